@@ -1,0 +1,12 @@
+using System.CommandLine;
+using System.Text;
+using Renkei.Cli;
+using Renkei.Cli.Commands;
+
+Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+var root = new RootCommand("Renkei (連携): an open implementation of Japan's My Number system — numbers, municipalities, J-LIS and the linkage network.");
+root.Options.Add(CliOptions.DataDirectory);
+NumberCommands.AddTo(root);
+
+return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Http.Json;
+using Renkei.Core.Json;
+
+namespace Renkei.Jlis.Contracts;
+
+/// <summary>What a municipality may ask J-LIS about numbers. Implemented over HTTP by <see cref="JlisHttpClient"/>.</summary>
+public interface IJlisNumberingClient
+{
+    Task<NumberAssignment> DeriveNumberAsync(DeriveNumberRequest request, CancellationToken cancellationToken = default);
+    Task<NumberingBatchResponse> RequestBatchAsync(NumberingBatchRequest request, CancellationToken cancellationToken = default);
+    Task<VerifyNumberResponse> VerifyNumberAsync(VerifyNumberRequest request, CancellationToken cancellationToken = default);
+    Task<ChangeNumberResponse> ChangeNumberAsync(ChangeNumberRequest request, CancellationToken cancellationToken = default);
+    Task<IssueResidentCodeResponse> IssueResidentCodeAsync(IssueResidentCodeRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>J-LIS answered with an error. The message is J-LIS's own and carries no number.</summary>
+public sealed class JlisException(HttpStatusCode status, string code, string message)
+    : Exception($"J-LIS refused the request ({code}): {message}")
+{
+    public HttpStatusCode Status { get; } = status;
+    public string Code { get; } = code;
+}
+
+public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient
+{
+    public Task<NumberAssignment> DeriveNumberAsync(DeriveNumberRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<DeriveNumberRequest, NumberAssignment>(JlisRoutes.DeriveNumber, request, cancellationToken);
+
+    public Task<NumberingBatchResponse> RequestBatchAsync(NumberingBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<NumberingBatchRequest, NumberingBatchResponse>(JlisRoutes.NumberingBatch, request, cancellationToken);
+
+    public Task<VerifyNumberResponse> VerifyNumberAsync(VerifyNumberRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<VerifyNumberRequest, VerifyNumberResponse>(JlisRoutes.VerifyNumber, request, cancellationToken);
+
+    public Task<ChangeNumberResponse> ChangeNumberAsync(ChangeNumberRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<ChangeNumberRequest, ChangeNumberResponse>(JlisRoutes.ChangeNumber, request, cancellationToken);
+
+    public Task<IssueResidentCodeResponse> IssueResidentCodeAsync(IssueResidentCodeRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<IssueResidentCodeRequest, IssueResidentCodeResponse>(JlisRoutes.IssueResidentCode, request, cancellationToken);
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            ProblemBody? problem = null;
+            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
+            catch (System.Text.Json.JsonException) { }
+            throw new JlisException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
+                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
+        }
+        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
+            ?? throw new JlisException(response.StatusCode, "empty-response", "J-LIS sent an empty body");
+    }
+}
