@@ -1,0 +1,39 @@
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+
+namespace Renkei.Cli;
+
+/// <summary>
+/// Where each institution keeps its own database and keys under the data directory. Each institution
+/// has its own files: no module ever opens another's.
+/// <code>
+/// &lt;data&gt;/jlis/jlis.db                     J-LIS numbering database
+/// &lt;data&gt;/jlis/keys/numbering.key          J-LIS numbering key (created on first run, mode 600)
+/// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality
+/// </code>
+/// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;
+/// (values like "postgres:Host=…;Database=…").
+/// </summary>
+public sealed class DataLayout(DirectoryInfo root)
+{
+    public DirectoryInfo Root { get; } = root;
+
+    public string JlisDirectory => Path.Combine(Root.FullName, "jlis");
+    public string JlisKeyFile => Path.Combine(JlisDirectory, "keys", "numbering.key");
+
+    public Database JlisDatabase() =>
+        FromEnvironment("RENKEI_JLIS_DB") ?? Database.Sqlite(Path.Combine(JlisDirectory, "jlis.db"));
+
+    public string MunicipalityDirectory(LocalGovernmentCode code) => Path.Combine(Root.FullName, "municipalities", code.Digits);
+
+    public Database MunicipalityDatabase(LocalGovernmentCode code) =>
+        FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits)
+        ?? Database.Sqlite(Path.Combine(MunicipalityDirectory(code), "register.db"));
+
+    public bool MunicipalityExists(LocalGovernmentCode code) =>
+        FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null
+        || File.Exists(Path.Combine(MunicipalityDirectory(code), "register.db"));
+
+    private static Database? FromEnvironment(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } setting ? Database.Parse(setting) : null;
+}
