@@ -18,6 +18,7 @@ public static class CommandLineRunner
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine("renkei: " + error.Message);
+            foreach (var suggestion in Suggestions(parse)) Console.Error.WriteLine(suggestion);
             var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name
                 ? ["renkei"]
                 : ["renkei", .. CommandPath(parse.CommandResult.Command, root)]);
@@ -39,6 +40,40 @@ public static class CommandLineRunner
             Console.Error.WriteLine("renkei: cancelled");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>"Did you mean …?" for a mistyped subcommand or option of the command that was reached.</summary>
+    private static IEnumerable<string> Suggestions(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var known = command.Subcommands.Select(c => c.Name)
+            .Concat(command.Options.Select(o => o.Name))
+            .Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive).Select(o => o.Name)))
+            .ToList();
+        foreach (var token in parse.UnmatchedTokens)
+        {
+            var closest = known
+                .Select(name => (name, distance: EditDistance(token, name)))
+                .Where(candidate => candidate.distance <= Math.Max(1, candidate.name.Length / 3))
+                .OrderBy(candidate => candidate.distance)
+                .Select(candidate => candidate.name)
+                .FirstOrDefault();
+            if (closest is not null) yield return $"Did you mean '{closest}' instead of '{token}'?";
+        }
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     private static IEnumerable<string> CommandPath(Command command, RootCommand root)
