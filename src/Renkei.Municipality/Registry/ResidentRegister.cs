@@ -1,0 +1,301 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Renkei.Core.Numbers;
+using Renkei.Core.People;
+using Renkei.Infrastructure;
+
+namespace Renkei.Municipality.Registry;
+
+/// <summary>
+/// One municipality's resident register (住民基本台帳) in its own database: residents with the four
+/// basic facts, resident-record codes, individual numbers with their history, households and the
+/// event log. The schema is created on construction (idempotently) on SQLite or PostgreSQL.
+/// Changes go through <see cref="RegisterEvents"/>, <see cref="RegisterImporter"/> and
+/// <see cref="NumberAssignmentJob"/>; this class reads and holds the shared write helpers.
+/// </summary>
+public sealed class ResidentRegister
+{
+    internal const string ResidentColumns =
+        "id, resident_code, individual_number, family_name, given_name, family_name_kana, given_name_kana, " +
+        "birth_date, sex, address, household_number, relationship, resident_since, status, status_date, moved_out_to, " +
+        "foreign_resident, nationality";
+
+    public ResidentRegister(Database database, LocalGovernmentCode municipality)
+    {
+        Database = database;
+        Municipality = municipality;
+        database.EnsureSchema(Schema(database));
+        database.InTransaction((connection, transaction) =>
+        {
+            connection.Command("INSERT INTO register_info (name, value) VALUES ('municipality', @code) ON CONFLICT (name) DO NOTHING", transaction)
+                .With("@code", municipality.Digits).ExecuteNonQuery();
+            var stored = (string)connection.Command("SELECT value FROM register_info WHERE name = 'municipality'", transaction).ExecuteScalar()!;
+            if (stored != municipality.Digits)
+                throw new InvalidOperationException($"this database holds the register of municipality {stored}, not {municipality.Digits}");
+        });
+    }
+
+    public Database Database { get; }
+    public LocalGovernmentCode Municipality { get; }
+
+    private static string Schema(Database db) => $"""
+        CREATE TABLE IF NOT EXISTS register_info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS households (
+            household_number TEXT PRIMARY KEY,
+            created_on TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS residents (
+            id {db.AutoIdPrimaryKey},
+            resident_code BIGINT NOT NULL,
+            individual_number BIGINT NULL,
+            family_name TEXT NOT NULL,
+            given_name TEXT NOT NULL,
+            family_name_kana TEXT NOT NULL,
+            given_name_kana TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            sex INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            household_number TEXT NOT NULL,
+            relationship INTEGER NOT NULL,
+            resident_since TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            status_date TEXT NULL,
+            moved_out_to TEXT NULL,
+            foreign_resident INTEGER NOT NULL,
+            nationality TEXT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_residents_code ON residents (resident_code);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_residents_number ON residents (individual_number);
+        CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_number);
+        CREATE TABLE IF NOT EXISTS resident_numbers (
+            id {db.AutoIdPrimaryKey},
+            resident_id BIGINT NOT NULL,
+            individual_number BIGINT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT NULL,
+            reason TEXT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_resident_numbers_number ON resident_numbers (individual_number);
+        CREATE INDEX IF NOT EXISTS ix_resident_numbers_resident ON resident_numbers (resident_id);
+        CREATE TABLE IF NOT EXISTS register_events (
+            id {db.AutoIdPrimaryKey},
+            resident_id BIGINT NOT NULL,
+            event_type TEXT NOT NULL,
+            event_date TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            before_summary TEXT NULL,
+            after_summary TEXT NULL,
+            request_id TEXT NULL,
+            recorded_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_register_events_resident ON register_events (resident_id);
+        CREATE TABLE IF NOT EXISTS register_requests (
+            request_id TEXT PRIMARY KEY,
+            event_type TEXT NOT NULL,
+            resident_id BIGINT NOT NULL,
+            household_number TEXT NOT NULL,
+            event_id BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS register_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS register_imports (
+            id {db.AutoIdPrimaryKey},
+            imported_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            rows_imported BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS assignment_batches (
+            batch_id TEXT PRIMARY KEY,
+            seq BIGINT NOT NULL,
+            codes {db.BytesType} NOT NULL,
+            code_count INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            applied_at TEXT NULL,
+            assigned INTEGER NOT NULL,
+            discarded INTEGER NOT NULL,
+            retried INTEGER NOT NULL,
+            refused INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS assignment_discards (
+            batch_id TEXT NOT NULL,
+            resident_code BIGINT NOT NULL,
+            reason TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS assignment_attempts (
+            resident_code BIGINT PRIMARY KEY,
+            attempts INTEGER NOT NULL,
+            refused INTEGER NOT NULL,
+            last_reason TEXT NOT NULL)
+        """;
+
+    // ---------------------------------------------------------------- reads
+
+    public Resident? Find(long residentId)
+    {
+        using var connection = Database.Open();
+        return Find(connection, null, residentId);
+    }
+
+    public Resident? FindByCode(ResidentCode code)
+    {
+        using var connection = Database.Open();
+        return FindByCode(connection, null, code);
+    }
+
+    public Resident? FindByNumber(IndividualNumber number)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command($"SELECT {ResidentColumns} FROM residents WHERE individual_number = @n").With("@n", number.ToInt64());
+        return ReadOne(command);
+    }
+
+    internal static Resident? Find(DbConnection connection, DbTransaction? transaction, long residentId)
+    {
+        using var command = connection.Command($"SELECT {ResidentColumns} FROM residents WHERE id = @id", transaction).With("@id", residentId);
+        return ReadOne(command);
+    }
+
+    internal static Resident? FindByCode(DbConnection connection, DbTransaction? transaction, ResidentCode code)
+    {
+        using var command = connection.Command($"SELECT {ResidentColumns} FROM residents WHERE resident_code = @code", transaction)
+            .With("@code", code.ToInt64());
+        return ReadOne(command);
+    }
+
+    /// <summary>The current members of a household (residents only), head first.</summary>
+    public Household? FindHousehold(string householdNumber)
+    {
+        using var connection = Database.Open();
+        return FindHousehold(connection, null, householdNumber);
+    }
+
+    internal static Household? FindHousehold(DbConnection connection, DbTransaction? transaction, string householdNumber)
+    {
+        var exists = connection.Command("SELECT COUNT(*) FROM households WHERE household_number = @h", transaction)
+            .With("@h", householdNumber).ScalarInt64() > 0;
+        if (!exists) return null;
+        using var command = connection.Command(
+            $"SELECT {ResidentColumns} FROM residents WHERE household_number = @h AND status = 0 ORDER BY CASE WHEN relationship = 1 THEN 0 ELSE 1 END, birth_date, id",
+            transaction).With("@h", householdNumber);
+        var members = ReadAll(command);
+        return new Household(householdNumber, members.FirstOrDefault(m => m.Relationship == Relationship.Head), members);
+    }
+
+    public IReadOnlyList<NumberHistoryEntry> NumberHistory(long residentId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command(
+            "SELECT individual_number, valid_from, valid_to, reason FROM resident_numbers WHERE resident_id = @id ORDER BY id")
+            .With("@id", residentId);
+        using var reader = command.ExecuteReader();
+        var list = new List<NumberHistoryEntry>();
+        while (reader.Read())
+            list.Add(new NumberHistoryEntry(IndividualNumber.FromInt64(reader.GetInt64(0)), ParseDate(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2)), reader.GetString(3)));
+        return list;
+    }
+
+    public IReadOnlyList<RegisterEvent> Events(long residentId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command(
+            "SELECT id, resident_id, event_type, event_date, reason, before_summary, after_summary, recorded_at FROM register_events WHERE resident_id = @id ORDER BY id")
+            .With("@id", residentId);
+        using var reader = command.ExecuteReader();
+        var list = new List<RegisterEvent>();
+        while (reader.Read())
+            list.Add(new RegisterEvent(reader.GetInt64(0), reader.GetInt64(1), Enum.Parse<RegisterEventType>(reader.GetString(2)),
+                ParseDate(reader.GetString(3)), reader.GetString(4), reader.NullableString(5), reader.NullableString(6),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture)));
+        return list;
+    }
+
+    /// <summary>Counts by status, and how many current residents still have no number.</summary>
+    public RegisterCounts Counts()
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command("""
+            SELECT
+              COALESCE(SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN status = 0 AND individual_number IS NULL THEN 1 ELSE 0 END), 0)
+            FROM residents
+            """);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var households = connection.Command("SELECT COUNT(DISTINCT household_number) FROM residents WHERE status = 0").ScalarInt64();
+        return new RegisterCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), households);
+    }
+
+    /// <summary>Search by name, kana and/or birth date. Returns summaries without numbers or codes.</summary>
+    public IReadOnlyList<ResidentSummary> Search(ResidentSearch search)
+    {
+        var name = StripSpaces(search.Name);
+        var kana = StripSpaces(search.Kana);
+        if (name is null && kana is null && search.BirthDate is null)
+            throw new RegisterException("empty-search", "give a name, a kana reading or a birth date to search (検索条件を入力してください)");
+        var sql = new StringBuilder(
+            "SELECT id, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, address, household_number, status FROM residents WHERE 1 = 1");
+        using var connection = Database.Open();
+        using var command = connection.Command("");
+        if (name is not null) { sql.Append(" AND (family_name || given_name) LIKE @name"); command.With("@name", "%" + EscapeLike(name) + "%"); }
+        if (kana is not null) { sql.Append(" AND (family_name_kana || given_name_kana) LIKE @kana"); command.With("@kana", "%" + EscapeLike(kana) + "%"); }
+        if (search.BirthDate is { } birth) { sql.Append(" AND birth_date = @birth"); command.With("@birth", FormatDate(birth)); }
+        if (!search.IncludeFormerResidents) sql.Append(" AND status = 0");
+        sql.Append(" ORDER BY family_name_kana, given_name_kana, birth_date, id LIMIT @limit");
+        command.With("@limit", Math.Clamp(search.Limit, 1, 1000));
+        command.CommandText = sql.ToString();
+        using var reader = command.ExecuteReader();
+        var list = new List<ResidentSummary>();
+        while (reader.Read())
+            list.Add(new ResidentSummary(reader.GetInt64(0), reader.GetString(1) + "　" + reader.GetString(2),
+                reader.GetString(3) + "　" + reader.GetString(4), ParseDate(reader.GetString(5)), (Sex)reader.GetInt32(6),
+                reader.GetString(7), reader.GetString(8), (ResidentStatus)reader.GetInt32(9)));
+        return list;
+    }
+
+    private static string? StripSpaces(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var stripped = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+        return stripped.Length == 0 ? null : stripped;
+    }
+
+    // LIKE wildcards in names are taken literally: there are none in real names, so they are simply dropped.
+    private static string EscapeLike(string text) => text.Replace("%", "").Replace("_", "");
+
+    // ---------------------------------------------------------------- shared helpers
+
+    internal static Resident? ReadOne(DbCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadResident(reader) : null;
+    }
+
+    internal static List<Resident> ReadAll(DbCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var list = new List<Resident>();
+        while (reader.Read()) list.Add(ReadResident(reader));
+        return list;
+    }
+
+    internal static Resident ReadResident(DbDataReader r) => new(
+        r.GetInt64(0),
+        ResidentCode.FromInt64(r.GetInt64(1)),
+        r.IsDBNull(2) ? null : IndividualNumber.FromInt64(r.GetInt64(2)),
+        new PersonName(r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6)),
+        ParseDate(r.GetString(7)),
+        (Sex)r.GetInt32(8),
+        r.GetString(9),
+        r.GetString(10),
+        (Relationship)r.GetInt32(11),
+        ParseDate(r.GetString(12)),
+        (ResidentStatus)r.GetInt32(13),
+        r.IsDBNull(14) ? null : ParseDate(r.GetString(14)),
+        r.NullableString(15),
+        r.GetInt32(16) != 0,
+        r.NullableString(17));
+
+    internal static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Register totals.</summary>
+public sealed record RegisterCounts(long Residents, long MovedOut, long Deceased, long ResidentsWithoutNumber, long Households);
