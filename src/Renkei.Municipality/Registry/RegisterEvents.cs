@@ -345,6 +345,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
 
     private RegisterEventResult? Replay(Guid requestId, RegisterEventType type)
     {
+        if (requestId == Guid.Empty) throw new RegisterException("missing-request-id", "every event needs a request id (requestId がありません)");
         using var connection = Database.Open();
         return Replay(connection, null, requestId, type);
     }

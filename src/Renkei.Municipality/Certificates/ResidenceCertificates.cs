@@ -1,0 +1,103 @@
+using Renkei.Core.Dates;
+using Renkei.Core.Numbers;
+using Renkei.Core.People;
+using Renkei.Municipality.Policy;
+using Renkei.Municipality.Registry;
+
+namespace Renkei.Municipality.Certificates;
+
+/// <summary>
+/// Ask for the data of a residence certificate (住民票の写し) for one person or their whole household.
+/// The number is included only with <paramref name="IncludeNumber"/> and an <paramref name="AffairCode"/> that may use numbers.
+/// </summary>
+public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false, string? AffairCode = null);
+
+public sealed record ResidenceCertificate(
+    string MunicipalityCode,
+    DateOnly IssuedOn,
+    string IssuedOnJapanese,
+    string HouseholdNumber,
+    string HouseholdHead,
+    bool NumbersIncluded,
+    string? AffairCode,
+    IReadOnlyList<ResidenceCertificateEntry> Entries);
+
+/// <summary>One person on the certificate. Dates are ISO, with the Japanese-era form alongside.</summary>
+public sealed record ResidenceCertificateEntry(
+    long ResidentId,
+    string Name,
+    string Kana,
+    DateOnly BirthDate,
+    string BirthDateJapanese,
+    string Sex,
+    string Address,
+    string Relationship,
+    string HouseholdHead,
+    DateOnly ResidentSince,
+    string ResidentSinceJapanese,
+    string Status,
+    DateOnly? StatusDate,
+    string? MovedOutTo,
+    ForeignResidentItems? ForeignResident,
+    IndividualNumber? IndividualNumber,
+    IReadOnlyList<CertificateHistoryLine> History);
+
+/// <summary>Items recorded for foreign residents (外国人住民に係る記載事項).</summary>
+public sealed record ForeignResidentItems(string Nationality);
+
+public sealed record CertificateHistoryLine(DateOnly Date, string DateJapanese, string Event, string Summary);
+
+/// <summary>Builds residence-certificate data from the register.</summary>
+public sealed class ResidenceCertificates(ResidentRegister register, NumberUseAffairs affairs, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <exception cref="NumberUseRefusedException">a number was asked for without an affair that may use it.</exception>
+    /// <exception cref="RegisterException">no such resident.</exception>
+    public ResidenceCertificate Build(ResidenceCertificateRequest request)
+    {
+        Affair? affair = null;
+        if (request.IncludeNumber) affair = affairs.RequireNumberUse(request.AffairCode);
+
+        var person = register.Find(request.ResidentId)
+            ?? throw new RegisterException("unknown-resident", "no resident with this id (該当する住民がいません)");
+        IReadOnlyList<Resident> people = [person];
+        if (request.WholeHousehold && person.Status == ResidentStatus.Resident)
+            people = register.FindHousehold(person.HouseholdNumber)?.Members ?? people;
+        var head = people.FirstOrDefault(p => p.Relationship == Registry.Relationship.Head)
+            ?? register.FindHousehold(person.HouseholdNumber)?.Head;
+        var headName = head?.Name.Full ?? "";
+
+        var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
+        var entries = people.Select(p => new ResidenceCertificateEntry(
+            p.Id,
+            p.Name.Full,
+            p.Name.FullKana,
+            p.BirthDate,
+            JapaneseEraDate.Format(p.BirthDate),
+            p.Sex.ToJapanese(),
+            p.Address,
+            p.Relationship.ToJapanese(),
+            headName,
+            p.ResidentSince,
+            JapaneseEraDate.Format(p.ResidentSince),
+            StatusText(p.Status),
+            p.StatusDate,
+            p.MovedOutTo,
+            p.ForeignResident ? new ForeignResidentItems(p.Nationality ?? "") : null,
+            affair is not null ? p.IndividualNumber : null,
+            register.Events(p.Id).Select(e => new CertificateHistoryLine(e.Date, JapaneseEraDate.Format(e.Date), e.Type.ToJapanese(),
+                e.After ?? e.Reason)).ToList())).ToList();
+
+        return new ResidenceCertificate(register.Municipality.Digits, today, JapaneseEraDate.Format(today), person.HouseholdNumber, headName,
+            affair is not null, affair?.Code, entries);
+    }
+
+    private static string StatusText(ResidentStatus status) => status switch
+    {
+        ResidentStatus.Resident => "住民",
+        ResidentStatus.MovedOut => "転出",
+        ResidentStatus.Deceased => "死亡",
+        _ => status.ToString(),
+    };
+}

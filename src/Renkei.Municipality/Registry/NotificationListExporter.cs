@@ -1,0 +1,91 @@
+using System.Text;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+
+namespace Renkei.Municipality.Registry;
+
+public sealed record NotificationListSummary(long Households, long Members, long MembersWithoutNumber);
+
+/// <summary>
+/// The mailing list for number notifications (通知カード送付先情報), one entry per household: the
+/// addressee is the head (their name and address), followed by every current member who has a number.
+/// As CSV (UTF-8, RFC 4180), one line per member; the lines of a household are consecutive, head first,
+/// and repeat the household's number, addressee name and address:
+/// <c>household_number, addressee_name, address, member_seq, family_name, given_name, family_name_kana,
+/// given_name_kana, birth_date, relationship, individual_number</c>.
+/// The file holds numbers: it is specific personal information and must be handled as such.
+/// </summary>
+public sealed class NotificationListExporter(ResidentRegister register)
+{
+    public static readonly string[] Columns =
+    [
+        "household_number", "addressee_name", "address", "member_seq", "family_name", "given_name", "family_name_kana",
+        "given_name_kana", "birth_date", "relationship", "individual_number",
+    ];
+
+    public NotificationListSummary Export(Stream output)
+    {
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
+        writer.WriteLine(string.Join(",", Columns));
+        long households = 0, members = 0, withoutNumber = 0;
+
+        using var connection = register.Database.Open();
+        using var command = connection.Command("""
+            SELECT household_number, relationship, family_name, given_name, family_name_kana, given_name_kana, birth_date, individual_number, address
+            FROM residents WHERE status = 0
+            ORDER BY household_number, CASE WHEN relationship = 1 THEN 0 ELSE 1 END, birth_date, id
+            """);
+        using var reader = command.ExecuteReader();
+        var group = new List<Member>();
+        string? current = null;
+        while (reader.Read())
+        {
+            var household = reader.GetString(0);
+            if (household != current) { Flush(); current = household; }
+            var member = new Member(household, (Relationship)reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : IndividualNumber.FromInt64(reader.GetInt64(7)), reader.GetString(8));
+            if (member.Number is null) withoutNumber++;
+            else group.Add(member);
+        }
+        Flush();
+        writer.Flush();
+        return new NotificationListSummary(households, members, withoutNumber);
+
+        void Flush()
+        {
+            if (group.Count == 0) return;
+            // The head is the addressee; a household whose head has no number yet is addressed to its first member.
+            var addressee = group.FirstOrDefault(m => m.Relationship == Relationship.Head) ?? group[0];
+            households++;
+            var seq = 0;
+            foreach (var m in group)
+            {
+                members++;
+                WriteRow(writer, m.Household, addressee.FamilyName + "　" + addressee.GivenName, addressee.Address,
+                    (++seq).ToString(System.Globalization.CultureInfo.InvariantCulture), m.FamilyName, m.GivenName, m.FamilyKana, m.GivenKana,
+                    m.BirthDate, m.Relationship.ToJapanese(), m.Number!.Value.Digits);
+            }
+            group.Clear();
+        }
+    }
+
+    private sealed record Member(string Household, Relationship Relationship, string FamilyName, string GivenName, string FamilyKana,
+        string GivenKana, string BirthDate, IndividualNumber? Number, string Address);
+
+    internal static void WriteRow(TextWriter writer, params string[] fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0) writer.Write(',');
+            var field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                writer.Write('"');
+                writer.Write(field.Replace("\"", "\"\""));
+                writer.Write('"');
+            }
+            else writer.Write(field);
+        }
+        writer.WriteLine();
+    }
+}

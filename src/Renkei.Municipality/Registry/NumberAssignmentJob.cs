@@ -1,0 +1,316 @@
+using System.Buffers.Binary;
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+
+namespace Renkei.Municipality.Registry;
+
+public sealed record NumberAssignmentOptions(int BatchSize = 10_000, int MaxAttempts = 3);
+
+/// <summary>Progress of <see cref="NumberAssignmentJob"/>, reported after every applied batch.</summary>
+public sealed record NumberAssignmentProgress(int BatchesDone, int BatchesTotal, long ResidentsAssigned, long ResidentsTotal);
+
+/// <summary>A resident still without a number after the job, with J-LIS's reason when J-LIS refused.</summary>
+public sealed record UnassignedResident(long ResidentId, int Attempts, string Reason);
+
+/// <summary>
+/// What one run did. <see cref="Discarded"/> counts entries of J-LIS's file that were not applied
+/// (the person left the register meanwhile, already had a number, or was not in the extract).
+/// </summary>
+public sealed record NumberAssignmentReport(
+    int Batches,
+    int ResentBatches,
+    long Assigned,
+    long Discarded,
+    long Retried,
+    long UnassignedCount,
+    IReadOnlyList<UnassignedResident> Unassigned);
+
+/// <summary>
+/// Initial bulk assignment (初期一斉指定) as seed 001 describes it:
+/// <list type="number">
+/// <item>extract the resident-record codes of current residents without a number (抽出住民票コード), one batch at a time;</item>
+/// <item>record the batch durably (batch id and codes) before J-LIS hears of it;</item>
+/// <item>send it to J-LIS, which answers with the notification file (機構通知ファイル) of codes and numbers;</item>
+/// <item>reconcile against the register as it is now, in one transaction that also marks the batch applied:
+///   codes on both sides get their number; codes only in J-LIS's file are dropped (and recorded as discarded);
+///   codes only in the extract are requested again in a later batch, at most <see cref="NumberAssignmentOptions.MaxAttempts"/> times.</item>
+/// </list>
+/// The process may stop at any point. A rerun first re-sends every recorded but unapplied batch with its
+/// original id (J-LIS answers the same file), then continues, so no one is numbered twice or skipped.
+/// Only one job may run on a register at a time.
+/// </summary>
+public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberingClient jlis, NumberAssignmentOptions? options = null)
+{
+    public const int MaxListedUnassigned = 10_000;
+
+    private readonly NumberAssignmentOptions _options = Validate(options ?? new NumberAssignmentOptions());
+
+    /// <summary>Test hook: runs inside the apply transaction just before it commits.</summary>
+    internal Action<Guid>? BeforeApplyCommit { get; set; }
+
+    private static NumberAssignmentOptions Validate(NumberAssignmentOptions options)
+    {
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "the batch size is at least 1");
+        if (options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "at least one attempt is needed");
+        return options;
+    }
+
+    private Database Database => register.Database;
+
+    public async Task<NumberAssignmentReport> RunAsync(IProgress<NumberAssignmentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var pending = LoadPendingBatches();
+        var eligible = CountEligible();
+        var pendingCodes = pending.Sum(b => (long)b.Entries.Length);
+        var batchesTotal = pending.Count + (int)Math.Ceiling(Math.Max(0, eligible - pendingCodes) / (double)_options.BatchSize);
+        int batchesDone = 0, resent = 0;
+        long assigned = 0, discarded = 0, retried = 0;
+
+        void Count(ApplyOutcome outcome)
+        {
+            batchesDone++;
+            assigned += outcome.Assigned;
+            discarded += outcome.Discarded;
+            retried += outcome.Retried;
+            batchesTotal = Math.Max(batchesTotal, batchesDone);
+            progress?.Report(new NumberAssignmentProgress(batchesDone, batchesTotal, assigned, eligible));
+        }
+
+        progress?.Report(new NumberAssignmentProgress(0, batchesTotal, 0, eligible));
+        foreach (var batch in pending)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Count(await SendAndApplyAsync(batch, cancellationToken));
+            resent++;
+        }
+
+        long cursor = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var entries = Extract(cursor);
+            if (entries.Length == 0 && cursor != 0)
+            {
+                // End of a pass: start again from the beginning for codes to request again.
+                cursor = 0;
+                entries = Extract(0);
+            }
+            if (entries.Length == 0) break;
+            cursor = entries[^1].ResidentId;
+            var batch = Record(entries);
+            if (batchesDone >= batchesTotal) batchesTotal = batchesDone + 1;
+            Count(await SendAndApplyAsync(batch, cancellationToken));
+        }
+
+        var (unassignedCount, unassigned) = Unassigned();
+        return new NumberAssignmentReport(batchesDone, resent, assigned, discarded, retried, unassignedCount, unassigned);
+    }
+
+    // ---------------------------------------------------------------- extract and record
+
+    internal readonly record struct Entry(long ResidentId, long ResidentCode);
+
+    private sealed record Batch(Guid BatchId, Entry[] Entries);
+
+    private readonly record struct ApplyOutcome(int Assigned, int Discarded, int Retried);
+
+    private long CountEligible()
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command("""
+            SELECT COUNT(*) FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
+            WHERE r.status = 0 AND r.individual_number IS NULL AND (a.attempts IS NULL OR a.attempts < @max)
+            """).With("@max", _options.MaxAttempts);
+        return command.ScalarInt64();
+    }
+
+    /// <summary>The next residents (by id, after <paramref name="cursor"/>) who need a number and may still be requested.</summary>
+    private Entry[] Extract(long cursor)
+    {
+        using var connection = Database.Open();
+        // "+r.individual_number" keeps SQLite from scanning the number index for NULLs: the walk goes by id.
+        using var command = connection.Command("""
+            SELECT r.id, r.resident_code FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
+            WHERE r.id > @cursor AND r.status = 0 AND +r.individual_number IS NULL AND (a.attempts IS NULL OR a.attempts < @max)
+            ORDER BY r.id LIMIT @limit
+            """).With("@cursor", cursor).With("@max", _options.MaxAttempts).With("@limit", _options.BatchSize);
+        using var reader = command.ExecuteReader();
+        var entries = new List<Entry>(_options.BatchSize);
+        while (reader.Read()) entries.Add(new Entry(reader.GetInt64(0), reader.GetInt64(1)));
+        return [.. entries];
+    }
+
+    /// <summary>Stores the batch (id and codes) durably before J-LIS is called.</summary>
+    private Batch Record(Entry[] entries)
+    {
+        var batch = new Batch(Guid.NewGuid(), entries);
+        Database.InTransaction((c, t) =>
+        {
+            var seq = c.Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM assignment_batches", t).ScalarInt64();
+            c.Command("""
+                INSERT INTO assignment_batches (batch_id, seq, codes, code_count, state, recorded_at, assigned, discarded, retried, refused)
+                VALUES (@id, @seq, @codes, @count, 0, @at, 0, 0, 0, 0)
+                """, t)
+                .With("@id", batch.BatchId.ToString("N")).With("@seq", seq).With("@codes", Pack(entries)).With("@count", entries.Length)
+                .With("@at", ResidentRegister.Now()).ExecuteNonQuery();
+        });
+        return batch;
+    }
+
+    private List<Batch> LoadPendingBatches()
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command("SELECT batch_id, codes FROM assignment_batches WHERE state = 0 ORDER BY seq");
+        using var reader = command.ExecuteReader();
+        var list = new List<Batch>();
+        while (reader.Read())
+            list.Add(new Batch(Guid.ParseExact(reader.GetString(0), "N"), Unpack((byte[])reader.GetValue(1))));
+        return list;
+    }
+
+    private static byte[] Pack(Entry[] entries)
+    {
+        var bytes = new byte[entries.Length * 16];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 16), entries[i].ResidentId);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 16 + 8), entries[i].ResidentCode);
+        }
+        return bytes;
+    }
+
+    private static Entry[] Unpack(byte[] bytes)
+    {
+        var entries = new Entry[bytes.Length / 16];
+        for (var i = 0; i < entries.Length; i++)
+            entries[i] = new Entry(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 16)),
+                BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 16 + 8)));
+        return entries;
+    }
+
+    // ---------------------------------------------------------------- send and apply
+
+    private async Task<ApplyOutcome> SendAndApplyAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        var codes = new ResidentCode[batch.Entries.Length];
+        for (var i = 0; i < codes.Length; i++) codes[i] = ResidentCode.FromInt64(batch.Entries[i].ResidentCode);
+        var file = await jlis.RequestBatchAsync(new NumberingBatchRequest(batch.BatchId, register.Municipality, codes), cancellationToken);
+        if (file.BatchId != batch.BatchId)
+            throw new InvalidOperationException("J-LIS answered a batch request with the file of another batch");
+        return Apply(batch, file);
+    }
+
+    /// <summary>Reconciles J-LIS's file with the extract and the register as it is now (機構通知ファイル突合), in one transaction.</summary>
+    private ApplyOutcome Apply(Batch batch, NumberingBatchResponse file)
+    {
+        var numbers = new Dictionary<long, long>(file.Assignments.Count);
+        foreach (var assignment in file.Assignments) numbers[assignment.ResidentCode.ToInt64()] = assignment.IndividualNumber.ToInt64();
+        var refusals = new Dictionary<long, string>(file.Refused.Count);
+        foreach (var refused in file.Refused) refusals[refused.ResidentCode.ToInt64()] = refused.Reason;
+        var batchId = batch.BatchId.ToString("N");
+        var today = ResidentRegister.FormatDate(DateOnly.FromDateTime(DateTime.Today));
+
+        return Database.InTransaction((c, t) =>
+        {
+            using var designate = c.Command(
+                "UPDATE residents SET individual_number = @n WHERE id = @id AND resident_code = @code AND status = 0 AND individual_number IS NULL", t);
+            var pNumber = designate.Parameter("@n", DbType.Int64);
+            var pId = designate.Parameter("@id", DbType.Int64);
+            var pCode = designate.Parameter("@code", DbType.Int64);
+            using var history = c.Command(
+                "INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason) VALUES (@id, @n, @from, @reason)", t);
+            var hId = history.Parameter("@id", DbType.Int64);
+            var hNumber = history.Parameter("@n", DbType.Int64);
+            history.Parameter("@from", DbType.String).Value = today;
+            history.Parameter("@reason", DbType.String).Value = NumberReasons.InitialAssignment;
+            using var discard = c.Command("INSERT INTO assignment_discards (batch_id, resident_code, reason) VALUES (@b, @code, @reason)", t);
+            discard.Parameter("@b", DbType.String).Value = batchId;
+            var dCode = discard.Parameter("@code", DbType.Int64);
+            var dReason = discard.Parameter("@reason", DbType.String);
+            using var attempt = c.Command("""
+                INSERT INTO assignment_attempts (resident_code, attempts, refused, last_reason) VALUES (@code, 1, @refused, @reason)
+                ON CONFLICT (resident_code) DO UPDATE SET attempts = assignment_attempts.attempts + 1, refused = @refused, last_reason = @reason
+                """, t);
+            var aCode = attempt.Parameter("@code", DbType.Int64);
+            var aRefused = attempt.Parameter("@refused", DbType.Int32);
+            var aReason = attempt.Parameter("@reason", DbType.String);
+            foreach (var command in new[] { designate, history, discard, attempt }) command.Prepare();
+
+            int assigned = 0, discarded = 0, retried = 0;
+            var inExtract = new HashSet<long>(batch.Entries.Length);
+            foreach (var entry in batch.Entries)
+            {
+                inExtract.Add(entry.ResidentCode);
+                if (numbers.TryGetValue(entry.ResidentCode, out var number))
+                {
+                    pNumber.Value = number;
+                    pId.Value = entry.ResidentId;
+                    pCode.Value = entry.ResidentCode;
+                    if (designate.ExecuteNonQuery() == 1)
+                    {
+                        hId.Value = entry.ResidentId;
+                        hNumber.Value = number;
+                        history.ExecuteNonQuery();
+                        assigned++;
+                    }
+                    else
+                    {
+                        // On both sides, but no longer a resident without a number: the entry is deleted, not applied.
+                        dCode.Value = entry.ResidentCode;
+                        dReason.Value = "no longer a resident without a number (住民でない又は指定済み)";
+                        discard.ExecuteNonQuery();
+                        discarded++;
+                    }
+                }
+                else
+                {
+                    aCode.Value = entry.ResidentCode;
+                    var refused = refusals.TryGetValue(entry.ResidentCode, out var reason);
+                    aRefused.Value = refused ? 1 : 0;
+                    aReason.Value = refused ? reason! : "J-LIS returned no number for this code (機構通知ファイルに該当なし)";
+                    attempt.ExecuteNonQuery();
+                    retried++;
+                }
+            }
+            foreach (var code in numbers.Keys)
+            {
+                if (inExtract.Contains(code)) continue;
+                dCode.Value = code;
+                dReason.Value = "only in J-LIS's file, not in the extract (機構通知ファイルにのみ存在)";
+                discard.ExecuteNonQuery();
+                discarded++;
+            }
+
+            var marked = c.Command("""
+                UPDATE assignment_batches SET state = 1, applied_at = @at, assigned = @assigned, discarded = @discarded, retried = @retried, refused = @refused
+                WHERE batch_id = @b AND state = 0
+                """, t)
+                .With("@at", ResidentRegister.Now()).With("@assigned", assigned).With("@discarded", discarded).With("@retried", retried)
+                .With("@refused", refusals.Count).With("@b", batchId).ExecuteNonQuery();
+            if (marked != 1) throw new InvalidOperationException("the batch was applied by someone else meanwhile; run one assignment job at a time");
+            BeforeApplyCommit?.Invoke(batch.BatchId);
+            return new ApplyOutcome(assigned, discarded, retried);
+        });
+    }
+
+    private (long Count, IReadOnlyList<UnassignedResident> List) Unassigned()
+    {
+        using var connection = Database.Open();
+        var count = connection.Command("SELECT COUNT(*) FROM residents WHERE status = 0 AND individual_number IS NULL").ScalarInt64();
+        if (count == 0) return (0, []);
+        using var command = connection.Command("""
+            SELECT r.id, COALESCE(a.attempts, 0), a.last_reason FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
+            WHERE r.status = 0 AND r.individual_number IS NULL ORDER BY r.id LIMIT @limit
+            """).With("@limit", MaxListedUnassigned);
+        using var reader = command.ExecuteReader();
+        var list = new List<UnassignedResident>();
+        while (reader.Read())
+            list.Add(new UnassignedResident(reader.GetInt64(0), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture),
+                reader.NullableString(2) ?? "not requested yet (未要求)"));
+        return (count, list);
+    }
+}
