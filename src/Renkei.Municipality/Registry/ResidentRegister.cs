@@ -216,10 +216,14 @@ public sealed class ResidentRegister
               COALESCE(SUM(CASE WHEN status = 0 AND individual_number IS NULL THEN 1 ELSE 0 END), 0)
             FROM residents
             """);
-        using var reader = command.ExecuteReader();
-        reader.Read();
+        long[] values;
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            values = [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)];
+        }
         var households = connection.Command("SELECT COUNT(DISTINCT household_number) FROM residents WHERE status = 0").ScalarInt64();
-        return new RegisterCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), households);
+        return new RegisterCounts(values[0], values[1], values[2], values[3], households);
     }
 
     /// <summary>Search by name, kana and/or birth date. Returns summaries without numbers or codes.</summary>
