@@ -17,14 +17,12 @@ internal sealed class DemoTowns
     private static readonly string[] BuildingAfter = ["ハイツ", "コーポ", "レジデンス", "マンション", "パレス", "コート", "ヒルズ", "テラス", "荘", "ハウス"];
 
     private readonly Town[] _towns;
-    private readonly string[] _stems;
     private readonly WeightedTable _table;
 
     private DemoTowns(string prefix, Town[] towns)
     {
         Prefix = prefix;
         _towns = towns;
-        _stems = towns.Select(t => TownStem(t.Name)).ToArray();
         // Towns with more 丁目 are larger: weight by 丁目 count.
         _table = new WeightedTable(towns.Select(t => (double)Math.Max(1, t.Chome)).ToArray());
     }
@@ -69,8 +67,7 @@ internal sealed class DemoTowns
     /// </summary>
     public string Build(ref SplitMix64 random, bool inBuilding, StringBuilder buffer)
     {
-        var townIndex = _table.Sample(ref random);
-        var town = _towns[townIndex];
+        var town = _towns[_table.Sample(ref random)];
         buffer.Clear().Append(Prefix).Append(town.Name);
         if (town.Chome > 0) buffer.Append(ChomeNumerals[random.Between(1, town.Chome)]).Append("丁目");
         buffer.Append(random.Between(1, 30)).Append('番').Append(random.Between(1, 24)).Append('号');
@@ -78,7 +75,7 @@ internal sealed class DemoTowns
         {
             buffer.Append(' ');
             var style = random.Next(3);
-            var baseName = _stems[townIndex];
+            var baseName = town.Name; // 大山町ハイツ, 田園調布本町コート
             if (style == 0) buffer.Append(BuildingBefore[random.Next(BuildingBefore.Length)]).Append(baseName);
             else if (style == 1) buffer.Append(baseName).Append(BuildingAfter[random.Next(BuildingAfter.Length)]);
             else buffer.Append(baseName).Append("第").Append(ChomeNumerals[random.Between(1, 3)]).Append(BuildingAfter[random.Next(BuildingAfter.Length)]);
@@ -87,7 +84,4 @@ internal sealed class DemoTowns
         }
         return buffer.ToString();
     }
-
-    /// <summary>Building names use the town name without a trailing 町 (大山町 → 大山ハイツ).</summary>
-    private static string TownStem(string town) => town.Length > 2 && town[^1] == '町' ? town[..^1] : town;
 }
