@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Numbering;
+
+namespace Renkei.Jlis.Http;
+
+/// <summary>
+/// The HTTP face of <see cref="NumberingService"/> on the routes of <see cref="JlisRoutes"/>. Numbers and codes
+/// travel only in JSON bodies. Errors are <see cref="ProblemBody"/> objects with a stable code; a malformed body is
+/// a 400 that says what was wrong (which field, which rule) without repeating any value.
+/// </summary>
+public static partial class JlisEndpoints
+{
+    /// <summary>Stricter than the shared defaults: a missing field is an error, not a zero code or an empty ID.</summary>
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    public static void Map(IEndpointRouteBuilder app, NumberingService service)
+    {
+        app.MapPost("/" + JlisRoutes.DeriveNumber, (HttpRequest http) =>
+            Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, service.DeriveNumber));
+        app.MapPost("/" + JlisRoutes.NumberingBatch, (HttpRequest http) =>
+            Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, service.RequestBatch));
+        app.MapPost("/" + JlisRoutes.VerifyNumber, (HttpRequest http) =>
+            Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, service.VerifyNumber));
+        app.MapPost("/" + JlisRoutes.ChangeNumber, (HttpRequest http) =>
+            Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, service.ChangeNumber));
+        app.MapPost("/" + JlisRoutes.IssueResidentCode, (HttpRequest http) =>
+            Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, service.IssueResidentCode));
+        app.MapGet("/" + JlisRoutes.Health, () =>
+        {
+            try
+            {
+                return service.Store.Ping()
+                    ? Results.Json(new HealthBody("ok", "jlis"), JsonDefaults.Options)
+                    : ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
+            }
+        });
+    }
+
+    public sealed record HealthBody(string Status, string Service);
+
+    private static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
+        where TRequest : class
+    {
+        TRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<TRequest>(context.Request.Body, Strict, context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return ErrorResponses.BadRequest("invalid-request", Describe(e));
+        }
+        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+        try
+        {
+            return Results.Json(operation(request), JsonDefaults.Options);
+        }
+        catch (JlisRefusalException refusal)
+        {
+            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+        }
+    }
+
+    /// <summary>
+    /// What was wrong with the body: the JSON path of the field (property names and indexes only) and the reason.
+    /// The converters' reasons never carry the value; System.Text.Json's own positional suffix is dropped.
+    /// </summary>
+    private static string Describe(JsonException e)
+    {
+        var reason = e.Message;
+        var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0) reason = reason[..cut];
+        if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
+            return "the request body is empty (要求が空です)";
+        if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+            reason = "the value has the wrong JSON type or form";
+        if (reason.Length == 0) reason = "malformed JSON";
+        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) ? path[2..] + ": " : "";
+        return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
+    }
+
+    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9]{0,40}|\[\d{1,7}\])+$")]
+    private static partial Regex SafePath();
+}

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Http;
+using Renkei.Jlis.Numbering;
+using Renkei.Jlis.Storage;
+
+namespace Renkei.Jlis;
+
+/// <param name="Database">J-LIS's own database.</param>
+/// <param name="KeyFilePath">The numbering key file (32 bytes, created with random bytes on first run). Back it up with the database.</param>
+/// <param name="Port">0 picks a free port.</param>
+public sealed record JlisServiceOptions(Database Database, string KeyFilePath, int Port = 0, string Address = "127.0.0.1");
+
+/// <summary>Runs J-LIS's numbering service (地方公共団体情報システム機構) over HTTP.</summary>
+public static class JlisService
+{
+    public static async Task<ServiceHost> StartAsync(JlisServiceOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var service = CreateNumbering(options.Database, options.KeyFilePath);
+        try
+        {
+            return await ServiceHost.StartAsync("jlis",
+                services => services.AddSingleton(_ => service),
+                app => JlisEndpoints.Map(app, app.Services.GetRequiredService<NumberingService>()),
+                options.Port, options.Address, ct);
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The numbering service without HTTP (for batch jobs and benchmarks in the same process as J-LIS's database):
+    /// creates the schema, loads or creates the key, and checks that the key is the one this database was numbered
+    /// with. Dispose it when done.
+    /// </summary>
+    public static NumberingService CreateNumbering(Database database, string keyFilePath)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyFilePath);
+        var store = new JlisStore(database);
+        store.EnsureSchema();
+        var key = SecretKeyFile.LoadOrCreate(keyFilePath, NumberDeriver.KeyLength);
+        try
+        {
+            var check = Convert.ToHexString(HMACSHA256.HashData(key, "renkei/jlis/numbering-key-check/v1"u8));
+            if (!store.KeyMatches(check))
+                throw new InvalidOperationException(
+                    "the numbering key file is not the one this J-LIS database was numbered with; restore the right key file");
+            return new NumberingService(store, new NumberDeriver(key));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+}

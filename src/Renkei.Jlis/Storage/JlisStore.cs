@@ -1,0 +1,403 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+
+namespace Renkei.Jlis.Storage;
+
+/// <summary>A designation as J-LIS records it: the code's current number (個人番号とすべき番号).</summary>
+public sealed record Designation(
+    ResidentCode ResidentCode,
+    IndividualNumber IndividualNumber,
+    int Generation,
+    LocalGovernmentCode Municipality,
+    DateTimeOffset DesignatedAt);
+
+/// <summary>One number ever designated for a code. <see cref="SupersededAt"/> is null for the current one.</summary>
+public sealed record NumberHistoryEntry(
+    IndividualNumber IndividualNumber,
+    int Generation,
+    LocalGovernmentCode Municipality,
+    DateTimeOffset DesignatedAt,
+    DateTimeOffset? SupersededAt,
+    NumberChangeReason? Reason);
+
+public sealed record JlisStoreCounts(long CurrentNumbers, long HistoryEntries, long IssuedResidentCodes, long RetiredResidentCodes, long RequestRecords);
+
+/// <summary>
+/// J-LIS's own database (SQLite or PostgreSQL): the resident-record code → number map, the history of every
+/// number ever designated, the resident-record codes J-LIS issued or retired, and the request records that make
+/// retries return the first answer. Numbers and codes are stored as 64-bit integers.
+/// Methods taking a connection and transaction run inside the caller's transaction.
+/// </summary>
+public sealed class JlisStore
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public JlisStore(Database database) => Database = database;
+
+    public Database Database { get; }
+
+    private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
+
+    /// <summary>Creates the tables when missing; safe to call on every start.</summary>
+    public void EnsureSchema()
+    {
+        // SQLite: INTEGER PRIMARY KEY is the rowid itself (no second index); PostgreSQL wants BIGINT.
+        var key = IsPostgres ? "BIGINT" : "INTEGER";
+        Database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS jlis_number_map (
+                resident_code {key} PRIMARY KEY,
+                individual_number BIGINT NOT NULL UNIQUE,
+                generation INTEGER NOT NULL,
+                municipality TEXT NOT NULL,
+                designated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jlis_number_history (
+                individual_number {key} PRIMARY KEY,
+                resident_code BIGINT NOT NULL,
+                generation INTEGER NOT NULL,
+                municipality TEXT NOT NULL,
+                designated_at TEXT NOT NULL,
+                superseded_at TEXT NULL,
+                superseded_reason TEXT NULL,
+                UNIQUE (resident_code, generation));
+            CREATE TABLE IF NOT EXISTS jlis_resident_codes (
+                resident_code {key} PRIMARY KEY,
+                municipality TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                issued_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jlis_retired_codes (
+                resident_code {key} PRIMARY KEY,
+                reason TEXT NOT NULL,
+                retired_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jlis_requests (
+                request_id TEXT PRIMARY KEY,
+                operation TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                response TEXT NULL,
+                received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jlis_settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL)
+            """);
+    }
+
+    /// <summary>
+    /// Records <paramref name="checkValue"/> (a one-way value of the numbering key) on first use and afterwards
+    /// confirms that the key in use is the one this database's numbers were derived with.
+    /// </summary>
+    public bool KeyMatches(string checkValue) => Database.InTransaction((c, t) =>
+    {
+        using (var insert = c.Command("INSERT INTO jlis_settings (name, value) VALUES ('numbering-key-check', @v) ON CONFLICT (name) DO NOTHING", t))
+            insert.With("v", checkValue).ExecuteNonQuery();
+        using var select = c.Command("SELECT value FROM jlis_settings WHERE name = 'numbering-key-check'", t);
+        return (string?)select.ExecuteScalar() == checkValue;
+    });
+
+    // ---------------------------------------------------------------- request records (idempotency)
+
+    /// <summary>
+    /// Claims a request ID for this transaction. Returns null when the request is new (the caller does the work
+    /// and calls <see cref="CompleteRequest"/>), or the stored request when it was seen before. On PostgreSQL a
+    /// concurrent transaction holding the same ID makes this wait until that one commits or rolls back.
+    /// </summary>
+    internal StoredRequest? ClaimRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, DateTimeOffset now)
+    {
+        using (var claim = c.Command("""
+            INSERT INTO jlis_requests (request_id, operation, fingerprint, response, received_at)
+            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+            """, t))
+        {
+            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint).With("at", Format(now));
+            if (claim.ExecuteScalar() is not null) return null;
+        }
+        using var select = c.Command("SELECT operation, fingerprint, response FROM jlis_requests WHERE request_id = @id", t);
+        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
+        if (!reader.Read()) throw new InvalidOperationException("request record vanished");
+        return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
+    }
+
+    internal void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string response)
+    {
+        using var update = c.Command("UPDATE jlis_requests SET response = @r WHERE request_id = @id", t);
+        update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
+    }
+
+    internal sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
+
+    // ---------------------------------------------------------------- designations
+
+    public Designation? FindCurrent(ResidentCode code)
+    {
+        using var c = Database.Open();
+        return FindCurrent(c, null, code);
+    }
+
+    internal Designation? FindCurrent(DbConnection c, DbTransaction? t, ResidentCode code)
+    {
+        using var select = c.Command(
+            "SELECT individual_number, generation, municipality, designated_at FROM jlis_number_map WHERE resident_code = @c", t);
+        using var reader = select.With("c", code.ToInt64()).ExecuteReader();
+        if (!reader.Read()) return null;
+        return new Designation(code, IndividualNumber.FromInt64(reader.GetInt64(0)), reader.GetInt32(1),
+            LocalGovernmentCode.ParseOrThrow(reader.GetString(2)), Parse(reader.GetString(3)));
+    }
+
+    /// <summary>The current number and generation of each code that has one (codes as 11-digit integers).</summary>
+    internal Dictionary<long, (long Number, int Generation)> FindCurrent(DbConnection c, DbTransaction t, IReadOnlyList<long> codes)
+    {
+        var found = new Dictionary<long, (long, int)>();
+        if (codes.Count == 0) return found;
+        if (IsPostgres)
+        {
+            // One round trip for the whole batch.
+            using var select = c.Command(
+                "SELECT resident_code, individual_number, generation FROM jlis_number_map WHERE resident_code = ANY(@codes)", t);
+            using var reader = select.With("codes", codes as long[] ?? codes.ToArray()).ExecuteReader();
+            while (reader.Read()) found[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt32(2));
+            return found;
+        }
+        // SQLite runs in process: a prepared statement reused per code costs microseconds.
+        using (var select = c.Command("SELECT individual_number, generation FROM jlis_number_map WHERE resident_code = @c", t))
+        {
+            var parameter = select.Parameter("c", DbType.Int64);
+            select.Prepare();
+            foreach (var code in codes)
+            {
+                parameter.Value = code;
+                using var reader = select.ExecuteReader();
+                if (reader.Read()) found[code] = (reader.GetInt64(0), reader.GetInt32(1));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Records generation-0 designations (map and history) for those of <paramref name="codes"/> that have no number,
+    /// in one statement per table on PostgreSQL (array parameters) and prepared statements reused per row on SQLite.
+    /// Returns the codes actually inserted: a code that already has a number, also one designated by a concurrent
+    /// transaction, is left alone (ON CONFLICT DO NOTHING) and missing from the result.
+    /// </summary>
+    internal HashSet<long> InsertFirstDesignations(DbConnection c, DbTransaction t, IReadOnlyList<long> codes, IReadOnlyList<long> numbers,
+        LocalGovernmentCode municipality, DateTimeOffset now)
+    {
+        var inserted = new HashSet<long>();
+        if (codes.Count == 0) return inserted;
+        var at = Format(now);
+        if (IsPostgres)
+        {
+            using (var map = c.Command("""
+                INSERT INTO jlis_number_map (resident_code, individual_number, generation, municipality, designated_at)
+                SELECT code, number, 0, @m, @at FROM unnest(@codes, @numbers) AS batch(code, number)
+                ON CONFLICT (resident_code) DO NOTHING RETURNING resident_code
+                """, t))
+            {
+                map.With("m", municipality.Digits).With("at", at)
+                    .With("codes", codes as long[] ?? codes.ToArray()).With("numbers", numbers as long[] ?? numbers.ToArray());
+                using var reader = map.ExecuteReader();
+                while (reader.Read()) inserted.Add(reader.GetInt64(0));
+            }
+            var historyCodes = new List<long>(inserted.Count);
+            var historyNumbers = new List<long>(inserted.Count);
+            for (var i = 0; i < codes.Count; i++)
+            {
+                if (!inserted.Contains(codes[i])) continue;
+                historyCodes.Add(codes[i]);
+                historyNumbers.Add(numbers[i]);
+            }
+            using var history = c.Command("""
+                INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
+                SELECT number, code, 0, @m, @at FROM unnest(@codes, @numbers) AS batch(code, number)
+                """, t);
+            history.With("m", municipality.Digits).With("at", at)
+                .With("codes", historyCodes.ToArray()).With("numbers", historyNumbers.ToArray()).ExecuteNonQuery();
+            return inserted;
+        }
+
+        using var insertMap = c.Command("""
+            INSERT INTO jlis_number_map (resident_code, individual_number, generation, municipality, designated_at)
+            VALUES (@c, @n, 0, @m, @at) ON CONFLICT (resident_code) DO NOTHING
+            """, t);
+        var mapCode = insertMap.Parameter("c", DbType.Int64);
+        var mapNumber = insertMap.Parameter("n", DbType.Int64);
+        insertMap.With("m", municipality.Digits).With("at", at);
+        insertMap.Prepare();
+        using var insertHistory = c.Command("""
+            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
+            VALUES (@n, @c, 0, @m, @at)
+            """, t);
+        var historyCode = insertHistory.Parameter("c", DbType.Int64);
+        var historyNumber = insertHistory.Parameter("n", DbType.Int64);
+        insertHistory.With("m", municipality.Digits).With("at", at);
+        insertHistory.Prepare();
+        for (var i = 0; i < codes.Count; i++)
+        {
+            mapCode.Value = codes[i];
+            mapNumber.Value = numbers[i];
+            if (insertMap.ExecuteNonQuery() == 0) continue; // the code already has a number
+            historyCode.Value = codes[i];
+            historyNumber.Value = numbers[i];
+            insertHistory.ExecuteNonQuery();
+            inserted.Add(codes[i]);
+        }
+        return inserted;
+    }
+
+    /// <summary>
+    /// Moves a code from <paramref name="from"/> to the next generation: the map points at the new number, the old
+    /// history row is marked superseded with the reason, and a history row is added for the new number.
+    /// Returns false when the code is no longer at generation <paramref name="from"/>.Generation (a concurrent change).
+    /// </summary>
+    internal bool Supersede(DbConnection c, DbTransaction t, Designation from, IndividualNumber newNumber, LocalGovernmentCode municipality,
+        NumberChangeReason reason, DateTimeOffset now)
+    {
+        var at = Format(now);
+        using (var update = c.Command("""
+            UPDATE jlis_number_map SET individual_number = @n, generation = @g, municipality = @m, designated_at = @at
+            WHERE resident_code = @c AND generation = @old
+            """, t))
+        {
+            update.With("n", newNumber.ToInt64()).With("g", from.Generation + 1).With("m", municipality.Digits).With("at", at)
+                .With("c", from.ResidentCode.ToInt64()).With("old", from.Generation);
+            if (update.ExecuteNonQuery() != 1) return false;
+        }
+        using (var old = c.Command(
+            "UPDATE jlis_number_history SET superseded_at = @at, superseded_reason = @r WHERE individual_number = @n", t))
+            old.With("at", at).With("r", reason.ToString()).With("n", from.IndividualNumber.ToInt64()).ExecuteNonQuery();
+        using var insert = c.Command("""
+            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
+            VALUES (@n, @c, @g, @m, @at)
+            """, t);
+        insert.With("n", newNumber.ToInt64()).With("c", from.ResidentCode.ToInt64()).With("g", from.Generation + 1)
+            .With("m", municipality.Digits).With("at", at).ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>Every number ever designated for <paramref name="code"/>, oldest first.</summary>
+    public IReadOnlyList<NumberHistoryEntry> History(ResidentCode code)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("""
+            SELECT individual_number, generation, municipality, designated_at, superseded_at, superseded_reason
+            FROM jlis_number_history WHERE resident_code = @c ORDER BY generation
+            """);
+        using var reader = select.With("c", code.ToInt64()).ExecuteReader();
+        var entries = new List<NumberHistoryEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new NumberHistoryEntry(
+                IndividualNumber.FromInt64(reader.GetInt64(0)), reader.GetInt32(1), LocalGovernmentCode.ParseOrThrow(reader.GetString(2)),
+                Parse(reader.GetString(3)), reader.NullableString(4) is { } s ? Parse(s) : null,
+                reader.NullableString(5) is { } r ? Enum.Parse<NumberChangeReason>(r) : null));
+        }
+        return entries;
+    }
+
+    /// <summary>The code a number was designated for, and whether it is still current; null when never designated.</summary>
+    internal (long ResidentCode, bool Superseded)? FindByNumber(DbConnection c, DbTransaction? t, IndividualNumber number)
+    {
+        using var select = c.Command(
+            "SELECT resident_code, superseded_at FROM jlis_number_history WHERE individual_number = @n", t);
+        using var reader = select.With("n", number.ToInt64()).ExecuteReader();
+        if (!reader.Read()) return null;
+        return (reader.GetInt64(0), !reader.IsDBNull(1));
+    }
+
+    // ---------------------------------------------------------------- resident-record codes
+
+    /// <summary>Whether J-LIS has seen the code anywhere: issued, retired, or designated a number.</summary>
+    internal bool IsKnownCode(DbConnection c, DbTransaction t, long code)
+    {
+        using var select = c.Command("""
+            SELECT 1 FROM jlis_resident_codes WHERE resident_code = @c
+            UNION ALL SELECT 1 FROM jlis_retired_codes WHERE resident_code = @c
+            UNION ALL SELECT 1 FROM jlis_number_history WHERE resident_code = @c
+            """, t);
+        return select.With("c", code).ExecuteScalar() is not null;
+    }
+
+    internal bool TryInsertIssuedCode(DbConnection c, DbTransaction t, ResidentCode code, LocalGovernmentCode municipality,
+        ResidentCodeIssueReason reason, DateTimeOffset now)
+    {
+        using var insert = c.Command("""
+            INSERT INTO jlis_resident_codes (resident_code, municipality, reason, issued_at) VALUES (@c, @m, @r, @at)
+            ON CONFLICT (resident_code) DO NOTHING RETURNING resident_code
+            """, t);
+        insert.With("c", code.ToInt64()).With("m", municipality.Digits).With("r", reason.ToString()).With("at", Format(now));
+        return insert.ExecuteScalar() is not null;
+    }
+
+    /// <summary>
+    /// Retires a resident-record code (e.g. one replaced by a code change, 住民票コードの変更, or issued in error):
+    /// J-LIS then refuses to designate or change numbers for it. Idempotent; the first reason is kept.
+    /// </summary>
+    public void RetireResidentCode(ResidentCode code, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        Database.InTransaction((c, t) =>
+        {
+            using var insert = c.Command(
+                "INSERT INTO jlis_retired_codes (resident_code, reason, retired_at) VALUES (@c, @r, @at) ON CONFLICT (resident_code) DO NOTHING", t);
+            insert.With("c", code.ToInt64()).With("r", reason).With("at", Format(DateTimeOffset.UtcNow)).ExecuteNonQuery();
+        });
+    }
+
+    internal bool IsRetired(DbConnection c, DbTransaction t, ResidentCode code)
+    {
+        using var select = c.Command("SELECT 1 FROM jlis_retired_codes WHERE resident_code = @c", t);
+        return select.With("c", code.ToInt64()).ExecuteScalar() is not null;
+    }
+
+    /// <summary>The retired codes among <paramref name="codes"/>.</summary>
+    internal HashSet<long> FindRetired(DbConnection c, DbTransaction t, IReadOnlyList<long> codes)
+    {
+        var retired = new HashSet<long>();
+        using (var any = c.Command("SELECT 1 FROM jlis_retired_codes LIMIT 1", t))
+            if (any.ExecuteScalar() is null) return retired; // the usual case: nothing to look up
+        if (IsPostgres)
+        {
+            using var select = c.Command("SELECT resident_code FROM jlis_retired_codes WHERE resident_code = ANY(@codes)", t);
+            using var reader = select.With("codes", codes as long[] ?? codes.ToArray()).ExecuteReader();
+            while (reader.Read()) retired.Add(reader.GetInt64(0));
+            return retired;
+        }
+        using var lookup = c.Command("SELECT 1 FROM jlis_retired_codes WHERE resident_code = @c", t);
+        var parameter = lookup.Parameter("c", DbType.Int64);
+        lookup.Prepare();
+        foreach (var code in codes)
+        {
+            parameter.Value = code;
+            if (lookup.ExecuteScalar() is not null) retired.Add(code);
+        }
+        return retired;
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    public JlisStoreCounts Counts()
+    {
+        using var c = Database.Open();
+        long Count(string table)
+        {
+            using var command = c.Command($"SELECT COUNT(*) FROM {table}");
+            return command.ScalarInt64();
+        }
+        return new JlisStoreCounts(Count("jlis_number_map"), Count("jlis_number_history"), Count("jlis_resident_codes"),
+            Count("jlis_retired_codes"), Count("jlis_requests"));
+    }
+
+    /// <summary>Whether the database answers (for /health).</summary>
+    public bool Ping()
+    {
+        using var c = Database.Open();
+        using var command = c.Command("SELECT 1");
+        return command.ScalarInt64() == 1;
+    }
+
+    internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string text) =>
+        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}
