@@ -308,3 +308,30 @@ public sealed class NumberingServiceTests
         Assert.Contains("key file", error.Message);
     }
 }
+
+public sealed class NumberingConcurrencyTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Concurrent_requests_for_one_code_agree_and_are_stored_once(string provider)
+    {
+        await using var jlis = await JlisHarness.StartAsync(provider);
+        var code = RandomCodes(1, 20)[0];
+        var shared = Guid.NewGuid();
+        var derived = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(i % 2 == 0 ? shared : Guid.NewGuid(), Shinagawa, code)))));
+
+        Assert.Single(derived.Select(d => d.IndividualNumber.ToInt64()).Distinct());
+        var counts = jlis.Store.Counts();
+        Assert.Equal(1, counts.CurrentNumbers);
+        Assert.Equal(1, counts.HistoryEntries);
+        Assert.Equal(9, counts.RequestRecords);
+
+        // Four changes at once: each gets its own generation, none is lost, and the history is complete.
+        var changes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            jlis.Client.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, code, NumberChangeReason.HolderRequest)))));
+        Assert.Equal([1, 2, 3, 4], changes.Select(c => c.Generation).Order());
+        Assert.Equal(5, jlis.Store.History(code).Select(h => h.IndividualNumber.ToInt64()).Distinct().Count());
+        Assert.Equal(4, jlis.Store.FindCurrent(code)!.Generation);
+    }
+}

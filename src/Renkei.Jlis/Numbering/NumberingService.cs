@@ -173,7 +173,7 @@ public sealed class NumberingService : IDisposable
         return Idempotent(request.RequestId, "change", fingerprint, (c, t, now) =>
         {
             if (_store.IsRetired(c, t, request.ResidentCode)) throw Retired();
-            var current = _store.FindCurrent(c, t, request.ResidentCode)
+            var current = _store.FindCurrent(c, t, request.ResidentCode, forUpdate: true)
                 ?? throw JlisRefusalException.Conflict("no-number-designated",
                     "no number has been designated for this resident-record code (個人番号が指定されていません)");
             if (current.Generation >= NumberDeriver.MaxGeneration)

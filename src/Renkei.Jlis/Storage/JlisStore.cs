@@ -135,10 +135,12 @@ public sealed class JlisStore
         return FindCurrent(c, null, code);
     }
 
-    internal Designation? FindCurrent(DbConnection c, DbTransaction? t, ResidentCode code)
+    /// <param name="forUpdate">Lock the row until the transaction ends (PostgreSQL; SQLite's write transactions are exclusive anyway).</param>
+    internal Designation? FindCurrent(DbConnection c, DbTransaction? t, ResidentCode code, bool forUpdate = false)
     {
         using var select = c.Command(
-            "SELECT individual_number, generation, municipality, designated_at FROM jlis_number_map WHERE resident_code = @c", t);
+            "SELECT individual_number, generation, municipality, designated_at FROM jlis_number_map WHERE resident_code = @c"
+            + (forUpdate && IsPostgres ? " FOR UPDATE" : ""), t);
         using var reader = select.With("c", code.ToInt64()).ExecuteReader();
         if (!reader.Read()) return null;
         return new Designation(code, IndividualNumber.FromInt64(reader.GetInt64(0)), reader.GetInt32(1),
