@@ -262,6 +262,24 @@ public sealed class NumberingServiceTests
         Assert.DoesNotContain(wrong, problem.Message);
     }
 
+    [Fact]
+    public async Task A_batch_with_one_invalid_code_is_refused_whole_and_names_its_position()
+    {
+        await using var jlis = await JlisHarness.StartAsync("sqlite");
+        var codes = RandomCodes(3, 18).Select(c => c.Digits).ToArray();
+        var wrong = codes[1][..10] + (char)('0' + (codes[1][10] - '0' + 1) % 10);
+        var json = $$"""{"batchId":"{{Guid.NewGuid()}}","municipality":"131091","residentCodes":["{{codes[0]}}","{{wrong}}","{{codes[2]}}"]}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await jlis.Http.PostAsync(JlisRoutes.NumberingBatch, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
+        Assert.Equal("invalid-request", problem.Code);
+        Assert.StartsWith("residentCodes[1]: invalid resident-record code: check digit", problem.Message);
+        Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Message);
+        Assert.Equal(0, jlis.Store.Counts().CurrentNumbers);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Issued_resident_codes_are_valid_unique_and_idempotent(string provider)
