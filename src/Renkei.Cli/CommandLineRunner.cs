@@ -28,7 +28,7 @@ public static class CommandLineRunner
 
         try
         {
-            return await parse.InvokeAsync();
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UsageException usage)
         {
@@ -38,6 +38,13 @@ public static class CommandLineRunner
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("renkei: cancelled");
+            return ExitCodes.Failure;
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            // Renkei's own exceptions say what went wrong without personal data; the stack is for developers.
+            Console.Error.WriteLine($"renkei: {failure.Message}");
+            if (Environment.GetEnvironmentVariable("RENKEI_DEBUG") is { Length: > 0 }) Console.Error.WriteLine(failure);
             return ExitCodes.Failure;
         }
     }

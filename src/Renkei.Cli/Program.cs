@@ -8,5 +8,8 @@ Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false
 var root = new RootCommand("Renkei (連携): an open implementation of Japan's My Number system — numbers, municipalities, J-LIS and the linkage network.");
 root.Options.Add(CliOptions.DataDirectory);
 NumberCommands.AddTo(root);
+RegistryCommands.AddTo(root);
+ServeCommand.AddTo(root);
+DemoCommand.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,253 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Renkei.Cli.Demo;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Jlis;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Service;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary>
+/// <c>renkei demo</c>: the demo country. Seeds 品川区, 大田区 and 板橋区 with generated residents (deterministic
+/// from the seed), has J-LIS designate their numbers over HTTP (初期一斉指定), moves some households between
+/// wards through the wards' own services, and keeps every service running until Ctrl+C.
+/// A second run reuses the seeded data and only starts the services.
+/// </summary>
+public static class DemoCommand
+{
+    private const string MarkerFile = "demo.json";
+
+    private sealed record DemoMarker(int Seed, int Residents, DateTimeOffset SeededAt);
+
+    public static void AddTo(RootCommand root)
+    {
+        var residents = new Option<int>("--residents") { Description = "how many residents in all three wards (default 3000)", DefaultValueFactory = _ => 3000 };
+        var seed = new Option<int>("--seed") { Description = "seed for the generated residents (default 1)", DefaultValueFactory = _ => 1 };
+        var fresh = new Option<bool>("--fresh") { Description = "delete the demo data in the data directory and seed again" };
+        var once = new Option<bool>("--once") { Description = "seed, start, print what runs where, then stop (no waiting for Ctrl+C)" };
+        var command = new Command("demo", "run the demo country: J-LIS and three wards on loopback") { residents, seed, fresh, once };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var size = parse.GetValue(residents);
+            if (size is < DemoCountryGenerator.MinimumResidents or > 20_000_000)
+                throw new UsageException($"--residents must be between {DemoCountryGenerator.MinimumResidents} and 20000000");
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+            var generator = new DemoCountryGenerator(parse.GetValue(seed), size);
+            var needsSeeding = PrepareDataDirectory(layout, generator, parse.GetValue(fresh));
+
+            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken);
+            if (needsSeeding)
+            {
+                await SeedAsync(country, generator, cancellationToken);
+                File.WriteAllText(Path.Combine(layout.Root.FullName, MarkerFile),
+                    JsonSerializer.Serialize(new DemoMarker(generator.Seed, generator.TotalResidents, DateTimeOffset.Now), JsonDefaults.Options));
+            }
+            country.PrintDirectory(Console.Out);
+
+            if (!parse.GetValue(once))
+            {
+                Console.WriteLine("Ctrl+C で停止します (press Ctrl+C to stop)");
+                await ServeCommand.WaitForShutdownAsync(cancellationToken);
+            }
+            return ExitCodes.Success;
+        });
+        root.Subcommands.Add(command);
+    }
+
+    /// <summary>Decides whether to seed; never deletes data that a demo did not create.</summary>
+    private static bool PrepareDataDirectory(DataLayout layout, DemoCountryGenerator generator, bool fresh)
+    {
+        var markerPath = Path.Combine(layout.Root.FullName, MarkerFile);
+        var hasData = Directory.Exists(layout.JlisDirectory) || Directory.Exists(Path.Combine(layout.Root.FullName, "municipalities"));
+        DemoMarker? marker = File.Exists(markerPath) ? JsonSerializer.Deserialize<DemoMarker>(File.ReadAllText(markerPath), JsonDefaults.Options) : null;
+
+        if (fresh)
+        {
+            if (hasData && marker is null)
+                throw new UsageException($"{layout.Root.FullName} holds data that is not a demo's; choose another --data directory");
+            if (Directory.Exists(layout.JlisDirectory)) Directory.Delete(layout.JlisDirectory, recursive: true);
+            var municipalities = Path.Combine(layout.Root.FullName, "municipalities");
+            if (Directory.Exists(municipalities)) Directory.Delete(municipalities, recursive: true);
+            File.Delete(markerPath);
+            return true;
+        }
+        if (marker is null)
+        {
+            if (hasData)
+                throw new UsageException($"{layout.Root.FullName} holds data that is not a demo's; choose another --data directory");
+            return true;
+        }
+        if (marker.Seed != generator.Seed || marker.Residents != generator.TotalResidents)
+            throw new UsageException($"the data directory holds a demo of {marker.Residents} residents (seed {marker.Seed}); add --fresh to replace it");
+        return false;
+    }
+
+    private static async Task SeedAsync(DemoCountry country, DemoCountryGenerator generator, CancellationToken cancellationToken)
+    {
+        var total = generator.TotalResidents * 2L; // importing, then numbering
+        long done = 0;
+        await ProgressDisplay.RunAsync("デモ国の作成 (seeding)", quiet: false, async progress =>
+        {
+            foreach (var ward in country.Wards)
+            {
+                var importDone = done;
+                var imported = new RegisterImporter(ward.Register).Import(generator.Residents(ward.Descriptor),
+                    progress: new InlineProgress<long>(rows => progress.Report((importDone + rows, total))));
+                if (imported.Rejected > 0)
+                    throw new InvalidOperationException($"{ward.Descriptor.Name}: {imported.Rejected} generated row(s) were rejected: {imported.Problems[0]}");
+                done += generator.ResidentCount(ward.Descriptor);
+
+                var numberingDone = done;
+                var job = new NumberAssignmentJob(ward.Register, country.JlisClient);
+                var report = await job.RunAsync(
+                    new InlineProgress<NumberAssignmentProgress>(p => progress.Report((numberingDone + p.ResidentsAssigned, total))), cancellationToken);
+                if (report.UnassignedCount > 0)
+                    throw new InvalidOperationException($"{ward.Descriptor.Name}: {report.UnassignedCount} resident(s) got no number");
+                done += generator.ResidentCount(ward.Descriptor);
+            }
+            return true;
+        });
+
+        var moved = 0;
+        foreach (var move in generator.Moves)
+            moved += await MoveHouseholdAsync(country, move, cancellationToken);
+        Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved} person(s) moved between wards");
+    }
+
+    /// <summary>
+    /// A household moves: each member's departure is registered at the old ward (転出), then the arrival at the new
+    /// ward (転入) carrying the resident-record code and number, which the new ward checks with J-LIS.
+    /// The move is dated the day the demo runs, after the numbers were designated.
+    /// </summary>
+    private static async Task<int> MoveHouseholdAsync(DemoCountry country, DemoMove move, CancellationToken cancellationToken)
+    {
+        var from = country.Ward(move.From);
+        var to = country.Ward(move.To);
+        var household = from.Register.FindHousehold(move.HouseholdNumber);
+        if (household is null || household.Members.Count == 0) return 0;
+        var today = DateOnly.FromDateTime(DateTime.Today);
+        var members = household.Members.OrderBy(m => m.Relationship == Relationship.Head ? 0 : 1).ToList();
+        string? newHousehold = null;
+        foreach (var member in members)
+        {
+            // Request ids derived from the move make a rerun of the same move idempotent.
+            await from.PostAsync(MunicipalityRoutes.Departures,
+                new DepartureRequest(DeterministicGuid($"depart/{move.From}/{member.Id}"), member.Id, today, move.NewAddress), cancellationToken);
+            var arrival = await to.PostAsync(MunicipalityRoutes.Arrivals, new ArrivalRequest(
+                DeterministicGuid($"arrive/{move.To}/{move.From}/{member.Id}"),
+                member.ResidentCode, member.IndividualNumber!.Value,
+                new NewPerson(member.Name.FamilyName, member.Name.GivenName, member.Name.FamilyNameKana, member.Name.GivenNameKana, member.BirthDate, member.Sex),
+                move.NewAddress, newHousehold, member.Relationship, today, move.From, member.ForeignResident, member.Nationality), cancellationToken);
+            newHousehold ??= arrival.GetProperty("householdNumber").GetString();
+        }
+        return members.Count;
+    }
+
+    private static Guid DeterministicGuid(string text) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes("renkei-demo/" + text)));
+
+    /// <summary>Reports on the caller's thread.</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>The running demo country: J-LIS and one service per ward, all on loopback.</summary>
+internal sealed class DemoCountry : IAsyncDisposable
+{
+    private readonly ServiceHost _jlis;
+    private readonly HttpClient _jlisHttp;
+    private readonly string _jlisDatabase;
+
+    private DemoCountry(ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards)
+    {
+        _jlis = jlis;
+        _jlisDatabase = jlisDatabase;
+        _jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        JlisClient = new JlisHttpClient(_jlisHttp);
+        Wards = wards;
+    }
+
+    public IJlisNumberingClient JlisClient { get; }
+    public IReadOnlyList<RunningWard> Wards { get; }
+
+    public RunningWard Ward(Core.Numbers.LocalGovernmentCode code) => Wards.Single(w => w.Descriptor.Code == code);
+
+    public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken)
+    {
+        var jlisDatabase = layout.JlisDatabase();
+        var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile), cancellationToken);
+        var wards = new List<RunningWard>();
+        try
+        {
+            foreach (var descriptor in descriptors)
+            {
+                var database = layout.MunicipalityDatabase(descriptor.Code);
+                var register = new ResidentRegister(database, descriptor.Code);
+                var host = await MunicipalityService.StartAsync(
+                    new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis.BaseAddress), cancellationToken);
+                wards.Add(new RunningWard(descriptor, register, database, host));
+            }
+        }
+        catch
+        {
+            foreach (var ward in wards) await ward.DisposeAsync();
+            await jlis.DisposeAsync();
+            throw;
+        }
+        return new DemoCountry(jlis, jlisDatabase.Describe(), wards);
+    }
+
+    public void PrintDirectory(TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("Renkei デモ国 (demo country) — running on loopback:");
+        output.WriteLine($"  {TextWidth.PadRight("地方公共団体情報システム機構 (J-LIS)", 38)} {_jlis.BaseAddress,-26} {_jlisDatabase}");
+        foreach (var ward in Wards)
+        {
+            var counts = ward.Register.Counts();
+            output.WriteLine($"  {TextWidth.PadRight($"{ward.Descriptor.Name} ({ward.Descriptor.Code.Digits})", 38)} {ward.Host.BaseAddress,-26} {ward.Database.Describe()}");
+            output.WriteLine($"  {"",-38} 住民 {counts.Residents:N0} 人, 世帯 {counts.Households:N0}, 転出 {counts.MovedOut:N0}, 個人番号未指定 {counts.ResidentsWithoutNumber:N0}");
+        }
+        output.WriteLine();
+        output.WriteLine("  try: curl -s " + Wards[0].Host.BaseAddress + MunicipalityRoutes.Health);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var ward in Wards) await ward.DisposeAsync();
+        _jlisHttp.Dispose();
+        await _jlis.DisposeAsync();
+    }
+}
+
+internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register, Database database, ServiceHost host) : IAsyncDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+
+    public DemoWard Descriptor { get; } = descriptor;
+    public ResidentRegister Register { get; } = register;
+    public Database Database { get; } = database;
+    public ServiceHost Host { get; } = host;
+
+    /// <summary>Posts an event to the ward's own HTTP service; a refusal stops the demo with the ward's reason.</summary>
+    public async Task<JsonElement> PostAsync<T>(string route, T body, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync(route, body, JsonDefaults.Options, cancellationToken);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{Descriptor.Name} refused {route}: {json.GetProperty("message").GetString()}");
+        return json;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Host.DisposeAsync();
+    }
+}

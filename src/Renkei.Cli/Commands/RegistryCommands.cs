@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Text.Json;
+using Renkei.Core.Json;
+using Renkei.Municipality.Certificates;
+using Renkei.Municipality.Policy;
+using Renkei.Municipality.Registry;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary><c>renkei registry …</c>: a municipality's resident register batch work (住民基本台帳).</summary>
+public static class RegistryCommands
+{
+    private static Option<string> MunicipalityOption() => new("--municipality", "-m")
+    {
+        Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
+        Required = true,
+    };
+
+    public static void AddTo(RootCommand root)
+    {
+        var registry = new Command("registry", "a municipality's resident register (住民基本台帳)");
+        registry.Subcommands.Add(ImportCommand());
+        registry.Subcommands.Add(AssignNumbersCommand());
+        registry.Subcommands.Add(NotificationListCommand());
+        registry.Subcommands.Add(CertificateCommand());
+        registry.Subcommands.Add(StatusCommand());
+        root.Subcommands.Add(registry);
+    }
+
+    private static ResidentRegister OpenRegister(ParseResult parse, Option<string> municipality)
+    {
+        var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+        var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+        return new ResidentRegister(layout.MunicipalityDatabase(code), code);
+    }
+
+    private static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, JsonDefaults.Options));
+
+    private static Command ImportCommand()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "register CSV (UTF-8 or Shift_JIS; columns in README)" };
+        var municipality = MunicipalityOption();
+        var onError = new Option<string>("--on-error")
+        {
+            Description = "refuse: any bad row imports nothing (default); skip: import the good rows and report the bad ones",
+            DefaultValueFactory = _ => "refuse",
+        };
+        onError.AcceptOnlyFromAmong("refuse", "skip");
+        var encoding = new Option<string>("--encoding") { Description = "auto (default), utf-8 or shift_jis", DefaultValueFactory = _ => "auto" };
+        encoding.AcceptOnlyFromAmong("auto", "utf-8", "utf8", "shift_jis", "sjis");
+        var json = CliOptions.Json();
+        var command = new Command("import", "import an existing register from CSV") { file, municipality, onError, encoding, json };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists) throw new UsageException($"no such file: {path.FullName}");
+            var register = OpenRegister(parse, municipality);
+            var options = new RegisterImportOptions(
+                parse.GetValue(onError) == "skip" ? ImportMode.SkipBadRows : ImportMode.RefuseFile,
+                parse.GetValue(encoding) switch { "utf-8" or "utf8" => ImportEncoding.Utf8, "shift_jis" or "sjis" => ImportEncoding.ShiftJis, _ => ImportEncoding.Auto });
+            var result = new RegisterImporter(register).ImportCsv(path.FullName, options);
+            if (parse.GetValue(json))
+                PrintJson(result);
+            else
+            {
+                foreach (var problem in result.Problems) Console.Error.WriteLine($"{path.Name}: {problem}");
+                Console.WriteLine(result.FileRefused
+                    ? $"refused: {result.Rejected} bad row(s) of {result.RowsRead}; nothing was imported (use --on-error skip to import the good rows)"
+                    : $"imported {result.Imported} of {result.RowsRead} row(s) ({result.Encoding}); {result.Rejected} skipped");
+            }
+            return result.FileRefused ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command AssignNumbersCommand()
+    {
+        var municipality = MunicipalityOption();
+        var batchSize = new Option<int>("--batch-size") { Description = "resident-record codes per request to J-LIS", DefaultValueFactory = _ => 10_000 };
+        var jlisUrl = new Option<Uri?>("--jlis-url") { Description = "J-LIS's address (default: start J-LIS from the data directory on loopback)" };
+        var json = CliOptions.Json();
+        var command = new Command("assign-numbers",
+            "initial bulk assignment (初期一斉指定): request numbers from J-LIS in batches and reconcile; safe to rerun after an interruption")
+        {
+            municipality, batchSize, jlisUrl, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var size = parse.GetValue(batchSize);
+            if (size is < 1 or > 100_000) throw new UsageException("--batch-size must be between 1 and 100000");
+            var register = OpenRegister(parse, municipality);
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+            await using var jlis = await JlisConnection.OpenAsync(layout, parse.GetValue(jlisUrl), cancellationToken);
+            var job = new NumberAssignmentJob(register, jlis.Client, new NumberAssignmentOptions(size));
+            var report = await ProgressDisplay.RunAsync("個人番号の指定", parse.GetValue(json), progress =>
+                job.RunAsync(new Progress<NumberAssignmentProgress>(p => progress.Report((p.ResidentsAssigned, p.ResidentsTotal))), cancellationToken));
+            if (parse.GetValue(json))
+                PrintJson(report);
+            else
+            {
+                Console.WriteLine($"assigned {report.Assigned} number(s) in {report.Batches} batch(es)"
+                    + (report.ResentBatches > 0 ? $", {report.ResentBatches} interrupted batch(es) resent" : "")
+                    + $"; discarded {report.Discarded} entr(ies) only in J-LIS's file; requested again {report.Retried}");
+                foreach (var unassigned in report.Unassigned)
+                    Console.Error.WriteLine($"resident {unassigned.ResidentId}: not assigned after {unassigned.Attempts} attempt(s): {unassigned.Reason}");
+            }
+            return report.UnassignedCount == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private static Command NotificationListCommand()
+    {
+        var municipality = MunicipalityOption();
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "CSV file to write (default: standard output)" };
+        var command = new Command("notification-list", "export the per-household mailing list (通知カード送付先情報) as CSV") { municipality, output };
+        command.SetAction(parse =>
+        {
+            var register = OpenRegister(parse, municipality);
+            var target = parse.GetValue(output);
+            NotificationListSummary summary;
+            if (target is null)
+            {
+                using var stdout = Console.OpenStandardOutput();
+                summary = new NotificationListExporter(register).Export(stdout);
+            }
+            else
+            {
+                var temporary = target.FullName + ".partial";
+                using (var file = File.Create(temporary))
+                    summary = new NotificationListExporter(register).Export(file);
+                File.Move(temporary, target.FullName, overwrite: true);
+            }
+            Console.Error.WriteLine($"{summary.Households} household(s), {summary.Members} member(s)"
+                + (summary.MembersWithoutNumber > 0 ? $"; {summary.MembersWithoutNumber} without a number yet" : ""));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CertificateCommand()
+    {
+        var municipality = MunicipalityOption();
+        var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
+        var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
+        var withNumber = new Option<bool>("--with-number") { Description = "include individual numbers (needs an affair that may use numbers)" };
+        var affair = new Option<string?>("--affair") { Description = "the affair the request is made in (see policy/affairs.csv)" };
+        var command = new Command("certificate", "residence certificate data (住民票の写し) as JSON") { municipality, resident, household, withNumber, affair };
+        command.SetAction(parse =>
+        {
+            var register = OpenRegister(parse, municipality);
+            var certificates = new ResidenceCertificates(register, NumberUseAffairs.Default);
+            try
+            {
+                PrintJson(certificates.Build(new ResidenceCertificateRequest(
+                    parse.GetValue(resident), parse.GetValue(household), parse.GetValue(withNumber), parse.GetValue(affair))));
+                return ExitCodes.Success;
+            }
+            catch (Exception refused) when (refused is NumberUseRefusedException or RegisterException)
+            {
+                Console.Error.WriteLine("renkei: " + refused.Message);
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Command StatusCommand()
+    {
+        var municipality = MunicipalityOption();
+        var json = CliOptions.Json();
+        var command = new Command("status", "counts of residents, households and numbers") { municipality, json };
+        command.SetAction(parse =>
+        {
+            var counts = OpenRegister(parse, municipality).Counts();
+            if (parse.GetValue(json)) PrintJson(counts);
+            else Console.WriteLine($"residents {counts.Residents}, households {counts.Households}, without a number {counts.ResidentsWithoutNumber}, moved out {counts.MovedOut}, deceased {counts.Deceased}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

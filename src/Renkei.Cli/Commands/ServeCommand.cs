@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Jlis;
+using Renkei.Municipality.Service;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary>
+/// <c>renkei serve --role jlis|municipality</c>: one institution per process, for deployments where each
+/// runs on its own (with PostgreSQL through RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;).
+/// </summary>
+public static class ServeCommand
+{
+    public static void AddTo(RootCommand root)
+    {
+        var role = new Option<string>("--role") { Description = "which institution to run: jlis or municipality", Required = true };
+        role.AcceptOnlyFromAmong("jlis", "municipality");
+        var municipality = new Option<string?>("--municipality") { Description = "local government code of the municipality (e.g. 131091)" };
+        var name = new Option<string?>("--name") { Description = "the municipality's name (e.g. 品川区)" };
+        var jlisUrl = new Option<Uri?>("--jlis-url") { Description = "J-LIS base address, for a municipality" };
+        var port = new Option<int>("--port") { Description = "port to listen on (0 picks a free one)", DefaultValueFactory = _ => 0 };
+        var address = new Option<string>("--address") { Description = "address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+
+        var command = new Command("serve", "run one institution's service until stopped (Ctrl+C)")
+        {
+            role, municipality, name, jlisUrl, port, address,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+            ServiceHost host;
+            if (parse.GetValue(role) == "jlis")
+            {
+                host = await JlisService.StartAsync(
+                    new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile, parse.GetValue(port), parse.GetValue(address)!),
+                    cancellationToken);
+            }
+            else
+            {
+                var code = ParseMunicipality(parse.GetValue(municipality));
+                var jlis = parse.GetValue(jlisUrl) ?? throw new UsageException("--jlis-url is required for --role municipality");
+                host = await MunicipalityService.StartAsync(
+                    new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, parse.GetValue(name) ?? code.Digits, jlis,
+                        parse.GetValue(port), parse.GetValue(address)!),
+                    cancellationToken);
+            }
+
+            await using (host)
+            {
+                Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
+                await WaitForShutdownAsync(cancellationToken);
+            }
+            return ExitCodes.Success;
+        });
+        root.Subcommands.Add(command);
+    }
+
+    public static LocalGovernmentCode ParseMunicipality(string? text)
+    {
+        if (text is null) throw new UsageException("--municipality is required (e.g. 131091 for 品川区)");
+        var parsed = LocalGovernmentCode.Parse(text);
+        return parsed.IsValid ? parsed.Value : throw new UsageException("--municipality: " + parsed.Error!.Message);
+    }
+
+    /// <summary>Waits for Ctrl+C or SIGTERM (System.CommandLine cancels the action's token on both).</summary>
+    public static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        try { await Task.Delay(Timeout.Infinite, cancellationToken); }
+        catch (OperationCanceledException) { }
+    }
+}
