@@ -11,5 +11,6 @@ NumberCommands.AddTo(root);
 RegistryCommands.AddTo(root);
 ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
+BenchCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);
