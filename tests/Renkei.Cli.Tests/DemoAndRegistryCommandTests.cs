@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+using Renkei.Core.Numbers;
+using Renkei.TestSupport;
+
+namespace Renkei.Cli.Tests;
+
+public class DemoCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Demo_seeds_three_wards_numbers_everyone_and_prints_what_runs_where()
+    {
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "600", "--seed", "3", "--once");
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        foreach (var expected in new[] { "J-LIS", "品川区 (131091)", "大田区 (131113)", "板橋区 (131199)", "http://127.0.0.1:", "個人番号未指定 0" })
+            Assert.Contains(expected, outcome.StandardOutput);
+
+        foreach (var code in new[] { "131091", "131113", "131199" })
+        {
+            var status = await CliProcess.RunAsync(_data.Path, "registry", "status", "--municipality", code, "--json");
+            Assert.Equal(0, status.ExitCode);
+            using var counts = JsonDocument.Parse(status.StandardOutput);
+            Assert.True(counts.RootElement.GetProperty("residents").GetInt64() > 50);
+            Assert.Equal(0, counts.RootElement.GetProperty("residentsWithoutNumber").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task A_second_run_reuses_the_demo_and_a_different_size_needs_fresh()
+    {
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once")).ExitCode);
+        var again = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once");
+        Assert.Equal(0, again.ExitCode);
+        Assert.DoesNotContain("seeded", again.StandardOutput);
+
+        var other = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "400", "--once");
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("--fresh", other.StandardError);
+
+        var fresh = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "400", "--once", "--fresh");
+        Assert.Equal(0, fresh.ExitCode);
+        Assert.Contains("seeded 400 residents", fresh.StandardOutput);
+    }
+}
+
+public class RegistryCommandTests : IDisposable
+{
+    private const string Header = "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number";
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private static string Row(string household, long codeBody, string given, string relationship, string birth = "1980-04-01", string sex = "1") =>
+        $"{household},{ResidentCode.FromBody(codeBody).Digits},品川,{given},シナガワ,タロウ,{birth},{sex},{relationship},東京都品川区大井一丁目1番1号,2000-01-01,0,,";
+
+    private string WriteCsv(string name, Encoding encoding, params string[] rows)
+    {
+        var path = _data.File(name);
+        File.WriteAllText(path, string.Join("\n", [Header, .. rows]) + "\n", encoding);
+        return path;
+    }
+
+    [Fact]
+    public async Task Refused_import_reports_line_numbers_and_leaves_nothing_behind()
+    {
+        var badCode = ResidentCode.FromBody(1000000003).Digits[..10] + "0"; // wrong check digit unless it happens to be 0
+        if (ResidentCode.Parse(badCode).IsValid) badCode = badCode[..10] + "1";
+        var csv = WriteCsv("register.csv", new UTF8Encoding(false),
+            Row("1", 1000000001, "太郎", "世帯主"),
+            $"1,{badCode},品川,花子,シナガワ,ハナコ,1982-05-05,2,妻,東京都品川区大井一丁目1番1号,2000-01-01,0,,",
+            Row("2", 1000000002, "次郎", "世帯主", birth: "1990-13-40"));
+
+        var refused = await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("line 3", refused.StandardError);
+        Assert.Contains("line 4", refused.StandardError);
+        Assert.DoesNotContain(badCode, refused.StandardError + refused.StandardOutput);
+        var status = await CliProcess.RunAsync(_data.Path, "registry", "status", "--municipality", "131091", "--json");
+        using (var counts = JsonDocument.Parse(status.StandardOutput))
+            Assert.Equal(0, counts.RootElement.GetProperty("residents").GetInt64());
+
+        var skipped = await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091", "--on-error", "skip", "--json");
+        Assert.Equal(0, skipped.ExitCode);
+        using var result = JsonDocument.Parse(skipped.StandardOutput);
+        Assert.Equal(1, result.RootElement.GetProperty("imported").GetInt64());
+        Assert.Equal(2, result.RootElement.GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task Shift_jis_register_imports_assigns_numbers_and_exports_the_notification_list()
+    {
+        var csv = WriteCsv("sjis.csv", CodePagesShiftJis(),
+            Row("1", 2000000001, "太郎", "世帯主"),
+            Row("1", 2000000002, "花子", "妻", birth: "1982-05-05", sex: "2"),
+            Row("2", 2000000003, "三郎", "世帯主", birth: "1950-01-01"));
+
+        var import = await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091");
+        Assert.True(import.ExitCode == 0, import.StandardError);
+
+        var assign = await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091", "--json");
+        Assert.True(assign.ExitCode == 0, assign.StandardError);
+        using (var report = JsonDocument.Parse(assign.StandardOutput))
+            Assert.Equal(3, report.RootElement.GetProperty("assigned").GetInt64());
+
+        var output = _data.File("notify.csv");
+        var export = await CliProcess.RunAsync(_data.Path, "registry", "notification-list", "--municipality", "131091", "--output", output);
+        Assert.Equal(0, export.ExitCode);
+        var text = await File.ReadAllTextAsync(output);
+        Assert.Contains("太郎", text);
+        Assert.Contains("花子", text);
+        Assert.Contains("三郎", text);
+        Assert.Contains("2 household(s), 3 member(s)", export.StandardError);
+    }
+
+    [Fact]
+    public async Task Certificate_shows_a_number_only_for_an_affair_that_may_use_numbers()
+    {
+        var csv = WriteCsv("one.csv", new UTF8Encoding(false), Row("1", 3000000001, "太郎", "世帯主"));
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091")).ExitCode);
+
+        var plain = await CliProcess.RunAsync(_data.Path, "registry", "certificate", "--municipality", "131091", "--resident", "1");
+        Assert.True(plain.ExitCode == 0, plain.StandardError);
+        using (var certificate = JsonDocument.Parse(plain.StandardOutput))
+            Assert.False(certificate.RootElement.GetProperty("numbersIncluded").GetBoolean());
+        Assert.DoesNotMatch(@"\d{12}", plain.StandardOutput);
+
+        foreach (var notPermitted in new[] { new[] { "--with-number" }, ["--with-number", "--affair", "library"], ["--with-number", "--affair", "no-such-affair"] })
+        {
+            var refused = await CliProcess.RunAsync(_data.Path, ["registry", "certificate", "--municipality", "131091", "--resident", "1", .. notPermitted]);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.DoesNotMatch(@"\d{12}", refused.StandardOutput + refused.StandardError);
+        }
+
+        var permitted = await CliProcess.RunAsync(_data.Path, "registry", "certificate", "--municipality", "131091", "--resident", "1", "--with-number", "--affair", "resident-register");
+        Assert.True(permitted.ExitCode == 0, permitted.StandardError);
+        using var withNumber = JsonDocument.Parse(permitted.StandardOutput);
+        Assert.True(withNumber.RootElement.GetProperty("numbersIncluded").GetBoolean());
+        Assert.Matches(@"\d{12}", permitted.StandardOutput);
+    }
+
+    private static Encoding CodePagesShiftJis()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding("shift_jis");
+    }
+}
