@@ -31,9 +31,11 @@ public sealed class NotificationListExporter(ResidentRegister register)
 
         using var connection = register.Database.Open();
         using var command = connection.Command("""
-            SELECT household_number, relationship, family_name, given_name, family_name_kana, given_name_kana, birth_date, individual_number, address
-            FROM residents WHERE status = 0
-            ORDER BY household_number, CASE WHEN relationship = 1 THEN 0 ELSE 1 END, birth_date, id
+            SELECT r.household_number, r.relationship, r.family_name, r.given_name, r.family_name_kana, r.given_name_kana, r.birth_date,
+              n.individual_number, r.address
+            FROM residents r LEFT JOIN resident_numbers n ON n.resident_id = r.id AND n.valid_to IS NULL
+            WHERE r.status = 0
+            ORDER BY r.household_number, CASE WHEN r.relationship = 1 THEN 0 ELSE 1 END, r.birth_date, r.id
             """);
         using var reader = command.ExecuteReader();
         var group = new List<Member>();

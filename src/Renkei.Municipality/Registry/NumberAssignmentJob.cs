@@ -123,7 +123,7 @@ public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberin
         using var connection = Database.Open();
         using var command = connection.Command("""
             SELECT COUNT(*) FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
-            WHERE r.status = 0 AND r.individual_number IS NULL AND (a.attempts IS NULL OR a.attempts < @max)
+            WHERE r.status = 0 AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = r.id AND n.valid_to IS NULL) AND (a.attempts IS NULL OR a.attempts < @max)
             """).With("@max", _options.MaxAttempts);
         return command.ScalarInt64();
     }
@@ -132,10 +132,9 @@ public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberin
     private Entry[] Extract(long cursor)
     {
         using var connection = Database.Open();
-        // "+r.individual_number" keeps SQLite from scanning the number index for NULLs: the walk goes by id.
         using var command = connection.Command("""
             SELECT r.id, r.resident_code FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
-            WHERE r.id > @cursor AND r.status = 0 AND +r.individual_number IS NULL AND (a.attempts IS NULL OR a.attempts < @max)
+            WHERE r.id > @cursor AND r.status = 0 AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = r.id AND n.valid_to IS NULL) AND (a.attempts IS NULL OR a.attempts < @max)
             ORDER BY r.id LIMIT @limit
             """).With("@cursor", cursor).With("@max", _options.MaxAttempts).With("@limit", _options.BatchSize);
         using var reader = command.ExecuteReader();
@@ -216,73 +215,67 @@ public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberin
 
         return Database.InTransaction((c, t) =>
         {
-            using var designate = c.Command(
-                "UPDATE residents SET individual_number = @n WHERE id = @id AND resident_code = @code AND status = 0 AND individual_number IS NULL", t);
-            var pNumber = designate.Parameter("@n", DbType.Int64);
-            var pId = designate.Parameter("@id", DbType.Int64);
-            var pCode = designate.Parameter("@code", DbType.Int64);
-            using var history = c.Command(
-                "INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason) VALUES (@id, @n, @from, @reason)", t);
-            var hId = history.Parameter("@id", DbType.Int64);
-            var hNumber = history.Parameter("@n", DbType.Int64);
-            history.Parameter("@from", DbType.String).Value = today;
-            history.Parameter("@reason", DbType.String).Value = NumberReasons.InitialAssignment;
-            using var discard = c.Command("INSERT INTO assignment_discards (batch_id, resident_code, reason) VALUES (@b, @code, @reason)", t);
-            discard.Parameter("@b", DbType.String).Value = batchId;
-            var dCode = discard.Parameter("@code", DbType.Int64);
-            var dReason = discard.Parameter("@reason", DbType.String);
-            using var attempt = c.Command("""
+            if (Database.Provider == DatabaseProvider.Sqlite) c.Execute("PRAGMA cache_size = -131072", t); // index pages of a large register stay in memory
+            // The file goes into a session-private table first; the register is then changed with a few set-based statements.
+            c.Execute("""
+                CREATE TEMP TABLE IF NOT EXISTS assignment_file (
+                  resident_id BIGINT NULL, resident_code BIGINT NOT NULL, individual_number BIGINT NOT NULL, ok INTEGER NOT NULL)
+                """, t);
+            c.Execute("DELETE FROM assignment_file", t);
+            using (var row = new FileRowWriter(c, t))
+            {
+                var inExtract = new HashSet<long>(batch.Entries.Length);
+                foreach (var entry in batch.Entries)
+                {
+                    inExtract.Add(entry.ResidentCode);
+                    if (numbers.TryGetValue(entry.ResidentCode, out var number)) row.Write(entry.ResidentId, entry.ResidentCode, number);
+                }
+                foreach (var (code, number) in numbers)
+                    if (!inExtract.Contains(code)) row.Write(null, code, number); // only in J-LIS's file
+            }
+
+            // Both sides, and still a resident without a number now → designate.
+            c.Execute("""
+                UPDATE assignment_file SET ok = 1 WHERE resident_id IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM residents r WHERE r.id = assignment_file.resident_id AND r.resident_code = assignment_file.resident_code
+                    AND r.status = 0)
+                  AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = assignment_file.resident_id AND n.valid_to IS NULL)
+                """, t);
+            c.Command("""
+                INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason)
+                SELECT resident_id, individual_number, @from, @reason FROM assignment_file WHERE ok = 1 ORDER BY resident_id
+                """, t).With("@from", today).With("@reason", NumberReasons.InitialAssignment).ExecuteNonQuery();
+            // Everything else in the file is deleted, not applied; what was dropped is kept (codes only, no numbers).
+            c.Command("""
+                INSERT INTO assignment_discards (batch_id, resident_code, reason)
+                SELECT @b, resident_code, CASE WHEN resident_id IS NULL THEN @onlyInFile ELSE @gone END FROM assignment_file WHERE ok = 0
+                """, t)
+                .With("@b", batchId).With("@onlyInFile", "only in J-LIS's file, not in the extract (機構通知ファイルにのみ存在)")
+                .With("@gone", "no longer a resident without a number (住民でない又は指定済み)").ExecuteNonQuery();
+            var assigned = (int)c.Command("SELECT COUNT(*) FROM assignment_file WHERE ok = 1", t).ScalarInt64();
+            var discarded = (int)c.Command("SELECT COUNT(*) FROM assignment_file WHERE ok = 0", t).ScalarInt64();
+            c.Execute("DELETE FROM assignment_file", t);
+
+            // Only in the extract → request again later (bounded); J-LIS's reason is kept for the report.
+            var retried = 0;
+            using (var attempt = c.Command("""
                 INSERT INTO assignment_attempts (resident_code, attempts, refused, last_reason) VALUES (@code, 1, @refused, @reason)
                 ON CONFLICT (resident_code) DO UPDATE SET attempts = assignment_attempts.attempts + 1, refused = @refused, last_reason = @reason
-                """, t);
-            var aCode = attempt.Parameter("@code", DbType.Int64);
-            var aRefused = attempt.Parameter("@refused", DbType.Int32);
-            var aReason = attempt.Parameter("@reason", DbType.String);
-            foreach (var command in new[] { designate, history, discard, attempt }) command.Prepare();
-
-            int assigned = 0, discarded = 0, retried = 0;
-            var inExtract = new HashSet<long>(batch.Entries.Length);
-            foreach (var entry in batch.Entries)
+                """, t))
             {
-                inExtract.Add(entry.ResidentCode);
-                if (numbers.TryGetValue(entry.ResidentCode, out var number))
+                var aCode = attempt.Parameter("@code", DbType.Int64);
+                var aRefused = attempt.Parameter("@refused", DbType.Int32);
+                var aReason = attempt.Parameter("@reason", DbType.String);
+                foreach (var entry in batch.Entries)
                 {
-                    pNumber.Value = number;
-                    pId.Value = entry.ResidentId;
-                    pCode.Value = entry.ResidentCode;
-                    if (designate.ExecuteNonQuery() == 1)
-                    {
-                        hId.Value = entry.ResidentId;
-                        hNumber.Value = number;
-                        history.ExecuteNonQuery();
-                        assigned++;
-                    }
-                    else
-                    {
-                        // On both sides, but no longer a resident without a number: the entry is deleted, not applied.
-                        dCode.Value = entry.ResidentCode;
-                        dReason.Value = "no longer a resident without a number (住民でない又は指定済み)";
-                        discard.ExecuteNonQuery();
-                        discarded++;
-                    }
-                }
-                else
-                {
-                    aCode.Value = entry.ResidentCode;
+                    if (numbers.ContainsKey(entry.ResidentCode)) continue;
                     var refused = refusals.TryGetValue(entry.ResidentCode, out var reason);
+                    aCode.Value = entry.ResidentCode;
                     aRefused.Value = refused ? 1 : 0;
                     aReason.Value = refused ? reason! : "J-LIS returned no number for this code (機構通知ファイルに該当なし)";
                     attempt.ExecuteNonQuery();
                     retried++;
                 }
-            }
-            foreach (var code in numbers.Keys)
-            {
-                if (inExtract.Contains(code)) continue;
-                dCode.Value = code;
-                dReason.Value = "only in J-LIS's file, not in the extract (機構通知ファイルにのみ存在)";
-                discard.ExecuteNonQuery();
-                discarded++;
             }
 
             var marked = c.Command("""
@@ -297,14 +290,59 @@ public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberin
         });
     }
 
+    /// <summary>Writes rows of J-LIS's file into the session-private table, natively on SQLite.</summary>
+    private sealed class FileRowWriter : IDisposable
+    {
+        private const string Sql = "INSERT INTO assignment_file (resident_id, resident_code, individual_number, ok) VALUES ";
+        private readonly SqliteFastStatement? _fast;
+        private readonly DbCommand? _command;
+        private readonly DbParameter? _id, _code, _number;
+
+        public FileRowWriter(DbConnection connection, DbTransaction transaction)
+        {
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+            {
+                _fast = new SqliteFastStatement(sqlite, Sql + "(?1, ?2, ?3, 0)");
+                return;
+            }
+            _command = connection.Command(Sql + "(@id, @code, @n, 0)", transaction);
+            _id = _command.Parameter("@id", DbType.Int64);
+            _code = _command.Parameter("@code", DbType.Int64);
+            _number = _command.Parameter("@n", DbType.Int64);
+            _command.Prepare();
+        }
+
+        public void Write(long? residentId, long code, long number)
+        {
+            if (_fast is not null)
+            {
+                if (residentId is { } id) _fast.Bind(1, id); else _fast.BindNull(1);
+                _fast.Bind(2, code);
+                _fast.Bind(3, number);
+                _fast.Execute();
+                return;
+            }
+            _id!.Value = residentId is { } value ? value : DBNull.Value;
+            _code!.Value = code;
+            _number!.Value = number;
+            _command!.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _fast?.Dispose();
+            _command?.Dispose();
+        }
+    }
+
     private (long Count, IReadOnlyList<UnassignedResident> List) Unassigned()
     {
         using var connection = Database.Open();
-        var count = connection.Command("SELECT COUNT(*) FROM residents WHERE status = 0 AND individual_number IS NULL").ScalarInt64();
+        var count = connection.Command("SELECT COUNT(*) FROM residents r WHERE r.status = 0 AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = r.id AND n.valid_to IS NULL)").ScalarInt64();
         if (count == 0) return (0, []);
         using var command = connection.Command("""
             SELECT r.id, COALESCE(a.attempts, 0), a.last_reason FROM residents r LEFT JOIN assignment_attempts a ON a.resident_code = r.resident_code
-            WHERE r.status = 0 AND r.individual_number IS NULL ORDER BY r.id LIMIT @limit
+            WHERE r.status = 0 AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = r.id AND n.valid_to IS NULL) ORDER BY r.id LIMIT @limit
             """).With("@limit", MaxListedUnassigned);
         using var reader = command.ExecuteReader();
         var list = new List<UnassignedResident>();

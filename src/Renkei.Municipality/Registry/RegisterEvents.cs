@@ -380,11 +380,11 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             throw new RegisterException("already-registered", "this resident-record code is already on the register (住民票コードが既に登録されています)");
         CheckNumberFree(c, t, number, null);
         var id = c.Command("""
-            INSERT INTO residents (resident_code, individual_number, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex,
+            INSERT INTO residents (resident_code, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex,
               address, household_number, relationship, resident_since, status, foreign_resident, nationality)
-            VALUES (@code, @number, @fn, @gn, @fk, @gk, @birth, @sex, @address, @household, @rel, @since, 0, @foreign, @nat) RETURNING id
+            VALUES (@code, @fn, @gn, @fk, @gk, @birth, @sex, @address, @household, @rel, @since, 0, @foreign, @nat) RETURNING id
             """, t)
-            .With("@code", code.ToInt64()).With("@number", number.ToInt64())
+            .With("@code", code.ToInt64())
             .With("@fn", person.FamilyName).With("@gn", person.GivenName).With("@fk", person.FamilyNameKana).With("@gk", person.GivenNameKana)
             .With("@birth", ResidentRegister.FormatDate(person.BirthDate)).With("@sex", (int)person.Sex).With("@address", address)
             .With("@household", household).With("@rel", (int)relationship).With("@since", ResidentRegister.FormatDate(since))
@@ -401,7 +401,6 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         CheckNumberFree(c, t, number, residentId);
         c.Command("UPDATE resident_numbers SET valid_to = @d WHERE resident_id = @id AND valid_to IS NULL", t)
             .With("@d", ResidentRegister.FormatDate(date)).With("@id", residentId).ExecuteNonQuery();
-        c.Command("UPDATE residents SET individual_number = @n WHERE id = @id", t).With("@n", number.ToInt64()).With("@id", residentId).ExecuteNonQuery();
         c.Command("INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason) VALUES (@id, @n, @from, @reason) ON CONFLICT DO NOTHING", t)
             .With("@id", residentId).With("@n", number.ToInt64()).With("@from", ResidentRegister.FormatDate(date)).With("@reason", reason)
             .ExecuteNonQuery();

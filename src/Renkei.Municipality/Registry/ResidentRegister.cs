@@ -17,7 +17,7 @@ namespace Renkei.Municipality.Registry;
 public sealed class ResidentRegister
 {
     internal const string ResidentColumns =
-        "id, resident_code, individual_number, family_name, given_name, family_name_kana, given_name_kana, " +
+        "id, resident_code, (SELECT n.individual_number FROM resident_numbers n WHERE n.resident_id = residents.id AND n.valid_to IS NULL), family_name, given_name, family_name_kana, given_name_kana, " +
         "birth_date, sex, address, household_number, relationship, resident_since, status, status_date, moved_out_to, " +
         "foreign_resident, nationality";
 
@@ -47,7 +47,6 @@ public sealed class ResidentRegister
         CREATE TABLE IF NOT EXISTS residents (
             id {db.AutoIdPrimaryKey},
             resident_code BIGINT NOT NULL,
-            individual_number BIGINT NULL,
             family_name TEXT NOT NULL,
             given_name TEXT NOT NULL,
             family_name_kana TEXT NOT NULL,
@@ -64,7 +63,6 @@ public sealed class ResidentRegister
             foreign_resident INTEGER NOT NULL,
             nationality TEXT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS ux_residents_code ON residents (resident_code);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_residents_number ON residents (individual_number);
         CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_number);
         CREATE TABLE IF NOT EXISTS resident_numbers (
             id {db.AutoIdPrimaryKey},
@@ -73,7 +71,11 @@ public sealed class ResidentRegister
             valid_from TEXT NOT NULL,
             valid_to TEXT NULL,
             reason TEXT NOT NULL);
+        -- A resident's current number is their open history row (valid_to NULL): at most one per resident,
+        -- and a number belongs to one person, ever (so it is also unique across the register).
+        -- Keeping it out of residents means designating a number never rewrites a resident row.
         CREATE UNIQUE INDEX IF NOT EXISTS ux_resident_numbers_number ON resident_numbers (individual_number);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_resident_numbers_current ON resident_numbers (resident_id) WHERE valid_to IS NULL;
         CREATE INDEX IF NOT EXISTS ix_resident_numbers_resident ON resident_numbers (resident_id);
         CREATE TABLE IF NOT EXISTS register_events (
             id {db.AutoIdPrimaryKey},
@@ -139,7 +141,9 @@ public sealed class ResidentRegister
     public Resident? FindByNumber(IndividualNumber number)
     {
         using var connection = Database.Open();
-        using var command = connection.Command($"SELECT {ResidentColumns} FROM residents WHERE individual_number = @n").With("@n", number.ToInt64());
+        using var command = connection.Command(
+            $"SELECT {ResidentColumns} FROM residents WHERE id = (SELECT resident_id FROM resident_numbers WHERE individual_number = @n AND valid_to IS NULL)")
+            .With("@n", number.ToInt64());
         return ReadOne(command);
     }
 
@@ -213,8 +217,8 @@ public sealed class ResidentRegister
               COALESCE(SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END), 0),
               COALESCE(SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END), 0),
               COALESCE(SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END), 0),
-              COALESCE(SUM(CASE WHEN status = 0 AND individual_number IS NULL THEN 1 ELSE 0 END), 0)
-            FROM residents
+              COALESCE(SUM(CASE WHEN status = 0 AND NOT EXISTS (SELECT 1 FROM resident_numbers n WHERE n.resident_id = r.id AND n.valid_to IS NULL) THEN 1 ELSE 0 END), 0)
+            FROM residents r
             """);
         long[] values;
         using (var reader = command.ExecuteReader())
