@@ -243,7 +243,7 @@ public sealed class NumberAssignmentJob(ResidentRegister register, IJlisNumberin
                 """, t);
             c.Command("""
                 INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason)
-                SELECT resident_id, individual_number, @from, @reason FROM assignment_file WHERE ok = 1 ORDER BY resident_id
+                SELECT resident_id, individual_number, @from, @reason FROM assignment_file WHERE ok = 1 ORDER BY individual_number
                 """, t).With("@from", today).With("@reason", NumberReasons.InitialAssignment).ExecuteNonQuery();
             // Everything else in the file is deleted, not applied; what was dropped is kept (codes only, no numbers).
             c.Command("""

@@ -1,0 +1,106 @@
+namespace Renkei.Municipality.Affairs;
+
+/// <summary>Why an affair exists, which decides whether and how it may use individual numbers.</summary>
+public enum AffairKind
+{
+    /// <summary>An affair listed in 番号法 別表第一 (番号法第9条第1項): numbers by law.</summary>
+    Beppyo1,
+
+    /// <summary>An affair with numbers by another statute, outside 別表第一 (住民基本台帳法 for the resident register).</summary>
+    Statute,
+
+    /// <summary>An independent affair (独自利用事務) the ward added by its own ordinance (条例, 番号法第9条第2項).</summary>
+    Ordinance,
+
+    /// <summary>A prefecture's ordinance affair the ward handles under special arrangements (事務処理の特例).</summary>
+    SpecialArrangement,
+
+    /// <summary>An affair with no legal basis for numbers (図書館, 施設予約 …): numbers are always masked.</summary>
+    NonNumber,
+}
+
+public static class AffairKinds
+{
+    /// <summary>The spelling used in the policy files.</summary>
+    public static string ToCode(this AffairKind kind) => kind switch
+    {
+        AffairKind.Beppyo1 => "beppyo1",
+        AffairKind.Statute => "statute",
+        AffairKind.Ordinance => "ordinance",
+        AffairKind.SpecialArrangement => "special-arrangement",
+        AffairKind.NonNumber => "non-number",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static AffairKind? FromCode(string? code) => code switch
+    {
+        "beppyo1" => AffairKind.Beppyo1,
+        "statute" => AffairKind.Statute,
+        "ordinance" => AffairKind.Ordinance,
+        "special-arrangement" => AffairKind.SpecialArrangement,
+        "non-number" => AffairKind.NonNumber,
+        _ => null,
+    };
+
+    public static string ToJapanese(this AffairKind kind) => kind switch
+    {
+        AffairKind.Beppyo1 => "番号法別表第一の事務",
+        AffairKind.Statute => "法律の規定による事務",
+        AffairKind.Ordinance => "条例による独自利用事務",
+        AffairKind.SpecialArrangement => "事務処理の特例による事務",
+        AffairKind.NonNumber => "個人番号を利用しない事務",
+        _ => kind.ToString(),
+    };
+
+    internal static readonly string AllCodes = "beppyo1, statute, ordinance, special-arrangement, non-number";
+}
+
+/// <summary>One of the ward's business systems (業務システム), e.g. individual residence tax or child allowance.</summary>
+public sealed record BusinessSystem(string Code, string Name);
+
+/// <summary>
+/// One affair (事務) of the catalogue for one period. An affair code may appear more than once in a file
+/// when its definition changed (e.g. a new legal source from a given date); the periods of one code never overlap.
+/// </summary>
+/// <param name="Code">Stable ASCII code (lower-case words and hyphens). Ordinance affairs start with <c>ord-</c>, special arrangements with <c>sp-</c>.</param>
+/// <param name="Beppyo1Item">The item (項) of 別表第一 as text ("16", "9-2"), where the file gives it.</param>
+/// <param name="NumberUse">Whether the ward uses numbers in this affair. Always false for <see cref="AffairKind.NonNumber"/>.</param>
+/// <param name="System">The code of the business system the affair belongs to.</param>
+/// <param name="EffectiveTo">The last day in force (inclusive); null while open.</param>
+/// <param name="Version">The version header of the data file the entry came from.</param>
+public sealed record Affair(
+    string Code,
+    string Name,
+    AffairKind Kind,
+    string LegalSource,
+    string? Beppyo1Item,
+    bool NumberUse,
+    string System,
+    string? Department,
+    DateOnly EffectiveFrom,
+    DateOnly? EffectiveTo,
+    string Version)
+{
+    public bool InForceOn(DateOnly date) => date >= EffectiveFrom && (EffectiveTo is null || date <= EffectiveTo.Value);
+
+    internal bool Overlaps(Affair other) =>
+        EffectiveFrom <= (other.EffectiveTo ?? DateOnly.MaxValue) && other.EffectiveFrom <= (EffectiveTo ?? DateOnly.MaxValue);
+
+    internal string PeriodText => $"{EffectiveFrom:yyyy-MM-dd}〜{(EffectiveTo is null ? "" : EffectiveTo.Value.ToString("yyyy-MM-dd"))}";
+}
+
+/// <summary>Whether an affair may use numbers on a day, and if not, why (a stable reason code and a Japanese message).</summary>
+public sealed record AffairNumberUseDecision(bool Allowed, string ReasonCode, string Message, Affair? Affair)
+{
+    public const string Allow = "allowed";
+    public const string AffairRequired = "affair-required";
+    public const string UnknownAffair = "unknown-affair";
+    public const string NotInForce = "affair-not-in-force";
+    public const string WithoutNumberUse = "affair-without-number-use";
+}
+
+/// <summary>A number was asked for in an affair that may not use it (reason code as in <see cref="AffairNumberUseDecision"/>).</summary>
+public sealed class AffairNumberUseRefusedException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
