@@ -198,6 +198,33 @@ public class RegisterImporterTests
     }
 
     [Fact]
+    public void A_forward_only_stream_is_detected_and_read_from_the_start()
+    {
+        using var db = TestDatabase.CreateSqlite();
+        var register = new ResidentRegister(db.Database, TestData.Shinagawa);
+        using var sjis = Csv(RegisterImporter.ShiftJis, false, Row(TestData.Code(40), family: "髙橋", familyKana: "タカハシ"), Row(TestData.Code(41)));
+
+        var result = new RegisterImporter(register).ImportCsv(new ForwardOnlyStream(sjis));
+
+        Assert.Equal(("shift_jis", 2L), (result.Encoding, result.Imported));
+        Assert.Equal("髙橋", register.FindByCode(TestData.Code(40))!.Name.FamilyName);
+    }
+
+    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 7));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void Header_must_name_the_columns()
     {
         using var db = TestDatabase.CreateSqlite();

@@ -69,8 +69,9 @@ public sealed class RegisterImporter(ResidentRegister register)
     public RegisterImportResult ImportCsv(Stream csv, RegisterImportOptions? options = null, string source = "csv")
     {
         options ??= new RegisterImportOptions();
-        var buffered = csv is BufferedStream || csv is MemoryStream ? csv : new BufferedStream(csv, 1 << 16);
+        Stream buffered = csv.CanSeek ? csv : new ReplayableStream(csv); // e.g. standard input: the sniffed prefix is read again
         var encoding = DetectEncoding(buffered, options.Encoding);
+        if (buffered is ReplayableStream replayable) replayable.StopRecording();
         using var text = new StreamReader(buffered, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
         var reader = new CsvReader(text);
         var fields = new List<string>(16);
@@ -188,6 +189,12 @@ public sealed class RegisterImporter(ResidentRegister register)
         int n;
         while (length < prefix.Length && (n = stream.Read(prefix, length, prefix.Length - length)) > 0) length += n;
         stream.Position = start;
+        return Detect(prefix, length);
+    }
+
+    private static Encoding Detect(byte[] prefix, int length)
+    {
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         if (length >= 3 && prefix[0] == 0xEF && prefix[1] == 0xBB && prefix[2] == 0xBF) return utf8;
         // A multi-byte character may be cut at the end of the prefix: drop an incomplete tail.
         var end = length;
@@ -320,6 +327,55 @@ public sealed class RegisterImporter(ResidentRegister register)
             return this;
         }
     }
+}
+
+/// <summary>
+/// A forward-only stream that can rewind once to the start while recording, so encoding detection
+/// can read a prefix of standard input and the importer then reads everything from the beginning.
+/// </summary>
+internal sealed class ReplayableStream(Stream inner) : Stream
+{
+    private readonly MemoryStream _recorded = new();
+    private bool _recording = true;
+    private long _replayPosition = -1;
+
+    public void StopRecording() => _recording = false;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => _recording;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _replayPosition >= 0 ? _replayPosition : _recorded.Length;
+        set
+        {
+            if (!_recording || value < 0 || value > _recorded.Length) throw new NotSupportedException("only a rewind into the recorded prefix is possible");
+            _replayPosition = value;
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_replayPosition >= 0 && _replayPosition < _recorded.Length)
+        {
+            var available = (int)Math.Min(count, _recorded.Length - _replayPosition);
+            Array.Copy(_recorded.GetBuffer(), _replayPosition, buffer, offset, available);
+            _replayPosition += available;
+            if (_replayPosition == _recorded.Length && !_recording) { _replayPosition = -1; _recorded.SetLength(0); }
+            return available;
+        }
+        _replayPosition = -1;
+        var read = inner.Read(buffer, offset, count);
+        if (_recording) _recorded.Write(buffer, offset, read);
+        return read;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>

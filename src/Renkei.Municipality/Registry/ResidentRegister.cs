@@ -300,7 +300,21 @@ public sealed class ResidentRegister
         r.GetInt32(16) != 0,
         r.NullableString(17));
 
-    internal static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>ISO date (yyyy-MM-dd) as stored; hand-rolled because bulk loads format two dates per row.</summary>
+    internal static string FormatDate(DateOnly date) => string.Create(10, date, static (span, d) =>
+    {
+        var year = d.Year;
+        span[0] = (char)('0' + year / 1000);
+        span[1] = (char)('0' + year / 100 % 10);
+        span[2] = (char)('0' + year / 10 % 10);
+        span[3] = (char)('0' + year % 10);
+        span[4] = '-';
+        span[5] = (char)('0' + d.Month / 10);
+        span[6] = (char)('0' + d.Month % 10);
+        span[7] = '-';
+        span[8] = (char)('0' + d.Day / 10);
+        span[9] = (char)('0' + d.Day % 10);
+    });
     internal static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
     internal static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 }
