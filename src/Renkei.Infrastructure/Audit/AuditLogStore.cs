@@ -1,0 +1,356 @@
+using System.Data;
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using Renkei.Core.Audit;
+
+namespace Renkei.Infrastructure.Audit;
+
+/// <summary>Tuning of an <see cref="AuditLogStore"/>.</summary>
+/// <param name="CheckpointInterval">a signed checkpoint is made at every entry whose sequence is a multiple of this (and on demand)</param>
+/// <param name="MaxGroupCommit">most appends the background writer commits in one transaction</param>
+/// <param name="QueueCapacity">appends waiting for the background writer before <see cref="AuditLogStore.AppendAsync"/> waits too</param>
+public sealed record AuditLogOptions(int CheckpointInterval = 1000, int MaxGroupCommit = 8192, int QueueCapacity = 65536)
+{
+    public static AuditLogOptions Default { get; } = new();
+}
+
+/// <summary>
+/// A durable, append-only, tamper-evident log in its owner's <see cref="Database"/> (SQLite or PostgreSQL), built on the
+/// hash chain of <see cref="AuditChain"/>. Two tables per log:
+/// <code>
+/// &lt;name&gt;             (sequence PK, recorded_at, payload, prev_hash, hash)   recorded_at in µs since the epoch (UTC)
+/// &lt;name&gt;_checkpoints (sequence PK, hash, signed_at, signature)              ECDSA P-256 over AuditCheckpoint.SignedBytes
+/// </code>
+/// <para>Appending is one transaction that takes the log's write lock (SQLite: BEGIN IMMEDIATE, the single writer;
+/// PostgreSQL: LOCK TABLE … SHARE ROW EXCLUSIVE, which readers pass), reads the head, links the new entries and signs a
+/// checkpoint at every <see cref="AuditLogOptions.CheckpointInterval"/>-th entry, so two writers — threads or processes —
+/// never get the same sequence and nothing is half-written. <see cref="AppendAsync"/> goes through a background writer
+/// that commits whatever has queued up as one transaction (group commit), so many concurrent single appends cost few commits.</para>
+/// <para>Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on both tables. They stop mistakes, not an
+/// administrator who drops them: that is what the hash chain and the signed checkpoints are for.</para>
+/// <para>Checkpoints are read before entries when verifying, so a checkpoint committed during verification can only
+/// refer to entries the verifier will also read.</para>
+/// </summary>
+public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
+{
+    private readonly AuditCheckpointSigner? _signer;
+    private readonly TimeProvider _clock;
+    private readonly Channel<PendingAppend> _queue;
+    private readonly Lock _writerGate = new();
+    private Task? _writer;
+    private bool _disposed;
+
+    private sealed record PendingAppend(byte[] Payload, TaskCompletionSource<AuditEntry> Completion);
+
+    /// <param name="database">the owner's database</param>
+    /// <param name="tableName">the log's table: lower-case letters, digits and underscores, starting with a letter (≤ 48)</param>
+    /// <param name="signer">the owner's checkpoint signer; null opens the log for reading and verifying only</param>
+    public AuditLogStore(Database database, string tableName, AuditCheckpointSigner? signer, AuditLogOptions? options = null, TimeProvider? clock = null)
+    {
+        if (!TableNamePattern().IsMatch(tableName))
+            throw new ArgumentException("an audit log table name is lower-case letters, digits and '_', starting with a letter, at most 48 characters", nameof(tableName));
+        Database = database;
+        TableName = tableName;
+        CheckpointTableName = tableName + "_checkpoints";
+        _signer = signer;
+        Options = options ?? AuditLogOptions.Default;
+        if (Options.CheckpointInterval < 1 || Options.MaxGroupCommit < 1 || Options.QueueCapacity < 1)
+            throw new ArgumentException("checkpoint interval, group commit and queue capacity are at least 1", nameof(options));
+        _clock = clock ?? TimeProvider.System;
+        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(Options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public Database Database { get; }
+    public string TableName { get; }
+    public string CheckpointTableName { get; }
+    public AuditLogOptions Options { get; }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,47}$")]
+    private static partial Regex TableNamePattern();
+
+    /// <summary>Creates the tables and their append-only triggers if missing. Idempotent; safe from several processes.</summary>
+    public void EnsureSchema()
+    {
+        var bytes = Database.BytesType;
+        var key = Database.Provider == DatabaseProvider.Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY";
+        using var connection = Database.Open();
+        using var transaction = connection.BeginTransaction();
+        if (Database.Provider == DatabaseProvider.PostgreSql)
+            connection.Execute("SELECT pg_advisory_xact_lock(hashtext('renkei-audit-schema'))", transaction);
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {TableName} (sequence {key}, recorded_at BIGINT NOT NULL, payload {bytes} NOT NULL, prev_hash {bytes} NOT NULL, hash {bytes} NOT NULL)", transaction);
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {CheckpointTableName} (sequence {key}, hash {bytes} NOT NULL, signed_at BIGINT NOT NULL, signature {bytes} NOT NULL)", transaction);
+        foreach (var table in new[] { TableName, CheckpointTableName })
+        {
+            if (Database.Provider == DatabaseProvider.Sqlite)
+            {
+                connection.Execute($"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, 'the audit log {table} is append-only'); END", transaction);
+                connection.Execute($"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, 'the audit log {table} is append-only'); END", transaction);
+            }
+            else
+            {
+                connection.Execute("""
+                    CREATE OR REPLACE FUNCTION renkei_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN RAISE EXCEPTION 'the audit log % is append-only', TG_TABLE_NAME; END $$
+                    """, transaction);
+                connection.Execute($"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION renkei_audit_append_only()", transaction);
+            }
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>True when the log's table exists in the database (it may be empty).</summary>
+    public bool Exists()
+    {
+        using var connection = Database.Open();
+        var sql = Database.Provider == DatabaseProvider.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @name"
+            : "SELECT COUNT(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = @name AND n.nspname = current_schema() AND c.relkind IN ('r', 'p')";
+        using var command = connection.Command(sql).With("@name", TableName);
+        return command.ScalarInt64() > 0;
+    }
+
+    public AuditEntry Append(byte[] payload) => AppendBatch([payload])[0];
+
+    /// <summary>Appends the payloads, in order, in one transaction; returns the stored entries.</summary>
+    public IReadOnlyList<AuditEntry> AppendBatch(IReadOnlyList<byte[]> payloads)
+    {
+        var signer = _signer ?? throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (payloads.Count == 0) return [];
+        foreach (var payload in payloads) ArgumentNullException.ThrowIfNull(payload, nameof(payloads));
+
+        using var connection = Database.Open();
+        using var transaction = BeginWrite(connection);
+        var chain = new AuditChain(ReadHead(connection, transaction));
+        var now = _clock.GetUtcNow();
+        var entries = new AuditEntry[payloads.Count];
+        for (var i = 0; i < entries.Length; i++) entries[i] = chain.Append(now, payloads[i]);
+        InsertEntries(connection, transaction, entries);
+        foreach (var entry in entries)
+            if (entry.Sequence % Options.CheckpointInterval == 0)
+                InsertCheckpoint(connection, transaction, signer.Sign(entry.Head, now));
+        transaction.Commit();
+        return entries;
+    }
+
+    /// <summary>
+    /// Appends through the background writer, which commits concurrent appends together. Completes when the entry is
+    /// committed. Cancelling stops the wait only: an append already queued is still written.
+    /// </summary>
+    public async Task<AuditEntry> AppendAsync(byte[] payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        if (_signer is null) throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsureWriter();
+        var pending = new PendingAppend(payload, new TaskCompletionSource<AuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Signs a checkpoint at the current head now (or returns the one already there); null for an empty log.</summary>
+    public AuditCheckpoint? Checkpoint()
+    {
+        var signer = _signer ?? throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
+        using var connection = Database.Open();
+        using var transaction = BeginWrite(connection);
+        var head = ReadHead(connection, transaction);
+        if (head.Sequence == 0) return null;
+        var existing = ReadCheckpoints(connection, transaction, head.Sequence).FirstOrDefault();
+        if (existing is not null) return existing;
+        var checkpoint = signer.Sign(head, _clock.GetUtcNow());
+        InsertCheckpoint(connection, transaction, checkpoint);
+        transaction.Commit();
+        return checkpoint;
+    }
+
+    public AuditHead Head()
+    {
+        using var connection = Database.Open();
+        return ReadHead(connection, null);
+    }
+
+    public IReadOnlyList<AuditCheckpoint> Checkpoints()
+    {
+        using var connection = Database.Open();
+        return ReadCheckpoints(connection, null, null).ToList();
+    }
+
+    /// <summary>The entries from <paramref name="fromSequence"/> to <paramref name="toSequence"/>, in order, streamed from the database.</summary>
+    public IEnumerable<AuditEntry> ReadEntries(long fromSequence = 1, long toSequence = long.MaxValue)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command(
+            $"SELECT sequence, recorded_at, payload, prev_hash, hash FROM {TableName} WHERE sequence >= @from AND sequence <= @to ORDER BY sequence")
+            .With("@from", fromSequence).With("@to", toSequence);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new AuditEntry(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2),
+                FixedHash(reader.GetFieldValue<byte[]>(3)), FixedHash(reader.GetFieldValue<byte[]>(4)));
+    }
+
+    /// <summary>
+    /// Verifies the whole log in one streaming pass (see <see cref="AuditVerifier"/>) against the owner's public key and,
+    /// if given, the head an auditor kept.
+    /// </summary>
+    public AuditVerification Verify(AuditCheckpointVerifier publicKey, AuditHead? expectedHead = null)
+    {
+        var checkpoints = Checkpoints(); // before the entries: see the class remarks
+        var verifier = new AuditVerifier(checkpoints, publicKey, expectedHead);
+        if (!verifier.WantsMore) return verifier.Complete();
+        using var connection = Database.Open();
+        using var command = connection.Command($"SELECT sequence, recorded_at, payload, prev_hash, hash FROM {TableName} ORDER BY sequence");
+        using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
+        var payload = new byte[1024];
+        var previous = new byte[AuditHash.Size];
+        var hash = new byte[AuditHash.Size];
+        while (reader.Read())
+        {
+            var sequence = reader.GetInt64(0);
+            var recordedAt = reader.GetInt64(1);
+            var payloadLength = ReadBlob(reader, 2, ref payload);
+            var previousLength = ReadHash(reader, 3, previous);
+            var hashLength = ReadHash(reader, 4, hash);
+            if (!verifier.Add(sequence, recordedAt, payload.AsSpan(0, payloadLength), previous.AsSpan(0, previousLength), hash.AsSpan(0, hashLength)))
+                break;
+        }
+        return verifier.Complete();
+    }
+
+    private static int ReadBlob(DbDataReader reader, int ordinal, ref byte[] buffer)
+    {
+        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+        if (length > buffer.Length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        return length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, buffer, 0, length);
+    }
+
+    private static int ReadHash(DbDataReader reader, int ordinal, byte[] buffer)
+    {
+        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+        if (length != AuditHash.Size) return 0; // a hash of the wrong size never matches: pass an empty one
+        return (int)reader.GetBytes(ordinal, 0, buffer, 0, length);
+    }
+
+    private static byte[] FixedHash(byte[] stored) => stored.Length == AuditHash.Size ? stored : new byte[AuditHash.Size];
+
+    private DbTransaction BeginWrite(DbConnection connection)
+    {
+        // SQLite: Serializable is BEGIN IMMEDIATE, the database's single write lock, taken before the head is read.
+        var transaction = connection.BeginTransaction(Database.Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted);
+        if (Database.Provider == DatabaseProvider.PostgreSql)
+            connection.Execute($"LOCK TABLE {TableName} IN SHARE ROW EXCLUSIVE MODE", transaction);
+        return transaction;
+    }
+
+    private AuditHead ReadHead(DbConnection connection, DbTransaction? transaction)
+    {
+        using var command = connection.Command($"SELECT sequence, hash, recorded_at FROM {TableName} ORDER BY sequence DESC LIMIT 1", transaction);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return AuditHead.Empty;
+        return new AuditHead(reader.GetInt64(0), FixedHash(reader.GetFieldValue<byte[]>(1)), reader.GetInt64(2));
+    }
+
+    private IEnumerable<AuditCheckpoint> ReadCheckpoints(DbConnection connection, DbTransaction? transaction, long? sequence)
+    {
+        using var command = connection.Command(
+            $"SELECT sequence, hash, signed_at, signature FROM {CheckpointTableName}" + (sequence is null ? "" : " WHERE sequence = @sequence") + " ORDER BY sequence",
+            transaction);
+        if (sequence is not null) command.With("@sequence", sequence.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new AuditCheckpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
+    }
+
+    private void InsertEntries(DbConnection connection, DbTransaction transaction, AuditEntry[] entries)
+    {
+        if (Database.Provider == DatabaseProvider.PostgreSql)
+        {
+            // One round trip per batch: arrays unnested server-side.
+            using var bulk = connection.Command(
+                $"INSERT INTO {TableName} (sequence, recorded_at, payload, prev_hash, hash) SELECT * FROM unnest(@sequence, @recorded_at, @payload, @prev_hash, @hash)",
+                transaction)
+                .With("@sequence", entries.Select(e => e.Sequence).ToArray())
+                .With("@recorded_at", entries.Select(e => e.RecordedAtMicros).ToArray())
+                .With("@payload", entries.Select(e => e.Payload).ToArray())
+                .With("@prev_hash", entries.Select(e => e.PreviousHash).ToArray())
+                .With("@hash", entries.Select(e => e.Hash).ToArray());
+            bulk.ExecuteNonQuery();
+            return;
+        }
+        using var command = connection.Command(
+            $"INSERT INTO {TableName} (sequence, recorded_at, payload, prev_hash, hash) VALUES (@sequence, @recorded_at, @payload, @prev_hash, @hash)", transaction);
+        var sequence = command.Parameter("@sequence", DbType.Int64);
+        var recordedAt = command.Parameter("@recorded_at", DbType.Int64);
+        var payload = command.Parameter("@payload", DbType.Binary);
+        var previous = command.Parameter("@prev_hash", DbType.Binary);
+        var hash = command.Parameter("@hash", DbType.Binary);
+        command.Prepare();
+        foreach (var entry in entries)
+        {
+            sequence.Value = entry.Sequence;
+            recordedAt.Value = entry.RecordedAtMicros;
+            payload.Value = entry.Payload;
+            previous.Value = entry.PreviousHash;
+            hash.Value = entry.Hash;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private void InsertCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpoint checkpoint)
+    {
+        using var command = connection.Command(
+            $"INSERT INTO {CheckpointTableName} (sequence, hash, signed_at, signature) VALUES (@sequence, @hash, @signed_at, @signature) ON CONFLICT (sequence) DO NOTHING",
+            transaction)
+            .With("@sequence", checkpoint.Sequence).With("@hash", checkpoint.Hash)
+            .With("@signed_at", checkpoint.SignedAtMicros).With("@signature", checkpoint.Signature);
+        command.ExecuteNonQuery();
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null) return;
+        lock (_writerGate) _writer ??= Task.Run(WriteLoopAsync);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>(Options.MaxGroupCommit);
+        var payloads = new List<byte[]>(Options.MaxGroupCommit);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            payloads.Clear();
+            while (batch.Count < Options.MaxGroupCommit && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                payloads.Add(pending.Payload);
+            }
+            try
+            {
+                var entries = AppendBatch(payloads);
+                for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(entries[i]);
+            }
+            catch (Exception failure)
+            {
+                foreach (var pending in batch) pending.Completion.TrySetException(failure);
+            }
+        }
+    }
+
+    /// <summary>Lets queued appends finish, then stops the background writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _queue.Writer.TryComplete();
+        if (_writer is not null) await _writer.ConfigureAwait(false);
+        _disposed = true;
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
