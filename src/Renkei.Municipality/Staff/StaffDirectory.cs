@@ -174,6 +174,7 @@ public sealed class StaffDirectory
         var ids = new List<StaffId>();
         using (var reader = connection.Command("SELECT staff_id FROM staff_accounts ORDER BY staff_id").ExecuteReader())
             while (reader.Read()) ids.Add(StaffId.Parse(reader.GetString(0)));
+        ids.Sort((a, b) => string.CompareOrdinal(a.Value, b.Value));
         return ids.Select(id => Read(connection, null, id)!).ToList();
     }
 
@@ -338,6 +339,7 @@ public sealed class StaffDirectory
         using (var reader = connection.Command("SELECT affair_code FROM staff_affairs WHERE staff_id = @id ORDER BY affair_code", transaction)
                    .With("@id", id.Value).ExecuteReader())
             while (reader.Read()) affairs.Add(reader.GetString(0));
+        affairs.Sort(StringComparer.Ordinal); // the same order on every engine, whatever its collation
         var failures = (int)connection.Command("SELECT failures FROM staff_login_failures WHERE staff_id = @id", transaction)
             .With("@id", id.Value).ScalarInt64();
         return new StaffMember(id, name, StaffRoles.FromCode(role), affairs, active, failures >= Options.MaxFailedLogins, failures,
