@@ -164,7 +164,8 @@ public sealed partial class AffairCatalogue
         return decision.Allowed ? decision.Affair! : throw new AffairNumberUseRefusedException(decision.ReasonCode, decision.Message);
     }
 
-    private Affair[]? Periods(string? code) => code is not null && _byCode.TryGetValue(code.Trim(), out var periods) ? periods : null;
+    // Codes are lower-case by construction, so input is matched case-insensitively (as the stand-in list did).
+    private Affair[]? Periods(string? code) => code is not null && _byCode.TryGetValue(code.Trim().ToLowerInvariant(), out var periods) ? periods : null;
 
     private static AffairCatalogue LoadEmbedded(string fileName)
     {

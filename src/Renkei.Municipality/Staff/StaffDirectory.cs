@@ -377,7 +377,7 @@ public sealed class StaffDirectory
         var result = new List<string>();
         foreach (var raw in codes)
         {
-            var code = raw?.Trim() ?? "";
+            var code = raw?.Trim().ToLowerInvariant() ?? "";
             if (Catalogue.Find(code) is null)
                 throw new StaffException(StaffException.UnknownAffair,
                     $"事務「{(code.Length > 40 ? code[..40] + "…" : code)}」は事務一覧（{Catalogue.FileName}）にありません (unknown affair)");

@@ -37,7 +37,7 @@ public sealed class StaffSession
     internal AffairCatalogue Catalogue { get; }
 
     public bool IsAssigned(string? affairCode) =>
-        affairCode is not null && AssignedAffairs.Contains(affairCode.Trim(), StringComparer.Ordinal);
+        affairCode is not null && AssignedAffairs.Contains(affairCode.Trim().ToLowerInvariant(), StringComparer.Ordinal);
 
     /// <summary>Act in <paramref name="affairCode"/> from now on.</summary>
     /// <exception cref="StaffException">the affair is not assigned to this staff member (code affair-not-assigned).</exception>
@@ -45,7 +45,7 @@ public sealed class StaffSession
     {
         if (!IsAssigned(affairCode))
             throw new StaffException(StaffException.AffairNotAssigned, "担当していない事務は選択できません (affair not assigned to this staff member)");
-        return new StaffSession(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, affairCode.Trim(), Catalogue);
+        return new StaffSession(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, affairCode.Trim().ToLowerInvariant(), Catalogue);
     }
 
     /// <summary>Stop acting in any affair (numbers are masked again).</summary>

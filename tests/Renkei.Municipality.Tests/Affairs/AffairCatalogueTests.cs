@@ -70,7 +70,7 @@ public class AffairCatalogueTests
         Assert.False(catalogue.IsNumberUse("library", Day));
         Assert.False(catalogue.IsNumberUse("no-such-affair", Day));
         Assert.False(catalogue.IsNumberUse(null, Day));
-        Assert.True(catalogue.IsNumberUse(" local-tax ", Day));
+        Assert.True(catalogue.IsNumberUse(" Local-Tax ", Day));
     }
 
     [Fact]

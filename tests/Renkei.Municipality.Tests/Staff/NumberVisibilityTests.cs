@@ -27,7 +27,7 @@ public class NumberVisibilityTests : IDisposable
     [Fact]
     public void A_clerk_in_an_assigned_number_affair_sees_the_digits()
     {
-        var session = Login(StaffRole.Clerk, "child-allowance", "library").ChooseAffair("child-allowance");
+        var session = Login(StaffRole.Clerk, "child-allowance", "library").ChooseAffair(" Child-Allowance ");
         var decision = NumberVisibility.Decide(session, Today);
         Assert.True(decision.Visible);
         Assert.Equal(NumberVisibilityDecision.VisibleReason, decision.ReasonCode);
