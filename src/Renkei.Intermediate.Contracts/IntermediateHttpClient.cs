@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Renkei.Core.Json;
+
+namespace Renkei.Intermediate.Contracts;
+
+/// <summary>What a business system (loading copies) and the network (asking for provision) may ask an intermediate server.</summary>
+public interface IIntermediateClient
+{
+    Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default);
+    Task<LoadStreamResponse> LoadStreamAsync(string holder, IAsyncEnumerable<CopyUpdate> copies, int batchSize = IntermediateRoutes.DefaultStreamBatchSize, CancellationToken cancellationToken = default);
+    Task<UpsertCopyResponse> UpsertAsync(UpsertCopyRequest request, CancellationToken cancellationToken = default);
+    Task<DeleteCopyResponse> DeleteAsync(DeleteCopyRequest request, CancellationToken cancellationToken = default);
+    Task<ProvisionResponse> ProvideAsync(ProvisionRequest request, CancellationToken cancellationToken = default);
+    Task<ListKindsResponse> ListKindsAsync(ListKindsRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The intermediate server answered with an error. The message is the server's own and carries no personal data.</summary>
+public sealed class IntermediateException(HttpStatusCode status, string code, string message)
+    : Exception($"the intermediate server refused the request ({code}): {message}")
+{
+    public HttpStatusCode Status { get; } = status;
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// The intermediate server's client over HTTP. <see cref="HttpClient.BaseAddress"/> is the service's address.
+/// </summary>
+public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient
+{
+    public Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<LoadBatchRequest, LoadBatchResponse>(IntermediateRoutes.LoadBatch, request, cancellationToken);
+
+    public Task<UpsertCopyResponse> UpsertAsync(UpsertCopyRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<UpsertCopyRequest, UpsertCopyResponse>(IntermediateRoutes.Upsert, request, cancellationToken);
+
+    public Task<DeleteCopyResponse> DeleteAsync(DeleteCopyRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<DeleteCopyRequest, DeleteCopyResponse>(IntermediateRoutes.Delete, request, cancellationToken);
+
+    public Task<ProvisionResponse> ProvideAsync(ProvisionRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<ProvisionRequest, ProvisionResponse>(IntermediateRoutes.Provide, request, cancellationToken);
+
+    public Task<ListKindsResponse> ListKindsAsync(ListKindsRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<ListKindsRequest, ListKindsResponse>(IntermediateRoutes.Kinds, request, cancellationToken);
+
+    /// <summary>
+    /// Streams <paramref name="copies"/> as NDJSON; the server commits every <paramref name="batchSize"/> lines.
+    /// An invalid line stops the load: the answer's <see cref="LoadStreamResponse.Failure"/> names the line
+    /// (no exception, so the caller sees what was committed before it).
+    /// </summary>
+    public async Task<LoadStreamResponse> LoadStreamAsync(string holder, IAsyncEnumerable<CopyUpdate> copies,
+        int batchSize = IntermediateRoutes.DefaultStreamBatchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(copies);
+        var route = IntermediateRoutes.LoadStream + "?holder=" + Uri.EscapeDataString(holder)
+            + "&batchSize=" + batchSize.ToString(CultureInfo.InvariantCulture);
+        using var content = new NdjsonContent(copies);
+        using var message = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.UnprocessableEntity || response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadFromJsonAsync<LoadStreamResponse>(JsonDefaults.Options, cancellationToken);
+            if (body is not null) return body;
+        }
+        throw await FailureAsync(response, cancellationToken);
+    }
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
+        if (!response.IsSuccessStatusCode) throw await FailureAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
+            ?? throw new IntermediateException(response.StatusCode, "empty-response", "the intermediate server sent an empty body");
+    }
+
+    private static async Task<IntermediateException> FailureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ProblemBody? problem = null;
+        try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
+        catch (JsonException) { }
+        catch (NotSupportedException) { }
+        return new IntermediateException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
+            problem?.Message ?? response.ReasonPhrase ?? "no reason given");
+    }
+
+    /// <summary>Writes one JSON object per line as the copies are enumerated (nothing is buffered whole).</summary>
+    private sealed class NdjsonContent : HttpContent
+    {
+        private readonly IAsyncEnumerable<CopyUpdate> _copies;
+
+        public NdjsonContent(IAsyncEnumerable<CopyUpdate> copies)
+        {
+            _copies = copies;
+            Headers.ContentType = new MediaTypeHeaderValue(IntermediateRoutes.NdjsonMediaType);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            var buffer = new ArrayBufferWriter<byte>(1 << 16);
+            await using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder, SkipValidation = true });
+            await foreach (var copy in _copies.WithCancellation(cancellationToken))
+            {
+                JsonSerializer.Serialize(writer, copy, JsonDefaults.Options);
+                writer.Flush();
+                buffer.Write("\n"u8);
+                writer.Reset(buffer);
+                if (buffer.WrittenCount >= 1 << 16)
+                {
+                    await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                    buffer.ResetWrittenCount();
+                }
+            }
+            if (buffer.WrittenCount > 0) await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}
