@@ -205,35 +205,15 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (!verifier.WantsMore) return verifier.Complete();
         using var connection = Database.Open();
         using var command = connection.Command($"SELECT sequence, recorded_at, payload, prev_hash, hash FROM {TableName} ORDER BY sequence");
-        using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
-        var payload = new byte[1024];
-        var previous = new byte[AuditHash.Size];
-        var hash = new byte[AuditHash.Size];
+        using var reader = command.ExecuteReader();
+        // GetFieldValue<byte[]> copies the column once. (Microsoft.Data.Sqlite's GetBytes opens an incremental blob
+        // handle per call, several times slower.)
         while (reader.Read())
         {
-            var sequence = reader.GetInt64(0);
-            var recordedAt = reader.GetInt64(1);
-            var payloadLength = ReadBlob(reader, 2, ref payload);
-            var previousLength = ReadHash(reader, 3, previous);
-            var hashLength = ReadHash(reader, 4, hash);
-            if (!verifier.Add(sequence, recordedAt, payload.AsSpan(0, payloadLength), previous.AsSpan(0, previousLength), hash.AsSpan(0, hashLength)))
+            if (!verifier.Add(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<byte[]>(4)))
                 break;
         }
         return verifier.Complete();
-    }
-
-    private static int ReadBlob(DbDataReader reader, int ordinal, ref byte[] buffer)
-    {
-        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
-        if (length > buffer.Length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
-        return length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, buffer, 0, length);
-    }
-
-    private static int ReadHash(DbDataReader reader, int ordinal, byte[] buffer)
-    {
-        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
-        if (length != AuditHash.Size) return 0; // a hash of the wrong size never matches: pass an empty one
-        return (int)reader.GetBytes(ordinal, 0, buffer, 0, length);
     }
 
     private static byte[] FixedHash(byte[] stored) => stored.Length == AuditHash.Size ? stored : new byte[AuditHash.Size];
