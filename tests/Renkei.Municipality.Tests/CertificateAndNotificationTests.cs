@@ -3,7 +3,7 @@ using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.People;
 using Renkei.Municipality.Certificates;
-using Renkei.Municipality.Policy;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
 
@@ -35,15 +35,15 @@ public class CertificateAndNotificationTests
     {
         using var db = TestDatabase.Create(provider);
         var (register, head, wife, _, _) = await PopulateAsync(db);
-        var certificates = new ResidenceCertificates(register, NumberUseAffairs.Default);
+        var certificates = new ResidenceCertificates(register, AffairCatalogue.LoadDefault());
 
         var plain = certificates.Build(new ResidenceCertificateRequest(wife));
         var withNumber = certificates.Build(new ResidenceCertificateRequest(wife, IncludeNumber: true, AffairCode: "child-allowance"));
-        var library = Assert.Throws<NumberUseRefusedException>(() =>
+        var library = Assert.Throws<AffairNumberUseRefusedException>(() =>
             certificates.Build(new ResidenceCertificateRequest(wife, IncludeNumber: true, AffairCode: "library")));
-        var unknown = Assert.Throws<NumberUseRefusedException>(() =>
+        var unknown = Assert.Throws<AffairNumberUseRefusedException>(() =>
             certificates.Build(new ResidenceCertificateRequest(wife, IncludeNumber: true, AffairCode: "fishing-licence")));
-        var none = Assert.Throws<NumberUseRefusedException>(() =>
+        var none = Assert.Throws<AffairNumberUseRefusedException>(() =>
             certificates.Build(new ResidenceCertificateRequest(wife, IncludeNumber: true)));
 
         var entry = Assert.Single(plain.Entries);
@@ -80,7 +80,7 @@ public class CertificateAndNotificationTests
         using var db = TestDatabase.Create(provider);
         var (register, head, wife, child, _) = await PopulateAsync(db);
 
-        var certificate = new ResidenceCertificates(register, NumberUseAffairs.Default)
+        var certificate = new ResidenceCertificates(register, AffairCatalogue.LoadDefault())
             .Build(new ResidenceCertificateRequest(child, WholeHousehold: true, IncludeNumber: true, AffairCode: "resident-register"));
 
         Assert.Equal(new[] { head, wife, child }, certificate.Entries.Select(e => e.ResidentId));
@@ -88,20 +88,6 @@ public class CertificateAndNotificationTests
         Assert.All(certificate.Entries, e => Assert.NotNull(e.IndividualNumber));
         Assert.Equal("山田　太郎", certificate.HouseholdHead);
         Assert.Null(certificate.Entries[0].ForeignResident);
-    }
-
-    [Fact]
-    public void Affair_catalogue_is_data_with_number_use_flags()
-    {
-        var affairs = NumberUseAffairs.Default;
-        Assert.True(affairs.Find("resident-register")!.NumberUse);
-        Assert.True(affairs.Find("local-tax")!.NumberUse);
-        Assert.False(affairs.Find("library")!.NumberUse);
-        Assert.All(affairs.All, a => Assert.False(string.IsNullOrWhiteSpace(a.LegalBasis)));
-
-        var custom = NumberUseAffairs.Parse(new StringReader("code,name,number_use,legal_basis\nx,試験事務,true,条例第1条\n"));
-        Assert.Equal("試験事務", custom.RequireNumberUse("x").Name);
-        Assert.Throws<FormatException>(() => NumberUseAffairs.Parse(new StringReader("code,name,number_use,legal_basis\nx,試験,maybe,条例\n")));
     }
 
     [Theory]

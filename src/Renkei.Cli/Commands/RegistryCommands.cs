@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Municipality.Certificates;
-using Renkei.Municipality.Policy;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 
 namespace Renkei.Cli.Commands;
@@ -144,19 +144,19 @@ public static class RegistryCommands
         var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var withNumber = new Option<bool>("--with-number") { Description = "include individual numbers (needs an affair that may use numbers)" };
-        var affair = new Option<string?>("--affair") { Description = "the affair the request is made in (see policy/affairs.csv)" };
+        var affair = new Option<string?>("--affair") { Description = "the affair the request is made in (a code of policy/municipality/affairs-shinagawa.json, e.g. resident-register)" };
         var command = new Command("certificate", "residence certificate data (住民票の写し) as JSON") { municipality, resident, household, withNumber, affair };
         command.SetAction(parse =>
         {
             var register = OpenRegister(parse, municipality);
-            var certificates = new ResidenceCertificates(register, NumberUseAffairs.Default);
+            var certificates = new ResidenceCertificates(register, AffairCatalogue.LoadDefault());
             try
             {
                 PrintJson(certificates.Build(new ResidenceCertificateRequest(
                     parse.GetValue(resident), parse.GetValue(household), parse.GetValue(withNumber), parse.GetValue(affair))));
                 return ExitCodes.Success;
             }
-            catch (Exception refused) when (refused is NumberUseRefusedException or RegisterException)
+            catch (Exception refused) when (refused is AffairNumberUseRefusedException or RegisterException)
             {
                 Console.Error.WriteLine("renkei: " + refused.Message);
                 return ExitCodes.Failure;

@@ -1,7 +1,7 @@
 using Renkei.Core.Dates;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
-using Renkei.Municipality.Policy;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 
 namespace Renkei.Municipality.Certificates;
@@ -48,16 +48,17 @@ public sealed record ForeignResidentItems(string Nationality);
 public sealed record CertificateHistoryLine(DateOnly Date, string DateJapanese, string Event, string Summary);
 
 /// <summary>Builds residence-certificate data from the register.</summary>
-public sealed class ResidenceCertificates(ResidentRegister register, NumberUseAffairs affairs, TimeProvider? clock = null)
+public sealed class ResidenceCertificates(ResidentRegister register, AffairCatalogue affairs, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    /// <exception cref="NumberUseRefusedException">a number was asked for without an affair that may use it.</exception>
+    /// <exception cref="AffairNumberUseRefusedException">a number was asked for without an affair in force that may use it.</exception>
     /// <exception cref="RegisterException">no such resident.</exception>
     public ResidenceCertificate Build(ResidenceCertificateRequest request)
     {
+        var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
         Affair? affair = null;
-        if (request.IncludeNumber) affair = affairs.RequireNumberUse(request.AffairCode);
+        if (request.IncludeNumber) affair = affairs.RequireNumberUse(request.AffairCode, today);
 
         var person = register.Find(request.ResidentId)
             ?? throw new RegisterException("unknown-resident", "no resident with this id (該当する住民がいません)");
@@ -68,7 +69,6 @@ public sealed class ResidenceCertificates(ResidentRegister register, NumberUseAf
             ?? register.FindHousehold(person.HouseholdNumber)?.Head;
         var headName = head?.Name.Full ?? "";
 
-        var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
         var entries = people.Select(p => new ResidenceCertificateEntry(
             p.Id,
             p.Name.Full,

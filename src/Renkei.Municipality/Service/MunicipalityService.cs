@@ -6,12 +6,12 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Certificates;
-using Renkei.Municipality.Policy;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 
 namespace Renkei.Municipality.Service;
 
-/// <summary>How to run one municipality's node. <paramref name="Affairs"/> null uses <see cref="NumberUseAffairs.Default"/>.</summary>
+/// <summary>How to run one municipality's node. <paramref name="Affairs"/> null uses <see cref="AffairCatalogue.LoadDefault"/>.</summary>
 public sealed record MunicipalityServiceOptions(
     Database Database,
     LocalGovernmentCode Code,
@@ -19,7 +19,7 @@ public sealed record MunicipalityServiceOptions(
     Uri JlisBaseAddress,
     int Port = 0,
     string Address = "127.0.0.1",
-    NumberUseAffairs? Affairs = null);
+    AffairCatalogue? Affairs = null);
 
 /// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers and codes never appear in a URL.</summary>
 public static class MunicipalityRoutes
@@ -52,7 +52,7 @@ public static class MunicipalityService
         var register = new ResidentRegister(options.Database, options.Code);
         var http = new HttpClient { BaseAddress = options.JlisBaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var events = new RegisterEvents(register, new JlisHttpClient(http));
-        var certificates = new ResidenceCertificates(register, options.Affairs ?? NumberUseAffairs.Default);
+        var certificates = new ResidenceCertificates(register, options.Affairs ?? AffairCatalogue.LoadDefault());
 
         return ServiceHost.StartAsync(
             $"municipality-{options.Code.Digits}",
@@ -103,7 +103,7 @@ public static class MunicipalityService
     private static IResult? Refusal(Exception e) => e switch
     {
         RegisterException r => ErrorResponses.Problem(StatusFor(r.Code), r.Code, r.Message),
-        NumberUseRefusedException n => ErrorResponses.Problem(StatusCodes.Status403Forbidden, n.Code, n.Message),
+        AffairNumberUseRefusedException n => ErrorResponses.Problem(StatusCodes.Status403Forbidden, n.Code, n.Message),
         JlisException j => ErrorResponses.Problem(StatusCodes.Status502BadGateway, "jlis-" + j.Code, e.Message),
         HttpRequestException => ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "jlis-unreachable",
             "J-LIS could not be reached; send the same request again later (J-LISに接続できません)"),
