@@ -9,7 +9,8 @@ namespace Renkei.Cli;
 /// <code>
 /// &lt;data&gt;/jlis/jlis.db                     J-LIS numbering database
 /// &lt;data&gt;/jlis/keys/numbering.key          J-LIS numbering key (created on first run, mode 600)
-/// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality
+/// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality (also holds its operation log)
+/// &lt;data&gt;/municipalities/&lt;code&gt;/keys/audit-signing.key  the operation log's checkpoint key (ECDSA P-256, PKCS#8 PEM, mode 600; .pub beside it)
 /// </code>
 /// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;
 /// (values like "postgres:Host=…;Database=…").
@@ -29,6 +30,9 @@ public sealed class DataLayout(DirectoryInfo root)
     public Database MunicipalityDatabase(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits)
         ?? Database.Sqlite(Path.Combine(MunicipalityDirectory(code), "register.db"));
+
+    /// <summary>The key that signs the municipality's operation-log checkpoints; its public key is the same path with .pub.</summary>
+    public string MunicipalityAuditKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "audit-signing.key");
 
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null

@@ -12,5 +12,6 @@ RegistryCommands.AddTo(root);
 ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);
+AuditCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);
