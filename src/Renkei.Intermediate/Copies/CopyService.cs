@@ -1,0 +1,243 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Json;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Kinds;
+using Renkei.Intermediate.Storage;
+
+namespace Renkei.Intermediate.Copies;
+
+/// <summary>A request the intermediate server refuses: an HTTP status, a stable code and a message without personal data.</summary>
+public sealed class IntermediateRefusalException(int status, string code, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// The intermediate server's work for one holder: validates copies at the edge (kind, schema, forbidden content),
+/// stores them so that an older version never replaces a newer one, makes loads and updates idempotent by request id,
+/// and answers provision requests from the copies.
+/// </summary>
+public sealed class CopyService
+{
+    private const int MaxErrorsInMessage = 10;
+
+    private readonly TimeProvider _clock;
+
+    public CopyService(IntermediateStore store, InformationKindCatalogue kinds, string holderCode, string holderName, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holderCode);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holderName);
+        Store = store;
+        Kinds = kinds;
+        HolderCode = holderCode;
+        HolderName = holderName;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public IntermediateStore Store { get; }
+    public InformationKindCatalogue Kinds { get; }
+    public string HolderCode { get; }
+    public string HolderName { get; }
+
+    // ---------------------------------------------------------------- validation at the edge
+
+    /// <summary>Checks the holder is this server's.</summary>
+    public void CheckHolder(string? holder)
+    {
+        if (string.IsNullOrEmpty(holder))
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "holder: required (提供者コードがありません)");
+        if (!string.Equals(holder, HolderCode, StringComparison.Ordinal))
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+                $"this intermediate server keeps copies for holder {HolderCode} only (この中間サーバーの情報保有機関ではありません)");
+    }
+
+    /// <summary>
+    /// Validates one copy; on success <paramref name="record"/> is what the store may keep. Errors are added with paths
+    /// under <paramref name="path"/> (e.g. <c>copies[3]</c>).
+    /// </summary>
+    public bool TryValidate(CopyUpdate? copy, string path, List<ValidationError> errors, out CopyRecord? record)
+    {
+        record = null;
+        var before = errors.Count;
+        if (copy is null)
+        {
+            errors.Add(new ValidationError(path, "required", "the copy is missing (副本がありません)"));
+            return false;
+        }
+        if (copy.AddresseeNumber < 1)
+            errors.Add(new ValidationError(path + ".addresseeNumber", "minimum", "must be at least 1 (団体内統合宛名番号が正しくありません)"));
+        if (copy.Version < 0)
+            errors.Add(new ValidationError(path + ".version", "minimum", "must be at least 0 (版が正しくありません)"));
+        var kind = copy.Kind is null ? null : Kinds.Find(copy.Kind);
+        if (kind is null)
+            errors.Add(new ValidationError(path + ".kind", "enum", "not an information kind this server keeps (情報の種類が不明です)"));
+        if (copy.Body.ValueKind == JsonValueKind.Undefined)
+            errors.Add(new ValidationError(path + ".body", "required", "the body is missing (情報本体がありません)"));
+        else if (kind is not null)
+            errors.AddRange(kind.Validate(copy.Body, path + ".body"));
+        if (errors.Count > before) return false;
+        record = new CopyRecord(copy.AddresseeNumber, copy.Kind!, copy.AsOf, copy.Version, copy.Body.GetRawText());
+        return true;
+    }
+
+    internal static IntermediateRefusalException Invalid(IReadOnlyList<ValidationError> errors)
+    {
+        var shown = string.Join("; ", errors.Take(MaxErrorsInMessage));
+        var more = errors.Count > MaxErrorsInMessage ? $"; and {errors.Count - MaxErrorsInMessage} more" : "";
+        return new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-copy",
+            $"{shown}{more} (副本の内容が正しくありません)");
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /// <summary>
+    /// Stores a batch in one transaction. Any invalid copy refuses the whole batch (nothing stored) with every problem
+    /// named by path and rule. A resent request id returns the first answer; a request id reused for different content
+    /// is refused.
+    /// </summary>
+    public LoadBatchResponse LoadBatch(LoadBatchRequest request, string fingerprint)
+    {
+        CheckHolder(request.Holder);
+        var copies = request.Copies ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "copies: required (副本がありません)");
+        if (copies.Count > IntermediateRoutes.MaxBatchSize)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+                $"copies: at most {IntermediateRoutes.MaxBatchSize} per batch (件数が多すぎます)");
+        var errors = new List<ValidationError>();
+        var records = new List<CopyRecord>(copies.Count);
+        for (var i = 0; i < copies.Count; i++)
+            if (TryValidate(copies[i], $"copies[{i}]", errors, out var record)) records.Add(record!);
+        if (errors.Count > 0) throw Invalid(errors);
+
+        return Idempotent(request.RequestId, "load-batch", fingerprint, (c, t, now) =>
+        {
+            var result = Store.WriteCopies(c, t, HolderCode, records, now);
+            var (unchanged, stale, listed) = Describe(result, i => (i, records[i]));
+            return new LoadBatchResponse(request.RequestId, records.Count, result.Written, unchanged, stale, listed);
+        });
+    }
+
+    /// <summary>Stores or replaces one copy; a stale version is ignored with the reason.</summary>
+    public UpsertCopyResponse Upsert(UpsertCopyRequest request, string fingerprint)
+    {
+        CheckHolder(request.Holder);
+        var errors = new List<ValidationError>();
+        if (!TryValidate(request.Copy, "copy", errors, out var record)) throw Invalid(errors);
+        return Idempotent(request.RequestId, "upsert", fingerprint, (c, t, now) =>
+        {
+            var held = Store.HeldVersion(c, t, HolderCode, record!.AddresseeNumber, record.Kind);
+            var result = Store.WriteCopies(c, t, HolderCode, [record], now);
+            if (result.Written == 1)
+                return new UpsertCopyResponse(request.RequestId, held is null ? CopyUpdateOutcome.Created : CopyUpdateOutcome.Replaced, record.Version, null);
+            var ignored = result.Ignored[0];
+            return ignored.SameVersion
+                ? new UpsertCopyResponse(request.RequestId, CopyUpdateOutcome.Unchanged, ignored.StoredVersion, UnchangedReason(ignored))
+                : new UpsertCopyResponse(request.RequestId, CopyUpdateOutcome.Stale, ignored.StoredVersion, StaleReason(record.Version, ignored));
+        });
+    }
+
+    public DeleteCopyResponse Delete(DeleteCopyRequest request, string fingerprint)
+    {
+        CheckHolder(request.Holder);
+        var errors = new List<ValidationError>();
+        if (request.AddresseeNumber < 1)
+            errors.Add(new ValidationError("addresseeNumber", "minimum", "must be at least 1 (団体内統合宛名番号が正しくありません)"));
+        if (request.Kind is null || Kinds.Find(request.Kind) is null)
+            errors.Add(new ValidationError("kind", "enum", "not an information kind this server keeps (情報の種類が不明です)"));
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 64 || ForbiddenContent.ContainsIndividualNumber(request.Reason))
+            errors.Add(new ValidationError("reason", "pattern", "a short reason code such as retention-ended is required (削除理由が必要です)"));
+        if (errors.Count > 0) throw Invalid(errors);
+        return Idempotent(request.RequestId, "delete", fingerprint, (c, t, _) =>
+            new DeleteCopyResponse(request.RequestId, Store.DeleteCopy(c, t, HolderCode, request.AddresseeNumber, request.Kind!)));
+    }
+
+    /// <summary>
+    /// Counts the ignored copies of a write and lists the first <see cref="IgnoredCopy.MaxListed"/> with their reasons.
+    /// <paramref name="locate"/> maps a batch index to (the index or line number to report, the copy).
+    /// </summary>
+    internal static (int Unchanged, int Stale, List<IgnoredCopy> Listed) Describe(BatchWriteResult result, Func<int, (long Position, CopyRecord Copy)> locate,
+        int alreadyListed = 0)
+    {
+        int unchanged = 0, stale = 0;
+        var listed = new List<IgnoredCopy>();
+        foreach (var ignored in result.Ignored)
+        {
+            var (position, copy) = locate(ignored.Index);
+            if (ignored.SameVersion) unchanged++;
+            else stale++;
+            if (alreadyListed + listed.Count >= IgnoredCopy.MaxListed) continue;
+            listed.Add(ignored.SameVersion
+                ? new IgnoredCopy(position, copy.AddresseeNumber, copy.Kind, "unchanged", UnchangedReason(ignored))
+                : new IgnoredCopy(position, copy.AddresseeNumber, copy.Kind, "stale", StaleReason(copy.Version, ignored)));
+        }
+        return (unchanged, stale, listed);
+    }
+
+    private static string UnchangedReason(IgnoredWrite ignored) => ignored.WithinBatch
+        ? $"version {ignored.StoredVersion} of this copy appears earlier in the same batch (同じ版が既にあります)"
+        : $"version {ignored.StoredVersion} is already held (同じ版を保有済みです)";
+
+    private static string StaleReason(long version, IgnoredWrite ignored) => ignored.WithinBatch
+        ? $"version {version} is older than version {ignored.StoredVersion} in the same batch (より新しい版があります)"
+        : $"version {version} is older than the held version {ignored.StoredVersion} (より新しい版を保有しています)";
+
+    private T Idempotent<T>(Guid requestId, string operation, string fingerprint, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, T> work)
+    {
+        if (requestId == Guid.Empty)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "requestId: required (要求IDがありません)");
+        return Store.Database.InTransaction((c, t) =>
+        {
+            var now = _clock.GetUtcNow();
+            var seen = Store.ClaimRequest(c, t, requestId, operation, fingerprint, now);
+            if (seen is not null)
+            {
+                if (seen.Operation != operation || seen.Fingerprint != fingerprint || seen.Response is null)
+                    throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                        "this request id was used for a different request (要求IDが別の要求で使用済みです)");
+                return JsonSerializer.Deserialize<T>(seen.Response, JsonDefaults.Options)!;
+            }
+            var response = work(c, t, now);
+            Store.CompleteRequest(c, t, requestId, JsonSerializer.Serialize(response, JsonDefaults.Options));
+            return response;
+        });
+    }
+
+    // ---------------------------------------------------------------- answering
+
+    /// <summary>Answers a provision request (情報提供) from the copies: the body, or "not held" with a reason code.</summary>
+    public ProvisionResponse Provide(ProvisionRequest request)
+    {
+        CheckHolder(request.Holder);
+        var errors = new List<ValidationError>();
+        var byNumber = request.AddresseeNumber is not null;
+        var byToken = !string.IsNullOrEmpty(request.Token);
+        if (byNumber == byToken)
+            errors.Add(new ValidationError("addresseeNumber", "oneOf", "give exactly one of addresseeNumber and token (宛名番号か符号のどちらか一方を指定してください)"));
+        if (request.AddresseeNumber is < 1)
+            errors.Add(new ValidationError("addresseeNumber", "minimum", "must be at least 1 (団体内統合宛名番号が正しくありません)"));
+        if (request.Token is { Length: > 256 })
+            errors.Add(new ValidationError("token", "maxLength", "longer than 256 characters (符号が長すぎます)"));
+        if (request.Kind is null || Kinds.Find(request.Kind) is null)
+            errors.Add(new ValidationError("kind", "enum", "not an information kind this server keeps (情報の種類が不明です)"));
+        if (errors.Count > 0)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", string.Join("; ", errors) + " (要求の内容が正しくありません)");
+
+        var copy = byNumber
+            ? Store.Find(HolderCode, request.AddresseeNumber!.Value, request.Kind!)
+            : Store.FindByToken(HolderCode, request.Token!, request.Kind!);
+        if (copy is null)
+            return new ProvisionResponse(request.RequestId, ProvisionOutcome.NotHeld, request.Kind!, null, null, null, null, "no-copy");
+        if (request.AsOf is { } asOf && copy.AsOf > asOf)
+            return new ProvisionResponse(request.RequestId, ProvisionOutcome.NotHeld, request.Kind!, copy.AsOf, null, null, null, "only-later-copy");
+        using var body = JsonDocument.Parse(copy.BodyJson);
+        return new ProvisionResponse(request.RequestId, ProvisionOutcome.Provided, copy.Kind, copy.AsOf, copy.Version, copy.UpdatedAt,
+            body.RootElement.Clone(), null);
+    }
+
+    public ListKindsResponse ListKinds(ListKindsRequest request)
+    {
+        CheckHolder(request.Holder);
+        return new ListKindsResponse(HolderCode, HolderName, Kinds.Kinds.Select(k => new InformationKindInfo(k.Code, k.Name, k.SchemaJson)).ToList());
+    }
+}

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Copies;
+
+namespace Renkei.Intermediate.Http;
+
+/// <summary>
+/// The HTTP face of <see cref="CopyService"/> on the routes of <see cref="IntermediateRoutes"/>. Everything but the
+/// health check is a POST with a JSON (or NDJSON) body. Errors are <see cref="ProblemBody"/> objects with a stable
+/// code; a malformed body is a 400 naming the field and the rule without repeating any value.
+/// </summary>
+public static partial class IntermediateEndpoints
+{
+    /// <summary>A missing field is an error, not a zero addressee number or an empty request id.</summary>
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    public static void Map(IEndpointRouteBuilder app, CopyService service)
+    {
+        var loader = new StreamLoader(service);
+        app.MapPost("/" + IntermediateRoutes.LoadBatch, (HttpRequest http) =>
+            HandleAsync<LoadBatchRequest, LoadBatchResponse>(http.HttpContext, service.LoadBatch));
+        app.MapPost("/" + IntermediateRoutes.Upsert, (HttpRequest http) =>
+            HandleAsync<UpsertCopyRequest, UpsertCopyResponse>(http.HttpContext, service.Upsert));
+        app.MapPost("/" + IntermediateRoutes.Delete, (HttpRequest http) =>
+            HandleAsync<DeleteCopyRequest, DeleteCopyResponse>(http.HttpContext, service.Delete));
+        app.MapPost("/" + IntermediateRoutes.Provide, (HttpRequest http) =>
+            HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)));
+        app.MapPost("/" + IntermediateRoutes.Kinds, (HttpRequest http) =>
+            HandleAsync<ListKindsRequest, ListKindsResponse>(http.HttpContext, (request, _) => service.ListKinds(request)));
+        app.MapPost("/" + IntermediateRoutes.LoadStream, async (HttpRequest request) =>
+        {
+            var http = request.HttpContext;
+            // A year's copies for a whole register is far beyond Kestrel's default 30 MB body limit.
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+            if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate) rate.MinDataRate = null;
+            var batchSize = IntermediateRoutes.DefaultStreamBatchSize;
+            if (http.Request.Query["batchSize"] is { Count: > 0 } text && !int.TryParse(text[0], out batchSize))
+                return ErrorResponses.BadRequest("invalid-request", "batchSize: not an integer (一括件数が正しくありません)");
+            try
+            {
+                var response = await loader.LoadAsync(http.Request.Query["holder"].FirstOrDefault(), http.Request.BodyReader, batchSize, http.RequestAborted);
+                return Results.Json(response, JsonDefaults.Options,
+                    statusCode: response.Failure is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+            }
+            catch (IntermediateRefusalException refusal)
+            {
+                return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+            }
+        });
+        app.MapGet("/" + IntermediateRoutes.Health, () =>
+        {
+            try
+            {
+                return service.Store.Ping()
+                    ? Results.Json(new HealthBody("ok", "intermediate", service.HolderCode), JsonDefaults.Options)
+                    : Unavailable();
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return Unavailable();
+            }
+        });
+    }
+
+    public sealed record HealthBody(string Status, string Service, string Holder);
+
+    private static IResult Unavailable() =>
+        ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer (データベースが応答しません)");
+
+    /// <summary>Reads the whole body (its SHA-256 is the request's fingerprint for idempotency), parses it strictly and runs the operation.</summary>
+    private static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, string, TResponse> operation)
+        where TRequest : class
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        TRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<TRequest>(bytes.Span, Strict);
+        }
+        catch (JsonException e)
+        {
+            return ErrorResponses.BadRequest("invalid-request", Describe(e));
+        }
+        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+        var fingerprint = Convert.ToHexString(SHA256.HashData(bytes.Span));
+        try
+        {
+            return Results.Json(operation(request, fingerprint), JsonDefaults.Options);
+        }
+        catch (IntermediateRefusalException refusal)
+        {
+            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+        }
+    }
+
+    /// <summary>The JSON path of the field (names and indexes only) and the reason; values are never repeated.</summary>
+    private static string Describe(JsonException e)
+    {
+        var reason = e.Message;
+        var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0) reason = reason[..cut];
+        if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
+            return "the request body is empty (要求が空です)";
+        if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+            reason = "the value has the wrong JSON type or form";
+        if (reason.Length == 0) reason = "malformed JSON";
+        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) ? path[2..] + ": " : "";
+        return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
+    }
+
+    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9]{0,40}|\[\d{1,7}\])+$")]
+    private static partial Regex SafePath();
+}

@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Renkei.Intermediate.Kinds;
+
+/// <summary>
+/// One thing wrong with a copy's body: where (a JSON path such as <c>$.householdMemberAddresseeNumbers[2]</c>),
+/// which rule (<c>type</c>, <c>required</c>, <c>minimum</c>, <c>forbidden-property</c>, <c>individual-number</c> …)
+/// and a message in English and Japanese. Messages name rules and limits, never the value that broke them.
+/// </summary>
+public sealed record ValidationError(string Path, string Rule, string Message)
+{
+    public override string ToString() => $"{Path}: {Rule}: {Message}";
+}
+
+/// <summary>A kind's schema file is wrong: the message names the file, the kind and the JSON path in the schema.</summary>
+public sealed class SchemaDefinitionException(string message) : Exception(message);
+
+/// <summary>
+/// The subset of JSON Schema the information-kind schemas use: <c>type</c> (one or a list of object, array, string,
+/// integer, number, boolean, null), <c>required</c>, <c>properties</c>, <c>additionalProperties</c> (true/false),
+/// <c>items</c>, <c>enum</c>, <c>minimum</c>, <c>maximum</c>, <c>minLength</c>, <c>maxLength</c>, <c>maxItems</c>,
+/// <c>pattern</c>, <c>format</c> (<c>date</c> only); <c>title</c> and <c>description</c> are annotations. Any other
+/// keyword refuses the schema, so a typo cannot silently weaken validation.
+/// </summary>
+public sealed class JsonSchemaNode
+{
+    private const int MaxErrors = 20;
+
+    [Flags]
+    private enum JsonTypes
+    {
+        None = 0,
+        Object = 1,
+        Array = 2,
+        String = 4,
+        Integer = 8,
+        Number = 16,
+        Boolean = 32,
+        Null = 64,
+        Any = Object | Array | String | Integer | Number | Boolean | Null,
+    }
+
+    private static readonly HashSet<string> Keywords =
+    [
+        "type", "required", "properties", "additionalProperties", "items", "enum", "minimum", "maximum",
+        "minLength", "maxLength", "maxItems", "pattern", "format", "title", "description",
+    ];
+
+    private JsonTypes _types = JsonTypes.Any;
+    private Dictionary<string, JsonSchemaNode>? _properties;
+    private string[] _required = [];
+    private bool _additionalProperties = true;
+    private JsonSchemaNode? _items;
+    private JsonElement[]? _enum;
+    private decimal? _minimum;
+    private decimal? _maximum;
+    private int? _minLength;
+    private int? _maxLength;
+    private int? _maxItems;
+    private Regex? _pattern;
+    private string? _patternText;
+    private bool _formatDate;
+
+    private JsonSchemaNode() { }
+
+    /// <summary>The property names this node declares (empty for non-objects).</summary>
+    public IEnumerable<string> PropertyNames => _properties?.Keys ?? Enumerable.Empty<string>();
+
+    /// <summary>True when the node allows only objects and refuses properties it does not declare.</summary>
+    public bool IsClosedObject => _types == JsonTypes.Object && !_additionalProperties;
+
+    /// <summary>Compiles a schema. <paramref name="where"/> prefixes error messages (file and kind).</summary>
+    public static JsonSchemaNode Compile(JsonElement schema, string where) => Compile(schema, where, "$");
+
+    private static JsonSchemaNode Compile(JsonElement schema, string where, string path)
+    {
+        SchemaDefinitionException Fail(string message) => new($"{where}: schema {path}: {message}");
+        if (schema.ValueKind != JsonValueKind.Object) throw Fail("a schema is a JSON object");
+        var node = new JsonSchemaNode();
+        foreach (var keyword in schema.EnumerateObject())
+        {
+            if (!Keywords.Contains(keyword.Name)) throw Fail($"unsupported keyword '{keyword.Name}'");
+            var value = keyword.Value;
+            switch (keyword.Name)
+            {
+                case "type":
+                    node._types = JsonTypes.None;
+                    if (value.ValueKind == JsonValueKind.String) node._types = ParseType(value.GetString()!, Fail);
+                    else if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0)
+                        foreach (var item in value.EnumerateArray())
+                            node._types |= item.ValueKind == JsonValueKind.String ? ParseType(item.GetString()!, Fail) : throw Fail("type names are strings");
+                    else throw Fail("type is a type name or a non-empty list of them");
+                    break;
+                case "required":
+                    if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                        throw Fail("required is a list of property names");
+                    node._required = value.EnumerateArray().Select(e => e.GetString()!).ToArray();
+                    break;
+                case "properties":
+                    if (value.ValueKind != JsonValueKind.Object) throw Fail("properties is an object");
+                    node._properties = new Dictionary<string, JsonSchemaNode>(StringComparer.Ordinal);
+                    foreach (var property in value.EnumerateObject())
+                        node._properties[property.Name] = Compile(property.Value, where, path + "." + property.Name);
+                    break;
+                case "additionalProperties":
+                    node._additionalProperties = value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        _ => throw Fail("additionalProperties is true or false"),
+                    };
+                    break;
+                case "items":
+                    node._items = Compile(value, where, path + "[]");
+                    break;
+                case "enum":
+                    if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0) throw Fail("enum is a non-empty list");
+                    node._enum = value.EnumerateArray().Select(e => e.Clone()).ToArray();
+                    break;
+                case "minimum":
+                    node._minimum = value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : throw Fail("minimum is a number");
+                    break;
+                case "maximum":
+                    node._maximum = value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : throw Fail("maximum is a number");
+                    break;
+                case "minLength":
+                    node._minLength = NonNegative(value, "minLength", Fail);
+                    break;
+                case "maxLength":
+                    node._maxLength = NonNegative(value, "maxLength", Fail);
+                    break;
+                case "maxItems":
+                    node._maxItems = NonNegative(value, "maxItems", Fail);
+                    break;
+                case "pattern":
+                    if (value.ValueKind != JsonValueKind.String) throw Fail("pattern is a string");
+                    node._patternText = value.GetString()!;
+                    try
+                    {
+                        node._pattern = new Regex(node._patternText, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw Fail("pattern is not a valid regular expression: " + e.Message);
+                    }
+                    break;
+                case "format":
+                    if (value.ValueKind != JsonValueKind.String || value.GetString() != "date") throw Fail("the only supported format is 'date'");
+                    node._formatDate = true;
+                    break;
+                case "title":
+                case "description":
+                    if (value.ValueKind != JsonValueKind.String) throw Fail($"{keyword.Name} is a string");
+                    break;
+            }
+        }
+        foreach (var name in node._required)
+            if (node._properties is null || !node._properties.ContainsKey(name))
+                throw Fail($"required property '{name}' is not declared in properties");
+        if (node._minimum > node._maximum) throw Fail("minimum is greater than maximum");
+        if ((node._types & JsonTypes.String) != 0 && node._enum is null && node._pattern is null && !node._formatDate)
+            throw Fail("a string needs enum, pattern or format: free text could carry a name or an address");
+        if (node._types.HasFlag(JsonTypes.Object) && node._additionalProperties)
+            throw Fail("an object needs additionalProperties false: undeclared properties could carry a name or an address");
+        return node;
+    }
+
+    private static int NonNegative(JsonElement value, string keyword, Func<string, SchemaDefinitionException> fail) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= 0 ? n : throw fail($"{keyword} is a non-negative integer");
+
+    private static JsonTypes ParseType(string name, Func<string, SchemaDefinitionException> fail) => name switch
+    {
+        "object" => JsonTypes.Object,
+        "array" => JsonTypes.Array,
+        "string" => JsonTypes.String,
+        "integer" => JsonTypes.Integer,
+        "number" => JsonTypes.Number,
+        "boolean" => JsonTypes.Boolean,
+        "null" => JsonTypes.Null,
+        _ => throw fail($"unknown type '{name}'"),
+    };
+
+    /// <summary>Checks <paramref name="value"/> against this schema, adding what is wrong to <paramref name="errors"/> (at most 20).</summary>
+    public void Validate(JsonElement value, string path, List<ValidationError> errors)
+    {
+        if (errors.Count >= MaxErrors) return;
+        var actual = TypeOf(value);
+        if ((_types & actual) == 0 && !(actual == JsonTypes.Integer && (_types & JsonTypes.Number) != 0))
+        {
+            errors.Add(new ValidationError(path, "type", $"expected {Describe(_types)} (型が正しくありません)"));
+            return;
+        }
+        if (_enum is not null && !_enum.Any(allowed => SameValue(allowed, value)))
+            errors.Add(new ValidationError(path, "enum", "not one of the values the schema allows (許可された値ではありません)"));
+        switch (actual)
+        {
+            case JsonTypes.Object:
+                ValidateObject(value, path, errors);
+                break;
+            case JsonTypes.Array:
+                if (_maxItems is { } maxItems && value.GetArrayLength() > maxItems)
+                    errors.Add(new ValidationError(path, "maxItems", $"more than {maxItems} items (要素が多すぎます)"));
+                if (_items is not null)
+                {
+                    var index = 0;
+                    foreach (var item in value.EnumerateArray())
+                        _items.Validate(item, path + "[" + (index++).ToString(CultureInfo.InvariantCulture) + "]", errors);
+                }
+                break;
+            case JsonTypes.String:
+                ValidateString(value.GetString()!, path, errors);
+                break;
+            case JsonTypes.Integer:
+            case JsonTypes.Number:
+                if (_minimum is { } minimum && (!value.TryGetDecimal(out var low) || low < minimum))
+                    errors.Add(new ValidationError(path, "minimum", $"must be at least {minimum.ToString(CultureInfo.InvariantCulture)} (最小値未満です)"));
+                if (_maximum is { } maximum && (!value.TryGetDecimal(out var high) || high > maximum))
+                    errors.Add(new ValidationError(path, "maximum", $"must be at most {maximum.ToString(CultureInfo.InvariantCulture)} (最大値を超えています)"));
+                break;
+        }
+    }
+
+    private void ValidateObject(JsonElement value, string path, List<ValidationError> errors)
+    {
+        foreach (var name in _required)
+            if (!value.TryGetProperty(name, out _))
+                errors.Add(new ValidationError(path + "." + name, "required", "required property is missing (必須項目がありません)"));
+        foreach (var property in value.EnumerateObject())
+        {
+            if (_properties is not null && _properties.TryGetValue(property.Name, out var schema))
+                schema.Validate(property.Value, path + "." + property.Name, errors);
+            else if (!_additionalProperties)
+                errors.Add(new ValidationError(PathOf(path, property.Name), "additionalProperties",
+                    "property not declared by the schema (スキーマにない項目です)"));
+        }
+    }
+
+    private void ValidateString(string text, string path, List<ValidationError> errors)
+    {
+        if (_minLength is { } minLength && text.Length < minLength)
+            errors.Add(new ValidationError(path, "minLength", $"shorter than {minLength} characters (文字数が足りません)"));
+        if (_maxLength is { } maxLength && text.Length > maxLength)
+            errors.Add(new ValidationError(path, "maxLength", $"longer than {maxLength} characters (文字数が多すぎます)"));
+        if (_pattern is not null)
+        {
+            bool matches;
+            try { matches = _pattern.IsMatch(text); }
+            catch (RegexMatchTimeoutException) { matches = false; }
+            if (!matches) errors.Add(new ValidationError(path, "pattern", $"does not match the pattern {_patternText} (形式が正しくありません)"));
+        }
+        if (_formatDate && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            errors.Add(new ValidationError(path, "format", "not a date in YYYY-MM-DD form (日付の形式が正しくありません)"));
+    }
+
+    /// <summary>
+    /// A property name goes into the path only when it looks like an identifier; anything else (it could be a name
+    /// or a number someone sent by mistake) is shown as a placeholder.
+    /// </summary>
+    internal static string PathOf(string path, string property) =>
+        IsIdentifier(property) ? path + "." + property : path + ".<property>";
+
+    private static bool IsIdentifier(string name)
+    {
+        if (name.Length is 0 or > 40 || !char.IsAsciiLetter(name[0])) return false;
+        foreach (var c in name)
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_' && c != '-') return false;
+        return true;
+    }
+
+    private static JsonTypes TypeOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => JsonTypes.Object,
+        JsonValueKind.Array => JsonTypes.Array,
+        JsonValueKind.String => JsonTypes.String,
+        JsonValueKind.Number => value.TryGetInt64(out _) ? JsonTypes.Integer : JsonTypes.Number,
+        JsonValueKind.True or JsonValueKind.False => JsonTypes.Boolean,
+        _ => JsonTypes.Null,
+    };
+
+    private static bool SameValue(JsonElement allowed, JsonElement value)
+    {
+        if (allowed.ValueKind != value.ValueKind) return false;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.ValueEquals(allowed.GetString()),
+            JsonValueKind.Number => allowed.TryGetDecimal(out var a) && value.TryGetDecimal(out var b) && a == b,
+            JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => true,
+            _ => allowed.GetRawText() == value.GetRawText(),
+        };
+    }
+
+    private static string Describe(JsonTypes types)
+    {
+        var names = new List<string>();
+        foreach (var (flag, name) in new[]
+                 {
+                     (JsonTypes.Object, "object"), (JsonTypes.Array, "array"), (JsonTypes.String, "string"), (JsonTypes.Integer, "integer"),
+                     (JsonTypes.Number, "number"), (JsonTypes.Boolean, "boolean"), (JsonTypes.Null, "null"),
+                 })
+            if ((types & flag) != 0) names.Add(name);
+        return string.Join(" or ", names);
+    }
+}

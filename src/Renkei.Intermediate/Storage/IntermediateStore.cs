@@ -1,0 +1,307 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Renkei.Infrastructure;
+
+namespace Renkei.Intermediate.Storage;
+
+/// <summary>A copy as the business system sent it, after validation (the store trusts it).</summary>
+public sealed record CopyRecord(long AddresseeNumber, string Kind, DateOnly AsOf, long Version, string BodyJson);
+
+/// <summary>A copy as held.</summary>
+public sealed record StoredCopy(
+    string HolderCode,
+    long AddresseeNumber,
+    string Kind,
+    string? Token,
+    DateOnly AsOf,
+    long Version,
+    string BodyJson,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Why a copy of a batch was not written: <see cref="StoredVersion"/> is the version held (or kept in the batch).</summary>
+public sealed record IgnoredWrite(int Index, bool SameVersion, long StoredVersion, bool WithinBatch);
+
+/// <summary>What a batch write did: how many copies were written and which were ignored (same or older version).</summary>
+public sealed record BatchWriteResult(int Written, IReadOnlyList<IgnoredWrite> Ignored);
+
+/// <summary>
+/// The intermediate server's own database (SQLite or PostgreSQL): copies (副本) keyed by (holder code, integrated
+/// addressee number, information kind), with a nullable token column for the network issue, and the request records
+/// that make retries idempotent. There is deliberately no column for an individual number, a name, an address, a
+/// birth date or a sex: trust rule 3 holds by the schema itself.
+/// Methods taking a connection and transaction run inside the caller's transaction.
+/// </summary>
+public sealed class IntermediateStore
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    private const string DateFormat = "yyyy-MM-dd";
+
+    public IntermediateStore(Database database) => Database = database;
+
+    public Database Database { get; }
+
+    private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
+
+    /// <summary>Creates the tables when missing; safe to call on every start.</summary>
+    public void EnsureSchema()
+    {
+        // SQLite: WITHOUT ROWID keeps each copy in the primary-key b-tree only (one write per copy, not two).
+        var withoutRowId = IsPostgres ? "" : " WITHOUT ROWID";
+        Database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS intermediate_copies (
+                holder_code TEXT NOT NULL,
+                addressee_number BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                token TEXT NULL,
+                as_of TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (holder_code, addressee_number, kind)){withoutRowId};
+            CREATE INDEX IF NOT EXISTS intermediate_copies_token ON intermediate_copies (holder_code, token, kind) WHERE token IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS intermediate_requests (
+                request_id TEXT PRIMARY KEY,
+                operation TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                response TEXT NULL,
+                received_at TEXT NOT NULL)
+            """);
+    }
+
+    public bool Ping()
+    {
+        using var c = Database.Open();
+        using var command = c.Command("SELECT 1");
+        return command.ScalarInt64() == 1;
+    }
+
+    // ---------------------------------------------------------------- request records (idempotency)
+
+    /// <summary>
+    /// Claims a request ID in this transaction: null when new (do the work, then <see cref="CompleteRequest"/>), else the
+    /// stored request. On PostgreSQL a concurrent transaction holding the same ID makes this wait for it to end.
+    /// </summary>
+    internal StoredRequest? ClaimRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, DateTimeOffset now)
+    {
+        using (var claim = c.Command("""
+            INSERT INTO intermediate_requests (request_id, operation, fingerprint, response, received_at)
+            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+            """, t))
+        {
+            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint).With("at", FormatTime(now));
+            if (claim.ExecuteScalar() is not null) return null;
+        }
+        using var select = c.Command("SELECT operation, fingerprint, response FROM intermediate_requests WHERE request_id = @id", t);
+        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
+        if (!reader.Read()) throw new InvalidOperationException("request record vanished");
+        return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
+    }
+
+    internal void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string response)
+    {
+        using var update = c.Command("UPDATE intermediate_requests SET response = @r WHERE request_id = @id", t);
+        update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
+    }
+
+    internal sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
+
+    // ---------------------------------------------------------------- writing copies
+
+    /// <summary>Writes a batch in its own transaction (see the overload).</summary>
+    public BatchWriteResult WriteCopies(string holderCode, IReadOnlyList<CopyRecord> copies, DateTimeOffset now) =>
+        Database.InTransaction((c, t) => WriteCopies(c, t, holderCode, copies, now));
+
+    /// <summary>
+    /// Stores each copy unless the same or a newer version is held. Within the batch only the highest version of a key
+    /// is written (the first of equal ones); the others are ignored like stale updates. PostgreSQL: one
+    /// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE … WHERE newer</c>; SQLite: a prepared upsert per copy.
+    /// </summary>
+    public BatchWriteResult WriteCopies(DbConnection c, DbTransaction t, string holderCode, IReadOnlyList<CopyRecord> copies, DateTimeOffset now)
+    {
+        var ignored = new List<IgnoredWrite>();
+        if (copies.Count == 0) return new BatchWriteResult(0, ignored);
+        var keep = KeepHighestPerKey(copies, ignored);
+        var at = FormatTime(now);
+        var written = 0;
+        var notWritten = new List<int>();
+        if (IsPostgres)
+        {
+            var count = keep.Count;
+            var numbers = new long[count];
+            var kinds = new string[count];
+            var asOf = new string[count];
+            var versions = new long[count];
+            var bodies = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                var copy = copies[keep[i]];
+                numbers[i] = copy.AddresseeNumber;
+                kinds[i] = copy.Kind;
+                asOf[i] = FormatDate(copy.AsOf);
+                versions[i] = copy.Version;
+                bodies[i] = copy.BodyJson;
+            }
+            var writtenKeys = new HashSet<(long, string)>();
+            using (var upsert = c.Command("""
+                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, token, as_of, version, body, updated_at)
+                SELECT @h, a, k, NULL, d, v, b, @at FROM unnest(@a, @k, @d, @v, @b) AS batch(a, k, d, v, b)
+                ON CONFLICT (holder_code, addressee_number, kind) DO UPDATE
+                    SET as_of = excluded.as_of, version = excluded.version, body = excluded.body, updated_at = excluded.updated_at
+                    WHERE excluded.version > intermediate_copies.version
+                RETURNING addressee_number, kind
+                """, t))
+            {
+                upsert.With("h", holderCode).With("at", at).With("a", numbers).With("k", kinds).With("d", asOf).With("v", versions).With("b", bodies);
+                using var reader = upsert.ExecuteReader();
+                while (reader.Read()) writtenKeys.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+            written = writtenKeys.Count;
+            foreach (var index in keep)
+                if (!writtenKeys.Contains((copies[index].AddresseeNumber, copies[index].Kind))) notWritten.Add(index);
+        }
+        else
+        {
+            using var upsert = c.Command("""
+                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, token, as_of, version, body, updated_at)
+                VALUES (@h, @a, @k, NULL, @d, @v, @b, @at)
+                ON CONFLICT (holder_code, addressee_number, kind) DO UPDATE
+                    SET as_of = excluded.as_of, version = excluded.version, body = excluded.body, updated_at = excluded.updated_at
+                    WHERE excluded.version > intermediate_copies.version
+                """, t);
+            upsert.With("h", holderCode).With("at", at);
+            var number = upsert.Parameter("a", DbType.Int64);
+            var kind = upsert.Parameter("k", DbType.String);
+            var date = upsert.Parameter("d", DbType.String);
+            var version = upsert.Parameter("v", DbType.Int64);
+            var body = upsert.Parameter("b", DbType.String);
+            upsert.Prepare();
+            foreach (var index in keep)
+            {
+                var copy = copies[index];
+                number.Value = copy.AddresseeNumber;
+                kind.Value = copy.Kind;
+                date.Value = FormatDate(copy.AsOf);
+                version.Value = copy.Version;
+                body.Value = copy.BodyJson;
+                if (upsert.ExecuteNonQuery() == 1) written++;
+                else notWritten.Add(index);
+            }
+        }
+        if (notWritten.Count > 0)
+        {
+            // Rare (replays and late updates): look up what is held to say why.
+            using var select = c.Command(
+                "SELECT version FROM intermediate_copies WHERE holder_code = @h AND addressee_number = @a AND kind = @k", t);
+            select.With("h", holderCode);
+            var number = select.Parameter("a", DbType.Int64);
+            var kind = select.Parameter("k", DbType.String);
+            foreach (var index in notWritten)
+            {
+                number.Value = copies[index].AddresseeNumber;
+                kind.Value = copies[index].Kind;
+                var held = select.ScalarInt64();
+                ignored.Add(new IgnoredWrite(index, held == copies[index].Version, held, WithinBatch: false));
+            }
+        }
+        ignored.Sort((x, y) => x.Index.CompareTo(y.Index));
+        return new BatchWriteResult(written, ignored);
+    }
+
+    /// <summary>Indexes of the copies to write: per key the highest version, the first of equals. The rest go to <paramref name="ignored"/>.</summary>
+    private static List<int> KeepHighestPerKey(IReadOnlyList<CopyRecord> copies, List<IgnoredWrite> ignored)
+    {
+        var best = new Dictionary<(long, string), int>(copies.Count);
+        var duplicates = false;
+        for (var i = 0; i < copies.Count; i++)
+        {
+            var key = (copies[i].AddresseeNumber, copies[i].Kind);
+            if (best.TryGetValue(key, out var previous))
+            {
+                duplicates = true;
+                if (copies[i].Version > copies[previous].Version) best[key] = i;
+            }
+            else best[key] = i;
+        }
+        var keep = new List<int>(best.Count);
+        if (!duplicates)
+        {
+            for (var i = 0; i < copies.Count; i++) keep.Add(i);
+            return keep;
+        }
+        for (var i = 0; i < copies.Count; i++)
+        {
+            var winner = best[(copies[i].AddresseeNumber, copies[i].Kind)];
+            if (winner == i) keep.Add(i);
+            else ignored.Add(new IgnoredWrite(i, copies[winner].Version == copies[i].Version, copies[winner].Version, WithinBatch: true));
+        }
+        return keep;
+    }
+
+    /// <summary>Removes one copy; false when none was held.</summary>
+    public bool DeleteCopy(DbConnection c, DbTransaction t, string holderCode, long addresseeNumber, string kind)
+    {
+        using var delete = c.Command("DELETE FROM intermediate_copies WHERE holder_code = @h AND addressee_number = @a AND kind = @k", t);
+        return delete.With("h", holderCode).With("a", addresseeNumber).With("k", kind).ExecuteNonQuery() > 0;
+    }
+
+    /// <summary>The version held for a key, or null (inside the caller's transaction).</summary>
+    internal long? HeldVersion(DbConnection c, DbTransaction t, string holderCode, long addresseeNumber, string kind)
+    {
+        using var select = c.Command(
+            "SELECT version FROM intermediate_copies WHERE holder_code = @h AND addressee_number = @a AND kind = @k"
+            + (IsPostgres ? " FOR UPDATE" : ""), t);
+        var value = select.With("h", holderCode).With("a", addresseeNumber).With("k", kind).ExecuteScalar();
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    // ---------------------------------------------------------------- reading copies
+
+    public StoredCopy? Find(string holderCode, long addresseeNumber, string kind)
+    {
+        using var c = Database.Open();
+        using var select = c.Command(
+            $"SELECT {Columns} FROM intermediate_copies WHERE holder_code = @h AND addressee_number = @a AND kind = @k");
+        select.With("h", holderCode).With("a", addresseeNumber).With("k", kind);
+        return ReadOne(select);
+    }
+
+    /// <summary>The copy of <paramref name="kind"/> for the person the holder knows by <paramref name="token"/> (符号).</summary>
+    public StoredCopy? FindByToken(string holderCode, string token, string kind)
+    {
+        using var c = Database.Open();
+        using var select = c.Command(
+            $"SELECT {Columns} FROM intermediate_copies WHERE holder_code = @h AND token = @t AND kind = @k");
+        select.With("h", holderCode).With("t", token).With("k", kind);
+        return ReadOne(select);
+    }
+
+    public long CountCopies(string holderCode)
+    {
+        using var c = Database.Open();
+        using var count = c.Command("SELECT COUNT(*) FROM intermediate_copies WHERE holder_code = @h");
+        return count.With("h", holderCode).ScalarInt64();
+    }
+
+    public long CountRequests()
+    {
+        using var c = Database.Open();
+        using var count = c.Command("SELECT COUNT(*) FROM intermediate_requests");
+        return count.ScalarInt64();
+    }
+
+    private const string Columns = "holder_code, addressee_number, kind, token, as_of, version, body, updated_at";
+
+    private static StoredCopy? ReadOne(DbCommand select)
+    {
+        using var reader = select.ExecuteReader();
+        if (!reader.Read()) return null;
+        return new StoredCopy(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.NullableString(3),
+            DateOnly.ParseExact(reader.GetString(4), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(5), reader.GetString(6),
+            DateTimeOffset.ParseExact(reader.GetString(7), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    }
+
+    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    private static string FormatDate(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
+}
