@@ -87,36 +87,39 @@ public static class BenchCommands
         await using var jlis = await JlisConnection.OpenAsync(layout, url: null, cancellationToken);
         var registers = generator.Wards.Select(w => new ResidentRegister(layout.MunicipalityDatabase(w.Code), w.Code)).ToList();
 
+        // The three wards are separate institutions with their own databases: they import and request numbers
+        // at the same time, as they would in reality; J-LIS serves them all.
         var total = Stopwatch.StartNew();
         var importTime = Stopwatch.StartNew();
-        await ProgressDisplay.RunAsync("generate + import", quiet, progress =>
+        await ProgressDisplay.RunAsync("generate + import", quiet, async progress =>
         {
-            long before = 0;
-            foreach (var (ward, register) in generator.Wards.Zip(registers))
-            {
-                var offset = before;
-                var result = new RegisterImporter(register).Import(generator.Residents(ward),
-                    progress: new Progress<long>(rows => progress.Report((offset + rows, residents))));
-                if (result.Rejected > 0) throw new InvalidOperationException($"{result.Rejected} generated row(s) rejected");
-                before += result.Imported;
-            }
-            return Task.FromResult(before);
+            var counters = new long[registers.Count];
+            var results = await Task.WhenAll(generator.Wards.Select((ward, i) => Task.Run(() =>
+                new RegisterImporter(registers[i]).Import(generator.Residents(ward), progress: new Progress<long>(rows =>
+                {
+                    Volatile.Write(ref counters[i], rows);
+                    progress.Report((counters.Sum(), residents));
+                })), cancellationToken)));
+            var rejected = results.Sum(r => r.Rejected);
+            if (rejected > 0) throw new InvalidOperationException($"{rejected} generated row(s) rejected");
+            return results.Sum(r => r.Imported);
         });
         importTime.Stop();
 
         var assignTime = Stopwatch.StartNew();
         var assigned = await ProgressDisplay.RunAsync("assign numbers", quiet, async progress =>
         {
-            long done = 0;
-            foreach (var register in registers)
-            {
-                var offset = done;
-                var report = await new NumberAssignmentJob(register, jlis.Client, new NumberAssignmentOptions(batchSize))
-                    .RunAsync(new Progress<NumberAssignmentProgress>(p => progress.Report((offset + p.ResidentsAssigned, residents))), cancellationToken);
-                if (report.UnassignedCount > 0) throw new InvalidOperationException($"{report.UnassignedCount} resident(s) got no number");
-                done += report.Assigned;
-            }
-            return done;
+            var counters = new long[registers.Count];
+            var reports = await Task.WhenAll(registers.Select((register, i) => Task.Run(() =>
+                new NumberAssignmentJob(register, jlis.Client, new NumberAssignmentOptions(batchSize)).RunAsync(
+                    new Progress<NumberAssignmentProgress>(p =>
+                    {
+                        Volatile.Write(ref counters[i], p.ResidentsAssigned);
+                        progress.Report((counters.Sum(), residents));
+                    }), cancellationToken), cancellationToken)));
+            var unassigned = reports.Sum(r => r.UnassignedCount);
+            if (unassigned > 0) throw new InvalidOperationException($"{unassigned} resident(s) got no number");
+            return reports.Sum(r => r.Assigned);
         });
         assignTime.Stop();
         total.Stop();

@@ -50,7 +50,7 @@ public sealed class JlisStore
         Database.EnsureSchema($"""
             CREATE TABLE IF NOT EXISTS jlis_number_map (
                 resident_code {key} PRIMARY KEY,
-                individual_number BIGINT NOT NULL UNIQUE,
+                individual_number BIGINT NOT NULL, -- unique: every number ever designated is the primary key of the history
                 generation INTEGER NOT NULL,
                 municipality TEXT NOT NULL,
                 designated_at TEXT NOT NULL);
@@ -218,31 +218,39 @@ public sealed class JlisStore
             return inserted;
         }
 
-        using var insertMap = c.Command("""
+        // SQLite: native prepared statements (ADO.NET's per-row overhead would dominate), and each table written in
+        // its own key order, so consecutive inserts land on the same B-tree pages instead of random ones.
+        var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)c;
+        var byCode = Enumerable.Range(0, codes.Count).ToArray();
+        Array.Sort(byCode, (x, y) => codes[x].CompareTo(codes[y]));
+        using (var insertMap = new SqliteFastStatement(sqlite, """
             INSERT INTO jlis_number_map (resident_code, individual_number, generation, municipality, designated_at)
-            VALUES (@c, @n, 0, @m, @at) ON CONFLICT (resident_code) DO NOTHING
-            """, t);
-        var mapCode = insertMap.Parameter("c", DbType.Int64);
-        var mapNumber = insertMap.Parameter("n", DbType.Int64);
-        insertMap.With("m", municipality.Digits).With("at", at);
-        insertMap.Prepare();
-        using var insertHistory = c.Command("""
-            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
-            VALUES (@n, @c, 0, @m, @at)
-            """, t);
-        var historyCode = insertHistory.Parameter("c", DbType.Int64);
-        var historyNumber = insertHistory.Parameter("n", DbType.Int64);
-        insertHistory.With("m", municipality.Digits).With("at", at);
-        insertHistory.Prepare();
-        for (var i = 0; i < codes.Count; i++)
+            VALUES (?1, ?2, 0, ?3, ?4) ON CONFLICT (resident_code) DO NOTHING
+            """))
         {
-            mapCode.Value = codes[i];
-            mapNumber.Value = numbers[i];
-            if (insertMap.ExecuteNonQuery() == 0) continue; // the code already has a number
-            historyCode.Value = codes[i];
-            historyNumber.Value = numbers[i];
-            insertHistory.ExecuteNonQuery();
-            inserted.Add(codes[i]);
+            insertMap.Bind(3, municipality.Digits);
+            insertMap.Bind(4, at);
+            foreach (var i in byCode)
+            {
+                insertMap.Bind(1, codes[i]);
+                insertMap.Bind(2, numbers[i]);
+                if (insertMap.Execute() != 0) inserted.Add(codes[i]); // 0: the code already has a number
+            }
+        }
+
+        var byNumber = byCode.Where(i => inserted.Contains(codes[i])).ToArray();
+        Array.Sort(byNumber, (x, y) => numbers[x].CompareTo(numbers[y]));
+        using var insertHistory = new SqliteFastStatement(sqlite, """
+            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
+            VALUES (?1, ?2, 0, ?3, ?4)
+            """);
+        insertHistory.Bind(3, municipality.Digits);
+        insertHistory.Bind(4, at);
+        foreach (var i in byNumber)
+        {
+            insertHistory.Bind(1, numbers[i]);
+            insertHistory.Bind(2, codes[i]);
+            insertHistory.Execute();
         }
         return inserted;
     }

@@ -1,15 +1,15 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Renkei.Municipality.Registry;
+namespace Renkei.Infrastructure;
 
 /// <summary>
 /// A prepared SQLite statement driven through the native API, for the bulk loops only (import, number
-/// assignment): it skips ADO.NET's per-execution parameter lookup and allocations, which otherwise cost
+/// assignment, J-LIS designations): it skips ADO.NET's per-execution parameter lookup and allocations, which otherwise cost
 /// more than SQLite's own work. It runs on the connection's current transaction.
 /// Errors carry SQLite's message, which names constraints and columns but never values.
 /// </summary>
-internal sealed class SqliteFastStatement : IDisposable
+public sealed class SqliteFastStatement : IDisposable
 {
     private readonly SqliteConnection _connection;
     private sqlite3_stmt? _statement;
