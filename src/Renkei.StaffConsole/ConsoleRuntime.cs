@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
+
+namespace Renkei.StaffConsole;
+
+/// <summary>Everything one ward's console shares between requests.</summary>
+internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegister register)
+{
+    private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
+
+    public StaffConsoleOptions Options { get; } = options;
+    public ResidentRegister Register { get; } = register;
+    public StaffDirectory Staff => Options.Staff;
+    public AffairCatalogue Catalogue => Options.Staff.Catalogue;
+    public OperationLog Log => Options.OperationLog;
+    public ConsoleSessions Sessions { get; } = new(options.Clock, options.IdleTimeout);
+
+    public DateTimeOffset Now => Options.Clock.GetUtcNow();
+
+    /// <summary>Today in Japan: the day number use is decided for.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(JapanStandardTime).DateTime);
+
+    /// <summary>Writes one operation-log entry and waits until it is committed (record first, then show).</summary>
+    public Task RecordAsync(HttpContext http, string staffId, string? affair, long? subject, OperationAction action, OperationResult result,
+        string? detail, CancellationToken cancellationToken = default) =>
+        Log.AppendAsync(new OperationLogEntry(staffId, Now, Terminal(http), affair, subject, action, result, detail), cancellationToken);
+
+    /// <summary>The terminal an operation came from: the console and the client's address.</summary>
+    private static string Terminal(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var terminal = "staff-console/" + address;
+        return terminal.Length > OperationLogEntry.MaxIdLength ? terminal[..OperationLogEntry.MaxIdLength] : terminal;
+    }
+}
+
+/// <summary>
+/// Logged-in sessions, in memory. The cookie carries 256 random bits; only their SHA-256 is kept, so a memory dump of the
+/// table holds no usable cookie. A session unused for the idle timeout is closed.
+/// </summary>
+internal sealed class ConsoleSessions(TimeProvider clock, TimeSpan idleTimeout)
+{
+    private sealed record Entry(StaffSession Session, DateTimeOffset LastSeen);
+
+    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Opens a session and returns the cookie value for it.</summary>
+    public string Open(StaffSession session)
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        _sessions[Key(token)] = new Entry(session, clock.GetUtcNow());
+        RemoveExpired();
+        return token;
+    }
+
+    /// <summary>The session for a cookie value, or null (unknown, closed or idle too long). Touches it.</summary>
+    public StaffSession? Find(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 64) return null;
+        var key = Key(token);
+        if (!_sessions.TryGetValue(key, out var entry)) return null;
+        var now = clock.GetUtcNow();
+        if (now - entry.LastSeen > idleTimeout)
+        {
+            _sessions.TryRemove(key, out _);
+            return null;
+        }
+        _sessions[key] = entry with { LastSeen = now };
+        return entry.Session;
+    }
+
+    /// <summary>Stores the session's new state (an affair chosen, or refreshed from the directory).</summary>
+    public void Update(string token, StaffSession session)
+    {
+        var key = Key(token);
+        if (_sessions.TryGetValue(key, out var entry)) _sessions[key] = entry with { Session = session };
+    }
+
+    public void Close(string? token)
+    {
+        if (!string.IsNullOrEmpty(token)) _sessions.TryRemove(Key(token), out _);
+    }
+
+    public int Count => _sessions.Count;
+
+    private void RemoveExpired()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (key, entry) in _sessions)
+            if (now - entry.LastSeen > idleTimeout) _sessions.TryRemove(key, out _);
+    }
+
+    private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
+}

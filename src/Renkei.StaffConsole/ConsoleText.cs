@@ -1,0 +1,64 @@
+using System.Globalization;
+using Renkei.Core.Audit;
+using Renkei.Core.Dates;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Registry;
+
+namespace Renkei.StaffConsole;
+
+/// <summary>Japanese words for what the console shows.</summary>
+public static class ConsoleText
+{
+    private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
+
+    /// <summary>A time in Japan in the Japanese era: 令和6年6月3日 09:00:05.</summary>
+    public static string EraDateTime(DateTimeOffset time)
+    {
+        var local = time.ToOffset(JapanStandardTime);
+        return JapaneseEraDate.Format(DateOnly.FromDateTime(local.DateTime)) + " " + local.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    }
+
+    public static string Status(ResidentStatus status) => status switch
+    {
+        ResidentStatus.Resident => "住民",
+        ResidentStatus.MovedOut => "転出",
+        ResidentStatus.Deceased => "死亡",
+        _ => status.ToString(),
+    };
+
+    public static string Action(OperationAction action) => action switch
+    {
+        OperationAction.Login => "ログイン",
+        OperationAction.LoginFailed => "ログイン失敗",
+        OperationAction.Logout => "ログアウト",
+        OperationAction.AffairChosen => "事務の選択",
+        OperationAction.View => "閲覧",
+        OperationAction.Search => "検索",
+        OperationAction.Export => "出力",
+        OperationAction.Change => "変更",
+        OperationAction.LinkageRequested => "情報照会",
+        OperationAction.LinkageRefused => "情報照会の拒否",
+        OperationAction.RetentionDeletion => "保管期間経過による削除",
+        _ => action.ToString(),
+    };
+
+    public static string Result(OperationResult result) => result switch
+    {
+        OperationResult.Success => "成功",
+        OperationResult.Refused => "拒否",
+        OperationResult.Failed => "失敗",
+        _ => result.ToString(),
+    };
+
+    public static string Problem(AuditProblemKind kind) => kind switch
+    {
+        AuditProblemKind.EditedEntry => "記録が書き換えられています",
+        AuditProblemKind.RemovedEntry => "記録が削除されています",
+        AuditProblemKind.ReorderedEntries => "記録の順序が入れ替えられています",
+        AuditProblemKind.ChainBroken => "前の記録とのつながりが壊れています",
+        AuditProblemKind.BadCheckpointSignature => "チェックポイントの署名が正しくありません",
+        AuditProblemKind.CheckpointMismatch => "署名済みチェックポイントと一致しません",
+        AuditProblemKind.TruncatedAfterCheckpoint => "チェックポイント以降の記録が失われています",
+        _ => kind.ToString(),
+    };
+}

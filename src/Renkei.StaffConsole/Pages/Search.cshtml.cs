@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Mvc;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Registry;
+
+namespace Renkei.StaffConsole.Pages;
+
+/// <summary>
+/// 住民検索: by name, kana and/or birth date, sent by POST so no term lands in a URL or a server log. Results carry no
+/// number or resident-record code. The operation log records which terms were used and how many people were found, not
+/// the terms themselves.
+/// </summary>
+public sealed class SearchModel : ConsolePageModel
+{
+    public const int Limit = 100;
+
+    [BindProperty] public string? Name { get; set; }
+    [BindProperty] public string? Kana { get; set; }
+    [BindProperty] public string? Birth { get; set; }
+    [BindProperty] public bool IncludeFormer { get; set; }
+
+    public IReadOnlyList<ResidentSummary>? Results { get; private set; }
+    public bool Truncated { get; private set; }
+    public string? Error { get; private set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!DateInput.TryParse(Birth, out var birth, out var dateError))
+        {
+            Error = "生年月日: " + dateError;
+            return Page();
+        }
+        var terms = new List<string>();
+        if (!string.IsNullOrWhiteSpace(Name)) terms.Add("氏名");
+        if (!string.IsNullOrWhiteSpace(Kana)) terms.Add("フリガナ");
+        if (birth is not null) terms.Add("生年月日");
+        if (terms.Count == 0)
+        {
+            Error = "検索条件を入力してください（氏名・フリガナ・生年月日のいずれか）";
+            return Page();
+        }
+        var found = Runtime.Register.Search(new ResidentSearch(Name, Kana, birth, IncludeFormer, Limit + 1));
+        Truncated = found.Count > Limit;
+        Results = Truncated ? found.Take(Limit).ToList() : found;
+        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.Search, OperationResult.Success,
+            $"住民検索（{string.Join("・", terms)}{(IncludeFormer ? "、転出・死亡を含む" : "")}）: {Results.Count}件", HttpContext.RequestAborted);
+        return Page();
+    }
+}

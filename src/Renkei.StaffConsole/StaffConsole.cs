@@ -1,0 +1,111 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
+
+namespace Renkei.StaffConsole;
+
+/// <summary>
+/// How to run one ward's staff console (職員用画面).
+/// </summary>
+/// <param name="Database">The ward's own database (its resident register).</param>
+/// <param name="Municipality">The ward's local government code.</param>
+/// <param name="WardName">Shown in every page header, e.g. 品川区.</param>
+/// <param name="Staff">The ward's staff accounts; its <see cref="StaffDirectory.Catalogue"/> is the affair catalogue the console uses.</param>
+/// <param name="OperationLog">
+/// The ward's operation log, opened for writing (<see cref="OperationLog.Open"/>). The caller owns it (and may share it with
+/// the ward's other services in the same process) and disposes it after the console.
+/// </param>
+public sealed record StaffConsoleOptions(
+    Database Database,
+    LocalGovernmentCode Municipality,
+    string WardName,
+    StaffDirectory Staff,
+    OperationLog OperationLog)
+{
+    /// <summary>The clock for logins (TOTP), session expiry, the day number use is decided for, and log times.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// The ward's staff console: a server-rendered Japanese web application on Kestrel (loopback by default) where staff log
+/// in with password and one-time code, choose the affair they act in, search residents and open a person's page. The
+/// individual number appears only through <see cref="NumberMask.Display(IndividualNumber, NumberVisibilityDecision)"/>
+/// for the session's <see cref="NumberVisibility"/> decision and only after an explicit reveal; every login, affair
+/// choice, search, person view and reveal is written to the operation log before the page is sent. Auditors read and
+/// verify the operation log. Pages use no script; every POST carries an antiforgery token.
+/// </summary>
+public static class StaffConsole
+{
+    /// <summary>Session cookie: an opaque random token; the session itself stays in the console's memory.</summary>
+    public const string SessionCookie = "renkei_staff";
+
+    /// <summary>
+    /// The assembly name doubles as the host's application name so ASP.NET Core finds the compiled pages in it
+    /// (<see cref="ServiceHost"/> names the application after its service).
+    /// </summary>
+    public const string ServiceName = "Renkei.StaffConsole";
+
+    public static async Task<ServiceHost> StartAsync(StaffConsoleOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.WardName)) throw new ArgumentException("the ward name is required", nameof(options));
+        if (options.OperationLog.Municipality != options.Municipality)
+            throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
+        var runtime = new ConsoleRuntime(options, new ResidentRegister(options.Database, options.Municipality));
+
+        return await ServiceHost.StartAsync(ServiceName,
+            services =>
+            {
+                services.AddSingleton(runtime);
+                // Japanese text as characters, not numeric entities.
+                services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
+                services.AddRazorPages(pages => pages.RootDirectory = "/Pages");
+                services.AddAntiforgery(o =>
+                {
+                    o.Cookie.Name = "renkei_csrf";
+                    o.Cookie.HttpOnly = true;
+                    o.Cookie.SameSite = SameSiteMode.Strict;
+                    o.FormFieldName = "__RequestVerificationToken";
+                });
+                // Sessions live in memory, so antiforgery keys may too: nothing to persist, no key files to protect.
+                services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider()));
+            },
+            app =>
+            {
+                app.Use(SecurityHeaders);
+                app.MapGet(ConsoleStyles.Path, () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8"));
+                app.MapRazorPages();
+            },
+            options.Port, options.Address, cancellationToken);
+    }
+
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        // No script at all, nothing from elsewhere, never framed; pages with personal data are never cached or referred.
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        headers.Pragma = "no-cache";
+        return next();
+    }
+}
