@@ -370,7 +370,9 @@ public static class AuditCommands
         verifyTime.Stop();
         total.Stop();
 
-        var databaseBytes = Directory.EnumerateFiles(layout.MunicipalityDirectory(code), "register.db*").Sum(f => new FileInfo(f).Length);
+        var databaseBytes = log.Store.Database.Provider == DatabaseProvider.Sqlite && Directory.Exists(layout.MunicipalityDirectory(code))
+            ? Directory.EnumerateFiles(layout.MunicipalityDirectory(code), "register.db*").Sum(f => new FileInfo(f).Length)
+            : 0;
         return new AuditBenchResult(
             "audit", entries, log.Store.Database.Provider.ToString().ToLowerInvariant(), producers, checkpointInterval,
             Math.Round(total.Elapsed.TotalSeconds, 3),

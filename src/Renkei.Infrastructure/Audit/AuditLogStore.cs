@@ -218,18 +218,23 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
 
     private static byte[] FixedHash(byte[] stored) => stored.Length == AuditHash.Size ? stored : new byte[AuditHash.Size];
 
+    /// <summary>A write transaction; every caller reads the head next, which on PostgreSQL takes the log's lock.</summary>
     private DbTransaction BeginWrite(DbConnection connection)
     {
         // SQLite: Serializable is BEGIN IMMEDIATE, the database's single write lock, taken before the head is read.
-        var transaction = connection.BeginTransaction(Database.Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted);
-        if (Database.Provider == DatabaseProvider.PostgreSql)
-            connection.Execute($"LOCK TABLE {TableName} IN SHARE ROW EXCLUSIVE MODE", transaction);
-        return transaction;
+        return connection.BeginTransaction(Database.Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted);
     }
 
+    /// <summary>
+    /// The head. Inside a write transaction on PostgreSQL this first takes the log's lock, in the same round trip
+    /// (SHARE ROW EXCLUSIVE conflicts with itself, so one writer at a time, while readers pass).
+    /// </summary>
     private AuditHead ReadHead(DbConnection connection, DbTransaction? transaction)
     {
-        using var command = connection.Command($"SELECT sequence, hash, recorded_at FROM {TableName} ORDER BY sequence DESC LIMIT 1", transaction);
+        var lockFirst = transaction is not null && Database.Provider == DatabaseProvider.PostgreSql
+            ? $"LOCK TABLE {TableName} IN SHARE ROW EXCLUSIVE MODE; "
+            : "";
+        using var command = connection.Command($"{lockFirst}SELECT sequence, hash, recorded_at FROM {TableName} ORDER BY sequence DESC LIMIT 1", transaction);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return AuditHead.Empty;
         return new AuditHead(reader.GetInt64(0), FixedHash(reader.GetFieldValue<byte[]>(1)), reader.GetInt64(2));
@@ -294,15 +299,32 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     private void EnsureWriter()
     {
         if (_writer is not null) return;
-        lock (_writerGate) _writer ??= Task.Run(WriteLoopAsync);
+        lock (_writerGate)
+        {
+            if (_writer is not null) return;
+            // Its own thread: the commits are blocking database calls, and on a small machine a pool thread blocked in
+            // them would starve the continuations of the very appends that fill the next batch.
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try { WriteLoop(); }
+                finally { stopped.TrySetResult(); }
+            })
+            {
+                IsBackground = true,
+                Name = "audit writer " + TableName,
+            };
+            thread.Start();
+            _writer = stopped.Task;
+        }
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>(Options.MaxGroupCommit);
         var payloads = new List<byte[]>(Options.MaxGroupCommit);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             payloads.Clear();
