@@ -16,7 +16,7 @@ public sealed record NhiPremium(long AnnualPremium, int ReductionPercent, IReadO
 /// care (介護分) 2.25 % + 16,600 yen. Household caps: medical 650,000, support 240,000, care 170,000 yen. The per-capita
 /// shares are reduced by 70 / 50 / 20 % when the household's total income is at most 430,000, 430,000 + 295,000 × members,
 /// or 430,000 + 545,000 × members. People 75 and over are on late-elderly medical care (後期高齢者医療), not here.
-/// Annual amounts are rounded down to 100 yen.
+/// The household's annual amount is rounded down to 100 yen (the difference comes off the first member's share).
 /// </summary>
 public static class NationalHealthInsuranceRules
 {
@@ -45,9 +45,11 @@ public static class NationalHealthInsuranceRules
             }
             if (total > cap)
             {
+                // Share the cap in proportion; rounding leftovers go to the first member who pays this part.
                 var scale = (decimal)cap / total;
                 for (var i = 0; i < perMember.Length; i++) perMember[i] = (long)(perMember[i] * scale);
-                total = perMember.Sum();
+                perMember[Array.FindIndex(perMember, p => p > 0)] += cap - perMember.Sum();
+                total = cap;
             }
             return total;
         }
@@ -55,7 +57,10 @@ public static class NationalHealthInsuranceRules
         Part(0.0771m, 47_300, 650_000, _ => true, out var medical);
         Part(0.0269m, 16_800, 240_000, _ => true, out var support);
         Part(0.0225m, 16_600, 170_000, m => m.Age is >= 40 and < 65, out var care);
-        var each = members.Select((_, i) => (medical[i] + support[i] + care[i]) / 100 * 100).ToList();
+        var each = members.Select((_, i) => medical[i] + support[i] + care[i]).ToList();
+        // Rounded down to 100 yen per household; the difference comes off the first member.
+        var rounded = each.Sum() / 100 * 100;
+        each[0] -= each.Sum() - rounded;
         return new NhiPremium(each.Sum(), reduction, each);
     }
 }
