@@ -1,0 +1,209 @@
+using System.Net;
+using Microsoft.Playwright;
+using Renkei.Municipality.Staff;
+using Renkei.StaffConsole.Tests.Browser;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Renkei.StaffConsole.Tests;
+
+/// <summary>
+/// The console in headless Chromium (Playwright) against the real console on Kestrel: keyboard-only use, refused logins,
+/// number masking by affair, the reveal, and the auditor's log viewer.
+/// </summary>
+public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private static async Task LoginAsync(IPage page, ConsoleWard ward, DemoStaffAccount account, string? password = null, string? code = null)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("職員ID", new() { Exact = true }).FillAsync(account.Id.Value);
+        await page.GetByLabel("パスワード", new() { Exact = true }).FillAsync(password ?? account.Password);
+        await page.GetByLabel("ワンタイムパスワード（確認コード）").FillAsync(code ?? ward.NextCode(account));
+        await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
+        // Either the affair choice or the login page again with its error.
+        await page.Locator("#login-error, #affair-none, .notice").First.WaitForAsync();
+    }
+
+    private static Task<string> ActiveElementIdAsync(IPage page) => page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''");
+
+    [Fact]
+    public async Task Login_and_affair_choice_work_with_the_keyboard_only()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var clerk = ward.Account("jumin01");
+
+        await page.GotoAsync("/login");
+        Assert.Equal("ja", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("staff-id", await ActiveElementIdAsync(page)); // the id field has the focus on arrival
+        await page.Keyboard.TypeAsync(clerk.Id.Value);
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("password", await ActiveElementIdAsync(page));
+        await page.Keyboard.TypeAsync(clerk.Password);
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("totp", await ActiveElementIdAsync(page));
+        await page.Keyboard.TypeAsync(ward.NextCode(clerk));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/affair");
+        Assert.Equal("事務の選択", await page.Locator("h1").TextContentAsync());
+
+        // The first Tab stop is the skip link, and the focus is visible.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("本文へ移動", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await page.Keyboard.PressAsync("Enter");
+        // From the main content, Tab enters the radio group at the checked choice (none yet); arrow keys move and check.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("affair-none", await ActiveElementIdAsync(page));
+        for (var i = 0; i < 5 && await ActiveElementIdAsync(page) != "affair-resident-register"; i++)
+            await page.Keyboard.PressAsync("ArrowUp");
+        Assert.Equal("affair-resident-register", await ActiveElementIdAsync(page));
+        Assert.True(await page.Locator("#affair-resident-register").IsCheckedAsync());
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("この事務で作業する", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/residents");
+        Assert.Contains("住民基本台帳に関する事務", await page.Locator(".status").TextContentAsync());
+        Assert.Contains("表示できます", await page.Locator(".status").TextContentAsync());
+
+        // Search with the keyboard: skip link, Tab to 氏名, type, Enter.
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("name", await ActiveElementIdAsync(page));
+        await page.Keyboard.TypeAsync("佐藤");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "佐藤　健" })).ToHaveCountAsync(1);
+        Assert.Equal(1, await page.Locator("tbody tr").CountAsync());
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_wrong_code_are_refused()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var clerk = ward.Account("kodomo01");
+
+        await LoginAsync(page, ward, clerk, password: "this-is-not-it-1");
+        Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
+        Assert.Equal("職員IDまたはパスワードが正しくありません", await page.GetByRole(AriaRole.Alert).TextContentAsync());
+
+        var good = ward.NextCode(clerk);
+        await LoginAsync(page, ward, clerk, code: good[..5] + (char)('0' + (good[5] - '0' + 3) % 10));
+        Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
+        Assert.Contains("確認コードが正しくないか", await page.GetByRole(AriaRole.Alert).TextContentAsync());
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == StaffConsole.SessionCookie);
+
+        await page.GotoAsync("/residents");
+        Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_library_clerk_searching_and_opening_person_pages_never_receives_a_number()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var recorder = new ResponseRecorder(page);
+        var seen = new List<(string Where, string Text)>();
+
+        await LoginAsync(page, ward, ward.Account("tosho01"));
+        await page.GetByLabel("図書館利用に関する事務（個人番号を利用しない事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        Assert.Contains("表示しません", await page.Locator(".status").TextContentAsync());
+
+        await page.GetByLabel("フリガナ").FillAsync("ヤマダ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "検索" }).ClickAsync();
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(3);
+        seen.Add(("search results", await page.ContentAsync()));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "山田　花子" }).ClickAsync();
+        await page.WaitForURLAsync($"**/residents/{ward.Resident("山田", "花子").Id}");
+        Assert.Equal("************", await page.Locator("#individual-number").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#reveal").CountAsync());
+        Assert.Equal("妻", await page.Locator("table[aria-labelledby=household] tr", new() { HasText = "山田　花子" }).Locator("td").Nth(1).TextContentAsync());
+        seen.Add(("person page", await page.ContentAsync()));
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        var shot = Path.Combine(screenshots, "person-page-masked.png");
+        await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+        output.WriteLine($"screenshot: {shot}");
+
+        // Every member of the household through the page's own links.
+        foreach (var (family, given) in new[] { ("山田", "太郎"), ("山田", "一郎") })
+        {
+            var name = family + "　" + given;
+            await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
+            await page.WaitForURLAsync($"**/residents/{ward.Resident(family, given).Id}");
+            Assert.Equal("************", await page.Locator("#individual-number").TextContentAsync());
+            seen.Add((name, await page.ContentAsync()));
+        }
+
+        var responses = await recorder.AllAsync();
+        Assert.Contains(responses, r => r.Status == 200 && r.Url.Contains("/residents/", StringComparison.Ordinal));
+        NumberScan.AssertNoNumber(ward, responses.Select(r => ($"{r.Status} {new Uri(r.Url).AbsolutePath}", WebUtility.HtmlDecode(r.Body) + r.Body)).Concat(seen));
+    }
+
+    [Fact]
+    public async Task A_resident_register_clerk_sees_the_number_after_choosing_the_affair_and_revealing_it()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var taro = ward.Resident("山田", "太郎");
+
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.GotoAsync($"/residents/{taro.Id}");
+        Assert.Equal(0, await page.Locator("#reveal").CountAsync());
+        Assert.Equal("************", await page.Locator("#individual-number").TextContentAsync());
+
+        await page.GotoAsync("/affair");
+        await page.GetByLabel("住民基本台帳に関する事務（個人番号利用事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await page.GotoAsync($"/residents/{taro.Id}");
+        Assert.Equal("************", await page.Locator("#individual-number").TextContentAsync());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "個人番号を表示" }).ClickAsync();
+        await Expect(page.Locator("#reveal")).ToHaveCountAsync(0);
+        var shown = await page.Locator("#individual-number").TextContentAsync();
+        Assert.True(shown == taro.IndividualNumber!.Value.Digits, "the person page shows the person's number after the reveal");
+        Assert.Equal(0, await page.Locator("#reveal").CountAsync());
+    }
+
+    [Fact]
+    public async Task An_auditor_opens_and_verifies_the_operation_log_and_a_clerk_gets_403()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using (var clerkContext = await browser.NewContextAsync(ward.BaseAddress))
+        {
+            var clerkPage = await clerkContext.NewPageAsync();
+            await LoginAsync(clerkPage, ward, ward.Account("kaigo01"));
+            Assert.Equal(0, await clerkPage.GetByRole(AriaRole.Link, new() { Name = "操作記録" }).CountAsync());
+            var refused = await clerkPage.GotoAsync("/audit");
+            Assert.Equal(403, refused!.Status);
+            Assert.Equal("権限がありません", await clerkPage.Locator("h1").TextContentAsync());
+        }
+
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, ward, ward.Account("kansa01"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "操作記録" }).ClickAsync();
+        await page.WaitForURLAsync("**/audit");
+        Assert.True(await page.Locator("tbody tr", new() { HasText = "kaigo01" }).CountAsync() >= 2, "the clerk's login and refused view are listed");
+
+        await page.GetByLabel("職員ID").FillAsync("kaigo01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "絞り込む" }).ClickAsync();
+        await page.WaitForURLAsync("**/audit?staff=kaigo01*");
+        var rows = await page.Locator("tbody tr").AllTextContentsAsync();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.Contains("kaigo01", row));
+        Assert.Contains(rows, row => row.Contains("拒否", StringComparison.Ordinal) && row.Contains("操作記録の閲覧", StringComparison.Ordinal));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "検証する" }).ClickAsync();
+        await Expect(page.Locator("#verification")).ToContainTextAsync("改ざんはありません");
+    }
+}
