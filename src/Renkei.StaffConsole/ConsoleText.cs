@@ -62,3 +62,10 @@ public static class ConsoleText
         _ => kind.ToString(),
     };
 }
+
+/// <summary>Typed text that holds an individual number or a resident-record code: never echoed back, logged or searched with.</summary>
+internal static class TypedNumber
+{
+    public static bool In(string? text) =>
+        !string.IsNullOrEmpty(text) && (PersonalNumberGuard.ContainsIndividualNumber(text) || PersonalNumberGuard.ContainsResidentCode(text));
+}

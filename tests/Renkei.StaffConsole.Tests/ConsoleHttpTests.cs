@@ -313,6 +313,28 @@ public class ConsoleHttpTests
         NumberScan.AssertNoNumber(ward, auditor);
     }
 
+    [Fact]
+    public async Task A_number_typed_into_a_field_is_neither_echoed_nor_logged_nor_searched_with()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        using var client = new ConsoleClient(ward.BaseAddress);
+        var digits = ward.Residents[0].IndividualNumber!.Value.Digits;
+
+        var login = await client.LoginAsync(digits, "whatever-password", "123456");
+        Assert.Equal(HttpStatusCode.OK, login.Status);
+        Assert.Contains("職員IDまたはパスワードが正しくありません", login.Text);
+        Assert.Contains(ward.Log.Read(), r => r.Entry is { StaffId: "(invalid-id)", Action: OperationAction.LoginFailed });
+
+        await client.LoginAsync(ward, ward.Account("jumin01"));
+        await client.ChooseAffairAsync("resident-register");
+        var search = await client.SearchAsync(name: digits);
+        Assert.Contains("個人番号・住民票コードでは検索できません", search.Text);
+        var spaced = await client.SearchAsync(kana: $"{digits[..4]} {digits[4..8]} {digits[8..]}");
+        Assert.Contains("個人番号・住民票コードでは検索できません", spaced.Text);
+        Assert.DoesNotContain(ward.Log.Read(), r => r.Entry.Action == OperationAction.Search);
+        NumberScan.AssertNoNumber(ward, client);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_disabled_account_is_logged_out_at_its_next_request(string provider)

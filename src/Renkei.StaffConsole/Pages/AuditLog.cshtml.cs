@@ -44,6 +44,7 @@ public sealed class AuditLogModel : ConsolePageModel
 
     private void Read()
     {
+        if (TypedNumber.In(From) || TypedNumber.In(To)) From = To = null;
         if (!DateInput.TryParse(From, out var from, out var fromError))
         {
             Error = "期間（開始日）: " + fromError;
@@ -57,8 +58,9 @@ public sealed class AuditLogModel : ConsolePageModel
         string? staff = null;
         if (!string.IsNullOrWhiteSpace(StaffFilter))
         {
-            if (!Municipality.Staff.StaffId.TryParse(StaffFilter, out var id))
+            if (!Municipality.Staff.StaffId.TryParse(StaffFilter, out var id) || TypedNumber.In(id.Value))
             {
+                StaffFilter = null;
                 Error = "職員IDの形式が正しくありません";
                 return;
             }

@@ -29,9 +29,12 @@ public sealed class LoginModel : ConsolePageModel
         var result = Runtime.Staff.Authenticate(StaffId, Password, Totp, Runtime.Now);
         Password = null;
         Totp = null;
-        var loggedId = Municipality.Staff.StaffId.TryParse(StaffId, out var parsed) ? parsed.Value : "(invalid-id)";
+        // Only a well-formed id is logged and shown again; a number typed into the field is neither.
+        var safeId = Municipality.Staff.StaffId.TryParse(StaffId, out var parsed) && !TypedNumber.In(parsed.Value) ? parsed.Value : null;
+        var loggedId = safeId ?? "(invalid-id)";
         if (!result.Succeeded)
         {
+            StaffId = safeId;
             await Runtime.RecordAsync(HttpContext, loggedId, null, null, OperationAction.LoginFailed, OperationResult.Refused,
                 "ログイン失敗: " + OperationLog.Name(result.Outcome), HttpContext.RequestAborted);
             Error = result.Message;

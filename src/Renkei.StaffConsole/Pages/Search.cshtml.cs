@@ -26,6 +26,12 @@ public sealed class SearchModel : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
+        if (TypedNumber.In(Name) || TypedNumber.In(Kana) || TypedNumber.In(Birth))
+        {
+            Name = Kana = Birth = null;
+            Error = "個人番号・住民票コードでは検索できません。氏名・フリガナ・生年月日で検索してください";
+            return Page();
+        }
         if (!DateInput.TryParse(Birth, out var birth, out var dateError))
         {
             Error = "生年月日: " + dateError;
