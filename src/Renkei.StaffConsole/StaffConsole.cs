@@ -104,7 +104,7 @@ public static class StaffConsole
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
+        headers.CacheControl = "no-cache, no-store"; // the value antiforgery sets too, so it need not override (and warn)
         headers.Pragma = "no-cache";
         return next();
     }
