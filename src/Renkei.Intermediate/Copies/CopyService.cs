@@ -76,7 +76,7 @@ public sealed class CopyService
         if (copy.Body.ValueKind == JsonValueKind.Undefined)
             errors.Add(new ValidationError(path + ".body", "required", "the body is missing (情報本体がありません)"));
         else if (kind is not null)
-            errors.AddRange(kind.Validate(copy.Body, path + ".body"));
+            kind.Validate(copy.Body, path + ".body", errors);
         if (errors.Count > before) return false;
         record = new CopyRecord(copy.AddresseeNumber, copy.Kind!, copy.AsOf, copy.Version, copy.Body.GetRawText());
         return true;

@@ -20,6 +20,13 @@ public static class ForbiddenContent
         "氏名", "名前", "フリガナ", "ふりがな", "カナ", "住所", "所在地", "生年月日", "誕生日", "性別", "個人番号", "マイナンバー",
     ];
 
+    internal const string PropertyMessage =
+        "a copy may not hold a name, kana, address, birth date, sex or individual number (基本4情報・個人番号は保有できません)";
+    internal const string NameNumberMessage =
+        "a property name holds a valid individual number; the intermediate server never holds one (個人番号は保有できません)";
+    internal const string ValueNumberMessage =
+        "the value is a valid individual number; the intermediate server never holds one (個人番号は保有できません)";
+
     /// <summary>True when <paramref name="propertyName"/> looks like a name, kana, address, birth date, sex or number field.</summary>
     public static bool IsForbiddenPropertyName(string propertyName)
     {
@@ -57,7 +64,10 @@ public static class ForbiddenContent
         return false;
     }
 
-    /// <summary>Adds an error for every forbidden property name and every string holding a valid individual number.</summary>
+    /// <summary>
+    /// Adds an error for every forbidden property name and every string holding a valid individual number in
+    /// <paramref name="value"/>, whatever the schema says (the schema validator calls it for parts it does not know).
+    /// </summary>
     public static void Check(JsonElement value, string path, List<ValidationError> errors)
     {
         switch (value.ValueKind)
@@ -67,11 +77,9 @@ public static class ForbiddenContent
                 {
                     var where = JsonSchemaNode.PathOf(path, property.Name);
                     if (IsForbiddenPropertyName(property.Name))
-                        errors.Add(new ValidationError(where, "forbidden-property",
-                            "a copy may not hold a name, kana, address, birth date, sex or individual number (基本4情報・個人番号は保有できません)"));
+                        errors.Add(new ValidationError(where, "forbidden-property", PropertyMessage));
                     else if (ContainsIndividualNumber(property.Name))
-                        errors.Add(new ValidationError(where, "individual-number",
-                            "a property name holds a valid individual number; the intermediate server never holds one (個人番号は保有できません)"));
+                        errors.Add(new ValidationError(where, "individual-number", NameNumberMessage));
                     Check(property.Value, where, errors);
                 }
                 break;
@@ -82,8 +90,7 @@ public static class ForbiddenContent
                 break;
             case JsonValueKind.String:
                 if (ContainsIndividualNumber(value.GetString()!))
-                    errors.Add(new ValidationError(path, "individual-number",
-                        "the value is a valid individual number; the intermediate server never holds one (個人番号は保有できません)"));
+                    errors.Add(new ValidationError(path, "individual-number", ValueNumberMessage));
                 break;
         }
     }

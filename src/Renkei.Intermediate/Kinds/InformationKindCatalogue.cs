@@ -20,16 +20,18 @@ public sealed class InformationKind
     public JsonSchemaNode Schema { get; }
 
     /// <summary>
-    /// Everything wrong with <paramref name="body"/>: forbidden content (a name-like property, an individual number)
-    /// and schema violations, with paths under <paramref name="path"/>. Empty when the body may be stored.
+    /// Everything wrong with <paramref name="body"/>: forbidden content (a name-like property, an individual number in any
+    /// string) and schema violations, with paths under <paramref name="path"/>. Empty when the body may be stored.
     /// </summary>
     public List<ValidationError> Validate(JsonElement body, string path = "$")
     {
         var errors = new List<ValidationError>();
-        ForbiddenContent.Check(body, path, errors);
-        Schema.Validate(body, path, errors);
+        Validate(body, path, errors);
         return errors;
     }
+
+    /// <summary>Adds what is wrong with <paramref name="body"/> to <paramref name="errors"/>.</summary>
+    public void Validate(JsonElement body, string path, List<ValidationError> errors) => Schema.Validate(body, path, errors);
 }
 
 /// <summary>

@@ -50,12 +50,15 @@ public sealed class JsonSchemaNode
 
     private JsonTypes _types = JsonTypes.Any;
     private Dictionary<string, JsonSchemaNode>? _properties;
+    private Declared[] _declared = [];
     private string[] _required = [];
     private bool _additionalProperties = true;
     private JsonSchemaNode? _items;
     private JsonElement[]? _enum;
     private decimal? _minimum;
     private decimal? _maximum;
+    private long _minimumInt64 = long.MinValue; // the bounds for integers, compared without decimal arithmetic
+    private long _maximumInt64 = long.MaxValue;
     private int? _minLength;
     private int? _maxLength;
     private int? _maxItems;
@@ -64,6 +67,9 @@ public sealed class JsonSchemaNode
     private bool _formatDate;
 
     private JsonSchemaNode() { }
+
+    /// <summary>A declared property: its UTF-8 name (looked up without allocating) and whether it is required.</summary>
+    private sealed record Declared(string Name, byte[] Utf8Name, JsonSchemaNode Schema, bool Required);
 
     /// <summary>The property names this node declares (empty for non-objects).</summary>
     public IEnumerable<string> PropertyNames => _properties?.Keys ?? Enumerable.Empty<string>();
@@ -160,6 +166,9 @@ public sealed class JsonSchemaNode
             if (node._properties is null || !node._properties.ContainsKey(name))
                 throw Fail($"required property '{name}' is not declared in properties");
         if (node._minimum > node._maximum) throw Fail("minimum is greater than maximum");
+        if (node._minimum is { } min) node._minimumInt64 = min <= long.MinValue ? long.MinValue : (long)Math.Ceiling(Math.Min(min, long.MaxValue));
+        if (node._maximum is { } max) node._maximumInt64 = max >= long.MaxValue ? long.MaxValue : (long)Math.Floor(Math.Max(max, long.MinValue));
+        node._declared = node._properties?.Select(p => new Declared(p.Key, System.Text.Encoding.UTF8.GetBytes(p.Key), p.Value, node._required.Contains(p.Key))).ToArray() ?? [];
         if ((node._types & JsonTypes.String) != 0 && node._enum is null && node._pattern is null && !node._formatDate)
             throw Fail("a string needs enum, pattern or format: free text could carry a name or an address");
         if (node._types.HasFlag(JsonTypes.Object) && node._additionalProperties)
@@ -182,18 +191,25 @@ public sealed class JsonSchemaNode
         _ => throw fail($"unknown type '{name}'"),
     };
 
-    /// <summary>Checks <paramref name="value"/> against this schema, adding what is wrong to <paramref name="errors"/> (at most 20).</summary>
-    public void Validate(JsonElement value, string path, List<ValidationError> errors)
+    /// <summary>
+    /// Checks <paramref name="value"/> against this schema and, on the way, against <see cref="ForbiddenContent"/>: every
+    /// string is checked for an individual number, every undeclared property for a forbidden name (declared names were
+    /// checked when the schema loaded). Adds what is wrong to <paramref name="errors"/> (at most 20).
+    /// </summary>
+    public void Validate(JsonElement value, string path, List<ValidationError> errors) => Validate(value, new JsonPath(null, path, -1), errors);
+
+    private void Validate(JsonElement value, JsonPath path, List<ValidationError> errors)
     {
         if (errors.Count >= MaxErrors) return;
         var actual = TypeOf(value);
         if ((_types & actual) == 0 && !(actual == JsonTypes.Integer && (_types & JsonTypes.Number) != 0))
         {
-            errors.Add(new ValidationError(path, "type", $"expected {Describe(_types)} (型が正しくありません)"));
+            errors.Add(new ValidationError(path.ToString(), "type", $"expected {Describe(_types)} (型が正しくありません)"));
+            ForbiddenContent.Check(value, path.ToString(), errors); // still say so if it carries a number or a name
             return;
         }
         if (_enum is not null && !_enum.Any(allowed => SameValue(allowed, value)))
-            errors.Add(new ValidationError(path, "enum", "not one of the values the schema allows (許可された値ではありません)"));
+            errors.Add(new ValidationError(path.ToString(), "enum", "not one of the values the schema allows (許可された値ではありません)"));
         switch (actual)
         {
             case JsonTypes.Object:
@@ -201,57 +217,95 @@ public sealed class JsonSchemaNode
                 break;
             case JsonTypes.Array:
                 if (_maxItems is { } maxItems && value.GetArrayLength() > maxItems)
-                    errors.Add(new ValidationError(path, "maxItems", $"more than {maxItems} items (要素が多すぎます)"));
-                if (_items is not null)
+                    errors.Add(new ValidationError(path.ToString(), "maxItems", $"more than {maxItems} items (要素が多すぎます)"));
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
                 {
-                    var index = 0;
-                    foreach (var item in value.EnumerateArray())
-                        _items.Validate(item, path + "[" + (index++).ToString(CultureInfo.InvariantCulture) + "]", errors);
+                    var itemPath = new JsonPath(path, null, index++);
+                    if (_items is not null) _items.Validate(item, itemPath, errors);
+                    else ForbiddenContent.Check(item, itemPath.ToString(), errors);
                 }
                 break;
             case JsonTypes.String:
                 ValidateString(value.GetString()!, path, errors);
                 break;
             case JsonTypes.Integer:
+                var integer = value.GetInt64();
+                if (integer < _minimumInt64)
+                    errors.Add(new ValidationError(path.ToString(), "minimum", $"must be at least {_minimum!.Value.ToString(CultureInfo.InvariantCulture)} (最小値未満です)"));
+                if (integer > _maximumInt64)
+                    errors.Add(new ValidationError(path.ToString(), "maximum", $"must be at most {_maximum!.Value.ToString(CultureInfo.InvariantCulture)} (最大値を超えています)"));
+                break;
             case JsonTypes.Number:
                 if (_minimum is { } minimum && (!value.TryGetDecimal(out var low) || low < minimum))
-                    errors.Add(new ValidationError(path, "minimum", $"must be at least {minimum.ToString(CultureInfo.InvariantCulture)} (最小値未満です)"));
+                    errors.Add(new ValidationError(path.ToString(), "minimum", $"must be at least {minimum.ToString(CultureInfo.InvariantCulture)} (最小値未満です)"));
                 if (_maximum is { } maximum && (!value.TryGetDecimal(out var high) || high > maximum))
-                    errors.Add(new ValidationError(path, "maximum", $"must be at most {maximum.ToString(CultureInfo.InvariantCulture)} (最大値を超えています)"));
+                    errors.Add(new ValidationError(path.ToString(), "maximum", $"must be at most {maximum.ToString(CultureInfo.InvariantCulture)} (最大値を超えています)"));
                 break;
         }
     }
 
-    private void ValidateObject(JsonElement value, string path, List<ValidationError> errors)
+    private void ValidateObject(JsonElement value, JsonPath path, List<ValidationError> errors)
     {
-        foreach (var name in _required)
-            if (!value.TryGetProperty(name, out _))
-                errors.Add(new ValidationError(path + "." + name, "required", "required property is missing (必須項目がありません)"));
+        var found = 0;
+        foreach (var declared in _declared)
+        {
+            if (value.TryGetProperty(declared.Utf8Name, out var property))
+            {
+                found++;
+                declared.Schema.Validate(property, new JsonPath(path, declared.Name, -1), errors);
+            }
+            else if (declared.Required)
+                errors.Add(new ValidationError(new JsonPath(path, declared.Name, -1).ToString(), "required", "required property is missing (必須項目がありません)"));
+        }
+        var total = 0;
+        foreach (var _ in value.EnumerateObject()) total++;
+        if (total == found) return;
+        // Rare: undeclared or repeated properties. Names are compared without trusting them into the path.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
-            if (_properties is not null && _properties.TryGetValue(property.Name, out var schema))
-                schema.Validate(property.Value, path + "." + property.Name, errors);
-            else if (!_additionalProperties)
-                errors.Add(new ValidationError(PathOf(path, property.Name), "additionalProperties",
-                    "property not declared by the schema (スキーマにない項目です)"));
+            var where = PathOf(path.ToString(), property.Name);
+            var isDeclared = _declared.Any(d => property.NameEquals(d.Utf8Name));
+            if (!seen.Add(property.Name))
+                errors.Add(new ValidationError(where, "duplicate", "the property appears more than once (項目が重複しています)"));
+            if (isDeclared) continue;
+            if (ForbiddenContent.IsForbiddenPropertyName(property.Name))
+                errors.Add(new ValidationError(where, "forbidden-property", ForbiddenContent.PropertyMessage));
+            else if (ForbiddenContent.ContainsIndividualNumber(property.Name))
+                errors.Add(new ValidationError(where, "individual-number", ForbiddenContent.NameNumberMessage));
+            if (!_additionalProperties) errors.Add(new ValidationError(where, "additionalProperties", "property not declared by the schema (スキーマにない項目です)"));
+            ForbiddenContent.Check(property.Value, where, errors);
         }
     }
 
-    private void ValidateString(string text, string path, List<ValidationError> errors)
+    private void ValidateString(string text, JsonPath path, List<ValidationError> errors)
     {
+        if (ForbiddenContent.ContainsIndividualNumber(text))
+        {
+            errors.Add(new ValidationError(path.ToString(), "individual-number", ForbiddenContent.ValueNumberMessage));
+            return;
+        }
         if (_minLength is { } minLength && text.Length < minLength)
-            errors.Add(new ValidationError(path, "minLength", $"shorter than {minLength} characters (文字数が足りません)"));
+            errors.Add(new ValidationError(path.ToString(), "minLength", $"shorter than {minLength} characters (文字数が足りません)"));
         if (_maxLength is { } maxLength && text.Length > maxLength)
-            errors.Add(new ValidationError(path, "maxLength", $"longer than {maxLength} characters (文字数が多すぎます)"));
+            errors.Add(new ValidationError(path.ToString(), "maxLength", $"longer than {maxLength} characters (文字数が多すぎます)"));
         if (_pattern is not null)
         {
             bool matches;
             try { matches = _pattern.IsMatch(text); }
             catch (RegexMatchTimeoutException) { matches = false; }
-            if (!matches) errors.Add(new ValidationError(path, "pattern", $"does not match the pattern {_patternText} (形式が正しくありません)"));
+            if (!matches) errors.Add(new ValidationError(path.ToString(), "pattern", $"does not match the pattern {_patternText} (形式が正しくありません)"));
         }
         if (_formatDate && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            errors.Add(new ValidationError(path, "format", "not a date in YYYY-MM-DD form (日付の形式が正しくありません)"));
+            errors.Add(new ValidationError(path.ToString(), "format", "not a date in YYYY-MM-DD form (日付の形式が正しくありません)"));
+    }
+
+    /// <summary>A JSON path built only when an error needs it: a parent, then a declared property name or an index.</summary>
+    private sealed class JsonPath(JsonPath? parent, string? name, int index)
+    {
+        public override string ToString() =>
+            parent is null ? name! : name is not null ? parent + "." + name : parent + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
     }
 
     /// <summary>

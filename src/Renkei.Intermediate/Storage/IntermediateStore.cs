@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Renkei.Infrastructure;
 
 namespace Renkei.Intermediate.Storage;
@@ -162,29 +163,28 @@ public sealed class IntermediateStore
         }
         else
         {
-            using var upsert = c.Command("""
+            // SQLite runs in process: the native prepared statement costs a few microseconds per copy (ADO.NET's
+            // per-execution parameter handling would cost more than SQLite's own work).
+            using var upsert = new SqliteFastStatement((SqliteConnection)c, """
                 INSERT INTO intermediate_copies (holder_code, addressee_number, kind, token, as_of, version, body, updated_at)
-                VALUES (@h, @a, @k, NULL, @d, @v, @b, @at)
+                VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)
                 ON CONFLICT (holder_code, addressee_number, kind) DO UPDATE
                     SET as_of = excluded.as_of, version = excluded.version, body = excluded.body, updated_at = excluded.updated_at
                     WHERE excluded.version > intermediate_copies.version
-                """, t);
-            upsert.With("h", holderCode).With("at", at);
-            var number = upsert.Parameter("a", DbType.Int64);
-            var kind = upsert.Parameter("k", DbType.String);
-            var date = upsert.Parameter("d", DbType.String);
-            var version = upsert.Parameter("v", DbType.Int64);
-            var body = upsert.Parameter("b", DbType.String);
-            upsert.Prepare();
+                """);
+            upsert.Bind(1, holderCode);
+            upsert.Bind(7, at);
+            string? lastKind = null, lastDate = null;
+            var lastAsOf = DateOnly.MinValue;
             foreach (var index in keep)
             {
                 var copy = copies[index];
-                number.Value = copy.AddresseeNumber;
-                kind.Value = copy.Kind;
-                date.Value = FormatDate(copy.AsOf);
-                version.Value = copy.Version;
-                body.Value = copy.BodyJson;
-                if (upsert.ExecuteNonQuery() == 1) written++;
+                upsert.Bind(2, copy.AddresseeNumber);
+                if (!ReferenceEquals(copy.Kind, lastKind)) upsert.Bind(3, lastKind = copy.Kind);
+                if (lastDate is null || copy.AsOf != lastAsOf) upsert.Bind(4, lastDate = FormatDate(lastAsOf = copy.AsOf));
+                upsert.Bind(5, copy.Version);
+                upsert.Bind(6, copy.BodyJson);
+                if (upsert.Execute() == 1) written++;
                 else notWritten.Add(index);
             }
         }
