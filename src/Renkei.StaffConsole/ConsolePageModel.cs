@@ -44,7 +44,7 @@ public abstract class ConsolePageModel : PageModel
 
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
-        var token = Request.Cookies[StaffConsole.SessionCookie];
+        var token = Request.Cookies[StaffConsoleService.SessionCookie];
         var session = Runtime.Sessions.Find(token);
         if (session is not null)
         {
@@ -74,7 +74,7 @@ public abstract class ConsolePageModel : PageModel
     }
 
     /// <summary>The session cookie's value (for replacing the session after a change).</summary>
-    protected string? SessionToken => Request.Cookies[StaffConsole.SessionCookie];
+    protected string? SessionToken => Request.Cookies[StaffConsoleService.SessionCookie];
 
     protected void ReplaceSession(StaffSession session)
     {

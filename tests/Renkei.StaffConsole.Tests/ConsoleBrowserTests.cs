@@ -94,7 +94,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await LoginAsync(page, ward, clerk, code: good[..5] + (char)('0' + (good[5] - '0' + 3) % 10));
         Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
         Assert.Contains("確認コードが正しくないか", await page.GetByRole(AriaRole.Alert).TextContentAsync());
-        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == StaffConsole.SessionCookie);
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == StaffConsoleService.SessionCookie);
 
         await page.GotoAsync("/residents");
         Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);

@@ -27,12 +27,12 @@ public class ConsoleHttpTests
         Assert.Equal(HttpStatusCode.OK, wrongPassword.Status);
         Assert.EndsWith("/login", wrongPassword.RequestUri.AbsolutePath);
         Assert.Contains("職員IDまたはパスワードが正しくありません", wrongPassword.Text);
-        Assert.DoesNotContain(wrongPassword.SetCookies, c => c.StartsWith(StaffConsole.SessionCookie + "=", StringComparison.Ordinal));
+        Assert.DoesNotContain(wrongPassword.SetCookies, c => c.StartsWith(StaffConsoleService.SessionCookie + "=", StringComparison.Ordinal));
 
         var good = ward.NextCode(clerk);
         var wrongCode = await client.LoginAsync("jumin01", clerk.Password, good[..5] + (char)('0' + (good[5] - '0' + 5) % 10));
         Assert.Contains("確認コードが正しくないか", wrongCode.Text);
-        Assert.DoesNotContain(wrongCode.SetCookies, c => c.StartsWith(StaffConsole.SessionCookie + "=", StringComparison.Ordinal));
+        Assert.DoesNotContain(wrongCode.SetCookies, c => c.StartsWith(StaffConsoleService.SessionCookie + "=", StringComparison.Ordinal));
 
         // Without a session every page leads to the login page.
         foreach (var path in new[] { "/residents", "/affair", "/audit", $"/residents/{ward.Residents[0].Id}" })
@@ -83,11 +83,11 @@ public class ConsoleHttpTests
         using var client = new ConsoleClient(ward.BaseAddress);
         await client.LoginAsync(ward, ward.Account("tosho01"));
 
-        var setCookie = Assert.Single(client.Responses.SelectMany(r => r.SetCookies), c => c.StartsWith(StaffConsole.SessionCookie + "=", StringComparison.Ordinal));
+        var setCookie = Assert.Single(client.Responses.SelectMany(r => r.SetCookies), c => c.StartsWith(StaffConsoleService.SessionCookie + "=", StringComparison.Ordinal));
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", setCookie, StringComparison.OrdinalIgnoreCase);
-        var session = client.Cookies.GetCookies(ward.BaseAddress)[StaffConsole.SessionCookie]!.Value;
+        var session = client.Cookies.GetCookies(ward.BaseAddress)[StaffConsoleService.SessionCookie]!.Value;
 
         var page = await client.GetAsync("/residents");
         Assert.Contains("no-store", page.Headers["Cache-Control"]);
@@ -98,7 +98,7 @@ public class ConsoleHttpTests
         Assert.Contains("ログアウトしました", logout.Text);
 
         // The old cookie, presented again, opens nothing: the session was closed on the server.
-        client.Cookies.Add(ward.BaseAddress, new Cookie(StaffConsole.SessionCookie, session));
+        client.Cookies.Add(ward.BaseAddress, new Cookie(StaffConsoleService.SessionCookie, session));
         var after = await client.GetAsync("/residents", follow: false);
         Assert.Equal(HttpStatusCode.Redirect, after.Status);
         Assert.Equal("/login", after.Location!.AbsolutePath);

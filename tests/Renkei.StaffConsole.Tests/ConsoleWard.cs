@@ -85,7 +85,7 @@ public sealed class ConsoleWard : IAsyncDisposable
                 new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区" });
             var accounts = DemoStaff.Seed(staff, Shinagawa);
             var log = OperationLog.Open(database.Database, Shinagawa, keys.File("audit-signing.key"), clock: clock);
-            var console = await StaffConsole.StartAsync(new StaffConsoleOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
+            var console = await StaffConsoleService.StartAsync(new StaffConsoleOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
             return new ConsoleWard(database, keys, clock, register, staff, log, accounts, console);
         }
         catch

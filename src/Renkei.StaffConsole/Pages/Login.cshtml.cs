@@ -46,7 +46,7 @@ public sealed class LoginModel : ConsolePageModel
             HttpContext.RequestAborted);
         Runtime.Sessions.Close(SessionToken);
         var token = Runtime.Sessions.Open(session);
-        Response.Cookies.Append(StaffConsole.SessionCookie, token, new CookieOptions
+        Response.Cookies.Append(StaffConsoleService.SessionCookie, token, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,

@@ -13,7 +13,7 @@ public sealed class LogoutModel : ConsolePageModel
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.Logout, OperationResult.Success, null,
             HttpContext.RequestAborted);
         Runtime.Sessions.Close(SessionToken);
-        Response.Cookies.Delete(StaffConsole.SessionCookie, new Microsoft.AspNetCore.Http.CookieOptions { Path = "/" });
+        Response.Cookies.Delete(StaffConsoleService.SessionCookie, new Microsoft.AspNetCore.Http.CookieOptions { Path = "/" });
         return RedirectToPage("/Login", new { done = "logout" });
     }
 }

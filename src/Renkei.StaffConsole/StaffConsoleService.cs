@@ -51,7 +51,7 @@ public sealed record StaffConsoleOptions(
 /// choice, search, person view and reveal is written to the operation log before the page is sent. Auditors read and
 /// verify the operation log. Pages use no script; every POST carries an antiforgery token.
 /// </summary>
-public static class StaffConsole
+public static class StaffConsoleService
 {
     /// <summary>Session cookie: an opaque random token; the session itself stays in the console's memory.</summary>
     public const string SessionCookie = "renkei_staff";
