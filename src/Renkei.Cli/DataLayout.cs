@@ -11,6 +11,7 @@ namespace Renkei.Cli;
 /// &lt;data&gt;/jlis/keys/numbering.key          J-LIS numbering key (created on first run, mode 600)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality (also holds its operation log)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/audit-signing.key  the operation log's checkpoint key (ECDSA P-256, PKCS#8 PEM, mode 600; .pub beside it)
+/// &lt;data&gt;/municipalities/&lt;code&gt;/keys/totp.key   the key that encrypts staff TOTP secrets at rest (32 random bytes, mode 600)
 /// </code>
 /// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;
 /// (values like "postgres:Host=…;Database=…").
@@ -33,6 +34,9 @@ public sealed class DataLayout(DirectoryInfo root)
 
     /// <summary>The key that signs the municipality's operation-log checkpoints; its public key is the same path with .pub.</summary>
     public string MunicipalityAuditKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "audit-signing.key");
+
+    /// <summary>The key file the ward's <c>StaffDirectory</c> encrypts TOTP secrets with (created on first use).</summary>
+    public string MunicipalityTotpKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "totp.key");
 
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null

@@ -10,63 +10,46 @@ using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
+using Renkei.Municipality.Tests.Service;
 using Renkei.TestSupport;
 
 namespace Renkei.Municipality.Tests;
 
-/// <summary>The municipality and the real J-LIS, each its own service on loopback with its own database.</summary>
+/// <summary>
+/// The municipality and the real J-LIS, each its own service on loopback with its own database, driven by the demo
+/// resident-register clerk (jumin01) logged in and acting in the resident-register affair. Access control and the
+/// operation log are tested in <see cref="Service.StaffApiTests"/>.
+/// </summary>
 public sealed class MunicipalityServiceTests
 {
     private sealed class Country : IAsyncDisposable
     {
-        private Country(TestDatabase municipalityDb, TestDatabase jlisDb, TempDirectory keys, ServiceHost jlis, ServiceHost municipality)
+        private Country(WardService ward, string token)
         {
-            MunicipalityDb = municipalityDb;
-            JlisDb = jlisDb;
-            Keys = keys;
-            Jlis = jlis;
-            Municipality = municipality;
-            Http = new HttpClient { BaseAddress = municipality.BaseAddress };
-            JlisClient = new JlisHttpClient(new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) });
+            Ward = ward;
+            Token = token;
         }
 
-        public TestDatabase MunicipalityDb { get; }
-        public TestDatabase JlisDb { get; }
-        public TempDirectory Keys { get; }
-        public ServiceHost Jlis { get; }
-        public ServiceHost Municipality { get; }
-        public HttpClient Http { get; }
-        public JlisHttpClient JlisClient { get; }
-        public ResidentRegister Register => new(MunicipalityDb.Database, TestData.Shinagawa);
+        public WardService Ward { get; }
+        public string Token { get; }
+        public HttpClient Http => Ward.Http;
+        public JlisHttpClient JlisClient => Ward.JlisClient;
+        public ResidentRegister Register => Ward.Register;
 
         public static async Task<Country> StartAsync(string provider)
         {
-            var municipalityDb = TestDatabase.Create(provider);
-            var jlisDb = municipalityDb.Sibling();
-            var keys = new TempDirectory();
-            var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, keys.File("jlis-numbering.key")));
-            var municipality = await MunicipalityService.StartAsync(
-                new MunicipalityServiceOptions(municipalityDb.Database, TestData.Shinagawa, "品川区", jlis.BaseAddress));
-            return new Country(municipalityDb, jlisDb, keys, jlis, municipality);
+            var ward = await WardService.StartAsync(provider);
+            return new Country(ward, await ward.LoginAsync("jumin01", "resident-register"));
         }
 
         public async Task<(HttpStatusCode Status, T? Body, string Text)> PostAsync<T>(string route, object body)
         {
-            using var response = await Http.PostAsJsonAsync(route, body, JsonDefaults.Options);
-            var text = await response.Content.ReadAsStringAsync();
-            var parsed = response.IsSuccessStatusCode ? JsonSerializer.Deserialize<T>(text, JsonDefaults.Options) : default;
-            return (response.StatusCode, parsed, text);
+            var answer = await Ward.PostAsync(route, body, Token);
+            var parsed = answer.Response.IsSuccessStatusCode ? JsonSerializer.Deserialize<T>(answer.Text, JsonDefaults.Options) : default;
+            return (answer.Status, parsed, answer.Text);
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await Municipality.DisposeAsync();
-            await Jlis.DisposeAsync();
-            MunicipalityDb.Dispose();
-            JlisDb.Dispose();
-            Keys.Dispose();
-        }
+        public ValueTask DisposeAsync() => Ward.DisposeAsync();
     }
 
     private static ArrivalFromAbroadRequest Newcomer(string? household = null, Relationship relationship = Relationship.Head) =>
@@ -145,7 +128,7 @@ public sealed class MunicipalityServiceTests
         var (plainStatus, plain, plainText) = await country.PostAsync<ResidenceCertificate>(MunicipalityRoutes.ResidenceCertificate,
             new ResidenceCertificateRequest(person.ResidentId));
         var (numberStatus, withNumber, _) = await country.PostAsync<ResidenceCertificate>(MunicipalityRoutes.ResidenceCertificate,
-            new ResidenceCertificateRequest(person.ResidentId, IncludeNumber: true, AffairCode: "local-tax"));
+            new ResidenceCertificateRequest(person.ResidentId, IncludeNumber: true, AffairCode: "resident-register"));
         var (refusedStatus, _, refusedText) = await country.PostAsync<ResidenceCertificate>(MunicipalityRoutes.ResidenceCertificate,
             new ResidenceCertificateRequest(person.ResidentId, IncludeNumber: true, AffairCode: "library"));
         var (searchStatus, found, searchText) = await country.PostAsync<List<ResidentSummary>>(MunicipalityRoutes.Search,
@@ -155,7 +138,8 @@ public sealed class MunicipalityServiceTests
         Assert.Null(Assert.Single(plain!.Entries).IndividualNumber);
         Assert.DoesNotContain(number.Digits, plainText);
         Assert.Equal(number.ToInt64(), Assert.Single(withNumber!.Entries).IndividualNumber!.Value.ToInt64());
-        Assert.Equal("affair-without-number-use", JsonSerializer.Deserialize<ProblemBody>(refusedText, JsonDefaults.Options)!.Code);
+        // The body's affair code grants nothing: it must be the affair the session acts in.
+        Assert.Equal("affair-mismatch", JsonSerializer.Deserialize<ProblemBody>(refusedText, JsonDefaults.Options)!.Code);
         Assert.Equal(person.ResidentId, Assert.Single(found!).ResidentId);
         Assert.DoesNotContain(number.Digits, searchText);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Renkei.Cli.Demo;
@@ -6,8 +7,10 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
+using Renkei.Municipality.Staff;
 
 namespace Renkei.Cli.Commands;
 
@@ -112,9 +115,17 @@ public static class DemoCommand
             return true;
         });
 
+        // The moves go through the wards' own services like any clerk's work: logged in, acting in the resident-register affair.
         var moved = 0;
-        foreach (var move in generator.Moves)
-            moved += await MoveHouseholdAsync(country, move, cancellationToken);
+        try
+        {
+            foreach (var move in generator.Moves)
+                moved += await MoveHouseholdAsync(country, move, cancellationToken);
+        }
+        finally
+        {
+            foreach (var ward in country.Wards) await ward.LogoutAsync(CancellationToken.None);
+        }
         Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved} person(s) moved between wards");
     }
 
@@ -176,6 +187,16 @@ internal sealed class DemoCountry : IAsyncDisposable
     public IJlisNumberingClient JlisClient { get; }
     public IReadOnlyList<RunningWard> Wards { get; }
 
+    /// <summary>
+    /// DEMO ONLY: the demo accounts' passwords are derived from a public seed (<see cref="DemoStaff"/>), so slow hashing
+    /// protects nothing; a light PBKDF2 keeps seeding three wards quick.
+    /// </summary>
+    private static readonly StaffDirectoryOptions DemoStaffOptions = new()
+    {
+        PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(10_000),
+        TotpIssuer = "Renkei demo",
+    };
+
     public RunningWard Ward(Core.Numbers.LocalGovernmentCode code) => Wards.Single(w => w.Descriptor.Code == code);
 
     public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken)
@@ -189,9 +210,20 @@ internal sealed class DemoCountry : IAsyncDisposable
             {
                 var database = layout.MunicipalityDatabase(descriptor.Code);
                 var register = new ResidentRegister(database, descriptor.Code);
-                var host = await MunicipalityService.StartAsync(
-                    new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis.BaseAddress), cancellationToken);
-                wards.Add(new RunningWard(descriptor, register, database, host));
+                var staff = ServeCommand.OpenStaffDirectory(layout, descriptor.Code, DemoStaffOptions);
+                var staffAccounts = DemoStaff.Seed(staff, descriptor.Code);
+                var log = AuditCommands.OpenOperationLog(layout, descriptor.Code);
+                try
+                {
+                    var host = await MunicipalityService.StartAsync(
+                        new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis.BaseAddress, staff, log), cancellationToken);
+                    wards.Add(new RunningWard(descriptor, register, database, host, log, staffAccounts));
+                }
+                catch
+                {
+                    await log.DisposeAsync();
+                    throw;
+                }
             }
         }
         catch
@@ -226,19 +258,74 @@ internal sealed class DemoCountry : IAsyncDisposable
     }
 }
 
-internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register, Database database, ServiceHost host) : IAsyncDisposable
+/// <summary>
+/// One ward of the running demo: its register, its service, its operation log (shared by everything in this process that
+/// records for the ward) and its demo staff. Changes go through the service as the demo's resident-register clerk.
+/// </summary>
+internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register, Database database, ServiceHost host, OperationLog log,
+    IReadOnlyList<DemoStaffAccount> staff) : IAsyncDisposable
 {
+    /// <summary>The demo clerk who registers the moves (住民記録係), acting in the resident-register affair.</summary>
+    public const string ClerkId = "jumin01";
+    public const string ClerkAffair = "resident-register";
+
     private readonly HttpClient _http = new() { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+    private string? _token;
 
     public DemoWard Descriptor { get; } = descriptor;
     public ResidentRegister Register { get; } = register;
     public Database Database { get; } = database;
     public ServiceHost Host { get; } = host;
+    public OperationLog OperationLog { get; } = log;
+    public IReadOnlyList<DemoStaffAccount> Staff { get; } = staff;
 
-    /// <summary>Posts an event to the ward's own HTTP service; a refusal stops the demo with the ward's reason.</summary>
+    /// <summary>Posts an event to the ward's own HTTP service as the demo clerk; a refusal stops the demo with the ward's reason.</summary>
     public async Task<JsonElement> PostAsync<T>(string route, T body, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsJsonAsync(route, body, JsonDefaults.Options, cancellationToken);
+        var token = _token ??= await LoginAsync(cancellationToken);
+        return await SendAsync(HttpMethod.Post, route, body, token, cancellationToken);
+    }
+
+    /// <summary>
+    /// Logs the demo clerk in (password and the authenticator's current code) and chooses the affair. A code is accepted
+    /// once: if this step's code was spent already (another login in the same 30 seconds), the next step's code is used.
+    /// </summary>
+    private async Task<string> LoginAsync(CancellationToken cancellationToken)
+    {
+        var clerk = Staff.Single(a => a.Id.Value == ClerkId);
+        var now = DateTimeOffset.UtcNow;
+        JsonElement? session = null;
+        foreach (var code in new[] { clerk.CodeAt(now), clerk.CodeAt(now.AddSeconds(Totp.StepSeconds)) })
+        {
+            using var response = await _http.PostAsJsonAsync(MunicipalityRoutes.StaffSessions,
+                new StaffLoginRequest(ClerkId, clerk.Password, code), JsonDefaults.Options, cancellationToken);
+            var json = await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken);
+            if (response.IsSuccessStatusCode) { session = json; break; }
+            if (json.GetProperty("code").GetString() != "second-factor-failed")
+                throw new InvalidOperationException($"{Descriptor.Name}: the demo clerk could not log in: {json.GetProperty("message").GetString()}");
+        }
+        var token = session?.GetProperty("token").GetString()
+            ?? throw new InvalidOperationException($"{Descriptor.Name}: the demo clerk's one-time codes were refused");
+        await SendAsync(HttpMethod.Post, MunicipalityRoutes.StaffSessionAffair, new AffairChoiceRequest(ClerkAffair), token, cancellationToken);
+        return token;
+    }
+
+    /// <summary>Ends the demo clerk's session, if one was opened.</summary>
+    public async Task LogoutAsync(CancellationToken cancellationToken)
+    {
+        if (_token is not { } token) return;
+        _token = null;
+        using var request = new HttpRequestMessage(HttpMethod.Delete, MunicipalityRoutes.StaffSessionCurrent);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<JsonElement> SendAsync<T>(HttpMethod method, string route, T body, string token, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, route) { Content = JsonContent.Create(body, options: JsonDefaults.Options) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add(MunicipalityRoutes.TerminalHeader, "renkei-demo");
+        using var response = await _http.SendAsync(request, cancellationToken);
         var json = await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"{Descriptor.Name} refused {route}: {json.GetProperty("message").GetString()}");
@@ -249,5 +336,6 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     {
         _http.Dispose();
         await Host.DisposeAsync();
+        await OperationLog.DisposeAsync();
     }
 }

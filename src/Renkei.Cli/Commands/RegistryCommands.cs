@@ -1,13 +1,23 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Municipality.Audit;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 
 namespace Renkei.Cli.Commands;
 
-/// <summary><c>renkei registry …</c>: a municipality's resident register batch work (住民基本台帳).</summary>
+/// <summary>
+/// <c>renkei registry …</c>: a municipality's resident register batch work (住民基本台帳).
+/// <para><c>notification-list</c> and <c>certificate</c> show specific personal information, so each run is written to the
+/// ward's operation log (<c>renkei audit verify/export</c>) before anything is printed or written, refusals too. A batch
+/// job has no staff login: the entry names the operating-system account that ran it as the staff id
+/// (<c>batch:&lt;OS user&gt;</c>; the OS has authenticated that account, a command-line option would only be a claim) and
+/// the host name as the terminal.</para>
+/// </summary>
 public static class RegistryCommands
 {
     private static Option<string> MunicipalityOption() => new("--municipality", "-m")
@@ -35,6 +45,25 @@ public static class RegistryCommands
     }
 
     private static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, JsonDefaults.Options));
+
+    /// <summary>The staff id batch work is recorded under: <c>batch:</c> and the operating-system user (letters, digits, . _ - only).</summary>
+    public static string BatchStaffId() => "batch:" + LogSafe(Environment.UserName, 40, "unknown-user");
+
+    /// <summary>The terminal batch work is recorded under: this host's name.</summary>
+    public static string BatchTerminal() => LogSafe(Environment.MachineName, OperationLogEntry.MaxIdLength, "unknown-host");
+
+    private static string LogSafe(string? text, int maxLength, string fallback)
+    {
+        var kept = new string((text ?? "").Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-').Take(maxLength).ToArray());
+        return kept.Length == 0 || PersonalNumberGuard.ContainsIndividualNumber(kept) || PersonalNumberGuard.ContainsResidentCode(kept) ? fallback : kept;
+    }
+
+    private static (ResidentRegister Register, LocalGovernmentCode Code, DataLayout Layout) OpenWard(ParseResult parse, Option<string> municipality)
+    {
+        var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+        var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+        return (new ResidentRegister(layout.MunicipalityDatabase(code), code), code, layout);
+    }
 
     private static Command ImportCommand()
     {
@@ -113,22 +142,24 @@ public static class RegistryCommands
     {
         var municipality = MunicipalityOption();
         var output = new Option<FileInfo?>("--output", "-o") { Description = "CSV file to write (default: standard output)" };
-        var command = new Command("notification-list", "export the per-household mailing list (通知カード送付先情報) as CSV") { municipality, output };
+        var command = new Command("notification-list", "export the per-household mailing list (通知カード送付先情報) as CSV; recorded in the operation log") { municipality, output };
         command.SetAction(parse =>
         {
-            var register = OpenRegister(parse, municipality);
+            var (register, code, layout) = OpenWard(parse, municipality);
+            using var log = AuditCommands.OpenOperationLog(layout, code);
+            var who = new ExportOperator(BatchStaffId(), BatchTerminal(), NotificationListExporter.Affair);
             var target = parse.GetValue(output);
             NotificationListSummary summary;
             if (target is null)
             {
                 using var stdout = Console.OpenStandardOutput();
-                summary = new NotificationListExporter(register).Export(stdout);
+                summary = new NotificationListExporter(register).Export(stdout, log, who, "stdout");
             }
             else
             {
                 var temporary = target.FullName + ".partial";
                 using (var file = File.Create(temporary))
-                    summary = new NotificationListExporter(register).Export(file);
+                    summary = new NotificationListExporter(register).Export(file, log, who, "file");
                 File.Move(temporary, target.FullName, overwrite: true);
             }
             Console.Error.WriteLine($"{summary.Households} household(s), {summary.Members} member(s)"
@@ -145,22 +176,41 @@ public static class RegistryCommands
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var withNumber = new Option<bool>("--with-number") { Description = "include individual numbers (needs an affair that may use numbers)" };
         var affair = new Option<string?>("--affair") { Description = "the affair the request is made in (a code of policy/municipality/affairs-shinagawa.json, e.g. resident-register)" };
-        var command = new Command("certificate", "residence certificate data (住民票の写し) as JSON") { municipality, resident, household, withNumber, affair };
+        var command = new Command("certificate", "residence certificate data (住民票の写し) as JSON; recorded in the operation log")
+        {
+            municipality, resident, household, withNumber, affair,
+        };
         command.SetAction(parse =>
         {
-            var register = OpenRegister(parse, municipality);
-            var certificates = new ResidenceCertificates(register, AffairCatalogue.LoadDefault());
+            var (register, code, layout) = OpenWard(parse, municipality);
+            var catalogue = AffairCatalogue.LoadDefault();
+            var certificates = new ResidenceCertificates(register, catalogue);
+            var request = new ResidenceCertificateRequest(parse.GetValue(resident), parse.GetValue(household), parse.GetValue(withNumber), parse.GetValue(affair));
+            var affairCode = catalogue.Find(request.AffairCode)?.Code; // an unknown code is not written to the log
+            var kind = request.WholeHousehold ? "residence certificate (household)" : "residence certificate";
+            var residentId = "resident-id=" + request.ResidentId.ToString(CultureInfo.InvariantCulture);
+            using var log = AuditCommands.OpenOperationLog(layout, code);
+            void Record(OperationResult result, string detail) => log.Append(new OperationLogEntry(
+                BatchStaffId(), DateTimeOffset.UtcNow, BatchTerminal(), affairCode, null, OperationAction.View, result, $"{kind}; {residentId}; {detail}"));
+
+            ResidenceCertificate certificate;
             try
             {
-                PrintJson(certificates.Build(new ResidenceCertificateRequest(
-                    parse.GetValue(resident), parse.GetValue(household), parse.GetValue(withNumber), parse.GetValue(affair))));
-                return ExitCodes.Success;
+                certificate = certificates.Build(request);
             }
             catch (Exception refused) when (refused is AffairNumberUseRefusedException or RegisterException)
             {
+                var reason = refused is AffairNumberUseRefusedException n ? n.Code : ((RegisterException)refused).Code;
+                Record(refused is AffairNumberUseRefusedException ? OperationResult.Refused : OperationResult.Failed,
+                    (request.IncludeNumber ? "numbers requested: " : "") + (refused is AffairNumberUseRefusedException ? "refused: " : "failed: ") + reason);
                 Console.Error.WriteLine("renkei: " + refused.Message);
                 return ExitCodes.Failure;
             }
+            // Recorded before it is shown.
+            Record(OperationResult.Success, $"numbers={(certificate.NumbersIncluded ? "included" : "not-included")}; resident-ids="
+                + string.Join(",", certificate.Entries.Select(e => e.ResidentId.ToString(CultureInfo.InvariantCulture))));
+            PrintJson(certificate);
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Service;
+using Renkei.Municipality.Staff;
 
 namespace Renkei.Cli.Commands;
 
@@ -30,6 +32,7 @@ public static class ServeCommand
         {
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             ServiceHost host;
+            Municipality.Audit.OperationLog? operationLog = null;
             if (parse.GetValue(role) == "jlis")
             {
                 host = await JlisService.StartAsync(
@@ -40,21 +43,36 @@ public static class ServeCommand
             {
                 var code = ParseMunicipality(parse.GetValue(municipality));
                 var jlis = parse.GetValue(jlisUrl) ?? throw new UsageException("--jlis-url is required for --role municipality");
+                operationLog = AuditCommands.OpenOperationLog(layout, code);
                 host = await MunicipalityService.StartAsync(
                     new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, parse.GetValue(name) ?? code.Digits, jlis,
-                        parse.GetValue(port), parse.GetValue(address)!),
+                        OpenStaffDirectory(layout, code), operationLog, parse.GetValue(port), parse.GetValue(address)!),
                     cancellationToken);
             }
 
-            await using (host)
+            try
             {
-                Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
-                await WaitForShutdownAsync(cancellationToken);
+                await using (host)
+                {
+                    Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
+                    await WaitForShutdownAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                if (operationLog is not null) await operationLog.DisposeAsync();
             }
             return ExitCodes.Success;
         });
         root.Subcommands.Add(command);
     }
+
+    /// <summary>
+    /// The ward's staff accounts on its own database, TOTP secrets under <see cref="DataLayout.MunicipalityTotpKeyFile"/>,
+    /// with the default affair catalogue and production password hashing unless <paramref name="options"/> says otherwise.
+    /// </summary>
+    public static StaffDirectory OpenStaffDirectory(DataLayout layout, LocalGovernmentCode code, StaffDirectoryOptions? options = null) =>
+        new(layout.MunicipalityDatabase(code), AffairCatalogue.LoadDefault(), layout.MunicipalityTotpKeyFile(code), options);
 
     public static LocalGovernmentCode ParseMunicipality(string? text)
     {

@@ -3,12 +3,16 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
 
 namespace Renkei.Municipality.Certificates;
 
 /// <summary>
 /// Ask for the data of a residence certificate (住民票の写し) for one person or their whole household.
-/// The number is included only with <paramref name="IncludeNumber"/> and an <paramref name="AffairCode"/> that may use numbers.
+/// The number is included only with <paramref name="IncludeNumber"/>. For staff (the HTTP API) only the session's
+/// <see cref="NumberVisibilityDecision"/> decides whether that is allowed, and <paramref name="AffairCode"/>, if given,
+/// must be the affair the session acts in; for batch work (<c>renkei registry certificate</c>) the
+/// <paramref name="AffairCode"/> must be an affair that may use numbers.
 /// </summary>
 public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false, string? AffairCode = null);
 
@@ -52,6 +56,7 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>Batch issuance (no staff session): numbers only for an <see cref="ResidenceCertificateRequest.AffairCode"/> in force that may use them.</summary>
     /// <exception cref="AffairNumberUseRefusedException">a number was asked for without an affair in force that may use it.</exception>
     /// <exception cref="RegisterException">no such resident.</exception>
     public ResidenceCertificate Build(ResidenceCertificateRequest request)
@@ -59,7 +64,35 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
         var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
         Affair? affair = null;
         if (request.IncludeNumber) affair = affairs.RequireNumberUse(request.AffairCode, today);
+        return Build(request, today, affair is not null, affair?.Code);
+    }
 
+    /// <summary>
+    /// Issuance for a staff member: numbers are included only when the request asks for them and
+    /// <paramref name="numbers"/> (<see cref="NumberVisibility.Decide"/> for the session, on the day of issue) is visible.
+    /// Asking for numbers with a masked decision is refused with the decision's reason, never silently masked; an
+    /// affair code in the request other than the session's chosen affair is refused too. The certificate is dated
+    /// <see cref="NumberVisibilityDecision.Date"/>.
+    /// </summary>
+    /// <exception cref="AffairNumberUseRefusedException">numbers asked for but not visible (code = the decision's reason), or affair-mismatch.</exception>
+    /// <exception cref="RegisterException">no such resident.</exception>
+    public ResidenceCertificate Build(ResidenceCertificateRequest request, NumberVisibilityDecision numbers)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        if (request.AffairCode is { } asked && !string.Equals(asked.Trim(), numbers.AffairCode, StringComparison.OrdinalIgnoreCase))
+            throw new AffairNumberUseRefusedException(AffairMismatch,
+                "指定された事務は選択中の事務と異なります。事務を選択し直してください (the affair in the request is not the session's chosen affair)");
+        if (request.IncludeNumber && !numbers.Visible)
+            throw new AffairNumberUseRefusedException(numbers.ReasonCode, numbers.Message);
+        var include = request.IncludeNumber && numbers.Visible;
+        return Build(request, numbers.Date, include, include ? numbers.AffairCode : null);
+    }
+
+    /// <summary>The reason code when a request names another affair than the one the staff member acts in.</summary>
+    public const string AffairMismatch = "affair-mismatch";
+
+    private ResidenceCertificate Build(ResidenceCertificateRequest request, DateOnly today, bool includeNumbers, string? affairCode)
+    {
         var person = register.Find(request.ResidentId)
             ?? throw new RegisterException("unknown-resident", "no resident with this id (該当する住民がいません)");
         IReadOnlyList<Resident> people = [person];
@@ -85,12 +118,12 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
             p.StatusDate,
             p.MovedOutTo,
             p.ForeignResident ? new ForeignResidentItems(p.Nationality ?? "") : null,
-            affair is not null ? p.IndividualNumber : null,
+            includeNumbers ? p.IndividualNumber : null,
             register.Events(p.Id).Select(e => new CertificateHistoryLine(e.Date, JapaneseEraDate.Format(e.Date), e.Type.ToJapanese(),
                 e.After ?? e.Reason)).ToList())).ToList();
 
         return new ResidenceCertificate(register.Municipality.Digits, today, JapaneseEraDate.Format(today), person.HouseholdNumber, headName,
-            affair is not null, affair?.Code, entries);
+            includeNumbers, affairCode, entries);
     }
 
     private static string StatusText(ResidentStatus status) => status switch

@@ -1,10 +1,17 @@
 using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Municipality.Audit;
 
 namespace Renkei.Municipality.Registry;
 
 public sealed record NotificationListSummary(long Households, long Members, long MembersWithoutNumber);
+
+/// <summary>
+/// Who runs a batch export, for the operation log: the staff id recorded (a batch job records <c>batch:&lt;OS user&gt;</c>),
+/// the terminal (the host name) and the affair the export is made in.
+/// </summary>
+public sealed record ExportOperator(string StaffId, string Terminal, string AffairCode);
 
 /// <summary>
 /// The mailing list for number notifications (通知カード送付先情報), one entry per household: the
@@ -22,6 +29,35 @@ public sealed class NotificationListExporter(ResidentRegister register)
         "household_number", "addressee_name", "address", "member_seq", "family_name", "given_name", "family_name_kana",
         "given_name_kana", "birth_date", "relationship", "individual_number",
     ];
+
+    /// <summary>The affair the notification list belongs to (住民基本台帳に関する事務).</summary>
+    public const string Affair = "resident-register";
+
+    /// <summary>
+    /// Exports and records the export in the ward's operation log: an <see cref="OperationAction.Export"/> entry is committed
+    /// before the first byte is written (so no list leaves unrecorded), naming how many households and numbered residents
+    /// the list covers and where it goes; if writing then fails, a <see cref="OperationResult.Failed"/> entry follows.
+    /// </summary>
+    /// <param name="destination">where the list goes, for the entry's detail (e.g. "file", "stdout"); never a number.</param>
+    public NotificationListSummary Export(Stream output, OperationLog log, ExportOperator who, string destination, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(who);
+        clock ??= TimeProvider.System;
+        var counts = register.Counts();
+        var detail = $"notification list (通知カード送付先情報); households={counts.Households}; residents-with-number={counts.Residents - counts.ResidentsWithoutNumber}; to={destination}";
+        log.Append(new OperationLogEntry(who.StaffId, clock.GetUtcNow(), who.Terminal, who.AffairCode, null, OperationAction.Export, OperationResult.Success, detail));
+        try
+        {
+            return Export(output);
+        }
+        catch (Exception e)
+        {
+            log.Append(new OperationLogEntry(who.StaffId, clock.GetUtcNow(), who.Terminal, who.AffairCode, null, OperationAction.Export, OperationResult.Failed,
+                $"notification list (通知カード送付先情報); to={destination}; failed: {e.GetType().Name}"));
+            throw;
+        }
+    }
 
     public NotificationListSummary Export(Stream output)
     {

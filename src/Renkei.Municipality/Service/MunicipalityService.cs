@@ -1,30 +1,54 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
-using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
 
 namespace Renkei.Municipality.Service;
 
-/// <summary>How to run one municipality's node. <paramref name="Affairs"/> null uses <see cref="AffairCatalogue.LoadDefault"/>.</summary>
+/// <summary>
+/// How to run one municipality's node.
+/// </summary>
+/// <param name="Staff">The ward's staff accounts; its <see cref="StaffDirectory.Catalogue"/> is the affair catalogue the service decides number use with.</param>
+/// <param name="OperationLog">
+/// The ward's operation log opened for writing (<see cref="Audit.OperationLog.Open"/>, in the CLI
+/// <c>AuditCommands.OpenOperationLog(layout, code)</c>). The caller owns it (it may share it with the ward's staff console
+/// in the same process) and disposes it after the service.
+/// </param>
 public sealed record MunicipalityServiceOptions(
     Database Database,
     LocalGovernmentCode Code,
     string Name,
     Uri JlisBaseAddress,
+    StaffDirectory Staff,
+    OperationLog OperationLog,
     int Port = 0,
-    string Address = "127.0.0.1",
-    AffairCatalogue? Affairs = null);
+    string Address = "127.0.0.1")
+{
+    /// <summary>The clock for logins (TOTP), session expiry, the day number use is decided for, and log times.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-/// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers and codes never appear in a URL.</summary>
+    /// <summary>A session unused this long ends (sliding: every request extends it).</summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers, codes and tokens never appear in a URL.</summary>
 public static class MunicipalityRoutes
 {
     public const string Health = "health";
+    public const string StaffSessions = "staff/sessions";
+    public const string StaffSessionAffair = "staff/sessions/affair";
+    public const string StaffSessionCurrent = "staff/sessions/current";
     public const string Births = "residents/births";
     public const string Arrivals = "residents/arrivals";
     public const string ArrivalsFromAbroad = "residents/arrivals-from-abroad";
@@ -37,22 +61,47 @@ public static class MunicipalityRoutes
     public const string NumberChanges = "residents/number-changes";
     public const string Search = "residents/search";
     public const string ResidenceCertificate = "certificates/residence";
+
+    /// <summary>
+    /// Optional request header naming the client terminal (端末) for the operation log: 1–32 of A–Z a–z 0–9 . _ : -.
+    /// The log records <c>&lt;name&gt;@&lt;client address&gt;</c>, or <c>api@&lt;client address&gt;</c> without (or with an unusable) header.
+    /// </summary>
+    public const string TerminalHeader = "X-Renkei-Terminal";
 }
 
 public sealed record MunicipalityHealth(string Status, string Municipality, string Name);
 
 /// <summary>
-/// One municipality's resident-register service (住民基本台帳) over HTTP on Kestrel. It talks to
-/// J-LIS only through <see cref="JlisHttpClient"/> at <see cref="MunicipalityServiceOptions.JlisBaseAddress"/>.
+/// One municipality's resident-register service (住民基本台帳) over HTTP on Kestrel. It talks to J-LIS only through
+/// <see cref="JlisHttpClient"/> at <see cref="MunicipalityServiceOptions.JlisBaseAddress"/>.
+/// <para>Staff log in with id, password and TOTP code (<c>POST /staff/sessions</c>) and send the token they get as
+/// <c>Authorization: Bearer …</c>; every endpoint that reads or changes personal information answers 401 without it. They
+/// choose the affair they act in (<c>POST /staff/sessions/affair</c>). Whether any response carries individual numbers is
+/// decided only by <see cref="NumberVisibility.Decide"/> for the session on the day (DESIGN.md rule 7): asking for numbers
+/// when they are masked is refused with the reason (403), never silently masked. Register changes need a clerk or
+/// supervisor acting in an affair; those that carry or change a number (arrival, number change) need a number-using one.</para>
+/// <para>Every login (and failed login), logout, affair choice, search, certificate and register change is written to the
+/// ward's operation log — refusals too — before the response is sent: staff id, time, terminal, affair, action, result.
+/// Until the integrated addressee number is wired in, the person is named in the entry's detail by the register's
+/// resident id (<c>resident-id=…</c>), never by number; the subject field stays empty.</para>
 /// </summary>
 public static class MunicipalityService
 {
+    /// <summary>The staff id recorded for requests without a valid session.</summary>
+    public const string AnonymousStaff = "anonymous";
+
     public static Task<ServiceHost> StartAsync(MunicipalityServiceOptions options, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Staff);
+        ArgumentNullException.ThrowIfNull(options.OperationLog);
+        if (options.OperationLog.Municipality != options.Code)
+            throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
+
         var register = new ResidentRegister(options.Database, options.Code);
         var http = new HttpClient { BaseAddress = options.JlisBaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        var events = new RegisterEvents(register, new JlisHttpClient(http));
-        var certificates = new ResidenceCertificates(register, options.Affairs ?? AffairCatalogue.LoadDefault());
+        var events = new RegisterEvents(register, new JlisHttpClient(http), options.Clock);
+        var api = new StaffApi(options, register, new ResidenceCertificates(register, options.Staff.Catalogue, options.Clock));
 
         return ServiceHost.StartAsync(
             $"municipality-{options.Code.Digits}",
@@ -60,53 +109,55 @@ public static class MunicipalityService
             app =>
             {
                 app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", options.Code.Digits, options.Name)));
-                MapEvent<BirthRequest>(app, MunicipalityRoutes.Births, events.BirthAsync);
-                MapEvent<ArrivalRequest>(app, MunicipalityRoutes.Arrivals, events.ArrivalAsync);
-                MapEvent<ArrivalFromAbroadRequest>(app, MunicipalityRoutes.ArrivalsFromAbroad, events.ArrivalFromAbroadAsync);
-                MapEvent<DepartureRequest>(app, MunicipalityRoutes.Departures, events.DepartureAsync);
-                MapEvent<DeathRequest>(app, MunicipalityRoutes.Deaths, events.DeathAsync);
-                MapEvent<AddressChangeRequest>(app, MunicipalityRoutes.AddressChanges, events.AddressChangeAsync);
-                MapEvent<NameChangeRequest>(app, MunicipalityRoutes.NameChanges, events.NameChangeAsync);
-                MapEvent<HouseholdChangeRequest>(app, MunicipalityRoutes.HouseholdChanges, events.HouseholdChangeAsync);
-                MapEvent<HeadChangeRequest>(app, MunicipalityRoutes.HeadChanges, events.HeadChangeAsync);
-                MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, events.ChangeNumberAsync);
-                app.MapPost("/" + MunicipalityRoutes.Search, (ResidentSearch search) =>
-                    Guard(() => Results.Json(register.Search(search))));
-                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, (ResidenceCertificateRequest request) =>
-                    Guard(() => Results.Json(certificates.Build(request))));
+                app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync));
+                app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync));
+                app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync));
+                app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync));
+                api.MapEvent<BirthRequest>(app, MunicipalityRoutes.Births, "birth", NumberNeed.None, _ => null, events.BirthAsync);
+                api.MapEvent<ArrivalRequest>(app, MunicipalityRoutes.Arrivals, "arrival", NumberNeed.Required, _ => null, events.ArrivalAsync);
+                api.MapEvent<ArrivalFromAbroadRequest>(app, MunicipalityRoutes.ArrivalsFromAbroad, "arrival-from-abroad", NumberNeed.None, _ => null,
+                    events.ArrivalFromAbroadAsync);
+                api.MapEvent<DepartureRequest>(app, MunicipalityRoutes.Departures, "departure", NumberNeed.None, r => r.ResidentId, events.DepartureAsync);
+                api.MapEvent<DeathRequest>(app, MunicipalityRoutes.Deaths, "death", NumberNeed.None, r => r.ResidentId, events.DeathAsync);
+                api.MapEvent<AddressChangeRequest>(app, MunicipalityRoutes.AddressChanges, "address-change", NumberNeed.None, r => r.ResidentId,
+                    events.AddressChangeAsync);
+                api.MapEvent<NameChangeRequest>(app, MunicipalityRoutes.NameChanges, "name-change", NumberNeed.None, r => r.ResidentId, events.NameChangeAsync);
+                api.MapEvent<HouseholdChangeRequest>(app, MunicipalityRoutes.HouseholdChanges, "household-change", NumberNeed.None, r => r.ResidentId,
+                    events.HouseholdChangeAsync);
+                api.MapEvent<HeadChangeRequest>(app, MunicipalityRoutes.HeadChanges, "head-change", NumberNeed.None, r => r.NewHeadResidentId,
+                    events.HeadChangeAsync);
+                api.MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, "number-change", NumberNeed.Required, r => r.ResidentId,
+                    events.ChangeNumberAsync);
+                app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync));
+                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync));
             },
             options.Port,
             options.Address,
             ct);
     }
 
-    private static void MapEvent<TRequest>(IEndpointRouteBuilder app, string route, Func<TRequest, CancellationToken, Task<RegisterEventResult>> handler)
-        where TRequest : class =>
-        app.MapPost("/" + route, async (TRequest? request, CancellationToken ct) =>
-        {
-            if (request is null) return ErrorResponses.BadRequest("empty-body", "a JSON body is required (リクエスト本文がありません)");
-            try
-            {
-                var result = await handler(request, ct);
-                return Results.Json(result, statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-            }
-            catch (Exception e) when (Refusal(e) is { } refusal) { return refusal; }
-        });
+    internal enum NumberNeed { None, Required }
 
-    private static IResult Guard(Func<IResult> work)
-    {
-        try { return work(); }
-        catch (Exception e) when (Refusal(e) is { } refusal) { return refusal; }
-    }
+    /// <summary>A handler whose <see cref="IResult"/> is written to the response (a bare method group would bind as a RequestDelegate).</summary>
+    private static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
 
     /// <summary>Expected refusals as problem bodies; their messages are written never to contain numbers.</summary>
-    private static IResult? Refusal(Exception e) => e switch
+    internal static IResult? Refusal(Exception e) => e switch
     {
         RegisterException r => ErrorResponses.Problem(StatusFor(r.Code), r.Code, r.Message),
         AffairNumberUseRefusedException n => ErrorResponses.Problem(StatusCodes.Status403Forbidden, n.Code, n.Message),
         JlisException j => ErrorResponses.Problem(StatusCodes.Status502BadGateway, "jlis-" + j.Code, e.Message),
         HttpRequestException => ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "jlis-unreachable",
             "J-LIS could not be reached; send the same request again later (J-LISに接続できません)"),
+        _ => null,
+    };
+
+    internal static string? RefusalCode(Exception e) => e switch
+    {
+        RegisterException r => r.Code,
+        AffairNumberUseRefusedException n => n.Code,
+        JlisException j => "jlis-" + j.Code,
+        HttpRequestException => "jlis-unreachable",
         _ => null,
     };
 
@@ -117,4 +168,349 @@ public static class MunicipalityService
         "number-mismatch" or "number-superseded" or "no-number-designated" => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status400BadRequest,
     };
+}
+
+/// <summary>The staff-facing handlers: sessions, the access decisions and the operation-log entries of each request.</summary>
+internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegister register, ResidenceCertificates certificates)
+{
+    private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
+    private const int MaxIdsInDetail = 100;
+
+    private readonly StaffApiSessions _sessions = new(options.Clock, options.SessionIdleTimeout);
+    private StaffDirectory Staff => options.Staff;
+    private OperationLog Log => options.OperationLog;
+    private DateTimeOffset Now => options.Clock.GetUtcNow();
+
+    /// <summary>Today in Japan: the day number use is decided for.</summary>
+    private DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(JapanStandardTime).DateTime);
+
+    /// <summary>A request with a live session (refreshed from the directory), the token it came with and the terminal.</summary>
+    private sealed record Caller(StaffSession Session, string Token, DateTimeOffset ExpiresAt, string Terminal)
+    {
+        public override string ToString() => $"{Session} at {Terminal} (token hidden)";
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    public async Task<IResult> LoginAsync(HttpContext http)
+    {
+        var terminal = Terminal(http);
+        var request = await ReadBodyAsync<StaffLoginRequest>(http);
+        if (request is null) return EmptyBody();
+        var now = Now;
+        // PBKDF2 is deliberately slow: off the request thread.
+        var result = await Task.Run(() => Staff.Authenticate(request.StaffId, request.Password, request.TotpCode, now), http.RequestAborted);
+        if (!result.Succeeded)
+        {
+            var code = OutcomeCode(result.Outcome);
+            await RecordAsync(LoggableStaffId(request.StaffId), terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: " + code);
+            return ErrorResponses.Problem(StatusCodes.Status401Unauthorized, code, result.Message + " (" + code + ")");
+        }
+        var session = result.Session!;
+        var opened = _sessions.Open(session);
+        await RecordAsync(session.StaffId.Value, terminal, null, OperationAction.Login, OperationResult.Success, "login: api");
+        return Results.Json(new StaffLoginResponse(opened.Token, opened.ExpiresAt, session.StaffId.Value, session.DisplayName,
+            OperationLog.Name(session.Role), session.Role.ToJapanese(), session.AssignedAffairs), JsonDefaults.Options);
+    }
+
+    public async Task<IResult> ChooseAffairAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, OperationAction.AffairChosen, "affair");
+        if (caller is null) return refusal!;
+        var request = await ReadBodyAsync<AffairChoiceRequest>(http);
+        if (request is null) return EmptyBody();
+        StaffSession chosen;
+        if (request.AffairCode is null)
+        {
+            chosen = caller.Session.LeaveAffair();
+        }
+        else
+        {
+            try
+            {
+                chosen = caller.Session.ChooseAffair(request.AffairCode);
+            }
+            catch (StaffException refused)
+            {
+                var known = Staff.Catalogue.Find(request.AffairCode)?.Code;
+                await RecordAsync(caller, known, OperationAction.AffairChosen, OperationResult.Refused, "affair: " + refused.Code);
+                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, refused.Code, refused.Message);
+            }
+        }
+        _sessions.Update(caller.Token, chosen);
+        var decision = NumberVisibility.Decide(chosen, Today);
+        await RecordAsync(caller with { Session = chosen }, chosen.ChosenAffair, OperationAction.AffairChosen, OperationResult.Success,
+            chosen.ChosenAffair is null ? "affair: left" : $"affair: chosen; numbers={(decision.Visible ? "visible" : "masked")} ({decision.ReasonCode})");
+        return Results.Json(State(chosen, decision, caller.ExpiresAt), JsonDefaults.Options);
+    }
+
+    public async Task<IResult> CurrentAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, null, "session");
+        if (caller is null) return refusal!;
+        return Results.Json(State(caller.Session, NumberVisibility.Decide(caller.Session, Today), caller.ExpiresAt), JsonDefaults.Options);
+    }
+
+    public async Task<IResult> LogoutAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Logout, "logout");
+        if (caller is null) return refusal!;
+        _sessions.Close(caller.Token);
+        await RecordAsync(caller, caller.Session.ChosenAffair, OperationAction.Logout, OperationResult.Success, "logout: api");
+        return Results.NoContent();
+    }
+
+    // ------------------------------------------------------------------ register changes
+
+    public void MapEvent<TRequest>(IEndpointRouteBuilder app, string route, string name, MunicipalityService.NumberNeed need,
+        Func<TRequest, long?> subject, Func<TRequest, CancellationToken, Task<RegisterEventResult>> handler)
+        where TRequest : class =>
+        app.MapPost("/" + route, async (HttpContext http) =>
+        {
+            var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Change, name);
+            if (caller is null) return refusal!;
+            var request = await ReadBodyAsync<TRequest>(http);
+            if (request is null) return EmptyBody();
+            var session = caller.Session;
+            var affair = session.ChosenAffair;
+            var resident = subject(request);
+            var decision = NumberVisibility.Decide(session, Today);
+
+            // Register changes are clerks' and supervisors' work, in an affair they chose; a number needs a number-using one.
+            string? refusedCode = null, refusedMessage = null;
+            if (!session.Role.MayHandleNumbers())
+                (refusedCode, refusedMessage) = (NumberVisibilityDecision.RoleWithoutNumbers, $"{session.Role.ToJapanese()}は住民記録を変更できません (this role may not change the register)");
+            else if (affair is null)
+                (refusedCode, refusedMessage) = (NumberVisibilityDecision.NoAffairChosen, "事務を選択してから住民記録を変更してください (choose an affair first)");
+            else if (need == MunicipalityService.NumberNeed.Required && !decision.Visible)
+                (refusedCode, refusedMessage) = (decision.ReasonCode,
+                    $"個人番号を扱う異動は、個人番号を利用できる事務を選択して行ってください: {decision.Message} (this change handles an individual number)");
+            if (refusedCode is not null)
+            {
+                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Refused, Detail(name, resident, "refused: " + refusedCode));
+                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, refusedCode, refusedMessage!);
+            }
+
+            RegisterEventResult result;
+            try
+            {
+                result = await handler(request, http.RequestAborted);
+            }
+            catch (Exception e) when (MunicipalityService.Refusal(e) is { } problem)
+            {
+                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Failed, Detail(name, resident, "failed: " + MunicipalityService.RefusalCode(e)));
+                return problem;
+            }
+            await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Success,
+                Detail(name, result.ResidentId, result.Replayed ? "replayed" : null));
+            return Results.Json(result, JsonDefaults.Options, statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+        });
+
+    // ------------------------------------------------------------------ views
+
+    public async Task<IResult> SearchAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Search, "search");
+        if (caller is null) return refusal!;
+        var request = await ReadBodyAsync<ResidentSearchRequest>(http);
+        if (request is null) return EmptyBody();
+        var session = caller.Session;
+        var affair = session.ChosenAffair;
+        var decision = NumberVisibility.Decide(session, Today);
+        var by = request.IndividualNumber is not null ? "number" : Terms(request);
+
+        if (request.AffairCode is { } asked && !string.Equals(asked.Trim(), affair, StringComparison.OrdinalIgnoreCase))
+        {
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Refused, $"search by {by}: refused: {ResidenceCertificates.AffairMismatch}");
+            return ErrorResponses.Problem(StatusCodes.Status403Forbidden, ResidenceCertificates.AffairMismatch,
+                "指定された事務は選択中の事務と異なります。事務を選択し直してください (the affair in the request is not the session's chosen affair)");
+        }
+        if ((request.IncludeNumbers || request.IndividualNumber is not null) && !decision.Visible)
+        {
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Refused,
+                $"search by {by}; numbers requested: refused: {decision.ReasonCode}");
+            return ErrorResponses.Problem(StatusCodes.Status403Forbidden, decision.ReasonCode, decision.Message);
+        }
+
+        List<ResidentSearchHit> hits;
+        try
+        {
+            if (request.IndividualNumber is { } number)
+            {
+                var found = register.FindByNumber(number);
+                hits = found is not null && (request.IncludeFormerResidents || found.Status == ResidentStatus.Resident)
+                    ? [new ResidentSearchHit(found.Id, found.Name.Full, found.Name.FullKana, found.BirthDate, found.Sex, found.Address,
+                        found.HouseholdNumber, found.Status, request.IncludeNumbers ? found.IndividualNumber : null)]
+                    : [];
+            }
+            else
+            {
+                var summaries = register.Search(new ResidentSearch(request.Name, request.Kana, request.BirthDate, request.IncludeFormerResidents, request.Limit));
+                hits = summaries.Select(s => new ResidentSearchHit(s.ResidentId, s.Name, s.Kana, s.BirthDate, s.Sex, s.Address, s.HouseholdNumber, s.Status,
+                    request.IncludeNumbers ? register.Find(s.ResidentId)?.IndividualNumber : null)).ToList();
+            }
+        }
+        catch (RegisterException e)
+        {
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Failed, $"search by {by}: failed: {e.Code}");
+            return MunicipalityService.Refusal(e)!;
+        }
+        var numbers = request.IncludeNumbers ? "shown" : "not-requested";
+        await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Success,
+            $"search by {by}; hits={hits.Count}; numbers={numbers}; {Ids(hits.Select(h => h.ResidentId))}");
+        return Results.Json(hits, JsonDefaults.Options);
+    }
+
+    public async Task<IResult> CertificateAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, OperationAction.View, "certificate");
+        if (caller is null) return refusal!;
+        var request = await ReadBodyAsync<ResidenceCertificateRequest>(http);
+        if (request is null) return EmptyBody();
+        var affair = caller.Session.ChosenAffair;
+        var kind = request.WholeHousehold ? "residence certificate (household)" : "residence certificate";
+        ResidenceCertificate certificate;
+        try
+        {
+            certificate = certificates.Build(request, NumberVisibility.Decide(caller.Session, Today));
+        }
+        catch (AffairNumberUseRefusedException e)
+        {
+            await RecordAsync(caller, affair, OperationAction.View, OperationResult.Refused,
+                Detail(kind, request.ResidentId, (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + e.Code));
+            return MunicipalityService.Refusal(e)!;
+        }
+        catch (RegisterException e)
+        {
+            await RecordAsync(caller, affair, OperationAction.View, OperationResult.Failed, Detail(kind, request.ResidentId, "failed: " + e.Code));
+            return MunicipalityService.Refusal(e)!;
+        }
+        await RecordAsync(caller, affair, OperationAction.View, OperationResult.Success,
+            Detail(kind, request.ResidentId, $"numbers={(certificate.NumbersIncluded ? "included" : "not-included")}; {Ids(certificate.Entries.Select(e => e.ResidentId))}"));
+        return Results.Json(certificate, JsonDefaults.Options);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>
+    /// The caller's session from <c>Authorization: Bearer …</c>, refreshed from the staff directory (a disabled or locked
+    /// account ends it). Without one: 401, recorded as refused (staff <see cref="MunicipalityService.AnonymousStaff"/>) when
+    /// <paramref name="action"/> is given.
+    /// </summary>
+    private async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(HttpContext http, OperationAction? action, string what)
+    {
+        var terminal = Terminal(http);
+        var token = BearerToken(http.Request);
+        var found = _sessions.Find(token);
+        if (token is null || found is null)
+        {
+            var code = token is null ? "no-session" : "session-expired";
+            if (action is { } refusedAction)
+                await RecordAsync(MunicipalityService.AnonymousStaff, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: {code}");
+            return (null, Unauthorized(http, code, token is null
+                ? "職員としてログインし、Authorization: Bearer でトークンを送ってください (staff session required)"
+                : "セッションが無効か期限切れです。もう一度ログインしてください (session expired or ended)"));
+        }
+        var refreshed = Staff.Refresh(found.Session);
+        if (refreshed is null)
+        {
+            _sessions.Close(token);
+            if (action is { } refusedAction)
+                await RecordAsync(found.Session.StaffId.Value, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: account-unavailable");
+            return (null, Unauthorized(http, "account-unavailable", "このアカウントは現在利用できません (account disabled or locked)"));
+        }
+        _sessions.Update(token, refreshed);
+        return (new Caller(refreshed, token, found.ExpiresAt, terminal), null);
+    }
+
+    private static IResult Unauthorized(HttpContext http, string code, string message)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return ErrorResponses.Problem(StatusCodes.Status401Unauthorized, code, message);
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header (exactly one), or null. Tokens are read from nowhere else.</summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        var values = request.Headers.Authorization;
+        if (values.Count != 1 || values[0] is not { } header) return null;
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
+        var token = header[scheme.Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    /// <summary>The terminal for the log: <c>&lt;X-Renkei-Terminal&gt;@&lt;client address&gt;</c>, or <c>api@&lt;client address&gt;</c>.</summary>
+    internal static string Terminal(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var name = "api";
+        var header = http.Request.Headers[MunicipalityRoutes.TerminalHeader];
+        if (header.Count == 1 && header[0] is { Length: >= 1 and <= 32 } given
+            && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-')
+            && !PersonalNumberGuard.ContainsIndividualNumber(given) && !PersonalNumberGuard.ContainsResidentCode(given))
+            name = given;
+        var terminal = name + "@" + address;
+        return terminal.Length > OperationLogEntry.MaxIdLength ? terminal[..OperationLogEntry.MaxIdLength] : terminal;
+    }
+
+    /// <summary>The id a failed login is recorded under: the id as typed if it is a well-formed staff id (and not a number), else "invalid-id".</summary>
+    private static string LoggableStaffId(string? typed) =>
+        StaffId.TryParse(typed, out var id) && !PersonalNumberGuard.ContainsIndividualNumber(id.Value) && !PersonalNumberGuard.ContainsResidentCode(id.Value)
+            ? id.Value
+            : "invalid-id";
+
+    private static string OutcomeCode(AuthenticationOutcome outcome) => outcome switch
+    {
+        AuthenticationOutcome.InvalidCredentials => "invalid-credentials",
+        AuthenticationOutcome.SecondFactorFailed => "second-factor-failed",
+        AuthenticationOutcome.Locked => "locked",
+        AuthenticationOutcome.Disabled => "disabled",
+        _ => "login-failed",
+    };
+
+    private static StaffSessionState State(StaffSession session, NumberVisibilityDecision decision, DateTimeOffset expiresAt) =>
+        new(session.StaffId.Value, session.DisplayName, OperationLog.Name(session.Role), session.AssignedAffairs, session.ChosenAffair,
+            decision.Visible, decision.ReasonCode, decision.Message, expiresAt);
+
+    private Task RecordAsync(Caller caller, string? affair, OperationAction action, OperationResult result, string detail) =>
+        RecordAsync(caller.Session.StaffId.Value, caller.Terminal, affair, action, result, detail);
+
+    /// <summary>Writes one entry and waits until it is committed: nothing is answered that the log does not hold.</summary>
+    private Task RecordAsync(string staffId, string terminal, string? affair, OperationAction action, OperationResult result, string detail) =>
+        Log.AppendAsync(new OperationLogEntry(staffId, Now, terminal, affair, null, action, result, detail));
+
+    private static string Detail(string what, long? resident, string? note)
+    {
+        var text = new StringBuilder(what);
+        if (resident is { } id) text.Append("; resident-id=").Append(id.ToString(CultureInfo.InvariantCulture));
+        if (note is not null) text.Append("; ").Append(note);
+        return text.ToString();
+    }
+
+    /// <summary>The resident ids a response showed (at most <see cref="MaxIdsInDetail"/>, then a count of the rest).</summary>
+    private static string Ids(IEnumerable<long> ids)
+    {
+        var list = ids.ToList();
+        var shown = string.Join(",", list.Take(MaxIdsInDetail).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        return "resident-ids=" + shown + (list.Count > MaxIdsInDetail ? $" (+{list.Count - MaxIdsInDetail} more)" : "");
+    }
+
+    private static string Terms(ResidentSearchRequest request)
+    {
+        var terms = new List<string>();
+        if (!string.IsNullOrWhiteSpace(request.Name)) terms.Add("name");
+        if (!string.IsNullOrWhiteSpace(request.Kana)) terms.Add("kana");
+        if (request.BirthDate is not null) terms.Add("birth-date");
+        return terms.Count == 0 ? "nothing" : string.Join("+", terms);
+    }
+
+    private static async Task<T?> ReadBodyAsync<T>(HttpContext http) where T : class
+    {
+        if (!http.Request.HasJsonContentType()) return null;
+        return await http.Request.ReadFromJsonAsync<T>(JsonDefaults.Options, http.RequestAborted);
+    }
+
+    private static IResult EmptyBody() =>
+        ErrorResponses.BadRequest("empty-body", "JSONのリクエスト本文が必要です (a JSON body with Content-Type: application/json is required)");
 }

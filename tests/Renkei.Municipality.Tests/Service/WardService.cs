@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Jlis;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Service;
+using Renkei.Municipality.Staff;
+using Renkei.TestSupport;
+
+namespace Renkei.Municipality.Tests.Service;
+
+/// <summary>A clock the test moves: each login spends a TOTP step, so logins move it past the last code's step.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private readonly Lock _gate = new();
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_gate) return _now.ToUniversalTime();
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate) _now += by;
+    }
+}
+
+/// <summary>An HTTP response read in full: status, the raw body (to scan for numbers) and the problem code if refused.</summary>
+public sealed record Answer(HttpStatusCode Status, string Text, HttpResponseMessage Response)
+{
+    public T Body<T>() => JsonSerializer.Deserialize<T>(Text, JsonDefaults.Options)!;
+    public string? Code => Status is >= HttpStatusCode.BadRequest && Text.Length > 0 ? Body<ProblemBody>().Code : null;
+    public override string ToString() => $"{(int)Status} {Text}";
+}
+
+/// <summary>
+/// Shinagawa's service and the real J-LIS, each on loopback with its own database; the ward's demo staff seeded in its
+/// staff directory (fast test hashing); its operation log open for reading back; a manual clock from 2024-06-03 09:00 JST.
+/// </summary>
+public sealed class WardService : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2024, 6, 3, 9, 0, 0, TimeSpan.FromHours(9));
+
+    private readonly TestDatabase _wardDb;
+    private readonly TestDatabase _jlisDb;
+    private readonly TempDirectory _keys;
+    private readonly HttpClient _jlisHttp;
+
+    private WardService(TestDatabase wardDb, TestDatabase jlisDb, TempDirectory keys, ServiceHost jlis, ServiceHost ward, OperationLog log,
+        StaffDirectory staff, IReadOnlyList<DemoStaffAccount> accounts, ManualClock clock)
+    {
+        _wardDb = wardDb;
+        _jlisDb = jlisDb;
+        _keys = keys;
+        Jlis = jlis;
+        Host = ward;
+        Log = log;
+        Staff = staff;
+        Accounts = accounts;
+        Clock = clock;
+        Http = new HttpClient { BaseAddress = ward.BaseAddress };
+        _jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        JlisClient = new JlisHttpClient(_jlisHttp);
+    }
+
+    public ServiceHost Jlis { get; }
+    public ServiceHost Host { get; }
+    public OperationLog Log { get; }
+    public StaffDirectory Staff { get; }
+    public IReadOnlyList<DemoStaffAccount> Accounts { get; }
+    public ManualClock Clock { get; }
+    public HttpClient Http { get; }
+    public JlisHttpClient JlisClient { get; }
+    public Database Database => _wardDb.Database;
+    public ResidentRegister Register => new(_wardDb.Database, TestData.Shinagawa);
+
+    public static async Task<WardService> StartAsync(string provider)
+    {
+        var wardDb = TestDatabase.Create(provider);
+        var jlisDb = wardDb.Sibling();
+        var keys = new TempDirectory();
+        var clock = new ManualClock(Start);
+        var staff = new StaffDirectory(wardDb.Database, AffairCatalogue.LoadDefault(), keys.File("totp.key"),
+            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
+        var accounts = DemoStaff.Seed(staff, TestData.Shinagawa);
+        var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
+        var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, keys.File("jlis-numbering.key")));
+        var ward = await MunicipalityService.StartAsync(
+            new MunicipalityServiceOptions(wardDb.Database, TestData.Shinagawa, "品川区", jlis.BaseAddress, staff, log) { Clock = clock });
+        return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock);
+    }
+
+    public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
+
+    /// <summary>Logs in with password and the authenticator's code (moving the clock one TOTP step first), then chooses <paramref name="affair"/> if given.</summary>
+    public async Task<string> LoginAsync(string staffId, string? affair = null)
+    {
+        Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        var account = Account(staffId);
+        var login = await SendAsync(HttpMethod.Post, MunicipalityRoutes.StaffSessions,
+            new StaffLoginRequest(staffId, account.Password, account.CodeAt(Clock.GetUtcNow())), token: null);
+        Assert.True(login.Status == HttpStatusCode.OK, login.ToString());
+        var token = login.Body<StaffLoginResponse>().Token;
+        if (affair is not null)
+        {
+            var chosen = await SendAsync(HttpMethod.Post, MunicipalityRoutes.StaffSessionAffair, new AffairChoiceRequest(affair), token);
+            Assert.True(chosen.Status == HttpStatusCode.OK, chosen.ToString());
+        }
+        return token;
+    }
+
+    public Task<Answer> PostAsync(string route, object body, string? token) => SendAsync(HttpMethod.Post, route, body, token);
+
+    public async Task<Answer> SendAsync(HttpMethod method, string route, object? body, string? token, string? terminal = null)
+    {
+        using var request = new HttpRequestMessage(method, route);
+        if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: JsonDefaults.Options);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (terminal is not null) request.Headers.Add(MunicipalityRoutes.TerminalHeader, terminal);
+        var response = await Http.SendAsync(request);
+        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+    }
+
+    /// <summary>Every entry of the ward's operation log, in order.</summary>
+    public IReadOnlyList<OperationLogEntry> Entries() => Log.Read().Select(r => r.Entry).ToList();
+
+    /// <summary>The whole log as an auditor exports it (JSON), to scan for what must never be in it.</summary>
+    public string ExportedLog()
+    {
+        using var buffer = new MemoryStream();
+        Log.Export(buffer, OperationLogExportFormat.Json);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        await Jlis.DisposeAsync();
+        _jlisHttp.Dispose();
+        await Log.DisposeAsync();
+        _wardDb.Dispose();
+        _jlisDb.Dispose();
+        _keys.Dispose();
+    }
+}
