@@ -157,6 +157,20 @@ public sealed class SchemaValidationTests
     }
 
     [Fact]
+    public void A_repeated_property_and_a_number_where_an_integer_belongs_are_refused()
+    {
+        var repeated = Validate(InformationKindCodes.NationalHealthInsurance,
+            """{"insuredSince":"2020-04-01","householdHead":true,"annualPremium":1,"annualPremium":2}""");
+        Assert.Equal(("$.annualPremium", "duplicate"), (repeated.Single().Path, repeated.Single().Rule));
+
+        var number = IndividualNumber.FromBody(12_345_678_901);
+        var misplaced = Validate(InformationKindCodes.NationalHealthInsurance,
+            $$"""{"insuredSince":"2020-04-01","householdHead":true,"annualPremium":"{{number.Digits}}"}""");
+        Assert.Equal(["type", "individual-number"], misplaced.Select(e => e.Rule));
+        Assert.All(misplaced, e => Assert.Equal("$.annualPremium", e.Path));
+    }
+
+    [Fact]
     public void A_property_name_that_is_not_an_identifier_is_not_echoed_in_the_path()
     {
         var errors = Validate(InformationKindCodes.ChildAllowance,

@@ -59,30 +59,39 @@ public sealed class StreamLoader(CopyService service)
             }, cancellationToken);
         }
 
-        while (true)
+        try
         {
-            var read = await input.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
-            if (failure is null)
+            while (true)
             {
-                while (TryReadLine(ref buffer, out var bytes))
+                var read = await input.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                if (failure is null)
                 {
-                    line++;
-                    if (!Process(bytes)) break;
-                    if (records.Count >= batchSize) await FlushAsync();
+                    while (TryReadLine(ref buffer, out var bytes))
+                    {
+                        line++;
+                        if (!Process(bytes)) break;
+                        if (records.Count >= batchSize) await FlushAsync();
+                    }
+                    if (failure is null && read.IsCompleted && buffer.Length > 0)
+                    {
+                        line++;
+                        Process(buffer);
+                        buffer = buffer.Slice(buffer.End);
+                    }
+                    if (failure is null && !read.IsCompleted && buffer.Length > MaxLineBytes)
+                        failure = new StreamFailure(line + 1, "line-too-long", $"a line is longer than {MaxLineBytes} bytes (1行が長すぎます)");
                 }
-                if (failure is null && read.IsCompleted && buffer.Length > 0)
-                {
-                    line++;
-                    Process(buffer);
-                    buffer = buffer.Slice(buffer.End);
-                }
-                if (failure is null && !read.IsCompleted && buffer.Length > MaxLineBytes)
-                    failure = new StreamFailure(line + 1, "line-too-long", $"a line is longer than {MaxLineBytes} bytes (1行が長すぎます)");
+                if (failure is not null) buffer = buffer.Slice(buffer.End); // drain the rest of the upload unread
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (read.IsCompleted) break;
             }
-            if (failure is not null) buffer = buffer.Slice(buffer.End); // drain the rest of the upload unread
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (read.IsCompleted) break;
+        }
+        catch
+        {
+            // The upload broke off (or the client went away): let the batch being written finish before leaving.
+            if (pending is not null) await Task.WhenAny(pending);
+            throw;
         }
         if (failure is null) await FlushAsync();
         if (pending is not null) await pending;
