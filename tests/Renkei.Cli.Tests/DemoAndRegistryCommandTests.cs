@@ -5,6 +5,28 @@ using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
 
+/// <summary>Reads a ward's operation log back through <c>renkei audit verify</c> and <c>renkei audit export --format json</c>.</summary>
+internal static class OperationLogReader
+{
+    public sealed record Entry(string StaffId, string Terminal, string? AffairCode, string Action, string Result, string? Detail);
+
+    /// <summary>Twelve digits not inside a longer run of digits or hex (entry hashes are hex).</summary>
+    public const string TwelveDigits = "(?<![0-9a-fA-F])[0-9]{12}(?![0-9a-fA-F])";
+
+    public static async Task<(List<Entry> Entries, string Text)> ReadAsync(string data, string ward)
+    {
+        var verify = await CliProcess.RunAsync(data, "audit", "verify", "--municipality", ward);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+        var export = await CliProcess.RunAsync(data, "audit", "export", "--municipality", ward, "--format", "json");
+        Assert.True(export.ExitCode == 0, export.StandardError);
+        using var json = JsonDocument.Parse(export.StandardOutput);
+        var entries = json.RootElement.GetProperty("entries").EnumerateArray().Select(e => new Entry(
+            e.GetProperty("staffId").GetString()!, e.GetProperty("terminal").GetString()!, e.GetProperty("affairCode").GetString(),
+            e.GetProperty("action").GetString()!, e.GetProperty("result").GetString()!, e.GetProperty("detail").GetString())).ToList();
+        return (entries, export.StandardOutput);
+    }
+}
+
 public class DemoCommandTests : IDisposable
 {
     private readonly TempDirectory _data = new();
@@ -20,6 +42,7 @@ public class DemoCommandTests : IDisposable
         foreach (var expected in new[] { "J-LIS", "品川区 (131091)", "大田区 (131113)", "板橋区 (131199)", "http://127.0.0.1:", "個人番号未指定 0" })
             Assert.Contains(expected, outcome.StandardOutput);
 
+        var changes = new List<OperationLogReader.Entry>();
         foreach (var code in new[] { "131091", "131113", "131199" })
         {
             var status = await CliProcess.RunAsync(_data.Path, "registry", "status", "--municipality", code, "--json");
@@ -27,7 +50,22 @@ public class DemoCommandTests : IDisposable
             using var counts = JsonDocument.Parse(status.StandardOutput);
             Assert.True(counts.RootElement.GetProperty("residents").GetInt64() > 50);
             Assert.Equal(0, counts.RootElement.GetProperty("residentsWithoutNumber").GetInt64());
+
+            // The moves went through each ward's API as its resident-register clerk, logged in and logged.
+            var (entries, text) = await OperationLogReader.ReadAsync(_data.Path, code);
+            Assert.DoesNotMatch(OperationLogReader.TwelveDigits, text);
+            var moves = entries.Where(e => e.Action == "change").ToList();
+            Assert.All(moves, e => Assert.Equal(("jumin01", "resident-register", "success"), (e.StaffId, e.AffairCode, e.Result)));
+            Assert.All(moves, e => Assert.StartsWith("renkei-demo@127.0.0.1", e.Terminal));
+            if (moves.Count > 0)
+                Assert.Equal(["login", "affairChosen", "logout"], entries.Where(e => e.Action != "change").Select(e => e.Action).Distinct());
+            changes.AddRange(moves);
         }
+        var moved = System.Text.RegularExpressions.Regex.Match(outcome.StandardOutput, @"(\d+) person\(s\) moved between wards");
+        Assert.True(moved.Success, outcome.StandardOutput);
+        Assert.True(int.Parse(moved.Groups[1].Value) > 0, "the demo moved nobody");
+        // Each person moved is a departure at one ward and an arrival at another.
+        Assert.Equal(2 * int.Parse(moved.Groups[1].Value), changes.Count);
     }
 
     [Fact]
@@ -116,6 +154,15 @@ public class RegistryCommandTests : IDisposable
         Assert.Contains("花子", text);
         Assert.Contains("三郎", text);
         Assert.Contains("2 household(s), 3 member(s)", export.StandardError);
+
+        // The export of a file full of numbers is in the operation log, under the batch operator, without a number.
+        var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
+        var entry = Assert.Single(entries);
+        Assert.Equal(("export", "success", "resident-register"), (entry.Action, entry.Result, entry.AffairCode));
+        Assert.Equal("batch:" + Environment.UserName, entry.StaffId);
+        Assert.Equal(Environment.MachineName, entry.Terminal);
+        Assert.Contains("households=2; residents-with-number=3; to=file", entry.Detail);
+        Assert.DoesNotMatch(OperationLogReader.TwelveDigits, log);
     }
 
     [Fact]
@@ -143,6 +190,17 @@ public class RegistryCommandTests : IDisposable
         using var withNumber = JsonDocument.Parse(permitted.StandardOutput);
         Assert.True(withNumber.RootElement.GetProperty("numbersIncluded").GetBoolean());
         Assert.Matches(@"\d{12}", permitted.StandardOutput);
+
+        // Every issuance and every refusal is in the operation log, in order, and the log holds no number.
+        var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
+        Assert.Equal(
+            [("view", "success", null), ("view", "refused", null), ("view", "refused", "library"), ("view", "refused", null), ("view", "success", "resident-register")],
+            entries.Select(e => (e.Action, e.Result, e.AffairCode)));
+        Assert.All(entries, e => Assert.Equal(("batch:" + Environment.UserName, Environment.MachineName), (e.StaffId, e.Terminal)));
+        Assert.Contains("numbers=not-included", entries[0].Detail);
+        Assert.Contains("affair-without-number-use", entries[2].Detail);
+        Assert.Contains("numbers=included; resident-ids=1", entries[4].Detail);
+        Assert.DoesNotMatch(OperationLogReader.TwelveDigits, log);
     }
 
     private static Encoding CodePagesShiftJis()
