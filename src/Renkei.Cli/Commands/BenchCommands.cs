@@ -40,6 +40,7 @@ public static class BenchCommands
         var bench = new Command("bench", "benchmarks that print JSON");
         bench.Subcommands.Add(NumberingCommand());
         AuditCommands.AddBenchTo(bench);
+        IntermediateBenchCommand.AddTo(bench);
         root.Subcommands.Add(bench);
     }
 
