@@ -12,9 +12,10 @@ namespace Renkei.Cli;
 /// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality (also holds its operation log)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/audit-signing.key  the operation log's checkpoint key (ECDSA P-256, PKCS#8 PEM, mode 600; .pub beside it)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/totp.key   the key that encrypts staff TOTP secrets at rest (32 random bytes, mode 600)
+/// &lt;data&gt;/intermediate/&lt;code&gt;/intermediate.db  the ward's intermediate server (中間サーバー), its own database
 /// </code>
-/// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;
-/// (values like "postgres:Host=…;Database=…").
+/// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt; /
+/// RENKEI_INTERMEDIATE_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
 /// </summary>
 public sealed class DataLayout(DirectoryInfo root)
 {
@@ -37,6 +38,11 @@ public sealed class DataLayout(DirectoryInfo root)
 
     /// <summary>The key file the ward's <c>StaffDirectory</c> encrypts TOTP secrets with (created on first use).</summary>
     public string MunicipalityTotpKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "totp.key");
+
+    /// <summary>The database of the intermediate server that holds the municipality's copies (never its register's).</summary>
+    public Database IntermediateDatabase(LocalGovernmentCode code) =>
+        FromEnvironment("RENKEI_INTERMEDIATE_DB_" + code.Digits)
+        ?? Database.Sqlite(Path.Combine(Root.FullName, "intermediate", code.Digits, "intermediate.db"));
 
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null

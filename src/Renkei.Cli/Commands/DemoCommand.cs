@@ -7,17 +7,25 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
+using Renkei.Intermediate;
+using Renkei.Intermediate.Contracts;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
+using Renkei.StaffConsole;
 
 namespace Renkei.Cli.Commands;
 
 /// <summary>
 /// <c>renkei demo</c>: the demo country. Seeds 品川区, 大田区 and 板橋区 with generated residents (deterministic
 /// from the seed), has J-LIS designate their numbers over HTTP (初期一斉指定), moves some households between
-/// wards through the wards' own services, and keeps every service running until Ctrl+C.
+/// wards through the wards' own services, gives everyone an integrated addressee number, fills the business systems
+/// (tax, child allowance, nursing care, NHI, public assistance) and loads their copies into each ward's intermediate
+/// server, and keeps every service — J-LIS, and per ward its API, staff console and intermediate server — running
+/// until Ctrl+C.
 /// A second run reuses the seeded data and only starts the services.
 /// </summary>
 public static class DemoCommand
@@ -58,7 +66,30 @@ public static class DemoCommand
             }
             return ExitCodes.Success;
         });
+        command.Subcommands.Add(StaffCommand());
         root.Subcommands.Add(command);
+    }
+
+    /// <summary>
+    /// <c>renkei demo staff</c>: the demo wards' staff accounts with their passwords and the current one-time codes, so a
+    /// person can log in to a staff console. DEMO ONLY: these credentials derive from a public seed.
+    /// </summary>
+    private static Command StaffCommand()
+    {
+        var municipality = new Option<string>("--municipality", "-m") { Description = "local government code (default 131091 品川区)", DefaultValueFactory = _ => "131091" };
+        var command = new Command("staff", "print the demo staff accounts with passwords and current one-time codes (demo only)") { municipality };
+        command.SetAction(parse =>
+        {
+            var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+            var now = DateTimeOffset.UtcNow;
+            var validFor = Totp.StepSeconds - now.ToUnixTimeSeconds() % Totp.StepSeconds;
+            Console.WriteLine($"デモ職員 ({code.Digits}) — デモ専用の資格情報です。ワンタイムパスワードはあと {validFor} 秒有効です。");
+            foreach (var account in DemoStaff.Accounts(code))
+                Console.WriteLine($"  {account.Id.Value,-9} {TextWidth.PadRight(account.DisplayName, 24)} {TextWidth.PadRight(account.Role.ToJapanese(), 8)} "
+                    + $"パスワード {account.Password}  ワンタイムパスワード {account.CodeAt(now)}  事務: {string.Join(", ", account.Affairs)}");
+            return ExitCodes.Success;
+        });
+        return command;
     }
 
     /// <summary>Decides whether to seed; never deletes data that a demo did not create.</summary>
@@ -127,6 +158,19 @@ public static class DemoCommand
             foreach (var ward in country.Wards) await ward.LogoutAsync(CancellationToken.None);
         }
         Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved} person(s) moved between wards");
+
+        // The business systems and their copies at the intermediate server, ward by ward.
+        var today = DateOnly.FromDateTime(DateTime.Today);
+        foreach (var ward in country.Wards)
+        {
+            var addressee = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "renkei-demo" });
+            var systems = new MunicipalBusinessSystems(addressee);
+            var business = DemoBusinessData.Seed(addressee, systems, generator.Seed, today);
+            var feed = await new IntermediateFeeder(systems, new IntermediateHttpFeed(ward.IntermediateClient, ward.Descriptor.Code.Digits))
+                .SendAllAsync(today, cancellationToken);
+            Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s); "
+                + $"{feed.CopiesSent:N0} copies sent to the intermediate server");
+        }
     }
 
     /// <summary>
@@ -217,7 +261,23 @@ internal sealed class DemoCountry : IAsyncDisposable
                 {
                     var host = await MunicipalityService.StartAsync(
                         new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis.BaseAddress, staff, log), cancellationToken);
-                    wards.Add(new RunningWard(descriptor, register, database, host, log, staffAccounts));
+                    var hosts = new List<ServiceHost> { host };
+                    try
+                    {
+                        // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
+                        hosts.Add(await StaffConsoleService.StartAsync(
+                            new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log), cancellationToken));
+                        // The ward's intermediate server (中間サーバー), with its own database.
+                        var intermediateDatabase = layout.IntermediateDatabase(descriptor.Code);
+                        hosts.Add(await IntermediateService.StartAsync(
+                            new IntermediateServiceOptions(intermediateDatabase, descriptor.Code.Digits, descriptor.Name), cancellationToken));
+                        wards.Add(new RunningWard(descriptor, register, database, host, log, staffAccounts, hosts[1], hosts[2], intermediateDatabase));
+                    }
+                    catch
+                    {
+                        foreach (var started in hosts) await started.DisposeAsync();
+                        throw;
+                    }
                 }
                 catch
                 {
@@ -245,7 +305,11 @@ internal sealed class DemoCountry : IAsyncDisposable
             var counts = ward.Register.Counts();
             output.WriteLine($"  {TextWidth.PadRight($"{ward.Descriptor.Name} ({ward.Descriptor.Code.Digits})", 38)} {ward.Host.BaseAddress,-26} {ward.Database.Describe()}");
             output.WriteLine($"  {"",-38} 住民 {counts.Residents:N0} 人, 世帯 {counts.Households:N0}, 転出 {counts.MovedOut:N0}, 個人番号未指定 {counts.ResidentsWithoutNumber:N0}");
+            output.WriteLine($"  {TextWidth.PadRight("  職員用画面 (staff console)", 38)} {ward.ConsoleHost.BaseAddress + "login",-26} 職員ID: {string.Join(", ", ward.Staff.Select(s => s.Id.Value))}");
+            output.WriteLine($"  {TextWidth.PadRight("  中間サーバー (intermediate server)", 38)} {ward.IntermediateHost.BaseAddress,-26} {ward.IntermediateDatabase.Describe()}");
         }
+        output.WriteLine();
+        output.WriteLine("  デモ職員のパスワードとワンタイムパスワード: ./renkei demo staff --municipality 131091");
         output.WriteLine();
         output.WriteLine("  try: curl -s " + Wards[0].Host.BaseAddress + MunicipalityRoutes.Health);
     }
@@ -263,13 +327,14 @@ internal sealed class DemoCountry : IAsyncDisposable
 /// records for the ward) and its demo staff. Changes go through the service as the demo's resident-register clerk.
 /// </summary>
 internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register, Database database, ServiceHost host, OperationLog log,
-    IReadOnlyList<DemoStaffAccount> staff) : IAsyncDisposable
+    IReadOnlyList<DemoStaffAccount> staff, ServiceHost consoleHost, ServiceHost intermediateHost, Database intermediateDatabase) : IAsyncDisposable
 {
     /// <summary>The demo clerk who registers the moves (住民記録係), acting in the resident-register affair.</summary>
     public const string ClerkId = "jumin01";
     public const string ClerkAffair = "resident-register";
 
     private readonly HttpClient _http = new() { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+    private readonly HttpClient _intermediateHttp = new() { BaseAddress = intermediateHost.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
     private string? _token;
 
     public DemoWard Descriptor { get; } = descriptor;
@@ -278,6 +343,14 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     public ServiceHost Host { get; } = host;
     public OperationLog OperationLog { get; } = log;
     public IReadOnlyList<DemoStaffAccount> Staff { get; } = staff;
+
+    /// <summary>The ward's staff console (web, Japanese).</summary>
+    public ServiceHost ConsoleHost { get; } = consoleHost;
+
+    /// <summary>The ward's intermediate server and its own database.</summary>
+    public ServiceHost IntermediateHost { get; } = intermediateHost;
+    public Database IntermediateDatabase { get; } = intermediateDatabase;
+    public IIntermediateClient IntermediateClient => new IntermediateHttpClient(_intermediateHttp);
 
     /// <summary>Posts an event to the ward's own HTTP service as the demo clerk; a refusal stops the demo with the ward's reason.</summary>
     public async Task<JsonElement> PostAsync<T>(string route, T body, CancellationToken cancellationToken)
@@ -335,6 +408,9 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _intermediateHttp.Dispose();
+        await ConsoleHost.DisposeAsync();
+        await IntermediateHost.DisposeAsync();
         await Host.DisposeAsync();
         await OperationLog.DisposeAsync();
     }
