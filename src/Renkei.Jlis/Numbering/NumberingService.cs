@@ -156,8 +156,9 @@ public sealed class NumberingService : IDisposable
         var current = _store.FindCurrent(c, null, request.ResidentCode);
         if (current is null) return new VerifyNumberResponse(NumberVerificationOutcome.NoNumberDesignated);
         if (current.IndividualNumber == request.IndividualNumber) return new VerifyNumberResponse(NumberVerificationOutcome.Matches);
-        var past = _store.FindByNumber(c, null, request.IndividualNumber);
-        return new VerifyNumberResponse(past is { Superseded: true } p && p.ResidentCode == request.ResidentCode.ToInt64()
+        // Whose number is it? The keyed permutation answers without a lookup table.
+        var (code, generation) = _deriver.Invert(request.IndividualNumber);
+        return new VerifyNumberResponse(code == request.ResidentCode && generation < current.Generation
             ? NumberVerificationOutcome.Superseded
             : NumberVerificationOutcome.Mismatch);
     }

@@ -27,9 +27,15 @@ public sealed record NumberHistoryEntry(
 public sealed record JlisStoreCounts(long CurrentNumbers, long HistoryEntries, long IssuedResidentCodes, long RetiredResidentCodes, long RequestRecords);
 
 /// <summary>
-/// J-LIS's own database (SQLite or PostgreSQL): the resident-record code → number map, the history of every
-/// number ever designated, the resident-record codes J-LIS issued or retired, and the request records that make
-/// retries return the first answer. Numbers and codes are stored as 64-bit integers.
+/// J-LIS's own database (SQLite or PostgreSQL): the resident-record code → current number map, the numbers that
+/// were superseded by a number change, the resident-record codes J-LIS issued or retired, and the request records
+/// that make retries return the first answer. Numbers and codes are stored as 64-bit integers.
+/// <para>
+/// No index maps numbers back to codes: a number is a keyed permutation of (generation, code), so the deriver
+/// inverts it (<see cref="Numbering.NumberDeriver.Invert"/>), and numbers are unique by construction. A first
+/// designation is therefore one row in one B-tree; with randomly spread codes and numbers, every extra index
+/// would dirty thousands of pages per batch and make bulk designation slower the larger the register grows.
+/// </para>
 /// Methods taking a connection and transaction run inside the caller's transaction.
 /// </summary>
 public sealed class JlisStore
@@ -50,11 +56,11 @@ public sealed class JlisStore
         Database.EnsureSchema($"""
             CREATE TABLE IF NOT EXISTS jlis_number_map (
                 resident_code {key} PRIMARY KEY,
-                individual_number BIGINT NOT NULL, -- unique: every number ever designated is the primary key of the history
+                individual_number BIGINT NOT NULL, -- unique by construction (a keyed permutation), so no index: see the class comment
                 generation INTEGER NOT NULL,
                 municipality TEXT NOT NULL,
                 designated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_number_history (
+            CREATE TABLE IF NOT EXISTS jlis_number_history ( -- numbers superseded by a number change
                 individual_number {key} PRIMARY KEY,
                 resident_code BIGINT NOT NULL,
                 generation INTEGER NOT NULL,
@@ -201,25 +207,11 @@ public sealed class JlisStore
                 using var reader = map.ExecuteReader();
                 while (reader.Read()) inserted.Add(reader.GetInt64(0));
             }
-            var historyCodes = new List<long>(inserted.Count);
-            var historyNumbers = new List<long>(inserted.Count);
-            for (var i = 0; i < codes.Count; i++)
-            {
-                if (!inserted.Contains(codes[i])) continue;
-                historyCodes.Add(codes[i]);
-                historyNumbers.Add(numbers[i]);
-            }
-            using var history = c.Command("""
-                INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
-                SELECT number, code, 0, @m, @at FROM unnest(@codes, @numbers) AS batch(code, number)
-                """, t);
-            history.With("m", municipality.Digits).With("at", at)
-                .With("codes", historyCodes.ToArray()).With("numbers", historyNumbers.ToArray()).ExecuteNonQuery();
             return inserted;
         }
 
-        // SQLite: native prepared statements (ADO.NET's per-row overhead would dominate), and each table written in
-        // its own key order, so consecutive inserts land on the same B-tree pages instead of random ones.
+        // SQLite: a native prepared statement (ADO.NET's per-row overhead would dominate), in key order, so consecutive
+        // inserts land on the same B-tree pages instead of random ones.
         var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)c;
         var byCode = Enumerable.Range(0, codes.Count).ToArray();
         Array.Sort(byCode, (x, y) => codes[x].CompareTo(codes[y]));
@@ -238,20 +230,6 @@ public sealed class JlisStore
             }
         }
 
-        var byNumber = byCode.Where(i => inserted.Contains(codes[i])).ToArray();
-        Array.Sort(byNumber, (x, y) => numbers[x].CompareTo(numbers[y]));
-        using var insertHistory = new SqliteFastStatement(sqlite, """
-            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
-            VALUES (?1, ?2, 0, ?3, ?4)
-            """);
-        insertHistory.Bind(3, municipality.Digits);
-        insertHistory.Bind(4, at);
-        foreach (var i in byNumber)
-        {
-            insertHistory.Bind(1, numbers[i]);
-            insertHistory.Bind(2, codes[i]);
-            insertHistory.Execute();
-        }
         return inserted;
     }
 
@@ -273,15 +251,14 @@ public sealed class JlisStore
                 .With("c", from.ResidentCode.ToInt64()).With("old", from.Generation);
             if (update.ExecuteNonQuery() != 1) return false;
         }
-        using (var old = c.Command(
-            "UPDATE jlis_number_history SET superseded_at = @at, superseded_reason = @r WHERE individual_number = @n", t))
-            old.With("at", at).With("r", reason.ToString()).With("n", from.IndividualNumber.ToInt64()).ExecuteNonQuery();
         using var insert = c.Command("""
-            INSERT INTO jlis_number_history (individual_number, resident_code, generation, municipality, designated_at)
-            VALUES (@n, @c, @g, @m, @at)
+            INSERT INTO jlis_number_history
+                (individual_number, resident_code, generation, municipality, designated_at, superseded_at, superseded_reason)
+            VALUES (@n, @c, @g, @m, @designated, @at, @r)
             """, t);
-        insert.With("n", newNumber.ToInt64()).With("c", from.ResidentCode.ToInt64()).With("g", from.Generation + 1)
-            .With("m", municipality.Digits).With("at", at).ExecuteNonQuery();
+        insert.With("n", from.IndividualNumber.ToInt64()).With("c", from.ResidentCode.ToInt64()).With("g", from.Generation)
+            .With("m", from.Municipality.Digits).With("designated", Format(from.DesignatedAt)).With("at", at).With("r", reason.ToString())
+            .ExecuteNonQuery();
         return true;
     }
 
@@ -291,7 +268,11 @@ public sealed class JlisStore
         using var c = Database.Open();
         using var select = c.Command("""
             SELECT individual_number, generation, municipality, designated_at, superseded_at, superseded_reason
-            FROM jlis_number_history WHERE resident_code = @c ORDER BY generation
+            FROM jlis_number_history WHERE resident_code = @c
+            UNION ALL
+            SELECT individual_number, generation, municipality, designated_at, NULL, NULL
+            FROM jlis_number_map WHERE resident_code = @c
+            ORDER BY 2
             """);
         using var reader = select.With("c", code.ToInt64()).ExecuteReader();
         var entries = new List<NumberHistoryEntry>();
@@ -305,16 +286,6 @@ public sealed class JlisStore
         return entries;
     }
 
-    /// <summary>The code a number was designated for, and whether it is still current; null when never designated.</summary>
-    internal (long ResidentCode, bool Superseded)? FindByNumber(DbConnection c, DbTransaction? t, IndividualNumber number)
-    {
-        using var select = c.Command(
-            "SELECT resident_code, superseded_at FROM jlis_number_history WHERE individual_number = @n", t);
-        using var reader = select.With("n", number.ToInt64()).ExecuteReader();
-        if (!reader.Read()) return null;
-        return (reader.GetInt64(0), !reader.IsDBNull(1));
-    }
-
     // ---------------------------------------------------------------- resident-record codes
 
     /// <summary>Whether J-LIS has seen the code anywhere: issued, retired, or designated a number.</summary>
@@ -323,7 +294,7 @@ public sealed class JlisStore
         using var select = c.Command("""
             SELECT 1 FROM jlis_resident_codes WHERE resident_code = @c
             UNION ALL SELECT 1 FROM jlis_retired_codes WHERE resident_code = @c
-            UNION ALL SELECT 1 FROM jlis_number_history WHERE resident_code = @c
+            UNION ALL SELECT 1 FROM jlis_number_map WHERE resident_code = @c
             """, t);
         return select.With("c", code).ExecuteScalar() is not null;
     }
@@ -394,7 +365,9 @@ public sealed class JlisStore
             using var command = c.Command($"SELECT COUNT(*) FROM {table}");
             return command.ScalarInt64();
         }
-        return new JlisStoreCounts(Count("jlis_number_map"), Count("jlis_number_history"), Count("jlis_resident_codes"),
+        // History entries: every number ever designated, i.e. the current ones and the superseded ones.
+        var current = Count("jlis_number_map");
+        return new JlisStoreCounts(current, current + Count("jlis_number_history"), Count("jlis_resident_codes"),
             Count("jlis_retired_codes"), Count("jlis_requests"));
     }
 
