@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Renkei.Infrastructure;
@@ -43,6 +44,9 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{address}:{port}");
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+        // Several services share one process (the demo): Ctrl+C and SIGTERM belong to the process, which stops every
+        // host. The default console lifetime would swallow the signal to stop just this one and leave the process running.
+        builder.Services.AddSingleton<IHostLifetime, ProcessOwnedLifetime>();
         configureServices(builder.Services);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandleUnexpected);
@@ -57,5 +61,12 @@ public sealed class ServiceHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>A host lifetime that installs no signal handlers: the owning process decides when hosts stop.</summary>
+    private sealed class ProcessOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

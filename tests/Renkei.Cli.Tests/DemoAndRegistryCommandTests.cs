@@ -273,3 +273,38 @@ public class RegistryCommandTests : IDisposable
         return Encoding.GetEncoding("shift_jis");
     }
 }
+
+public class DemoShutdownTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    /// <summary>Several services share the demo's process: a signal must stop them all and end the process.</summary>
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task The_running_demo_stops_on_a_signal(string signal)
+    {
+        using var process = System.Diagnostics.Process.Start(CliProcess.StartInfo(_data.Path, "demo", "--residents", "200"))!;
+        var error = process.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("Ctrl+C")) { }
+        Assert.NotNull(line); // the demo reached the point where it serves until stopped
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the demo was still running 30 s after SIG{signal}");
+        }
+        await process.StandardOutput.ReadToEndAsync();
+        await error;
+    }
+}

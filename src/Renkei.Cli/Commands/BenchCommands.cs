@@ -47,7 +47,7 @@ public static class BenchCommands
     private static Command NumberingCommand()
     {
         var residents = new Option<int>("--residents") { Description = "residents to generate, import and number", DefaultValueFactory = _ => 1_000_000 };
-        var batchSize = new Option<int>("--batch-size") { Description = "codes per request to J-LIS", DefaultValueFactory = _ => 10_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "codes per request to J-LIS", DefaultValueFactory = _ => RegistryCommands.DefaultNumberingBatch };
         var json = CliOptions.Json();
         var keep = new Option<bool>("--keep") { Description = "keep the benchmark's databases (printed) instead of deleting them" };
         var command = new Command("numbering",
@@ -83,6 +83,10 @@ public static class BenchCommands
         return command;
     }
 
+    /// <summary>Rows per import transaction: registers are keyed by random resident-record codes, so fewer, larger commits
+    /// rewrite each index page fewer times.</summary>
+    private const int ImportBatchSize = 100_000;
+
     public static async Task<NumberingBenchResult> RunNumberingAsync(DataLayout layout, int residents, int batchSize, bool quiet, CancellationToken cancellationToken)
     {
         var generator = new DemoCountryGenerator(seed: 20261122, residents);
@@ -97,7 +101,7 @@ public static class BenchCommands
         {
             var counters = new long[registers.Count];
             var results = await Task.WhenAll(generator.Wards.Select((ward, i) => Task.Run(() =>
-                new RegisterImporter(registers[i]).Import(generator.Residents(ward), progress: new Progress<long>(rows =>
+                new RegisterImporter(registers[i]).Import(generator.Residents(ward), batchSize: ImportBatchSize, progress: new Progress<long>(rows =>
                 {
                     Volatile.Write(ref counters[i], rows);
                     progress.Report((counters.Sum(), residents));

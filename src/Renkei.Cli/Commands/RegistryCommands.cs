@@ -26,6 +26,12 @@ public static class RegistryCommands
         Required = true,
     };
 
+    /// <summary>
+    /// Codes per request to J-LIS. Registers and J-LIS are keyed by randomly spread codes and numbers, so each commit
+    /// rewrites index pages all over the file; 50,000 per batch measured about twice as fast as 10,000 on a million residents.
+    /// </summary>
+    public const int DefaultNumberingBatch = 50_000;
+
     public static void AddTo(RootCommand root)
     {
         var registry = new Command("registry", "a municipality's resident register (住民基本台帳)");
@@ -105,7 +111,7 @@ public static class RegistryCommands
     private static Command AssignNumbersCommand()
     {
         var municipality = MunicipalityOption();
-        var batchSize = new Option<int>("--batch-size") { Description = "resident-record codes per request to J-LIS", DefaultValueFactory = _ => 10_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "resident-record codes per request to J-LIS", DefaultValueFactory = _ => DefaultNumberingBatch };
         var jlisUrl = new Option<Uri?>("--jlis-url") { Description = "J-LIS's address (default: start J-LIS from the data directory on loopback)" };
         var json = CliOptions.Json();
         var command = new Command("assign-numbers",
