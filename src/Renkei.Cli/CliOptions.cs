@@ -18,4 +18,18 @@ public static class CliOptions
     };
 
     public static Option<bool> Json() => new("--json") { Description = "print machine-readable JSON" };
+
+    /// <summary>An http(s) base address option, e.g. <c>--jlis-url http://127.0.0.1:7001/</c>.</summary>
+    public static Option<Uri?> Url(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+            result.AddError($"{name} needs an http or https address such as http://127.0.0.1:7001/");
+            return null;
+        },
+    };
 }

@@ -267,6 +267,37 @@ public class RegistryCommandTests : IDisposable
         Assert.DoesNotMatch(OperationLogReader.TwelveDigits, log);
     }
 
+    [Fact]
+    public async Task Assign_numbers_talks_to_a_separately_served_jlis()
+    {
+        using var jlisData = new TempDirectory();
+        using var jlis = System.Diagnostics.Process.Start(CliProcess.StartInfo(jlisData.Path, "serve", "--role", "jlis", "--port", "0"))!;
+        try
+        {
+            var banner = await jlis.StandardOutput.ReadLineAsync() ?? "";
+            var url = System.Text.RegularExpressions.Regex.Match(banner, @"http://127\.0\.0\.1:\d+/").Value;
+            Assert.False(string.IsNullOrEmpty(url), "J-LIS printed where it listens");
+
+            var csv = WriteCsv("served.csv", new UTF8Encoding(false), Row("1", 4000000001, "太郎", "世帯主"), Row("2", 4000000002, "次郎", "世帯主"));
+            Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+            var assign = await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091", "--jlis-url", url, "--json");
+            Assert.True(assign.ExitCode == 0, assign.StandardError);
+            using (var report = JsonDocument.Parse(assign.StandardOutput))
+                Assert.Equal(2, report.RootElement.GetProperty("assigned").GetInt64());
+            Assert.True(File.Exists(Path.Combine(jlisData.Path, "jlis", "jlis.db")), "the served J-LIS did the numbering in its own data directory");
+            Assert.False(Directory.Exists(Path.Combine(_data.Path, "jlis")), "the ward started no J-LIS of its own");
+
+            var bad = await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091", "--jlis-url", "not-a-url");
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("http or https", bad.StandardError);
+        }
+        finally
+        {
+            jlis.Kill(entireProcessTree: true);
+            await jlis.WaitForExitAsync();
+        }
+    }
+
     private static Encoding CodePagesShiftJis()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

@@ -112,7 +112,7 @@ public static class RegistryCommands
     {
         var municipality = MunicipalityOption();
         var batchSize = new Option<int>("--batch-size") { Description = "resident-record codes per request to J-LIS", DefaultValueFactory = _ => DefaultNumberingBatch };
-        var jlisUrl = new Option<Uri?>("--jlis-url") { Description = "J-LIS's address (default: start J-LIS from the data directory on loopback)" };
+        var jlisUrl = CliOptions.Url("--jlis-url", "J-LIS's address (default: start J-LIS from the data directory on loopback)");
         var json = CliOptions.Json();
         var command = new Command("assign-numbers",
             "initial bulk assignment (初期一斉指定): request numbers from J-LIS in batches and reconcile; safe to rerun after an interruption")

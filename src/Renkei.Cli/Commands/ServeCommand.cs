@@ -20,13 +20,17 @@ public static class ServeCommand
         role.AcceptOnlyFromAmong("jlis", "municipality");
         var municipality = new Option<string?>("--municipality") { Description = "local government code of the municipality (e.g. 131091)" };
         var name = new Option<string?>("--name") { Description = "the municipality's name (e.g. 品川区)" };
-        var jlisUrl = new Option<Uri?>("--jlis-url") { Description = "J-LIS base address, for a municipality" };
+        var jlisUrl = CliOptions.Url("--jlis-url", "J-LIS base address, for a municipality");
         var port = new Option<int>("--port") { Description = "port to listen on (0 picks a free one)", DefaultValueFactory = _ => 0 };
         var address = new Option<string>("--address") { Description = "address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var demoStaff = new Option<bool>("--demo-staff")
+        {
+            Description = "create the demo staff accounts (see 'renkei demo staff'); DEMO ONLY: their credentials derive from a public seed",
+        };
 
         var command = new Command("serve", "run one institution's service until stopped (Ctrl+C)")
         {
-            role, municipality, name, jlisUrl, port, address,
+            role, municipality, name, jlisUrl, port, address, demoStaff,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,9 +48,11 @@ public static class ServeCommand
                 var code = ParseMunicipality(parse.GetValue(municipality));
                 var jlis = parse.GetValue(jlisUrl) ?? throw new UsageException("--jlis-url is required for --role municipality");
                 operationLog = AuditCommands.OpenOperationLog(layout, code);
+                var staff = OpenStaffDirectory(layout, code);
+                if (parse.GetValue(demoStaff)) DemoStaff.Seed(staff, code);
                 host = await MunicipalityService.StartAsync(
                     new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, parse.GetValue(name) ?? code.Digits, jlis,
-                        OpenStaffDirectory(layout, code), operationLog, parse.GetValue(port), parse.GetValue(address)!),
+                        staff, operationLog, parse.GetValue(port), parse.GetValue(address)!),
                     cancellationToken);
             }
 
