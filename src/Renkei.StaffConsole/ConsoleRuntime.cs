@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
@@ -20,6 +21,14 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     public AffairCatalogue Catalogue => Options.Staff.Catalogue;
     public OperationLog Log => Options.OperationLog;
     public ConsoleSessions Sessions { get; } = new(options.Clock, options.IdleTimeout);
+
+    private readonly AddresseeSystem _addressee = new(register, options.OperationLog);
+
+    /// <summary>
+    /// The operation log names a person by integrated addressee number (団体内統合宛名番号), never by individual number;
+    /// null when the person has none yet (the page's log detail then carries the register's resident id).
+    /// </summary>
+    public long? SubjectOf(long residentId) => _addressee.ForResident(residentId)?.ToInt64();
 
     public DateTimeOffset Now => Options.Clock.GetUtcNow();
 

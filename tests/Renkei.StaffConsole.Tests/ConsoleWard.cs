@@ -56,6 +56,10 @@ public sealed class ConsoleWard : IAsyncDisposable
 
     public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
 
+    /// <summary>The resident's integrated addressee number: how the operation log names the person.</summary>
+    public long AddresseeOf(long residentId) =>
+        new Renkei.Municipality.Addressee.AddresseeSystem(Register, Log).ForResident(residentId)!.Value.ToInt64();
+
     /// <summary>Moves the clock on a minute (past the last code's step) and returns the staff member's code for the new time.</summary>
     public string NextCode(DemoStaffAccount account)
     {
@@ -85,6 +89,7 @@ public sealed class ConsoleWard : IAsyncDisposable
                 new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区" });
             var accounts = DemoStaff.Seed(staff, Shinagawa);
             var log = OperationLog.Open(database.Database, Shinagawa, keys.File("audit-signing.key"), clock: clock);
+            new Renkei.Municipality.Addressee.AddresseeSystem(register, log).SyncFromRegister();
             var console = await StaffConsoleService.StartAsync(new StaffConsoleOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
             return new ConsoleWard(database, keys, clock, register, staff, log, accounts, console);
         }

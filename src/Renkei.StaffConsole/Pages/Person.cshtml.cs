@@ -32,8 +32,8 @@ public sealed class PersonModel : ConsolePageModel
     public async Task<IActionResult> OnGetAsync()
     {
         if (!Load()) return NotFoundPage();
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Resident!.Id, OperationAction.View, OperationResult.Success,
-            "住民詳細（個人番号は伏せ字）", HttpContext.RequestAborted);
+        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Runtime.SubjectOf(Resident!.Id), OperationAction.View, OperationResult.Success,
+            $"住民詳細（個人番号は伏せ字） resident-id={Resident.Id}", HttpContext.RequestAborted);
         Show(reveal: false);
         return Page();
     }
@@ -43,15 +43,15 @@ public sealed class PersonModel : ConsolePageModel
         if (!Load()) return NotFoundPage();
         if (!Decision.Visible)
         {
-            await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Resident!.Id, OperationAction.View, OperationResult.Refused,
-                "個人番号の表示を拒否: " + Decision.ReasonCode, HttpContext.RequestAborted);
+            await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Runtime.SubjectOf(Resident!.Id), OperationAction.View, OperationResult.Refused,
+                $"個人番号の表示を拒否: {Decision.ReasonCode} resident-id={Resident.Id}", HttpContext.RequestAborted);
             Error = "個人番号は表示できません: " + Decision.Message;
             Show(reveal: false);
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return Page();
         }
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Resident!.Id, OperationAction.View, OperationResult.Success,
-            "個人番号を表示", HttpContext.RequestAborted);
+        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Runtime.SubjectOf(Resident!.Id), OperationAction.View, OperationResult.Success,
+            $"個人番号を表示 resident-id={Resident.Id}", HttpContext.RequestAborted);
         Show(reveal: true);
         return Page();
     }
