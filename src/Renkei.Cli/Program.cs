@@ -13,5 +13,6 @@ ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);
 AuditCommands.AddTo(root);
+RetentionCommand.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

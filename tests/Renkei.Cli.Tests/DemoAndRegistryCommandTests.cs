@@ -123,6 +123,21 @@ public class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Retention_runs_over_every_business_system_of_a_seeded_ward()
+    {
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once")).ExitCode);
+
+        var run = await CliProcess.RunAsync(_data.Path, "retention", "run", "--municipality", "131091", "--date", "2026-11-22", "--json");
+
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        using var report = JsonDocument.Parse(run.StandardOutput);
+        var systems = report.RootElement.GetProperty("systems").EnumerateArray().Select(s => s.GetProperty("systemCode").GetString()).ToList();
+        Assert.Equal(5, systems.Count);
+        Assert.Contains("individual-residence-tax", systems);
+        Assert.Equal(2, (await CliProcess.RunAsync(_data.Path, "retention", "run", "--municipality", "131092")).ExitCode); // bad check digit
+    }
+
+    [Fact]
     public async Task Demo_staff_prints_the_demo_accounts_with_a_current_code()
     {
         var outcome = await CliProcess.RunAsync(_data.Path, "demo", "staff", "--municipality", "131113");
