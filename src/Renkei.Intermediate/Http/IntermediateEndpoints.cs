@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,7 +17,7 @@ namespace Renkei.Intermediate.Http;
 /// health check is a POST with a JSON (or NDJSON) body. Errors are <see cref="ProblemBody"/> objects with a stable
 /// code; a malformed body is a 400 naming the field and the rule without repeating any value.
 /// </summary>
-public static partial class IntermediateEndpoints
+public static class IntermediateEndpoints
 {
     /// <summary>A missing field is an error, not a zero addressee number or an empty request id.</summary>
     private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
@@ -94,7 +93,7 @@ public static partial class IntermediateEndpoints
         }
         catch (JsonException e)
         {
-            return ErrorResponses.BadRequest("invalid-request", Describe(e));
+            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
         }
         if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
         var fingerprint = Convert.ToHexString(SHA256.HashData(bytes.Span));
@@ -107,22 +106,4 @@ public static partial class IntermediateEndpoints
             return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
         }
     }
-
-    /// <summary>The JSON path of the field (names and indexes only) and the reason; values are never repeated.</summary>
-    private static string Describe(JsonException e)
-    {
-        var reason = e.Message;
-        var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut > 0) reason = reason[..cut];
-        if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
-            return "the request body is empty (要求が空です)";
-        if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
-            reason = "the value has the wrong JSON type or form";
-        if (reason.Length == 0) reason = "malformed JSON";
-        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) ? path[2..] + ": " : "";
-        return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
-    }
-
-    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9]{0,40}|\[\d{1,7}\])+$")]
-    private static partial Regex SafePath();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,7 +14,7 @@ namespace Renkei.Jlis.Http;
 /// travel only in JSON bodies. Errors are <see cref="ProblemBody"/> objects with a stable code; a malformed body is
 /// a 400 that says what was wrong (which field, which rule) without repeating any value.
 /// </summary>
-public static partial class JlisEndpoints
+public static class JlisEndpoints
 {
     /// <summary>Stricter than the shared defaults: a missing field is an error, not a zero code or an empty ID.</summary>
     private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
@@ -63,7 +62,7 @@ public static partial class JlisEndpoints
         }
         catch (JsonException e)
         {
-            return ErrorResponses.BadRequest("invalid-request", Describe(e));
+            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
         }
         if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
         try
@@ -75,25 +74,4 @@ public static partial class JlisEndpoints
             return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
         }
     }
-
-    /// <summary>
-    /// What was wrong with the body: the JSON path of the field (property names and indexes only) and the reason.
-    /// The converters' reasons never carry the value; System.Text.Json's own positional suffix is dropped.
-    /// </summary>
-    private static string Describe(JsonException e)
-    {
-        var reason = e.Message;
-        var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut > 0) reason = reason[..cut];
-        if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
-            return "the request body is empty (要求が空です)";
-        if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
-            reason = "the value has the wrong JSON type or form";
-        if (reason.Length == 0) reason = "malformed JSON";
-        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) ? path[2..] + ": " : "";
-        return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
-    }
-
-    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9]{0,40}|\[\d{1,7}\])+$")]
-    private static partial Regex SafePath();
 }
