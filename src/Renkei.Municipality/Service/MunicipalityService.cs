@@ -8,6 +8,7 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Certificates;
@@ -82,8 +83,8 @@ public sealed record MunicipalityHealth(string Status, string Municipality, stri
 /// supervisor acting in an affair; those that carry or change a number (arrival, number change) need a number-using one.</para>
 /// <para>Every login (and failed login), logout, affair choice, search, certificate and register change is written to the
 /// ward's operation log — refusals too — before the response is sent: staff id, time, terminal, affair, action, result.
-/// Until the integrated addressee number is wired in, the person is named in the entry's detail by the register's
-/// resident id (<c>resident-id=…</c>), never by number; the subject field stays empty.</para>
+/// The person is the entry's subject by integrated addressee number (when they have one yet); the detail also carries the
+/// register's resident id (<c>resident-id=…</c>); never a number.</para>
 /// </summary>
 public static class MunicipalityService
 {
@@ -177,6 +178,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     private const int MaxIdsInDetail = 100;
 
     private readonly StaffApiSessions _sessions = new(options.Clock, options.SessionIdleTimeout);
+    private readonly AddresseeSystem _addressee = new(register, options.OperationLog);
     private StaffDirectory Staff => options.Staff;
     private OperationLog Log => options.OperationLog;
     private DateTimeOffset Now => options.Clock.GetUtcNow();
@@ -287,7 +289,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
                     $"個人番号を扱う異動は、個人番号を利用できる事務を選択して行ってください: {decision.Message} (this change handles an individual number)");
             if (refusedCode is not null)
             {
-                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Refused, Detail(name, resident, "refused: " + refusedCode));
+                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Refused, Detail(name, resident, "refused: " + refusedCode), resident);
                 return ErrorResponses.Problem(StatusCodes.Status403Forbidden, refusedCode, refusedMessage!);
             }
 
@@ -298,11 +300,11 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
             }
             catch (Exception e) when (MunicipalityService.Refusal(e) is { } problem)
             {
-                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Failed, Detail(name, resident, "failed: " + MunicipalityService.RefusalCode(e)));
+                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Failed, Detail(name, resident, "failed: " + MunicipalityService.RefusalCode(e)), resident);
                 return problem;
             }
             await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Success,
-                Detail(name, result.ResidentId, result.Replayed ? "replayed" : null));
+                Detail(name, result.ResidentId, result.Replayed ? "replayed" : null), result.ResidentId);
             return Results.Json(result, JsonDefaults.Options, statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         });
 
@@ -377,16 +379,17 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         catch (AffairNumberUseRefusedException e)
         {
             await RecordAsync(caller, affair, OperationAction.View, OperationResult.Refused,
-                Detail(kind, request.ResidentId, (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + e.Code));
+                Detail(kind, request.ResidentId, (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + e.Code), request.ResidentId);
             return MunicipalityService.Refusal(e)!;
         }
         catch (RegisterException e)
         {
-            await RecordAsync(caller, affair, OperationAction.View, OperationResult.Failed, Detail(kind, request.ResidentId, "failed: " + e.Code));
+            await RecordAsync(caller, affair, OperationAction.View, OperationResult.Failed, Detail(kind, request.ResidentId, "failed: " + e.Code), request.ResidentId);
             return MunicipalityService.Refusal(e)!;
         }
         await RecordAsync(caller, affair, OperationAction.View, OperationResult.Success,
-            Detail(kind, request.ResidentId, $"numbers={(certificate.NumbersIncluded ? "included" : "not-included")}; {Ids(certificate.Entries.Select(e => e.ResidentId))}"));
+            Detail(kind, request.ResidentId, $"numbers={(certificate.NumbersIncluded ? "included" : "not-included")}; {Ids(certificate.Entries.Select(e => e.ResidentId))}"),
+            request.ResidentId);
         return Results.Json(certificate, JsonDefaults.Options);
     }
 
@@ -473,12 +476,17 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         new(session.StaffId.Value, session.DisplayName, OperationLog.Name(session.Role), session.AssignedAffairs, session.ChosenAffair,
             decision.Visible, decision.ReasonCode, decision.Message, expiresAt);
 
-    private Task RecordAsync(Caller caller, string? affair, OperationAction action, OperationResult result, string detail) =>
-        RecordAsync(caller.Session.StaffId.Value, caller.Terminal, affair, action, result, detail);
+    private Task RecordAsync(Caller caller, string? affair, OperationAction action, OperationResult result, string detail, long? residentId = null) =>
+        RecordAsync(caller.Session.StaffId.Value, caller.Terminal, affair, action, result, detail, residentId);
 
-    /// <summary>Writes one entry and waits until it is committed: nothing is answered that the log does not hold.</summary>
-    private Task RecordAsync(string staffId, string terminal, string? affair, OperationAction action, OperationResult result, string detail) =>
-        Log.AppendAsync(new OperationLogEntry(staffId, Now, terminal, affair, null, action, result, detail));
+    /// <summary>
+    /// Writes one entry and waits until it is committed: nothing is answered that the log does not hold. The person is
+    /// named by integrated addressee number (団体内統合宛名番号) when they have one; the detail keeps the register id.
+    /// </summary>
+    private Task RecordAsync(string staffId, string terminal, string? affair, OperationAction action, OperationResult result, string detail,
+        long? residentId = null) =>
+        Log.AppendAsync(new OperationLogEntry(staffId, Now, terminal, affair,
+            residentId is { } id ? _addressee.ForResident(id)?.ToInt64() : null, action, result, detail));
 
     private static string Detail(string what, long? resident, string? note)
     {

@@ -128,6 +128,26 @@ public sealed class StaffApiTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_log_names_the_person_viewed_by_integrated_addressee_number(string provider)
+    {
+        await using var ward = await WardService.StartAsync(provider);
+        var people = await SeedAsync(ward);
+        var head = people.Single(p => p.Name.GivenName == "誠");
+        var addressee = new Renkei.Municipality.Addressee.AddresseeSystem(ward.Register, ward.Log);
+        addressee.SyncFromRegister();
+        var token = await ward.LoginAsync("jumin01", Register);
+
+        var certificate = await ward.SendAsync(HttpMethod.Post, MunicipalityRoutes.ResidenceCertificate, new ResidenceCertificateRequest(head.Id), token);
+
+        Assert.Equal(HttpStatusCode.OK, certificate.Status);
+        var view = ward.Entries().Last(e => e.Action == OperationAction.View);
+        Assert.Equal(addressee.ForResident(head.Id)!.Value.ToInt64(), view.SubjectAddresseeNumber);
+        Assert.NotEqual(head.Id, view.SubjectAddresseeNumber);
+        AssertIntact(ward);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Staff_outside_a_number_using_affair_never_receive_a_number_and_every_call_is_logged(string provider)
     {
         await using var ward = await WardService.StartAsync(provider);
