@@ -189,7 +189,7 @@ public sealed class CopyService
         return Store.Database.InTransaction((c, t) =>
         {
             var now = _clock.GetUtcNow();
-            var seen = Store.ClaimRequest(c, t, requestId, operation, fingerprint, now);
+            var seen = Store.Requests.Claim(c, t, requestId, operation, fingerprint, now);
             if (seen is not null)
             {
                 if (seen.Operation != operation || seen.Fingerprint != fingerprint || seen.Response is null)
@@ -198,7 +198,7 @@ public sealed class CopyService
                 return JsonSerializer.Deserialize<T>(seen.Response, JsonDefaults.Options)!;
             }
             var response = work(c, t, now);
-            Store.CompleteRequest(c, t, requestId, JsonSerializer.Serialize(response, JsonDefaults.Options));
+            Store.Requests.Complete(c, t, requestId, JsonSerializer.Serialize(response, JsonDefaults.Options));
             return response;
         });
     }

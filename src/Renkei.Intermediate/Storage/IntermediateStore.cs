@@ -61,12 +61,7 @@ public sealed class IntermediateStore
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (holder_code, addressee_number, kind)){withoutRowId};
             CREATE INDEX IF NOT EXISTS intermediate_copies_token ON intermediate_copies (holder_code, token, kind) WHERE token IS NOT NULL;
-            CREATE TABLE IF NOT EXISTS intermediate_requests (
-                request_id TEXT PRIMARY KEY,
-                operation TEXT NOT NULL,
-                fingerprint TEXT NOT NULL,
-                response TEXT NULL,
-                received_at TEXT NOT NULL)
+            {Requests.TableDefinition}
             """);
     }
 
@@ -79,33 +74,8 @@ public sealed class IntermediateStore
 
     // ---------------------------------------------------------------- request records (idempotency)
 
-    /// <summary>
-    /// Claims a request ID in this transaction: null when new (do the work, then <see cref="CompleteRequest"/>), else the
-    /// stored request. On PostgreSQL a concurrent transaction holding the same ID makes this wait for it to end.
-    /// </summary>
-    internal StoredRequest? ClaimRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, DateTimeOffset now)
-    {
-        using (var claim = c.Command("""
-            INSERT INTO intermediate_requests (request_id, operation, fingerprint, response, received_at)
-            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
-            """, t))
-        {
-            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint).With("at", FormatTime(now));
-            if (claim.ExecuteScalar() is not null) return null;
-        }
-        using var select = c.Command("SELECT operation, fingerprint, response FROM intermediate_requests WHERE request_id = @id", t);
-        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
-        if (!reader.Read()) throw new InvalidOperationException("request record vanished");
-        return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
-    }
-
-    internal void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string response)
-    {
-        using var update = c.Command("UPDATE intermediate_requests SET response = @r WHERE request_id = @id", t);
-        update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
-    }
-
-    internal sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
+    /// <summary>Request IDs with their responses, so a retried request returns the first answer.</summary>
+    internal RequestLedger Requests { get; } = new("intermediate_requests");
 
     // ---------------------------------------------------------------- writing copies
 

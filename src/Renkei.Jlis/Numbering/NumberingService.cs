@@ -228,7 +228,7 @@ public sealed class NumberingService : IDisposable
                 return _store.Database.InTransaction((c, t) =>
                 {
                     var now = _time.GetUtcNow();
-                    var stored = _store.ClaimRequest(c, t, requestId, operation, fingerprint, now);
+                    var stored = _store.Requests.Claim(c, t, requestId, operation, fingerprint, now);
                     if (stored is not null)
                     {
                         if (stored.Operation != operation || stored.Fingerprint != fingerprint || stored.Response is null)
@@ -237,7 +237,7 @@ public sealed class NumberingService : IDisposable
                         return JsonSerializer.Deserialize<T>(stored.Response, Json)!;
                     }
                     var result = work(c, t, now);
-                    _store.CompleteRequest(c, t, requestId, JsonSerializer.Serialize(result, Json));
+                    _store.Requests.Complete(c, t, requestId, JsonSerializer.Serialize(result, Json));
                     return result;
                 });
             }

@@ -78,12 +78,7 @@ public sealed class JlisStore
                 resident_code {key} PRIMARY KEY,
                 reason TEXT NOT NULL,
                 retired_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_requests (
-                request_id TEXT PRIMARY KEY,
-                operation TEXT NOT NULL,
-                fingerprint TEXT NOT NULL,
-                response TEXT NULL,
-                received_at TEXT NOT NULL);
+            {Requests.TableDefinition};
             CREATE TABLE IF NOT EXISTS jlis_settings (
                 name TEXT PRIMARY KEY,
                 value TEXT NOT NULL)
@@ -104,34 +99,8 @@ public sealed class JlisStore
 
     // ---------------------------------------------------------------- request records (idempotency)
 
-    /// <summary>
-    /// Claims a request ID for this transaction. Returns null when the request is new (the caller does the work
-    /// and calls <see cref="CompleteRequest"/>), or the stored request when it was seen before. On PostgreSQL a
-    /// concurrent transaction holding the same ID makes this wait until that one commits or rolls back.
-    /// </summary>
-    internal StoredRequest? ClaimRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, DateTimeOffset now)
-    {
-        using (var claim = c.Command("""
-            INSERT INTO jlis_requests (request_id, operation, fingerprint, response, received_at)
-            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
-            """, t))
-        {
-            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint).With("at", Format(now));
-            if (claim.ExecuteScalar() is not null) return null;
-        }
-        using var select = c.Command("SELECT operation, fingerprint, response FROM jlis_requests WHERE request_id = @id", t);
-        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
-        if (!reader.Read()) throw new InvalidOperationException("request record vanished");
-        return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
-    }
-
-    internal void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string response)
-    {
-        using var update = c.Command("UPDATE jlis_requests SET response = @r WHERE request_id = @id", t);
-        update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
-    }
-
-    internal sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
+    /// <summary>Request IDs with their responses, so a retried request returns the first answer.</summary>
+    internal RequestLedger Requests { get; } = new("jlis_requests");
 
     // ---------------------------------------------------------------- designations
 

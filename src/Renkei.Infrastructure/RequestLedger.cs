@@ -1,0 +1,65 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Renkei.Infrastructure;
+
+/// <summary>
+/// Makes retried requests idempotent: a table of request IDs, each with what the request was (operation and a
+/// fingerprint of its content) and the response it got. The owner creates the table
+/// (<see cref="TableDefinition"/>) in its own database and calls <see cref="Claim"/> and <see cref="Complete"/> inside
+/// the transaction that does the work, so a request's effects and its record commit together or not at all.
+/// </summary>
+public sealed partial class RequestLedger
+{
+    private readonly string _table;
+
+    public RequestLedger(string table)
+    {
+        if (!TableName().IsMatch(table)) throw new ArgumentException("a table name of lower-case letters, digits and underscores", nameof(table));
+        _table = table;
+    }
+
+    /// <summary>The CREATE TABLE statement (idempotent) for the owner's schema script.</summary>
+    public string TableDefinition => $"""
+        CREATE TABLE IF NOT EXISTS {_table} (
+            request_id TEXT PRIMARY KEY,
+            operation TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            response TEXT NULL,
+            received_at TEXT NOT NULL)
+        """;
+
+    /// <summary>
+    /// Claims a request ID in this transaction. Returns null when the request is new (do the work, then
+    /// <see cref="Complete"/>), or the stored request when it was seen before. On PostgreSQL a concurrent transaction
+    /// holding the same ID makes this wait until that one commits or rolls back.
+    /// </summary>
+    public StoredRequest? Claim(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, DateTimeOffset now)
+    {
+        using (var claim = c.Command($"""
+            INSERT INTO {_table} (request_id, operation, fingerprint, response, received_at)
+            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+            """, t))
+        {
+            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint)
+                .With("at", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            if (claim.ExecuteScalar() is not null) return null;
+        }
+        using var select = c.Command($"SELECT operation, fingerprint, response FROM {_table} WHERE request_id = @id", t);
+        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
+        if (!reader.Read()) throw new InvalidOperationException("request record vanished");
+        return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
+    }
+
+    public void Complete(DbConnection c, DbTransaction t, Guid requestId, string response)
+    {
+        using var update = c.Command($"UPDATE {_table} SET response = @r WHERE request_id = @id", t);
+        update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
+    }
+
+    public sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    private static partial Regex TableName();
+}
