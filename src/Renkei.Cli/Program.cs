@@ -14,5 +14,7 @@ DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);
 AuditCommands.AddTo(root);
 RetentionCommand.AddTo(root);
+CardCommands.AddTo(root);
+PkiCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

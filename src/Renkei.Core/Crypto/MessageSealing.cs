@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Renkei.Core.Crypto;
+
+/// <summary>
+/// A sealed message: base64 of the sender's ephemeral ECDH P-256 public key (SubjectPublicKeyInfo), the 12-byte nonce,
+/// the ciphertext and the 16-byte GCM tag.
+/// </summary>
+public sealed record SealedPayload(string EphemeralPublicKey, string Nonce, string Ciphertext, string Tag)
+{
+    /// <summary>The bytes a signature over a sealed payload covers: the four fields joined by newlines.</summary>
+    public string Canonical => EphemeralPublicKey + "\n" + Nonce + "\n" + Ciphertext + "\n" + Tag;
+}
+
+/// <summary>
+/// Hybrid encryption to a recipient's ECDH P-256 key: an ephemeral key pair per message, the shared secret through
+/// HKDF-SHA256 (salt: the ephemeral public key, info: <see cref="Info"/>) into an AES-256-GCM key. Whoever routes a
+/// sealed payload (the network) learns nothing of its content; only the holder of the recipient's private key opens it.
+/// </summary>
+public static class MessageSealing
+{
+    private static readonly byte[] Info = "renkei sealed payload v1"u8.ToArray();
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    /// <param name="recipientPublicKey">The recipient's ECDH P-256 public key as SubjectPublicKeyInfo DER.</param>
+    /// <param name="associatedData">Bound to the ciphertext but not encrypted (e.g. the request id): opening with other data fails.</param>
+    public static SealedPayload Seal(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        using var recipient = ECDiffieHellman.Create();
+        recipient.ImportSubjectPublicKeyInfo(recipientPublicKey, out _);
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var ephemeralPublic = ephemeral.ExportSubjectPublicKeyInfo();
+        var key = DeriveKey(ephemeral, recipient.PublicKey, ephemeralPublic);
+        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
+        var ciphertext = new byte[plaintext.Length];
+        var tag = new byte[TagSize];
+        using (var aes = new AesGcm(key, TagSize)) aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        CryptographicOperations.ZeroMemory(key);
+        return new SealedPayload(Convert.ToBase64String(ephemeralPublic), Convert.ToBase64String(nonce),
+            Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag));
+    }
+
+    /// <summary>Opens a payload sealed to <paramref name="recipient"/>. Throws <see cref="CryptographicException"/> when it was altered, sealed to another key or bound to other associated data.</summary>
+    public static byte[] Open(ECDiffieHellman recipient, SealedPayload sealedPayload, ReadOnlySpan<byte> associatedData)
+    {
+        byte[] ephemeralPublic, nonce, ciphertext, tag;
+        try
+        {
+            ephemeralPublic = Convert.FromBase64String(sealedPayload.EphemeralPublicKey);
+            nonce = Convert.FromBase64String(sealedPayload.Nonce);
+            ciphertext = Convert.FromBase64String(sealedPayload.Ciphertext);
+            tag = Convert.FromBase64String(sealedPayload.Tag);
+        }
+        catch (FormatException)
+        {
+            throw new CryptographicException("sealed payload: a field is not base64");
+        }
+        if (nonce.Length != NonceSize || tag.Length != TagSize) throw new CryptographicException("sealed payload: wrong nonce or tag size");
+        using var ephemeral = ECDiffieHellman.Create();
+        ephemeral.ImportSubjectPublicKeyInfo(ephemeralPublic, out _);
+        var key = DeriveKey(recipient, ephemeral.PublicKey, ephemeralPublic);
+        var plaintext = new byte[ciphertext.Length];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+        return plaintext;
+    }
+
+    public static byte[] AssociatedData(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static byte[] DeriveKey(ECDiffieHellman own, ECDiffieHellmanPublicKey other, byte[] ephemeralPublic)
+    {
+        var secret = own.DeriveRawSecretAgreement(other);
+        try
+        {
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, ephemeralPublic, Info);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+}
