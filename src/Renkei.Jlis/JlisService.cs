@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Jlis.Cards;
 using Renkei.Jlis.Http;
+using Renkei.Jlis.Pki;
+using Renkei.Jlis.Tokens;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Storage;
 
@@ -10,7 +13,14 @@ namespace Renkei.Jlis;
 /// <param name="Database">J-LIS's own database.</param>
 /// <param name="KeyFilePath">The numbering key file (32 bytes, created with random bytes on first run). Back it up with the database.</param>
 /// <param name="Port">0 picks a free port.</param>
-public sealed record JlisServiceOptions(Database Database, string KeyFilePath, int Port = 0, string Address = "127.0.0.1");
+public sealed record JlisServiceOptions(Database Database, string KeyFilePath, int Port = 0, string Address = "127.0.0.1")
+{
+    /// <summary>Token issuance through the network (符号取得); null: J-LIS serves no token routes.</summary>
+    public JlisTokenOptions? Tokens { get; init; }
+
+    /// <summary>The JPKI certificate authorities (公的個人認証) and the card service; null: J-LIS serves no card or certificate routes.</summary>
+    public JpkiOptions? Pki { get; init; }
+}
 
 /// <summary>Runs J-LIS's numbering service (地方公共団体情報システム機構) over HTTP.</summary>
 public static class JlisService
@@ -23,7 +33,17 @@ public static class JlisService
         {
             return await ServiceHost.StartAsync("jlis",
                 services => services.AddSingleton(_ => service),
-                app => JlisEndpoints.Map(app, app.Services.GetRequiredService<NumberingService>()),
+                app =>
+                {
+                    var numbering = app.Services.GetRequiredService<NumberingService>();
+                    JlisEndpoints.Map(app, numbering);
+                    if (options.Tokens is not null) TokenEndpoints.Map(app, options, numbering);
+                    if (options.Pki is not null)
+                    {
+                        JpkiEndpoints.Map(app, options, numbering);
+                        CardEndpoints.Map(app, options, numbering);
+                    }
+                },
                 options.Port, options.Address, ct);
         }
         catch
