@@ -12,10 +12,17 @@ namespace Renkei.Cli;
 /// &lt;data&gt;/municipalities/&lt;code&gt;/register.db  one resident register per municipality (also holds its operation log)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/audit-signing.key  the operation log's checkpoint key (ECDSA P-256, PKCS#8 PEM, mode 600; .pub beside it)
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/totp.key   the key that encrypts staff TOTP secrets at rest (32 random bytes, mode 600)
-/// &lt;data&gt;/intermediate/&lt;code&gt;/intermediate.db  the ward's intermediate server (中間サーバー), its own database
+/// &lt;data&gt;/intermediate/&lt;code&gt;/intermediate.db  an information holder's intermediate server (中間サーバー), its own database
+/// &lt;data&gt;/network/network.db                 the information provision network (情報提供ネットワークシステム)
+/// &lt;data&gt;/network/keys/                     the network's token master key and signing/sealing keys
+/// &lt;data&gt;/jlis/keys/institution/           J-LIS's signing and sealing keys as a network institution
+/// &lt;data&gt;/jlis/keys/jpki/                   the JPKI CAs' passphrase-protected key file
+/// &lt;data&gt;/municipalities/&lt;code&gt;/keys/institution/  the ward's signing and sealing keys as a network institution
+/// &lt;data&gt;/holders/&lt;code&gt;/holder.db          the pension organisation's or a health insurer's own records
+/// &lt;data&gt;/holders/&lt;code&gt;/keys/institution/   its signing and sealing keys
 /// </code>
 /// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt; /
-/// RENKEI_INTERMEDIATE_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
+/// RENKEI_INTERMEDIATE_DB_&lt;code&gt; / RENKEI_NETWORK_DB / RENKEI_HOLDER_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
 /// </summary>
 public sealed class DataLayout(DirectoryInfo root)
 {
@@ -40,9 +47,34 @@ public sealed class DataLayout(DirectoryInfo root)
     public string MunicipalityTotpKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "totp.key");
 
     /// <summary>The database of the intermediate server that holds the municipality's copies (never its register's).</summary>
-    public Database IntermediateDatabase(LocalGovernmentCode code) =>
-        FromEnvironment("RENKEI_INTERMEDIATE_DB_" + code.Digits)
-        ?? Database.Sqlite(Path.Combine(Root.FullName, "intermediate", code.Digits, "intermediate.db"));
+    public Database IntermediateDatabase(LocalGovernmentCode code) => IntermediateDatabase(code.Digits);
+
+    /// <summary>The intermediate server of any information holder, by institution code (a ward, the pension organisation, an insurer).</summary>
+    public Database IntermediateDatabase(string institutionCode) =>
+        FromEnvironment("RENKEI_INTERMEDIATE_DB_" + institutionCode)
+        ?? Database.Sqlite(Path.Combine(Root.FullName, "intermediate", institutionCode, "intermediate.db"));
+
+    /// <summary>The ward's signing and sealing keys as an institution on the network.</summary>
+    public string MunicipalityInstitutionKeyDirectory(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "institution");
+
+    public string NetworkDirectory => Path.Combine(Root.FullName, "network");
+    public string NetworkKeyDirectory => Path.Combine(NetworkDirectory, "keys");
+
+    public Database NetworkDatabase() =>
+        FromEnvironment("RENKEI_NETWORK_DB") ?? Database.Sqlite(Path.Combine(NetworkDirectory, "network.db"));
+
+    /// <summary>J-LIS's signing and sealing keys as an institution on the network (it asks for tokens).</summary>
+    public string JlisInstitutionKeyDirectory => Path.Combine(JlisDirectory, "keys", "institution");
+
+    /// <summary>Where the JPKI certificate authorities keep their passphrase-protected key file.</summary>
+    public string JpkiKeyDirectory => Path.Combine(JlisDirectory, "keys", "jpki");
+
+    public string HolderDirectory(string institutionCode) => Path.Combine(Root.FullName, "holders", institutionCode);
+
+    public Database HolderDatabase(string institutionCode) =>
+        FromEnvironment("RENKEI_HOLDER_DB_" + institutionCode) ?? Database.Sqlite(Path.Combine(HolderDirectory(institutionCode), "holder.db"));
+
+    public string HolderInstitutionKeyDirectory(string institutionCode) => Path.Combine(HolderDirectory(institutionCode), "keys", "institution");
 
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null
