@@ -12,28 +12,11 @@ public static class SecretKeyFile
     {
         if (File.Exists(path)) return Load(path, length);
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
         var key = RandomNumberGenerator.GetBytes(length);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(key);
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-            return key;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it first: use theirs, so both derive the same numbers.
-            File.Delete(temporary);
-            return Load(path, length);
-        }
+        if (Signing.KeyFileWriter.CreateNew(path, key, privateFile: true)) return key;
+        // Another process created it first: use theirs, so both derive the same numbers.
+        CryptographicOperations.ZeroMemory(key);
+        return Load(path, length);
     }
 
     private static byte[] Load(string path, int length)

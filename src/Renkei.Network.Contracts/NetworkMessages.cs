@@ -54,10 +54,11 @@ public static class NetworkRoutes
 /// </summary>
 public static class SignedRequestHeaders
 {
-    public const string Institution = "X-Renkei-Institution";
-    public const string Timestamp = "X-Renkei-Timestamp";
-    public const string Signature = "X-Renkei-Signature";
-    public const int MaxClockSkewSeconds = 300;
+    // The names live in Infrastructure (SigningHandler and SignedRequestVerifier use them); these refer to them.
+    public const string Institution = Renkei.Infrastructure.Signing.SignatureHeaders.Institution;
+    public const string Timestamp = Renkei.Infrastructure.Signing.SignatureHeaders.Timestamp;
+    public const string Signature = Renkei.Infrastructure.Signing.SignatureHeaders.Signature;
+    public const int MaxClockSkewSeconds = Renkei.Infrastructure.Signing.SignatureHeaders.MaxClockSkewSeconds;
 }
 
 /// <summary>The kinds of institution the network knows. Linkage policy rows name classes, not single institutions.</summary>
@@ -176,8 +177,12 @@ public sealed record LinkageResponse(
 /// + AES-256-GCM to the inquirer's sealing key, and <paramref name="Signature"/> is the provider's ECDSA P-256
 /// signature (P1363, base64) over <c>RequestId "\n" Provider "\n" Inquirer "\n" Kind "\n" SealedPayload.Canonical</c>.
 /// The plaintext is a UTF-8 JSON <see cref="ProvidedInformation"/>.
+/// <paramref name="Held"/> is the one thing the network reads: whether the provider held the information (true) or answers
+/// "not held" (false), so it can record 提供 or 該当なし without opening the payload; it must agree with
+/// <see cref="ProvidedInformation.Held"/> inside (an inquirer treats a disagreement as a forged answer). It is not part of
+/// the signed text (added to the contract after the signature's definition); a missing value reads as true.
 /// </summary>
-public sealed record SignedSealedAnswer(string Provider, SealedPayload Sealed, string Signature);
+public sealed record SignedSealedAnswer(string Provider, SealedPayload Sealed, string Signature, bool Held = true);
 
 /// <summary>The plaintext inside a sealed answer: provided (with the copy) or not held (with the provider's reason).</summary>
 public sealed record ProvidedInformation(

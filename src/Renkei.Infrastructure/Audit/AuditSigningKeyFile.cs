@@ -59,29 +59,7 @@ public static class AuditSigningKeyFile
         WriteAtomically(path, key.ExportPkcs8PrivateKeyPem(), privateFile: true);
     }
 
-    private static void WriteAtomically(string path, string text, bool privateFile)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = privateFile
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it first: keep theirs, so there is one key per log.
-            File.Delete(temporary);
-        }
-    }
+    // Another process may create it first: KeyFileWriter keeps theirs, so there is one key per log.
+    private static void WriteAtomically(string path, string text, bool privateFile) =>
+        Signing.KeyFileWriter.CreateNew(path, System.Text.Encoding.ASCII.GetBytes(text), privateFile);
 }

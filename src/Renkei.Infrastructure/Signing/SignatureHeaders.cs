@@ -1,0 +1,15 @@
+namespace Renkei.Infrastructure.Signing;
+
+/// <summary>
+/// The HTTP headers of a signed request between institutions (see Core <c>RequestSignature</c> for the string to sign).
+/// The network's published contract (<c>Renkei.Network.Contracts.SignedRequestHeaders</c>) refers to these.
+/// </summary>
+public static class SignatureHeaders
+{
+    public const string Institution = "X-Renkei-Institution";
+    public const string Timestamp = "X-Renkei-Timestamp";
+    public const string Signature = "X-Renkei-Signature";
+
+    /// <summary>How far a request's timestamp may be from the receiver's clock.</summary>
+    public const int MaxClockSkewSeconds = 300;
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Crypto;
+
+namespace Renkei.Infrastructure.Signing;
+
+/// <summary>
+/// A request body read by <see cref="SignedRequestVerifier.ReadAsync"/>: either verified (the sender's
+/// <see cref="Institution"/> and the exact <see cref="Body"/> it signed) or refused with a stable
+/// <see cref="FailureCode"/> (<see cref="SignedRequestVerifier.UnsignedRequest"/>, <see cref="SignedRequestVerifier.UnknownInstitution"/>,
+/// <see cref="SignedRequestVerifier.BadSignature"/>, <see cref="SignedRequestVerifier.StaleTimestamp"/>,
+/// <see cref="SignedRequestVerifier.BodyTooLarge"/>) and a message for a <see cref="Renkei.Core.Json.ProblemBody"/>.
+/// </summary>
+public sealed class SignedRequest
+{
+    private SignedRequest(string? institution, byte[] body, string? failureCode, string? failureMessage, int failureStatus)
+    {
+        Institution = institution;
+        Body = body;
+        FailureCode = failureCode;
+        FailureMessage = failureMessage;
+        FailureStatus = failureStatus;
+    }
+
+    public bool IsVerified => FailureCode is null;
+
+    /// <summary>The sender's institution code (verified when <see cref="IsVerified"/>; as claimed otherwise, possibly null).</summary>
+    public string? Institution { get; }
+
+    /// <summary>The body bytes the signature covers (empty when refused).</summary>
+    public byte[] Body { get; }
+
+    public string? FailureCode { get; }
+    public string? FailureMessage { get; }
+
+    /// <summary>401, or 413 for <see cref="SignedRequestVerifier.BodyTooLarge"/>.</summary>
+    public int FailureStatus { get; }
+
+    /// <summary>The refusal as a problem response (only when not verified).</summary>
+    public IResult ToProblem() => IsVerified
+        ? throw new InvalidOperationException("the request was verified")
+        : ErrorResponses.Problem(FailureStatus, FailureCode!, FailureMessage!);
+
+    internal static SignedRequest Verified(string institution, byte[] body) => new(institution, body, null, null, 0);
+
+    internal static SignedRequest Refused(string? institution, string code, string message, int status = StatusCodes.Status401Unauthorized) =>
+        new(institution, [], code, message, status);
+}
+
+/// <summary>
+/// The receiving side of <see cref="SigningHandler"/>: reads the body and checks the <see cref="SignatureHeaders"/>
+/// against the sender's registered signing key (ECDSA P-256 over Core <see cref="RequestSignature.StringToSign"/>).
+/// </summary>
+public static class SignedRequestVerifier
+{
+    public const string UnsignedRequest = "unsigned-request";
+    public const string UnknownInstitution = "unknown-institution";
+    public const string BadSignature = "bad-signature";
+    public const string StaleTimestamp = "stale-timestamp";
+    public const string BodyTooLarge = "body-too-large";
+
+    /// <summary>The largest body read (64 MiB: a token batch of 50,000 is about 3 MiB).</summary>
+    public const int DefaultMaxBodyBytes = 64 << 20;
+
+    /// <summary>
+    /// Reads and verifies the request. <paramref name="signingKeyOf"/> returns the registered ECDSA public key of an
+    /// institution code, or null when it is not registered; the key stays the function's (it is not disposed) and may be
+    /// shared between requests.
+    /// </summary>
+    public static async Task<SignedRequest> ReadAsync(HttpContext context, Func<string, ECDsa?> signingKeyOf, TimeProvider clock, int maxBodyBytes = DefaultMaxBodyBytes)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(signingKeyOf);
+        ArgumentNullException.ThrowIfNull(clock);
+        var headers = context.Request.Headers;
+        var institution = headers[SignatureHeaders.Institution].ToString();
+        var timestampText = headers[SignatureHeaders.Timestamp].ToString();
+        var signature = headers[SignatureHeaders.Signature].ToString();
+        if (institution.Length == 0 || timestampText.Length == 0 || signature.Length == 0)
+            return SignedRequest.Refused(institution.Length == 0 ? null : institution, UnsignedRequest,
+                $"the request is not signed: {SignatureHeaders.Institution}, {SignatureHeaders.Timestamp} and {SignatureHeaders.Signature} are required (署名がありません)");
+        if (!long.TryParse(timestampText, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp))
+            return SignedRequest.Refused(institution, UnsignedRequest, $"{SignatureHeaders.Timestamp} is not Unix seconds (時刻の形式が正しくありません)");
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - timestamp) > SignatureHeaders.MaxClockSkewSeconds)
+            return SignedRequest.Refused(institution, StaleTimestamp,
+                $"the request's timestamp is more than {SignatureHeaders.MaxClockSkewSeconds} seconds from the receiver's clock (時刻がずれています)");
+        var key = signingKeyOf(institution);
+        if (key is null)
+            return SignedRequest.Refused(institution, UnknownInstitution, "the sending institution is not registered (登録されていない機関です)");
+
+        byte[] body;
+        var declared = context.Request.ContentLength;
+        if (declared > maxBodyBytes)
+            return SignedRequest.Refused(institution, BodyTooLarge, $"the request body is larger than {maxBodyBytes} bytes (要求が大きすぎます)", StatusCodes.Status413PayloadTooLarge);
+        using (var buffer = new MemoryStream(declared is > 0 and <= int.MaxValue ? (int)declared.Value : 4096))
+        {
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBodyBytes)
+                    return SignedRequest.Refused(institution, BodyTooLarge, $"the request body is larger than {maxBodyBytes} bytes (要求が大きすぎます)", StatusCodes.Status413PayloadTooLarge);
+                buffer.Write(chunk, 0, read);
+            }
+            body = buffer.ToArray();
+        }
+        var path = PathOf(context.Request);
+        if (!Verify(key, context.Request.Method, path, timestamp, body, signature))
+            return SignedRequest.Refused(institution, BadSignature, "the request's signature does not verify with the institution's registered key (署名を検証できません)");
+        return SignedRequest.Verified(institution, body);
+    }
+
+    /// <summary>The path a signature covers on the server: path base and path, decoded, without query.</summary>
+    public static string PathOf(HttpRequest request) => request.PathBase.Add(request.Path).Value ?? "/";
+
+    /// <summary>The path a signature covers on the client: the URI's path, decoded, without query.</summary>
+    public static string PathOf(Uri uri) => Uri.UnescapeDataString(uri.AbsolutePath);
+
+    /// <summary>Signs with <paramref name="key"/>, one signature at a time per key (ECDSA instances are not documented as thread-safe).</summary>
+    public static string Sign(ECDsa key, string method, string path, long unixSeconds, ReadOnlySpan<byte> body)
+    {
+        var text = RequestSignature.StringToSign(method, path, unixSeconds, body);
+        lock (key) return RequestSignature.SignText(key, text);
+    }
+
+    /// <summary>Verifies a signature with <paramref name="key"/>, serialised per key like <see cref="Sign"/>.</summary>
+    public static bool Verify(ECDsa key, string method, string path, long unixSeconds, ReadOnlySpan<byte> body, string signature)
+    {
+        var text = RequestSignature.StringToSign(method, path, unixSeconds, body);
+        try
+        {
+            lock (key) return RequestSignature.VerifyText(key, text, signature);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+}

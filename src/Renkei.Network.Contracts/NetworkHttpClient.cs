@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using Renkei.Core.Json;
+
+namespace Renkei.Network.Contracts;
+
+/// <summary>What an institution may ask the network: one method per <see cref="NetworkRoutes"/> route. Implemented over HTTP by <see cref="NetworkHttpClient"/>.</summary>
+public interface INetworkClient
+{
+    /// <summary>J-LIS only (<see cref="NetworkRoutes.IssueToken"/>).</summary>
+    Task<IssueTokenResponse> IssueTokenAsync(IssueTokenRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>J-LIS only (<see cref="NetworkRoutes.IssueTokenBatch"/>).</summary>
+    Task<IssueTokenBatchResponse> IssueTokenBatchAsync(IssueTokenBatchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>An immediate query (<see cref="NetworkRoutes.Linkage"/>). Refusals and an unavailable provider are answers (<see cref="LinkageResponse.Outcome"/>), not exceptions.</summary>
+    Task<LinkageResponse> LinkageAsync(LinkageRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>A batch query (<see cref="NetworkRoutes.LinkageBatch"/>); poll it with <see cref="BatchStatusAsync"/>.</summary>
+    Task<BatchLinkageAccepted> SubmitBatchAsync(BatchLinkageRequest request, CancellationToken cancellationToken = default);
+
+    Task<BatchStatusResponse> BatchStatusAsync(BatchStatusRequest request, CancellationToken cancellationToken = default);
+
+    Task<InstitutionInfo> LookupInstitutionAsync(InstitutionLookupRequest request, CancellationToken cancellationToken = default);
+
+    Task<ProvisionRecordList> ProvisionRecordsAsync(ProvisionRecordQuery request, CancellationToken cancellationToken = default);
+
+    Task<ProvisionCheckpoint> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The network answered with an error (<see cref="Renkei.Core.Json.ProblemBody"/>). The message is the network's own and carries no personal value.</summary>
+public sealed class NetworkException(HttpStatusCode status, string code, string message)
+    : Exception($"the network refused the request ({code}): {message}")
+{
+    public HttpStatusCode Status { get; } = status;
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// <see cref="INetworkClient"/> over HTTP. The caller builds <paramref name="http"/> with the network's base address and a
+/// <c>Renkei.Infrastructure.Signing.SigningHandler</c> for its own institution code and signing key
+/// (<c>SigningHandler.CreateClient</c>), so every request is signed.
+/// </summary>
+public sealed class NetworkHttpClient(HttpClient http) : INetworkClient
+{
+    public Task<IssueTokenResponse> IssueTokenAsync(IssueTokenRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<IssueTokenRequest, IssueTokenResponse>(NetworkRoutes.IssueToken, request, cancellationToken);
+
+    public Task<IssueTokenBatchResponse> IssueTokenBatchAsync(IssueTokenBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<IssueTokenBatchRequest, IssueTokenBatchResponse>(NetworkRoutes.IssueTokenBatch, request, cancellationToken);
+
+    public Task<LinkageResponse> LinkageAsync(LinkageRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<LinkageRequest, LinkageResponse>(NetworkRoutes.Linkage, request, cancellationToken);
+
+    public Task<BatchLinkageAccepted> SubmitBatchAsync(BatchLinkageRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<BatchLinkageRequest, BatchLinkageAccepted>(NetworkRoutes.LinkageBatch, request, cancellationToken);
+
+    public Task<BatchStatusResponse> BatchStatusAsync(BatchStatusRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<BatchStatusRequest, BatchStatusResponse>(NetworkRoutes.LinkageBatchStatus, request, cancellationToken);
+
+    public Task<InstitutionInfo> LookupInstitutionAsync(InstitutionLookupRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<InstitutionLookupRequest, InstitutionInfo>(NetworkRoutes.InstitutionLookup, request, cancellationToken);
+
+    public Task<ProvisionRecordList> ProvisionRecordsAsync(ProvisionRecordQuery request, CancellationToken cancellationToken = default) =>
+        PostAsync<ProvisionRecordQuery, ProvisionRecordList>(NetworkRoutes.ProvisionRecords, request, cancellationToken);
+
+    public Task<ProvisionCheckpoint> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<CheckpointRequest, ProvisionCheckpoint>(NetworkRoutes.ProvisionCheckpoint, request, cancellationToken);
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            ProblemBody? problem = null;
+            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
+            catch (System.Text.Json.JsonException) { }
+            catch (NotSupportedException) { } // not JSON at all
+            throw new NetworkException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
+                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
+        }
+        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
+            ?? throw new NetworkException(response.StatusCode, "empty-response", "the network sent an empty body");
+    }
+}
