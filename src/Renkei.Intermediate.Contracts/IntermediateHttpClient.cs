@@ -19,6 +19,26 @@ public interface IIntermediateClient
     Task<ListKindsResponse> ListKindsAsync(ListKindsRequest request, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// What the holder's own systems ask its intermediate server about tokens (符号): register a pending acquisition before
+/// asking J-LIS, and see which addressees have one. Tokens themselves never leave the intermediate server.
+/// </summary>
+public interface IIntermediateTokenClient
+{
+    Task<PendingTokenResponse> RegisterPendingTokenAsync(PendingTokenRequest request, CancellationToken cancellationToken = default);
+    Task<PendingTokenBatchResponse> RegisterPendingTokenBatchAsync(PendingTokenBatchRequest request, CancellationToken cancellationToken = default);
+    Task<TokenStatusResponse> TokenStatusAsync(TokenStatusRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What the holder's business systems ask its intermediate server as inquirer (情報照会), and its provision records.</summary>
+public interface IIntermediateLinkageClient
+{
+    Task<InquiryResponse> QueryAsync(InquiryRequest request, CancellationToken cancellationToken = default);
+    Task<InquiryBatchAccepted> SubmitQueryBatchAsync(InquiryBatchRequest request, CancellationToken cancellationToken = default);
+    Task<InquiryBatchStatusResponse> QueryBatchStatusAsync(InquiryBatchStatusRequest request, CancellationToken cancellationToken = default);
+    Task<PartyRecordList> RecordsAsync(PartyRecordQuery request, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The intermediate server answered with an error. The message is the server's own and carries no personal data.</summary>
 public sealed class IntermediateException(HttpStatusCode status, string code, string message)
     : Exception($"the intermediate server refused the request ({code}): {message}")
@@ -30,7 +50,7 @@ public sealed class IntermediateException(HttpStatusCode status, string code, st
 /// <summary>
 /// The intermediate server's client over HTTP. <see cref="HttpClient.BaseAddress"/> is the service's address.
 /// </summary>
-public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient
+public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient, IIntermediateTokenClient, IIntermediateLinkageClient
 {
     public Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<LoadBatchRequest, LoadBatchResponse>(IntermediateRoutes.LoadBatch, request, cancellationToken);
@@ -46,6 +66,27 @@ public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClien
 
     public Task<ListKindsResponse> ListKindsAsync(ListKindsRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<ListKindsRequest, ListKindsResponse>(IntermediateRoutes.Kinds, request, cancellationToken);
+
+    public Task<PendingTokenResponse> RegisterPendingTokenAsync(PendingTokenRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<PendingTokenRequest, PendingTokenResponse>(IntermediateNodeRoutes.PendingToken, request, cancellationToken);
+
+    public Task<PendingTokenBatchResponse> RegisterPendingTokenBatchAsync(PendingTokenBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(IntermediateNodeRoutes.PendingTokenBatch, request, cancellationToken);
+
+    public Task<TokenStatusResponse> TokenStatusAsync(TokenStatusRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<TokenStatusRequest, TokenStatusResponse>(IntermediateNodeRoutes.TokenStatus, request, cancellationToken);
+
+    public Task<InquiryResponse> QueryAsync(InquiryRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<InquiryRequest, InquiryResponse>(IntermediateNodeRoutes.Query, request, cancellationToken);
+
+    public Task<InquiryBatchAccepted> SubmitQueryBatchAsync(InquiryBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<InquiryBatchRequest, InquiryBatchAccepted>(IntermediateNodeRoutes.QueryBatch, request, cancellationToken);
+
+    public Task<InquiryBatchStatusResponse> QueryBatchStatusAsync(InquiryBatchStatusRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(IntermediateNodeRoutes.QueryBatchStatus, request, cancellationToken);
+
+    public Task<PartyRecordList> RecordsAsync(PartyRecordQuery request, CancellationToken cancellationToken = default) =>
+        PostAsync<PartyRecordQuery, PartyRecordList>(IntermediateNodeRoutes.Records, request, cancellationToken);
 
     /// <summary>
     /// Streams <paramref name="copies"/> as NDJSON; the server commits every <paramref name="batchSize"/> lines.
