@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Renkei.Infrastructure.Tls;
 
 namespace Renkei.Infrastructure;
 
@@ -31,18 +32,37 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <summary>
     /// Builds and starts a service. <paramref name="port"/> 0 picks a free loopback port.
     /// </summary>
-    public static async Task<ServiceHost> StartAsync(
+    public static Task<ServiceHost> StartAsync(
         string name,
         Action<IServiceCollection> configureServices,
         Action<WebApplication> mapEndpoints,
         int port = 0,
         string address = "127.0.0.1",
+        CancellationToken cancellationToken = default) =>
+        StartAsync(name, configureServices, mapEndpoints, new ServiceHostOptions(port, address), cancellationToken);
+
+    /// <summary>
+    /// Builds and starts a service as <paramref name="options"/> say: plain HTTP, or HTTPS with client certificates
+    /// required and checked against the network's CA only (<see cref="ServiceHostOptions.MutualTls"/>).
+    /// </summary>
+    public static async Task<ServiceHost> StartAsync(
+        string name,
+        Action<IServiceCollection> configureServices,
+        Action<WebApplication> mapEndpoints,
+        ServiceHostOptions options,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = name });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls($"http://{address}:{port}");
+        var tls = options.MutualTls;
+        builder.WebHost.UseUrls($"{(tls is null ? "http" : "https")}://{options.Address}:{options.Port}");
+        if (tls is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(tls.ConfigureServer));
+        }
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         // Several services share one process (the demo): Ctrl+C and SIGTERM belong to the process, which stops every
         // host. The default console lifetime would swallow the signal to stop just this one and leave the process running.
@@ -50,6 +70,7 @@ public sealed class ServiceHost : IAsyncDisposable
         configureServices(builder.Services);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandleUnexpected);
+        if (tls is not null) app.Use(CallerCertificate.RequireMatchingInstitution);
         mapEndpoints(app);
         await app.StartAsync(cancellationToken);
         var server = app.Services.GetRequiredService<IServer>();
@@ -69,4 +90,16 @@ public sealed class ServiceHost : IAsyncDisposable
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>Where and how a <see cref="ServiceHost"/> listens.</summary>
+/// <param name="Port">0 picks a free port.</param>
+/// <param name="Address">The address (or host name) to listen on.</param>
+public sealed record ServiceHostOptions(int Port = 0, string Address = "127.0.0.1")
+{
+    /// <summary>
+    /// Mutual TLS on the network CA's certificates (deployments); null: plain HTTP (the single-process demo on loopback).
+    /// The host does not own it: the caller disposes it after the host.
+    /// </summary>
+    public MutualTls? MutualTls { get; init; }
 }

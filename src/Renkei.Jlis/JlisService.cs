@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Cards;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Pki;
@@ -20,6 +21,9 @@ public sealed record JlisServiceOptions(Database Database, string KeyFilePath, i
 
     /// <summary>The JPKI certificate authorities (公的個人認証) and the card service; null: J-LIS serves no card or certificate routes.</summary>
     public JpkiOptions? Pki { get; init; }
+
+    /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
+    public MutualTls? Tls { get; init; }
 }
 
 /// <summary>Runs J-LIS's numbering service (地方公共団体情報システム機構) over HTTP.</summary>
@@ -44,7 +48,7 @@ public static class JlisService
                         CardEndpoints.Map(app, options, numbering);
                     }
                 },
-                options.Port, options.Address, ct);
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
         }
         catch
         {

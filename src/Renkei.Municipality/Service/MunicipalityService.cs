@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
@@ -41,6 +42,12 @@ public sealed record MunicipalityServiceOptions(
 
     /// <summary>A session unused this long ends (sliding: every request extends it).</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Mutual TLS on the network CA's certificates (deployments): the service listens with it and calls J-LIS with the
+    /// ward's certificate; null: plain HTTP. The caller disposes it.
+    /// </summary>
+    public MutualTls? Tls { get; init; }
 }
 
 /// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers, codes and tokens never appear in a URL.</summary>
@@ -100,7 +107,11 @@ public static class MunicipalityService
             throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
 
         var register = new ResidentRegister(options.Database, options.Code);
-        var http = new HttpClient { BaseAddress = options.JlisBaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(options.Tls?.CreateHandler() ?? new SocketsHttpHandler(), disposeHandler: true)
+        {
+            BaseAddress = options.JlisBaseAddress,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
         var events = new RegisterEvents(register, new JlisHttpClient(http), options.Clock);
         var api = new StaffApi(options, register, new ResidenceCertificates(register, options.Staff.Catalogue, options.Clock));
 
@@ -132,8 +143,7 @@ public static class MunicipalityService
                 app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync));
                 app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync));
             },
-            options.Port,
-            options.Address,
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls },
             ct);
     }
 
