@@ -22,7 +22,8 @@ public sealed class JlisException(HttpStatusCode status, string code, string mes
     public string Code { get; } = code;
 }
 
-public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient
+/// <summary>J-LIS over HTTP. For <see cref="IJlisTokenClient"/> the <see cref="HttpClient"/> must sign requests as the asking institution.</summary>
+public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJlisTokenClient
 {
     public Task<NumberAssignment> DeriveNumberAsync(DeriveNumberRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<DeriveNumberRequest, NumberAssignment>(JlisRoutes.DeriveNumber, request, cancellationToken);
@@ -38,6 +39,12 @@ public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient
 
     public Task<IssueResidentCodeResponse> IssueResidentCodeAsync(IssueResidentCodeRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<IssueResidentCodeRequest, IssueResidentCodeResponse>(JlisRoutes.IssueResidentCode, request, cancellationToken);
+
+    public Task<TokenResponse> RequestTokenAsync(TokenRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<TokenRequest, TokenResponse>(JlisTokenRoutes.Request, request, cancellationToken);
+
+    public Task<TokenBatchResponse> RequestTokenBatchAsync(TokenBatchRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<TokenBatchRequest, TokenBatchResponse>(JlisTokenRoutes.Batches, request, cancellationToken);
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ namespace Renkei.Jlis.Http;
 public static class JlisEndpoints
 {
     /// <summary>Stricter than the shared defaults: a missing field is an error, not a zero code or an empty ID.</summary>
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    internal static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
     {
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
@@ -52,7 +52,7 @@ public static class JlisEndpoints
 
     public sealed record HealthBody(string Status, string Service);
 
-    private static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
+    internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
         where TRequest : class
     {
         TRequest? request;

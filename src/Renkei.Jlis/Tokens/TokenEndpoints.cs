@@ -1,15 +1,116 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Http;
 using Renkei.Jlis.Numbering;
+using Renkei.Network.Contracts;
 
 namespace Renkei.Jlis.Tokens;
 
-/// <summary>How J-LIS reaches the network to have tokens issued (符号取得).</summary>
-public sealed record JlisTokenOptions(Uri NetworkAddress, string KeyDirectory);
+/// <summary>
+/// How J-LIS reaches the network to have tokens issued (符号取得). J-LIS is an institution on the network (class
+/// <see cref="InstitutionClass.NumberingAuthority"/>, code <see cref="InstitutionCode"/>) with its own signing and sealing
+/// keys in <paramref name="KeyDirectory"/> (created on first use); the network must have it registered with that
+/// signing key.
+/// </summary>
+/// <param name="NetworkAddress">The network's base address.</param>
+/// <param name="KeyDirectory">J-LIS's institution keys (signing.key, sealing.key; mode 600).</param>
+public sealed record JlisTokenOptions(Uri NetworkAddress, string KeyDirectory)
+{
+    /// <summary>J-LIS's code in the network's registry.</summary>
+    public string InstitutionCode { get; init; } = JlisTokenRoutes.JlisInstitutionCode;
 
-/// <summary>J-LIS's token routes: an institution's number → resident-record code → the network.</summary>
+    /// <summary>Makes the handler for requests to the network (mutual TLS plugs in here); null: a plain <see cref="SocketsHttpHandler"/>.</summary>
+    public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
+
+    /// <summary>The clock for request signatures (both ways) and the institution cache.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>How long an institution's registry entry (class, signing key) is used before it is looked up again.</summary>
+    public TimeSpan InstitutionCacheTime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long J-LIS waits for the network (a batch of 50,000 includes delivery to the institution's intermediate server).</summary>
+    public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// J-LIS's token routes (<see cref="JlisTokenRoutes"/>): an institution's signed request → its number's resident-record
+/// code → the network (<see cref="TokenIssuanceService"/>). A request is answered only when it carries a valid signature
+/// of a registered institution (the key comes from the network's registry) and names that institution in its body;
+/// J-LIS itself and other numbering authorities cannot ask. Errors are <see cref="ProblemBody"/> objects with stable
+/// codes: 401 for signature failures (<see cref="SignedRequestVerifier"/> codes), 403 <c>institution-mismatch</c> /
+/// <c>not-a-token-holder</c>, 400 for malformed bodies, 409 for refused numbers (<see cref="TokenRefusalCodes"/>) and
+/// reused ids, 502/503 when the network refused or did not answer. No response repeats a number.
+/// </summary>
 public static class TokenEndpoints
 {
     public static void Map(WebApplication app, JlisServiceOptions options, NumberingService numbering)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        var tokens = options.Tokens ?? throw new ArgumentException("the J-LIS options have no token settings", nameof(options));
+
+        var keys = InstitutionKeys.LoadOrCreate(tokens.KeyDirectory);
+        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, tokens.OutgoingHandler?.Invoke(),
+            tokens.NetworkTimeout, tokens.Clock);
+        var network = new NetworkHttpClient(http);
+        var directory = new InstitutionDirectory(network, tokens.Clock, tokens.InstitutionCacheTime);
+        var service = new TokenIssuanceService(numbering, network, tokens.Clock);
+        service.EnsureSchema();
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            http.Dispose();
+            directory.Dispose();
+            keys.Dispose();
+        });
+
+        app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
+            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, r => r.Institution, service.RequestAsync));
+        app.MapPost("/" + JlisTokenRoutes.Batches, (HttpRequest http) =>
+            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, r => r.Institution, service.RequestBatchAsync));
+    }
+
+    private static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, InstitutionDirectory directory, TimeProvider clock,
+        Func<TRequest, string> institutionOf, Func<TRequest, CancellationToken, Task<TResponse>> operation)
+        where TRequest : class
+    {
+        var ct = context.RequestAborted;
+        try
+        {
+            // Look the claimed sender up first (asynchronously, cached); the verifier then checks the signature with its key.
+            var headers = context.Request.Headers;
+            var claimed = headers[SignatureHeaders.Institution].ToString();
+            InstitutionDirectory.Entry? sender = null;
+            if (claimed.Length > 0 && headers[SignatureHeaders.Signature].Count > 0 && headers[SignatureHeaders.Timestamp].Count > 0)
+                sender = await directory.FindAsync(claimed, ct);
+            var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock);
+            if (!signed.IsVerified) return signed.ToProblem();
+            if (sender!.Info.Class == InstitutionClass.NumberingAuthority)
+                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "not-a-token-holder",
+                    "a numbering authority does not hold tokens (符号を取得できる機関ではありません)");
+
+            TRequest? request;
+            try
+            {
+                request = JsonSerializer.Deserialize<TRequest>(signed.Body, JlisEndpoints.Strict);
+            }
+            catch (JsonException e)
+            {
+                return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
+            }
+            if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+            if (institutionOf(request) != signed.Institution)
+                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "institution-mismatch",
+                    "the institution in the body is not the one that signed the request (署名した機関と要求の機関が一致しません)");
+            return Results.Json(await operation(request, ct), JsonDefaults.Options);
+        }
+        catch (JlisRefusalException refusal)
+        {
+            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+        }
     }
 }
