@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Copies;
 using Renkei.Intermediate.Http;
 using Renkei.Intermediate.Kinds;
@@ -15,6 +16,9 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
 {
     /// <summary>A deployment's own information-kind file; null uses the shipped policy/intermediate/information-kinds.json.</summary>
     public string? KindsFile { get; init; }
+
+    /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
+    public MutualTls? Tls { get; init; }
 }
 
 /// <summary>Runs one information holder's intermediate server (中間サーバー) over HTTP.</summary>
@@ -30,7 +34,7 @@ public static class IntermediateService
         return ServiceHost.StartAsync("intermediate-" + options.HolderCode,
             services => services.AddSingleton(service),
             app => IntermediateEndpoints.Map(app, service),
-            options.Port, options.Address, ct);
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
     }
 
     /// <summary>The service without HTTP (for batch jobs and tests in the same process as its database).</summary>
