@@ -1,15 +1,101 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Http;
 using Renkei.Jlis.Numbering;
 
 namespace Renkei.Jlis.Pki;
 
-/// <summary>Where the JPKI CAs keep their keys (a passphrase-protected key file) and how to open them.</summary>
-public sealed record JpkiOptions(string KeyDirectory, string Passphrase);
-
-/// <summary>J-LIS's certificate routes: CA certificates, CRLs, certificate status.</summary>
+/// <summary>
+/// J-LIS's certificate routes (<see cref="PkiRoutes"/>): the CA certificates and current CRLs (public GETs, DER as
+/// application/pkix-cert and application/pkix-crl, or PEM with <c>?format=pem</c>) and the status of one certificate
+/// (POST <see cref="CertificateStatusRequest"/>, the serial in the body).
+/// </summary>
 public static class JpkiEndpoints
 {
+    private const string AuthorityProperty = "renkei.jlis.jpki-authority";
+
+    /// <summary>
+    /// Opens the CAs (<see cref="JpkiAuthority.OpenOrCreate"/>: a wrong passphrase stops the service from starting),
+    /// maps the routes, and disposes the authority when the service stops. Other J-LIS routes mapped afterwards
+    /// (the card service) get the same instance from <see cref="Authority"/>.
+    /// </summary>
     public static void Map(WebApplication app, JlisServiceOptions options, NumberingService numbering)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        var pki = options.Pki ?? throw new ArgumentException("JlisServiceOptions.Pki is not set", nameof(options));
+        var clock = app.Services.GetService<TimeProvider>();
+        var authority = JpkiAuthority.OpenOrCreate(options.Database, pki, clock);
+        ((IApplicationBuilder)app).Properties[AuthorityProperty] = authority;
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(authority.Dispose);
+        Map(app, authority);
     }
+
+    /// <summary>The authority <see cref="Map(WebApplication, JlisServiceOptions, NumberingService)"/> opened for this service.</summary>
+    public static JpkiAuthority Authority(WebApplication app) =>
+        ((IApplicationBuilder)app).Properties.TryGetValue(AuthorityProperty, out var value) && value is JpkiAuthority authority
+            ? authority
+            : throw new InvalidOperationException("JpkiEndpoints.Map has not opened the JPKI authority for this service");
+
+    /// <summary>Maps the routes over an authority the caller owns.</summary>
+    public static void Map(WebApplication app, JpkiAuthority authority)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        app.MapGet("/" + PkiRoutes.RootCertificate, (HttpRequest http) =>
+            Certificate(http, () => authority.RootCertificate));
+        app.MapGet("/" + PkiRoutes.RootCrl, (HttpRequest http) =>
+            Crl(http, authority.CurrentRootCrl));
+        foreach (var kind in Enum.GetValues<JpkiCertificateKind>())
+        {
+            app.MapGet("/" + PkiRoutes.CaCertificate(kind), (HttpRequest http) =>
+                Certificate(http, () => authority.IssuingCaCertificate(kind)));
+            app.MapGet("/" + PkiRoutes.Crl(kind), (HttpRequest http) =>
+                Crl(http, () => authority.CurrentCrl(kind)));
+        }
+        app.MapPost("/" + PkiRoutes.Status, (HttpRequest http) =>
+            JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, request =>
+            {
+                var serial = JpkiAuthority.NormalizeSerial(request.SerialNumber);
+                var record = authority.Record(request.Kind, serial);
+                return new CertificateStatusResponse(request.Kind, serial, record?.Status ?? CertificateStatus.Unknown,
+                    record?.RevokedAt, record?.Reason);
+            }));
+    }
+
+    private static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)
+    {
+        if (!TryFormat(http, out var pem)) return BadFormat();
+        using var value = certificate();
+        return pem
+            ? Results.Text(value.ExportCertificatePem() + "\n", "application/x-pem-file")
+            : Results.Bytes(value.RawData, "application/pkix-cert");
+    }
+
+    private static IResult Crl(HttpRequest http, Func<byte[]> crl)
+    {
+        if (!TryFormat(http, out var pem)) return BadFormat();
+        var der = crl();
+        return pem
+            ? Results.Text(PemText("X509 CRL", der), "application/x-pem-file")
+            : Results.Bytes(der, "application/pkix-crl");
+    }
+
+    /// <summary>PEM text of <paramref name="der"/> under <paramref name="label"/>, with a final newline.</summary>
+    public static string PemText(string label, byte[] der) => new string(System.Security.Cryptography.PemEncoding.Write(label, der)) + "\n";
+
+    private static bool TryFormat(HttpRequest http, out bool pem)
+    {
+        var format = http.Query["format"].ToString();
+        pem = string.Equals(format, "pem", StringComparison.OrdinalIgnoreCase);
+        return pem || format.Length == 0 || string.Equals(format, "der", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static IResult BadFormat() =>
+        ErrorResponses.BadRequest("invalid-format", "format must be der or pem (形式は der または pem です)");
 }
