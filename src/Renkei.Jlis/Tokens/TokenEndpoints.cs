@@ -24,7 +24,7 @@ public sealed record JlisTokenOptions(Uri NetworkAddress, string KeyDirectory)
     /// <summary>J-LIS's code in the network's registry.</summary>
     public string InstitutionCode { get; init; } = JlisTokenRoutes.JlisInstitutionCode;
 
-    /// <summary>Makes the handler for requests to the network (mutual TLS plugs in here); null: a plain <see cref="SocketsHttpHandler"/>.</summary>
+    /// <summary>Makes the handler for requests to the network; null: J-LIS's own mutual TLS (<see cref="JlisServiceOptions.Tls"/>) when set, else a plain <see cref="SocketsHttpHandler"/>.</summary>
     public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
 
     /// <summary>The clock for request signatures (both ways) and the institution cache.</summary>
@@ -55,7 +55,7 @@ public static class TokenEndpoints
         var tokens = options.Tokens ?? throw new ArgumentException("the J-LIS options have no token settings", nameof(options));
 
         var keys = InstitutionKeys.LoadOrCreate(tokens.KeyDirectory);
-        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, tokens.OutgoingHandler?.Invoke(),
+        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, tokens.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler(),
             tokens.NetworkTimeout, tokens.Clock);
         var network = new NetworkHttpClient(http);
         var directory = new InstitutionDirectory(network, tokens.Clock, tokens.InstitutionCacheTime);
