@@ -52,6 +52,14 @@ public sealed partial class RequestLedger
         return new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2));
     }
 
+    /// <summary>The stored request with this ID, or null: a read without claiming (e.g. to answer a retry before doing any work).</summary>
+    public StoredRequest? Find(DbConnection c, DbTransaction? t, Guid requestId)
+    {
+        using var select = c.Command($"SELECT operation, fingerprint, response FROM {_table} WHERE request_id = @id", t);
+        using var reader = select.With("id", requestId.ToString("D")).ExecuteReader();
+        return reader.Read() ? new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2)) : null;
+    }
+
     public void Complete(DbConnection c, DbTransaction t, Guid requestId, string response)
     {
         using var update = c.Command($"UPDATE {_table} SET response = @r WHERE request_id = @id", t);

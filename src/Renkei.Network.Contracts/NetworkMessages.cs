@@ -182,7 +182,12 @@ public sealed record LinkageResponse(
 /// <see cref="ProvidedInformation.Held"/> inside (an inquirer treats a disagreement as a forged answer). It is not part of
 /// the signed text (added to the contract after the signature's definition); a missing value reads as true.
 /// </summary>
-public sealed record SignedSealedAnswer(string Provider, SealedPayload Sealed, string Signature, bool Held = true);
+public sealed record SignedSealedAnswer(string Provider, SealedPayload Sealed, string Signature, bool Held = true)
+{
+    /// <summary>The text <see cref="Signature"/> covers: <c>RequestId "\n" Provider "\n" Inquirer "\n" Kind "\n" Sealed.Canonical</c> (the request id in the 36-character "D" form, lower case).</summary>
+    public static string SignedText(Guid requestId, string provider, string inquirer, string kind, SealedPayload sealedPayload) =>
+        requestId.ToString("D") + "\n" + provider + "\n" + inquirer + "\n" + kind + "\n" + sealedPayload.Canonical;
+}
 
 /// <summary>The plaintext inside a sealed answer: provided (with the copy) or not held (with the provider's reason).</summary>
 public sealed record ProvidedInformation(
@@ -260,7 +265,13 @@ public sealed record ProvisionRecordList(IReadOnlyList<ProvisionRecord> Records)
 public sealed record CheckpointRequest(string Institution);
 
 /// <summary>A signed checkpoint of the network's provision records: the head after <paramref name="Sequence"/> entries, signed with the network's key (ECDSA P-256, SPKI of the verifying key given).</summary>
-public sealed record ProvisionCheckpoint(long Sequence, string HeadHash, DateTimeOffset SignedAt, string Signature, string NetworkPublicKey);
+/// <remarks><paramref name="HeadHash"/> is lowercase hex, <paramref name="Signature"/> base64 (IEEE P1363) over Core
+/// <c>AuditCheckpoint.SignedBytes(LogIdentity, Sequence, head hash, SignedAt in µs)</c>.</remarks>
+public sealed record ProvisionCheckpoint(long Sequence, string HeadHash, DateTimeOffset SignedAt, string Signature, string NetworkPublicKey)
+{
+    /// <summary>The log identity the network's provision-record checkpoints are signed under.</summary>
+    public const string LogIdentity = "renkei/network/provision-records";
+}
 
 // ------------------------------------------------------------------ what the network asks of an institution's node
 

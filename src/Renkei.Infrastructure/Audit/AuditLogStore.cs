@@ -41,7 +41,7 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     private Task? _writer;
     private bool _disposed;
 
-    private sealed record PendingAppend(byte[] Payload, TaskCompletionSource<AuditEntry> Completion);
+    private sealed record PendingAppend(byte[] Payload, Action<DbConnection, DbTransaction, AuditEntry>? Alongside, TaskCompletionSource<AuditEntry> Completion);
 
     /// <param name="database">the owner's database</param>
     /// <param name="tableName">the log's table: lower-case letters, digits and underscores, starting with a letter (≤ 48)</param>
@@ -117,8 +117,17 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     public AuditEntry Append(byte[] payload) => AppendBatch([payload])[0];
 
     /// <summary>Appends the payloads, in order, in one transaction; returns the stored entries.</summary>
-    public IReadOnlyList<AuditEntry> AppendBatch(IReadOnlyList<byte[]> payloads)
+    public IReadOnlyList<AuditEntry> AppendBatch(IReadOnlyList<byte[]> payloads) => AppendBatch(payloads, null);
+
+    /// <summary>
+    /// Like <see cref="AppendBatch(IReadOnlyList{byte[]})"/>; <paramref name="alongside"/>[i] (when given and not null)
+    /// runs in the same transaction right after the entries are inserted, with entry i, so the owner's own rows about an
+    /// entry (an index, a request ledger) commit with it or not at all.
+    /// </summary>
+    public IReadOnlyList<AuditEntry> AppendBatch(IReadOnlyList<byte[]> payloads, IReadOnlyList<Action<DbConnection, DbTransaction, AuditEntry>?>? alongside)
     {
+        if (alongside is not null && alongside.Count != payloads.Count)
+            throw new ArgumentException("one alongside action (or null) per payload", nameof(alongside));
         var signer = _signer ?? throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (payloads.Count == 0) return [];
@@ -131,6 +140,8 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         var entries = new AuditEntry[payloads.Count];
         for (var i = 0; i < entries.Length; i++) entries[i] = chain.Append(now, payloads[i]);
         InsertEntries(connection, transaction, entries);
+        if (alongside is not null)
+            for (var i = 0; i < entries.Length; i++) alongside[i]?.Invoke(connection, transaction, entries[i]);
         foreach (var entry in entries)
             if (entry.Sequence % Options.CheckpointInterval == 0)
                 InsertCheckpoint(connection, transaction, signer.Sign(entry.Head, now));
@@ -142,13 +153,22 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     /// Appends through the background writer, which commits concurrent appends together. Completes when the entry is
     /// committed. Cancelling stops the wait only: an append already queued is still written.
     /// </summary>
-    public async Task<AuditEntry> AppendAsync(byte[] payload, CancellationToken cancellationToken = default)
+    public Task<AuditEntry> AppendAsync(byte[] payload, CancellationToken cancellationToken = default) =>
+        AppendAsync(payload, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendAsync(byte[], CancellationToken)"/> with the owner's own writes about the entry:
+    /// <paramref name="alongside"/> runs in the transaction that commits the entry (see
+    /// <see cref="AppendBatch(IReadOnlyList{byte[]}, IReadOnlyList{Action{DbConnection, DbTransaction, AuditEntry}?}?)"/>).
+    /// Should it throw, the appends grouped with it are retried one by one, so only this one fails.
+    /// </summary>
+    public async Task<AuditEntry> AppendAsync(byte[] payload, Action<DbConnection, DbTransaction, AuditEntry>? alongside, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
         if (_signer is null) throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
         ObjectDisposedException.ThrowIf(_disposed, this);
         EnsureWriter();
-        var pending = new PendingAppend(payload, new TaskCompletionSource<AuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingAppend(payload, alongside, new TaskCompletionSource<AuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -324,19 +344,33 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>(Options.MaxGroupCommit);
         var payloads = new List<byte[]>(Options.MaxGroupCommit);
+        var alongside = new List<Action<DbConnection, DbTransaction, AuditEntry>?>(Options.MaxGroupCommit);
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             payloads.Clear();
+            alongside.Clear();
+            var anyAlongside = false;
             while (batch.Count < Options.MaxGroupCommit && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
                 payloads.Add(pending.Payload);
+                alongside.Add(pending.Alongside);
+                anyAlongside |= pending.Alongside is not null;
             }
             try
             {
-                var entries = AppendBatch(payloads);
+                var entries = AppendBatch(payloads, anyAlongside ? alongside : null);
                 for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(entries[i]);
+            }
+            catch (Exception) when (anyAlongside && batch.Count > 1)
+            {
+                // One owner's write may have failed the group: retry each append alone, so only that one fails.
+                foreach (var pending in batch)
+                {
+                    try { pending.Completion.TrySetResult(AppendBatch([pending.Payload], [pending.Alongside])[0]); }
+                    catch (Exception single) { pending.Completion.TrySetException(single); }
+                }
             }
             catch (Exception failure)
             {

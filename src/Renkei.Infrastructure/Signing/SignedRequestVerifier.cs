@@ -28,7 +28,7 @@ public sealed class SignedRequest
     /// <summary>The sender's institution code (verified when <see cref="IsVerified"/>; as claimed otherwise, possibly null).</summary>
     public string? Institution { get; }
 
-    /// <summary>The body bytes the signature covers (empty when refused).</summary>
+    /// <summary>The body bytes the signature covers; when refused, what was read of it (empty unless the refusal is <see cref="SignedRequestVerifier.BadSignature"/>).</summary>
     public byte[] Body { get; }
 
     public string? FailureCode { get; }
@@ -44,8 +44,8 @@ public sealed class SignedRequest
 
     internal static SignedRequest Verified(string institution, byte[] body) => new(institution, body, null, null, 0);
 
-    internal static SignedRequest Refused(string? institution, string code, string message, int status = StatusCodes.Status401Unauthorized) =>
-        new(institution, [], code, message, status);
+    internal static SignedRequest Refused(string? institution, string code, string message, int status = StatusCodes.Status401Unauthorized, byte[]? body = null) =>
+        new(institution, body ?? [], code, message, status);
 }
 
 /// <summary>
@@ -108,7 +108,7 @@ public static class SignedRequestVerifier
         }
         var path = PathOf(context.Request);
         if (!Verify(key, context.Request.Method, path, timestamp, body, signature))
-            return SignedRequest.Refused(institution, BadSignature, "the request's signature does not verify with the institution's registered key (署名を検証できません)");
+            return SignedRequest.Refused(institution, BadSignature, "the request's signature does not verify with the institution's registered key (署名を検証できません)", body: body);
         return SignedRequest.Verified(institution, body);
     }
 

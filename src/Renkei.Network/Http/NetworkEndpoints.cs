@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Network.Contracts;
+using Renkei.Network.Linkage;
+using Renkei.Network.Records;
+using Renkei.Network.Registry;
+using Renkei.Network.Storage;
+using Renkei.Network.Tokens;
+
+namespace Renkei.Network.Http;
+
+/// <summary>
+/// The network's routes (<see cref="NetworkRoutes"/>). Every route but health takes a POST whose signature
+/// (<see cref="SignedRequestHeaders"/>) verifies with the registered key of the sending institution; the body is parsed
+/// strictly (a missing or malformed field is a 400 naming it, never repeating its value). Errors are
+/// <see cref="ProblemBody"/> objects with stable codes.
+/// </summary>
+internal sealed class NetworkEndpoints(
+    NetworkStore store,
+    InstitutionRegistry registry,
+    TokenDeriver tokens,
+    TokenIssuance issuance,
+    LinkageService linkage,
+    BatchService batches,
+    ProvisionRecords records,
+    TimeProvider clock,
+    IMessageTap? tap)
+{
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    private delegate Task<IResult> Handler<in T>(string sender, T request, CancellationToken cancellationToken);
+
+    public void Map(WebApplication app)
+    {
+        Post<IssueTokenRequest>(app, NetworkRoutes.IssueToken, async (sender, r, ct) =>
+        {
+            RequireNumberingAuthority(sender);
+            return Results.Json(await issuance.IssueAsync(r, ct), JsonDefaults.Options);
+        });
+        Post<IssueTokenBatchRequest>(app, NetworkRoutes.IssueTokenBatch, async (sender, r, ct) =>
+        {
+            RequireNumberingAuthority(sender);
+            return Results.Json(await issuance.IssueBatchAsync(r, ct), JsonDefaults.Options);
+        });
+        Post<LinkageRequest>(app, NetworkRoutes.Linkage, async (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Inquirer, "inquirer");
+            Require(r.Affair, "affair");
+            Require(r.Provider, "provider");
+            Require(r.Kind, "kind");
+            return Results.Json(await linkage.ImmediateAsync(r), JsonDefaults.Options);
+        });
+        Post<BatchLinkageRequest>(app, NetworkRoutes.LinkageBatch, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Inquirer, "inquirer");
+            return Task.FromResult(Results.Json(batches.Submit(r), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted));
+        });
+        Post<BatchStatusRequest>(app, NetworkRoutes.LinkageBatchStatus, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Inquirer, "inquirer");
+            return Task.FromResult(Results.Json(batches.Status(r), JsonDefaults.Options));
+        });
+        Post<InstitutionLookupRequest>(app, NetworkRoutes.InstitutionLookup, (_, r, _) =>
+            Task.FromResult(registry.Find(r.Code) is { } info
+                ? Results.Json(info, JsonDefaults.Options)
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "institution-not-found", "no institution is registered under this code (機関が登録されていません)")));
+        Post<ProvisionRecordQuery>(app, NetworkRoutes.ProvisionRecords, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            if (registry.Find(sender)?.Class != InstitutionClass.Portal)
+                throw new NetworkRefusal(StatusCodes.Status403Forbidden, "portal-only",
+                    "provision records by token are shown to the person through the portal only (情報提供等記録の開示はマイナポータルからのみです)");
+            var idCode = tokens.IdCodeOf(r.Token, sender);
+            if (!store.IsIssued(sender, idCode))
+                throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
+            return Task.FromResult(Results.Json(new ProvisionRecordList(records.RecordsOf(idCode, r.From, r.To)), JsonDefaults.Options));
+        });
+        Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            return Task.FromResult(records.Checkpoint() is { } checkpoint
+                ? Results.Json(checkpoint, JsonDefaults.Options)
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "no-records", "the network has recorded no provision yet (情報提供等記録がありません)"));
+        });
+        app.MapGet("/" + NetworkRoutes.Health, () =>
+        {
+            try
+            {
+                return store.Ping()
+                    ? Results.Json(new HealthBody("ok", "network"), JsonDefaults.Options)
+                    : ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
+            }
+        });
+    }
+
+    public sealed record HealthBody(string Status, string Service);
+
+    private void Post<T>(WebApplication app, string route, Handler<T> handler) where T : class =>
+        app.MapPost("/" + route, async (HttpContext context) =>
+        {
+            var signed = await SignedRequestVerifier.ReadAsync(context, registry.SigningKeyOf, clock);
+            if (signed.Body.Length > 0) tap?.Received(route, signed.Institution, signed.Body);
+            if (!signed.IsVerified) return signed.ToProblem();
+            T? request;
+            try
+            {
+                request = JsonSerializer.Deserialize<T>(signed.Body, Strict);
+            }
+            catch (JsonException e)
+            {
+                return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
+            }
+            if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+            try
+            {
+                return await handler(signed.Institution!, request, context.RequestAborted);
+            }
+            catch (NetworkRefusal refusal)
+            {
+                return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+            }
+        });
+
+    private void RequireNumberingAuthority(string sender)
+    {
+        if (registry.Find(sender)?.Class != InstitutionClass.NumberingAuthority)
+            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "numbering-authority-only",
+                "only J-LIS (the numbering authority) asks for tokens (符号の発行を求められるのは機構のみです)");
+    }
+
+    private static void RequireSelf(string sender, string named, string field)
+    {
+        if (!string.Equals(sender, named, StringComparison.Ordinal))
+            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "sender-mismatch",
+                $"{field}: an institution acts only in its own name; the request is signed by another institution (署名した機関と要求の機関が異なります)");
+    }
+
+    private static void Require(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 100)
+            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", $"{field}: required, at most 100 characters (必須です)");
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Json;
+using Renkei.Network.Contracts;
+using Renkei.Network.Records;
+using Renkei.Network.Storage;
+
+namespace Renkei.Network.Linkage;
+
+/// <summary>How batch queries are worked through.</summary>
+/// <param name="Parallelism">items of one batch in flight at once</param>
+/// <param name="RetryInitial">first wait after a provider was unavailable; doubles per consecutive failure</param>
+/// <param name="RetryMax">longest wait between attempts</param>
+internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, TimeSpan RetryMax);
+
+/// <summary>
+/// Batch queries (一括照会): accepted and persisted at once (202), then worked through in the background, in chunks, with
+/// bounded parallelism. An item whose provider is unavailable stays pending; the whole batch then waits (exponential
+/// backoff per provider) and resumes when the provider answers again. Each item is recorded once: its answer is written
+/// in the transaction of its provision record, and only while it is still pending. Unfinished batches resume when the
+/// network starts.
+/// </summary>
+internal sealed class BatchService : IAsyncDisposable
+{
+    private const int Chunk = 256;
+    private readonly NetworkStore _store;
+    private readonly LinkageService _linkage;
+    private readonly ProvisionRecords _records;
+    private readonly TimeProvider _clock;
+    private readonly BatchOptions _options;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset Until)> _providerDown = new(StringComparer.Ordinal);
+    private Task? _loop;
+
+    public BatchService(NetworkStore store, LinkageService linkage, ProvisionRecords records, TimeProvider clock, BatchOptions options)
+    {
+        _store = store;
+        _linkage = linkage;
+        _records = records;
+        _clock = clock;
+        _options = options;
+    }
+
+    public void Start() => _loop ??= Task.Run(LoopAsync);
+
+    public BatchLinkageAccepted Submit(BatchLinkageRequest request)
+    {
+        Validate(request);
+        var fingerprint = LinkageService.Fingerprint(request);
+        var row = _store.InsertBatch(request, fingerprint, _clock.GetUtcNow());
+        if (row.Fingerprint != fingerprint)
+            throw new NetworkRefusal(StatusCodes.Status409Conflict, "batch-id-reused",
+                "this batch id was already used for a different batch (一括照会の識別子が別の照会に使われています)");
+        _wake.Release();
+        return new BatchLinkageAccepted(row.BatchId, row.Total, row.State);
+    }
+
+    public BatchStatusResponse Status(BatchStatusRequest request)
+    {
+        if (request.Limit is < 1 or > 1000)
+            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", "limit: between 1 and 1000 (取得件数が正しくありません)");
+        var row = _store.FindBatch(request.BatchId);
+        if (row is null || row.Inquirer != request.Inquirer)
+            throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-batch", "no batch query with this id from this inquirer (一括照会が見つかりません)");
+        var (finished, pending) = _store.CountItems(row.BatchId);
+        var results = _store.FinishedItems(row.BatchId, request.AfterItemIndex, request.Limit)
+            .Select(x => new BatchItemResult(x.Index, x.ItemId, JsonSerializer.Deserialize<LinkageResponse>(x.Response, JsonDefaults.Options)!))
+            .ToList();
+        var state = pending == 0 ? BatchState.Completed : finished == 0 && row.State == BatchState.Queued ? BatchState.Queued : BatchState.Running;
+        return new BatchStatusResponse(row.BatchId, state, row.Total, finished, pending, results);
+    }
+
+    private static void Validate(BatchLinkageRequest request)
+    {
+        static NetworkRefusal Bad(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
+        if (request.Items.Count == 0) throw Bad("items: a batch query needs at least one item (照会対象がありません)");
+        if (request.Items.Count > NetworkRoutes.MaxLinkageBatch)
+            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "batch-too-large",
+                $"items: at most {NetworkRoutes.MaxLinkageBatch} people per batch query (一括照会の件数が多すぎます)");
+        if (string.IsNullOrWhiteSpace(request.Affair) || string.IsNullOrWhiteSpace(request.Provider) || string.IsNullOrWhiteSpace(request.Kind))
+            throw Bad("affair, provider and kind are required (事務・提供者・情報種別は必須です)");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Items.Count; i++)
+        {
+            var id = request.Items[i].ItemId;
+            if (string.IsNullOrWhiteSpace(id) || id.Length > 64)
+                throw Bad($"items[{i}].itemId: 1 to 64 characters (項目識別子が正しくありません)");
+            if (!ids.Add(id)) throw new NetworkRefusal(StatusCodes.Status400BadRequest, "duplicate-item-id", $"items[{i}].itemId: used twice in the batch (項目識別子が重複しています)");
+        }
+    }
+
+    /// <summary>The request id of a batch item, the same on every attempt (the provider records under it).</summary>
+    public static Guid ItemRequestId(Guid batchId, int itemIndex)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"renkei/network/batch-item/v1\n{batchId:D}\n{itemIndex}"), hash);
+        hash[7] = (byte)((hash[7] & 0x0F) | 0x80); // version 8 (name-based, custom)
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(hash[..16]);
+    }
+
+    private async Task LoopAsync()
+    {
+        var stop = _stopping.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            DateTimeOffset? wakeAt = null;
+            var worked = false;
+            try
+            {
+                foreach (var batch in _store.UnfinishedBatches())
+                {
+                    if (stop.IsCancellationRequested) break;
+                    worked |= await WorkAsync(batch, stop).ConfigureAwait(false);
+                    var next = _store.NextDue(batch.BatchId);
+                    if (next is null) _store.SetState(batch.BatchId, BatchState.Completed);
+                    else if (wakeAt is null || next < wakeAt) wakeAt = next;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception)
+            {
+                // A database hiccup: nothing half-written (each item commits with its record); try again shortly.
+                wakeAt = _clock.GetUtcNow() + _options.RetryInitial;
+            }
+            if (worked) continue;
+            var delay = wakeAt is { } at ? at - _clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
+            if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) continue;
+            try
+            {
+                if (delay == Timeout.InfiniteTimeSpan)
+                {
+                    await _wake.WaitAsync(stop).ConfigureAwait(false);
+                }
+                else
+                {
+                    using var timer = new CancellationTokenSource(delay, _clock);
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timer.Token);
+                    await _wake.WaitAsync(either.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                // the wait is over: items are due
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Works through one chunk of the batch's due items; true when any item finished.</summary>
+    private async Task<bool> WorkAsync(BatchRow batch, CancellationToken stop)
+    {
+        var now = _clock.GetUtcNow();
+        if (_providerDown.TryGetValue(batch.Provider, out var down) && down.Until > now)
+        {
+            _store.Postpone(batch.BatchId, [], down.Until);
+            return false;
+        }
+        var items = _store.DueItems(batch.BatchId, now, Chunk);
+        if (items.Count == 0) return false;
+        if (batch.State == BatchState.Queued) _store.SetState(batch.BatchId, BatchState.Running);
+
+        var unavailable = new ConcurrentBag<int>();
+        var finished = 0;
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop }, async (item, ct) =>
+        {
+            // Once the provider failed in this chunk, the rest wait with the batch instead of each timing out.
+            if (!unavailable.IsEmpty) return;
+            var linkage = new LinkageCase(ItemRequestId(batch.BatchId, item.ItemIndex), batch.Inquirer, item.InquirerToken, batch.Affair,
+                batch.Provider, batch.Kind, item.AsOf, batch.PolicyDate);
+            var evaluation = await _linkage.EvaluateAsync(linkage, ct).ConfigureAwait(false);
+            if (evaluation.Retryable)
+            {
+                unavailable.Add(item.ItemIndex);
+                return;
+            }
+            await _records.AppendAsync(LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
+                NetworkStore.CompleteItem(c, t, batch.BatchId, item.ItemIndex,
+                    JsonSerializer.Serialize(LinkageService.ToResponse(linkage.RequestId, evaluation, sequence), JsonDefaults.Options), sequence),
+                CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref finished);
+        }).ConfigureAwait(false);
+
+        if (unavailable.IsEmpty)
+        {
+            _providerDown.TryRemove(batch.Provider, out _);
+        }
+        else
+        {
+            var failures = _providerDown.TryGetValue(batch.Provider, out var previous) ? previous.Failures + 1 : 1;
+            var wait = TimeSpan.FromTicks(Math.Min(_options.RetryMax.Ticks, _options.RetryInitial.Ticks * (1L << Math.Min(failures - 1, 20))));
+            var until = _clock.GetUtcNow() + wait;
+            _providerDown[batch.Provider] = (failures, until);
+            _store.Postpone(batch.BatchId, unavailable.ToArray(), until);
+        }
+        return finished > 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        if (_loop is not null)
+        {
+            try { await _loop.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        _stopping.Dispose();
+        _wake.Dispose();
+    }
+}

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Audit;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Network.Contracts;
+using Renkei.Network.Policy;
+using Renkei.Network.Records;
+using Renkei.Network.Registry;
+using Renkei.Network.Storage;
+using Renkei.Network.Tokens;
+
+namespace Renkei.Network.Linkage;
+
+/// <summary>One linkage to decide: an immediate query, or one item of a batch query.</summary>
+internal sealed record LinkageCase(
+    Guid RequestId, string Inquirer, Token InquirerToken, string Affair, string Provider, string Kind, DateOnly? AsOf, DateOnly? PolicyDate);
+
+/// <summary>What the network decided or the provider answered, before it is recorded.</summary>
+/// <param name="Retryable">the provider could not be reached (a batch item stays pending and is retried)</param>
+internal sealed record Evaluation(LinkageOutcome Outcome, string? RefusalCode, string? Message, SignedSealedAnswer? Answer, long? IdCode, Token? ProviderToken, bool Retryable = false);
+
+/// <summary>
+/// The linkage protocol (情報連携) at the network: inquirer's token → issued to it? → provider registered? → legal policy
+/// → provider's token issued? → forward <see cref="ProvideRequest"/> to the provider's node (timeout, no retry) → check
+/// the provider's signature → record (情報提供等記録) → answer. Every refusal and every unavailable provider is recorded
+/// too. Immediate queries are idempotent by request id: the first answer is stored with the record, in one transaction,
+/// and a retry returns it without a second record.
+/// </summary>
+internal sealed class LinkageService(
+    NetworkStore store,
+    InstitutionRegistry registry,
+    TokenDeriver tokens,
+    ProvisionRecords records,
+    NodeClient nodes,
+    LinkagePolicy policy,
+    TimeProvider clock,
+    TimeSpan providerTimeout)
+{
+    private const string Operation = "linkage";
+    private readonly ConcurrentDictionary<Guid, (string Fingerprint, Task<LinkageResponse> Task)> _inFlight = new();
+
+    public async Task<LinkageResponse> ImmediateAsync(LinkageRequest request)
+    {
+        var fingerprint = Fingerprint(request);
+        if (Stored(request.RequestId, fingerprint) is { } earlier) return earlier;
+
+        var completion = new TaskCompletionSource<LinkageResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mine = (fingerprint, completion.Task);
+        var current = _inFlight.GetOrAdd(request.RequestId, mine);
+        if (current.Task != completion.Task)
+        {
+            // The same request id is being answered right now (a client retried before the first answer came back).
+            if (current.Fingerprint != fingerprint) throw Reused();
+            return await current.Task.ConfigureAwait(false);
+        }
+        try
+        {
+            // It may have completed between the first look and taking the in-flight slot.
+            var response = Stored(request.RequestId, fingerprint) ?? await RunAsync(request, fingerprint).ConfigureAwait(false);
+            completion.SetResult(response);
+            return response;
+        }
+        catch (Exception e)
+        {
+            completion.SetException(e);
+            _ = completion.Task.Exception; // observed
+            throw;
+        }
+        finally
+        {
+            _inFlight.TryRemove(request.RequestId, out _);
+        }
+    }
+
+    private async Task<LinkageResponse> RunAsync(LinkageRequest request, string fingerprint)
+    {
+        var linkage = new LinkageCase(request.RequestId, request.Inquirer, request.InquirerToken, request.Affair, request.Provider,
+            request.Kind, request.AsOf, request.PolicyDate);
+        // Not cancelled when the caller hangs up: once the provider may have answered, the record must be written.
+        var evaluation = await EvaluateAsync(linkage, CancellationToken.None).ConfigureAwait(false);
+        LinkageResponse? response = null;
+        var sequence = await records.AppendAsync(ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, seq) =>
+        {
+            response = ToResponse(linkage.RequestId, evaluation, seq);
+            store.CompleteRequest(c, t, linkage.RequestId, Operation, fingerprint,
+                JsonSerializer.Serialize(response, JsonDefaults.Options), clock.GetUtcNow());
+        }).ConfigureAwait(false);
+        return response ?? ToResponse(linkage.RequestId, evaluation, sequence);
+    }
+
+    private LinkageResponse? Stored(Guid requestId, string fingerprint)
+    {
+        var stored = store.FindRequest(requestId);
+        if (stored is null) return null;
+        if (stored.Operation != Operation || stored.Fingerprint != fingerprint) throw Reused();
+        return stored.Response is null ? null : JsonSerializer.Deserialize<LinkageResponse>(stored.Response, JsonDefaults.Options);
+    }
+
+    private static NetworkRefusal Reused() => new(StatusCodes.Status409Conflict, "request-id-reused",
+        "this request id was already used for a different request (処理通番が別の要求に使われています)");
+
+    /// <summary>Decides one linkage and, when everything allows it, asks the provider. Writes nothing.</summary>
+    public async Task<Evaluation> EvaluateAsync(LinkageCase linkage, CancellationToken cancellationToken)
+    {
+        var inquirer = registry.EntryOf(linkage.Inquirer)
+            ?? throw new InvalidOperationException("the inquirer was verified but is not registered");
+        var idCode = tokens.IdCodeOf(linkage.InquirerToken, linkage.Inquirer);
+        if (!store.IsIssued(linkage.Inquirer, idCode))
+            return Refuse(RefusalCodes.UnknownToken, "the token was not issued to the inquirer (照会者に発行された符号ではありません)", null, null);
+
+        var provider = registry.EntryOf(linkage.Provider);
+        if (provider is null || provider.Info.Endpoint is null || provider.Info.Class is InstitutionClass.NumberingAuthority or InstitutionClass.Portal)
+            return Refuse(RefusalCodes.ProviderNotRegistered, "the provider is not registered as an information provider (情報提供者として登録されていません)", idCode, null);
+
+        var date = linkage.PolicyDate ?? ProvisionRecords.JapanDate(clock.GetUtcNow());
+        var decision = policy.Check(inquirer.Info.Class, linkage.Affair, provider.Info.Class, linkage.Kind, date);
+        if (!decision.IsAllowed)
+            return Refuse(decision.RefusalCode!, decision.Message, idCode, null);
+
+        var providerToken = tokens.TokenFor(idCode, linkage.Provider);
+        if (!store.IsIssued(linkage.Provider, idCode))
+            return Refuse(RefusalCodes.ProviderHasNoToken, "the provider holds no token for the person (情報提供者に当該本人の符号がありません)", idCode, null);
+
+        var call = await nodes.PostAsync<ProvideRequest, SignedSealedAnswer>(provider.Info.Code, provider.Info.Endpoint, NodeRoutes.Provide,
+            new ProvideRequest(linkage.RequestId, linkage.Inquirer, linkage.Affair, linkage.Provider, providerToken, linkage.Kind, linkage.AsOf,
+                inquirer.Info.SealingPublicKey),
+            providerTimeout, cancellationToken).ConfigureAwait(false);
+        if (!call.Succeeded)
+            return new Evaluation(LinkageOutcome.ProviderUnavailable, null,
+                $"the provider did not answer the query: {call.Message} (情報提供者から応答がありません)", null, idCode, providerToken,
+                Retryable: call.Failure == NodeFailure.Unavailable);
+
+        var answer = call.Value!;
+        if (answer.Provider != linkage.Provider || answer.Sealed is null || answer.Signature is null
+            || !VerifyAnswer(provider.SigningKey, linkage, answer))
+            return new Evaluation(LinkageOutcome.ProviderUnavailable, null,
+                "the provider's answer is not signed with its registered key (情報提供者の署名を検証できません)", null, idCode, providerToken);
+        return new Evaluation(answer.Held ? LinkageOutcome.Provided : LinkageOutcome.NotHeld, null, null, answer, idCode, providerToken);
+
+        static Evaluation Refuse(string code, string message, long? idCode, Token? providerToken) =>
+            new(LinkageOutcome.Refused, code, message, null, idCode, providerToken);
+    }
+
+    private static bool VerifyAnswer(ECDsa providerKey, LinkageCase linkage, SignedSealedAnswer answer)
+    {
+        var text = SignedSealedAnswer.SignedText(linkage.RequestId, linkage.Provider, linkage.Inquirer, linkage.Kind, answer.Sealed);
+        try
+        {
+            lock (providerKey) return RequestSignature.VerifyText(providerKey, text, answer.Signature);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    public static ProvisionPayload ToPayload(LinkageCase linkage, Evaluation evaluation) => new(
+        linkage.RequestId, linkage.Inquirer, linkage.Provider, linkage.Affair, linkage.Kind, ToResult(evaluation.Outcome),
+        evaluation.RefusalCode, linkage.InquirerToken, evaluation.ProviderToken);
+
+    public static LinkageResponse ToResponse(Guid requestId, Evaluation evaluation, long sequence) =>
+        new(requestId, evaluation.Outcome, evaluation.RefusalCode, evaluation.Message, evaluation.Answer, sequence);
+
+    private static ProvisionResult ToResult(LinkageOutcome outcome) => outcome switch
+    {
+        LinkageOutcome.Provided => ProvisionResult.Provided,
+        LinkageOutcome.NotHeld => ProvisionResult.NotHeld,
+        LinkageOutcome.Refused => ProvisionResult.Refused,
+        _ => ProvisionResult.ProviderUnavailable,
+    };
+
+    /// <summary>SHA-256 of the request's canonical JSON: a resent request id must carry the same request.</summary>
+    public static string Fingerprint<T>(T request) => Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(request)));
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Renkei.Core.Json;
+using Renkei.Infrastructure.Signing;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Network.Linkage;
+
+/// <summary>The outcome of one call to an institution's node.</summary>
+internal readonly record struct NodeCall<T>(T? Value, NodeFailure Failure, string? Code, string Message) where T : class
+{
+    public bool Succeeded => Failure == NodeFailure.None;
+}
+
+internal enum NodeFailure
+{
+    None,
+    /// <summary>No connection, connection refused or reset, or no answer within the timeout.</summary>
+    Unavailable,
+    /// <summary>The node answered with an error status.</summary>
+    Refused,
+    /// <summary>The node answered 2xx with a body that is not the expected JSON.</summary>
+    Malformed,
+}
+
+/// <summary>
+/// The network's requests to institutions' nodes (<see cref="NodeRoutes"/>), signed as
+/// <see cref="NodeRoutes.NetworkInstitutionCode"/> with the network's key, each with its own timeout and no retries.
+/// </summary>
+internal sealed class NodeClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly IMessageTap? _tap;
+
+    public NodeClient(ECDsa signingKey, HttpMessageHandler inner, TimeProvider clock, IMessageTap? tap)
+    {
+        _http = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, signingKey, clock) { InnerHandler = inner })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own
+        };
+        _tap = tap;
+    }
+
+    public async Task<NodeCall<TResponse>> PostAsync<TRequest, TResponse>(string institution, Uri endpoint, string route, TRequest body, TimeSpan timeout, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        var address = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + route);
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(address, body, JsonDefaults.Options, timer.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(timer.Token).ConfigureAwait(false);
+            _tap?.Received("node:" + route, institution, bytes);
+            if (!response.IsSuccessStatusCode)
+            {
+                ProblemBody? problem = null;
+                try { problem = JsonSerializer.Deserialize<ProblemBody>(bytes, JsonDefaults.Options); }
+                catch (JsonException) { }
+                if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
+                    return new(null, NodeFailure.Unavailable, problem?.Code, $"the node answered {(int)response.StatusCode}");
+                return new(null, NodeFailure.Refused, problem?.Code ?? "http-" + (int)response.StatusCode,
+                    $"the node refused ({problem?.Code ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            }
+            try
+            {
+                var value = JsonSerializer.Deserialize<TResponse>(bytes, JsonDefaults.Options);
+                return value is null
+                    ? new(null, NodeFailure.Malformed, null, "the node's answer is empty")
+                    : new(value, NodeFailure.None, null, "");
+            }
+            catch (JsonException)
+            {
+                return new(null, NodeFailure.Malformed, null, "the node's answer is not the expected JSON");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new(null, NodeFailure.Unavailable, null, $"the node did not answer within {timeout.TotalSeconds:0.###} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return new(null, NodeFailure.Unavailable, null, $"the node could not be reached ({e.HttpRequestError})");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,401 @@
+using System.Data;
+using System.Data.Common;
+using Renkei.Core.Audit;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Network.Storage;
+
+/// <summary>A batch query as the network keeps it.</summary>
+internal sealed record BatchRow(
+    Guid BatchId, string Inquirer, string Affair, string Provider, string Kind, DateOnly? PolicyDate,
+    int Total, BatchState State, string Fingerprint);
+
+/// <summary>One pending item of a batch query.</summary>
+internal sealed record BatchItemRow(int ItemIndex, string ItemId, Token InquirerToken, DateOnly? AsOf, int Attempts);
+
+/// <summary>
+/// The network's own database (SQLite or PostgreSQL):
+/// <code>
+/// net_settings        (name PK, value)                              the master-key check value
+/// net_institutions    (code PK, name, class, endpoint, keys, …)     the institution registry
+/// net_id_codes        (id_code PK, first_issued_at)                 persons the network knows, by ID code only
+/// net_token_issuance  (institution, id_code) PK, issued_at          which institution holds a token for whom
+/// net_requests        RequestLedger                                 immediate queries by request id → first answer
+/// net_batches         (batch_id PK, …)                              batch queries (一括照会)
+/// net_batch_items     (batch_id, item_index) PK, …, response        their items; response NULL while pending
+/// net_record_index    (id_code, sequence) PK                        provision records by person (for the portal)
+/// net_provision_records (+ _checkpoints)                            AuditLogStore: the provision records (情報提供等記録)
+/// </code>
+/// No resident-record code, individual number or basic fact is stored; tokens are not stored either (they are
+/// derived from the ID code on demand). Times are microseconds since the Unix epoch (UTC).
+/// </summary>
+internal sealed class NetworkStore(Database database)
+{
+    public const string RecordsTable = "net_provision_records";
+
+    public Database Database { get; } = database;
+
+    public RequestLedger Requests { get; } = new("net_requests");
+
+    private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
+
+    public void EnsureSchema()
+    {
+        var key = IsPostgres ? "BIGINT" : "INTEGER";
+        Database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS net_settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS net_institutions (
+                code TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                class TEXT NOT NULL,
+                endpoint TEXT NULL,
+                signing_key TEXT NOT NULL,
+                sealing_key TEXT NOT NULL,
+                updated_at BIGINT NOT NULL);
+            CREATE TABLE IF NOT EXISTS net_id_codes (
+                id_code {key} PRIMARY KEY,
+                first_issued_at BIGINT NOT NULL);
+            CREATE TABLE IF NOT EXISTS net_token_issuance (
+                institution TEXT NOT NULL,
+                id_code BIGINT NOT NULL,
+                issued_at BIGINT NOT NULL,
+                PRIMARY KEY (institution, id_code));
+            {Requests.TableDefinition};
+            CREATE TABLE IF NOT EXISTS net_batches (
+                batch_id TEXT PRIMARY KEY,
+                inquirer TEXT NOT NULL,
+                affair TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                policy_date TEXT NULL,
+                total INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                created_at BIGINT NOT NULL);
+            CREATE INDEX IF NOT EXISTS net_batches_state ON net_batches (state);
+            CREATE TABLE IF NOT EXISTS net_batch_items (
+                batch_id TEXT NOT NULL,
+                item_index INTEGER NOT NULL,
+                item_id TEXT NOT NULL,
+                inquirer_token BIGINT NOT NULL,
+                as_of TEXT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                response TEXT NULL,
+                record_sequence BIGINT NULL,
+                PRIMARY KEY (batch_id, item_index));
+            CREATE TABLE IF NOT EXISTS net_record_index (
+                id_code BIGINT NOT NULL,
+                sequence BIGINT NOT NULL,
+                PRIMARY KEY (id_code, sequence))
+            """);
+    }
+
+    /// <summary>Records the master key's check value on first use; afterwards true only for the same key.</summary>
+    public bool KeyMatches(string checkValue) => Database.InTransaction((c, t) =>
+    {
+        using (var insert = c.Command("INSERT INTO net_settings (name, value) VALUES ('master-key-check', @v) ON CONFLICT (name) DO NOTHING", t))
+            insert.With("v", checkValue).ExecuteNonQuery();
+        using var select = c.Command("SELECT value FROM net_settings WHERE name = 'master-key-check'", t);
+        return (string?)select.ExecuteScalar() == checkValue;
+    });
+
+    public bool Ping()
+    {
+        using var c = Database.Open();
+        using var command = c.Command("SELECT 1");
+        return command.ScalarInt64() == 1;
+    }
+
+    // ---------------------------------------------------------------- institutions
+
+    public void UpsertInstitution(InstitutionInfo info, DateTimeOffset now)
+    {
+        using var c = Database.Open();
+        using var upsert = c.Command("""
+            INSERT INTO net_institutions (code, name, class, endpoint, signing_key, sealing_key, updated_at)
+            VALUES (@code, @name, @class, @endpoint, @signing, @sealing, @at)
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, class = excluded.class, endpoint = excluded.endpoint,
+                signing_key = excluded.signing_key, sealing_key = excluded.sealing_key, updated_at = excluded.updated_at
+            """);
+        upsert.With("code", info.Code).With("name", info.Name).With("class", info.Class.ToString())
+            .With("endpoint", info.Endpoint?.AbsoluteUri).With("signing", info.SigningPublicKey).With("sealing", info.SealingPublicKey)
+            .With("at", AuditTime.ToMicros(now)).ExecuteNonQuery();
+    }
+
+    public List<InstitutionInfo> LoadInstitutions()
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT code, name, class, endpoint, signing_key, sealing_key FROM net_institutions ORDER BY code");
+        using var reader = select.ExecuteReader();
+        var list = new List<InstitutionInfo>();
+        while (reader.Read())
+            list.Add(new InstitutionInfo(reader.GetString(0), reader.GetString(1), Enum.Parse<InstitutionClass>(reader.GetString(2)),
+                reader.NullableString(3) is { } endpoint ? new Uri(endpoint) : null, reader.GetString(4), reader.GetString(5)));
+        return list;
+    }
+
+    // ---------------------------------------------------------------- token issuance
+
+    /// <summary>Records that <paramref name="institution"/> holds tokens for these ID codes (idempotent), in one transaction.</summary>
+    public void RecordIssuance(string institution, IReadOnlyList<long> idCodes, DateTimeOffset now)
+    {
+        if (idCodes.Count == 0) return;
+        var at = AuditTime.ToMicros(now);
+        Database.InTransaction((c, t) =>
+        {
+            if (IsPostgres)
+            {
+                var array = idCodes as long[] ?? idCodes.ToArray();
+                using (var ids = c.Command("INSERT INTO net_id_codes (id_code, first_issued_at) SELECT x, @at FROM unnest(@ids) AS u(x) ON CONFLICT (id_code) DO NOTHING", t))
+                    ids.With("at", at).With("ids", array).ExecuteNonQuery();
+                using var issued = c.Command("INSERT INTO net_token_issuance (institution, id_code, issued_at) SELECT @i, x, @at FROM unnest(@ids) AS u(x) ON CONFLICT (institution, id_code) DO NOTHING", t);
+                issued.With("i", institution).With("at", at).With("ids", array).ExecuteNonQuery();
+                return;
+            }
+            var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)c;
+            using var idInsert = new SqliteFastStatement(sqlite, "INSERT INTO net_id_codes (id_code, first_issued_at) VALUES (?1, ?2) ON CONFLICT (id_code) DO NOTHING");
+            using var issuedInsert = new SqliteFastStatement(sqlite, "INSERT INTO net_token_issuance (institution, id_code, issued_at) VALUES (?1, ?2, ?3) ON CONFLICT (institution, id_code) DO NOTHING");
+            idInsert.Bind(2, at);
+            issuedInsert.Bind(1, institution);
+            issuedInsert.Bind(3, at);
+            foreach (var idCode in idCodes)
+            {
+                idInsert.Bind(1, idCode);
+                idInsert.Execute();
+                issuedInsert.Bind(2, idCode);
+                issuedInsert.Execute();
+            }
+        });
+    }
+
+    /// <summary>True when a token for the person with <paramref name="idCode"/> was issued to <paramref name="institution"/>.</summary>
+    public bool IsIssued(string institution, long idCode)
+    {
+        using var c = Database.Open();
+        return IsIssued(c, institution, idCode);
+    }
+
+    public static bool IsIssued(DbConnection c, string institution, long idCode)
+    {
+        using var select = c.Command("SELECT 1 FROM net_token_issuance WHERE institution = @i AND id_code = @c");
+        return select.With("i", institution).With("c", idCode).ExecuteScalar() is not null;
+    }
+
+    // ---------------------------------------------------------------- immediate queries (idempotency)
+
+    public RequestLedger.StoredRequest? FindRequest(Guid requestId)
+    {
+        using var c = Database.Open();
+        return Requests.Find(c, null, requestId);
+    }
+
+    /// <summary>Runs in the provision record's transaction: the request's first answer and the record's index row.</summary>
+    public void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, string response, DateTimeOffset now)
+    {
+        if (Requests.Claim(c, t, requestId, operation, fingerprint, now) is null)
+            Requests.Complete(c, t, requestId, response);
+    }
+
+    public static void IndexRecord(DbConnection c, DbTransaction t, long idCode, long sequence)
+    {
+        using var insert = c.Command("INSERT INTO net_record_index (id_code, sequence) VALUES (@c, @s) ON CONFLICT DO NOTHING", t);
+        insert.With("c", idCode).With("s", sequence).ExecuteNonQuery();
+    }
+
+    // ---------------------------------------------------------------- batch queries
+
+    /// <summary>Stores a new batch with all its items pending, or returns the one already stored under that id (then nothing is written).</summary>
+    public BatchRow InsertBatch(BatchLinkageRequest request, string fingerprint, DateTimeOffset now) => Database.InTransaction((c, t) =>
+    {
+        var existing = FindBatch(c, t, request.BatchId);
+        if (existing is not null) return existing;
+        var at = AuditTime.ToMicros(now);
+        using (var insert = c.Command("""
+            INSERT INTO net_batches (batch_id, inquirer, affair, provider, kind, policy_date, total, state, fingerprint, created_at)
+            VALUES (@id, @inquirer, @affair, @provider, @kind, @policy, @total, @state, @fp, @at)
+            """, t))
+        {
+            insert.With("id", request.BatchId.ToString("D")).With("inquirer", request.Inquirer).With("affair", request.Affair)
+                .With("provider", request.Provider).With("kind", request.Kind).With("policy", FormatDate(request.PolicyDate))
+                .With("total", request.Items.Count).With("state", nameof(BatchState.Queued)).With("fp", fingerprint).With("at", at)
+                .ExecuteNonQuery();
+        }
+        if (IsPostgres)
+        {
+            // One round trip for the whole batch.
+            using var bulk = c.Command("""
+                INSERT INTO net_batch_items (batch_id, item_index, item_id, inquirer_token, as_of, attempts, next_attempt_at, response, record_sequence)
+                SELECT @b, i, item, token, asof, 0, 0, NULL, NULL FROM unnest(@indexes, @items, @tokens, @asofs) AS u(i, item, token, asof)
+                """, t);
+            bulk.With("b", request.BatchId.ToString("D"))
+                .With("indexes", Enumerable.Range(0, request.Items.Count).ToArray())
+                .With("items", request.Items.Select(x => x.ItemId).ToArray())
+                .With("tokens", request.Items.Select(x => x.InquirerToken.ToInt64()).ToArray())
+                .With("asofs", request.Items.Select(x => FormatDate(x.AsOf)).ToArray())
+                .ExecuteNonQuery();
+        }
+        else
+        using (var item = c.Command("""
+            INSERT INTO net_batch_items (batch_id, item_index, item_id, inquirer_token, as_of, attempts, next_attempt_at, response, record_sequence)
+            VALUES (@b, @i, @item, @token, @asof, 0, 0, NULL, NULL)
+            """, t))
+        {
+            item.With("b", request.BatchId.ToString("D"));
+            var index = item.Parameter("i", DbType.Int32);
+            var itemId = item.Parameter("item", DbType.String);
+            var token = item.Parameter("token", DbType.Int64);
+            var asOf = item.Parameter("asof", DbType.String);
+            item.Prepare();
+            for (var i = 0; i < request.Items.Count; i++)
+            {
+                index.Value = i;
+                itemId.Value = request.Items[i].ItemId;
+                token.Value = request.Items[i].InquirerToken.ToInt64();
+                asOf.Value = (object?)FormatDate(request.Items[i].AsOf) ?? DBNull.Value;
+                item.ExecuteNonQuery();
+            }
+        }
+        return new BatchRow(request.BatchId, request.Inquirer, request.Affair, request.Provider, request.Kind, request.PolicyDate,
+            request.Items.Count, BatchState.Queued, fingerprint);
+    });
+
+    public BatchRow? FindBatch(Guid batchId)
+    {
+        using var c = Database.Open();
+        return FindBatch(c, null, batchId);
+    }
+
+    private static BatchRow? FindBatch(DbConnection c, DbTransaction? t, Guid batchId)
+    {
+        using var select = c.Command(
+            "SELECT inquirer, affair, provider, kind, policy_date, total, state, fingerprint FROM net_batches WHERE batch_id = @id", t);
+        using var reader = select.With("id", batchId.ToString("D")).ExecuteReader();
+        if (!reader.Read()) return null;
+        return new BatchRow(batchId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            ParseDate(reader.NullableString(4)), reader.GetInt32(5), Enum.Parse<BatchState>(reader.GetString(6)), reader.GetString(7));
+    }
+
+    /// <summary>Batches not yet completed (after a restart: the ones to resume), oldest first.</summary>
+    public List<BatchRow> UnfinishedBatches()
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT batch_id FROM net_batches WHERE state <> @done ORDER BY created_at");
+        select.With("done", nameof(BatchState.Completed));
+        var ids = new List<Guid>();
+        using (var reader = select.ExecuteReader())
+            while (reader.Read()) ids.Add(Guid.Parse(reader.GetString(0)));
+        return ids.Select(id => FindBatch(c, null, id)).OfType<BatchRow>().ToList();
+    }
+
+    /// <summary>Pending items of a batch due at <paramref name="now"/>, in item order.</summary>
+    public List<BatchItemRow> DueItems(Guid batchId, DateTimeOffset now, int limit)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("""
+            SELECT item_index, item_id, inquirer_token, as_of, attempts FROM net_batch_items
+            WHERE batch_id = @b AND response IS NULL AND next_attempt_at <= @now ORDER BY item_index LIMIT @limit
+            """);
+        select.With("b", batchId.ToString("D")).With("now", AuditTime.ToMicros(now)).With("limit", limit);
+        using var reader = select.ExecuteReader();
+        var items = new List<BatchItemRow>();
+        while (reader.Read())
+            items.Add(new BatchItemRow(reader.GetInt32(0), reader.GetString(1), Token.FromInt64(reader.GetInt64(2)),
+                ParseDate(reader.NullableString(3)), reader.GetInt32(4)));
+        return items;
+    }
+
+    /// <summary>The earliest time a pending item of the batch is due, or null when none is pending.</summary>
+    public DateTimeOffset? NextDue(Guid batchId)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT MIN(next_attempt_at) FROM net_batch_items WHERE batch_id = @b AND response IS NULL");
+        var value = select.With("b", batchId.ToString("D")).ExecuteScalar();
+        return value is null or DBNull ? null : AuditTime.FromMicros(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Puts the pending items off until <paramref name="until"/> (the provider is unavailable) and counts an attempt for <paramref name="attempted"/>.</summary>
+    public void Postpone(Guid batchId, IReadOnlyCollection<int> attempted, DateTimeOffset until) => Database.InTransaction((c, t) =>
+    {
+        var at = AuditTime.ToMicros(until);
+        using (var all = c.Command("UPDATE net_batch_items SET next_attempt_at = @at WHERE batch_id = @b AND response IS NULL AND next_attempt_at < @at", t))
+            all.With("at", at).With("b", batchId.ToString("D")).ExecuteNonQuery();
+        using var tried = c.Command("UPDATE net_batch_items SET attempts = attempts + 1 WHERE batch_id = @b AND item_index = @i AND response IS NULL", t);
+        tried.With("b", batchId.ToString("D"));
+        var index = tried.Parameter("i", DbType.Int32);
+        foreach (var i in attempted)
+        {
+            index.Value = i;
+            tried.ExecuteNonQuery();
+        }
+    });
+
+    /// <summary>Runs in the provision record's transaction: the item's answer, once (a finished item is never overwritten).</summary>
+    public static void CompleteItem(DbConnection c, DbTransaction t, Guid batchId, int itemIndex, string response, long sequence)
+    {
+        using var update = c.Command(
+            "UPDATE net_batch_items SET response = @r, record_sequence = @s WHERE batch_id = @b AND item_index = @i AND response IS NULL", t);
+        update.With("r", response).With("s", sequence).With("b", batchId.ToString("D")).With("i", itemIndex).ExecuteNonQuery();
+    }
+
+    public void SetState(Guid batchId, BatchState state)
+    {
+        using var c = Database.Open();
+        using var update = c.Command("UPDATE net_batches SET state = @s WHERE batch_id = @b");
+        update.With("s", state.ToString()).With("b", batchId.ToString("D")).ExecuteNonQuery();
+    }
+
+    public (int Finished, int Pending) CountItems(Guid batchId)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("""
+            SELECT COALESCE(SUM(CASE WHEN response IS NULL THEN 0 ELSE 1 END), 0), COALESCE(SUM(CASE WHEN response IS NULL THEN 1 ELSE 0 END), 0)
+            FROM net_batch_items WHERE batch_id = @b
+            """);
+        using var reader = select.With("b", batchId.ToString("D")).ExecuteReader();
+        reader.Read();
+        return (Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Finished items after <paramref name="afterIndex"/>, in item order: (index, item id, stored response JSON).</summary>
+    public List<(int Index, string ItemId, string Response)> FinishedItems(Guid batchId, int afterIndex, int limit)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("""
+            SELECT item_index, item_id, response FROM net_batch_items
+            WHERE batch_id = @b AND item_index > @after AND response IS NOT NULL ORDER BY item_index LIMIT @limit
+            """);
+        select.With("b", batchId.ToString("D")).With("after", afterIndex).With("limit", limit);
+        using var reader = select.ExecuteReader();
+        var list = new List<(int, string, string)>();
+        while (reader.Read()) list.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
+        return list;
+    }
+
+    // ---------------------------------------------------------------- provision records by person
+
+    /// <summary>The provision records indexed under <paramref name="idCode"/> recorded in [from, to), in order: (sequence, recorded at µs, payload).</summary>
+    public List<(long Sequence, long RecordedAtMicros, byte[] Payload)> RecordsOf(long idCode, long fromMicros, long toMicros)
+    {
+        using var c = Database.Open();
+        using var select = c.Command($"""
+            SELECT r.sequence, r.recorded_at, r.payload FROM net_record_index i JOIN {RecordsTable} r ON r.sequence = i.sequence
+            WHERE i.id_code = @c AND r.recorded_at >= @from AND r.recorded_at < @to ORDER BY r.sequence
+            """);
+        select.With("c", idCode).With("from", fromMicros).With("to", toMicros);
+        using var reader = select.ExecuteReader();
+        var list = new List<(long, long, byte[])>();
+        while (reader.Read()) list.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+        return list;
+    }
+
+    private static string? FormatDate(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateOnly? ParseDate(string? text) =>
+        text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Numbers;
+using Renkei.Network.Contracts;
+using Renkei.Network.Linkage;
+using Renkei.Network.Registry;
+using Renkei.Network.Storage;
+
+namespace Renkei.Network.Tokens;
+
+/// <summary>
+/// Token issuance (符号取得) on J-LIS's request: resident-record code → ID code → the institution's token, recorded as
+/// issued and delivered straight to the institution's node under the institution's own request (or batch) id. The
+/// resident-record code is used only in memory here and never stored. Issuing again is harmless: the same code always
+/// gives the same token, and the node binds a token it already holds again.
+/// </summary>
+internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry registry, TokenDeriver tokens, NodeClient nodes, TimeProvider clock, TimeSpan deliveryTimeout)
+{
+    public async Task<IssueTokenResponse> IssueAsync(IssueTokenRequest request, CancellationToken cancellationToken)
+    {
+        var (code, endpoint) = Recipient(request.Institution);
+        var idCode = tokens.DeriveIdCode(request.ResidentCode);
+        store.RecordIssuance(code, [idCode], clock.GetUtcNow());
+        var call = await nodes.PostAsync<TokenDelivery, TokenDeliveryAck>(code, endpoint, NodeRoutes.DeliverToken,
+            new TokenDelivery(request.RequestId, code, tokens.TokenFor(idCode, code)), deliveryTimeout, cancellationToken).ConfigureAwait(false);
+        var ack = Delivered(call);
+        return new IssueTokenResponse(request.RequestId, ack.Bound);
+    }
+
+    public async Task<IssueTokenBatchResponse> IssueBatchAsync(IssueTokenBatchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Items.Count > NetworkRoutes.MaxTokenBatch)
+            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "batch-too-large", $"items: at most {NetworkRoutes.MaxTokenBatch} codes per batch (件数が多すぎます)");
+        var seen = new HashSet<int>();
+        for (var i = 0; i < request.Items.Count; i++)
+            if (request.Items[i].Index < 0 || !seen.Add(request.Items[i].Index))
+                throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", $"items[{i}].index: negative or used twice (位置が正しくありません)");
+        var (code, endpoint) = Recipient(request.Institution);
+
+        var codes = new ResidentCode[request.Items.Count];
+        for (var i = 0; i < codes.Length; i++) codes[i] = request.Items[i].ResidentCode;
+        var idCodes = new long[codes.Length];
+        tokens.DeriveIdCodes(codes, idCodes);
+        Array.Clear(codes);
+        var issued = new Token[idCodes.Length];
+        tokens.TokensFor(idCodes, code, issued);
+        store.RecordIssuance(code, idCodes, clock.GetUtcNow());
+
+        var delivery = new IndexedToken[issued.Length];
+        for (var i = 0; i < issued.Length; i++) delivery[i] = new IndexedToken(request.Items[i].Index, issued[i]);
+        var call = await nodes.PostAsync<TokenBatchDelivery, TokenBatchDeliveryAck>(code, endpoint, NodeRoutes.DeliverTokenBatch,
+            new TokenBatchDelivery(request.BatchId, code, delivery), deliveryTimeout, cancellationToken).ConfigureAwait(false);
+        var ack = Delivered(call);
+        return new IssueTokenBatchResponse(request.BatchId, ack.Bound);
+    }
+
+    private (string Code, Uri Endpoint) Recipient(string institution)
+    {
+        var entry = registry.EntryOf(institution)
+            ?? throw new NetworkRefusal(StatusCodes.Status404NotFound, "institution-not-registered", "the institution is not registered with the network (機関が登録されていません)");
+        if (entry.Info.Endpoint is null || entry.Info.Class is InstitutionClass.NumberingAuthority)
+            throw new NetworkRefusal(StatusCodes.Status422UnprocessableEntity, "institution-has-no-node",
+                "the institution has no node to receive tokens (符号を受け取る中間サーバーがありません)");
+        return (entry.Info.Code, entry.Info.Endpoint);
+    }
+
+    private static T Delivered<T>(NodeCall<T> call) where T : class => call.Failure switch
+    {
+        NodeFailure.None => call.Value!,
+        NodeFailure.Unavailable => throw new NetworkRefusal(StatusCodes.Status503ServiceUnavailable, "institution-unavailable",
+            $"the institution's node could not take the token: {call.Message} (機関の中間サーバーに届きません)"),
+        _ => throw new NetworkRefusal(StatusCodes.Status502BadGateway, "delivery-refused",
+            $"the institution's node refused the token: {call.Message} (機関の中間サーバーが受け付けません)"),
+    };
+}
