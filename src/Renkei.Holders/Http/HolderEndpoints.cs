@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Holders.Audit;
+using Renkei.Holders.Feed;
+using Renkei.Infrastructure;
+using Renkei.Intermediate.Contracts;
+using Renkei.Jlis.Contracts;
+
+namespace Renkei.Holders.Http;
+
+/// <summary>
+/// The staff API on the routes of <see cref="HolderRoutes"/>. Every call but the health check needs the staff key, and
+/// every call (refused ones too) is written to the operation log with the person ID, never the number. Errors are
+/// <see cref="ProblemBody"/> objects with a stable code; a malformed body is a 400 naming the field without its value.
+/// </summary>
+internal static class HolderEndpoints
+{
+    /// <summary>A missing field is an error, not a zero or an empty request id.</summary>
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    private const string TerminalHeader = "X-Renkei-Terminal";
+
+    /// <summary>What an operation did: the answer, whom it concerned and how many people it touched.</summary>
+    private sealed record Done(object Body, long? PersonId = null, long Count = 1);
+
+    public static void Map(WebApplication app, HolderRuntime runtime, ILogger logger)
+    {
+        var records = runtime.Records;
+        app.MapGet("/" + HolderRoutes.Health, () =>
+        {
+            try
+            {
+                return records.Store.Ping()
+                    ? Results.Json(new HealthBody("ok", "holder", runtime.Options.InstitutionCode, runtime.Options.Kind), JsonDefaults.Options)
+                    : Unavailable();
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return Unavailable();
+            }
+        });
+
+        Map<PersonLookupRequest>(app, runtime, logger, HolderRoutes.LookupPerson, "lookup", _ => null, (request, _) =>
+        {
+            var view = records.Find(request.IndividualNumber) ?? throw UnknownPerson();
+            return Task.FromResult(new Done(view, view.PersonId));
+        });
+
+        if (runtime.Options.Kind == HolderKind.PensionOrganisation)
+        {
+            Map<PensionRecordRequest>(app, runtime, logger, HolderRoutes.PensionRecord, "pension-record", r => r.RequestId, async (request, ct) =>
+            {
+                var response = records.RecordPension(request);
+                await AfterRecordAsync(runtime, logger, response.PersonId, response.Created, request.IndividualNumber, ct);
+                return new Done(response with { CopyFed = await TryFeedAsync(runtime, logger, [response.PersonId], ct) }, response.PersonId);
+            });
+        }
+        else
+        {
+            Map<QualificationRequest>(app, runtime, logger, HolderRoutes.Qualification, "qualification", r => r.RequestId, async (request, ct) =>
+            {
+                var response = records.RecordQualification(request);
+                await AfterRecordAsync(runtime, logger, response.PersonId, response.Created, request.IndividualNumber, ct);
+                return new Done(response with { CopyFed = await TryFeedAsync(runtime, logger, [response.PersonId], ct) }, response.PersonId);
+            });
+            Map<QualificationLossRequest>(app, runtime, logger, HolderRoutes.QualificationLoss, "qualification-loss", r => r.RequestId, async (request, ct) =>
+            {
+                var response = records.RecordLoss(request);
+                var fed = await TryFeedAsync(runtime, logger, [response.PersonId, .. response.DependantsLost], ct);
+                return new Done(response with { CopyFed = fed }, response.PersonId, 1 + response.DependantsLost.Count);
+            });
+        }
+
+        Map<FeedRequest>(app, runtime, logger, HolderRoutes.FeedCopies, "feed", _ => null, async (request, ct) =>
+        {
+            var report = await runtime.Feed.FeedAsync(request.BatchSize ?? CopyFeed.DefaultBatchSize, null, ct);
+            return new Done(report, null, report.Sent + report.Withdrawn);
+        });
+        Map<TokenAcquisitionRequest>(app, runtime, logger, HolderRoutes.AcquireTokens, "acquire-tokens", _ => null, async (request, ct) =>
+        {
+            var report = await runtime.Tokens.AcquireAsync(request.IndividualNumbers, request.BatchSize ?? TokenAcquirer.DefaultChunkSize, null, ct);
+            return new Done(report, null, report.Requested);
+        });
+    }
+
+    public sealed record HealthBody(string Status, string Service, string Institution, HolderKind Kind);
+
+    private static IResult Unavailable() =>
+        ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer (データベースが応答しません)");
+
+    private static HolderRefusalException UnknownPerson() => new(StatusCodes.Status404NotFound, "unknown-person",
+        "no person with this individual number is recorded (この個人番号の記録はありません)");
+
+    /// <summary>A person new to the holder gets a token right away when the holder is set up for it (like a ward's first recording); failure leaves it to the next bulk run.</summary>
+    private static async Task AfterRecordAsync(HolderRuntime runtime, ILogger logger, long personId, bool created, IndividualNumber number, CancellationToken ct)
+    {
+        if (!created || !runtime.Tokens.Configured) return;
+        try
+        {
+            await runtime.Tokens.AcquireOneAsync(personId, number, ct);
+        }
+        catch (Exception e) when (e is JlisException or IntermediateException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("token acquisition for person {PersonId} failed ({ExceptionType}); the next run will retry", personId, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Sends the people's changed copies now; false when the intermediate server could not take them (the next feed will).</summary>
+    private static async Task<bool> TryFeedAsync(HolderRuntime runtime, ILogger logger, IReadOnlyCollection<long> personIds, CancellationToken ct)
+    {
+        try
+        {
+            await runtime.Feed.FeedAsync(CopyFeed.DefaultBatchSize, personIds, ct);
+            return true;
+        }
+        catch (Exception e) when (e is IntermediateException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("feeding copies to the intermediate server failed ({ExceptionType}); the next feed will send them", e.GetType().Name);
+            return false;
+        }
+    }
+
+    private static void Map<TRequest>(WebApplication app, HolderRuntime runtime, ILogger logger, string route, string action,
+        Func<TRequest, Guid?> requestIdOf, Func<TRequest, CancellationToken, Task<Done>> operation) where TRequest : class =>
+        app.MapPost("/" + route, async (HttpContext http) =>
+        {
+            var terminal = http.Request.Headers[TerminalHeader].FirstOrDefault() is { Length: > 0 and <= 64 } given
+                ? given
+                : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var ct = http.RequestAborted;
+            async Task<IResult> Refuse(int status, string code, string message, Guid? requestId)
+            {
+                await Log(runtime, terminal, action, code, null, requestId, 0);
+                return ErrorResponses.Problem(status, code, message);
+            }
+
+            if (!Authorized(runtime, http))
+                return await Refuse(StatusCodes.Status401Unauthorized, "unauthorized", "the staff API key is missing or wrong (認証に失敗しました)", null);
+            TRequest? request;
+            try
+            {
+                request = await JsonSerializer.DeserializeAsync<TRequest>(http.Request.Body, Strict, ct);
+            }
+            catch (JsonException e)
+            {
+                return await Refuse(StatusCodes.Status400BadRequest, "invalid-request", ErrorResponses.DescribeJsonError(e), null);
+            }
+            if (request is null)
+                return await Refuse(StatusCodes.Status400BadRequest, "invalid-request", "the request body is empty (要求が空です)", null);
+            var requestId = requestIdOf(request);
+            try
+            {
+                var done = await operation(request, ct);
+                await Log(runtime, terminal, action, "ok", done.PersonId, requestId, done.Count);
+                return Results.Json(done.Body, JsonDefaults.Options);
+            }
+            catch (HolderRefusalException refusal)
+            {
+                return await Refuse(refusal.Status, refusal.Code, refusal.Message, requestId);
+            }
+            catch (IntermediateException e)
+            {
+                logger.LogWarning("the intermediate server refused ({Code})", e.Code);
+                return await Refuse(StatusCodes.Status502BadGateway, "intermediate-refused",
+                    $"the intermediate server refused the request ({e.Code}) (中間サーバーが要求を拒否しました)", requestId);
+            }
+            catch (JlisException e)
+            {
+                logger.LogWarning("J-LIS refused ({Code})", e.Code);
+                return await Refuse(StatusCodes.Status502BadGateway, "jlis-refused",
+                    $"J-LIS refused the request ({e.Code}) (J-LISが要求を拒否しました)", requestId);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                return await Refuse(StatusCodes.Status503ServiceUnavailable, "service-unavailable",
+                    "the intermediate server or J-LIS did not answer (中間サーバーまたはJ-LISが応答しません)", requestId);
+            }
+        });
+
+    private static bool Authorized(HolderRuntime runtime, HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.FirstOrDefault();
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;
+        var token = header.AsSpan("Bearer ".Length).Trim();
+        Span<byte> presented = stackalloc byte[64];
+        return System.Buffers.Text.Base64Url.TryDecodeFromChars(token, presented, out var length)
+            && runtime.IsStaffKey(presented[..length]);
+    }
+
+    private static Task Log(HolderRuntime runtime, string terminal, string action, string result, long? personId, Guid? requestId, long count) =>
+        runtime.OperationLog.AppendAsync(new HolderOperationEntry(runtime.Options.Clock.GetUtcNow(), action, result, personId, requestId, count, terminal));
+}
