@@ -4,7 +4,9 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Copies;
 using Renkei.Intermediate.Http;
 using Renkei.Intermediate.Kinds;
+using Renkei.Intermediate.Node;
 using Renkei.Intermediate.Storage;
+using Renkei.Intermediate.Tokens;
 
 namespace Renkei.Intermediate;
 
@@ -17,8 +19,33 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
     /// <summary>A deployment's own information-kind file; null uses the shipped policy/intermediate/information-kinds.json.</summary>
     public string? KindsFile { get; init; }
 
+    /// <summary>
+    /// The institution's keys on the network (<c>signing.key</c>, <c>sealing.key</c>; created on first use). With
+    /// <see cref="NetworkAddress"/> and <see cref="NetworkSigningPublicKey"/> it makes the server its institution's node:
+    /// token delivery, provision to the network, queries and the holder's provision records. Without the three the
+    /// server keeps and provides copies only (and registers token requests).
+    /// </summary>
+    public string? InstitutionKeyDirectory { get; init; }
+
+    /// <summary>The network's base address (情報提供ネットワークシステム).</summary>
+    public Uri? NetworkAddress { get; init; }
+
+    /// <summary>The network's signing public key (SubjectPublicKeyInfo DER, base64), pinned: it verifies the network's requests to the node.</summary>
+    public string? NetworkSigningPublicKey { get; init; }
+
+    /// <summary>Builds the handler under the signed client that calls the network (mutual TLS plugs in here); default: from <see cref="Tls"/>, else plain sockets.</summary>
+    public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
+
     /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
     public MutualTls? Tls { get; init; }
+
+    /// <summary>How long a call to the network may take (an immediate query includes the provider's answer).</summary>
+    public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>True when any node setting is given (starting then requires all three, and says which is missing).</summary>
+    public bool IsNetworkNode => InstitutionKeyDirectory is not null || NetworkAddress is not null || NetworkSigningPublicKey is not null;
 }
 
 /// <summary>Runs one information holder's intermediate server (中間サーバー) over HTTP.</summary>
@@ -26,15 +53,34 @@ public static class IntermediateService
 {
     /// <summary>
     /// Loads and checks the information kinds (a broken schema file fails here, naming the file), creates the schema
-    /// and starts the service.
+    /// and starts the service; as a network node also loads the institution's keys and creates the node's tables.
     /// </summary>
-    public static Task<ServiceHost> StartAsync(IntermediateServiceOptions options, CancellationToken ct = default)
+    public static async Task<ServiceHost> StartAsync(IntermediateServiceOptions options, CancellationToken ct = default)
     {
         var service = CreateCopies(options);
-        return ServiceHost.StartAsync("intermediate-" + options.HolderCode,
-            services => services.AddSingleton(service),
-            app => IntermediateEndpoints.Map(app, service),
-            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+        var tokens = new TokenService(service, options.Clock);
+        var node = options.IsNetworkNode ? IntermediateNode.Create(service, options) : null;
+        try
+        {
+            return await ServiceHost.StartAsync("intermediate-" + options.HolderCode,
+                services =>
+                {
+                    services.AddSingleton(service);
+                    // Created by a factory, so the host disposes it (keys, the network client, the records' writer) when it stops.
+                    if (node is not null) services.AddSingleton(_ => node);
+                },
+                app =>
+                {
+                    IntermediateEndpoints.Map(app, service);
+                    NodeEndpoints.Map(app, service, tokens, node is null ? null : app.Services.GetRequiredService<IntermediateNode>(), options.Clock);
+                },
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+        }
+        catch
+        {
+            if (node is not null) await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The service without HTTP (for batch jobs and tests in the same process as its database).</summary>
@@ -46,6 +92,6 @@ public static class IntermediateService
         var kinds = options.KindsFile is null ? InformationKindCatalogue.LoadDefault() : InformationKindCatalogue.Load(options.KindsFile);
         var store = new IntermediateStore(options.Database);
         store.EnsureSchema();
-        return new CopyService(store, kinds, options.HolderCode, options.HolderName);
+        return new CopyService(store, kinds, options.HolderCode, options.HolderName, options.Clock);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
+using Renkei.Core.Numbers;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Storage;
@@ -182,7 +183,7 @@ public sealed class CopyService
         ? $"version {version} is older than version {ignored.StoredVersion} in the same batch (より新しい版があります)"
         : $"version {version} is older than the held version {ignored.StoredVersion} (より新しい版を保有しています)";
 
-    private T Idempotent<T>(Guid requestId, string operation, string fingerprint, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, T> work)
+    internal T Idempotent<T>(Guid requestId, string operation, string fingerprint, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, T> work)
     {
         if (requestId == Guid.Empty)
             throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "requestId: required (要求IDがありません)");
@@ -216,22 +217,36 @@ public sealed class CopyService
             errors.Add(new ValidationError("addresseeNumber", "oneOf", "give exactly one of addresseeNumber and token (宛名番号か符号のどちらか一方を指定してください)"));
         if (request.AddresseeNumber is < 1)
             errors.Add(new ValidationError("addresseeNumber", "minimum", "must be at least 1 (団体内統合宛名番号が正しくありません)"));
-        if (request.Token is { Length: > 256 })
-            errors.Add(new ValidationError("token", "maxLength", "longer than 256 characters (符号が長すぎます)"));
+        Token? token = null;
+        if (byToken)
+        {
+            var parsed = Token.Parse(request.Token);
+            if (parsed.IsValid) token = parsed.Value;
+            else errors.Add(new ValidationError("token", "pattern", "not a token of 16 digits (符号の形式が正しくありません)"));
+        }
         if (request.Kind is null || Kinds.Find(request.Kind) is null)
             errors.Add(new ValidationError("kind", "enum", "not an information kind this server keeps (情報の種類が不明です)"));
         if (errors.Count > 0)
             throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", string.Join("; ", errors) + " (要求の内容が正しくありません)");
 
-        var copy = byNumber
-            ? Store.Find(HolderCode, request.AddresseeNumber!.Value, request.Kind!)
-            : Store.FindByToken(HolderCode, request.Token!, request.Kind!);
+        var copy = token is { } known
+            ? Store.FindByToken(HolderCode, known, request.Kind!)
+            : Store.Find(HolderCode, request.AddresseeNumber!.Value, request.Kind!);
+        return Answer(request.RequestId, request.Kind!, request.AsOf, copy);
+    }
+
+    /// <summary>
+    /// The answer for the copy held (null: none) to a request for <paramref name="kind"/> valid on <paramref name="asOf"/>:
+    /// <c>no-copy</c> when nothing is held, <c>only-later-copy</c> when the copy is valid only from a later date.
+    /// </summary>
+    internal static ProvisionResponse Answer(Guid requestId, string kind, DateOnly? asOf, StoredCopy? copy)
+    {
         if (copy is null)
-            return new ProvisionResponse(request.RequestId, ProvisionOutcome.NotHeld, request.Kind!, null, null, null, null, "no-copy");
-        if (request.AsOf is { } asOf && copy.AsOf > asOf)
-            return new ProvisionResponse(request.RequestId, ProvisionOutcome.NotHeld, request.Kind!, copy.AsOf, null, null, null, "only-later-copy");
+            return new ProvisionResponse(requestId, ProvisionOutcome.NotHeld, kind, null, null, null, null, "no-copy");
+        if (asOf is { } date && copy.AsOf > date)
+            return new ProvisionResponse(requestId, ProvisionOutcome.NotHeld, kind, copy.AsOf, null, null, null, "only-later-copy");
         using var body = JsonDocument.Parse(copy.BodyJson);
-        return new ProvisionResponse(request.RequestId, ProvisionOutcome.Provided, copy.Kind, copy.AsOf, copy.Version, copy.UpdatedAt,
+        return new ProvisionResponse(requestId, ProvisionOutcome.Provided, copy.Kind, copy.AsOf, copy.Version, copy.UpdatedAt,
             body.RootElement.Clone(), null);
     }
 

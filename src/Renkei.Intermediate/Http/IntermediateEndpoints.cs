@@ -80,12 +80,22 @@ public static class IntermediateEndpoints
         ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer (データベースが応答しません)");
 
     /// <summary>Reads the whole body (its SHA-256 is the request's fingerprint for idempotency), parses it strictly and runs the operation.</summary>
-    private static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, string, TResponse> operation)
+    internal static Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, string, TResponse> operation)
+        where TRequest : class =>
+        HandleAsync<TRequest, TResponse>(context, (request, fingerprint) => Task.FromResult(operation(request, fingerprint)));
+
+    internal static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, string, Task<TResponse>> operation)
         where TRequest : class
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return await RunAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), operation);
+    }
+
+    /// <summary>Parses <paramref name="bytes"/> strictly as <typeparamref name="TRequest"/> and runs the operation; refusals become problem responses.</summary>
+    internal static async Task<IResult> RunAsync<TRequest, TResponse>(ReadOnlyMemory<byte> bytes, Func<TRequest, string, Task<TResponse>> operation)
+        where TRequest : class
+    {
         TRequest? request;
         try
         {
@@ -99,7 +109,7 @@ public static class IntermediateEndpoints
         var fingerprint = Convert.ToHexString(SHA256.HashData(bytes.Span));
         try
         {
-            return Results.Json(operation(request, fingerprint), JsonDefaults.Options);
+            return Results.Json(await operation(request, fingerprint), JsonDefaults.Options);
         }
         catch (IntermediateRefusalException refusal)
         {

@@ -14,7 +14,6 @@ public sealed record StoredCopy(
     string HolderCode,
     long AddresseeNumber,
     string Kind,
-    string? Token,
     DateOnly AsOf,
     long Version,
     string BodyJson,
@@ -28,9 +27,10 @@ public sealed record BatchWriteResult(int Written, IReadOnlyList<IgnoredWrite> I
 
 /// <summary>
 /// The intermediate server's own database (SQLite or PostgreSQL): copies (副本) keyed by (holder code, integrated
-/// addressee number, information kind), with a nullable token column for the network issue, and the request records
-/// that make retries idempotent. There is deliberately no column for an individual number, a name, an address, a
-/// birth date or a sex: trust rule 3 holds by the schema itself.
+/// addressee number, information kind); the tokens (符号) bound to addressee numbers (<see cref="TokenStore"/>); the
+/// request records that make retries idempotent; and, for a network node, its party provision records and query
+/// batches. There is deliberately no column for an individual number, a name, an address, a birth date or a sex:
+/// trust rule 3 holds by the schema itself.
 /// Methods taking a connection and transaction run inside the caller's transaction.
 /// </summary>
 public sealed class IntermediateStore
@@ -38,9 +38,16 @@ public sealed class IntermediateStore
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
     private const string DateFormat = "yyyy-MM-dd";
 
-    public IntermediateStore(Database database) => Database = database;
+    public IntermediateStore(Database database)
+    {
+        Database = database;
+        Tokens = new TokenStore(database);
+    }
 
     public Database Database { get; }
+
+    /// <summary>Tokens bound to addressee numbers, and the registered token requests.</summary>
+    public TokenStore Tokens { get; }
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
@@ -54,14 +61,13 @@ public sealed class IntermediateStore
                 holder_code TEXT NOT NULL,
                 addressee_number BIGINT NOT NULL,
                 kind TEXT NOT NULL,
-                token TEXT NULL,
                 as_of TEXT NOT NULL,
                 version BIGINT NOT NULL,
                 body TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (holder_code, addressee_number, kind)){withoutRowId};
-            CREATE INDEX IF NOT EXISTS intermediate_copies_token ON intermediate_copies (holder_code, token, kind) WHERE token IS NOT NULL;
-            {Requests.TableDefinition}
+            {Requests.TableDefinition};
+            {TokenStore.TableDefinitions}
             """);
     }
 
@@ -115,8 +121,8 @@ public sealed class IntermediateStore
             }
             var writtenKeys = new HashSet<(long, string)>();
             using (var upsert = c.Command("""
-                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, token, as_of, version, body, updated_at)
-                SELECT @h, a, k, NULL, d, v, b, @at FROM unnest(@a, @k, @d, @v, @b) AS batch(a, k, d, v, b)
+                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, as_of, version, body, updated_at)
+                SELECT @h, a, k, d, v, b, @at FROM unnest(@a, @k, @d, @v, @b) AS batch(a, k, d, v, b)
                 ON CONFLICT (holder_code, addressee_number, kind) DO UPDATE
                     SET as_of = excluded.as_of, version = excluded.version, body = excluded.body, updated_at = excluded.updated_at
                     WHERE excluded.version > intermediate_copies.version
@@ -136,8 +142,8 @@ public sealed class IntermediateStore
             // SQLite runs in process: the native prepared statement costs a few microseconds per copy (ADO.NET's
             // per-execution parameter handling would cost more than SQLite's own work).
             using var upsert = new SqliteFastStatement((SqliteConnection)c, """
-                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, token, as_of, version, body, updated_at)
-                VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)
+                INSERT INTO intermediate_copies (holder_code, addressee_number, kind, as_of, version, body, updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 ON CONFLICT (holder_code, addressee_number, kind) DO UPDATE
                     SET as_of = excluded.as_of, version = excluded.version, body = excluded.body, updated_at = excluded.updated_at
                     WHERE excluded.version > intermediate_copies.version
@@ -236,13 +242,16 @@ public sealed class IntermediateStore
         return ReadOne(select);
     }
 
-    /// <summary>The copy of <paramref name="kind"/> for the person the holder knows by <paramref name="token"/> (符号).</summary>
-    public StoredCopy? FindByToken(string holderCode, string token, string kind)
+    /// <summary>The copy of <paramref name="kind"/> for the person the holder knows by <paramref name="token"/> (符号), through the token's binding.</summary>
+    public StoredCopy? FindByToken(string holderCode, Renkei.Core.Numbers.Token token, string kind)
     {
         using var c = Database.Open();
-        using var select = c.Command(
-            $"SELECT {Columns} FROM intermediate_copies WHERE holder_code = @h AND token = @t AND kind = @k");
-        select.With("h", holderCode).With("t", token).With("k", kind);
+        using var select = c.Command($"""
+            SELECT {Columns} FROM intermediate_copies
+            WHERE holder_code = @h AND kind = @k
+              AND addressee_number = (SELECT addressee_number FROM intermediate_tokens WHERE holder_code = @h AND token = @t)
+            """);
+        select.With("h", holderCode).With("t", token.ToInt64()).With("k", kind);
         return ReadOne(select);
     }
 
@@ -260,15 +269,15 @@ public sealed class IntermediateStore
         return count.ScalarInt64();
     }
 
-    private const string Columns = "holder_code, addressee_number, kind, token, as_of, version, body, updated_at";
+    private const string Columns = "holder_code, addressee_number, kind, as_of, version, body, updated_at";
 
     private static StoredCopy? ReadOne(DbCommand select)
     {
         using var reader = select.ExecuteReader();
         if (!reader.Read()) return null;
-        return new StoredCopy(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.NullableString(3),
-            DateOnly.ParseExact(reader.GetString(4), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(5), reader.GetString(6),
-            DateTimeOffset.ParseExact(reader.GetString(7), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+        return new StoredCopy(reader.GetString(0), reader.GetInt64(1), reader.GetString(2),
+            DateOnly.ParseExact(reader.GetString(3), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(4), reader.GetString(5),
+            DateTimeOffset.ParseExact(reader.GetString(6), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
     }
 
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Copies;
+using Renkei.Intermediate.Node;
+using Renkei.Intermediate.Tokens;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Intermediate.Http;
+
+/// <summary>
+/// The node's routes: for the holder's own systems (<see cref="IntermediateNodeRoutes"/>) and for the network
+/// (<see cref="NodeRoutes"/>). Requests on the network's routes must carry the network's signature, checked with its
+/// pinned key (anything else: 401); the body is parsed strictly only after that. Without node settings the network's
+/// routes and the linkage routes answer 503 <c>not-a-network-node</c>; registering token requests works regardless.
+/// </summary>
+public static class NodeEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, CopyService copies, TokenService tokens, IntermediateNode? node, TimeProvider clock)
+    {
+        // ---------------------------------------------------------------- the holder's systems
+        app.MapPost("/" + IntermediateNodeRoutes.PendingToken, (HttpRequest http) =>
+            IntermediateEndpoints.HandleAsync<PendingTokenRequest, PendingTokenResponse>(http.HttpContext, tokens.RegisterPending));
+        app.MapPost("/" + IntermediateNodeRoutes.PendingTokenBatch, (HttpRequest http) =>
+            IntermediateEndpoints.HandleAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(http.HttpContext, tokens.RegisterPendingBatch));
+        app.MapPost("/" + IntermediateNodeRoutes.TokenStatus, (HttpRequest http) =>
+            IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)));
+
+        app.MapPost("/" + IntermediateNodeRoutes.Query, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<InquiryRequest, InquiryResponse>(http.HttpContext, (request, _) => node.QueryAsync(request, http.HttpContext.RequestAborted)));
+        app.MapPost("/" + IntermediateNodeRoutes.QueryBatch, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)));
+        app.MapPost("/" + IntermediateNodeRoutes.QueryBatchStatus, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)));
+        app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)));
+
+        // ---------------------------------------------------------------- the network
+        app.MapPost("/" + NodeRoutes.DeliverToken, (HttpRequest http) =>
+            FromNetworkAsync<TokenDelivery, TokenDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.Deliver(request))));
+        app.MapPost("/" + NodeRoutes.DeliverTokenBatch, (HttpRequest http) =>
+            FromNetworkAsync<TokenBatchDelivery, TokenBatchDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.DeliverBatch(request))));
+        app.MapPost("/" + NodeRoutes.Provide, (HttpRequest http) =>
+            FromNetworkAsync<ProvideRequest, SignedSealedAnswer>(http.HttpContext, node, clock, request => node!.ProvideAsync(request, http.HttpContext.RequestAborted)));
+    }
+
+    private static async Task<IResult> FromNetworkAsync<TRequest, TResponse>(HttpContext context, IntermediateNode? node, TimeProvider clock,
+        Func<TRequest, Task<TResponse>> operation) where TRequest : class
+    {
+        if (node is null) return await NotANode();
+        var signed = await SignedRequestVerifier.ReadAsync(context, node.SigningKeyOf, clock);
+        if (!signed.IsVerified) return signed.ToProblem();
+        return await IntermediateEndpoints.RunAsync<TRequest, TResponse>(signed.Body, (request, _) => operation(request));
+    }
+
+    private static Task<IResult> NotANode() => Task.FromResult(ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "not-a-network-node",
+        "this intermediate server is not configured as a node of the network (ネットワークの接続設定がありません)"));
+}

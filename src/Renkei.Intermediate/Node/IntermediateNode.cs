@@ -1,0 +1,454 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Audit;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Copies;
+using Renkei.Intermediate.Records;
+using Renkei.Intermediate.Storage;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Intermediate.Node;
+
+/// <summary>
+/// The intermediate server as its institution's node on the network (情報照会・提供機能, 情報提供等記録管理機能):
+/// <list type="bullet">
+/// <item>provider: answers the network's <see cref="ProvideRequest"/> from the copies, by the holder's token, sealed to the
+/// inquirer and signed with the institution's key;</item>
+/// <item>inquirer: asks the network for the holder's business systems, by addressee number mapped to the holder's token,
+/// checks the provider's signature and opens the answer with the institution's sealing key;</item>
+/// <item>both: writes every provision to the holder's own provision records (<see cref="PartyRecordLog"/>), once per request.</item>
+/// </list>
+/// Requests to and from the network are signed (<see cref="SigningHandler"/>, <see cref="SignedRequestVerifier"/>).
+/// </summary>
+public sealed class IntermediateNode : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    private readonly CopyService _copies;
+    private readonly INetworkClient _network;
+    private readonly InstitutionDirectory _directory;
+    private readonly IDisposable? _ownedHttp;
+    private readonly TimeProvider _clock;
+
+    public IntermediateNode(CopyService copies, InstitutionKeys keys, ECDsa networkSigningKey, INetworkClient network, TimeProvider? clock = null,
+        IDisposable? ownedHttp = null)
+    {
+        _copies = copies;
+        Keys = keys;
+        NetworkSigningKey = networkSigningKey;
+        _network = network;
+        _directory = new InstitutionDirectory(network);
+        _ownedHttp = ownedHttp;
+        _clock = clock ?? TimeProvider.System;
+        Records = new PartyRecordLog(copies.Store.Database, copies.HolderCode, keys.Signing, _clock);
+        Batches = new InquiryBatchStore(copies.Store.Database);
+    }
+
+    /// <summary>
+    /// The node of <paramref name="copies"/>' holder as <paramref name="options"/> configure it (keys loaded or created,
+    /// the network's pinned key, a signed client for the network); creates the node's tables.
+    /// </summary>
+    public static IntermediateNode Create(CopyService copies, IntermediateServiceOptions options)
+    {
+        var keyDirectory = options.InstitutionKeyDirectory ?? throw new ArgumentException("InstitutionKeyDirectory is required for a network node", nameof(options));
+        var networkAddress = options.NetworkAddress ?? throw new ArgumentException("NetworkAddress is required for a network node", nameof(options));
+        var pinned = options.NetworkSigningPublicKey ?? throw new ArgumentException("NetworkSigningPublicKey is required for a network node", nameof(options));
+        ECDsa networkKey;
+        try
+        {
+            networkKey = RequestSignature.ImportPublicKey(pinned);
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new ArgumentException("NetworkSigningPublicKey is not an ECDSA public key (SubjectPublicKeyInfo DER, base64)", nameof(options));
+        }
+        var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
+        var inner = options.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler();
+        var http = SigningHandler.CreateClient(networkAddress, copies.HolderCode, keys.Signing, inner, options.NetworkTimeout, options.Clock);
+        var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), options.Clock, http);
+        try
+        {
+            node.EnsureSchema();
+            return node;
+        }
+        catch
+        {
+            node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    public string HolderCode => _copies.HolderCode;
+
+    /// <summary>The institution's signing and sealing keys (published in the network's registry).</summary>
+    public InstitutionKeys Keys { get; }
+
+    /// <summary>The network's signing key, pinned: every request on <see cref="NodeRoutes"/> must carry its signature.</summary>
+    public ECDsa NetworkSigningKey { get; }
+
+    public PartyRecordLog Records { get; }
+    public InquiryBatchStore Batches { get; }
+
+    private TokenStore Tokens => _copies.Store.Tokens;
+
+    public void EnsureSchema()
+    {
+        Records.EnsureSchema();
+        _copies.Store.Database.EnsureSchema(InquiryBatchStore.TableDefinitions);
+    }
+
+    /// <summary>The verifying key for requests on <see cref="NodeRoutes"/>: the network's, for the network's code only.</summary>
+    public ECDsa? SigningKeyOf(string institution) =>
+        institution == NodeRoutes.NetworkInstitutionCode ? NetworkSigningKey : null;
+
+    // ---------------------------------------------------------------- provider (情報提供)
+
+    /// <summary>
+    /// Answers the network's forwarded query from the copies: the person by the holder's own token, the copy as the
+    /// intermediate server's provision logic finds it (as-of date, not-held reasons), sealed to the inquirer and signed.
+    /// Recorded once; a resent request gets the very same answer.
+    /// </summary>
+    public async Task<SignedSealedAnswer> ProvideAsync(ProvideRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Provider != HolderCode)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+                $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
+        RequireId(request.RequestId, "requestId");
+        Require(request.Inquirer, "inquirer");
+        Require(request.Affair, "affair");
+        Require(request.Kind, "kind");
+        byte[] sealingKey;
+        try
+        {
+            sealingKey = Convert.FromBase64String(request.InquirerSealingKey ?? "");
+            using var check = ECDiffieHellman.Create();
+            check.ImportSubjectPublicKeyInfo(sealingKey, out _);
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
+                "inquirerSealingKey: not an ECDH public key (SubjectPublicKeyInfo DER, base64) (照会者の公開鍵が正しくありません)");
+        }
+
+        var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), () =>
+        {
+            var information = Information(request);
+            var answer = SignedAnswers.Create(request.RequestId, HolderCode, request.Inquirer, information, sealingKey, Keys.Signing);
+            var entry = new PartyRecordEntry(PartyRole.Provider, request.RequestId, null, request.Inquirer, HolderCode, request.Affair, request.Kind,
+                information.Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null, request.ProviderToken);
+            return Task.FromResult((answer, (PartyRecordEntry?)entry));
+        }, cancellationToken);
+        return answer;
+    }
+
+    private ProvidedInformation Information(ProvideRequest request)
+    {
+        if (_copies.Kinds.Find(request.Kind) is null)
+            return new ProvidedInformation(false, request.Kind, null, null, null, null, "kind-not-kept");
+        var addressee = Tokens.AddresseeOf(HolderCode, request.ProviderToken);
+        if (addressee is null)
+            return new ProvidedInformation(false, request.Kind, null, null, null, null, "unknown-token");
+        var copy = _copies.Store.Find(HolderCode, addressee.Value, request.Kind);
+        var answer = CopyService.Answer(request.RequestId, request.Kind, request.AsOf, copy);
+        return new ProvidedInformation(answer.Outcome == ProvisionOutcome.Provided, request.Kind, answer.AsOf, answer.Version, answer.UpdatedAt,
+            answer.Body, answer.Reason);
+    }
+
+    // ---------------------------------------------------------------- inquirer (情報照会)
+
+    /// <summary>
+    /// An immediate query for the holder's business system: the addressee's token (none: 409 <c>no-token</c>), the network's
+    /// <see cref="NetworkRoutes.Linkage"/> signed as the holder, the provider's signature checked, the answer opened,
+    /// recorded once. Resending the same request id returns the first answer.
+    /// </summary>
+    public async Task<InquiryResponse> QueryAsync(InquiryRequest request, CancellationToken cancellationToken = default)
+    {
+        _copies.CheckHolder(request.Holder);
+        RequireId(request.RequestId, "requestId");
+        if (request.AddresseeNumber < 1)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
+        Require(request.Affair, "affair");
+        Require(request.Provider, "provider");
+        Require(request.Kind, "kind");
+        var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
+
+        var (linkage, sequence) = await Records.OnceAsync(PartyRole.Inquirer, request.RequestId, Fingerprint(request), async () =>
+        {
+            var linkage = await CallNetworkAsync(() => _network.LinkageAsync(new LinkageRequest(request.RequestId, HolderCode, token, request.Affair,
+                request.Provider, request.Kind, request.AsOf, request.PolicyDate), cancellationToken));
+            if (linkage.RequestId != request.RequestId)
+                throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "answer-not-authentic",
+                    "the network answered another request id (別の要求への応答です)");
+            await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken); // never record an answer that is not authentic
+            var entry = new PartyRecordEntry(PartyRole.Inquirer, request.RequestId, null, HolderCode, request.Provider, request.Affair, request.Kind,
+                ResultOf(linkage.Outcome), linkage.RefusalCode, token);
+            return (linkage, (PartyRecordEntry?)entry);
+        }, cancellationToken);
+        var information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken);
+        return new InquiryResponse(request.RequestId, linkage.Outcome, linkage.RefusalCode, linkage.Message, request.Provider, information,
+            linkage.RecordSequence, sequence);
+    }
+
+    /// <summary>
+    /// Submits a batch query: items whose addressee has a token go to the network (its index = position among them), the
+    /// others are named in the answer. Resending the batch resubmits the same items (the network ignores a repeat).
+    /// </summary>
+    public async Task<InquiryBatchAccepted> SubmitBatchAsync(InquiryBatchRequest request, CancellationToken cancellationToken = default)
+    {
+        _copies.CheckHolder(request.Holder);
+        RequireId(request.BatchId, "batchId");
+        Require(request.Affair, "affair");
+        Require(request.Provider, "provider");
+        Require(request.Kind, "kind");
+        var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
+        if (items.Count == 0 || items.Count > NetworkRoutes.MaxLinkageBatch)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+                $"items: 1 to {NetworkRoutes.MaxLinkageBatch} per batch (件数が正しくありません)");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not { ItemId.Length: > 0 and <= 100 } item) throw Invalid($"items[{i}].itemId: 1 to 100 characters required (照会対象IDが正しくありません)");
+            if (!ids.Add(item.ItemId)) throw Invalid($"items[{i}].itemId: used twice in the batch (照会対象IDが重複しています)");
+            if (item.AddresseeNumber < 1) throw Invalid($"items[{i}].addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
+        }
+
+        var fingerprint = Fingerprint(request);
+        var stored = Batches.Find(request.BatchId);
+        if (stored is null)
+        {
+            var tokens = Tokens.TokensOf(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList());
+            var submitted = new List<StoredInquiryItem>();
+            var withoutToken = new List<string>();
+            foreach (var item in items)
+            {
+                if (tokens.ContainsKey(item.AddresseeNumber)) submitted.Add(new StoredInquiryItem(submitted.Count, item.ItemId, item.AddresseeNumber, item.AsOf));
+                else withoutToken.Add(item.ItemId);
+            }
+            var accepted = new InquiryBatchAccepted(request.BatchId, submitted.Count, withoutToken, submitted.Count == 0 ? BatchState.Completed : BatchState.Queued);
+            Batches.TryCreate(request.BatchId, fingerprint, request.Affair, request.Provider, request.Kind, Serialize(accepted), submitted, _clock.GetUtcNow());
+            stored = Batches.Find(request.BatchId)!;
+        }
+        if (stored.Fingerprint != fingerprint)
+            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                "this batch id was used for a different batch (一括照会IDが別の照会で使用済みです)");
+        return await EnsureSubmittedAsync(stored, request, cancellationToken);
+    }
+
+    private async Task<InquiryBatchAccepted> EnsureSubmittedAsync(StoredInquiryBatch stored, InquiryBatchRequest request, CancellationToken cancellationToken)
+    {
+        var accepted = JsonSerializer.Deserialize<InquiryBatchAccepted>(stored.Accepted, JsonDefaults.Options)!;
+        if (stored.Submitted) return accepted;
+        if (stored.Items > 0)
+        {
+            var items = Batches.Items(request.BatchId);
+            var tokens = Tokens.TokensOf(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList());
+            var network = await CallNetworkAsync(() => _network.SubmitBatchAsync(new BatchLinkageRequest(request.BatchId, HolderCode, request.Affair,
+                request.Provider, request.Kind, request.PolicyDate,
+                items.Select(i => new BatchLinkageItem(i.ItemId, tokens[i.AddresseeNumber], i.AsOf)).ToList()), cancellationToken));
+            accepted = accepted with { State = network.State };
+        }
+        Batches.MarkSubmitted(request.BatchId, Serialize(accepted));
+        return accepted;
+    }
+
+    /// <summary>
+    /// A page of a batch's results from the network, opened and checked like an immediate answer, each recorded once in
+    /// the holder's provision records (the first poll that sees it records it).
+    /// </summary>
+    public async Task<InquiryBatchStatusResponse> BatchStatusAsync(InquiryBatchStatusRequest request, CancellationToken cancellationToken = default)
+    {
+        _copies.CheckHolder(request.Holder);
+        RequireId(request.BatchId, "batchId");
+        if (request.Limit is < 1 or > 1000) throw Invalid("limit: 1 to 1000 (件数が正しくありません)");
+        var stored = Batches.Find(request.BatchId) ?? throw new IntermediateRefusalException(StatusCodes.Status404NotFound, "unknown-batch",
+            "no batch query was submitted under this id (この一括照会はありません)");
+        if (!stored.Submitted)
+            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "batch-not-submitted",
+                "the batch has not reached the network yet: submit it again with the same request (一括照会が未送信です。同じ内容で再送してください)");
+        if (stored.Items == 0) return new InquiryBatchStatusResponse(request.BatchId, BatchState.Completed, 0, 0, 0, []);
+
+        var status = await CallNetworkAsync(() => _network.BatchStatusAsync(
+            new BatchStatusRequest(request.BatchId, HolderCode, request.AfterItemIndex, request.Limit), cancellationToken));
+        if (status.Results.Count == 0)
+            return new InquiryBatchStatusResponse(request.BatchId, status.State, status.Total, status.Finished, status.Pending, []);
+        var items = Batches.Items(request.BatchId, status.Results.Min(r => r.ItemIndex), status.Results.Max(r => r.ItemIndex)).ToDictionary(i => i.Index);
+        var tokens = Tokens.TokensOf(HolderCode, items.Values.Select(i => i.AddresseeNumber).Distinct().ToList());
+        var query = (stored.Affair, stored.Provider, stored.Kind);
+
+        var opened = new List<(BatchItemResult Result, StoredInquiryItem Item, ProvidedInformation? Information)>(status.Results.Count);
+        foreach (var result in status.Results)
+        {
+            if (!items.TryGetValue(result.ItemIndex, out var item) || item.ItemId != result.ItemId)
+                throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "answer-not-authentic",
+                    "the network's batch result names an item this batch does not have (一括照会の結果が照会内容と一致しません)");
+            opened.Add((result, item, await OpenAsync(result.Response, query.Provider, query.Kind, cancellationToken)));
+        }
+        var entries = opened.Select(o => new PartyRecordEntry(PartyRole.Inquirer, o.Result.Response.RequestId, o.Result.ItemIndex, HolderCode,
+            query.Provider, query.Affair, query.Kind, ResultOf(o.Result.Response.Outcome), o.Result.Response.RefusalCode, tokens[o.Item.AddresseeNumber])).ToList();
+        var sequences = Records.RecordBatchItems(PartyRole.Inquirer, request.BatchId, entries);
+        var results = opened.Select((o, i) => new InquiryBatchItemResult(o.Result.ItemIndex, o.Item.ItemId, o.Item.AddresseeNumber,
+            new InquiryResponse(o.Result.Response.RequestId, o.Result.Response.Outcome, o.Result.Response.RefusalCode, o.Result.Response.Message,
+                query.Provider, o.Information, o.Result.Response.RecordSequence, sequences[i]))).ToList();
+        return new InquiryBatchStatusResponse(request.BatchId, status.State, status.Total, status.Finished, status.Pending, results);
+    }
+
+    /// <summary>
+    /// Checks and opens an answer: the provider's signature (its key from the network's registry, looked up again once if
+    /// it fails), the seal (the institution's key, the request id as associated data), and that the content agrees with
+    /// what was asked and with the outcome the network saw. Anything else is 502 <c>answer-not-authentic</c>.
+    /// </summary>
+    private async Task<ProvidedInformation?> OpenAsync(LinkageResponse linkage, string provider, string kind, CancellationToken cancellationToken)
+    {
+        var expectsAnswer = linkage.Outcome is LinkageOutcome.Provided or LinkageOutcome.NotHeld;
+        if (linkage.Answer is not { } answer)
+        {
+            if (expectsAnswer) throw NotAuthentic("the network reported an answer but sent none (提供情報がありません)");
+            return null;
+        }
+        if (!expectsAnswer) throw NotAuthentic("the network sent an answer with a refusal (拒否と提供情報が矛盾しています)");
+        if (answer.Provider != provider) throw NotAuthentic("the answer is from another institution than the one asked (照会先以外からの提供情報です)");
+        var key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: false, cancellationToken));
+        if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
+        {
+            key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: true, cancellationToken));
+            if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
+                throw NotAuthentic("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
+        }
+        ProvidedInformation? information;
+        try
+        {
+            var plaintext = SignedAnswers.Open(answer, linkage.RequestId, Keys.Sealing);
+            information = JsonSerializer.Deserialize<ProvidedInformation>(plaintext, Strict);
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+        catch (CryptographicException)
+        {
+            throw NotAuthentic("the answer cannot be opened with this institution's key (提供情報を復号できません)");
+        }
+        catch (JsonException)
+        {
+            throw NotAuthentic("the opened answer is not a provided-information document (提供情報の形式が正しくありません)");
+        }
+        if (information is null || information.Kind != kind) throw NotAuthentic("the answer is for another information kind (情報の種類が一致しません)");
+        if (information.Held != answer.Held || information.Held != (linkage.Outcome == LinkageOutcome.Provided))
+            throw NotAuthentic("the answer's content disagrees with the outcome the network recorded (提供結果が一致しません)");
+        return information;
+    }
+
+    // ---------------------------------------------------------------- the holder's provision records
+
+    /// <summary>The holder's provision records, by addressee (through its token) or all, in a period, paged by sequence.</summary>
+    public PartyRecordList ReadRecords(PartyRecordQuery query)
+    {
+        _copies.CheckHolder(query.Holder);
+        if (query.Limit is < 1 or > IntermediateNodeRoutes.MaxRecordPage)
+            throw Invalid($"limit: 1 to {IntermediateNodeRoutes.MaxRecordPage} (件数が正しくありません)");
+        if (query.AfterSequence < 0) throw Invalid("afterSequence: must be at least 0 (開始位置が正しくありません)");
+        if (query.AddresseeNumber is < 1) throw Invalid("addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
+        Token? only = null;
+        if (query.AddresseeNumber is { } addressee)
+        {
+            only = Tokens.TokenOf(HolderCode, addressee);
+            if (only is null) return new PartyRecordList([], null);
+        }
+        var page = new List<(AuditEntry Stored, PartyRecordEntry Entry)>();
+        foreach (var (stored, entry) in Records.Read(query.AfterSequence))
+        {
+            if (only is { } token && entry.Token != token) continue;
+            var at = stored.RecordedAt;
+            if (query.From is { } from && at < from) continue;
+            if (query.To is { } to && at >= to) break; // recorded times never go backwards
+            page.Add((stored, entry));
+            if (page.Count == query.Limit) break;
+        }
+        var addressees = new Dictionary<Token, long?>();
+        foreach (var token in page.Select(p => p.Entry.Token).Distinct())
+            addressees[token] = only is not null ? query.AddresseeNumber : Tokens.AddresseeOf(HolderCode, token);
+        var records = page.Select(p => new PartyRecord(p.Stored.Sequence, p.Stored.RecordedAt, p.Entry.Role, p.Entry.RequestId, p.Entry.ItemIndex,
+            p.Entry.Inquirer, p.Entry.Provider, p.Entry.Affair, p.Entry.Kind, p.Entry.Result, p.Entry.RefusalCode, addressees[p.Entry.Token])).ToList();
+        return new PartyRecordList(records, page.Count == query.Limit ? page[^1].Stored.Sequence : null);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static ProvisionResult ResultOf(LinkageOutcome outcome) => outcome switch
+    {
+        LinkageOutcome.Provided => ProvisionResult.Provided,
+        LinkageOutcome.NotHeld => ProvisionResult.NotHeld,
+        LinkageOutcome.Refused => ProvisionResult.Refused,
+        _ => ProvisionResult.ProviderUnavailable,
+    };
+
+    /// <summary>Calls the network; its refusals become 502 <c>network-refused</c> (with its code), no answer 503 <c>network-unavailable</c>.</summary>
+    private static async Task<T> CallNetworkAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (NetworkException refused)
+        {
+            throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "network-refused",
+                $"{refused.Message} (情報提供ネットワークシステムが要求を拒否しました)");
+        }
+        catch (HttpRequestException)
+        {
+            throw NetworkUnavailable();
+        }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            throw NetworkUnavailable();
+        }
+        catch (CryptographicException)
+        {
+            throw NotAuthentic("the provider's published signing key is unusable (提供者の公開鍵が正しくありません)");
+        }
+    }
+
+    private static IntermediateRefusalException NetworkUnavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, "network-unavailable", "the network did not answer (情報提供ネットワークシステムが応答しません)");
+
+    private static IntermediateRefusalException NotAuthentic(string message) =>
+        new(StatusCodes.Status502BadGateway, "answer-not-authentic", message);
+
+    private static IntermediateRefusalException NoToken() =>
+        new(StatusCodes.Status409Conflict, "no-token",
+            "the addressee has no token yet: acquire it through J-LIS first (この宛名番号の符号が未取得です。先に符号を取得してください)");
+
+    private static IntermediateRefusalException Invalid(string message) =>
+        new(StatusCodes.Status400BadRequest, "invalid-request", message);
+
+    private static void Require(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 100)
+            throw Invalid($"{field}: required, at most 100 characters (必須項目です)");
+    }
+
+    private static void RequireId(Guid id, string field)
+    {
+        if (id == Guid.Empty) throw Invalid($"{field}: required (要求IDがありません)");
+    }
+
+    /// <summary>The request's identity for idempotency: SHA-256 of its canonical JSON.</summary>
+    private static string Fingerprint<T>(T request) => Convert.ToHexString(SHA256.HashData(CanonicalJson.Serialize(request)));
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, JsonDefaults.Options);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Records.DisposeAsync();
+        _directory.Dispose();
+        _ownedHttp?.Dispose();
+        NetworkSigningKey.Dispose();
+        Keys.Dispose();
+    }
+}

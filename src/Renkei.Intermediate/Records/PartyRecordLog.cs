@@ -1,0 +1,323 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Audit;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Audit;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Copies;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Intermediate.Records;
+
+/// <summary>
+/// One provision record as the holder writes it (情報提供等記録): the person only as the holder's own token (符号), never a
+/// number or a basic fact. <paramref name="ItemIndex"/> is the item of a batch query, null for an immediate one.
+/// </summary>
+public sealed record PartyRecordEntry(
+    PartyRole Role,
+    Guid RequestId,
+    int? ItemIndex,
+    string Inquirer,
+    string Provider,
+    string Affair,
+    string Kind,
+    ProvisionResult Result,
+    string? RefusalCode,
+    Token Token)
+{
+    public const int PayloadVersion = 1;
+
+    /// <summary>
+    /// The canonical payload (keys sorted, no whitespace): <c>{"affair","inquirer","itemIndex","kind","provider",
+    /// "refusalCode","requestId","result","role","token","v":1}</c>.
+    /// </summary>
+    public byte[] ToPayload() => CanonicalJson.Serialize(new Payload(PayloadVersion, Role, RequestId, ItemIndex, Inquirer, Provider, Affair, Kind, Result, RefusalCode, Token));
+
+    /// <summary>Reads a stored payload back; null when it is not a party record of this version.</summary>
+    public static PartyRecordEntry? FromPayload(byte[] payload)
+    {
+        try
+        {
+            var p = JsonSerializer.Deserialize<Payload>(payload, JsonDefaults.Options);
+            return p is null || p.V != PayloadVersion ? null
+                : new PartyRecordEntry(p.Role, p.RequestId, p.ItemIndex, p.Inquirer, p.Provider, p.Affair, p.Kind, p.Result, p.RefusalCode, p.Token);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Role, request and item: what makes two entries the same provision.</summary>
+    public bool SameProvision(PartyRecordEntry other) => Role == other.Role && RequestId == other.RequestId && ItemIndex == other.ItemIndex;
+
+    private sealed record Payload(int V, PartyRole Role, Guid RequestId, int? ItemIndex, string Inquirer, string Provider, string Affair, string Kind,
+        ProvisionResult Result, string? RefusalCode, Token Token);
+}
+
+/// <summary>
+/// The holder's own provision records at its node: an append-only, hash-chained <see cref="AuditLogStore"/>
+/// (<c>intermediate_party_records</c>) whose checkpoints are signed with the institution's signing key under the identity
+/// <c>intermediate/&lt;holder&gt;/party_records</c>, and the claims that make each provision recorded once however often
+/// its request is retried (<c>intermediate_party_claims</c>: role, request id, item → state, the log's head when
+/// claimed, the stored answer and the record's sequence).
+/// <para>A claim is taken before the work and completed after the record is appended. A retry of a completed request
+/// gets the stored answer. A retry while the first attempt is still working is refused (409
+/// <c>request-in-progress</c>) until <see cref="ClaimLease"/> has passed; then it takes over, and before appending looks
+/// through the log after the claim's head for the record an interrupted attempt may already have written.</para>
+/// </summary>
+public sealed class PartyRecordLog : IAsyncDisposable
+{
+    public const string TableName = "intermediate_party_records";
+    public const string ClaimsTable = "intermediate_party_claims";
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
+
+    private const string Working = "working";
+    private const string Done = "done";
+    private const int Immediate = -1;
+
+    private readonly ECDsa _checkpointKey;
+    private readonly TimeProvider _clock;
+
+    /// <param name="signingKey">the institution's signing key; the log signs with its own copy, so the caller keeps and disposes its key</param>
+    public PartyRecordLog(Database database, string holderCode, ECDsa signingKey, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holderCode);
+        Database = database;
+        Identity = IdentityOf(holderCode);
+        _clock = clock ?? TimeProvider.System;
+        // Its own instance of the key: the checkpoint signer and the request signer each serialise their use.
+        _checkpointKey = ECDsa.Create();
+        _checkpointKey.ImportPkcs8PrivateKey(signingKey.ExportPkcs8PrivateKey(), out _);
+        var signer = new AuditCheckpointSigner(Identity, _checkpointKey);
+        PublicKey = signer.Verifier();
+        Store = new AuditLogStore(database, TableName, signer, clock: _clock);
+    }
+
+    public static string IdentityOf(string holderCode) => $"intermediate/{holderCode}/party_records";
+
+    public Database Database { get; }
+    public string Identity { get; }
+    public AuditLogStore Store { get; }
+    public AuditCheckpointVerifier PublicKey { get; }
+
+    private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
+
+    public void EnsureSchema()
+    {
+        Store.EnsureSchema();
+        Database.EnsureSchema($"""
+            CREATE TABLE IF NOT EXISTS {ClaimsTable} (
+                role TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                item_index INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                state TEXT NOT NULL,
+                log_head BIGINT NOT NULL,
+                claimed_at TEXT NOT NULL,
+                response TEXT NULL,
+                record_sequence BIGINT NULL,
+                PRIMARY KEY (role, request_id, item_index))
+            """);
+    }
+
+    public AuditVerification Verify(AuditHead? expectedHead = null) => Store.Verify(PublicKey, expectedHead);
+
+    /// <summary>The entries after <paramref name="afterSequence"/>, in order, streamed.</summary>
+    public IEnumerable<(AuditEntry Stored, PartyRecordEntry Entry)> Read(long afterSequence = 0)
+    {
+        foreach (var stored in Store.ReadEntries(afterSequence + 1))
+            if (PartyRecordEntry.FromPayload(stored.Payload) is { } entry) yield return (stored, entry);
+    }
+
+    // ---------------------------------------------------------------- once per request
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once for (<paramref name="role"/>, <paramref name="requestId"/>) and appends the record it
+    /// returns (none when null). A repeat with the same <paramref name="fingerprint"/> returns the stored answer and
+    /// sequence without running the work; another fingerprint is refused (409 <c>request-id-reused</c>).
+    /// </summary>
+    public async Task<(T Answer, long RecordSequence)> OnceAsync<T>(PartyRole role, Guid requestId, string fingerprint,
+        Func<Task<(T Answer, PartyRecordEntry? Entry)>> work, CancellationToken cancellationToken = default)
+    {
+        var head = Store.Head().Sequence;
+        var claim = Claim(role, requestId, Immediate, fingerprint, head);
+        if (claim.State == ClaimState.Done)
+            return (JsonSerializer.Deserialize<T>(claim.Response!, JsonDefaults.Options)!, claim.RecordSequence ?? 0);
+        if (claim.State == ClaimState.Busy)
+            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-in-progress",
+                "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
+
+        var appended = false;
+        try
+        {
+            var (answer, entry) = await work();
+            long sequence = 0;
+            if (entry is not null)
+            {
+                sequence = claim.State == ClaimState.TakeOver ? FindAfter(claim.LogHead, entry) ?? 0 : 0;
+                if (sequence == 0) sequence = (await Store.AppendAsync(entry.ToPayload(), cancellationToken)).Sequence;
+                appended = true;
+            }
+            Complete(role, requestId, Immediate, JsonSerializer.Serialize(answer, JsonDefaults.Options), sequence);
+            return (answer, sequence);
+        }
+        catch
+        {
+            Release(role, requestId, Immediate, deleteClaim: claim.State == ClaimState.New && !appended);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Appends the records of batch items not recorded before (claims keyed by <paramref name="batchId"/> and the item
+    /// index), in one transaction of the log. Returns each entry's record sequence; 0 for an item another caller is
+    /// recording right now.
+    /// </summary>
+    public long[] RecordBatchItems(PartyRole role, Guid batchId, IReadOnlyList<PartyRecordEntry> entries)
+    {
+        var sequences = new long[entries.Count];
+        if (entries.Count == 0) return sequences;
+        var head = Store.Head().Sequence;
+        var now = _clock.GetUtcNow();
+        var claims = Database.InTransaction((c, t) => entries
+            .Select(e => Claim(c, t, role, batchId, e.ItemIndex ?? Immediate, e.RequestId.ToString("D"), head, now)).ToArray());
+
+        var toAppend = new List<int>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            switch (claims[i].State)
+            {
+                case ClaimState.Done: sequences[i] = claims[i].RecordSequence ?? 0; break;
+                case ClaimState.Busy: break;
+                case ClaimState.TakeOver when FindAfter(claims[i].LogHead, entries[i]) is { } found: sequences[i] = found; break;
+                default: toAppend.Add(i); break;
+            }
+        }
+        if (toAppend.Count > 0)
+        {
+            IReadOnlyList<AuditEntry> stored;
+            try
+            {
+                stored = Store.AppendBatch(toAppend.Select(i => entries[i].ToPayload()).ToList());
+            }
+            catch
+            {
+                // Nothing was appended (one transaction): fresh claims go, taken-over ones may be taken over again at once.
+                foreach (var i in toAppend) Release(role, batchId, entries[i].ItemIndex ?? Immediate, deleteClaim: claims[i].State == ClaimState.New);
+                throw;
+            }
+            for (var j = 0; j < toAppend.Count; j++) sequences[toAppend[j]] = stored[j].Sequence;
+        }
+        Database.InTransaction((c, t) =>
+        {
+            for (var i = 0; i < entries.Count; i++)
+                if (claims[i].State is ClaimState.New or ClaimState.TakeOver)
+                    Complete(c, t, role, batchId, entries[i].ItemIndex ?? Immediate, null, sequences[i]);
+        });
+        return sequences;
+    }
+
+    private enum ClaimState { New, Done, Busy, TakeOver }
+
+    private sealed record Claimed(ClaimState State, long LogHead, string? Response, long? RecordSequence);
+
+    private Claimed Claim(PartyRole role, Guid requestId, int item, string fingerprint, long head)
+    {
+        var now = _clock.GetUtcNow();
+        return Database.InTransaction((c, t) => Claim(c, t, role, requestId, item, fingerprint, head, now));
+    }
+
+    private Claimed Claim(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, int item, string fingerprint, long head, DateTimeOffset now)
+    {
+        using (var insert = c.Command($"""
+            INSERT INTO {ClaimsTable} (role, request_id, item_index, fingerprint, state, log_head, claimed_at, response, record_sequence)
+            VALUES (@r, @id, @i, @f, @s, @head, @at, NULL, NULL) ON CONFLICT DO NOTHING RETURNING item_index
+            """, t))
+        {
+            Key(insert, role, requestId, item).With("f", fingerprint).With("s", Working).With("head", head).With("at", IntermediateStoreTime(now));
+            if (insert.ExecuteScalar() is not null) return new Claimed(ClaimState.New, head, null, null);
+        }
+        string storedFingerprint, state, claimedAt;
+        long logHead;
+        string? response;
+        long? sequence;
+        using (var select = c.Command($"""
+            SELECT fingerprint, state, log_head, claimed_at, response, record_sequence FROM {ClaimsTable}
+            WHERE role = @r AND request_id = @id AND item_index = @i
+            """ + (IsPostgres ? " FOR UPDATE" : ""), t))
+        {
+            using var reader = Key(select, role, requestId, item).ExecuteReader();
+            if (!reader.Read()) throw new InvalidOperationException("claim vanished");
+            (storedFingerprint, state, logHead, claimedAt, response, sequence) =
+                (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.NullableString(4), reader.NullableInt64(5));
+        }
+        if (storedFingerprint != fingerprint)
+            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                "this request id was used for a different request (要求IDが別の要求で使用済みです)");
+        if (state == Done) return new Claimed(ClaimState.Done, logHead, response, sequence);
+        if (ParseTime(claimedAt) > now - ClaimLease) return new Claimed(ClaimState.Busy, logHead, null, null);
+        using (var update = c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i", t))
+            Key(update, role, requestId, item).With("at", IntermediateStoreTime(now)).ExecuteNonQuery();
+        return new Claimed(ClaimState.TakeOver, logHead, null, null);
+    }
+
+    private void Complete(PartyRole role, Guid requestId, int item, string? response, long sequence) =>
+        Database.InTransaction((c, t) => Complete(c, t, role, requestId, item, response, sequence));
+
+    private static void Complete(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, int item, string? response, long sequence)
+    {
+        using var update = c.Command($"""
+            UPDATE {ClaimsTable} SET state = @s, response = @resp, record_sequence = @seq
+            WHERE role = @r AND request_id = @id AND item_index = @i
+            """, t);
+        Key(update, role, requestId, item).With("s", Done).With("resp", response).With("seq", sequence == 0 ? null : sequence).ExecuteNonQuery();
+    }
+
+    /// <summary>After a failure: forget a fresh claim (nothing was recorded), or let the next retry take over at once.</summary>
+    private void Release(PartyRole role, Guid requestId, int item, bool deleteClaim)
+    {
+        try
+        {
+            Database.InTransaction((c, t) =>
+            {
+                using var command = deleteClaim
+                    ? c.Command($"DELETE FROM {ClaimsTable} WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s", t).With("s", Working)
+                    : c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s", t)
+                        .With("s", Working).With("at", IntermediateStoreTime(DateTimeOffset.UnixEpoch));
+                Key(command, role, requestId, item).ExecuteNonQuery();
+            });
+        }
+        catch (DbException)
+        {
+            // The database is failing too: the claim expires after ClaimLease and a retry takes over.
+        }
+    }
+
+    /// <summary>The sequence of a record of the same provision after <paramref name="head"/>, if an interrupted attempt wrote one.</summary>
+    private long? FindAfter(long head, PartyRecordEntry entry)
+    {
+        foreach (var (stored, found) in Read(head))
+            if (found.SameProvision(entry)) return stored.Sequence;
+        return null;
+    }
+
+    private static DbCommand Key(DbCommand command, PartyRole role, Guid requestId, int item) =>
+        command.With("r", role == PartyRole.Inquirer ? "inquirer" : "provider").With("id", requestId.ToString("D")).With("i", item);
+
+    private static string IntermediateStoreTime(DateTimeOffset time) => Storage.IntermediateStore.FormatTime(time);
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        _checkpointKey.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Records;
+using Renkei.Intermediate.Storage;
+using Renkei.Network.Contracts;
+using Renkei.TestSupport;
+
+namespace Renkei.Intermediate.Tests.Node;
+
+/// <summary>One institution's intermediate server running as a network node, over its own throw-away database and key directory.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private TestNode(string code, string name, TestDatabase database, TempDirectory keys, ServiceHost host, InstitutionInfo info)
+    {
+        Code = code;
+        Name = name;
+        TestDatabase = database;
+        KeyDirectory = keys;
+        Host = host;
+        Info = info;
+        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        Client = new IntermediateHttpClient(Http);
+        Store = new IntermediateStore(database.Database);
+    }
+
+    public string Code { get; }
+    public string Name { get; }
+    public TestDatabase TestDatabase { get; }
+    public Database Database => TestDatabase.Database;
+    public TempDirectory KeyDirectory { get; }
+    public ServiceHost Host { get; }
+    public InstitutionInfo Info { get; }
+    public HttpClient Http { get; }
+    public IntermediateHttpClient Client { get; }
+    public IntermediateStore Store { get; }
+
+    public static async Task<TestNode> StartAsync(string code, string name, TestDatabase database, TestNetworkPeer network)
+    {
+        var keys = new TempDirectory();
+        var host = await IntermediateService.StartAsync(Options(code, name, database.Database, keys.Path, network));
+        using var published = InstitutionKeys.LoadOrCreate(keys.Path);
+        var info = new InstitutionInfo(code, name, InstitutionClass.Municipality, host.BaseAddress, published.SigningPublicKey, published.SealingPublicKey);
+        network.Register(info);
+        return new TestNode(code, name, database, keys, host, info);
+    }
+
+    public static IntermediateServiceOptions Options(string code, string name, Database database, string keyDirectory, TestNetworkPeer network) =>
+        new(database, code, name)
+        {
+            InstitutionKeyDirectory = keyDirectory,
+            NetworkAddress = network.BaseAddress,
+            NetworkSigningPublicKey = network.SigningPublicKey,
+        };
+
+    /// <summary>Registers a token request for <paramref name="addressee"/> and has the network deliver <paramref name="token"/> under it.</summary>
+    public async Task BindAsync(TestNetworkPeer network, string person, long addressee, Token token)
+    {
+        var requestId = Guid.NewGuid();
+        await Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, Code, addressee));
+        using var delivered = await network.ClientFor(Host.BaseAddress).PostAsJsonAsync(NodeRoutes.DeliverToken, new TokenDelivery(requestId, Code, token), JsonDefaults.Options);
+        delivered.EnsureSuccessStatusCode();
+        network.Issue(person, Code, token);
+    }
+
+    /// <summary>The node's provision records opened beside the running server (same database, same key), for reading and verifying.</summary>
+    public PartyRecordLog OpenRecords()
+    {
+        using var keys = InstitutionKeys.LoadOrCreate(KeyDirectory.Path);
+        return new PartyRecordLog(Database, Code, keys.Signing);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        TestDatabase.Dispose();
+        KeyDirectory.Dispose();
+    }
+}
+
+/// <summary>Two wards as network nodes — 品川区 asks, 大田区 provides — and the test network between them.</summary>
+public sealed class NodePair : IAsyncDisposable
+{
+    public const string InquirerCode = "131091";
+    public const string ProviderCode = "131113";
+
+    private NodePair(TestNetworkPeer network, TestNode inquirer, TestNode provider)
+    {
+        Network = network;
+        Inquirer = inquirer;
+        Provider = provider;
+    }
+
+    public TestNetworkPeer Network { get; }
+    public TestNode Inquirer { get; }
+    public TestNode Provider { get; }
+
+    public static async Task<NodePair> StartAsync(string databaseProvider)
+    {
+        var network = await TestNetworkPeer.StartAsync();
+        var first = TestDatabase.Create(databaseProvider);
+        var inquirer = await TestNode.StartAsync(InquirerCode, "品川区", first, network);
+        var provider = await TestNode.StartAsync(ProviderCode, "大田区", first.Sibling(), network);
+        return new NodePair(network, inquirer, provider);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Inquirer.DisposeAsync();
+        await Provider.DisposeAsync();
+        await Network.DisposeAsync();
+    }
+}

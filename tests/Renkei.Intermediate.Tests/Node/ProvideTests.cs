@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Node;
+using Renkei.Network.Contracts;
+using Renkei.TestSupport;
+using static Renkei.Intermediate.Tests.IntermediateHarness;
+
+namespace Renkei.Intermediate.Tests.Node;
+
+/// <summary>
+/// The provider side (情報提供): the network forwards a query by the provider's token; the node answers from its copies,
+/// sealed so that only the inquirer can read it and signed so that the inquirer can tell it is the provider's, and
+/// records the provision once.
+/// </summary>
+public sealed class ProvideTests
+{
+    private static readonly Token Person = Token.FromInt64(7_300_000_000_000_100);
+
+    private static async Task<SignedSealedAnswer> ProvideAsync(NodePair pair, ProvideRequest request)
+    {
+        using var response = await pair.Network.ClientFor(pair.Provider.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<SignedSealedAnswer>(JsonDefaults.Options))!;
+    }
+
+    private static ProvidedInformation Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman key) =>
+        JsonSerializer.Deserialize<ProvidedInformation>(MessageSealing.Open(key, answer.Sealed, SignedAnswers.AssociatedData(requestId)), JsonDefaults.Options)!;
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_answer_is_sealed_to_the_inquirer_signed_by_the_provider_and_recorded_once(string provider)
+    {
+        await using var pair = await NodePair.StartAsync(provider);
+        var node = pair.Provider;
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100, taxableIncome: 4_400_000)));
+        await node.BindAsync(pair.Network, "P1", 100, Person);
+
+        using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var request = new ProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, Person, InformationKindCodes.LocalTax, null,
+            Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo()));
+        var answer = await ProvideAsync(pair, request);
+
+        Assert.Equal((node.Code, true), (answer.Provider, answer.Held));
+        Assert.DoesNotContain("4400000", JsonSerializer.Serialize(answer, JsonDefaults.Options)); // the network sees ciphertext only
+        var information = Open(answer, request.RequestId, inquirerKey);
+        Assert.Equal((true, InformationKindCodes.LocalTax, (DateOnly?)new DateOnly(2026, 6, 1), (long?)1), (information.Held, information.Kind, information.AsOf, information.Version));
+        Assert.Equal(4_400_000, CopyBodies.FromJson<LocalTaxBody>(information.Body!.Value).TaxableIncome);
+
+        // Only the inquirer's key opens it, and only for this request.
+        using var otherKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        Assert.ThrowsAny<CryptographicException>(() => Open(answer, request.RequestId, otherKey));
+        Assert.ThrowsAny<CryptographicException>(() => Open(answer, Guid.NewGuid(), inquirerKey));
+
+        // The provider's signature verifies with its published key, and fails for anything altered.
+        using var providerKey = RequestSignature.ImportPublicKey(node.Info.SigningPublicKey);
+        Assert.True(SignedAnswers.Verify(answer, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
+        var flipped = answer with { Sealed = answer.Sealed with { Ciphertext = Flip(answer.Sealed.Ciphertext) } };
+        Assert.False(SignedAnswers.Verify(flipped, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
+        Assert.False(SignedAnswers.Verify(answer, request.RequestId, "131121", InformationKindCodes.LocalTax, providerKey));
+        Assert.False(SignedAnswers.Verify(answer, request.RequestId, NodePair.InquirerCode, InformationKindCodes.ChildAllowance, providerKey));
+        using (var inquirerSigning = RequestSignature.ImportPublicKey(pair.Inquirer.Info.SigningPublicKey))
+            Assert.False(SignedAnswers.Verify(answer, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, inquirerSigning));
+
+        // The network resends: the very same answer, one record.
+        var again = await ProvideAsync(pair, request);
+        Assert.Equal((answer.Signature, answer.Sealed), (again.Signature, again.Sealed));
+        var records = await node.Client.RecordsAsync(new PartyRecordQuery(node.Code));
+        var record = Assert.Single(records.Records);
+        Assert.Equal((PartyRole.Provider, request.RequestId, (int?)null, NodePair.InquirerCode, node.Code, "child-allowance", InformationKindCodes.LocalTax, ProvisionResult.Provided, (string?)null, (long?)100),
+            (record.Role, record.RequestId, record.ItemIndex, record.Inquirer, record.Provider, record.Affair, record.Kind, record.Result, record.RefusalCode, record.AddresseeNumber));
+        await using (var log = node.OpenRecords())
+        {
+            var stored = Assert.Single(log.Read());
+            Assert.Equal(Person, stored.Entry.Token); // the log keeps the holder's own token, no addressee number, no number
+            Assert.True(log.Verify().IsIntact);
+        }
+
+        // The same request id with other content is refused.
+        using var reused = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { Affair = "public-assistance" }, JsonDefaults.Options);
+        Assert.Equal((HttpStatusCode.Conflict, "request-id-reused"), (reused.StatusCode, (await reused.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code));
+        using var elsewhere = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), Provider = "131121" }, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
+        using var badKey = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), InquirerSealingKey = "bm90IGEga2V5" }, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Single((await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Not_held_answers_say_why_and_are_recorded_as_not_held(string provider)
+    {
+        await using var pair = await NodePair.StartAsync(provider);
+        var node = pair.Provider;
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100)));
+        await node.BindAsync(pair.Network, "P1", 100, Person);
+        using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var sealingKey = Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo());
+
+        var cases = new (Token Token, string Kind, DateOnly? AsOf, string Reason)[]
+        {
+            (Person, InformationKindCodes.LocalTax, new DateOnly(2026, 5, 31), "only-later-copy"),
+            (Person, InformationKindCodes.ChildAllowance, null, "no-copy"),
+            (Token.FromInt64(7_300_000_000_000_999), InformationKindCodes.LocalTax, null, "unknown-token"),
+            (Person, "no-such-kind", null, "kind-not-kept"),
+        };
+        foreach (var (token, kind, asOf, reason) in cases)
+        {
+            var request = new ProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, token, kind, asOf, sealingKey);
+            var answer = await ProvideAsync(pair, request);
+            Assert.False(answer.Held);
+            var information = Open(answer, request.RequestId, inquirerKey);
+            Assert.Equal((false, kind, reason), (information.Held, information.Kind, information.Reason));
+            Assert.Null(information.Body);
+        }
+        var records = (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records;
+        Assert.Equal(4, records.Count);
+        Assert.All(records, r => Assert.Equal(ProvisionResult.NotHeld, r.Result));
+        Assert.Equal([100L, 100L, null, 100L], records.Select(r => r.AddresseeNumber));
+        Assert.Equal(3, (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code, AddresseeNumber: 100))).Records.Count);
+    }
+
+    private static string Flip(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        bytes[0] ^= 1;
+        return Convert.ToBase64String(bytes);
+    }
+}
