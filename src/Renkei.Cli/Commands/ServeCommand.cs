@@ -1,76 +1,191 @@
 using System.CommandLine;
+using System.Text.Json;
+using Renkei.Cli.Deployment;
+using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate;
 using Renkei.Jlis;
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 
 namespace Renkei.Cli.Commands;
 
 /// <summary>
-/// <c>renkei serve --role jlis|municipality</c>: one institution per process, for deployments where each
-/// runs on its own (with PostgreSQL through RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;).
+/// <c>renkei serve --role network|jlis|municipality|holder --config &lt;file&gt;</c>: one institution per process, for
+/// deployments, with mutual TLS on the network CA's certificates (<see cref="DeploymentConfig"/>, docs/deployment.md).
+/// A wrong file exits 2 naming the file and the problem. <c>--public-keys</c> prints the institution's public keys (for
+/// the network's registry) and exits. The older flag form (<c>--role jlis|municipality --port … --jlis-url …</c>, plain
+/// HTTP, PostgreSQL through RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt;) still works.
 /// </summary>
 public static class ServeCommand
 {
+    // File names inside a role's key directory: the same names DataLayout uses under <data>.
+    private const string NumberingKeyFile = "numbering.key";
+    private const string AuditKeyFile = "audit-signing.key";
+    private const string TotpKeyFile = "totp.key";
+
     public static void AddTo(RootCommand root)
     {
-        var role = new Option<string>("--role") { Description = "which institution to run: jlis or municipality", Required = true };
-        role.AcceptOnlyFromAmong("jlis", "municipality");
-        var municipality = new Option<string?>("--municipality") { Description = "local government code of the municipality (e.g. 131091)" };
-        var name = new Option<string?>("--name") { Description = "the municipality's name (e.g. 品川区)" };
-        var jlisUrl = CliOptions.Url("--jlis-url", "J-LIS base address, for a municipality");
-        var port = new Option<int>("--port") { Description = "port to listen on (0 picks a free one)", DefaultValueFactory = _ => 0 };
-        var address = new Option<string>("--address") { Description = "address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality or holder", Required = true };
+        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder");
+        var config = new Option<FileInfo?>("--config") { Description = "the deployment configuration file (JSON; see docs/deployment.md)" };
+        var publicKeys = new Option<bool>("--public-keys")
+        {
+            Description = "print the institution's public signing and sealing keys as JSON (for the network's registry) and exit; needs --config",
+        };
+        var municipality = new Option<string?>("--municipality") { Description = "without --config: local government code of the municipality (e.g. 131091)" };
+        var name = new Option<string?>("--name") { Description = "without --config: the municipality's name (e.g. 品川区)" };
+        var jlisUrl = CliOptions.Url("--jlis-url", "without --config: J-LIS base address, for a municipality");
+        var port = new Option<int>("--port") { Description = "without --config: port to listen on (0 picks a free one)", DefaultValueFactory = _ => 0 };
+        var address = new Option<string>("--address") { Description = "without --config: address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var demoStaff = new Option<bool>("--demo-staff")
         {
-            Description = "create the demo staff accounts (see 'renkei demo staff'); DEMO ONLY: their credentials derive from a public seed",
+            Description = "without --config: create the demo staff accounts (see 'renkei demo staff'); DEMO ONLY: their credentials derive from a public seed",
         };
 
         var command = new Command("serve", "run one institution's service until stopped (Ctrl+C)")
         {
-            role, municipality, name, jlisUrl, port, address, demoStaff,
+            role, config, publicKeys, municipality, name, jlisUrl, port, address, demoStaff,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-            ServiceHost host;
-            Municipality.Audit.OperationLog? operationLog = null;
-            if (parse.GetValue(role) == "jlis")
+            var roleName = parse.GetValue(role)!;
+            if (parse.GetValue(config) is { } file)
             {
-                host = await JlisService.StartAsync(
-                    new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile, parse.GetValue(port), parse.GetValue(address)!),
-                    cancellationToken);
-            }
-            else
-            {
-                var code = ParseMunicipality(parse.GetValue(municipality));
-                var jlis = parse.GetValue(jlisUrl) ?? throw new UsageException("--jlis-url is required for --role municipality");
-                operationLog = AuditCommands.OpenOperationLog(layout, code);
-                var staff = OpenStaffDirectory(layout, code);
-                if (parse.GetValue(demoStaff)) DemoStaff.Seed(staff, code);
-                host = await MunicipalityService.StartAsync(
-                    new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, parse.GetValue(name) ?? code.Digits, jlis,
-                        staff, operationLog, parse.GetValue(port), parse.GetValue(address)!),
-                    cancellationToken);
+                var flags = new Option[] { municipality, name, jlisUrl, port, address, demoStaff }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (flags.Count > 0)
+                    throw new UsageException($"{string.Join(", ", flags)}: with --config every setting comes from the file ({file.Name})");
+                using var deployment = LoadConfig(file, layout, roleName);
+                if (parse.GetValue(publicKeys))
+                {
+                    PrintPublicKeys(deployment);
+                    return ExitCodes.Success;
+                }
+                await RunAsync(deployment, cancellationToken);
+                return ExitCodes.Success;
             }
 
-            try
-            {
-                await using (host)
-                {
-                    Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
-                    await WaitForShutdownAsync(cancellationToken);
-                }
-            }
-            finally
-            {
-                if (operationLog is not null) await operationLog.DisposeAsync();
-            }
+            if (parse.GetValue(publicKeys)) throw new UsageException("--public-keys needs --config <file>");
+            if (roleName is "network" or "holder")
+                throw new UsageException($"--role {roleName} runs from a configuration file: add --config <file> (see docs/deployment.md)");
+            await RunFromFlagsAsync(layout, roleName, parse.GetValue(municipality), parse.GetValue(name), parse.GetValue(jlisUrl),
+                parse.GetValue(port), parse.GetValue(address)!, parse.GetValue(demoStaff), cancellationToken);
             return ExitCodes.Success;
         });
         root.Subcommands.Add(command);
+    }
+
+    /// <summary>Reads and checks the file; any problem is a usage error (exit 2) that names the file.</summary>
+    public static DeploymentConfig LoadConfig(FileInfo file, DataLayout layout, string roleName)
+    {
+        var expected = Enum.Parse<ServeRole>(roleName, ignoreCase: true);
+        try
+        {
+            return DeploymentConfig.Load(file.FullName, layout, expected);
+        }
+        catch (DeploymentConfigException problem)
+        {
+            throw new UsageException($"{file.Name}: {problem.Message}");
+        }
+    }
+
+    private static void PrintPublicKeys(DeploymentConfig deployment)
+    {
+        using var keys = InstitutionKeys.LoadOrCreate(deployment.InstitutionKeyDirectory);
+        Console.WriteLine(JsonSerializer.Serialize(
+            new InstitutionPublicKeys(deployment.InstitutionCode, keys.SigningPublicKey, keys.SealingPublicKey), JsonDefaults.Options));
+    }
+
+    /// <summary>Starts the role's services as the file says, prints where each listens and serves until Ctrl+C or SIGTERM.</summary>
+    private static async Task RunAsync(DeploymentConfig deployment, CancellationToken cancellationToken)
+    {
+        var running = new Stack<IAsyncDisposable>();
+        try
+        {
+            switch (deployment.Role)
+            {
+                case ServeRole.Jlis:
+                    running.Push(await JlisService.StartAsync(
+                        new JlisServiceOptions(deployment.Database, Path.Combine(deployment.KeyDirectory, NumberingKeyFile),
+                            deployment.Listen.Port, deployment.Listen.Address) { Tls = deployment.Tls },
+                        cancellationToken));
+                    break;
+                case ServeRole.Municipality:
+                    await StartMunicipalityAsync(deployment, running, cancellationToken);
+                    break;
+                default:
+                    throw new UsageException($"{Path.GetFileName(deployment.Path)}: role: --role {deployment.Role.ToString().ToLowerInvariant()} is not available in this build yet");
+            }
+
+            foreach (var host in running.OfType<ServiceHost>().Reverse())
+                Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
+            await WaitForShutdownAsync(cancellationToken);
+        }
+        finally
+        {
+            while (running.TryPop(out var service)) await service.DisposeAsync();
+        }
+    }
+
+    private static async Task StartMunicipalityAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, CancellationToken cancellationToken)
+    {
+        var code = LocalGovernmentCode.ParseOrThrow(deployment.InstitutionCode);
+        var operationLog = OperationLog.Open(deployment.Database, code, Path.Combine(deployment.KeyDirectory, AuditKeyFile));
+        running.Push(operationLog);
+        var staff = new StaffDirectory(deployment.Database, AffairCatalogue.LoadDefault(), Path.Combine(deployment.KeyDirectory, TotpKeyFile));
+        if (deployment.DemoStaff) DemoStaff.Seed(staff, code);
+        running.Push(await MunicipalityService.StartAsync(
+            new MunicipalityServiceOptions(deployment.Database, code, deployment.InstitutionName, deployment.JlisAddress!, staff, operationLog,
+                deployment.Listen.Port, deployment.Listen.Address) { Tls = deployment.Tls },
+            cancellationToken));
+        if (deployment.Intermediate is { } intermediate)
+        {
+            running.Push(await IntermediateService.StartAsync(
+                new IntermediateServiceOptions(intermediate.Database, deployment.InstitutionCode, deployment.InstitutionName,
+                    intermediate.Listen.Port, intermediate.Listen.Address) { Tls = deployment.Tls, KindsFile = intermediate.KindsFile },
+                cancellationToken));
+        }
+    }
+
+    private static async Task RunFromFlagsAsync(DataLayout layout, string roleName, string? municipality, string? name, Uri? jlisUrl,
+        int port, string address, bool demoStaff, CancellationToken cancellationToken)
+    {
+        ServiceHost host;
+        OperationLog? operationLog = null;
+        if (roleName == "jlis")
+        {
+            host = await JlisService.StartAsync(new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile, port, address), cancellationToken);
+        }
+        else
+        {
+            var code = ParseMunicipality(municipality);
+            var jlis = jlisUrl ?? throw new UsageException("--jlis-url is required for --role municipality");
+            operationLog = AuditCommands.OpenOperationLog(layout, code);
+            var staff = OpenStaffDirectory(layout, code);
+            if (demoStaff) DemoStaff.Seed(staff, code);
+            host = await MunicipalityService.StartAsync(
+                new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, name ?? code.Digits, jlis, staff, operationLog, port, address),
+                cancellationToken);
+        }
+
+        try
+        {
+            await using (host)
+            {
+                Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
+                await WaitForShutdownAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            if (operationLog is not null) await operationLog.DisposeAsync();
+        }
     }
 
     /// <summary>

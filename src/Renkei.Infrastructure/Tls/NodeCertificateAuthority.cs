@@ -124,13 +124,17 @@ public sealed partial class NodeCertificateAuthority : IDisposable
     /// <summary>An institution code as it appears in a node certificate's CN: 2–16 of A–Z and 0–9 (NETWORK, JLIS, 131091, JPS001 …).</summary>
     public static bool IsInstitutionCode(string? code) => code is not null && InstitutionCodePattern().IsMatch(code);
 
+    /// <summary>Whether <paramref name="host"/> can go into a node certificate's subjectAltName: a DNS name or an IP address.</summary>
+    public static bool IsHostNameOrAddress(string? host) => host is not null && (IPAddress.TryParse(host, out _) || IsHostName(host));
+
     private static bool IsHostName(string host) => host.Length <= 253 && HostNamePattern().IsMatch(host);
 
     private static X500DistinguishedName DistinguishedName(string commonName)
     {
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddOrganizationName("Renkei");
+        // The builder encodes the last added first: the result reads O=Renkei, CN=<name> from the top.
         builder.AddCommonName(commonName);
+        builder.AddOrganizationName("Renkei");
         return builder.Build();
     }
 
