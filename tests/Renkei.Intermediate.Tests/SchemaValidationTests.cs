@@ -21,7 +21,7 @@ public sealed class SchemaValidationTests
     {
         Assert.Equal(
             ["resident-record", "local-tax", "child-allowance", "nursing-care-insurance", "national-health-insurance", "public-assistance"],
-            Catalogue.Kinds.Select(k => k.Code));
+            Catalogue.Kinds.Select(k => k.Code).Take(6)); // the other holders' kinds follow (tests/Renkei.Holders.Tests)
         Assert.Equal("地方税関係情報", Catalogue.Find("local-tax")!.Name);
         Assert.Equal("国民健康保険関係情報", Catalogue.Find("national-health-insurance")!.Name);
         Assert.Null(Catalogue.Find("pension"));
