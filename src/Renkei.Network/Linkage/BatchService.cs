@@ -161,11 +161,6 @@ internal sealed class BatchService : IAsyncDisposable
     private async Task<bool> WorkAsync(BatchRow batch, CancellationToken stop)
     {
         var now = _clock.GetUtcNow();
-        if (_providerDown.TryGetValue(batch.Provider, out var down) && down.Until > now)
-        {
-            _store.Postpone(batch.BatchId, [], down.Until);
-            return false;
-        }
         var items = _store.DueItems(batch.BatchId, now, Chunk);
         if (items.Count == 0) return false;
         if (batch.State == BatchState.Queued) _store.SetState(batch.BatchId, BatchState.Running);
@@ -174,15 +169,21 @@ internal sealed class BatchService : IAsyncDisposable
         var finished = 0;
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop }, async (item, ct) =>
         {
-            // Once the provider failed in this chunk, the rest wait with the batch instead of each timing out.
-            if (!unavailable.IsEmpty) return;
             var linkage = new LinkageCase(ItemRequestId(batch.BatchId, item.ItemIndex), batch.Inquirer, item.InquirerToken, batch.Affair,
                 batch.Provider, batch.Kind, item.AsOf, batch.PolicyDate);
-            var evaluation = await _linkage.EvaluateAsync(linkage, ct).ConfigureAwait(false);
-            if (evaluation.Retryable)
+            // The network's own refusals are final at once; only forwarding waits for the provider.
+            var decision = _linkage.Decide(linkage);
+            var evaluation = decision.Refusal;
+            if (evaluation is null)
             {
-                unavailable.Add(item.ItemIndex);
-                return;
+                // While the provider is down (or failed earlier in this chunk) the item waits with the batch instead of timing out.
+                if (!unavailable.IsEmpty || (_providerDown.TryGetValue(batch.Provider, out var down) && down.Until > _clock.GetUtcNow())) return;
+                evaluation = await _linkage.ForwardAsync(linkage, decision.Forward!, ct).ConfigureAwait(false);
+                if (evaluation.Retryable)
+                {
+                    unavailable.Add(item.ItemIndex);
+                    return;
+                }
             }
             await _records.AppendAsync(LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
                 NetworkStore.CompleteItem(c, t, batch.BatchId, item.ItemIndex,
@@ -191,7 +192,12 @@ internal sealed class BatchService : IAsyncDisposable
             Interlocked.Increment(ref finished);
         }).ConfigureAwait(false);
 
-        if (unavailable.IsEmpty)
+        if (_providerDown.TryGetValue(batch.Provider, out var stillDown) && stillDown.Until > _clock.GetUtcNow() && unavailable.IsEmpty)
+        {
+            // Not tried this round: the rest of the batch waits for the provider's next attempt.
+            _store.Postpone(batch.BatchId, [], stillDown.Until);
+        }
+        else if (unavailable.IsEmpty)
         {
             _providerDown.TryRemove(batch.Provider, out _);
         }

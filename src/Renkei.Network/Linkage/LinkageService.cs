@@ -106,26 +106,46 @@ internal sealed class LinkageService(
     /// <summary>Decides one linkage and, when everything allows it, asks the provider. Writes nothing.</summary>
     public async Task<Evaluation> EvaluateAsync(LinkageCase linkage, CancellationToken cancellationToken)
     {
+        var decision = Decide(linkage);
+        return decision.Refusal ?? await ForwardAsync(linkage, decision.Forward!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What <see cref="Decide"/> found: a final refusal, or what forwarding needs.</summary>
+    internal sealed record Decision(Evaluation? Refusal, ForwardTo? Forward);
+
+    internal sealed record ForwardTo(InstitutionRegistry.Entry Inquirer, InstitutionRegistry.Entry Provider, long IdCode, Token ProviderToken);
+
+    /// <summary>The network's own checks, in order: token issued to the inquirer, provider registered, policy, provider's token.</summary>
+    public Decision Decide(LinkageCase linkage)
+    {
         var inquirer = registry.EntryOf(linkage.Inquirer)
             ?? throw new InvalidOperationException("the inquirer was verified but is not registered");
         var idCode = tokens.IdCodeOf(linkage.InquirerToken, linkage.Inquirer);
         if (!store.IsIssued(linkage.Inquirer, idCode))
-            return Refuse(RefusalCodes.UnknownToken, "the token was not issued to the inquirer (照会者に発行された符号ではありません)", null, null);
+            return Refuse(RefusalCodes.UnknownToken, "the token was not issued to the inquirer (照会者に発行された符号ではありません)", null);
 
         var provider = registry.EntryOf(linkage.Provider);
         if (provider is null || provider.Info.Endpoint is null || provider.Info.Class is InstitutionClass.NumberingAuthority or InstitutionClass.Portal)
-            return Refuse(RefusalCodes.ProviderNotRegistered, "the provider is not registered as an information provider (情報提供者として登録されていません)", idCode, null);
+            return Refuse(RefusalCodes.ProviderNotRegistered, "the provider is not registered as an information provider (情報提供者として登録されていません)", idCode);
 
         var date = linkage.PolicyDate ?? ProvisionRecords.JapanDate(clock.GetUtcNow());
         var decision = policy.Check(inquirer.Info.Class, linkage.Affair, provider.Info.Class, linkage.Kind, date);
         if (!decision.IsAllowed)
-            return Refuse(decision.RefusalCode!, decision.Message, idCode, null);
+            return Refuse(decision.RefusalCode!, decision.Message, idCode);
 
-        var providerToken = tokens.TokenFor(idCode, linkage.Provider);
         if (!store.IsIssued(linkage.Provider, idCode))
-            return Refuse(RefusalCodes.ProviderHasNoToken, "the provider holds no token for the person (情報提供者に当該本人の符号がありません)", idCode, null);
+            return Refuse(RefusalCodes.ProviderHasNoToken, "the provider holds no token for the person (情報提供者に当該本人の符号がありません)", idCode);
+        return new Decision(null, new ForwardTo(inquirer, provider, idCode, tokens.TokenFor(idCode, linkage.Provider)));
 
-        var call = await nodes.PostAsync<ProvideRequest, SignedSealedAnswer>(provider.Info.Code, provider.Info.Endpoint, NodeRoutes.Provide,
+        static Decision Refuse(string code, string message, long? idCode) =>
+            new(new Evaluation(LinkageOutcome.Refused, code, message, null, idCode, null), null);
+    }
+
+    /// <summary>Asks the provider's node (one attempt, with the timeout) and checks its signed answer.</summary>
+    public async Task<Evaluation> ForwardAsync(LinkageCase linkage, ForwardTo forward, CancellationToken cancellationToken)
+    {
+        var (inquirer, provider, idCode, providerToken) = forward;
+        var call = await nodes.PostAsync<ProvideRequest, SignedSealedAnswer>(provider.Info.Code, provider.Info.Endpoint!, NodeRoutes.Provide,
             new ProvideRequest(linkage.RequestId, linkage.Inquirer, linkage.Affair, linkage.Provider, providerToken, linkage.Kind, linkage.AsOf,
                 inquirer.Info.SealingPublicKey),
             providerTimeout, cancellationToken).ConfigureAwait(false);
@@ -140,9 +160,6 @@ internal sealed class LinkageService(
             return new Evaluation(LinkageOutcome.ProviderUnavailable, null,
                 "the provider's answer is not signed with its registered key (情報提供者の署名を検証できません)", null, idCode, providerToken);
         return new Evaluation(answer.Held ? LinkageOutcome.Provided : LinkageOutcome.NotHeld, null, null, answer, idCode, providerToken);
-
-        static Evaluation Refuse(string code, string message, long? idCode, Token? providerToken) =>
-            new(LinkageOutcome.Refused, code, message, null, idCode, providerToken);
     }
 
     private static bool VerifyAnswer(ECDsa providerKey, LinkageCase linkage, SignedSealedAnswer answer)

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Network.Contracts;
+using Renkei.Network.Linkage;
+using Renkei.Network.Records;
+using Renkei.TestSupport;
+
+namespace Renkei.Network.Tests.Linkage;
+
+public sealed class BatchTests
+{
+    private static async Task<BatchStatusResponse> WaitAsync(INetworkClient client, Guid batchId, Func<BatchStatusResponse, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = await client.BatchStatusAsync(new BatchStatusRequest(batchId, NetworkHarness.WardA));
+            if (until(status)) return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"batch still {status.State}: {status.Finished} finished, {status.Pending} pending");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<List<BatchItemResult>> AllResultsAsync(INetworkClient client, Guid batchId, int pageSize)
+    {
+        var results = new List<BatchItemResult>();
+        var after = -1;
+        while (true)
+        {
+            var page = await client.BatchStatusAsync(new BatchStatusRequest(batchId, NetworkHarness.WardA, after, pageSize));
+            if (page.Results.Count == 0) return results;
+            results.AddRange(page.Results);
+            after = page.Results[^1].ItemIndex;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_batch_waits_for_its_provider_across_a_network_restart_and_records_every_item_once(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider);
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        const int people = 40;
+        var items = new List<BatchLinkageItem>();
+        for (var i = 0; i < people; i++)
+        {
+            var person = NetworkHarness.Person(100 + i);
+            var atA = await h.IssueAsync(h.A, person);
+            if (i % 10 != 9) // every tenth has no token at B: refused at once, even while B is down
+            {
+                var atB = await h.IssueAsync(h.B, person);
+                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
+            }
+            items.Add(new BatchLinkageItem("item-" + i, atA, null));
+        }
+        // Plus one token that is not A's at all.
+        items.Add(new BatchLinkageItem("stranger", Token.FromInt64(1234567890123456), null));
+
+        await h.B.StopAsync();
+        var client = h.ClientOf(h.A);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
+        var accepted = await client.SubmitBatchAsync(batch);
+        Assert.Equal(items.Count, accepted.Items);
+        // Resending the batch is a no-op; the same id with other content is refused.
+        Assert.Equal(items.Count, (await client.SubmitBatchAsync(batch)).Items);
+        var reused = await Assert.ThrowsAsync<NetworkException>(() => client.SubmitBatchAsync(batch with { Kind = "other" }));
+        Assert.Equal("batch-id-reused", reused.Code);
+
+        // The refusals finish; everything for B waits.
+        var waiting = await WaitAsync(client, batch.BatchId, s => s.Finished == 5);
+        Assert.Equal(people + 1 - 5, waiting.Pending);
+        Assert.NotEqual(BatchState.Completed, waiting.State);
+        await Task.Delay(300); // a few retries against the stopped provider
+        Assert.Equal(5, (await client.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, NetworkHarness.WardA))).Finished);
+
+        // The network restarts (the batch resumes from its database), then the provider comes back.
+        await h.RestartNetworkAsync();
+        client = h.ClientOf(h.A);
+        await h.B.StartAsync();
+        var done = await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+        Assert.Equal((people + 1, 0), (done.Finished, done.Pending));
+
+        var results = await AllResultsAsync(client, batch.BatchId, 7);
+        Assert.Equal(Enumerable.Range(0, people + 1), results.Select(r => r.ItemIndex));
+        foreach (var result in results.Take(people))
+        {
+            var i = result.ItemIndex;
+            var expected = i % 10 == 9 ? LinkageOutcome.Refused : i % 2 == 0 ? LinkageOutcome.Provided : LinkageOutcome.NotHeld;
+            Assert.Equal(expected, result.Response.Outcome);
+            Assert.Equal(BatchService.ItemRequestId(batch.BatchId, i), result.Response.RequestId);
+            if (expected == LinkageOutcome.Provided)
+                Assert.Equal(i, TestNode.Open(h.A.Keys, result.Response.RequestId, result.Response.Answer!).Body!.Value.GetProperty("n").GetInt32());
+        }
+        Assert.Equal(RefusalCodes.UnknownToken, results[^1].Response.RefusalCode);
+
+        // One record per item, none twice; B answered each of its items once.
+        var records = h.Network.Records.Log.ReadEntries().Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+        Assert.Equal(people + 1, records.Count);
+        Assert.Equal(people + 1, records.Select(r => r.RequestId).Distinct().Count());
+        Assert.Equal(results.Select(r => r.Response.RecordSequence).Order(), h.Network.Records.Log.ReadEntries().Select(e => e.Sequence));
+        Assert.Equal(people - 4, h.B.Queries.Select(q => q.RequestId).Distinct().Count());
+        Assert.Equal(people - 4, h.B.Queries.Count);
+        Assert.True(h.Network.VerifyRecords().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Malformed_or_foreign_batches_are_refused(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider);
+        var client = h.ClientOf(h.A);
+        var token = Token.FromInt64(1);
+        BatchLinkageRequest Batch(IReadOnlyList<BatchLinkageItem> items) =>
+            new(Guid.NewGuid(), NetworkHarness.WardA, "affair", NetworkHarness.WardB, "kind", null, items);
+
+        var empty = await Assert.ThrowsAsync<NetworkException>(() => client.SubmitBatchAsync(Batch([])));
+        Assert.Equal("invalid-request", empty.Code);
+        var tooMany = await Assert.ThrowsAsync<NetworkException>(() => client.SubmitBatchAsync(
+            Batch(Enumerable.Range(0, NetworkRoutes.MaxLinkageBatch + 1).Select(i => new BatchLinkageItem("i" + i, token, null)).ToList())));
+        Assert.Equal("batch-too-large", tooMany.Code);
+        var twice = await Assert.ThrowsAsync<NetworkException>(() => client.SubmitBatchAsync(
+            Batch([new BatchLinkageItem("x", token, null), new BatchLinkageItem("x", token, null)])));
+        Assert.Equal("duplicate-item-id", twice.Code);
+
+        var mine = Batch([new BatchLinkageItem("x", token, null)]);
+        await client.SubmitBatchAsync(mine);
+        // Another ward can neither poll A's batch nor submit in A's name.
+        var b = h.ClientOf(h.B);
+        var foreign = await Assert.ThrowsAsync<NetworkException>(() => b.BatchStatusAsync(new BatchStatusRequest(mine.BatchId, NetworkHarness.WardB)));
+        Assert.Equal("unknown-batch", foreign.Code);
+        var impostor = await Assert.ThrowsAsync<NetworkException>(() => b.SubmitBatchAsync(Batch([new BatchLinkageItem("x", token, null)])));
+        Assert.Equal("sender-mismatch", impostor.Code);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure.Signing;
+using Renkei.Network.Contracts;
+using Renkei.Network.Policy;
+using Renkei.TestSupport;
+
+namespace Renkei.Network.Tests;
+
+/// <summary>
+/// A network on a test database with real HTTP peers: J-LIS (asks for tokens), two wards and a pension organisation
+/// (<see cref="TestNode"/>s that receive tokens and answer queries) and the portal. Institutions call the network
+/// through <see cref="NetworkHttpClient"/> with a <see cref="SigningHandler"/>, as they do in production.
+/// </summary>
+internal sealed class NetworkHarness : IAsyncDisposable
+{
+    public const string JlisCode = "JLIS00";
+    public const string WardA = "131091";
+    public const string WardB = "131113";
+    public const string PensionCode = "JPN001";
+    public const string PortalCode = "PORTAL";
+
+    private readonly TempDirectory _directory = new();
+    private readonly Func<NetworkServiceOptions, NetworkServiceOptions>? _configure;
+    private readonly List<HttpClient> _clients = [];
+
+    private NetworkHarness(TestDatabase database, Func<NetworkServiceOptions, NetworkServiceOptions>? configure)
+    {
+        Database = database;
+        _configure = configure;
+        Jlis = InstitutionKeys.LoadOrCreate(_directory.File("jlis"));
+        Portal = new TestNode(PortalCode, InstitutionClass.Portal, InstitutionKeys.LoadOrCreate(_directory.File("portal")));
+        A = new TestNode(WardA, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardA)));
+        B = new TestNode(WardB, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardB)));
+        Pension = new TestNode(PensionCode, InstitutionClass.PensionOrganisation, InstitutionKeys.LoadOrCreate(_directory.File(PensionCode)));
+    }
+
+    public TestDatabase Database { get; }
+    public NetworkNode Network { get; private set; } = null!;
+    public InstitutionKeys Jlis { get; }
+    /// <summary>The portal: it provides nothing, but its node receives its tokens (one per person, for their own records).</summary>
+    public TestNode Portal { get; }
+    public TestNode A { get; }
+    public TestNode B { get; }
+    public TestNode Pension { get; }
+    public string KeyDirectory => _directory.File("network-keys");
+    public RecordingTap Tap { get; } = new();
+
+    public static async Task<NetworkHarness> StartAsync(string provider, Func<NetworkServiceOptions, NetworkServiceOptions>? configure = null)
+    {
+        var harness = new NetworkHarness(TestDatabase.Create(provider), configure);
+        try
+        {
+            foreach (var node in harness.Nodes) await node.StartAsync();
+            await harness.StartNetworkAsync();
+            return harness;
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+    }
+
+    public IEnumerable<TestNode> Nodes => [A, B, Pension, Portal];
+
+    public NetworkServiceOptions Options()
+    {
+        var options = new NetworkServiceOptions(Database.Database, KeyDirectory)
+        {
+            Institutions =
+            [
+                new InstitutionInfo(JlisCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null, Jlis.SigningPublicKey, Jlis.SealingPublicKey),
+                A.Info, B.Info, Pension.Info, Portal.Info,
+            ],
+            ProviderTimeout = TimeSpan.FromSeconds(2),
+            BatchRetryInitial = TimeSpan.FromMilliseconds(100),
+            BatchRetryMax = TimeSpan.FromMilliseconds(400),
+            Tap = Tap,
+        };
+        return _configure?.Invoke(options) ?? options;
+    }
+
+    public async Task StartNetworkAsync()
+    {
+        Network = await NetworkService.StartAsync(Options());
+        foreach (var node in Nodes) node.NetworkKey = Network.SigningPublicKey;
+    }
+
+    public async Task RestartNetworkAsync()
+    {
+        await Network.DisposeAsync();
+        await StartNetworkAsync();
+    }
+
+    /// <summary>A client that signs as <paramref name="code"/> with <paramref name="keys"/>.</summary>
+    public INetworkClient Client(string code, InstitutionKeys keys)
+    {
+        var http = SigningHandler.CreateClient(Network.BaseAddress, code, keys.Signing);
+        _clients.Add(http);
+        return new NetworkHttpClient(http);
+    }
+
+    public INetworkClient ClientOf(TestNode node) => Client(node.Code, node.Keys);
+
+    /// <summary>Has J-LIS issue <paramref name="node"/>'s token for the person with <paramref name="code"/>; returns the token the node received.</summary>
+    public async Task<Token> IssueAsync(TestNode node, ResidentCode code)
+    {
+        var requestId = Guid.NewGuid();
+        var response = await Client(JlisCode, Jlis).IssueTokenAsync(new IssueTokenRequest(requestId, node.Code, code));
+        Assert.True(response.Delivered);
+        return node.DeliveredTokens[requestId];
+    }
+
+    public static ResidentCode Person(int n) => ResidentCode.FromBody(4_000_000_000L + n * 7919L);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients) client.Dispose();
+        if (Network is not null) await Network.DisposeAsync();
+        foreach (var node in Nodes) await node.DisposeAsync();
+        Jlis.Dispose();
+        Database.Dispose();
+        _directory.Dispose();
+    }
+
+    /// <summary>Keeps every body the network received, as text.</summary>
+    internal sealed class RecordingTap : IMessageTap
+    {
+        public ConcurrentQueue<(string Route, string? Institution, string Body)> Messages { get; } = new();
+
+        public void Received(string route, string? institution, ReadOnlySpan<byte> body) =>
+            Messages.Enqueue((route, institution, Encoding.UTF8.GetString(body)));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Network.Tests;
+
+/// <summary>
+/// A minimal institution node for the network's tests: real HTTP on loopback, real signatures and sealing. It serves
+/// <see cref="NodeRoutes"/>, accepts only requests the network signed, keeps delivered tokens, and answers queries
+/// from <see cref="Holdings"/> (token → information body), sealed to the inquirer and signed with its own key.
+/// It can be stopped and started again on the same port, like a provider that goes down and comes back.
+/// </summary>
+internal sealed class TestNode : IAsyncDisposable
+{
+    private ServiceHost? _host;
+
+    public TestNode(string code, InstitutionClass kind, InstitutionKeys keys)
+    {
+        Code = code;
+        Class = kind;
+        Keys = keys;
+    }
+
+    public string Code { get; }
+    public InstitutionClass Class { get; }
+    public InstitutionKeys Keys { get; }
+    public int Port { get; private set; }
+    public Uri Endpoint => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>The network's signing key (SPKI base64), set once the network runs.</summary>
+    public string? NetworkKey { get; set; }
+
+    public ConcurrentDictionary<Guid, Token> DeliveredTokens { get; } = new();
+    public ConcurrentDictionary<Guid, IReadOnlyList<IndexedToken>> DeliveredBatches { get; } = new();
+    public ConcurrentDictionary<Token, string> Holdings { get; } = new();
+    public ConcurrentQueue<ProvideRequest> Queries { get; } = new();
+    public ConcurrentQueue<string> RejectedSignatures { get; } = new();
+
+    /// <summary>Delay before answering a query (to make the network time out).</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
+    public InstitutionInfo Info => new(Code, "test " + Code, Class, Endpoint, Keys.SigningPublicKey, Keys.SealingPublicKey);
+
+    public async Task StartAsync()
+    {
+        _host = await ServiceHost.StartAsync("node-" + Code, _ => { }, Map, Port);
+        Port = _host.BaseAddress.Port;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_host is null) return;
+        await _host.DisposeAsync();
+        _host = null;
+    }
+
+    public bool Running => _host is not null;
+
+    private void Map(WebApplication app)
+    {
+        app.MapPost("/" + NodeRoutes.DeliverToken, async (HttpContext context) =>
+        {
+            var (delivery, refusal) = await Read<TokenDelivery>(context);
+            if (refusal is not null) return refusal;
+            DeliveredTokens[delivery!.RequestId] = delivery.Token;
+            return Results.Json(new TokenDeliveryAck(delivery.RequestId, true), JsonDefaults.Options);
+        });
+        app.MapPost("/" + NodeRoutes.DeliverTokenBatch, async (HttpContext context) =>
+        {
+            var (delivery, refusal) = await Read<TokenBatchDelivery>(context);
+            if (refusal is not null) return refusal;
+            DeliveredBatches[delivery!.BatchId] = delivery.Tokens;
+            return Results.Json(new TokenBatchDeliveryAck(delivery.BatchId, delivery.Tokens.Count), JsonDefaults.Options);
+        });
+        app.MapPost("/" + NodeRoutes.Provide, async (HttpContext context) =>
+        {
+            var (query, refusal) = await Read<ProvideRequest>(context);
+            if (refusal is not null) return refusal;
+            Queries.Enqueue(query!);
+            if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay);
+            var held = Holdings.TryGetValue(query!.ProviderToken, out var body);
+            var information = new ProvidedInformation(held, query.Kind, query.AsOf, held ? 1 : null, held ? DateTimeOffset.UnixEpoch : null,
+                held ? JsonDocument.Parse(body!).RootElement : null, held ? null : "no copy for this person");
+            var sealedPayload = MessageSealing.Seal(Convert.FromBase64String(query.InquirerSealingKey),
+                JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options), MessageSealing.AssociatedData(query.RequestId.ToString("D")));
+            var signature = RequestSignature.SignText(Keys.Signing,
+                SignedSealedAnswer.SignedText(query.RequestId, Code, query.Inquirer, query.Kind, sealedPayload));
+            return Results.Json(new SignedSealedAnswer(Code, sealedPayload, signature, held), JsonDefaults.Options);
+        });
+    }
+
+    private async Task<(T?, IResult?)> Read<T>(HttpContext context) where T : class
+    {
+        using var networkKey = NetworkKey is null ? null : RequestSignature.ImportPublicKey(NetworkKey);
+        var signed = await SignedRequestVerifier.ReadAsync(context,
+            code => code == NodeRoutes.NetworkInstitutionCode ? networkKey : null, TimeProvider.System);
+        if (!signed.IsVerified)
+        {
+            RejectedSignatures.Enqueue(signed.FailureCode!);
+            return (null, signed.ToProblem());
+        }
+        return (JsonSerializer.Deserialize<T>(signed.Body, JsonDefaults.Options), null);
+    }
+
+    /// <summary>Opens an answer sealed to <paramref name="inquirer"/> as the inquirer would.</summary>
+    public static ProvidedInformation Open(InstitutionKeys inquirer, Guid requestId, SignedSealedAnswer answer)
+    {
+        var plain = MessageSealing.Open(inquirer.Sealing, answer.Sealed, MessageSealing.AssociatedData(requestId.ToString("D")));
+        return JsonSerializer.Deserialize<ProvidedInformation>(plain, JsonDefaults.Options)!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Keys.Dispose();
+    }
+}
