@@ -41,6 +41,7 @@ public static class BenchCommands
         bench.Subcommands.Add(NumberingCommand());
         AuditCommands.AddBenchTo(bench);
         IntermediateBenchCommand.AddTo(bench);
+        TokenBenchCommand.AddTo(bench);
         root.Subcommands.Add(bench);
     }
 
