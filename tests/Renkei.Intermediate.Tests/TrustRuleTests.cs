@@ -1,10 +1,15 @@
 using System.Data.Common;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
+using Renkei.Intermediate.Tests.Node;
+using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using static Renkei.Intermediate.Tests.IntermediateHarness;
 
@@ -14,7 +19,8 @@ namespace Renkei.Intermediate.Tests;
 /// Trust rule 3 (DESIGN.md; seed 001: 中間サーバーは個人番号・基本4情報を保有せず): after a ward's feed has loaded copies for a
 /// population of generated people, neither the intermediate server's schema nor its stored bytes hold any person's
 /// individual number or name. The scan would fail if a column for them were added, if the feed's validator let a
-/// number through in a body, or if a body carried a name.
+/// number through in a body, or if a body carried a name. The server runs as a network node with everyone's token bound
+/// and provisions recorded, so the token and record tables are scanned too.
 /// </summary>
 public sealed class TrustRuleTests
 {
@@ -94,7 +100,9 @@ public sealed class TrustRuleTests
     {
         var people = GeneratePeople(2_000, seed: 3);
         using var database = TestDatabase.Create(provider);
-        await using (var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(database.Database, Holder, HolderName)))
+        using var keys = new TempDirectory();
+        await using var network = await TestNetworkPeer.StartAsync();
+        await using (var host = await IntermediateService.StartAsync(TestNode.Options(Holder, HolderName, database.Database, keys.Path, network)))
         {
             using var http = new HttpClient { BaseAddress = host.BaseAddress };
             var client = new IntermediateHttpClient(http);
@@ -111,6 +119,23 @@ public sealed class TrustRuleTests
                 client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, careless.ToList())));
             Assert.Equal("invalid-copy", refused.Code);
             Assert.False(people.Any(p => refused.Message.Contains(p.Number.Digits, StringComparison.Ordinal)), "an individual number was echoed in the refusal");
+
+            // As a network node: everyone's token is bound, and the network asks for some people's copies (recorded).
+            var batch = Guid.NewGuid();
+            await client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, Holder, people.Select(p => p.AddresseeNumber).ToList()));
+            var tokens = people.Select((p, i) => new IndexedToken(i, Token.FromInt64(5_000_000_000_000_000 + p.AddresseeNumber))).ToList();
+            using (var delivered = await network.ClientFor(host.BaseAddress).PostAsJsonAsync(NodeRoutes.DeliverTokenBatch,
+                new TokenBatchDelivery(batch, Holder, tokens), JsonDefaults.Options))
+                Assert.Equal(people.Count, (await delivered.Content.ReadFromJsonAsync<TokenBatchDeliveryAck>(JsonDefaults.Options))!.Bound);
+            using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+            foreach (var token in tokens.Where((_, i) => i % 100 == 0))
+            {
+                using var provided = await network.ClientFor(host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide,
+                    new ProvideRequest(Guid.NewGuid(), "131113", "child-allowance", Holder, token.Token, InformationKindCodes.LocalTax, null,
+                        Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo())), JsonDefaults.Options);
+                Assert.Equal(System.Net.HttpStatusCode.OK, provided.StatusCode);
+            }
+            Assert.Equal(20, (await client.RecordsAsync(new PartyRecordQuery(Holder))).Records.Count);
         }
 
         // 1. The schema: exactly these columns, none of them for a number or a basic fact.
@@ -118,9 +143,25 @@ public sealed class TrustRuleTests
         Assert.Equal(
             [
                 "intermediate_copies.addressee_number", "intermediate_copies.as_of", "intermediate_copies.body", "intermediate_copies.holder_code",
-                "intermediate_copies.kind", "intermediate_copies.token", "intermediate_copies.updated_at", "intermediate_copies.version",
+                "intermediate_copies.kind", "intermediate_copies.updated_at", "intermediate_copies.version",
+                "intermediate_inquiry_batch_items.addressee_number", "intermediate_inquiry_batch_items.as_of", "intermediate_inquiry_batch_items.batch_id",
+                "intermediate_inquiry_batch_items.item_id", "intermediate_inquiry_batch_items.item_index",
+                "intermediate_inquiry_batches.accepted", "intermediate_inquiry_batches.affair", "intermediate_inquiry_batches.batch_id",
+                "intermediate_inquiry_batches.created_at", "intermediate_inquiry_batches.fingerprint", "intermediate_inquiry_batches.items",
+                "intermediate_inquiry_batches.kind", "intermediate_inquiry_batches.provider", "intermediate_inquiry_batches.submitted",
+                "intermediate_party_claims.claimed_at", "intermediate_party_claims.fingerprint", "intermediate_party_claims.item_index",
+                "intermediate_party_claims.log_head", "intermediate_party_claims.record_sequence", "intermediate_party_claims.request_id",
+                "intermediate_party_claims.response", "intermediate_party_claims.role", "intermediate_party_claims.state",
+                "intermediate_party_records.hash", "intermediate_party_records.payload", "intermediate_party_records.prev_hash",
+                "intermediate_party_records.recorded_at", "intermediate_party_records.sequence",
+                "intermediate_party_records_checkpoints.hash", "intermediate_party_records_checkpoints.sequence",
+                "intermediate_party_records_checkpoints.signature", "intermediate_party_records_checkpoints.signed_at",
                 "intermediate_requests.fingerprint", "intermediate_requests.operation", "intermediate_requests.received_at",
                 "intermediate_requests.request_id", "intermediate_requests.response",
+                "intermediate_token_requests.addressee_number", "intermediate_token_requests.holder_code", "intermediate_token_requests.is_batch",
+                "intermediate_token_requests.item_index", "intermediate_token_requests.registered_at", "intermediate_token_requests.request_id",
+                "intermediate_token_requests.state",
+                "intermediate_tokens.addressee_number", "intermediate_tokens.bound_at", "intermediate_tokens.holder_code", "intermediate_tokens.token",
             ],
             columns);
         Assert.DoesNotContain(columns, c => ForbiddenContent.IsForbiddenPropertyName(c.Split('.')[1]));
@@ -130,6 +171,7 @@ public sealed class TrustRuleTests
         // Positive control: the scan sees the stored content in plain text (it would find a number if one were there).
         foreach (var person in people.Where((_, i) => i % 97 == 0))
             Assert.True(Contains(bytes, Encoding.UTF8.GetBytes($"\"householdNumber\":\"{person.HouseholdNumber}\"")), "the scan does not see stored bodies");
+        Assert.True(Contains(bytes, Encoding.UTF8.GetBytes($"\"token\":\"{5_000_000_000_000_000 + people[0].AddresseeNumber}\"")), "the scan does not see the provision records");
 
         var twelveDigitRuns = TwelveDigitWindows(bytes);
         var numbersFound = people.Count(p => twelveDigitRuns.Contains(p.Number.ToInt64()));
@@ -183,14 +225,15 @@ public sealed class TrustRuleTests
         var text = new StringBuilder();
         foreach (var table in tables)
         {
-            var columns = new List<string>();
-            using (var list = c.Command("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @t"))
+            var columns = new List<(string Name, string Type)>();
+            using (var list = c.Command("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @t"))
             using (var reader = list.With("t", table).ExecuteReader())
-                while (reader.Read()) columns.Add(reader.GetString(0));
-            // Each value as text, unquoted (a row literal would double the quotes inside JSON bodies).
-            foreach (var column in columns)
+                while (reader.Read()) columns.Add((reader.GetString(0), reader.GetString(1)));
+            // Each value as text, unquoted (a row literal would double the quotes inside JSON bodies); bytes (the provision
+            // records' payloads) with printable characters as they are.
+            foreach (var (column, type) in columns)
             {
-                using var select = c.Command($"SELECT CAST({column} AS text) FROM {table}");
+                using var select = c.Command(type == "bytea" ? $"SELECT encode({column}, 'escape') FROM {table}" : $"SELECT CAST({column} AS text) FROM {table}");
                 using DbDataReader reader = select.ExecuteReader();
                 while (reader.Read()) text.Append(reader.IsDBNull(0) ? "" : reader.GetString(0)).Append('\n');
             }
