@@ -3,10 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Tokens;
 
 namespace Renkei.Cli.Commands;
 
@@ -37,6 +40,7 @@ public static class RegistryCommands
         var registry = new Command("registry", "a municipality's resident register (住民基本台帳)");
         registry.Subcommands.Add(ImportCommand());
         registry.Subcommands.Add(AssignNumbersCommand());
+        registry.Subcommands.Add(AcquireTokensCommand());
         registry.Subcommands.Add(NotificationListCommand());
         registry.Subcommands.Add(CertificateCommand());
         registry.Subcommands.Add(StatusCommand());
@@ -140,6 +144,53 @@ public static class RegistryCommands
                     Console.Error.WriteLine($"resident {unassigned.ResidentId}: not assigned after {unassigned.Attempts} attempt(s): {unassigned.Reason}");
             }
             return report.UnassignedCount == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    /// <summary>The JSON of <c>registry acquire-tokens --json</c>: the run's report and the ward's totals afterwards.</summary>
+    public sealed record AcquireTokensResult(long AddresseeNumbersIssued, TokenAcquisitionReport Run, TokenHoldingCounts Totals);
+
+    private static Command AcquireTokensCommand()
+    {
+        var municipality = MunicipalityOption();
+        var jlisUrl = CliOptions.Url("--jlis-url", "J-LIS's address (its token routes must reach the network)");
+        jlisUrl.Required = true;
+        var intermediateUrl = CliOptions.Url("--intermediate-url", "the ward's intermediate server (中間サーバー), where the network delivers the tokens");
+        intermediateUrl.Required = true;
+        var batchSize = new Option<int>("--batch-size") { Description = "people per request to J-LIS (1–50000)", DefaultValueFactory = _ => TokenAcquirer.DefaultChunkSize };
+        var json = CliOptions.Json();
+        var command = new Command("acquire-tokens",
+            "bulk token acquisition (符号一斉取得): the ward's token for everyone with an addressee number and a number who has none yet; safe to rerun after an interruption")
+        {
+            municipality, jlisUrl, intermediateUrl, batchSize, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var size = parse.GetValue(batchSize);
+            if (size is < 1 or > JlisTokenRoutes.MaxBatchItems) throw new UsageException($"--batch-size must be between 1 and {JlisTokenRoutes.MaxBatchItems}");
+            var (register, code, layout) = OpenWard(parse, municipality);
+            if (!layout.MunicipalityExists(code)) throw new UsageException($"no register for municipality {code.Digits} in {layout.Root.FullName}");
+            await using var log = AuditCommands.OpenOperationLog(layout, code);
+            var addressees = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = BatchTerminal() });
+            var sync = addressees.SyncFromRegister(); // newcomers need an addressee number: tokens are bound to it
+            using var clients = new WardTokenClients(code,
+                new WardTokenOptions(parse.GetValue(jlisUrl)!, parse.GetValue(intermediateUrl)!, layout.MunicipalityInstitutionKeyDirectory(code)));
+            var job = new TokenAcquisitionJob(addressees, clients.Acquirer, new TokenAcquisitionOptions(size));
+            var report = await ProgressDisplay.RunAsync("符号の一斉取得", parse.GetValue(json), progress =>
+                job.RunAsync(new Progress<TokenAcquisitionJobProgress>(p => progress.Report((p.Held, p.Total))), cancellationToken));
+            var totals = job.Holdings.Counts();
+            if (parse.GetValue(json))
+                PrintJson(new AcquireTokensResult(sync.Issued, report, totals));
+            else
+            {
+                Console.WriteLine($"tokens held for {report.Held} person(s) in {report.Chunks} chunk(s)"
+                    + (report.ResentChunks > 0 ? $", {report.ResentChunks} interrupted chunk(s) resent" : "")
+                    + $"; J-LIS refused {report.Refused}; not delivered {report.NotDelivered}; the ward now holds {totals.Held} token(s)");
+                foreach (var refusal in report.Refusals)
+                    Console.Error.WriteLine($"addressee {refusal.AddresseeNumber}: refused ({refusal.Code})");
+            }
+            return report.Refused == 0 && report.NotDelivered == 0 ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }

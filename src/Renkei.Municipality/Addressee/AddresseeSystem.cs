@@ -135,6 +135,48 @@ public sealed class AddresseeSystem
         });
     }
 
+    /// <summary>
+    /// The addressee number of one register person, issued now when they have none yet (a newcomer since the last
+    /// <see cref="SyncFromRegister"/>). A 住登外者 with the same current number becomes this person, as in a sync.
+    /// </summary>
+    /// <exception cref="AddresseeException">no register person with this id (not-found).</exception>
+    public IntegratedAddresseeNumber EnsureForResident(long residentId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Database.InTransaction((connection, transaction) =>
+                {
+                    var existing = connection.Command("SELECT addressee_number FROM addressee_persons WHERE resident_id = @id", transaction)
+                        .With("@id", residentId).ScalarInt64();
+                    if (existing != 0) return IntegratedAddresseeNumber.FromInt64(existing);
+                    if (connection.Command("SELECT COUNT(*) FROM residents WHERE id = @id", transaction).With("@id", residentId).ScalarInt64() == 0)
+                        throw new AddresseeException(AddresseeException.NotFound, "該当する住民がいません");
+                    var linked = connection.Command("""
+                        UPDATE addressee_persons SET resident_id = @id, individual_number = NULL
+                        WHERE resident_id IS NULL AND individual_number IS NOT NULL
+                          AND individual_number = (SELECT n.individual_number FROM resident_numbers n WHERE n.resident_id = @id AND n.valid_to IS NULL)
+                        RETURNING addressee_number
+                        """, transaction).With("@id", residentId).ScalarInt64();
+                    if (linked != 0) return IntegratedAddresseeNumber.FromInt64(linked);
+                    var number = IntegratedAddresseeNumber.FromSerial(Serials.Take(connection, transaction, SerialTable, SerialName, 1));
+                    connection.Command("""
+                        INSERT INTO addressee_persons (addressee_number, resident_id, origin, registered_by, created_at)
+                        VALUES (@a, @id, @origin, 'register-event', @now)
+                        """, transaction)
+                        .With("@a", number.ToInt64()).With("@id", residentId).With("@origin", (long)AddresseeOrigin.Register).With("@now", Dates.Now())
+                        .ExecuteNonQuery();
+                    return number;
+                });
+            }
+            catch (System.Data.Common.DbException) when (attempt < 2)
+            {
+                // Issued concurrently for the same person (unique resident_id): read theirs.
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- system reads (no number)
 
     public IntegratedAddresseeNumber? ForResident(long residentId)

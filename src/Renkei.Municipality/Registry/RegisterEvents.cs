@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure;
@@ -68,6 +66,19 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
 
     private DateOnly Today => DateOnly.FromDateTime(_clock.GetLocalNow().Date);
 
+    /// <summary>
+    /// Called after a birth, an arrival or an arrival from abroad first records a person's number here (with the event's
+    /// request id and result), e.g. to acquire the ward's token for the person (符号取得). Not called for a replayed
+    /// request. The event has been committed: the callback must not throw for the event's sake.
+    /// </summary>
+    public Func<Guid, RegisterEventResult, CancellationToken, Task>? NumberRecorded { get; set; }
+
+    private async Task<RegisterEventResult> AfterNumberRecordedAsync(Guid requestId, RegisterEventResult result, CancellationToken cancellationToken)
+    {
+        if (!result.Replayed && NumberRecorded is { } callback) await callback(requestId, result, cancellationToken);
+        return result;
+    }
+
     // ---------------------------------------------------------------- entering the register
 
     public async Task<RegisterEventResult> BirthAsync(BirthRequest request, CancellationToken cancellationToken = default)
@@ -82,12 +93,12 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         var number = (await jlis.DeriveNumberAsync(
             new DeriveNumberRequest(DerivedId(request.RequestId, "derive-number"), Municipality, code), cancellationToken)).IndividualNumber;
 
-        return Commit(request.RequestId, RegisterEventType.Birth, (c, t) =>
+        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.Birth, (c, t) =>
         {
             var (household, address) = Place(c, t, request.HouseholdNumber, request.Relationship, request.Address, date);
             var id = InsertResident(c, t, code, number, person, address, household, request.Relationship, date, false, null, NumberReasons.Birth, date);
             return (id, household, date, "出生届", null, $"出生により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
-        });
+        }), cancellationToken);
     }
 
     public async Task<RegisterEventResult> ArrivalAsync(ArrivalRequest request, CancellationToken cancellationToken = default)
@@ -122,7 +133,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
                 throw new RegisterException("number-unverified", "J-LIS gave an unknown verification outcome (確認できません)");
         }
 
-        return Commit(request.RequestId, RegisterEventType.ArrivalFromMunicipality, (c, t) =>
+        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromMunicipality, (c, t) =>
         {
             var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
             var again = ResidentRegister.FindByCode(c, t, request.ResidentCode);
@@ -151,7 +162,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             else throw new RegisterException("already-registered", "this person is already a resident here (既に住民として記録されています)");
             return (id, household, request.Date, $"転入届（転出地 {request.FromMunicipality.Digits}）", null,
                 $"転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
-        });
+        }), cancellationToken);
     }
 
     public async Task<RegisterEventResult> ArrivalFromAbroadAsync(ArrivalFromAbroadRequest request, CancellationToken cancellationToken = default)
@@ -168,14 +179,14 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         var number = (await jlis.DeriveNumberAsync(
             new DeriveNumberRequest(DerivedId(request.RequestId, "derive-number"), Municipality, code), cancellationToken)).IndividualNumber;
 
-        return Commit(request.RequestId, RegisterEventType.ArrivalFromAbroad, (c, t) =>
+        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromAbroad, (c, t) =>
         {
             var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
             var id = InsertResident(c, t, code, number, person, placedAddress, household, request.Relationship, request.Date,
                 request.ForeignResident, request.Nationality, NumberReasons.ArrivalFromAbroad, request.Date);
             return (id, household, request.Date, $"国外からの転入（{country}）", null,
                 $"国外からの転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
-        });
+        }), cancellationToken);
     }
 
     // ---------------------------------------------------------------- leaving
@@ -524,13 +535,5 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     private static RegisterException NotResident() => new("not-resident", "this person is no longer a resident (既に消除されています)");
 
     /// <summary>A request id for a follow-up call, derived from the event's so a retry derives the same one.</summary>
-    internal static Guid DerivedId(Guid requestId, string purpose)
-    {
-        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetByteCount(purpose)];
-        requestId.TryWriteBytes(input);
-        Encoding.UTF8.GetBytes(purpose, input[16..]);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(input, hash);
-        return new Guid(hash[..16]);
-    }
+    internal static Guid DerivedId(Guid requestId, string purpose) => TokenAcquirer.DerivedId(requestId, purpose);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
@@ -15,6 +16,7 @@ using Renkei.Municipality.Audit;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tokens;
 
 namespace Renkei.Municipality.Service;
 
@@ -48,6 +50,13 @@ public sealed record MunicipalityServiceOptions(
     /// ward's certificate; null: plain HTTP. The caller disposes it.
     /// </summary>
     public MutualTls? Tls { get; init; }
+
+    /// <summary>
+    /// The ward as an institution on the network (符号取得): with it, a birth or arrival that records a person's number also
+    /// acquires the ward's token for the person (<see cref="Tokens.NewResidentTokens"/>); null: no tokens are acquired.
+    /// Without its own <see cref="WardTokenOptions.OutgoingHandler"/> it uses <see cref="Tls"/>.
+    /// </summary>
+    public WardTokenOptions? Tokens { get; init; }
 }
 
 /// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers, codes and tokens never appear in a URL.</summary>
@@ -114,12 +123,24 @@ public static class MunicipalityService
         };
         var events = new RegisterEvents(register, new JlisHttpClient(http), options.Clock);
         var api = new StaffApi(options, register, new ResidenceCertificates(register, options.Staff.Catalogue, options.Clock));
+        var tokenClients = options.Tokens is { } tokenOptions
+            ? new WardTokenClients(options.Code, tokenOptions.OutgoingHandler is null && options.Tls is { } tls
+                ? tokenOptions with { OutgoingHandler = tls.CreateHandler }
+                : tokenOptions)
+            : null;
 
         return ServiceHost.StartAsync(
             $"municipality-{options.Code.Digits}",
             services => services.AddSingleton(http),
             app =>
             {
+                if (tokenClients is not null)
+                {
+                    var tokens = new NewResidentTokens(register, new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock }),
+                        tokenClients.Acquirer, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Municipality.Tokens"));
+                    events.NumberRecorded = tokens.OnNumberRecordedAsync;
+                    app.Lifetime.ApplicationStopped.Register(tokenClients.Dispose);
+                }
                 app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", options.Code.Digits, options.Name)));
                 app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync));
                 app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync));

@@ -1,0 +1,33 @@
+using Renkei.Intermediate.Contracts;
+using Renkei.Jlis.Contracts;
+
+namespace Renkei.Municipality.Tokens;
+
+/// <summary>
+/// The ward's intermediate server (中間サーバー) as <see cref="TokenAcquirer"/> needs it: pending registrations before
+/// J-LIS is asked, and afterwards who holds a token (asked in pieces of <see cref="IntermediateNodeRoutes.MaxStatusAddressees"/>).
+/// The token itself never leaves the intermediate server.
+/// </summary>
+public sealed class IntermediateTokenInbox(IIntermediateTokenClient intermediate, string holder) : ITokenInbox
+{
+    public async Task<bool> RegisterPendingAsync(Guid requestId, long addresseeNumber, CancellationToken cancellationToken = default) =>
+        (await intermediate.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber), cancellationToken)).HasToken;
+
+    public Task RegisterPendingBatchAsync(Guid batchId, IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default) =>
+        intermediate.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers), cancellationToken);
+
+    public async Task<IReadOnlyList<bool>> HasTokensAsync(IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresseeNumbers);
+        var holds = new bool[addresseeNumbers.Count];
+        for (var start = 0; start < addresseeNumbers.Count; start += IntermediateNodeRoutes.MaxStatusAddressees)
+        {
+            var piece = addresseeNumbers.Skip(start).Take(IntermediateNodeRoutes.MaxStatusAddressees).ToArray();
+            var status = await intermediate.TokenStatusAsync(new TokenStatusRequest(holder, piece), cancellationToken);
+            var byAddressee = new Dictionary<long, bool>(status.Addressees.Count);
+            foreach (var state in status.Addressees) byAddressee[state.AddresseeNumber] = state.HasToken;
+            for (var i = 0; i < piece.Length; i++) holds[start + i] = byAddressee.GetValueOrDefault(piece[i]);
+        }
+        return holds;
+    }
+}
