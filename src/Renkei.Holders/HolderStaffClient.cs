@@ -12,6 +12,9 @@ public sealed class HolderApiException(HttpStatusCode status, string code, strin
 {
     public HttpStatusCode Status { get; } = status;
     public string Code { get; } = code;
+
+    /// <summary>The service's own message (field and rule, English then Japanese).</summary>
+    public string Reason { get; } = message;
 }
 
 /// <summary>A client of the holder's staff API (<see cref="HolderRoutes"/>) that presents the staff key.</summary>
