@@ -13,6 +13,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
+using Renkei.Network.Contracts;
 
 namespace Renkei.Holders;
 
@@ -114,6 +115,11 @@ public sealed class HolderNode : IAsyncDisposable
     public string SigningPublicKey => _runtime.Keys.SigningPublicKey;
     public string SealingPublicKey => _runtime.Keys.SealingPublicKey;
 
+    /// <summary>The holder's entry for the network's registry: its class, its intermediate server as endpoint, its public keys.</summary>
+    public InstitutionInfo Registration => new(InstitutionCode, Name,
+        Kind == HolderKind.PensionOrganisation ? InstitutionClass.PensionOrganisation : InstitutionClass.HealthInsurer,
+        _runtime.Options.IntermediateAddress, SigningPublicKey, SealingPublicKey);
+
     /// <summary>A client of the staff API carrying the staff key. <paramref name="handler"/>: e.g. a mutual-TLS handler (default: plain sockets).</summary>
     public HolderStaffClient CreateStaffClient(HttpMessageHandler? handler = null) =>
         new(new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(10) },
@@ -200,7 +206,7 @@ internal sealed class HolderRuntime : IAsyncDisposable
         catch
         {
             keys.Dispose();
-            if (log is not null) _ = log.DisposeAsync().AsTask();
+            log?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
     }

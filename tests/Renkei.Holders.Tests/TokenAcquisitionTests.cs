@@ -52,11 +52,12 @@ public sealed class TokenAcquisitionTests
             NetworkAddress = network.BaseAddress,
             NetworkSigningPublicKey = network.SigningPublicKey,
         });
-        network.Registry.Upsert(new InstitutionInfo(Code, Name, InstitutionClass.PensionOrganisation, intermediate.BaseAddress,
-            institutionKeys.SigningPublicKey, institutionKeys.SealingPublicKey));
         await using var holder = await HolderService.StartAsync(new HolderServiceOptions(HolderKind.PensionOrganisation, Code, Name,
             holderDatabase.Database, holderKeys, intermediate.BaseAddress) { JlisAddress = jlis.BaseAddress });
-        Assert.Equal(institutionKeys.SigningPublicKey, holder.SigningPublicKey);
+        // The holder and its intermediate server share the institution's keys; the network registers the intermediate server as its endpoint.
+        Assert.Equal(institutionKeys.SigningPublicKey, holder.Registration.SigningPublicKey);
+        Assert.Equal(InstitutionClass.PensionOrganisation, holder.Registration.Class);
+        network.Registry.Upsert(holder.Registration);
 
         // A ward's residents, numbered by J-LIS.
         using var jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress };

@@ -221,18 +221,18 @@ public sealed class HolderRecords
 
     internal static HolderRefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-record", message);
 
-    private static PersonDetails? Details(PersonDetails? details)
+    private PersonDetails? Details(PersonDetails? details)
     {
         CheckDetails(details);
         return details is null ? null : details with { Name = string.IsNullOrWhiteSpace(details.Name) ? null : details.Name.Trim() };
     }
 
-    private static void CheckDetails(PersonDetails? details)
+    private void CheckDetails(PersonDetails? details)
     {
         if (details is null) return;
         if (details.Name is { Length: > 100 }) throw Invalid("person.name: at most 100 characters (氏名が長すぎます)");
         if (details.Sex is { } sex && !Enum.IsDefined(sex)) throw Invalid("person.sex: male or female (性別が正しくありません)");
-        if (details.BirthDate is { } birth && (birth.Year < 1890 || birth > DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1))))
+        if (details.BirthDate is { } birth && (birth.Year < 1890 || birth > DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime.AddDays(1))))
             throw Invalid("person.birthDate: not a plausible birth date (生年月日が正しくありません)");
     }
 
