@@ -181,19 +181,21 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Kind, "kind");
         var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
 
+        ProvidedInformation? information = null;
+        var answered = false;
+        // The stored answer is the network's, still sealed: a repeat opens it again rather than keeping the content.
         var (linkage, sequence) = await Records.OnceAsync(PartyRole.Inquirer, request.RequestId, Fingerprint(request), async () =>
         {
             var linkage = await CallNetworkAsync(() => _network.LinkageAsync(new LinkageRequest(request.RequestId, HolderCode, token, request.Affair,
                 request.Provider, request.Kind, request.AsOf, request.PolicyDate), cancellationToken));
-            if (linkage.RequestId != request.RequestId)
-                throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "answer-not-authentic",
-                    "the network answered another request id (別の要求への応答です)");
-            await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken); // never record an answer that is not authentic
+            if (linkage.RequestId != request.RequestId) throw NotAuthentic("the network answered another request id (別の要求への応答です)");
+            information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken); // never record an answer that is not authentic
+            answered = true;
             var entry = new PartyRecordEntry(PartyRole.Inquirer, request.RequestId, null, HolderCode, request.Provider, request.Affair, request.Kind,
                 ResultOf(linkage.Outcome), linkage.RefusalCode, token);
             return (linkage, (PartyRecordEntry?)entry);
         }, cancellationToken);
-        var information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken);
+        if (!answered) information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken);
         return new InquiryResponse(request.RequestId, linkage.Outcome, linkage.RefusalCode, linkage.Message, request.Provider, information,
             linkage.RecordSequence, sequence);
     }

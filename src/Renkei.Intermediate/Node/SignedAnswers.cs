@@ -9,13 +9,10 @@ namespace Renkei.Intermediate.Node;
 /// <summary>
 /// A provider's answer as <see cref="SignedSealedAnswer"/> defines it: the <see cref="ProvidedInformation"/> as UTF-8 JSON,
 /// sealed to the inquirer's key with the request id ("D" format) as associated data, and signed with the provider's key
-/// over <c>RequestId "\n" Provider "\n" Inquirer "\n" Kind "\n" SealedPayload.Canonical</c>.
+/// over <see cref="SignedSealedAnswer.SignedText"/>.
 /// </summary>
 public static class SignedAnswers
 {
-    public static string TextToSign(Guid requestId, string provider, string inquirer, string kind, SealedPayload sealedPayload) =>
-        requestId.ToString("D") + "\n" + provider + "\n" + inquirer + "\n" + kind + "\n" + sealedPayload.Canonical;
-
     public static byte[] AssociatedData(Guid requestId) => MessageSealing.AssociatedData(requestId.ToString("D"));
 
     /// <summary>Seals <paramref name="information"/> to <paramref name="inquirerSealingKey"/> (SPKI DER) and signs it with <paramref name="providerKey"/>.</summary>
@@ -25,7 +22,7 @@ public static class SignedAnswers
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options);
         var sealedPayload = MessageSealing.Seal(inquirerSealingKey, plaintext, AssociatedData(requestId));
         CryptographicOperations.ZeroMemory(plaintext);
-        var text = TextToSign(requestId, provider, inquirer, information.Kind, sealedPayload);
+        var text = SignedSealedAnswer.SignedText(requestId, provider, inquirer, information.Kind, sealedPayload);
         string signature;
         // The same key object signs requests (SigningHandler locks on it too).
         lock (providerKey) signature = RequestSignature.SignText(providerKey, text);
@@ -35,7 +32,7 @@ public static class SignedAnswers
     /// <summary>True when <paramref name="answer"/> carries <paramref name="providerKey"/>'s signature for this request, inquirer and kind.</summary>
     public static bool Verify(SignedSealedAnswer answer, Guid requestId, string inquirer, string kind, ECDsa providerKey)
     {
-        var text = TextToSign(requestId, answer.Provider, inquirer, kind, answer.Sealed);
+        var text = SignedSealedAnswer.SignedText(requestId, answer.Provider, inquirer, kind, answer.Sealed);
         try
         {
             lock (providerKey) return RequestSignature.VerifyText(providerKey, text, answer.Signature);

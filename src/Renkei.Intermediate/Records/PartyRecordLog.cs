@@ -67,8 +67,8 @@ public sealed record PartyRecordEntry(
 /// its request is retried (<c>intermediate_party_claims</c>: role, request id, item → state, the log's head when
 /// claimed, the stored answer and the record's sequence).
 /// <para>A claim is taken before the work and completed after the record is appended. A retry of a completed request
-/// gets the stored answer. A retry while the first attempt is still working is refused (409
-/// <c>request-in-progress</c>) until <see cref="ClaimLease"/> has passed; then it takes over, and before appending looks
+/// gets the stored answer. A retry while the first attempt is still working is refused (503
+/// <c>request-in-progress</c>: try again) until <see cref="ClaimLease"/> has passed; then it takes over, and before appending looks
 /// through the log after the claim's head for the record an interrupted attempt may already have written.</para>
 /// </summary>
 public sealed class PartyRecordLog : IAsyncDisposable
@@ -150,7 +150,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
         if (claim.State == ClaimState.Done)
             return (JsonSerializer.Deserialize<T>(claim.Response!, JsonDefaults.Options)!, claim.RecordSequence ?? 0);
         if (claim.State == ClaimState.Busy)
-            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-in-progress",
+            throw new IntermediateRefusalException(StatusCodes.Status503ServiceUnavailable, "request-in-progress",
                 "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
 
         var appended = false;
