@@ -186,14 +186,13 @@ public sealed class TokenIssuanceService
         {
             return await call();
         }
-        catch (NetworkException e) when ((int)e.Status < 500)
+        catch (NetworkException e)
         {
-            // The network's codes and messages carry no personal values.
-            throw new JlisRefusalException(StatusCodes.Status502BadGateway, "network-refused", $"{e.Message} (情報提供ネットワークシステムが要求を拒否しました)");
-        }
-        catch (NetworkException)
-        {
-            throw Unavailable();
+            // The network's codes and messages carry no personal values. 503: the network, or the institution's node behind
+            // it, could not take the request now (worth retrying); anything else is a refusal.
+            throw e.Status == System.Net.HttpStatusCode.ServiceUnavailable
+                ? new JlisRefusalException(StatusCodes.Status503ServiceUnavailable, "network-unavailable", $"{e.Message}; try again later (しばらくしてから再度要求してください)")
+                : new JlisRefusalException(StatusCodes.Status502BadGateway, "network-refused", $"{e.Message} (情報提供ネットワークシステムが要求を拒否しました)");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {

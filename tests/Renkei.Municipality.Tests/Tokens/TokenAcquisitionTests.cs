@@ -1,8 +1,14 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Service;
+using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.TestSupport;
 
@@ -163,6 +169,39 @@ public sealed class TokenAcquisitionTests
         var report = await new TokenAcquisitionJob(country.Addressees, country.WardClients().Acquirer).RunAsync();
         Assert.Equal(3, report.Held);
         country.AssertEveryoneHoldsTheirOwnToken(3);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_ward_service_with_token_options_acquires_a_newborns_token_with_the_birth(string provider)
+    {
+        await using var country = await TokenCountry.StartAsync(provider, 2);
+        using var keys = new TempDirectory();
+        var staff = new StaffDirectory(country.Register.Database, AffairCatalogue.LoadDefault(), keys.File("totp.key"),
+            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
+        var clerk = DemoStaff.Seed(staff, TestData.Shinagawa).Single(a => a.Id.Value == "jumin01");
+        await using var ward = await MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.Register.Database, TestData.Shinagawa, "品川区",
+            country.Jlis.BaseAddress, staff, country.Log) { Tokens = country.WardTokens });
+        using var http = new HttpClient { BaseAddress = ward.BaseAddress };
+
+        using var login = await http.PostAsJsonAsync(MunicipalityRoutes.StaffSessions,
+            new StaffLoginRequest(clerk.Id.Value, clerk.Password, clerk.CodeAt(DateTimeOffset.UtcNow)), JsonDefaults.Options);
+        login.EnsureSuccessStatusCode();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            (await login.Content.ReadFromJsonAsync<StaffLoginResponse>(JsonDefaults.Options))!.Token);
+        (await http.PostAsJsonAsync(MunicipalityRoutes.StaffSessionAffair, new AffairChoiceRequest("resident-register"), JsonDefaults.Options)).EnsureSuccessStatusCode();
+        using var birth = await http.PostAsJsonAsync(MunicipalityRoutes.Births, new BirthRequest(Guid.NewGuid(),
+            new NewPerson("佐藤", "凛", "サトウ", "リン", new DateOnly(2024, 6, 2), Sex.Female),
+            country.Register.FindByCode(TestData.Code(0))!.HouseholdNumber, Relationship.Child), JsonDefaults.Options);
+        birth.EnsureSuccessStatusCode();
+        var born = (await birth.Content.ReadFromJsonAsync<RegisterEventResult>(JsonDefaults.Options))!;
+
+        var addressee = country.Addressees.ForResident(born.ResidentId)!.Value.ToInt64();
+        var bound = Assert.Single(country.BoundTokens());
+        Assert.Equal(addressee, bound.Key);
+        Assert.Equal(country.ExpectedToken(country.Register.Find(born.ResidentId)!.ResidentCode), bound.Value);
+        Assert.True(new TokenHoldings(country.Register.Database).Holds(addressee));
+        country.AssertNetworkSawNoNumber();
     }
 
     /// <summary>Passes everything on to the real intermediate server, and stops the process (throws) at the n-th status question.</summary>
