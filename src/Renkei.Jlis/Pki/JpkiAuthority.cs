@@ -263,9 +263,10 @@ public sealed class JpkiAuthority : IDisposable
         {
             var serial = RandomSerial();
             var serialHex = Convert.ToHexString(serial);
+            // The builder encodes the last added first: this encodes C=JP, CN=<serial> (most significant first).
             var subject = new X500DistinguishedNameBuilder();
-            subject.AddCountryOrRegion("JP");
             subject.AddCommonName(serialHex);
+            subject.AddCountryOrRegion("JP");
             var request = new CertificateRequest(subject.Build(), holderKey, JpkiProfile.Hash, JpkiProfile.Padding);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(kind == JpkiCertificateKind.Signing
@@ -339,11 +340,12 @@ public sealed class JpkiAuthority : IDisposable
 
     private static X500DistinguishedName CaName(string commonName)
     {
+        // Encoded C, O, OU, CN (the builder encodes the last added first).
         var name = new X500DistinguishedNameBuilder();
-        name.AddCountryOrRegion("JP");
-        name.AddOrganizationName("Renkei J-LIS");
-        name.AddOrganizationalUnitName("JPKI");
         name.AddCommonName(commonName);
+        name.AddOrganizationalUnitName("JPKI");
+        name.AddOrganizationName("Renkei J-LIS");
+        name.AddCountryOrRegion("JP");
         return name.Build();
     }
 

@@ -41,6 +41,20 @@ internal sealed class JpkiStore(Database database)
 
     public void EnsureSchema()
     {
+        try
+        {
+            CreateTables();
+        }
+        catch (DbException) when (IsPostgres)
+        {
+            // Two processes creating the tables at once: PostgreSQL's IF NOT EXISTS can still collide on the catalog
+            // (unique violation). The other one has created them by now, so a second pass finds them.
+            CreateTables();
+        }
+    }
+
+    private void CreateTables()
+    {
         var bytes = Database.BytesType;
         Database.EnsureSchema($"""
             CREATE TABLE IF NOT EXISTS jpki_authorities (
