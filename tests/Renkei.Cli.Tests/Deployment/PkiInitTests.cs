@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Renkei.TestSupport;
+
+namespace Renkei.Cli.Tests.Deployment;
+
+/// <summary><c>renkei pki init</c> run as a user would, its output checked with the real <c>openssl</c> binary.</summary>
+public sealed class PkiInitTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+    private string Pki => Path.Combine(_data.Path, "pki");
+
+    public void Dispose() => _data.Dispose();
+
+    /// <summary>The file's Unix mode (this project builds and tests on Linux; null elsewhere).</summary>
+    private static UnixFileMode? ModeOf(string path) => OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path);
+
+    private static async Task<(int ExitCode, string Output)> OpenSslAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    private Task<CliProcess.Outcome> InitAsync(params string[] more) =>
+        CliProcess.RunAsync(_data.Path, ["pki", "init", "--out", Pki, .. more]);
+
+    [Fact]
+    public async Task Node_certificates_verify_with_openssl_against_the_ca_and_carry_the_institution_code()
+    {
+        var init = await InitAsync("--node", "network", "--node", "jlis", "--node", "131091", "--node", "JPS001", "--host", "127.0.0.1", "--host", "localhost", "--json");
+        Assert.True(init.ExitCode == 0, init.StandardError);
+        using var report = JsonDocument.Parse(init.StandardOutput);
+        var nodes = report.RootElement.GetProperty("nodes").EnumerateArray()
+            .Select(n => (Node: n.GetProperty("node").GetString()!, CommonName: n.GetProperty("commonName").GetString()!)).ToList();
+        Assert.Equal([("network", "NETWORK"), ("jlis", "JLIS00"), ("131091", "131091"), ("jps001", "JPS001")], nodes);
+
+        var ca = Path.Combine(Pki, "ca.pem");
+        foreach (var (node, commonName) in nodes)
+        {
+            var certificate = Path.Combine(Pki, node + ".pem");
+            var key = Path.Combine(Pki, node + ".key");
+            var verify = await OpenSslAsync("verify", "-CAfile", ca, certificate);
+            Assert.True(verify.ExitCode == 0, verify.Output);
+            Assert.Contains(": OK", verify.Output);
+
+            var details = await OpenSslAsync("x509", "-in", certificate, "-noout", "-subject", "-ext", "subjectAltName,extendedKeyUsage,basicConstraints");
+            Assert.Equal(0, details.ExitCode);
+            Assert.Contains($"CN = {commonName}", details.Output);
+            Assert.Contains("TLS Web Server Authentication, TLS Web Client Authentication", details.Output);
+            Assert.Contains("IP Address:127.0.0.1", details.Output);
+            Assert.Contains("DNS:localhost", details.Output);
+            Assert.Contains("CA:FALSE", details.Output);
+
+            // The key file is the certificate's key, and only its owner can read it.
+            var fromCertificate = await OpenSslAsync("x509", "-in", certificate, "-noout", "-pubkey");
+            var fromKey = await OpenSslAsync("pkey", "-in", key, "-pubout");
+            Assert.Equal(0, fromKey.ExitCode);
+            Assert.Equal(fromCertificate.Output, fromKey.Output);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(key));
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, ModeOf(Path.Combine(Pki, "ca.key")));
+        var caDetails = await OpenSslAsync("x509", "-in", ca, "-noout", "-ext", "basicConstraints,keyUsage");
+        Assert.Contains("CA:TRUE", caDetails.Output);
+        Assert.Contains("Certificate Sign", caDetails.Output);
+
+        // Checked against another CA, the same certificate fails: the verification above meant something.
+        var other = Path.Combine(_data.Path, "other");
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "pki", "init", "--out", other, "--node", "131091")).ExitCode);
+        var crossed = await OpenSslAsync("verify", "-CAfile", Path.Combine(other, "ca.pem"), Path.Combine(Pki, "131091.pem"));
+        Assert.NotEqual(0, crossed.ExitCode);
+    }
+
+    [Fact]
+    public async Task An_existing_ca_is_not_overwritten_without_force_and_reuse_adds_nodes_under_it()
+    {
+        Assert.Equal(0, (await InitAsync("--node", "network", "--node", "131091")).ExitCode);
+        var ca = Path.Combine(Pki, "ca.pem");
+        var caKey = Path.Combine(Pki, "ca.key");
+        var original = (File.ReadAllText(ca), File.ReadAllText(caKey));
+
+        var refused = await InitAsync("--node", "131113");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("refusing to overwrite", refused.StandardError);
+        Assert.Equal(original, (File.ReadAllText(ca), File.ReadAllText(caKey)));
+        Assert.False(File.Exists(Path.Combine(Pki, "131113.pem")));
+
+        var added = await InitAsync("--node", "131113", "--reuse-ca");
+        Assert.True(added.ExitCode == 0, added.StandardError);
+        Assert.Equal(original, (File.ReadAllText(ca), File.ReadAllText(caKey)));
+        Assert.Equal(0, (await OpenSslAsync("verify", "-CAfile", ca, Path.Combine(Pki, "131113.pem"))).ExitCode);
+
+        var existingNode = await InitAsync("--node", "131091", "--reuse-ca");
+        Assert.Equal(1, existingNode.ExitCode);
+        Assert.Contains("131091.pem exists", existingNode.StandardError);
+
+        var replaced = await InitAsync("--node", "network", "--node", "131091", "--force");
+        Assert.True(replaced.ExitCode == 0, replaced.StandardError);
+        Assert.NotEqual(original.Item2, File.ReadAllText(caKey));
+        Assert.Equal(0, (await OpenSslAsync("verify", "-CAfile", ca, Path.Combine(Pki, "131091.pem"))).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("--node 13_1091", "a node is named by its institution code")]
+    [InlineData("--node 131091 --node 131091", "given twice")]
+    [InlineData("--node 131091 --host bad_host!", "neither a host name nor an IP address")]
+    [InlineData("--node 131091 --days 0", "--days must be between 1 and 3650")]
+    public async Task A_wrong_command_line_exits_2_with_the_reason(string commandLine, string expected)
+    {
+        var arguments = commandLine.Split(' ');
+        var outcome = await InitAsync(arguments);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(expected, outcome.StandardError);
+        Assert.False(File.Exists(Path.Combine(Pki, "ca.pem")), "nothing was written");
+    }
+}
