@@ -1,71 +1,27 @@
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
-using Renkei.Infrastructure.Signing;
-using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
-using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
-using Renkei.Jlis.Tokens;
-using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 
 namespace Renkei.Holders.Tests;
 
 /// <summary>
-/// Token acquisition (符号取得) for the pension organisation's people, end to end with the real services: the holder
-/// registers the request at its intermediate server, asks J-LIS with the number (signed with its institution key), J-LIS
-/// hands the resident-record code to the network, and the network delivers the token to the holder's intermediate server.
+/// The holders on the network with the real services: token acquisition (符号取得) for their people through J-LIS, and a
+/// ward's linkage reaching their copies by token.
 /// </summary>
 public sealed class TokenAcquisitionTests
 {
-    private const string Code = HolderInstitutions.PensionOrganisationCode;
-    private const string Name = HolderInstitutions.PensionOrganisationName;
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task The_holders_people_get_tokens_at_its_intermediate_server_once_and_a_superseded_number_is_refused_by_person_id(string provider)
     {
-        using var directory = new TempDirectory();
-        using var networkDatabase = TestDatabase.Create(provider);
-        using var jlisDatabase = networkDatabase.Sibling();
-        using var intermediateDatabase = networkDatabase.Sibling();
-        using var holderDatabase = networkDatabase.Sibling();
-        var holderKeys = directory.File("holder-keys");
-        var jlisKeyDirectory = directory.File("jlis-institution");
-        using var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory);
-        using var institutionKeys = InstitutionKeys.LoadOrCreate(Path.Combine(holderKeys, "institution"));
-
-        await using var network = await NetworkService.StartAsync(new NetworkServiceOptions(networkDatabase.Database, directory.File("network-keys"))
-        {
-            Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
-                jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
-        });
-        await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase.Database, directory.File("numbering.key"))
-        {
-            Tokens = new JlisTokenOptions(network.BaseAddress, jlisKeyDirectory),
-        });
-        await using var intermediate = await IntermediateService.StartAsync(new IntermediateServiceOptions(intermediateDatabase.Database, Code, Name)
-        {
-            InstitutionKeyDirectory = Path.Combine(holderKeys, "institution"),
-            NetworkAddress = network.BaseAddress,
-            NetworkSigningPublicKey = network.SigningPublicKey,
-        });
-        await using var holder = await HolderService.StartAsync(new HolderServiceOptions(HolderKind.PensionOrganisation, Code, Name,
-            holderDatabase.Database, holderKeys, intermediate.BaseAddress) { JlisAddress = jlis.BaseAddress });
-        // The holder and its intermediate server share the institution's keys; the network registers the intermediate server as its endpoint.
-        Assert.Equal(institutionKeys.SigningPublicKey, holder.Registration.SigningPublicKey);
+        await using var country = await NetworkedHarness.StartAsync(provider);
+        var (holder, intermediate) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
         Assert.Equal(InstitutionClass.PensionOrganisation, holder.Registration.Class);
-        network.Registry.Upsert(holder.Registration);
-
-        // A ward's residents, numbered by J-LIS.
-        using var jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress };
-        var numbering = new JlisHttpClient(jlisHttp);
-        var ward = LocalGovernmentCode.ParseOrThrow("131091");
-        var codes = Enumerable.Range(1, 30).Select(i => ResidentCode.FromBody(3_100_000_000L + i * 104_729L)).ToList();
-        var assignments = (await numbering.RequestBatchAsync(new NumberingBatchRequest(Guid.NewGuid(), ward, codes))).Assignments;
-        Assert.Equal(30, assignments.Count);
+        var assignments = await country.DesignateAsync(30, 3_100_000_000L);
         var numbers = assignments.Select(a => a.IndividualNumber).ToList();
 
         // The first person comes through the staff API: a person new to the holder gets a token right away.
@@ -76,7 +32,8 @@ public sealed class TokenAcquisitionTests
 
         // The others are recorded in bulk; one of them has since had the number changed (the old one is superseded).
         for (var i = 1; i < numbers.Count; i++) holder.Records.RecordPension(Record(numbers[i], i));
-        await numbering.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), ward, assignments[29].ResidentCode, NumberChangeReason.HolderRequest));
+        await country.Numbering.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), LocalGovernmentCode.ParseOrThrow(NetworkedHarness.Ward),
+            assignments[29].ResidentCode, NumberChangeReason.HolderRequest));
 
         var report = await staff.AcquireTokensAsync(new TokenAcquisitionRequest(BatchSize: 10));
         Assert.Equal(29, report.Requested);
@@ -87,8 +44,7 @@ public sealed class TokenAcquisitionTests
         var text = JsonSerializer.Serialize(report, JsonDefaults.Options);
         Assert.DoesNotContain(numbers, n => text.Contains(n.Digits, StringComparison.Ordinal));
 
-        using var intermediateHttp = new HttpClient { BaseAddress = intermediate.BaseAddress };
-        var status = await new IntermediateHttpClient(intermediateHttp).TokenStatusAsync(new TokenStatusRequest(Code,
+        var status = await intermediate.TokenStatusAsync(new TokenStatusRequest(holder.InstitutionCode,
             numbers.Select(n => holder.Records.Find(n)!.PersonId).ToList()));
         Assert.Equal(29, status.WithToken);
         Assert.Equal(29, status.Addressees.Count(a => a.HasToken));
@@ -98,13 +54,74 @@ public sealed class TokenAcquisitionTests
         var again = await holder.AcquireTokensAsync();
         Assert.Equal(1, again.Requested);
         Assert.Equal(0, again.Delivered);
-        Assert.Equal(29, (await new IntermediateHttpClient(intermediateHttp).TokenStatusAsync(new TokenStatusRequest(Code))).WithToken);
+        Assert.Equal(29, (await intermediate.TokenStatusAsync(new TokenStatusRequest(holder.InstitutionCode))).WithToken);
 
         // Asking for someone the holder does not keep is refused without repeating the number.
         var stranger = HolderHarness.Numbers(1, seed: 99)[0];
         var unknown = await Assert.ThrowsAsync<HolderApiException>(() => staff.AcquireTokensAsync(new TokenAcquisitionRequest([stranger])));
         Assert.Equal("unknown-person", unknown.Code);
-        Assert.DoesNotContain(stranger.Digits, unknown.Message);
+        Assert.DoesNotContain(stranger.Digits, unknown.Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_ward_enrolling_someone_in_national_health_insurance_reads_the_loss_of_employee_insurance_from_the_insurer(string provider)
+    {
+        await using var country = await NetworkedHarness.StartAsync(provider);
+        var (insurer, _) = await country.StartHolderAsync(HolderKind.HealthInsurer);
+        var (pension, _) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
+        var (ward, wardTokens) = await country.StartWardAsync();
+        var people = (await country.DesignateAsync(3, 3_200_000_000L)).Select(a => a.IndividualNumber).ToList();
+        var (worker, spouse, retiree) = (people[0], people[1], people[2]);
+
+        // The insurer: a worker and dependant spouse since 2015; the worker retired (資格喪失日 2026-10-01).
+        using var staff = insurer.CreateStaffClient();
+        await staff.RecordQualificationAsync(new QualificationRequest(Guid.NewGuid(), worker, HealthInsuranceMemberCategory.Insured, new DateOnly(2015, 4, 1)));
+        await staff.RecordQualificationAsync(new QualificationRequest(Guid.NewGuid(), spouse, HealthInsuranceMemberCategory.Dependant, new DateOnly(2015, 4, 1), worker));
+        await staff.RecordLossAsync(new QualificationLossRequest(Guid.NewGuid(), worker, new DateOnly(2026, 10, 1), QualificationLossReason.Retirement));
+        // The pension organisation: the retiree's old-age pensions.
+        var right = new DateOnly(2024, 5, 9);
+        pension.Records.RecordPension(new PensionRecordRequest(Guid.NewGuid(), retiree, "4321000001", 2026,
+        [
+            new PensionBenefitItem(PensionType.OldAge, PensionScheme.Basic, null, 831_700, right, new DateOnly(2024, 6, 1), null, false, null),
+            new PensionBenefitItem(PensionType.OldAge, PensionScheme.Employees, null, 1_020_000, right, new DateOnly(2024, 6, 1), null, false, null),
+        ]));
+        await pension.FeedCopiesAsync();
+
+        // The ward knows the three by its own addressee numbers and acquires its own tokens for them.
+        var addressees = new Dictionary<IndividualNumber, long> { [worker] = 7001, [spouse] = 7002, [retiree] = 7003 };
+        foreach (var (number, addressee) in addressees)
+            Assert.True(await wardTokens.AcquireAsync(Guid.NewGuid(), new TokenSubject(addressee, number)));
+
+        async Task<InquiryResponse> QueryAsync(long addressee, string affair, string provider, string kind) =>
+            await ward.QueryAsync(new InquiryRequest(Guid.NewGuid(), NetworkedHarness.Ward, addressee, affair, provider, kind, null, new DateOnly(2026, 11, 22)));
+
+        // The insurer's people came through its staff API and got their tokens on first recording; the pension
+        // organisation's were recorded in bulk and have none yet, so the network cannot convert the ward's token to its.
+        Assert.Equal(0, (await insurer.AcquireTokensAsync()).Requested);
+        var early = await QueryAsync(7003, "child-rearing-allowance", pension.InstitutionCode, HolderInformationKindCodes.PensionBenefit);
+        Assert.Equal((LinkageOutcome.Refused, RefusalCodes.ProviderHasNoToken), (early.Outcome, early.RefusalCode));
+        Assert.Equal(1, (await pension.AcquireTokensAsync()).Delivered);
+
+        foreach (var (addressee, reason) in new[] { (7001L, QualificationLossReason.Retirement), (7002L, QualificationLossReason.InsuredLost) })
+        {
+            var answer = await QueryAsync(addressee, "national-health-insurance", insurer.InstitutionCode, HolderInformationKindCodes.HealthInsuranceQualification);
+            Assert.Equal(LinkageOutcome.Provided, answer.Outcome);
+            var body = CopyBodies.FromJson<HealthInsuranceQualificationBody>(answer.Information!.Body!.Value);
+            Assert.Equal(new DateOnly(2026, 10, 1), body.LostOn);
+            Assert.Equal(reason, body.LossReason);
+            Assert.Equal(2, answer.Information.Version);
+        }
+
+        // 児童扶養手当 reads pension information; the retiree holds no qualification at the insurer.
+        var pensionAnswer = await QueryAsync(7003, "child-rearing-allowance", pension.InstitutionCode, HolderInformationKindCodes.PensionBenefit);
+        Assert.Equal(LinkageOutcome.Provided, pensionAnswer.Outcome);
+        Assert.Equal(1_851_700, CopyBodies.FromJson<PensionBenefitBody>(pensionAnswer.Information!.Body!.Value).TotalAnnualAmount);
+        Assert.Equal(LinkageOutcome.Refused,
+            (await QueryAsync(7003, "national-health-insurance", insurer.InstitutionCode, HolderInformationKindCodes.HealthInsuranceQualification)).Outcome);
+        // An affair with no policy row for the kind is refused by the network.
+        var noRow = await QueryAsync(7001, "child-rearing-allowance", insurer.InstitutionCode, HolderInformationKindCodes.HealthInsuranceQualification);
+        Assert.Equal((LinkageOutcome.Refused, RefusalCodes.NoPolicyRow), (noRow.Outcome, noRow.RefusalCode));
     }
 
     private static PensionRecordRequest Record(IndividualNumber number, int i) =>

@@ -27,7 +27,7 @@ public sealed class HolderTokens
         _store = store;
         InstitutionCode = institutionCode;
         _clock = clock;
-        _acquirer = jlis is null ? null : new TokenAcquirer(institutionCode, new IntermediateInbox(intermediate, institutionCode), jlis);
+        _acquirer = jlis is null ? null : new TokenAcquirer(institutionCode, new IntermediateTokenInbox(intermediate, institutionCode), jlis);
     }
 
     public string InstitutionCode { get; }
@@ -104,26 +104,29 @@ public sealed class HolderTokens
 
     private static HolderRefusalException NotConfigured() => new(StatusCodes.Status409Conflict, "tokens-not-configured",
         "token acquisition needs J-LIS's address and the holder's network keys (符号取得の設定がありません)");
+}
 
-    /// <summary>The holder's intermediate server as the place tokens are delivered to.</summary>
-    private sealed class IntermediateInbox(IIntermediateTokenClient client, string holder) : ITokenInbox
+/// <summary>
+/// An institution's intermediate server as the place its tokens are delivered to (<see cref="ITokenInbox"/> over the
+/// intermediate server's token routes): pending requests and batches are registered there, and it says who holds a token.
+/// </summary>
+public sealed class IntermediateTokenInbox(IIntermediateTokenClient client, string holder) : ITokenInbox
+{
+    public async Task<bool> RegisterPendingAsync(Guid requestId, long addresseeNumber, CancellationToken cancellationToken = default) =>
+        (await client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber), cancellationToken)).HasToken;
+
+    public Task RegisterPendingBatchAsync(Guid batchId, IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default) =>
+        client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers), cancellationToken);
+
+    public async Task<IReadOnlyList<bool>> HasTokensAsync(IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default)
     {
-        public async Task<bool> RegisterPendingAsync(Guid requestId, long addresseeNumber, CancellationToken cancellationToken = default) =>
-            (await client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber), cancellationToken)).HasToken;
-
-        public Task RegisterPendingBatchAsync(Guid batchId, IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default) =>
-            client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers), cancellationToken);
-
-        public async Task<IReadOnlyList<bool>> HasTokensAsync(IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default)
+        var held = new HashSet<long>();
+        for (var start = 0; start < addresseeNumbers.Count; start += IntermediateNodeRoutes.MaxStatusAddressees)
         {
-            var held = new HashSet<long>();
-            for (var start = 0; start < addresseeNumbers.Count; start += IntermediateNodeRoutes.MaxStatusAddressees)
-            {
-                var chunk = addresseeNumbers.Skip(start).Take(IntermediateNodeRoutes.MaxStatusAddressees).ToList();
-                var status = await client.TokenStatusAsync(new TokenStatusRequest(holder, chunk), cancellationToken);
-                foreach (var state in status.Addressees) if (state.HasToken) held.Add(state.AddresseeNumber);
-            }
-            return addresseeNumbers.Select(held.Contains).ToList();
+            var chunk = addresseeNumbers.Skip(start).Take(IntermediateNodeRoutes.MaxStatusAddressees).ToList();
+            var status = await client.TokenStatusAsync(new TokenStatusRequest(holder, chunk), cancellationToken);
+            foreach (var state in status.Addressees) if (state.HasToken) held.Add(state.AddresseeNumber);
         }
+        return addresseeNumbers.Select(held.Contains).ToList();
     }
 }
