@@ -99,7 +99,7 @@ public static class NetworkService
             var endpoints = new NetworkEndpoints(store, registry, tokens, issuance, linkage, batches, records, clock, options.Tap);
             var host = await ServiceHost.StartAsync("network", _ => { }, endpoints.Map,
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
-            batches.Start();
+            batches.Start(host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Renkei.Network.Batches"));
             return new NetworkNode(host, keys, registry, tokens, records, policy, resources);
         }
         catch

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
 using Renkei.Network.Contracts;
 using Renkei.Network.Records;
@@ -45,7 +46,14 @@ internal sealed class BatchService : IAsyncDisposable
         _options = options;
     }
 
-    public void Start() => _loop ??= Task.Run(LoopAsync);
+    /// <summary>Starts the background worker (and resumes unfinished batches). Failures are logged by exception type only.</summary>
+    public void Start(ILogger logger)
+    {
+        _logger = logger;
+        _loop ??= Task.Run(LoopAsync);
+    }
+
+    private ILogger? _logger;
 
     public BatchLinkageAccepted Submit(BatchLinkageRequest request)
     {
@@ -125,9 +133,10 @@ internal sealed class BatchService : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception)
+            catch (Exception failure)
             {
                 // A database hiccup: nothing half-written (each item commits with its record); try again shortly.
+                _logger?.LogError("batch worker: {ExceptionType}; retrying", failure.GetType().Name);
                 wakeAt = _clock.GetUtcNow() + _options.RetryInitial;
             }
             if (worked) continue;

@@ -121,7 +121,8 @@ internal sealed class LinkageService(
         var inquirer = registry.EntryOf(linkage.Inquirer)
             ?? throw new InvalidOperationException("the inquirer was verified but is not registered");
         var idCode = tokens.IdCodeOf(linkage.InquirerToken, linkage.Inquirer);
-        if (!store.IsIssued(linkage.Inquirer, idCode))
+        using var connection = store.Database.Open();
+        if (!NetworkStore.IsIssued(connection, linkage.Inquirer, idCode))
             return Refuse(RefusalCodes.UnknownToken, "the token was not issued to the inquirer (照会者に発行された符号ではありません)", null);
 
         var provider = registry.EntryOf(linkage.Provider);
@@ -133,7 +134,7 @@ internal sealed class LinkageService(
         if (!decision.IsAllowed)
             return Refuse(decision.RefusalCode!, decision.Message, idCode);
 
-        if (!store.IsIssued(linkage.Provider, idCode))
+        if (!NetworkStore.IsIssued(connection, linkage.Provider, idCode))
             return Refuse(RefusalCodes.ProviderHasNoToken, "the provider holds no token for the person (情報提供者に当該本人の符号がありません)", idCode);
         return new Decision(null, new ForwardTo(inquirer, provider, idCode, tokens.TokenFor(idCode, linkage.Provider)));
 

@@ -28,8 +28,9 @@ internal sealed record BatchItemRow(int ItemIndex, string ItemId, Token Inquirer
 /// net_record_index    (id_code, sequence) PK                        provision records by person (for the portal)
 /// net_provision_records (+ _checkpoints)                            AuditLogStore: the provision records (情報提供等記録)
 /// </code>
-/// No resident-record code, individual number or basic fact is stored; tokens are not stored either (they are
-/// derived from the ID code on demand). Times are microseconds since the Unix epoch (UTC).
+/// No resident-record code, individual number or basic fact is stored. Issued tokens are not stored (they are derived
+/// from the ID code on demand); the only tokens kept are those an inquirer sent (batch items, stored answers) and those
+/// in the provision records. Times are microseconds since the Unix epoch (UTC).
 /// </summary>
 internal sealed class NetworkStore(Database database)
 {
