@@ -35,6 +35,13 @@ public static class HolderRoutes
     /// <summary>Acquires tokens (符号) through J-LIS for people who have none yet (<see cref="TokenAcquisitionRequest"/> → <see cref="TokenAcquisitionReport"/>).</summary>
     public const string AcquireTokens = "tokens/acquire";
 
+    /// <summary>
+    /// The holder as inquirer (情報照会): its intermediate server asks the network for another holder's information about the
+    /// person, e.g. an insurer adjusting sickness allowance with a disability pension (<see cref="HolderInquiryRequest"/> →
+    /// <see cref="InquiryResponse"/>).
+    /// </summary>
+    public const string Query = "linkage/query";
+
     public const string StaffKeyFileName = "staff-api.key";
 }
 
@@ -100,6 +107,20 @@ public sealed record PersonView(
     bool TokenAcquired,
     PensionView? Pension,
     IReadOnlyList<QualificationView> Qualifications);
+
+/// <summary>
+/// Ask <paramref name="Provider"/> for information kind <paramref name="Kind"/> about the person with
+/// <paramref name="IndividualNumber"/>, acting in <paramref name="Affair"/> (the network checks the legal policy). The person
+/// must be one the holder keeps and has a token for. Resending the same request id returns the first answer.
+/// </summary>
+public sealed record HolderInquiryRequest(
+    Guid RequestId,
+    IndividualNumber IndividualNumber,
+    string Affair,
+    string Provider,
+    string Kind,
+    DateOnly? AsOf = null,
+    DateOnly? PolicyDate = null);
 
 /// <param name="BatchSize">Copies per request to the intermediate server (default 5,000).</param>
 public sealed record FeedRequest(int? BatchSize = null);

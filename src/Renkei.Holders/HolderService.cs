@@ -158,6 +158,7 @@ internal sealed class HolderRuntime : IAsyncDisposable
         _jlisHttp = jlisHttp;
         Records = new HolderRecords(store, options.Kind, options.InstitutionCode, options.InsurerType, options.Clock);
         var intermediate = new IntermediateHttpClient(intermediateHttp);
+        Linkage = intermediate;
         Feed = new CopyFeed(Records, intermediate);
         Tokens = new HolderTokens(store, options.InstitutionCode, intermediate, jlisHttp is null ? null : new JlisHttpClient(jlisHttp), options.Clock);
     }
@@ -169,6 +170,9 @@ internal sealed class HolderRuntime : IAsyncDisposable
     public HolderRecords Records { get; }
     public CopyFeed Feed { get; }
     public HolderTokens Tokens { get; }
+
+    /// <summary>The intermediate server as the holder's node for queries (情報照会).</summary>
+    public IIntermediateLinkageClient Linkage { get; }
 
     public static HolderRuntime Create(HolderServiceOptions options)
     {

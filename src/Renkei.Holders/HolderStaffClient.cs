@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Renkei.Core.Json;
+using Renkei.Intermediate.Contracts;
 
 namespace Renkei.Holders;
 
@@ -53,6 +54,9 @@ public sealed class HolderStaffClient : IDisposable
 
     public Task<TokenAcquisitionReport> AcquireTokensAsync(TokenAcquisitionRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<TokenAcquisitionRequest, TokenAcquisitionReport>(HolderRoutes.AcquireTokens, request, cancellationToken);
+
+    public Task<InquiryResponse> QueryAsync(HolderInquiryRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<HolderInquiryRequest, InquiryResponse>(HolderRoutes.Query, request, cancellationToken);
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {

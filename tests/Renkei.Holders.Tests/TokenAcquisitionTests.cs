@@ -124,6 +124,41 @@ public sealed class TokenAcquisitionTests
         Assert.Equal((LinkageOutcome.Refused, RefusalCodes.NoPolicyRow), (noRow.Outcome, noRow.RefusalCode));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_insurer_as_inquirer_reads_a_disability_pension_from_the_pension_organisation(string provider)
+    {
+        await using var country = await NetworkedHarness.StartAsync(provider);
+        var (insurer, _) = await country.StartHolderAsync(HolderKind.HealthInsurer);
+        var (pension, _) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
+        var number = (await country.DesignateAsync(1, 3_300_000_000L))[0].IndividualNumber;
+        using var insurerStaff = insurer.CreateStaffClient();
+        using var pensionStaff = pension.CreateStaffClient();
+        const string affair = "insurer-sickness-benefit-adjustment"; // 傷病手当金と障害厚生年金の調整
+        var query = new HolderInquiryRequest(Guid.NewGuid(), number, affair, pension.InstitutionCode, HolderInformationKindCodes.PensionBenefit,
+            PolicyDate: new DateOnly(2026, 11, 22));
+
+        // Only people the insurer keeps can be asked about.
+        var unknown = await Assert.ThrowsAsync<HolderApiException>(() => insurerStaff.QueryAsync(query));
+        Assert.Equal("unknown-person", unknown.Code);
+
+        await insurerStaff.RecordQualificationAsync(new QualificationRequest(Guid.NewGuid(), number, HealthInsuranceMemberCategory.Insured, new DateOnly(2012, 4, 1)));
+        var right = new DateOnly(2025, 8, 20);
+        await pensionStaff.RecordPensionAsync(new PensionRecordRequest(Guid.NewGuid(), number, "5555000001", 2026,
+        [
+            new PensionBenefitItem(PensionType.Disability, PensionScheme.Employees, 3, 623_800, right, new DateOnly(2025, 9, 1), null, false, null),
+        ]));
+
+        var answer = await insurerStaff.QueryAsync(query);
+        Assert.Equal(LinkageOutcome.Provided, answer.Outcome);
+        Assert.Equal(pension.InstitutionCode, answer.Provider);
+        var benefit = Assert.Single(CopyBodies.FromJson<PensionBenefitBody>(answer.Information!.Body!.Value).Benefits);
+        Assert.Equal((PensionType.Disability, 3), (benefit.PensionType, benefit.DisabilityGrade));
+        var retry = await insurerStaff.QueryAsync(query); // a retry is the same answer, recorded once
+        Assert.Equal(JsonSerializer.Serialize(answer, JsonDefaults.Options), JsonSerializer.Serialize(retry, JsonDefaults.Options));
+        Assert.Contains(insurer.OperationLog.Read(), r => r.Entry.Action == "query" && r.Entry.Result == "ok");
+    }
+
     private static PensionRecordRequest Record(IndividualNumber number, int i) =>
         new(Guid.NewGuid(), number, (1_000_000_000L + i).ToString("D10"), 2026, []);
 }

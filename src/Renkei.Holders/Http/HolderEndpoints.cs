@@ -79,6 +79,25 @@ internal static class HolderEndpoints
             });
         }
 
+        Map<HolderInquiryRequest>(app, runtime, logger, HolderRoutes.Query, "query", r => r.RequestId, async (request, ct) =>
+        {
+            if (request.RequestId == Guid.Empty) throw Invalid("requestId: required (要求番号がありません)");
+            if (string.IsNullOrWhiteSpace(request.Affair) || string.IsNullOrWhiteSpace(request.Provider) || string.IsNullOrWhiteSpace(request.Kind))
+                throw Invalid("affair, provider and kind: required (事務・情報提供者・情報の種類が必要です)");
+            using var c = records.Store.Database.Open();
+            var personId = records.Store.FindPerson(c, null, request.IndividualNumber) ?? throw UnknownPerson();
+            try
+            {
+                var answer = await runtime.Linkage.QueryAsync(new InquiryRequest(request.RequestId, runtime.Options.InstitutionCode, personId,
+                    request.Affair, request.Provider, request.Kind, request.AsOf, request.PolicyDate), ct);
+                return new Done(answer, personId);
+            }
+            catch (IntermediateException e) when (e.Code == "no-token")
+            {
+                throw new HolderRefusalException(StatusCodes.Status409Conflict, "no-token",
+                    "the person has no token yet: acquire tokens first (符号が未取得です)");
+            }
+        });
         Map<FeedRequest>(app, runtime, logger, HolderRoutes.FeedCopies, "feed", _ => null, async (request, ct) =>
         {
             var report = await runtime.Feed.FeedAsync(request.BatchSize ?? CopyFeed.DefaultBatchSize, null, ct);
@@ -95,6 +114,8 @@ internal static class HolderEndpoints
 
     private static IResult Unavailable() =>
         ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer (データベースが応答しません)");
+
+    private static HolderRefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
 
     private static HolderRefusalException UnknownPerson() => new(StatusCodes.Status404NotFound, "unknown-person",
         "no person with this individual number is recorded (この個人番号の記録はありません)");
