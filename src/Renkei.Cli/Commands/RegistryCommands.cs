@@ -169,8 +169,10 @@ public static class RegistryCommands
         {
             var size = parse.GetValue(batchSize);
             if (size is < 1 or > JlisTokenRoutes.MaxBatchItems) throw new UsageException($"--batch-size must be between 1 and {JlisTokenRoutes.MaxBatchItems}");
-            var (register, code, layout) = OpenWard(parse, municipality);
+            var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             if (!layout.MunicipalityExists(code)) throw new UsageException($"no register for municipality {code.Digits} in {layout.Root.FullName}");
+            var register = new ResidentRegister(layout.MunicipalityDatabase(code), code);
             await using var log = AuditCommands.OpenOperationLog(layout, code);
             var addressees = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = BatchTerminal() });
             var sync = addressees.SyncFromRegister(); // newcomers need an addressee number: tokens are bound to it

@@ -82,6 +82,17 @@ public sealed class TokenHoldings
     {
         if (addressees.Count == 0) return;
         var now = ResidentRegister.Now();
+        if (c is Npgsql.NpgsqlConnection)
+        {
+            // One round trip per statement for the whole chunk.
+            var array = addressees as long[] ?? addressees.ToArray();
+            c.Command("""
+                INSERT INTO token_holdings (addressee_number, source, acquired_at) SELECT a, @s, @at FROM unnest(@list) AS chunk(a)
+                ON CONFLICT (addressee_number) DO NOTHING
+                """, t).With("@s", source).With("@at", now).With("@list", array).ExecuteNonQuery();
+            c.Command("DELETE FROM token_refusals WHERE addressee_number = ANY(@list)", t).With("@list", array).ExecuteNonQuery();
+            return;
+        }
         using (var insert = c.Command(
             "INSERT INTO token_holdings (addressee_number, source, acquired_at) VALUES (@a, @s, @at) ON CONFLICT (addressee_number) DO NOTHING", t))
         {
