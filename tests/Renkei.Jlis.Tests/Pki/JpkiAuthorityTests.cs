@@ -56,7 +56,7 @@ public sealed class JpkiAuthorityTests
     [Fact]
     public void The_key_file_is_three_encrypted_PKCS8_blocks_under_PBES2_AES256_and_PBKDF2_SHA256_readable_only_by_its_owner()
     {
-        using var pki = PkiFixture.Create("sqlite");
+        using var pki = PkiFixture.Create("sqlite", JpkiOptions.DefaultKeyFileIterations);
         var path = pki.Options.KeyFilePath;
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
@@ -157,7 +157,7 @@ public sealed class JpkiAuthorityTests
     {
         using var database = TestDatabase.Create(provider);
         using var directory = new TempDirectory();
-        var options = new JpkiOptions(directory.Path, PkiFixture.Passphrase);
+        var options = new JpkiOptions(directory.Path, PkiFixture.Passphrase) { KeyFileIterations = JpkiOptions.MinimumKeyFileIterations };
         var opened = await Task.WhenAll(
             Task.Run(() => JpkiAuthority.OpenOrCreate(database.Database, options)),
             Task.Run(() => JpkiAuthority.OpenOrCreate(database.Database, options)));

@@ -14,12 +14,12 @@ public sealed class PkiFixture : IDisposable
 {
     public const string Passphrase = "correct horse battery staple";
 
-    private PkiFixture(TestDatabase database, TempDirectory directory, TestClock clock)
+    private PkiFixture(TestDatabase database, TempDirectory directory, TestClock clock, int iterations)
     {
         Database = database;
         Directory = directory;
         Clock = clock;
-        Options = new JpkiOptions(Path.Combine(directory.Path, "keys", "jpki"), Passphrase);
+        Options = new JpkiOptions(Path.Combine(directory.Path, "keys", "jpki"), Passphrase) { KeyFileIterations = iterations };
         Authority = JpkiAuthority.OpenOrCreate(database.Database, Options, clock);
     }
 
@@ -29,11 +29,14 @@ public sealed class PkiFixture : IDisposable
     public JpkiOptions Options { get; }
     public JpkiAuthority Authority { get; }
 
-    /// <summary>The clock starts an hour ago, to the second, so OpenSSL (on the real clock) finds everything already valid.</summary>
-    public static PkiFixture Create(string provider)
+    /// <summary>
+    /// The clock starts an hour ago, to the second, so OpenSSL (on the real clock) finds everything already valid.
+    /// The key file uses the least accepted PBKDF2 iteration count unless told otherwise (the machine is shared).
+    /// </summary>
+    public static PkiFixture Create(string provider, int iterations = JpkiOptions.MinimumKeyFileIterations)
     {
         var now = DateTimeOffset.UtcNow.AddHours(-1);
-        return new(TestDatabase.Create(provider), new TempDirectory(), new TestClock(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond))));
+        return new(TestDatabase.Create(provider), new TempDirectory(), new TestClock(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond))), iterations);
     }
 
     /// <summary>Another instance on the same database and key file (as another process would open it).</summary>
