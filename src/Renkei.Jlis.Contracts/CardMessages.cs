@@ -431,8 +431,8 @@ public sealed class CardCounter(CardHttpClient jlis, string operatorId)
     /// <summary>
     /// Handover (交付): the card is personalised on <paramref name="medium"/> with the holder's PINs (keys generated on the
     /// card), J-LIS records the identity check and certifies the public keys, and the certificates go onto the card.
-    /// Without a signing PIN (or under 15) the card gets no signing key. If J-LIS refuses, the medium is cleared of the
-    /// half-made card's keys by writing nothing further: the caller should discard it.
+    /// Without a signing PIN (or under 15) the card gets no signing key. If J-LIS refuses the handover, the medium holds
+    /// a card without certificates that J-LIS does not know as handed over: discard it (the CLI deletes the file).
     /// </summary>
     public async Task<SoftwareCard> HandOverAsync(CardNumber cardNumber, ICardMedium medium, CardPinSet pins, IdentityCheck identity,
         bool notificationCardCollected, CancellationToken ct = default)

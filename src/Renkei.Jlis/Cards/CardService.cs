@@ -123,7 +123,7 @@ public sealed class CardService
                     $"the current card may be renewed from {CardStore.FormatDate(CardValidity.RenewalStart(current.CardExpires))} (更新期間前です)");
 
             var row = new CardApplicationRow(Guid.NewGuid(), code, request.Municipality, name, address, request.BirthDate, request.Sex, photo,
-                request.Channel, kind, kind == CardApplicationKind.New ? null : current!.CardNumber, null, now);
+                request.Channel, kind, current?.CardNumber, null, now); // an expired card is replaced too: it ends at the new card's handover
             _store.InsertApplication(c, t, row);
             _store.AddEvent(c, t, null, row.ApplicationId, "applied", now, request.Operator,
                 Detail(new { channel = request.Channel, kind, replaces = row.ReplacesCard?.Text }), request.RequestId);

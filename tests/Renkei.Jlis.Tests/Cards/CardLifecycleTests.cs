@@ -351,3 +351,55 @@ public class CardLifecycleTests
         Assert.Contains("\"dataKey\":\"\"", stored); // the unlock's request record keeps no key
     }
 }
+
+public class CardBatchTests
+{
+    [Theory]
+    [MemberData(nameof(Renkei.TestSupport.TestDatabase.Providers), MemberType = typeof(Renkei.TestSupport.TestDatabase))]
+    public async Task The_demo_call_issues_a_card_file_per_holder(string provider)
+    {
+        await using var h = await CardHarness.StartAsync(provider);
+        var holders = new[] { h.NewHolder(new DateOnly(1950, 3, 3)), h.NewHolder(new DateOnly(2016, 7, 7), "番号 次郎") };
+        var files = new Dictionary<CardHolderFacts, SoftwareCardFile>();
+        var progress = new List<int>();
+
+        var numbers = await h.Counter.IssueNewCardsAsync(holders, holder => files[holder] = h.CardFile("demo-" + files.Count),
+            CardHarness.Pins(), CardHarness.Identity, new SynchronousProgress(progress));
+
+        Assert.Equal(2, numbers.Distinct().Count());
+        Assert.Equal([1, 2], progress);
+        var adult = Renkei.Core.Cards.SoftwareCard.Open(files[holders[0]]);
+        var child = Renkei.Core.Cards.SoftwareCard.Open(files[holders[1]]);
+        Assert.Equal(numbers[0], adult.Number);
+        Assert.True(adult.Has(Renkei.Core.Cards.CardPinKind.Signing));
+        Assert.False(child.Has(Renkei.Core.Cards.CardPinKind.Signing)); // 9 years old: the signing PIN is not used
+        Assert.NotNull(child.Certificate(Renkei.Core.Cards.CardPinKind.UserAuthentication));
+        Assert.Equal(holders[1].IndividualNumber,
+            child.ReadTextEntrySupport(CardHarness.Pin(Renkei.Core.Cards.CardPinKind.TextEntrySupport, CardHarness.TextPin)).IndividualNumber);
+    }
+
+    [Theory]
+    [MemberData(nameof(Renkei.TestSupport.TestDatabase.Providers), MemberType = typeof(Renkei.TestSupport.TestDatabase))]
+    public async Task A_new_card_after_expiry_replaces_the_expired_one(string provider)
+    {
+        await using var h = await CardHarness.StartAsync(provider);
+        var (holder, old) = await h.IssueCardAsync(new DateOnly(1980, 1, 15), "expired");
+        h.Clock.Now = new DateTimeOffset(2035, 3, 1, 12, 0, 0, TimeSpan.FromHours(9)); // the card ended on 2035-01-15
+
+        var application = await h.Cards.ApplyAsync(new CardApplicationRequest(Guid.NewGuid(), holder.Municipality, holder.IndividualNumber,
+            holder.Name, holder.Address, holder.BirthDate, holder.Sex, CardApplicationChannel.Online, "online"));
+        Assert.Equal(CardApplicationKind.New, application.Kind);
+        Assert.True((await h.Cards.StatusAsync(new CardStatusRequest(old.Number, null))).Expired);
+        var issued = await h.Cards.IssueAsync(new IssueCardRequest(Guid.NewGuid(), application.ApplicationId, "jlis-issuance"));
+        Assert.Equal(new DateOnly(2045, 1, 15), issued.CardExpires);
+        await h.Counter.HandOverAsync(issued.CardNumber, h.CardFile("fresh"), CardHarness.Pins(), CardHarness.Identity, false);
+
+        Assert.Equal(CardEndReason.Replaced, (await h.Cards.StatusAsync(new CardStatusRequest(old.Number, null))).EndReason);
+        Assert.Equal(issued.CardNumber, (await h.Cards.StatusAsync(new CardStatusRequest(null, holder.IndividualNumber))).CardNumber);
+    }
+
+    private sealed class SynchronousProgress(List<int> values) : IProgress<int>
+    {
+        public void Report(int value) => values.Add(value);
+    }
+}
