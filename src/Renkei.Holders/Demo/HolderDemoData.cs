@@ -11,6 +11,7 @@ namespace Renkei.Holders.Demo;
 /// A demo person as the wards know them: number, birth date, sex, a stable random seed, and (optionally) the household
 /// key, so an insurer can make the other members dependants of the insured person. <see cref="ToString"/> hides the number.
 /// </summary>
+/// <param name="Household">Unique across wards (e.g. the ward's code and its household number); null: the person alone.</param>
 public sealed record HolderDemoPerson(IndividualNumber Number, DateOnly BirthDate, Sex Sex, ulong Seed, string? Household = null)
 {
     public override string ToString() => $"HolderDemoPerson {{ born {BirthDate:yyyy-MM-dd}, {Sex} }}";
