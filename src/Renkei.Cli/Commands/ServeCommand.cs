@@ -6,11 +6,15 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
+using Renkei.Holders;
 using Renkei.Jlis;
+using Renkei.Jlis.Tokens;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tokens;
+using Renkei.Network;
 
 namespace Renkei.Cli.Commands;
 
@@ -61,7 +65,7 @@ public static class ServeCommand
                     .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (flags.Count > 0)
                     throw new UsageException($"{string.Join(", ", flags)}: with --config every setting comes from the file ({file.Name})");
-                using var deployment = LoadConfig(file, layout, roleName);
+                using var deployment = LoadConfig(file, layout, roleName, keysOnly: parse.GetValue(publicKeys));
                 if (parse.GetValue(publicKeys))
                 {
                     PrintPublicKeys(deployment);
@@ -82,12 +86,12 @@ public static class ServeCommand
     }
 
     /// <summary>Reads and checks the file; any problem is a usage error (exit 2) that names the file.</summary>
-    public static DeploymentConfig LoadConfig(FileInfo file, DataLayout layout, string roleName)
+    public static DeploymentConfig LoadConfig(FileInfo file, DataLayout layout, string roleName, bool keysOnly = false)
     {
         var expected = Enum.Parse<ServeRole>(roleName, ignoreCase: true);
         try
         {
-            return DeploymentConfig.Load(file.FullName, layout, expected);
+            return DeploymentConfig.Load(file.FullName, layout, expected, keysOnly);
         }
         catch (DeploymentConfigException problem)
         {
@@ -95,36 +99,66 @@ public static class ServeCommand
         }
     }
 
+    /// <summary>Public keys are printed as they are (base64 with '+' and '/'), indented for reading.</summary>
+    private static readonly JsonSerializerOptions PublicKeysJson = new(JsonDefaults.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = true,
+    };
+
+    /// <summary>The institution's public keys (created with its key files on first use), for the network's registry.</summary>
     private static void PrintPublicKeys(DeploymentConfig deployment)
     {
         using var keys = InstitutionKeys.LoadOrCreate(deployment.InstitutionKeyDirectory);
         Console.WriteLine(JsonSerializer.Serialize(
-            new InstitutionPublicKeys(deployment.InstitutionCode, keys.SigningPublicKey, keys.SealingPublicKey), JsonDefaults.Options));
+            new InstitutionPublicKeys(deployment.InstitutionCode, keys.SigningPublicKey, keys.SealingPublicKey), PublicKeysJson));
     }
 
     /// <summary>Starts the role's services as the file says, prints where each listens and serves until Ctrl+C or SIGTERM.</summary>
     private static async Task RunAsync(DeploymentConfig deployment, CancellationToken cancellationToken)
     {
         var running = new Stack<IAsyncDisposable>();
+        var listening = new List<(string Name, Uri Address)>();
         try
         {
             switch (deployment.Role)
             {
+                case ServeRole.Network:
+                    var network = await NetworkService.StartAsync(new NetworkServiceOptions(deployment.Database, deployment.KeyDirectory,
+                        deployment.Listen.Port, deployment.Listen.Address)
+                    {
+                        Institutions = deployment.Institutions,
+                        ProviderTimeout = deployment.ProviderTimeout ?? TimeSpan.FromSeconds(5),
+                        Tls = deployment.Tls,
+                        OutgoingHandler = deployment.Tls is null ? null : ProviderHandler(deployment),
+                    }, cancellationToken);
+                    running.Push(network);
+                    listening.Add((network.Host.Name, network.BaseAddress));
+                    break;
                 case ServeRole.Jlis:
-                    running.Push(await JlisService.StartAsync(
+                    var jlis = await JlisService.StartAsync(
                         new JlisServiceOptions(deployment.Database, Path.Combine(deployment.KeyDirectory, NumberingKeyFile),
-                            deployment.Listen.Port, deployment.Listen.Address) { Tls = deployment.Tls },
-                        cancellationToken));
+                            deployment.Listen.Port, deployment.Listen.Address)
+                        {
+                            Tls = deployment.Tls,
+                            Tokens = deployment.NetworkAddress is { } networkAddress
+                                ? new JlisTokenOptions(networkAddress, deployment.InstitutionKeyDirectory) { InstitutionCode = deployment.InstitutionCode }
+                                : null,
+                        },
+                        cancellationToken);
+                    running.Push(jlis);
+                    listening.Add((jlis.Name, jlis.BaseAddress));
                     break;
                 case ServeRole.Municipality:
-                    await StartMunicipalityAsync(deployment, running, cancellationToken);
+                    await StartMunicipalityAsync(deployment, running, listening, cancellationToken);
                     break;
-                default:
-                    throw new UsageException($"{Path.GetFileName(deployment.Path)}: role: --role {deployment.Role.ToString().ToLowerInvariant()} is not available in this build yet");
+                case ServeRole.Holder:
+                    await StartHolderAsync(deployment, running, listening, cancellationToken);
+                    break;
             }
 
-            foreach (var host in running.OfType<ServiceHost>().Reverse())
-                Console.WriteLine($"{host.Name}: listening on {host.BaseAddress} (Ctrl+C to stop)");
+            foreach (var (name, address) in listening)
+                Console.WriteLine($"{name}: listening on {address} (Ctrl+C to stop)");
             await WaitForShutdownAsync(cancellationToken);
         }
         finally
@@ -133,24 +167,81 @@ public static class ServeCommand
         }
     }
 
-    private static async Task StartMunicipalityAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, CancellationToken cancellationToken)
+    /// <summary>The network's handler towards providers: mutual TLS, giving up connecting after the provider timeout (fail fast).</summary>
+    private static Func<HttpMessageHandler> ProviderHandler(DeploymentConfig deployment) => () =>
+    {
+        var handler = deployment.Tls!.CreateHandler();
+        handler.ConnectTimeout = deployment.ProviderTimeout ?? TimeSpan.FromSeconds(5);
+        handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1);
+        return handler;
+    };
+
+    /// <summary>
+    /// The holder's intermediate server in this process, as the institution's node when the network is configured. It
+    /// starts first: the holder's own systems deliver copies and register token requests there.
+    /// </summary>
+    private static async Task<Uri?> StartIntermediateAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, CancellationToken cancellationToken)
+    {
+        if (deployment.Intermediate is not { } intermediate) return deployment.IntermediateAddress;
+        var host = await IntermediateService.StartAsync(
+            new IntermediateServiceOptions(intermediate.Database, deployment.InstitutionCode, deployment.InstitutionName,
+                intermediate.Listen.Port, intermediate.Listen.Address)
+            {
+                Tls = deployment.Tls,
+                KindsFile = intermediate.KindsFile,
+                InstitutionKeyDirectory = deployment.OnNetwork ? deployment.InstitutionKeyDirectory : null,
+                NetworkAddress = deployment.OnNetwork ? deployment.NetworkAddress : null,
+                NetworkSigningPublicKey = deployment.OnNetwork ? deployment.NetworkSigningPublicKey : null,
+            },
+            cancellationToken);
+        running.Push(host);
+        return SelfAddress(host.BaseAddress);
+    }
+
+    /// <summary>How this process reaches a service of its own: a wildcard listen address is called on loopback.</summary>
+    private static Uri SelfAddress(Uri bound) => bound.Host is "0.0.0.0" or "[::]" or "::"
+        ? new UriBuilder(bound) { Host = "127.0.0.1" }.Uri
+        : bound;
+
+    private static async Task StartMunicipalityAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, List<(string Name, Uri Address)> listening,
+        CancellationToken cancellationToken)
     {
         var code = LocalGovernmentCode.ParseOrThrow(deployment.InstitutionCode);
+        var intermediate = await StartIntermediateAsync(deployment, running, cancellationToken);
         var operationLog = OperationLog.Open(deployment.Database, code, Path.Combine(deployment.KeyDirectory, AuditKeyFile));
         running.Push(operationLog);
         var staff = new StaffDirectory(deployment.Database, AffairCatalogue.LoadDefault(), Path.Combine(deployment.KeyDirectory, TotpKeyFile));
         if (deployment.DemoStaff) DemoStaff.Seed(staff, code);
-        running.Push(await MunicipalityService.StartAsync(
+        var ward = await MunicipalityService.StartAsync(
             new MunicipalityServiceOptions(deployment.Database, code, deployment.InstitutionName, deployment.JlisAddress!, staff, operationLog,
-                deployment.Listen.Port, deployment.Listen.Address) { Tls = deployment.Tls },
-            cancellationToken));
-        if (deployment.Intermediate is { } intermediate)
-        {
-            running.Push(await IntermediateService.StartAsync(
-                new IntermediateServiceOptions(intermediate.Database, deployment.InstitutionCode, deployment.InstitutionName,
-                    intermediate.Listen.Port, intermediate.Listen.Address) { Tls = deployment.Tls, KindsFile = intermediate.KindsFile },
-                cancellationToken));
-        }
+                deployment.Listen.Port, deployment.Listen.Address)
+            {
+                Tls = deployment.Tls,
+                Tokens = deployment.OnNetwork && intermediate is not null
+                    ? new WardTokenOptions(deployment.JlisAddress!, intermediate, deployment.InstitutionKeyDirectory)
+                    : null,
+            },
+            cancellationToken);
+        running.Push(ward);
+        listening.Add((ward.Name, ward.BaseAddress));
+        if (running.OfType<ServiceHost>().FirstOrDefault(h => h != ward) is { } intermediateHost) listening.Add((intermediateHost.Name, intermediateHost.BaseAddress));
+    }
+
+    private static async Task StartHolderAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, List<(string Name, Uri Address)> listening,
+        CancellationToken cancellationToken)
+    {
+        var intermediate = await StartIntermediateAsync(deployment, running, cancellationToken);
+        var holder = await HolderService.StartAsync(
+            new HolderServiceOptions(deployment.HolderKind!.Value, deployment.InstitutionCode, deployment.InstitutionName, deployment.Database,
+                deployment.KeyDirectory, intermediate!, deployment.Listen.Port, deployment.Listen.Address)
+            {
+                Tls = deployment.Tls,
+                JlisAddress = deployment.OnNetwork ? deployment.JlisAddress : null,
+            },
+            cancellationToken);
+        running.Push(holder);
+        listening.Add(("holder-" + holder.InstitutionCode, holder.BaseAddress));
+        if (running.OfType<ServiceHost>().FirstOrDefault() is { } intermediateHost) listening.Add((intermediateHost.Name, intermediateHost.BaseAddress));
     }
 
     private static async Task RunFromFlagsAsync(DataLayout layout, string roleName, string? municipality, string? name, Uri? jlisUrl,

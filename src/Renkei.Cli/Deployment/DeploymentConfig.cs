@@ -81,17 +81,20 @@ public sealed partial class DeploymentConfig : IDisposable
     /// <summary>Holder role: pension organisation or health insurer.</summary>
     public HolderKind? HolderKind { get; private set; }
 
-    /// <summary>Holder role: seed the deterministic demo records on start.</summary>
-    public bool HolderDemoData { get; private set; }
-
     /// <summary>Network role: how long an immediate query waits for the provider.</summary>
     public TimeSpan? ProviderTimeout { get; private set; }
 
     /// <summary>Network role: the registry of institutions (機関情報) upserted at start.</summary>
     public IReadOnlyList<InstitutionInfo> Institutions { get; private set; } = [];
 
-    /// <summary>The institution's signing and sealing keys (InstitutionKeys) as a node of the network.</summary>
-    public string InstitutionKeyDirectory => System.IO.Path.Combine(KeyDirectory, "institution");
+    /// <summary>
+    /// The institution's signing and sealing keys (InstitutionKeys) as a node of the network: <c>institution/</c> in the
+    /// key directory, the key directory itself for the network (beside its token master key).
+    /// </summary>
+    public string InstitutionKeyDirectory => Role == ServeRole.Network ? KeyDirectory : System.IO.Path.Combine(KeyDirectory, "institution");
+
+    /// <summary>Whether this institution takes part in the network (tokens, linkage): the network's address is configured.</summary>
+    public bool OnNetwork => Role != ServeRole.Network && NetworkAddress is not null;
 
     /// <summary>The listening setting of the institution's main service.</summary>
     public ServiceHostOptions HostOptions => new(Listen.Port, Listen.Address) { MutualTls = Tls };
@@ -103,7 +106,11 @@ public sealed partial class DeploymentConfig : IDisposable
     /// Reads and checks <paramref name="path"/>. <paramref name="layout"/> supplies the default database and key directory
     /// of a role when the file names none (the same places <c>--data</c> uses, so batch commands find them).
     /// </summary>
-    public static DeploymentConfig Load(string path, DataLayout layout, ServeRole? expectedRole = null)
+    /// <param name="keysOnly">
+    /// Read only what <c>--public-keys</c> needs (role, institution, key directory): the institutions' public-key files
+    /// the rest of a deployment's files refer to are made with it, so they cannot be required yet.
+    /// </param>
+    public static DeploymentConfig Load(string path, DataLayout layout, ServeRole? expectedRole = null, bool keysOnly = false)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var full = System.IO.Path.GetFullPath(path);
@@ -129,7 +136,7 @@ public sealed partial class DeploymentConfig : IDisposable
         var config = new DeploymentConfig(full);
         try
         {
-            config.Read(file, layout, expectedRole);
+            config.Read(file, layout, expectedRole, keysOnly);
             return config;
         }
         catch
@@ -139,7 +146,7 @@ public sealed partial class DeploymentConfig : IDisposable
         }
     }
 
-    private void Read(DeploymentFile file, DataLayout layout, ServeRole? expectedRole)
+    private void Read(DeploymentFile file, DataLayout layout, ServeRole? expectedRole, bool keysOnly)
     {
         Role = file.Role switch
         {
@@ -154,9 +161,10 @@ public sealed partial class DeploymentConfig : IDisposable
             throw Problem("role", $"the file is for role {file.Role}, not --role {expected.ToString().ToLowerInvariant()}");
 
         ReadInstitution(file.Institution);
+        KeyDirectory = file.KeyDirectory is { } keys ? Resolve(keys, "keyDirectory") : DefaultKeyDirectory(layout);
+        if (keysOnly) return;
         Listen = ReadListen(file.Listen, "listen");
         Database = ReadDatabase(file.Database, "database") ?? DefaultDatabase(layout);
-        KeyDirectory = file.KeyDirectory is { } keys ? Resolve(keys, "keyDirectory") : DefaultKeyDirectory(layout);
         ReadTls(file.Tls);
         ReadPeers(file.Peers ?? new PeersSection());
         ReadRoleSections(file, layout);
@@ -197,7 +205,7 @@ public sealed partial class DeploymentConfig : IDisposable
     private ListenEndpoint ReadListen(ListenSection? section, string where)
     {
         var address = section?.Address ?? "127.0.0.1";
-        if (!NodeCertificateAuthority.IsHostNameOrAddress(address) && address != "*")
+        if (!NodeCertificateAuthority.IsHostNameOrAddress(address))
             throw Problem(where + ".address", "not an IP address or host name");
         var port = section?.Port ?? 0;
         if (port is < 0 or > 65535) throw Problem(where + ".port", "must be between 0 and 65535");
@@ -295,6 +303,15 @@ public sealed partial class DeploymentConfig : IDisposable
                 intermediate.KindsFile is { } kinds ? ExistingFile(kinds, "intermediate.kindsFile") : null);
         }
 
+        if (Role == ServeRole.Network && (NetworkAddress ?? JlisAddress ?? IntermediateAddress) is not null)
+            throw Problem("peers", "the network calls the institutions at their registry endpoints: leave peers out");
+        if (Role is ServeRole.Municipality or ServeRole.Holder && NetworkAddress is not null && Intermediate is not null && NetworkSigningPublicKey is null)
+            throw Problem("peers.networkPublicKeys", "missing: the intermediate server pins the network's signing key to verify the network's requests");
+        if (NetworkSigningPublicKey is not null && NetworkAddress is null)
+            throw Problem("peers.network", "missing: the network's signing key is given but not its address");
+        if (Role is ServeRole.Municipality or ServeRole.Holder && NetworkAddress is not null && JlisAddress is null)
+            throw Problem("peers.jlis", "missing: tokens are requested through J-LIS");
+
         switch (Role)
         {
             case ServeRole.Municipality:
@@ -309,7 +326,10 @@ public sealed partial class DeploymentConfig : IDisposable
                     null => throw Problem("holder.kind", "missing: pensionOrganisation or healthInsurer"),
                     _ => throw Problem("holder.kind", "must be pensionOrganisation or healthInsurer"),
                 };
-                HolderDemoData = file.Holder.DemoData ?? false;
+                if (HolderKind == Holders.HolderKind.HealthInsurer && !HolderInstitutions.IsInsurerNumber(InstitutionCode))
+                    throw Problem("institution.code", "an insurer's institution code is its 8-digit insurer number (保険者番号)");
+                if (Intermediate is null && IntermediateAddress is null)
+                    throw Problem("intermediate", "missing: a holder's copies and tokens go to its intermediate server (run it here, or name it in peers.intermediate)");
                 break;
             case ServeRole.Network:
                 ReadNetwork(file.Network ?? throw Problem("network", "missing: the network's settings and its registry of institutions"));

@@ -73,7 +73,6 @@ internal sealed class MunicipalitySection
 internal sealed class HolderSection
 {
     public string? Kind { get; set; }
-    public bool? DemoData { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -142,6 +142,8 @@ public sealed class DeploymentConfigTests : IDisposable
         { "same-port", "intermediate.listen.port: the intermediate server needs a port of its own" },
         { "wrong-section", "network: only for role network" },
         { "wrong-type", "listen.port: the value has the wrong type" },
+        { "network-without-key", "peers.networkPublicKeys: missing: the intermediate server pins the network's signing key" },
+        { "network-key-of-another", "peers.networkPublicKeys: the file holds the keys of 131113, not of NETWORK" },
     };
 
     [Theory]
@@ -165,6 +167,12 @@ public sealed class DeploymentConfigTests : IDisposable
             case "same-port": ward["intermediate"]!["listen"]!["port"] = 7402; break;
             case "wrong-section": ward["network"] = new JsonObject(); break;
             case "wrong-type": ward["listen"]!["port"] = true; break;
+            case "network-without-key": ward["peers"]!["network"] = "https://127.0.0.1:7400/"; break;
+            case "network-key-of-another":
+                _ = Network(); // writes 131113.keys.json
+                ward["peers"]!["network"] = "https://127.0.0.1:7400/";
+                ward["peers"]!["networkPublicKeys"] = "131113.keys.json";
+                break;
         }
         var problem = Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(ward), Layout, ServeRole.Municipality));
         Assert.Contains(expected, problem.Message);
@@ -242,5 +250,27 @@ public sealed class DeploymentConfigTests : IDisposable
         var networkWithoutFile = await CliProcess.RunAsync(_directory.File("data"), "serve", "--role", "network");
         Assert.Equal(2, networkWithoutFile.ExitCode);
         Assert.Contains("--role network runs from a configuration file", networkWithoutFile.StandardError);
+    }
+
+    [Fact]
+    public void A_holder_needs_its_intermediate_server_and_an_insurer_its_insurer_number()
+    {
+        var holder = new JsonObject
+        {
+            ["role"] = "holder",
+            ["institution"] = new JsonObject { ["code"] = "JPS001", ["name"] = "日本年金機構" },
+            ["holder"] = new JsonObject { ["kind"] = "pensionOrganisation" },
+            ["intermediate"] = new JsonObject { ["listen"] = new JsonObject { ["port"] = 7603 } },
+        };
+        using (var config = DeploymentConfig.Load(Write(holder, "pension.json"), Layout, ServeRole.Holder))
+            Assert.Equal((Holders.HolderKind.PensionOrganisation, "JPS001"), (config.HolderKind, config.InstitutionCode));
+
+        holder.Remove("intermediate");
+        Assert.Contains("intermediate: missing",
+            Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(holder, "pension.json"), Layout)).Message);
+        holder["intermediate"] = new JsonObject();
+        holder["holder"]!["kind"] = "healthInsurer";
+        Assert.Contains("institution.code: an insurer's institution code is its 8-digit insurer number",
+            Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(holder, "pension.json"), Layout)).Message);
     }
 }

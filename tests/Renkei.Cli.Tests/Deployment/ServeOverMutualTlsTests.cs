@@ -9,6 +9,7 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure.Tls;
+using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
@@ -18,9 +19,7 @@ namespace Renkei.Cli.Tests.Deployment;
 
 /// <summary>
 /// A deployment as docs/deployment.md describes it, one institution per <c>renkei serve --config</c> process: certificates
-/// from <c>renkei pki init</c>, J-LIS and a ward (with its intermediate server) on their own databases, every connection
-/// mutual TLS. A resident arriving from abroad at the ward gets a resident-record code and a number from J-LIS, which the
-/// ward can only reach by presenting its node certificate.
+/// from <c>renkei pki init</c>, each institution on its own databases, every connection mutual TLS.
 /// </summary>
 public sealed partial class ServeOverMutualTlsTests : IDisposable
 {
@@ -67,25 +66,55 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
     [GeneratedRegex(@"listening on (https://127\.0\.0\.1:\d+/)")]
     private static partial Regex ListeningOn();
 
+    /// <summary>Writes what <c>renkei serve --config … --public-keys</c> prints to <c>public/&lt;name&gt;.json</c> and returns that path.</summary>
+    private async Task<string> PublicKeysAsync(string role, JsonObject config, string name)
+    {
+        var path = Path.Combine(_root.Path, role + ".json");
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        var printed = await CliProcess.RunAsync(Path.Combine(_root.Path, "data"), "serve", "--role", role, "--config", path, "--public-keys");
+        Assert.True(printed.ExitCode == 0, printed.StandardError);
+        var file = Path.Combine(_root.Path, "public", name + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, printed.StandardOutput);
+        return file;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// The three-process deployment of docs/deployment.md: the network, J-LIS and a ward with its intermediate server,
+    /// each from its own file, every connection mutual TLS. A resident arriving from abroad gets a code and a number from
+    /// J-LIS and, through J-LIS and the network, the ward's token delivered to its intermediate server.
+    /// </summary>
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Jlis_and_a_ward_served_from_config_files_number_a_resident_over_mutual_tls(string provider)
+    public async Task Network_jlis_and_a_ward_served_from_config_files_number_a_resident_and_deliver_its_token_over_mutual_tls(string provider)
     {
-        using var jlisDatabase = TestDatabase.Create(provider);
-        using var wardDatabase = jlisDatabase.Sibling();
-        using var intermediateDatabase = jlisDatabase.Sibling();
-        var init = await CliProcess.RunAsync(_root.Path, "pki", "init", "--out", Path.Combine(_root.Path, "pki"), "--node", "jlis", "--node", "131091");
+        using var networkDatabase = TestDatabase.Create(provider);
+        using var jlisDatabase = networkDatabase.Sibling();
+        using var wardDatabase = networkDatabase.Sibling();
+        using var intermediateDatabase = networkDatabase.Sibling();
+        var init = await CliProcess.RunAsync(_root.Path, "pki", "init", "--out", Path.Combine(_root.Path, "pki"), "--node", "network", "--node", "jlis", "--node", "131091");
         Assert.True(init.ExitCode == 0, init.StandardError);
 
-        var jlis = (await ServeAsync("jlis", new JsonObject
+        // Fixed ports: each file names the others' addresses before any of them runs.
+        var (networkPort, jlisPort, intermediatePort) = (FreePort(), FreePort(), FreePort());
+        var networkUrl = $"https://127.0.0.1:{networkPort}/";
+        var jlisConfig = new JsonObject
         {
             ["role"] = "jlis",
-            ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = 0 },
+            ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = jlisPort },
             ["database"] = DatabaseSetting(jlisDatabase),
             ["keyDirectory"] = Path.Combine(_root.Path, "keys", "jlis"),
             ["tls"] = Tls("jlis"),
-        }, services: 1))[0];
-        var ward = await ServeAsync("municipality", new JsonObject
+            ["peers"] = new JsonObject { ["network"] = networkUrl },
+        };
+        JsonObject WardConfig() => new()
         {
             ["role"] = "municipality",
             ["institution"] = new JsonObject { ["code"] = "131091", ["name"] = "品川区" },
@@ -93,11 +122,39 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
             ["database"] = DatabaseSetting(wardDatabase),
             ["keyDirectory"] = Path.Combine(_root.Path, "keys", "131091"),
             ["tls"] = Tls("131091"),
-            ["peers"] = new JsonObject { ["jlis"] = jlis.AbsoluteUri },
-            ["intermediate"] = new JsonObject { ["listen"] = new JsonObject { ["port"] = 0 }, ["database"] = DatabaseSetting(intermediateDatabase) },
+            ["peers"] = new JsonObject { ["network"] = networkUrl, ["jlis"] = $"https://127.0.0.1:{jlisPort}/", ["networkPublicKeys"] = "public/network.json" },
+            ["intermediate"] = new JsonObject { ["listen"] = new JsonObject { ["port"] = intermediatePort }, ["database"] = DatabaseSetting(intermediateDatabase) },
             ["municipality"] = new JsonObject { ["demoStaff"] = true },
-        }, services: 2);
+        };
+        var networkConfig = new JsonObject
+        {
+            ["role"] = "network",
+            ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = networkPort },
+            ["database"] = DatabaseSetting(networkDatabase),
+            ["keyDirectory"] = Path.Combine(_root.Path, "keys", "network"),
+            ["tls"] = Tls("network"),
+            ["network"] = new JsonObject
+            {
+                ["institutions"] = new JsonArray(
+                    new JsonObject { ["code"] = "JLIS00", ["name"] = "地方公共団体情報システム機構", ["class"] = "numberingAuthority", ["publicKeys"] = "public/jlis.json" },
+                    new JsonObject
+                    {
+                        ["code"] = "131091", ["name"] = "品川区", ["class"] = "municipality",
+                        ["endpoint"] = $"https://127.0.0.1:{intermediatePort}/", ["publicKeys"] = "public/131091.json",
+                    }),
+            },
+        };
+
+        // Each institution hands its public keys to the network (and the network its own to the ward, to pin).
+        await PublicKeysAsync("network", networkConfig, "network");
+        await PublicKeysAsync("jlis", jlisConfig, "jlis");
+        await PublicKeysAsync("municipality", WardConfig(), "131091");
+
+        var network = (await ServeAsync("network", networkConfig, services: 1))[0];
+        var jlis = (await ServeAsync("jlis", jlisConfig, services: 1))[0];
+        var ward = await ServeAsync("municipality", WardConfig(), services: 2);
         var (wardApi, intermediate) = (ward[0], ward[1]);
+        Assert.Equal((networkUrl, intermediatePort), (network.AbsoluteUri, intermediate.Port));
 
         // A staff terminal of the ward, presenting the ward's node certificate and trusting only the network's CA.
         using var tls = MutualTls.Load(Pki("131091.pem"), Pki("131091.key"), Pki("ca.pem"));
@@ -110,7 +167,8 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync(MunicipalityRoutes.StaffSessionAffair, new AffairChoiceRequest("resident-register"), JsonDefaults.Options)).StatusCode);
 
-        // The ward asks J-LIS (over mutual TLS) for a resident-record code and a number.
+        // The ward asks J-LIS for a resident-record code and a number, then for the person's token, which the network
+        // derives and delivers to the ward's intermediate server: ward → J-LIS → network → intermediate server.
         var arrival = await http.PostAsJsonAsync(MunicipalityRoutes.ArrivalsFromAbroad, new ArrivalFromAbroadRequest(Guid.NewGuid(),
             new NewPerson("高橋", "誠", "タカハシ", "マコト", new DateOnly(1980, 3, 3), Sex.Male), "東京都品川区西五反田二丁目8番1号",
             null, Relationship.Head, new DateOnly(2024, 10, 1), "カナダ"), JsonDefaults.Options);
@@ -124,17 +182,27 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
             Assert.True(IndividualNumber.Parse(numbers[0]).IsValid, "J-LIS designated a valid individual number"); // the number itself is not printed
         }
 
-        // The intermediate server runs in the ward's process on its own port, behind the same mutual TLS.
-        using var intermediateHttp = new HttpClient(tls.CreateHandler()) { BaseAddress = intermediate };
-        Assert.Equal(HttpStatusCode.OK, (await intermediateHttp.GetAsync("health")).StatusCode);
+        using var intermediateHttp = new HttpClient(tls.CreateHandler()) { BaseAddress = intermediate, Timeout = TimeSpan.FromMinutes(1) };
+        var status = await intermediateHttp.PostAsJsonAsync(IntermediateNodeRoutes.TokenStatus, new TokenStatusRequest("131091"), JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var tokens = (await status.Content.ReadFromJsonAsync<TokenStatusResponse>(JsonDefaults.Options))!;
+        Assert.Equal((1L, 0L), (tokens.WithToken, tokens.Pending));
 
-        // Without a certificate from the network's CA nobody gets in: not to J-LIS, not to the ward.
+        // Without a certificate from the network's CA nobody gets in: not to the network, J-LIS or the ward.
         using var anonymous = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         }) { Timeout = TimeSpan.FromSeconds(30) };
-        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync(new Uri(jlis, "health")));
-        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync(new Uri(wardApi, MunicipalityRoutes.Health)));
+        foreach (var service in new[] { network, jlis, wardApi, intermediate })
+            await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync(new Uri(service, "health")));
+
+        // The ward's certificate does not let it speak for J-LIS at the network: the header must name the certificate's institution.
+        using var networkHttp = new HttpClient(tls.CreateHandler()) { BaseAddress = network };
+        using var impostor = new HttpRequestMessage(HttpMethod.Post, "tokens/issue") { Content = JsonContent.Create(new { }) };
+        impostor.Headers.Add(Infrastructure.Signing.SignatureHeaders.Institution, "JLIS00");
+        var refused = await networkHttp.SendAsync(impostor);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(CallerCertificate.MismatchCode, (await refused.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);
     }
 
     private static IEnumerable<JsonElement> FindAll(JsonElement element, string property)
