@@ -5,7 +5,10 @@ using System.Text.Json;
 using Renkei.Cli.Demo;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Holders;
+using Renkei.Holders.Demo;
 using Renkei.Jlis;
+using Renkei.Jlis.Tokens;
 using Renkei.Jlis.Contracts;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
@@ -15,6 +18,9 @@ using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tokens;
+using Renkei.Network;
+using Renkei.Network.Contracts;
 using Renkei.StaffConsole;
 
 namespace Renkei.Cli.Commands;
@@ -40,7 +46,14 @@ public static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "seed for the generated residents (default 1)", DefaultValueFactory = _ => 1 };
         var fresh = new Option<bool>("--fresh") { Description = "delete the demo data in the data directory and seed again" };
         var once = new Option<bool>("--once") { Description = "seed, start, print what runs where, then stop (no waiting for Ctrl+C)" };
-        var command = new Command("demo", "run the demo country: J-LIS and three wards on loopback") { residents, seed, fresh, once };
+        var capture = new Option<FileInfo?>("--capture-network")
+        {
+            Description = "write every message body the network receives to this file (route, sender, base64 body per line) for auditing",
+        };
+        var command = new Command("demo", "run the demo country: the network, J-LIS, three wards and two other information holders on loopback")
+        {
+            residents, seed, fresh, once, capture,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var size = parse.GetValue(residents);
@@ -50,10 +63,11 @@ public static class DemoCommand
             var generator = new DemoCountryGenerator(parse.GetValue(seed), size);
             var needsSeeding = PrepareDataDirectory(layout, generator, parse.GetValue(fresh));
 
-            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken);
+            using var tap = parse.GetValue(capture) is { } captureFile ? new FileMessageTap(captureFile.FullName) : null;
+            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, tap);
             if (needsSeeding)
             {
-                await SeedAsync(country, generator, cancellationToken);
+                await SeedAsync(layout, country, generator, cancellationToken);
                 File.WriteAllText(Path.Combine(layout.Root.FullName, MarkerFile),
                     JsonSerializer.Serialize(new DemoMarker(generator.Seed, generator.TotalResidents, DateTimeOffset.Now), JsonDefaults.Options));
             }
@@ -120,7 +134,7 @@ public static class DemoCommand
         return false;
     }
 
-    private static async Task SeedAsync(DemoCountry country, DemoCountryGenerator generator, CancellationToken cancellationToken)
+    private static async Task SeedAsync(DataLayout layout, DemoCountry country, DemoCountryGenerator generator, CancellationToken cancellationToken)
     {
         var total = generator.TotalResidents * 2L; // importing, then numbering
         long done = 0;
@@ -146,20 +160,7 @@ public static class DemoCommand
             return true;
         });
 
-        // The moves go through the wards' own services like any clerk's work: logged in, acting in the resident-register affair.
-        var moved = 0;
-        try
-        {
-            foreach (var move in generator.Moves)
-                moved += await MoveHouseholdAsync(country, move, cancellationToken);
-        }
-        finally
-        {
-            foreach (var ward in country.Wards) await ward.LogoutAsync(CancellationToken.None);
-        }
-        Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved} person(s) moved between wards");
-
-        // The business systems and their copies at the intermediate server, ward by ward.
+        // The business systems and their copies at the intermediate server, ward by ward (as of 1 January: before the moves).
         var today = DateOnly.FromDateTime(DateTime.Today);
         foreach (var ward in country.Wards)
         {
@@ -170,7 +171,44 @@ public static class DemoCommand
                 .SendAllAsync(today, cancellationToken);
             Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s); "
                 + $"{feed.CopiesSent:N0} copies sent to the intermediate server");
+
+            // 符号一斉取得: J-LIS turns each number into the resident-record code, the network delivers the ward's token to
+            // the ward's intermediate server.
+            using var clients = new WardTokenClients(ward.Descriptor.Code,
+                new WardTokenOptions(country.JlisAddress, ward.IntermediateHost.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(ward.Descriptor.Code)));
+            var tokens = await new TokenAcquisitionJob(addressee, clients.Acquirer).RunAsync(cancellationToken: cancellationToken);
+            Console.WriteLine($"{ward.Descriptor.Name}: {tokens.Held:N0} token(s) acquired through J-LIS and the network (符号一斉取得), {tokens.Refused:N0} refused");
         }
+
+        // The moves go through the wards' own services like any clerk's work: logged in, acting in the resident-register
+        // affair. Each arrival gets its number checked with J-LIS and a token at the new ward.
+        var moved = new List<MovedPerson>();
+        try
+        {
+            foreach (var move in generator.Moves)
+                moved.AddRange(await MoveHouseholdAsync(country, move, cancellationToken));
+        }
+        finally
+        {
+            foreach (var ward in country.Wards) await ward.LogoutAsync(CancellationToken.None);
+        }
+        Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved.Count} person(s) moved between wards");
+
+        // The pension organisation and the insurer: their own records of the wards' residents, copies, tokens.
+        var people = DemoNetwork.People(country.Wards, generator.Seed);
+        foreach (var holder in country.Holders)
+        {
+            var seeded = HolderDemoData.Seed(holder.Node.Records, people, today);
+            var feed = await holder.Node.FeedCopiesAsync(ct: cancellationToken);
+            var tokens = await holder.Node.AcquireTokensAsync(ct: cancellationToken);
+            Console.WriteLine($"{holder.Node.Name}: {seeded.Recipients + seeded.Insured + seeded.Dependants:N0} person(s) on record, "
+                + $"{feed.Stored:N0} copies sent, {tokens.Delivered:N0} token(s) acquired");
+        }
+
+        // A first day of linkage: each arrival's new ward asks the previous ward for the 1 January tax information
+        // (児童手当 from linked data instead of a 課税証明書), so the network and both wards hold provision records.
+        var outcomes = await DemoLinkages.AskPreviousWardsAsync(country, moved, cancellationToken);
+        Console.WriteLine("情報連携 (linkage): " + string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value:N0}")));
     }
 
     /// <summary>
@@ -178,12 +216,12 @@ public static class DemoCommand
     /// ward (転入) carrying the resident-record code and number, which the new ward checks with J-LIS.
     /// The move is dated the day the demo runs, after the numbers were designated.
     /// </summary>
-    private static async Task<int> MoveHouseholdAsync(DemoCountry country, DemoMove move, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<MovedPerson>> MoveHouseholdAsync(DemoCountry country, DemoMove move, CancellationToken cancellationToken)
     {
         var from = country.Ward(move.From);
         var to = country.Ward(move.To);
         var household = from.Register.FindHousehold(move.HouseholdNumber);
-        if (household is null || household.Members.Count == 0) return 0;
+        if (household is null || household.Members.Count == 0) return [];
         var today = DateOnly.FromDateTime(DateTime.Today);
         var members = household.Members.OrderBy(m => m.Relationship == Relationship.Head ? 0 : 1).ToList();
         string? newHousehold = null;
@@ -191,19 +229,16 @@ public static class DemoCommand
         {
             // Request ids derived from the move make a rerun of the same move idempotent.
             await from.PostAsync(MunicipalityRoutes.Departures,
-                new DepartureRequest(DeterministicGuid($"depart/{move.From}/{member.Id}"), member.Id, today, move.NewAddress), cancellationToken);
+                new DepartureRequest(DemoGuid.From($"depart/{move.From}/{member.Id}"), member.Id, today, move.NewAddress), cancellationToken);
             var arrival = await to.PostAsync(MunicipalityRoutes.Arrivals, new ArrivalRequest(
-                DeterministicGuid($"arrive/{move.To}/{move.From}/{member.Id}"),
+                DemoGuid.From($"arrive/{move.To}/{move.From}/{member.Id}"),
                 member.ResidentCode, member.IndividualNumber!.Value,
                 new NewPerson(member.Name.FamilyName, member.Name.GivenName, member.Name.FamilyNameKana, member.Name.GivenNameKana, member.BirthDate, member.Sex),
                 move.NewAddress, newHousehold, member.Relationship, today, move.From, member.ForeignResident, member.Nationality), cancellationToken);
             newHousehold ??= arrival.GetProperty("householdNumber").GetString();
         }
-        return members.Count;
+        return members.Select(m => new MovedPerson(move.From, move.To, m.ResidentCode)).ToList();
     }
-
-    private static Guid DeterministicGuid(string text) =>
-        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes("renkei-demo/" + text)));
 
     /// <summary>Reports on the caller's thread.</summary>
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
@@ -218,18 +253,30 @@ internal sealed class DemoCountry : IAsyncDisposable
     private readonly ServiceHost _jlis;
     private readonly HttpClient _jlisHttp;
     private readonly string _jlisDatabase;
+    private readonly string _networkDatabase;
 
-    private DemoCountry(ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards)
+    private DemoCountry(NetworkNode network, string networkDatabase, ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards,
+        IReadOnlyList<RunningHolder> holders)
     {
+        Network = network;
+        _networkDatabase = networkDatabase;
         _jlis = jlis;
         _jlisDatabase = jlisDatabase;
         _jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         JlisClient = new JlisHttpClient(_jlisHttp);
         Wards = wards;
+        Holders = holders;
     }
 
     public IJlisNumberingClient JlisClient { get; }
+    public Uri JlisAddress => _jlis.BaseAddress;
     public IReadOnlyList<RunningWard> Wards { get; }
+
+    /// <summary>The information provision network (情報提供ネットワークシステム).</summary>
+    public NetworkNode Network { get; }
+
+    /// <summary>日本年金機構 and the demo 健康保険組合.</summary>
+    public IReadOnlyList<RunningHolder> Holders { get; }
 
     /// <summary>
     /// DEMO ONLY: the demo accounts' passwords are derived from a public seed (<see cref="DemoStaff"/>), so slow hashing
@@ -243,62 +290,87 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     public RunningWard Ward(Core.Numbers.LocalGovernmentCode code) => Wards.Single(w => w.Descriptor.Code == code);
 
-    public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken)
+    public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken,
+        IMessageTap? networkTap = null)
     {
-        var jlisDatabase = layout.JlisDatabase();
-        var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile), cancellationToken);
+        // The network first: every other institution registers with it and its intermediate server pins its key.
+        var network = await NetworkService.StartAsync(
+            new NetworkServiceOptions(layout.NetworkDatabase(), layout.NetworkKeyDirectory) { Tap = networkTap }, cancellationToken);
+        ServiceHost? jlis = null;
         var wards = new List<RunningWard>();
+        var holders = new List<RunningHolder>();
+        var jlisDatabase = layout.JlisDatabase();
         try
         {
-            foreach (var descriptor in descriptors)
+            DemoNetwork.Register(network, JlisTokenRoutes.JlisInstitutionCode, DemoNetwork.JlisName, InstitutionClass.NumberingAuthority, null,
+                layout.JlisInstitutionKeyDirectory);
+            jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile)
             {
-                var database = layout.MunicipalityDatabase(descriptor.Code);
-                var register = new ResidentRegister(database, descriptor.Code);
-                var staff = ServeCommand.OpenStaffDirectory(layout, descriptor.Code, DemoStaffOptions);
-                var staffAccounts = DemoStaff.Seed(staff, descriptor.Code);
-                var log = AuditCommands.OpenOperationLog(layout, descriptor.Code);
-                try
-                {
-                    var host = await MunicipalityService.StartAsync(
-                        new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis.BaseAddress, staff, log), cancellationToken);
-                    var hosts = new List<ServiceHost> { host };
-                    try
-                    {
-                        // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
-                        hosts.Add(await StaffConsoleService.StartAsync(
-                            new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log), cancellationToken));
-                        // The ward's intermediate server (中間サーバー), with its own database.
-                        var intermediateDatabase = layout.IntermediateDatabase(descriptor.Code);
-                        hosts.Add(await IntermediateService.StartAsync(
-                            new IntermediateServiceOptions(intermediateDatabase, descriptor.Code.Digits, descriptor.Name), cancellationToken));
-                        wards.Add(new RunningWard(descriptor, register, database, host, log, staffAccounts, hosts[1], hosts[2], intermediateDatabase));
-                    }
-                    catch
-                    {
-                        foreach (var started in hosts) await started.DisposeAsync();
-                        throw;
-                    }
-                }
-                catch
-                {
-                    await log.DisposeAsync();
-                    throw;
-                }
-            }
+                Tokens = new JlisTokenOptions(network.BaseAddress, layout.JlisInstitutionKeyDirectory),
+            }, cancellationToken);
+            foreach (var descriptor in descriptors)
+                wards.Add(await StartWardAsync(layout, descriptor, network, jlis.BaseAddress, cancellationToken));
+            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.PensionOrganisation, network, jlis.BaseAddress, cancellationToken));
+            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.HealthInsurer, network, jlis.BaseAddress, cancellationToken));
         }
         catch
         {
+            foreach (var holder in holders) await holder.DisposeAsync();
             foreach (var ward in wards) await ward.DisposeAsync();
-            await jlis.DisposeAsync();
+            if (jlis is not null) await jlis.DisposeAsync();
+            await network.DisposeAsync();
             throw;
         }
-        return new DemoCountry(jlis, jlisDatabase.Describe(), wards);
+        return new DemoCountry(network, layout.NetworkDatabase().Describe(), jlis, jlisDatabase.Describe(), wards, holders);
+    }
+
+    /// <summary>
+    /// One ward: its intermediate server first (the ward's node on the network, registered with it), then the ward's
+    /// service (which acquires a token whenever it records a new person's number) and its staff console.
+    /// </summary>
+    private static async Task<RunningWard> StartWardAsync(DataLayout layout, DemoWard descriptor, NetworkNode network, Uri jlis,
+        CancellationToken cancellationToken)
+    {
+        var database = layout.MunicipalityDatabase(descriptor.Code);
+        var register = new ResidentRegister(database, descriptor.Code);
+        var staff = ServeCommand.OpenStaffDirectory(layout, descriptor.Code, DemoStaffOptions);
+        var staffAccounts = DemoStaff.Seed(staff, descriptor.Code);
+        var keyDirectory = layout.MunicipalityInstitutionKeyDirectory(descriptor.Code);
+        var log = AuditCommands.OpenOperationLog(layout, descriptor.Code);
+        var hosts = new List<ServiceHost>();
+        try
+        {
+            // The ward's intermediate server (中間サーバー), with its own database.
+            var intermediateDatabase = layout.IntermediateDatabase(descriptor.Code);
+            var intermediate = await DemoNetwork.StartIntermediateAsync(intermediateDatabase, descriptor.Code.Digits, descriptor.Name, keyDirectory, network,
+                cancellationToken);
+            hosts.Add(intermediate);
+            DemoNetwork.Register(network, descriptor.Code.Digits, descriptor.Name, InstitutionClass.Municipality, intermediate.BaseAddress, keyDirectory);
+            var host = await MunicipalityService.StartAsync(
+                new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis, staff, log)
+                {
+                    Tokens = new WardTokenOptions(jlis, intermediate.BaseAddress, keyDirectory),
+                }, cancellationToken);
+            hosts.Add(host);
+            // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
+            var console = await StaffConsoleService.StartAsync(
+                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log), cancellationToken);
+            hosts.Add(console);
+            return new RunningWard(descriptor, register, database, host, log, staffAccounts, console, intermediate, intermediateDatabase);
+        }
+        catch
+        {
+            foreach (var started in hosts) await started.DisposeAsync();
+            await log.DisposeAsync();
+            throw;
+        }
     }
 
     public void PrintDirectory(TextWriter output)
     {
         output.WriteLine();
         output.WriteLine("Renkei デモ国 (demo country) — running on loopback:");
+        output.WriteLine($"  {TextWidth.PadRight("情報提供ネットワークシステム (network)", 38)} {Network.BaseAddress,-26} {_networkDatabase}");
         output.WriteLine($"  {TextWidth.PadRight("地方公共団体情報システム機構 (J-LIS)", 38)} {_jlis.BaseAddress,-26} {_jlisDatabase}");
         foreach (var ward in Wards)
         {
@@ -308,6 +380,11 @@ internal sealed class DemoCountry : IAsyncDisposable
             output.WriteLine($"  {TextWidth.PadRight("  職員用画面 (staff console)", 38)} {ward.ConsoleHost.BaseAddress + "login",-26} 職員ID: {string.Join(", ", ward.Staff.Select(s => s.Id.Value))}");
             output.WriteLine($"  {TextWidth.PadRight("  中間サーバー (intermediate server)", 38)} {ward.IntermediateHost.BaseAddress,-26} {ward.IntermediateDatabase.Describe()}");
         }
+        foreach (var holder in Holders)
+        {
+            output.WriteLine($"  {TextWidth.PadRight($"{holder.Node.Name} ({holder.Node.InstitutionCode})", 38)} {holder.Node.BaseAddress,-26} {holder.Database.Describe()}");
+            output.WriteLine($"  {TextWidth.PadRight("  中間サーバー (intermediate server)", 38)} {holder.IntermediateHost.BaseAddress,-26} {holder.IntermediateDatabase.Describe()}");
+        }
         output.WriteLine();
         output.WriteLine("  デモ職員のパスワードとワンタイムパスワード: ./renkei demo staff --municipality 131091");
         output.WriteLine();
@@ -316,9 +393,11 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var holder in Holders) await holder.DisposeAsync();
         foreach (var ward in Wards) await ward.DisposeAsync();
         _jlisHttp.Dispose();
         await _jlis.DisposeAsync();
+        await Network.DisposeAsync();
     }
 }
 
@@ -350,7 +429,7 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     /// <summary>The ward's intermediate server and its own database.</summary>
     public ServiceHost IntermediateHost { get; } = intermediateHost;
     public Database IntermediateDatabase { get; } = intermediateDatabase;
-    public IIntermediateClient IntermediateClient => new IntermediateHttpClient(_intermediateHttp);
+    public IntermediateHttpClient IntermediateClient => new(_intermediateHttp);
 
     /// <summary>Posts an event to the ward's own HTTP service as the demo clerk; a refusal stops the demo with the ward's reason.</summary>
     public async Task<JsonElement> PostAsync<T>(string route, T body, CancellationToken cancellationToken)

@@ -1,0 +1,48 @@
+using Renkei.Cli.Commands;
+using Renkei.Core.Numbers;
+using Renkei.Intermediate.Contracts;
+using Renkei.Municipality.Addressee;
+
+namespace Renkei.Cli.Demo;
+
+/// <summary>A person the demo moved between wards (the resident-record code finds them in the new ward's register).</summary>
+internal sealed record MovedPerson(LocalGovernmentCode From, LocalGovernmentCode To, ResidentCode ResidentCode);
+
+/// <summary>The demo's first linkages, made the way a business system makes them: through the ward's own intermediate server.</summary>
+internal static class DemoLinkages
+{
+    /// <summary>The affair and information kind the new ward asks the previous ward for (児童手当: 地方税関係情報).</summary>
+    public const string Affair = "child-allowance";
+    public const string Kind = "local-tax";
+
+    /// <summary>
+    /// For every arrival, the new ward asks the ward the person left for its 1 January tax information, as the child
+    /// allowance affair may (別表第二). Request ids derive from the person and the wards, so a rerun asks nothing twice.
+    /// Returns how many queries ended in each outcome.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, int>> AskPreviousWardsAsync(DemoCountry country, IReadOnlyList<MovedPerson> moved,
+        CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var person in moved)
+        {
+            var ward = country.Ward(person.To);
+            if (ward.Register.FindByCode(person.ResidentCode) is not { } resident) continue;
+            var addressees = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "renkei-demo" });
+            if (addressees.ForResident(resident.Id) is not { } addressee) continue;
+            var requestId = DemoGuid.From($"linkage/{person.From.Digits}/{person.To.Digits}/{resident.Id}/{Affair}/{Kind}");
+            var answer = await ward.IntermediateClient.QueryAsync(
+                new InquiryRequest(requestId, person.To.Digits, addressee.ToInt64(), Affair, person.From.Digits, Kind), cancellationToken);
+            var key = answer.Outcome.ToString() + (answer.RefusalCode is { } code ? "(" + code + ")" : "");
+            outcomes[key] = outcomes.GetValueOrDefault(key) + 1;
+        }
+        return outcomes;
+    }
+}
+
+/// <summary>Deterministic request ids for the demo, so rerunning a step repeats nothing.</summary>
+internal static class DemoGuid
+{
+    public static Guid From(string text) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes("renkei-demo/" + text)));
+}
