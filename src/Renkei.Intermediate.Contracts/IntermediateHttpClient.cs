@@ -37,6 +37,9 @@ public interface IIntermediateLinkageClient
     Task<InquiryBatchAccepted> SubmitQueryBatchAsync(InquiryBatchRequest request, CancellationToken cancellationToken = default);
     Task<InquiryBatchStatusResponse> QueryBatchStatusAsync(InquiryBatchStatusRequest request, CancellationToken cancellationToken = default);
     Task<PartyRecordList> RecordsAsync(PartyRecordQuery request, CancellationToken cancellationToken = default);
+
+    /// <summary>The network's policy rows for the holder's class and an affair (<see cref="IntermediateNodeRoutes.Policy"/>).</summary>
+    Task<Renkei.Network.Contracts.PolicyLinkagesResponse> PolicyAsync(NodePolicyRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The intermediate server answered with an error. The message is the server's own and carries no personal data.</summary>
@@ -87,6 +90,9 @@ public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClien
 
     public Task<PartyRecordList> RecordsAsync(PartyRecordQuery request, CancellationToken cancellationToken = default) =>
         PostAsync<PartyRecordQuery, PartyRecordList>(IntermediateNodeRoutes.Records, request, cancellationToken);
+
+    public Task<Renkei.Network.Contracts.PolicyLinkagesResponse> PolicyAsync(NodePolicyRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<NodePolicyRequest, Renkei.Network.Contracts.PolicyLinkagesResponse>(IntermediateNodeRoutes.Policy, request, cancellationToken);
 
     /// <summary>
     /// Streams <paramref name="copies"/> as NDJSON; the server commits every <paramref name="batchSize"/> lines.

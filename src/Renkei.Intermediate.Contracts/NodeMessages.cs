@@ -31,6 +31,13 @@ public static class IntermediateNodeRoutes
     /// <summary>Polls a batch query and returns the opened answers (<see cref="InquiryBatchStatusRequest"/> → <see cref="InquiryBatchStatusResponse"/>).</summary>
     public const string QueryBatchStatus = "linkage/batches/status";
 
+    /// <summary>
+    /// The network's published policy rows for the holder's class, one affair and a day (<see cref="NodePolicyRequest"/> →
+    /// <see cref="PolicyLinkagesResponse"/>), asked of the network in the holder's name: the holder's systems never read
+    /// the network's files, they ask.
+    /// </summary>
+    public const string Policy = "linkage/policy";
+
     /// <summary>The holder's own provision records (情報提供等記録), as inquirer and as provider (<see cref="PartyRecordQuery"/>).</summary>
     public const string Records = "records";
 
@@ -138,6 +145,9 @@ public sealed record InquiryBatchStatusResponse(
 
 /// <param name="ItemIndex">Position among the submitted items (the network's index).</param>
 public sealed record InquiryBatchItemResult(int ItemIndex, string ItemId, long AddresseeNumber, InquiryResponse Response);
+
+/// <summary>Which policy rows may the holder use working <paramref name="Affair"/> on <paramref name="Date"/> (null: today)?</summary>
+public sealed record NodePolicyRequest(string Holder, string Affair, DateOnly? Date = null);
 
 // ------------------------------------------------------------------ the holder's own provision records (情報提供等記録)
 

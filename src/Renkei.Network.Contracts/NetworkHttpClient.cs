@@ -26,6 +26,9 @@ public interface INetworkClient
     Task<ProvisionRecordList> ProvisionRecordsAsync(ProvisionRecordQuery request, CancellationToken cancellationToken = default);
 
     Task<ProvisionCheckpoint> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The policy rows the caller's class may use in an affair on a day (<see cref="NetworkRoutes.PolicyLinkages"/>).</summary>
+    Task<PolicyLinkagesResponse> PolicyLinkagesAsync(PolicyLinkagesRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The network answered with an error (<see cref="Renkei.Core.Json.ProblemBody"/>). The message is the network's own and carries no personal value.</summary>
@@ -66,6 +69,9 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient
 
     public Task<ProvisionCheckpoint> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<CheckpointRequest, ProvisionCheckpoint>(NetworkRoutes.ProvisionCheckpoint, request, cancellationToken);
+
+    public Task<PolicyLinkagesResponse> PolicyLinkagesAsync(PolicyLinkagesRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<PolicyLinkagesRequest, PolicyLinkagesResponse>(NetworkRoutes.PolicyLinkages, request, cancellationToken);
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {

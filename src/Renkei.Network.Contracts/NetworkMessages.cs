@@ -37,6 +37,14 @@ public static class NetworkRoutes
     /// <summary>The latest signed checkpoint of the network's provision records (<see cref="CheckpointRequest"/>).</summary>
     public const string ProvisionCheckpoint = "records/checkpoint";
 
+    /// <summary>
+    /// The policy rows (別表第二 and ordinance rows) the calling institution's class may use in one affair on one day: which
+    /// information kind from which class of provider, and the legal text (<see cref="PolicyLinkagesRequest"/> →
+    /// <see cref="PolicyLinkagesResponse"/>). What a staff console offers is exactly these rows; the network still checks
+    /// every query itself.
+    /// </summary>
+    public const string PolicyLinkages = "policy/linkages";
+
     /// <summary>GET: liveness and database reachability.</summary>
     public const string Health = "health";
 
@@ -227,6 +235,40 @@ public sealed record BatchStatusRequest(Guid BatchId, string Inquirer, int After
 public sealed record BatchStatusResponse(Guid BatchId, BatchState State, int Total, int Finished, int Pending, IReadOnlyList<BatchItemResult> Results);
 
 public sealed record BatchItemResult(int ItemIndex, string ItemId, LinkageResponse Response);
+
+// ------------------------------------------------------------------ the published policy (別表第二)
+
+/// <summary>
+/// The rows <paramref name="Inquirer"/> (the caller) may use working <paramref name="Affair"/> on <paramref name="Date"/>
+/// (null: today in Japan). The rows are those of the caller's institution class.
+/// </summary>
+public sealed record PolicyLinkagesRequest(string Inquirer, string Affair, DateOnly? Date = null);
+
+/// <summary>
+/// One published policy row: an inquirer of the caller's class working <paramref name="Affair"/> may obtain
+/// <paramref name="Kind"/> (<paramref name="KindName"/>, e.g. 地方税関係情報) from a provider of <paramref name="ProviderClass"/>
+/// between <paramref name="EffectiveFrom"/> and <paramref name="EffectiveTo"/> (inclusive; null: open), under
+/// <paramref name="Source"/> (the legal text).
+/// </summary>
+public sealed record PublishedPolicyRow(
+    string RowId,
+    string Affair,
+    InstitutionClass ProviderClass,
+    string Kind,
+    string? KindName,
+    DateOnly EffectiveFrom,
+    DateOnly? EffectiveTo,
+    string Source,
+    string? Note);
+
+/// <summary>The rows in force for the caller's class, the affair and the day; empty when the affair has none (or is unknown).</summary>
+public sealed record PolicyLinkagesResponse(
+    string PolicyVersion,
+    InstitutionClass InquirerClass,
+    string Affair,
+    string? AffairName,
+    DateOnly Date,
+    IReadOnlyList<PublishedPolicyRow> Rows);
 
 // ------------------------------------------------------------------ provision records (情報提供等記録)
 

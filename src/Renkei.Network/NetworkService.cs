@@ -96,7 +96,7 @@ public static class NetworkService
                 new BatchOptions(options.BatchParallelism, options.BatchRetryInitial, options.BatchRetryMax));
             resources.Add(batches);
             var issuance = new TokenIssuance(store, registry, tokens, nodes, clock, options.DeliveryTimeout);
-            var endpoints = new NetworkEndpoints(store, registry, tokens, issuance, linkage, batches, records, clock, options.Tap);
+            var endpoints = new NetworkEndpoints(store, registry, tokens, issuance, linkage, batches, records, policy, clock, options.Tap);
             var host = await ServiceHost.StartAsync("network", _ => { }, endpoints.Map,
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
             batches.Start(host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Renkei.Network.Batches"));

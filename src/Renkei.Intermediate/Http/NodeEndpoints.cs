@@ -35,6 +35,8 @@ public static class NodeEndpoints
             IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)));
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatchStatus, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)));
+        app.MapPost("/" + IntermediateNodeRoutes.Policy, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)));
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)));
 

@@ -391,6 +391,17 @@ public sealed class IntermediateNode : IAsyncDisposable
     };
 
     /// <summary>Calls the network; its refusals become 502 <c>network-refused</c> (with its code), no answer 503 <c>network-unavailable</c>.</summary>
+    /// <summary>
+    /// The network's published policy rows for the holder's class in <paramref name="request"/>'s affair (asked in the
+    /// holder's name, signed): what the holder's systems may offer their staff.
+    /// </summary>
+    public Task<PolicyLinkagesResponse> PolicyAsync(NodePolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        _copies.CheckHolder(request.Holder);
+        Require(request.Affair, "affair");
+        return CallNetworkAsync(() => _network.PolicyLinkagesAsync(new PolicyLinkagesRequest(HolderCode, request.Affair, request.Date), cancellationToken));
+    }
+
     private static async Task<T> CallNetworkAsync<T>(Func<Task<T>> call)
     {
         try

@@ -27,6 +27,7 @@ internal sealed class NetworkEndpoints(
     LinkageService linkage,
     BatchService batches,
     ProvisionRecords records,
+    Renkei.Network.Policy.LinkagePolicy policy,
     TimeProvider clock,
     IMessageTap? tap)
 {
@@ -89,6 +90,20 @@ internal sealed class NetworkEndpoints(
             return Task.FromResult(records.Checkpoint() is { } checkpoint
                 ? Results.Json(checkpoint, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "no-records", "the network has recorded no provision yet (情報提供等記録がありません)"));
+        });
+        Post<PolicyLinkagesRequest>(app, NetworkRoutes.PolicyLinkages, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Inquirer, "inquirer");
+            Require(r.Affair, "affair");
+            var inquirerClass = registry.Find(sender)?.Class
+                ?? throw new NetworkRefusal(StatusCodes.Status403Forbidden, "unknown-institution", "the caller is not registered (機関が登録されていません)");
+            var date = r.Date ?? ProvisionRecords.JapanDate(clock.GetUtcNow());
+            var rows = policy.RowsFor(inquirerClass, r.Affair, date)
+                .Select(row => new PublishedPolicyRow(row.Id, row.Affair, row.ProviderClass, row.Kind, policy.KindName(row.Kind),
+                    row.EffectiveFrom, row.EffectiveTo, row.Source, row.Note))
+                .ToList();
+            return Task.FromResult(Results.Json(new PolicyLinkagesResponse(policy.Version, inquirerClass, r.Affair, policy.AffairName(r.Affair), date, rows),
+                JsonDefaults.Options));
         });
         app.MapGet("/" + NetworkRoutes.Health, () =>
         {
