@@ -41,6 +41,16 @@ public sealed record StaffConsoleOptions(
 
     /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The ward's own intermediate server (中間サーバー), through which the attachment-omission workflows ask the network
+    /// for linked data and read the linkages the network's policy offers. Null: the application pages still open, decide
+    /// and export, but offer no linkage and say why.
+    /// </summary>
+    public Uri? IntermediateAddress { get; init; }
+
+    /// <summary>Builds the client for <see cref="IntermediateAddress"/> (e.g. with mutual TLS); plain HTTP when null.</summary>
+    public Func<Uri, HttpClient>? IntermediateHttp { get; init; }
 }
 
 /// <summary>

@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Renkei.Core.Numbers;
+using Renkei.Core.People;
+using Renkei.Holders;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate;
+using Renkei.Intermediate.Contracts;
+using Renkei.Jlis;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Tokens;
+using Renkei.Municipality.Addressee;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tokens;
+using Renkei.Network;
+using Renkei.Network.Contracts;
+using Renkei.TestSupport;
+
+namespace Renkei.StaffConsole.Tests.Linked;
+
+/// <summary>
+/// A small country for the attachment-omission workflows, wired as the demo wires it, every institution with its own
+/// database and keys on loopback HTTP: the network (情報提供ネットワークシステム), J-LIS with its token routes, 大田区 (the
+/// previous ward, with its residence tax copied to its intermediate server), 品川区 (the ward at the counter: register,
+/// business systems, intermediate server, staff and the console on Kestrel), 日本年金機構 and the demo 健康保険組合 with
+/// their intermediate servers. Everyone holds tokens. Every body the network receives is kept, to be scanned for numbers.
+/// <para>The people, one per workflow (all fictional):</para>
+/// <list type="bullet">
+/// <item>鈴木 family (4, two children) lived in 大田区 on 1 January and arrived in 品川区 after it → 児童手当 認定請求.</item>
+/// <item>高橋 正雄 (68) likewise arrived from 大田区 → 介護保険 第1号被保険者 premium stage.</item>
+/// <item>佐藤 健 lost his employee health insurance on retiring → 国民健康保険 資格取得.</item>
+/// <item>伊藤 美香 (single mother, survivor's pension) and her son → 児童扶養手当 and 品川区児童育成手当.</item>
+/// <item>木村 次郎 → 生活保護 investigation (several kinds at once).</item>
+/// </list>
+/// </summary>
+public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
+{
+    public static readonly LocalGovernmentCode Shinagawa = LocalGovernmentCode.ParseOrThrow("131091");
+    public static readonly LocalGovernmentCode Ota = LocalGovernmentCode.ParseOrThrow("131113");
+
+    private readonly List<TestDatabase> _databases = [];
+    private readonly List<IAsyncDisposable> _services = [];
+    private readonly List<IDisposable> _owned = [];
+    private readonly TempDirectory _directory = new();
+
+    private LinkedCountry(string provider) => Provider = provider;
+
+    public string Provider { get; }
+
+    /// <summary>The console's clock: each login moves it past the last one-time code's step. Starts at the real time.</summary>
+    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Today in Japan when the country started.</summary>
+    public DateOnly Today { get; } = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
+
+    /// <summary>The day the families arrived in 品川区: after 1 January of this year, before today.</summary>
+    public DateOnly ArrivalDate => Today.Month >= 5 ? new DateOnly(Today.Year, 4, 1) : new DateOnly(Today.Year, 1, Math.Max(2, Math.Min(Today.Day, 2)));
+
+    public NetworkNode Network { get; private set; } = null!;
+    public ServiceHost Jlis { get; private set; } = null!;
+    public JlisHttpClient Numbering { get; private set; } = null!;
+
+    public LinkedWard ShinagawaWard { get; private set; } = null!;
+    public LinkedWard OtaWard { get; private set; } = null!;
+    public HolderNode Pension { get; private set; } = null!;
+    public HolderNode Insurer { get; private set; } = null!;
+    public IntermediateHttpClient PensionIntermediate { get; private set; } = null!;
+    public IntermediateHttpClient InsurerIntermediate { get; private set; } = null!;
+
+    public StaffDirectory Staff { get; private set; } = null!;
+    public IReadOnlyList<DemoStaffAccount> Accounts { get; private set; } = [];
+    public ServiceHost Console { get; private set; } = null!;
+    public Uri BaseAddress => Console.BaseAddress;
+
+    public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
+
+    /// <summary>A 品川区 resident by name.</summary>
+    public Resident Resident(string familyName, string givenName) =>
+        ShinagawaWard.Register.Search(new ResidentSearch(familyName + "　" + givenName, null, null, false, 10)).Select(s => ShinagawaWard.Register.Find(s.ResidentId)!)
+            .Single(r => r.Name.FamilyName == familyName && r.Name.GivenName == givenName);
+
+    /// <summary>The 品川区 resident's integrated addressee number.</summary>
+    public IntegratedAddresseeNumber AddresseeOf(long residentId) => ShinagawaWard.Addressees.ForResident(residentId)!.Value;
+
+    /// <summary>Every body the network received (requests and the nodes' answers).</summary>
+    public ConcurrentQueue<string> NetworkReceived { get; } = new();
+
+    void IMessageTap.Received(string route, string? institution, ReadOnlySpan<byte> body) => NetworkReceived.Enqueue(Encoding.UTF8.GetString(body));
+
+    /// <summary>Moves the console's clock on a minute and returns the staff member's code for the new time.</summary>
+    public string NextCode(DemoStaffAccount account)
+    {
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        return account.CodeAt(Clock.GetUtcNow());
+    }
+
+    /// <summary>Every individual number either ward's register has recorded (to scan pages and network bodies for).</summary>
+    public IReadOnlyList<string> AllNumbers()
+    {
+        var numbers = new List<string>();
+        foreach (var ward in new[] { ShinagawaWard, OtaWard })
+        {
+            using var connection = ward.Database.Open();
+            using var command = connection.Command("SELECT individual_number FROM resident_numbers");
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) numbers.Add(IndividualNumber.FromInt64(reader.GetInt64(0)).Digits);
+        }
+        return numbers;
+    }
+
+    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleOptions, StaffConsoleOptions>? console = null)
+    {
+        var country = new LinkedCountry(provider);
+        try
+        {
+            await country.StartServicesAsync();
+            await country.SeedAsync();
+            await country.StartConsoleAsync(console);
+            return country;
+        }
+        catch
+        {
+            await country.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServicesAsync()
+    {
+        var jlisKeyDirectory = _directory.File("jlis-institution");
+        using (var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory))
+            Network = Own(await NetworkService.StartAsync(new NetworkServiceOptions(NewDatabase(), _directory.File("network"))
+            {
+                Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
+                    jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
+                Tap = this,
+            }));
+        Jlis = Own(await JlisService.StartAsync(new JlisServiceOptions(NewDatabase(), _directory.File("numbering.key"))
+        {
+            Tokens = new JlisTokenOptions(Network.BaseAddress, jlisKeyDirectory),
+        }));
+        Numbering = new JlisHttpClient(Owned(new HttpClient { BaseAddress = Jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }));
+        OtaWard = await StartWardAsync(Ota, "大田区");
+        ShinagawaWard = await StartWardAsync(Shinagawa, "品川区");
+        (Pension, PensionIntermediate) = await StartHolderAsync(HolderKind.PensionOrganisation, HolderInstitutions.PensionOrganisationCode,
+            HolderInstitutions.PensionOrganisationName);
+        (Insurer, InsurerIntermediate) = await StartHolderAsync(HolderKind.HealthInsurer, HolderInstitutions.DemoInsurerCode, HolderInstitutions.DemoInsurerName);
+    }
+
+    private async Task<LinkedWard> StartWardAsync(LocalGovernmentCode code, string name)
+    {
+        var keyDirectory = _directory.File("ward-" + code.Digits);
+        var intermediateDatabase = NewDatabase();
+        var intermediate = await StartNodeAsync(intermediateDatabase, code.Digits, name, keyDirectory);
+        using (var keys = InstitutionKeys.LoadOrCreate(keyDirectory))
+            Network.Registry.Upsert(new InstitutionInfo(code.Digits, name, InstitutionClass.Municipality, intermediate.BaseAddress, keys.SigningPublicKey,
+                keys.SealingPublicKey));
+        var database = NewDatabase();
+        var register = new ResidentRegister(database, code);
+        var log = OperationLog.Open(database, code, _directory.File("audit-" + code.Digits + ".key"));
+        _services.Add(log);
+        var addressees = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = "test-seed" });
+        var client = new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }));
+        return new LinkedWard(code, name, database, register, log, addressees, new MunicipalBusinessSystems(addressees), intermediate, intermediateDatabase,
+            client, new WardTokenOptions(Jlis.BaseAddress, intermediate.BaseAddress, keyDirectory));
+    }
+
+    private async Task<(HolderNode, IntermediateHttpClient)> StartHolderAsync(HolderKind kind, string code, string name)
+    {
+        var keys = _directory.File("holder-" + code);
+        var intermediate = await StartNodeAsync(NewDatabase(), code, name, Path.Combine(keys, "institution"));
+        var holder = Own(await HolderService.StartAsync(new HolderServiceOptions(kind, code, name, NewDatabase(), keys, intermediate.BaseAddress)
+        {
+            JlisAddress = Jlis.BaseAddress,
+        }));
+        Network.Registry.Upsert(holder.Registration);
+        return (holder, new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress })));
+    }
+
+    private async Task<ServiceHost> StartNodeAsync(Database database, string code, string name, string keyDirectory) =>
+        Own(await IntermediateService.StartAsync(new IntermediateServiceOptions(database, code, name)
+        {
+            InstitutionKeyDirectory = keyDirectory,
+            NetworkAddress = Network.BaseAddress,
+            NetworkSigningPublicKey = Network.SigningPublicKey,
+        }));
+
+    private const string OtaAddress = "東京都大田区蒲田五丁目13番14号";
+    private const string ShinagawaAddress = "東京都品川区広町二丁目1番36号";
+    private const string OiAddress = "東京都品川区大井一丁目14番1号";
+
+    private static RegisterImportRecord Person(string household, long code, string family, string given, string familyKana, string givenKana, DateOnly birth,
+        Sex sex, Relationship relationship, string address) =>
+        new(household, ResidentCode.FromBody(4_000_000_000L + code * 7_919L), family, given, familyKana, givenKana, birth, sex, relationship, address,
+            new DateOnly(2010, 4, 1), false, null, null);
+
+    private static IEnumerable<RegisterImportRecord> OtaPeople()
+    {
+        yield return Person("00000001", 1, "鈴木", "大輔", "スズキ", "ダイスケ", new DateOnly(1985, 5, 20), Sex.Male, Relationship.Head, OtaAddress);
+        yield return Person("00000001", 2, "鈴木", "由紀", "スズキ", "ユキ", new DateOnly(1987, 9, 3), Sex.Female, Relationship.Wife, OtaAddress);
+        yield return Person("00000001", 3, "鈴木", "陽太", "スズキ", "ヨウタ", new DateOnly(2016, 6, 12), Sex.Male, Relationship.Child, OtaAddress);
+        yield return Person("00000001", 4, "鈴木", "さくら", "スズキ", "サクラ", new DateOnly(2020, 3, 28), Sex.Female, Relationship.Child, OtaAddress);
+        yield return Person("00000002", 5, "高橋", "正雄", "タカハシ", "マサオ", new DateOnly(1958, 2, 11), Sex.Male, Relationship.Head, OtaAddress);
+        yield return Person("00000003", 6, "中村", "恵", "ナカムラ", "メグミ", new DateOnly(1979, 8, 8), Sex.Female, Relationship.Head, OtaAddress);
+    }
+
+    private static IEnumerable<RegisterImportRecord> ShinagawaPeople()
+    {
+        yield return Person("00000001", 11, "佐藤", "健", "サトウ", "ケン", new DateOnly(1964, 11, 3), Sex.Male, Relationship.Head, OiAddress);
+        yield return Person("00000002", 12, "伊藤", "美香", "イトウ", "ミカ", new DateOnly(1990, 1, 25), Sex.Female, Relationship.Head, ShinagawaAddress);
+        yield return Person("00000002", 13, "伊藤", "蓮", "イトウ", "レン", new DateOnly(2017, 10, 9), Sex.Male, Relationship.Child, ShinagawaAddress);
+        yield return Person("00000003", 14, "木村", "次郎", "キムラ", "ジロウ", new DateOnly(1972, 7, 7), Sex.Male, Relationship.Head, OiAddress);
+    }
+
+    /// <summary>The fiscal year of the residence tax assessed on last year's income (the year 1 January belongs to).</summary>
+    public int TaxFiscalYear => Today.Month >= 6 ? Today.Year : Today.Year - 1;
+
+    private async Task SeedAsync()
+    {
+        // Registers, numbered by J-LIS.
+        foreach (var (ward, people) in new[] { (OtaWard, OtaPeople()), (ShinagawaWard, ShinagawaPeople()) })
+        {
+            Assert.Equal(0, new RegisterImporter(ward.Register).Import(people).Rejected);
+            Assert.Equal(0, (await new NumberAssignmentJob(ward.Register, Numbering).RunAsync()).UnassignedCount);
+            ward.Addressees.SyncFromRegister();
+        }
+
+        // Residence tax on 1 January: the arrivals' at 大田区, the others' at 品川区.
+        var january = new DateOnly(Today.Year, 1, 1);
+        void Tax(LinkedWard ward, string family, string given, long income, int dependantsUnder16, int dependants = 0, bool spouse = false)
+        {
+            var resident = ward.Register.Search(new ResidentSearch(family + "　" + given, null, null, true, 5)).Single();
+            var subject = ward.Addressees.ForResident(resident.ResidentId)!.Value;
+            ward.Business.ResidenceTax.Record(subject, january,
+                ResidenceTaxRules.Assess(TaxFiscalYear, new ResidenceTaxInput(income, income / 7, spouse, dependants, 0, dependantsUnder16)));
+        }
+        Tax(OtaWard, "鈴木", "大輔", 5_200_000, dependantsUnder16: 2, spouse: true);
+        Tax(OtaWard, "鈴木", "由紀", 900_000, 0);
+        Tax(OtaWard, "高橋", "正雄", 1_400_000, 0);
+        Tax(ShinagawaWard, "伊藤", "美香", 1_800_000, dependantsUnder16: 1);
+        Tax(ShinagawaWard, "木村", "次郎", 0, 0);
+        Tax(ShinagawaWard, "佐藤", "健", 4_100_000, 0);
+
+        // The families move: departure from 大田区, arrival in 品川区 (J-LIS checks the carried number).
+        var otaEvents = new RegisterEvents(OtaWard.Register, Numbering);
+        var shinagawaEvents = new RegisterEvents(ShinagawaWard.Register, Numbering);
+        foreach (var household in new[] { "00000001", "00000002" })
+        {
+            string? newHousehold = null;
+            var members = OtaWard.Register.FindHousehold(household)!.Members.OrderBy(m => m.Relationship == Relationship.Head ? 0 : 1).ToList();
+            foreach (var member in members)
+            {
+                var resident = OtaWard.Register.Find(member.Id)!;
+                await otaEvents.DepartureAsync(new DepartureRequest(Guid.NewGuid(), resident.Id, ArrivalDate, ShinagawaAddress));
+                var arrived = await shinagawaEvents.ArrivalAsync(new ArrivalRequest(Guid.NewGuid(), resident.ResidentCode, resident.IndividualNumber!.Value,
+                    new NewPerson(resident.Name.FamilyName, resident.Name.GivenName, resident.Name.FamilyNameKana, resident.Name.GivenNameKana,
+                        resident.BirthDate, resident.Sex),
+                    household == "00000001" ? "東京都品川区西五反田一丁目3番1号" : OiAddress, newHousehold, resident.Relationship, ArrivalDate, Ota));
+                newHousehold ??= arrived.HouseholdNumber;
+            }
+        }
+        foreach (var ward in new[] { OtaWard, ShinagawaWard })
+        {
+            ward.Addressees.SyncFromRegister();
+            await new IntermediateFeeder(ward.Business, new IntermediateHttpFeed(ward.Intermediate, ward.Code.Digits)).SendAllAsync(Today);
+            using var clients = new WardTokenClients(ward.Code, ward.TokenOptions);
+            var tokens = await new TokenAcquisitionJob(ward.Addressees, clients.Acquirer).RunAsync();
+            Assert.Equal(0, tokens.Refused);
+        }
+
+        // 日本年金機構: 伊藤 美香's survivor's basic pension. The insurer: 佐藤 健 insured since 1987, lost it on retiring.
+        var mika = NumberOf("伊藤", "美香");
+        Pension.Records.RecordPension(new PensionRecordRequest(Guid.NewGuid(), mika, "1234-567890", TaxFiscalYear,
+            [new PensionBenefitItem(PensionType.Survivor, PensionScheme.Basic, null, 1_050_000, new DateOnly(2021, 8, 14), new DateOnly(2021, 9, 1), null, false, null)]));
+        var jiro = NumberOf("木村", "次郎");
+        Pension.Records.RecordPension(new PensionRecordRequest(Guid.NewGuid(), jiro, "2345-678901", TaxFiscalYear,
+            [new PensionBenefitItem(PensionType.Disability, PensionScheme.Basic, 2, 816_000, new DateOnly(2019, 4, 2), new DateOnly(2019, 5, 1), null, false, null)]));
+        var ken = NumberOf("佐藤", "健");
+        Insurer.Records.RecordQualification(new QualificationRequest(Guid.NewGuid(), ken, HealthInsuranceMemberCategory.Insured, new DateOnly(1987, 4, 1)));
+        Insurer.Records.RecordLoss(new QualificationLossRequest(Guid.NewGuid(), ken, Today.AddDays(-20), QualificationLossReason.Retirement));
+        Insurer.Records.RecordQualification(new QualificationRequest(Guid.NewGuid(), jiro, HealthInsuranceMemberCategory.Insured, new DateOnly(1995, 4, 1)));
+        Insurer.Records.RecordLoss(new QualificationLossRequest(Guid.NewGuid(), jiro, Today.AddDays(-200), QualificationLossReason.Retirement));
+        foreach (var holder in new[] { Pension, Insurer })
+        {
+            await holder.FeedCopiesAsync();
+            await holder.AcquireTokensAsync();
+        }
+    }
+
+    private IndividualNumber NumberOf(string family, string given) => Resident(family, given).IndividualNumber!.Value;
+
+    /// <summary>
+    /// The demo staff, plus a national-health-insurance clerk and a public-assistance caseworker (the demo roster has
+    /// neither yet); then the console, with the ward's intermediate server for linkage.
+    /// </summary>
+    private async Task StartConsoleAsync(Func<StaffConsoleOptions, StaffConsoleOptions>? configure)
+    {
+        var ward = ShinagawaWard;
+        Staff = new StaffDirectory(ward.Database, AffairCatalogue.LoadDefault(), _directory.File("staff-totp.key"),
+            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区" });
+        var accounts = DemoStaff.Seed(Staff, Shinagawa).ToList();
+        foreach (var (id, name, affairs) in new[]
+        {
+            ("kokuho01", "国保年金課 松本 大輔", new[] { "national-health-insurance" }),
+            ("hogo01", "生活福祉課 井上 直子", new[] { "public-assistance" }),
+        })
+        {
+            var password = "test-" + id + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+            var enrolment = Staff.Create(new NewStaffMember(StaffId.Parse(id), name, StaffRole.Clerk, affairs), password);
+            accounts.Add(new DemoStaffAccount(StaffId.Parse(id), name, StaffRole.Clerk, affairs, password, Base32.Decode(enrolment.SecretBase32)));
+        }
+        Accounts = accounts;
+        var options = new StaffConsoleOptions(ward.Database, Shinagawa, "品川区", Staff, ward.Log)
+        {
+            Clock = Clock,
+            IntermediateAddress = ward.IntermediateHost.BaseAddress,
+        };
+        Console = Own(await StaffConsoleService.StartAsync(configure is null ? options : configure(options)));
+    }
+
+    private Database NewDatabase()
+    {
+        var database = _databases.Count == 0 ? TestDatabase.Create(Provider) : _databases[0].Sibling();
+        _databases.Add(database);
+        return database.Database;
+    }
+
+    private T Own<T>(T service) where T : IAsyncDisposable
+    {
+        _services.Add(service);
+        return service;
+    }
+
+    private T Owned<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned) owned.Dispose();
+        for (var i = _services.Count - 1; i >= 0; i--) await _services[i].DisposeAsync();
+        foreach (var database in _databases) database.Dispose();
+        _directory.Dispose();
+    }
+}
+
+/// <summary>One ward of the linked country: its register, addressee system, business systems and intermediate server.</summary>
+public sealed record LinkedWard(LocalGovernmentCode Code, string Name, Database Database, ResidentRegister Register, OperationLog Log,
+    AddresseeSystem Addressees, MunicipalBusinessSystems Business, ServiceHost IntermediateHost, Database IntermediateDatabase,
+    IntermediateHttpClient Intermediate, WardTokenOptions TokenOptions);
