@@ -208,7 +208,7 @@ public sealed record ApplicationQuery(string? Workflow = null, ApplicationStatus
 /// An application step that cannot be done, with a stable code (<see cref="Codes"/>) and a message in English with the
 /// Japanese in parentheses. Never carries a personal value.
 /// </summary>
-public sealed class ApplicationException(string code, string message) : Exception(message)
+public sealed class WorkflowException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
 

@@ -65,17 +65,17 @@ public sealed class AttachmentWorkflows
         ApplicationParties parties, DateOnly receivedOn, string? terminal = null)
     {
         var workflow = WorkflowCatalogue.Find(workflowCode)
-            ?? throw new ApplicationException(ApplicationException.Codes.UnknownWorkflow, "unknown workflow (手続が見つかりません)");
+            ?? throw new WorkflowException(WorkflowException.Codes.UnknownWorkflow, "unknown workflow (手続が見つかりません)");
         RequireAffair(session, workflow, applicant, terminal);
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(parties);
         foreach (var person in members.Select(m => m.Addressee).Prepend(applicant))
             if (_addressee.Find(person) is null)
-                throw new ApplicationException(ApplicationException.Codes.UnknownAddressee, "an addressee number is not registered (団体内統合宛名番号が登録されていません)");
+                throw new WorkflowException(WorkflowException.Codes.UnknownAddressee, "an addressee number is not registered (団体内統合宛名番号が登録されていません)");
         if (members.Select(m => m.Addressee).Distinct().Count() != members.Count || members.Any(m => m.Addressee == applicant))
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "members: each person once, the applicant not among them (対象者が重複しています)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "members: each person once, the applicant not among them (対象者が重複しています)");
         if (members.Any(m => string.IsNullOrWhiteSpace(m.Role) || m.Role.Length > 32))
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "members: a role is 1–32 characters (続柄区分が正しくありません)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "members: a role is 1–32 characters (続柄区分が正しくありません)");
         CheckCode(parties.PreviousMunicipality, "previousMunicipality");
         CheckCode(parties.JanuaryFirstMunicipality, "januaryFirstMunicipality");
         CheckCode(parties.FormerInsurer, "formerInsurer");
@@ -97,7 +97,7 @@ public sealed class AttachmentWorkflows
     public IReadOnlyList<Application> List(StaffSession session, ApplicationQuery query, string? terminal = null)
     {
         if (session.ChosenAffair is null)
-            throw new ApplicationException(ApplicationException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
+            throw new WorkflowException(WorkflowException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
         var list = Store.List(query).Where(a => a.Affair == session.ChosenAffair).ToList();
         _recorder.Record(session, terminal, query.Applicant, OperationAction.Search, OperationResult.Success, $"申請一覧 {list.Count}件");
         return list;
@@ -114,9 +114,9 @@ public sealed class AttachmentWorkflows
         CancellationToken cancellationToken = default)
     {
         var workflow = WorkflowCatalogue.Find(workflowCode)
-            ?? throw new ApplicationException(ApplicationException.Codes.UnknownWorkflow, "unknown workflow (手続が見つかりません)");
+            ?? throw new WorkflowException(WorkflowException.Codes.UnknownWorkflow, "unknown workflow (手続が見つかりません)");
         if (session.ChosenAffair is not { } affair)
-            throw new ApplicationException(ApplicationException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
+            throw new WorkflowException(WorkflowException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
         IReadOnlyList<PublishedPolicyRow>? rows = null;
         if (workflow.Steps.Any(s => s.Source != ProviderSource.OwnWard))
         {
@@ -126,7 +126,7 @@ public sealed class AttachmentWorkflows
             }
             catch (Exception e) when (e is IntermediateException or HttpRequestException or TaskCanceledException)
             {
-                throw new ApplicationException(ApplicationException.Codes.IntermediateUnavailable,
+                throw new WorkflowException(WorkflowException.Codes.IntermediateUnavailable,
                     "the network's policy could not be asked through the intermediate server (中間サーバー経由で連携ポリシーを取得できません)");
             }
         }
@@ -164,7 +164,7 @@ public sealed class AttachmentWorkflows
     /// <summary>
     /// Runs the application's linkages now (即時照会, or 庁内連携 for the ward's own systems): <paramref name="steps"/>, or
     /// every offered step. A step named explicitly that is not offered is refused (logged) with
-    /// <see cref="ApplicationException.Codes.LinkageNotPermitted"/>; without names, required steps that are not offered are
+    /// <see cref="WorkflowException.Codes.LinkageNotPermitted"/>; without names, required steps that are not offered are
     /// logged as refused and listed in <see cref="LinkageRun.RefusedSteps"/>. Resending after a failure reuses the request
     /// ids, so nothing is asked or recorded twice.
     /// </summary>
@@ -192,11 +192,11 @@ public sealed class AttachmentWorkflows
     {
         ArgumentNullException.ThrowIfNull(applicationIds);
         if (applicationIds.Count == 0 || applicationIds.Distinct().Count() != applicationIds.Count)
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "applicationIds: one or more, each once (申請番号を指定してください)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "applicationIds: one or more, each once (申請番号を指定してください)");
         var loaded = applicationIds.Select(id => Load(session, id, terminal)).ToList();
         var workflow = loaded[0].Workflow;
         if (loaded.Any(l => l.Workflow.Code != workflow.Code))
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "applicationIds: a batch is for one procedure (一括照会は同じ手続の申請に限ります)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "applicationIds: a batch is for one procedure (一括照会は同じ手続の申請に限ります)");
         foreach (var (application, _) in loaded) RequireOpen(application);
 
         var answers = loaded.ToDictionary(l => l.Application.Id, _ => new List<LinkageAnswer>());
@@ -238,16 +238,16 @@ public sealed class AttachmentWorkflows
             foreach (var code in steps)
             {
                 var offer = offers.FirstOrDefault(o => o.Step.Code == code)
-                    ?? throw new ApplicationException(ApplicationException.Codes.UnknownStep, "the workflow has no such linkage step (連携項目がありません)");
+                    ?? throw new WorkflowException(WorkflowException.Codes.UnknownStep, "the workflow has no such linkage step (連携項目がありません)");
                 if (!offer.Offered)
                 {
                     RefuseStep(session, application, offer, terminal);
-                    throw new ApplicationException(ApplicationException.Codes.LinkageNotPermitted,
+                    throw new WorkflowException(WorkflowException.Codes.LinkageNotPermitted,
                         $"no policy row allows information kind {offer.Step.Kind} from a {offer.Step.ProviderClass} in affair {session.ChosenAffair} "
                         + "(選択中の事務ではこの情報を照会できません: 別表第二・条例に該当する行がありません)");
                 }
                 if (offer.Step.Source != ProviderSource.OwnWard && offer.Provider is null)
-                    throw new ApplicationException(ApplicationException.Codes.ProviderMissing,
+                    throw new WorkflowException(WorkflowException.Codes.ProviderMissing,
                         "the application does not name the institution to ask (照会先の機関が申請に記録されていません)");
                 run.Add((offer.Step, offer.Provider, true));
             }
@@ -265,7 +265,7 @@ public sealed class AttachmentWorkflows
             if (offer.Step.Source != ProviderSource.OwnWard && offer.Provider is null)
             {
                 if (offer.Step.Optional) continue;
-                throw new ApplicationException(ApplicationException.Codes.ProviderMissing,
+                throw new WorkflowException(WorkflowException.Codes.ProviderMissing,
                     "the application does not name the institution to ask (照会先の機関が申請に記録されていません)");
             }
             run.Add((offer.Step, offer.Provider, true));
@@ -304,7 +304,7 @@ public sealed class AttachmentWorkflows
             var code = e is IntermediateException ie ? ie.Code : "intermediate-unavailable";
             _recorder.Record(session, terminal, subject, OperationAction.LinkageRequested, OperationResult.Failed,
                 $"情報照会 失敗 {code} 申請番号 {application.Id} {step.Kind} → {provider}");
-            throw new ApplicationException(ApplicationException.Codes.IntermediateUnavailable,
+            throw new WorkflowException(WorkflowException.Codes.IntermediateUnavailable,
                 $"the intermediate server did not complete the query ({code}) (中間サーバーでの照会が完了しませんでした)");
         }
         return Answer(session, application, step, provider, subject, LinkageChannel.Immediate, requestId, response, terminal);
@@ -328,7 +328,7 @@ public sealed class AttachmentWorkflows
         string? terminal)
     {
         if (_intra is null)
-            throw new ApplicationException(ApplicationException.Codes.LinkageNotPermitted, "intra-municipality linkage is not configured (庁内連携が設定されていません)");
+            throw new WorkflowException(WorkflowException.Codes.LinkageNotPermitted, "intra-municipality linkage is not configured (庁内連携が設定されていません)");
         var result = _intra.Request(session, step.IntraInquirerSystem!, step.IntraProviderSystem!, step.Kind, subject, date, terminal); // logs itself
         var outcome = !result.Allowed ? LinkageOutcome.Refused : result.Information is null ? LinkageOutcome.NotHeld : LinkageOutcome.Provided;
         return new LinkageAnswer(0, step.Code, subject, LinkageChannel.IntraMunicipal, step.IntraProviderSystem, step.Kind, outcome,
@@ -369,7 +369,7 @@ public sealed class AttachmentWorkflows
                 if (status.State == BatchState.Completed && status.Results.Count == 0) break;
                 if (status.State == BatchState.Completed) continue; // read the remaining pages
                 if (_options.Clock.GetUtcNow() > deadline)
-                    throw new ApplicationException(ApplicationException.Codes.IntermediateUnavailable,
+                    throw new WorkflowException(WorkflowException.Codes.IntermediateUnavailable,
                         "the batch query did not complete in time; run it again later (一括照会が時間内に完了しませんでした)");
                 await Task.Delay(_options.BatchPollInterval, _options.Clock, cancellationToken);
             }
@@ -379,7 +379,7 @@ public sealed class AttachmentWorkflows
             var code = e is IntermediateException ie ? ie.Code : "intermediate-unavailable";
             _recorder.Record(session, terminal, items[0].Application.Applicant, OperationAction.LinkageRequested, OperationResult.Failed,
                 $"情報照会（一括） 失敗 {code} {workflow.Name} {step.Kind} → {provider}");
-            throw new ApplicationException(ApplicationException.Codes.IntermediateUnavailable,
+            throw new WorkflowException(WorkflowException.Codes.IntermediateUnavailable,
                 $"the intermediate server did not complete the batch query ({code}) (中間サーバーでの一括照会が完了しませんでした)");
         }
         return results;
@@ -424,12 +424,12 @@ public sealed class AttachmentWorkflows
         var (application, workflow) = Load(session, applicationId, terminal);
         RequireOpen(application);
         var attachment = workflow.Attachments.FirstOrDefault(a => a.Code == attachmentCode)
-            ?? throw new ApplicationException(ApplicationException.Codes.InvalidInput, "attachmentCode: not an attachment of this procedure (添付書類がありません)");
+            ?? throw new WorkflowException(WorkflowException.Codes.InvalidInput, "attachmentCode: not an attachment of this procedure (添付書類がありません)");
         var step = workflow.Step(attachment.ReplacedByStep)!;
         if (!Subjects(application, step).Contains(subject))
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "subject: not a person of this application (申請の対象者ではありません)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "subject: not a person of this application (申請の対象者ではありません)");
         if (body.ValueKind != JsonValueKind.Object)
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, "body: a JSON object with the certificate's values (証明書の内容がありません)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "body: a JSON object with the certificate's values (証明書の内容がありません)");
         var answer = new LinkageAnswer(0, step.Code, subject, LinkageChannel.Paper, null, step.Kind, LinkageOutcome.Provided, null, null, null, null, null, null,
             null, body.Clone(), _options.Clock.GetUtcNow(), session.StaffId.Value);
         Save(application, workflow, [answer], []);
@@ -449,12 +449,12 @@ public sealed class AttachmentWorkflows
         {
             _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Refused,
                 $"決定 拒否 linkage-incomplete 申請番号 {application.Id}");
-            throw new ApplicationException(ApplicationException.Codes.LinkageIncomplete,
+            throw new WorkflowException(WorkflowException.Codes.LinkageIncomplete,
                 "some required information is neither linked nor submitted (必要な情報の連携または添付書類がそろっていません)");
         }
         var decision = workflow.Rule(new RuleContext(application, date));
         if (!Store.Decide(application.Id, decision, session.StaffId.Value))
-            throw new ApplicationException(ApplicationException.Codes.AlreadyDecided, "the application is decided already (決定済みです)");
+            throw new WorkflowException(WorkflowException.Codes.AlreadyDecided, "the application is decided already (決定済みです)");
         _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Success,
             $"決定 {(decision.Outcome == DecisionOutcome.Approved ? "認定" : "却下")} 申請番号 {application.Id} {(decision.WithLinkage ? "連携により添付省略" : "添付書類あり")}");
         return decision;
@@ -465,7 +465,7 @@ public sealed class AttachmentWorkflows
     {
         var (application, workflow) = Load(session, applicationId, terminal);
         if (application.Decision is not { } decision)
-            throw new ApplicationException(ApplicationException.Codes.NotDecided, "the application is not decided yet (まだ決定されていません)");
+            throw new WorkflowException(WorkflowException.Codes.NotDecided, "the application is not decided yet (まだ決定されていません)");
         var notice = DecisionNotices.Create(application, workflow, decision, Ward);
         _recorder.Record(session, terminal, application.Applicant, OperationAction.Export, OperationResult.Success,
             $"決定通知書出力 申請番号 {application.Id}");
@@ -489,9 +489,9 @@ public sealed class AttachmentWorkflows
     private (Application Application, WorkflowDefinition Workflow) Load(StaffSession session, long applicationId, string? terminal)
     {
         if (session.ChosenAffair is null)
-            throw new ApplicationException(ApplicationException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
+            throw new WorkflowException(WorkflowException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
         var application = Store.Find(applicationId)
-            ?? throw new ApplicationException(ApplicationException.Codes.NotFound, "no application with this number (申請が見つかりません)");
+            ?? throw new WorkflowException(WorkflowException.Codes.NotFound, "no application with this number (申請が見つかりません)");
         var workflow = WorkflowCatalogue.Find(application.Workflow)!;
         RequireAffair(session, workflow, application.Applicant, terminal);
         return (application, workflow);
@@ -500,11 +500,11 @@ public sealed class AttachmentWorkflows
     private void RequireAffair(StaffSession session, WorkflowDefinition workflow, IntegratedAddresseeNumber subject, string? terminal)
     {
         if (session.ChosenAffair is null)
-            throw new ApplicationException(ApplicationException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
+            throw new WorkflowException(WorkflowException.Codes.NoAffairChosen, "choose an affair first (事務を選択してください)");
         if (session.ChosenAffair != workflow.Affair)
         {
             _recorder.Record(session, terminal, subject, OperationAction.View, OperationResult.Refused, $"申請 拒否 affair-mismatch {workflow.Code}");
-            throw new ApplicationException(ApplicationException.Codes.AffairMismatch,
+            throw new WorkflowException(WorkflowException.Codes.AffairMismatch,
                 $"the procedure belongs to affair {workflow.Affair}; act in that affair (この手続は選択中の事務では扱えません)");
         }
     }
@@ -512,14 +512,14 @@ public sealed class AttachmentWorkflows
     private static void RequireOpen(Application application)
     {
         if (application.Status == ApplicationStatus.Decided)
-            throw new ApplicationException(ApplicationException.Codes.AlreadyDecided, "the application is decided already (決定済みです)");
+            throw new WorkflowException(WorkflowException.Codes.AlreadyDecided, "the application is decided already (決定済みです)");
     }
 
     private static void CheckCode(string? code, string field)
     {
         if (code is null) return;
         if (code.Length is < 6 or > 8 || !code.All(c => c is >= '0' and <= '9' or >= 'A' and <= 'Z'))
-            throw new ApplicationException(ApplicationException.Codes.InvalidInput, $"{field}: an institution code is 6–8 of 0-9 and A-Z (機関コードが正しくありません)");
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, $"{field}: an institution code is 6–8 of 0-9 and A-Z (機関コードが正しくありません)");
     }
 
     private static string Outcome(LinkageOutcome outcome) => outcome switch

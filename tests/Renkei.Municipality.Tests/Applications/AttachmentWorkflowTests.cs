@@ -1,0 +1,175 @@
+using System.Text.Json;
+using Renkei.Intermediate.Contracts;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Audit;
+using Renkei.Network.Contracts;
+using Renkei.TestSupport;
+
+namespace Renkei.Municipality.Tests.Applications;
+
+/// <summary>
+/// The six attachment-omission workflows against the real network, J-LIS, two wards' intermediate servers and the
+/// holders' intermediate servers (SQLite and PostgreSQL): each decided with no attachment, with provision records at the
+/// network and at both parties; a linkage without a policy row for the chosen affair is neither offered nor run.
+/// </summary>
+public sealed class AttachmentWorkflowTests
+{
+    private static readonly DateOnly Today = new(2026, 4, 15);
+    private static readonly string Ota = ApplicationCountry.Ota;
+    private static ApplicationParties FromOta(string? insurer = null) => new(Ota, Ota, insurer);
+
+    private static ApplicationMember Child(ApplicationCountry c, int i) => new(c.AddresseeOf(i), WorkflowCatalogue.ChildRole);
+    private static ApplicationMember Member(ApplicationCountry c, int i) => new(c.AddresseeOf(i), WorkflowCatalogue.MemberRole);
+
+    private static LocalTaxBody Tax(long income, int dependants, bool taxable = true) =>
+        new(2026, taxable, income, 430_000, Math.Max(0, income - 430_000), taxable ? income / 20 : 0, taxable ? 5_000 : 0, dependants);
+
+    private static async Task<Application> DecideAsync(ApplicationCountry c, string workflow, string affair, int applicant, ApplicationMember[] members,
+        ApplicationParties parties, bool batch = false)
+    {
+        var clerk = c.Clerk(affair);
+        var application = c.Workflows.Open(clerk, workflow, c.AddresseeOf(applicant), members, parties, Today, "COUNTER-1");
+        Assert.All(application.Attachments, a => Assert.Equal(AttachmentState.Required, a.State));
+        var offered = await c.Workflows.OfferedAsync(clerk, workflow, parties, Today);
+        Assert.All(offered.Where(o => !o.Step.Optional), o => Assert.True(o.Offered, o.Reason));
+        var run = batch
+            ? Assert.Single((await c.Workflows.RunBatchLinkageAsync(clerk, [application.Id], Today, terminal: "COUNTER-1")).Applications)
+            : await c.Workflows.RunLinkageAsync(clerk, application.Id, Today, terminal: "COUNTER-1");
+        Assert.Empty(run.RefusedSteps);
+        Assert.Equal(ApplicationStatus.Linked, run.Status);
+        c.Workflows.Decide(clerk, application.Id, Today, "COUNTER-1");
+        var decided = c.Workflows.Get(clerk, application.Id);
+        Assert.Equal(ApplicationStatus.Decided, decided.Status);
+        Assert.All(decided.Attachments, a => Assert.Equal(AttachmentState.Omitted, a.State));
+        Assert.True(decided.Decision!.WithLinkage);
+        return decided;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Six_workflows_are_decided_from_linked_data_with_provision_records_at_the_network_and_both_parties(string provider)
+    {
+        await using var c = await ApplicationCountry.StartAsync(provider);
+        await c.LoadAsync(Ota,
+            (0, InformationKindCodes.ResidentRecord, new ResidentRecordBody("0001", 1, [ApplicationCountry.ProviderAddressee(0)], ResidentStatus.MovedOut, null, new DateOnly(2026, 3, 1))),
+            (0, InformationKindCodes.LocalTax, Tax(4_000_000, 2)),
+            (2, InformationKindCodes.LocalTax, Tax(1_500_000, 0)),
+            (5, InformationKindCodes.LocalTax, Tax(500_000, 1)),
+            (7, InformationKindCodes.LocalTax, Tax(300_000, 0, taxable: false)));
+        await c.LoadAsync(ApplicationCountry.Pension,
+            (5, HolderInformationKindCodes.PensionBenefit, new PensionBenefitBody(2026, 240_000,
+                [new PensionBenefitItem(PensionType.Disability, PensionScheme.Basic, 2, 240_000, new DateOnly(2020, 5, 1), new DateOnly(2020, 6, 1), null, false, null)])),
+            (7, HolderInformationKindCodes.PensionBenefit, new PensionBenefitBody(2026, 600_000,
+                [new PensionBenefitItem(PensionType.OldAge, PensionScheme.Basic, null, 600_000, new DateOnly(2019, 4, 1), new DateOnly(2019, 5, 1), null, false, null)])));
+        await c.LoadAsync(ApplicationCountry.Insurer,
+            (3, HolderInformationKindCodes.HealthInsuranceQualification, new HealthInsuranceQualificationBody(InsurerType.HealthInsuranceSociety, ApplicationCountry.Insurer,
+                HealthInsuranceMemberCategory.Insured, new DateOnly(2015, 4, 1), new DateOnly(2026, 4, 1), QualificationLossReason.Retirement)),
+            (4, HolderInformationKindCodes.HealthInsuranceQualification, new HealthInsuranceQualificationBody(InsurerType.HealthInsuranceSociety, ApplicationCountry.Insurer,
+                HealthInsuranceMemberCategory.Dependant, new DateOnly(2015, 4, 1), new DateOnly(2026, 4, 1), QualificationLossReason.InsuredLost)));
+        c.SeedWardTax(3, 2_000_000, 1);
+
+        var childAllowance = await DecideAsync(c, WorkflowCatalogue.ChildAllowanceArrival, "child-allowance", 0, [Child(c, 1)], FromOta());
+        Assert.Equal((DecisionOutcome.Approved, 10_000L), (childAllowance.Decision!.Outcome, childAllowance.Decision.MonthlyAmount));
+
+        var nursing = await DecideAsync(c, WorkflowCatalogue.NursingCarePremiumArrival, "nursing-care-insurance", 2, [], FromOta());
+        Assert.Equal(7, nursing.Decision!.Stage);
+
+        var nhi = await DecideAsync(c, WorkflowCatalogue.NhiEnrolment, "national-health-insurance", 3, [Member(c, 4)], new ApplicationParties(FormerInsurer: ApplicationCountry.Insurer));
+        Assert.Equal((DecisionOutcome.Approved, new DateOnly(2026, 4, 1)), (nhi.Decision!.Outcome, nhi.Decision.EffectiveFrom));
+
+        var rearing = await DecideAsync(c, WorkflowCatalogue.ChildRearingAllowance, "child-rearing-allowance", 5, [Child(c, 6)], FromOta());
+        Assert.Equal(45_500L - 20_000L, rearing.Decision!.MonthlyAmount); // full amount less the pension (240,000 / 12)
+
+        var assistance = await DecideAsync(c, WorkflowCatalogue.PublicAssistanceInvestigation, "public-assistance", 7, [Member(c, 4)],
+            FromOta(ApplicationCountry.Insurer), batch: true);
+        Assert.Equal(120_000L - 75_000L, assistance.Decision!.MonthlyAmount);
+        Assert.All(assistance.Results, r => Assert.Equal(LinkageChannel.Batch, r.Channel));
+        Assert.Equal(6, assistance.Results.Count); // three kinds for two people
+
+        var upbringing = await DecideAsync(c, WorkflowCatalogue.ChildUpbringingAllowance, "ord-child-upbringing-allowance", 3, [Child(c, 4)], FromOta());
+        Assert.Equal(13_500L, upbringing.Decision!.MonthlyAmount);
+        Assert.Equal(LinkageChannel.IntraMunicipal, Assert.Single(upbringing.Results).Channel);
+
+        // Every network answer carries its provenance and is recorded at the network, at the ward and at the provider.
+        var networkAnswers = new[] { childAllowance, nursing, nhi, rearing, assistance }.SelectMany(a => a.Results).ToList();
+        Assert.Equal(2 + 1 + 2 + 2 + 6, networkAnswers.Count);
+        var records = c.NetworkRecords().ToDictionary(r => r.Sequence, r => r.Payload);
+        var wardRecords = (await c.WardIntermediate.RecordsAsync(new PartyRecordQuery(TestData.Shinagawa.Digits))).Records;
+        foreach (var answer in networkAnswers)
+        {
+            Assert.NotNull(answer.Provider);
+            var record = records[answer.NetworkRecordSequence!.Value];
+            Assert.Equal(TestData.Shinagawa.Digits, record.GetProperty("inquirer").GetString());
+            Assert.Equal(answer.Provider, record.GetProperty("provider").GetString());
+            Assert.Equal(answer.Kind, record.GetProperty("kind").GetString());
+            var wardRecord = Assert.Single(wardRecords, r => r.Sequence == answer.PartyRecordSequence);
+            Assert.Equal((PartyRole.Inquirer, answer.Subject.ToInt64(), answer.Kind), (wardRecord.Role, wardRecord.AddresseeNumber!.Value, wardRecord.Kind));
+            var providerRecords = (await c.Providers[answer.Provider!].RecordsAsync(new PartyRecordQuery(answer.Provider!))).Records;
+            Assert.Contains(providerRecords, r => r.Role == PartyRole.Provider && r.Kind == answer.Kind && r.Inquirer == TestData.Shinagawa.Digits
+                && (answer.Channel == LinkageChannel.Batch || r.RequestId == answer.RequestId));
+            if (answer.Outcome == LinkageOutcome.Provided) Assert.Equal(new DateOnly(2026, 1, 1), answer.AsOf);
+        }
+
+        // The notice uses the Japanese era and names the omitted attachments; nothing in it or the log is a number.
+        var notice = c.Workflows.ExportNotice(c.Clerk("child-allowance"), childAllowance.Id);
+        Assert.Contains("令和8年4月15日", notice.Text);
+        Assert.Contains("課税（非課税）証明書", notice.Text);
+        Assert.Equal(childAllowance.Id, JsonDocument.Parse(notice.Json).RootElement.GetProperty("applicationId").GetInt64());
+        var numbers = Enumerable.Range(0, ApplicationCountry.Residents).Select(i => c.Register.FindByCode(TestData.Code(i))!.IndividualNumber!.Value.Digits).ToList();
+        Assert.All(numbers, n => Assert.DoesNotContain(n, notice.Text + notice.Json));
+        var log = c.Entries();
+        Assert.Contains(log, e => e.Entry.Action == OperationAction.Export && e.Entry.SubjectAddresseeNumber == c.AddresseeOf(0).ToInt64());
+        Assert.Equal(networkAnswers.Count, log.Count(e => e.Entry.Action == OperationAction.LinkageRequested && e.Entry.Detail!.StartsWith("情報照会", StringComparison.Ordinal)));
+        Assert.Equal(6, log.Count(e => e.Entry.Action == OperationAction.Change && e.Entry.Detail!.StartsWith("決定", StringComparison.Ordinal)));
+        Assert.All(log, e => Assert.All(numbers, n => Assert.DoesNotContain(n, e.Entry.Detail ?? "")));
+
+        // Dashboard: every decision used linkage only; omitted attachments counted per affair.
+        var dashboard = c.Workflows.Dashboard();
+        Assert.All(dashboard.Usage, u => Assert.Equal((1L, 1L, 1.0), (u.Decided, u.DecidedWithLinkage, u.UsageRate!.Value)));
+        Assert.Equal(3, dashboard.OmittedAttachments.Where(a => a.Affair == "public-assistance").Sum(a => a.Omitted));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_linkage_without_a_policy_row_for_the_chosen_affair_is_not_offered_and_is_refused_and_logged(string provider)
+    {
+        await using var c = await ApplicationCountry.StartAsync(provider);
+        c.SeedWardTax(3, 2_000_000, 0);
+
+        // 品川区児童育成手当: the network's resident-record row for this ordinance affair starts only on 2027-04-01.
+        var clerk = c.Clerk("ord-child-upbringing-allowance");
+        var application = c.Workflows.Open(clerk, WorkflowCatalogue.ChildUpbringingAllowance, c.AddresseeOf(3), [Child(c, 4)], FromOta(), Today);
+        var offered = await c.Workflows.OfferedAsync(clerk, WorkflowCatalogue.ChildUpbringingAllowance, FromOta(), Today);
+        Assert.True(offered.Single(o => o.Step.Code == "income").Offered);
+        var notOffered = offered.Single(o => o.Step.Code == "previous-resident-record");
+        Assert.False(notOffered.Offered);
+        Assert.Contains("no-policy-row", notOffered.Reason);
+        Assert.True((await c.Workflows.OfferedAsync(clerk, WorkflowCatalogue.ChildUpbringingAllowance, FromOta(), new DateOnly(2027, 4, 1)))
+            .Single(o => o.Step.Code == "previous-resident-record").Offered);
+
+        var refused = await Assert.ThrowsAsync<WorkflowException>(() =>
+            c.Workflows.RunLinkageAsync(clerk, application.Id, Today, ["previous-resident-record"], "COUNTER-2"));
+        Assert.Equal(WorkflowException.Codes.LinkageNotPermitted, refused.Code);
+        Assert.Contains("ord-child-upbringing-allowance", refused.Message);
+        var entry = c.Entries().Last().Entry;
+        Assert.Equal((OperationAction.LinkageRefused, OperationResult.Refused, "COUNTER-2", c.AddresseeOf(3).ToInt64()),
+            (entry.Action, entry.Result, entry.Terminal, entry.SubjectAddresseeNumber!.Value));
+        Assert.Contains("no-policy-row", entry.Detail);
+        Assert.Empty(c.NetworkRecords()); // nothing was asked of the network
+
+        // A nursing-care clerk cannot work a child-allowance application at all.
+        var wrong = Assert.Throws<WorkflowException>(() => c.Workflows.Open(c.NursingClerk(), WorkflowCatalogue.ChildAllowanceArrival, c.AddresseeOf(0),
+            [Child(c, 1)], FromOta(), Today));
+        Assert.Equal(WorkflowException.Codes.AffairMismatch, wrong.Code);
+
+        // Deciding before the information is there is refused; a paper certificate makes it a decision without linkage.
+        Assert.Equal(WorkflowException.Codes.LinkageIncomplete,
+            Assert.Throws<WorkflowException>(() => c.Workflows.Decide(clerk, application.Id, Today)).Code);
+        c.Workflows.RecordPaperAttachment(clerk, application.Id, "tax-certificate", c.AddresseeOf(3), CopyBodies.ToJson(Tax(5_000_000, 0)));
+        var decision = c.Workflows.Decide(clerk, application.Id, Today);
+        Assert.Equal((DecisionOutcome.Rejected, false), (decision.Outcome, decision.WithLinkage));
+        var usage = c.Workflows.Dashboard().Usage.Single(u => u.Workflow == WorkflowCatalogue.ChildUpbringingAllowance);
+        Assert.Equal((1L, 0L, 0.0), (usage.Decided, usage.DecidedWithLinkage, usage.UsageRate!.Value));
+        Assert.Equal(AttachmentState.Submitted, c.Workflows.Store.Find(application.Id)!.Attachments.Single().State);
+    }
+}
