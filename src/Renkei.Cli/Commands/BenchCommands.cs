@@ -42,6 +42,7 @@ public static class BenchCommands
         AuditCommands.AddBenchTo(bench);
         IntermediateBenchCommand.AddTo(bench);
         TokenBenchCommand.AddTo(bench);
+        LinkageBenchCommand.AddTo(bench);
         root.Subcommands.Add(bench);
     }
 

@@ -122,7 +122,7 @@ public static class IntermediateBenchCommand
     /// pre-built tax figures, so the sending side spends its time on the stream, not on building JSON; the server still
     /// parses, validates and stores every copy.
     /// </summary>
-    private static async IAsyncEnumerable<CopyUpdate> LocalTaxCopies(int records, IProgress<(long Done, long Total)> progress,
+    internal static async IAsyncEnumerable<CopyUpdate> LocalTaxCopies(int records, IProgress<(long Done, long Total)> progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var random = new Random(20260601);

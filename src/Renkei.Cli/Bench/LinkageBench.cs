@@ -1,0 +1,328 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Node;
+using Renkei.Jlis;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Tokens;
+using Renkei.Municipality.Tokens;
+using Renkei.Network;
+using Renkei.Network.Contracts;
+using static Renkei.Cli.Commands.BenchCommands;
+
+namespace Renkei.Cli.Bench;
+
+/// <param name="Requests">immediate linkages to measure</param>
+/// <param name="People">persons with tokens at both wards and a local-tax copy at the provider; queries cycle through them</param>
+/// <param name="Concurrency">queries in flight at once (closed loop)</param>
+/// <param name="Warmup">linkages before the measurement (JIT, connection pools, caches); recorded like the others</param>
+public sealed record LinkageBenchOptions(int Requests, int People, int Concurrency, int Warmup);
+
+/// <summary>Latency and throughput of one load run.</summary>
+public sealed record LoadFigures(double PerSecond, double P50Ms, double P99Ms, double MaxMs);
+
+/// <summary>How much each party's provision records (情報提供等記録) grew during the measured run.</summary>
+/// <param name="NetworkTotal">the network's whole record chain, verified (hash chain and signed checkpoints) after the run: warm-up and measured linkages</param>
+public sealed record RecordCounts(long Network, long Inquirer, long Provider, long NetworkTotal, bool NetworkChainIntact);
+
+public sealed record LinkageBenchResult(
+    string Benchmark,
+    long Requests,
+    int People,
+    int Concurrency,
+    int WarmupRequests,
+    string Database,
+    string Route,
+    double Seconds,
+    double LinkagesPerSecond,
+    double P50Ms,
+    double P99Ms,
+    double MaxMs,
+    long Failures,
+    string? FirstFailure,
+    double KestrelCeilingPerSecond,
+    LoadFigures Kestrel,
+    long NetworkRecords,
+    RecordCounts Records,
+    double SetupSeconds,
+    double[]? LoadAverage,
+    MachineInfo Machine);
+
+/// <summary>
+/// <c>renkei bench linkage</c>: immediate linkages (情報照会・提供) between two wards through the network, every part a real
+/// service on loopback HTTP with its own database and keys: the network (情報提供ネットワークシステム), J-LIS with its
+/// token routes, ward A's intermediate server (中間サーバー) as inquirer and ward B's as provider. Persons are numbered by
+/// J-LIS, get their tokens (符号) at both wards by bulk acquisition through J-LIS and the network, and ward B holds a
+/// local-tax copy (地方税関係情報) for each. Each measured linkage is A's business system asking A's intermediate server for
+/// B's local-tax figures in the child-allowance affair (別表第二 第74項): A signs to the network, the network checks token,
+/// policy and provider, forwards to B, B seals the answer to A and signs it, the network verifies and records it, A
+/// checks, opens and records it — three provision records written durably before the answer comes back.
+/// </summary>
+public static class LinkageBench
+{
+    public static readonly BenchWard Inquirer = new("131091", "品川区");
+    public static readonly BenchWard Provider = new("131113", "大田区");
+    public const string Affair = "child-allowance";
+    public const string Kind = InformationKindCodes.LocalTax;
+
+    public sealed record BenchWard(string Code, string Name);
+
+    public static async Task<LinkageBenchResult> RunAsync(BenchDatabases databases, LinkageBenchOptions options, bool quiet,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        ArgumentNullException.ThrowIfNull(options);
+        var setup = Stopwatch.StartNew();
+        await using var country = await BenchCountry.StartAsync(databases, cancellationToken);
+        await country.GivePeopleTokensAndCopiesAsync(options.People, quiet, cancellationToken);
+        setup.Stop();
+
+        using var http = CreateClient(country.InquirerHost.BaseAddress);
+        var client = new IntermediateHttpClient(http);
+        string? firstFailure = null;
+        async Task Linkage(long index, CancellationToken ct)
+        {
+            try
+            {
+                var response = await client.QueryAsync(new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index % options.People + 1, Affair,
+                    Provider.Code, Kind), ct);
+                if (response.Outcome != LinkageOutcome.Provided || response.Information is not { Held: true, Body: not null })
+                    throw new InvalidOperationException($"the linkage ended {response.Outcome} ({response.RefusalCode ?? response.Information?.Reason ?? "no reason"})");
+            }
+            catch (Exception e)
+            {
+                // Only the exception type and the service's stable code: never a personal value.
+                Interlocked.CompareExchange(ref firstFailure, e switch
+                {
+                    IntermediateException refused => $"{(int)refused.Status} {refused.Code}",
+                    InvalidOperationException invalid => invalid.Message,
+                    _ => e.GetType().Name,
+                }, null);
+                throw;
+            }
+        }
+
+        // The ceiling first: the same client settings and driver against an endpoint that does nothing but JSON.
+        var ceiling = await KestrelCeilingAsync(Math.Min(options.Requests, 50_000), options.Concurrency, options.Warmup, cancellationToken);
+
+        if (options.Warmup > 0) await LoadDriver.RunAsync(Linkage, options.Warmup, options.Concurrency, cancellationToken: cancellationToken);
+        firstFailure = null;
+        var before = await country.RecordHeadsAsync(cancellationToken);
+        var loadAverage = LoadAverage();
+        var result = await ProgressDisplay.RunAsync("linkages", quiet, progress =>
+            LoadDriver.RunAsync(Linkage, options.Requests, options.Concurrency, new Progress<long>(done => progress.Report((done, options.Requests))),
+                cancellationToken));
+        var after = await country.RecordHeadsAsync(cancellationToken);
+        var verification = country.Network.VerifyRecords();
+
+        return new LinkageBenchResult(
+            "linkage", options.Requests, options.People, options.Concurrency, options.Warmup,
+            databases.Provider.ToString().ToLowerInvariant(),
+            "ward A's business system → A's intermediate server → network → B's intermediate server → back, loopback HTTP",
+            result.Seconds, result.OperationsPerSecond, result.P50Ms, result.P99Ms, result.MaxMs, result.Failures, firstFailure,
+            ceiling.OperationsPerSecond, new LoadFigures(ceiling.OperationsPerSecond, ceiling.P50Ms, ceiling.P99Ms, ceiling.MaxMs),
+            after.Network - before.Network,
+            new RecordCounts(after.Network - before.Network, after.Inquirer - before.Inquirer, after.Provider - before.Provider,
+                verification.EntriesVerified, verification.IsIntact),
+            Math.Round(setup.Elapsed.TotalSeconds, 3), loadAverage, MachineInfo.Current());
+    }
+
+    /// <summary>The HTTP client settings both runs use: one pooled handler, connections kept, no per-request timeout.</summary>
+    public static HttpClient CreateClient(Uri baseAddress) => new(new SocketsHttpHandler
+    {
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = int.MaxValue,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+    }, disposeHandler: true)
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>A plain Kestrel endpoint through <see cref="ServiceHost"/> answering a small JSON POST (an inquiry's shape, echoed in part).</summary>
+    public static async Task<LoadResult> KestrelCeilingAsync(int requests, int concurrency, int warmup, CancellationToken cancellationToken)
+    {
+        await using var host = await ServiceHost.StartAsync("bench-ceiling", _ => { }, app =>
+            app.MapPost("/ceiling", (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options)),
+            cancellationToken: cancellationToken);
+        using var http = CreateClient(host.BaseAddress);
+        async Task Call(long index, CancellationToken ct)
+        {
+            using var response = await http.PostAsJsonAsync("ceiling",
+                new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index + 1, Affair, Provider.Code, Kind), JsonDefaults.Options, ct);
+            response.EnsureSuccessStatusCode();
+            var answer = await response.Content.ReadFromJsonAsync<CeilingAnswer>(JsonDefaults.Options, ct);
+            if (answer is not { Held: true }) throw new InvalidOperationException("the ceiling endpoint answered wrongly");
+        }
+        if (warmup > 0) await LoadDriver.RunAsync(Call, warmup, concurrency, cancellationToken: cancellationToken);
+        return await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
+    }
+
+    private sealed record CeilingAnswer(Guid RequestId, string Kind, bool Held);
+
+    /// <summary>The 1-, 5- and 15-minute load averages (Linux), so shared-machine noise is visible next to the figures.</summary>
+    private static double[]? LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return [.. parts.Take(3).Select(p => double.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The services of the benchmark, each with its own database and keys.</summary>
+    private sealed class BenchCountry : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _owned = [];
+        private readonly string _keys;
+
+        private BenchCountry(string keyDirectory) => _keys = keyDirectory;
+
+        public NetworkNode Network { get; private set; } = null!;
+        public ServiceHost Jlis { get; private set; } = null!;
+        public ServiceHost InquirerHost { get; private set; } = null!;
+        public ServiceHost ProviderHost { get; private set; } = null!;
+
+        private string KeyDirectory(string institution) => Path.Combine(_keys, institution);
+
+        public static async Task<BenchCountry> StartAsync(BenchDatabases databases, CancellationToken cancellationToken)
+        {
+            var country = new BenchCountry(Path.Combine(databases.WorkDirectory, "keys"));
+            try
+            {
+                country.Network = country.Own(await NetworkService.StartAsync(
+                    new NetworkServiceOptions(databases.Create("network"), country.KeyDirectory("network")), cancellationToken));
+                DemoRegister(country.Network, JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
+                    country.KeyDirectory("jlis-institution"));
+                country.Jlis = country.Own(await JlisService.StartAsync(
+                    new JlisServiceOptions(databases.Create("jlis"), Path.Combine(country.KeyDirectory("jlis"), "numbering.key"))
+                    {
+                        Tokens = new JlisTokenOptions(country.Network.BaseAddress, country.KeyDirectory("jlis-institution")),
+                    }, cancellationToken));
+                country.InquirerHost = country.Own(await country.StartWardNodeAsync(databases, Inquirer, cancellationToken));
+                country.ProviderHost = country.Own(await country.StartWardNodeAsync(databases, Provider, cancellationToken));
+                return country;
+            }
+            catch
+            {
+                await country.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task<ServiceHost> StartWardNodeAsync(BenchDatabases databases, BenchWard ward, CancellationToken cancellationToken)
+        {
+            var keys = KeyDirectory("ward-" + ward.Code);
+            var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(databases.Create("intermediate-" + ward.Code), ward.Code, ward.Name)
+            {
+                InstitutionKeyDirectory = keys,
+                NetworkAddress = Network.BaseAddress,
+                NetworkSigningPublicKey = Network.SigningPublicKey,
+            }, cancellationToken);
+            DemoRegister(Network, ward.Code, ward.Name, InstitutionClass.Municipality, host.BaseAddress, keys);
+            return host;
+        }
+
+        private static void DemoRegister(NetworkNode network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
+        {
+            using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
+            network.Registry.Upsert(new InstitutionInfo(code, name, kind, endpoint, keys.SigningPublicKey, keys.SealingPublicKey));
+        }
+
+        /// <summary>
+        /// J-LIS numbers <paramref name="people"/> new resident-record codes; both wards acquire their tokens in bulk (addressee
+        /// numbers 1 … people, the same person under the same number at both); ward B loads a local-tax copy for each.
+        /// </summary>
+        public async Task GivePeopleTokensAndCopiesAsync(int people, bool quiet, CancellationToken cancellationToken)
+        {
+            var random = new Random(20261122);
+            var codes = new HashSet<ResidentCode>();
+            while (codes.Count < people) codes.Add(ResidentCode.FromBody(random.NextInt64(ResidentCode.BodyCount)));
+            var ordered = codes.ToList();
+
+            using var jlisHttp = CreateClient(Jlis.BaseAddress);
+            var numbering = new JlisHttpClient(jlisHttp);
+            var numbers = new Dictionary<ResidentCode, IndividualNumber>(people);
+            var municipality = LocalGovernmentCode.ParseOrThrow(Inquirer.Code);
+            const int numberingChunk = 50_000;
+            for (var start = 0; start < ordered.Count; start += numberingChunk)
+            {
+                var chunk = ordered.GetRange(start, Math.Min(numberingChunk, ordered.Count - start));
+                var response = await numbering.RequestBatchAsync(new NumberingBatchRequest(Guid.NewGuid(), municipality, chunk), cancellationToken);
+                if (response.Refused.Count > 0) throw new InvalidOperationException($"J-LIS refused {response.Refused.Count} resident-record code(s)");
+                foreach (var assignment in response.Assignments) numbers[assignment.ResidentCode] = assignment.IndividualNumber;
+            }
+            if (numbers.Count != people) throw new InvalidOperationException($"J-LIS numbered {numbers.Count} of {people} people");
+            var subjects = ordered.Select((code, i) => new TokenSubject(i + 1, numbers[code])).ToList();
+
+            await ProgressDisplay.RunAsync("tokens at both wards", quiet, async progress =>
+            {
+                var held = new long[2];
+                var summaries = await Task.WhenAll(new[] { Inquirer, Provider }.Select(async (ward, w) =>
+                {
+                    using var clients = new WardTokenClients(LocalGovernmentCode.ParseOrThrow(ward.Code),
+                        new WardTokenOptions(Jlis.BaseAddress, (w == 0 ? InquirerHost : ProviderHost).BaseAddress, KeyDirectory("ward-" + ward.Code)));
+                    return await clients.Acquirer.AcquireManyAsync(Guid.NewGuid(), subjects, progress: new Progress<TokenAcquisitionProgress>(p =>
+                    {
+                        Volatile.Write(ref held[w], p.Held);
+                        progress.Report((held.Sum(), 2L * people));
+                    }), cancellationToken: cancellationToken);
+                }));
+                foreach (var summary in summaries)
+                    if (summary.Held != people) throw new InvalidOperationException($"a ward holds tokens for {summary.Held} of {people} people");
+                return 0;
+            });
+
+            using var providerHttp = CreateClient(ProviderHost.BaseAddress);
+            var copies = await ProgressDisplay.RunAsync("local-tax copies at ward B", quiet, progress =>
+                new IntermediateHttpClient(providerHttp).LoadStreamAsync(Provider.Code,
+                    Commands.IntermediateBenchCommand.LocalTaxCopies(people, progress, cancellationToken), cancellationToken: cancellationToken));
+            if (copies.Failure is not null || copies.Stored != people)
+                throw new InvalidOperationException($"ward B stored {copies.Stored} of {people} local-tax copies");
+        }
+
+        /// <summary>The heads of the three parties' provision records: the network's from its signed checkpoint (asked as ward A).</summary>
+        public async Task<(long Network, long Inquirer, long Provider)> RecordHeadsAsync(CancellationToken cancellationToken)
+        {
+            using var keys = InstitutionKeys.LoadOrCreate(KeyDirectory("ward-" + Inquirer.Code));
+            using var http = SigningHandler.CreateClient(Network.BaseAddress, Inquirer.Code, keys.Signing);
+            long network;
+            try
+            {
+                network = (await new NetworkHttpClient(http).CheckpointAsync(new CheckpointRequest(Inquirer.Code), cancellationToken)).Sequence;
+            }
+            catch (NetworkException e) when (e.Status == HttpStatusCode.NotFound)
+            {
+                network = 0; // no record yet
+            }
+            return (network, NodeOf(InquirerHost).Records.Store.Head().Sequence, NodeOf(ProviderHost).Records.Store.Head().Sequence);
+        }
+
+        private static IntermediateNode NodeOf(ServiceHost host) => host.Services.GetRequiredService<IntermediateNode>();
+
+        private T Own<T>(T disposable) where T : IAsyncDisposable
+        {
+            _owned.Add(disposable);
+            return disposable;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+        }
+    }
+}
