@@ -2,8 +2,12 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Business;
+using Renkei.Municipality.IntraLinkage;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
@@ -11,7 +15,7 @@ using Renkei.Municipality.Staff;
 namespace Renkei.StaffConsole;
 
 /// <summary>Everything one ward's console shares between requests.</summary>
-internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegister register)
+internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegister register) : IDisposable
 {
     private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
 
@@ -22,7 +26,35 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     public OperationLog Log => Options.OperationLog;
     public ConsoleSessions Sessions { get; } = new(options.Clock, options.IdleTimeout);
 
-    private readonly AddresseeSystem _addressee = new(register, options.OperationLog);
+    private readonly AddresseeSystem _addressee = new(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = "staff-console" });
+
+    public AddresseeSystem Addressee => _addressee;
+
+    private HttpClient? _intermediateHttp;
+    private AttachmentWorkflows? _workflows;
+
+    /// <summary>
+    /// The attachment-omission workflows (添付書類の省略), asking the network through the ward's intermediate server and the
+    /// ward's own business systems through intra-municipality linkage; null when the console has no intermediate server.
+    /// </summary>
+    public AttachmentWorkflows? Workflows
+    {
+        get
+        {
+            if (_workflows is not null || Options.IntermediateAddress is not { } address) return _workflows;
+            lock (_addressee)
+            {
+                if (_workflows is not null) return _workflows;
+                _intermediateHttp = Options.IntermediateHttp?.Invoke(address) ?? new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+                var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
+                _workflows = new AttachmentWorkflows(new ApplicationStore(Options.Database), _addressee, Options.Municipality,
+                    new IntermediateHttpClient(_intermediateHttp), intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
+                return _workflows;
+            }
+        }
+    }
+
+    public void Dispose() => _intermediateHttp?.Dispose();
 
     /// <summary>
     /// The operation log names a person by integrated addressee number (団体内統合宛名番号), never by individual number;
@@ -41,7 +73,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
         Log.AppendAsync(new OperationLogEntry(staffId, Now, Terminal(http), affair, subject, action, result, detail), cancellationToken);
 
     /// <summary>The terminal an operation came from: the console and the client's address.</summary>
-    private static string Terminal(HttpContext http)
+    public static string Terminal(HttpContext http)
     {
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var terminal = "staff-console/" + address;

@@ -83,7 +83,7 @@ public static class StaffConsoleService
         return await ServiceHost.StartAsync(ServiceName,
             services =>
             {
-                services.AddSingleton(runtime);
+                services.AddSingleton(_ => runtime); // a factory registration: the container disposes it (the intermediate server's client)
                 // Japanese text as characters, not numeric entities.
                 services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
                 services.AddRazorPages(pages => pages.RootDirectory = "/Pages");

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Renkei.Core.Dates;
+using Renkei.Municipality.Addressee;
+using Renkei.Municipality.Applications;
+using Renkei.Network.Contracts;
+
+namespace Renkei.StaffConsole;
+
+/// <summary>
+/// Base of the attachment-omission pages (添付書類の省略): the workflows of the ward (null when the console has no
+/// intermediate server), the terminal for the operation log, and refusals shown as a page with the backend's reason and
+/// the right status code. People are named by the register's name; their individual number never appears on these pages.
+/// </summary>
+public abstract class ApplicationPageModel : ConsolePageModel
+{
+    internal AttachmentWorkflows? Workflows => Runtime.Workflows;
+
+    protected string Terminal => ConsoleRuntime.Terminal(HttpContext);
+
+    public string? Error { get; protected set; }
+
+    /// <summary>The workflows the chosen affair may run (none without an affair).</summary>
+    public IReadOnlyList<WorkflowDefinition> AffairWorkflows =>
+        Staff?.ChosenAffair is { } affair ? WorkflowCatalogue.All.Where(w => w.Affair == affair).ToList() : [];
+
+    /// <summary>Shows the backend's refusal on the page with a status code that fits it.</summary>
+    protected IActionResult Refused(WorkflowException refused)
+    {
+        Error = refused.Message;
+        Response.StatusCode = refused.Code switch
+        {
+            WorkflowException.Codes.NotFound => StatusCodes.Status404NotFound,
+            WorkflowException.Codes.AffairMismatch or WorkflowException.Codes.LinkageNotPermitted or WorkflowException.Codes.NoAffairChosen
+                => StatusCodes.Status403Forbidden,
+            WorkflowException.Codes.IntermediateUnavailable => StatusCodes.Status503ServiceUnavailable,
+            WorkflowException.Codes.AlreadyDecided or WorkflowException.Codes.LinkageIncomplete => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return Page();
+    }
+
+    /// <summary>A person of an application by name (and kana), from the addressee system; never the number.</summary>
+    public string PersonName(IntegratedAddresseeNumber addressee) =>
+        Runtime.Addressee.Find(addressee) is { } person ? person.Name.Full : "宛名番号 " + addressee.Digits;
+
+    public static string Era(DateOnly? date) => date is { } d ? JapaneseEraDate.Format(d) : "—";
+
+    public static string Yen(long? amount) => amount is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) + "円" : "—";
+
+    public ConsoleRuntimeView View => new(Runtime);
+}
+
+/// <summary>What pages may read of the console's runtime (the runtime itself is internal).</summary>
+public sealed class ConsoleRuntimeView
+{
+    private readonly ConsoleRuntime _runtime;
+
+    internal ConsoleRuntimeView(ConsoleRuntime runtime) => _runtime = runtime;
+
+    public string AffairName(string code) => _runtime.Catalogue.Find(code, _runtime.Today)?.Name ?? _runtime.Catalogue.Find(code)?.Name ?? code;
+
+    public DateOnly Today => _runtime.Today;
+}
+
+/// <summary>Japanese words and names for the attachment-omission pages.</summary>
+public static class ApplicationText
+{
+    /// <summary>
+    /// Institutions the demo country registers on the network, by code, so staff read a name beside the code. The code
+    /// stays on the page: it is what the provision record names.
+    /// </summary>
+    private static readonly Dictionary<string, string> KnownInstitutions = new(StringComparer.Ordinal)
+    {
+        ["131091"] = "品川区",
+        ["131113"] = "大田区",
+        ["131199"] = "板橋区",
+        ["JPS001"] = "日本年金機構",
+        ["06139999"] = "東京デモ健康保険組合",
+        ["individual-residence-tax"] = "個人住民税システム（庁内）",
+        ["child-allowance"] = "児童手当・児童扶養手当システム（庁内）",
+    };
+
+    public static string Institution(string? code) =>
+        code is null ? "—" : KnownInstitutions.TryGetValue(code, out var name) ? $"{name}（{code}）" : code;
+
+    public static string Status(ApplicationStatus status) => status switch
+    {
+        ApplicationStatus.Open => "受付",
+        ApplicationStatus.Linked => "連携済",
+        ApplicationStatus.Decided => "決定済",
+        _ => status.ToString(),
+    };
+
+    public static string Attachment(AttachmentState state) => state switch
+    {
+        AttachmentState.Omitted => "省略（情報連携で確認）",
+        AttachmentState.Submitted => "提出あり",
+        _ => "未確認（連携または提出が必要）",
+    };
+
+    public static string Channel(LinkageChannel channel) => channel switch
+    {
+        LinkageChannel.Immediate => "即時照会",
+        LinkageChannel.Batch => "一括照会",
+        LinkageChannel.IntraMunicipal => "庁内連携",
+        _ => "添付書類",
+    };
+
+    public static string Outcome(LinkageOutcome outcome) => outcome switch
+    {
+        LinkageOutcome.Provided => "提供",
+        LinkageOutcome.NotHeld => "該当なし",
+        LinkageOutcome.Refused => "拒否",
+        _ => "提供者応答なし",
+    };
+
+    public static string Decision(DecisionOutcome outcome) => outcome == DecisionOutcome.Approved ? "認定" : "却下";
+
+    public static string Role(string role) => role switch
+    {
+        WorkflowCatalogue.ChildRole => "対象児童",
+        WorkflowCatalogue.MemberRole => "世帯員",
+        _ => role,
+    };
+
+    public static string Source(ProviderSource source) => source switch
+    {
+        ProviderSource.PreviousMunicipality => "前住所地の市区町村",
+        ProviderSource.JanuaryFirstMunicipality => "1月1日の住所地の市区町村",
+        ProviderSource.PensionOrganisation => "日本年金機構",
+        ProviderSource.FormerInsurer => "前保険者（被用者保険）",
+        _ => "区の業務システム（庁内連携）",
+    };
+
+    /// <summary>
+    /// The provided information's top-level values as "name: value" pairs, for the staff member to read (nested lists are
+    /// summarised by their length). The bodies are the intermediate servers' copies: they hold no individual number.
+    /// </summary>
+    public static IReadOnlyList<string> Values(JsonElement? body)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } value) return [];
+        var lines = new List<string>();
+        foreach (var property in value.EnumerateObject())
+        {
+            var text = property.Value.ValueKind switch
+            {
+                JsonValueKind.Array => property.Value.GetArrayLength().ToString(CultureInfo.InvariantCulture) + "件",
+                JsonValueKind.Object => "…",
+                JsonValueKind.Null => "—",
+                JsonValueKind.True => "はい",
+                JsonValueKind.False => "いいえ",
+                JsonValueKind.Number => property.Value.TryGetInt64(out var n) ? n.ToString("N0", CultureInfo.InvariantCulture) : property.Value.GetRawText(),
+                _ => property.Value.GetString() ?? "",
+            };
+            lines.Add(property.Name + ": " + text);
+        }
+        return lines;
+    }
+}
