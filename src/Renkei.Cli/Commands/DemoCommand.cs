@@ -8,6 +8,7 @@ using Renkei.Infrastructure;
 using Renkei.Holders;
 using Renkei.Holders.Demo;
 using Renkei.Jlis;
+using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tokens;
 using Renkei.Jlis.Contracts;
 using Renkei.Intermediate;
@@ -110,16 +111,18 @@ public static class DemoCommand
     private static bool PrepareDataDirectory(DataLayout layout, DemoCountryGenerator generator, bool fresh)
     {
         var markerPath = Path.Combine(layout.Root.FullName, MarkerFile);
-        var hasData = Directory.Exists(layout.JlisDirectory) || Directory.Exists(Path.Combine(layout.Root.FullName, "municipalities"));
+        // Everything a demo creates, one folder per institution (and the residents' software cards).
+        string[] demoFolders = [layout.JlisDirectory, layout.NetworkDirectory, .. new[] { "municipalities", "intermediate", "holders", "cards" }
+            .Select(folder => Path.Combine(layout.Root.FullName, folder))];
+        var hasData = demoFolders.Any(Directory.Exists);
         DemoMarker? marker = File.Exists(markerPath) ? JsonSerializer.Deserialize<DemoMarker>(File.ReadAllText(markerPath), JsonDefaults.Options) : null;
 
         if (fresh)
         {
             if (hasData && marker is null)
                 throw new UsageException($"{layout.Root.FullName} holds data that is not a demo's; choose another --data directory");
-            if (Directory.Exists(layout.JlisDirectory)) Directory.Delete(layout.JlisDirectory, recursive: true);
-            var municipalities = Path.Combine(layout.Root.FullName, "municipalities");
-            if (Directory.Exists(municipalities)) Directory.Delete(municipalities, recursive: true);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var folder in demoFolders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
             File.Delete(markerPath);
             return true;
         }
@@ -209,6 +212,11 @@ public static class DemoCommand
         // (児童手当 from linked data instead of a 課税証明書), so the network and both wards hold provision records.
         var outcomes = await DemoLinkages.AskPreviousWardsAsync(country, moved, cancellationToken);
         Console.WriteLine("情報連携 (linkage): " + string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value:N0}")));
+
+        // Individual number cards with JPKI certificates for some residents (the moved families among them).
+        var cards = await DemoCards.IssueAsync(layout, country, moved, cancellationToken);
+        Console.WriteLine($"個人番号カード: {cards:N0} card(s) handed over (software cards in {DemoCards.Directory(layout)}; "
+            + $"demo PINs: 利用者証明用 {DemoCards.UserPin}, 署名用 {DemoCards.SigningPin})");
     }
 
     /// <summary>
@@ -307,6 +315,8 @@ internal sealed class DemoCountry : IAsyncDisposable
             jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile)
             {
                 Tokens = new JlisTokenOptions(network.BaseAddress, layout.JlisInstitutionKeyDirectory),
+                // DEMO ONLY: the JPKI CAs' key file is protected with the published demo passphrase.
+                Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.DemoPassphrase),
             }, cancellationToken);
             foreach (var descriptor in descriptors)
                 wards.Add(await StartWardAsync(layout, descriptor, network, jlis.BaseAddress, cancellationToken));
