@@ -53,16 +53,40 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
 
     public string Provider { get; }
 
-    /// <summary>The console's clock: each login moves it past the last one-time code's step. Starts at the real time.</summary>
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The day at the counter: the console decides number use, linkage policy and decisions for it, whatever the real date,
+    /// so the policy rows in force (e.g. none yet for 品川区児童育成手当's resident-record row, which starts 2027-04-01) do not
+    /// change under the tests. The other services keep the real clock (signatures, provision records).
+    /// </summary>
+    public static readonly DateOnly CounterDay = new(2026, 6, 1);
 
-    /// <summary>Today in Japan when the country started.</summary>
-    public DateOnly Today { get; } = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
+    /// <summary>The console's clock, from 09:00 JST on <see cref="CounterDay"/>; each login moves it past the last one-time code's step.</summary>
+    public ManualClock Clock { get; } = new(new DateTimeOffset(CounterDay.ToDateTime(new TimeOnly(9, 0)), TimeSpan.FromHours(9)));
 
-    /// <summary>The day the families arrived in 品川区: after 1 January of this year, before today.</summary>
-    public DateOnly ArrivalDate => Today.Month >= 5 ? new DateOnly(Today.Year, 4, 1) : new DateOnly(Today.Year, 1, Math.Max(2, Math.Min(Today.Day, 2)));
+    public DateOnly Today => CounterDay;
+
+    /// <summary>The day the families arrived in 品川区 from 大田区 (after 1 January: 大田区 assessed this year's tax).</summary>
+    public static readonly DateOnly ArrivalDate = new(2026, 4, 1);
 
     public NetworkNode Network { get; private set; } = null!;
+    private Database NetworkDatabase { get; set; } = null!;
+
+    /// <summary>The provision records (情報提供等記録) the network keeps, read from its own log as an auditor would.</summary>
+    public IReadOnlyDictionary<long, System.Text.Json.JsonElement> NetworkRecords()
+    {
+        using var store = new Renkei.Infrastructure.Audit.AuditLogStore(NetworkDatabase, "net_provision_records", null);
+        return store.ReadEntries().ToDictionary(e => e.Sequence, e => System.Text.Json.JsonDocument.Parse(e.Payload).RootElement.Clone());
+    }
+
+    /// <summary>The intermediate server of a provider the ward asks (大田区, 日本年金機構 or the insurer).</summary>
+    public IntermediateHttpClient IntermediateOf(string provider) => provider switch
+    {
+        "131113" => OtaWard.Intermediate,
+        "131091" => ShinagawaWard.Intermediate,
+        HolderInstitutions.PensionOrganisationCode => PensionIntermediate,
+        HolderInstitutions.DemoInsurerCode => InsurerIntermediate,
+        _ => throw new ArgumentException("not an institution of the linked country", nameof(provider)),
+    };
     public ServiceHost Jlis { get; private set; } = null!;
     public JlisHttpClient Numbering { get; private set; } = null!;
 
@@ -135,7 +159,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     {
         var jlisKeyDirectory = _directory.File("jlis-institution");
         using (var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory))
-            Network = Own(await NetworkService.StartAsync(new NetworkServiceOptions(NewDatabase(), _directory.File("network"))
+            Network = Own(await NetworkService.StartAsync(new NetworkServiceOptions(NetworkDatabase = NewDatabase(), _directory.File("network"))
             {
                 Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
                     jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
@@ -207,19 +231,28 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         yield return Person("00000001", 3, "鈴木", "陽太", "スズキ", "ヨウタ", new DateOnly(2016, 6, 12), Sex.Male, Relationship.Child, OtaAddress);
         yield return Person("00000001", 4, "鈴木", "さくら", "スズキ", "サクラ", new DateOnly(2020, 3, 28), Sex.Female, Relationship.Child, OtaAddress);
         yield return Person("00000002", 5, "高橋", "正雄", "タカハシ", "マサオ", new DateOnly(1958, 2, 11), Sex.Male, Relationship.Head, OtaAddress);
-        yield return Person("00000003", 6, "中村", "恵", "ナカムラ", "メグミ", new DateOnly(1979, 8, 8), Sex.Female, Relationship.Head, OtaAddress);
+        yield return Person("00000003", 6, "伊藤", "美香", "イトウ", "ミカ", new DateOnly(1990, 1, 25), Sex.Female, Relationship.Head, OtaAddress);
+        yield return Person("00000003", 7, "伊藤", "蓮", "イトウ", "レン", new DateOnly(2017, 10, 9), Sex.Male, Relationship.Child, OtaAddress);
+        yield return Person("00000004", 8, "木村", "次郎", "キムラ", "ジロウ", new DateOnly(1972, 7, 7), Sex.Male, Relationship.Head, OtaAddress);
+        yield return Person("00000005", 9, "中村", "恵", "ナカムラ", "メグミ", new DateOnly(1979, 8, 8), Sex.Female, Relationship.Head, OtaAddress);
     }
+
+    /// <summary>Households of 大田区 that move to 品川区 on <see cref="ArrivalDate"/>, with their new addresses.</summary>
+    private static readonly (string Household, string NewAddress)[] Moves =
+    [
+        ("00000001", "東京都品川区西五反田一丁目3番1号"), ("00000002", "東京都品川区北品川三丁目11番22号"),
+        ("00000003", "東京都品川区戸越五丁目9番1号"), ("00000004", "東京都品川区南大井六丁目16番4号"),
+    ];
 
     private static IEnumerable<RegisterImportRecord> ShinagawaPeople()
     {
         yield return Person("00000001", 11, "佐藤", "健", "サトウ", "ケン", new DateOnly(1964, 11, 3), Sex.Male, Relationship.Head, OiAddress);
-        yield return Person("00000002", 12, "伊藤", "美香", "イトウ", "ミカ", new DateOnly(1990, 1, 25), Sex.Female, Relationship.Head, ShinagawaAddress);
-        yield return Person("00000002", 13, "伊藤", "蓮", "イトウ", "レン", new DateOnly(2017, 10, 9), Sex.Male, Relationship.Child, ShinagawaAddress);
-        yield return Person("00000003", 14, "木村", "次郎", "キムラ", "ジロウ", new DateOnly(1972, 7, 7), Sex.Male, Relationship.Head, OiAddress);
+        yield return Person("00000002", 12, "小林", "直美", "コバヤシ", "ナオミ", new DateOnly(1986, 12, 1), Sex.Female, Relationship.Head, ShinagawaAddress);
+        yield return Person("00000002", 13, "小林", "翼", "コバヤシ", "ツバサ", new DateOnly(2014, 5, 5), Sex.Female, Relationship.Child, ShinagawaAddress);
     }
 
     /// <summary>The fiscal year of the residence tax assessed on last year's income (the year 1 January belongs to).</summary>
-    public int TaxFiscalYear => Today.Month >= 6 ? Today.Year : Today.Year - 1;
+    public int TaxFiscalYear => CounterDay.Year;
 
     private async Task SeedAsync()
     {
@@ -243,32 +276,34 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         Tax(OtaWard, "鈴木", "大輔", 5_200_000, dependantsUnder16: 2, spouse: true);
         Tax(OtaWard, "鈴木", "由紀", 900_000, 0);
         Tax(OtaWard, "高橋", "正雄", 1_400_000, 0);
-        Tax(ShinagawaWard, "伊藤", "美香", 1_800_000, dependantsUnder16: 1);
-        Tax(ShinagawaWard, "木村", "次郎", 0, 0);
+        Tax(OtaWard, "伊藤", "美香", 600_000, dependantsUnder16: 1, dependants: 1);
+        Tax(OtaWard, "木村", "次郎", 0, 0);
         Tax(ShinagawaWard, "佐藤", "健", 4_100_000, 0);
+        Tax(ShinagawaWard, "小林", "直美", 2_000_000, dependantsUnder16: 1, dependants: 1);
 
         // The families move: departure from 大田区, arrival in 品川区 (J-LIS checks the carried number).
         var otaEvents = new RegisterEvents(OtaWard.Register, Numbering);
         var shinagawaEvents = new RegisterEvents(ShinagawaWard.Register, Numbering);
-        foreach (var household in new[] { "00000001", "00000002" })
+        foreach (var (household, newAddress) in Moves)
         {
             string? newHousehold = null;
             var members = OtaWard.Register.FindHousehold(household)!.Members.OrderBy(m => m.Relationship == Relationship.Head ? 0 : 1).ToList();
             foreach (var member in members)
             {
                 var resident = OtaWard.Register.Find(member.Id)!;
-                await otaEvents.DepartureAsync(new DepartureRequest(Guid.NewGuid(), resident.Id, ArrivalDate, ShinagawaAddress));
+                await otaEvents.DepartureAsync(new DepartureRequest(Guid.NewGuid(), resident.Id, ArrivalDate, newAddress));
                 var arrived = await shinagawaEvents.ArrivalAsync(new ArrivalRequest(Guid.NewGuid(), resident.ResidentCode, resident.IndividualNumber!.Value,
                     new NewPerson(resident.Name.FamilyName, resident.Name.GivenName, resident.Name.FamilyNameKana, resident.Name.GivenNameKana,
                         resident.BirthDate, resident.Sex),
-                    household == "00000001" ? "東京都品川区西五反田一丁目3番1号" : OiAddress, newHousehold, resident.Relationship, ArrivalDate, Ota));
+                    newAddress, newHousehold, resident.Relationship, ArrivalDate, Ota));
                 newHousehold ??= arrived.HouseholdNumber;
             }
         }
+        await LoadMovedOutRecordsAsync();
         foreach (var ward in new[] { OtaWard, ShinagawaWard })
         {
             ward.Addressees.SyncFromRegister();
-            await new IntermediateFeeder(ward.Business, new IntermediateHttpFeed(ward.Intermediate, ward.Code.Digits)).SendAllAsync(Today);
+            await new IntermediateFeeder(ward.Business, new IntermediateHttpFeed(ward.Intermediate, ward.Code.Digits)).SendAllAsync(CounterDay);
             using var clients = new WardTokenClients(ward.Code, ward.TokenOptions);
             var tokens = await new TokenAcquisitionJob(ward.Addressees, clients.Acquirer).RunAsync();
             Assert.Equal(0, tokens.Refused);
@@ -277,7 +312,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         // 日本年金機構: 伊藤 美香's survivor's basic pension. The insurer: 佐藤 健 insured since 1987, lost it on retiring.
         var mika = NumberOf("伊藤", "美香");
         Pension.Records.RecordPension(new PensionRecordRequest(Guid.NewGuid(), mika, "1234-567890", TaxFiscalYear,
-            [new PensionBenefitItem(PensionType.Survivor, PensionScheme.Basic, null, 1_050_000, new DateOnly(2021, 8, 14), new DateOnly(2021, 9, 1), null, false, null)]));
+            [new PensionBenefitItem(PensionType.Disability, PensionScheme.Employees, 3, 240_000, new DateOnly(2021, 8, 14), new DateOnly(2021, 9, 1), null, false, null)]));
         var jiro = NumberOf("木村", "次郎");
         Pension.Records.RecordPension(new PensionRecordRequest(Guid.NewGuid(), jiro, "2345-678901", TaxFiscalYear,
             [new PensionBenefitItem(PensionType.Disability, PensionScheme.Basic, 2, 816_000, new DateOnly(2019, 4, 2), new DateOnly(2019, 5, 1), null, false, null)]));
@@ -291,6 +326,42 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
             await holder.FeedCopiesAsync();
             await holder.AcquireTokensAsync();
         }
+    }
+
+    /// <summary>
+    /// 大田区's resident register as a provider of 住民票関係情報 for the people who moved out: the copy its intermediate
+    /// server holds of each departed person (the ward's feed sends only the business systems' kinds, so the register's
+    /// copies are loaded here as the register's own feed would).
+    /// </summary>
+    private async Task LoadMovedOutRecordsAsync()
+    {
+        OtaWard.Addressees.SyncFromRegister();
+        var copies = new List<CopyUpdate>();
+        foreach (var (household, _) in Moves)
+        {
+            var members = HouseholdMembers(OtaWard, household);
+            foreach (var member in members)
+            {
+                var body = new ResidentRecordBody(household, (int)member.Relationship,
+                    [.. members.Select(m => OtaWard.Addressees.ForResident(m.Id)!.Value.ToInt64())],
+                    Renkei.Intermediate.Contracts.ResidentStatus.MovedOut, null, ArrivalDate);
+                copies.Add(new CopyUpdate(OtaWard.Addressees.ForResident(member.Id)!.Value.ToInt64(), InformationKindCodes.ResidentRecord, ArrivalDate, 1,
+                    CopyBodies.ToJson(body)));
+            }
+        }
+        var loaded = await OtaWard.Intermediate.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Ota.Digits, copies));
+        Assert.Equal(copies.Count, loaded.Stored);
+    }
+
+    /// <summary>Everyone the register ever placed in the household (moved-out members too).</summary>
+    private static List<Resident> HouseholdMembers(LinkedWard ward, string household)
+    {
+        using var connection = ward.Database.Open();
+        using var command = connection.Command("SELECT id FROM residents WHERE household_number = @h ORDER BY id").With("@h", household);
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        while (reader.Read()) ids.Add(reader.GetInt64(0));
+        return [.. ids.Select(id => ward.Register.Find(id)!)];
     }
 
     private IndividualNumber NumberOf(string family, string given) => Resident(family, given).IndividualNumber!.Value;

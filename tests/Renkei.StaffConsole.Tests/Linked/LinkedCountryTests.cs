@@ -18,7 +18,7 @@ public class LinkedCountryTests
         await using var country = await LinkedCountry.StartAsync(provider);
         var ward = country.ShinagawaWard;
         var father = country.Resident("鈴木", "大輔");
-        Assert.Equal(country.ArrivalDate, father.ResidentSince);
+        Assert.Equal(LinkedCountry.ArrivalDate, father.ResidentSince);
 
         async Task<InquiryResponse> AskAsync(long residentId, string affair, string providerCode, string kind) =>
             await ward.Intermediate.QueryAsync(new InquiryRequest(Guid.NewGuid(), ward.Code.Digits, country.AddresseeOf(residentId).ToInt64(), affair,
