@@ -27,8 +27,8 @@ namespace Renkei.Cli.Bench;
 /// <param name="Warmup">linkages before the measurement (JIT, connection pools, caches); recorded like the others</param>
 public sealed record LinkageBenchOptions(int Requests, int People, int Concurrency, int Warmup);
 
-/// <summary>Latency and throughput of one load run.</summary>
-public sealed record LoadFigures(double PerSecond, double P50Ms, double P99Ms, double MaxMs);
+/// <summary>Latency and throughput of one load run, and the process's CPU time per operation (every service runs in this process).</summary>
+public sealed record LoadFigures(double PerSecond, double P50Ms, double P99Ms, double MaxMs, double CpuMsPerOperation);
 
 /// <summary>How much each party's provision records (情報提供等記録) grew during the measured run.</summary>
 /// <param name="NetworkTotal">the network's whole record chain, verified (hash chain and signed checkpoints) after the run: warm-up and measured linkages</param>
@@ -49,6 +49,7 @@ public sealed record LinkageBenchResult(
     double MaxMs,
     long Failures,
     string? FirstFailure,
+    double CpuMsPerLinkage,
     double KestrelCeilingPerSecond,
     LoadFigures Kestrel,
     long NetworkRecords,
@@ -118,9 +119,11 @@ public static class LinkageBench
         firstFailure = null;
         var before = await country.RecordHeadsAsync(cancellationToken);
         var loadAverage = LoadAverage();
+        var cpu = CpuClock.Start();
         var result = await ProgressDisplay.RunAsync("linkages", quiet, progress =>
             LoadDriver.RunAsync(Linkage, options.Requests, options.Concurrency, new Progress<long>(done => progress.Report((done, options.Requests))),
                 cancellationToken));
+        var cpuMs = cpu.MillisecondsPer(options.Requests);
         var after = await country.RecordHeadsAsync(cancellationToken);
         var verification = country.Network.VerifyRecords();
 
@@ -128,8 +131,9 @@ public static class LinkageBench
             "linkage", options.Requests, options.People, options.Concurrency, options.Warmup,
             databases.Provider.ToString().ToLowerInvariant(),
             "ward A's business system → A's intermediate server → network → B's intermediate server → back, loopback HTTP",
-            result.Seconds, result.OperationsPerSecond, result.P50Ms, result.P99Ms, result.MaxMs, result.Failures, firstFailure,
-            ceiling.OperationsPerSecond, new LoadFigures(ceiling.OperationsPerSecond, ceiling.P50Ms, ceiling.P99Ms, ceiling.MaxMs),
+            result.Seconds, result.OperationsPerSecond, result.P50Ms, result.P99Ms, result.MaxMs, result.Failures, firstFailure, cpuMs,
+            ceiling.Result.OperationsPerSecond,
+            new LoadFigures(ceiling.Result.OperationsPerSecond, ceiling.Result.P50Ms, ceiling.Result.P99Ms, ceiling.Result.MaxMs, ceiling.CpuMsPerOperation),
             after.Network - before.Network,
             new RecordCounts(after.Network - before.Network, after.Inquirer - before.Inquirer, after.Provider - before.Provider,
                 verification.EntriesVerified, verification.IsIntact),
@@ -150,7 +154,7 @@ public static class LinkageBench
     };
 
     /// <summary>A plain Kestrel endpoint through <see cref="ServiceHost"/> answering a small JSON POST (an inquiry's shape, echoed in part).</summary>
-    public static async Task<LoadResult> KestrelCeilingAsync(int requests, int concurrency, int warmup, CancellationToken cancellationToken)
+    public static async Task<(LoadResult Result, double CpuMsPerOperation)> KestrelCeilingAsync(int requests, int concurrency, int warmup, CancellationToken cancellationToken)
     {
         await using var host = await ServiceHost.StartAsync("bench-ceiling", _ => { }, app =>
             app.MapPost("/ceiling", (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options)),
@@ -165,7 +169,18 @@ public static class LinkageBench
             if (answer is not { Held: true }) throw new InvalidOperationException("the ceiling endpoint answered wrongly");
         }
         if (warmup > 0) await LoadDriver.RunAsync(Call, warmup, concurrency, cancellationToken: cancellationToken);
-        return await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
+        var cpu = CpuClock.Start();
+        var result = await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
+        return (result, cpu.MillisecondsPer(requests));
+    }
+
+    /// <summary>The process's CPU time (all threads, user and system) over a phase: on a shared machine a steadier figure than wall-clock rates.</summary>
+    private readonly record struct CpuClock(TimeSpan Started)
+    {
+        public static CpuClock Start() => new(Process.GetCurrentProcess().TotalProcessorTime);
+
+        public double MillisecondsPer(long operations) =>
+            Math.Round((Process.GetCurrentProcess().TotalProcessorTime - Started).TotalMilliseconds / operations, 3);
     }
 
     private sealed record CeilingAnswer(Guid RequestId, string Kind, bool Held);

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Npgsql;
+using Renkei.TestSupport;
+
+namespace Renkei.Cli.Tests.Bench;
+
+/// <summary>
+/// <c>renkei bench linkage</c> through the real program with a handful of requests: the JSON has every figure the issue
+/// asks for, every linkage was provided, and each party's provision records grew by exactly the number of measured
+/// linkages (the network's whole chain verifies and holds warm-up plus measured ones). No timing is asserted.
+/// </summary>
+public class LinkageBenchTests : IDisposable
+{
+    private const int Requests = 60;
+    private const int Warmup = 10;
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Runs_linkages_through_the_network_and_counts_every_record(string provider)
+    {
+        var arguments = new List<string>
+        {
+            "bench", "linkage", "--requests", Requests.ToString(), "--people", "25", "--concurrency", "4", "--warmup", Warmup.ToString(), "--json",
+        };
+        string? postgres = null;
+        if (provider == "postgres")
+        {
+            postgres = Environment.GetEnvironmentVariable(TestDatabase.PostgresVariable)
+                ?? throw new InvalidOperationException($"{TestDatabase.PostgresVariable} is not set: run the tests with ./test");
+            arguments.AddRange(["--database", "postgres:" + postgres]);
+        }
+        var schemasBefore = postgres is null ? [] : BenchSchemas(postgres);
+
+        var outcome = await CliProcess.RunAsync(_data.Path, [.. arguments]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        var json = JsonDocument.Parse(outcome.StandardOutput).RootElement;
+        Assert.Equal("linkage", json.GetProperty("benchmark").GetString());
+        Assert.Equal(provider == "postgres" ? "postgresql" : "sqlite", json.GetProperty("database").GetString());
+        Assert.Equal(Requests, json.GetProperty("requests").GetInt64());
+        Assert.Equal(4, json.GetProperty("concurrency").GetInt32());
+        Assert.Equal(0, json.GetProperty("failures").GetInt64());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("firstFailure").ValueKind);
+        foreach (var figure in new[] { "linkagesPerSecond", "p50Ms", "p99Ms", "maxMs", "kestrelCeilingPerSecond", "cpuMsPerLinkage" })
+            Assert.True(json.GetProperty(figure).GetDouble() > 0, figure);
+        Assert.True(json.GetProperty("p50Ms").GetDouble() <= json.GetProperty("p99Ms").GetDouble());
+        Assert.True(json.GetProperty("p99Ms").GetDouble() <= json.GetProperty("maxMs").GetDouble());
+        Assert.Equal(json.GetProperty("kestrelCeilingPerSecond").GetDouble(), json.GetProperty("kestrel").GetProperty("perSecond").GetDouble());
+        var machine = json.GetProperty("machine");
+        Assert.Equal(Environment.ProcessorCount, machine.GetProperty("processorCount").GetInt32());
+
+        // Records: the network's signed checkpoints before and after the run, both wards' own logs, and the network's whole chain.
+        Assert.Equal(Requests, json.GetProperty("networkRecords").GetInt64());
+        var records = json.GetProperty("records");
+        Assert.Equal(Requests, records.GetProperty("network").GetInt64());
+        Assert.Equal(Requests, records.GetProperty("inquirer").GetInt64());
+        Assert.Equal(Requests, records.GetProperty("provider").GetInt64());
+        Assert.Equal(Requests + Warmup, records.GetProperty("networkTotal").GetInt64());
+        Assert.True(records.GetProperty("networkChainIntact").GetBoolean());
+
+        // The throw-away databases are gone.
+        if (postgres is not null) Assert.Equal(schemasBefore, BenchSchemas(postgres));
+    }
+
+    [Fact]
+    public async Task Refuses_a_wrong_command_line()
+    {
+        var outcome = await CliProcess.RunAsync(_data.Path, "bench", "linkage", "--requests", "0", "--json");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("--requests", outcome.StandardError);
+
+        outcome = await CliProcess.RunAsync(_data.Path, "bench", "linkage", "--requests", "10", "--database", "mysql:x", "--json");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("--database", outcome.StandardError);
+    }
+
+    private static HashSet<string> BenchSchemas(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bench\\_%'", connection);
+        using var reader = command.ExecuteReader();
+        var schemas = new HashSet<string>();
+        while (reader.Read()) schemas.Add(reader.GetString(0));
+        return schemas;
+    }
+}
