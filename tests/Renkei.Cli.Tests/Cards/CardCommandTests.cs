@@ -155,9 +155,24 @@ public class CardLifecycleCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Null, moved.GetProperty("signingCertificate").ValueKind);
         Assert.Equal("good", moved.GetProperty("userCertificate").GetProperty("status").GetString());
 
+        // `renkei pki export` writes the chain and current CRLs; OpenSSL accepts the card's user certificate with them ...
+        var userCertificate = Path.Combine(_data.Path, "user.pem");
+        File.WriteAllText(userCertificate, card.Certificate(Renkei.Core.Cards.CardPinKind.UserAuthentication)!.ExportCertificatePem());
+        var exported = Path.Combine(_data.Path, "pki-before");
+        Assert.Equal(0, (await Step(null, "pki", "export", exported)).ExitCode);
+        var good = await OpenSslVerifyAsync(exported, userCertificate);
+        Assert.True(good.ExitCode == 0, good.Output);
+
         var ended = Json(await Step(null, "card", "revoke", "--number", number.Digits, "--reason", "death", "--json"));
         Assert.Equal("ended", ended.GetProperty("state").GetString());
         Assert.Equal("revoked", ended.GetProperty("userCertificate").GetProperty("status").GetString());
+
+        // ... and, with the CRL exported after the revocation, rejects it as revoked.
+        var exportedAfter = Path.Combine(_data.Path, "pki-after");
+        Assert.Equal(0, (await Step(null, "pki", "export", exportedAfter)).ExitCode);
+        var revoked = await OpenSslVerifyAsync(exportedAfter, userCertificate);
+        Assert.NotEqual(0, revoked.ExitCode);
+        Assert.Contains("certificate revoked", revoked.Output);
 
         var events = Json(await Step(null, "card", "status", "--card", cardNumber, "--json")).GetProperty("events").EnumerateArray()
             .Select(e => e.GetProperty("event").GetString()).ToList();
@@ -170,6 +185,24 @@ public class CardLifecycleCommandTests : IDisposable
             Assert.DoesNotContain(number.Digits, printed);
             Assert.DoesNotContain(SigningPin, printed);
         }
+    }
+
+    /// <summary><c>openssl verify</c> of a user-authentication certificate against an exported chain, with its CRL.</summary>
+    private static async Task<(int ExitCode, string Output)> OpenSslVerifyAsync(string exported, string certificate)
+    {
+        var info = new ProcessStartInfo("openssl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "verify", "-crl_check", "-CAfile", Path.Combine(exported, "root-ca.pem"),
+                     "-untrusted", Path.Combine(exported, "user-authentication-ca.pem"),
+                     "-CRLfile", Path.Combine(exported, "user-authentication-crl.pem"), certificate })
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
     }
 
     [Fact]
