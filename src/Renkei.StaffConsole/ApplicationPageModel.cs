@@ -152,7 +152,9 @@ public static class ApplicationText
                 JsonValueKind.Null => "—",
                 JsonValueKind.True => "はい",
                 JsonValueKind.False => "いいえ",
-                JsonValueKind.Number => property.Value.TryGetInt64(out var n) ? n.ToString("N0", CultureInfo.InvariantCulture) : property.Value.GetRawText(),
+                // Amounts with thousands separators; years and codes as they are.
+                JsonValueKind.Number => property.Value.TryGetInt64(out var n) && !property.Name.EndsWith("Year", StringComparison.Ordinal)
+                    && !property.Name.EndsWith("Code", StringComparison.Ordinal) ? n.ToString("N0", CultureInfo.InvariantCulture) : property.Value.GetRawText(),
                 _ => property.Value.GetString() ?? "",
             };
             lines.Add(property.Name + ": " + text);

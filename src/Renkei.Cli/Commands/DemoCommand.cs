@@ -224,7 +224,7 @@ public static class DemoCommand
     /// ward (転入) carrying the resident-record code and number, which the new ward checks with J-LIS.
     /// The move is dated the day the demo runs, after the numbers were designated.
     /// </summary>
-    private static async Task<IReadOnlyList<MovedPerson>> MoveHouseholdAsync(DemoCountry country, DemoMove move, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<MovedPerson>> MoveHouseholdAsync(DemoCountry country, DemoMove move, CancellationToken cancellationToken)
     {
         var from = country.Ward(move.From);
         var to = country.Ward(move.To);
@@ -364,7 +364,7 @@ internal sealed class DemoCountry : IAsyncDisposable
             hosts.Add(host);
             // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
             var console = await StaffConsoleService.StartAsync(
-                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log), cancellationToken);
+                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log) { IntermediateAddress = intermediate.BaseAddress }, cancellationToken);
             hosts.Add(console);
             return new RunningWard(descriptor, register, database, host, log, staffAccounts, console, intermediate, intermediateDatabase);
         }
