@@ -7,6 +7,7 @@ using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 using Renkei.Network.Contracts;
 using Renkei.StaffConsole.Tests.Browser;
+using Renkei.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -156,10 +157,11 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         return (context, page, new ResponseRecorder(page));
     }
 
-    [Fact]
-    public async Task Child_allowance_for_a_family_that_arrived_after_1_January_is_decided_from_the_previous_wards_records()
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Child_allowance_for_a_family_that_arrived_after_1_January_is_decided_from_the_previous_wards_records(string provider)
     {
-        await using var country = await LinkedCountry.StartAsync("sqlite");
+        await using var country = await LinkedCountry.StartAsync(provider);
         var (context, page, recorder) = await OpenBrowserAsync(browser, country);
         await using var _ = context;
         await LoginAsync(page, country, country.Account("kodomo01"), "child-allowance");
@@ -177,7 +179,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         await Expect(page.Locator("#message")).ToContainTextAsync("情報照会を実行しました");
         var rows = page.Locator("#results-table tbody tr");
         await Expect(rows).ToHaveCountAsync(2);
-        foreach (var provider in await page.Locator("#results-table td.provider").AllTextContentsAsync()) Assert.Equal("大田区（131113）", provider);
+        foreach (var shown in await page.Locator("#results-table td.provider").AllTextContentsAsync()) Assert.Equal("大田区（131113）", shown);
         Assert.All(await page.Locator("#results-table td.as-of").AllTextContentsAsync(), t => Assert.EndsWith("時点", t));
         Assert.All(await page.Locator("#results-table td.record").AllTextContentsAsync(), t => Assert.Matches(@"^ネットワーク \d+ ／ 当区 \d+$", t));
 
