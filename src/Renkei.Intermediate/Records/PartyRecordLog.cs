@@ -66,7 +66,7 @@ public sealed record PartyRecordEntry(
 /// <c>intermediate/&lt;holder&gt;/party_records</c>, and the claims that make each provision recorded once however often
 /// its request is retried (<c>intermediate_party_claims</c>: role, request id, item → state, the log's head when
 /// claimed, the stored answer and the record's sequence).
-/// <para>A claim is taken before the work and completed after the record is appended. A retry of a completed request
+/// <para>A claim is taken before the work and completed in the transaction that appends the record. A retry of a completed request
 /// gets the stored answer. A retry while the first attempt is still working is refused (503
 /// <c>request-in-progress</c>: try again) until <see cref="ClaimLease"/> has passed; then it takes over, and before appending looks
 /// through the log after the claim's head for the record an interrupted attempt may already have written.</para>
@@ -157,14 +157,21 @@ public sealed class PartyRecordLog : IAsyncDisposable
         try
         {
             var (answer, entry) = await work();
+            var response = JsonSerializer.Serialize(answer, JsonDefaults.Options);
             long sequence = 0;
             if (entry is not null)
             {
                 sequence = claim.State == ClaimState.TakeOver ? FindAfter(claim.LogHead, entry) ?? 0 : 0;
-                if (sequence == 0) sequence = (await Store.AppendAsync(entry.ToPayload(), cancellationToken)).Sequence;
+                if (sequence == 0)
+                {
+                    // The record and the completed claim commit in one transaction: a retry finds both or neither.
+                    sequence = (await Store.AppendAsync(entry.ToPayload(),
+                        (c, t, e) => Complete(c, t, role, requestId, Immediate, response, e.Sequence), cancellationToken)).Sequence;
+                    return (answer, sequence);
+                }
                 appended = true;
             }
-            Complete(role, requestId, Immediate, JsonSerializer.Serialize(answer, JsonDefaults.Options), sequence);
+            Complete(role, requestId, Immediate, response, sequence);
             return (answer, sequence);
         }
         catch
