@@ -66,10 +66,13 @@ public sealed record PartyRecordEntry(
 /// <c>intermediate/&lt;holder&gt;/party_records</c>, and the claims that make each provision recorded once however often
 /// its request is retried (<c>intermediate_party_claims</c>: role, request id, item → state, the log's head when
 /// claimed, the stored answer and the record's sequence).
-/// <para>A claim is taken before the work and completed in the transaction that appends the record. A retry of a completed request
-/// gets the stored answer. A retry while the first attempt is still working is refused (503
-/// <c>request-in-progress</c>: try again) until <see cref="ClaimLease"/> has passed; then it takes over, and before appending looks
-/// through the log after the claim's head for the record an interrupted attempt may already have written.</para>
+/// <para>An immediate request's first attempt writes its claim, already done, in the transaction that appends its record,
+/// so the two commit together or not at all; a concurrent attempt in the same process is refused (503
+/// <c>request-in-progress</c>: try again), and one in another process that commits first makes the later one roll back
+/// and return the stored answer. A retry of a completed request gets the stored answer. A claim left working (a batch item,
+/// or a store written by an earlier version) is refused the same way until <see cref="ClaimLease"/> has passed; then a
+/// retry takes over, and before appending looks through the log after the claim's head for the record an interrupted
+/// attempt may already have written.</para>
 /// </summary>
 public sealed class PartyRecordLog : IAsyncDisposable
 {
@@ -83,6 +86,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
 
     private readonly ECDsa _checkpointKey;
     private readonly TimeProvider _clock;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(PartyRole, Guid), byte> _inFlight = new();
 
     /// <param name="signingKey">the institution's signing key; the log signs with its own copy, so the caller keeps and disposes its key</param>
     public PartyRecordLog(Database database, string holderCode, ECDsa signingKey, TimeProvider? clock = null)
@@ -145,13 +149,31 @@ public sealed class PartyRecordLog : IAsyncDisposable
     public async Task<(T Answer, long RecordSequence)> OnceAsync<T>(PartyRole role, Guid requestId, string fingerprint,
         Func<Task<(T Answer, PartyRecordEntry? Entry)>> work, CancellationToken cancellationToken = default)
     {
+        var seen = Find(role, requestId, Immediate);
+        if (seen is { State: Done } done && done.Fingerprint == fingerprint)
+            return (JsonSerializer.Deserialize<T>(done.Response!, JsonDefaults.Options)!, done.RecordSequence ?? 0);
+        if (seen is null)
+        {
+            // A first attempt: no claim is written before the work; the claim is inserted, already done, in the transaction
+            // that appends the record. In this process a concurrent retry is refused while the attempt works; another
+            // process's attempt that committed first makes ours roll back and fall through to the stored answer below.
+            var key = (role, requestId);
+            if (!_inFlight.TryAdd(key, 0)) throw InProgress();
+            try
+            {
+                if (await FirstAttemptAsync(role, requestId, fingerprint, work, cancellationToken) is { } first) return first;
+            }
+            finally
+            {
+                _inFlight.TryRemove(key, out _);
+            }
+        }
+
         var head = Store.Head().Sequence;
         var claim = Claim(role, requestId, Immediate, fingerprint, head);
         if (claim.State == ClaimState.Done)
             return (JsonSerializer.Deserialize<T>(claim.Response!, JsonDefaults.Options)!, claim.RecordSequence ?? 0);
-        if (claim.State == ClaimState.Busy)
-            throw new IntermediateRefusalException(StatusCodes.Status503ServiceUnavailable, "request-in-progress",
-                "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
+        if (claim.State == ClaimState.Busy) throw InProgress();
 
         var appended = false;
         try
@@ -228,6 +250,61 @@ public sealed class PartyRecordLog : IAsyncDisposable
                     Complete(c, t, role, batchId, entries[i].ItemIndex ?? Immediate, null, sequences[i]);
         });
         return sequences;
+    }
+
+    /// <summary>The work and its record, with the claim inserted as done in the record's transaction; null when another attempt claimed the request first (nothing was written).</summary>
+    private async Task<(T Answer, long RecordSequence)?> FirstAttemptAsync<T>(PartyRole role, Guid requestId, string fingerprint,
+        Func<Task<(T Answer, PartyRecordEntry? Entry)>> work, CancellationToken cancellationToken)
+    {
+        var (answer, entry) = await work();
+        var response = JsonSerializer.Serialize(answer, JsonDefaults.Options);
+        var now = _clock.GetUtcNow();
+        if (entry is null)
+            return Database.InTransaction((c, t) => InsertDone(c, t, role, requestId, fingerprint, now, response, null))
+                ? (answer, 0L)
+                : null;
+        try
+        {
+            var stored = await Store.AppendAsync(entry.ToPayload(), (c, t, e) =>
+            {
+                if (!InsertDone(c, t, role, requestId, fingerprint, now, response, e.Sequence)) throw new ClaimedElsewhereException();
+            }, cancellationToken);
+            return (answer, stored.Sequence);
+        }
+        catch (ClaimedElsewhereException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Inserts a completed claim; false when the request is claimed already.</summary>
+    private static bool InsertDone(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, string fingerprint, DateTimeOffset now,
+        string response, long? sequence)
+    {
+        using var insert = c.Command($"""
+            INSERT INTO {ClaimsTable} (role, request_id, item_index, fingerprint, state, log_head, claimed_at, response, record_sequence)
+            VALUES (@r, @id, @i, @f, @s, @head, @at, @resp, @seq) ON CONFLICT DO NOTHING RETURNING item_index
+            """, t);
+        Key(insert, role, requestId, Immediate).With("f", fingerprint).With("s", Done).With("head", sequence is { } s ? s - 1 : 0)
+            .With("at", IntermediateStoreTime(now)).With("resp", response).With("seq", sequence);
+        return insert.ExecuteScalar() is not null;
+    }
+
+    /// <summary>Rolls back a first attempt's record: its request was claimed by another attempt meanwhile.</summary>
+    private sealed class ClaimedElsewhereException : Exception;
+
+    private static IntermediateRefusalException InProgress() =>
+        new(StatusCodes.Status503ServiceUnavailable, "request-in-progress", "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
+
+    private sealed record ClaimRow(string Fingerprint, string State, string? Response, long? RecordSequence);
+
+    /// <summary>The claim of a request, read without a transaction; null when there is none.</summary>
+    private ClaimRow? Find(PartyRole role, Guid requestId, int item)
+    {
+        using var connection = Database.Open();
+        using var select = connection.Command($"SELECT fingerprint, state, response, record_sequence FROM {ClaimsTable} WHERE role = @r AND request_id = @id AND item_index = @i");
+        using var reader = Key(select, role, requestId, item).ExecuteReader();
+        return reader.Read() ? new ClaimRow(reader.GetString(0), reader.GetString(1), reader.NullableString(2), reader.NullableInt64(3)) : null;
     }
 
     private enum ClaimState { New, Done, Busy, TakeOver }
