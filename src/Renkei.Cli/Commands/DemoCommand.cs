@@ -51,9 +51,14 @@ public static class DemoCommand
         {
             Description = "write every message body the network receives to this file (route, sender, base64 body per line) for auditing",
         };
+        var scenario = new Option<string?>("--scenario")
+        {
+            Description = "after seeding, walk a scripted scenario and print each step: attachments (a family's child allowance decided from linked data)",
+        };
+        scenario.AcceptOnlyFromAmong("attachments");
         var command = new Command("demo", "run the demo country: the network, J-LIS, three wards and two other information holders on loopback")
         {
-            residents, seed, fresh, once, capture,
+            residents, seed, fresh, once, capture, scenario,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -73,6 +78,8 @@ public static class DemoCommand
                     JsonSerializer.Serialize(new DemoMarker(generator.Seed, generator.TotalResidents, DateTimeOffset.Now), JsonDefaults.Options));
             }
             country.PrintDirectory(Console.Out);
+            if (parse.GetValue(scenario) == "attachments")
+                await AttachmentScenario.RunAsync(country, layout, Console.Out, cancellationToken);
 
             if (!parse.GetValue(once))
             {
