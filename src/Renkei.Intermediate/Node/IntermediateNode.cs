@@ -38,6 +38,8 @@ public sealed class IntermediateNode : IAsyncDisposable
     private readonly InstitutionDirectory _directory;
     private readonly IDisposable? _ownedHttp;
     private readonly TimeProvider _clock;
+    private const int MaxCheckedSealingKeys = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _checkedSealingKeys = new(StringComparer.Ordinal);
 
     public IntermediateNode(CopyService copies, InstitutionKeys keys, ECDsa networkSigningKey, INetworkClient network, TimeProvider? clock = null,
         IDisposable? ownedHttp = null)
@@ -126,18 +128,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Inquirer, "inquirer");
         Require(request.Affair, "affair");
         Require(request.Kind, "kind");
-        byte[] sealingKey;
-        try
-        {
-            sealingKey = Convert.FromBase64String(request.InquirerSealingKey ?? "");
-            using var check = ECDiffieHellman.Create();
-            check.ImportSubjectPublicKeyInfo(sealingKey, out _);
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException)
-        {
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
-                "inquirerSealingKey: not an ECDH public key (SubjectPublicKeyInfo DER, base64) (照会者の公開鍵が正しくありません)");
-        }
+        var sealingKey = InquirerSealingKey(request.InquirerSealingKey);
 
         var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), () =>
         {
@@ -148,6 +139,29 @@ public sealed class IntermediateNode : IAsyncDisposable
             return Task.FromResult((answer, (PartyRecordEntry?)entry));
         }, cancellationToken);
         return answer;
+    }
+
+    /// <summary>
+    /// The inquirer's sealing key (SPKI DER) from its base64, checked to be an ECDH public key. A key seen before is not
+    /// imported again: inquirers are few and keep their keys, so the check costs one import per key, not per request.
+    /// </summary>
+    private byte[] InquirerSealingKey(string? base64)
+    {
+        try
+        {
+            var text = base64 ?? "";
+            var key = Convert.FromBase64String(text);
+            if (_checkedSealingKeys.ContainsKey(text)) return key;
+            using (var check = ECDiffieHellman.Create()) check.ImportSubjectPublicKeyInfo(key, out _);
+            if (_checkedSealingKeys.Count >= MaxCheckedSealingKeys) _checkedSealingKeys.Clear();
+            _checkedSealingKeys.TryAdd(text, 0);
+            return key;
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
+                "inquirerSealingKey: not an ECDH public key (SubjectPublicKeyInfo DER, base64) (照会者の公開鍵が正しくありません)");
+        }
     }
 
     private ProvidedInformation Information(ProvideRequest request)
