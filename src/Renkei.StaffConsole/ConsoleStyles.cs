@@ -45,6 +45,7 @@ internal static class ConsoleStyles
         .inline-fields { display: flex; flex-wrap: wrap; gap: 0 1.2rem; }
         .inline-fields .field { min-width: 14rem; }
         .inline-form { display: inline; margin-left: 1rem; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
         #results-table td:nth-child(5), #results-table th:nth-child(5) { white-space: nowrap; }
         .ok { color: #14632d; background: #e9f7ee; border: 1px solid #9fd3b0; padding: .6rem .8rem; border-radius: 4px; }
         """;

@@ -164,6 +164,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
                 Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
                     jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
                 Tap = this,
+                ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
             }));
         Jlis = Own(await JlisService.StartAsync(new JlisServiceOptions(NewDatabase(), _directory.File("numbering.key"))
         {

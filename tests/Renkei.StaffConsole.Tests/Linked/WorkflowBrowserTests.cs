@@ -25,6 +25,9 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
 {
     private const string Omitted = "省略（情報連携で確認）";
 
+    /// <summary>A linkage round trip crosses five services; on a loaded machine it may take longer than Playwright's 5 s default.</summary>
+    static WorkflowBrowserTests() => SetDefaultExpectTimeout(30_000);
+
     private static async Task LoginAsync(IPage page, LinkedCountry country, DemoStaffAccount account, string affair)
     {
         await page.GotoAsync("/login");
@@ -310,6 +313,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         await Expect(notOffered).ToContainTextAsync("照会できません");
         await Expect(notOffered).ToContainTextAsync("no-policy-row");
         await Expect(page.Locator("#offered-table tr.offered[data-step=income]")).ToHaveCountAsync(1);
+        await ScreenshotAsync(page, "child-upbringing-allowance-offered");
 
         // Posting the step by hand (as a crafted request would) is refused by the backend, shown as 403, logged.
         var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
