@@ -44,6 +44,7 @@ public sealed class NetworkedHarness : IAsyncDisposable
                 {
                     Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
                         jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
+                    ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
                 }));
             h.Jlis = h.Own(await JlisService.StartAsync(new JlisServiceOptions(h.NewDatabase(), h._directory.File("numbering.key"))
             {

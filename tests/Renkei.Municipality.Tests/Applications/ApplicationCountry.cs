@@ -74,6 +74,7 @@ public sealed class ApplicationCountry : IAsyncDisposable
                 {
                     Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
                         keys.SigningPublicKey, keys.SealingPublicKey)],
+                    ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
                 }));
             }
             c.Jlis = c.Service(await JlisService.StartAsync(new JlisServiceOptions(c.Own(wardDb.Sibling()).Database, c._directory.File("numbering.key"))
