@@ -63,17 +63,8 @@ public sealed class HolderStaffClient : IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, route) { Content = JsonContent.Create(request, options: JsonDefaults.Options) };
         message.Headers.Authorization = _authorization;
         using var response = await _http.SendAsync(message, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            ProblemBody? problem = null;
-            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
-            catch (JsonException) { }
-            catch (NotSupportedException) { }
-            throw new HolderApiException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-        }
-        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
-            ?? throw new HolderApiException(response.StatusCode, "empty-response", "the holder sent an empty body");
+        return await ServiceResponses.ReadAsync<TResponse>(response,
+            (status, problem) => new HolderApiException(status, problem.Code, problem.Message), cancellationToken);
     }
 
     public void Dispose()

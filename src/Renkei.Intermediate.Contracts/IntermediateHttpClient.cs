@@ -120,20 +120,13 @@ public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClien
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
-        if (!response.IsSuccessStatusCode) throw await FailureAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
-            ?? throw new IntermediateException(response.StatusCode, "empty-response", "the intermediate server sent an empty body");
+        return await ServiceResponses.ReadAsync<TResponse>(response, Refused, cancellationToken);
     }
 
-    private static async Task<IntermediateException> FailureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        ProblemBody? problem = null;
-        try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
-        catch (JsonException) { }
-        catch (NotSupportedException) { }
-        return new IntermediateException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-            problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-    }
+    private static IntermediateException Refused(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Message);
+
+    private static async Task<IntermediateException> FailureAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        Refused(response.StatusCode, await ServiceResponses.ProblemOfAsync(response, cancellationToken));
 
     /// <summary>Writes one JSON object per line as the copies are enumerated (nothing is buffered whole).</summary>
     private sealed class NdjsonContent : HttpContent

@@ -330,19 +330,8 @@ public sealed class CardHttpClient(HttpClient http)
         return await ReadAsync<TResponse>(response, ct);
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            ProblemBody? problem = null;
-            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, ct); }
-            catch (System.Text.Json.JsonException) { }
-            throw new JlisException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-        }
-        return await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, ct)
-            ?? throw new JlisException(response.StatusCode, "empty-response", "J-LIS sent an empty body");
-    }
+    private static Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct) =>
+        ServiceResponses.ReadAsync<T>(response, JlisException.From, ct);
 }
 
 /// <summary>

@@ -20,6 +20,8 @@ public sealed class JlisException(HttpStatusCode status, string code, string mes
 {
     public HttpStatusCode Status { get; } = status;
     public string Code { get; } = code;
+
+    public static JlisException From(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Message);
 }
 
 /// <summary>J-LIS over HTTP. For <see cref="IJlisTokenClient"/> the <see cref="HttpClient"/> must sign requests as the asking institution.</summary>
@@ -49,15 +51,6 @@ public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJli
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            ProblemBody? problem = null;
-            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
-            catch (System.Text.Json.JsonException) { }
-            throw new JlisException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-        }
-        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
-            ?? throw new JlisException(response.StatusCode, "empty-response", "J-LIS sent an empty body");
+        return await ServiceResponses.ReadAsync<TResponse>(response, JlisException.From, cancellationToken);
     }
 }

@@ -103,13 +103,6 @@ public sealed class JpkiHttpClient(HttpClient http)
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
-    private static async Task ThrowUnlessSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode) return;
-        ProblemBody? problem = null;
-        try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
-        catch (System.Text.Json.JsonException) { }
-        throw new JlisException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-            problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-    }
+    private static Task ThrowUnlessSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ServiceResponses.EnsureSuccessAsync(response, JlisException.From, cancellationToken);
 }

@@ -76,16 +76,7 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            ProblemBody? problem = null;
-            try { problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options, cancellationToken); }
-            catch (System.Text.Json.JsonException) { }
-            catch (NotSupportedException) { } // not JSON at all
-            throw new NetworkException(response.StatusCode, problem?.Code ?? "http-" + (int)response.StatusCode,
-                problem?.Message ?? response.ReasonPhrase ?? "no reason given");
-        }
-        return await response.Content.ReadFromJsonAsync<TResponse>(JsonDefaults.Options, cancellationToken)
-            ?? throw new NetworkException(response.StatusCode, "empty-response", "the network sent an empty body");
+        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Message),
+            cancellationToken);
     }
 }
