@@ -25,8 +25,11 @@ public sealed class JlisException(HttpStatusCode status, string code, string mes
 }
 
 /// <summary>J-LIS over HTTP. For <see cref="IJlisTokenClient"/> the <see cref="HttpClient"/> must sign requests as the asking institution.</summary>
-public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJlisTokenClient
+public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJlisTokenClient, IJlisPortalClient
 {
+    public Task<PortalTokenResponse> PortalTokenAsync(PortalTokenRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<PortalTokenRequest, PortalTokenResponse>(PortalLoginRoutes.PortalToken, request, cancellationToken);
+
     public Task<NumberAssignment> DeriveNumberAsync(DeriveNumberRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<DeriveNumberRequest, NumberAssignment>(JlisRoutes.DeriveNumber, request, cancellationToken);
 

@@ -110,7 +110,15 @@ public sealed record InstitutionLookupRequest(string Code);
 public sealed record IssueTokenRequest(Guid RequestId, string Institution, ResidentCode ResidentCode);
 
 /// <param name="Delivered">True once the institution's intermediate server has accepted the token (the token itself never goes back through J-LIS).</param>
-public sealed record IssueTokenResponse(Guid RequestId, bool Delivered);
+/// <param name="SealedToken">
+/// Only when the institution is the portal (which has no intermediate server): the token's 16 digits (UTF-8) sealed to the
+/// portal's sealing key (<see cref="MessageSealing"/>, associated data = UTF-8 of <see cref="PortalTokenContext"/>), for
+/// J-LIS to hand on unread; <paramref name="Delivered"/> is then false.
+/// </param>
+public sealed record IssueTokenResponse(Guid RequestId, bool Delivered, SealedPayload? SealedToken = null)
+{
+    public static string PortalTokenContext(Guid requestId, string portal) => "renkei/portal-token/v1\n" + requestId.ToString("D") + "\n" + portal;
+}
 
 /// <summary>
 /// J-LIS → network: codes for the institution's pending batch <paramref name="BatchId"/>, each at the position
