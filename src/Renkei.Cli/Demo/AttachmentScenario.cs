@@ -33,7 +33,7 @@ internal static class AttachmentScenario
     private const string ClerkId = "kodomo01";
     private const string Affair = "child-allowance";
 
-    public static async Task RunAsync(DemoCountry country, DataLayout layout, TextWriter output, CancellationToken ct)
+    public static async Task<AttachmentScenarioResult> RunAsync(DemoCountry country, DataLayout layout, TextWriter output, CancellationToken ct)
     {
         var from = country.Ward(DemoWard.Ota.Code);
         var to = country.Ward(DemoWard.Shinagawa.Code);
@@ -65,6 +65,11 @@ internal static class AttachmentScenario
         var arrivals = moved.Select(m => to.Register.FindByCode(m.ResidentCode)!).ToList();
         foreach (var person in arrivals)
             output.WriteLine($"   転入 {person.Name.Full}（{person.Relationship.ToJapanese()}） 品川区の宛名番号 {toAddressees.EnsureForResident(person.Id).Digits}");
+        // The head receives an individual number card at 品川区's counter (or keeps the one they had): it is how they log in
+        // to the portal afterwards and see these records.
+        var parentCard = await DemoCards.EnsureCardAsync(layout, country, to, arrivals[0], ct);
+        output.WriteLine($"   個人番号カード（{arrivals[0].Name.Full}）: {parentCard}"
+            + $"（デモ用暗証番号: 利用者証明用 {DemoCards.UserPin}、署名用 {DemoCards.SigningPin}）");
 
         // 2. 大田区's register provides the departed family's resident record to its intermediate server.
         var copies = members.Select(m => from.Register.Find(m.Id)!).Select(m => new CopyUpdate(
@@ -116,6 +121,8 @@ internal static class AttachmentScenario
         var verified = country.Network.VerifyRecords();
         output.WriteLine($"   情報提供ネットワークシステム: 記録 {string.Join(", ", run.Results.Select(r => r.NetworkRecordSequence))}"
             + $"（記録の連鎖: {(verified.IsIntact ? "改ざんなし" : "問題あり")}）");
+        return new AttachmentScenarioResult(arrivals[0].Id, parentCard, application.Id,
+            [.. run.Results.Select(r => r.NetworkRecordSequence).OfType<long>()]);
     }
 
     private static AddresseeSystem Addressees(RunningWard ward) =>
@@ -160,3 +167,10 @@ internal static class AttachmentScenario
         _ => "提供者応答なし",
     };
 }
+
+/// <summary>What the scenario leaves behind for a reader (or a test) to follow up in the portal.</summary>
+/// <param name="Parent">The head of the family in 品川区's register (the applicant).</param>
+/// <param name="ParentCardFile">The head's software card file (demo PINs <see cref="DemoCards.UserPin"/> / <see cref="DemoCards.SigningPin"/>).</param>
+/// <param name="ApplicationId">品川区's 児童手当 application.</param>
+/// <param name="NetworkRecordSequences">The network's provision records of the scenario's linkages.</param>
+internal sealed record AttachmentScenarioResult(long Parent, string ParentCardFile, long ApplicationId, IReadOnlyList<long> NetworkRecordSequences);

@@ -48,15 +48,35 @@ internal static class DemoCards
             var chosen = residents.Where(r => movedHere.Contains(r.ResidentCode))
                 .Concat(residents.Where(r => !movedHere.Contains(r.ResidentCode)).Where((_, i) => i % 37 == 0))
                 .Take(PerWard).ToList();
-            var folder = Path.Combine(Directory(layout), ward.Descriptor.Code.Digits);
-            System.IO.Directory.CreateDirectory(folder);
-            var files = chosen.ToDictionary(Facts, r => Path.Combine(folder, r.Id + ".card"));
+            var files = chosen.ToDictionary(r => Facts(ward, r), r => FileOf(layout, ward, r));
             await counter.IssueNewCardsAsync(files.Keys, holder => new SoftwareCardFile(files[holder]), Pins, identity, ct: cancellationToken);
             issued += files.Count;
-
-            CardHolderFacts Facts(Resident r) => new(ward.Descriptor.Code, r.IndividualNumber!.Value,
-                r.Name.FamilyName + " " + r.Name.GivenName, r.Address, r.BirthDate, r.Sex);
         }
         return issued;
     }
+
+    /// <summary>
+    /// The card file of <paramref name="resident"/> at <paramref name="ward"/>: the existing one, or a card applied for, issued
+    /// and handed over now (the scenario's parent, who arrived without one). Returns the file's path.
+    /// </summary>
+    public static async Task<string> EnsureCardAsync(DataLayout layout, DemoCountry country, RunningWard ward, Resident resident, CancellationToken cancellationToken)
+    {
+        var file = FileOf(layout, ward, resident);
+        if (File.Exists(file)) return file;
+        using var http = new HttpClient { BaseAddress = country.JlisAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var counter = new CardCounter(new CardHttpClient(http), "demo-counter");
+        await counter.IssueNewCardAsync(Facts(ward, resident), new SoftwareCardFile(file), Pins,
+            new IdentityCheck("demo-counter", IdentityDocument.DriversLicence), ct: cancellationToken);
+        return file;
+    }
+
+    private static string FileOf(DataLayout layout, RunningWard ward, Resident resident)
+    {
+        var folder = Path.Combine(Directory(layout), ward.Descriptor.Code.Digits);
+        System.IO.Directory.CreateDirectory(folder);
+        return Path.Combine(folder, resident.Id + ".card");
+    }
+
+    private static CardHolderFacts Facts(RunningWard ward, Resident r) => new(ward.Descriptor.Code, r.IndividualNumber!.Value,
+        r.Name.FamilyName + " " + r.Name.GivenName, r.Address, r.BirthDate, r.Sex);
 }
