@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using Renkei.Core.Audit;
+
+namespace Renkei.Core.Tests;
+
+public class MerkleTreeTests
+{
+    /// <summary>The reference leaves of RFC 6962's test suite (Certificate Transparency, merkle_tree_test.cc).</summary>
+    private static readonly string[] ReferenceLeaves =
+        ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+
+    /// <summary>Roots of the reference tree over its first 1 … 8 leaves.</summary>
+    private static readonly string[] ReferenceRoots =
+    [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+
+    private static byte[] Hex(string hex) => Convert.FromHexString(hex);
+
+    private static MerkleTree ReferenceTree(int size) =>
+        new(ReferenceLeaves.Take(size).Select(l => MerkleTree.HashLeaf(Hex(l))));
+
+    [Fact]
+    public void Roots_of_the_reference_tree_match_RFC_6962()
+    {
+        for (var size = 1; size <= 8; size++)
+            Assert.Equal(ReferenceRoots[size - 1], Convert.ToHexStringLower(ReferenceTree(size).Root()));
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Convert.ToHexStringLower(new MerkleTree().Root()));
+    }
+
+    [Theory]
+    // (0-based leaf index, tree size, audit path) from RFC 6962's reference inclusion proofs
+    [InlineData(0, 8, new[] { "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4" })]
+    [InlineData(5, 8, new[] { "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7" })]
+    [InlineData(2, 3, new[] { "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125" })]
+    [InlineData(1, 5, new[] { "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b" })]
+    [InlineData(0, 1, new string[0])]
+    public void Inclusion_proofs_of_the_reference_tree_match_RFC_6962(int index, int size, string[] expected)
+    {
+        var tree = ReferenceTree(size);
+        var path = tree.InclusionProof(index);
+
+        Assert.Equal(expected, path.Select(Convert.ToHexStringLower));
+        Assert.True(MerkleTree.VerifyInclusion(MerkleTree.HashLeaf(Hex(ReferenceLeaves[index])), index, size, path, tree.Root()));
+    }
+
+    /// <summary>RFC 9162 §2.1.1 written as recursion, independent of the level-by-level tree.</summary>
+    private static byte[] RecursiveRoot(List<byte[]> leaves, int from, int to)
+    {
+        var n = to - from;
+        if (n == 0) return SHA256.HashData(Array.Empty<byte>());
+        if (n == 1) return leaves[from];
+        var k = 1;
+        while (k * 2 < n) k *= 2;
+        return MerkleTree.HashChildren(RecursiveRoot(leaves, from, from + k), RecursiveRoot(leaves, from + k, to));
+    }
+
+    [Fact]
+    public void Random_trees_agree_with_the_recursive_definition_and_every_proof_verifies_while_any_flipped_bit_fails()
+    {
+        var random = new Random(20261122);
+        for (var size = 1; size <= 70; size++)
+        {
+            var leafData = Enumerable.Range(0, size).Select(_ => { var b = new byte[random.Next(0, 40)]; random.NextBytes(b); return b; }).ToList();
+            var leaves = leafData.Select(d => MerkleTree.HashLeaf(d)).ToList();
+            var tree = new MerkleTree();
+            foreach (var leaf in leaves) tree.Append(leaf);
+            var root = tree.Root();
+
+            Assert.Equal(size, tree.Size);
+            Assert.Equal(RecursiveRoot(leaves, 0, size), root);
+            for (var i = 0; i < size; i++)
+            {
+                var path = tree.InclusionProof(i);
+                Assert.True(MerkleTree.VerifyInclusion(leaves[i], i, size, path, root), $"leaf {i} of {size}");
+
+                // Edited leaf data, a flipped bit anywhere in the path or the root, the wrong index or size: refused.
+                var edited = leafData[i].Append((byte)1).ToArray();
+                Assert.False(MerkleTree.VerifyInclusion(MerkleTree.HashLeaf(edited), i, size, path, root));
+                if (path.Count > 0)
+                {
+                    var which = random.Next(path.Count);
+                    var tampered = path.Select(p => (byte[])p.Clone()).ToList();
+                    tampered[which][random.Next(32)] ^= (byte)(1 << random.Next(8));
+                    Assert.False(MerkleTree.VerifyInclusion(leaves[i], i, size, tampered, root));
+                    Assert.False(MerkleTree.VerifyInclusion(leaves[i], i, size, path.Take(path.Count - 1).ToList(), root));
+                }
+                var badRoot = (byte[])root.Clone();
+                badRoot[random.Next(32)] ^= 0x80;
+                Assert.False(MerkleTree.VerifyInclusion(leaves[i], i, size, path, badRoot));
+                if (size > 1) Assert.False(MerkleTree.VerifyInclusion(leaves[i], (i + 1) % size, size, path, root));
+                Assert.False(MerkleTree.VerifyInclusion(leaves[i], i, size + 1, path.Append(new byte[32]).ToList(), root));
+                Assert.False(MerkleTree.VerifyInclusion(leaves[i], size, size, path, root));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_tree_grown_leaf_by_leaf_has_the_root_of_each_prefix()
+    {
+        var leaves = Enumerable.Range(0, 33).Select(i => MerkleTree.HashLeaf(BitConverter.GetBytes(i))).ToList();
+        var grown = new MerkleTree();
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            grown.Append(leaves[i]);
+            Assert.Equal(new MerkleTree(leaves.Take(i + 1)).Root(), grown.Root());
+            Assert.Equal(RecursiveRoot(leaves, 0, i + 1), grown.Root());
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        var tree = ReferenceTree(3);
+        Assert.Throws<ArgumentException>(() => tree.Append(new byte[31]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.InclusionProof(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.InclusionProof(-1));
+        Assert.False(MerkleTree.VerifyInclusion(new byte[32], -1, 3, [], tree.Root()));
+        Assert.False(MerkleTree.VerifyInclusion(new byte[31], 0, 3, [], tree.Root()));
+    }
+}
