@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Renkei.Core.People;
+using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
 
