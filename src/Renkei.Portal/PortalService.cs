@@ -1,3 +1,11 @@
+using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Renkei.Infrastructure;
 
 namespace Renkei.Portal;
@@ -9,7 +17,7 @@ namespace Renkei.Portal;
 /// person's portal token through J-LIS), then sees who used their information (やりとり履歴, with an inclusion proof per
 /// record), their own information from holders (わたしの情報), notices (お知らせ) and submits one-stop e-applications.
 /// </summary>
-public static class PortalService
+public static partial class PortalService
 {
     /// <summary>The assembly name doubles as the host's application name so ASP.NET Core finds the compiled pages in it.</summary>
     public const string ServiceName = "Renkei.Portal";
@@ -17,9 +25,73 @@ public static class PortalService
     /// <summary>Session cookie: an opaque random token; the session itself stays in the portal's memory.</summary>
     public const string SessionCookie = "renkei_portal";
 
-    public static Task<ServiceHost> StartAsync(PortalServiceOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Where the portal's own scripts and styles are served from (embedded wwwroot files): <c>/assets/card-reader.js</c>.</summary>
+    public const string AssetsPath = "/assets/";
+
+    public static async Task<ServiceHost> StartAsync(PortalServiceOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        throw new NotImplementedException("the portal service is being built (issue 7)");
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.InstitutionCode);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
+        var runtime = new PortalRuntime(options);
+        try
+        {
+            return await ServiceHost.StartAsync(ServiceName,
+                services =>
+                {
+                    services.AddSingleton(_ => runtime); // a factory registration: the container disposes it with the host
+                    services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)); // Japanese as characters, not entities
+                    services.AddRazorPages(pages => pages.RootDirectory = "/Pages");
+                    services.AddAntiforgery(o =>
+                    {
+                        o.Cookie.Name = "renkei_portal_csrf";
+                        o.Cookie.HttpOnly = true;
+                        o.Cookie.SameSite = SameSiteMode.Strict;
+                        o.FormFieldName = "__RequestVerificationToken";
+                    });
+                    // Sessions live in memory, so antiforgery keys may too.
+                    services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider()));
+                },
+                app =>
+                {
+                    app.Use(SecurityHeaders);
+                    app.MapGet(AssetsPath + "{name}", (string name) => Asset(name));
+                    app.MapRazorPages();
+                },
+                new ServiceHostOptions(options.Port, options.Address), cancellationToken);
+        }
+        catch
+        {
+            runtime.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One of the embedded wwwroot files (flat names only: <c>card-reader.js</c>, <c>portal.css</c>).</summary>
+    private static IResult Asset(string name)
+    {
+        if (!AssetName().IsMatch(name)) return Results.NotFound();
+        var stream = typeof(PortalService).Assembly.GetManifestResourceStream("portal/" + name);
+        if (stream is null) return Results.NotFound();
+        var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        return Results.Stream(stream, type);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,60}\\.(js|css)$")]
+    private static partial Regex AssetName();
+
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        // Scripts and styles from the portal only (no inline code), fetches to the portal only, never framed; pages with
+        // personal data are never cached or referred.
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-cache, no-store"; // the value antiforgery sets too
+        headers.Pragma = "no-cache";
+        return next();
     }
 }

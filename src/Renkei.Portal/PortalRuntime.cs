@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Renkei.Core.Crypto;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure.Signing;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Contracts;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Portal;
+
+/// <summary>
+/// Everything the portal shares between requests: its institution keys, the signed clients for the network, J-LIS and the
+/// wards' e-application inboxes, the sessions and the login challenges. Pages reach it through
+/// <see cref="PortalPageModel.Runtime"/>.
+/// </summary>
+internal sealed class PortalRuntime : IDisposable
+{
+    private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
+
+    private readonly HttpClient _networkHttp;
+    private readonly HttpClient _jlisHttp;
+    private readonly HttpClient _jpkiHttp;
+    private readonly ConcurrentDictionary<string, Lazy<(HttpClient Http, EApplicationHttpClient Client)>> _wards = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _institutionNames = new(StringComparer.Ordinal);
+
+    public PortalRuntime(PortalServiceOptions options)
+    {
+        Options = options;
+        Keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory);
+        try
+        {
+            _networkHttp = SigningHandler.CreateClient(options.NetworkAddress, options.InstitutionCode, Keys.Signing, NewHandler(), options.NetworkTimeout, options.Clock);
+            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, Keys.Signing, NewHandler(), TimeSpan.FromSeconds(30), options.Clock);
+            // The JPKI routes (CA certificates, CRLs, status) are public: no signature needed, but the same transport.
+            _jpkiHttp = new HttpClient(NewHandler()) { BaseAddress = options.JlisAddress, Timeout = TimeSpan.FromSeconds(30) };
+        }
+        catch
+        {
+            Keys.Dispose();
+            throw;
+        }
+        Network = new NetworkHttpClient(_networkHttp);
+        Jlis = new JlisHttpClient(_jlisHttp);
+        Jpki = new JpkiHttpClient(_jpkiHttp);
+        Sessions = new PortalSessions(options.Clock, options.IdleTimeout);
+        Challenges = new LoginChallenges(options.InstitutionCode, options.Clock);
+        RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = options.Clock });
+    }
+
+    public PortalServiceOptions Options { get; }
+
+    /// <summary>The portal's signing key (requests) and sealing key (portal tokens and notices are sealed to it).</summary>
+    public InstitutionKeys Keys { get; }
+
+    /// <summary>The network, every request signed as the portal (records, proofs, notices, self-information).</summary>
+    public NetworkHttpClient Network { get; }
+
+    /// <summary>J-LIS, signed as the portal (portal/token).</summary>
+    public JlisHttpClient Jlis { get; }
+
+    /// <summary>J-LIS's public JPKI routes: CA certificates, CRLs and certificate status.</summary>
+    public JpkiHttpClient Jpki { get; }
+
+    /// <summary>Checks a user-authentication certificate's chain to J-LIS's root, its validity and its status at J-LIS.</summary>
+    public JpkiRelyingParty RelyingParty { get; }
+
+    public PortalSessions Sessions { get; }
+
+    public LoginChallenges Challenges { get; }
+
+    public string InstitutionCode => Options.InstitutionCode;
+
+    public DateTimeOffset Now => Options.Clock.GetUtcNow();
+
+    /// <summary>Today in Japan.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(JapanStandardTime).DateTime);
+
+    /// <summary>The ward's e-application inbox client (signed as the portal), or null when the ward takes no e-applications here.</summary>
+    public EApplicationHttpClient? EApplications(string wardCode)
+    {
+        var ward = Options.Wards.FirstOrDefault(w => w.Code == wardCode);
+        if (ward is null) return null;
+        return _wards.GetOrAdd(ward.Code, _ => new Lazy<(HttpClient, EApplicationHttpClient)>(() =>
+        {
+            var http = SigningHandler.CreateClient(ward.EApplicationAddress, Options.InstitutionCode, Keys.Signing, NewHandler(), TimeSpan.FromSeconds(60), Options.Clock);
+            return (http, new EApplicationHttpClient(http));
+        })).Value.Client;
+    }
+
+    /// <summary>Opens what was sealed to the portal's sealing key under <paramref name="context"/> (UTF-8 associated data).</summary>
+    public byte[] Open(SealedPayload sealedPayload, string context) =>
+        MessageSealing.Open(Keys.Sealing, sealedPayload, MessageSealing.AssociatedData(context));
+
+    /// <summary>
+    /// An institution's name from the network's registry (cached: names do not change within a run); the code itself when
+    /// the network does not know it.
+    /// </summary>
+    public async Task<string> InstitutionNameAsync(string code, CancellationToken cancellationToken)
+    {
+        if (_institutionNames.TryGetValue(code, out var cached)) return cached;
+        string name;
+        try
+        {
+            name = (await Network.LookupInstitutionAsync(new InstitutionLookupRequest(code), cancellationToken)).Name;
+        }
+        catch (NetworkException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return code;
+        }
+        _institutionNames[code] = name;
+        return name;
+    }
+
+    /// <summary>The portal token J-LIS handed on, opened: 16 digits sealed by the network under the request id.</summary>
+    public Token OpenPortalToken(Guid requestId, SealedPayload sealedToken)
+    {
+        var digits = Open(sealedToken, IssueTokenResponse.PortalTokenContext(requestId, InstitutionCode));
+        try
+        {
+            var parsed = Token.Parse(Encoding.UTF8.GetString(digits));
+            return parsed.IsValid ? parsed.Value : throw new InvalidDataException("the sealed portal token is not 16 digits");
+        }
+        finally
+        {
+            Array.Clear(digits);
+        }
+    }
+
+    private HttpMessageHandler NewHandler() =>
+        Options.OutgoingHandler?.Invoke() ?? (HttpMessageHandler?)Options.Tls?.CreateHandler() ?? new SocketsHttpHandler();
+
+    public void Dispose()
+    {
+        foreach (var ward in _wards.Values)
+            if (ward.IsValueCreated) ward.Value.Http.Dispose();
+        _networkHttp.Dispose();
+        _jlisHttp.Dispose();
+        _jpkiHttp.Dispose();
+        Keys.Dispose();
+    }
+}
