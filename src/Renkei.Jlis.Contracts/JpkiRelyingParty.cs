@@ -267,13 +267,13 @@ public sealed class JpkiRelyingParty
     /// (<paramref name="signatureBase64"/>, base64) over <paramref name="signedData"/>, as the JSON messages carry them.
     /// </summary>
     /// <exception cref="JpkiVerificationException">refused; the code says why.</exception>
-    public Task<VerifiedJpkiCertificate> VerifyAsync(JpkiCertificateKind kind, string? certificateBase64, ReadOnlyMemory<byte> signedData,
+    public async Task<VerifiedJpkiCertificate> VerifyAsync(JpkiCertificateKind kind, string? certificateBase64, ReadOnlyMemory<byte> signedData,
         string? signatureBase64, CancellationToken cancellationToken = default)
     {
         var certificate = FromBase64(certificateBase64) ?? throw NotTrusted("the certificate is not base64 (電子証明書の形式が正しくありません)");
         var signature = FromBase64(signatureBase64) ?? throw new JpkiVerificationException(JpkiVerificationCodes.BadSignature,
             "the signature is not base64 (署名の形式が正しくありません)");
-        return VerifyAsync(kind, certificate, signedData, signature, cancellationToken);
+        return await VerifyAsync(kind, certificate, signedData, signature, cancellationToken);
     }
 
     /// <summary>Checks the certificate (DER) of <paramref name="kind"/> and its RSA PKCS#1 v1.5 SHA-256 <paramref name="signature"/> over <paramref name="signedData"/>.</summary>
