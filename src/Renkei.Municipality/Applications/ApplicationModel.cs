@@ -158,7 +158,20 @@ public sealed record Application(
     IReadOnlyList<ApplicationAttachment> Attachments,
     IReadOnlyList<LinkageAnswer> Results,
     ApplicationDecision? Decision,
-    string? DecidedBy);
+    string? DecidedBy)
+{
+    /// <summary>How the application arrived: at the counter (窓口) or signed through the portal (電子申請).</summary>
+    public ApplicationChannel Channel { get; init; } = ApplicationChannel.Counter;
+}
+
+/// <summary>How an application arrived (受付経路).</summary>
+public enum ApplicationChannel
+{
+    /// <summary>窓口: opened by a member of staff at the counter.</summary>
+    Counter,
+    /// <summary>電子申請: signed by the resident with the card's signing certificate and filed by the e-application inbox.</summary>
+    EApplication,
+}
 
 /// <summary>
 /// A linkage of a workflow as offered to the staff member: <see cref="Offered"/> only when the network publishes a policy

@@ -13,7 +13,7 @@ namespace Renkei.Municipality.Applications;
 /// and what replaced them, and every linkage answer with its provenance. Persons by integrated addressee number only; no
 /// individual number is ever stored here. Every change is one transaction.
 /// </summary>
-public sealed class ApplicationStore(Database database)
+public sealed partial class ApplicationStore(Database database)
 {
     public Database Database { get; } = database;
 
@@ -73,34 +73,39 @@ public sealed class ApplicationStore(Database database)
             recorded_at TEXT NOT NULL,
             recorded_by TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS app_linkage_results_application ON app_linkage_results (application_id, step)
+        CREATE INDEX IF NOT EXISTS app_linkage_results_application ON app_linkage_results (application_id, step);
+        {EApplicationSchema}
         """;
 
     public void EnsureSchema() => Database.EnsureSchema(Schema);
 
     internal long Insert(WorkflowDefinition workflow, IntegratedAddresseeNumber applicant, IReadOnlyList<ApplicationMember> members,
         ApplicationParties parties, DateOnly receivedOn, string staff, DateTimeOffset at) =>
-        Database.InTransaction((connection, transaction) =>
+        Database.InTransaction((connection, transaction) => Insert(connection, transaction, workflow, applicant, members, parties, receivedOn, staff, at));
+
+    /// <summary>Inserts one application with its members and attachments inside the caller's transaction.</summary>
+    private static long Insert(DbConnection connection, DbTransaction transaction, WorkflowDefinition workflow, IntegratedAddresseeNumber applicant,
+        IReadOnlyList<ApplicationMember> members, ApplicationParties parties, DateOnly receivedOn, string staff, DateTimeOffset at)
+    {
+        using var insert = connection.Command(
+            "INSERT INTO app_applications (workflow, affair, applicant, status, received_on, previous_municipality, january_first_municipality, "
+            + "former_insurer, opened_by, opened_at) VALUES (@w, @a, @p, @s, @r, @pm, @jm, @fi, @by, @at) RETURNING id", transaction)
+            .With("@w", workflow.Code).With("@a", workflow.Affair).With("@p", applicant.ToInt64()).With("@s", Text(ApplicationStatus.Open))
+            .With("@r", Iso(receivedOn)).With("@pm", parties.PreviousMunicipality).With("@jm", parties.JanuaryFirstMunicipality)
+            .With("@fi", parties.FormerInsurer).With("@by", staff).With("@at", Time(at));
+        var id = insert.ScalarInt64();
+        for (var i = 0; i < members.Count; i++)
+            connection.Command("INSERT INTO app_members (application_id, position, addressee, role) VALUES (@id, @i, @a, @r)", transaction)
+                .With("@id", id).With("@i", i).With("@a", members[i].Addressee.ToInt64()).With("@r", members[i].Role).ExecuteNonQuery();
+        for (var i = 0; i < workflow.Attachments.Count; i++)
         {
-            using var insert = connection.Command(
-                "INSERT INTO app_applications (workflow, affair, applicant, status, received_on, previous_municipality, january_first_municipality, "
-                + "former_insurer, opened_by, opened_at) VALUES (@w, @a, @p, @s, @r, @pm, @jm, @fi, @by, @at) RETURNING id", transaction)
-                .With("@w", workflow.Code).With("@a", workflow.Affair).With("@p", applicant.ToInt64()).With("@s", Text(ApplicationStatus.Open))
-                .With("@r", Iso(receivedOn)).With("@pm", parties.PreviousMunicipality).With("@jm", parties.JanuaryFirstMunicipality)
-                .With("@fi", parties.FormerInsurer).With("@by", staff).With("@at", Time(at));
-            var id = insert.ScalarInt64();
-            for (var i = 0; i < members.Count; i++)
-                connection.Command("INSERT INTO app_members (application_id, position, addressee, role) VALUES (@id, @i, @a, @r)", transaction)
-                    .With("@id", id).With("@i", i).With("@a", members[i].Addressee.ToInt64()).With("@r", members[i].Role).ExecuteNonQuery();
-            for (var i = 0; i < workflow.Attachments.Count; i++)
-            {
-                var a = workflow.Attachments[i];
-                connection.Command("INSERT INTO app_attachments (application_id, position, code, name, replaced_by_step, state) VALUES (@id, @i, @c, @n, @s, @st)", transaction)
-                    .With("@id", id).With("@i", i).With("@c", a.Code).With("@n", a.Name).With("@s", a.ReplacedByStep).With("@st", Text(AttachmentState.Required))
-                    .ExecuteNonQuery();
-            }
-            return id;
-        });
+            var a = workflow.Attachments[i];
+            connection.Command("INSERT INTO app_attachments (application_id, position, code, name, replaced_by_step, state) VALUES (@id, @i, @c, @n, @s, @st)", transaction)
+                .With("@id", id).With("@i", i).With("@c", a.Code).With("@n", a.Name).With("@s", a.ReplacedByStep).With("@st", Text(AttachmentState.Required))
+                .ExecuteNonQuery();
+        }
+        return id;
+    }
 
     /// <summary>Stores answers and the resulting attachment states and status, in one transaction.</summary>
     internal void AddResults(long applicationId, IReadOnlyList<LinkageAnswer> answers, IReadOnlyDictionary<string, AttachmentState> attachmentStates,
@@ -167,7 +172,11 @@ public sealed class ApplicationStore(Database database)
                     new ApplicationParties(reader.NullableString(6), reader.NullableString(7), reader.NullableString(8)), reader.GetString(9),
                     DateTimeOffset.Parse(reader.GetString(10), CultureInfo.InvariantCulture), [], [], [],
                     reader.NullableString(11) is { } d ? JsonSerializer.Deserialize<ApplicationDecision>(d, JsonDefaults.Options) : null, reader.NullableString(12)));
-        return heads.Select(a => a with { Members = Members(connection, a.Id), Attachments = Attachments(connection, a.Id), Results = Results(connection, a.Id) }).ToList();
+        return heads.Select(a => a with
+        {
+            Members = Members(connection, a.Id), Attachments = Attachments(connection, a.Id), Results = Results(connection, a.Id),
+            Channel = IsEApplication(connection, a.Id) ? ApplicationChannel.EApplication : ApplicationChannel.Counter,
+        }).ToList();
     }
 
     private static List<ApplicationMember> Members(DbConnection connection, long id)

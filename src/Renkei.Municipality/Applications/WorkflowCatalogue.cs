@@ -65,7 +65,7 @@ public sealed record TaxFacts(int FiscalYear, bool Taxable, long TotalIncome, in
 }
 
 /// <summary>
-/// The six shipped workflows. Amounts are yen. Every rule names what it simplifies; none of them is the full law.
+/// The shipped workflows. Amounts are yen. Every rule names what it simplifies; none of them is the full law.
 /// </summary>
 public static class WorkflowCatalogue
 {
@@ -75,6 +75,8 @@ public static class WorkflowCatalogue
     public const string ChildRearingAllowance = "child-rearing-allowance";
     public const string PublicAssistanceInvestigation = "public-assistance-investigation";
     public const string ChildUpbringingAllowance = "child-upbringing-allowance";
+    public const string ChildAllowance = "child-allowance";
+    public const string NurseryAdmission = "nursery-admission";
 
     /// <summary>Role of a member who is a child the benefit is for (支給対象児童).</summary>
     public const string ChildRole = "child";
@@ -167,6 +169,30 @@ public static class WorkflowCatalogue
                 new("previous-resident-record", "前住所地の住民票関係情報", InformationKindCodes.ResidentRecord, ProviderSource.PreviousMunicipality,
                     InstitutionClass.Municipality, StepSubjects.Applicant, Optional: true),
             ], false, ChildUpbringingRule),
+
+        // 児童手当 認定請求 for a household that lived in the ward on 1 January: the ward's own residence tax through
+        // intra-municipality linkage (庁内連携, 品川区番号利用条例 第4条第3項) replaces the 課税証明書. Same simplified amounts
+        // and income limits as the arrival workflow above (no residence check: the register is the ward's own).
+        new(ChildAllowance, "児童手当 認定請求", "child-allowance", "児童手当認定通知書",
+            [TaxCertificate],
+            [
+                new("income", "区の個人住民税システムの地方税関係情報（庁内連携）", InformationKindCodes.LocalTax, ProviderSource.OwnWard,
+                    InstitutionClass.Municipality, StepSubjects.Applicant, IntraProviderSystem: "individual-residence-tax", IntraInquirerSystem: "child-allowance"),
+            ], false, PlainChildAllowanceRule),
+
+        // 保育所等利用申込み (子どものための教育・保育給付 支給認定 and the 利用者負担額), from the 1 January municipality's tax
+        // information through the network (別表第二 第116項) instead of the 課税証明書. Simplifications: the need for care
+        // (保育を必要とする事由) is the applicant's declaration and every child named is certified for care (保育認定);
+        // the fee stage is the applicant's own 市町村民税所得割額 (no spouse, no 調整控除 adjustment): 非課税 or 0 → 第1階層
+        // 0円, < 48,600 → 第2階層 19,500円, < 97,000 → 第3階層 30,000円, < 169,000 → 第4階層 44,500円, < 301,000 →
+        // 第5階層 61,000円, above → 第6階層 80,000円 a month per child; no sibling reduction and no free care for ages 3–5
+        // (the children's ages are not part of the rule). Placement at a nursery (利用調整) is not decided here.
+        new(NurseryAdmission, "保育所等利用申込み（教育・保育給付認定）", "childcare-benefit-certification", "教育・保育給付認定通知書（利用者負担額決定）",
+            [new("tax-certificate", "課税（非課税）証明書（利用者負担額の算定）", "income")],
+            [
+                new("income", "1月1日の住所地の地方税関係情報", InformationKindCodes.LocalTax, ProviderSource.JanuaryFirstMunicipality,
+                    InstitutionClass.Municipality, StepSubjects.Applicant),
+            ], false, NurseryRule),
     ];
 
     public static WorkflowDefinition? Find(string? code) => All.FirstOrDefault(w => w.Code == code);
@@ -187,8 +213,21 @@ public static class WorkflowCatalogue
         reasons.Add("前住所地の住民票関係情報により転入を確認しました");
         var children = c.CountMembers(ChildRole);
         if (children == 0) return c.Reject("支給対象児童がいないため却下します", reasons);
+        return ChildAllowanceAmount(c, children, reasons, "所得が確認できないため却下します（1月1日の住所地に課税情報がありません）");
+    }
+
+    private static ApplicationDecision PlainChildAllowanceRule(RuleContext c)
+    {
+        var children = c.CountMembers(ChildRole);
+        if (children == 0) return c.Reject("支給対象児童がいないため却下します", []);
+        return ChildAllowanceAmount(c, children, [], "所得が確認できないため却下します（区に課税情報がありません）");
+    }
+
+    /// <summary>The 児童手当 amount by the simplified income limits of the arrival workflow.</summary>
+    private static ApplicationDecision ChildAllowanceAmount(RuleContext c, int children, List<string> reasons, string noTax)
+    {
         var tax = Tax(c);
-        if (tax is null) return c.Reject("所得が確認できないため却下します（1月1日の住所地に課税情報がありません）", reasons);
+        if (tax is null) return c.Reject(noTax, reasons);
         reasons.Add($"所得 {Yen(tax.TotalIncome)}（{tax.FiscalYear}年度、扶養親族 {tax.Dependants}人）");
         if (c.Date >= ChildAllowanceLimitAbolished)
         {
@@ -201,6 +240,27 @@ public static class WorkflowCatalogue
         if (tax.TotalIncome < limit) return c.Approve($"児童手当 {children}人 月額{Yen(10_000L * children)}", 10_000L * children, reasons);
         if (tax.TotalIncome < upper) return c.Approve($"特例給付 {children}人 月額{Yen(5_000L * children)}", 5_000L * children, reasons);
         return c.Reject("所得上限限度額以上のため支給しません", reasons);
+    }
+
+    /// <summary>The nursery fee stages of the simplified rule: upper bound of 市町村民税所得割額 (exclusive) and the monthly fee per child.</summary>
+    private static readonly (long Below, long Fee)[] NurseryStages =
+        [(1, 0), (48_600, 19_500), (97_000, 30_000), (169_000, 44_500), (301_000, 61_000), (long.MaxValue, 80_000)];
+
+    /// <summary>The nursery fee stage (1–6) for a 市町村民税所得割額 (0 when not taxable).</summary>
+    public static int NurseryStage(long incomeLevy) => Array.FindIndex(NurseryStages, s => incomeLevy < s.Below) + 1;
+
+    private static ApplicationDecision NurseryRule(RuleContext c)
+    {
+        var children = c.CountMembers(ChildRole);
+        if (children == 0) return c.Reject("保育を必要とする子どもがいないため却下します", []);
+        if (c.Answer("income") is not { Outcome: LinkageOutcome.Provided, Body: { } body })
+            return c.Reject("利用者負担額を決定できません（1月1日の住所地に課税情報がありません。所得の申告が必要です）", ["地方税関係情報: 該当なし"]);
+        var tax = TaxFacts.From(body);
+        var levy = tax.Taxable && body.TryGetProperty("incomeLevy", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
+        var stage = NurseryStage(levy);
+        var fee = NurseryStages[stage - 1].Fee;
+        return c.Approve($"保育認定 {children}人 第{stage}階層 利用者負担額 月額{Yen(fee * children)}", fee * children,
+            [$"{tax.FiscalYear}年度 {(tax.Taxable ? "課税" : "非課税")}、市町村民税所得割額 {Yen(levy)}", $"第{stage}階層 1人 月額{Yen(fee)}"], stage);
     }
 
     private static readonly double[] NursingRatios = [0.285, 0.485, 0.685, 0.9, 1.0, 1.2, 1.3, 1.5, 1.7];

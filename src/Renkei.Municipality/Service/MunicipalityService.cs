@@ -12,6 +12,9 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Contracts;
+using Renkei.Municipality.EApplications;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Registry;
@@ -78,6 +81,9 @@ public static class MunicipalityRoutes
     public const string NumberChanges = "residents/number-changes";
     public const string Search = "residents/search";
     public const string ResidenceCertificate = "certificates/residence";
+
+    /// <summary>The e-application inbox (<see cref="EApplicationRoutes.Submit"/>): no staff session; the resident's signature is what is checked.</summary>
+    public const string EApplications = EApplicationRoutes.Submit;
 
     /// <summary>
     /// Optional request header naming the client terminal (端末) for the operation log: 1–32 of A–Z a–z 0–9 . _ : -.
@@ -163,6 +169,10 @@ public static class MunicipalityService
                     events.ChangeNumberAsync);
                 app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync));
                 app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync));
+                var inbox = new EApplicationInbox(new ApplicationStore(options.Database),
+                    new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = EApplicationInbox.Terminal }),
+                    new JpkiRelyingParty(new JpkiHttpClient(http), new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
+                app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)));
             },
             new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls },
             ct);
