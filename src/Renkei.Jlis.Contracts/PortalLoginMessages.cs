@@ -22,7 +22,12 @@ public static class PortalLoginRoutes
 /// <param name="ChallengeSignature">RSA PKCS#1 v1.5 SHA-256 over the UTF-8 challenge, base64.</param>
 public sealed record PortalTokenRequest(Guid RequestId, string Portal, string UserCertificate, string Challenge, string ChallengeSignature);
 
-/// <summary>The portal token, sealed by the network to the portal (see <c>IssueTokenResponse.SealedToken</c>).</summary>
+/// <summary>
+/// The portal token, sealed by the network to the portal (see <c>IssueTokenResponse.SealedToken</c>). J-LIS asks the
+/// network with the login's own <paramref name="RequestId"/>, so the portal opens it with associated data
+/// <c>IssueTokenResponse.PortalTokenContext(RequestId, Portal)</c>. A resent request (same id, same proof) gets the same
+/// answer; a challenge serves one login only.
+/// </summary>
 public sealed record PortalTokenResponse(Guid RequestId, SealedPayload SealedToken);
 
 /// <summary>Why J-LIS refused a login proof (409/403 problem codes).</summary>

@@ -5,6 +5,7 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Cards;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Pki;
+using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tokens;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Storage;
@@ -47,6 +48,7 @@ public static class JlisService
                         JpkiEndpoints.Map(app, options, numbering);
                         CardEndpoints.Map(app, options, numbering);
                     }
+                    if (options.Tokens is not null && options.Pki is not null) PortalEndpoints.Map(app, options);
                 },
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
         }

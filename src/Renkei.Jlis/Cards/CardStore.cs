@@ -104,6 +104,7 @@ internal sealed class CardStore(Database database)
                 handed_over_at TEXT NULL,
                 replaces_card TEXT NULL);
             CREATE INDEX IF NOT EXISTS card_cards_resident ON card_cards (resident_code);
+            CREATE INDEX IF NOT EXISTS card_cards_user_serial ON card_cards (user_serial);
             CREATE TABLE IF NOT EXISTS card_events (
                 event_id {Database.AutoIdPrimaryKey},
                 card_number TEXT NULL,
@@ -213,6 +214,14 @@ internal sealed class CardStore(Database database)
     {
         using var select = c.Command($"SELECT {CardColumns} FROM card_cards WHERE card_number = @card", t);
         using var reader = select.With("card", number.Text).ExecuteReader();
+        return reader.Read() ? ReadCard(reader) : null;
+    }
+
+    /// <summary>The card whose current user-authentication certificate has <paramref name="userSerial"/> (normalised hex); null when none.</summary>
+    public CardRow? FindCardByUserSerial(DbConnection c, DbTransaction? t, string userSerial)
+    {
+        using var select = c.Command($"SELECT {CardColumns} FROM card_cards WHERE user_serial = @serial", t);
+        using var reader = select.With("serial", userSerial).ExecuteReader();
         return reader.Read() ? ReadCard(reader) : null;
     }
 

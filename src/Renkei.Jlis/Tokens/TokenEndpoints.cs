@@ -68,14 +68,37 @@ public static class TokenEndpoints
             keys.Dispose();
         });
 
+        ((IApplicationBuilder)app).Properties[LinkProperty] = new NetworkLink(network, directory, tokens.Clock);
+
         app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
-            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, r => r.Institution, service.RequestAsync));
+            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync));
         app.MapPost("/" + JlisTokenRoutes.Batches, (HttpRequest http) =>
-            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, r => r.Institution, service.RequestBatchAsync));
+            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync));
     }
 
-    private static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, InstitutionDirectory directory, TimeProvider clock,
-        Func<TRequest, string> institutionOf, Func<TRequest, CancellationToken, Task<TResponse>> operation)
+    private const string LinkProperty = "renkei.jlis.network-link";
+
+    /// <summary>J-LIS's signed client to the network, the institution directory over it, and the clock for signatures.</summary>
+    internal sealed record NetworkLink(INetworkClient Network, InstitutionDirectory Directory, TimeProvider Clock);
+
+    /// <summary>The link <see cref="Map"/> made for this service (other J-LIS routes mapped afterwards share it).</summary>
+    internal static NetworkLink Link(WebApplication app) =>
+        ((IApplicationBuilder)app).Properties.TryGetValue(LinkProperty, out var value) && value is NetworkLink link
+            ? link
+            : throw new InvalidOperationException("TokenEndpoints.Map has not set up J-LIS's link to the network for this service");
+
+    private static IResult? TokenHolder(InstitutionInfo sender) => sender.Class == InstitutionClass.NumberingAuthority
+        ? ErrorResponses.Problem(StatusCodes.Status403Forbidden, "not-a-token-holder",
+            "a numbering authority does not hold tokens (符号を取得できる機関ではありません)")
+        : null;
+
+    /// <summary>
+    /// A signed request of a registered institution: verifies the signature with the registry's key, lets
+    /// <paramref name="authorize"/> refuse the sender (a problem result) by its registry entry, parses the body strictly,
+    /// requires the body to name the signer, and runs <paramref name="operation"/> (its refusals become problem bodies).
+    /// </summary>
+    internal static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, InstitutionDirectory directory, TimeProvider clock,
+        Func<InstitutionInfo, IResult?> authorize, Func<TRequest, string> institutionOf, Func<TRequest, CancellationToken, Task<TResponse>> operation)
         where TRequest : class
     {
         var ct = context.RequestAborted;
@@ -89,9 +112,7 @@ public static class TokenEndpoints
                 sender = await directory.FindAsync(claimed, ct);
             var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock);
             if (!signed.IsVerified) return signed.ToProblem();
-            if (sender!.Info.Class == InstitutionClass.NumberingAuthority)
-                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "not-a-token-holder",
-                    "a numbering authority does not hold tokens (符号を取得できる機関ではありません)");
+            if (authorize(sender!.Info) is { } refused) return refused;
 
             TRequest? request;
             try

@@ -180,7 +180,8 @@ public sealed class TokenIssuanceService
 
     // ---------------------------------------------------------------- the network
 
-    private static async Task<T> CallNetworkAsync<T>(Func<Task<T>> call)
+    /// <summary>Calls the network, turning its refusals and silence into J-LIS's refusals (502 network-refused, 503 network-unavailable).</summary>
+    internal static async Task<T> CallNetworkAsync<T>(Func<Task<T>> call)
     {
         try
         {

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Pki;
+using Renkei.Jlis.Tokens;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Jlis.Portal;
+
+/// <summary>
+/// J-LIS's portal login route (<see cref="PortalLoginRoutes.PortalToken"/>, <see cref="PortalLoginService"/>). Only a
+/// registered institution of class <see cref="InstitutionClass.Portal"/> may call it, with a valid request signature
+/// (key from the network's registry) and naming itself in the body. Errors are problem bodies: 401 for signature
+/// failures, 403 <c>not-portal</c> / <c>institution-mismatch</c>, 400 for malformed bodies, 409 for refused proofs
+/// (<see cref="PortalLoginRefusalCodes"/>) and reused ids, 502/503 when the network refused or did not answer.
+/// </summary>
+public static class PortalEndpoints
+{
+    /// <summary>Maps the route; needs the token routes' network link (<see cref="TokenEndpoints"/>) and the JPKI authority (<see cref="JpkiEndpoints"/>) mapped first.</summary>
+    public static void Map(WebApplication app, JlisServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        var link = TokenEndpoints.Link(app);
+        var authority = JpkiEndpoints.Authority(app);
+        var anchors = PortalLoginService.AnchorsOf(authority);
+        var service = new PortalLoginService(options.Database, authority, anchors, link.Network, link.Clock);
+        service.EnsureSchema();
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => PortalLoginService.Dispose(anchors));
+
+        app.MapPost("/" + PortalLoginRoutes.PortalToken, (HttpRequest http) =>
+            TokenEndpoints.HandleAsync<PortalTokenRequest, PortalTokenResponse>(http.HttpContext, link.Directory, link.Clock, PortalOnly,
+                r => r.Portal, service.TokenAsync));
+    }
+
+    private static IResult? PortalOnly(InstitutionInfo sender) => sender.Class == InstitutionClass.Portal
+        ? null
+        : ErrorResponses.Problem(StatusCodes.Status403Forbidden, PortalLoginRefusalCodes.NotPortal,
+            "only the citizen portal may exchange a card login for a portal token (マイナポータル以外からは要求できません)");
+}
