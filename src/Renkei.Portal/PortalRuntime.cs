@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
@@ -23,7 +22,6 @@ internal sealed class PortalRuntime : IDisposable
     private readonly HttpClient _jlisHttp;
     private readonly HttpClient _jpkiHttp;
     private readonly ConcurrentDictionary<string, Lazy<(HttpClient Http, EApplicationHttpClient Client)>> _wards = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _institutionNames = new(StringComparer.Ordinal);
 
     public PortalRuntime(PortalServiceOptions options)
     {
@@ -47,7 +45,11 @@ internal sealed class PortalRuntime : IDisposable
         Sessions = new PortalSessions(options.Clock, options.IdleTimeout);
         Challenges = new LoginChallenges(options.InstitutionCode, options.Clock);
         RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = options.Clock });
+        Names = new RecordNames(Network, options.InstitutionCode);
     }
+
+    /// <summary>Japanese names of institutions, affairs and information kinds from the network's published routes (cached).</summary>
+    public RecordNames Names { get; }
 
     public PortalServiceOptions Options { get; }
 
@@ -92,26 +94,6 @@ internal sealed class PortalRuntime : IDisposable
     /// <summary>Opens what was sealed to the portal's sealing key under <paramref name="context"/> (UTF-8 associated data).</summary>
     public byte[] Open(SealedPayload sealedPayload, string context) =>
         MessageSealing.Open(Keys.Sealing, sealedPayload, MessageSealing.AssociatedData(context));
-
-    /// <summary>
-    /// An institution's name from the network's registry (cached: names do not change within a run); the code itself when
-    /// the network does not know it.
-    /// </summary>
-    public async Task<string> InstitutionNameAsync(string code, CancellationToken cancellationToken)
-    {
-        if (_institutionNames.TryGetValue(code, out var cached)) return cached;
-        string name;
-        try
-        {
-            name = (await Network.LookupInstitutionAsync(new InstitutionLookupRequest(code), cancellationToken)).Name;
-        }
-        catch (NetworkException e) when (e.Status == HttpStatusCode.NotFound)
-        {
-            return code;
-        }
-        _institutionNames[code] = name;
-        return name;
-    }
 
     /// <summary>The portal token J-LIS handed on, opened: 16 digits sealed by the network under the request id.</summary>
     public Token OpenPortalToken(Guid requestId, SealedPayload sealedToken)

@@ -35,6 +35,13 @@ public sealed record PortalServiceOptions(string InstitutionCode, string Name, s
     /// <summary>Makes the handler for outgoing requests (tests); null: <see cref="Tls"/>'s when set, else a plain <see cref="SocketsHttpHandler"/>.</summary>
     public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
 
+    /// <summary>
+    /// The network's signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it. When set, the
+    /// history page's proof verifier accepts a signed tree head only under this key (and shows its fingerprint); null:
+    /// the verifier checks the head under the key it carries and shows that key's fingerprint for comparison.
+    /// </summary>
+    public string? NetworkSigningPublicKey { get; init; }
+
     /// <summary>How long the portal waits for the network (a self-information query goes on to the holder).</summary>
     public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,3 +1,5 @@
+using Renkei.Network.Contracts;
+
 namespace Renkei.Portal.Pages;
 
 /// <summary>トップ: what the portal offers (anonymous) or the menu with the unread notice count (logged in).</summary>
@@ -9,5 +11,17 @@ public sealed class IndexModel : PortalPageModel
 
     public int UnreadNotices { get; private set; }
 
-    public Task OnGetAsync() => Task.CompletedTask;
+    public async Task OnGetAsync()
+    {
+        if (Session is null) return;
+        try
+        {
+            var list = await Runtime.Network.NoticesAsync(new NoticeQuery(Runtime.InstitutionCode, Session.Token), HttpContext.RequestAborted);
+            UnreadNotices = list.Notices.Count(n => !n.Read);
+        }
+        catch (Exception e) when (e is NetworkException or HttpRequestException)
+        {
+            UnreadNotices = 0; // the menu still shows; the notices page says what failed
+        }
+    }
 }

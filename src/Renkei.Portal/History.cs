@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Portal;
+
+/// <summary>One provision record as the やりとり履歴 page shows it: names for people, codes for the proof verifier.</summary>
+public sealed record HistoryRow(
+    ProvisionRecord Record,
+    string When,
+    string InquirerName,
+    string ProviderName,
+    string AffairName,
+    string KindName,
+    string ResultText)
+{
+    /// <summary>The result as the record's leaf data writes it (camelCase enum name), for the in-page comparison.</summary>
+    public string ResultCode => JsonNamingPolicy.CamelCase.ConvertName(Record.Result.ToString());
+
+    /// <summary>The time as an ISO 8601 instant (round-trip form), for the in-page comparison.</summary>
+    public string RecordedAtIso => Record.RecordedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The history's filter: a period (Japan dates, inclusive) and one institution (as inquirer or provider).</summary>
+public sealed record HistoryFilter(DateOnly? From, DateOnly? To, string? Institution)
+{
+    /// <summary>Parses the query (yyyy-MM-dd dates as an &lt;input type=date&gt; sends them); an error names the field, in Japanese.</summary>
+    public static HistoryFilter Parse(string? from, string? to, string? institution, out string? error)
+    {
+        string? problem = null;
+        DateOnly? Date(string? text, string label)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+            problem ??= $"{label}の日付の形式が正しくありません（年-月-日で指定してください）。";
+            return null;
+        }
+        var start = Date(from, "期間（開始）");
+        var end = Date(to, "期間（終了）");
+        error = problem;
+        if (start is { } s && end is { } e && s > e)
+        {
+            error ??= "期間の開始日が終了日より後になっています。";
+            end = null;
+        }
+        var code = string.IsNullOrWhiteSpace(institution) ? null : institution.Trim();
+        if (code is not null && (code.Length > 16 || !code.All(char.IsAsciiLetterOrDigit)))
+        {
+            error ??= "機関の指定が正しくありません。";
+            code = null;
+        }
+        return new HistoryFilter(start, end, code);
+    }
+
+    public IEnumerable<ProvisionRecord> Apply(IEnumerable<ProvisionRecord> records) =>
+        Institution is null ? records : records.Where(r => r.Inquirer == Institution || r.Provider == Institution);
+}
+
+/// <summary>Builds the rows of the history (names looked up once per code) and its CSV export.</summary>
+internal static class History
+{
+    public static async Task<IReadOnlyList<HistoryRow>> RowsAsync(RecordNames names, IEnumerable<ProvisionRecord> records, CancellationToken cancellationToken)
+    {
+        var rows = new List<HistoryRow>();
+        foreach (var record in records.OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Sequence))
+        {
+            rows.Add(new HistoryRow(record, PortalText.EraDateTime(record.RecordedAt),
+                await names.InstitutionAsync(record.Inquirer, cancellationToken),
+                await names.InstitutionAsync(record.Provider, cancellationToken),
+                await names.AffairAsync(record.Affair, cancellationToken),
+                await names.KindAsync(record.Kind, cancellationToken),
+                PortalText.Result(record.Result)));
+        }
+        return rows;
+    }
+
+    public static readonly string[] CsvHeaders = ["記録番号", "日時", "照会機関", "提供機関", "事務", "情報", "結果"];
+
+    /// <summary>UTF-8 with a byte-order mark (so spreadsheet software reads the Japanese), CRLF lines, RFC 4180 quoting.</summary>
+    public static byte[] Csv(IEnumerable<HistoryRow> rows)
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(',', CsvHeaders.Select(Field))).Append("\r\n");
+        foreach (var row in rows)
+        {
+            string[] fields = [row.Record.Sequence.ToString(CultureInfo.InvariantCulture), row.When, row.InquirerName, row.ProviderName,
+                row.AffairName, row.KindName, row.ResultText];
+            text.Append(string.Join(',', fields.Select(Field))).Append("\r\n");
+        }
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
+    }
+
+    /// <summary>Quotes when needed; a value that a spreadsheet would run as a formula gets a leading apostrophe.</summary>
+    private static string Field(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+}
