@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+
+namespace Renkei.Network.Contracts;
+
+/// <summary>
+/// A provider's answer as <see cref="SignedSealedAnswer"/> defines it: the <see cref="ProvidedInformation"/> as UTF-8 JSON,
+/// sealed to the inquirer's key with the request id ("D" format) as associated data, and signed with the provider's key
+/// over <see cref="SignedSealedAnswer.SignedText"/>. Providers create answers with <see cref="Create"/>; every inquirer
+/// (an intermediate server, the portal) checks and opens them with <see cref="Verify"/> and <see cref="OpenChecked"/>.
+/// </summary>
+public static class SignedAnswers
+{
+    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    public static byte[] AssociatedData(Guid requestId) => MessageSealing.AssociatedData(requestId.ToString("D"));
+
+    /// <summary>Seals <paramref name="information"/> to <paramref name="inquirerSealingKey"/> (SPKI DER) and signs it with <paramref name="providerKey"/>.</summary>
+    public static SignedSealedAnswer Create(Guid requestId, string provider, string inquirer, ProvidedInformation information,
+        ReadOnlySpan<byte> inquirerSealingKey, ECDsa providerKey)
+    {
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options);
+        var sealedPayload = MessageSealing.Seal(inquirerSealingKey, plaintext, AssociatedData(requestId));
+        CryptographicOperations.ZeroMemory(plaintext);
+        var text = SignedSealedAnswer.SignedText(requestId, provider, inquirer, information.Kind, sealedPayload);
+        string signature;
+        // The same key object signs requests (SigningHandler locks on it too).
+        lock (providerKey) signature = RequestSignature.SignText(providerKey, text);
+        return new SignedSealedAnswer(provider, sealedPayload, signature, information.Held);
+    }
+
+    /// <summary>True when <paramref name="answer"/> carries <paramref name="providerKey"/>'s signature for this request, inquirer and kind.</summary>
+    public static bool Verify(SignedSealedAnswer answer, Guid requestId, string inquirer, string kind, ECDsa providerKey)
+    {
+        var text = SignedSealedAnswer.SignedText(requestId, answer.Provider, inquirer, kind, answer.Sealed);
+        try
+        {
+            lock (providerKey) return RequestSignature.VerifyText(providerKey, text, answer.Signature);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens the answer with the inquirer's key. Throws <see cref="CryptographicException"/> when it was sealed to another key, altered, or bound to another request.</summary>
+    public static byte[] Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman inquirerKey)
+    {
+        lock (inquirerKey) return MessageSealing.Open(inquirerKey, answer.Sealed, AssociatedData(requestId));
+    }
+
+    /// <summary>
+    /// The answer a linkage response must carry, checked for shape before any key is fetched: present exactly for
+    /// <see cref="LinkageOutcome.Provided"/> and <see cref="LinkageOutcome.NotHeld"/> (null for the other outcomes), from
+    /// the provider that was asked.
+    /// </summary>
+    /// <exception cref="AnswerNotAuthenticException">The response contradicts itself or names another provider.</exception>
+    public static SignedSealedAnswer? ExpectedAnswer(LinkageResponse linkage, string provider)
+    {
+        ArgumentNullException.ThrowIfNull(linkage);
+        var expectsAnswer = linkage.Outcome is LinkageOutcome.Provided or LinkageOutcome.NotHeld;
+        if (linkage.Answer is not { } answer)
+        {
+            if (expectsAnswer) throw new AnswerNotAuthenticException("the network reported an answer but sent none (提供情報がありません)");
+            return null;
+        }
+        if (!expectsAnswer) throw new AnswerNotAuthenticException("the network sent an answer with a refusal (拒否と提供情報が矛盾しています)");
+        if (answer.Provider != provider) throw new AnswerNotAuthenticException("the answer is from another institution than the one asked (照会先以外からの提供情報です)");
+        return answer;
+    }
+
+    /// <summary>
+    /// Opens an answer whose signature has been verified (<see cref="Verify"/>) with the inquirer's sealing key and checks
+    /// that the content agrees with what was asked (<paramref name="kind"/>) and with the outcome the network recorded
+    /// (<see cref="ProvidedInformation.Held"/> = <see cref="SignedSealedAnswer.Held"/> = outcome Provided).
+    /// </summary>
+    /// <exception cref="AnswerNotAuthenticException">Sealed to another key, altered, not a provided-information document, or disagreeing.</exception>
+    public static ProvidedInformation OpenChecked(LinkageResponse linkage, SignedSealedAnswer answer, string kind, ECDiffieHellman inquirerKey)
+    {
+        ArgumentNullException.ThrowIfNull(linkage);
+        ArgumentNullException.ThrowIfNull(answer);
+        ProvidedInformation? information;
+        byte[]? plaintext = null;
+        try
+        {
+            plaintext = Open(answer, linkage.RequestId, inquirerKey);
+            information = JsonSerializer.Deserialize<ProvidedInformation>(plaintext, Strict);
+        }
+        catch (CryptographicException)
+        {
+            throw new AnswerNotAuthenticException("the answer cannot be opened with this institution's key (提供情報を復号できません)");
+        }
+        catch (JsonException)
+        {
+            throw new AnswerNotAuthenticException("the opened answer is not a provided-information document (提供情報の形式が正しくありません)");
+        }
+        finally
+        {
+            if (plaintext is not null) CryptographicOperations.ZeroMemory(plaintext);
+        }
+        if (information is null || information.Kind != kind)
+            throw new AnswerNotAuthenticException("the answer is for another information kind (情報の種類が一致しません)");
+        if (information.Held != answer.Held || information.Held != (linkage.Outcome == LinkageOutcome.Provided))
+            throw new AnswerNotAuthenticException("the answer's content disagrees with the outcome the network recorded (提供結果が一致しません)");
+        return information;
+    }
+
+    /// <summary>
+    /// Every check an inquirer makes of a linkage answer, in order: its shape (<see cref="ExpectedAnswer"/>), the provider's
+    /// signature with <paramref name="providerKey"/> (<see cref="Verify"/>), then the seal and content
+    /// (<see cref="OpenChecked"/>). Null when the outcome carries no answer (refused, provider unavailable).
+    /// </summary>
+    /// <exception cref="AnswerNotAuthenticException">Any check failed.</exception>
+    public static ProvidedInformation? VerifyAndOpen(LinkageResponse linkage, string inquirer, string provider, string kind,
+        ECDsa providerKey, ECDiffieHellman inquirerKey)
+    {
+        if (ExpectedAnswer(linkage, provider) is not { } answer) return null;
+        if (!Verify(answer, linkage.RequestId, inquirer, kind, providerKey))
+            throw new AnswerNotAuthenticException("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
+        return OpenChecked(linkage, answer, kind, inquirerKey);
+    }
+}
+
+/// <summary>A provider's answer failed a check (signature, seal, kind or outcome): the inquirer treats it as forged. The message names the check, never the content.</summary>
+public sealed class AnswerNotAuthenticException(string message) : Exception(message);
