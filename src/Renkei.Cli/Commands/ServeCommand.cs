@@ -8,6 +8,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Holders;
 using Renkei.Jlis;
+using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tokens;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
@@ -15,6 +16,7 @@ using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
+using Renkei.Portal;
 
 namespace Renkei.Cli.Commands;
 
@@ -31,11 +33,12 @@ public static class ServeCommand
     private const string NumberingKeyFile = "numbering.key";
     private const string AuditKeyFile = "audit-signing.key";
     private const string TotpKeyFile = "totp.key";
+    private const string JpkiKeyDirectoryName = "jpki";
 
     public static void AddTo(RootCommand root)
     {
-        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality or holder", Required = true };
-        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder");
+        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality, holder or portal", Required = true };
+        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder", "portal");
         var config = new Option<FileInfo?>("--config") { Description = "the deployment configuration file (JSON; see docs/deployment.md)" };
         var publicKeys = new Option<bool>("--public-keys")
         {
@@ -76,7 +79,7 @@ public static class ServeCommand
             }
 
             if (parse.GetValue(publicKeys)) throw new UsageException("--public-keys needs --config <file>");
-            if (roleName is "network" or "holder")
+            if (roleName is "network" or "holder" or "portal")
                 throw new UsageException($"--role {roleName} runs from a configuration file: add --config <file> (see docs/deployment.md)");
             await RunFromFlagsAsync(layout, roleName, parse.GetValue(municipality), parse.GetValue(name), parse.GetValue(jlisUrl),
                 parse.GetValue(port), parse.GetValue(address)!, parse.GetValue(demoStaff), cancellationToken);
@@ -144,6 +147,9 @@ public static class ServeCommand
                             Tokens = deployment.NetworkAddress is { } networkAddress
                                 ? new JlisTokenOptions(networkAddress, deployment.InstitutionKeyDirectory) { InstitutionCode = deployment.InstitutionCode }
                                 : null,
+                            Pki = deployment.JpkiPassphrase is { } passphrase
+                                ? new JpkiOptions(Path.Combine(deployment.KeyDirectory, JpkiKeyDirectoryName), passphrase)
+                                : null,
                         },
                         cancellationToken);
                     running.Push(jlis);
@@ -154,6 +160,22 @@ public static class ServeCommand
                     break;
                 case ServeRole.Holder:
                     await StartHolderAsync(deployment, running, listening, cancellationToken);
+                    break;
+                case ServeRole.Portal:
+                    // The portal's own pages are served on plain HTTP behind the deployment's TLS-terminating web front (residents'
+                    // browsers have no node certificate); its calls to the network, J-LIS and the wards use mutual TLS.
+                    var portal = await PortalService.StartAsync(
+                        new PortalServiceOptions(deployment.InstitutionCode, deployment.InstitutionName, deployment.InstitutionKeyDirectory,
+                            deployment.NetworkAddress!, deployment.JlisAddress!)
+                        {
+                            Wards = deployment.PortalWards,
+                            Tls = deployment.Tls,
+                            Port = deployment.Listen.Port,
+                            Address = deployment.Listen.Address,
+                        },
+                        cancellationToken);
+                    running.Push(portal);
+                    listening.Add((portal.Name, portal.BaseAddress));
                     break;
             }
 

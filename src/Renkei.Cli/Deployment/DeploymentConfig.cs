@@ -22,6 +22,8 @@ public enum ServeRole
     Municipality,
     /// <summary>日本年金機構 or a 健康保険組合 (with its intermediate server)</summary>
     Holder,
+    /// <summary>マイナポータル (no database: sessions in memory)</summary>
+    Portal,
 }
 
 /// <summary>Where a service listens: an address (or host name) and a port (0 picks a free one).</summary>
@@ -83,6 +85,12 @@ public sealed partial class DeploymentConfig : IDisposable
 
     /// <summary>Network role: how long an immediate query waits for the provider.</summary>
     public TimeSpan? ProviderTimeout { get; private set; }
+
+    /// <summary>J-LIS role: the JPKI CAs' key-file passphrase (from <c>jlis.jpkiPassphraseFile</c>); null: no JPKI and card services.</summary>
+    public string? JpkiPassphrase { get; private set; }
+
+    /// <summary>Portal role: the wards that take e-applications (code, name, service address).</summary>
+    public IReadOnlyList<Renkei.Portal.PortalWard> PortalWards { get; private set; } = [];
 
     /// <summary>Network role: the registry of institutions (機関情報) upserted at start.</summary>
     public IReadOnlyList<InstitutionInfo> Institutions { get; private set; } = [];
@@ -154,8 +162,9 @@ public sealed partial class DeploymentConfig : IDisposable
             "jlis" => ServeRole.Jlis,
             "municipality" => ServeRole.Municipality,
             "holder" => ServeRole.Holder,
-            null => throw Problem("role", "missing: one of network, jlis, municipality, holder"),
-            _ => throw Problem("role", "must be one of network, jlis, municipality, holder"),
+            "portal" => ServeRole.Portal,
+            null => throw Problem("role", "missing: one of network, jlis, municipality, holder, portal"),
+            _ => throw Problem("role", "must be one of network, jlis, municipality, holder, portal"),
         };
         if (expectedRole is { } expected && expected != Role)
             throw Problem("role", $"the file is for role {file.Role}, not --role {expected.ToString().ToLowerInvariant()}");
@@ -164,7 +173,11 @@ public sealed partial class DeploymentConfig : IDisposable
         KeyDirectory = file.KeyDirectory is { } keys ? Resolve(keys, "keyDirectory") : DefaultKeyDirectory(layout);
         if (keysOnly) return;
         Listen = ReadListen(file.Listen, "listen");
-        Database = ReadDatabase(file.Database, "database") ?? DefaultDatabase(layout);
+        if (Role == ServeRole.Portal)
+        {
+            if (file.Database is not null) throw Problem("database", "the portal keeps no database (sessions live in memory): leave database out");
+        }
+        else Database = ReadDatabase(file.Database, "database") ?? DefaultDatabase(layout);
         ReadTls(file.Tls);
         ReadPeers(file.Peers ?? new PeersSection());
         ReadRoleSections(file, layout);
@@ -193,6 +206,10 @@ public sealed partial class DeploymentConfig : IDisposable
                 break;
             case ServeRole.Holder:
                 if (code is null) throw Problem("institution.code", "missing: the holder's institution code (e.g. JPS001)");
+                break;
+            case ServeRole.Portal:
+                code ??= PortalRoutes.DemoPortalCode;
+                name ??= "マイナポータル";
                 break;
         }
         if (!InstitutionCodePattern().IsMatch(code!))
@@ -287,6 +304,10 @@ public sealed partial class DeploymentConfig : IDisposable
         if (Role != ServeRole.Network && file.Network is not null) throw Problem("network", "only for role network");
         if (Role != ServeRole.Municipality && file.Municipality is not null) throw Problem("municipality", "only for role municipality");
         if (Role != ServeRole.Holder && file.Holder is not null) throw Problem("holder", "only for role holder");
+        if (Role != ServeRole.Jlis && file.Jlis is not null) throw Problem("jlis", "only for role jlis");
+        if (Role != ServeRole.Portal && file.Portal is not null) throw Problem("portal", "only for role portal");
+        if (Role == ServeRole.Portal && file.Intermediate is not null)
+            throw Problem("intermediate", "only for roles municipality and holder (an information holder runs its intermediate server)");
         if (Role is ServeRole.Network or ServeRole.Jlis && file.Intermediate is not null)
             throw Problem("intermediate", "only for roles municipality and holder (an information holder runs its intermediate server)");
 
@@ -334,7 +355,37 @@ public sealed partial class DeploymentConfig : IDisposable
             case ServeRole.Network:
                 ReadNetwork(file.Network ?? throw Problem("network", "missing: the network's settings and its registry of institutions"));
                 break;
+            case ServeRole.Jlis:
+                if (file.Jlis?.JpkiPassphraseFile is { } passphraseFile)
+                {
+                    var text = File.ReadAllText(ExistingFile(passphraseFile, "jlis.jpkiPassphraseFile")).TrimEnd('\r', '\n');
+                    JpkiPassphrase = text.Length > 0 ? text : throw Problem("jlis.jpkiPassphraseFile", "the file is empty");
+                }
+                break;
+            case ServeRole.Portal:
+                if (NetworkAddress is null) throw Problem("peers.network", "missing: the portal reads records, information and notices through the network");
+                if (JlisAddress is null) throw Problem("peers.jlis", "missing: the portal checks cards and learns who logged in through J-LIS");
+                PortalWards = ReadPortalWards(file.Portal?.Wards ?? []);
+                break;
         }
+    }
+
+    private List<Renkei.Portal.PortalWard> ReadPortalWards(List<PortalWardEntry?> entries)
+    {
+        var wards = new List<Renkei.Portal.PortalWard>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var where = $"portal.wards[{i}]";
+            var entry = entries[i] ?? throw Problem(where, "null is not a ward");
+            var parsed = LocalGovernmentCode.Parse(entry.Code ?? throw Problem(where + ".code", "missing: the ward's local government code"));
+            if (!parsed.IsValid) throw Problem(where + ".code", "not a local government code: " + parsed.Error!.Message);
+            if (wards.Any(w => w.Code == parsed.Value.Digits)) throw Problem(where + ".code", $"{parsed.Value.Digits} is listed twice");
+            if (string.IsNullOrWhiteSpace(entry.Name)) throw Problem(where + ".name", "missing: the ward's name (e.g. 品川区)");
+            var endpoint = ReadPeer(entry.Endpoint ?? throw Problem(where + ".endpoint", "missing: the ward service's address (its e-application inbox)"),
+                where + ".endpoint");
+            wards.Add(new Renkei.Portal.PortalWard(parsed.Value.Digits, entry.Name.Trim(), endpoint!));
+        }
+        return wards;
     }
 
     private void ReadNetwork(NetworkSection network)
@@ -438,6 +489,7 @@ public sealed partial class DeploymentConfig : IDisposable
         ServeRole.Network => layout.NetworkKeyDirectory,
         ServeRole.Jlis => System.IO.Path.GetDirectoryName(layout.JlisKeyFile)!,
         ServeRole.Municipality => System.IO.Path.GetDirectoryName(layout.MunicipalityAuditKeyFile(LocalGovernmentCode.ParseOrThrow(InstitutionCode)))!,
+        ServeRole.Portal => System.IO.Path.Combine(layout.Root.FullName, "portal", "keys"),
         _ => System.IO.Path.GetDirectoryName(layout.HolderInstitutionKeyDirectory(InstitutionCode))!,
     };
 

@@ -19,6 +19,8 @@ internal sealed class DeploymentFile
     public MunicipalitySection? Municipality { get; set; }
     public HolderSection? Holder { get; set; }
     public NetworkSection? Network { get; set; }
+    public JlisSection? Jlis { get; set; }
+    public PortalSection? Portal { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -67,6 +69,29 @@ internal sealed class IntermediateSection
 internal sealed class MunicipalitySection
 {
     public bool? DemoStaff { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class JlisSection
+{
+    /// <summary>A file holding the passphrase of the JPKI CAs' key file: with it J-LIS runs its JPKI and card services.</summary>
+    public string? JpkiPassphraseFile { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PortalSection
+{
+    public List<PortalWardEntry?>? Wards { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PortalWardEntry
+{
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+
+    /// <summary>The ward service's base address, where its e-application inbox is.</summary>
+    public string? Endpoint { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
