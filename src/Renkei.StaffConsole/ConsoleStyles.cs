@@ -47,6 +47,8 @@ internal static class ConsoleStyles
         .inline-form { display: inline; margin-left: 1rem; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
         #results-table td:nth-child(5), #results-table th:nth-child(5) { white-space: nowrap; }
+        .badge { display: inline-block; font-size: .8rem; padding: .05rem .45rem; border-radius: 3px; border: 1px solid var(--accent); color: var(--accent); background: #fff; white-space: nowrap; }
+        .badge.e-application { background: var(--accent); color: #fff; }
         .ok { color: #14632d; background: #e9f7ee; border: 1px solid #9fd3b0; padding: .6rem .8rem; border-radius: 4px; }
         """;
 }

@@ -26,6 +26,9 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
     public string? OfferError { get; private set; }
     public string? Message { get; private set; }
 
+    /// <summary>The signed document, signature and certificate an e-application (電子申請) was filed with; null for the counter.</summary>
+    public EApplicationEvidence? Evidence { get; private set; }
+
     public async Task<IActionResult> OnGetAsync() => await ShowAsync();
 
     public async Task<IActionResult> OnPostLinkAsync()
@@ -87,6 +90,7 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
         {
             Application = log ? Workflows.Get(Staff!, Id, Terminal) : Workflows.Store.Find(Id);
             Workflow = Application is null ? null : WorkflowCatalogue.Find(Application.Workflow);
+            Evidence = Application is { Channel: ApplicationChannel.EApplication } ? Workflows.Store.EvidenceOf(Application.Id) : null;
         }
         catch (WorkflowException refused)
         {

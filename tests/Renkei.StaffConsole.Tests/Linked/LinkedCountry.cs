@@ -88,6 +88,9 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         _ => throw new ArgumentException("not an institution of the linked country", nameof(provider)),
     };
     public ServiceHost Jlis { get; private set; } = null!;
+
+    /// <summary>A file or folder path in the country's temporary directory.</summary>
+    public string TempPath(string name) => _directory.File(name);
     public JlisHttpClient Numbering { get; private set; } = null!;
 
     public LinkedWard ShinagawaWard { get; private set; } = null!;
@@ -138,12 +141,13 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         return numbers;
     }
 
-    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleOptions, StaffConsoleOptions>? console = null)
+    /// <param name="pki">J-LIS also runs its JPKI authorities and card service (for software cards and signatures).</param>
+    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleOptions, StaffConsoleOptions>? console = null, bool pki = false)
     {
         var country = new LinkedCountry(provider);
         try
         {
-            await country.StartServicesAsync();
+            await country.StartServicesAsync(pki);
             await country.SeedAsync();
             await country.StartConsoleAsync(console);
             return country;
@@ -155,7 +159,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         }
     }
 
-    private async Task StartServicesAsync()
+    private async Task StartServicesAsync(bool pki)
     {
         var jlisKeyDirectory = _directory.File("jlis-institution");
         using (var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory))
@@ -169,6 +173,10 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         Jlis = Own(await JlisService.StartAsync(new JlisServiceOptions(NewDatabase(), _directory.File("numbering.key"))
         {
             Tokens = new JlisTokenOptions(Network.BaseAddress, jlisKeyDirectory),
+            Pki = pki ? new Renkei.Jlis.Pki.JpkiOptions(_directory.File("jpki"), "linked-country jpki passphrase")
+            {
+                KeyFileIterations = Renkei.Jlis.Pki.JpkiOptions.MinimumKeyFileIterations,
+            } : null,
         }));
         Numbering = new JlisHttpClient(Owned(new HttpClient { BaseAddress = Jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }));
         OtaWard = await StartWardAsync(Ota, "大田区");

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Renkei.Core.Cards;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Contracts;
+using Renkei.Municipality.EApplications;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Service;
+using Renkei.TestSupport;
+
+namespace Renkei.StaffConsole.Tests.Linked;
+
+/// <summary>
+/// The ward's e-application inbox with the real J-LIS (JPKI authorities, card service), a software card signing the
+/// document with its signing key, 品川区's service on loopback and its staff console (SQLite and PostgreSQL): a signed
+/// one-stop application is filed as two applications the clerks see with the evidence; a resend returns the same
+/// receipt; tampered, suspended, revoked, other-ward, unknown-applicant and unknown-child submissions are refused with
+/// their codes and file nothing.
+/// </summary>
+public class EApplicationInboxTests
+{
+    private static readonly CardPinSet Pins = new(
+        CardPin.Parse(CardPinKind.UserAuthentication, "4821"),
+        CardPin.Parse(CardPinKind.Signing, "RENKEI2026"),
+        CardPin.Parse(CardPinKind.TextEntrySupport, "7302"),
+        CardPin.Parse(CardPinKind.ResidentRegistry, "5519"));
+
+    private static readonly CardPin SigningPin = CardPin.Parse(CardPinKind.Signing, "RENKEI2026");
+
+    /// <summary>品川区's service (the inbox) on the linked country's ward database, with the real clock (certificates are issued now).</summary>
+    internal static Task<ServiceHost> StartWardServiceAsync(LinkedCountry country) =>
+        MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa, "品川区",
+            country.Jlis.BaseAddress, country.Staff, country.ShinagawaWard.Log));
+
+    /// <summary>A card for a resident of <paramref name="ward"/>, issued and handed over at J-LIS with the facts of the register.</summary>
+    internal static async Task<SoftwareCard> IssueCardAsync(LinkedCountry country, LinkedWard ward, Resident resident, string file)
+    {
+        using var http = new HttpClient { BaseAddress = country.Jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var counter = new CardCounter(new CardHttpClient(http), "test-counter");
+        return await counter.IssueNewCardAsync(
+            new CardHolderFacts(ward.Code, resident.IndividualNumber!.Value, resident.Name.FamilyName + " " + resident.Name.GivenName, resident.Address,
+                resident.BirthDate, resident.Sex),
+            new SoftwareCardFile(country.TempPath(file + ".card")), Pins, new IdentityCheck("test-counter", IdentityDocument.DriversLicence));
+    }
+
+    internal static EApplicationDocument Document(Guid id, string municipality, params EApplicationChild[] children) => new(
+        EApplicationRoutes.DocumentFormat, id, municipality, DateTimeOffset.UtcNow,
+        [EApplicationRoutes.ChildAllowance, EApplicationRoutes.NurseryAdmission], children,
+        new NurseryRequest(["品川区立西五反田保育園", "品川区立大崎保育園"], new DateOnly(2027, 4, 1), "就労"), "03-5742-6789");
+
+    /// <summary>The document as compact JSON, signed with the card's signing key.</summary>
+    internal static EApplicationSubmission Sign(SoftwareCard card, EApplicationDocument document, Func<string, string>? tamper = null)
+    {
+        var text = JsonSerializer.Serialize(document, JsonDefaults.Options);
+        var signature = card.Sign(SigningPin, Encoding.UTF8.GetBytes(text));
+        return new EApplicationSubmission(document.SubmissionId, tamper?.Invoke(text) ?? text, Convert.ToBase64String(signature),
+            Convert.ToBase64String(card.Certificate(CardPinKind.Signing)!.RawData));
+    }
+
+    private static EApplicationChild Child(Resident r) => new(r.Name.FamilyName + "　" + r.Name.GivenName, r.BirthDate);
+
+    private static async Task LoginAsync(ConsoleClient client, LinkedCountry country, string staffId, string affair)
+    {
+        var account = country.Account(staffId);
+        var login = await client.LoginAsync(staffId, account.Password, country.NextCode(account));
+        Assert.EndsWith("/affair", login.RequestUri.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, (await client.ChooseAffairAsync(affair)).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_signed_one_stop_application_is_filed_as_two_applications_the_clerks_see_with_its_evidence(string provider)
+    {
+        await using var country = await LinkedCountry.StartAsync(provider, pki: true);
+        await using var ward = await StartWardServiceAsync(country);
+        using var http = new HttpClient { BaseAddress = ward.BaseAddress };
+        var inbox = new EApplicationHttpClient(http);
+        var father = country.Resident("鈴木", "大輔");
+        var (son, daughter) = (country.Resident("鈴木", "陽太"), country.Resident("鈴木", "さくら"));
+        var card = await IssueCardAsync(country, country.ShinagawaWard, father, "suzuki");
+
+        var submission = Sign(card, Document(Guid.NewGuid(), "131091", Child(son), Child(daughter)));
+        var receipt = await inbox.SubmitAsync(submission);
+        Assert.Equal((submission.SubmissionId, "131091"), (receipt.SubmissionId, receipt.Municipality));
+        Assert.Equal(new[] { EApplicationRoutes.ChildAllowance, EApplicationRoutes.NurseryAdmission }, receipt.Applications.Select(a => a.Procedure));
+
+        // A resend (the portal did not see the answer) gets the very same receipt and files nothing more.
+        var again = await inbox.SubmitAsync(submission);
+        Assert.Equal(JsonSerializer.Serialize(receipt, JsonDefaults.Options), JsonSerializer.Serialize(again, JsonDefaults.Options));
+        var store = new ApplicationStore(country.ShinagawaWard.Database);
+        var filed = store.List(new ApplicationQuery());
+        Assert.Equal(2, filed.Count);
+        Assert.All(filed, a => Assert.Equal((ApplicationChannel.EApplication, EApplicationInbox.Actor), (a.Channel, a.OpenedBy)));
+        Assert.All(filed, a => Assert.Equal(new[] { country.AddresseeOf(son.Id), country.AddresseeOf(daughter.Id) }, a.Members.Select(m => m.Addressee)));
+        Assert.All(filed, a => Assert.Equal(country.AddresseeOf(father.Id), a.Applicant));
+
+        // The family arrived from 大田区 after 1 January: the arrival workflow, asking 大田区; the nursery asks 大田区's tax.
+        var arrived = LinkedCountry.ArrivalDate.Year == DateTime.UtcNow.Year;
+        var allowance = filed.Single(a => a.Affair == "child-allowance");
+        Assert.Equal(arrived ? WorkflowCatalogue.ChildAllowanceArrival : WorkflowCatalogue.ChildAllowance, allowance.Workflow);
+        var nursery = filed.Single(a => a.Workflow == WorkflowCatalogue.NurseryAdmission);
+        Assert.Equal(arrived ? "131113" : "131091", nursery.Parties.JanuaryFirstMunicipality);
+        var evidence = store.EvidenceOf(nursery.Id)!;
+        Assert.Equal(JpkiCertificateProfile.SerialOf(card.Certificate(CardPinKind.Signing)!), evidence.CertificateSerial);
+        Assert.Equal((submission.Document, submission.Signature, submission.SigningCertificate), (evidence.Document, evidence.Signature, evidence.SigningCertificate));
+        Assert.Null(store.EvidenceOf(-1));
+
+        // Filed under the system actor, one change per application; the log names people by addressee number only.
+        var entries = country.ShinagawaWard.Log.Read(new OperationLogQuery(StaffId: EApplicationInbox.Actor)).Select(r => r.Entry).ToList();
+        Assert.Equal(2, entries.Count(e => e.Action == OperationAction.Change && e.Result == OperationResult.Success));
+        Assert.All(entries, e => Assert.Equal(country.AddresseeOf(father.Id).ToInt64(), e.SubjectAddresseeNumber));
+
+        // The child-allowance clerk sees the 電子申請 badge and the evidence; the nursery clerk sees the nursery request.
+        using var clerk = new ConsoleClient(country.BaseAddress);
+        await LoginAsync(clerk, country, "kodomo01", "child-allowance");
+        var list = await clerk.GetAsync("/applications");
+        Assert.Contains($"id=\"channel-{allowance.Id}\"", list.Body);
+        Assert.Contains("電子申請", list.Text);
+        Assert.DoesNotContain($"/applications/{nursery.Id}\"", list.Body);
+        var detail = await clerk.GetAsync($"/applications/{allowance.Id}");
+        Assert.Equal(HttpStatusCode.OK, detail.Status);
+        Assert.Contains("署名検証済み", detail.Text);
+        Assert.Contains(evidence.CertificateSerial, detail.Text);
+        using var nurseryClerk = new ConsoleClient(country.BaseAddress);
+        await LoginAsync(nurseryClerk, country, "hoiku01", "childcare-benefit-certification");
+        var nurseryPage = await nurseryClerk.GetAsync($"/applications/{nursery.Id}");
+        Assert.Equal(HttpStatusCode.OK, nurseryPage.Status);
+        Assert.Contains("品川区立西五反田保育園", nurseryPage.Text);
+        Assert.Contains("令和9年4月1日", nurseryPage.Text);
+        Assert.Contains("就労", nurseryPage.Text);
+
+        var numbers = country.AllNumbers();
+        foreach (var response in clerk.Responses.Concat(nurseryClerk.Responses))
+            Assert.False(numbers.Any(n => response.Text.Contains(n, StringComparison.Ordinal)), $"{response.RequestUri.AbsolutePath} holds an individual number");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Tampered_suspended_revoked_other_ward_unknown_applicant_and_unknown_child_are_refused_and_nothing_is_filed(string provider)
+    {
+        await using var country = await LinkedCountry.StartAsync(provider, pki: true);
+        await using var ward = await StartWardServiceAsync(country);
+        using var http = new HttpClient { BaseAddress = ward.BaseAddress };
+        var inbox = new EApplicationHttpClient(http);
+        var mother = country.Resident("伊藤", "美香");
+        var son = country.Resident("伊藤", "蓮");
+        var card = await IssueCardAsync(country, country.ShinagawaWard, mother, "ito");
+
+        async Task RefusedAsync(EApplicationSubmission submission, int status, string code)
+        {
+            var refused = await Assert.ThrowsAsync<EApplicationException>(() => inbox.SubmitAsync(submission));
+            Assert.Equal((status, code), (refused.Status, refused.Code));
+        }
+
+        // A changed byte after signing: the signature no longer verifies.
+        await RefusedAsync(Sign(card, Document(Guid.NewGuid(), "131091", Child(son)), text => text.Replace("就労", "求職", StringComparison.Ordinal)),
+            422, EApplicationRefusalCodes.BadSignature);
+        // Signed, but addressed to 大田区.
+        await RefusedAsync(Sign(card, Document(Guid.NewGuid(), "131113", Child(son))), 422, EApplicationRefusalCodes.WrongMunicipality);
+        // A child who is not in the household.
+        var stranger = country.Resident("小林", "翼");
+        await RefusedAsync(Sign(card, Document(Guid.NewGuid(), "131091", Child(stranger))), 422, EApplicationRefusalCodes.ChildNotFound);
+        // Not a signed document of the expected format (signed nonetheless).
+        await RefusedAsync(Sign(card, Document(Guid.NewGuid(), "131091", Child(son)) with { Format = "something-else/1" }), 400,
+            EApplicationRefusalCodes.BadDocument);
+        // A resident of 大田区 (her certificate is good) is nobody in 品川区's register.
+        var otaResident = country.OtaWard.Register.Search(new ResidentSearch("中村恵")).Select(s => country.OtaWard.Register.Find(s.ResidentId)!).Single();
+        var otaCard = await IssueCardAsync(country, country.OtaWard, otaResident, "nakamura");
+        await RefusedAsync(Sign(otaCard, Document(Guid.NewGuid(), "131091", Child(son))), 422, EApplicationRefusalCodes.ApplicantNotFound);
+
+        // The card reported lost: suspended; then revoked.
+        using var jlis = new HttpClient { BaseAddress = country.Jlis.BaseAddress };
+        var cards = new CardHttpClient(jlis);
+        var signed = Sign(card, Document(Guid.NewGuid(), "131091", Child(son)));
+        await cards.SuspendAsync(new SuspendCardRequest(Guid.NewGuid(), card.Number, null, SuspensionReason.Lost, SuspensionChannel.Phone, "test-callcentre"));
+        await RefusedAsync(signed, 403, EApplicationRefusalCodes.CertificateSuspended);
+        await cards.RevokeAsync(new RevokeCardRequest(Guid.NewGuid(), card.Number, null, CardRevocationReason.Surrendered, "test-counter"));
+        await RefusedAsync(signed, 403, EApplicationRefusalCodes.CertificateRevoked);
+
+        // A malformed body names the field, not a value.
+        var malformed = await http.PostAsync(EApplicationRoutes.Submit, new StringContent("{\"submissionId\":\"x\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        Assert.Empty(new ApplicationStore(country.ShinagawaWard.Database).List(new ApplicationQuery()));
+        var refusals = country.ShinagawaWard.Log.Read(new OperationLogQuery(StaffId: EApplicationInbox.Actor)).Select(r => r.Entry).ToList();
+        Assert.Equal(7, refusals.Count(e => e.Result == OperationResult.Refused));
+        Assert.DoesNotContain(refusals, e => e.Result == OperationResult.Success);
+    }
+}
