@@ -29,6 +29,32 @@ public interface INetworkClient
 
     /// <summary>The policy rows the caller's class may use in an affair on a day (<see cref="NetworkRoutes.PolicyLinkages"/>).</summary>
     Task<PolicyLinkagesResponse> PolicyLinkagesAsync(PolicyLinkagesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>A notice for the person a token of the caller's denotes, sealed to the portal (<see cref="PortalRoutes.PushNotice"/>; not J-LIS, not the portal). Resending the same notice id is a no-op.</summary>
+    Task<PushNoticeAccepted> PushNoticeAsync(PushNoticeRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// What the portal (マイナポータル) asks the network about the person its token denotes (<see cref="PortalRoutes"/>, portal
+/// only). Implemented over HTTP by <see cref="NetworkHttpClient"/>. The portal also uses <see cref="INetworkClient.LinkageAsync"/>
+/// (affair <see cref="SelfDisplay.Affair"/>) and <see cref="INetworkClient.ProvisionRecordsAsync"/>.
+/// </summary>
+public interface IPortalNetworkClient
+{
+    /// <summary>The current signed tree head of the provision records (<see cref="PortalRoutes.TreeHead"/>).</summary>
+    Task<ProvisionTreeHead> TreeHeadAsync(TreeHeadRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>One of the person's records with its inclusion proof (<see cref="PortalRoutes.RecordProof"/>); 404 <c>record-not-found</c> when it is not theirs.</summary>
+    Task<RecordProof> RecordProofAsync(RecordProofRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The institutions holding a token for the person and the self-display kinds each may be asked for (<see cref="PortalRoutes.SelfSources"/>).</summary>
+    Task<SelfSourcesResponse> SelfSourcesAsync(SelfSourcesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The person's notices, newest first, still sealed to the portal (<see cref="PortalRoutes.Notices"/>).</summary>
+    Task<NoticeList> NoticesAsync(NoticeQuery request, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks one of the person's notices read (<see cref="PortalRoutes.NoticeRead"/>); marking it again keeps the first time.</summary>
+    Task<NoticeReadAck> MarkNoticeReadAsync(NoticeReadRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The network answered with an error (<see cref="Renkei.Core.Json.ProblemBody"/>). The message is the network's own and carries no personal value.</summary>
@@ -44,7 +70,7 @@ public sealed class NetworkException(HttpStatusCode status, string code, string 
 /// <c>Renkei.Infrastructure.Signing.SigningHandler</c> for its own institution code and signing key
 /// (<c>SigningHandler.CreateClient</c>), so every request is signed.
 /// </summary>
-public sealed class NetworkHttpClient(HttpClient http) : INetworkClient
+public sealed class NetworkHttpClient(HttpClient http) : INetworkClient, IPortalNetworkClient
 {
     public Task<IssueTokenResponse> IssueTokenAsync(IssueTokenRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<IssueTokenRequest, IssueTokenResponse>(NetworkRoutes.IssueToken, request, cancellationToken);
@@ -72,6 +98,24 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient
 
     public Task<PolicyLinkagesResponse> PolicyLinkagesAsync(PolicyLinkagesRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<PolicyLinkagesRequest, PolicyLinkagesResponse>(NetworkRoutes.PolicyLinkages, request, cancellationToken);
+
+    public Task<PushNoticeAccepted> PushNoticeAsync(PushNoticeRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<PushNoticeRequest, PushNoticeAccepted>(PortalRoutes.PushNotice, request, cancellationToken);
+
+    public Task<ProvisionTreeHead> TreeHeadAsync(TreeHeadRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<TreeHeadRequest, ProvisionTreeHead>(PortalRoutes.TreeHead, request, cancellationToken);
+
+    public Task<RecordProof> RecordProofAsync(RecordProofRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<RecordProofRequest, RecordProof>(PortalRoutes.RecordProof, request, cancellationToken);
+
+    public Task<SelfSourcesResponse> SelfSourcesAsync(SelfSourcesRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<SelfSourcesRequest, SelfSourcesResponse>(PortalRoutes.SelfSources, request, cancellationToken);
+
+    public Task<NoticeList> NoticesAsync(NoticeQuery request, CancellationToken cancellationToken = default) =>
+        PostAsync<NoticeQuery, NoticeList>(PortalRoutes.Notices, request, cancellationToken);
+
+    public Task<NoticeReadAck> MarkNoticeReadAsync(NoticeReadRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<NoticeReadRequest, NoticeReadAck>(PortalRoutes.NoticeRead, request, cancellationToken);
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {

@@ -76,6 +76,28 @@ public sealed record RecordProofRequest(string Institution, Token Token, long Se
 /// </summary>
 public sealed record RecordProof(ProvisionRecord Record, string LeafData, long LeafIndex, IReadOnlyList<string> AuditPath, ProvisionTreeHead TreeHead);
 
+/// <summary>
+/// What a provision record's leaf data (<see cref="RecordProof.LeafData"/>) holds: <c>Renkei.Core.Audit.CanonicalJson</c>
+/// of this record (camelCase keys in ordinal order, no whitespace, enums as camelCase strings, <paramref name="RecordedAt"/>
+/// as System.Text.Json writes a UTC <see cref="DateTimeOffset"/>, null written as null). Every field but
+/// <paramref name="Subject"/> equals the <see cref="ProvisionRecord"/>'s field of the same name. <paramref name="Subject"/> is
+/// the salted commitment to the persons' tokens: lowercase hex SHA-256 of the UTF-8 of
+/// <c>"renkei/provision-subject/v1" "\n" base64(16-byte salt) "\n" inquirer's token "\n" provider's token (or empty)</c>;
+/// the network keeps the salt and tokens for auditors and gives them to nobody through these routes (null on records
+/// logged before commitments existed).
+/// </summary>
+public sealed record ProvisionLeaf(
+    long Sequence,
+    DateTimeOffset RecordedAt,
+    Guid RequestId,
+    string Inquirer,
+    string Provider,
+    string Affair,
+    string Kind,
+    ProvisionResult Result,
+    string? RefusalCode,
+    string? Subject);
+
 // ------------------------------------------------------------------ self-information (自己情報表示)
 
 public sealed record SelfSourcesRequest(string Institution, Token Token);

@@ -51,6 +51,12 @@ public sealed record NetworkServiceOptions(Database Database, string KeyDirector
     public TimeSpan BatchRetryInitial { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan BatchRetryMax { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The provision records' Merkle tree head (records/tree-head) is signed anew at most this often when the log has
+    /// grown; a proof of a record the head does not cover yet signs a new one at once. Default 5 s.
+    /// </summary>
+    public TimeSpan TreeHeadInterval { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Runs the information provision network (情報提供ネットワークシステム) over HTTP.</summary>
@@ -82,7 +88,7 @@ public static class NetworkService
             // The checkpoint signer gets its own copy of the key: it serialises its own use, the node client its own.
             var checkpointKey = ECDsa.Create(keys.Signing.ExportParameters(includePrivateParameters: true));
             resources.Add(checkpointKey);
-            var records = new ProvisionRecords(store, checkpointKey, clock);
+            var records = new ProvisionRecords(store, checkpointKey, clock, options.TreeHeadInterval);
             resources.Add(records);
             var outgoing = options.OutgoingHandler?.Invoke() ?? new SocketsHttpHandler
             {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using System.Text;
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
@@ -39,7 +41,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     public TestDatabase Database { get; }
     public NetworkNode Network { get; private set; } = null!;
     public InstitutionKeys Jlis { get; }
-    /// <summary>The portal: it provides nothing, but its node receives its tokens (one per person, for their own records).</summary>
+    /// <summary>The portal: registered without an endpoint (it provides nothing); its tokens come back sealed to it through J-LIS.</summary>
     public TestNode Portal { get; }
     public TestNode A { get; }
     public TestNode B { get; }
@@ -72,7 +74,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
             Institutions =
             [
                 new InstitutionInfo(JlisCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null, Jlis.SigningPublicKey, Jlis.SealingPublicKey),
-                A.Info, B.Info, Pension.Info, Portal.Info,
+                A.Info, B.Info, Pension.Info, Portal.Info with { Endpoint = null },
             ],
             ProviderTimeout = TimeSpan.FromSeconds(2),
             BatchRetryInitial = TimeSpan.FromMilliseconds(100),
@@ -95,23 +97,42 @@ internal sealed class NetworkHarness : IAsyncDisposable
     }
 
     /// <summary>A client that signs as <paramref name="code"/> with <paramref name="keys"/>.</summary>
-    public INetworkClient Client(string code, InstitutionKeys keys)
+    public NetworkHttpClient Client(string code, InstitutionKeys keys)
     {
         var http = SigningHandler.CreateClient(Network.BaseAddress, code, keys.Signing);
         _clients.Add(http);
         return new NetworkHttpClient(http);
     }
 
-    public INetworkClient ClientOf(TestNode node) => Client(node.Code, node.Keys);
+    public NetworkHttpClient ClientOf(TestNode node) => Client(node.Code, node.Keys);
+
+    /// <summary>Posts <paramref name="request"/> to <paramref name="route"/> signed by <paramref name="node"/>; returns the status and the raw body text.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(TestNode node, string route, T request)
+    {
+        var http = SigningHandler.CreateClient(Network.BaseAddress, node.Code, node.Keys.Signing);
+        _clients.Add(http);
+        using var response = await http.PostAsJsonAsync(route, request, Renkei.Core.Json.JsonDefaults.Options);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
 
     /// <summary>Has J-LIS issue <paramref name="node"/>'s token for the person with <paramref name="code"/>; returns the token the node received.</summary>
     public async Task<Token> IssueAsync(TestNode node, ResidentCode code)
     {
         var requestId = Guid.NewGuid();
         var response = await Client(JlisCode, Jlis).IssueTokenAsync(new IssueTokenRequest(requestId, node.Code, code));
+        if (node.Class == InstitutionClass.Portal)
+        {
+            Assert.False(response.Delivered);
+            return OpenPortalToken(response);
+        }
         Assert.True(response.Delivered);
         return node.DeliveredTokens[requestId];
     }
+
+    /// <summary>Opens the portal's sealed token with the portal's sealing key, as the portal does.</summary>
+    public Token OpenPortalToken(IssueTokenResponse response) =>
+        Token.ParseOrThrow(Encoding.UTF8.GetString(MessageSealing.Open(Portal.Keys.Sealing, response.SealedToken!,
+            MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(response.RequestId, PortalCode)))));
 
     public static ResidentCode Person(int n) => ResidentCode.FromBody(4_000_000_000L + n * 7919L);
 

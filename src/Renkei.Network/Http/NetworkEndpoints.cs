@@ -76,13 +76,25 @@ internal sealed class NetworkEndpoints(
         Post<ProvisionRecordQuery>(app, NetworkRoutes.ProvisionRecords, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            if (registry.Find(sender)?.Class != InstitutionClass.Portal)
-                throw new NetworkRefusal(StatusCodes.Status403Forbidden, "portal-only",
-                    "provision records by token are shown to the person through the portal only (情報提供等記録の開示はマイナポータルからのみです)");
-            var idCode = tokens.IdCodeOf(r.Token, sender);
-            if (!store.IsIssued(sender, idCode))
-                throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
+            var idCode = PortalPerson(sender, r.Token);
             return Task.FromResult(Results.Json(new ProvisionRecordList(records.RecordsOf(idCode, r.From, r.To)), JsonDefaults.Options));
+        });
+        Post<TreeHeadRequest>(app, PortalRoutes.TreeHead, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            RequirePortal(sender);
+            return Task.FromResult(Results.Json(records.Tree.Head(), JsonDefaults.Options));
+        });
+        Post<RecordProofRequest>(app, PortalRoutes.RecordProof, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            var idCode = PortalPerson(sender, r.Token);
+            // Someone else's record and a record that does not exist get the same answer.
+            var proof = r.Sequence >= 1 && records.IsAbout(idCode, r.Sequence) ? records.Proof(r.Sequence) : null;
+            return Task.FromResult(proof is not null
+                ? Results.Json(proof, JsonDefaults.Options)
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "record-not-found",
+                    "no provision record with this sequence is about the person (本人の情報提供等記録にありません)"));
         });
         Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
         {
@@ -147,6 +159,23 @@ internal sealed class NetworkEndpoints(
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
         });
+
+    private void RequirePortal(string sender)
+    {
+        if (registry.Find(sender)?.Class != InstitutionClass.Portal)
+            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "portal-only",
+                "this is shown to the person through the portal only (マイナポータルからのみ利用できます)");
+    }
+
+    /// <summary>The portal's person: the caller must be the portal and the token one issued to it; returns the ID code.</summary>
+    private long PortalPerson(string sender, Renkei.Core.Numbers.Token token)
+    {
+        RequirePortal(sender);
+        var idCode = tokens.IdCodeOf(token, sender);
+        if (!store.IsIssued(sender, idCode))
+            throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
+        return idCode;
+    }
 
     private void RequireNumberingAuthority(string sender)
     {

@@ -176,7 +176,7 @@ internal sealed class LinkageService(
         }
     }
 
-    public static ProvisionPayload ToPayload(LinkageCase linkage, Evaluation evaluation) => new(
+    public static ProvisionDraft ToPayload(LinkageCase linkage, Evaluation evaluation) => new(
         linkage.RequestId, linkage.Inquirer, linkage.Provider, linkage.Affair, linkage.Kind, ToResult(evaluation.Outcome),
         evaluation.RefusalCode, linkage.InquirerToken, evaluation.ProviderToken);
 

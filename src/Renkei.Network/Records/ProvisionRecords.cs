@@ -11,11 +11,10 @@ using Renkei.Network.Storage;
 namespace Renkei.Network.Records;
 
 /// <summary>
-/// What one provision record (情報提供等記録) says, as canonical JSON in the network's append-only log. Persons appear only
-/// as tokens: the inquirer's token as sent and the provider's (null when the request never got that far) — never a
-/// number, a resident-record code or a basic fact.
+/// A provision record (情報提供等記録) before it is logged: the public facts and the persons' tokens — the inquirer's
+/// token as sent and the provider's (null when the request never got that far).
 /// </summary>
-internal sealed record ProvisionPayload(
+internal sealed record ProvisionDraft(
     Guid RequestId,
     string Inquirer,
     string Provider,
@@ -27,9 +26,47 @@ internal sealed record ProvisionPayload(
     Token? ProviderToken);
 
 /// <summary>
+/// What one provision record says in the network's append-only log (canonical JSON): the public facts and
+/// <paramref name="Subject"/>, a salted commitment to the persons' tokens (<see cref="ProvisionSubjects.Commit"/>) — never a
+/// token, a number, a resident-record code or a basic fact. The salt and the tokens are in <c>net_record_subjects</c>,
+/// written in the same transaction. (Records logged before the commitment existed carry their tokens here instead and no
+/// subject; they are read the same way.)
+/// </summary>
+internal sealed record ProvisionPayload(
+    Guid RequestId,
+    string Inquirer,
+    string Provider,
+    string Affair,
+    string Kind,
+    ProvisionResult Result,
+    string? RefusalCode,
+    string? Subject);
+
+/// <summary>The persons of one record as the side table keeps them: the commitment's salt and the tokens.</summary>
+internal sealed record ProvisionSubject(long Sequence, byte[] Salt, Token InquirerToken, Token? ProviderToken)
+{
+    /// <summary>True when <paramref name="commitment"/> is this subject's commitment.</summary>
+    public bool Matches(string? commitment) => commitment is not null && ProvisionSubjects.Commit(Salt, InquirerToken, ProviderToken) == commitment;
+}
+
+/// <summary>The salted commitment to a record's tokens (what an auditor who holds the tokens and the salt recomputes).</summary>
+internal static class ProvisionSubjects
+{
+    public const string Label = "renkei/provision-subject/v1";
+    public const int SaltLength = 16;
+
+    /// <summary>Lowercase hex SHA-256 of UTF-8 <c>Label "\n" base64(salt) "\n" inquirer token "\n" provider token (or empty)</c>.</summary>
+    public static string Commit(byte[] salt, Token inquirerToken, Token? providerToken) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            Label + "\n" + Convert.ToBase64String(salt) + "\n" + inquirerToken.Digits + "\n" + (providerToken?.Digits ?? ""))));
+}
+
+/// <summary>
 /// The network's provision records: an <see cref="AuditLogStore"/> (hash chain, append-only triggers, checkpoints signed
-/// with the network's key every <see cref="AuditLogOptions.CheckpointInterval"/> entries) plus an index from ID code to
-/// sequence, written in the same transaction as the entry, so a person's records are found from any of their tokens.
+/// with the network's key every <see cref="AuditLogOptions.CheckpointInterval"/> entries) plus, written in the same
+/// transaction as each entry, an index from ID code to sequence (so a person's records are found from any of their
+/// tokens) and the record's subject (salt and tokens behind its commitment). Over the same entries
+/// <see cref="Tree"/> keeps the Merkle tree whose signed heads let a person verify one record.
 /// </summary>
 internal sealed class ProvisionRecords : IAsyncDisposable
 {
@@ -37,30 +74,38 @@ internal sealed class ProvisionRecords : IAsyncDisposable
     private readonly AuditCheckpointSigner _signer;
     private readonly NetworkStore _store;
 
-    public ProvisionRecords(NetworkStore store, ECDsa signingKey, TimeProvider clock)
+    public ProvisionRecords(NetworkStore store, ECDsa signingKey, TimeProvider clock, TimeSpan treeHeadInterval)
     {
         _store = store;
         _signer = new AuditCheckpointSigner(ProvisionCheckpoint.LogIdentity, signingKey);
         _log = new AuditLogStore(store.Database, NetworkStore.RecordsTable, _signer, clock: clock);
         _log.EnsureSchema();
         NetworkPublicKey = Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo());
+        Tree = new ProvisionTree(_log, signingKey, NetworkPublicKey, clock, treeHeadInterval);
     }
 
     public AuditLogStore Log => _log;
+
+    public ProvisionTree Tree { get; }
 
     public string NetworkPublicKey { get; }
 
     public AuditCheckpointVerifier Verifier() => _signer.Verifier();
 
     /// <summary>
-    /// Appends the record durably; <paramref name="idCode"/> (when the person is known) indexes it, and
-    /// <paramref name="alongside"/> writes the caller's own rows in the same transaction with the record's sequence.
+    /// Appends the record durably with a fresh salted commitment to its tokens; <paramref name="idCode"/> (when the
+    /// person is known) indexes it, and <paramref name="alongside"/> writes the caller's own rows in the same transaction
+    /// with the record's sequence.
     /// </summary>
-    public async Task<long> AppendAsync(ProvisionPayload payload, long? idCode, Action<DbConnection, DbTransaction, long>? alongside, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(ProvisionDraft draft, long? idCode, Action<DbConnection, DbTransaction, long>? alongside, CancellationToken cancellationToken = default)
     {
+        var salt = RandomNumberGenerator.GetBytes(ProvisionSubjects.SaltLength);
+        var payload = new ProvisionPayload(draft.RequestId, draft.Inquirer, draft.Provider, draft.Affair, draft.Kind, draft.Result, draft.RefusalCode,
+            ProvisionSubjects.Commit(salt, draft.InquirerToken, draft.ProviderToken));
         var bytes = CanonicalJson.Serialize(payload);
         var entry = await _log.AppendAsync(bytes, (c, t, e) =>
         {
+            NetworkStore.InsertSubject(c, t, e.Sequence, salt, draft.InquirerToken, draft.ProviderToken);
             if (idCode is { } id) NetworkStore.IndexRecord(c, t, id, e.Sequence);
             alongside?.Invoke(c, t, e.Sequence);
         }, cancellationToken);
@@ -74,14 +119,21 @@ internal sealed class ProvisionRecords : IAsyncDisposable
         var toMicros = to is { } t ? AuditTime.ToMicros(StartOfJapanDay(t.AddDays(1))) : long.MaxValue;
         var list = new List<ProvisionRecord>();
         foreach (var (sequence, recordedAt, bytes) in _store.RecordsOf(idCode, fromMicros, toMicros))
-        {
-            var payload = JsonSerializer.Deserialize<ProvisionPayload>(bytes, JsonDefaults.Options)
-                ?? throw new InvalidDataException("a provision record is empty");
-            list.Add(new ProvisionRecord(sequence, AuditTime.FromMicros(recordedAt), payload.RequestId, payload.Inquirer, payload.Provider,
-                payload.Affair, payload.Kind, payload.Result, payload.RefusalCode));
-        }
+            list.Add(ToRecord(sequence, recordedAt, Parse(bytes)));
         return list;
     }
+
+    /// <summary>True when record <paramref name="sequence"/> is indexed under the person with <paramref name="idCode"/>.</summary>
+    public bool IsAbout(long idCode, long sequence) => _store.IsIndexed(idCode, sequence);
+
+    /// <summary>The salt and tokens behind record <paramref name="sequence"/>'s commitment (for an auditor), or null.</summary>
+    public ProvisionSubject? SubjectOf(long sequence) => _store.FindSubject(sequence);
+
+    /// <summary>
+    /// Record <paramref name="sequence"/> with its inclusion proof against a signed tree head that covers it (a new head
+    /// is signed when the current one does not yet); null when there is no such record.
+    /// </summary>
+    public RecordProof? Proof(long sequence) => Tree.Proof(sequence);
 
     /// <summary>A signed checkpoint at the current head (made now unless one is there); null while the log is empty.</summary>
     public ProvisionCheckpoint? Checkpoint()
@@ -92,11 +144,30 @@ internal sealed class ProvisionRecords : IAsyncDisposable
             : new ProvisionCheckpoint(checkpoint.Sequence, checkpoint.HashHex, checkpoint.SignedAt, Convert.ToBase64String(checkpoint.Signature), NetworkPublicKey);
     }
 
+    internal static ProvisionPayload Parse(byte[] bytes) =>
+        JsonSerializer.Deserialize<ProvisionPayload>(bytes, JsonDefaults.Options) ?? throw new InvalidDataException("a provision record is empty");
+
+    internal static ProvisionRecord ToRecord(long sequence, long recordedAtMicros, ProvisionPayload payload) =>
+        new(sequence, AuditTime.FromMicros(recordedAtMicros), payload.RequestId, payload.Inquirer, payload.Provider, payload.Affair, payload.Kind,
+            payload.Result, payload.RefusalCode);
+
+    /// <summary>The leaf data of a log entry: canonical JSON of <see cref="ProvisionLeaf"/> (public fields, sequence, time, commitment).</summary>
+    internal static byte[] LeafData(AuditEntry entry)
+    {
+        var payload = Parse(entry.Payload);
+        return CanonicalJson.Serialize(new ProvisionLeaf(entry.Sequence, AuditTime.FromMicros(entry.RecordedAtMicros), payload.RequestId, payload.Inquirer,
+            payload.Provider, payload.Affair, payload.Kind, payload.Result, payload.RefusalCode, payload.Subject));
+    }
+
     public static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
 
     public static DateOnly JapanDate(DateTimeOffset time) => DateOnly.FromDateTime(time.ToOffset(JapanOffset).DateTime);
 
     private static DateTimeOffset StartOfJapanDay(DateOnly date) => new(date.ToDateTime(TimeOnly.MinValue), JapanOffset);
 
-    public ValueTask DisposeAsync() => _log.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _log.DisposeAsync();
+        Tree.Dispose();
+    }
 }

@@ -26,11 +26,12 @@ internal sealed record BatchItemRow(int ItemIndex, string ItemId, Token Inquirer
 /// net_batches         (batch_id PK, …)                              batch queries (一括照会)
 /// net_batch_items     (batch_id, item_index) PK, …, response        their items; response NULL while pending
 /// net_record_index    (id_code, sequence) PK                        provision records by person (for the portal)
+/// net_record_subjects (sequence PK, salt, inquirer_token, provider_token) what each record's subject commitment hides
 /// net_provision_records (+ _checkpoints)                            AuditLogStore: the provision records (情報提供等記録)
 /// </code>
 /// No resident-record code, individual number or basic fact is stored. Issued tokens are not stored (they are derived
 /// from the ID code on demand); the only tokens kept are those an inquirer sent (batch items, stored answers) and those
-/// in the provision records. Times are microseconds since the Unix epoch (UTC).
+/// behind the provision records' commitments (net_record_subjects; the logged records hold only the commitment). Times are microseconds since the Unix epoch (UTC).
 /// </summary>
 internal sealed class NetworkStore(Database database)
 {
@@ -92,7 +93,12 @@ internal sealed class NetworkStore(Database database)
             CREATE TABLE IF NOT EXISTS net_record_index (
                 id_code BIGINT NOT NULL,
                 sequence BIGINT NOT NULL,
-                PRIMARY KEY (id_code, sequence))
+                PRIMARY KEY (id_code, sequence));
+            CREATE TABLE IF NOT EXISTS net_record_subjects (
+                sequence {key} PRIMARY KEY,
+                salt TEXT NOT NULL,
+                inquirer_token BIGINT NOT NULL,
+                provider_token BIGINT NULL)
             """);
     }
 
@@ -174,6 +180,27 @@ internal sealed class NetworkStore(Database database)
         });
     }
 
+    /// <summary>
+    /// Issues one token idempotently by request id, in one transaction: a new <paramref name="requestId"/> records the
+    /// issuance and stores <paramref name="response"/>()'s answer; a known one returns the stored answer if the request is
+    /// the same (<paramref name="fingerprint"/>), else null (the id was used for another request).
+    /// </summary>
+    public string? IssueOnce(Guid requestId, string institution, long idCode, string operation, string fingerprint, Func<string> response, DateTimeOffset now) =>
+        Database.InTransaction((c, t) =>
+        {
+            var stored = Requests.Claim(c, t, requestId, operation, fingerprint, now);
+            if (stored is not null)
+                return stored.Operation == operation && stored.Fingerprint == fingerprint ? stored.Response : null;
+            var at = AuditTime.ToMicros(now);
+            using (var ids = c.Command("INSERT INTO net_id_codes (id_code, first_issued_at) VALUES (@c, @at) ON CONFLICT (id_code) DO NOTHING", t))
+                ids.With("c", idCode).With("at", at).ExecuteNonQuery();
+            using (var issued = c.Command("INSERT INTO net_token_issuance (institution, id_code, issued_at) VALUES (@i, @c, @at) ON CONFLICT (institution, id_code) DO NOTHING", t))
+                issued.With("i", institution).With("c", idCode).With("at", at).ExecuteNonQuery();
+            var answer = response();
+            Requests.Complete(c, t, requestId, answer);
+            return answer;
+        });
+
     /// <summary>True when a token for the person with <paramref name="idCode"/> was issued to <paramref name="institution"/>.</summary>
     public bool IsIssued(string institution, long idCode)
     {
@@ -206,6 +233,32 @@ internal sealed class NetworkStore(Database database)
     {
         using var insert = c.Command("INSERT INTO net_record_index (id_code, sequence) VALUES (@c, @s) ON CONFLICT DO NOTHING", t);
         insert.With("c", idCode).With("s", sequence).ExecuteNonQuery();
+    }
+
+    /// <summary>Runs in the provision record's transaction: the salt and tokens behind its subject commitment.</summary>
+    public static void InsertSubject(DbConnection c, DbTransaction t, long sequence, byte[] salt, Token inquirerToken, Token? providerToken)
+    {
+        using var insert = c.Command("INSERT INTO net_record_subjects (sequence, salt, inquirer_token, provider_token) VALUES (@s, @salt, @i, @p)", t);
+        insert.With("s", sequence).With("salt", Convert.ToBase64String(salt)).With("i", inquirerToken.ToInt64())
+            .With("p", providerToken?.ToInt64()).ExecuteNonQuery();
+    }
+
+    public Records.ProvisionSubject? FindSubject(long sequence)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT salt, inquirer_token, provider_token FROM net_record_subjects WHERE sequence = @s");
+        using var reader = select.With("s", sequence).ExecuteReader();
+        if (!reader.Read()) return null;
+        return new Records.ProvisionSubject(sequence, Convert.FromBase64String(reader.GetString(0)), Token.FromInt64(reader.GetInt64(1)),
+            reader.IsDBNull(2) ? null : Token.FromInt64(reader.GetInt64(2)));
+    }
+
+    /// <summary>True when provision record <paramref name="sequence"/> is indexed under <paramref name="idCode"/>.</summary>
+    public bool IsIndexed(long idCode, long sequence)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT 1 FROM net_record_index WHERE id_code = @c AND sequence = @s");
+        return select.With("c", idCode).With("s", sequence).ExecuteScalar() is not null;
     }
 
     // ---------------------------------------------------------------- batch queries

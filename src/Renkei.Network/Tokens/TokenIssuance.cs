@@ -1,4 +1,10 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
@@ -11,12 +17,14 @@ namespace Renkei.Network.Tokens;
 /// Token issuance (符号取得) on J-LIS's request: resident-record code → ID code → the institution's token, recorded as
 /// issued and delivered straight to the institution's node under the institution's own request (or batch) id. The
 /// resident-record code is used only in memory here and never stored. Issuing again is harmless: the same code always
-/// gives the same token, and the node binds a token it already holds again.
+/// gives the same token, and the node binds a token it already holds again. The portal, which has no node, gets its
+/// token sealed to it in the answer instead.
 /// </summary>
 internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry registry, TokenDeriver tokens, NodeClient nodes, TimeProvider clock, TimeSpan deliveryTimeout)
 {
     public async Task<IssueTokenResponse> IssueAsync(IssueTokenRequest request, CancellationToken cancellationToken)
     {
+        if (registry.EntryOf(request.Institution) is { Info.Class: InstitutionClass.Portal } portal) return IssueToPortal(request, portal.Info);
         var (code, endpoint) = Recipient(request.Institution);
         var idCode = tokens.DeriveIdCode(request.ResidentCode);
         store.RecordIssuance(code, [idCode], clock.GetUtcNow());
@@ -51,6 +59,30 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
             new TokenBatchDelivery(request.BatchId, code, delivery), deliveryTimeout, cancellationToken).ConfigureAwait(false);
         var ack = Delivered(call);
         return new IssueTokenBatchResponse(request.BatchId, ack.Bound);
+    }
+
+    private const string PortalOperation = "portal-token";
+
+    /// <summary>
+    /// The portal has no node: its token goes back to J-LIS sealed to the portal's sealing key (J-LIS hands it on unread),
+    /// and the issuance is recorded as for any institution. Idempotent by request id: a retry gets the first answer; the
+    /// id used for another person or institution is refused. The ledger's fingerprint is over the ID code, never the
+    /// resident-record code.
+    /// </summary>
+    private IssueTokenResponse IssueToPortal(IssueTokenRequest request, InstitutionInfo portal)
+    {
+        var idCode = tokens.DeriveIdCode(request.ResidentCode);
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            PortalOperation + "\n" + portal.Code + "\n" + idCode.ToString(CultureInfo.InvariantCulture))));
+        var stored = store.IssueOnce(request.RequestId, portal.Code, idCode, PortalOperation, fingerprint, () =>
+        {
+            var token = tokens.TokenFor(idCode, portal.Code);
+            var sealedToken = MessageSealing.Seal(Convert.FromBase64String(portal.SealingPublicKey), Encoding.UTF8.GetBytes(token.Digits),
+                MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(request.RequestId, portal.Code)));
+            return JsonSerializer.Serialize(new IssueTokenResponse(request.RequestId, false, sealedToken), JsonDefaults.Options);
+        }, clock.GetUtcNow()) ?? throw new NetworkRefusal(StatusCodes.Status409Conflict, "request-id-reused",
+            "this request id was already used for a different request (処理通番が別の要求に使われています)");
+        return JsonSerializer.Deserialize<IssueTokenResponse>(stored, JsonDefaults.Options)!;
     }
 
     private (string Code, Uri Endpoint) Recipient(string institution)

@@ -52,7 +52,10 @@ public sealed class LinkageTests
 
         var records = Records(h);
         Assert.Equal(2, records.Count);
-        Assert.Equal((ProvisionResult.Provided, heldAtA, (Token?)heldAtB), (records[0].Result, records[0].InquirerToken, records[0].ProviderToken));
+        // The log holds a commitment to the tokens; the salt and tokens behind it are in the side table.
+        var subject = h.Network.Records.SubjectOf(provided.RecordSequence)!;
+        Assert.Equal((ProvisionResult.Provided, heldAtA, (Token?)heldAtB), (records[0].Result, subject.InquirerToken, subject.ProviderToken));
+        Assert.True(subject.Matches(records[0].Subject));
         Assert.Equal(ProvisionResult.NotHeld, records[1].Result);
         Assert.Equal(provided.RecordSequence, h.Network.Records.Log.ReadEntries().First().Sequence);
         Assert.True(h.Network.VerifyRecords().IsIntact);

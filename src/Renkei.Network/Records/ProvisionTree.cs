@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Renkei.Core.Audit;
+using Renkei.Core.Crypto;
+using Renkei.Infrastructure.Audit;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Network.Records;
+
+/// <summary>
+/// The Merkle tree (RFC 9162 hashing, <see cref="MerkleTree"/>) over the provision records' leaf data
+/// (<see cref="ProvisionLeaf"/>), in sequence order, and its signed heads (<see cref="ProvisionTreeHead"/>). The tree is
+/// computed from the log itself — leaf hashes are kept in memory, read once at the first request and then only the new
+/// entries — and always stands at the size of the latest signed head, so every proof it gives is against that head.
+/// A new head is signed when asked and the log has grown, at most once per <c>interval</c>, or at once when a proof is
+/// wanted for a record the head does not yet cover. Thread-safe (one lock; the work under it is hashing new entries).
+/// </summary>
+internal sealed class ProvisionTree : IDisposable
+{
+    private readonly AuditLogStore _log;
+    private readonly ECDsa _key;
+    private readonly string _publicKey;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _interval;
+    private readonly Lock _gate = new();
+    private readonly MerkleTree _tree = new();
+    private ProvisionTreeHead? _head;
+
+    public ProvisionTree(AuditLogStore log, ECDsa signingKey, string publicKey, TimeProvider clock, TimeSpan interval)
+    {
+        _log = log;
+        // Its own copy of the key: ECDsa objects are not for concurrent use, and the checkpoint signer has the other.
+        _key = ECDsa.Create(signingKey.ExportParameters(includePrivateParameters: true));
+        _publicKey = publicKey;
+        _clock = clock;
+        _interval = interval;
+    }
+
+    /// <summary>The latest signed tree head, signed anew first if the log has grown and the last one is older than the interval.</summary>
+    public ProvisionTreeHead Head()
+    {
+        lock (_gate)
+        {
+            if (_head is null || (_clock.GetUtcNow() - _head.SignedAt >= _interval && _log.Head().Sequence > _tree.Size))
+                Advance();
+            return _head!;
+        }
+    }
+
+    /// <summary>The proof of record <paramref name="sequence"/> against the latest head (signed anew when it does not cover the record); null when the log has no such record.</summary>
+    public RecordProof? Proof(long sequence)
+    {
+        if (sequence < 1) return null;
+        lock (_gate)
+        {
+            if (_head is null || sequence > _tree.Size) Advance();
+            if (sequence > _tree.Size) return null;
+            var entry = _log.ReadEntries(sequence, sequence).SingleOrDefault();
+            if (entry is null) return null;
+            var leafData = ProvisionRecords.LeafData(entry);
+            var path = _tree.InclusionProof(sequence - 1).Select(Convert.ToHexStringLower).ToList();
+            return new RecordProof(ProvisionRecords.ToRecord(entry.Sequence, entry.RecordedAtMicros, ProvisionRecords.Parse(entry.Payload)),
+                Convert.ToBase64String(leafData), sequence - 1, path, _head!);
+        }
+    }
+
+    /// <summary>Reads the entries after the tree's size (in order, stopping at a gap) and signs a head at the new size.</summary>
+    private void Advance()
+    {
+        var before = _tree.Size;
+        foreach (var entry in _log.ReadEntries(before + 1))
+        {
+            if (entry.Sequence != _tree.Size + 1) break; // not yet committed in order: the next head takes it
+            _tree.Append(MerkleTree.HashLeaf(ProvisionRecords.LeafData(entry)));
+        }
+        if (_head is not null && _tree.Size == before) return;
+        var now = _clock.GetUtcNow();
+        var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        var root = Convert.ToHexStringLower(_tree.Root());
+        var signature = RequestSignature.SignText(_key, ProvisionTreeHead.SignedText(_tree.Size, root, signedAt));
+        _head = new ProvisionTreeHead(_tree.Size, root, signedAt, signature, _publicKey);
+    }
+
+    public void Dispose() => _key.Dispose();
+}
