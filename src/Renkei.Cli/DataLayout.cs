@@ -20,6 +20,7 @@ namespace Renkei.Cli;
 /// &lt;data&gt;/municipalities/&lt;code&gt;/keys/institution/  the ward's signing and sealing keys as a network institution
 /// &lt;data&gt;/holders/&lt;code&gt;/holder.db          the pension organisation's or a health insurer's own records
 /// &lt;data&gt;/holders/&lt;code&gt;/keys/institution/   its signing and sealing keys
+/// &lt;data&gt;/portal/keys/institution/           the citizen portal's (マイナポータル) signing and sealing keys (it keeps no database)
 /// </code>
 /// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt; /
 /// RENKEI_INTERMEDIATE_DB_&lt;code&gt; / RENKEI_NETWORK_DB / RENKEI_HOLDER_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
@@ -75,6 +76,12 @@ public sealed class DataLayout(DirectoryInfo root)
         FromEnvironment("RENKEI_HOLDER_DB_" + institutionCode) ?? Database.Sqlite(Path.Combine(HolderDirectory(institutionCode), "holder.db"));
 
     public string HolderInstitutionKeyDirectory(string institutionCode) => Path.Combine(HolderDirectory(institutionCode), "keys", "institution");
+
+    /// <summary>The citizen portal's folder; it holds only its keys (sessions live in memory).</summary>
+    public string PortalDirectory => Path.Combine(Root.FullName, "portal");
+
+    /// <summary>The citizen portal's signing and sealing keys as an institution on the network (class Portal).</summary>
+    public string PortalInstitutionKeyDirectory => Path.Combine(PortalDirectory, "keys", "institution");
 
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null

@@ -22,6 +22,7 @@ using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
+using Renkei.Portal;
 using Renkei.StaffConsole;
 
 namespace Renkei.Cli.Commands;
@@ -119,7 +120,7 @@ public static class DemoCommand
     {
         var markerPath = Path.Combine(layout.Root.FullName, MarkerFile);
         // Everything a demo creates, one folder per institution (and the residents' software cards).
-        string[] demoFolders = [layout.JlisDirectory, layout.NetworkDirectory, .. new[] { "municipalities", "intermediate", "holders", "cards" }
+        string[] demoFolders = [layout.JlisDirectory, layout.NetworkDirectory, layout.PortalDirectory, .. new[] { "municipalities", "intermediate", "holders", "cards" }
             .Select(folder => Path.Combine(layout.Root.FullName, folder))];
         var hasData = demoFolders.Any(Directory.Exists);
         DemoMarker? marker = File.Exists(markerPath) ? JsonSerializer.Deserialize<DemoMarker>(File.ReadAllText(markerPath), JsonDefaults.Options) : null;
@@ -271,8 +272,9 @@ internal sealed class DemoCountry : IAsyncDisposable
     private readonly string _networkDatabase;
 
     private DemoCountry(NetworkNode network, string networkDatabase, ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards,
-        IReadOnlyList<RunningHolder> holders)
+        IReadOnlyList<RunningHolder> holders, ServiceHost portal)
     {
+        Portal = portal;
         Network = network;
         _networkDatabase = networkDatabase;
         _jlis = jlis;
@@ -292,6 +294,11 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     /// <summary>日本年金機構 and the demo 健康保険組合.</summary>
     public IReadOnlyList<RunningHolder> Holders { get; }
+
+    /// <summary>The citizen portal (マイナポータル), registered with the network as institution <see cref="PortalRoutes.DemoPortalCode"/>.</summary>
+    public ServiceHost Portal { get; }
+
+    public const string PortalName = "マイナポータル";
 
     /// <summary>
     /// DEMO ONLY: the demo accounts' passwords are derived from a public seed (<see cref="DemoStaff"/>), so slow hashing
@@ -314,6 +321,7 @@ internal sealed class DemoCountry : IAsyncDisposable
         ServiceHost? jlis = null;
         var wards = new List<RunningWard>();
         var holders = new List<RunningHolder>();
+        ServiceHost? portal = null;
         var jlisDatabase = layout.JlisDatabase();
         try
         {
@@ -329,16 +337,34 @@ internal sealed class DemoCountry : IAsyncDisposable
                 wards.Add(await StartWardAsync(layout, descriptor, network, jlis.BaseAddress, cancellationToken));
             holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.PensionOrganisation, network, jlis.BaseAddress, cancellationToken));
             holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.HealthInsurer, network, jlis.BaseAddress, cancellationToken));
+            portal = await StartPortalAsync(layout, network, jlis.BaseAddress, wards, cancellationToken);
         }
         catch
         {
+            if (portal is not null) await portal.DisposeAsync();
             foreach (var holder in holders) await holder.DisposeAsync();
             foreach (var ward in wards) await ward.DisposeAsync();
             if (jlis is not null) await jlis.DisposeAsync();
             await network.DisposeAsync();
             throw;
         }
-        return new DemoCountry(network, layout.NetworkDatabase().Describe(), jlis, jlisDatabase.Describe(), wards, holders);
+        return new DemoCountry(network, layout.NetworkDatabase().Describe(), jlis, jlisDatabase.Describe(), wards, holders, portal);
+    }
+
+    /// <summary>
+    /// The citizen portal after the wards: registered with the network (class Portal, no endpoint: it provides nothing),
+    /// its keys under the data directory; each ward's service takes its e-applications.
+    /// </summary>
+    private static async Task<ServiceHost> StartPortalAsync(DataLayout layout, NetworkNode network, Uri jlis, IReadOnlyList<RunningWard> wards,
+        CancellationToken cancellationToken)
+    {
+        DemoNetwork.Register(network, PortalRoutes.DemoPortalCode, PortalName, InstitutionClass.Portal, null, layout.PortalInstitutionKeyDirectory);
+        return await PortalService.StartAsync(new PortalServiceOptions(PortalRoutes.DemoPortalCode, PortalName, layout.PortalInstitutionKeyDirectory,
+            network.BaseAddress, jlis)
+        {
+            Wards = wards.Select(w => new PortalWard(w.Descriptor.Code.Digits, w.Descriptor.Name, w.Host.BaseAddress)).ToList(),
+            NetworkSigningPublicKey = network.SigningPublicKey,
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -402,6 +428,7 @@ internal sealed class DemoCountry : IAsyncDisposable
             output.WriteLine($"  {TextWidth.PadRight($"{holder.Node.Name} ({holder.Node.InstitutionCode})", 38)} {holder.Node.BaseAddress,-26} {holder.Database.Describe()}");
             output.WriteLine($"  {TextWidth.PadRight("  中間サーバー (intermediate server)", 38)} {holder.IntermediateHost.BaseAddress,-26} {holder.IntermediateDatabase.Describe()}");
         }
+        output.WriteLine($"  {TextWidth.PadRight($"{PortalName} (citizen portal)", 38)} {Portal.BaseAddress + "login",-26} カードのファイル: <data>/cards/<区>/（利用者証明用暗証番号 {DemoCards.UserPin}）");
         output.WriteLine();
         output.WriteLine("  デモ職員のパスワードとワンタイムパスワード: ./renkei demo staff --municipality 131091");
         output.WriteLine();
@@ -410,6 +437,7 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Portal.DisposeAsync();
         foreach (var holder in Holders) await holder.DisposeAsync();
         foreach (var ward in Wards) await ward.DisposeAsync();
         _jlisHttp.Dispose();
