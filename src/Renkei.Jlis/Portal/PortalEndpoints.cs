@@ -19,6 +19,9 @@ namespace Renkei.Jlis.Portal;
 /// </summary>
 public static class PortalEndpoints
 {
+    /// <summary>The card operation record's event for a portal login (operator: the portal; detail: the portal and the user certificate's serial).</summary>
+    public const string LoginEvent = "portal-login";
+
     /// <summary>Maps the route; needs the token routes' network link (<see cref="TokenEndpoints"/>) and the JPKI authority (<see cref="JpkiEndpoints"/>) mapped first.</summary>
     public static void Map(WebApplication app, JlisServiceOptions options)
     {

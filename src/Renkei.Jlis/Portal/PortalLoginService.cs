@@ -29,7 +29,7 @@ namespace Renkei.Jlis.Portal;
 /// </summary>
 internal sealed class PortalLoginService
 {
-    public const string LoginEvent = "portal-login";
+    public const string LoginEvent = PortalEndpoints.LoginEvent;
 
     private static readonly RequestLedger Ledger = new("jlis_portal_requests");
     private const string Operation = "portal-token";

@@ -1,0 +1,167 @@
+using System.Net.Http.Json;
+using System.Text;
+using Renkei.Core.Cards;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Core.Numbers;
+using Renkei.Core.People;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Pki;
+using Renkei.Jlis.Tests.Cards;
+using Renkei.Jlis.Tokens;
+using Renkei.Network;
+using Renkei.Network.Contracts;
+using Renkei.TestSupport;
+
+namespace Renkei.Jlis.Tests.Portal;
+
+/// <summary>
+/// The real information provision network (<see cref="NetworkService"/>) and J-LIS with token, JPKI and card routes,
+/// each on its own database, over HTTP on loopback. The registry holds J-LIS, the portal (class Portal, no node) and a
+/// ward. Cards are issued through J-LIS's card routes as a counter does; the portal and the ward call J-LIS signed with
+/// their own keys.
+/// </summary>
+public sealed class PortalLoginHarness : IAsyncDisposable
+{
+    public const string PortalCode = PortalRoutes.DemoPortalCode;
+    public const string WardCode = "131091";
+    public const string JpkiPassphrase = "correct horse battery staple";
+    public static readonly LocalGovernmentCode Ward = LocalGovernmentCode.ParseOrThrow(WardCode);
+
+    private readonly TempDirectory _directory = new();
+    private readonly List<IDisposable> _owned = [];
+    private int _nextCode;
+
+    private PortalLoginHarness(TestDatabase jlisDatabase, TestDatabase networkDatabase)
+    {
+        JlisDatabase = jlisDatabase;
+        NetworkDatabase = networkDatabase;
+        JlisKeys = Own(InstitutionKeys.LoadOrCreate(JlisKeyDirectory));
+        PortalKeys = Own(InstitutionKeys.LoadOrCreate(_directory.File("portal")));
+        WardKeys = Own(InstitutionKeys.LoadOrCreate(_directory.File("ward")));
+        _nextCode = Random.Shared.Next(1_000, 900_000);
+    }
+
+    public TestDatabase JlisDatabase { get; }
+    public TestDatabase NetworkDatabase { get; }
+    public InstitutionKeys JlisKeys { get; }
+    public InstitutionKeys PortalKeys { get; }
+    public InstitutionKeys WardKeys { get; }
+    public NetworkNode Network { get; private set; } = null!;
+    public ServiceHost Jlis { get; private set; } = null!;
+    public CardCounter Counter { get; private set; } = null!;
+    public JlisHttpClient Numbering { get; private set; } = null!;
+
+    private string JlisKeyDirectory => _directory.File("jlis-institution");
+    private string JpkiKeyDirectory => _directory.File("jpki");
+
+    public static async Task<PortalLoginHarness> StartAsync(string provider)
+    {
+        var jlisDatabase = TestDatabase.Create(provider);
+        var harness = new PortalLoginHarness(jlisDatabase, jlisDatabase.Sibling());
+        try
+        {
+            harness.Network = await NetworkService.StartAsync(new NetworkServiceOptions(harness.NetworkDatabase.Database, harness._directory.File("network-keys"))
+            {
+                Institutions =
+                [
+                    new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
+                        harness.JlisKeys.SigningPublicKey, harness.JlisKeys.SealingPublicKey),
+                    new InstitutionInfo(PortalCode, "マイナポータル", InstitutionClass.Portal, null, harness.PortalKeys.SigningPublicKey, harness.PortalKeys.SealingPublicKey),
+                    new InstitutionInfo(WardCode, "品川区", InstitutionClass.Municipality, new Uri("http://127.0.0.1:9/"),
+                        harness.WardKeys.SigningPublicKey, harness.WardKeys.SealingPublicKey),
+                ],
+            });
+            harness.Jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase.Database, harness._directory.File("numbering.key"))
+            {
+                Tokens = new JlisTokenOptions(harness.Network.BaseAddress, harness.JlisKeyDirectory),
+                Pki = new JpkiOptions(harness.JpkiKeyDirectory, JpkiPassphrase) { KeyFileIterations = JpkiOptions.MinimumKeyFileIterations },
+            });
+            var plain = harness.Own(new HttpClient { BaseAddress = harness.Jlis.BaseAddress });
+            harness.Counter = new CardCounter(new CardHttpClient(plain), "shinagawa-clerk-07");
+            harness.Numbering = new JlisHttpClient(plain);
+            return harness;
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A resident with a designated number and a handed-over card (in memory) with both certificates.</summary>
+    public async Task<(ResidentCode Code, SoftwareCard Card)> IssueCardAsync()
+    {
+        var code = ResidentCode.FromBody(4_800_000_000L + Interlocked.Increment(ref _nextCode));
+        var number = (await Numbering.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ward, code))).IndividualNumber;
+        var holder = new CardHolderFacts(Ward, number, "番号 太郎", "東京都品川区広町二丁目1番36号", new DateOnly(1985, 4, 2), Sex.Male);
+        var card = await Counter.IssueNewCardAsync(holder, new InMemoryCardMedium(), CardHarness.Pins(), CardHarness.Identity);
+        return (code, card);
+    }
+
+    /// <summary>A J-LIS client that signs as <paramref name="institution"/>.</summary>
+    public JlisHttpClient SignedClient(string institution, InstitutionKeys keys) =>
+        new(Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing)));
+
+    public JlisHttpClient PortalClient() => SignedClient(PortalCode, PortalKeys);
+
+    /// <summary>Posts a request to J-LIS signed as <paramref name="institution"/>; the status and raw body.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(string institution, InstitutionKeys keys, string route, T request)
+    {
+        var http = Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing));
+        using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The login proof a portal would send: the card's user certificate and its signature over <paramref name="challenge"/>.</summary>
+    public static PortalTokenRequest Proof(Guid requestId, SoftwareCard card, string challenge, string portal = PortalCode) => new(requestId, portal,
+        Convert.ToBase64String(card.Certificate(CardPinKind.UserAuthentication)!.RawData), challenge,
+        Convert.ToBase64String(card.Sign(CardHarness.Pin(CardPinKind.UserAuthentication, CardHarness.UserPin), Encoding.UTF8.GetBytes(challenge))));
+
+    /// <summary>Opens a portal token J-LIS handed on, as the portal does.</summary>
+    public Token OpenPortalToken(PortalTokenResponse response) =>
+        Token.ParseOrThrow(Encoding.UTF8.GetString(MessageSealing.Open(PortalKeys.Sealing, response.SealedToken,
+            MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(response.RequestId, PortalCode)))));
+
+    /// <summary>The portal's token for <paramref name="code"/> asked of the network directly, signed as J-LIS (what a login must yield).</summary>
+    public async Task<Token> PortalTokenFromNetworkAsync(ResidentCode code)
+    {
+        var network = new NetworkHttpClient(Own(SigningHandler.CreateClient(Network.BaseAddress, JlisTokenRoutes.JlisInstitutionCode, JlisKeys.Signing)));
+        var issued = await network.IssueTokenAsync(new IssueTokenRequest(Guid.NewGuid(), PortalCode, code));
+        return Token.ParseOrThrow(Encoding.UTF8.GetString(MessageSealing.Open(PortalKeys.Sealing, issued.SealedToken!,
+            MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(issued.RequestId, PortalCode)))));
+    }
+
+    /// <summary>J-LIS's CAs opened again on its database and key file (as another J-LIS process would), to revoke or issue directly.</summary>
+    public JpkiAuthority OpenAuthority() =>
+        Own(JpkiAuthority.Open(JlisDatabase.Database, new JpkiOptions(JpkiKeyDirectory, JpkiPassphrase)));
+
+    /// <summary>The card operation records of <paramref name="eventName"/>: (card, operator, detail), oldest first.</summary>
+    public List<(string Card, string Operator, string? Detail)> CardEvents(string eventName)
+    {
+        using var c = JlisDatabase.Database.Open();
+        using var select = c.Command("SELECT card_number, operator, detail FROM card_events WHERE event = @e ORDER BY event_id");
+        using var reader = select.With("e", eventName).ExecuteReader();
+        var rows = new List<(string, string, string?)>();
+        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), reader.NullableString(2)));
+        return rows;
+    }
+
+    private T Own<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned) owned.Dispose();
+        if (Jlis is not null) await Jlis.DisposeAsync();
+        if (Network is not null) await Network.DisposeAsync();
+        JlisDatabase.Dispose();
+        NetworkDatabase.Dispose();
+        _directory.Dispose();
+    }
+}
