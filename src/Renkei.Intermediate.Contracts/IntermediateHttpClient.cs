@@ -42,6 +42,12 @@ public interface IIntermediateLinkageClient
     Task<Renkei.Network.Contracts.PolicyLinkagesResponse> PolicyAsync(NodePolicyRequest request, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Notices the holder's systems send through their intermediate server (<see cref="IntermediateNodeRoutes.SendNotice"/>).</summary>
+public interface IIntermediateNoticeClient
+{
+    Task<Renkei.Network.Contracts.PushNoticeAccepted> SendNoticeAsync(SendNoticeRequest request, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The intermediate server answered with an error. The message is the server's own and carries no personal data.</summary>
 public sealed class IntermediateException(HttpStatusCode status, string code, string message)
     : Exception($"the intermediate server refused the request ({code}): {message}")
@@ -53,7 +59,7 @@ public sealed class IntermediateException(HttpStatusCode status, string code, st
 /// <summary>
 /// The intermediate server's client over HTTP. <see cref="HttpClient.BaseAddress"/> is the service's address.
 /// </summary>
-public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient, IIntermediateTokenClient, IIntermediateLinkageClient
+public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient, IIntermediateTokenClient, IIntermediateLinkageClient, IIntermediateNoticeClient
 {
     public Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<LoadBatchRequest, LoadBatchResponse>(IntermediateRoutes.LoadBatch, request, cancellationToken);
@@ -90,6 +96,9 @@ public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClien
 
     public Task<PartyRecordList> RecordsAsync(PartyRecordQuery request, CancellationToken cancellationToken = default) =>
         PostAsync<PartyRecordQuery, PartyRecordList>(IntermediateNodeRoutes.Records, request, cancellationToken);
+
+    public Task<Renkei.Network.Contracts.PushNoticeAccepted> SendNoticeAsync(SendNoticeRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<SendNoticeRequest, Renkei.Network.Contracts.PushNoticeAccepted>(IntermediateNodeRoutes.SendNotice, request, cancellationToken);
 
     public Task<Renkei.Network.Contracts.PolicyLinkagesResponse> PolicyAsync(NodePolicyRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<NodePolicyRequest, Renkei.Network.Contracts.PolicyLinkagesResponse>(IntermediateNodeRoutes.Policy, request, cancellationToken);

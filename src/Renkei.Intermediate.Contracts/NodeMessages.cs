@@ -41,6 +41,14 @@ public static class IntermediateNodeRoutes
     /// <summary>The holder's own provision records (情報提供等記録), as inquirer and as provider (<see cref="PartyRecordQuery"/>).</summary>
     public const string Records = "records";
 
+    /// <summary>
+    /// A notice to a person (お知らせ, プッシュ型サービス) (<see cref="SendNoticeRequest"/> → <see cref="PushNoticeAccepted"/>): the node
+    /// finds the holder's token for the addressee, seals the content to the portal's sealing key from the network's
+    /// registry and pushes it to the network (<see cref="PortalRoutes.PushNotice"/>) signed as the holder. Resending the
+    /// same notice id is a no-op at the network.
+    /// </summary>
+    public const string SendNotice = "notices/send";
+
     /// <summary>Most addressees in one <see cref="TokenStatusRequest"/>.</summary>
     public const int MaxStatusAddressees = 10_000;
 
@@ -192,3 +200,12 @@ public sealed record PartyRecord(
 
 /// <param name="NextAfterSequence">Pass as <see cref="PartyRecordQuery.AfterSequence"/> for the next page; null at the end.</param>
 public sealed record PartyRecordList(IReadOnlyList<PartyRecord> Records, long? NextAfterSequence);
+
+// ------------------------------------------------------------------ notices (お知らせ, プッシュ型サービス)
+
+/// <summary>
+/// A notice from the holder to addressee <paramref name="AddresseeNumber"/>, for reading in portal <paramref name="Portal"/>
+/// (e.g. <see cref="PortalRoutes.DemoPortalCode"/>). <paramref name="Content"/> holds no number and no name: the person reads
+/// it in their own portal session. The node never sends it in clear: only the portal can open it.
+/// </summary>
+public sealed record SendNoticeRequest(Guid NoticeId, string Holder, long AddresseeNumber, string Portal, NoticeContent Content);

@@ -39,6 +39,7 @@ public static class ConsoleText
         OperationAction.LinkageRequested => "情報照会",
         OperationAction.LinkageRefused => "情報照会の拒否",
         OperationAction.RetentionDeletion => "保管期間経過による削除",
+        OperationAction.NoticeSent => "お知らせ送信",
         _ => action.ToString(),
     };
 

@@ -37,6 +37,8 @@ public static class NodeEndpoints
             IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)));
         app.MapPost("/" + IntermediateNodeRoutes.Policy, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)));
+        app.MapPost("/" + IntermediateNodeRoutes.SendNotice, (HttpRequest http) => node is null ? NotANode() :
+            IntermediateEndpoints.HandleAsync<SendNoticeRequest, PushNoticeAccepted>(http.HttpContext, (request, _) => node.SendNoticeAsync(request, http.HttpContext.RequestAborted)));
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)));
 

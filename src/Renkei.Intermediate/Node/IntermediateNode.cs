@@ -8,6 +8,7 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
+using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Records;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
@@ -358,6 +359,56 @@ public sealed class IntermediateNode : IAsyncDisposable
         if (information.Held != answer.Held || information.Held != (linkage.Outcome == LinkageOutcome.Provided))
             throw NotAuthentic("the answer's content disagrees with the outcome the network recorded (提供結果が一致しません)");
         return information;
+    }
+
+    // ---------------------------------------------------------------- notices (お知らせ, プッシュ型サービス)
+
+    public const int MaxNoticeTitle = 100;
+    public const int MaxNoticeBody = 2000;
+
+    /// <summary>
+    /// A notice to the person an addressee number denotes: the holder's token for the addressee (none: 409 <c>no-token</c>),
+    /// the portal's sealing key from the network's registry (not a portal: 400 <c>not-a-portal</c>), the content sealed to
+    /// it (associated data <see cref="PushNoticeRequest.SealingContext"/>) and pushed to the network signed as the holder.
+    /// The content is refused if it holds an individual number (400 <c>invalid-request</c>). Resending the same notice id
+    /// is a no-op at the network.
+    /// </summary>
+    public async Task<PushNoticeAccepted> SendNoticeAsync(SendNoticeRequest request, CancellationToken cancellationToken = default)
+    {
+        _copies.CheckHolder(request.Holder);
+        RequireId(request.NoticeId, "noticeId");
+        if (request.AddresseeNumber < 1)
+            throw Invalid("addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
+        Require(request.Portal, "portal");
+        var content = request.Content ?? throw Invalid("content: required (お知らせの内容がありません)");
+        if (string.IsNullOrWhiteSpace(content.Title) || content.Title.Length > MaxNoticeTitle)
+            throw Invalid($"content.title: 1 to {MaxNoticeTitle} characters (件名が正しくありません)");
+        if (string.IsNullOrWhiteSpace(content.Body) || content.Body.Length > MaxNoticeBody)
+            throw Invalid($"content.body: 1 to {MaxNoticeBody} characters (本文が正しくありません)");
+        if (content.Category is { Length: > 50 }) throw Invalid("content.category: at most 50 characters (分類が正しくありません)");
+        foreach (var (text, field) in new[] { (content.Title, "title"), (content.Body, "body"), (content.Category, "category") })
+            if (text is not null && ForbiddenContent.ContainsIndividualNumber(text))
+                throw Invalid($"content.{field}: holds an individual number; a notice never does (お知らせに個人番号は記載できません)");
+        var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
+        var portal = await CallNetworkAsync(() => _network.LookupInstitutionAsync(new InstitutionLookupRequest(request.Portal), cancellationToken));
+        if (portal.Class != InstitutionClass.Portal)
+            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "not-a-portal",
+                "the institution named as portal is not a portal (お知らせの宛先がポータルではありません)");
+        SealedPayload sealedContent;
+        try
+        {
+            var plaintext = JsonSerializer.SerializeToUtf8Bytes(content, JsonDefaults.Options);
+            sealedContent = MessageSealing.Seal(Convert.FromBase64String(portal.SealingPublicKey), plaintext,
+                MessageSealing.AssociatedData(PushNoticeRequest.SealingContext(request.NoticeId, HolderCode)));
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "portal-key-unusable",
+                "the portal's published sealing key is unusable (ポータルの公開鍵が正しくありません)");
+        }
+        return await CallNetworkAsync(() => _network.PushNoticeAsync(new PushNoticeRequest(request.NoticeId, HolderCode, token, request.Portal, sealedContent),
+            cancellationToken));
     }
 
     // ---------------------------------------------------------------- the holder's provision records

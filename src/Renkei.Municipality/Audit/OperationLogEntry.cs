@@ -27,6 +27,8 @@ public enum OperationAction
     LinkageRefused,
     /// <summary>Deleted records whose retention period ended.</summary>
     RetentionDeletion,
+    /// <summary>Sent a notice to a person through the portal (お知らせ, プッシュ型サービス).</summary>
+    NoticeSent,
 }
 
 /// <summary>How the operation ended.</summary>

@@ -258,18 +258,8 @@ public sealed partial class EApplicationInbox
     /// <summary>NFKC, then every white-space character removed: how names and addresses are compared.</summary>
     internal static string Normalise(string text) => string.Concat(text.Normalize(NormalizationForm.FormKC).Where(c => !char.IsWhiteSpace(c)));
 
-    /// <summary>The arrival event's reason names the municipality moved from: 転入届（転出地 131113）.</summary>
-    [GeneratedRegex(@"転出地 (\d{6})")]
-    private static partial Regex ArrivalFrom();
-
     /// <summary>The municipality the applicant moved from, when the applicant arrived after 1 January of <paramref name="day"/>'s year; else null.</summary>
-    private string? MovedFromAfterJanuaryFirst(Resident applicant, DateOnly day)
-    {
-        var arrival = Register.Events(applicant.Id).Where(e => e.Type == RegisterEventType.ArrivalFromMunicipality).LastOrDefault();
-        if (arrival is null || arrival.Date <= new DateOnly(day.Year, 1, 1)) return null;
-        var match = ArrivalFrom().Match(arrival.Reason);
-        return match.Success ? match.Groups[1].Value : null;
-    }
+    private string? MovedFromAfterJanuaryFirst(Resident applicant, DateOnly day) => Arrivals.AfterJanuaryFirst(Register, applicant.Id, day)?.From;
 
     private EApplicationReceipt? Replay(Guid submissionId, string fingerprint)
     {
