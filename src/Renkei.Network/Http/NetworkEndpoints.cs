@@ -96,6 +96,61 @@ internal sealed class NetworkEndpoints(
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "record-not-found",
                     "no provision record with this sequence is about the person (本人の情報提供等記録にありません)"));
         });
+        Post<SelfSourcesRequest>(app, PortalRoutes.SelfSources, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            var idCode = PortalPerson(sender, r.Token);
+            var today = ProvisionRecords.JapanDate(clock.GetUtcNow());
+            var sources = store.HoldersOf(idCode)
+                .Select(registry.Find)
+                .Where(i => i is { Endpoint: not null } && i.Class is not (InstitutionClass.Portal or InstitutionClass.NumberingAuthority))
+                .Select(i => new SelfSource(i!.Code, i.Name, i.Class,
+                    policy.SelfDisplayKindsFrom(i.Class, today).Select(k => new SelfDisplayKind(k.Kind, k.Name)).ToList()))
+                .ToList();
+            return Task.FromResult(Results.Json(new SelfSourcesResponse(sources), JsonDefaults.Options));
+        });
+        Post<PushNoticeRequest>(app, PortalRoutes.PushNotice, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Sender, "sender");
+            if (registry.Find(sender)?.Class is null or InstitutionClass.NumberingAuthority or InstitutionClass.Portal)
+                throw new NetworkRefusal(StatusCodes.Status403Forbidden, "sender-not-allowed",
+                    "notices are sent by institutions that serve the person, not by J-LIS or the portal (お知らせを送信できる機関ではありません)");
+            Require(r.Portal, "portal");
+            if (registry.Find(r.Portal)?.Class != InstitutionClass.Portal)
+                throw new NetworkRefusal(StatusCodes.Status422UnprocessableEntity, "not-a-portal",
+                    "portal: the institution named is not a registered portal (マイナポータルとして登録されていません)");
+            if (r.Sealed.Canonical.Length > MaxSealedNotice)
+                throw new NetworkRefusal(StatusCodes.Status400BadRequest, "notice-too-large",
+                    $"sealed: a notice is at most {MaxSealedNotice} characters sealed (お知らせが大きすぎます)");
+            var idCode = tokens.IdCodeOf(r.Token, sender);
+            if (!store.IsIssued(sender, idCode))
+                throw new NetworkRefusal(StatusCodes.Status404NotFound, RefusalCodes.UnknownToken, "the token was not issued to the sender (発行された符号ではありません)");
+            var sealedJson = JsonSerializer.Serialize(r.Sealed, JsonDefaults.Options);
+            var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+                sender + "\n" + idCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" + r.Portal + "\n" + r.Sealed.Canonical)));
+            var stored = store.InsertNotice(new NetworkStore.NoticeRow(r.NoticeId, idCode, sender, r.Portal, sealedJson, fingerprint, clock.GetUtcNow(), null));
+            if (stored.Fingerprint != fingerprint)
+                throw new NetworkRefusal(StatusCodes.Status409Conflict, "notice-id-reused",
+                    "this notice id was already used for a different notice (お知らせの識別子が別のお知らせに使われています)");
+            return Task.FromResult(Results.Json(new PushNoticeAccepted(stored.NoticeId, stored.SentAt), JsonDefaults.Options));
+        });
+        Post<NoticeQuery>(app, PortalRoutes.Notices, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            var idCode = PortalPerson(sender, r.Token);
+            var notices = store.NoticesOf(idCode, sender).Select(n => new StoredNotice(n.NoticeId, n.Sender, registry.Find(n.Sender)?.Name ?? n.Sender,
+                n.SentAt, n.ReadAt is not null, n.ReadAt, JsonSerializer.Deserialize<Renkei.Core.Crypto.SealedPayload>(n.Sealed, JsonDefaults.Options)!)).ToList();
+            return Task.FromResult(Results.Json(new NoticeList(notices), JsonDefaults.Options));
+        });
+        Post<NoticeReadRequest>(app, PortalRoutes.NoticeRead, (sender, r, _) =>
+        {
+            RequireSelf(sender, r.Institution, "institution");
+            var idCode = PortalPerson(sender, r.Token);
+            var row = store.MarkNoticeRead(r.NoticeId, idCode, sender, clock.GetUtcNow());
+            return Task.FromResult(row is not null
+                ? Results.Json(new NoticeReadAck(row.NoticeId, row.ReadAt!.Value), JsonDefaults.Options)
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "notice-not-found", "the person has no notice with this id (該当するお知らせがありません)"));
+        });
         Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -133,6 +188,9 @@ internal sealed class NetworkEndpoints(
     }
 
     public sealed record HealthBody(string Status, string Service);
+
+    /// <summary>The most characters a sealed notice may have (its four base64 parts): a notice is a title and a few paragraphs.</summary>
+    private const int MaxSealedNotice = 64 * 1024;
 
     private void Post<T>(WebApplication app, string route, Handler<T> handler) where T : class =>
         app.MapPost("/" + route, async (HttpContext context) =>

@@ -16,6 +16,9 @@ namespace Renkei.Network.Policy;
 public sealed class LinkagePolicy
 {
     public const string CatalogueFileName = "catalogue.json";
+
+    /// <summary>The information kinds a person may see about themselves through the portal (自己情報表示); optional in a deployment's own policy directory.</summary>
+    public const string SelfDisplayFileName = "self-display.json";
     private const string EmbeddedPrefix = "policy/network/";
 
     private static readonly Lazy<LinkagePolicy> DefaultPolicy = new(LoadEmbedded);
@@ -26,17 +29,25 @@ public sealed class LinkagePolicy
     private readonly Dictionary<string, PolicyInformationKind> _kinds;
 
     private LinkagePolicy(string version, IReadOnlyList<string> files, IReadOnlyList<PolicyAffair> affairs,
-        IReadOnlyList<PolicyInformationKind> kinds, IReadOnlyList<PolicyRow> rows)
+        IReadOnlyList<PolicyInformationKind> kinds, IReadOnlyList<PolicyRow> rows, IReadOnlyList<SelfDisplayEntry> selfDisplay, string? selfDisplaySource)
     {
         Version = version;
         Files = files;
         Affairs = affairs;
         Kinds = kinds;
         Rows = rows;
+        SelfDisplay = selfDisplay;
         _affairs = affairs.ToDictionary(a => a.Code, StringComparer.Ordinal);
         _kinds = kinds.ToDictionary(k => k.Code, StringComparer.Ordinal);
-        _byKey = rows.GroupBy(LinkKey.Of).ToDictionary(g => g.Key, g => new KeyRows([.. g.OrderBy(r => r.EffectiveFrom)]));
-        _byInquiry = rows.GroupBy(r => (r.InquirerClass, r.Affair)).ToDictionary(g => g.Key, g => g.ToArray());
+        // Self-display: one row per listed kind and each class that provides it, the portal as inquirer. They decide and
+        // publish like rows, but are not rows of 別表第二 (Rows does not list them).
+        var selfRows = selfDisplay.SelectMany(e => _kinds[e.Kind].ProvidedBy.Select(c => e.RowFor(c))).ToList();
+        SelfDisplayRows = selfRows;
+        if (selfDisplaySource is not null)
+            _affairs[Contracts.SelfDisplay.Affair] = new PolicyAffair(Contracts.SelfDisplay.Affair, "自己情報表示", selfDisplaySource, [InstitutionClass.Portal]);
+        var all = rows.Concat(selfRows).ToList();
+        _byKey = all.GroupBy(LinkKey.Of).ToDictionary(g => g.Key, g => new KeyRows([.. g.OrderBy(r => r.EffectiveFrom)]));
+        _byInquiry = all.GroupBy(r => (r.InquirerClass, r.Affair)).ToDictionary(g => g.Key, g => g.ToArray());
     }
 
     /// <summary>The policy's version: the catalogue's <c>version</c> header, which every row file repeats.</summary>
@@ -52,6 +63,19 @@ public sealed class LinkagePolicy
     /// <summary>Every row, in file order (catalogue's row files sorted by name).</summary>
     public IReadOnlyList<PolicyRow> Rows { get; }
 
+    /// <summary>The kinds a person may see about themselves (自己情報表示, <see cref="SelfDisplayFileName"/>), in file order.</summary>
+    public IReadOnlyList<SelfDisplayEntry> SelfDisplay { get; }
+
+    /// <summary>
+    /// What <see cref="SelfDisplay"/> allows as rows: the portal (<see cref="InstitutionClass.Portal"/>), working affair
+    /// <see cref="Contracts.SelfDisplay.Affair"/>, may obtain each listed kind from every class that provides it.
+    /// </summary>
+    public IReadOnlyList<PolicyRow> SelfDisplayRows { get; }
+
+    /// <summary>The self-display kinds an institution of <paramref name="providerClass"/> may be asked for on <paramref name="date"/>.</summary>
+    public IReadOnlyList<SelfDisplayEntry> SelfDisplayKindsFrom(InstitutionClass providerClass, DateOnly date) =>
+        SelfDisplay.Where(e => e.InForceOn(date) && _kinds[e.Kind].ProvidedBy.Contains(providerClass)).ToList();
+
     /// <summary>The policy shipped with the network (<c>policy/network/*.json</c>, embedded in this assembly).</summary>
     /// <exception cref="PolicyValidationException">the embedded files are not a valid policy.</exception>
     public static LinkagePolicy LoadDefault() => DefaultPolicy.Value;
@@ -64,10 +88,12 @@ public sealed class LinkagePolicy
         var catalogue = Path.Combine(directory, CatalogueFileName);
         if (!File.Exists(catalogue)) throw new PolicyValidationException(catalogue, null, "the catalogue file is missing");
         var rowFiles = Directory.EnumerateFiles(directory, "*.json")
-            .Where(f => Path.GetFileName(f) != CatalogueFileName)
+            .Where(f => Path.GetFileName(f) is not (CatalogueFileName or SelfDisplayFileName))
             .Order(StringComparer.Ordinal)
             .Select(f => (f, (Func<byte[]>)(() => File.ReadAllBytes(f))));
-        return Build((catalogue, () => File.ReadAllBytes(catalogue)), rowFiles);
+        var selfDisplay = Path.Combine(directory, SelfDisplayFileName);
+        return Build((catalogue, () => File.ReadAllBytes(catalogue)), rowFiles,
+            File.Exists(selfDisplay) ? (selfDisplay, () => File.ReadAllBytes(selfDisplay)) : null);
     }
 
     /// <summary>
@@ -122,11 +148,13 @@ public sealed class LinkagePolicy
             .Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
             .ToList();
         var catalogue = EmbeddedPrefix + CatalogueFileName;
-        var rowFiles = names.Where(n => n != catalogue).Order(StringComparer.Ordinal).Select(n => (n, (Func<byte[]>)(() => Read(n))));
-        return Build((catalogue, () => Read(catalogue)), rowFiles);
+        var selfDisplay = EmbeddedPrefix + SelfDisplayFileName;
+        var rowFiles = names.Where(n => n != catalogue && n != selfDisplay).Order(StringComparer.Ordinal).Select(n => (n, (Func<byte[]>)(() => Read(n))));
+        return Build((catalogue, () => Read(catalogue)), rowFiles, (selfDisplay, () => Read(selfDisplay)));
     }
 
-    private static LinkagePolicy Build((string Name, Func<byte[]> Read) catalogueFile, IEnumerable<(string Name, Func<byte[]> Read)> rowFiles)
+    private static LinkagePolicy Build((string Name, Func<byte[]> Read) catalogueFile, IEnumerable<(string Name, Func<byte[]> Read)> rowFiles,
+        (string Name, Func<byte[]> Read)? selfDisplayFile)
     {
         var catalogue = PolicyJsonDocument.Parse(catalogueFile.Read(), catalogueFile.Name);
         catalogue.RefuseUnknownProperties("version", "source", "note", "affairs", "kinds");
@@ -200,7 +228,41 @@ public sealed class LinkagePolicy
                 rows.Add(row);
             }
         }
-        return new LinkagePolicy(version, files, affairs, kinds, rows);
+        var (selfDisplay, selfDisplaySource) = selfDisplayFile is { } selfFile ? ReadSelfDisplay(selfFile.Name, selfFile.Read(), version, kindByCode) : ([], null);
+        if (selfDisplayFile is { } added) files.Add(added.Name);
+        return new LinkagePolicy(version, files, affairs, kinds, rows, selfDisplay, selfDisplaySource);
+    }
+
+    /// <summary>Reads <see cref="SelfDisplayFileName"/>: each entry a kind of the catalogue, once, with its name, legal note and period.</summary>
+    private static (List<SelfDisplayEntry>, string) ReadSelfDisplay(string name, byte[] bytes, string version, Dictionary<string, PolicyInformationKind> kinds)
+    {
+        var file = PolicyJsonDocument.Parse(bytes, name);
+        file.RefuseUnknownProperties("version", "source", "note", "kinds");
+        var fileVersion = file.RequiredHeader("version");
+        if (fileVersion != version)
+            throw file.Error(file.LineOf("version"), $"version \"{PolicyJsonDocument.Clip(fileVersion)}\" differs from the catalogue's \"{version}\" (one policy, one version)");
+        var source = file.RequiredHeader("source");
+        var entries = new List<SelfDisplayEntry>();
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var (element, line) in file.Entries("kinds"))
+        {
+            var entry = new PolicyJsonEntry(file, "kinds", ++position, element, line);
+            var code = entry.RequiredString("kind");
+            entry.Identify(PolicyJsonDocument.Clip(code));
+            if (!kinds.ContainsKey(code)) throw entry.Fail($"unknown information kind \"{PolicyJsonDocument.Clip(code)}\" (not in the catalogue)");
+            if (lines.TryGetValue(code, out var first)) throw entry.Fail($"the kind is already listed on line {first}");
+            var displayName = entry.RequiredString("name");
+            var legalNote = entry.RequiredString("legalNote", "legalNote is missing (every self-display kind says what allows the person to see it)");
+            var from = entry.Date("effectiveFrom", required: true)!.Value;
+            var to = entry.Date("effectiveTo", required: false);
+            if (to < from) throw entry.Fail($"effectiveTo {to:yyyy-MM-dd} is before effectiveFrom {from:yyyy-MM-dd}");
+            entry.OptionalString("note");
+            entry.RefuseUnknownProperties();
+            entries.Add(new SelfDisplayEntry(code, displayName, legalNote, from, to, name, line));
+            lines[code] = line;
+        }
+        return (entries, source);
     }
 
     private static PolicyRow ReadRow(PolicyJsonEntry entry, string file, Dictionary<string, PolicyAffair> affairs,

@@ -46,6 +46,28 @@ public sealed record PolicyRow(
 }
 
 /// <summary>
+/// One kind of the self-display list (自己情報表示, <see cref="LinkagePolicy.SelfDisplayFileName"/>): the person may see
+/// <see cref="Kind"/> (<see cref="Name"/>) about themselves through the portal between <see cref="EffectiveFrom"/> and
+/// <see cref="EffectiveTo"/>; <see cref="LegalNote"/> says what allows it.
+/// </summary>
+public sealed record SelfDisplayEntry(
+    string Kind,
+    string Name,
+    string LegalNote,
+    DateOnly EffectiveFrom,
+    DateOnly? EffectiveTo,
+    string DefinedIn,
+    int Line)
+{
+    public bool InForceOn(DateOnly date) => date >= EffectiveFrom && (EffectiveTo is null || date <= EffectiveTo.Value);
+
+    /// <summary>The row this entry amounts to for providers of <paramref name="providerClass"/>.</summary>
+    internal PolicyRow RowFor(InstitutionClass providerClass) =>
+        new($"self-display-{Kind}-{providerClass.ToString().ToLowerInvariant()}", InstitutionClass.Portal, Contracts.SelfDisplay.Affair, providerClass, Kind,
+            EffectiveFrom, EffectiveTo, LegalNote, false, null, "自己情報表示", DefinedIn, Line);
+}
+
+/// <summary>
 /// The answer of <see cref="LinkagePolicy.Check"/>: allowed with the <see cref="Row"/> that allows it, or refused with
 /// <see cref="RefusalCode"/> <see cref="RefusalCodes.NoPolicyRow"/> (no row for the combination at all) or
 /// <see cref="RefusalCodes.NotInForce"/> (rows exist, none on that day; <see cref="RowsNotInForce"/> lists them).

@@ -27,6 +27,7 @@ internal sealed record BatchItemRow(int ItemIndex, string ItemId, Token Inquirer
 /// net_batch_items     (batch_id, item_index) PK, …, response        their items; response NULL while pending
 /// net_record_index    (id_code, sequence) PK                        provision records by person (for the portal)
 /// net_record_subjects (sequence PK, salt, inquirer_token, provider_token) what each record's subject commitment hides
+/// net_notices         (notice_id PK, id_code, sender, portal, sealed, …) notices for persons, sealed to the portal (お知らせ)
 /// net_provision_records (+ _checkpoints)                            AuditLogStore: the provision records (情報提供等記録)
 /// </code>
 /// No resident-record code, individual number or basic fact is stored. Issued tokens are not stored (they are derived
@@ -98,7 +99,18 @@ internal sealed class NetworkStore(Database database)
                 sequence {key} PRIMARY KEY,
                 salt TEXT NOT NULL,
                 inquirer_token BIGINT NOT NULL,
-                provider_token BIGINT NULL)
+                provider_token BIGINT NULL);
+            CREATE INDEX IF NOT EXISTS net_token_issuance_person ON net_token_issuance (id_code);
+            CREATE TABLE IF NOT EXISTS net_notices (
+                notice_id TEXT PRIMARY KEY,
+                id_code BIGINT NOT NULL,
+                sender TEXT NOT NULL,
+                portal TEXT NOT NULL,
+                sealed TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                sent_at BIGINT NOT NULL,
+                read_at BIGINT NULL);
+            CREATE INDEX IF NOT EXISTS net_notices_person ON net_notices (id_code, sent_at)
             """);
     }
 
@@ -212,6 +224,73 @@ internal sealed class NetworkStore(Database database)
     {
         using var select = c.Command("SELECT 1 FROM net_token_issuance WHERE institution = @i AND id_code = @c");
         return select.With("i", institution).With("c", idCode).ExecuteScalar() is not null;
+    }
+
+    /// <summary>The institutions that hold a token for the person with <paramref name="idCode"/>, by code.</summary>
+    public List<string> HoldersOf(long idCode)
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT institution FROM net_token_issuance WHERE id_code = @c ORDER BY institution");
+        using var reader = select.With("c", idCode).ExecuteReader();
+        var list = new List<string>();
+        while (reader.Read()) list.Add(reader.GetString(0));
+        return list;
+    }
+
+    // ---------------------------------------------------------------- notices (お知らせ)
+
+    /// <summary>A notice as stored: the person by ID code, the sealed content as JSON.</summary>
+    internal sealed record NoticeRow(Guid NoticeId, long IdCode, string Sender, string Portal, string Sealed, string Fingerprint, DateTimeOffset SentAt, DateTimeOffset? ReadAt);
+
+    /// <summary>Stores a notice unless its id is known; returns the stored row (the earlier one for a known id).</summary>
+    public NoticeRow InsertNotice(NoticeRow notice) => Database.InTransaction((c, t) =>
+    {
+        using (var insert = c.Command("""
+            INSERT INTO net_notices (notice_id, id_code, sender, portal, sealed, fingerprint, sent_at, read_at)
+            VALUES (@id, @c, @sender, @portal, @sealed, @fp, @at, NULL) ON CONFLICT (notice_id) DO NOTHING
+            """, t))
+        {
+            insert.With("id", notice.NoticeId.ToString("D")).With("c", notice.IdCode).With("sender", notice.Sender).With("portal", notice.Portal)
+                .With("sealed", notice.Sealed).With("fp", notice.Fingerprint).With("at", AuditTime.ToMicros(notice.SentAt)).ExecuteNonQuery();
+        }
+        return FindNotice(c, t, notice.NoticeId)!;
+    });
+
+    /// <summary>The person's notices for <paramref name="portal"/>, newest first.</summary>
+    public List<NoticeRow> NoticesOf(long idCode, string portal)
+    {
+        using var c = Database.Open();
+        using var select = c.Command($"{NoticeSelect} WHERE id_code = @c AND portal = @p ORDER BY sent_at DESC, notice_id");
+        select.With("c", idCode).With("p", portal);
+        return ReadNotices(select);
+    }
+
+    /// <summary>Marks the person's notice read (the first time only); null when the person has no such notice.</summary>
+    public NoticeRow? MarkNoticeRead(Guid noticeId, long idCode, string portal, DateTimeOffset now) => Database.InTransaction((c, t) =>
+    {
+        using (var update = c.Command("UPDATE net_notices SET read_at = @at WHERE notice_id = @id AND id_code = @c AND portal = @p AND read_at IS NULL", t))
+            update.With("at", AuditTime.ToMicros(now)).With("id", noticeId.ToString("D")).With("c", idCode).With("p", portal).ExecuteNonQuery();
+        var row = FindNotice(c, t, noticeId);
+        return row is not null && row.IdCode == idCode && row.Portal == portal ? row : null;
+    });
+
+    private const string NoticeSelect = "SELECT notice_id, id_code, sender, portal, sealed, fingerprint, sent_at, read_at FROM net_notices";
+
+    private static NoticeRow? FindNotice(DbConnection c, DbTransaction? t, Guid noticeId)
+    {
+        using var select = c.Command($"{NoticeSelect} WHERE notice_id = @id", t);
+        select.With("id", noticeId.ToString("D"));
+        return ReadNotices(select).SingleOrDefault();
+    }
+
+    private static List<NoticeRow> ReadNotices(DbCommand select)
+    {
+        using var reader = select.ExecuteReader();
+        var list = new List<NoticeRow>();
+        while (reader.Read())
+            list.Add(new NoticeRow(Guid.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), AuditTime.FromMicros(reader.GetInt64(6)), reader.IsDBNull(7) ? null : AuditTime.FromMicros(reader.GetInt64(7))));
+        return list;
     }
 
     // ---------------------------------------------------------------- immediate queries (idempotency)
