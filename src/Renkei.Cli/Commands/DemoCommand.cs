@@ -145,7 +145,7 @@ public static class DemoCommand
         return false;
     }
 
-    private static async Task SeedAsync(DataLayout layout, DemoCountry country, DemoCountryGenerator generator, CancellationToken cancellationToken)
+    internal static async Task SeedAsync(DataLayout layout, DemoCountry country, DemoCountryGenerator generator, CancellationToken cancellationToken)
     {
         var total = generator.TotalResidents * 2L; // importing, then numbering
         long done = 0;
