@@ -5,6 +5,7 @@ using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.IntraLinkage;
+using Renkei.Municipality.Notices;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Network.Contracts;
@@ -17,7 +18,9 @@ namespace Renkei.Cli.Demo;
 /// <list type="number">
 /// <item>A household of 大田区 with a child under 15 and a taxed head (the first such household still living there, so
 /// every run takes the next family) moves to 品川区: 転出 at 大田区, 転入 at 品川区 through the wards' own services; J-LIS
-/// checks the carried number and 品川区 acquires the arrivals' tokens.</item>
+/// checks the carried number and 品川区 acquires the arrivals' tokens. The head gets an individual number card at 品川区's
+/// counter (a software card file with the demo PINs), and 品川区 pushes 「児童手当の認定請求のご案内」 to the head's portal
+/// (EligibilityNotices: arrived with children, no application yet).</item>
 /// <item>大田区's register provides the departed family's 住民票関係情報 to its intermediate server (the copy its
 /// register keeps for linkage).</item>
 /// <item>At 品川区's counter the child-allowance clerk (kodomo01) opens a 児童手当 認定請求, sees the attachments linkage
@@ -25,6 +28,7 @@ namespace Renkei.Cli.Demo;
 /// exports the notice.</item>
 /// <item>The provision records: the network's sequence of each answer, 品川区's records as inquirer and 大田区's as
 /// provider, and the network's record chain verified.</item>
+/// <item>Where to log in to the portal with the head's card to see these records (and verify them) and the notice.</item>
 /// </list>
 /// The family appears by addressee number and name only; no individual number is printed.
 /// </summary>
@@ -70,6 +74,13 @@ internal static class AttachmentScenario
         var parentCard = await DemoCards.EnsureCardAsync(layout, country, to, arrivals[0], ct);
         output.WriteLine($"   個人番号カード（{arrivals[0].Name.Full}）: {parentCard}"
             + $"（デモ用暗証番号: 利用者証明用 {DemoCards.UserPin}、署名用 {DemoCards.SigningPin}）");
+
+        // The ward finds the arrived family with children and no 児童手当 application, and tells the head through the portal.
+        var notices = new EligibilityNotices(new ApplicationStore(to.Database), toAddressees, to.IntermediateClient);
+        var guidance = await notices.SendChildAllowanceGuidanceAsync(EligibilityNotices.SystemActor, toAddressees.EnsureForResident(arrivals[0].Id), today, ct);
+        output.WriteLine(guidance.Sent
+            ? $"   品川区がマイナポータルのお知らせ「{EligibilityNotices.ChildAllowanceTitle}」を世帯主に送りました（符号で宛先を指定、内容は封をしてネットワークへ）"
+            : $"   お知らせは送られませんでした: {guidance.Message}");
 
         // 2. 大田区's register provides the departed family's resident record to its intermediate server.
         var copies = members.Select(m => from.Register.Find(m.Id)!).Select(m => new CopyUpdate(
@@ -121,6 +132,8 @@ internal static class AttachmentScenario
         var verified = country.Network.VerifyRecords();
         output.WriteLine($"   情報提供ネットワークシステム: 記録 {string.Join(", ", run.Results.Select(r => r.NetworkRecordSequence))}"
             + $"（記録の連鎖: {(verified.IsIntact ? "改ざんなし" : "問題あり")}）");
+        output.WriteLine($"8. マイナポータル {country.Portal.BaseAddress}login で {arrivals[0].Name.Full} さんのカード（上記のファイル）を読み込んでログインすると、"
+            + "やりとり履歴にこの照会の記録が、お知らせに児童手当のご案内が表示されます。各記録は「検証」でネットワークの署名付きツリーヘッドと照合できます。");
         return new AttachmentScenarioResult(arrivals[0].Id, parentCard, application.Id,
             [.. run.Results.Select(r => r.NetworkRecordSequence).OfType<long>()]);
     }

@@ -489,7 +489,7 @@ public sealed partial class DeploymentConfig : IDisposable
         ServeRole.Network => layout.NetworkKeyDirectory,
         ServeRole.Jlis => System.IO.Path.GetDirectoryName(layout.JlisKeyFile)!,
         ServeRole.Municipality => System.IO.Path.GetDirectoryName(layout.MunicipalityAuditKeyFile(LocalGovernmentCode.ParseOrThrow(InstitutionCode)))!,
-        ServeRole.Portal => System.IO.Path.Combine(layout.Root.FullName, "portal", "keys"),
+        ServeRole.Portal => System.IO.Path.GetDirectoryName(layout.PortalInstitutionKeyDirectory)!,
         _ => System.IO.Path.GetDirectoryName(layout.HolderInstitutionKeyDirectory(InstitutionCode))!,
     };
 
