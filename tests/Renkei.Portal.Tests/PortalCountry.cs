@@ -71,7 +71,7 @@ public sealed class PortalCountry : IAsyncLifetime
     /// </summary>
     public async Task<IReadOnlyList<ProvisionRecord>> NetworkRecordsAboutAsync(string cardFile)
     {
-        const string code = "PORTALCHK";
+        const string code = "PORTALCK";
         var keyDirectory = Path.Combine(_data.Path, "check-portal-keys");
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
         Country.Network.Registry.Upsert(new InstitutionInfo(code, "検査用ポータル", InstitutionClass.Portal, null, keys.SigningPublicKey, keys.SealingPublicKey));
