@@ -8,6 +8,7 @@ using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.IntraLinkage;
+using Renkei.Municipality.Notices;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
@@ -50,6 +51,25 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
                 _workflows = new AttachmentWorkflows(new ApplicationStore(Options.Database), _addressee, Options.Municipality,
                     new IntermediateHttpClient(_intermediateHttp), intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
                 return _workflows;
+            }
+        }
+    }
+
+    private EligibilityNotices? _notices;
+
+    /// <summary>
+    /// Push-type eligibility notices (プッシュ型サービス), sent through the ward's intermediate server; null when the console
+    /// has no intermediate server.
+    /// </summary>
+    public EligibilityNotices? Notices
+    {
+        get
+        {
+            if (_notices is not null || Workflows is not { } workflows) return _notices;
+            lock (_addressee)
+            {
+                return _notices ??= new EligibilityNotices(workflows.Store, _addressee, new IntermediateHttpClient(_intermediateHttp!),
+                    new EligibilityNoticeOptions { Clock = Options.Clock });
             }
         }
     }

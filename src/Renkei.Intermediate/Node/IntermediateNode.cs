@@ -107,7 +107,11 @@ public sealed class IntermediateNode : IAsyncDisposable
     {
         Records.EnsureSchema();
         _copies.Store.Database.EnsureSchema(InquiryBatchStore.TableDefinitions);
+        _copies.Store.Database.EnsureSchema(SentNotices.TableDefinition);
     }
+
+    /// <summary>Notices sent (notice id → the sealed push request), so a resend pushes the very same bytes (a no-op at the network).</summary>
+    private static readonly Infrastructure.RequestLedger SentNotices = new("intermediate_sent_notices");
 
     /// <summary>The verifying key for requests on <see cref="NodeRoutes"/>: the network's, for the network's code only.</summary>
     public ECDsa? SigningKeyOf(string institution) =>
@@ -370,8 +374,9 @@ public sealed class IntermediateNode : IAsyncDisposable
     /// A notice to the person an addressee number denotes: the holder's token for the addressee (none: 409 <c>no-token</c>),
     /// the portal's sealing key from the network's registry (not a portal: 400 <c>not-a-portal</c>), the content sealed to
     /// it (associated data <see cref="PushNoticeRequest.SealingContext"/>) and pushed to the network signed as the holder.
-    /// The content is refused if it holds an individual number (400 <c>invalid-request</c>). Resending the same notice id
-    /// is a no-op at the network.
+    /// The content is refused if it holds an individual number (400 <c>invalid-request</c>). The sealed request is kept
+    /// under the notice id, so a resend pushes the same bytes (a no-op at the network); the same id with another notice
+    /// is 409 <c>request-id-reused</c>. The kept request holds the token and the sealed content, never the content in clear.
     /// </summary>
     public async Task<PushNoticeAccepted> SendNoticeAsync(SendNoticeRequest request, CancellationToken cancellationToken = default)
     {
@@ -389,6 +394,16 @@ public sealed class IntermediateNode : IAsyncDisposable
         foreach (var (text, field) in new[] { (content.Title, "title"), (content.Body, "body"), (content.Category, "category") })
             if (text is not null && ForbiddenContent.ContainsIndividualNumber(text))
                 throw Invalid($"content.{field}: holds an individual number; a notice never does (お知らせに個人番号は記載できません)");
+        var fingerprint = Fingerprint(request);
+        using (var connection = await _copies.Store.Database.OpenAsync(cancellationToken))
+            if (SentNotices.Find(connection, null, request.NoticeId) is { } earlier)
+            {
+                if (earlier.Fingerprint != fingerprint || earlier.Response is null)
+                    throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                        "this notice id was used for another notice (お知らせIDが別のお知らせで使用済みです)");
+                var stored = JsonSerializer.Deserialize<PushNoticeRequest>(earlier.Response, JsonDefaults.Options)!;
+                return await CallNetworkAsync(() => _network.PushNoticeAsync(stored, cancellationToken));
+            }
         var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
         var portal = await CallNetworkAsync(() => _network.LookupInstitutionAsync(new InstitutionLookupRequest(request.Portal), cancellationToken));
         if (portal.Class != InstitutionClass.Portal)
@@ -407,8 +422,22 @@ public sealed class IntermediateNode : IAsyncDisposable
             throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "portal-key-unusable",
                 "the portal's published sealing key is unusable (ポータルの公開鍵が正しくありません)");
         }
-        return await CallNetworkAsync(() => _network.PushNoticeAsync(new PushNoticeRequest(request.NoticeId, HolderCode, token, request.Portal, sealedContent),
-            cancellationToken));
+        var push = new PushNoticeRequest(request.NoticeId, HolderCode, token, request.Portal, sealedContent);
+        var kept = _copies.Store.Database.InTransaction((connection, transaction) =>
+        {
+            var claimed = SentNotices.Claim(connection, transaction, request.NoticeId, "notice", fingerprint, _clock.GetUtcNow());
+            if (claimed is null)
+            {
+                SentNotices.Complete(connection, transaction, request.NoticeId, Serialize(push));
+                return push;
+            }
+            // Sent concurrently under the same id: push what that request kept.
+            return claimed.Fingerprint == fingerprint && claimed.Response is { } response
+                ? JsonSerializer.Deserialize<PushNoticeRequest>(response, JsonDefaults.Options)!
+                : throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                    "this notice id was used for another notice (お知らせIDが別のお知らせで使用済みです)");
+        });
+        return await CallNetworkAsync(() => _network.PushNoticeAsync(kept, cancellationToken));
     }
 
     // ---------------------------------------------------------------- the holder's provision records

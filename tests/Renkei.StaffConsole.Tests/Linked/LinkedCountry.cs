@@ -69,7 +69,8 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     public static readonly DateOnly ArrivalDate = new(2026, 4, 1);
 
     public NetworkNode Network { get; private set; } = null!;
-    private Database NetworkDatabase { get; set; } = null!;
+    /// <summary>The network's own database (for reading what it stores, as an auditor would).</summary>
+    public Database NetworkDatabase { get; private set; } = null!;
 
     /// <summary>The provision records (情報提供等記録) the network keeps, read from its own log as an auditor would.</summary>
     public IReadOnlyDictionary<long, System.Text.Json.JsonElement> NetworkRecords()
