@@ -257,11 +257,15 @@ public static class InformationTables
         return day > 0 && text.EndsWith('日') ? text[..(day + 1)] : text;
     }
 
-    /// <summary>A fiscal year as 令和8年度 (the era year that holds 1 April).</summary>
+    /// <summary>
+    /// A fiscal year as 令和8年度: the era year of 1 May, so the year of an era change that began in its first month is named
+    /// by the new era as the government renamed it (FY2019 → 令和元年度, FY1989 → 平成元年度) and one that changed later keeps
+    /// the old (FY1926 → 大正15年度).
+    /// </summary>
     private static string FiscalYear(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var year) || year < 1874 || year > 9998) return Text(value);
-        var text = JapaneseEraDate.Format(new DateOnly(year, 4, 1));
+        var text = JapaneseEraDate.Format(new DateOnly(year, 5, 1));
         return text[..(text.IndexOf('年') + 1)].Replace("年", "年度");
     }
 }

@@ -1,0 +1,134 @@
+using Microsoft.Playwright;
+using Renkei.Cli.Demo;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Contracts;
+using Renkei.Municipality.Registry;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Renkei.Portal.Tests;
+
+/// <summary>
+/// The one-stop e-application in headless Chromium on the demo country: the scenario family's parent (now in 品川区) fills
+/// in the form for their children, confirms, signs the document in the page with the card's signing key through the in-page
+/// card reader — a wrong password first, which shows the tries left — and gets the ward's receipt; 品川区 has filed two
+/// applications (保育所等利用申込み and 児童手当) for the parent through the 電子申請 channel.
+/// </summary>
+[Collection(PortalCountryCollection.Name)]
+public sealed class EApplicationBrowserTests(PortalCountry country, ITestOutputHelper output)
+{
+    private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
+
+    [Fact]
+    public async Task A_signed_one_stop_application_arrives_at_the_ward_as_two_applications()
+    {
+        var ward = country.Country.Ward(DemoWard.Shinagawa.Code);
+        var parent = ward.Register.Find(country.Scenario.Parent)!;
+        var children = ward.Register.FindHousehold(parent.HouseholdNumber)!.Members
+            .Where(m => m.Relationship == Relationship.Child && m.Status == ResidentStatus.Resident)
+            .OrderBy(m => m.BirthDate).Take(2).ToList();
+        Assert.NotEmpty(children);
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(JapanStandardTime).DateTime);
+        var start = new DateOnly(today.Year, today.Month, 1).AddMonths(2);
+
+        await using var context = await country.NewContextAsync();
+        var page = await PortalPages.LoginAsync(context, country.Scenario.ParentCardFile);
+        await page.GotoAsync("/e-application");
+
+        // The form: both procedures by default.
+        await Expect(page.Locator("#procedure-nursery")).ToBeCheckedAsync();
+        await Expect(page.Locator("#procedure-allowance")).ToBeCheckedAsync();
+        await page.Locator("#ward").SelectOptionAsync(DemoWard.Shinagawa.Code.Digits);
+        for (var i = 0; i < children.Count; i++)
+        {
+            await page.Locator($"#child-{i}-name").FillAsync(children[i].Name.Full);
+            await page.Locator($"#child-{i}-birth").FillAsync(children[i].BirthDate.ToString("yyyy-MM-dd"));
+        }
+        await page.Locator("#preference-1").FillAsync("東五反田保育園");
+        await page.Locator("#preference-2").FillAsync("大崎第二保育園");
+        await page.Locator("#desired-start").FillAsync(start.ToString("yyyy-MM"));
+        await page.Locator("#reason").SelectOptionAsync("就労");
+        await page.Locator("#contact").FillAsync("03-5555-0101");
+        await page.Locator("#confirm-button").ClickAsync();
+
+        // The confirmation shows exactly the text that will be signed.
+        await Expect(page.Locator("#confirmation")).ToBeVisibleAsync();
+        var documentText = await page.Locator("#document-text").InnerTextAsync();
+        Assert.Contains(EApplicationRoutes.DocumentFormat, documentText);
+        Assert.Contains("\"municipality\":\"131091\"", documentText);
+        Assert.Contains("東五反田保育園", documentText);
+        Assert.Equal(documentText, await page.Locator("#sign-document").InputValueAsync());
+        await Expect(page.Locator("#confirm-table")).ToContainTextAsync("品川区");
+        await Expect(page.Locator("#confirm-table")).ToContainTextAsync("保育所等の利用申込み、児童手当 認定請求");
+        await Expect(page.Locator("#confirm-table")).ToContainTextAsync("令和");
+        await PortalPages.InsertCardAsync(page, country.Scenario.ParentCardFile);
+        await PortalPages.ScreenshotAsync(page, "portal-e-application-confirm", output);
+
+        // A wrong signing password: nothing is sent, the page says how many tries are left.
+        await page.Locator("#signing-password").FillAsync("WRONG2026");
+        await page.Locator("#sign-button").ClickAsync();
+        var error = page.Locator("#sign-error");
+        await Expect(error).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(error).ToContainTextAsync("残り4回");
+        await Expect(error).ToHaveAttributeAsync("data-code", "wrong-pin");
+        await Expect(page.Locator("#receipt")).ToHaveCountAsync(0);
+
+        // The right one: signed in the page, forwarded, the ward's receipt.
+        await page.Locator("#signing-password").FillAsync(DemoCards.SigningPin);
+        await page.Locator("#sign-button").ClickAsync();
+        await Expect(page.Locator("#receipt")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("品川区");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("令和");
+        var receipt = await page.Locator("#receipt-table tbody tr").EvaluateAllAsync<ReceiptRow[]>(
+            "rows => rows.map(r => ({ procedure: r.dataset.procedure, number: Number(r.querySelector('.receipt-number').textContent) }))");
+        Assert.Equal(new[] { EApplicationRoutes.ChildAllowance, EApplicationRoutes.NurseryAdmission }, receipt.Select(r => r.Procedure).Order());
+        Assert.Equal(2, receipt.Select(r => r.Number).Distinct().Count());
+        await PortalPages.ScreenshotAsync(page, "portal-e-application-receipt", output);
+
+        // At 品川区: two applications, by the parent, through the e-application channel, each with the children.
+        var store = new ApplicationStore(ward.Database);
+        var addressee = new Renkei.Municipality.Addressee.AddresseeSystem(ward.Register, ward.OperationLog,
+            new Renkei.Municipality.Addressee.AddresseeSystemOptions { Terminal = "portal-test" }).EnsureForResident(parent.Id);
+        foreach (var row in receipt)
+        {
+            var application = store.Find(row.Number);
+            Assert.NotNull(application);
+            Assert.Equal(ApplicationChannel.EApplication, application.Channel);
+            Assert.Equal(addressee, application.Applicant);
+            var workflows = row.Procedure == EApplicationRoutes.NurseryAdmission
+                ? new[] { WorkflowCatalogue.NurseryAdmission }
+                : new[] { WorkflowCatalogue.ChildAllowance, WorkflowCatalogue.ChildAllowanceArrival };
+            Assert.Contains(application.Workflow, workflows);
+            Assert.Equal(children.Count, application.Members.Count(m => m.Role == WorkflowCatalogue.ChildRole));
+        }
+
+        // No number on the receipt page.
+        Assert.DoesNotMatch("(?<![0-9])[0-9]{12}(?![0-9])", await page.Locator("main").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_form_with_mistakes_names_each_field()
+    {
+        await using var context = await country.NewContextAsync(width: 375);
+        var page = await PortalPages.LoginAsync(context, country.Scenario.ParentCardFile);
+        await page.GotoAsync("/e-application");
+
+        await page.Locator("#child-0-name").FillAsync("品川 はな");
+        await page.Locator("#confirm-button").ClickAsync();
+
+        await Expect(page.Locator("#form-errors")).ToBeVisibleAsync();
+        await Expect(page.Locator("#ward-error")).ToContainTextAsync("申請先の区");
+        await Expect(page.Locator("#child-0-birth-error")).ToContainTextAsync("生年月日");
+        await Expect(page.Locator("#preference-1-error")).ToContainTextAsync("第1希望");
+        await Expect(page.Locator("#desired-start-error")).ToBeVisibleAsync();
+        await Expect(page.Locator("#reason-error")).ToBeVisibleAsync();
+        await Expect(page.Locator("#child-0-name")).ToHaveValueAsync("品川 はな");
+        await Expect(page.Locator("#confirmation")).ToHaveCountAsync(0);
+    }
+
+    private sealed class ReceiptRow
+    {
+        public string Procedure { get; set; } = "";
+        public long Number { get; set; }
+    }
+}
