@@ -107,6 +107,36 @@ public sealed class EApplicationBrowserTests(PortalCountry country, ITestOutputH
     }
 
     [Fact]
+    public async Task A_ward_that_refuses_is_explained_in_Japanese_by_its_code()
+    {
+        var ward = country.Country.Ward(DemoWard.Shinagawa.Code);
+        var parent = ward.Register.Find(country.Scenario.Parent)!;
+        var child = ward.Register.FindHousehold(parent.HouseholdNumber)!.Members.First(m => m.Relationship == Relationship.Child);
+        var before = new ApplicationStore(country.Country.Ward(DemoWard.Ota.Code).Database).List(new ApplicationQuery()).Count;
+
+        await using var context = await country.NewContextAsync();
+        var page = await PortalPages.LoginAsync(context, country.Scenario.ParentCardFile);
+        await page.GotoAsync("/e-application");
+        // 大田区, which the family has left: the ward finds no such resident and files nothing.
+        await page.Locator("#ward").SelectOptionAsync(DemoWard.Ota.Code.Digits);
+        await page.Locator("#procedure-nursery").UncheckAsync();
+        await page.Locator("#child-0-name").FillAsync(child.Name.Full);
+        await page.Locator("#child-0-birth").FillAsync(child.BirthDate.ToString("yyyy-MM-dd"));
+        await page.Locator("#confirm-button").ClickAsync();
+        await Expect(page.Locator("#confirm-table")).ToContainTextAsync("大田区");
+        await Expect(page.Locator("#confirm-table")).Not.ToContainTextAsync("保育所等の利用申込み");
+        await PortalPages.InsertCardAsync(page, country.Scenario.ParentCardFile);
+        await page.Locator("#signing-password").FillAsync(DemoCards.SigningPin);
+        await page.Locator("#sign-button").ClickAsync();
+
+        var error = page.Locator("#submit-error");
+        await Expect(error).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(error).ToHaveAttributeAsync("data-code", "ward:" + EApplicationRefusalCodes.ApplicantNotFound);
+        await Expect(error).ToContainTextAsync("住民記録");
+        Assert.Equal(before, new ApplicationStore(country.Country.Ward(DemoWard.Ota.Code).Database).List(new ApplicationQuery()).Count);
+    }
+
+    [Fact]
     public async Task A_form_with_mistakes_names_each_field()
     {
         await using var context = await country.NewContextAsync(width: 375);
