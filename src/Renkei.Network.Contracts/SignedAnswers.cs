@@ -25,6 +25,15 @@ public static class SignedAnswers
     public static SignedSealedAnswer Create(Guid requestId, string provider, string inquirer, ProvidedInformation information,
         ReadOnlySpan<byte> inquirerSealingKey, ECDsa providerKey)
     {
+        using var inquirerKey = MessageSealing.ImportRecipient(inquirerSealingKey);
+        using var inquirerPublic = inquirerKey.PublicKey;
+        return Create(requestId, provider, inquirer, information, inquirerPublic, providerKey);
+    }
+
+    /// <summary>Like the overload with the key's DER, with the inquirer's sealing key imported once (<see cref="MessageSealing.ImportRecipient"/>) by a provider that answers it often.</summary>
+    public static SignedSealedAnswer Create(Guid requestId, string provider, string inquirer, ProvidedInformation information,
+        ECDiffieHellmanPublicKey inquirerSealingKey, ECDsa providerKey)
+    {
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options);
         var sealedPayload = MessageSealing.Seal(inquirerSealingKey, plaintext, AssociatedData(requestId));
         CryptographicOperations.ZeroMemory(plaintext);
@@ -52,7 +61,7 @@ public static class SignedAnswers
     /// <summary>Opens the answer with the inquirer's key. Throws <see cref="CryptographicException"/> when it was sealed to another key, altered, or bound to another request.</summary>
     public static byte[] Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman inquirerKey)
     {
-        lock (inquirerKey) return MessageSealing.Open(inquirerKey, answer.Sealed, AssociatedData(requestId));
+        return MessageSealing.Open(inquirerKey, answer.Sealed, AssociatedData(requestId)); // which takes the key's lock for the agreement
     }
 
     /// <summary>

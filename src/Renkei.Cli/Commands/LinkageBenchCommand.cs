@@ -19,7 +19,7 @@ public static class LinkageBenchCommand
         var requests = new Option<int>("--requests") { Description = "immediate linkages to measure", DefaultValueFactory = _ => 100_000 };
         var people = new Option<int>("--people") { Description = "persons with tokens at both wards and a local-tax copy at the provider", DefaultValueFactory = _ => 10_000 };
         var concurrency = new Option<int>("--concurrency") { Description = "linkages in flight at once (closed loop)", DefaultValueFactory = _ => 32 };
-        var warmup = new Option<int?>("--warmup") { Description = "linkages before the measurement (default: a tenth of --requests, at most 2,000)" };
+        var warmup = new Option<int?>("--warmup") { Description = "linkages before the measurement (default: until the CPU time per linkage is steady, 2,000 to 12,000)" };
         var database = new Option<string?>("--database")
         {
             Description = "sqlite (default: throw-away files) or postgres:<connection string> (a throw-away schema per institution, dropped afterwards)",
@@ -38,7 +38,7 @@ public static class LinkageBenchCommand
             if (count < 1) throw new UsageException("--requests must be at least 1");
             if (persons is < 1 or > 10_000_000) throw new UsageException("--people must be between 1 and 10,000,000");
             if (inFlight is < 1 or > 4096) throw new UsageException("--concurrency must be between 1 and 4096");
-            var warm = parse.GetValue(warmup) ?? Math.Min(2_000, count / 10);
+            var warm = parse.GetValue(warmup);
             if (warm < 0) throw new UsageException("--warmup must be at least 0");
 
             var workDirectory = Path.Combine(Path.GetTempPath(), "renkei-bench-" + Guid.NewGuid().ToString("N"));

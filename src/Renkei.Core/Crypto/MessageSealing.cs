@@ -28,11 +28,39 @@ public static class MessageSealing
     /// <param name="associatedData">Bound to the ciphertext but not encrypted (e.g. the request id): opening with other data fails.</param>
     public static SealedPayload Seal(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        using var recipient = ECDiffieHellman.Create();
-        recipient.ImportSubjectPublicKeyInfo(recipientPublicKey, out _);
+        using var recipient = ImportRecipient(recipientPublicKey);
+        using var recipientKey = recipient.PublicKey;
+        return Seal(recipientKey, plaintext, associatedData);
+    }
+
+    /// <summary>
+    /// The recipient's ECDH P-256 public key from SubjectPublicKeyInfo DER, validated, for <see cref="Seal(ECDiffieHellmanPublicKey, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>:
+    /// a sender that seals to the same few recipients again and again imports each key once (an import validates the point,
+    /// which costs about as much as the key agreement itself). Throws <see cref="CryptographicException"/> for anything else.
+    /// </summary>
+    public static ECDiffieHellman ImportRecipient(ReadOnlySpan<byte> recipientPublicKey)
+    {
+        var recipient = ECDiffieHellman.Create();
+        try
+        {
+            recipient.ImportSubjectPublicKeyInfo(recipientPublicKey, out _);
+            if (recipient.KeySize != 256) throw new CryptographicException("the recipient's key is not a P-256 key");
+            return recipient;
+        }
+        catch
+        {
+            recipient.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Seals to a recipient key imported before (<see cref="ImportRecipient"/>); a fresh ephemeral key pair per message as always. The key may be shared between threads.</summary>
+    public static SealedPayload Seal(ECDiffieHellmanPublicKey recipientPublicKey, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        ArgumentNullException.ThrowIfNull(recipientPublicKey);
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var ephemeralPublic = ephemeral.ExportSubjectPublicKeyInfo();
-        var key = DeriveKey(ephemeral, recipient.PublicKey, ephemeralPublic);
+        var key = DeriveKey(ephemeral, recipientPublicKey, ephemeralPublic);
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[TagSize];
@@ -42,7 +70,7 @@ public static class MessageSealing
             Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag));
     }
 
-    /// <summary>Opens a payload sealed to <paramref name="recipient"/>. Throws <see cref="CryptographicException"/> when it was altered, sealed to another key or bound to other associated data.</summary>
+    /// <summary>Opens a payload sealed to <paramref name="recipient"/> (which may be shared between threads). Throws <see cref="CryptographicException"/> when it was altered, sealed to another key or bound to other associated data.</summary>
     public static byte[] Open(ECDiffieHellman recipient, SealedPayload sealedPayload, ReadOnlySpan<byte> associatedData)
     {
         byte[] ephemeralPublic, nonce, ciphertext, tag;
@@ -60,7 +88,11 @@ public static class MessageSealing
         if (nonce.Length != NonceSize || tag.Length != TagSize) throw new CryptographicException("sealed payload: wrong nonce or tag size");
         using var ephemeral = ECDiffieHellman.Create();
         ephemeral.ImportSubjectPublicKeyInfo(ephemeralPublic, out _);
-        var key = DeriveKey(recipient, ephemeral.PublicKey, ephemeralPublic);
+        using var ephemeralKey = ephemeral.PublicKey;
+        byte[] key;
+        // Only the agreement uses the recipient's private key: one at a time per key (ECDH instances are not documented as
+        // thread-safe), while parsing and validating the ephemeral key above runs outside the lock.
+        lock (recipient) key = DeriveKey(recipient, ephemeralKey, ephemeralPublic);
         var plaintext = new byte[ciphertext.Length];
         try
         {

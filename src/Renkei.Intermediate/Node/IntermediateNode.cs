@@ -40,7 +40,7 @@ public sealed class IntermediateNode : IAsyncDisposable
     private readonly IDisposable? _ownedHttp;
     private readonly TimeProvider _clock;
     private const int MaxCheckedSealingKeys = 4096;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _checkedSealingKeys = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDiffieHellmanPublicKey> _sealingKeys = new(StringComparer.Ordinal);
 
     public IntermediateNode(CopyService copies, InstitutionKeys keys, ECDsa networkSigningKey, INetworkClient network, TimeProvider? clock = null,
         IDisposable? ownedHttp = null)
@@ -147,20 +147,21 @@ public sealed class IntermediateNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// The inquirer's sealing key (SPKI DER) from its base64, checked to be an ECDH public key. A key seen before is not
-    /// imported again: inquirers are few and keep their keys, so the check costs one import per key, not per request.
+    /// The inquirer's sealing key (SPKI DER, base64), imported and checked to be an ECDH P-256 public key. A key seen before
+    /// is not imported again: inquirers are few and keep their keys, so the import (which validates the point and costs
+    /// about as much as the key agreement) is paid once per key, not per request.
     /// </summary>
-    private byte[] InquirerSealingKey(string? base64)
+    private ECDiffieHellmanPublicKey InquirerSealingKey(string? base64)
     {
         try
         {
             var text = base64 ?? "";
-            var key = Convert.FromBase64String(text);
-            if (_checkedSealingKeys.ContainsKey(text)) return key;
-            using (var check = ECDiffieHellman.Create()) check.ImportSubjectPublicKeyInfo(key, out _);
-            if (_checkedSealingKeys.Count >= MaxCheckedSealingKeys) _checkedSealingKeys.Clear();
-            _checkedSealingKeys.TryAdd(text, 0);
-            return key;
+            if (_sealingKeys.TryGetValue(text, out var known)) return known;
+            ECDiffieHellmanPublicKey key;
+            using (var imported = MessageSealing.ImportRecipient(Convert.FromBase64String(text))) key = imported.PublicKey;
+            // A key dropped from the cache is left to the garbage collector: a concurrent answer may still be sealing to it.
+            if (_sealingKeys.Count >= MaxCheckedSealingKeys) _sealingKeys.Clear();
+            return _sealingKeys.GetOrAdd(text, key);
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
@@ -557,5 +558,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _ownedHttp?.Dispose();
         NetworkSigningKey.Dispose();
         Keys.Dispose();
+        foreach (var key in _sealingKeys.Values) key.Dispose();
+        _sealingKeys.Clear();
     }
 }

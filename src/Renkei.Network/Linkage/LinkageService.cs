@@ -46,8 +46,8 @@ internal sealed class LinkageService(
     public async Task<LinkageResponse> ImmediateAsync(LinkageRequest request)
     {
         var fingerprint = Fingerprint(request);
-        if (Stored(request.RequestId, fingerprint) is { } earlier) return earlier;
-
+        // The in-flight slot first, then one look in the ledger: a request that finished has committed its answer before
+        // leaving the slot, so whoever holds the slot finds any earlier answer there (one ledger read per linkage).
         var completion = new TaskCompletionSource<LinkageResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         var mine = (fingerprint, completion.Task);
         var current = _inFlight.GetOrAdd(request.RequestId, mine);
@@ -59,7 +59,6 @@ internal sealed class LinkageService(
         }
         try
         {
-            // It may have completed between the first look and taking the in-flight slot.
             var response = Stored(request.RequestId, fingerprint) ?? await RunAsync(request, fingerprint).ConfigureAwait(false);
             completion.SetResult(response);
             return response;
