@@ -125,7 +125,10 @@ public sealed class AttachmentWorkflowTests
 
         // Dashboard: every decision used linkage only; omitted attachments counted per affair.
         var dashboard = c.Workflows.Dashboard();
-        Assert.All(dashboard.Usage, u => Assert.Equal((1L, 1L, 1.0), (u.Decided, u.DecidedWithLinkage, u.UsageRate!.Value)));
+        var counterOnly = new[] { WorkflowCatalogue.ChildAllowance, WorkflowCatalogue.NurseryAdmission }; // not exercised here
+        Assert.All(dashboard.Usage.Where(u => !counterOnly.Contains(u.Workflow)),
+            u => Assert.Equal((1L, 1L, 1.0), (u.Decided, u.DecidedWithLinkage, u.UsageRate!.Value)));
+        Assert.All(dashboard.Usage.Where(u => counterOnly.Contains(u.Workflow)), u => Assert.Equal((0L, (double?)null), (u.Decided, u.UsageRate)));
         Assert.Equal(3, dashboard.OmittedAttachments.Where(a => a.Affair == "public-assistance").Sum(a => a.Omitted));
     }
 
