@@ -158,6 +158,8 @@ public sealed class TrustRuleTests
                 "intermediate_party_records_checkpoints.signature", "intermediate_party_records_checkpoints.signed_at",
                 "intermediate_requests.fingerprint", "intermediate_requests.operation", "intermediate_requests.received_at",
                 "intermediate_requests.request_id", "intermediate_requests.response",
+                "intermediate_sent_notices.fingerprint", "intermediate_sent_notices.operation", "intermediate_sent_notices.received_at",
+                "intermediate_sent_notices.request_id", "intermediate_sent_notices.response",
                 "intermediate_token_requests.addressee_number", "intermediate_token_requests.holder_code", "intermediate_token_requests.is_batch",
                 "intermediate_token_requests.item_index", "intermediate_token_requests.registered_at", "intermediate_token_requests.request_id",
                 "intermediate_token_requests.state",
