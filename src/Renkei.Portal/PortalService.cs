@@ -1,12 +1,9 @@
-using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
-using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Web;
 
 namespace Renkei.Portal;
 
@@ -40,17 +37,7 @@ public static partial class PortalService
                 services =>
                 {
                     services.AddSingleton(_ => runtime); // a factory registration: the container disposes it with the host
-                    services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)); // Japanese as characters, not entities
-                    services.AddRazorPages(pages => pages.RootDirectory = "/Pages");
-                    services.AddAntiforgery(o =>
-                    {
-                        o.Cookie.Name = "renkei_portal_csrf";
-                        o.Cookie.HttpOnly = true;
-                        o.Cookie.SameSite = SameSiteMode.Strict;
-                        o.FormFieldName = "__RequestVerificationToken";
-                    });
-                    // Sessions live in memory, so antiforgery keys may too.
-                    services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider()));
+                    ServerRenderedPages.AddServices(services, "renkei_portal_csrf");
                 },
                 app =>
                 {
@@ -80,18 +67,7 @@ public static partial class PortalService
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,60}\\.(js|css)$")]
     private static partial Regex AssetName();
 
-    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
-    {
-        var headers = context.Response.Headers;
-        // Scripts and styles from the portal only (no inline code), fetches to the portal only, never framed; pages with
-        // personal data are never cached or referred.
-        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache, no-store"; // the value antiforgery sets too
-        headers.Pragma = "no-cache";
-        return next();
-    }
+    // Scripts and styles from the portal only (no inline code), fetches to the portal only, never framed.
+    private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 }

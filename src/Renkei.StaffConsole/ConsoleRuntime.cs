@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Renkei.Infrastructure.Web;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
@@ -101,61 +102,5 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     }
 }
 
-/// <summary>
-/// Logged-in sessions, in memory. The cookie carries 256 random bits; only their SHA-256 is kept, so a memory dump of the
-/// table holds no usable cookie. A session unused for the idle timeout is closed.
-/// </summary>
-internal sealed class ConsoleSessions(TimeProvider clock, TimeSpan idleTimeout)
-{
-    private sealed record Entry(StaffSession Session, DateTimeOffset LastSeen);
-
-    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
-
-    /// <summary>Opens a session and returns the cookie value for it.</summary>
-    public string Open(StaffSession session)
-    {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        _sessions[Key(token)] = new Entry(session, clock.GetUtcNow());
-        RemoveExpired();
-        return token;
-    }
-
-    /// <summary>The session for a cookie value, or null (unknown, closed or idle too long). Touches it.</summary>
-    public StaffSession? Find(string? token)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 64) return null;
-        var key = Key(token);
-        if (!_sessions.TryGetValue(key, out var entry)) return null;
-        var now = clock.GetUtcNow();
-        if (now - entry.LastSeen > idleTimeout)
-        {
-            _sessions.TryRemove(key, out _);
-            return null;
-        }
-        _sessions[key] = entry with { LastSeen = now };
-        return entry.Session;
-    }
-
-    /// <summary>Stores the session's new state (an affair chosen, or refreshed from the directory).</summary>
-    public void Update(string token, StaffSession session)
-    {
-        var key = Key(token);
-        if (_sessions.TryGetValue(key, out var entry)) _sessions[key] = entry with { Session = session };
-    }
-
-    public void Close(string? token)
-    {
-        if (!string.IsNullOrEmpty(token)) _sessions.TryRemove(Key(token), out _);
-    }
-
-    public int Count => _sessions.Count;
-
-    private void RemoveExpired()
-    {
-        var now = clock.GetUtcNow();
-        foreach (var (key, entry) in _sessions)
-            if (now - entry.LastSeen > idleTimeout) _sessions.TryRemove(key, out _);
-    }
-
-    private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
-}
+/// <summary>Logged-in staff sessions, in memory (see <see cref="InMemorySessions{TSession}"/>).</summary>
+internal sealed class ConsoleSessions(TimeProvider clock, TimeSpan idleTimeout) : InMemorySessions<StaffSession>(clock, idleTimeout);

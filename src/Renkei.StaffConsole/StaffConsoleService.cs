@@ -1,12 +1,9 @@
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Web;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
@@ -84,18 +81,7 @@ public static class StaffConsoleService
             services =>
             {
                 services.AddSingleton(_ => runtime); // a factory registration: the container disposes it (the intermediate server's client)
-                // Japanese text as characters, not numeric entities.
-                services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
-                services.AddRazorPages(pages => pages.RootDirectory = "/Pages");
-                services.AddAntiforgery(o =>
-                {
-                    o.Cookie.Name = "renkei_csrf";
-                    o.Cookie.HttpOnly = true;
-                    o.Cookie.SameSite = SameSiteMode.Strict;
-                    o.FormFieldName = "__RequestVerificationToken";
-                });
-                // Sessions live in memory, so antiforgery keys may too: nothing to persist, no key files to protect.
-                services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider()));
+                ServerRenderedPages.AddServices(services, "renkei_csrf");
             },
             app =>
             {
@@ -106,16 +92,7 @@ public static class StaffConsoleService
             options.Port, options.Address, cancellationToken);
     }
 
-    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
-    {
-        var headers = context.Response.Headers;
-        // No script at all, nothing from elsewhere, never framed; pages with personal data are never cached or referred.
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache, no-store"; // the value antiforgery sets too, so it need not override (and warn)
-        headers.Pragma = "no-cache";
-        return next();
-    }
+    // No script at all, nothing from elsewhere, never framed.
+    private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 }
