@@ -330,40 +330,22 @@ public sealed class IntermediateNode : IAsyncDisposable
     /// </summary>
     private async Task<ProvidedInformation?> OpenAsync(LinkageResponse linkage, string provider, string kind, CancellationToken cancellationToken)
     {
-        var expectsAnswer = linkage.Outcome is LinkageOutcome.Provided or LinkageOutcome.NotHeld;
-        if (linkage.Answer is not { } answer)
-        {
-            if (expectsAnswer) throw NotAuthentic("the network reported an answer but sent none (提供情報がありません)");
-            return null;
-        }
-        if (!expectsAnswer) throw NotAuthentic("the network sent an answer with a refusal (拒否と提供情報が矛盾しています)");
-        if (answer.Provider != provider) throw NotAuthentic("the answer is from another institution than the one asked (照会先以外からの提供情報です)");
-        var key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: false, cancellationToken));
-        if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
-        {
-            key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: true, cancellationToken));
-            if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
-                throw NotAuthentic("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
-        }
-        ProvidedInformation? information;
         try
         {
-            var plaintext = SignedAnswers.Open(answer, linkage.RequestId, Keys.Sealing);
-            information = JsonSerializer.Deserialize<ProvidedInformation>(plaintext, Strict);
-            CryptographicOperations.ZeroMemory(plaintext);
+            if (SignedAnswers.ExpectedAnswer(linkage, provider) is not { } answer) return null;
+            var key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: false, cancellationToken));
+            if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
+            {
+                key = await CallNetworkAsync(() => _directory.SigningKeyAsync(provider, refresh: true, cancellationToken));
+                if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
+                    throw new AnswerNotAuthenticException("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
+            }
+            return SignedAnswers.OpenChecked(linkage, answer, kind, Keys.Sealing);
         }
-        catch (CryptographicException)
+        catch (AnswerNotAuthenticException e)
         {
-            throw NotAuthentic("the answer cannot be opened with this institution's key (提供情報を復号できません)");
+            throw NotAuthentic(e.Message);
         }
-        catch (JsonException)
-        {
-            throw NotAuthentic("the opened answer is not a provided-information document (提供情報の形式が正しくありません)");
-        }
-        if (information is null || information.Kind != kind) throw NotAuthentic("the answer is for another information kind (情報の種類が一致しません)");
-        if (information.Held != answer.Held || information.Held != (linkage.Outcome == LinkageOutcome.Provided))
-            throw NotAuthentic("the answer's content disagrees with the outcome the network recorded (提供結果が一致しません)");
-        return information;
     }
 
     // ---------------------------------------------------------------- notices (お知らせ, プッシュ型サービス)
