@@ -125,16 +125,19 @@ public class DemoCommandTests : IDisposable
     [Fact]
     public async Task Retention_runs_over_every_business_system_of_a_seeded_ward()
     {
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once")).ExitCode);
+        // --fresh into a data directory that does not exist yet creates it.
+        var data = Path.Combine(_data.Path, "not-yet");
+        var seeded = await CliProcess.RunAsync(data, "demo", "--residents", "300", "--fresh", "--once");
+        Assert.True(seeded.ExitCode == 0, seeded.StandardError);
 
-        var run = await CliProcess.RunAsync(_data.Path, "retention", "run", "--municipality", "131091", "--date", "2026-11-22", "--json");
+        var run = await CliProcess.RunAsync(data, "retention", "run", "--municipality", "131091", "--date", "2026-11-22", "--json");
 
         Assert.True(run.ExitCode == 0, run.StandardError);
         using var report = JsonDocument.Parse(run.StandardOutput);
         var systems = report.RootElement.GetProperty("systems").EnumerateArray().Select(s => s.GetProperty("systemCode").GetString()).ToList();
         Assert.Equal(5, systems.Count);
         Assert.Contains("individual-residence-tax", systems);
-        Assert.Equal(2, (await CliProcess.RunAsync(_data.Path, "retention", "run", "--municipality", "131092")).ExitCode); // bad check digit
+        Assert.Equal(2, (await CliProcess.RunAsync(data, "retention", "run", "--municipality", "131092")).ExitCode); // bad check digit
     }
 
     [Fact]

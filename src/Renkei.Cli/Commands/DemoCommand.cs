@@ -131,7 +131,7 @@ public static class DemoCommand
                 throw new UsageException($"{layout.Root.FullName} holds data that is not a demo's; choose another --data directory");
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var folder in demoFolders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
-            File.Delete(markerPath);
+            if (File.Exists(markerPath)) File.Delete(markerPath); // (the data directory itself may not exist yet)
             return true;
         }
         if (marker is null)
