@@ -49,7 +49,7 @@ public sealed class PortalCountry : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context (own cookies and localStorage) on the portal; <paramref name="width"/> 375 for a phone.</summary>
-    public Task<IBrowserContext> NewContextAsync(int width = 1280) => Browser.NewContextAsync(new BrowserNewContextOptions
+    public Task<IBrowserContext> NewContextAsync(int width = 1280) => Chromium.NewContextAsync(Browser, new BrowserNewContextOptions
     {
         BaseURL = Portal.ToString(),
         Locale = "ja-JP",

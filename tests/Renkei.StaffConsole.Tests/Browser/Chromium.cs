@@ -19,6 +19,22 @@ public static class Chromium
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ];
 
+    /// <summary>
+    /// How long a test waits for an action or a navigation: generous, because CI runs two test projects at once on two
+    /// cores, each with its own services and browser, and a page that answers in a second alone can take tens then.
+    /// </summary>
+    public const float ActionTimeoutMs = 90_000;
+
+    /// <summary>A browser context with <see cref="ActionTimeoutMs"/> for actions and navigations.</summary>
+    public static async Task<IBrowserContext> NewContextAsync(IBrowser browser, BrowserNewContextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        var context = await browser.NewContextAsync(options);
+        context.SetDefaultTimeout(ActionTimeoutMs);
+        context.SetDefaultNavigationTimeout(ActionTimeoutMs);
+        return context;
+    }
+
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
         if (!File.Exists(ExecutablePath))
@@ -60,7 +76,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context (no cookies) in Japanese, with a desktop-sized window.</summary>
-    public Task<IBrowserContext> NewContextAsync(Uri baseAddress) => Browser.NewContextAsync(new BrowserNewContextOptions
+    public Task<IBrowserContext> NewContextAsync(Uri baseAddress) => Chromium.NewContextAsync(Browser, new BrowserNewContextOptions
     {
         BaseURL = baseAddress.ToString(),
         Locale = "ja-JP",

@@ -26,7 +26,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
     private const string Omitted = "省略（情報連携で確認）";
 
     /// <summary>A linkage round trip crosses five services; on a loaded machine it may take longer than Playwright's 5 s default.</summary>
-    static WorkflowBrowserTests() => SetDefaultExpectTimeout(30_000);
+    static WorkflowBrowserTests() => SetDefaultExpectTimeout(60_000);
 
     private static async Task LoginAsync(IPage page, LinkedCountry country, DemoStaffAccount account, string affair)
     {
@@ -148,7 +148,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
 
     private static async Task<(IBrowserContext Context, IPage Page, ResponseRecorder Recorder)> OpenBrowserAsync(BrowserFixture browser, LinkedCountry country)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await Chromium.NewContextAsync(browser.Browser, new BrowserNewContextOptions
         {
             BaseURL = country.BaseAddress.ToString(),
             Locale = "ja-JP",
