@@ -73,7 +73,11 @@ public static class HolderService
         try
         {
             var host = await ServiceHost.StartAsync("holder-" + options.InstitutionCode,
-                services => services.AddSingleton(runtime),
+                services =>
+                {
+                    services.AddSingleton(runtime);
+                    HolderEndpoints.AddStaffScheme(services, runtime);
+                },
                 app => HolderEndpoints.Map(app, runtime, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Holders")),
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
             return new HolderNode(host, runtime);
@@ -100,6 +104,9 @@ public sealed class HolderNode : IAsyncDisposable
         _host = host;
         _runtime = runtime;
     }
+
+    /// <summary>The holder's own service.</summary>
+    public ServiceHost Host => _host;
 
     public HolderKind Kind => _runtime.Options.Kind;
     public string InstitutionCode => _runtime.Options.InstitutionCode;
@@ -203,7 +210,7 @@ internal sealed class HolderRuntime : IAsyncDisposable
             };
             var jlisHttp = options.JlisAddress is null
                 ? null
-                : SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, keys.Signing, options.Tls?.CreateHandler(),
+                : SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, keys.Signing, Renkei.Jlis.Contracts.JlisTokenRoutes.JlisInstitutionCode, options.Tls?.CreateHandler(),
                     TimeSpan.FromMinutes(10), options.Clock);
             return new HolderRuntime(options, store, keys, log, staffKey, intermediateHttp, jlisHttp);
         }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Tls;
 
 namespace Renkei.Infrastructure;
@@ -28,6 +29,9 @@ public sealed class ServiceHost : IAsyncDisposable
     public string Name { get; }
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>Every route of the service with who may call it (the route inventory test reads this).</summary>
+    public IReadOnlyList<RouteEntry> Routes => RouteInventory.Of(_app);
 
     /// <summary>
     /// Builds and starts a service. <paramref name="port"/> 0 picks a free loopback port.
@@ -73,11 +77,16 @@ public sealed class ServiceHost : IAsyncDisposable
         // Several services share one process (the demo): Ctrl+C and SIGTERM belong to the process, which stops every
         // host. The default console lifetime would swallow the signal to stop just this one and leave the process running.
         builder.Services.AddSingleton<IHostLifetime, ProcessOwnedLifetime>();
+        RouteAccess.AddDenyByDefault(builder.Services);
         configureServices(builder.Services);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandleUnexpected);
         if (tls is not null) app.Use(CallerCertificate.RequireMatchingInstitution);
+        // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
+        app.UseAuthentication();
+        app.UseAuthorization();
         mapEndpoints(app);
+        RouteInventory.EnsureDeclared(app, name);
         await app.StartAsync(cancellationToken);
         var server = app.Services.GetRequiredService<IServer>();
         var bound = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -29,8 +29,8 @@ internal sealed class PortalRuntime : IDisposable
         Keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory);
         try
         {
-            _networkHttp = SigningHandler.CreateClient(options.NetworkAddress, options.InstitutionCode, Keys.Signing, NewHandler(), options.NetworkTimeout, options.Clock);
-            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, Keys.Signing, NewHandler(), TimeSpan.FromSeconds(30), options.Clock);
+            _networkHttp = SigningHandler.CreateClient(options.NetworkAddress, options.InstitutionCode, Keys.Signing, NodeRoutes.NetworkInstitutionCode, NewHandler(), options.NetworkTimeout, options.Clock);
+            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), TimeSpan.FromSeconds(30), options.Clock);
             // The JPKI routes (CA certificates, CRLs, status) are public: no signature needed, but the same transport.
             _jpkiHttp = new HttpClient(NewHandler()) { BaseAddress = options.JlisAddress, Timeout = TimeSpan.FromSeconds(30) };
         }
@@ -86,7 +86,7 @@ internal sealed class PortalRuntime : IDisposable
         if (ward is null) return null;
         return _wards.GetOrAdd(ward.Code, _ => new Lazy<(HttpClient, EApplicationHttpClient)>(() =>
         {
-            var http = SigningHandler.CreateClient(ward.EApplicationAddress, Options.InstitutionCode, Keys.Signing, NewHandler(), TimeSpan.FromSeconds(60), Options.Clock);
+            var http = SigningHandler.CreateClient(ward.EApplicationAddress, Options.InstitutionCode, Keys.Signing, ward.Code, NewHandler(), TimeSpan.FromSeconds(60), Options.Clock);
             return (http, new EApplicationHttpClient(http));
         })).Value.Client;
     }

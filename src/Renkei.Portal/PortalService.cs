@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Web;
 
 namespace Renkei.Portal;
@@ -22,6 +23,9 @@ public static partial class PortalService
     /// <summary>Session cookie: an opaque random token; the session itself stays in the portal's memory.</summary>
     public const string SessionCookie = "renkei_portal";
 
+    /// <summary>The portal's session cookie as an authentication scheme: every page but the top, login and logout pages needs a live session.</summary>
+    internal const string SessionScheme = "portal-session";
+
     /// <summary>Where the portal's own scripts and styles are served from (embedded wwwroot files): <c>/assets/card-reader.js</c>.</summary>
     public const string AssetsPath = "/assets/";
 
@@ -37,12 +41,23 @@ public static partial class PortalService
                 services =>
                 {
                     services.AddSingleton(_ => runtime); // a factory registration: the container disposes it with the host
-                    ServerRenderedPages.AddServices(services, "renkei_portal_csrf");
+                    ServerRenderedPages.AddServices(services, "renkei_portal_csrf", pages =>
+                        RouteAccess.DeclarePages(pages, CallerKind.ResidentSession, SessionScheme,
+                            "a resident logged in with the card; only their own records", "the top, login and logout pages (no personal data)",
+                            "/Index", "/Login", "/Logout"));
+                    services.AddSessionScheme(SessionScheme, o =>
+                    {
+                        o.Authenticate = http => runtime.Sessions.Find(http.Request.Cookies[SessionCookie]) is not null
+                            ? RouteAccess.SessionPrincipal(SessionScheme)
+                            : null;
+                        o.Challenge = ServerRenderedPages.RedirectToLogin;
+                    });
                 },
                 app =>
                 {
                     app.Use(SecurityHeaders);
-                    app.MapGet(AssetsPath + "{name}", (string name) => Asset(name));
+                    app.MapGet(AssetsPath + "{name}", (string name) => Asset(name))
+                        .AllowPublic("the portal's own scripts and styles (no data)");
                     app.MapRazorPages();
                 },
                 new ServiceHostOptions(options.Port, options.Address), cancellationToken);

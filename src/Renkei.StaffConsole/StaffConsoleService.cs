@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Web;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
@@ -63,6 +64,9 @@ public static class StaffConsoleService
     /// <summary>Session cookie: an opaque random token; the session itself stays in the console's memory.</summary>
     public const string SessionCookie = "renkei_staff";
 
+    /// <summary>The console's session cookie as an authentication scheme: every page but the login page needs a live session.</summary>
+    internal const string SessionScheme = "console-session";
+
     /// <summary>
     /// The assembly name doubles as the host's application name so ASP.NET Core finds the compiled pages in it
     /// (<see cref="ServiceHost"/> names the application after its service).
@@ -81,12 +85,22 @@ public static class StaffConsoleService
             services =>
             {
                 services.AddSingleton(_ => runtime); // a factory registration: the container disposes it (the intermediate server's client)
-                ServerRenderedPages.AddServices(services, "renkei_csrf");
+                ServerRenderedPages.AddServices(services, "renkei_csrf", pages =>
+                    RouteAccess.DeclarePages(pages, CallerKind.StaffSession, SessionScheme,
+                        "a logged-in staff member; each page checks the role and the chosen affair", "the login page", "/Login"));
+                services.AddSessionScheme(SessionScheme, o =>
+                {
+                    o.Authenticate = http => runtime.Sessions.Find(http.Request.Cookies[SessionCookie]) is { } session
+                        ? RouteAccess.SessionPrincipal(SessionScheme, new System.Security.Claims.Claim(CallerClaims.Staff, session.StaffId.Value))
+                        : null;
+                    o.Challenge = ServerRenderedPages.RedirectToLogin;
+                });
             },
             app =>
             {
                 app.Use(SecurityHeaders);
-                app.MapGet(ConsoleStyles.Path, () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8"));
+                app.MapGet(ConsoleStyles.Path, () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8"))
+                    .AllowPublic("the console's style sheet (no data)");
                 app.MapRazorPages();
             },
             options.Port, options.Address, cancellationToken);

@@ -83,7 +83,7 @@ public sealed class NetworkedHarness : IAsyncDisposable
         var intermediate = await StartNodeAsync(Ward, "品川区", keyDirectory);
         Network.Registry.Upsert(new InstitutionInfo(Ward, "品川区", InstitutionClass.Municipality, intermediate.BaseAddress, keys.SigningPublicKey, keys.SealingPublicKey));
         var client = new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress }));
-        var jlis = new JlisHttpClient(Owned(SigningHandler.CreateClient(Jlis.BaseAddress, Ward, keys.Signing)));
+        var jlis = new JlisHttpClient(Owned(SigningHandler.CreateClient(Jlis.BaseAddress, Ward, keys.Signing, JlisTokenRoutes.JlisInstitutionCode)));
         return (client, new TokenAcquirer(Ward, new Tokens.IntermediateTokenInbox(client, Ward), jlis));
     }
 

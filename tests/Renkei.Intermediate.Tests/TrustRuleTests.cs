@@ -124,13 +124,13 @@ public sealed class TrustRuleTests
             var batch = Guid.NewGuid();
             await client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, Holder, people.Select(p => p.AddresseeNumber).ToList()));
             var tokens = people.Select((p, i) => new IndexedToken(i, Token.FromInt64(5_000_000_000_000_000 + p.AddresseeNumber))).ToList();
-            using (var delivered = await network.ClientFor(host.BaseAddress).PostAsJsonAsync(NodeRoutes.DeliverTokenBatch,
+            using (var delivered = await network.ClientFor(host.BaseAddress, Holder).PostAsJsonAsync(NodeRoutes.DeliverTokenBatch,
                 new TokenBatchDelivery(batch, Holder, tokens), JsonDefaults.Options))
                 Assert.Equal(people.Count, (await delivered.Content.ReadFromJsonAsync<TokenBatchDeliveryAck>(JsonDefaults.Options))!.Bound);
             using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
             foreach (var token in tokens.Where((_, i) => i % 100 == 0))
             {
-                using var provided = await network.ClientFor(host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide,
+                using var provided = await network.ClientFor(host.BaseAddress, Holder).PostAsJsonAsync(NodeRoutes.Provide,
                     new ProvideRequest(Guid.NewGuid(), "131113", "child-allowance", Holder, token.Token, InformationKindCodes.LocalTax, null,
                         Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo())), JsonDefaults.Options);
                 Assert.Equal(System.Net.HttpStatusCode.OK, provided.StatusCode);

@@ -99,7 +99,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     /// <summary>A client that signs as <paramref name="code"/> with <paramref name="keys"/>.</summary>
     public NetworkHttpClient Client(string code, InstitutionKeys keys)
     {
-        var http = SigningHandler.CreateClient(Network.BaseAddress, code, keys.Signing);
+        var http = SigningHandler.CreateClient(Network.BaseAddress, code, keys.Signing, NodeRoutes.NetworkInstitutionCode);
         _clients.Add(http);
         return new NetworkHttpClient(http);
     }
@@ -109,7 +109,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     /// <summary>Posts <paramref name="request"/> to <paramref name="route"/> signed by <paramref name="node"/>; returns the status and the raw body text.</summary>
     public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(TestNode node, string route, T request)
     {
-        var http = SigningHandler.CreateClient(Network.BaseAddress, node.Code, node.Keys.Signing);
+        var http = SigningHandler.CreateClient(Network.BaseAddress, node.Code, node.Keys.Signing, NodeRoutes.NetworkInstitutionCode);
         _clients.Add(http);
         using var response = await http.PostAsJsonAsync(route, request, Renkei.Core.Json.JsonDefaults.Options);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());

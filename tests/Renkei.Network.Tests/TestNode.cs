@@ -1,3 +1,4 @@
+using Renkei.Infrastructure.Access;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -67,21 +68,22 @@ internal sealed class TestNode : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapPost("/" + NodeRoutes.DeliverToken, async (HttpContext context) =>
+        var routes = app.MapGroup("").AllowPublic("test double: checks the signature itself");
+        routes.MapPost("/" + NodeRoutes.DeliverToken, async (HttpContext context) =>
         {
             var (delivery, refusal) = await Read<TokenDelivery>(context);
             if (refusal is not null) return refusal;
             DeliveredTokens[delivery!.RequestId] = delivery.Token;
             return Results.Json(new TokenDeliveryAck(delivery.RequestId, true), JsonDefaults.Options);
         });
-        app.MapPost("/" + NodeRoutes.DeliverTokenBatch, async (HttpContext context) =>
+        routes.MapPost("/" + NodeRoutes.DeliverTokenBatch, async (HttpContext context) =>
         {
             var (delivery, refusal) = await Read<TokenBatchDelivery>(context);
             if (refusal is not null) return refusal;
             DeliveredBatches[delivery!.BatchId] = delivery.Tokens;
             return Results.Json(new TokenBatchDeliveryAck(delivery.BatchId, delivery.Tokens.Count), JsonDefaults.Options);
         });
-        app.MapPost("/" + NodeRoutes.Provide, async (HttpContext context) =>
+        routes.MapPost("/" + NodeRoutes.Provide, async (HttpContext context) =>
         {
             var (query, refusal) = await Read<ProvideRequest>(context);
             if (refusal is not null) return refusal;
@@ -102,7 +104,7 @@ internal sealed class TestNode : IAsyncDisposable
     {
         using var networkKey = NetworkKey is null ? null : RequestSignature.ImportPublicKey(NetworkKey);
         var signed = await SignedRequestVerifier.ReadAsync(context,
-            code => code == NodeRoutes.NetworkInstitutionCode ? networkKey : null, TimeProvider.System);
+            code => code == NodeRoutes.NetworkInstitutionCode ? networkKey : null, TimeProvider.System, Code);
         if (!signed.IsVerified)
         {
             RejectedSignatures.Enqueue(signed.FailureCode!);

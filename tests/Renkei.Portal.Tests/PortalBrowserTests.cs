@@ -216,7 +216,7 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         var sealedContent = MessageSealing.Seal(Convert.FromBase64String(portal.SealingPublicKey), JsonSerializer.SerializeToUtf8Bytes(content, JsonDefaults.Options),
             MessageSealing.AssociatedData(PushNoticeRequest.SealingContext(noticeId, "131091")));
         using (var keys = InstitutionKeys.LoadOrCreate(country.Layout.MunicipalityInstitutionKeyDirectory(ward.Descriptor.Code)))
-        using (var http = SigningHandler.CreateClient(country.Country.Network.BaseAddress, "131091", keys.Signing))
+        using (var http = SigningHandler.CreateClient(country.Country.Network.BaseAddress, "131091", keys.Signing, NodeRoutes.NetworkInstitutionCode))
             await new NetworkHttpClient(http).PushNoticeAsync(new PushNoticeRequest(noticeId, "131091", token, PortalRoutes.DemoPortalCode, sealedContent));
 
         await using var context = await country.NewContextAsync();

@@ -80,7 +80,7 @@ public sealed class PortalCountry : IAsyncLifetime
         var challenge = CardLoginChallenge.Create(code, TimeProvider.System);
         var signature = card.Sign(CardPin.Parse(CardPinKind.UserAuthentication, DemoCards.UserPin), Encoding.UTF8.GetBytes(challenge.Text));
         var certificate = Convert.ToBase64String(card.Certificate(CardPinKind.UserAuthentication)!.RawData);
-        using var jlisHttp = SigningHandler.CreateClient(Country.JlisAddress, code, keys.Signing);
+        using var jlisHttp = SigningHandler.CreateClient(Country.JlisAddress, code, keys.Signing, JlisTokenRoutes.JlisInstitutionCode);
         var requestId = Guid.NewGuid();
         var answer = await new JlisHttpClient(jlisHttp).PortalTokenAsync(
             new PortalTokenRequest(requestId, code, certificate, challenge.Text, Convert.ToBase64String(signature)));
@@ -88,7 +88,7 @@ public sealed class PortalCountry : IAsyncLifetime
             MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(requestId, code)));
         var token = Token.ParseOrThrow(Encoding.UTF8.GetString(digits));
 
-        using var networkHttp = SigningHandler.CreateClient(Country.Network.BaseAddress, code, keys.Signing);
+        using var networkHttp = SigningHandler.CreateClient(Country.Network.BaseAddress, code, keys.Signing, NodeRoutes.NetworkInstitutionCode);
         return (await new NetworkHttpClient(networkHttp).ProvisionRecordsAsync(new ProvisionRecordQuery(code, token, null, null))).Records;
     }
 }

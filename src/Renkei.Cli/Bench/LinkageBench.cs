@@ -355,7 +355,7 @@ public static class LinkageBench
         public async Task<(long Network, long Inquirer, long Provider)> RecordHeadsAsync(CancellationToken cancellationToken)
         {
             using var keys = InstitutionKeys.LoadOrCreate(KeyDirectory("ward-" + Inquirer.Code));
-            using var http = SigningHandler.CreateClient(Network.BaseAddress, Inquirer.Code, keys.Signing);
+            using var http = SigningHandler.CreateClient(Network.BaseAddress, Inquirer.Code, keys.Signing, NodeRoutes.NetworkInstitutionCode);
             long network;
             try
             {

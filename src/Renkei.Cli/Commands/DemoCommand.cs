@@ -312,6 +312,21 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     public RunningWard Ward(Core.Numbers.LocalGovernmentCode code) => Wards.Single(w => w.Descriptor.Code == code);
 
+    /// <summary>Every service of the country by name (the route inventory test walks their routes).</summary>
+    public IReadOnlyList<(string Name, ServiceHost Host)> Services =>
+    [
+        ("network", Network.Host),
+        ("jlis", _jlis),
+        ("portal", Portal),
+        .. Wards.SelectMany(w => new[]
+        {
+            ($"ward-{w.Descriptor.Code.Digits}", w.Host),
+            ($"console-{w.Descriptor.Code.Digits}", w.ConsoleHost),
+            ($"intermediate-{w.Descriptor.Code.Digits}", w.IntermediateHost),
+        }),
+        .. Holders.SelectMany(h => new[] { ($"holder-{h.Node.InstitutionCode}", h.Node.Host), ($"intermediate-{h.Node.InstitutionCode}", h.IntermediateHost) }),
+    ];
+
     public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken,
         IMessageTap? networkTap = null)
     {

@@ -5,20 +5,35 @@ namespace Renkei.Core.Crypto;
 
 /// <summary>
 /// The signature institutions put on their requests to each other: ECDSA P-256 with SHA-256 (IEEE P1363, base64) over
-/// <c>METHOD "\n" PATH "\n" TIMESTAMP "\n" lowercase-hex(SHA-256(body))</c>. PATH is the path without query,
-/// TIMESTAMP Unix seconds. The HTTP headers carrying it are named in the network's contract.
+/// <c>METHOD "\n" PATH "\n" AUDIENCE "\n" TIMESTAMP "\n" NONCE "\n" lowercase-hex(SHA-256(body))</c>. PATH is the path
+/// without query, AUDIENCE the institution code of the receiver (so a request captured on its way to one institution is
+/// refused by every other), TIMESTAMP Unix seconds and NONCE a single-use random value (so the receiver refuses the same
+/// request a second time inside the clock window). The HTTP headers carrying them are named in <c>SignatureHeaders</c>.
 /// </summary>
 public static class RequestSignature
 {
-    public static string StringToSign(string method, string path, long unixSeconds, ReadOnlySpan<byte> body) =>
-        method.ToUpperInvariant() + "\n" + path + "\n" + unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + "\n" + Convert.ToHexStringLower(SHA256.HashData(body));
+    public static string StringToSign(string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
+        method.ToUpperInvariant() + "\n" + path + "\n" + audience + "\n" + unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        + "\n" + nonce + "\n" + Convert.ToHexStringLower(SHA256.HashData(body));
 
-    public static string Sign(ECDsa key, string method, string path, long unixSeconds, ReadOnlySpan<byte> body) =>
-        SignText(key, StringToSign(method, path, unixSeconds, body));
+    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
+        SignText(key, StringToSign(method, path, audience, unixSeconds, nonce, body));
 
-    public static bool Verify(ECDsa publicKey, string method, string path, long unixSeconds, ReadOnlySpan<byte> body, string signature) =>
-        VerifyText(publicKey, StringToSign(method, path, unixSeconds, body), signature);
+    public static bool Verify(ECDsa publicKey, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body, string signature) =>
+        VerifyText(publicKey, StringToSign(method, path, audience, unixSeconds, nonce, body), signature);
+
+    /// <summary>A fresh nonce: 128 random bits, base64url without padding (22 characters).</summary>
+    public static string NewNonce() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Whether <paramref name="nonce"/> has the form <see cref="NewNonce"/> makes (16–64 base64url characters).</summary>
+    public static bool IsWellFormedNonce(string? nonce)
+    {
+        if (nonce is null || nonce.Length is < 16 or > 64) return false;
+        foreach (var c in nonce)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
+        return true;
+    }
 
     /// <summary>Signs UTF-8 text (e.g. a signed provision's canonical form) with ECDSA P-256 / SHA-256, P1363, base64.</summary>
     public static string SignText(ECDsa key, string text) =>

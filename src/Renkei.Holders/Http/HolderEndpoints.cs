@@ -7,6 +7,8 @@ using Renkei.Core.Numbers;
 using Renkei.Holders.Audit;
 using Renkei.Holders.Feed;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 
@@ -46,7 +48,7 @@ internal static class HolderEndpoints
             {
                 return Unavailable();
             }
-        });
+        }).AllowPublic("health check for operators and load balancers (no data)");
 
         Map<PersonLookupRequest>(app, runtime, logger, HolderRoutes.LookupPerson, "lookup", _ => null, (request, _) =>
         {
@@ -153,9 +155,7 @@ internal static class HolderEndpoints
         Func<TRequest, Guid?> requestIdOf, Func<TRequest, CancellationToken, Task<Done>> operation) where TRequest : class =>
         app.MapPost("/" + route, async (HttpContext http) =>
         {
-            var terminal = http.Request.Headers[TerminalHeader].FirstOrDefault() is { Length: > 0 and <= 64 } given
-                ? given
-                : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var terminal = TerminalOf(http);
             var ct = http.RequestAborted;
             async Task<IResult> Refuse(int status, string code, string message, Guid? requestId)
             {
@@ -204,9 +204,37 @@ internal static class HolderEndpoints
                 return await Refuse(StatusCodes.Status503ServiceUnavailable, "service-unavailable",
                     "the intermediate server or J-LIS did not answer (中間サーバーまたはJ-LISが応答しません)", requestId);
             }
+        }).RequireSession(CallerKind.StaffSession, StaffScheme, "the holder's own staff systems (staff API key)")
+            .WithMetadata(new HolderRoute(action));
+
+    /// <summary>The scheme of the holder's staff API key (<see cref="Authorized"/>).</summary>
+    internal const string StaffScheme = "holder-staff";
+
+    /// <summary>The staff API key as a login scheme: the key's bearer is the holder's staff systems.</summary>
+    internal static void AddStaffScheme(IServiceCollection services, HolderRuntime runtime) =>
+        services.AddSessionScheme(StaffScheme, o =>
+        {
+            o.Authenticate = http => Authorized(runtime, http) ? RouteAccess.SessionPrincipal(StaffScheme) : null;
+            o.Challenge = async http =>
+            {
+                // Refused at the door, logged as the handler would have.
+                if (http.GetEndpoint()?.Metadata.GetMetadata<HolderRoute>() is { } route)
+                    await Log(runtime, TerminalOf(http), route.Action, "unauthorized", null, null, 0);
+                await ErrorResponses.Problem(StatusCodes.Status401Unauthorized, "unauthorized", "the staff API key is missing or wrong (認証に失敗しました)")
+                    .ExecuteAsync(http);
+            };
         });
 
-    private static bool Authorized(HolderRuntime runtime, HttpContext http)
+    /// <summary>The operation-log action of a staff route, for refusals at the door.</summary>
+    private sealed record HolderRoute(string Action);
+
+    /// <summary>The terminal for the log: the terminal header when plausible, else the client address.</summary>
+    private static string TerminalOf(HttpContext http) =>
+        http.Request.Headers[TerminalHeader].FirstOrDefault() is { Length: > 0 and <= 64 } given
+            ? given
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    internal static bool Authorized(HolderRuntime runtime, HttpContext http)
     {
         var header = http.Request.Headers.Authorization.FirstOrDefault();
         if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;

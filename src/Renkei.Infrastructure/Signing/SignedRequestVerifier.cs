@@ -10,7 +10,7 @@ namespace Renkei.Infrastructure.Signing;
 /// <see cref="Institution"/> and the exact <see cref="Body"/> it signed) or refused with a stable
 /// <see cref="FailureCode"/> (<see cref="SignedRequestVerifier.UnsignedRequest"/>, <see cref="SignedRequestVerifier.UnknownInstitution"/>,
 /// <see cref="SignedRequestVerifier.BadSignature"/>, <see cref="SignedRequestVerifier.StaleTimestamp"/>,
-/// <see cref="SignedRequestVerifier.BodyTooLarge"/>) and a message for a <see cref="Renkei.Core.Json.ProblemBody"/>.
+/// <see cref="SignedRequestVerifier.WrongAudience"/>, <see cref="SignedRequestVerifier.ReplayedRequest"/>, <see cref="SignedRequestVerifier.BodyTooLarge"/>) and a message for a <see cref="Renkei.Core.Json.ProblemBody"/>.
 /// </summary>
 public sealed class SignedRequest
 {
@@ -50,7 +50,10 @@ public sealed class SignedRequest
 
 /// <summary>
 /// The receiving side of <see cref="SigningHandler"/>: reads the body and checks the <see cref="SignatureHeaders"/>
-/// against the sender's registered signing key (ECDSA P-256 over Core <see cref="RequestSignature.StringToSign"/>).
+/// against the sender's registered signing key (ECDSA P-256 over Core <see cref="RequestSignature.StringToSign"/>): the
+/// signature, the clock window, that the request is meant for this receiver (<see cref="SignatureHeaders.Audience"/>) and
+/// that its nonce was not seen before (<see cref="ReplayGuard"/>). A request the service's authentication already verified
+/// (<see cref="Access.InstitutionAuthentication"/>) is not verified twice: the verified body is reused.
 /// </summary>
 public static class SignedRequestVerifier
 {
@@ -59,6 +62,8 @@ public static class SignedRequestVerifier
     public const string BadSignature = "bad-signature";
     public const string StaleTimestamp = "stale-timestamp";
     public const string BodyTooLarge = "body-too-large";
+    public const string WrongAudience = "wrong-audience";
+    public const string ReplayedRequest = "replayed-request";
 
     /// <summary>The largest body read (64 MiB: a token batch of 50,000 is about 3 MiB).</summary>
     public const int DefaultMaxBodyBytes = 64 << 20;
@@ -66,50 +71,81 @@ public static class SignedRequestVerifier
     /// <summary>
     /// Reads and verifies the request. <paramref name="signingKeyOf"/> returns the registered ECDSA public key of an
     /// institution code, or null when it is not registered; the key stays the function's (it is not disposed) and may be
-    /// shared between requests.
+    /// shared between requests. <paramref name="audience"/> is the receiver's own institution code; <paramref name="replays"/>
+    /// the receiver's nonce memory (null: no replay check, for test peers only).
     /// </summary>
-    public static async Task<SignedRequest> ReadAsync(HttpContext context, Func<string, ECDsa?> signingKeyOf, TimeProvider clock, int maxBodyBytes = DefaultMaxBodyBytes)
+    public static Task<SignedRequest> ReadAsync(HttpContext context, Func<string, ECDsa?> signingKeyOf, TimeProvider clock, string audience,
+        ReplayGuard? replays = null, int maxBodyBytes = DefaultMaxBodyBytes)
+    {
+        ArgumentNullException.ThrowIfNull(signingKeyOf);
+        return ReadAsync(context, (code, _) => ValueTask.FromResult(signingKeyOf(code)), clock, audience, replays, maxBodyBytes);
+    }
+
+    /// <summary><see cref="ReadAsync(HttpContext, Func{string, ECDsa?}, TimeProvider, string, ReplayGuard?, int)"/> with a key lookup that may call out (a registry cache).</summary>
+    public static async Task<SignedRequest> ReadAsync(HttpContext context, Func<string, CancellationToken, ValueTask<ECDsa?>> signingKeyOf, TimeProvider clock,
+        string audience, ReplayGuard? replays = null, int maxBodyBytes = DefaultMaxBodyBytes)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(signingKeyOf);
         ArgumentNullException.ThrowIfNull(clock);
+        ArgumentException.ThrowIfNullOrWhiteSpace(audience);
+        if (context.Features.Get<SignedRequest>() is { IsVerified: true } already) return already;
+
         var headers = context.Request.Headers;
         var institution = headers[SignatureHeaders.Institution].ToString();
         var timestampText = headers[SignatureHeaders.Timestamp].ToString();
         var signature = headers[SignatureHeaders.Signature].ToString();
-        if (institution.Length == 0 || timestampText.Length == 0 || signature.Length == 0)
+        var claimedAudience = headers[SignatureHeaders.Audience].ToString();
+        var nonce = headers[SignatureHeaders.Nonce].ToString();
+        if (institution.Length == 0 || timestampText.Length == 0 || signature.Length == 0 || claimedAudience.Length == 0 || nonce.Length == 0)
             return SignedRequest.Refused(institution.Length == 0 ? null : institution, UnsignedRequest,
-                $"the request is not signed: {SignatureHeaders.Institution}, {SignatureHeaders.Timestamp} and {SignatureHeaders.Signature} are required (署名がありません)");
+                $"the request is not signed: {SignatureHeaders.Institution}, {SignatureHeaders.Audience}, {SignatureHeaders.Timestamp}, {SignatureHeaders.Nonce} and {SignatureHeaders.Signature} are required (署名がありません)");
         if (!long.TryParse(timestampText, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp))
             return SignedRequest.Refused(institution, UnsignedRequest, $"{SignatureHeaders.Timestamp} is not Unix seconds (時刻の形式が正しくありません)");
+        if (!RequestSignature.IsWellFormedNonce(nonce))
+            return SignedRequest.Refused(institution, UnsignedRequest, $"{SignatureHeaders.Nonce}: 16–64 base64url characters (ノンスの形式が正しくありません)");
+        if (!string.Equals(claimedAudience, audience, StringComparison.Ordinal))
+            return SignedRequest.Refused(institution, WrongAudience,
+                "the request is signed for another receiving institution (宛先の機関が異なる要求です)");
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         if (Math.Abs(now - timestamp) > SignatureHeaders.MaxClockSkewSeconds)
             return SignedRequest.Refused(institution, StaleTimestamp,
                 $"the request's timestamp is more than {SignatureHeaders.MaxClockSkewSeconds} seconds from the receiver's clock (時刻がずれています)");
-        var key = signingKeyOf(institution);
+        var key = await signingKeyOf(institution, context.RequestAborted).ConfigureAwait(false);
         if (key is null)
             return SignedRequest.Refused(institution, UnknownInstitution, "the sending institution is not registered (登録されていない機関です)");
 
-        byte[] body;
-        var declared = context.Request.ContentLength;
-        if (declared > maxBodyBytes)
+        var (body, tooLarge) = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        if (tooLarge)
             return SignedRequest.Refused(institution, BodyTooLarge, $"the request body is larger than {maxBodyBytes} bytes (要求が大きすぎます)", StatusCodes.Status413PayloadTooLarge);
-        using (var buffer = new MemoryStream(declared is > 0 and <= int.MaxValue ? (int)declared.Value : 4096))
-        {
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > maxBodyBytes)
-                    return SignedRequest.Refused(institution, BodyTooLarge, $"the request body is larger than {maxBodyBytes} bytes (要求が大きすぎます)", StatusCodes.Status413PayloadTooLarge);
-                buffer.Write(chunk, 0, read);
-            }
-            body = buffer.ToArray();
-        }
         var path = PathOf(context.Request);
-        if (!Verify(key, context.Request.Method, path, timestamp, body, signature))
+        if (!Verify(key, context.Request.Method, path, audience, timestamp, nonce, body, signature))
             return SignedRequest.Refused(institution, BadSignature, "the request's signature does not verify with the institution's registered key (署名を検証できません)", body: body);
-        return SignedRequest.Verified(institution, body);
+        // Only a verified request spends its nonce: a forged one must not block the real sender's request.
+        if (replays is not null && !replays.TryAccept(institution, nonce, timestamp))
+            return SignedRequest.Refused(institution, ReplayedRequest,
+                "this signed request was already received; a retry must be signed anew (同じ要求が再送されました)");
+        var verified = SignedRequest.Verified(institution, body);
+        context.Features.Set(verified);
+        // Later readers (a handler that parses the body itself) read the verified bytes.
+        context.Request.Body = new MemoryStream(body, writable: false);
+        return verified;
+    }
+
+    /// <summary>Reads the whole body, at most <paramref name="maxBodyBytes"/>.</summary>
+    private static async Task<(byte[] Body, bool TooLarge)> ReadBodyAsync(HttpContext context, int maxBodyBytes)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared > maxBodyBytes) return ([], true);
+        using var buffer = new MemoryStream(declared is > 0 and <= int.MaxValue ? (int)declared.Value : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBodyBytes) return ([], true);
+            buffer.Write(chunk, 0, read);
+        }
+        return (buffer.ToArray(), false);
     }
 
     /// <summary>The path a signature covers on the server: path base and path, decoded, without query.</summary>
@@ -119,16 +155,16 @@ public static class SignedRequestVerifier
     public static string PathOf(Uri uri) => Uri.UnescapeDataString(uri.AbsolutePath);
 
     /// <summary>Signs with <paramref name="key"/>, one signature at a time per key (ECDSA instances are not documented as thread-safe).</summary>
-    public static string Sign(ECDsa key, string method, string path, long unixSeconds, ReadOnlySpan<byte> body)
+    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body)
     {
-        var text = RequestSignature.StringToSign(method, path, unixSeconds, body);
+        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, body);
         lock (key) return RequestSignature.SignText(key, text);
     }
 
     /// <summary>Verifies a signature with <paramref name="key"/>, serialised per key like <see cref="Sign"/>.</summary>
-    public static bool Verify(ECDsa key, string method, string path, long unixSeconds, ReadOnlySpan<byte> body, string signature)
+    public static bool Verify(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body, string signature)
     {
-        var text = RequestSignature.StringToSign(method, path, unixSeconds, body);
+        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, body);
         try
         {
             lock (key) return RequestSignature.VerifyText(key, text, signature);

@@ -6,20 +6,29 @@ using Renkei.Core.Crypto;
 namespace Renkei.Infrastructure.Signing;
 
 /// <summary>
-/// Signs every outgoing request as <c>institutionCode</c>: buffers the body, then adds the
-/// <see cref="SignatureHeaders"/> (institution, Unix-seconds timestamp and the ECDSA P-256 signature of
-/// <see cref="RequestSignature.StringToSign"/>). Put it in front of the <see cref="HttpClient"/> that talks to the
-/// network (or, for the network, to an institution's node):
-/// <code>new HttpClient(new SigningHandler(code, keys.Signing) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = … }</code>
-/// The key stays the caller's: the handler does not dispose it.
+/// Signs every outgoing request as <c>institutionCode</c> for the receiving institution <c>audience</c>: buffers the body,
+/// then adds the <see cref="SignatureHeaders"/> (institution, audience, Unix-seconds timestamp, a fresh nonce and the
+/// ECDSA P-256 signature of <see cref="RequestSignature.StringToSign"/>). Put it in front of the <see cref="HttpClient"/>
+/// that talks to another institution:
+/// <code>new HttpClient(new SigningHandler(code, keys.Signing, receiverCode) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = … }</code>
+/// Every send (a retry too) gets its own nonce, so a receiver never mistakes a retry for a replay. The key stays the
+/// caller's: the handler does not dispose it.
 /// </summary>
-public sealed class SigningHandler(string institutionCode, ECDsa key, TimeProvider? clock = null) : DelegatingHandler
+public sealed class SigningHandler(string institutionCode, ECDsa key, string? audience, TimeProvider? clock = null) : DelegatingHandler
 {
+    /// <summary>A request's own receiver, overriding <see cref="Audience"/> (the network's one client to every node sets it per request).</summary>
+    public static readonly HttpRequestOptionsKey<string> AudienceOption = new("renkei.signature.audience");
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public string InstitutionCode { get; } = !string.IsNullOrWhiteSpace(institutionCode)
         ? institutionCode
         : throw new ArgumentException("an institution code is required", nameof(institutionCode));
+
+    /// <summary>The institution code of the receiver; null: every request names its own (<see cref="AudienceOption"/>).</summary>
+    public string? Audience { get; } = audience is null || !string.IsNullOrWhiteSpace(audience)
+        ? audience
+        : throw new ArgumentException("the receiving institution's code must not be blank", nameof(audience));
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -36,20 +45,28 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, TimeProvid
             content.Dispose();
         }
         var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
-        var signature = SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), timestamp, body);
+        var nonce = RequestSignature.NewNonce();
+        var audience = request.Options.TryGetValue(AudienceOption, out var own) ? own : Audience
+            ?? throw new InvalidOperationException("the request names no receiving institution (SigningHandler.AudienceOption)");
+        var signature = SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, body);
         var headers = request.Headers;
-        headers.Remove(SignatureHeaders.Institution);
-        headers.Remove(SignatureHeaders.Timestamp);
-        headers.Remove(SignatureHeaders.Signature);
+        foreach (var name in (string[])[SignatureHeaders.Institution, SignatureHeaders.Audience, SignatureHeaders.Timestamp, SignatureHeaders.Nonce, SignatureHeaders.Signature])
+            headers.Remove(name);
         headers.TryAddWithoutValidation(SignatureHeaders.Institution, InstitutionCode);
+        headers.TryAddWithoutValidation(SignatureHeaders.Audience, audience);
         headers.TryAddWithoutValidation(SignatureHeaders.Timestamp, timestamp.ToString(CultureInfo.InvariantCulture));
+        headers.TryAddWithoutValidation(SignatureHeaders.Nonce, nonce);
         headers.TryAddWithoutValidation(SignatureHeaders.Signature, signature);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A ready <see cref="HttpClient"/> that signs as <paramref name="institutionCode"/> and sends through <paramref name="inner"/> (default: a <see cref="SocketsHttpHandler"/>).</summary>
-    public static HttpClient CreateClient(Uri baseAddress, string institutionCode, ECDsa key, HttpMessageHandler? inner = null, TimeSpan? timeout = null, TimeProvider? clock = null) =>
-        new(new SigningHandler(institutionCode, key, clock) { InnerHandler = inner ?? new SocketsHttpHandler() })
+    /// <summary>
+    /// A ready <see cref="HttpClient"/> that signs as <paramref name="institutionCode"/> for the receiver
+    /// <paramref name="audience"/> and sends through <paramref name="inner"/> (default: a <see cref="SocketsHttpHandler"/>).
+    /// </summary>
+    public static HttpClient CreateClient(Uri baseAddress, string institutionCode, ECDsa key, string audience, HttpMessageHandler? inner = null,
+        TimeSpan? timeout = null, TimeProvider? clock = null) =>
+        new(new SigningHandler(institutionCode, key, audience, clock) { InnerHandler = inner ?? new SocketsHttpHandler() })
         {
             BaseAddress = baseAddress,
             Timeout = timeout ?? TimeSpan.FromSeconds(100),

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -16,13 +17,21 @@ public static class ServerRenderedPages
 {
     public const string AntiforgeryFormField = "__RequestVerificationToken";
 
-    /// <summary>Razor Pages under <c>/Pages</c>, the HTML encoder, antiforgery with <paramref name="antiforgeryCookie"/>, ephemeral data protection.</summary>
-    public static void AddServices(IServiceCollection services, string antiforgeryCookie)
+    /// <summary>
+    /// Razor Pages under <c>/Pages</c>, the HTML encoder, antiforgery with <paramref name="antiforgeryCookie"/>, ephemeral
+    /// data protection. <paramref name="declarePages"/> states who may open each page (<c>RouteAccess.DeclarePages</c>).
+    /// </summary>
+    public static void AddServices(IServiceCollection services, string antiforgeryCookie, Action<RazorPagesOptions> declarePages)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(declarePages);
         // Japanese text as characters, not numeric entities.
         services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
-        services.AddRazorPages(pages => pages.RootDirectory = "/Pages");
+        services.AddRazorPages(pages =>
+        {
+            pages.RootDirectory = "/Pages";
+            declarePages(pages);
+        });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = antiforgeryCookie;
@@ -32,6 +41,14 @@ public static class ServerRenderedPages
         });
         // Sessions live in memory, so antiforgery (and other data-protection) keys may too: nothing to persist or protect.
         services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider()));
+    }
+
+    /// <summary>A session scheme's challenge for pages: to the login page.</summary>
+    public static Task RedirectToLogin(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Redirect(context.Request.PathBase.Add("/Login"));
+        return Task.CompletedTask;
     }
 
     /// <summary>

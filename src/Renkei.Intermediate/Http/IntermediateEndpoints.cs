@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
 
@@ -26,19 +27,27 @@ public static class IntermediateEndpoints
         RespectNullableAnnotations = true,
     };
 
+    /// <summary>Who the holder-system routes are for: the holder's own business systems and staff console.</summary>
+    internal const string HolderSystems = "the holder's own systems (business systems, staff console), by the holder's certificate or signature";
+
     public static void Map(IEndpointRouteBuilder app, CopyService service)
     {
         var loader = new StreamLoader(service);
         app.MapPost("/" + IntermediateRoutes.LoadBatch, (HttpRequest http) =>
-            HandleAsync<LoadBatchRequest, LoadBatchResponse>(http.HttpContext, service.LoadBatch));
+            HandleAsync<LoadBatchRequest, LoadBatchResponse>(http.HttpContext, service.LoadBatch))
+            .NotYetLocked(HolderSystems);
         app.MapPost("/" + IntermediateRoutes.Upsert, (HttpRequest http) =>
-            HandleAsync<UpsertCopyRequest, UpsertCopyResponse>(http.HttpContext, service.Upsert));
+            HandleAsync<UpsertCopyRequest, UpsertCopyResponse>(http.HttpContext, service.Upsert))
+            .NotYetLocked(HolderSystems);
         app.MapPost("/" + IntermediateRoutes.Delete, (HttpRequest http) =>
-            HandleAsync<DeleteCopyRequest, DeleteCopyResponse>(http.HttpContext, service.Delete));
+            HandleAsync<DeleteCopyRequest, DeleteCopyResponse>(http.HttpContext, service.Delete))
+            .NotYetLocked(HolderSystems);
         app.MapPost("/" + IntermediateRoutes.Provide, (HttpRequest http) =>
-            HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)));
+            HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)))
+            .NotYetLocked(HolderSystems);
         app.MapPost("/" + IntermediateRoutes.Kinds, (HttpRequest http) =>
-            HandleAsync<ListKindsRequest, ListKindsResponse>(http.HttpContext, (request, _) => service.ListKinds(request)));
+            HandleAsync<ListKindsRequest, ListKindsResponse>(http.HttpContext, (request, _) => service.ListKinds(request)))
+            .NotYetLocked(HolderSystems);
         app.MapPost("/" + IntermediateRoutes.LoadStream, async (HttpRequest request) =>
         {
             var http = request.HttpContext;
@@ -58,7 +67,7 @@ public static class IntermediateEndpoints
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        });
+        }).NotYetLocked(HolderSystems);
         app.MapGet("/" + IntermediateRoutes.Health, () =>
         {
             try
@@ -71,7 +80,7 @@ public static class IntermediateEndpoints
             {
                 return Unavailable();
             }
-        });
+        }).AllowPublic("health check for operators and load balancers (no data)");
     }
 
     public sealed record HealthBody(string Status, string Service, string Holder);

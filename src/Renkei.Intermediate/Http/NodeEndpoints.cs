@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
@@ -21,41 +22,56 @@ public static class NodeEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, CopyService copies, TokenService tokens, IntermediateNode? node, TimeProvider clock)
     {
+        if (node is not null)
+            app.ServiceProvider.UseInstitutionCallers(copies.HolderCode,
+                new FixedInstitutions(new KnownInstitution(NodeRoutes.NetworkInstitutionCode, "Network", node.NetworkSigningKey)), clock);
         // ---------------------------------------------------------------- the holder's systems
         app.MapPost("/" + IntermediateNodeRoutes.PendingToken, (HttpRequest http) =>
-            IntermediateEndpoints.HandleAsync<PendingTokenRequest, PendingTokenResponse>(http.HttpContext, tokens.RegisterPending));
+            IntermediateEndpoints.HandleAsync<PendingTokenRequest, PendingTokenResponse>(http.HttpContext, tokens.RegisterPending))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.PendingTokenBatch, (HttpRequest http) =>
-            IntermediateEndpoints.HandleAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(http.HttpContext, tokens.RegisterPendingBatch));
+            IntermediateEndpoints.HandleAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(http.HttpContext, tokens.RegisterPendingBatch))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.TokenStatus, (HttpRequest http) =>
-            IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)));
+            IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
 
         app.MapPost("/" + IntermediateNodeRoutes.Query, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<InquiryRequest, InquiryResponse>(http.HttpContext, (request, _) => node.QueryAsync(request, http.HttpContext.RequestAborted)));
+            IntermediateEndpoints.HandleAsync<InquiryRequest, InquiryResponse>(http.HttpContext, (request, _) => node.QueryAsync(request, http.HttpContext.RequestAborted)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatch, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)));
+            IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatchStatus, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)));
+            IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.Policy, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)));
+            IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.SendNotice, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<SendNoticeRequest, PushNoticeAccepted>(http.HttpContext, (request, _) => node.SendNoticeAsync(request, http.HttpContext.RequestAborted)));
+            IntermediateEndpoints.HandleAsync<SendNoticeRequest, PushNoticeAccepted>(http.HttpContext, (request, _) => node.SendNoticeAsync(request, http.HttpContext.RequestAborted)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)));
+            IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)))
+            .NotYetLocked(IntermediateEndpoints.HolderSystems);
 
         // ---------------------------------------------------------------- the network
         app.MapPost("/" + NodeRoutes.DeliverToken, (HttpRequest http) =>
-            FromNetworkAsync<TokenDelivery, TokenDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.Deliver(request))));
+            FromNetworkAsync<TokenDelivery, TokenDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.Deliver(request))))
+            .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
         app.MapPost("/" + NodeRoutes.DeliverTokenBatch, (HttpRequest http) =>
-            FromNetworkAsync<TokenBatchDelivery, TokenBatchDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.DeliverBatch(request))));
+            FromNetworkAsync<TokenBatchDelivery, TokenBatchDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.DeliverBatch(request))))
+            .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
         app.MapPost("/" + NodeRoutes.Provide, (HttpRequest http) =>
-            FromNetworkAsync<ProvideRequest, SignedSealedAnswer>(http.HttpContext, node, clock, request => node!.ProvideAsync(request, http.HttpContext.RequestAborted)));
+            FromNetworkAsync<ProvideRequest, SignedSealedAnswer>(http.HttpContext, node, clock, request => node!.ProvideAsync(request, http.HttpContext.RequestAborted)))
+            .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
     }
 
     private static async Task<IResult> FromNetworkAsync<TRequest, TResponse>(HttpContext context, IntermediateNode? node, TimeProvider clock,
         Func<TRequest, Task<TResponse>> operation) where TRequest : class
     {
         if (node is null) return await NotANode();
-        var signed = await SignedRequestVerifier.ReadAsync(context, node.SigningKeyOf, clock);
+        var signed = await SignedRequestVerifier.ReadAsync(context, node.SigningKeyOf, clock, node.HolderCode);
         if (!signed.IsVerified) return signed.ToProblem();
         return await IntermediateEndpoints.RunAsync<TRequest, TResponse>(signed.Body, (request, _) => operation(request));
     }

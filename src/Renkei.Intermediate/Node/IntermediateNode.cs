@@ -76,7 +76,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
         var inner = options.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler();
-        var http = SigningHandler.CreateClient(networkAddress, copies.HolderCode, keys.Signing, inner, options.NetworkTimeout, options.Clock);
+        var http = SigningHandler.CreateClient(networkAddress, copies.HolderCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, inner, options.NetworkTimeout, options.Clock);
         var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), options.Clock, http);
         try
         {

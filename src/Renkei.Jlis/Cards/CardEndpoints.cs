@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Renkei.Infrastructure.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Core.Json;
@@ -27,32 +28,47 @@ public static class CardEndpoints
         Map(app, new CardService(options.Database, numbering, JpkiEndpoints.Authority(app), keys, app.Services.GetService<TimeProvider>()));
     }
 
+    /// <summary>Who may suspend or resume: the card call centre (a J-LIS role, by the four facts) or the resident's ward.</summary>
+    private const string CallCentreOrWard = "the card call centre (コールセンター, by the four facts) or the resident's ward";
+
     /// <summary>Maps the routes over a service the caller owns.</summary>
     public static void Map(WebApplication app, CardService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         app.MapPost("/" + CardRoutes.Applications, (HttpRequest http) =>
-            JlisEndpoints.Handle<CardApplicationRequest, CardApplicationResponse>(http.HttpContext, service.Apply));
+            JlisEndpoints.Handle<CardApplicationRequest, CardApplicationResponse>(http.HttpContext, service.Apply))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Issue, (HttpRequest http) =>
-            JlisEndpoints.Handle<IssueCardRequest, CardStatusResponse>(http.HttpContext, service.Issue));
+            JlisEndpoints.Handle<IssueCardRequest, CardStatusResponse>(http.HttpContext, service.Issue))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.HandoverData, (HttpRequest http) =>
-            JlisEndpoints.Handle<HandoverDataRequest, HandoverDataResponse>(http.HttpContext, service.HandoverData));
+            JlisEndpoints.Handle<HandoverDataRequest, HandoverDataResponse>(http.HttpContext, service.HandoverData))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Handover, (HttpRequest http) =>
-            JlisEndpoints.Handle<HandoverRequest, CertificatesResponse>(http.HttpContext, service.Handover));
+            JlisEndpoints.Handle<HandoverRequest, CertificatesResponse>(http.HttpContext, service.Handover))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Suspend, (HttpRequest http) =>
-            JlisEndpoints.Handle<SuspendCardRequest, CardStatusResponse>(http.HttpContext, service.Suspend));
+            JlisEndpoints.Handle<SuspendCardRequest, CardStatusResponse>(http.HttpContext, service.Suspend))
+            .NotYetLocked(CallCentreOrWard);
         app.MapPost("/" + CardRoutes.Resume, (HttpRequest http) =>
-            JlisEndpoints.Handle<ResumeCardRequest, CardStatusResponse>(http.HttpContext, service.Resume));
+            JlisEndpoints.Handle<ResumeCardRequest, CardStatusResponse>(http.HttpContext, service.Resume))
+            .NotYetLocked(CallCentreOrWard);
         app.MapPost("/" + CardRoutes.Revoke, (HttpRequest http) =>
-            JlisEndpoints.Handle<RevokeCardRequest, CardStatusResponse>(http.HttpContext, service.Revoke));
+            JlisEndpoints.Handle<RevokeCardRequest, CardStatusResponse>(http.HttpContext, service.Revoke))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Unlock, (HttpRequest http) =>
-            JlisEndpoints.Handle<UnlockPinRequest, UnlockPinResponse>(http.HttpContext, service.Unlock));
+            JlisEndpoints.Handle<UnlockPinRequest, UnlockPinResponse>(http.HttpContext, service.Unlock))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.ChangeFacts, (HttpRequest http) =>
-            JlisEndpoints.Handle<ChangeFactsRequest, ChangeFactsResponse>(http.HttpContext, service.ChangeFacts));
+            JlisEndpoints.Handle<ChangeFactsRequest, ChangeFactsResponse>(http.HttpContext, service.ChangeFacts))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Certificates, (HttpRequest http) =>
-            JlisEndpoints.Handle<CertificatesRequest, CertificatesResponse>(http.HttpContext, service.RenewCertificates));
+            JlisEndpoints.Handle<CertificatesRequest, CertificatesResponse>(http.HttpContext, service.RenewCertificates))
+            .NotYetLocked(JlisEndpoints.Wards);
         app.MapPost("/" + CardRoutes.Status, (HttpRequest http) =>
-            JlisEndpoints.Handle<CardStatusRequest, CardStatusResponse>(http.HttpContext, service.Status));
-        app.MapGet("/" + CardRoutes.Keys, () => Results.Json(service.Keys(), JsonDefaults.Options));
+            JlisEndpoints.Handle<CardStatusRequest, CardStatusResponse>(http.HttpContext, service.Status))
+            .NotYetLocked(JlisEndpoints.ApprovedVerifiers);
+        app.MapGet("/" + CardRoutes.Keys, () => Results.Json(service.Keys(), JsonDefaults.Options))
+            .AllowPublic("J-LIS's public keys that verify the card's text-entry-support data (公開鍵)");
     }
 }

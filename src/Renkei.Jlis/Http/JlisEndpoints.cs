@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
 
@@ -23,18 +24,29 @@ public static class JlisEndpoints
         RespectNullableAnnotations = true,
     };
 
+    /// <summary>Who numbering and card routes are for: a ward, for its own residents.</summary>
+    internal const string Wards = "a ward (Municipality), for its own municipality code and residents";
+
+    /// <summary>Who certificate status is for (seed 001: bodies and businesses the minister approves).</summary>
+    internal const string ApprovedVerifiers = "an approved verifier (the portal, the issuance centre, wards, registered verifiers)";
+
     public static void Map(IEndpointRouteBuilder app, NumberingService service)
     {
         app.MapPost("/" + JlisRoutes.DeriveNumber, (HttpRequest http) =>
-            Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, service.DeriveNumber));
+            Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, service.DeriveNumber))
+            .NotYetLocked(Wards);
         app.MapPost("/" + JlisRoutes.NumberingBatch, (HttpRequest http) =>
-            Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, service.RequestBatch));
+            Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, service.RequestBatch))
+            .NotYetLocked(Wards);
         app.MapPost("/" + JlisRoutes.VerifyNumber, (HttpRequest http) =>
-            Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, service.VerifyNumber));
+            Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, service.VerifyNumber))
+            .NotYetLocked(Wards);
         app.MapPost("/" + JlisRoutes.ChangeNumber, (HttpRequest http) =>
-            Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, service.ChangeNumber));
+            Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, service.ChangeNumber))
+            .NotYetLocked(Wards);
         app.MapPost("/" + JlisRoutes.IssueResidentCode, (HttpRequest http) =>
-            Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, service.IssueResidentCode));
+            Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, service.IssueResidentCode))
+            .NotYetLocked(Wards);
         app.MapGet("/" + JlisRoutes.Health, () =>
         {
             try
@@ -47,7 +59,7 @@ public static class JlisEndpoints
             {
                 return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }
-        });
+        }).AllowPublic("health check for operators and load balancers (no data)");
     }
 
     public sealed record HealthBody(string Status, string Service);

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Renkei.Infrastructure.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -47,16 +48,17 @@ public static class JpkiEndpoints
     public static void Map(WebApplication app, JpkiAuthority authority)
     {
         ArgumentNullException.ThrowIfNull(authority);
+        const string published = "J-LIS publishes its CA certificates and revocation lists (公開)";
         app.MapGet("/" + PkiRoutes.RootCertificate, (HttpRequest http) =>
-            Certificate(http, () => authority.RootCertificate));
+            Certificate(http, () => authority.RootCertificate)).AllowPublic(published);
         app.MapGet("/" + PkiRoutes.RootCrl, (HttpRequest http) =>
-            Crl(http, authority.CurrentRootCrl));
+            Crl(http, authority.CurrentRootCrl)).AllowPublic(published);
         foreach (var kind in Enum.GetValues<JpkiCertificateKind>())
         {
             app.MapGet("/" + PkiRoutes.CaCertificate(kind), (HttpRequest http) =>
-                Certificate(http, () => authority.IssuingCaCertificate(kind)));
+                Certificate(http, () => authority.IssuingCaCertificate(kind))).AllowPublic(published);
             app.MapGet("/" + PkiRoutes.Crl(kind), (HttpRequest http) =>
-                Crl(http, () => authority.CurrentCrl(kind)));
+                Crl(http, () => authority.CurrentCrl(kind))).AllowPublic(published);
         }
         app.MapPost("/" + PkiRoutes.Status, (HttpRequest http) =>
             JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, request =>
@@ -65,7 +67,7 @@ public static class JpkiEndpoints
                 var record = authority.Record(request.Kind, serial);
                 return new CertificateStatusResponse(request.Kind, serial, record?.Status ?? CertificateStatus.Unknown,
                     record?.RevokedAt, record?.Reason);
-            }));
+            })).NotYetLocked(JlisEndpoints.ApprovedVerifiers);
     }
 
     private static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)

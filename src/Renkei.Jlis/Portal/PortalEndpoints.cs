@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Renkei.Infrastructure.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -36,7 +37,12 @@ public static class PortalEndpoints
 
         app.MapPost("/" + PortalLoginRoutes.PortalToken, (HttpRequest http) =>
             TokenEndpoints.HandleAsync<PortalTokenRequest, PortalTokenResponse>(http.HttpContext, link.Directory, link.Clock, PortalOnly,
-                r => r.Portal, service.TokenAsync));
+                r => r.Portal, service.TokenAsync))
+            .RequireInstitution(new CallerDeclaration(CallerKind.Institution, "the citizen portal, for a resident who logged in with the card", [nameof(InstitutionClass.Portal)])
+            {
+                RefusalCode = PortalLoginRefusalCodes.NotPortal,
+                RefusalMessage = "only the citizen portal may exchange a card login for a portal token (マイナポータル以外からは要求できません)",
+            });
     }
 
     private static IResult? PortalOnly(InstitutionInfo sender) => sender.Class == InstitutionClass.Portal

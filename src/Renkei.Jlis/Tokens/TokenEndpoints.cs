@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
@@ -55,7 +57,7 @@ public static class TokenEndpoints
         var tokens = options.Tokens ?? throw new ArgumentException("the J-LIS options have no token settings", nameof(options));
 
         var keys = InstitutionKeys.LoadOrCreate(tokens.KeyDirectory);
-        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, tokens.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler(),
+        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, tokens.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler(),
             tokens.NetworkTimeout, tokens.Clock);
         var network = new NetworkHttpClient(http);
         var directory = new InstitutionDirectory(network, tokens.Clock, tokens.InstitutionCacheTime);
@@ -69,11 +71,14 @@ public static class TokenEndpoints
         });
 
         ((IApplicationBuilder)app).Properties[LinkProperty] = new NetworkLink(network, directory, tokens.Clock);
+        app.Services.UseInstitutionCallers(tokens.InstitutionCode, new DirectoryCallers(directory), tokens.Clock);
 
         app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
-            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync));
+            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync))
+            .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
         app.MapPost("/" + JlisTokenRoutes.Batches, (HttpRequest http) =>
-            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync));
+            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync))
+            .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
     }
 
     private const string LinkProperty = "renkei.jlis.network-link";
@@ -110,7 +115,8 @@ public static class TokenEndpoints
             InstitutionDirectory.Entry? sender = null;
             if (claimed.Length > 0 && headers[SignatureHeaders.Signature].Count > 0 && headers[SignatureHeaders.Timestamp].Count > 0)
                 sender = await directory.FindAsync(claimed, ct);
-            var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock);
+            var callers = context.RequestServices.GetRequiredService<InstitutionCallers>();
+            var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock, callers.Audience, callers.Replays);
             if (!signed.IsVerified) return signed.ToProblem();
             if (authorize(sender!.Info) is { } refused) return refused;
 
@@ -133,5 +139,14 @@ public static class TokenEndpoints
         {
             return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
         }
+    }
+
+    /// <summary>The network's registry, as J-LIS's cache of it holds it, as the caller directory of J-LIS's routes.</summary>
+    private sealed class DirectoryCallers(InstitutionDirectory directory) : IInstitutionResolver
+    {
+        public async ValueTask<KnownInstitution?> FindAsync(string code, CancellationToken cancellationToken) =>
+            await directory.FindAsync(code, cancellationToken) is { } entry
+                ? new KnownInstitution(entry.Info.Code, entry.Info.Class.ToString(), entry.SigningKey)
+                : null;
     }
 }

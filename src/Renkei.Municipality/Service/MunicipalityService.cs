@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
@@ -137,7 +138,11 @@ public static class MunicipalityService
 
         return ServiceHost.StartAsync(
             $"municipality-{options.Code.Digits}",
-            services => services.AddSingleton(http),
+            services =>
+            {
+                services.AddSingleton(http);
+                StaffApiAccess.AddScheme(services, api);
+            },
             app =>
             {
                 if (tokenClients is not null)
@@ -147,11 +152,13 @@ public static class MunicipalityService
                     events.NumberRecorded = tokens.OnNumberRecordedAsync;
                     app.Lifetime.ApplicationStopped.Register(tokenClients.Dispose);
                 }
-                app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", options.Code.Digits, options.Name)));
-                app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync));
-                app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync));
-                app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync));
-                app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync));
+                app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", options.Code.Digits, options.Name)))
+                    .AllowPublic("health check for operators and load balancers (no personal data)");
+                app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync))
+                    .AllowPublic("staff login (id, password and one-time code; every attempt is logged)");
+                app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync)).RequireStaff(OperationAction.AffairChosen, "affair");
+                app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync)).RequireStaff(null, "session");
+                app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync)).RequireStaff(OperationAction.Logout, "logout");
                 api.MapEvent<BirthRequest>(app, MunicipalityRoutes.Births, "birth", NumberNeed.None, _ => null, events.BirthAsync);
                 api.MapEvent<ArrivalRequest>(app, MunicipalityRoutes.Arrivals, "arrival", NumberNeed.Required, _ => null, events.ArrivalAsync);
                 api.MapEvent<ArrivalFromAbroadRequest>(app, MunicipalityRoutes.ArrivalsFromAbroad, "arrival-from-abroad", NumberNeed.None, _ => null,
@@ -167,12 +174,13 @@ public static class MunicipalityService
                     events.HeadChangeAsync);
                 api.MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, "number-change", NumberNeed.Required, r => r.ResidentId,
                     events.ChangeNumberAsync);
-                app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync));
-                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync));
+                app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).RequireStaff(OperationAction.Search, "search");
+                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).RequireStaff(OperationAction.View, "certificate");
                 var inbox = new EApplicationInbox(new ApplicationStore(options.Database),
                     new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = EApplicationInbox.Terminal }),
                     new JpkiRelyingParty(new JpkiHttpClient(http), new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
-                app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)));
+                app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
+                    .NotYetLocked("the citizen portal, forwarding an application the resident signed with the card (the signature is verified)");
             },
             new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls },
             ct);
@@ -347,7 +355,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
             await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Success,
                 Detail(name, result.ResidentId, result.Replayed ? "replayed" : null), result.ResidentId);
             return Results.Json(result, JsonDefaults.Options, statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-        });
+        }).RequireStaff(OperationAction.Change, name);
 
     // ------------------------------------------------------------------ views
 
@@ -465,6 +473,20 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         }
         _sessions.Update(token, refreshed);
         return (new Caller(refreshed, token, found.ExpiresAt, terminal), null);
+    }
+
+    /// <summary>The principal of a request whose bearer token names a live session (<see cref="StaffApiAccess"/>), else null.</summary>
+    internal System.Security.Claims.ClaimsPrincipal? SessionPrincipal(HttpContext http) =>
+        BearerToken(http.Request) is { } token && _sessions.Find(token) is { } found
+            ? RouteAccess.SessionPrincipal(StaffApiAccess.Scheme, new System.Security.Claims.Claim(CallerClaims.Staff, found.Session.StaffId.Value))
+            : null;
+
+    /// <summary>Refuses a request without a live session as the handler would have: 401, recorded as the route says.</summary>
+    internal async Task ChallengeAsync(HttpContext http)
+    {
+        var route = http.GetEndpoint()?.Metadata.GetMetadata<StaffRoute>();
+        var (_, refusal) = await AuthenticateAsync(http, route?.Action, route?.What ?? "staff");
+        if (refusal is not null) await refusal.ExecuteAsync(http);
     }
 
     private static IResult Unauthorized(HttpContext http, string code, string message)

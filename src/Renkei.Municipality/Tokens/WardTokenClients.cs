@@ -36,7 +36,7 @@ public sealed class WardTokenClients : IDisposable
         _keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory);
         try
         {
-            _jlis = SigningHandler.CreateClient(options.JlisAddress, ward.Digits, _keys.Signing, options.OutgoingHandler?.Invoke(), options.Timeout, options.Clock);
+            _jlis = SigningHandler.CreateClient(options.JlisAddress, ward.Digits, _keys.Signing, JlisTokenRoutes.JlisInstitutionCode, options.OutgoingHandler?.Invoke(), options.Timeout, options.Clock);
             _intermediate = new HttpClient(options.OutgoingHandler?.Invoke() ?? new SocketsHttpHandler(), disposeHandler: true)
             {
                 BaseAddress = options.IntermediateAddress,

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
@@ -41,16 +43,17 @@ internal sealed class NetworkEndpoints(
 
     public void Map(WebApplication app)
     {
+        app.Services.UseInstitutionCallers(NodeRoutes.NetworkInstitutionCode, new RegistryCallers(registry), clock);
         Post<IssueTokenRequest>(app, NetworkRoutes.IssueToken, async (sender, r, ct) =>
         {
             RequireNumberingAuthority(sender);
             return Results.Json(await issuance.IssueAsync(r, ct), JsonDefaults.Options);
-        });
+        }, NumberingAuthorityOnly);
         Post<IssueTokenBatchRequest>(app, NetworkRoutes.IssueTokenBatch, async (sender, r, ct) =>
         {
             RequireNumberingAuthority(sender);
             return Results.Json(await issuance.IssueBatchAsync(r, ct), JsonDefaults.Options);
-        });
+        }, NumberingAuthorityOnly);
         Post<LinkageRequest>(app, NetworkRoutes.Linkage, async (sender, r, _) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
@@ -78,13 +81,13 @@ internal sealed class NetworkEndpoints(
             RequireSelf(sender, r.Institution, "institution");
             var idCode = PortalPerson(sender, r.Token);
             return Task.FromResult(Results.Json(new ProvisionRecordList(records.RecordsOf(idCode, r.From, r.To)), JsonDefaults.Options));
-        });
+        }, PortalOnly);
         Post<TreeHeadRequest>(app, PortalRoutes.TreeHead, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
             RequirePortal(sender);
             return Task.FromResult(Results.Json(records.Tree.Head(), JsonDefaults.Options));
-        });
+        }, PortalOnly);
         Post<RecordProofRequest>(app, PortalRoutes.RecordProof, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -95,7 +98,7 @@ internal sealed class NetworkEndpoints(
                 ? Results.Json(proof, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "record-not-found",
                     "no provision record with this sequence is about the person (本人の情報提供等記録にありません)"));
-        });
+        }, PortalOnly);
         Post<SelfSourcesRequest>(app, PortalRoutes.SelfSources, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -108,7 +111,7 @@ internal sealed class NetworkEndpoints(
                     policy.SelfDisplayKindsFrom(i.Class, today).Select(k => new SelfDisplayKind(k.Kind, k.Name)).ToList()))
                 .ToList();
             return Task.FromResult(Results.Json(new SelfSourcesResponse(sources), JsonDefaults.Options));
-        });
+        }, PortalOnly);
         Post<PushNoticeRequest>(app, PortalRoutes.PushNotice, (sender, r, _) =>
         {
             RequireSelf(sender, r.Sender, "sender");
@@ -141,7 +144,7 @@ internal sealed class NetworkEndpoints(
             var notices = store.NoticesOf(idCode, sender).Select(n => new StoredNotice(n.NoticeId, n.Sender, registry.Find(n.Sender)?.Name ?? n.Sender,
                 n.SentAt, n.ReadAt is not null, n.ReadAt, JsonSerializer.Deserialize<Renkei.Core.Crypto.SealedPayload>(n.Sealed, JsonDefaults.Options)!)).ToList();
             return Task.FromResult(Results.Json(new NoticeList(notices), JsonDefaults.Options));
-        });
+        }, PortalOnly);
         Post<NoticeReadRequest>(app, PortalRoutes.NoticeRead, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -150,7 +153,7 @@ internal sealed class NetworkEndpoints(
             return Task.FromResult(row is not null
                 ? Results.Json(new NoticeReadAck(row.NoticeId, row.ReadAt!.Value), JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "notice-not-found", "the person has no notice with this id (該当するお知らせがありません)"));
-        });
+        }, PortalOnly);
         Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -184,7 +187,7 @@ internal sealed class NetworkEndpoints(
             {
                 return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }
-        });
+        }).AllowPublic("health check for operators and load balancers (no data)");
     }
 
     public sealed record HealthBody(string Status, string Service);
@@ -192,10 +195,11 @@ internal sealed class NetworkEndpoints(
     /// <summary>The most characters a sealed notice may have (its four base64 parts): a notice is a title and a few paragraphs.</summary>
     private const int MaxSealedNotice = 64 * 1024;
 
-    private void Post<T>(WebApplication app, string route, Handler<T> handler) where T : class =>
+    /// <summary>Maps a signed POST for registered institutions (narrowed per route with <see cref="PortalOnly"/> / <see cref="NumberingAuthorityOnly"/>).</summary>
+    private RouteHandlerBuilder Post<T>(WebApplication app, string route, Handler<T> handler, CallerDeclaration? callers = null) where T : class =>
         app.MapPost("/" + route, async (HttpContext context) =>
         {
-            var signed = await SignedRequestVerifier.ReadAsync(context, registry.SigningKeyOf, clock);
+            var signed = await SignedRequestVerifier.ReadAsync(context, registry.SigningKeyOf, clock, NodeRoutes.NetworkInstitutionCode, app.Services.GetRequiredService<InstitutionCallers>().Replays);
             if (signed.Body.Length > 0) tap?.Received(route, signed.Institution, signed.Body);
             if (!signed.IsVerified) return signed.ToProblem();
             T? request;
@@ -216,7 +220,19 @@ internal sealed class NetworkEndpoints(
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        });
+        }).RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
+
+    private static readonly CallerDeclaration PortalOnly = new(CallerKind.Institution, "the citizen portal, for its own person's token", [nameof(InstitutionClass.Portal)])
+    {
+        RefusalCode = "portal-only",
+        RefusalMessage = "this is shown to the person through the portal only (マイナポータルからのみ利用できます)",
+    };
+
+    private static readonly CallerDeclaration NumberingAuthorityOnly = new(CallerKind.Institution, "J-LIS (the numbering authority)", [nameof(InstitutionClass.NumberingAuthority)])
+    {
+        RefusalCode = "numbering-authority-only",
+        RefusalMessage = "only J-LIS (the numbering authority) asks for tokens (符号の発行を求められるのは機構のみです)",
+    };
 
     private void RequirePortal(string sender)
     {
@@ -253,5 +269,14 @@ internal sealed class NetworkEndpoints(
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > 100)
             throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", $"{field}: required, at most 100 characters (必須です)");
+    }
+
+    /// <summary>The network's registry as the caller directory of its own routes.</summary>
+    private sealed class RegistryCallers(InstitutionRegistry registry) : IInstitutionResolver
+    {
+        public ValueTask<KnownInstitution?> FindAsync(string code, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(registry.Find(code) is { } info && registry.SigningKeyOf(code) is { } key
+                ? new KnownInstitution(info.Code, info.Class.ToString(), key)
+                : null);
     }
 }

@@ -36,7 +36,7 @@ internal sealed class NodeClient : IDisposable
 
     public NodeClient(ECDsa signingKey, HttpMessageHandler inner, TimeProvider clock, IMessageTap? tap)
     {
-        _http = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, signingKey, clock) { InnerHandler = inner })
+        _http = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, signingKey, audience: null, clock) { InnerHandler = inner })
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call sets its own
         };
@@ -51,7 +51,9 @@ internal sealed class NodeClient : IDisposable
         var address = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + route);
         try
         {
-            using var response = await _http.PostAsJsonAsync(address, body, JsonDefaults.Options, timer.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = JsonContent.Create(body, options: JsonDefaults.Options) };
+            request.Options.Set(SigningHandler.AudienceOption, institution); // signed for this node only
+            using var response = await _http.SendAsync(request, timer.Token).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(timer.Token).ConfigureAwait(false);
             _tap?.Received("node:" + route, institution, bytes);
             if (!response.IsSuccessStatusCode)

@@ -1,3 +1,4 @@
+using Renkei.Infrastructure.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
@@ -40,7 +41,8 @@ public sealed class MutualTlsHostTests : IDisposable
     /// <summary>A host that answers who called (the CN of the client certificate) on <c>GET /whoami</c>.</summary>
     private static Task<ServiceHost> StartAsync(MutualTls tls) => ServiceHost.StartAsync("whoami",
         _ => { },
-        app => app.MapGet("/whoami", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context)))),
+        app => app.MapGet("/whoami", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
+            .AllowPublic("test: answers who called"),
         new ServiceHostOptions { MutualTls = tls });
 
     private sealed record Caller(string? Institution);

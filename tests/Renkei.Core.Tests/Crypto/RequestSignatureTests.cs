@@ -8,12 +8,13 @@ public sealed class RequestSignatureTests
 {
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"requestId":"x","kind":"local-tax"}""");
     private const long Time = 1_795_000_000;
+    private const string Nonce = "AAAAAAAAAAAAAAAAAAAAAA";
 
     [Fact]
-    public void The_string_to_sign_is_method_path_timestamp_and_body_hash()
+    public void The_string_to_sign_is_method_path_audience_timestamp_nonce_and_body_hash()
     {
-        Assert.Equal("POST\n/linkage/immediate\n1795000000\n" + Convert.ToHexStringLower(SHA256.HashData(Body)),
-            RequestSignature.StringToSign("post", "/linkage/immediate", Time, Body));
+        Assert.Equal("POST\n/linkage/immediate\nNETWORK\n1795000000\n" + Nonce + "\n" + Convert.ToHexStringLower(SHA256.HashData(Body)),
+            RequestSignature.StringToSign("post", "/linkage/immediate", "NETWORK", Time, Nonce, Body));
     }
 
     [Fact]
@@ -22,16 +23,18 @@ public sealed class RequestSignatureTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var published = RequestSignature.ImportPublicKey(Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()));
-        var signature = RequestSignature.Sign(key, "POST", "/linkage/immediate", Time, Body);
+        var signature = RequestSignature.Sign(key, "POST", "/linkage/immediate", "NETWORK", Time, Nonce, Body);
 
-        Assert.True(RequestSignature.Verify(published, "POST", "/linkage/immediate", Time, Body, signature));
-        Assert.False(RequestSignature.Verify(other, "POST", "/linkage/immediate", Time, Body, signature)); // wrong key
-        Assert.False(RequestSignature.Verify(published, "POST", "/records/by-token", Time, Body, signature)); // other path
-        Assert.False(RequestSignature.Verify(published, "PUT", "/linkage/immediate", Time, Body, signature)); // other method
-        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", Time + 1, Body, signature)); // other time
+        Assert.True(RequestSignature.Verify(published, "POST", "/linkage/immediate", "NETWORK", Time, Nonce, Body, signature));
+        Assert.False(RequestSignature.Verify(other, "POST", "/linkage/immediate", "NETWORK", Time, Nonce, Body, signature)); // wrong key
+        Assert.False(RequestSignature.Verify(published, "POST", "/records/by-token", "NETWORK", Time, Nonce, Body, signature)); // other path
+        Assert.False(RequestSignature.Verify(published, "PUT", "/linkage/immediate", "NETWORK", Time, Nonce, Body, signature)); // other method
+        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", "NETWORK", Time + 1, Nonce, Body, signature)); // other time
+        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", "131091", Time, Nonce, Body, signature)); // other receiver
+        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", "NETWORK", Time, "BBBBBBBBBBBBBBBBBBBBBB", Body, signature)); // other nonce
         var tampered = (byte[])Body.Clone();
         tampered[^2] ^= 1;
-        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", Time, tampered, signature)); // altered body
+        Assert.False(RequestSignature.Verify(published, "POST", "/linkage/immediate", "NETWORK", Time, Nonce, tampered, signature)); // altered body
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         var requestId = Guid.NewGuid();
         await Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, Code, addressee));
-        using var delivered = await network.ClientFor(Host.BaseAddress).PostAsJsonAsync(NodeRoutes.DeliverToken, new TokenDelivery(requestId, Code, token), JsonDefaults.Options);
+        using var delivered = await network.ClientFor(Host.BaseAddress, Code).PostAsJsonAsync(NodeRoutes.DeliverToken, new TokenDelivery(requestId, Code, token), JsonDefaults.Options);
         delivered.EnsureSuccessStatusCode();
         network.Issue(person, Code, token);
     }

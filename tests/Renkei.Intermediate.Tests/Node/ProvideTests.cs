@@ -24,7 +24,7 @@ public sealed class ProvideTests
 
     private static async Task<SignedSealedAnswer> ProvideAsync(NodePair pair, ProvideRequest request)
     {
-        using var response = await pair.Network.ClientFor(pair.Provider.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request, JsonDefaults.Options);
+        using var response = await pair.Network.ClientFor(pair.Provider.Host.BaseAddress, pair.Provider.Code).PostAsJsonAsync(NodeRoutes.Provide, request, JsonDefaults.Options);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<SignedSealedAnswer>(JsonDefaults.Options))!;
     }
@@ -82,11 +82,11 @@ public sealed class ProvideTests
         }
 
         // The same request id with other content is refused.
-        using var reused = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { Affair = "public-assistance" }, JsonDefaults.Options);
+        using var reused = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.Provide, request with { Affair = "public-assistance" }, JsonDefaults.Options);
         Assert.Equal((HttpStatusCode.Conflict, "request-id-reused"), (reused.StatusCode, (await reused.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code));
-        using var elsewhere = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), Provider = "131121" }, JsonDefaults.Options);
+        using var elsewhere = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), Provider = "131121" }, JsonDefaults.Options);
         Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
-        using var badKey = await pair.Network.ClientFor(node.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), InquirerSealingKey = "bm90IGEga2V5" }, JsonDefaults.Options);
+        using var badKey = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.Provide, request with { RequestId = Guid.NewGuid(), InquirerSealingKey = "bm90IGEga2V5" }, JsonDefaults.Options);
         Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
         Assert.Single((await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records);
     }

@@ -1,3 +1,4 @@
+using Renkei.Infrastructure.Access;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -56,10 +57,11 @@ public sealed class TestNetworkPeer : IAsyncDisposable
         TestNetworkPeer? peer = null;
         var host = await ServiceHost.StartAsync("test-network", _ => { }, app =>
         {
-            app.MapPost("/" + NetworkRoutes.Linkage, (HttpRequest request) => peer!.LinkageAsync(request.HttpContext));
-            app.MapPost("/" + NetworkRoutes.LinkageBatch, (HttpRequest request) => peer!.SubmitBatchAsync(request.HttpContext));
-            app.MapPost("/" + NetworkRoutes.LinkageBatchStatus, (HttpRequest request) => peer!.BatchStatusAsync(request.HttpContext));
-            app.MapPost("/" + NetworkRoutes.InstitutionLookup, (HttpRequest request) => peer!.LookupAsync(request.HttpContext));
+            var routes = app.MapGroup("").AllowPublic("test double: checks the signature itself");
+            routes.MapPost("/" + NetworkRoutes.Linkage, (HttpRequest request) => peer!.LinkageAsync(request.HttpContext));
+            routes.MapPost("/" + NetworkRoutes.LinkageBatch, (HttpRequest request) => peer!.SubmitBatchAsync(request.HttpContext));
+            routes.MapPost("/" + NetworkRoutes.LinkageBatchStatus, (HttpRequest request) => peer!.BatchStatusAsync(request.HttpContext));
+            routes.MapPost("/" + NetworkRoutes.InstitutionLookup, (HttpRequest request) => peer!.LookupAsync(request.HttpContext));
         });
         peer = new TestNetworkPeer(host);
         return peer;
@@ -75,8 +77,8 @@ public sealed class TestNetworkPeer : IAsyncDisposable
     }
 
     /// <summary>A client that signs as the network, for calling a node's <see cref="NodeRoutes"/>.</summary>
-    public HttpClient ClientFor(Uri node) => _nodeClients.GetOrAdd(node.ToString(), _ =>
-        SigningHandler.CreateClient(node, NodeRoutes.NetworkInstitutionCode, Key));
+    public HttpClient ClientFor(Uri node, string holder) => _nodeClients.GetOrAdd(node + "|" + holder, _ =>
+        SigningHandler.CreateClient(node, NodeRoutes.NetworkInstitutionCode, Key, holder));
 
     private async Task<IResult> LinkageAsync(HttpContext context)
     {
@@ -137,7 +139,7 @@ public sealed class TestNetworkPeer : IAsyncDisposable
         HttpResponseMessage reply;
         try
         {
-            reply = await ClientFor(target.Info.Endpoint).PostAsJsonAsync(NodeRoutes.Provide, forward, JsonDefaults.Options);
+            reply = await ClientFor(target.Info.Endpoint, target.Info.Code).PostAsJsonAsync(NodeRoutes.Provide, forward, JsonDefaults.Options);
         }
         catch (HttpRequestException)
         {
@@ -154,7 +156,7 @@ public sealed class TestNetworkPeer : IAsyncDisposable
 
     private async Task<(T? Request, IResult? Refused)> ReadAsync<T>(HttpContext context) where T : class
     {
-        var signed = await SignedRequestVerifier.ReadAsync(context, code => _registry.TryGetValue(code, out var entry) ? entry.Key : null, TimeProvider.System);
+        var signed = await SignedRequestVerifier.ReadAsync(context, code => _registry.TryGetValue(code, out var entry) ? entry.Key : null, TimeProvider.System, NodeRoutes.NetworkInstitutionCode);
         if (!signed.IsVerified) return (null, signed.ToProblem());
         return (JsonSerializer.Deserialize<T>(signed.Body, JsonDefaults.Options)!, null);
     }

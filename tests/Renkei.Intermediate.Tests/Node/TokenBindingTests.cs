@@ -1,3 +1,4 @@
+using Renkei.Infrastructure.Access;
 using System.Net;
 using System.Net.Http.Json;
 using Renkei.Core.Json;
@@ -30,7 +31,7 @@ public sealed class TokenBindingTests
     {
         await using var pair = await NodePair.StartAsync(provider);
         var node = pair.Inquirer;
-        var network = pair.Network.ClientFor(node.Host.BaseAddress);
+        var network = pair.Network.ClientFor(node.Host.BaseAddress, node.Code);
 
         // One at a time: registered, delivered, delivered again (idempotent).
         var single = Guid.NewGuid();
@@ -109,19 +110,19 @@ public sealed class TokenBindingTests
             Assert.Equal((HttpStatusCode.Unauthorized, "unsigned-request"), (unsigned.StatusCode, (await ProblemAsync(unsigned)).Code));
 
         using var impostorKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        using (var impostor = SigningHandler.CreateClient(node.Host.BaseAddress, NodeRoutes.NetworkInstitutionCode, impostorKey))
+        using (var impostor = SigningHandler.CreateClient(node.Host.BaseAddress, NodeRoutes.NetworkInstitutionCode, impostorKey, node.Code))
         using (var forged = await impostor.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.Unauthorized, "bad-signature"), (forged.StatusCode, (await ProblemAsync(forged)).Code));
 
         // Another institution, however well it signs, is not the network.
         using (var keys = InstitutionKeys.LoadOrCreate(pair.Provider.KeyDirectory.Path))
-        using (var ward = SigningHandler.CreateClient(node.Host.BaseAddress, pair.Provider.Code, keys.Signing))
+        using (var ward = SigningHandler.CreateClient(node.Host.BaseAddress, pair.Provider.Code, keys.Signing, node.Code))
         using (var notNetwork = await ward.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.Unauthorized, "unknown-institution"), (notNetwork.StatusCode, (await ProblemAsync(notNetwork)).Code));
 
         // A signed body that was changed on the way.
         var tampering = new TamperingHandler { InnerHandler = new SocketsHttpHandler() };
-        using (var network = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, pair.Network.Key) { InnerHandler = tampering }) { BaseAddress = node.Host.BaseAddress })
+        using (var network = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, pair.Network.Key, node.Code) { InnerHandler = tampering }) { BaseAddress = node.Host.BaseAddress })
         using (var altered = await network.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.Unauthorized, "bad-signature"), (altered.StatusCode, (await ProblemAsync(altered)).Code));
 
@@ -129,8 +130,8 @@ public sealed class TokenBindingTests
 
         // A server without node settings has no network routes to offer.
         await using var plain = await IntermediateHarness.StartAsync(provider);
-        using var notANode = await pair.Network.ClientFor(plain.Host.BaseAddress).PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options);
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "not-a-network-node"), (notANode.StatusCode, (await ProblemAsync(notANode)).Code));
+        using var notANode = await pair.Network.ClientFor(plain.Host.BaseAddress, provider).PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, InstitutionAuthentication.NotConfiguredCode), (notANode.StatusCode, (await ProblemAsync(notANode)).Code));
     }
 
     /// <summary>Changes the token in the body after it was signed.</summary>

@@ -103,14 +103,14 @@ public sealed class PortalLoginHarness : IAsyncDisposable
 
     /// <summary>A J-LIS client that signs as <paramref name="institution"/>.</summary>
     public JlisHttpClient SignedClient(string institution, InstitutionKeys keys) =>
-        new(Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing)));
+        new(Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing, JlisTokenRoutes.JlisInstitutionCode)));
 
     public JlisHttpClient PortalClient() => SignedClient(PortalCode, PortalKeys);
 
     /// <summary>Posts a request to J-LIS signed as <paramref name="institution"/>; the status and raw body.</summary>
     public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(string institution, InstitutionKeys keys, string route, T request)
     {
-        var http = Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing));
+        var http = Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing, JlisTokenRoutes.JlisInstitutionCode));
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
@@ -128,7 +128,7 @@ public sealed class PortalLoginHarness : IAsyncDisposable
     /// <summary>The portal's token for <paramref name="code"/> asked of the network directly, signed as J-LIS (what a login must yield).</summary>
     public async Task<Token> PortalTokenFromNetworkAsync(ResidentCode code)
     {
-        var network = new NetworkHttpClient(Own(SigningHandler.CreateClient(Network.BaseAddress, JlisTokenRoutes.JlisInstitutionCode, JlisKeys.Signing)));
+        var network = new NetworkHttpClient(Own(SigningHandler.CreateClient(Network.BaseAddress, JlisTokenRoutes.JlisInstitutionCode, JlisKeys.Signing, NodeRoutes.NetworkInstitutionCode)));
         var issued = await network.IssueTokenAsync(new IssueTokenRequest(Guid.NewGuid(), PortalCode, code));
         return Token.ParseOrThrow(Encoding.UTF8.GetString(MessageSealing.Open(PortalKeys.Sealing, issued.SealedToken!,
             MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(issued.RequestId, PortalCode)))));

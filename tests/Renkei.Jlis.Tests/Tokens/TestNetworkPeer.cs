@@ -1,3 +1,4 @@
+using Renkei.Infrastructure.Access;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -32,7 +33,7 @@ public sealed class TestNetworkPeer : IAsyncDisposable
 
     private TestNetworkPeer()
     {
-        _outgoing = SigningHandler.CreateClient(new Uri("http://127.0.0.1/"), NodeRoutes.NetworkInstitutionCode, SigningKey);
+        _outgoing = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, SigningKey, audience: null) { InnerHandler = new SocketsHttpHandler() });
     }
 
     /// <summary>The key the peer signs its requests to intermediate servers with (pin its public half there).</summary>
@@ -81,12 +82,13 @@ public sealed class TestNetworkPeer : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapPost("/" + NetworkRoutes.InstitutionLookup, (HttpRequest http) => Handle<InstitutionLookupRequest>(http.HttpContext, NetworkRoutes.InstitutionLookup,
+        var routes = app.MapGroup("").AllowPublic("test double: checks the signature itself");
+        routes.MapPost("/" + NetworkRoutes.InstitutionLookup, (HttpRequest http) => Handle<InstitutionLookupRequest>(http.HttpContext, NetworkRoutes.InstitutionLookup,
             (_, request) => Task.FromResult(_registry.TryGetValue(request.Code, out var info)
                 ? Results.Json(info, JsonDefaults.Options)
                 : ErrorResponses.Problem(404, "unknown-institution", "no such institution"))));
-        app.MapPost("/" + NetworkRoutes.IssueToken, (HttpRequest http) => Handle<IssueTokenRequest>(http.HttpContext, NetworkRoutes.IssueToken, IssueAsync));
-        app.MapPost("/" + NetworkRoutes.IssueTokenBatch, (HttpRequest http) => Handle<IssueTokenBatchRequest>(http.HttpContext, NetworkRoutes.IssueTokenBatch, IssueBatchAsync));
+        routes.MapPost("/" + NetworkRoutes.IssueToken, (HttpRequest http) => Handle<IssueTokenRequest>(http.HttpContext, NetworkRoutes.IssueToken, IssueAsync));
+        routes.MapPost("/" + NetworkRoutes.IssueTokenBatch, (HttpRequest http) => Handle<IssueTokenBatchRequest>(http.HttpContext, NetworkRoutes.IssueTokenBatch, IssueBatchAsync));
     }
 
     private async Task<IResult> IssueAsync(string sender, IssueTokenRequest request)
@@ -101,8 +103,7 @@ public sealed class TestNetworkPeer : IAsyncDisposable
             Kept[(request.Institution, request.RequestId, 0)] = token;
             return Results.Json(new IssueTokenResponse(request.RequestId, true), JsonDefaults.Options);
         }
-        using var response = await _outgoing.PostAsJsonAsync(new Uri(institution.Endpoint, NodeRoutes.DeliverToken),
-            new TokenDelivery(request.RequestId, request.Institution, token), JsonDefaults.Options);
+        using var response = await PostToNodeAsync(institution, NodeRoutes.DeliverToken, new TokenDelivery(request.RequestId, request.Institution, token));
         var ack = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TokenDeliveryAck>(JsonDefaults.Options) : null;
         return Results.Json(new IssueTokenResponse(request.RequestId, ack?.Bound == true), JsonDefaults.Options);
     }
@@ -125,15 +126,14 @@ public sealed class TestNetworkPeer : IAsyncDisposable
             return Results.Json(new IssueTokenBatchResponse(request.BatchId, tokens.Count), JsonDefaults.Options);
         }
         if (tokens.Count == 0) return Results.Json(new IssueTokenBatchResponse(request.BatchId, 0), JsonDefaults.Options);
-        using var response = await _outgoing.PostAsJsonAsync(new Uri(institution.Endpoint, NodeRoutes.DeliverTokenBatch),
-            new TokenBatchDelivery(request.BatchId, request.Institution, tokens), JsonDefaults.Options);
+        using var response = await PostToNodeAsync(institution, NodeRoutes.DeliverTokenBatch, new TokenBatchDelivery(request.BatchId, request.Institution, tokens));
         var ack = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TokenBatchDeliveryAck>(JsonDefaults.Options) : null;
         return Results.Json(new IssueTokenBatchResponse(request.BatchId, ack?.Bound ?? 0), JsonDefaults.Options);
     }
 
     private async Task<IResult> Handle<T>(HttpContext context, string route, Func<string, T, Task<IResult>> work)
     {
-        var signed = await SignedRequestVerifier.ReadAsync(context, code => _keys.GetValueOrDefault(code), TimeProvider.System);
+        var signed = await SignedRequestVerifier.ReadAsync(context, code => _keys.GetValueOrDefault(code), TimeProvider.System, NodeRoutes.NetworkInstitutionCode);
         if (!signed.IsVerified) return signed.ToProblem();
         Received.Enqueue((route, Encoding.UTF8.GetString(signed.Body)));
         var request = JsonSerializer.Deserialize<T>(signed.Body, JsonDefaults.Options)!;
@@ -146,5 +146,13 @@ public sealed class TestNetworkPeer : IAsyncDisposable
         _outgoing.Dispose();
         SigningKey.Dispose();
         foreach (var key in _keys.Values) key.Dispose();
+    }
+
+    /// <summary>Posts to an institution's node, signed for that institution.</summary>
+    private Task<HttpResponseMessage> PostToNodeAsync<T>(InstitutionInfo institution, string route, T body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(institution.Endpoint!, route)) { Content = JsonContent.Create(body, options: JsonDefaults.Options) };
+        request.Options.Set(SigningHandler.AudienceOption, institution.Code);
+        return _outgoing.SendAsync(request);
     }
 }

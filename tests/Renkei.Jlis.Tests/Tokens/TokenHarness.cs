@@ -68,7 +68,7 @@ public sealed class TokenHarness : IAsyncDisposable
 
     /// <summary>An HTTP client to J-LIS that signs as <paramref name="institution"/> with <paramref name="keys"/>.</summary>
     public HttpClient SignedHttp(string institution, InstitutionKeys keys) =>
-        Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing));
+        Own(SigningHandler.CreateClient(Jlis.BaseAddress, institution, keys.Signing, JlisTokenRoutes.JlisInstitutionCode));
 
     public JlisHttpClient TokenClient(string institution, InstitutionKeys keys) => new(SignedHttp(institution, keys));
 

@@ -104,7 +104,7 @@ public sealed class ApplicationCountry : IAsyncDisposable
             foreach (var code in c.Providers.Keys)
             {
                 using var keys = InstitutionKeys.LoadOrCreate(c.KeyDirectory(code));
-                using var http = SigningHandler.CreateClient(c.Jlis.BaseAddress, code, keys.Signing);
+                using var http = SigningHandler.CreateClient(c.Jlis.BaseAddress, code, keys.Signing, JlisTokenRoutes.JlisInstitutionCode);
                 var acquirer = new TokenAcquirer(code, new IntermediateTokenInbox(c.Providers[code], code), new JlisHttpClient(http));
                 for (var i = 0; i < Residents; i++)
                     Assert.True(await acquirer.AcquireAsync(Guid.NewGuid(), new TokenSubject(ProviderAddressee(i), c.Register.FindByCode(TestData.Code(i))!.IndividualNumber!.Value)));

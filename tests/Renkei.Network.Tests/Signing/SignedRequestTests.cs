@@ -32,22 +32,22 @@ public sealed class SignedRequestTests
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnsignedRequest), await PostAsync(plain, NetworkRoutes.Linkage, AnyQuery(NetworkHarness.WardA)));
 
         // A's code, B's key.
-        using (var wrongKey = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.B.Keys.Signing))
+        using (var wrongKey = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.B.Keys.Signing, NodeRoutes.NetworkInstitutionCode))
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), await PostAsync(wrongKey, NetworkRoutes.Linkage, AnyQuery(NetworkHarness.WardA)));
 
-        using (var stranger = SigningHandler.CreateClient(address, "999999", h.A.Keys.Signing))
+        using (var stranger = SigningHandler.CreateClient(address, "999999", h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode))
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnknownInstitution), await PostAsync(stranger, NetworkRoutes.Linkage, AnyQuery("999999")));
 
         var past = new OffsetClock(TimeSpan.FromSeconds(-(SignedRequestHeaders.MaxClockSkewSeconds + 60)));
-        using (var stale = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.A.Keys.Signing, clock: past))
+        using (var stale = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode, clock: past))
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.StaleTimestamp), await PostAsync(stale, NetworkRoutes.Linkage, AnyQuery(NetworkHarness.WardA)));
 
         // The body changed after signing (a handler below the signer swaps one character).
-        using (var tampered = new HttpClient(new SigningHandler(NetworkHarness.WardA, h.A.Keys.Signing) { InnerHandler = new Tamperer { InnerHandler = new SocketsHttpHandler() } }) { BaseAddress = address })
+        using (var tampered = new HttpClient(new SigningHandler(NetworkHarness.WardA, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode) { InnerHandler = new Tamperer { InnerHandler = new SocketsHttpHandler() } }) { BaseAddress = address })
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), await PostAsync(tampered, NetworkRoutes.Linkage, AnyQuery(NetworkHarness.WardA)));
 
         // Signed by A in B's name.
-        using (var a = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.A.Keys.Signing))
+        using (var a = SigningHandler.CreateClient(address, NetworkHarness.WardA, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode))
         {
             Assert.Equal((HttpStatusCode.Forbidden, "sender-mismatch"), await PostAsync(a, NetworkRoutes.Linkage, AnyQuery(NetworkHarness.WardB)));
             // Only J-LIS asks for tokens.
