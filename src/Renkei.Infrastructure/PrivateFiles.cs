@@ -15,8 +15,20 @@ public static class PrivateFiles
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Creates the directory and every missing parent with mode 700; a directory that exists keeps its mode.</summary>
-    public static DirectoryInfo CreateDirectory(string path) =>
-        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, DirectoryMode);
+    public static DirectoryInfo CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path);
+        // Directory.CreateDirectory(path, mode) gives the mode to the last directory only (like mkdir -p -m): create the
+        // missing ones from the top down, each with the mode.
+        var missing = new Stack<string>();
+        for (var directory = Path.GetFullPath(path); !Directory.Exists(directory); directory = Path.GetDirectoryName(directory)!)
+        {
+            missing.Push(directory);
+            if (Path.GetDirectoryName(directory) is null) break;
+        }
+        while (missing.TryPop(out var directory)) Directory.CreateDirectory(directory, DirectoryMode);
+        return new DirectoryInfo(path);
+    }
 
     /// <summary>
     /// Opens <paramref name="path"/> for writing, empty, with mode 600: a new file is created with it, a file that exists
