@@ -17,9 +17,12 @@ public sealed class SeededDemo : IAsyncLifetime
 
     public TempDirectory Temp => _temp;
 
+    /// <summary>Every message body the network received during the seeding (<c>--capture-network</c>).</summary>
+    public string Capture => Path.Combine(_temp.Path, "captured", "network.tsv");
+
     public async Task InitializeAsync()
     {
-        var seeded = await CliProcess.RunAsync(Data, "demo", "--residents", "300", "--once");
+        var seeded = await CliProcess.RunAsync(Data, "demo", "--residents", "300", "--once", "--capture-network", Capture);
         Assert.True(seeded.ExitCode == 0, seeded.StandardError);
     }
 
@@ -130,15 +133,16 @@ public class AccountsAndSecretsTests(SeededDemo demo) : IClassFixture<SeededDemo
 
         const UnixFileMode Directory700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         const UnixFileMode File600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        var directories = Directory.GetDirectories(demo.Data, "*", SearchOption.AllDirectories).Append(demo.Data).Append(exports).ToList();
+        var directories = Directory.GetDirectories(demo.Data, "*", SearchOption.AllDirectories)
+            .Append(demo.Data).Append(exports).Append(Path.GetDirectoryName(demo.Capture)!).ToList();
         Assert.All(directories, d => Assert.True(ModeOf(d) == Directory700, $"{Path.GetRelativePath(demo.Temp.Path, d)}: {ModeOf(d)}"));
 
-        var files = Directory.GetFiles(demo.Data, "*", SearchOption.AllDirectories).Append(notify).Append(audit).ToList();
+        var files = Directory.GetFiles(demo.Data, "*", SearchOption.AllDirectories).Append(notify).Append(audit).Append(demo.Capture).ToList();
         // Public keys (.pub, the PEM the auditor is given) may be read by anyone; nothing else.
         var secret = files.Where(f => !f.EndsWith(".pub", StringComparison.Ordinal)).ToList();
         Assert.All(secret, f => Assert.True(ModeOf(f) == File600, $"{Path.GetRelativePath(demo.Temp.Path, f)}: {ModeOf(f)}"));
         // The check covered what matters: registers with their write-ahead logs, key files, the demo's marker, the exports.
-        foreach (var expected in new[] { "register.db", "register.db-wal", "register.db-shm", "jlis.db", "network.db", "intermediate.db", "totp.key", "numbering.key", "demo.json", "notify.csv", "audit.csv" })
+        foreach (var expected in new[] { "register.db", "register.db-wal", "register.db-shm", "jlis.db", "network.db", "intermediate.db", "totp.key", "numbering.key", "demo.json", "notify.csv", "audit.csv", "network.tsv" })
             Assert.Contains(secret, f => Path.GetFileName(f) == expected);
         Assert.Contains(secret, f => f.EndsWith(".card", StringComparison.Ordinal));
     }
