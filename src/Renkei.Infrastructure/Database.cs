@@ -27,10 +27,13 @@ public sealed class Database
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// An SQLite database in a file. A new file is created with mode 600 in a directory created with mode 700 (SQLite gives
+    /// its -wal and -shm files the database's mode), so no other user of the machine can read a register.
+    /// </summary>
     public static Database Sqlite(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        if (path is not (":memory:" or "") && !path.StartsWith("file:", StringComparison.OrdinalIgnoreCase)) PrivateFiles.EnsureFile(path);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 };
         return new Database(DatabaseProvider.Sqlite, builder.ToString());
     }

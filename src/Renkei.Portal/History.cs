@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Renkei.Core.Text;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Portal;
@@ -77,24 +78,21 @@ internal static class History
 
     public static readonly string[] CsvHeaders = ["記録番号", "日時", "照会機関", "提供機関", "事務", "情報", "結果"];
 
-    /// <summary>UTF-8 with a byte-order mark (so spreadsheet software reads the Japanese), CRLF lines, RFC 4180 quoting.</summary>
+    /// <summary>
+    /// UTF-8 with a byte-order mark (so spreadsheet software reads the Japanese), CRLF lines, RFC 4180 quoting; names that
+    /// a spreadsheet would run as a formula get a leading apostrophe (<see cref="CsvCell"/>).
+    /// </summary>
     public static byte[] Csv(IEnumerable<HistoryRow> rows)
     {
         var text = new StringBuilder();
-        text.Append(string.Join(',', CsvHeaders.Select(Field))).Append("\r\n");
+        text.Append(string.Join(',', CsvHeaders.Select(CsvCell.Text))).Append("\r\n");
         foreach (var row in rows)
         {
-            string[] fields = [row.Record.Sequence.ToString(CultureInfo.InvariantCulture), row.When, row.InquirerName, row.ProviderName,
-                row.AffairName, row.KindName, row.ResultText];
-            text.Append(string.Join(',', fields.Select(Field))).Append("\r\n");
+            string[] cells = [CsvCell.Value(row.Record.Sequence.ToString(CultureInfo.InvariantCulture)), CsvCell.Value(row.When),
+                CsvCell.Text(row.InquirerName), CsvCell.Text(row.ProviderName), CsvCell.Text(row.AffairName), CsvCell.Text(row.KindName),
+                CsvCell.Text(row.ResultText)];
+            text.Append(string.Join(',', cells)).Append("\r\n");
         }
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
-    }
-
-    /// <summary>Quotes when needed; a value that a spreadsheet would run as a formula gets a leading apostrophe.</summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 }

@@ -40,6 +40,7 @@ public static class ConsoleText
         OperationAction.LinkageRefused => "情報照会の拒否",
         OperationAction.RetentionDeletion => "保管期間経過による削除",
         OperationAction.NoticeSent => "お知らせ送信",
+        OperationAction.AccountUnlocked => "ロック解除",
         _ => action.ToString(),
     };
 

@@ -141,16 +141,6 @@ public class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_staff_prints_the_demo_accounts_with_a_current_code()
-    {
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "staff", "--municipality", "131113");
-
-        Assert.Equal(0, outcome.ExitCode);
-        Assert.Contains("デモ専用", outcome.StandardOutput);
-        Assert.Matches(@"jumin01 .*パスワード demo-jumin01-[0-9a-f]{8} +ワンタイムパスワード \d{6}", outcome.StandardOutput);
-    }
-
-    [Fact]
     public async Task A_second_run_reuses_the_demo_and_a_different_size_needs_fresh()
     {
         Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once")).ExitCode);

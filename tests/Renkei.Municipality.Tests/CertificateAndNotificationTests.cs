@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.People;
+using Renkei.Infrastructure;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
@@ -120,5 +121,30 @@ public class CertificateAndNotificationTests
             family.Select(r => long.Parse(r[10])));
         var sato = Assert.Single(rows, r => r[0] == register.Find(lone)!.HouseholdNumber);
         Assert.Equal("佐藤　健", sato[1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Notification_list_neutralises_text_a_spreadsheet_would_run_and_keeps_dates_and_numbers(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        var (register, head, _, _, _) = await PopulateAsync(db);
+        // A record stored before imports refused such names (or by another system): the export must still be safe.
+        using (var connection = db.Database.Open())
+            connection.Command("UPDATE residents SET given_name = @name, address = @address WHERE id = @id")
+                .With("@name", "=cmd|' /C calc'!A0").With("@address", "@SUM(1+1)*cmd|' /C calc'!A0").With("@id", head).ExecuteNonQuery();
+
+        using var output = new MemoryStream();
+        new NotificationListExporter(register).Export(output);
+
+        var rows = Encoding.UTF8.GetString(output.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
+        var yamada = register.Find(head)!;
+        var family = rows.Where(r => r[0] == yamada.HouseholdNumber).ToList();
+        Assert.All(family, r => Assert.Equal("山田　=cmd|' /C calc'!A0", r[1])); // begins with the family name: harmless, unchanged
+        Assert.All(family, r => Assert.Equal("'@SUM(1+1)*cmd|' /C calc'!A0", r[2]));
+        Assert.Equal("'=cmd|' /C calc'!A0", family[0][5]);
+        Assert.Equal("1985-04-01", family[0][8]);
+        Assert.Equal(yamada.IndividualNumber!.Value.ToInt64(), long.Parse(family[0][10]));
+        Assert.DoesNotContain(rows.SelectMany(r => r), cell => cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@');
     }
 }

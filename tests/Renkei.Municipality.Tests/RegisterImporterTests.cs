@@ -104,6 +104,34 @@ public class RegisterImporterTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public void Text_a_spreadsheet_would_run_as_a_formula_is_refused_by_line_without_echoing_it(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        var register = new ResidentRegister(db.Database, TestData.Shinagawa);
+        using var csv = Csv(new UTF8Encoding(false), bom: false,
+            Row(TestData.Code(30), family: "\"=cmd|' /C calc'!A0\""),                 // line 2
+            Row(TestData.Code(31), given: "+SUM(1)"),                                 // line 3
+            Row(TestData.Code(32), address: "@IMPORTXML(1)"),                         // line 4
+            Row(TestData.Code(33), given: "-2+3"),                                    // line 5
+            Row(TestData.Code(34), family: "\"\t=1+1\""),                              // line 6 (a tab, then a formula)
+            Row(TestData.Code(35), foreign: "1", nationality: "＝HYPERLINK()"),       // line 7 full-width
+            Row(TestData.Code(36), family: "山田=", address: "東京都品川区広町二丁目1番-36号", birth: "1980-01-01")); // line 8 good: not first
+
+        var result = new RegisterImporter(register).ImportCsv(csv);
+
+        Assert.Equal(new long[] { 2, 3, 4, 5, 6, 7 }, result.Problems.Select(p => p.Line));
+        Assert.Equal(["family_name", "given_name", "address", "given_name", "family_name", "nationality"],
+            result.Problems.Select(p => p.Message.Split(':')[0]));
+        Assert.All(result.Problems, p => Assert.Contains("formula", p.Message));
+        foreach (var cell in new[] { "cmd", "SUM", "IMPORTXML", "-2+3", "1+1", "HYPERLINK" })
+            Assert.DoesNotContain(result.Problems, p => p.Message.Contains(cell));
+        Assert.Equal(1, result.Imported);
+        Assert.Equal("山田=", register.FindByCode(TestData.Code(36))!.Name.FamilyName);
+        Assert.Equal(1, register.Counts().Residents);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public void RefuseFile_imports_nothing_when_any_row_is_bad(string provider)
     {
         using var db = TestDatabase.Create(provider);

@@ -214,7 +214,7 @@ public static class AuditCommands
             else
             {
                 var temporary = target.FullName + ".partial";
-                using (var file = File.Create(temporary))
+                using (var file = PrivateFiles.Create(temporary)) // owner only (600), kept by the move
                     summary = log.Export(file, exportFormat, query);
                 File.Move(temporary, target.FullName, overwrite: true);
             }

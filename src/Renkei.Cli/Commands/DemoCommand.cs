@@ -75,7 +75,7 @@ public static class DemoCommand
             if (needsSeeding)
             {
                 await SeedAsync(layout, country, generator, cancellationToken);
-                File.WriteAllText(Path.Combine(layout.Root.FullName, MarkerFile),
+                PrivateFiles.WriteAllText(Path.Combine(layout.Root.FullName, MarkerFile),
                     JsonSerializer.Serialize(new DemoMarker(generator.Seed, generator.TotalResidents, DateTimeOffset.Now), JsonDefaults.Options));
             }
             country.PrintDirectory(Console.Out);
@@ -95,15 +95,27 @@ public static class DemoCommand
 
     /// <summary>
     /// <c>renkei demo staff</c>: the demo wards' staff accounts with their passwords and the current one-time codes, so a
-    /// person can log in to a staff console. DEMO ONLY: these credentials derive from a public seed.
+    /// person can log in to a staff console. DEMO ONLY: these credentials derive from a public seed. Printed only for a
+    /// data directory that <c>renkei demo</c> seeded (its marker file is there) and for one of its wards: never for a
+    /// deployment's or any other data directory, even one whose accounts were made with <c>--demo-staff</c>.
     /// </summary>
     private static Command StaffCommand()
     {
         var municipality = new Option<string>("--municipality", "-m") { Description = "local government code (default 131091 品川区)", DefaultValueFactory = _ => "131091" };
-        var command = new Command("staff", "print the demo staff accounts with passwords and current one-time codes (demo only)") { municipality };
+        var command = new Command("staff",
+            "print the demo staff accounts with passwords and current one-time codes, for a data directory 'renkei demo' seeded (demo only)")
+        {
+            municipality,
+        };
         command.SetAction(parse =>
         {
             var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+            if (!File.Exists(Path.Combine(layout.Root.FullName, MarkerFile)))
+                throw new UsageException($"{layout.Root.FullName} はデモ (renkei demo) が作成したデータディレクトリではないため、職員の資格情報は表示しません "
+                    + "(credentials are printed only for a data directory seeded by 'renkei demo'; pass its --data)");
+            if (!Directory.Exists(layout.MunicipalityDirectory(code)))
+                throw new UsageException($"このデモに団体 {code.Digits} はありません (the demo in this data directory has no municipality {code.Digits})");
             var now = DateTimeOffset.UtcNow;
             var validFor = Totp.StepSeconds - now.ToUnixTimeSeconds() % Totp.StepSeconds;
             Console.WriteLine($"デモ職員 ({code.Digits}) — デモ専用の資格情報です。ワンタイムパスワードはあと {validFor} 秒有効です。");

@@ -79,7 +79,7 @@ public static partial class PkiInitCommand
     private static InitReport? Run(string directory, IReadOnlyList<(string File, string CommonName)> nodes, IReadOnlyList<string> hosts,
         bool force, bool reuse, TimeSpan validity)
     {
-        Directory.CreateDirectory(directory);
+        Infrastructure.PrivateFiles.CreateDirectory(directory); // it holds the CA's private key: owner only (700)
         var caCertificate = Path.Combine(directory, AuthorityCertificateFile);
         var caKey = Path.Combine(directory, AuthorityKeyFile);
         var caExists = File.Exists(caCertificate) || File.Exists(caKey);

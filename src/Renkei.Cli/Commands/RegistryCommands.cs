@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
@@ -217,7 +218,7 @@ public static class RegistryCommands
             else
             {
                 var temporary = target.FullName + ".partial";
-                using (var file = File.Create(temporary))
+                using (var file = PrivateFiles.Create(temporary)) // names and numbers: owner only (600), kept by the move
                     summary = new NotificationListExporter(register).Export(file, log, who, "file");
                 File.Move(temporary, target.FullName, overwrite: true);
             }

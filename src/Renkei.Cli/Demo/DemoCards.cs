@@ -73,7 +73,7 @@ internal static class DemoCards
     private static string FileOf(DataLayout layout, RunningWard ward, Resident resident)
     {
         var folder = Path.Combine(Directory(layout), ward.Descriptor.Code.Digits);
-        System.IO.Directory.CreateDirectory(folder);
+        Infrastructure.PrivateFiles.CreateDirectory(folder);
         return Path.Combine(folder, resident.Id + ".card");
     }
 

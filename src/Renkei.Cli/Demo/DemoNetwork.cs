@@ -115,8 +115,7 @@ internal sealed class FileMessageTap : IMessageTap, IDisposable
 
     public FileMessageTap(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        _writer = new StreamWriter(PrivateFiles.Create(path), new UTF8Encoding(false)); // message bodies: owner only (600)
     }
 
     public void Received(string route, string? institution, ReadOnlySpan<byte> body)

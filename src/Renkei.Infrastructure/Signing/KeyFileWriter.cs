@@ -4,7 +4,7 @@ namespace Renkei.Infrastructure.Signing;
 /// Writes a key file once, atomically: the bytes go to a temporary file in the same directory (mode 600 for private
 /// keys on Unix, created with that mode so the key is never readable by others, even briefly), are flushed to disk and
 /// then moved into place without overwriting. When another process created the file first, its file wins and ours is
-/// discarded, so everyone ends up with one key. Shared by <see cref="SecretKeyFile"/>,
+/// discarded, so everyone ends up with one key. Key directories are created with mode 700 (<see cref="PrivateFiles"/>). Shared by <see cref="SecretKeyFile"/>,
 /// <see cref="Audit.AuditSigningKeyFile"/> and <see cref="InstitutionKeys"/>.
 /// </summary>
 public static class KeyFileWriter
@@ -14,12 +14,12 @@ public static class KeyFileWriter
     public static bool CreateNew(string path, ReadOnlySpan<byte> content, bool privateFile)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = privateFile
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                ? PrivateFiles.FileMode
                 : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         using (var stream = new FileStream(temporary, options))
         {

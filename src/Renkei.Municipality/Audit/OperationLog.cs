@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Renkei.Core.Text;
 using Renkei.Core.Audit;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
@@ -142,7 +143,7 @@ public sealed class OperationLog : IAsyncDisposable, IDisposable
     public OperationLogExportSummary Export(Stream output, OperationLogExportFormat format, OperationLogQuery? query = null) =>
         format == OperationLogExportFormat.Csv ? ExportCsv(output, query) : ExportJson(output, query);
 
-    /// <summary>CSV columns (UTF-8, RFC 4180, CRLF).</summary>
+    /// <summary>CSV columns (UTF-8, RFC 4180, CRLF); text that a spreadsheet would run as a formula gets a leading apostrophe (<see cref="CsvCell"/>).</summary>
     public static readonly string[] CsvColumns =
     [
         "sequence", "recorded_at", "at", "staff_id", "terminal", "affair_code", "subject_addressee_number", "action", "result", "detail", "hash",
@@ -161,13 +162,13 @@ public sealed class OperationLog : IAsyncDisposable, IDisposable
                 record.Sequence.ToString(CultureInfo.InvariantCulture),
                 Time(record.RecordedAt),
                 Time(e.At),
-                Csv(e.StaffId),
-                Csv(e.Terminal),
-                Csv(e.AffairCode),
+                CsvCell.Text(e.StaffId),
+                CsvCell.Text(e.Terminal),
+                CsvCell.Text(e.AffairCode),
                 e.SubjectAddresseeNumber?.ToString(CultureInfo.InvariantCulture) ?? "",
                 Name(e.Action),
                 Name(e.Result),
-                Csv(e.Detail),
+                CsvCell.Text(e.Detail),
                 record.Hash));
             count++;
             first ??= record.Sequence;
@@ -222,12 +223,6 @@ public sealed class OperationLog : IAsyncDisposable, IDisposable
 
     private static string Time(DateTimeOffset time) =>
         time.ToOffset(JapanStandardTime).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
-
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
 
     /// <summary>The camelCase name used in payloads and exports (e.g. <c>loginFailed</c>).</summary>
     public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());

@@ -29,6 +29,8 @@ public enum OperationAction
     RetentionDeletion,
     /// <summary>Sent a notice to a person through the portal (お知らせ, プッシュ型サービス).</summary>
     NoticeSent,
+    /// <summary>An administrator cleared a staff account's login lockout, with the reason (ロック解除).</summary>
+    AccountUnlocked,
 }
 
 /// <summary>How the operation ended.</summary>

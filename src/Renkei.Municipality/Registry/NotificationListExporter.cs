@@ -1,5 +1,6 @@
 using System.Text;
 using Renkei.Core.Numbers;
+using Renkei.Core.Text;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Audit;
 
@@ -16,7 +17,7 @@ public sealed record ExportOperator(string StaffId, string Terminal, string Affa
 /// <summary>
 /// The mailing list for number notifications (通知カード送付先情報), one entry per household: the
 /// addressee is the head (their name and address), followed by every current member who has a number.
-/// As CSV (UTF-8, RFC 4180), one line per member; the lines of a household are consecutive, head first,
+/// As CSV (UTF-8, RFC 4180, text that would run as a formula prefixed with an apostrophe: <see cref="CsvCell"/>), one line per member; the lines of a household are consecutive, head first,
 /// and repeat the household's number, addressee name and address:
 /// <c>household_number, addressee_name, address, member_seq, family_name, given_name, family_name_kana,
 /// given_name_kana, birth_date, relationship, individual_number</c>.
@@ -99,9 +100,10 @@ public sealed class NotificationListExporter(ResidentRegister register)
             foreach (var m in group)
             {
                 members++;
-                WriteRow(writer, m.Household, addressee.FamilyName + "　" + addressee.GivenName, addressee.Address,
-                    (++seq).ToString(System.Globalization.CultureInfo.InvariantCulture), m.FamilyName, m.GivenName, m.FamilyKana, m.GivenKana,
-                    m.BirthDate, m.Relationship.ToJapanese(), m.Number!.Value.Digits);
+                WriteRow(writer, CsvCell.Value(m.Household), CsvCell.Text(addressee.FamilyName + "　" + addressee.GivenName), CsvCell.Text(addressee.Address),
+                    CsvCell.Value((++seq).ToString(System.Globalization.CultureInfo.InvariantCulture)), CsvCell.Text(m.FamilyName), CsvCell.Text(m.GivenName),
+                    CsvCell.Text(m.FamilyKana), CsvCell.Text(m.GivenKana), CsvCell.Value(m.BirthDate), CsvCell.Text(m.Relationship.ToJapanese()),
+                    CsvCell.Value(m.Number!.Value.Digits));
             }
             group.Clear();
         }
@@ -110,20 +112,6 @@ public sealed class NotificationListExporter(ResidentRegister register)
     private sealed record Member(string Household, Relationship Relationship, string FamilyName, string GivenName, string FamilyKana,
         string GivenKana, string BirthDate, IndividualNumber? Number, string Address);
 
-    internal static void WriteRow(TextWriter writer, params string[] fields)
-    {
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (i > 0) writer.Write(',');
-            var field = fields[i];
-            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                writer.Write('"');
-                writer.Write(field.Replace("\"", "\"\""));
-                writer.Write('"');
-            }
-            else writer.Write(field);
-        }
-        writer.WriteLine();
-    }
+    /// <summary>Writes one row of cells already made with <see cref="CsvCell"/>.</summary>
+    private static void WriteRow(TextWriter writer, params string[] cells) => writer.WriteLine(string.Join(',', cells));
 }

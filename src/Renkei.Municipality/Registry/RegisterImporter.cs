@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
+using Renkei.Core.Text;
 using Renkei.Infrastructure;
 
 namespace Renkei.Municipality.Registry;
@@ -265,6 +266,7 @@ public sealed class RegisterImporter(ResidentRegister register)
         var foreign = foreignText == "1";
         if (foreignText is not ("0" or "1")) errors.Add("foreign_resident: expected 0 or 1 (外国人住民の区分が不正です)");
         var nationality = string.IsNullOrWhiteSpace(f[12]) ? null : f[12].Trim();
+        if (nationality is not null) RefuseFormula(nationality, "nationality", errors);
         if (foreignText == "1" && nationality is null) errors.Add("nationality: required for a foreign resident (国籍・地域がありません)");
         if (foreignText == "0" && nationality is not null) errors.Add("nationality: only for foreign residents (日本人住民に国籍・地域は記載しません)");
 
@@ -291,7 +293,18 @@ public sealed class RegisterImporter(ResidentRegister register)
         var trimmed = value.Trim();
         if (trimmed.Length == 0) { errors.Add($"{column}: empty (未記入です)"); return null; }
         if (trimmed.Any(char.IsControl)) { errors.Add($"{column}: contains a control character or line break (制御文字が含まれています)"); return null; }
-        return trimmed;
+        return RefuseFormula(trimmed, column, errors) ? null : trimmed;
+    }
+
+    /// <summary>
+    /// A register holds no text that a spreadsheet would run as a formula (=, +, -, @ … first, see <see cref="CsvCell"/>):
+    /// such a row is refused rather than changed, naming the column, never the cell.
+    /// </summary>
+    private static bool RefuseFormula(string text, string column, List<string> errors)
+    {
+        if (!CsvCell.LooksLikeFormula(text)) return false;
+        errors.Add($"{column}: begins with =, +, -, @ or a tab, which a spreadsheet would run as a formula (数式として扱われる文字で始まっています)");
+        return true;
     }
 
     private static string? Kana(string value, string column, List<string> errors)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
 
 namespace Renkei.Municipality.Staff;
 
@@ -10,8 +11,11 @@ namespace Renkei.Municipality.Staff;
 public sealed record NewStaffMember(StaffId Id, string DisplayName, StaffRole Role, IReadOnlyCollection<string> Affairs, bool Active = true);
 
 /// <summary>A staff account as administrators see it: never the password hash or the TOTP secret.</summary>
+/// <param name="Locked">locked out now (until <paramref name="LockedUntil"/>)</param>
+/// <param name="FailedLogins">consecutive failures since the last lockout or successful login</param>
+/// <param name="LockedUntil">the end of the current or last lockout; null if the account was never locked since its last good login</param>
 public sealed record StaffMember(StaffId Id, string DisplayName, StaffRole Role, IReadOnlyList<string> Affairs, bool Active, bool Locked,
-    int FailedLogins, DateTimeOffset CreatedAt);
+    int FailedLogins, DateTimeOffset CreatedAt, DateTimeOffset? LockedUntil = null);
 
 /// <summary>
 /// What a staff member needs to set up their authenticator app, shown once at enrolment: the shared secret in base32
@@ -35,7 +39,10 @@ public enum AuthenticationOutcome
     /// <summary>The password was right but the one-time code was wrong, out of its window, or already used.</summary>
     SecondFactorFailed,
 
-    /// <summary>Too many consecutive failures; an administrator must unlock. Unknown ids lock the same way.</summary>
+    /// <summary>
+    /// Too many consecutive failures: locked for a while (15 minutes, doubling with each further lockout) or until an
+    /// administrator unlocks. Unknown ids lock the same way.
+    /// </summary>
     Locked,
 
     /// <summary>Both factors were right but the account is disabled (told only to someone who proved both).</summary>
@@ -52,7 +59,7 @@ public sealed record AuthenticationResult(AuthenticationOutcome Outcome, StaffSe
         AuthenticationOutcome.Success => "ログインしました",
         AuthenticationOutcome.InvalidCredentials => "職員IDまたはパスワードが正しくありません",
         AuthenticationOutcome.SecondFactorFailed => "確認コードが正しくないか、既に使用されています",
-        AuthenticationOutcome.Locked => "ログインに続けて失敗したためロックされています。システム管理者に解除を依頼してください",
+        AuthenticationOutcome.Locked => "ログインに続けて失敗したため、一時的にロックされています。しばらく待ってからやり直すか、システム管理者に解除を依頼してください",
         AuthenticationOutcome.Disabled => "このアカウントは利用停止されています",
         _ => Outcome.ToString(),
     };
@@ -68,14 +75,32 @@ public sealed record StaffDirectoryOptions
 
     /// <summary>Consecutive failed logins that lock an id.</summary>
     public int MaxFailedLogins { get; init; } = 5;
+
+    /// <summary>How long the first lockout lasts; each further lockout (without a good login in between) lasts twice as long.</summary>
+    public TimeSpan FirstLockout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest a lockout lasts, however often the id was locked.</summary>
+    public TimeSpan MaxLockout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The clock that decides whether a lockout has ended when accounts are read (<see cref="StaffDirectory.Find"/>, <see cref="StaffDirectory.Refresh"/>).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The length of the <paramref name="lockout"/>-th consecutive lockout (1-based): doubling, capped at <see cref="MaxLockout"/>.</summary>
+    public TimeSpan LockoutDuration(long lockout)
+    {
+        var duration = FirstLockout;
+        for (long i = 1; i < lockout && duration < MaxLockout; i++) duration += duration;
+        return duration < MaxLockout ? duration : MaxLockout;
+    }
 }
 
 /// <summary>
 /// The ward's staff accounts (職員アカウント) in the municipality's database, on SQLite or PostgreSQL: id, Japanese display
 /// name, role, assigned affairs (checked against the <see cref="AffairCatalogue"/>), active flag, a PBKDF2 password hash and
 /// a TOTP secret encrypted with AES-GCM under a key file. Login takes both factors; five consecutive failures lock the id
-/// until an administrator unlocks it. Failures are counted for unknown ids too, so neither answers nor lockouts reveal
-/// which ids exist.
+/// for 15 minutes, each further lockout twice as long up to 24 hours; a good login resets both, and an administrator may
+/// unlock earlier with a reason written to the operation log. Failures are counted for unknown ids too, so neither answers
+/// nor lockouts reveal which ids exist.
 /// </summary>
 public sealed class StaffDirectory
 {
@@ -90,6 +115,8 @@ public sealed class StaffDirectory
         Catalogue = catalogue;
         Options = options ?? new StaffDirectoryOptions();
         if (Options.MaxFailedLogins < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxFailedLogins must be at least 1");
+        if (Options.FirstLockout <= TimeSpan.Zero || Options.MaxLockout < Options.FirstLockout)
+            throw new ArgumentOutOfRangeException(nameof(options), "FirstLockout must be positive and MaxLockout at least FirstLockout");
         _secrets = new TotpSecretProtector(totpKeyFile);
         _dummyHash = new Lazy<string>(() => Options.PasswordHashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
         database.EnsureSchema(Schema(database));
@@ -116,7 +143,11 @@ public sealed class StaffDirectory
         CREATE TABLE IF NOT EXISTS staff_login_failures (
             staff_id TEXT PRIMARY KEY,
             failures INTEGER NOT NULL,
-            last_failed_at TEXT NOT NULL)
+            last_failed_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS staff_lockouts (
+            staff_id TEXT PRIMARY KEY,
+            lockouts INTEGER NOT NULL,
+            locked_until TEXT NOT NULL)
         """;
 
     /// <summary>Creates an account with a new random TOTP secret; returns the enrolment to show once.</summary>
@@ -157,7 +188,7 @@ public sealed class StaffDirectory
             if (inserted == 0) throw new StaffException(StaffException.StaffExists, $"職員ID {member.Id} は既に登録されています (staff id exists)");
             InsertAffairs(connection, transaction, member.Id, affairs);
             // A fresh account starts with a clean failure count (failures may have been counted while the id did not exist).
-            connection.Command("DELETE FROM staff_login_failures WHERE staff_id = @id", transaction).With("@id", member.Id.Value).ExecuteNonQuery();
+            ClearFailures(connection, transaction, member.Id);
         });
         return Enrolment(member.Id, totpSecret);
     }
@@ -224,16 +255,47 @@ public sealed class StaffDirectory
         }
     }
 
-    /// <summary>Clears a lockout. Only an administrator whose own account is active and unlocked may do it.</summary>
-    /// <exception cref="StaffException">the session is not an administrator's (not-administrator) or the target is unknown.</exception>
-    public void Unlock(StaffSession administrator, StaffId target)
+    /// <summary>The longest reason an administrator gives for an unlock.</summary>
+    public const int MaxUnlockReasonLength = 200;
+
+    /// <summary>
+    /// Clears a lockout (and the failure count) before it ends, on an administrator's word: <paramref name="administrator"/>
+    /// must be an active administrator's account that is not locked itself, and the reason (1–200 characters, one line, no
+    /// number) goes into the ward's operation log with both ids — a refusal is logged too. Never a password or a code.
+    /// </summary>
+    /// <param name="terminal">where the administrator works, for the log (e.g. the host name of a command-line run)</param>
+    /// <exception cref="StaffException">not-administrator, invalid-reason or unknown-staff; nothing changes.</exception>
+    public void Unlock(StaffId administrator, StaffId target, string? reason, OperationLog log, string terminal)
     {
-        if (administrator.Role != StaffRole.Administrator || Refresh(administrator) is not { Role: StaffRole.Administrator })
-            throw new StaffException(StaffException.NotAdministrator, "ロックの解除はシステム管理者が行います (only an administrator may unlock)");
+        ArgumentNullException.ThrowIfNull(log);
+        var detail = $"account unlock (ロック解除); staff={target}";
+        void Record(OperationResult result, string text) =>
+            log.Append(new OperationLogEntry(administrator.Value, Options.Clock.GetUtcNow(), terminal, null, null, OperationAction.AccountUnlocked, result, text));
+
+        if (Find(administrator) is not { Role: StaffRole.Administrator, Active: true, Locked: false })
+        {
+            Record(OperationResult.Refused, detail + "; refused: not an active administrator");
+            throw new StaffException(StaffException.NotAdministrator, "ロックの解除はシステム管理者が行います (only an active administrator may unlock)");
+        }
+        var trimmed = reason?.Trim() ?? "";
+        if (trimmed.Length is 0 or > MaxUnlockReasonLength || trimmed.Any(char.IsControl)
+            || PersonalNumberGuard.ContainsIndividualNumber(trimmed) || PersonalNumberGuard.ContainsResidentCode(trimmed))
+        {
+            Record(OperationResult.Refused, detail + "; refused: invalid reason");
+            throw new StaffException(StaffException.InvalidReason,
+                $"解除の理由は1〜{MaxUnlockReasonLength}文字の1行で、個人番号や住民票コードを含めないでください (invalid reason)");
+        }
+        if (Find(target) is null)
+        {
+            Record(OperationResult.Refused, detail + "; refused: unknown staff");
+            throw UnknownStaff();
+        }
+        // Logged before the change: an unlock that is not in the log does not happen.
+        Record(OperationResult.Success, $"{detail}; reason={trimmed}");
         _database.InTransaction((connection, transaction) =>
         {
-            RequireAccount(connection, transaction, target);
-            connection.Command("DELETE FROM staff_login_failures WHERE staff_id = @id", transaction).With("@id", target.Value).ExecuteNonQuery();
+            ClearFailures(connection, transaction, target);
+            connection.Command("DELETE FROM staff_lockouts WHERE staff_id = @id", transaction).With("@id", target.Value).ExecuteNonQuery();
         });
     }
 
@@ -252,7 +314,7 @@ public sealed class StaffDirectory
         }
 
         using var connection = _database.Open();
-        if (Failures(connection, id) >= Options.MaxFailedLogins) return new(AuthenticationOutcome.Locked, null);
+        if (LockedUntil(connection, null, id) is { } until && until > now) return new(AuthenticationOutcome.Locked, null);
 
         var account = ReadCredentials(connection, id);
         if (account is null)
@@ -279,7 +341,8 @@ public sealed class StaffDirectory
                 .With("@step", step.Value).With("@id", id.Value).ExecuteNonQuery() != 1)
             return Failed(connection, id, now, AuthenticationOutcome.SecondFactorFailed);
 
-        connection.Command("DELETE FROM staff_login_failures WHERE staff_id = @id").With("@id", id.Value).ExecuteNonQuery();
+        ClearFailures(connection, null, id);
+        connection.Command("DELETE FROM staff_lockouts WHERE staff_id = @id").With("@id", id.Value).ExecuteNonQuery();
         if (!account.Active) return new(AuthenticationOutcome.Disabled, null);
         if (needsRehash)
             connection.Command("UPDATE staff_accounts SET password_hash = @hash WHERE staff_id = @id")
@@ -301,18 +364,45 @@ public sealed class StaffDirectory
         return new StaffSession(member.Id, member.DisplayName, member.Role, member.Affairs, session.OpenedAt, chosen, Catalogue);
     }
 
+    /// <summary>
+    /// Counts a failure; the one that reaches <see cref="StaffDirectoryOptions.MaxFailedLogins"/> starts a lockout (each
+    /// one twice as long as the one before) and the count begins again for when it ends.
+    /// </summary>
     private AuthenticationResult Failed(DbConnection connection, StaffId id, DateTimeOffset now, AuthenticationOutcome outcome)
     {
-        var failures = connection.Command("""
-            INSERT INTO staff_login_failures (staff_id, failures, last_failed_at) VALUES (@id, 1, @at)
-            ON CONFLICT (staff_id) DO UPDATE SET failures = staff_login_failures.failures + 1, last_failed_at = @at
-            RETURNING failures
-            """).With("@id", id.Value).With("@at", Timestamp(now)).ScalarInt64();
-        return new(failures >= Options.MaxFailedLogins ? AuthenticationOutcome.Locked : outcome, null);
+        bool locked;
+        using (var transaction = connection.BeginTransaction(
+                   _database.Provider == DatabaseProvider.Sqlite ? System.Data.IsolationLevel.Serializable : System.Data.IsolationLevel.ReadCommitted))
+        {
+            var failures = connection.Command("""
+                INSERT INTO staff_login_failures (staff_id, failures, last_failed_at) VALUES (@id, 1, @at)
+                ON CONFLICT (staff_id) DO UPDATE SET failures = staff_login_failures.failures + 1, last_failed_at = @at
+                RETURNING failures
+                """, transaction).With("@id", id.Value).With("@at", Timestamp(now)).ScalarInt64();
+            locked = failures >= Options.MaxFailedLogins;
+            if (locked)
+            {
+                var lockouts = connection.Command("SELECT lockouts FROM staff_lockouts WHERE staff_id = @id", transaction).With("@id", id.Value).ScalarInt64() + 1;
+                connection.Command("""
+                    INSERT INTO staff_lockouts (staff_id, lockouts, locked_until) VALUES (@id, @lockouts, @until)
+                    ON CONFLICT (staff_id) DO UPDATE SET lockouts = @lockouts, locked_until = @until
+                    """, transaction)
+                    .With("@id", id.Value).With("@lockouts", lockouts).With("@until", Timestamp(now + Options.LockoutDuration(lockouts))).ExecuteNonQuery();
+                ClearFailures(connection, transaction, id);
+            }
+            transaction.Commit();
+        }
+        return new(locked ? AuthenticationOutcome.Locked : outcome, null);
     }
 
-    private static long Failures(DbConnection connection, StaffId id) =>
-        connection.Command("SELECT failures FROM staff_login_failures WHERE staff_id = @id").With("@id", id.Value).ScalarInt64();
+    private static void ClearFailures(DbConnection connection, DbTransaction? transaction, StaffId id) =>
+        connection.Command("DELETE FROM staff_login_failures WHERE staff_id = @id", transaction).With("@id", id.Value).ExecuteNonQuery();
+
+    private static DateTimeOffset? LockedUntil(DbConnection connection, DbTransaction? transaction, StaffId id)
+    {
+        var until = connection.Command("SELECT locked_until FROM staff_lockouts WHERE staff_id = @id", transaction).With("@id", id.Value).ExecuteScalar();
+        return until is string text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : null;
+    }
 
     private sealed record Credentials(string PasswordHash, byte[] ProtectedSecret, long? LastStep, bool Active);
 
@@ -342,8 +432,9 @@ public sealed class StaffDirectory
         affairs.Sort(StringComparer.Ordinal); // the same order on every engine, whatever its collation
         var failures = (int)connection.Command("SELECT failures FROM staff_login_failures WHERE staff_id = @id", transaction)
             .With("@id", id.Value).ScalarInt64();
-        return new StaffMember(id, name, StaffRoles.FromCode(role), affairs, active, failures >= Options.MaxFailedLogins, failures,
-            DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        var lockedUntil = LockedUntil(connection, transaction, id);
+        return new StaffMember(id, name, StaffRoles.FromCode(role), affairs, active, lockedUntil > Options.Clock.GetUtcNow(), failures,
+            DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), lockedUntil);
     }
 
     private void UpdateAccount(StaffId id, string assignment, object value) => _database.InTransaction((connection, transaction) =>

@@ -96,6 +96,7 @@ public sealed class StaffException(string code, string message) : Exception(mess
     public const string InvalidDisplayName = "invalid-display-name";
     public const string AffairNotAssigned = "affair-not-assigned";
     public const string NotAdministrator = "not-administrator";
+    public const string InvalidReason = "invalid-reason";
 
     public string Code { get; } = code;
 }

@@ -311,6 +311,27 @@ public sealed class OperationLogTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public void Csv_export_neutralises_text_that_a_spreadsheet_would_run_as_a_formula(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Open(db);
+        log.Append(new OperationLogEntry("staff001", Monday, "@TERM-01", "tax", 77, OperationAction.Export, OperationResult.Success, "=HYPERLINK(\"http://x\",\"y\")"));
+        log.Append(new OperationLogEntry("-staff002", Monday.AddMinutes(1), "TERM-02", null, 78, OperationAction.View, OperationResult.Refused, "+SUM(1)"));
+        using var output = new MemoryStream();
+
+        log.Export(output, OperationLogExportFormat.Csv);
+
+        var rows = ParseCsv(Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(["1", "'@TERM-01", "tax", "77", "export", "success", "'=HYPERLINK(\"http://x\",\"y\")"],
+            (string[])[rows[1][0], .. rows[1][4..10]]);
+        Assert.Equal(["'-staff002", "'+SUM(1)"], (string[])[rows[2][3], rows[2][9]]);
+        Assert.Equal("2026-04-06T09:01:00.000000+09:00", rows[2][2]); // times keep their form (and a "+09:00" is not at the start)
+        // The log itself keeps the values as recorded; only the spreadsheet file is defused.
+        Assert.Equal("+SUM(1)", log.Read(fromSequence: 2).Single().Entry.Detail);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public void Json_export_lists_the_entries_and_their_count(string provider)
     {
         using var db = TestDatabase.Create(provider);

@@ -8,6 +8,9 @@ namespace Renkei.Municipality.Tests.Staff;
 
 public class StaffDirectoryTests
 {
+    /// <summary>A valid individual number (check digit right) that belongs to nobody.</summary>
+    private const string SampleNumber = "123456789018";
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public void Created_staff_can_be_found_without_any_secret(string provider)
@@ -120,41 +123,120 @@ public class StaffDirectoryTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public void Five_failures_lock_until_an_administrator_unlocks(string provider)
+    public void Five_failures_lock_for_fifteen_minutes_and_a_good_login_afterwards_resets(string provider)
     {
         using var fixture = new StaffFixture(provider);
         var secret = fixture.Create("kazei01");
-        var adminSecret = fixture.Create("admin01", StaffRole.Administrator);
-        var clerkSecret = fixture.Create("jumin01");
         var at = Morning;
+        void Tick(TimeSpan by) { at += by; fixture.Clock.Advance(by); }
+        StaffMember Kazei() => fixture.Directory.Find(StaffId.Parse("kazei01"))!;
 
-        // Mixed factor failures count together; a success in between would reset the count.
-        for (var i = 0; i < 2; i++) fixture.Directory.Authenticate("kazei01", "wrong horse battery", "000000", at = at.AddMinutes(1));
-        for (var i = 0; i < 2; i++) fixture.Directory.Authenticate("kazei01", Password, "000000", at = at.AddMinutes(1));
-        Assert.Equal(4, fixture.Directory.Find(StaffId.Parse("kazei01"))!.FailedLogins);
-        Assert.Equal(AuthenticationOutcome.Locked, fixture.Directory.Authenticate("kazei01", Password, "000000", at = at.AddMinutes(1)).Outcome);
-        Assert.True(fixture.Directory.Find(StaffId.Parse("kazei01"))!.Locked);
+        // Mixed factor failures count together.
+        for (var i = 0; i < 2; i++) { Tick(TimeSpan.FromMinutes(1)); fixture.Directory.Authenticate("kazei01", "wrong horse battery", "000000", at); }
+        for (var i = 0; i < 2; i++) { Tick(TimeSpan.FromMinutes(1)); fixture.Directory.Authenticate("kazei01", Password, "000000", at); }
+        Assert.Equal(4, Kazei().FailedLogins);
+        Assert.False(Kazei().Locked);
+        Tick(TimeSpan.FromMinutes(1));
+        Assert.Equal(AuthenticationOutcome.Locked, fixture.Directory.Authenticate("kazei01", Password, "000000", at).Outcome);
+        var lockedAt = at;
+        Assert.True(Kazei().Locked);
+        Assert.Equal(lockedAt + TimeSpan.FromMinutes(15), Kazei().LockedUntil);
 
-        // Locked: even both factors right open no session.
-        var locked = fixture.Directory.Authenticate("kazei01", Password, Code(secret, at = at.AddMinutes(1)), at);
+        // Locked: even both factors right open no session, and attempts neither count nor lengthen the lockout.
+        Tick(TimeSpan.FromMinutes(14));
+        var locked = fixture.Directory.Authenticate("kazei01", Password, Code(secret, at), at);
         Assert.Equal(AuthenticationOutcome.Locked, locked.Outcome);
         Assert.Null(locked.Session);
+        Assert.Equal(lockedAt + TimeSpan.FromMinutes(15), Kazei().LockedUntil);
+        Assert.Equal(0, Kazei().FailedLogins);
 
-        var clerk = fixture.Login("jumin01", clerkSecret, at);
-        var refused = Assert.Throws<StaffException>(() => fixture.Directory.Unlock(clerk, StaffId.Parse("kazei01")));
-        Assert.Equal(StaffException.NotAdministrator, refused.Code);
-        Assert.True(fixture.Directory.Find(StaffId.Parse("kazei01"))!.Locked);
+        // Fifteen minutes on, the lockout is over; a good login clears the lockout history too.
+        Tick(TimeSpan.FromMinutes(1));
+        Assert.False(Kazei().Locked);
+        Assert.True(fixture.Directory.Authenticate("kazei01", Password, Code(secret, at), at).Succeeded);
+        Assert.Null(Kazei().LockedUntil);
+        for (var i = 0; i < 5; i++) { Tick(TimeSpan.FromMinutes(1)); fixture.Directory.Authenticate("kazei01", "wrong horse battery", "000000", at); }
+        Assert.Equal(at + TimeSpan.FromMinutes(15), Kazei().LockedUntil);
+    }
 
-        var admin = fixture.Login("admin01", adminSecret, at);
-        fixture.Directory.Unlock(admin, StaffId.Parse("kazei01"));
-        Assert.False(fixture.Directory.Find(StaffId.Parse("kazei01"))!.Locked);
-        Assert.True(fixture.Directory.Authenticate("kazei01", Password, Code(secret, at = at.AddMinutes(1)), at).Succeeded);
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public void Each_further_lockout_lasts_twice_as_long_up_to_a_day(string provider)
+    {
+        using var fixture = new StaffFixture(provider);
+        fixture.Create("kazei01");
+        var at = Morning;
+        var observed = new List<TimeSpan>();
+        for (var lockout = 0; lockout < 9; lockout++)
+        {
+            for (var i = 0; i < 4; i++)
+                Assert.Equal(AuthenticationOutcome.InvalidCredentials, fixture.Directory.Authenticate("kazei01", "wrong horse battery", "000000", at).Outcome);
+            Assert.Equal(AuthenticationOutcome.Locked, fixture.Directory.Authenticate("kazei01", "wrong horse battery", "000000", at).Outcome);
+            fixture.Clock.Advance(at - fixture.Clock.GetUtcNow());
+            var member = fixture.Directory.Find(StaffId.Parse("kazei01"))!;
+            Assert.True(member.Locked);
+            observed.Add(member.LockedUntil!.Value - at);
+            at = member.LockedUntil.Value; // the moment it ends, the next five failures lock again
+        }
+        Assert.Equal(new[] { 15, 30, 60, 120, 240, 480, 960, 1440, 1440 }.Select(m => TimeSpan.FromMinutes(m)), observed);
+    }
 
-        // An administrator who has since been disabled cannot unlock.
-        fixture.Directory.SetActive(admin.StaffId, false);
-        Assert.Equal(StaffException.NotAdministrator, Assert.Throws<StaffException>(() => fixture.Directory.Unlock(admin, StaffId.Parse("kazei01"))).Code);
-        fixture.Directory.SetActive(admin.StaffId, true);
-        Assert.Equal(StaffException.UnknownStaff, Assert.Throws<StaffException>(() => fixture.Directory.Unlock(admin, StaffId.Parse("nobody01"))).Code);
+    [Fact]
+    public void Lockout_durations_double_and_stop_at_the_cap()
+    {
+        var options = new StaffDirectoryOptions { FirstLockout = TimeSpan.FromMinutes(15), MaxLockout = TimeSpan.FromHours(24) };
+        Assert.Equal(TimeSpan.FromMinutes(15), options.LockoutDuration(1));
+        Assert.Equal(TimeSpan.FromMinutes(30), options.LockoutDuration(2));
+        Assert.Equal(TimeSpan.FromHours(24), options.LockoutDuration(8));
+        Assert.Equal(TimeSpan.FromHours(24), options.LockoutDuration(long.MaxValue));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public void An_administrator_unlocks_early_with_a_reason_in_the_operation_log(string provider)
+    {
+        using var fixture = new StaffFixture(provider);
+        var secret = fixture.Create("kazei01");
+        fixture.Create("admin01", StaffRole.Administrator);
+        fixture.Create("jumin01");
+        var directory = fixture.Directory;
+        for (var i = 0; i < 5; i++) directory.Authenticate("kazei01", "wrong horse battery", "000000", Morning);
+        Assert.True(directory.Find(StaffId.Parse("kazei01"))!.Locked);
+        StaffException Refused(string by, string target, string? reason) =>
+            Assert.Throws<StaffException>(() => directory.Unlock(StaffId.Parse(by), StaffId.Parse(target), reason, fixture.Log, "SHINAGAWA-T001"));
+
+        // Only an active administrator, with a reason that is one line of text without a number.
+        Assert.Equal(StaffException.NotAdministrator, Refused("jumin01", "kazei01", "本人確認済み").Code);
+        Assert.Equal(StaffException.NotAdministrator, Refused("nobody01", "kazei01", "本人確認済み").Code);
+        Assert.Equal(StaffException.InvalidReason, Refused("admin01", "kazei01", "  ").Code);
+        Assert.Equal(StaffException.InvalidReason, Refused("admin01", "kazei01", new string('理', StaffDirectory.MaxUnlockReasonLength + 1)).Code);
+        var withNumber = Refused("admin01", "kazei01", "番号 " + SampleNumber + " の確認");
+        Assert.Equal(StaffException.InvalidReason, withNumber.Code);
+        Assert.DoesNotContain(SampleNumber, withNumber.Message);
+        Assert.Equal(StaffException.UnknownStaff, Refused("admin01", "nobody01", "本人確認済み").Code);
+        Assert.True(directory.Find(StaffId.Parse("kazei01"))!.Locked);
+
+        directory.Unlock(StaffId.Parse("admin01"), StaffId.Parse("kazei01"), "  本人から電話、本人確認済み  ", fixture.Log, "SHINAGAWA-T001");
+        Assert.False(directory.Find(StaffId.Parse("kazei01"))!.Locked);
+        Assert.Equal(0, directory.Find(StaffId.Parse("kazei01"))!.FailedLogins);
+        Assert.True(directory.Authenticate("kazei01", Password, Code(secret, Morning), Morning).Succeeded);
+
+        var entries = fixture.Log.Read().Select(r => r.Entry).Where(e => e.Action == Renkei.Municipality.Audit.OperationAction.AccountUnlocked).ToList();
+        Assert.Equal(7, entries.Count); // six refusals, one unlock
+        var unlocked = Assert.Single(entries, e => e.Result == Renkei.Municipality.Audit.OperationResult.Success);
+        Assert.Equal(("admin01", "SHINAGAWA-T001"), (unlocked.StaffId, unlocked.Terminal));
+        Assert.Contains("staff=kazei01", unlocked.Detail);
+        Assert.Contains("reason=本人から電話、本人確認済み", unlocked.Detail);
+        Assert.Equal(["jumin01", "nobody01"], entries.Where(e => e.Detail!.Contains("not an active administrator")).Select(e => e.StaffId));
+        Assert.All(entries, e => Assert.DoesNotContain(Password, e.Detail));
+        Assert.All(entries, e => Assert.DoesNotContain(SampleNumber, e.Detail));
+
+        // An administrator who is disabled or locked out cannot unlock.
+        directory.SetActive(StaffId.Parse("admin01"), false);
+        Assert.Equal(StaffException.NotAdministrator, Refused("admin01", "kazei01", "本人確認済み").Code);
+        directory.SetActive(StaffId.Parse("admin01"), true);
+        for (var i = 0; i < 5; i++) directory.Authenticate("admin01", "wrong horse battery", "000000", Morning);
+        Assert.Equal(StaffException.NotAdministrator, Refused("admin01", "kazei01", "本人確認済み").Code);
     }
 
     [Theory]

@@ -1,5 +1,7 @@
 using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tests.Service;
 using Renkei.TestSupport;
 
 namespace Renkei.Municipality.Tests.Staff;
@@ -24,13 +26,21 @@ internal sealed class StaffFixture : IDisposable
     }
 
     public StaffDirectory Directory { get; }
+
+    /// <summary>The clock the directories read lockouts with; logins in a test pass times from it.</summary>
+    public ManualClock Clock { get; } = new(Morning);
+
+    private OperationLog? _log;
+
+    /// <summary>The ward's operation log on the same database (opened on first use).</summary>
+    public OperationLog Log => _log ??= OperationLog.Open(_database.Database, TestData.Shinagawa, _keys.File("audit-signing.key"), clock: Clock);
     public AffairCatalogue Catalogue { get; }
     public Infrastructure.Database Database => _database.Database;
     public string KeyFile => _keys.File("totp.key");
 
     /// <summary>Another directory over the same database and key (a second server process, or a new setting).</summary>
     public StaffDirectory NewDirectory(PasswordHashing? hashing = null, string? keyFile = null) =>
-        new(_database.Database, Catalogue, keyFile ?? KeyFile, new StaffDirectoryOptions { PasswordHashing = hashing ?? Fast, TotpIssuer = "Renkei 品川区" });
+        new(_database.Database, Catalogue, keyFile ?? KeyFile, new StaffDirectoryOptions { PasswordHashing = hashing ?? Fast, TotpIssuer = "Renkei 品川区", Clock = Clock });
 
     /// <summary>Creates a staff member and returns their TOTP secret.</summary>
     public byte[] Create(string id, StaffRole role = StaffRole.Clerk, params string[] affairs)
@@ -51,6 +61,7 @@ internal sealed class StaffFixture : IDisposable
 
     public void Dispose()
     {
+        _log?.Dispose();
         _database.Dispose();
         _keys.Dispose();
     }
