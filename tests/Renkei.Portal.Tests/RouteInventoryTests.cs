@@ -129,7 +129,67 @@ public sealed class RouteInventoryTests(PortalCountry country)
         Assert.Contains(SignedRequestVerifier.ReplayedRequest, await replayed.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// docs/routes.md is the table of who may call what, made from the routes the running services declare: it cannot drift.
+    /// After changing a declaration, rewrite it with <c>RENKEI_WRITE_ROUTES=1 ./test --filter RouteInventory</c>.
+    /// </summary>
+    [Fact]
+    public void The_route_table_in_the_docs_is_what_the_services_declare()
+    {
+        var table = RouteTable();
+        var path = Path.Combine(RepositoryRoot(), "docs", "routes.md");
+        if (Environment.GetEnvironmentVariable("RENKEI_WRITE_ROUTES") == "1") File.WriteAllText(path, table);
+        Assert.True(File.Exists(path), "docs/routes.md is missing: run the test with RENKEI_WRITE_ROUTES=1");
+        Assert.Equal(table, File.ReadAllText(path).ReplaceLineEndings("\n"));
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static readonly (string Kind, string Title)[] ServiceKinds =
+    [
+        ("network", "情報提供ネットワークシステム (network)"),
+        ("jlis", "J-LIS (numbering, cards, JPKI, tokens, portal login)"),
+        ("intermediate", "中間サーバー (each ward's and holder's intermediate server)"),
+        ("ward", "Ward API (住民基本台帳, staff sessions, e-application inbox)"),
+        ("console", "Staff console (職員用画面)"),
+        ("holder", "Holders (日本年金機構, 健康保険組合)"),
+        ("portal", "マイナポータル (citizen portal)"),
+    ];
+
+    private string RouteTable()
+    {
+        var text = new StringBuilder();
+        text.Append("# Who may call what\n\n");
+        text.Append("Every route of every Renkei service, with who may call it, as the services declare it where the routes are mapped\n");
+        text.Append("(`src/Renkei.Infrastructure/Access/RouteAccess.cs`; see docs/trust-rules.md, rule 10). A service with an undeclared\n");
+        text.Append("route does not start. Made by `RouteInventoryTests` from a running demo country; do not edit by hand.\n\n");
+        text.Append("Kinds: **Public** (anyone), **Institution** (a registered institution of the listed classes, by mutual-TLS certificate or\n");
+        text.Append("request signature), **OneInstitution** (exactly that institution), **StaffSession** / **ResidentSession** (a live login\n");
+        text.Append("session). \"NOT YET LOCKED\" marks an open door still to be locked (issue 12).\n");
+        var routes = AllRoutes()
+            .Select(r => (Kind: ServiceKind(r.Service), r.Route))
+            .DistinctBy(r => (r.Kind, string.Join(",", r.Route.Methods), r.Route.Pattern))
+            .ToList();
+        foreach (var (kind, title) in ServiceKinds)
+        {
+            text.Append("\n## ").Append(title).Append("\n\n| method | route | caller | who |\n|---|---|---|---|\n");
+            foreach (var (_, route) in routes.Where(r => r.Kind == kind).OrderBy(r => r.Route.Pattern, StringComparer.Ordinal).ThenBy(r => string.Join(",", r.Route.Methods), StringComparer.Ordinal))
+            {
+                var caller = route.Caller!;
+                var kindText = caller.Institutions.Count == 0 ? caller.Kind.ToString() : $"{caller.Kind} ({string.Join(", ", caller.Institutions)})";
+                text.Append("| ").Append(route.Methods.Count == 0 ? "GET, POST" : string.Join(", ", route.Methods))
+                    .Append(" | `").Append(route.Pattern).Append("` | ").Append(kindText).Append(" | ").Append(caller.Who.Replace("|", "/")).Append(" |\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Renkei.slnx"))) return directory.FullName;
+        throw new InvalidOperationException("the repository root (Renkei.slnx) was not found");
+    }
 
     private sealed record Signer(string Code, string Class, InstitutionKeys Keys);
 

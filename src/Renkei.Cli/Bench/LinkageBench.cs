@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
@@ -198,7 +199,8 @@ public static class LinkageBench
     public static async Task<(LoadResult Result, double CpuMsPerOperation)> KestrelCeilingAsync(int requests, int concurrency, int warmup, CancellationToken cancellationToken)
     {
         await using var host = await ServiceHost.StartAsync("bench-ceiling", _ => { }, app =>
-            app.MapPost("/ceiling", (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options)),
+            app.MapPost("/ceiling", (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options))
+                .AllowPublic("benchmark only: a plain JSON endpoint on loopback, the measure of what Kestrel alone does"),
             cancellationToken: cancellationToken);
         using var http = CreateClient(host.BaseAddress);
         async Task Call(long index, CancellationToken ct)
