@@ -47,11 +47,13 @@ public static partial class PortalService
                             "/Index", "/Login", "/Logout"));
                     services.AddSessionScheme(SessionScheme, o =>
                     {
-                        o.Authenticate = http => runtime.Sessions.Find(http.Request.Cookies[SessionCookie]) is not null
-                            ? RouteAccess.SessionPrincipal(SessionScheme)
+                        // The resident is named by an opaque digest of the session cookie: nothing about the person.
+                        o.Authenticate = http => http.Request.Cookies[SessionCookie] is { } cookie && runtime.Sessions.Find(cookie) is not null
+                            ? RouteAccess.SessionPrincipal(SessionScheme, "session-" + Convert.ToHexStringLower(
+                                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(cookie)))[..16])
                             : null;
                         o.Challenge = ServerRenderedPages.RedirectToLogin;
-                    });
+                    }, everyRequest: true);
                 },
                 app =>
                 {

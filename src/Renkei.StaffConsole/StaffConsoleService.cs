@@ -91,10 +91,10 @@ public static class StaffConsoleService
                 services.AddSessionScheme(SessionScheme, o =>
                 {
                     o.Authenticate = http => runtime.Sessions.Find(http.Request.Cookies[SessionCookie]) is { } session
-                        ? RouteAccess.SessionPrincipal(SessionScheme, new System.Security.Claims.Claim(CallerClaims.Staff, session.StaffId.Value))
+                        ? RouteAccess.SessionPrincipal(SessionScheme, session.StaffId.Value, new System.Security.Claims.Claim(CallerClaims.Staff, session.StaffId.Value))
                         : null;
                     o.Challenge = ServerRenderedPages.RedirectToLogin;
-                });
+                }, everyRequest: true);
             },
             app =>
             {

@@ -56,7 +56,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
             var what = $"{service} {route}";
             if (route.Caller!.Kind is CallerKind.StaffSession or CallerKind.ResidentSession && response.StatusCode == HttpStatusCode.Redirect)
             {
-                Assert.EndsWith("/Login", response.Headers.Location!.ToString());
+                Assert.EndsWith("/login", response.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
             }
             else
             {

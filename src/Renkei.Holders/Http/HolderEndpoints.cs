@@ -214,7 +214,7 @@ internal static class HolderEndpoints
     internal static void AddStaffScheme(IServiceCollection services, HolderRuntime runtime) =>
         services.AddSessionScheme(StaffScheme, o =>
         {
-            o.Authenticate = http => Authorized(runtime, http) ? RouteAccess.SessionPrincipal(StaffScheme) : null;
+            o.Authenticate = http => Authorized(runtime, http) ? RouteAccess.SessionPrincipal(StaffScheme, "holder-staff-api") : null;
             o.Challenge = async http =>
             {
                 // Refused at the door, logged as the handler would have.

@@ -94,9 +94,18 @@ public static class RouteAccess
         });
     }
 
-    /// <summary>Adds a login-session scheme (<see cref="SessionAuthenticationOptions"/>).</summary>
-    public static AuthenticationBuilder AddSessionScheme(this IServiceCollection services, string scheme, Action<SessionAuthenticationOptions> configure) =>
-        services.AddAuthentication().AddScheme<SessionAuthenticationOptions, SessionAuthentication>(scheme, configure);
+    /// <summary>
+    /// Adds a login-session scheme (<see cref="SessionAuthenticationOptions"/>). With <paramref name="everyRequest"/> the
+    /// session is read on every request, public pages too (a web application whose forms antiforgery binds to the user:
+    /// a form rendered for a logged-in user and posted to a public page must see the same user).
+    /// </summary>
+    public static AuthenticationBuilder AddSessionScheme(this IServiceCollection services, string scheme, Action<SessionAuthenticationOptions> configure,
+        bool everyRequest = false)
+    {
+        var builder = services.AddAuthentication().AddScheme<SessionAuthenticationOptions, SessionAuthentication>(scheme, configure);
+        if (everyRequest) services.Configure<AuthenticationOptions>(o => o.DefaultAuthenticateScheme = scheme);
+        return builder;
+    }
 
     /// <summary>Says who the service is and how it finds its callers: required before any institution route answers.</summary>
     public static void UseInstitutionCallers(this IServiceProvider services, string ownCode, IInstitutionResolver resolver, TimeProvider? clock = null)
@@ -105,8 +114,15 @@ public static class RouteAccess
         services.GetRequiredService<InstitutionCallers>().Configure(ownCode, resolver, clock);
     }
 
-    /// <summary>A principal for a session scheme's <see cref="SessionAuthenticationOptions.Authenticate"/>.</summary>
-    public static ClaimsPrincipal SessionPrincipal(string scheme, params Claim[] claims) => new(new ClaimsIdentity(claims, scheme));
+    /// <summary>
+    /// A principal for a session scheme's <see cref="SessionAuthenticationOptions.Authenticate"/>. <paramref name="name"/>
+    /// identifies the session's user (antiforgery binds its tokens to it): a staff id, or an opaque value for a resident.
+    /// </summary>
+    public static ClaimsPrincipal SessionPrincipal(string scheme, string name, params Claim[] claims)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. claims], scheme));
+    }
 
     private static AuthorizationPolicy SessionPolicy(string scheme) =>
         new AuthorizationPolicyBuilder(scheme).RequireAuthenticatedUser().Build();

@@ -47,7 +47,7 @@ public static class ServerRenderedPages
     public static Task RedirectToLogin(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.Redirect(context.Request.PathBase.Add("/Login"));
+        context.Response.Redirect(context.Request.PathBase.Add("/login"));
         return Task.CompletedTask;
     }
 

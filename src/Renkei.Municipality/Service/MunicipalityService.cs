@@ -478,7 +478,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     /// <summary>The principal of a request whose bearer token names a live session (<see cref="StaffApiAccess"/>), else null.</summary>
     internal System.Security.Claims.ClaimsPrincipal? SessionPrincipal(HttpContext http) =>
         BearerToken(http.Request) is { } token && _sessions.Find(token) is { } found
-            ? RouteAccess.SessionPrincipal(StaffApiAccess.Scheme, new System.Security.Claims.Claim(CallerClaims.Staff, found.Session.StaffId.Value))
+            ? RouteAccess.SessionPrincipal(StaffApiAccess.Scheme, found.Session.StaffId.Value, new System.Security.Claims.Claim(CallerClaims.Staff, found.Session.StaffId.Value))
             : null;
 
     /// <summary>Refuses a request without a live session as the handler would have: 401, recorded as the route says.</summary>
