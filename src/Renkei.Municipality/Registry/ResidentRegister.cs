@@ -245,8 +245,8 @@ public sealed class ResidentRegister
             "SELECT id, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, address, household_number, status FROM residents WHERE 1 = 1");
         using var connection = Database.Open();
         using var command = connection.Command("");
-        if (name is not null) { sql.Append(@" AND (family_name || given_name) LIKE @name ESCAPE ''"); command.With("@name", "%" + RegisterInputRules.EscapeLike(name) + "%"); }
-        if (kana is not null) { sql.Append(@" AND (family_name_kana || given_name_kana) LIKE @kana ESCAPE ''"); command.With("@kana", "%" + RegisterInputRules.EscapeLike(kana) + "%"); }
+        if (name is not null) { sql.Append(@" AND (family_name || given_name) LIKE @name ESCAPE '\'"); command.With("@name", "%" + RegisterInputRules.EscapeLike(name) + "%"); }
+        if (kana is not null) { sql.Append(@" AND (family_name_kana || given_name_kana) LIKE @kana ESCAPE '\'"); command.With("@kana", "%" + RegisterInputRules.EscapeLike(kana) + "%"); }
         if (search.BirthDate is { } birth) { sql.Append(" AND birth_date = @birth"); command.With("@birth", FormatDate(birth)); }
         if (!search.IncludeFormerResidents) sql.Append(" AND status = 0");
         sql.Append(" ORDER BY family_name_kana, given_name_kana, birth_date, id LIMIT @limit");
