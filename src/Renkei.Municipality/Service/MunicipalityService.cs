@@ -102,8 +102,13 @@ public sealed record MunicipalityHealth(string Status, string Municipality, stri
 /// <c>Authorization: Bearer …</c>; every endpoint that reads or changes personal information answers 401 without it. They
 /// choose the affair they act in (<c>POST /staff/sessions/affair</c>). Whether any response carries individual numbers is
 /// decided only by <see cref="NumberVisibility.Decide"/> for the session on the day (DESIGN.md rule 7): asking for numbers
-/// when they are masked is refused with the reason (403), never silently masked. Register changes need a clerk or
-/// supervisor acting in an affair; those that carry or change a number (arrival, number change) need a number-using one.</para>
+/// when they are masked is refused with the reason (403), never silently masked. Whether a session may search residents,
+/// read a resident's record (certificate data: household, 続柄, moves) or change the register is decided only by
+/// <see cref="ResidentRecordAccess.Decide"/> from the chosen affair's need to know in the affair catalogue (403 with the
+/// reason otherwise); changes that carry or change a number (arrival, number change) also need a number-using affair.</para>
+/// <para>Every body is read by <see cref="StaffApiBodies"/> before anything is decided: at most 64 KiB (413), required
+/// fields present (400 naming the field), values of the right form; the register then checks its bounds
+/// (<see cref="RegisterInputRules"/>). No refusal repeats what was sent.</para>
 /// <para>Every login (and failed login), logout, affair choice, search, certificate and register change is written to the
 /// ward's operation log — refusals too — before the response is sent: staff id, time, terminal, affair, action, result.
 /// The person is the entry's subject by integrated addressee number (when they have one yet); the detail also carries the
