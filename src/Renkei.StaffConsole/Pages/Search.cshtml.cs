@@ -34,6 +34,14 @@ public sealed class SearchModel : ConsolePageModel
 
     public void OnGet() { }
 
+    /// <summary>What the register's refusal of a search means, for the screen.</summary>
+    internal static string RefusalText(string code) => code switch
+    {
+        "wildcard-search" => "記号（%、_ など）だけでは検索できません。氏名・フリガナ・生年月日で検索してください",
+        "search-term-too-long" => $"検索条件は{RegisterInputRules.MaxSearchTerm}文字以内で入力してください",
+        _ => "検索条件を確認してください",
+    };
+
     public async Task<IActionResult> OnPostAsync()
     {
         if (TypedNumber.In(Name) || TypedNumber.In(Kana) || TypedNumber.In(Birth))
@@ -66,12 +74,7 @@ public sealed class SearchModel : ConsolePageModel
             await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.Search, OperationResult.Refused,
                 $"住民検索（{string.Join("・", terms)}）: 拒否: {e.Code}", HttpContext.RequestAborted);
             Name = Kana = null;
-            Error = e.Code switch
-            {
-                "wildcard-search" => "記号（%、_ など）だけでは検索できません。氏名・フリガナ・生年月日で検索してください",
-                "search-term-too-long" => $"検索条件は{RegisterInputRules.MaxSearchTerm}文字以内で入力してください",
-                _ => "検索条件を確認してください",
-            };
+            Error = RefusalText(e.Code);
             return Page();
         }
         Truncated = found.Count > Limit;
