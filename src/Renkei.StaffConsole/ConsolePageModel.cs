@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 
@@ -40,6 +41,15 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>A short description of the page for the refusal record (e.g. 操作記録の閲覧).</summary>
     protected virtual string PageDescription => "画面";
 
+    /// <summary>
+    /// What this request does with the resident register, if anything: the session's chosen affair must allow it
+    /// (<see cref="ResidentRecordAccess"/>, the need-to-know rule the staff API applies too), else 403, recorded.
+    /// </summary>
+    protected virtual ResidentRecordUse? Needs => null;
+
+    /// <summary>Added to the refusal record when <see cref="Needs"/> is refused (e.g. the register id of the person asked for).</summary>
+    protected virtual string? RefusalDetail => null;
+
     protected string StaffIdText => Staff?.StaffId.Value ?? "anonymous";
 
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
@@ -68,6 +78,14 @@ public abstract class ConsolePageModel : PageModel
             await Runtime.RecordAsync(HttpContext, session.StaffId.Value, session.ChosenAffair, null, OperationAction.View, OperationResult.Refused,
                 $"{PageDescription}: 権限がありません", HttpContext.RequestAborted);
             context.Result = Forbidden();
+            return;
+        }
+        if (session is not null && RequiresLogin && Needs is { } use && ResidentRecordAccess.Decide(session, use, Runtime.Today) is { Allowed: false } denied)
+        {
+            await Runtime.RecordAsync(HttpContext, session.StaffId.Value, session.ChosenAffair, null,
+                use == ResidentRecordUse.Search ? OperationAction.Search : OperationAction.View, OperationResult.Refused,
+                $"{PageDescription}: 拒否: {denied.ReasonCode}{(RefusalDetail is { } detail ? " " + detail : "")}", HttpContext.RequestAborted);
+            context.Result = Forbidden(denied.Message);
             return;
         }
         await next();

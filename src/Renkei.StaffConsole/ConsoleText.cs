@@ -18,6 +18,21 @@ public static class ConsoleText
         return JapaneseEraDate.Format(DateOnly.FromDateTime(local.DateTime)) + " " + local.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A register date in the Japanese era; a date no era form exists for (a record written before the register checked its
+    /// input, e.g. 0001-01-01) is shown as it is stored and marked, so the rest of the page still shows.
+    /// </summary>
+    public static string Date(DateOnly date) =>
+        JapaneseEraDate.TryFormat(date, out var text) ? text : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "（日付に誤りがあります）";
+
+    /// <summary>男・女; an unknown stored value is marked instead of failing the page.</summary>
+    public static string Sex(Renkei.Core.People.Sex sex) =>
+        Enum.IsDefined(sex) ? Renkei.Core.People.SexText.ToJapanese(sex) : "不明（記録に誤りがあります）";
+
+    /// <summary>続柄; an unknown stored value is marked instead of failing the page.</summary>
+    public static string Relationship(Relationship relationship) =>
+        Enum.IsDefined(relationship) ? RelationshipText.ToJapanese(relationship) : "不明（記録に誤りがあります）";
+
     public static string Status(ResidentStatus status) => status switch
     {
         ResidentStatus.Resident => "住民",

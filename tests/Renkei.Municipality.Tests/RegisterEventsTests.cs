@@ -14,8 +14,11 @@ public class RegisterEventsTests
         {
             Db = TestDatabase.Create(provider);
             Register = new ResidentRegister(Db.Database, TestData.Shinagawa);
-            Events = new RegisterEvents(Register, Jlis);
+            Events = new RegisterEvents(Register, Jlis, Clock);
         }
+
+        /// <summary>Far enough ahead that the household story of <see cref="Household_changes_move_people_and_change_the_head"/> (2045) is not in the future.</summary>
+        public Service.ManualClock Clock { get; } = new(new DateTimeOffset(2046, 1, 1, 9, 0, 0, TimeSpan.FromHours(9)));
 
         public TestDatabase Db { get; }
         public ResidentRegister Register { get; }

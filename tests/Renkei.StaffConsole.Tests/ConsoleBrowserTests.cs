@@ -101,7 +101,27 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task A_library_clerk_searching_and_opening_person_pages_never_receives_a_number()
+    public async Task A_library_clerk_can_neither_search_nor_open_a_residents_page()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+
+        await LoginAsync(page, ward, ward.Account("tosho01"));
+        await page.GetByLabel("図書館利用に関する事務（個人番号を利用しない事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await Expect(page.Locator("#search-not-allowed")).ToContainTextAsync("住民検索を行えません");
+        Assert.Equal(0, await page.GetByLabel("フリガナ").CountAsync());
+
+        var person = await page.GotoAsync($"/residents/{ward.Resident("山田", "花子").Id}");
+        Assert.Equal(403, person!.Status);
+        Assert.Equal("権限がありません", await page.Locator("h1").TextContentAsync());
+        Assert.DoesNotContain("山田", await page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task A_clerk_in_an_affair_without_numbers_searching_and_opening_person_pages_never_receives_a_number()
     {
         await using var ward = await ConsoleWard.StartAsync("sqlite");
         await using var context = await browser.NewContextAsync(ward.BaseAddress);
@@ -109,8 +129,8 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         var recorder = new ResponseRecorder(page);
         var seen = new List<(string Where, string Text)>();
 
-        await LoginAsync(page, ward, ward.Account("tosho01"));
-        await page.GetByLabel("図書館利用に関する事務（個人番号を利用しない事務）").CheckAsync();
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.GetByLabel("住民票の写しの交付（一般請求）（個人番号を利用しない事務）").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
         await page.WaitForURLAsync("**/residents");
         Assert.Contains("表示しません", await page.Locator(".status").TextContentAsync());
@@ -156,9 +176,11 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         var taro = ward.Resident("山田", "太郎");
 
         await LoginAsync(page, ward, ward.Account("jumin01"));
-        await page.GotoAsync($"/residents/{taro.Id}");
+        // Before an affair is chosen, no resident's page opens at all (need to know).
+        var beforeAffair = await page.GotoAsync($"/residents/{taro.Id}");
+        Assert.Equal(403, beforeAffair!.Status);
         Assert.Equal(0, await page.Locator("#reveal").CountAsync());
-        Assert.Equal("************", await page.Locator("#individual-number").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#individual-number").CountAsync());
 
         await page.GotoAsync("/affair");
         await page.GetByLabel("住民基本台帳に関する事務（個人番号利用事務）").CheckAsync();

@@ -105,38 +105,22 @@ public class ConsoleHttpTests
         Assert.Equal([OperationAction.Login, OperationAction.Logout], LogOf(ward, "tosho01").Select(e => e.Action));
     }
 
-    public static TheoryData<string, string, string?> OutsideNumberAffairs => new()
+    public static TheoryData<string, string, string> OutsideNumberAffairs => new()
     {
-        // provider, staff, affair chosen (null: none)
-        { "sqlite", "tosho01", "library" },
-        { "postgres", "tosho01", "library" },
-        { "sqlite", "jumin01", null },
-        { "postgres", "jumin01", null },
-        { "sqlite", "kansa01", "resident-register" },
-        { "sqlite", "admin01", null },
-        { "sqlite", "kazei01", "!resident-register" }, // tries an affair that is not theirs
+        // provider, staff, affair chosen: one whose need to know includes resident records, without numbers
+        { "sqlite", "jumin01", "resident-certificate-general" },
+        { "postgres", "jumin01", "resident-certificate-general" },
     };
 
     [Theory]
     [MemberData(nameof(OutsideNumberAffairs))]
-    public async Task Staff_outside_a_number_using_affair_never_receive_a_number(string provider, string staffId, string? affair)
+    public async Task Staff_outside_a_number_using_affair_never_receive_a_number(string provider, string staffId, string affair)
     {
         await using var ward = await ConsoleWard.StartAsync(provider);
         using var client = new ConsoleClient(ward.BaseAddress);
         await client.LoginAsync(ward, ward.Account(staffId));
-        if (affair?.StartsWith('!') == true)
-        {
-            // A clerk trying an affair that is not theirs is refused and stays outside any affair.
-            var refused = await client.ChooseAffairAsync(affair[1..]);
-            Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
-            Assert.Contains("担当していない事務", refused.Text);
-            Assert.Contains(LogOf(ward, staffId), e => e is { Action: OperationAction.AffairChosen, Result: OperationResult.Refused, AffairCode: "resident-register" });
-        }
-        else if (affair is not null)
-        {
-            var chosen = await client.ChooseAffairAsync(affair);
-            Assert.EndsWith("/residents", chosen.RequestUri.AbsolutePath);
-        }
+        var chosen = await client.ChooseAffairAsync(affair);
+        Assert.EndsWith("/residents", chosen.RequestUri.AbsolutePath);
 
         var byKana = await client.SearchAsync(kana: "ヤマダ");
         Assert.Contains("山田　花子", byKana.Text);
@@ -166,6 +150,75 @@ public class ConsoleHttpTests
         // The log names each person by integrated addressee number, not by register id and never by individual number.
         Assert.Equal(ward.Residents.Select(r => (long?)ward.AddresseeOf(r.Id)).Order(), views.Where(e => e.Result == OperationResult.Success).Select(e => e.SubjectAddresseeNumber).Order());
         Assert.Equal(3, LogOf(ward, staffId).Count(e => e.Action == OperationAction.Search));
+    }
+
+    public static TheoryData<string, string, string?> WithoutNeedToKnow => new()
+    {
+        // provider, staff, affair chosen (null: none; !: tries an affair that is not theirs)
+        { "sqlite", "tosho01", "library" },
+        { "postgres", "tosho01", "library" },
+        { "sqlite", "tosho01", "facility-booking" },
+        { "sqlite", "jumin01", null },
+        { "postgres", "jumin01", null },
+        { "sqlite", "kansa01", "resident-register" },
+        { "sqlite", "admin01", null },
+        { "sqlite", "kazei01", "!resident-register" },
+    };
+
+    /// <summary>
+    /// Issue 12: library and administrator accounts opened any resident's page with household, 続柄 and moves. A resident's
+    /// page and the search are for affairs whose need to know includes them; every refusal is logged with staff, terminal and affair.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WithoutNeedToKnow))]
+    public async Task Staff_without_need_to_know_cannot_search_or_open_a_residents_page(string provider, string staffId, string? affair)
+    {
+        await using var ward = await ConsoleWard.StartAsync(provider);
+        using var client = new ConsoleClient(ward.BaseAddress);
+        await client.LoginAsync(ward, ward.Account(staffId));
+        if (affair?.StartsWith('!') == true)
+        {
+            // A clerk trying an affair that is not theirs is refused and stays outside any affair.
+            var refused = await client.ChooseAffairAsync(affair[1..]);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+            Assert.Contains("担当していない事務", refused.Text);
+            Assert.Contains(LogOf(ward, staffId), e => e is { Action: OperationAction.AffairChosen, Result: OperationResult.Refused, AffairCode: "resident-register" });
+            affair = null;
+        }
+        else if (affair is not null)
+        {
+            var chosen = await client.ChooseAffairAsync(affair);
+            Assert.EndsWith("/residents", chosen.RequestUri.AbsolutePath);
+            Assert.Contains("id=\"search-not-allowed\"", chosen.Text);
+        }
+        var before = ward.Log.Read().Count();
+
+        var search = await client.SearchAsync(kana: "ヤマダ");
+        Assert.Equal(HttpStatusCode.Forbidden, search.Status);
+        var wildcard = await client.SearchAsync(name: "%");
+        Assert.Equal(HttpStatusCode.Forbidden, wildcard.Status);
+        foreach (var resident in ward.Residents)
+        {
+            var page = await client.GetAsync($"/residents/{resident.Id}");
+            Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+            Assert.Contains("権限がありません", page.Text);
+            var reveal = await client.RevealAsync(resident.Id);
+            Assert.Equal(HttpStatusCode.Forbidden, reveal.Status);
+            foreach (var text in new[] { search.Text, wildcard.Text, page.Text, reveal.Text })
+            {
+                Assert.DoesNotContain(resident.Name.FamilyName, text);
+                Assert.DoesNotContain(resident.Name.FamilyNameKana, text);
+                Assert.DoesNotContain(resident.Address, text);
+            }
+        }
+        NumberScan.AssertNoNumber(ward, client);
+
+        var refusals = ward.Log.Read().Skip(before).Select(r => r.Entry).ToList();
+        Assert.Equal(2 + ward.Residents.Count * 2, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal((staffId, affair, OperationResult.Refused), (e.StaffId, e.AffairCode, e.Result)));
+        Assert.All(refusals, e => Assert.StartsWith("staff-console/", e.Terminal));
+        Assert.Equal(2, refusals.Count(e => e.Action == OperationAction.Search));
+        Assert.All(ward.Residents, r => Assert.Equal(2, refusals.Count(e => e.Action == OperationAction.View && e.Detail!.EndsWith($"resident-id={r.Id}", StringComparison.Ordinal))));
     }
 
     [Theory]
@@ -217,6 +270,7 @@ public class ConsoleHttpTests
         await using var ward = await ConsoleWard.StartAsync(provider);
         using var client = new ConsoleClient(ward.BaseAddress);
         await client.LoginAsync(ward, ward.Account("kodomo01"));
+        await client.ChooseAffairAsync("child-allowance");
         var hanako = ward.Resident("山田", "花子");
 
         var page = await client.GetAsync($"/residents/{hanako.Id}");
@@ -243,7 +297,8 @@ public class ConsoleHttpTests
     {
         await using var ward = await ConsoleWard.StartAsync(provider);
         using var client = new ConsoleClient(ward.BaseAddress);
-        await client.LoginAsync(ward, ward.Account("tosho01"));
+        await client.LoginAsync(ward, ward.Account("jumin01"));
+        await client.ChooseAffairAsync("resident-certificate-general");
 
         foreach (var birth in new[] { "昭和45年1月1日", "S45.1.1", "1970-01-01", "１９７０/１/１" })
         {
@@ -257,7 +312,7 @@ public class ConsoleHttpTests
         Assert.Contains("生年月日: その元号に存在しない日付です", (await client.SearchAsync(birth: "平成32年1月1日")).Text);
         Assert.Contains("検索条件を入力してください", (await client.SearchAsync()).Text);
         // Search terms are not in the log, only which kinds were used and how many were found.
-        var searches = LogOf(ward, "tosho01").Where(e => e.Action == OperationAction.Search).Select(e => e.Detail!).ToList();
+        var searches = LogOf(ward, "jumin01").Where(e => e.Action == OperationAction.Search).Select(e => e.Detail!).ToList();
         Assert.Equal(6, searches.Count);
         Assert.Equal("住民検索（生年月日）: 1件", searches[0]);
         Assert.Equal("住民検索（氏名）: 3件", searches[4]);
@@ -272,6 +327,7 @@ public class ConsoleHttpTests
         using (var clerk = new ConsoleClient(ward.BaseAddress))
         {
             await clerk.LoginAsync(ward, ward.Account("kodomo01"));
+            await clerk.ChooseAffairAsync("child-allowance");
             await clerk.SearchAsync(kana: "ヤマダ");
             var forbidden = await clerk.GetAsync("/audit");
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.Status);
@@ -362,5 +418,67 @@ public class ConsoleHttpTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/residents", follow: false)).Status);
         ward.Clock.Advance(TimeSpan.FromMinutes(31));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/residents", follow: false)).Status);
+    }
+
+    /// <summary>Issue 12: a record stored with 0001-01-01 (and an unknown 続柄) answered 500 for ever; the page shows what it can.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_register_record_that_is_already_bad_still_shows_what_can_be_shown(string provider)
+    {
+        await using var ward = await ConsoleWard.StartAsync(provider);
+        var hanako = ward.Resident("山田", "花子");
+        var taro = ward.Resident("山田", "太郎");
+        using (var connection = ward.Database.Open())
+        {
+            connection.Command("UPDATE residents SET birth_date = '0001-01-01', resident_since = '0001-01-01' WHERE id = @id").With("@id", hanako.Id).ExecuteNonQuery();
+            connection.Command("UPDATE residents SET relationship = 99, sex = 7 WHERE id = @id").With("@id", taro.Id).ExecuteNonQuery();
+            connection.Command("UPDATE register_events SET event_date = '0001-01-01' WHERE resident_id = @id").With("@id", hanako.Id).ExecuteNonQuery();
+        }
+        using var client = new ConsoleClient(ward.BaseAddress);
+        await client.LoginAsync(ward, ward.Account("jumin01"));
+        await client.ChooseAffairAsync("resident-register");
+
+        var page = await client.GetAsync($"/residents/{hanako.Id}");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains(hanako.Name.Full, page.Text);
+        Assert.Contains(hanako.Address, page.Text);
+        Assert.Contains("0001-01-01（日付に誤りがあります）", page.Text);
+        Assert.Contains("不明（記録に誤りがあります）", page.Text); // taro's 続柄 and sex in the household table
+        var taroPage = await client.GetAsync($"/residents/{taro.Id}");
+        Assert.Equal(HttpStatusCode.OK, taroPage.Status);
+        Assert.Contains("<dt>性別</dt><dd>不明（記録に誤りがあります）</dd>", taroPage.Text);
+        var search = await client.SearchAsync(kana: "ヤマダ");
+        Assert.Equal(HttpStatusCode.OK, search.Status);
+        Assert.Contains("0001-01-01（日付に誤りがあります）", search.Text);
+        var view = LogOf(ward, "jumin01").Last(e => e.Action == OperationAction.View);
+        Assert.Equal((OperationResult.Success, "resident-register"), (view.Result, view.AffairCode));
+        NumberScan.AssertNoNumber(ward, client);
+    }
+
+    /// <summary>Issue 12: a name search for % returned the whole register. Metacharacters match themselves; wildcards alone are refused.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_search_of_wildcards_only_is_refused_and_an_overlong_term_is_bounded(string provider)
+    {
+        await using var ward = await ConsoleWard.StartAsync(provider);
+        using var client = new ConsoleClient(ward.BaseAddress);
+        await client.LoginAsync(ward, ward.Account("jumin01"));
+        await client.ChooseAffairAsync("resident-register");
+
+        foreach (var term in new[] { "%", "_", "%%", "\\" })
+        {
+            var refused = await client.SearchAsync(name: term);
+            Assert.Equal(HttpStatusCode.OK, refused.Status);
+            Assert.Contains("記号（%、_ など）だけでは検索できません", refused.Text);
+            Assert.DoesNotContain("検索結果", refused.Text);
+            Assert.DoesNotContain("山田　", refused.Text); // no resident (the staff member's own name is in the header)
+        }
+        Assert.Contains("該当する住民はいません", (await client.SearchAsync(name: "山%")).Text);
+        var overlong = await client.SearchAsync(name: new string('山', 5_000));
+        Assert.Contains("文字以内で入力してください", overlong.Text);
+        Assert.DoesNotContain("山山山", overlong.Text);
+        var searches = LogOf(ward, "jumin01").Where(e => e.Action == OperationAction.Search).ToList();
+        Assert.Equal(5, searches.Count(e => e.Result == OperationResult.Refused));
+        Assert.Equal("住民検索（氏名）: 0件", searches.Single(e => e.Result == OperationResult.Success).Detail);
     }
 }

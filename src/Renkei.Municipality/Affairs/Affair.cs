@@ -55,6 +55,59 @@ public static class AffairKinds
     internal static readonly string AllCodes = "beppyo1, statute, ordinance, special-arrangement, non-number";
 }
 
+/// <summary>
+/// What an affair's staff may do with the resident register (住民記録) — the need-to-know table, one flag set per affair in
+/// the catalogue's <c>residentRecords</c> list and consulted only by <see cref="Staff.ResidentRecordAccess.Decide"/>. An affair
+/// that lists nothing may do none of these (deny by default).
+/// </summary>
+[Flags]
+public enum ResidentRecordUse
+{
+    None = 0,
+
+    /// <summary><c>search</c>: find residents by name, kana or birth date (API search, console 住民検索).</summary>
+    Search = 1,
+
+    /// <summary><c>view</c>: open a resident's page or certificate data — the four facts, household, 続柄 and moves.</summary>
+    View = 2,
+
+    /// <summary><c>change</c>: record register events (births, moves, deaths …). Only affairs of the resident-register system.</summary>
+    Change = 4,
+}
+
+public static class ResidentRecordUses
+{
+    /// <summary>The business system whose affairs alone may hold <see cref="ResidentRecordUse.Change"/>.</summary>
+    public const string RegisterSystem = "resident-register";
+
+    /// <summary>The spellings used in the policy files.</summary>
+    public static ResidentRecordUse? FromCode(string? code) => code switch
+    {
+        "search" => ResidentRecordUse.Search,
+        "view" => ResidentRecordUse.View,
+        "change" => ResidentRecordUse.Change,
+        _ => null,
+    };
+
+    public static string ToCode(this ResidentRecordUse use) => use switch
+    {
+        ResidentRecordUse.Search => "search",
+        ResidentRecordUse.View => "view",
+        ResidentRecordUse.Change => "change",
+        _ => throw new ArgumentOutOfRangeException(nameof(use)),
+    };
+
+    public static string ToJapanese(this ResidentRecordUse use) => use switch
+    {
+        ResidentRecordUse.Search => "住民検索",
+        ResidentRecordUse.View => "住民記録の閲覧",
+        ResidentRecordUse.Change => "住民記録の変更",
+        _ => use.ToString(),
+    };
+
+    internal const string AllCodes = "search, view, change";
+}
+
 /// <summary>One of the ward's business systems (業務システム), e.g. individual residence tax or child allowance.</summary>
 public sealed record BusinessSystem(string Code, string Name);
 
@@ -68,6 +121,7 @@ public sealed record BusinessSystem(string Code, string Name);
 /// <param name="System">The code of the business system the affair belongs to.</param>
 /// <param name="EffectiveTo">The last day in force (inclusive); null while open.</param>
 /// <param name="Version">The version header of the data file the entry came from.</param>
+/// <param name="ResidentRecords">What the affair's staff may do with the resident register (need to know); none unless the file lists it.</param>
 public sealed record Affair(
     string Code,
     string Name,
@@ -79,9 +133,13 @@ public sealed record Affair(
     string? Department,
     DateOnly EffectiveFrom,
     DateOnly? EffectiveTo,
-    string Version)
+    string Version,
+    ResidentRecordUse ResidentRecords = ResidentRecordUse.None)
 {
     public bool InForceOn(DateOnly date) => date >= EffectiveFrom && (EffectiveTo is null || date <= EffectiveTo.Value);
+
+    /// <summary>Whether the affair's staff may <paramref name="use"/> the resident register.</summary>
+    public bool Allows(ResidentRecordUse use) => use != ResidentRecordUse.None && (ResidentRecords & use) == use;
 
     internal bool Overlaps(Affair other) =>
         EffectiveFrom <= (other.EffectiveTo ?? DateOnly.MaxValue) && other.EffectiveFrom <= (EffectiveTo ?? DateOnly.MaxValue);

@@ -118,9 +118,18 @@ public sealed partial class AffairCatalogue
         var to = PolicyFile.ParseDate(entry.EffectiveTo, out var toValid);
         if (!toValid) throw Fail($"effectiveTo \"{Clip(entry.EffectiveTo)}\" is not a date (yyyy-MM-dd)");
         if (to is not null && to < from) throw Fail("effectiveTo is before effectiveFrom");
+        var records = ResidentRecordUse.None;
+        foreach (var code in entry.ResidentRecords ?? [])
+        {
+            var use = ResidentRecordUses.FromCode(code) ?? throw Fail($"residentRecords: unknown use \"{Clip(code)}\" (one of {ResidentRecordUses.AllCodes})");
+            if ((records & use) != 0) throw Fail($"residentRecords: \"{code}\" is listed twice");
+            records |= use;
+        }
+        if ((records & ResidentRecordUse.Change) != 0 && entry.System != ResidentRecordUses.RegisterSystem)
+            throw Fail($"residentRecords: only affairs of the {ResidentRecordUses.RegisterSystem} system may change the register");
 
         return new Affair(entry.Code!, entry.Name.Trim(), kind, entry.LegalSource.Trim(), entry.Beppyo1Item, entry.NumberUse.Value,
-            entry.System, string.IsNullOrWhiteSpace(entry.Department) ? null : entry.Department.Trim(), from.Value, to, version);
+            entry.System, string.IsNullOrWhiteSpace(entry.Department) ? null : entry.Department.Trim(), from.Value, to, version, records);
     }
 
     /// <summary>The current definition of an affair: its newest period (whether or not in force today); null if unknown.</summary>
@@ -196,6 +205,8 @@ public sealed partial class AffairCatalogue
         public string? Department { get; set; }
         public string? EffectiveFrom { get; set; }
         public string? EffectiveTo { get; set; }
+        /// <summary>What the affair's staff may do with the resident register: search, view, change (need to know); absent: nothing.</summary>
+        public string[]? ResidentRecords { get; set; }
         /// <summary>Where the entry comes from in the source document (e.g. 表1-9); informational.</summary>
         public string? SourceRow { get; set; }
     }

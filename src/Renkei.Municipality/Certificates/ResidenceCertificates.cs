@@ -91,6 +91,12 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
     /// <summary>The reason code when a request names another affair than the one the staff member acts in.</summary>
     public const string AffairMismatch = "affair-mismatch";
 
+    /// <summary>
+    /// The refusal when a person's stored record is not fit to certify (a date outside 1868 … a year from the day of issue,
+    /// an unknown sex or 続柄 — e.g. written before the register checked its input): the record must be corrected first.
+    /// </summary>
+    public const string RecordInvalid = "register-record-invalid";
+
     private ResidenceCertificate Build(ResidenceCertificateRequest request, DateOnly today, bool includeNumbers, string? affairCode)
     {
         var person = register.Find(request.ResidentId)
@@ -101,6 +107,10 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
         var head = people.FirstOrDefault(p => p.Relationship == Registry.Relationship.Head)
             ?? register.FindHousehold(person.HouseholdNumber)?.Head;
         var headName = head?.Name.Full ?? "";
+        var events = people.ToDictionary(p => p.Id, p => register.Events(p.Id));
+        if (people.Any(p => !FitToCertify(p, events[p.Id], today)))
+            throw new RegisterException(RecordInvalid,
+                "the register record holds a value that cannot be certified (an impossible date or code); correct the record first (住民記録に誤りがあるため証明できません。記録を訂正してください)");
 
         var entries = people.Select(p => new ResidenceCertificateEntry(
             p.Id,
@@ -119,11 +129,19 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
             p.MovedOutTo,
             p.ForeignResident ? new ForeignResidentItems(p.Nationality ?? "") : null,
             includeNumbers ? p.IndividualNumber : null,
-            register.Events(p.Id).Select(e => new CertificateHistoryLine(e.Date, JapaneseEraDate.Format(e.Date), e.Type.ToJapanese(),
+            events[p.Id].Select(e => new CertificateHistoryLine(e.Date, JapaneseEraDate.Format(e.Date), e.Type.ToJapanese(),
                 e.After ?? e.Reason)).ToList())).ToList();
 
         return new ResidenceCertificate(register.Municipality.Digits, today, JapaneseEraDate.Format(today), person.HouseholdNumber, headName,
             includeNumbers, affairCode, entries);
+    }
+
+    private static bool FitToCertify(Resident person, IReadOnlyList<RegisterEvent> events, DateOnly today)
+    {
+        bool Fit(DateOnly date) => RegisterInputRules.CheckDate(date, "date", today) is null;
+        return Fit(person.BirthDate) && Fit(person.ResidentSince) && (person.StatusDate is not { } status || Fit(status))
+            && Enum.IsDefined(person.Sex) && Enum.IsDefined(person.Relationship) && Enum.IsDefined(person.Status)
+            && events.All(e => Fit(e.Date));
     }
 
     private static string StatusText(ResidentStatus status) => status switch

@@ -86,7 +86,8 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         if (Replay(request.RequestId, RegisterEventType.Birth) is { } done) return done;
         var person = CheckPerson(request.Person);
         var date = person.BirthDate;
-        CheckPlacement(request.HouseholdNumber, request.Relationship, request.Address, out _);
+        var birthAddress = request.Address is null ? null : RegisterInputRules.RequireText(request.Address, "address");
+        CheckPlacement(request.HouseholdNumber, request.Relationship, birthAddress, out _);
 
         var code = (await jlis.IssueResidentCodeAsync(
             new IssueResidentCodeRequest(request.RequestId, Municipality, ResidentCodeIssueReason.Birth), cancellationToken)).ResidentCode;
@@ -95,7 +96,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
 
         return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.Birth, (c, t) =>
         {
-            var (household, address) = Place(c, t, request.HouseholdNumber, request.Relationship, request.Address, date);
+            var (household, address) = Place(c, t, request.HouseholdNumber, request.Relationship, birthAddress, date);
             var id = InsertResident(c, t, code, number, person, address, household, request.Relationship, date, false, null, NumberReasons.Birth, date);
             return (id, household, date, "出生届", null, $"出生により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
         }), cancellationToken);
@@ -106,6 +107,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         if (Replay(request.RequestId, RegisterEventType.ArrivalFromMunicipality) is { } done) return done;
         var person = CheckPerson(request.Person);
         var address = RequiredText(request.Address, "address");
+        CheckDate(request.Date, "date");
         CheckForeign(request.ForeignResident, request.Nationality);
         CheckPlacement(request.HouseholdNumber, request.Relationship, address, out _);
         if (request.FromMunicipality == Municipality)
@@ -171,6 +173,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         var person = CheckPerson(request.Person);
         var address = RequiredText(request.Address, "address");
         var country = RequiredText(request.FromCountry, "fromCountry");
+        CheckDate(request.Date, "date");
         CheckForeign(request.ForeignResident, request.Nationality);
         CheckPlacement(request.HouseholdNumber, request.Relationship, address, out _);
 
@@ -194,6 +197,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     public Task<RegisterEventResult> DepartureAsync(DepartureRequest request, CancellationToken cancellationToken = default)
     {
         var destination = RequiredText(request.Destination, "destination");
+        CheckDate(request.Date, "date");
         return Task.FromResult(Change(request.RequestId, RegisterEventType.Departure, request.ResidentId, (c, t, r) =>
         {
             c.Command("UPDATE residents SET status = 1, status_date = @d, moved_out_to = @to WHERE id = @id", t)
@@ -202,20 +206,24 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         }));
     }
 
-    public Task<RegisterEventResult> DeathAsync(DeathRequest request, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Change(request.RequestId, RegisterEventType.Death, request.ResidentId, (c, t, r) =>
+    public Task<RegisterEventResult> DeathAsync(DeathRequest request, CancellationToken cancellationToken = default)
+    {
+        CheckDate(request.Date, "date");
+        return Task.FromResult(Change(request.RequestId, RegisterEventType.Death, request.ResidentId, (c, t, r) =>
         {
             if (request.Date < r.BirthDate) throw new RegisterException("bad-date", "the date of death is before the birth date (死亡日が生年月日より前です)");
             c.Command("UPDATE residents SET status = 2, status_date = @d WHERE id = @id", t)
                 .With("@d", ResidentRegister.FormatDate(request.Date)).With("@id", r.Id).ExecuteNonQuery();
             return (r.HouseholdNumber, request.Date, "死亡届", null, "死亡により消除");
         }));
+    }
 
     // ---------------------------------------------------------------- changes
 
     public Task<RegisterEventResult> AddressChangeAsync(AddressChangeRequest request, CancellationToken cancellationToken = default)
     {
         var address = RequiredText(request.NewAddress, "newAddress");
+        CheckDate(request.Date, "date");
         return Task.FromResult(Change(request.RequestId, RegisterEventType.AddressChange, request.ResidentId, (c, t, r) =>
         {
             if (r.Address == address) throw new RegisterException("no-change", "the new address is the current address (住所が変わっていません)");
@@ -236,6 +244,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     {
         var name = CheckName(request.FamilyName, request.GivenName, request.FamilyNameKana, request.GivenNameKana);
         var reason = RequiredText(request.Reason, "reason");
+        CheckDate(request.Date, "date");
         return Task.FromResult(Change(request.RequestId, RegisterEventType.NameChange, request.ResidentId, (c, t, r) =>
         {
             c.Command("UPDATE residents SET family_name = @fn, given_name = @gn, family_name_kana = @fk, given_name_kana = @gk WHERE id = @id", t)
@@ -245,8 +254,12 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         }));
     }
 
-    public Task<RegisterEventResult> HouseholdChangeAsync(HouseholdChangeRequest request, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Change(request.RequestId, RegisterEventType.HouseholdChange, request.ResidentId, (c, t, r) =>
+    public Task<RegisterEventResult> HouseholdChangeAsync(HouseholdChangeRequest request, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(request.Relationship)) throw new RegisterException("bad-relationship", "unknown 続柄 (続柄が不明です)");
+        CheckDate(request.Date, "date");
+        var target = request.TargetHouseholdNumber is null ? null : RegisterInputRules.RequireHouseholdNumber(request.TargetHouseholdNumber, "targetHouseholdNumber");
+        return Task.FromResult(Change(request.RequestId, RegisterEventType.HouseholdChange, request.ResidentId, (c, t, r) =>
         {
             var before = $"世帯番号 {r.HouseholdNumber}、続柄 {r.Relationship.ToJapanese()}";
             string household;
@@ -260,12 +273,12 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             }
             else
             {
-                household = request.TargetHouseholdNumber.Trim();
-                var target = ResidentRegister.FindHousehold(c, t, household)
+                household = target!;
+                var targetHousehold = ResidentRegister.FindHousehold(c, t, household)
                     ?? throw new RegisterException("unknown-household", "no household with this number (該当する世帯がありません)");
                 if (household == r.HouseholdNumber && request.Relationship == r.Relationship)
                     throw new RegisterException("no-change", "the household and 続柄 are unchanged (変更がありません)");
-                if (request.Relationship == Relationship.Head && target.Head is { } head && head.Id != r.Id)
+                if (request.Relationship == Relationship.Head && targetHousehold.Head is { } head && head.Id != r.Id)
                     throw new RegisterException("head-exists", "the household already has a head; use a change of head (世帯主変更を使用してください)");
                 reason = household == r.HouseholdNumber ? "続柄の変更" : "世帯合併・世帯変更";
             }
@@ -273,11 +286,13 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
                 .With("@h", household).With("@rel", (int)request.Relationship).With("@id", r.Id).ExecuteNonQuery();
             return (household, request.Date, reason, before, $"世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}");
         }));
+    }
 
     public Task<RegisterEventResult> HeadChangeAsync(HeadChangeRequest request, CancellationToken cancellationToken = default)
     {
         if (request.FormerHeadRelationship == Relationship.Head || !Enum.IsDefined(request.FormerHeadRelationship))
             throw new RegisterException("bad-relationship", "the former head needs a 続柄 other than 世帯主 (前世帯主の続柄を指定してください)");
+        CheckDate(request.Date, "date");
         return Task.FromResult(Change(request.RequestId, RegisterEventType.HeadChange, request.NewHeadResidentId, (c, t, r) =>
         {
             if (r.Relationship == Relationship.Head) throw new RegisterException("no-change", "this person is already the head (既に世帯主です)");
@@ -298,6 +313,8 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     public async Task<RegisterEventResult> ChangeNumberAsync(NumberChangeRequest request, CancellationToken cancellationToken = default)
     {
         if (Replay(request.RequestId, RegisterEventType.NumberChanged) is { } done) return done;
+        if (!Enum.IsDefined(request.Reason)) throw new RegisterException("bad-reason", "reason: unknown reason for a number change (変更事由が不明です)");
+        CheckDate(request.Date, "date");
         var resident = register.Find(request.ResidentId) ?? throw UnknownResident();
         if (resident.Status != ResidentStatus.Resident) throw NotResident();
         if (resident.IndividualNumber is null)
@@ -437,7 +454,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
                 throw new RegisterException("address-required", "a new household needs an address (住所がありません)");
             return;
         }
-        household = register.FindHousehold(householdNumber.Trim())
+        household = register.FindHousehold(RegisterInputRules.RequireHouseholdNumber(householdNumber, "householdNumber"))
             ?? throw new RegisterException("unknown-household", "no household with this number (該当する世帯がありません)");
         if (relationship == Relationship.Head && household.Head is not null)
             throw new RegisterException("head-exists", "the household already has a head (世帯主が既にいます)");
@@ -492,11 +509,12 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         return number;
     }
 
-    private static NewPerson CheckPerson(NewPerson? person)
+    private NewPerson CheckPerson(NewPerson? person)
     {
         if (person is null) throw new RegisterException("person-required", "the person's name, birth date and sex are required (本人の情報がありません)");
         var name = CheckName(person.FamilyName, person.GivenName, person.FamilyNameKana, person.GivenNameKana);
         if (!Enum.IsDefined(person.Sex)) throw new RegisterException("bad-sex", "sex is 1 (男) or 2 (女) (性別が不正です)");
+        CheckDate(person.BirthDate, "birthDate");
         return person with { FamilyName = name.FamilyName, GivenName = name.GivenName, FamilyNameKana = name.FamilyNameKana, GivenNameKana = name.GivenNameKana };
     }
 
@@ -515,16 +533,14 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         return value;
     }
 
-    private static string RequiredText(string? text, string field)
-    {
-        var value = text?.Trim();
-        if (string.IsNullOrEmpty(value)) throw new RegisterException("missing-field", $"{field} is required ({field} が未記入です)");
-        if (value.Any(char.IsControl)) throw new RegisterException("bad-text", $"{field} contains a control character (制御文字が含まれています)");
-        return value;
-    }
+    private static string RequiredText(string? text, string field) => RegisterInputRules.RequireText(text, field);
+
+    /// <summary>A day in a life: between 1868 and a year from today (<see cref="RegisterInputRules"/>).</summary>
+    private void CheckDate(DateOnly date, string field) => RegisterInputRules.RequireDate(date, field, Today);
 
     private static void CheckForeign(bool foreign, string? nationality)
     {
+        if (!string.IsNullOrWhiteSpace(nationality)) RegisterInputRules.RequireText(nationality, "nationality");
         if (foreign && string.IsNullOrWhiteSpace(nationality))
             throw new RegisterException("nationality-required", "a foreign resident needs a nationality or region (国籍・地域がありません)");
         if (!foreign && !string.IsNullOrWhiteSpace(nationality))

@@ -225,11 +225,9 @@ public sealed class RegisterImporter(ResidentRegister register)
             return $"the header has {header.Count} columns, expected {expected.Length}: {string.Join(",", expected)} (ヘッダー行の列数が違います)";
         for (var i = 0; i < expected.Length; i++)
             if (!string.Equals(header[i].Trim(), expected[i], StringComparison.OrdinalIgnoreCase))
-                return $"header column {i + 1} is \"{Clip(header[i])}\", expected \"{expected[i]}\" (ヘッダー行の列名が違います)";
+                return $"header column {i + 1} is not \"{expected[i]}\" (ヘッダー行の列名が違います)";
         return null;
     }
-
-    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     /// <summary>Parses and checks one data row. Messages name the column and the problem, never a number's digits.</summary>
     internal static RegisterImportRecord? ParseRow(List<string> f, string? structuralError, out string? error)
@@ -269,6 +267,7 @@ public sealed class RegisterImporter(ResidentRegister register)
         if (nationality is not null) RefuseFormula(nationality, "nationality", errors);
         if (foreignText == "1" && nationality is null) errors.Add("nationality: required for a foreign resident (国籍・地域がありません)");
         if (foreignText == "0" && nationality is not null) errors.Add("nationality: only for foreign residents (日本人住民に国籍・地域は記載しません)");
+        if (nationality is not null && RegisterInputRules.CheckText(nationality, "nationality") is { } nationalityProblem) errors.Add(nationalityProblem.Message);
 
         IndividualNumber? number = null;
         if (!string.IsNullOrWhiteSpace(f[13]))
@@ -293,6 +292,7 @@ public sealed class RegisterImporter(ResidentRegister register)
         var trimmed = value.Trim();
         if (trimmed.Length == 0) { errors.Add($"{column}: empty (未記入です)"); return null; }
         if (trimmed.Any(char.IsControl)) { errors.Add($"{column}: contains a control character or line break (制御文字が含まれています)"); return null; }
+        if (RegisterInputRules.CheckText(trimmed, column) is { } problem) { errors.Add(problem.Message); return null; }
         return RefuseFormula(trimmed, column, errors) ? null : trimmed;
     }
 
@@ -322,7 +322,12 @@ public sealed class RegisterImporter(ResidentRegister register)
 
     private static DateOnly? Date(string value, string column, List<string> errors)
     {
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            if (RegisterInputRules.CheckDate(date, column, DateOnly.FromDateTime(DateTime.Today)) is not { } problem) return date;
+            errors.Add(problem.Message);
+            return null;
+        }
         errors.Add($"{column}: expected a date as YYYY-MM-DD (日付が不正です)");
         return null;
     }

@@ -230,19 +230,23 @@ public sealed class ResidentRegister
         return new RegisterCounts(values[0], values[1], values[2], values[3], households);
     }
 
-    /// <summary>Search by name, kana and/or birth date. Returns summaries without numbers or codes.</summary>
+    /// <summary>
+    /// Search by name, kana and/or birth date (each a substring match; <c>%</c>, <c>_</c> and <c>\</c> match themselves).
+    /// Returns summaries without numbers or codes, at most <see cref="ResidentSearch.Limit"/> (clamped to 1–1,000).
+    /// </summary>
+    /// <exception cref="RegisterException">no term, a term longer than <see cref="RegisterInputRules.MaxSearchTerm"/>, or a term of wildcards only.</exception>
     public IReadOnlyList<ResidentSummary> Search(ResidentSearch search)
     {
-        var name = StripSpaces(search.Name);
-        var kana = StripSpaces(search.Kana);
+        var name = SearchTerm(search.Name, "name");
+        var kana = SearchTerm(search.Kana, "kana");
         if (name is null && kana is null && search.BirthDate is null)
             throw new RegisterException("empty-search", "give a name, a kana reading or a birth date to search (検索条件を入力してください)");
         var sql = new StringBuilder(
             "SELECT id, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, address, household_number, status FROM residents WHERE 1 = 1");
         using var connection = Database.Open();
         using var command = connection.Command("");
-        if (name is not null) { sql.Append(" AND (family_name || given_name) LIKE @name"); command.With("@name", "%" + EscapeLike(name) + "%"); }
-        if (kana is not null) { sql.Append(" AND (family_name_kana || given_name_kana) LIKE @kana"); command.With("@kana", "%" + EscapeLike(kana) + "%"); }
+        if (name is not null) { sql.Append(@" AND (family_name || given_name) LIKE @name ESCAPE '\'"); command.With("@name", "%" + RegisterInputRules.EscapeLike(name) + "%"); }
+        if (kana is not null) { sql.Append(@" AND (family_name_kana || given_name_kana) LIKE @kana ESCAPE '\'"); command.With("@kana", "%" + RegisterInputRules.EscapeLike(kana) + "%"); }
         if (search.BirthDate is { } birth) { sql.Append(" AND birth_date = @birth"); command.With("@birth", FormatDate(birth)); }
         if (!search.IncludeFormerResidents) sql.Append(" AND status = 0");
         sql.Append(" ORDER BY family_name_kana, given_name_kana, birth_date, id LIMIT @limit");
@@ -257,15 +261,19 @@ public sealed class ResidentRegister
         return list;
     }
 
-    private static string? StripSpaces(string? text)
+    /// <summary>A search term without spaces, or null when none was given; refused when too long or only wildcards.</summary>
+    private static string? SearchTerm(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
+        if (text.Length > RegisterInputRules.MaxSearchTerm)
+            throw new RegisterException("search-term-too-long",
+                $"{field} is longer than {RegisterInputRules.MaxSearchTerm} characters ({field} は{RegisterInputRules.MaxSearchTerm}文字以内で入力してください)");
         var stripped = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
-        return stripped.Length == 0 ? null : stripped;
+        if (RegisterInputRules.IsWildcardOnly(stripped))
+            throw new RegisterException("wildcard-search",
+                $"{field} holds only wildcard characters; search by a name, reading or birth date ({field} に記号だけを指定して検索することはできません)");
+        return stripped;
     }
-
-    // LIKE wildcards in names are taken literally: there are none in real names, so they are simply dropped.
-    private static string EscapeLike(string text) => text.Replace("%", "").Replace("_", "");
 
     // ---------------------------------------------------------------- shared helpers
 

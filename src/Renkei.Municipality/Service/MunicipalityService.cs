@@ -102,8 +102,13 @@ public sealed record MunicipalityHealth(string Status, string Municipality, stri
 /// <c>Authorization: Bearer …</c>; every endpoint that reads or changes personal information answers 401 without it. They
 /// choose the affair they act in (<c>POST /staff/sessions/affair</c>). Whether any response carries individual numbers is
 /// decided only by <see cref="NumberVisibility.Decide"/> for the session on the day (DESIGN.md rule 7): asking for numbers
-/// when they are masked is refused with the reason (403), never silently masked. Register changes need a clerk or
-/// supervisor acting in an affair; those that carry or change a number (arrival, number change) need a number-using one.</para>
+/// when they are masked is refused with the reason (403), never silently masked. Whether a session may search residents,
+/// read a resident's record (certificate data: household, 続柄, moves) or change the register is decided only by
+/// <see cref="ResidentRecordAccess.Decide"/> from the chosen affair's need to know in the affair catalogue (403 with the
+/// reason otherwise); changes that carry or change a number (arrival, number change) also need a number-using affair.</para>
+/// <para>Every body is read by <see cref="StaffApiBodies"/> before anything is decided: at most 64 KiB (413), required
+/// fields present (400 naming the field), values of the right form; the register then checks its bounds
+/// (<see cref="RegisterInputRules"/>). No refusal repeats what was sent.</para>
 /// <para>Every login (and failed login), logout, affair choice, search, certificate and register change is written to the
 /// ward's operation log — refusals too — before the response is sent: staff id, time, terminal, affair, action, result.
 /// The person is the entry's subject by integrated addressee number (when they have one yet); the detail also carries the
@@ -211,11 +216,15 @@ public static class MunicipalityService
         _ => null,
     };
 
+    /// <summary>Register refusals caused by the request's own values (missing, out of bounds, malformed), logged as refused rather than failed.</summary>
+    internal static bool IsInputRefusal(string code) => StatusFor(code) == StatusCodes.Status400BadRequest;
+
     private static int StatusFor(string code) => code switch
     {
         "unknown-resident" or "unknown-household" => StatusCodes.Status404NotFound,
         "already-registered" or "head-exists" or "request-id-reused" or "number-in-use" or "not-resident" or "deceased" => StatusCodes.Status409Conflict,
         "number-mismatch" or "number-superseded" or "no-number-designated" => StatusCodes.Status422UnprocessableEntity,
+        ResidenceCertificates.RecordInvalid => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 }
@@ -246,8 +255,12 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     public async Task<IResult> LoginAsync(HttpContext http)
     {
         var terminal = Terminal(http);
-        var request = await ReadBodyAsync<StaffLoginRequest>(http);
-        if (request is null) return EmptyBody();
+        var body = await StaffApiBodies.ReadAsync<StaffLoginRequest>(http);
+        if (body.Value is not { } request)
+        {
+            await RecordAsync(MunicipalityService.AnonymousStaff, terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: refused: " + body.Code);
+            return BodyRefused(body);
+        }
         var now = Now;
         // PBKDF2 is deliberately slow: off the request thread.
         var result = await Task.Run(() => Staff.Authenticate(request.StaffId, request.Password, request.TotpCode, now), http.RequestAborted);
@@ -268,8 +281,12 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     {
         var (caller, refusal) = await AuthenticateAsync(http, OperationAction.AffairChosen, "affair");
         if (caller is null) return refusal!;
-        var request = await ReadBodyAsync<AffairChoiceRequest>(http);
-        if (request is null) return EmptyBody();
+        var body = await StaffApiBodies.ReadAsync<AffairChoiceRequest>(http);
+        if (body.Value is not { } request)
+        {
+            await RecordAsync(caller, caller.Session.ChosenAffair, OperationAction.AffairChosen, OperationResult.Refused, "affair: refused: " + body.Code);
+            return BodyRefused(body);
+        }
         StaffSession chosen;
         if (request.AffairCode is null)
         {
@@ -320,19 +337,21 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         {
             var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Change, name);
             if (caller is null) return refusal!;
-            var request = await ReadBodyAsync<TRequest>(http);
-            if (request is null) return EmptyBody();
+            var body = await StaffApiBodies.ReadAsync<TRequest>(http);
             var session = caller.Session;
             var affair = session.ChosenAffair;
-            var resident = subject(request);
+            var resident = body.Value is { } parsed ? subject(parsed) : null;
             var decision = NumberVisibility.Decide(session, Today);
 
-            // Register changes are clerks' and supervisors' work, in an affair they chose; a number needs a number-using one.
+            // Register changes only in register affairs (need to know); a number needs a number-using one.
             string? refusedCode = null, refusedMessage = null;
-            if (!session.Role.MayHandleNumbers())
-                (refusedCode, refusedMessage) = (NumberVisibilityDecision.RoleWithoutNumbers, $"{session.Role.ToJapanese()}は住民記録を変更できません (this role may not change the register)");
-            else if (affair is null)
-                (refusedCode, refusedMessage) = (NumberVisibilityDecision.NoAffairChosen, "事務を選択してから住民記録を変更してください (choose an affair first)");
+            if (Access(session, ResidentRecordUse.Change) is { Allowed: false } denied)
+                (refusedCode, refusedMessage) = (denied.ReasonCode, denied.ProblemMessage);
+            else if (body.Value is null)
+            {
+                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Refused, Detail(name, null, "refused: " + body.Code));
+                return BodyRefused(body);
+            }
             else if (need == MunicipalityService.NumberNeed.Required && !decision.Visible)
                 (refusedCode, refusedMessage) = (decision.ReasonCode,
                     $"個人番号を扱う異動は、個人番号を利用できる事務を選択して行ってください: {decision.Message} (this change handles an individual number)");
@@ -345,11 +364,14 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
             RegisterEventResult result;
             try
             {
-                result = await handler(request, http.RequestAborted);
+                result = await handler(body.Value!, http.RequestAborted);
             }
             catch (Exception e) when (MunicipalityService.Refusal(e) is { } problem)
             {
-                await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Failed, Detail(name, resident, "failed: " + MunicipalityService.RefusalCode(e)), resident);
+                // Input the register refuses (a bound, a missing value) is a refusal; a conflict with the register or J-LIS is a failure.
+                var outcome = e is RegisterException r && MunicipalityService.IsInputRefusal(r.Code) ? OperationResult.Refused : OperationResult.Failed;
+                await RecordAsync(caller, affair, OperationAction.Change, outcome,
+                    Detail(name, resident, (outcome == OperationResult.Refused ? "refused: " : "failed: ") + MunicipalityService.RefusalCode(e)), resident);
                 return problem;
             }
             await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Success,
@@ -363,12 +385,24 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     {
         var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Search, "search");
         if (caller is null) return refusal!;
-        var request = await ReadBodyAsync<ResidentSearchRequest>(http);
-        if (request is null) return EmptyBody();
         var session = caller.Session;
         var affair = session.ChosenAffair;
+        var body = await StaffApiBodies.ReadAsync<ResidentSearchRequest>(http);
+        var access = Access(session, ResidentRecordUse.Search);
+        if (!access.Allowed || body.Value is null)
+        {
+            var code = access.Allowed ? body.Code : access.ReasonCode;
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Refused, $"search: refused: {code}");
+            return access.Allowed ? BodyRefused(body) : ErrorResponses.Problem(StatusCodes.Status403Forbidden, access.ReasonCode, access.ProblemMessage);
+        }
+        var request = body.Value;
         var decision = NumberVisibility.Decide(session, Today);
         var by = request.IndividualNumber is not null ? "number" : Terms(request);
+        if (request.Limit is < 1 or > RegisterInputRules.MaxSearchLimit)
+        {
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Refused, $"search by {by}: refused: bad-limit");
+            return ErrorResponses.BadRequest("bad-limit", $"limit must be between 1 and {RegisterInputRules.MaxSearchLimit} (limit は1〜{RegisterInputRules.MaxSearchLimit}で指定してください)");
+        }
 
         if (request.AffairCode is { } asked && !string.Equals(asked.Trim(), affair, StringComparison.OrdinalIgnoreCase))
         {
@@ -403,7 +437,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         }
         catch (RegisterException e)
         {
-            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Failed, $"search by {by}: failed: {e.Code}");
+            await RecordAsync(caller, affair, OperationAction.Search, OperationResult.Refused, $"search by {by}: refused: {e.Code}");
             return MunicipalityService.Refusal(e)!;
         }
         var numbers = request.IncludeNumbers ? "shown" : "not-requested";
@@ -416,9 +450,17 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
     {
         var (caller, refusal) = await AuthenticateAsync(http, OperationAction.View, "certificate");
         if (caller is null) return refusal!;
-        var request = await ReadBodyAsync<ResidenceCertificateRequest>(http);
-        if (request is null) return EmptyBody();
         var affair = caller.Session.ChosenAffair;
+        var body = await StaffApiBodies.ReadAsync<ResidenceCertificateRequest>(http);
+        var access = Access(caller.Session, ResidentRecordUse.View);
+        if (!access.Allowed || body.Value is null)
+        {
+            var code = access.Allowed ? body.Code : access.ReasonCode;
+            await RecordAsync(caller, affair, OperationAction.View, OperationResult.Refused, Detail("residence certificate", body.Value?.ResidentId, "refused: " + code),
+                body.Value?.ResidentId);
+            return access.Allowed ? BodyRefused(body) : ErrorResponses.Problem(StatusCodes.Status403Forbidden, access.ReasonCode, access.ProblemMessage);
+        }
+        var request = body.Value;
         var kind = request.WholeHousehold ? "residence certificate (household)" : "residence certificate";
         ResidenceCertificate certificate;
         try
@@ -576,12 +618,8 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
         return terms.Count == 0 ? "nothing" : string.Join("+", terms);
     }
 
-    private static async Task<T?> ReadBodyAsync<T>(HttpContext http) where T : class
-    {
-        if (!http.Request.HasJsonContentType()) return null;
-        return await http.Request.ReadFromJsonAsync<T>(JsonDefaults.Options, http.RequestAborted);
-    }
+    /// <summary>The need-to-know decision for this session today (<see cref="ResidentRecordAccess"/>, the one rule).</summary>
+    private ResidentRecordAccessDecision Access(StaffSession session, ResidentRecordUse use) => ResidentRecordAccess.Decide(session, use, Today);
 
-    private static IResult EmptyBody() =>
-        ErrorResponses.BadRequest("empty-body", "JSONのリクエスト本文が必要です (a JSON body with Content-Type: application/json is required)");
+    private static IResult BodyRefused<T>(StaffApiBody<T> body) where T : class => ErrorResponses.Problem(body.Status, body.Code!, body.Message!);
 }

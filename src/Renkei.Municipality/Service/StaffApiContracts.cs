@@ -48,7 +48,8 @@ public sealed record StaffSessionState(
 /// Body of <c>POST /residents/search</c>: the register's search terms (<see cref="ResidentSearch"/>), or one individual
 /// number. <see cref="IncludeNumbers"/> asks for each hit's number; searching by number and asking for numbers both need a
 /// session whose <see cref="Staff.NumberVisibility"/> decision is visible (403 with the reason otherwise).
-/// <see cref="AffairCode"/>, if given, must be the session's chosen affair.
+/// <see cref="AffairCode"/>, if given, must be the session's chosen affair. <see cref="Limit"/> is 1–200
+/// (<see cref="RegisterInputRules.MaxSearchLimit"/>); a name or kana term is at most 100 characters and not only wildcards.
 /// </summary>
 public sealed record ResidentSearchRequest(
     string? Name = null,

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Registry;
 
@@ -32,6 +33,14 @@ public sealed partial class NewApplicationModel : ApplicationPageModel
     [GeneratedRegex(@"転出地 (\d{6})")]
     private static partial Regex ArrivalFrom();
 
+    /// <summary>Finding the applicant searches the register; a chosen applicant's page shows their household and moves (need to know).</summary>
+    protected override ResidentRecordUse? Needs =>
+        string.Equals(Request.Query["handler"], "Search", StringComparison.OrdinalIgnoreCase) ? ResidentRecordUse.Search
+        : ResidentId is not null ? ResidentRecordUse.View
+        : null;
+
+    protected override string PageDescription => "新しい申請";
+
     public IActionResult OnGet()
     {
         if (!Prepare()) return Page();
@@ -53,7 +62,18 @@ public sealed partial class NewApplicationModel : ApplicationPageModel
             Error = "検索条件を入力してください（氏名・フリガナのいずれか）";
             return Page();
         }
-        Found = Runtime.Register.Search(new ResidentSearch(Name, Kana, null, false, SearchModel.Limit));
+        try
+        {
+            Found = Runtime.Register.Search(new ResidentSearch(Name, Kana, null, false, SearchModel.Limit));
+        }
+        catch (RegisterException e)
+        {
+            await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, Municipality.Audit.OperationAction.Search,
+                Municipality.Audit.OperationResult.Refused, $"申請者の検索（{Workflow!.Code}）: 拒否: {e.Code}", HttpContext.RequestAborted);
+            Name = Kana = null;
+            Error = SearchModel.RefusalText(e.Code);
+            return Page();
+        }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, Municipality.Audit.OperationAction.Search,
             Municipality.Audit.OperationResult.Success, $"申請者の検索（{Workflow!.Code}）: {Found.Count}件", HttpContext.RequestAborted);
         return Page();

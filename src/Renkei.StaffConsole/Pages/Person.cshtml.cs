@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Renkei.Core.Numbers;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
@@ -29,9 +30,19 @@ public sealed class PersonModel : ConsolePageModel
     public bool CanReveal => !Revealed && Decision.Visible && Resident?.IndividualNumber is not null;
     public string? Error { get; private set; }
 
+    /// <summary>Opening a resident's page (household, 続柄, moves) needs an affair whose need to know includes it.</summary>
+    protected override ResidentRecordUse? Needs => ResidentRecordUse.View;
+    protected override string PageDescription => "住民詳細";
+    protected override string? RefusalDetail => $"resident-id={Id}";
+
     public async Task<IActionResult> OnGetAsync()
     {
-        if (!Load()) return NotFoundPage();
+        if (!Load())
+        {
+            await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.View, OperationResult.Failed,
+                $"住民詳細: 該当なし resident-id={Id}", HttpContext.RequestAborted);
+            return NotFoundPage();
+        }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Runtime.SubjectOf(Resident!.Id), OperationAction.View, OperationResult.Success,
             $"住民詳細（個人番号は伏せ字） resident-id={Resident.Id}", HttpContext.RequestAborted);
         Show(reveal: false);

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Staff;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 
@@ -22,7 +25,22 @@ public sealed class SearchModel : ConsolePageModel
     public bool Truncated { get; private set; }
     public string? Error { get; private set; }
 
+    /// <summary>Searching (the POST) needs an affair whose need to know includes it; the empty form is the console's home.</summary>
+    protected override ResidentRecordUse? Needs => HttpMethods.IsPost(Request.Method) ? ResidentRecordUse.Search : null;
+    protected override string PageDescription => "住民検索";
+
+    /// <summary>Whether the chosen affair may search, for the form's notice.</summary>
+    public ResidentRecordAccessDecision Access => ResidentRecordAccess.Decide(Staff, ResidentRecordUse.Search, Runtime.Today);
+
     public void OnGet() { }
+
+    /// <summary>What the register's refusal of a search means, for the screen.</summary>
+    internal static string RefusalText(string code) => code switch
+    {
+        "wildcard-search" => "記号（%、_ など）だけでは検索できません。氏名・フリガナ・生年月日で検索してください",
+        "search-term-too-long" => $"検索条件は{RegisterInputRules.MaxSearchTerm}文字以内で入力してください",
+        _ => "検索条件を確認してください",
+    };
 
     public async Task<IActionResult> OnPostAsync()
     {
@@ -46,7 +64,19 @@ public sealed class SearchModel : ConsolePageModel
             Error = "検索条件を入力してください（氏名・フリガナ・生年月日のいずれか）";
             return Page();
         }
-        var found = Runtime.Register.Search(new ResidentSearch(Name, Kana, birth, IncludeFormer, Limit + 1));
+        IReadOnlyList<ResidentSummary> found;
+        try
+        {
+            found = Runtime.Register.Search(new ResidentSearch(Name, Kana, birth, IncludeFormer, Limit + 1));
+        }
+        catch (RegisterException e)
+        {
+            await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.Search, OperationResult.Refused,
+                $"住民検索（{string.Join("・", terms)}）: 拒否: {e.Code}", HttpContext.RequestAborted);
+            Name = Kana = null;
+            Error = RefusalText(e.Code);
+            return Page();
+        }
         Truncated = found.Count > Limit;
         Results = Truncated ? found.Take(Limit).ToList() : found;
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.Search, OperationResult.Success,

@@ -78,6 +78,41 @@ public class AffairCatalogueTests
     }
 
     [Fact]
+    public void Resident_records_are_for_affairs_that_need_them_and_only_the_register_affair_changes_them()
+    {
+        var catalogue = AffairCatalogue.LoadDefault();
+        var all = ResidentRecordUse.Search | ResidentRecordUse.View | ResidentRecordUse.Change;
+        Assert.Equal(all, catalogue.Find("resident-register")!.ResidentRecords);
+        Assert.Equal(ResidentRecordUse.Search | ResidentRecordUse.View, catalogue.Find("resident-certificate-general")!.ResidentRecords);
+        foreach (var code in new[] { "library", "facility-booking", "child-allowance-employees" })
+            Assert.Equal(ResidentRecordUse.None, catalogue.Find(code)!.ResidentRecords);
+        Assert.Equal(["resident-register"], catalogue.Affairs.Where(a => a.Allows(ResidentRecordUse.Change)).Select(a => a.Code));
+        // Every other number-using affair reads the register (search and view) and none changes it.
+        Assert.All(catalogue.Affairs.Where(a => a.NumberUse && a.Code is not ("resident-register" or "child-allowance-employees")),
+            a => Assert.Equal(ResidentRecordUse.Search | ResidentRecordUse.View, a.ResidentRecords));
+        Assert.False(catalogue.Find("library")!.Allows(ResidentRecordUse.None));
+    }
+
+    [Fact]
+    public void Resident_record_uses_are_checked_at_load()
+    {
+        var basic = ParseCatalogue(Catalogue(AffairLine("ord-aid", extra: ", \"residentRecords\": [\"view\", \"search\"]"), AffairLine("ord-none")));
+        Assert.Equal(ResidentRecordUse.Search | ResidentRecordUse.View, basic.Find("ord-aid")!.ResidentRecords);
+        Assert.Equal(ResidentRecordUse.None, basic.Find("ord-none")!.ResidentRecords);
+
+        var unknown = Assert.Throws<PolicyFileException>(() => ParseCatalogue(Catalogue(AffairLine("ord-ok"), AffairLine("ord-aid", extra: ", \"residentRecords\": [\"delete\"]"))));
+        Assert.Equal(FirstAffairLine + 1, unknown.Line);
+        Assert.Contains("unknown use", unknown.Problem);
+        var twice = Assert.Throws<PolicyFileException>(() => ParseCatalogue(Catalogue(AffairLine("ord-aid", extra: ", \"residentRecords\": [\"view\", \"view\"]"))));
+        Assert.Contains("listed twice", twice.Problem);
+        var change = Assert.Throws<PolicyFileException>(() => ParseCatalogue(Catalogue(AffairLine("ord-aid", extra: ", \"residentRecords\": [\"change\"]"))));
+        Assert.Contains("only affairs of the resident-register system may change the register", change.Problem);
+        var register = ParseCatalogue(Catalogue(AffairLine("register", kind: "statute", system: "resident-register", legal: "住民基本台帳法",
+            extra: ", \"residentRecords\": [\"change\"]")));
+        Assert.True(register.Find("register")!.Allows(ResidentRecordUse.Change));
+    }
+
+    [Fact]
     public void Check_number_use_gives_a_reason_for_each_refusal()
     {
         var catalogue = Basic();

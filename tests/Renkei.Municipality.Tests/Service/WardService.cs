@@ -129,6 +129,28 @@ public sealed class WardService : IAsyncDisposable
         return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(), response);
     }
 
+    /// <summary>Sends a body exactly as given (malformed, oversized, streamed without a length …).</summary>
+    public async Task<Answer> SendRawAsync(HttpMethod method, string route, HttpContent? content, string? token, string? terminal = null)
+    {
+        using var request = new HttpRequestMessage(method, route) { Content = content };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (terminal is not null) request.Headers.Add(MunicipalityRoutes.TerminalHeader, terminal);
+        var response = await Http.SendAsync(request);
+        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+    }
+
+    /// <summary>A JSON body as text.</summary>
+    public Task<Answer> PostJsonAsync(string route, string json, string? token, string? terminal = null) =>
+        SendRawAsync(HttpMethod.Post, route, new StringContent(json, Encoding.UTF8, "application/json"), token, terminal);
+
+    /// <summary>What the register holds, counted: residents, households, events, request ids, numbers — to show nothing was stored.</summary>
+    public (long Residents, long Households, long Events, long Requests, long Numbers) Stored()
+    {
+        using var connection = Database.Open();
+        long Count(string table) => connection.Command($"SELECT COUNT(*) FROM {table}").ScalarInt64();
+        return (Count("residents"), Count("households"), Count("register_events"), Count("register_requests"), Count("resident_numbers"));
+    }
+
     /// <summary>Every entry of the ward's operation log, in order.</summary>
     public IReadOnlyList<OperationLogEntry> Entries() => Log.Read().Select(r => r.Entry).ToList();
 

@@ -32,6 +32,12 @@ public class ApplicationPagesHttpTests
 
         using var clerk = new ConsoleClient(country.BaseAddress);
         await LoginAsync(clerk, country, "kodomo01", "child-allowance");
+        // Finding the applicant: a wildcard-only term is refused with the reason (it once matched the whole register).
+        var wildcard = await clerk.PostAsync($"/applications/new?handler=Search&workflow={WorkflowCatalogue.ChildAllowanceArrival}", ("Name", "%"), ("Kana", ""));
+        Assert.Equal(HttpStatusCode.OK, wildcard.Status);
+        Assert.Contains("記号（%、_ など）だけでは検索できません", wildcard.Text);
+        Assert.DoesNotContain("鈴木　", wildcard.Text);
+        Assert.Contains(country.ShinagawaWard.Log.Read(), r => r.Entry is { StaffId: "kodomo01", Action: OperationAction.Search, Result: OperationResult.Refused });
         var form = await clerk.GetAsync($"/applications/new?workflow={WorkflowCatalogue.ChildAllowanceArrival}&resident={father.Id}");
         Assert.Equal(HttpStatusCode.OK, form.Status);
         Assert.Contains("value=\"131113\"", form.Body); // 前住所地 from the arrival event
