@@ -38,12 +38,16 @@ public static class Tamper
     {
         DropGuards(database, table);
         Sql(database, $"DELETE FROM {table} WHERE sequence >= {fromSequence}");
-        var chain = new AuditChain(fromSequence == 1 ? AuditHead.Empty : original.Single(e => e.Sequence == fromSequence - 1).Head);
+        var previous = fromSequence == 1 ? new byte[AuditHash.Size] : original.Single(e => e.Sequence == fromSequence - 1).Hash;
+        var sequence = fromSequence;
         foreach (var (at, payload) in entries)
         {
-            var rewritten = chain.Append(at, payload);
+            var recordedAt = AuditTime.ToMicros(at); // each entry keeps its own time
+            var hash = AuditHash.ComputeEntryHash(sequence, recordedAt, previous, payload);
             Sql(database, $"INSERT INTO {table} (sequence, recorded_at, payload, prev_hash, hash) VALUES (@s, @r, @p, @ph, @h)",
-                ("@s", rewritten.Sequence), ("@r", rewritten.RecordedAtMicros), ("@p", rewritten.Payload), ("@ph", rewritten.PreviousHash), ("@h", rewritten.Hash));
+                ("@s", sequence), ("@r", recordedAt), ("@p", payload), ("@ph", previous), ("@h", hash));
+            previous = hash;
+            sequence++;
         }
     }
 

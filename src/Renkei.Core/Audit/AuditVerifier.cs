@@ -208,10 +208,11 @@ public sealed class AuditVerifier
         if (coverage is null || hash.SequenceEqual(coverage.HashOf(p))) return true;
         var signed = coverage.HashOf(p).ToArray();
         // The row at p is a later entry j renumbered: its content hashes, under j and after j − 1's signed hash, to j's signed hash.
-        for (var j = p + 1; j <= Math.Min(coverage.Sequence, p + NearbySequences); j++)
+        for (var j = p + 1; j <= p + NearbySequences; j++)
         {
-            AuditHash.ComputeEntryHash(j, recordedAtMicros, coverage.HashOf(j - 1), payload, _scratch);
-            if (_scratch.AsSpan().SequenceEqual(coverage.HashOf(j)))
+            if (SignedHashOf(j - 1) is not { } before || SignedHashOf(j) is not { } own) break;
+            AuditHash.ComputeEntryHash(j, recordedAtMicros, before, payload, _scratch);
+            if (_scratch.AsSpan().SequenceEqual(own))
             {
                 _pending = new Pending(AuditProblemKind.RemovedEntry, p,
                     $"entry {p} is missing: the entry stored as {p} is entry {j} renumbered, the hashes recomputed (記録の削除)", j,
@@ -223,6 +224,15 @@ public sealed class AuditVerifier
             $"entry {p} was edited and the hashes after it recomputed: it differs from the hash signed with the checkpoint at entry {coverage.Sequence} (記録の改ざん)",
             coverage.Sequence);
         return false;
+    }
+
+    /// <summary>Entry <paramref name="sequence"/>'s hash as a validly signed coverage lists it, if one does (for diagnosis only).</summary>
+    private byte[]? SignedHashOf(long sequence)
+    {
+        foreach (var checkpoint in _covering)
+            if (checkpoint.Coverage!.Covers(sequence) && _signatures!.HasValidCoverage(checkpoint, checkpoint.Coverage))
+                return checkpoint.Coverage.HashOf(sequence).ToArray();
+        return null;
     }
 
     /// <summary>The signed coverage that lists entry <paramref name="p"/>, if any (entries are visited in order); a bad signature is a problem.</summary>
