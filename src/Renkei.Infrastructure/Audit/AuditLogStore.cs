@@ -179,7 +179,7 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
             for (var i = 0; i < entries.Length; i++) alongside[i]?.Invoke(connection, transaction, entries[i]);
         foreach (var entry in entries)
             if (entry.Sequence % Options.CheckpointInterval == 0)
-                InsertCheckpoint(connection, transaction, SignCheckpoint(connection, transaction, signer, entry.Head, now));
+                InsertCheckpoint(connection, transaction, SignCheckpoint(connection, transaction, signer, entry.Head, now, entries));
         transaction.Commit();
         if (entries[^1].Sequence % Options.CheckpointInterval != 0) Volatile.Write(ref _appendedSinceCheckpoint, 1);
         EnsureCheckpointTimer();
@@ -228,9 +228,11 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// A checkpoint at <paramref name="head"/> listing the hashes of the entries since the checkpoint before it (at most
-    /// <see cref="MaxCoverage"/>), read in the write transaction so entries just inserted are included.
+    /// <see cref="MaxCoverage"/>), read in the write transaction; the hashes of <paramref name="appended"/> (the entries this
+    /// transaction inserted, in order) are taken from memory.
     /// </summary>
-    private AuditCheckpoint SignCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpointSigner signer, AuditHead head, DateTimeOffset now)
+    private AuditCheckpoint SignCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpointSigner signer, AuditHead head, DateTimeOffset now,
+        AuditEntry[]? appended = null)
     {
         long previous;
         using (var before = connection.Command($"SELECT COALESCE(MAX(sequence), 0) FROM {CheckpointTableName} WHERE sequence < @sequence", transaction)
@@ -238,11 +240,13 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
             previous = before.ScalarInt64();
         var from = Math.Max(previous + 1, head.Sequence - MaxCoverage + 1);
         var hashes = new byte[checked((int)(head.Sequence - from + 1) * AuditHash.Size)];
+        var inMemoryFrom = appended is { Length: > 0 } ? Math.Max(from, appended[0].Sequence) : head.Sequence + 1;
         var expected = from;
-        using (var read = connection.Command($"SELECT sequence, hash FROM {TableName} WHERE sequence >= @from AND sequence <= @to ORDER BY sequence", transaction)
-                   .With("@from", from).With("@to", head.Sequence))
-        using (var reader = read.ExecuteReader())
+        if (from < inMemoryFrom)
         {
+            using var read = connection.Command($"SELECT sequence, hash FROM {TableName} WHERE sequence >= @from AND sequence < @to ORDER BY sequence", transaction)
+                .With("@from", from).With("@to", inMemoryFrom);
+            using var reader = read.ExecuteReader();
             while (reader.Read())
             {
                 var hash = reader.GetFieldValue<byte[]>(1);
@@ -251,6 +255,9 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
                 expected++;
             }
         }
+        if (expected == inMemoryFrom)
+            for (; expected <= head.Sequence; expected++)
+                appended![expected - appended[0].Sequence].Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
         return expected == head.Sequence + 1 ? signer.Sign(head, now, hashes) : signer.Sign(head, now);
     }
 
