@@ -28,23 +28,32 @@ public sealed class RecordsCommandTests : IDisposable
 
     public static TheoryData<string> Providers => TestDatabase.Providers;
 
-    /// <summary>The network's database for this test: the data directory's SQLite file, or a PostgreSQL schema named by RENKEI_NETWORK_DB.</summary>
-    private sealed class Place(TestDatabase? postgres, Database database, Dictionary<string, string> environment) : IDisposable
+    /// <summary>
+    /// A log's database for this test: the data directory's SQLite file, or a PostgreSQL schema the command is told about
+    /// by <see cref="Environment"/> (RENKEI_NETWORK_DB …) or by <see cref="Arguments"/> (--database).
+    /// </summary>
+    private sealed class Place(TestDatabase? postgres, Database database, Dictionary<string, string> environment, string[] arguments) : IDisposable
     {
         public Database Database { get; } = database;
         public Dictionary<string, string> Environment { get; } = environment;
+        public string[] Arguments { get; } = arguments;
         public void Dispose() => postgres?.Dispose();
     }
 
-    private Place NetworkPlace(string provider) => PlaceFor(provider, "RENKEI_NETWORK_DB", () => Layout.NetworkDatabase());
-
-    private Place IntermediatePlace(string provider) => PlaceFor(provider, "RENKEI_INTERMEDIATE_DB_" + Ward, () => Layout.IntermediateDatabase(Ward));
-
-    private static Place PlaceFor(string provider, string variable, Func<Database> sqlite)
+    /// <summary>The network's database; on PostgreSQL named by RENKEI_NETWORK_DB, as a deployment of the data directory names it.</summary>
+    private Place NetworkPlace(string provider)
     {
-        if (provider == "sqlite") return new Place(null, sqlite(), []);
+        if (provider == "sqlite") return new Place(null, Layout.NetworkDatabase(), [], []);
         var postgres = TestDatabase.CreatePostgres();
-        return new Place(postgres, postgres.Database, new() { [variable] = "postgres:" + postgres.Database.ConnectionString });
+        return new Place(postgres, postgres.Database, new() { ["RENKEI_NETWORK_DB"] = "postgres:" + postgres.Database.ConnectionString }, []);
+    }
+
+    /// <summary>The ward's intermediate server's database; on PostgreSQL given with --database.</summary>
+    private Place IntermediatePlace(string provider)
+    {
+        if (provider == "sqlite") return new Place(null, Layout.IntermediateDatabase(Ward), [], []);
+        var postgres = TestDatabase.CreatePostgres();
+        return new Place(postgres, postgres.Database, [], ["--database", "postgres:" + postgres.Database.ConnectionString]);
     }
 
     /// <summary><paramref name="count"/> provision records in the network's log, signed with the network's key as the network signs them.</summary>
@@ -77,7 +86,8 @@ public sealed class RecordsCommandTests : IDisposable
             Token.FromInt64(1_000_000 + i))).ToList());
     }
 
-    private Task<CliProcess.Outcome> Run(Place place, params string[] arguments) => CliProcess.RunAsync(_data.Path, place.Environment, arguments);
+    private Task<CliProcess.Outcome> Run(Place place, params string[] arguments) =>
+        CliProcess.RunAsync(_data.Path, place.Environment, [.. arguments, .. place.Arguments]);
 
     private static JsonElement Json(CliProcess.Outcome outcome) => JsonDocument.Parse(outcome.StandardOutput).RootElement;
 
@@ -171,13 +181,14 @@ public sealed class RecordsCommandTests : IDisposable
     [Fact]
     public async Task Missing_logs_fail_and_bad_options_are_usage_errors()
     {
-        var none = new Place(null, Layout.NetworkDatabase(), []);
+        var none = new Place(null, Layout.NetworkDatabase(), [], []);
 
         var noNetwork = await Run(none, "records", "verify", "--role", "network", "--json");
         var noInstitution = await Run(none, "records", "verify", "--role", "intermediate");
         var institutionForNetwork = await Run(none, "records", "verify", "--role", "network", "--institution", Ward);
         var badRole = await Run(none, "records", "verify", "--role", "jlis");
         var badHead = await Run(none, "records", "verify", "--role", "network", "--expect-head", "3:xyz");
+        var badDatabase = await Run(none, "records", "verify", "--role", "network", "--database", "mysql:whatever");
 
         Assert.Equal(1, noNetwork.ExitCode);
         Assert.Equal("noLog", Json(noNetwork).GetProperty("problem").GetProperty("kind").GetString());
@@ -187,5 +198,7 @@ public sealed class RecordsCommandTests : IDisposable
         Assert.Equal(2, badRole.ExitCode);
         Assert.Equal(2, badHead.ExitCode);
         Assert.Contains("--expect-head", badHead.StandardError);
+        Assert.Equal(2, badDatabase.ExitCode);
+        Assert.Contains("--database", badDatabase.StandardError);
     }
 }

@@ -62,6 +62,10 @@ public static class RecordsCommands
         {
             Description = "the institution's deployment configuration file ('renkei serve --config'): its database and key directory instead of the data directory's",
         };
+        var database = new Option<string?>("--database")
+        {
+            Description = "sqlite:<path> or postgres:<connection string> holding the log (default: the data directory's, or RENKEI_NETWORK_DB / RENKEI_INTERMEDIATE_DB_<code>)",
+        };
         var json = CliOptions.Json();
         var expectHead = new Option<string?>("--expect-head")
         {
@@ -74,14 +78,14 @@ public static class RecordsCommands
         var command = new Command("verify",
             "check the provision records' hash chain and signed checkpoints; exit 1 naming the first edited, removed or reordered record")
         {
-            role, institution, config, json, expectHead, publicKey,
+            role, institution, config, database, json, expectHead, publicKey,
         };
         command.SetAction(parse =>
         {
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             var expected = AuditCommands.ParseHead(parse.GetValue(expectHead));
             var trusted = ReadPublicKey(parse.GetValue(publicKey));
-            var located = Locate(layout, parse.GetValue(role)!, parse.GetValue(institution), parse.GetValue(config));
+            var located = Locate(layout, parse.GetValue(role)!, parse.GetValue(institution), parse.GetValue(config), ParseDatabase(parse.GetValue(database)));
             var report = Verify(located, expected, trusted);
             if (parse.GetValue(json)) AuditCommands.PrintJson(report);
             else
@@ -93,12 +97,13 @@ public static class RecordsCommands
     }
 
     /// <summary>The log's database and signing key: from the deployment file when given, else the data directory (and its RENKEI_*_DB settings).</summary>
-    private static Located Locate(DataLayout layout, string role, string? institution, FileInfo? configFile)
+    private static Located Locate(DataLayout layout, string role, string? institution, FileInfo? configFile, Database? database)
     {
         if (institution is not null && role == NetworkRole)
             throw new UsageException("--institution is for --role intermediate: the network keeps one log of provision records");
         if (configFile is not null)
         {
+            if (database is not null) throw new UsageException("--database: with --config the database comes from the file");
             using var deployment = LoadConfig(configFile, layout);
             if (role == NetworkRole)
             {
@@ -115,10 +120,7 @@ public static class RecordsCommands
         }
 
         if (role == NetworkRole)
-        {
-            var database = layout.NetworkDatabase();
-            return Network(database, Path.Combine(layout.NetworkKeyDirectory, InstitutionKeys.SigningKeyFileName));
-        }
+            return Network(database ?? layout.NetworkDatabase(), Path.Combine(layout.NetworkKeyDirectory, InstitutionKeys.SigningKeyFileName));
         if (institution is null)
             throw new UsageException("--institution is required with --role intermediate (e.g. 131091 for 品川区's intermediate server)");
         if (institution.Length is < 1 or > 32 || !institution.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
@@ -130,7 +132,14 @@ public static class RecordsCommands
         var keyFile = wardKeys is not null && File.Exists(wardKeys)
             ? wardKeys
             : Path.Combine(layout.HolderInstitutionKeyDirectory(institution), InstitutionKeys.SigningKeyFileName);
-        return Intermediate(institution, layout.IntermediateDatabase(institution), keyFile);
+        return Intermediate(institution, database ?? layout.IntermediateDatabase(institution), keyFile);
+    }
+
+    private static Database? ParseDatabase(string? setting)
+    {
+        if (setting is null) return null;
+        try { return Database.Parse(setting); }
+        catch (FormatException e) { throw new UsageException("--database: " + e.Message); }
     }
 
     private static Located Network(Database database, string keyFile) =>
