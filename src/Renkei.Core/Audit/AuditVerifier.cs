@@ -68,9 +68,9 @@ public sealed class AuditVerifier
     private const int NearbySequences = 16;
 
     private readonly AuditCheckpoint[] _checkpoints;
-    private readonly AuditCheckpoint[] _covering;
+    private readonly AuditCheckpoint[] _covering; // the checkpoints with a signed list, by the first entry listed
+    private readonly List<AuditCheckpoint> _activeCovering = [];
     private int _nextCovering;
-    private bool? _coveringValid;
     private readonly AuditCheckpointVerifier? _signatures;
     private readonly AuditHead? _expectedHead;
     private readonly byte[] _lastGoodHash = new byte[AuditHash.Size];
@@ -93,7 +93,7 @@ public sealed class AuditVerifier
     public AuditVerifier(IEnumerable<AuditCheckpoint> checkpoints, AuditCheckpointVerifier? signatures, AuditHead? expectedHead = null)
     {
         _checkpoints = checkpoints.OrderBy(c => c.Sequence).ToArray();
-        _covering = _checkpoints.Where(c => c.Coverage is not null).ToArray();
+        _covering = _checkpoints.Where(c => c.Coverage is not null).OrderBy(c => c.Coverage!.FirstSequence).ThenBy(c => c.Sequence).ToArray();
         if (_checkpoints.Length > 0 && signatures is null)
             throw new ArgumentException("checkpoints can only be verified with the owner's public key", nameof(signatures));
         _signatures = signatures;
@@ -203,9 +203,9 @@ public sealed class AuditVerifier
     /// </summary>
     private bool MatchesCoverage(long p, long recordedAtMicros, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> hash)
     {
-        var coverage = CoverageOf(p);
+        var coverage = DisagreeingCoverage(p, hash);
         if (_problem is not null) return false;
-        if (coverage is null || hash.SequenceEqual(coverage.HashOf(p))) return true;
+        if (coverage is null) return true;
         var signed = coverage.HashOf(p).ToArray();
         // The row at p is a later entry j renumbered: its content hashes, under j and after j − 1's signed hash, to j's signed hash.
         for (var j = p + 1; j <= p + NearbySequences; j++)
@@ -235,22 +235,28 @@ public sealed class AuditVerifier
         return null;
     }
 
-    /// <summary>The signed coverage that lists entry <paramref name="p"/>, if any (entries are visited in order); a bad signature is a problem.</summary>
-    private AuditCoverage? CoverageOf(long p)
+    /// <summary>
+    /// A signed list that gives entry <paramref name="p"/> another hash than <paramref name="hash"/>, or null when every list
+    /// that covers it agrees (normally one; lists never overlap unless someone made them overlap). Entries are visited in
+    /// order; a list whose signature is not the owner's is a problem.
+    /// </summary>
+    private AuditCoverage? DisagreeingCoverage(long p, ReadOnlySpan<byte> hash)
     {
-        while (_nextCovering < _covering.Length && _covering[_nextCovering].Sequence < p)
+        for (var i = _activeCovering.Count - 1; i >= 0; i--)
+            if (_activeCovering[i].Sequence < p) _activeCovering.RemoveAt(i);
+        while (_nextCovering < _covering.Length && _covering[_nextCovering].Coverage!.FirstSequence <= p)
         {
-            _nextCovering++;
-            _coveringValid = null;
+            var checkpoint = _covering[_nextCovering++];
+            if (!_signatures!.HasValidCoverage(checkpoint, checkpoint.Coverage!))
+            {
+                Fail(AuditProblemKind.BadCheckpointSignature, checkpoint.Sequence,
+                    $"the entries listed with the checkpoint at entry {checkpoint.Sequence} are not signed by the log's key (署名付きチェックポイントの不正)");
+                return null;
+            }
+            if (checkpoint.Sequence >= p) _activeCovering.Add(checkpoint);
         }
-        if (_nextCovering == _covering.Length) return null;
-        var checkpoint = _covering[_nextCovering];
-        var coverage = checkpoint.Coverage!;
-        if (!coverage.Covers(p)) return null;
-        _coveringValid ??= _signatures!.HasValidCoverage(checkpoint, coverage);
-        if (_coveringValid == true) return coverage;
-        Fail(AuditProblemKind.BadCheckpointSignature, checkpoint.Sequence,
-            $"the entries listed with the checkpoint at entry {checkpoint.Sequence} are not signed by the log's key (署名付きチェックポイントの不正)");
+        foreach (var checkpoint in _activeCovering)
+            if (!hash.SequenceEqual(checkpoint.Coverage!.HashOf(p))) return checkpoint.Coverage;
         return null;
     }
 

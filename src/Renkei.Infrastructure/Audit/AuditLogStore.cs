@@ -178,8 +178,9 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (alongside is not null)
             for (var i = 0; i < entries.Length; i++) alongside[i]?.Invoke(connection, transaction, entries[i]);
         foreach (var entry in entries)
-            if (entry.Sequence % Options.CheckpointInterval == 0)
-                InsertCheckpoint(connection, transaction, SignCheckpoint(connection, transaction, signer, entry.Head, now, entries));
+            if (entry.Sequence % Options.CheckpointInterval == 0
+                && SignCheckpoint(connection, transaction, signer, entry.Head, now, entries) is { } checkpoint)
+                InsertCheckpoint(connection, transaction, checkpoint); // none over a damaged log: the appends are kept all the same
         transaction.Commit();
         if (entries[^1].Sequence % Options.CheckpointInterval != 0) Volatile.Write(ref _appendedSinceCheckpoint, 1);
         EnsureCheckpointTimer();
@@ -210,7 +211,11 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Signs a checkpoint at the current head now (or returns the one already there); null for an empty log.</summary>
+    /// <summary>
+    /// Signs a checkpoint at the current head now (or returns the one already there); null for an empty log. Throws
+    /// <see cref="InvalidOperationException"/> when the stored entries do not agree with the checkpoints already signed
+    /// (nothing is signed over a damaged log: verify it).
+    /// </summary>
     public AuditCheckpoint? Checkpoint()
     {
         var signer = _signer ?? throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
@@ -220,7 +225,8 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (head.Sequence == 0) return null;
         var existing = ReadCheckpoints(connection, transaction, head.Sequence).FirstOrDefault();
         if (existing is not null) return existing;
-        var checkpoint = SignCheckpoint(connection, transaction, signer, head, _clock.GetUtcNow());
+        var checkpoint = SignCheckpoint(connection, transaction, signer, head, _clock.GetUtcNow())
+            ?? throw new InvalidOperationException($"the audit log {TableName} does not agree with its signed checkpoints: nothing was signed; verify the log");
         InsertCheckpoint(connection, transaction, checkpoint);
         transaction.Commit();
         return checkpoint;
@@ -229,36 +235,54 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     /// <summary>
     /// A checkpoint at <paramref name="head"/> listing the hashes of the entries since the checkpoint before it (at most
     /// <see cref="MaxCoverage"/>), read in the write transaction; the hashes of <paramref name="appended"/> (the entries this
-    /// transaction inserted, in order) are taken from memory.
+    /// transaction inserted, in order, built on the head it read) are taken from memory. Null when the stored entries do
+    /// not agree with the checkpoints already signed — a later checkpoint exists, or an entry read does not match its hash
+    /// or does not link to the one before (or to the checkpoint before): the owner never signs over a damaged log, so a
+    /// rewrite made while the service runs is not made good by the next checkpoint.
     /// </summary>
-    private AuditCheckpoint SignCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpointSigner signer, AuditHead head, DateTimeOffset now,
+    private AuditCheckpoint? SignCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpointSigner signer, AuditHead head, DateTimeOffset now,
         AuditEntry[]? appended = null)
     {
-        long previous;
-        using (var before = connection.Command($"SELECT COALESCE(MAX(sequence), 0) FROM {CheckpointTableName} WHERE sequence < @sequence", transaction)
+        using (var beyond = connection.Command($"SELECT COUNT(*) FROM {CheckpointTableName} WHERE sequence > @sequence", transaction)
                    .With("@sequence", head.Sequence))
-            previous = before.ScalarInt64();
+            if (beyond.ScalarInt64() > 0) return null; // the log was cut below a signed checkpoint
+        long previous = 0;
+        byte[]? previousHash = null;
+        using (var before = connection.Command(
+                   $"SELECT sequence, hash FROM {CheckpointTableName} WHERE sequence < @sequence ORDER BY sequence DESC LIMIT 1", transaction)
+                   .With("@sequence", head.Sequence))
+        using (var reader = before.ExecuteReader())
+            if (reader.Read()) (previous, previousHash) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
         var from = Math.Max(previous + 1, head.Sequence - MaxCoverage + 1);
         var hashes = new byte[checked((int)(head.Sequence - from + 1) * AuditHash.Size)];
         var inMemoryFrom = appended is { Length: > 0 } ? Math.Max(from, appended[0].Sequence) : head.Sequence + 1;
         var expected = from;
+        var link = from == previous + 1 ? previousHash : null; // what the next entry read must link to (unknown when the list is capped)
         if (from < inMemoryFrom)
         {
-            using var read = connection.Command($"SELECT sequence, hash FROM {TableName} WHERE sequence >= @from AND sequence < @to ORDER BY sequence", transaction)
+            using var read = connection.Command(
+                $"SELECT sequence, recorded_at, payload, prev_hash, hash FROM {TableName} WHERE sequence >= @from AND sequence < @to ORDER BY sequence", transaction)
                 .With("@from", from).With("@to", inMemoryFrom);
             using var reader = read.ExecuteReader();
             while (reader.Read())
             {
-                var hash = reader.GetFieldValue<byte[]>(1);
-                if (reader.GetInt64(0) != expected || hash.Length != AuditHash.Size) break; // a damaged log: sign the head alone
-                hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
+                var entry = new { Sequence = reader.GetInt64(0), RecordedAt = reader.GetInt64(1), Payload = reader.GetFieldValue<byte[]>(2),
+                    Previous = reader.GetFieldValue<byte[]>(3), Hash = reader.GetFieldValue<byte[]>(4) };
+                if (entry.Sequence != expected || entry.Hash.Length != AuditHash.Size || entry.Previous.Length != AuditHash.Size
+                    || (link is not null && !entry.Previous.AsSpan().SequenceEqual(link))
+                    || !AuditHash.ComputeEntryHash(entry.Sequence, entry.RecordedAt, entry.Previous, entry.Payload).AsSpan().SequenceEqual(entry.Hash))
+                    return null;
+                entry.Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
+                link = entry.Hash;
                 expected++;
             }
         }
-        if (expected == inMemoryFrom)
-            for (; expected <= head.Sequence; expected++)
-                appended![expected - appended[0].Sequence].Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
-        return expected == head.Sequence + 1 ? signer.Sign(head, now, hashes) : signer.Sign(head, now);
+        if (expected != inMemoryFrom) return null; // an entry is missing
+        if (expected <= head.Sequence && link is not null && !appended![expected - appended[0].Sequence].PreviousHash.AsSpan().SequenceEqual(link))
+            return null;
+        for (; expected <= head.Sequence; expected++)
+            appended![expected - appended[0].Sequence].Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
+        return signer.Sign(head, now, hashes);
     }
 
     /// <summary>Starts the timer that signs the head every <see cref="AuditLogOptions.CheckpointPeriod"/> while entries arrive.</summary>
@@ -280,6 +304,10 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         {
             if (Interlocked.Exchange(ref _appendedSinceCheckpoint, 0) == 0) return;
             try { Checkpoint(); }
+            catch (InvalidOperationException)
+            {
+                // The log does not agree with its checkpoints: nothing is signed over it (verify names the damage).
+            }
             catch (Exception)
             {
                 // The database is busy or failing: the next tick (or disposal) tries again. The appends themselves are unaffected.

@@ -223,6 +223,20 @@ public class AuditVerifierTests
     }
 
     [Fact]
+    public void A_later_list_over_rewritten_entries_does_not_outvote_the_list_signed_first()
+    {
+        var original = AuditChainTests.Build(12);
+        var forged = new AuditChain(original[4].Head);
+        var rewritten = original.Take(5).Concat(original.Skip(5).Select(e => forged.Append(e.RecordedAt, e.Sequence == 6 ? "{}"u8.ToArray() : e.Payload))).ToList();
+        var overlapping = Covering(rewritten, 6, 12); // as if signed over the rewrite, overlapping the first list
+
+        var result = Verify(rewritten, [Covering(original, 1, 10), overlapping]);
+
+        Assert.Equal((AuditProblemKind.EditedEntry, 6L), Kind(result));
+        Assert.Equal(10, result.Problem!.RelatedSequence);
+    }
+
+    [Fact]
     public void A_list_of_entries_signed_by_another_key_or_not_ending_at_its_checkpoint_is_named()
     {
         var entries = AuditChainTests.Build(12);

@@ -297,6 +297,24 @@ public sealed class OperationLogTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public void Nothing_is_signed_over_a_log_rewritten_while_it_is_open(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        var original = log.Store.ReadEntries().ToList();
+        Tamper.RewriteFrom(db.Database, Table, original, 15, original.Skip(14).Select(e =>
+            (e.RecordedAt, e.Sequence == 15 ? OperationLog.Serialize(Entry(15, staff: "nobody")) : e.Payload))); // 15 is signed with 20
+
+        Assert.Throws<InvalidOperationException>(() => log.Checkpoint()); // on demand, as the timer and closing do
+        var later = log.AppendMany(Enumerable.Range(26, 6).Select(i => Entry(i))); // 26 … 31: the entries are still recorded
+
+        Assert.Equal(31, later[^1].Sequence);
+        Assert.Equal([10L, 20], log.Store.Checkpoints().Select(c => c.Sequence)); // but no checkpoint at 30 over the rewrite
+        Assert.Equal((AuditProblemKind.EditedEntry, 15L), Problem(log));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public void Closing_the_log_signs_its_head(string provider)
     {
         using var db = TestDatabase.Create(provider);
