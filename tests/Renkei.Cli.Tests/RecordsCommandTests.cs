@@ -192,6 +192,10 @@ public sealed class RecordsCommandTests : IDisposable
 
         Assert.Equal(1, noNetwork.ExitCode);
         Assert.Equal("noLog", Json(noNetwork).GetProperty("problem").GetProperty("kind").GetString());
+        InstitutionKeys.LoadOrCreate(Layout.NetworkKeyDirectory).Dispose(); // the network was set up here: its records are gone
+        var removed = await Run(none, "records", "verify", "--role", "network", "--json");
+        Assert.Equal(1, removed.ExitCode);
+        Assert.Equal("logMissing", Json(removed).GetProperty("problem").GetProperty("kind").GetString());
         Assert.Equal(2, noInstitution.ExitCode);
         Assert.Contains("--institution", noInstitution.StandardError);
         Assert.Equal(2, institutionForNetwork.ExitCode);

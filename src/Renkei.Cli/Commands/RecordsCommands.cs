@@ -191,9 +191,9 @@ public static class RecordsCommands
 
         var who = at.Role == NetworkRole ? "the network" : $"institution {at.Institution}";
         if (!at.DatabaseExists)
-            return publicKeyPem is null || trustedKeyPem is not null
-                ? Missing("noLog", $"{who} has no database in this data directory (情報提供等記録がありません)")
-                : Missing("logMissing", $"the database holding {who}'s provision records is missing, though its signing key exists (情報提供等記録の削除)");
+            return File.Exists(at.KeyFile)
+                ? Missing("logMissing", $"the database holding {who}'s provision records is missing, though its signing key exists (情報提供等記録の削除)")
+                : Missing("noLog", $"{who} has no database in this data directory (情報提供等記録がありません)");
 
         using var store = new AuditLogStore(at.Database, at.TableName, signer: null);
         if (!store.Exists())
