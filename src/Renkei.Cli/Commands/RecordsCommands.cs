@@ -190,17 +190,14 @@ public static class RecordsCommands
             new(at.Role, at.Institution, at.TableName, false, 0, null, 0, null, 0, null, new AuditCommands.VerifyProblem(kind, null, null, message));
 
         var who = at.Role == NetworkRole ? "the network" : $"institution {at.Institution}";
-        if (!at.DatabaseExists)
-            return File.Exists(at.KeyFile)
-                ? Missing("logMissing", $"the database holding {who}'s provision records is missing, though its signing key exists (情報提供等記録の削除)")
-                : Missing("noLog", $"{who} has no database in this data directory (情報提供等記録がありません)");
-
         using var store = new AuditLogStore(at.Database, at.TableName, signer: null);
-        if (!store.Exists())
+        if (!at.DatabaseExists || !store.Exists())
         {
+            if (File.Exists(at.KeyFile))
+                return Missing("logMissing", $"{who}'s provision records are missing, though its signing key exists (情報提供等記録の削除)");
             if (expected is not null)
                 return Missing("logMissing", $"there are no provision records, but record {expected.Sequence} was expected (情報提供等記録の削除)");
-            return Missing("noLog", $"{who} has no provision records in its database (情報提供等記録がありません)");
+            return Missing("noLog", $"{who} has no provision records in this data directory (情報提供等記録がありません)");
         }
         if (publicKeyPem is null)
             return Missing("publicKeyMissing", "the signing public key is missing: pass the key you trust with --public-key");
