@@ -13,6 +13,7 @@ ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);
 AuditCommands.AddTo(root);
+RecordsCommands.AddTo(root);
 StaffCommands.AddTo(root);
 RetentionCommand.AddTo(root);
 CardCommands.AddTo(root);

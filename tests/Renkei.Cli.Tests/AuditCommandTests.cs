@@ -26,7 +26,7 @@ public class AuditCommandTests : IDisposable
         $"staff{i % 3}", Day.AddHours(i), "TERM-01", "child-allowance", 5000 + i,
         i % 2 == 0 ? OperationAction.View : OperationAction.Search, OperationResult.Success, i % 5 == 0 ? "児童手当 現況届, 確認" : null);
 
-    /// <summary>A ward with <paramref name="count"/> entries, one entry per hour from 2026-04-06 10:00 JST, checkpoints every 20.</summary>
+    /// <summary>A ward with <paramref name="count"/> entries, one entry per hour from 2026-04-06 10:00 JST, checkpoints every 20 and at the head when the log closes.</summary>
     private void WriteLog(int count)
     {
         using var log = AuditCommands.OpenOperationLog(Layout, Code, new AuditLogOptions(CheckpointInterval: 20));
@@ -57,13 +57,13 @@ public class AuditCommandTests : IDisposable
 
         Assert.True(human.ExitCode == 0, human.StandardOutput + human.StandardError);
         Assert.Contains("50 件", human.StandardOutput);
-        Assert.Contains("10 件は、次のチェックポイントまで", human.StandardOutput);
+        Assert.DoesNotContain("次のチェックポイントまで", human.StandardOutput); // the log signed its head when it closed
         Assert.Equal(0, json.ExitCode);
         var report = Json(json);
         Assert.True(report.GetProperty("intact").GetBoolean());
         Assert.Equal(50, report.GetProperty("entries").GetInt64());
-        Assert.Equal(2, report.GetProperty("checkpoints").GetInt64());
-        Assert.Equal(10, report.GetProperty("unprotectedEntries").GetInt64());
+        Assert.Equal(3, report.GetProperty("checkpoints").GetInt64()); // 20, 40 and the head, 50
+        Assert.Equal(0, report.GetProperty("unprotectedEntries").GetInt64());
         Assert.StartsWith("50:", report.GetProperty("head").GetString());
         Assert.Equal(JsonValueKind.Null, report.GetProperty("problem").ValueKind);
     }
@@ -86,6 +86,47 @@ public class AuditCommandTests : IDisposable
         var problem = Json(json).GetProperty("problem");
         Assert.Equal("editedEntry", problem.GetProperty("kind").GetString());
         Assert.Equal(17, problem.GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_edit_with_every_later_hash_recomputed_is_named_by_the_signed_checkpoints()
+    {
+        WriteLog(50);
+        var original = new AuditLogStore(Database, OperationLog.TableName, null).ReadEntries().ToList();
+        var forged = OperationLog.Serialize(Entry(27) with { StaffId = "someone-else" });
+
+        Tamper.RewriteFrom(Database, OperationLog.TableName, original, 27,
+            original.Skip(26).Select(e => (e.RecordedAt, e.Sequence == 27 ? forged : e.Payload)));
+        var edited = await Run("audit", "verify", "--municipality", Ward, "--json");
+        var human = await Run("audit", "verify", "--municipality", Ward);
+
+        Assert.Equal(1, edited.ExitCode);
+        var problem = Json(edited).GetProperty("problem");
+        Assert.Equal(("editedEntry", 27L), (problem.GetProperty("kind").GetString(), problem.GetProperty("sequence").GetInt64()));
+        Assert.Equal(1, human.ExitCode);
+        Assert.Contains("記録 27 番 (editedEntry)", human.StandardOutput);
+        Assert.Contains("1〜26 番は無傷", human.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Removing_or_reordering_entries_with_every_later_hash_recomputed_is_named_too()
+    {
+        WriteLog(50);
+        var original = new AuditLogStore(Database, OperationLog.TableName, null).ReadEntries().ToList();
+
+        Tamper.RewriteFrom(Database, OperationLog.TableName, original, 33, original.Skip(33).Select(e => (e.RecordedAt, e.Payload)));
+        var removed = await Run("audit", "verify", "--municipality", Ward, "--json");
+        var moved = original.Skip(4).ToList();
+        (moved[0], moved[3]) = (moved[3], moved[0]); // entries 5 and 8
+        Tamper.RewriteFrom(Database, OperationLog.TableName, original, 5, moved.Select(e => (e.RecordedAt, e.Payload)));
+        var reordered = await Run("audit", "verify", "--municipality", Ward, "--json");
+
+        Assert.Equal(1, removed.ExitCode);
+        Assert.Equal(("removedEntry", 33L), (Json(removed).GetProperty("problem").GetProperty("kind").GetString(),
+            Json(removed).GetProperty("problem").GetProperty("sequence").GetInt64()));
+        Assert.Equal(1, reordered.ExitCode);
+        Assert.Equal(("reorderedEntries", 5L), (Json(reordered).GetProperty("problem").GetProperty("kind").GetString(),
+            Json(reordered).GetProperty("problem").GetProperty("sequence").GetInt64()));
     }
 
     [Fact]
@@ -212,7 +253,7 @@ public class AuditCommandTests : IDisposable
 
         Assert.True(result.Intact);
         Assert.Equal(3000, result.Entries);
-        Assert.Equal(6, result.Checkpoints);
+        Assert.True(result.Checkpoints >= 6, $"{result.Checkpoints} checkpoints"); // every 500, and the head every 2 s while appending
         Assert.True(result.AppendsPerSecond > 0 && result.VerifiedPerSecond > 0);
         var json = JsonSerializer.Serialize(result, Renkei.Core.Json.JsonDefaults.Options);
         foreach (var field in new[] { "\"appendsPerSecond\":", "\"verifiedPerSecond\":", "\"entries\":3000", "\"seconds\":", "\"machine\":{\"processorCount\":" })

@@ -27,9 +27,15 @@ public static class CliProcess
         return info;
     }
 
-    public static async Task<Outcome> RunAsync(string dataDirectory, params string[] arguments)
+    public static Task<Outcome> RunAsync(string dataDirectory, params string[] arguments) =>
+        RunAsync(dataDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs with extra environment variables (e.g. RENKEI_NETWORK_DB naming a PostgreSQL database).</summary>
+    public static async Task<Outcome> RunAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(dataDirectory, arguments))!;
+        var info = StartInfo(dataDirectory, arguments);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

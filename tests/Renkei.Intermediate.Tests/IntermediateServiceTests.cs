@@ -140,6 +140,29 @@ public sealed class IntermediateServiceTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_copy_holding_a_twelve_digit_json_number_is_refused_without_echoing_it(string provider)
+    {
+        await using var server = await IntermediateHarness.StartAsync(provider);
+        const string value = "683950747692";
+        var copy = new CopyUpdate(9, InformationKindCodes.LocalTax, new DateOnly(2026, 6, 1), 1, Json($$"""
+            {"fiscalYear":2026,"taxable":true,"totalIncome":{{value}},"totalDeductions":0,"taxableIncome":0,
+             "incomeBasedTaxAmount":0,"perCapitaLevy":0,"dependantsCount":0}
+            """));
+
+        var upsert = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, copy)));
+        var batch = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), copy])));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-copy"), (upsert.Status, upsert.Code));
+        Assert.Contains("body.totalIncome: individual-number", upsert.Message);
+        Assert.Contains("12-digit integer", upsert.Message);
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-copy"), (batch.Status, batch.Code));
+        Assert.Contains("copies[1].body.totalIncome: individual-number", batch.Message);
+        Assert.DoesNotContain(value, upsert.Message + batch.Message);
+        Assert.Equal(0, server.Store.CountCopies(Holder));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_streamed_load_commits_in_batches_and_a_resent_stream_changes_nothing(string provider)
     {
         await using var server = await IntermediateHarness.StartAsync(provider);

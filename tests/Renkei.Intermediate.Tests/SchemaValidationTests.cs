@@ -156,6 +156,37 @@ public sealed class SchemaValidationTests
         Assert.False(ForbiddenContent.ContainsIndividualNumber("1" + number.Digits));
     }
 
+    [Theory]
+    [InlineData("683950747692")]
+    [InlineData("6.83950747692e11")]
+    [InlineData("683950747692.0")]
+    [InlineData("-683950747692")]
+    [InlineData("100000000000")]
+    public void A_json_number_of_twelve_integer_digits_is_refused_wherever_it_is(string written)
+    {
+        var declared = Validate(InformationKindCodes.LocalTax,
+            $$"""{"fiscalYear":2026,"taxable":true,"totalIncome":{{written}},"totalDeductions":0,"taxableIncome":0,"incomeBasedTaxAmount":0,"perCapitaLevy":0,"dependantsCount":0}""");
+        var undeclared = Validate(InformationKindCodes.ChildAllowance,
+            $$"""{"eligible":true,"childrenCount":1,"monthlyAmount":10000,"periodFrom":"2026-04-01","extra":[{"n":{{written}}}]}""");
+
+        // Written as an integer it is refused for that alone; written with a fraction or exponent the schema's "integer" refuses it too.
+        Assert.Contains(declared, e => e is { Path: "$.totalIncome", Rule: "individual-number" });
+        Assert.All(declared, e => Assert.True(e.Rule is "individual-number" or "type", e.ToString()));
+        Assert.Contains(undeclared, e => e is { Path: "$.extra[0].n", Rule: "individual-number" });
+        Assert.DoesNotContain(written.TrimStart('-'), string.Join(";", declared.Concat(undeclared)));
+    }
+
+    [Theory]
+    [InlineData("99999999999")]        // eleven digits
+    [InlineData("1000000000000")]      // thirteen
+    [InlineData("683950747692.5")]     // not an integer
+    [InlineData("4200000")]
+    public void Other_numbers_pass_the_guard(string written)
+    {
+        using var document = JsonDocument.Parse(written);
+        Assert.False(ForbiddenContent.IsTwelveDigitInteger(document.RootElement));
+    }
+
     [Fact]
     public void A_repeated_property_and_a_number_where_an_integer_belongs_are_refused()
     {

@@ -154,6 +154,7 @@ public sealed class TrustRuleTests
                 "intermediate_party_claims.response", "intermediate_party_claims.role", "intermediate_party_claims.state",
                 "intermediate_party_records.hash", "intermediate_party_records.payload", "intermediate_party_records.prev_hash",
                 "intermediate_party_records.recorded_at", "intermediate_party_records.sequence",
+                "intermediate_party_records_checkpoints.coverage_signature", "intermediate_party_records_checkpoints.covered_hashes",
                 "intermediate_party_records_checkpoints.hash", "intermediate_party_records_checkpoints.sequence",
                 "intermediate_party_records_checkpoints.signature", "intermediate_party_records_checkpoints.signed_at",
                 "intermediate_requests.fingerprint", "intermediate_requests.operation", "intermediate_requests.received_at",

@@ -75,7 +75,7 @@ public static class AuditCommands
         Required = true,
     };
 
-    private static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, JsonDefaults.Options));
+    internal static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, JsonDefaults.Options));
 
     private static Command VerifyCommand()
     {
@@ -107,14 +107,14 @@ public static class AuditCommands
         return command;
     }
 
-    private static string? ReadPublicKey(FileInfo? file)
+    internal static string? ReadPublicKey(FileInfo? file)
     {
         if (file is null) return null;
         if (!file.Exists) throw new UsageException($"no such file: {file.FullName}");
         return File.ReadAllText(file.FullName);
     }
 
-    private static AuditHead? ParseHead(string? text)
+    internal static AuditHead? ParseHead(string? text)
     {
         if (text is null) return null;
         var parts = text.Split(':');
@@ -156,28 +156,37 @@ public static class AuditCommands
             code.Digits, result.IsIntact, result.EntriesVerified,
             result.HeadHash is null ? null : $"{result.LastSequence}:{result.HeadHash}",
             result.CheckpointsVerified, result.LatestCheckpointSequence, result.UnprotectedEntries, log.PublicKey.KeyFingerprint,
-            result.Problem is { } p ? new VerifyProblem(JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString()), p.Sequence, p.RelatedSequence, p.Message) : null);
+            ProblemOf(result.Problem));
     }
 
-    private static void PrintVerifyReport(VerifyReport report)
+    /// <summary>A verifier's problem as the reports print it (kind in camelCase).</summary>
+    internal static VerifyProblem? ProblemOf(AuditProblem? problem) =>
+        problem is { } p ? new VerifyProblem(JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString()), p.Sequence, p.RelatedSequence, p.Message) : null;
+
+    private static void PrintVerifyReport(VerifyReport report) =>
+        PrintVerification("操作記録", report.Intact, report.Entries, report.Head, report.Checkpoints, report.UnprotectedEntries, report.Problem,
+            "'renkei audit checkpoint' で署名し、先頭を控えて --expect-head に渡してください。");
+
+    /// <summary>The human-readable outcome of verifying a log called <paramref name="logName"/> (操作記録, 情報提供等記録).</summary>
+    internal static void PrintVerification(string logName, bool intact, long entries, string? head, long checkpoints, long unprotectedEntries,
+        VerifyProblem? problem, string unprotectedAdvice)
     {
-        if (report.Intact)
+        if (intact)
         {
-            Console.WriteLine(report.Entries == 0
-                ? "操作記録はまだありません (no entries)"
-                : $"操作記録は改ざんされていません: {report.Entries:N0} 件、署名付きチェックポイント {report.Checkpoints:N0} 件を確認 (intact)");
-            if (report.Head is not null) Console.WriteLine($"先頭 (head): {report.Head}");
-            if (report.UnprotectedEntries > 0)
-                Console.WriteLine($"注意: 最後のチェックポイント以降の {report.UnprotectedEntries:N0} 件は、次のチェックポイントまで末尾の削除を検知できません。"
-                    + " 'renkei audit checkpoint' で署名し、先頭を控えて --expect-head に渡してください。");
+            Console.WriteLine(entries == 0
+                ? $"{logName}はまだありません (no entries)"
+                : $"{logName}は改ざんされていません: {entries:N0} 件、署名付きチェックポイント {checkpoints:N0} 件を確認 (intact)");
+            if (head is not null) Console.WriteLine($"先頭 (head): {head}");
+            if (unprotectedEntries > 0)
+                Console.WriteLine($"注意: 最後のチェックポイント以降の {unprotectedEntries:N0} 件は、次のチェックポイントまで末尾の削除を検知できません。 "
+                    + unprotectedAdvice);
             return;
         }
-        var problem = report.Problem!;
-        Console.WriteLine(problem.Sequence is { } sequence
+        Console.WriteLine(problem!.Sequence is { } sequence
             ? $"改ざんを検出しました: 記録 {sequence} 番 ({problem.Kind})"
-            : $"操作記録を検証できません ({problem.Kind})");
+            : $"{logName}を検証できません ({problem.Kind})");
         Console.WriteLine(problem.Message);
-        if (report.Entries > 0) Console.WriteLine($"記録 1〜{report.Entries} 番は無傷です (entries 1 to {report.Entries} are intact)");
+        if (entries > 0) Console.WriteLine($"記録 1〜{entries} 番は無傷です (entries 1 to {entries} are intact)");
     }
 
     private static Command ExportCommand()

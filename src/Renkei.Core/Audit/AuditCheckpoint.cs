@@ -9,8 +9,11 @@ namespace Renkei.Core.Audit;
 /// <see cref="SignedAt"/>. Every entry up to the checkpoint is fixed by it: rewriting any of them (even recomputing every
 /// hash after it) changes the hash at the checkpoint, and removing entries up to it leaves a checkpoint that points at
 /// nothing. Entries after the latest checkpoint are protected only by the next one, or by a head the auditor wrote down.
+/// <para><see cref="Coverage"/>, when present, is a second signed statement listing the hash of every entry since the
+/// checkpoint before (<see cref="AuditCoverage"/>): with it a verifier names the first rewritten entry itself, not only the
+/// range between two checkpoints. It is signed separately so that <see cref="Signature"/> keeps the form others verify.</para>
 /// </summary>
-public sealed record AuditCheckpoint(long Sequence, byte[] Hash, long SignedAtMicros, byte[] Signature)
+public sealed record AuditCheckpoint(long Sequence, byte[] Hash, long SignedAtMicros, byte[] Signature, AuditCoverage? Coverage = null)
 {
     public DateTimeOffset SignedAt => AuditTime.FromMicros(SignedAtMicros);
     public string HashHex => AuditHash.ToHex(Hash);
@@ -36,6 +39,45 @@ public sealed record AuditCheckpoint(long Sequence, byte[] Hash, long SignedAtMi
         BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at), sequence); at += 8;
         hash.CopyTo(bytes.AsSpan(at)); at += AuditHash.Size;
         BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at), signedAtMicros);
+        return bytes;
+    }
+}
+
+/// <summary>
+/// The entries a checkpoint covers one by one: <see cref="Hashes"/> is the hash of every entry from
+/// <see cref="FirstSequence"/> to the checkpoint's sequence, in order (32 bytes each, the last one the checkpoint's hash),
+/// and <see cref="Signature"/> the owner's signature over <see cref="SignedBytes"/>.
+/// </summary>
+public sealed record AuditCoverage(long Sequence, byte[] Hashes, byte[] Signature)
+{
+    /// <summary>How many entries are covered.</summary>
+    public long Count => Hashes.Length / AuditHash.Size;
+
+    public long FirstSequence => Sequence - Count + 1;
+
+    public bool Covers(long sequence) => sequence >= FirstSequence && sequence <= Sequence;
+
+    /// <summary>The signed hash of entry <paramref name="sequence"/> (which <see cref="Covers"/>).</summary>
+    public ReadOnlySpan<byte> HashOf(long sequence) => Hashes.AsSpan(checked((int)(sequence - FirstSequence) * AuditHash.Size), AuditHash.Size);
+
+    /// <summary>
+    /// <c>tag ‖ length(logIdentity) ‖ logIdentity ‖ sequence ‖ count ‖ SHA-256(hashes)</c> with the tag
+    /// <c>RENKEI-AUDIT-COVERAGE-V1</c> and a zero byte, lengths and numbers big-endian as in <see cref="AuditCheckpoint.SignedBytes"/>.
+    /// </summary>
+    public static byte[] SignedBytes(string logIdentity, long sequence, ReadOnlySpan<byte> hashes)
+    {
+        if (hashes.Length == 0 || hashes.Length % AuditHash.Size != 0) throw new ArgumentException("covered hashes are one or more 32-byte hashes", nameof(hashes));
+        var identity = Encoding.UTF8.GetBytes(logIdentity);
+        if (identity.Length > ushort.MaxValue) throw new ArgumentException("log identity too long", nameof(logIdentity));
+        var tag = "RENKEI-AUDIT-COVERAGE-V1\0"u8;
+        var bytes = new byte[tag.Length + 2 + identity.Length + 8 + 8 + AuditHash.Size];
+        var at = 0;
+        tag.CopyTo(bytes); at += tag.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)identity.Length); at += 2;
+        identity.CopyTo(bytes.AsSpan(at)); at += identity.Length;
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at), sequence); at += 8;
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(at), hashes.Length / AuditHash.Size); at += 8;
+        SHA256.HashData(hashes, bytes.AsSpan(at));
         return bytes;
     }
 }
@@ -71,6 +113,23 @@ public sealed class AuditCheckpointSigner
         byte[] signature;
         lock (_gate) signature = _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return new AuditCheckpoint(head.Sequence, head.Hash, signedAt, signature);
+    }
+
+    /// <summary>
+    /// A checkpoint at <paramref name="head"/> with its <see cref="AuditCoverage"/>: <paramref name="coveredHashes"/> are the
+    /// hashes of the entries up to the head (the last one the head's), oldest first.
+    /// </summary>
+    public AuditCheckpoint Sign(AuditHead head, DateTimeOffset at, byte[] coveredHashes)
+    {
+        ArgumentNullException.ThrowIfNull(coveredHashes);
+        if (coveredHashes.Length == 0 || coveredHashes.Length % AuditHash.Size != 0 || coveredHashes.Length / AuditHash.Size > head.Sequence
+            || !coveredHashes.AsSpan(coveredHashes.Length - AuditHash.Size).SequenceEqual(head.Hash))
+            throw new ArgumentException("covered hashes end with the head's hash and go back no further than entry 1", nameof(coveredHashes));
+        var checkpoint = Sign(head, at);
+        var data = AuditCoverage.SignedBytes(LogIdentity, head.Sequence, coveredHashes);
+        byte[] signature;
+        lock (_gate) signature = _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return checkpoint with { Coverage = new AuditCoverage(head.Sequence, coveredHashes, signature) };
     }
 }
 
@@ -119,5 +178,16 @@ public sealed class AuditCheckpointVerifier
         if (checkpoint.Hash.Length != AuditHash.Size || checkpoint.Signature.Length != 64) return false;
         var data = AuditCheckpoint.SignedBytes(LogIdentity, checkpoint.Sequence, checkpoint.Hash, checkpoint.SignedAtMicros);
         lock (_gate) return _publicKey.VerifyData(data, checkpoint.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    /// <summary>True when <paramref name="coverage"/> is signed by the owner and ends at <paramref name="checkpoint"/>'s hash.</summary>
+    public bool HasValidCoverage(AuditCheckpoint checkpoint, AuditCoverage coverage)
+    {
+        if (coverage.Sequence != checkpoint.Sequence || coverage.Signature.Length != 64 || coverage.Hashes.Length == 0
+            || coverage.Hashes.Length % AuditHash.Size != 0 || coverage.Count > checkpoint.Sequence
+            || !coverage.HashOf(coverage.Sequence).SequenceEqual(checkpoint.Hash))
+            return false;
+        var data = AuditCoverage.SignedBytes(LogIdentity, coverage.Sequence, coverage.Hashes);
+        lock (_gate) return _publicKey.VerifyData(data, coverage.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 }

@@ -55,6 +55,10 @@ public sealed record AuditVerification(
 /// <see cref="AuditProblemKind.ReorderedEntries"/>(p); if the row is a later entry renumbered, <see cref="AuditProblemKind.RemovedEntry"/>(p);
 /// otherwise <see cref="AuditProblemKind.EditedEntry"/>(p);</item>
 /// <item>at each checkpoint, the signature is the owner's and the hash equals the entry's;</item>
+/// <item>an entry a checkpoint's signed <see cref="AuditCoverage"/> lists has the hash listed there: an entry rewritten with
+/// every hash after it recomputed is named itself (<see cref="AuditProblemKind.EditedEntry"/>), and so are entries removed
+/// or moved with the later entries renumbered and rehashed (<see cref="AuditProblemKind.RemovedEntry"/>,
+/// <see cref="AuditProblemKind.ReorderedEntries"/>), since the signed list gives each original entry's hash;</item>
 /// <item>after the last entry, no valid checkpoint and no expected head lies beyond it.</item>
 /// </list>
 /// Diagnosing a moved entry reads the rest of the stream; everything else stops at the problem.
@@ -64,6 +68,9 @@ public sealed class AuditVerifier
     private const int NearbySequences = 16;
 
     private readonly AuditCheckpoint[] _checkpoints;
+    private readonly AuditCheckpoint[] _covering; // the checkpoints with a signed list, by the first entry listed
+    private readonly List<AuditCheckpoint> _activeCovering = [];
+    private int _nextCovering;
     private readonly AuditCheckpointVerifier? _signatures;
     private readonly AuditHead? _expectedHead;
     private readonly byte[] _lastGoodHash = new byte[AuditHash.Size];
@@ -77,7 +84,8 @@ public sealed class AuditVerifier
     // Diagnosis after the row at _next did not belong there.
     private Pending? _pending;
 
-    private sealed record Pending(AuditProblemKind Kind, long Sequence, string Message, long? Related, bool SearchForLaterEntry);
+    /// <param name="SignedHash">entry <paramref name="Sequence"/>'s hash from a signed coverage, when the entries were rehashed: a later row is that entry if its content hashes to it</param>
+    private sealed record Pending(AuditProblemKind Kind, long Sequence, string Message, long? Related, bool SearchForLaterEntry, byte[]? SignedHash = null);
 
     /// <param name="checkpoints">the owner's checkpoints, any order</param>
     /// <param name="signatures">the owner's public key; required when there are checkpoints</param>
@@ -85,6 +93,7 @@ public sealed class AuditVerifier
     public AuditVerifier(IEnumerable<AuditCheckpoint> checkpoints, AuditCheckpointVerifier? signatures, AuditHead? expectedHead = null)
     {
         _checkpoints = checkpoints.OrderBy(c => c.Sequence).ToArray();
+        _covering = _checkpoints.Where(c => c.Coverage is not null).OrderBy(c => c.Coverage!.FirstSequence).ThenBy(c => c.Sequence).ToArray();
         if (_checkpoints.Length > 0 && signatures is null)
             throw new ArgumentException("checkpoints can only be verified with the owner's public key", nameof(signatures));
         _signatures = signatures;
@@ -139,6 +148,7 @@ public sealed class AuditVerifier
         var contentIntact = ContentMatches(sequence, recordedAtMicros, payload, previousHash, hash);
         if (linkIntact && contentIntact)
         {
+            if (!MatchesCoverage(p, recordedAtMicros, payload, hash)) return _problem is null;
             hash.CopyTo(_lastGoodHash);
             _next++;
             CheckCheckpointsAt(sequence, hash);
@@ -186,9 +196,82 @@ public sealed class AuditVerifier
             Problem: _problem);
     }
 
+    /// <summary>
+    /// False (with the problem or a pending diagnosis set) when a signed coverage lists another hash for entry
+    /// <paramref name="p"/>, which is consistent with its predecessor: it was rewritten, or the entries were renumbered,
+    /// and the hashes recomputed.
+    /// </summary>
+    private bool MatchesCoverage(long p, long recordedAtMicros, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> hash)
+    {
+        var coverage = DisagreeingCoverage(p, hash);
+        if (_problem is not null) return false;
+        if (coverage is null) return true;
+        var signed = coverage.HashOf(p).ToArray();
+        // The row at p is a later entry j renumbered: its content hashes, under j and after j − 1's signed hash, to j's signed hash.
+        for (var j = p + 1; j <= p + NearbySequences; j++)
+        {
+            if (SignedHashOf(j - 1) is not { } before || SignedHashOf(j) is not { } own) break;
+            AuditHash.ComputeEntryHash(j, recordedAtMicros, before, payload, _scratch);
+            if (_scratch.AsSpan().SequenceEqual(own))
+            {
+                _pending = new Pending(AuditProblemKind.RemovedEntry, p,
+                    $"entry {p} is missing: the entry stored as {p} is entry {j} renumbered, the hashes recomputed (記録の削除)", j,
+                    SearchForLaterEntry: true, SignedHash: signed);
+                return false;
+            }
+        }
+        Fail(AuditProblemKind.EditedEntry, p,
+            $"entry {p} was edited and the hashes after it recomputed: it differs from the hash signed with the checkpoint at entry {coverage.Sequence} (記録の改ざん)",
+            coverage.Sequence);
+        return false;
+    }
+
+    /// <summary>Entry <paramref name="sequence"/>'s hash as a validly signed coverage lists it, if one does (for diagnosis only).</summary>
+    private byte[]? SignedHashOf(long sequence)
+    {
+        foreach (var checkpoint in _covering)
+            if (checkpoint.Coverage!.Covers(sequence) && _signatures!.HasValidCoverage(checkpoint, checkpoint.Coverage))
+                return checkpoint.Coverage.HashOf(sequence).ToArray();
+        return null;
+    }
+
+    /// <summary>
+    /// A signed list that gives entry <paramref name="p"/> another hash than <paramref name="hash"/>, or null when every list
+    /// that covers it agrees (normally one; lists never overlap unless someone made them overlap). Entries are visited in
+    /// order; a list whose signature is not the owner's is a problem.
+    /// </summary>
+    private AuditCoverage? DisagreeingCoverage(long p, ReadOnlySpan<byte> hash)
+    {
+        for (var i = _activeCovering.Count - 1; i >= 0; i--)
+            if (_activeCovering[i].Sequence < p) _activeCovering.RemoveAt(i);
+        while (_nextCovering < _covering.Length && _covering[_nextCovering].Coverage!.FirstSequence <= p)
+        {
+            var checkpoint = _covering[_nextCovering++];
+            if (!_signatures!.HasValidCoverage(checkpoint, checkpoint.Coverage!))
+            {
+                Fail(AuditProblemKind.BadCheckpointSignature, checkpoint.Sequence,
+                    $"the entries listed with the checkpoint at entry {checkpoint.Sequence} are not signed by the log's key (署名付きチェックポイントの不正)");
+                return null;
+            }
+            if (checkpoint.Sequence >= p) _activeCovering.Add(checkpoint);
+        }
+        foreach (var checkpoint in _activeCovering)
+            if (!hash.SequenceEqual(checkpoint.Coverage!.HashOf(p))) return checkpoint.Coverage;
+        return null;
+    }
+
     private void Diagnose(long sequence, long recordedAtMicros, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> previousHash, ReadOnlySpan<byte> hash)
     {
         var pending = _pending!;
+        if (pending.SignedHash is not null)
+        {
+            // Entry p's own content somewhere later, rehashed there: under sequence p after p − 1 it has p's signed hash.
+            AuditHash.ComputeEntryHash(pending.Sequence, recordedAtMicros, _lastGoodHash, payload, _scratch);
+            if (_scratch.AsSpan().SequenceEqual(pending.SignedHash))
+                Fail(AuditProblemKind.ReorderedEntries, pending.Sequence,
+                    $"entry {pending.Sequence} was moved: it is stored as entry {sequence}, the hashes recomputed (記録の順序の入れ替え)", sequence);
+            return;
+        }
         if (pending.Kind == AuditProblemKind.RemovedEntry && !pending.SearchForLaterEntry)
         {
             // A gap: does the missing entry come later in the stream (out of order) rather than not at all?

@@ -13,6 +13,12 @@ namespace Renkei.Infrastructure.Audit;
 public sealed record AuditLogOptions(int CheckpointInterval = 1000, int MaxGroupCommit = 8192, int QueueCapacity = 65536)
 {
     public static AuditLogOptions Default { get; } = new();
+
+    /// <summary>
+    /// How long the head may stay unsigned while entries arrive: a writable store signs a checkpoint at its head this
+    /// often when entries were appended since the last one (and once more when it is disposed). Between 10 ms and 5 minutes.
+    /// </summary>
+    public TimeSpan CheckpointPeriod { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -20,8 +26,14 @@ public sealed record AuditLogOptions(int CheckpointInterval = 1000, int MaxGroup
 /// hash chain of <see cref="AuditChain"/>. Two tables per log:
 /// <code>
 /// &lt;name&gt;             (sequence PK, recorded_at, payload, prev_hash, hash)   recorded_at in µs since the epoch (UTC)
-/// &lt;name&gt;_checkpoints (sequence PK, hash, signed_at, signature)              ECDSA P-256 over AuditCheckpoint.SignedBytes
+/// &lt;name&gt;_checkpoints (sequence PK, hash, signed_at, signature,             ECDSA P-256 over AuditCheckpoint.SignedBytes
+///                      covered_hashes, coverage_signature)                      the entries' hashes since the checkpoint before (AuditCoverage)
 /// </code>
+/// <para>Checkpoints are signed at every <see cref="AuditLogOptions.CheckpointInterval"/>-th entry, on demand
+/// (<see cref="Checkpoint"/>), every <see cref="AuditLogOptions.CheckpointPeriod"/> while entries arrive (a timer that signs
+/// the head when something was appended since the last checkpoint) and when the store is disposed, so the head is never
+/// unsigned for long. Each lists, under a second signature, the hash of every entry since the checkpoint before (at most
+/// <see cref="MaxCoverage"/>): an entry rewritten with the hashes after it recomputed is then named by the verifier.</para>
 /// <para>Appending is one transaction that takes the log's write lock (SQLite: BEGIN IMMEDIATE, the single writer;
 /// PostgreSQL: LOCK TABLE … SHARE ROW EXCLUSIVE, which readers pass), reads the head, links the new entries and signs a
 /// checkpoint at every <see cref="AuditLogOptions.CheckpointInterval"/>-th entry, so two writers — threads or processes —
@@ -39,7 +51,13 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     private readonly Channel<PendingAppend> _queue;
     private readonly Lock _writerGate = new();
     private Task? _writer;
+    private ITimer? _checkpointTimer;
+    private int _appendedSinceCheckpoint;
+    private int _checkpointing;
     private bool _disposed;
+
+    /// <summary>Most entries one checkpoint lists one by one (<see cref="AuditCoverage"/>); older ones are covered by the chain alone.</summary>
+    public const int MaxCoverage = 10_000;
 
     private sealed record PendingAppend(byte[] Payload, Action<DbConnection, DbTransaction, AuditEntry>? Alongside, TaskCompletionSource<AuditEntry> Completion);
 
@@ -57,6 +75,8 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         Options = options ?? AuditLogOptions.Default;
         if (Options.CheckpointInterval < 1 || Options.MaxGroupCommit < 1 || Options.QueueCapacity < 1)
             throw new ArgumentException("checkpoint interval, group commit and queue capacity are at least 1", nameof(options));
+        if (Options.CheckpointPeriod < TimeSpan.FromMilliseconds(10) || Options.CheckpointPeriod > TimeSpan.FromMinutes(5))
+            throw new ArgumentException("the checkpoint period is between 10 milliseconds and 5 minutes", nameof(options));
         _clock = clock ?? TimeProvider.System;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(Options.QueueCapacity)
         {
@@ -83,7 +103,8 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (Database.Provider == DatabaseProvider.PostgreSql)
             connection.Execute("SELECT pg_advisory_xact_lock(hashtext('renkei-audit-schema'))", transaction);
         connection.Execute($"CREATE TABLE IF NOT EXISTS {TableName} (sequence {key}, recorded_at BIGINT NOT NULL, payload {bytes} NOT NULL, prev_hash {bytes} NOT NULL, hash {bytes} NOT NULL)", transaction);
-        connection.Execute($"CREATE TABLE IF NOT EXISTS {CheckpointTableName} (sequence {key}, hash {bytes} NOT NULL, signed_at BIGINT NOT NULL, signature {bytes} NOT NULL)", transaction);
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {CheckpointTableName} (sequence {key}, hash {bytes} NOT NULL, signed_at BIGINT NOT NULL, signature {bytes} NOT NULL, covered_hashes {bytes} NULL, coverage_signature {bytes} NULL)", transaction);
+        AddCoverageColumns(connection, transaction);
         foreach (var table in new[] { TableName, CheckpointTableName })
         {
             if (Database.Provider == DatabaseProvider.Sqlite)
@@ -101,6 +122,20 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
             }
         }
         transaction.Commit();
+    }
+
+    /// <summary>Adds the coverage columns to a checkpoint table made before they existed (its rows keep null: no coverage).</summary>
+    private void AddCoverageColumns(DbConnection connection, DbTransaction transaction)
+    {
+        if (Database.Provider == DatabaseProvider.PostgreSql)
+        {
+            connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN IF NOT EXISTS covered_hashes BYTEA NULL, ADD COLUMN IF NOT EXISTS coverage_signature BYTEA NULL", transaction);
+            return;
+        }
+        using var columns = connection.Command($"SELECT COUNT(*) FROM pragma_table_info('{CheckpointTableName}') WHERE name = 'covered_hashes'", transaction);
+        if (columns.ScalarInt64() > 0) return;
+        connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN covered_hashes BLOB NULL", transaction);
+        connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN coverage_signature BLOB NULL", transaction);
     }
 
     /// <summary>True when the log's table exists in the database (it may be empty).</summary>
@@ -143,9 +178,12 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (alongside is not null)
             for (var i = 0; i < entries.Length; i++) alongside[i]?.Invoke(connection, transaction, entries[i]);
         foreach (var entry in entries)
-            if (entry.Sequence % Options.CheckpointInterval == 0)
-                InsertCheckpoint(connection, transaction, signer.Sign(entry.Head, now));
+            if (entry.Sequence % Options.CheckpointInterval == 0
+                && SignCheckpoint(connection, transaction, signer, entry.Head, now, entries) is { } checkpoint)
+                InsertCheckpoint(connection, transaction, checkpoint); // none over a damaged log: the appends are kept all the same
         transaction.Commit();
+        if (entries[^1].Sequence % Options.CheckpointInterval != 0) Volatile.Write(ref _appendedSinceCheckpoint, 1);
+        EnsureCheckpointTimer();
         return entries;
     }
 
@@ -173,7 +211,11 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Signs a checkpoint at the current head now (or returns the one already there); null for an empty log.</summary>
+    /// <summary>
+    /// Signs a checkpoint at the current head now (or returns the one already there); null for an empty log. Throws
+    /// <see cref="InvalidOperationException"/> when the stored entries do not agree with the checkpoints already signed
+    /// (nothing is signed over a damaged log: verify it).
+    /// </summary>
     public AuditCheckpoint? Checkpoint()
     {
         var signer = _signer ?? throw new InvalidOperationException($"the audit log {TableName} was opened for reading only");
@@ -183,10 +225,99 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         if (head.Sequence == 0) return null;
         var existing = ReadCheckpoints(connection, transaction, head.Sequence).FirstOrDefault();
         if (existing is not null) return existing;
-        var checkpoint = signer.Sign(head, _clock.GetUtcNow());
+        var checkpoint = SignCheckpoint(connection, transaction, signer, head, _clock.GetUtcNow())
+            ?? throw new InvalidOperationException($"the audit log {TableName} does not agree with its signed checkpoints: nothing was signed; verify the log");
         InsertCheckpoint(connection, transaction, checkpoint);
         transaction.Commit();
         return checkpoint;
+    }
+
+    /// <summary>
+    /// A checkpoint at <paramref name="head"/> listing the hashes of the entries since the checkpoint before it (at most
+    /// <see cref="MaxCoverage"/>), read in the write transaction; the hashes of <paramref name="appended"/> (the entries this
+    /// transaction inserted, in order, built on the head it read) are taken from memory. Null when the stored entries do
+    /// not agree with the checkpoints already signed — a later checkpoint exists, or an entry read does not match its hash
+    /// or does not link to the one before (or to the checkpoint before): the owner never signs over a damaged log, so a
+    /// rewrite made while the service runs is not made good by the next checkpoint.
+    /// </summary>
+    private AuditCheckpoint? SignCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpointSigner signer, AuditHead head, DateTimeOffset now,
+        AuditEntry[]? appended = null)
+    {
+        using (var beyond = connection.Command($"SELECT COUNT(*) FROM {CheckpointTableName} WHERE sequence > @sequence", transaction)
+                   .With("@sequence", head.Sequence))
+            if (beyond.ScalarInt64() > 0) return null; // the log was cut below a signed checkpoint
+        long previous = 0;
+        byte[]? previousHash = null;
+        using (var before = connection.Command(
+                   $"SELECT sequence, hash FROM {CheckpointTableName} WHERE sequence < @sequence ORDER BY sequence DESC LIMIT 1", transaction)
+                   .With("@sequence", head.Sequence))
+        using (var reader = before.ExecuteReader())
+            if (reader.Read()) (previous, previousHash) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+        var from = Math.Max(previous + 1, head.Sequence - MaxCoverage + 1);
+        var hashes = new byte[checked((int)(head.Sequence - from + 1) * AuditHash.Size)];
+        var inMemoryFrom = appended is { Length: > 0 } ? Math.Max(from, appended[0].Sequence) : head.Sequence + 1;
+        var expected = from;
+        var link = from == previous + 1 ? previousHash : null; // what the next entry read must link to (unknown when the list is capped)
+        if (from < inMemoryFrom)
+        {
+            using var read = connection.Command(
+                $"SELECT sequence, recorded_at, payload, prev_hash, hash FROM {TableName} WHERE sequence >= @from AND sequence < @to ORDER BY sequence", transaction)
+                .With("@from", from).With("@to", inMemoryFrom);
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                var entry = new { Sequence = reader.GetInt64(0), RecordedAt = reader.GetInt64(1), Payload = reader.GetFieldValue<byte[]>(2),
+                    Previous = reader.GetFieldValue<byte[]>(3), Hash = reader.GetFieldValue<byte[]>(4) };
+                if (entry.Sequence != expected || entry.Hash.Length != AuditHash.Size || entry.Previous.Length != AuditHash.Size
+                    || (link is not null && !entry.Previous.AsSpan().SequenceEqual(link))
+                    || !AuditHash.ComputeEntryHash(entry.Sequence, entry.RecordedAt, entry.Previous, entry.Payload).AsSpan().SequenceEqual(entry.Hash))
+                    return null;
+                entry.Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
+                link = entry.Hash;
+                expected++;
+            }
+        }
+        if (expected != inMemoryFrom) return null; // an entry is missing
+        if (expected <= head.Sequence && link is not null && !appended![expected - appended[0].Sequence].PreviousHash.AsSpan().SequenceEqual(link))
+            return null;
+        for (; expected <= head.Sequence; expected++)
+            appended![expected - appended[0].Sequence].Hash.CopyTo(hashes, (int)(expected - from) * AuditHash.Size);
+        return signer.Sign(head, now, hashes);
+    }
+
+    /// <summary>Starts the timer that signs the head every <see cref="AuditLogOptions.CheckpointPeriod"/> while entries arrive.</summary>
+    private void EnsureCheckpointTimer()
+    {
+        if (_checkpointTimer is not null) return;
+        lock (_writerGate)
+        {
+            if (_checkpointTimer is not null || _disposed) return;
+            _checkpointTimer = _clock.CreateTimer(_ => CheckpointIfAppended(), null, Options.CheckpointPeriod, Options.CheckpointPeriod);
+        }
+    }
+
+    /// <summary>Signs the head when entries were appended since the last checkpoint; a failure leaves that for the next try.</summary>
+    private void CheckpointIfAppended()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1) return; // the previous tick is still signing
+        try
+        {
+            if (Interlocked.Exchange(ref _appendedSinceCheckpoint, 0) == 0) return;
+            try { Checkpoint(); }
+            catch (InvalidOperationException)
+            {
+                // The log does not agree with its checkpoints: nothing is signed over it (verify names the damage).
+            }
+            catch (Exception)
+            {
+                // The database is busy or failing: the next tick (or disposal) tries again. The appends themselves are unaffected.
+                Volatile.Write(ref _appendedSinceCheckpoint, 1);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
+        }
     }
 
     public AuditHead Head()
@@ -263,12 +394,18 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     private IEnumerable<AuditCheckpoint> ReadCheckpoints(DbConnection connection, DbTransaction? transaction, long? sequence)
     {
         using var command = connection.Command(
-            $"SELECT sequence, hash, signed_at, signature FROM {CheckpointTableName}" + (sequence is null ? "" : " WHERE sequence = @sequence") + " ORDER BY sequence",
+            $"SELECT sequence, hash, signed_at, signature, covered_hashes, coverage_signature FROM {CheckpointTableName}" + (sequence is null ? "" : " WHERE sequence = @sequence") + " ORDER BY sequence",
             transaction);
         if (sequence is not null) command.With("@sequence", sequence.Value);
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new AuditCheckpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
+        {
+            var sequenceRead = reader.GetInt64(0);
+            var coverage = reader.IsDBNull(4) || reader.IsDBNull(5)
+                ? null
+                : new AuditCoverage(sequenceRead, reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5));
+            yield return new AuditCheckpoint(sequenceRead, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3), coverage);
+        }
     }
 
     private void InsertEntries(DbConnection connection, DbTransaction transaction, AuditEntry[] entries)
@@ -309,10 +446,12 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     private void InsertCheckpoint(DbConnection connection, DbTransaction transaction, AuditCheckpoint checkpoint)
     {
         using var command = connection.Command(
-            $"INSERT INTO {CheckpointTableName} (sequence, hash, signed_at, signature) VALUES (@sequence, @hash, @signed_at, @signature) ON CONFLICT (sequence) DO NOTHING",
+            $"INSERT INTO {CheckpointTableName} (sequence, hash, signed_at, signature, covered_hashes, coverage_signature) VALUES (@sequence, @hash, @signed_at, @signature, @covered, @coverage_signature) ON CONFLICT (sequence) DO NOTHING",
             transaction)
             .With("@sequence", checkpoint.Sequence).With("@hash", checkpoint.Hash)
             .With("@signed_at", checkpoint.SignedAtMicros).With("@signature", checkpoint.Signature);
+        command.Parameter("@covered", DbType.Binary).Value = (object?)checkpoint.Coverage?.Hashes ?? DBNull.Value;
+        command.Parameter("@coverage_signature", DbType.Binary).Value = (object?)checkpoint.Coverage?.Signature ?? DBNull.Value;
         command.ExecuteNonQuery();
     }
 
@@ -379,13 +518,28 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Lets queued appends finish, then stops the background writer.</summary>
+    /// <summary>Lets queued appends finish, stops the background writer and the checkpoint timer, then signs the head if entries were appended since the last checkpoint.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
         _queue.Writer.TryComplete();
         if (_writer is not null) await _writer.ConfigureAwait(false);
-        _disposed = true;
+        ITimer? timer;
+        lock (_writerGate)
+        {
+            _disposed = true;
+            timer = _checkpointTimer;
+        }
+        if (timer is not null) await timer.DisposeAsync().ConfigureAwait(false);
+        while (Volatile.Read(ref _checkpointing) == 1) await Task.Delay(10).ConfigureAwait(false); // a tick still signing
+        if (_signer is not null && Volatile.Read(ref _appendedSinceCheckpoint) == 1)
+        {
+            try { Checkpoint(); }
+            catch (Exception)
+            {
+                // Shutting down with the database gone: the entries stay covered by the chain until the next checkpoint.
+            }
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -8,7 +8,10 @@ namespace Renkei.Intermediate.Kinds;
 /// Trust rule 3 at the door: the intermediate server never holds an individual number nor the four basic facts
 /// (基本4情報: name, address, birth date, sex). There are no columns for them, and this guard refuses a body that
 /// has a property named like one of them (at any depth) or any string that is a valid individual number (whole, or as
-/// a run of twelve digits inside the text). Schemas are checked with the same names when they load.
+/// a run of twelve digits inside the text) or any JSON number that is an integer of twelve digits (a number written as a
+/// JSON number, <c>683950747692</c>, <c>6.83950747692e11</c> or <c>-683950747692</c>, whatever its check digit: no amount or
+/// count in a copy has twelve digits, so the rule is kept simple and strict). Schemas are checked with the same names when
+/// they load.
 /// </summary>
 public static class ForbiddenContent
 {
@@ -26,6 +29,20 @@ public static class ForbiddenContent
         "a property name holds a valid individual number; the intermediate server never holds one (個人番号は保有できません)";
     internal const string ValueNumberMessage =
         "the value is a valid individual number; the intermediate server never holds one (個人番号は保有できません)";
+
+    internal const string NumericNumberMessage =
+        "the value is a 12-digit integer, which could be an individual number; the intermediate server never holds one (個人番号は保有できません)";
+
+    private const decimal SmallestTwelveDigits = 100_000_000_000m;
+    private const decimal SmallestThirteenDigits = 1_000_000_000_000m;
+
+    /// <summary>True when <paramref name="number"/> (a JSON number) is an integer with exactly twelve digits, however it is written.</summary>
+    public static bool IsTwelveDigitInteger(JsonElement number)
+    {
+        if (number.ValueKind != JsonValueKind.Number || !number.TryGetDecimal(out var value)) return false;
+        var magnitude = Math.Abs(value);
+        return magnitude >= SmallestTwelveDigits && magnitude < SmallestThirteenDigits && magnitude == decimal.Truncate(magnitude);
+    }
 
     /// <summary>True when <paramref name="propertyName"/> looks like a name, kana, address, birth date, sex or number field.</summary>
     public static bool IsForbiddenPropertyName(string propertyName)
@@ -91,6 +108,10 @@ public static class ForbiddenContent
             case JsonValueKind.String:
                 if (ContainsIndividualNumber(value.GetString()!))
                     errors.Add(new ValidationError(path, "individual-number", ValueNumberMessage));
+                break;
+            case JsonValueKind.Number:
+                if (IsTwelveDigitInteger(value))
+                    errors.Add(new ValidationError(path, "individual-number", NumericNumberMessage));
                 break;
         }
     }

@@ -193,8 +193,8 @@ public sealed class JsonSchemaNode
 
     /// <summary>
     /// Checks <paramref name="value"/> against this schema and, on the way, against <see cref="ForbiddenContent"/>: every
-    /// string is checked for an individual number, every undeclared property for a forbidden name (declared names were
-    /// checked when the schema loaded). Adds what is wrong to <paramref name="errors"/> (at most 20).
+    /// string is checked for an individual number, every number for twelve integer digits, every undeclared property for
+    /// a forbidden name (declared names were checked when the schema loaded). Adds what is wrong to <paramref name="errors"/> (at most 20).
     /// </summary>
     public void Validate(JsonElement value, string path, List<ValidationError> errors) => Validate(value, new JsonPath(null, path, -1), errors);
 
@@ -206,6 +206,11 @@ public sealed class JsonSchemaNode
         {
             errors.Add(new ValidationError(path.ToString(), "type", $"expected {Describe(_types)} (型が正しくありません)"));
             ForbiddenContent.Check(value, path.ToString(), errors); // still say so if it carries a number or a name
+            return;
+        }
+        if (actual is JsonTypes.Integer or JsonTypes.Number && ForbiddenContent.IsTwelveDigitInteger(value))
+        {
+            errors.Add(new ValidationError(path.ToString(), "individual-number", ForbiddenContent.NumericNumberMessage));
             return;
         }
         if (_enum is not null && !_enum.Any(allowed => SameValue(allowed, value)))

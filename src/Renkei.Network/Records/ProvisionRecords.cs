@@ -63,7 +63,8 @@ internal static class ProvisionSubjects
 
 /// <summary>
 /// The network's provision records: an <see cref="AuditLogStore"/> (hash chain, append-only triggers, checkpoints signed
-/// with the network's key every <see cref="AuditLogOptions.CheckpointInterval"/> entries) plus, written in the same
+/// with the network's key every <see cref="AuditLogOptions.CheckpointInterval"/> entries, every
+/// <see cref="AuditLogOptions.CheckpointPeriod"/> while records arrive and at shutdown) plus, written in the same
 /// transaction as each entry, an index from ID code to sequence (so a person's records are found from any of their
 /// tokens) and the record's subject (salt and tokens behind its commitment). Over the same entries
 /// <see cref="Tree"/> keeps the Merkle tree whose signed heads let a person verify one record.

@@ -273,4 +273,30 @@ public sealed class DeploymentConfigTests : IDisposable
         Assert.Contains("institution.code: an insurer's institution code is its 8-digit insurer number",
             Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(holder, "pension.json"), Layout)).Message);
     }
+
+    [Fact]
+    public async Task Records_verify_reads_the_intermediate_servers_database_and_key_directory_from_the_file()
+    {
+        var ward = Ward();
+        ward["intermediate"]!["database"] = "sqlite:db/intermediate.db";
+        var file = Write(ward);
+        using (var config = DeploymentConfig.Load(file, Layout, ServeRole.Municipality))
+        using (var keys = Renkei.Infrastructure.Signing.InstitutionKeys.LoadOrCreate(config.InstitutionKeyDirectory))
+        await using (var log = new Renkei.Intermediate.Records.PartyRecordLog(config.Intermediate!.Database, "131091", keys.Signing))
+        {
+            log.EnsureSchema();
+            log.RecordBatchItems(Renkei.Intermediate.Contracts.PartyRole.Provider, Guid.NewGuid(), Enumerable.Range(0, 4).Select(i =>
+                new Renkei.Intermediate.Records.PartyRecordEntry(Renkei.Intermediate.Contracts.PartyRole.Provider, Guid.NewGuid(), i, "131113", "131091",
+                    "child-allowance", "local-tax", ProvisionResult.Provided, null, Core.Numbers.Token.FromInt64(500 + i))).ToList());
+        }
+
+        var verified = await CliProcess.RunAsync(_directory.File("data"), "records", "verify", "--role", "intermediate", "--config", file, "--json");
+        var wrongRole = await CliProcess.RunAsync(_directory.File("data"), "records", "verify", "--role", "network", "--config", file);
+
+        Assert.True(verified.ExitCode == 0, verified.StandardOutput + verified.StandardError);
+        using var report = JsonDocument.Parse(verified.StandardOutput);
+        Assert.Equal(("131091", 4L), (report.RootElement.GetProperty("institution").GetString(), report.RootElement.GetProperty("entries").GetInt64()));
+        Assert.Equal(2, wrongRole.ExitCode);
+        Assert.Contains("ward.json", wrongRole.StandardError);
+    }
 }

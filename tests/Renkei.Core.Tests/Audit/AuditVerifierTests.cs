@@ -173,6 +173,86 @@ public class AuditVerifierTests
         Assert.Equal(11, result.Problem!.RelatedSequence);
     }
 
+    /// <summary>A checkpoint at entry <paramref name="to"/> listing entries <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private AuditCheckpoint Covering(IReadOnlyList<AuditEntry> entries, int from, int to) =>
+        Signer.Sign(entries[to - 1].Head, Now, entries.Skip(from - 1).Take(to - from + 1).SelectMany(e => e.Hash).ToArray());
+
+    [Fact]
+    public void A_rewrite_with_every_later_hash_recomputed_is_named_by_the_signed_list_of_entries()
+    {
+        var original = AuditChainTests.Build(30);
+        var checkpoints = new[] { Covering(original, 1, 10), Covering(original, 11, 20) };
+        var forged = new AuditChain(original[11].Head);
+        var rewritten = original.Take(12).Concat(original.Skip(12).Select(e => forged.Append(e.RecordedAt, e.Sequence == 13 ? "{}"u8.ToArray() : e.Payload))).ToList();
+
+        var result = Verify(rewritten, checkpoints);
+
+        Assert.Equal((AuditProblemKind.EditedEntry, 13L), Kind(result));
+        Assert.Equal(20, result.Problem!.RelatedSequence);
+        Assert.Equal(12, result.EntriesVerified);
+    }
+
+    [Fact]
+    public void A_removal_or_an_exchange_with_every_later_hash_recomputed_is_named_by_the_signed_list()
+    {
+        var original = AuditChainTests.Build(30);
+        var checkpoints = new[] { Covering(original, 1, 10), Covering(original, 11, 20), Covering(original, 21, 30) };
+        List<AuditEntry> Rehashed(int from, IEnumerable<AuditEntry> rest)
+        {
+            // Renumbered and relinked from entry from − 1, each keeping its own time, hashed as the log hashes.
+            var list = original.Take(from - 1).ToList();
+            foreach (var e in rest)
+            {
+                var sequence = list.Count + 1;
+                var previous = list[^1].Hash;
+                list.Add(new AuditEntry(sequence, e.RecordedAtMicros, e.Payload, previous,
+                    AuditHash.ComputeEntryHash(sequence, e.RecordedAtMicros, previous, e.Payload)));
+            }
+            return list;
+        }
+        var exchanged = original.Skip(14).ToList();
+        (exchanged[0], exchanged[7]) = (exchanged[7], exchanged[0]); // entries 15 and 22
+
+        var removed = Verify(Rehashed(15, original.Skip(15)), checkpoints);
+        var moved = Verify(Rehashed(15, exchanged), checkpoints);
+
+        Assert.Equal((AuditProblemKind.RemovedEntry, 15L), Kind(removed));
+        Assert.Equal(16, removed.Problem!.RelatedSequence);
+        Assert.Equal((AuditProblemKind.ReorderedEntries, 15L), Kind(moved));
+        Assert.Equal(22, moved.Problem!.RelatedSequence);
+    }
+
+    [Fact]
+    public void A_later_list_over_rewritten_entries_does_not_outvote_the_list_signed_first()
+    {
+        var original = AuditChainTests.Build(12);
+        var forged = new AuditChain(original[4].Head);
+        var rewritten = original.Take(5).Concat(original.Skip(5).Select(e => forged.Append(e.RecordedAt, e.Sequence == 6 ? "{}"u8.ToArray() : e.Payload))).ToList();
+        var overlapping = Covering(rewritten, 6, 12); // as if signed over the rewrite, overlapping the first list
+
+        var result = Verify(rewritten, [Covering(original, 1, 10), overlapping]);
+
+        Assert.Equal((AuditProblemKind.EditedEntry, 6L), Kind(result));
+        Assert.Equal(10, result.Problem!.RelatedSequence);
+    }
+
+    [Fact]
+    public void A_list_of_entries_signed_by_another_key_or_not_ending_at_its_checkpoint_is_named()
+    {
+        var entries = AuditChainTests.Build(12);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var genuine = Covering(entries, 1, 10);
+        var foreign = new AuditCheckpointSigner(Identity, other).Sign(entries[9].Head, Now, genuine.Coverage!.Hashes);
+
+        var forged = Verify(entries, [genuine with { Coverage = foreign.Coverage }]);
+        var shifted = Verify(entries, [genuine with { Coverage = genuine.Coverage with { Sequence = 9 } }]);
+
+        Assert.Equal((AuditProblemKind.BadCheckpointSignature, 10L), Kind(forged));
+        Assert.Equal(AuditProblemKind.BadCheckpointSignature, Kind(shifted).Item1);
+        Assert.True(Verify(entries, [genuine]).IsIntact);
+        Assert.Throws<ArgumentException>(() => Signer.Sign(entries[9].Head, Now, entries[8].Hash)); // a list must end at the head
+    }
+
     [Fact]
     public void A_rewrite_after_the_last_checkpoint_is_caught_by_the_head_the_auditor_kept()
     {

@@ -20,8 +20,14 @@ public sealed class OperationLogTests : IDisposable
 
     private string KeyPath => _keys.File("keys/audit-signing.key");
 
-    private OperationLog Open(TestDatabase db, int checkpointInterval = 1000) =>
-        OperationLog.Open(db.Database, TestData.Shinagawa, KeyPath, new AuditLogOptions(CheckpointInterval: checkpointInterval));
+    /// <summary>
+    /// The log with checkpoints every <paramref name="checkpointInterval"/> entries; the timed ones every
+    /// <paramref name="checkpointPeriod"/> (default: 5 minutes, so that counts of checkpoints in these tests are exact;
+    /// the timer has its own tests).
+    /// </summary>
+    private OperationLog Open(TestDatabase db, int checkpointInterval = 1000, TimeSpan? checkpointPeriod = null) =>
+        OperationLog.Open(db.Database, TestData.Shinagawa, KeyPath,
+            new AuditLogOptions(CheckpointInterval: checkpointInterval) { CheckpointPeriod = checkpointPeriod ?? TimeSpan.FromMinutes(5) });
 
     internal static OperationLogEntry Entry(int i, string? staff = null, long? subject = null) => new(
         staff ?? $"staff{i % 5:D3}",
@@ -204,24 +210,154 @@ public sealed class OperationLogTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public void A_rewritten_log_with_recomputed_hashes_fails_at_the_next_checkpoint(string provider)
+    public void A_rewritten_log_with_recomputed_hashes_names_the_rewritten_entry(string provider)
     {
         using var db = TestDatabase.Create(provider);
         using var log = Filled(Open(db, checkpointInterval: 10), 25);
         var original = log.Store.ReadEntries().ToList();
-        Tamper.DropGuards(db.Database, Table);
-        var chain = new AuditChain(original[11].Head);
-        Tamper.Sql(db.Database, $"DELETE FROM {Table} WHERE sequence > 12");
-        foreach (var e in original.Skip(12))
-        {
-            var rewritten = chain.Append(e.RecordedAt, e.Sequence == 13 ? OperationLog.Serialize(Entry(13, staff: "nobody")) : e.Payload);
-            Tamper.Sql(db.Database, $"INSERT INTO {Table} (sequence, recorded_at, payload, prev_hash, hash) VALUES (@s, @r, @p, @ph, @h)",
-                ("@s", rewritten.Sequence), ("@r", rewritten.RecordedAtMicros), ("@p", rewritten.Payload), ("@ph", rewritten.PreviousHash), ("@h", rewritten.Hash));
-        }
+
+        Tamper.RewriteFrom(db.Database, Table, original, 13, original.Skip(12).Select(e =>
+            (e.RecordedAt, e.Sequence == 13 ? OperationLog.Serialize(Entry(13, staff: "nobody")) : e.Payload)));
+
+        var problem = log.Verify().Problem!;
+        Assert.Equal((AuditProblemKind.EditedEntry, 13L), (problem.Kind, problem.Sequence));
+        Assert.Equal(20, problem.RelatedSequence); // the checkpoint whose signed list holds entry 13's hash
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Checkpoints_without_their_list_of_entries_still_catch_a_recomputed_rewrite_at_the_next_checkpoint(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        var original = log.Store.ReadEntries().ToList();
+        Tamper.DropGuards(db.Database, Table + "_checkpoints");
+        Tamper.Sql(db.Database, $"UPDATE {Table}_checkpoints SET covered_hashes = NULL, coverage_signature = NULL"); // as made before the lists existed
+
+        Tamper.RewriteFrom(db.Database, Table, original, 13, original.Skip(12).Select(e =>
+            (e.RecordedAt, e.Sequence == 13 ? OperationLog.Serialize(Entry(13, staff: "nobody")) : e.Payload)));
 
         var problem = log.Verify().Problem!;
         Assert.Equal((AuditProblemKind.CheckpointMismatch, 20L), (problem.Kind, problem.Sequence));
         Assert.Equal(11, problem.RelatedSequence);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Removing_an_entry_and_renumbering_the_rest_with_recomputed_hashes_names_the_removed_entry(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        var original = log.Store.ReadEntries().ToList();
+
+        Tamper.RewriteFrom(db.Database, Table, original, 14, original.Skip(14).Select(e => (e.RecordedAt, e.Payload))); // entry 14 left out
+
+        var problem = log.Verify().Problem!;
+        Assert.Equal((AuditProblemKind.RemovedEntry, 14L), (problem.Kind, problem.Sequence));
+        Assert.Equal(15, problem.RelatedSequence);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Reordering_entries_with_recomputed_hashes_names_the_moved_entry(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        var original = log.Store.ReadEntries().ToList();
+        var reordered = original.Skip(15).ToList();
+        (reordered[0], reordered[2]) = (reordered[2], reordered[0]); // entries 16 and 18 change places
+
+        Tamper.RewriteFrom(db.Database, Table, original, 16, reordered.Select(e => (e.RecordedAt, e.Payload)));
+
+        var problem = log.Verify().Problem!;
+        Assert.Equal((AuditProblemKind.ReorderedEntries, 16L), (problem.Kind, problem.Sequence));
+        Assert.Equal(18, problem.RelatedSequence);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_head_is_signed_within_the_checkpoint_period_while_entries_arrive(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        await using var log = Open(db, checkpointInterval: 1000, checkpointPeriod: TimeSpan.FromMilliseconds(50));
+        foreach (var i in Enumerable.Range(1, 7)) await log.AppendAsync(Entry(i));
+
+        await WaitForCheckpointAsync(log, 7);
+        var result = log.Verify();
+        Assert.True(result.IsIntact, result.Problem?.Message);
+        Assert.Equal((7L, 0L), (result.LatestCheckpointSequence!.Value, result.UnprotectedEntries));
+
+        foreach (var i in Enumerable.Range(8, 3)) await log.AppendAsync(Entry(i));
+        await WaitForCheckpointAsync(log, 10);
+        var original = log.Store.ReadEntries().ToList();
+        Tamper.RewriteFrom(db.Database, Table, original, 3, original.Skip(2).Select(e =>
+            (e.RecordedAt, e.Sequence == 3 ? OperationLog.Serialize(Entry(3, staff: "nobody")) : e.Payload)));
+        Assert.Equal((AuditProblemKind.EditedEntry, 3L), Problem(log));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Nothing_is_signed_over_a_log_rewritten_while_it_is_open(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        var original = log.Store.ReadEntries().ToList();
+        Tamper.RewriteFrom(db.Database, Table, original, 15, original.Skip(14).Select(e =>
+            (e.RecordedAt, e.Sequence == 15 ? OperationLog.Serialize(Entry(15, staff: "nobody")) : e.Payload))); // 15 is signed with 20
+
+        Assert.Throws<InvalidOperationException>(() => log.Checkpoint()); // on demand, as the timer and closing do
+        var later = log.AppendMany(Enumerable.Range(26, 6).Select(i => Entry(i))); // 26 … 31: the entries are still recorded
+
+        Assert.Equal(31, later[^1].Sequence);
+        Assert.Equal([10L, 20], log.Store.Checkpoints().Select(c => c.Sequence)); // but no checkpoint at 30 over the rewrite
+        Assert.Equal((AuditProblemKind.EditedEntry, 15L), Problem(log));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Closing_the_log_signs_its_head(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using (Filled(Open(db, checkpointInterval: 10), 23)) { }
+
+        using var log = Open(db, checkpointInterval: 10);
+        Assert.Equal([10L, 20, 23], log.Store.Checkpoints().Select(c => c.Sequence));
+        Assert.Equal([10L, 10, 3], log.Store.Checkpoints().Select(c => c.Coverage!.Count));
+        Assert.Equal(0, log.Verify().UnprotectedEntries);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void A_list_of_entries_not_signed_by_the_owner_is_detected(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        using var log = Filled(Open(db, checkpointInterval: 10), 25);
+        Tamper.DropGuards(db.Database, Table + "_checkpoints");
+        var hashes = log.Store.Checkpoints().Single(c => c.Sequence == 20).Coverage!.Hashes.ToArray();
+        hashes[0] ^= 1;
+
+        Tamper.Sql(db.Database, $"UPDATE {Table}_checkpoints SET covered_hashes = @h WHERE sequence = 20", ("@h", hashes));
+
+        Assert.Equal((AuditProblemKind.BadCheckpointSignature, 20L), Problem(log));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void A_checkpoint_table_made_before_the_lists_existed_gets_their_columns(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        Tamper.Sql(db.Database, $"CREATE TABLE {Table}_checkpoints (sequence BIGINT PRIMARY KEY, hash {db.Database.BytesType} NOT NULL, signed_at BIGINT NOT NULL, signature {db.Database.BytesType} NOT NULL)");
+
+        using var log = Filled(Open(db, checkpointInterval: 10), 12);
+
+        Assert.NotNull(log.Store.Checkpoints().Single().Coverage);
+        Assert.True(log.Verify().IsIntact);
+    }
+
+    private static async Task WaitForCheckpointAsync(OperationLog log, long sequence)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!log.Store.Checkpoints().Any(c => c.Sequence == sequence)) await Task.Delay(20, patience.Token);
     }
 
     [Theory]

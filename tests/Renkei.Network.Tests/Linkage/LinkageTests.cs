@@ -216,5 +216,9 @@ public sealed class LinkageTests
             Convert.FromBase64String(checkpoint.Signature));
         Assert.True(verifier.HasValidSignature(stored));
         Assert.True(h.Network.VerifyRecords(stored.Head).IsIntact);
+        // What 'renkei records verify --role network' runs: the auditor's own opening of the log, with the published key.
+        var audited = ProvisionRecordAudit.Verify(h.Database.Database, key.ExportSubjectPublicKeyInfoPem(), stored.Head);
+        Assert.True(audited.IsIntact, audited.Problem?.Message);
+        Assert.Equal((2L, 0L), (audited.EntriesVerified, audited.UnprotectedEntries));
     }
 }
