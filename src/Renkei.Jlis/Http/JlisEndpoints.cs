@@ -64,22 +64,23 @@ public static class JlisEndpoints
 
     public sealed record HealthBody(string Status, string Service);
 
+    /// <summary>
+    /// The largest body a route takes: a numbering batch (up to a million codes) is bulk, a card application carries a face
+    /// photo; everything else is one request about one person.
+    /// </summary>
+    internal static int MaxBodyBytes<TRequest>() =>
+        typeof(TRequest) == typeof(NumberingBatchRequest) ? RequestBodies.BulkMaxBytes
+        : typeof(TRequest) == typeof(CardApplicationRequest) ? Cards.CardService.MaxPhotoLength + RequestBodies.DefaultMaxBytes
+        : RequestBodies.DefaultMaxBytes;
+
     internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
         where TRequest : class
     {
-        TRequest? request;
+        var (request, _, problem) = await RequestBodies.ReadJsonAsync<TRequest>(context, Strict, MaxBodyBytes<TRequest>());
+        if (problem is not null) return problem;
         try
         {
-            request = await JsonSerializer.DeserializeAsync<TRequest>(context.Request.Body, Strict, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
-        }
-        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
-        try
-        {
-            return Results.Json(operation(request), JsonDefaults.Options);
+            return Results.Json(operation(request!), JsonDefaults.Options);
         }
         catch (JlisRefusalException refusal)
         {
