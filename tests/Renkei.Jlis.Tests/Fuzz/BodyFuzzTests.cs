@@ -94,6 +94,25 @@ public sealed class BodyFuzzTests
         BodyFuzz.AssertClean(console.Text, "J-LIS's log");
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_card_application_keeps_room_for_its_photo_and_other_card_routes_take_1_MiB(string provider)
+    {
+        await using var cards = await CardHarness.StartAsync(provider);
+        var client = new RawRouteClient(cards.Http);
+        var newcomer = cards.NewHolder(new DateOnly(1991, 8, 8));
+        var photo = Convert.ToBase64String(new byte[1_200_000]); // 1.6 MB of base64: over 1 MiB, under the photo limit
+        var application = await client.PostAsync(CardRoutes.Applications, Encoding.UTF8.GetBytes(Json(new CardApplicationRequest(Guid.NewGuid(),
+            newcomer.Municipality, newcomer.IndividualNumber, newcomer.Name, newcomer.Address, newcomer.BirthDate, Sex.Female,
+            CardApplicationChannel.NotificationLetter, "clerk-07", photo))));
+        Assert.True(application.Accepted, $"an application with a photo over 1 MiB was refused ({application.Status})");
+
+        var status = Json(new CardStatusRequest(null, newcomer.IndividualNumber));
+        var large = await client.PostAsync(CardRoutes.Status, Encoding.UTF8.GetBytes(status[..^1] + ",\"pad\":\"" + new string('Z', 1_100_000) + "\"}"));
+        Assert.Equal((int)HttpStatusCode.RequestEntityTooLarge, large.Status);
+        BodyFuzz.AssertRefusalIsClean(large, CardRoutes.Status);
+    }
+
     /// <summary>Every sample is sent; a refusal must be clean and leave the database as the last accepted request left it.</summary>
     private static async Task FuzzAsync(RawRouteClient client, Renkei.Infrastructure.Database database, IReadOnlyList<(string Route, string Json)> templates)
     {
