@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Renkei.Core.Json;
 using Renkei.Infrastructure.Signing;
 
 namespace Renkei.Infrastructure;
@@ -17,6 +19,18 @@ public static class RequestBodies
 
     /// <summary>Bulk loading routes (batches of up to a million items): the limit signed requests have.</summary>
     public const int BulkMaxBytes = SignedRequestVerifier.DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// How every service parses request bodies: stricter than the shared defaults. A missing field is an error, not a zero
+    /// code or an empty ID; a null where the contract has no null is an error, in a list too (an element of a list of
+    /// objects would otherwise arrive as null and fail deep inside an operation).
+    /// </summary>
+    public static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+        Converters = { new NoNullElementsConverterFactory() },
+    };
 
     /// <summary>The whole body, or null when it is (or declares itself) larger than <paramref name="maxBytes"/>.</summary>
     public static async Task<byte[]?> ReadAsync(HttpContext context, int maxBytes)
@@ -74,5 +88,29 @@ public static class RequestBodies
         {
             return (null, ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e)));
         }
+    }
+}
+
+/// <summary>Reads <see cref="IReadOnlyList{T}"/> of objects and refuses one with a null element (the JSON path names the list).</summary>
+internal sealed class NoNullElementsConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && !typeToConvert.GetGenericArguments()[0].IsValueType;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class Converter<T> : JsonConverter<IReadOnlyList<T>> where T : class
+    {
+        public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var list = JsonSerializer.Deserialize<List<T?>>(ref reader, options)!;
+            foreach (var item in list)
+                if (item is null) throw new JsonException("an element of the list is null");
+            return list!;
+        }
+
+        public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.AsEnumerable(), options);
     }
 }

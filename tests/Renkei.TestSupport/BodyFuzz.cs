@@ -172,6 +172,24 @@ public static class BodyFuzz
         return places;
     }
 
+    /// <summary>
+    /// Sends <paramref name="iterations"/> bodies derived from <paramref name="templates"/>, each through the client
+    /// <paramref name="clientFor"/> gives for its route: every refusal must be clean (<see cref="AssertRefusalIsClean"/>) and
+    /// leave <paramref name="database"/> as it was just before the request (but the tables in <paramref name="except"/>).
+    /// </summary>
+    public static Task CheckRoutesAsync(IReadOnlyList<(string Route, string Json)> templates, Func<string, RawRouteClient> clientFor,
+        Renkei.Infrastructure.Database database, int iterations, params string[] except) =>
+        Bodies(templates).SampleAsync(async sample =>
+        {
+            var before = DatabaseSnapshot.Take(database, except);
+            var answer = await clientFor(sample.Route).PostAsync(sample.Route, sample.Body);
+            AssertRefusalIsClean(answer, sample.Route);
+            if (answer.Accepted) return;
+            var changed = before.ChangedTables(DatabaseSnapshot.Take(database, except));
+            if (changed.Count > 0)
+                throw new Xunit.Sdk.XunitException($"{sample.Route}: a refused body ({answer.Status}) changed {string.Join(", ", changed)}");
+        }, iter: iterations, threads: 1, print: Describe);
+
     /// <summary>What tells a failing case apart without printing the body (it may hold the marker): its length and route.</summary>
     public static string Describe((string Route, byte[] Body) sample) => $"{sample.Route}: a body of {sample.Body.Length} bytes";
 

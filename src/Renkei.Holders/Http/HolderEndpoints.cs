@@ -22,11 +22,7 @@ namespace Renkei.Holders.Http;
 internal static class HolderEndpoints
 {
     /// <summary>A missing field is an error, not a zero or an empty request id.</summary>
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     private const string TerminalHeader = "X-Renkei-Terminal";
 

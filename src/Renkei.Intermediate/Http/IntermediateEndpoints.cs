@@ -21,11 +21,7 @@ namespace Renkei.Intermediate.Http;
 public static class IntermediateEndpoints
 {
     /// <summary>A missing field is an error, not a zero addressee number or an empty request id.</summary>
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     /// <summary>Who the holder-system routes are for: the holder's own business systems and staff console.</summary>
     internal const string HolderSystems = "the holder's own systems (business systems, staff console), by the holder's certificate or signature";

@@ -18,11 +18,7 @@ namespace Renkei.Jlis.Http;
 public static class JlisEndpoints
 {
     /// <summary>Stricter than the shared defaults: a missing field is an error, not a zero code or an empty ID.</summary>
-    internal static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    internal static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     /// <summary>Who numbering and card routes are for: a ward, for its own residents.</summary>
     internal const string Wards = "a ward (Municipality), for its own municipality code and residents";
