@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.TestSupport;
 
 namespace Renkei.Jlis.Tests.Fuzz;
@@ -26,14 +27,16 @@ public sealed class ServiceHostErrorTests
         using var console = new ConsoleCapture();
         var host = await ServiceHost.StartAsync("probe", _ => { }, app =>
         {
-            app.MapPost("/typed", async (HttpContext http) => Results.Json(await http.Request.ReadFromJsonAsync<Probe>(JsonDefaults.Options)));
+            app.MapPost("/typed", async (HttpContext http) => Results.Json(await http.Request.ReadFromJsonAsync<Probe>(JsonDefaults.Options)))
+                .AllowPublic("a probe of the host's error handling");
             app.MapPost("/small", async (HttpContext http) =>
             {
                 http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = 1_000;
                 using var reader = new StreamReader(http.Request.Body);
                 return Results.Text((await reader.ReadToEndAsync()).Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            });
-            app.MapPost("/bug", IResult () => throw new InvalidOperationException("failed for " + BodyFuzz.Marker));
+            }).AllowPublic("a probe of the host's error handling");
+            app.MapPost("/bug", IResult () => throw new InvalidOperationException("failed for " + BodyFuzz.Marker))
+                .AllowPublic("a probe of the host's error handling");
         });
         try
         {

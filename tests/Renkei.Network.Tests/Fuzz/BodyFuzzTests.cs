@@ -37,7 +37,7 @@ public sealed class BodyFuzzTests
             var portalToken = await h.IssueAsync(h.Portal, person);
             RawRouteClient SignedBy(string code, InstitutionKeys keys)
             {
-                var http = SigningHandler.CreateClient(h.Network.BaseAddress, code, keys.Signing);
+                var http = SigningHandler.CreateClient(h.Network.BaseAddress, code, keys.Signing, NodeRoutes.NetworkInstitutionCode);
                 clients.Add(http);
                 return new RawRouteClient(http);
             }
@@ -91,7 +91,7 @@ public sealed class BodyFuzzTests
     public async Task A_null_element_in_a_list_is_a_400_naming_the_list(string provider)
     {
         await using var h = await NetworkHarness.StartAsync(provider);
-        using var http = SigningHandler.CreateClient(h.Network.BaseAddress, NetworkHarness.JlisCode, h.Jlis.Signing);
+        using var http = SigningHandler.CreateClient(h.Network.BaseAddress, NetworkHarness.JlisCode, h.Jlis.Signing, NodeRoutes.NetworkInstitutionCode);
         var body = Json(new IssueTokenBatchRequest(Guid.NewGuid(), h.B.Code, [new IndexedResidentCode(0, NetworkHarness.Person(5))]))
             .Replace("[{", "[null,{", StringComparison.Ordinal);
         var answer = await new RawRouteClient(http).PostAsync(NetworkRoutes.IssueTokenBatch, System.Text.Encoding.UTF8.GetBytes(body));
