@@ -19,41 +19,112 @@ public static partial class ErrorResponses
 
     public static IResult BadRequest(string code, string message) => Problem(StatusCodes.Status400BadRequest, code, message);
 
-    public static void HandleUnexpected(IApplicationBuilder app) => app.Run(async context =>
+    /// <summary>
+    /// The exception handler's options for every service: the problem responses of <see cref="HandleUnexpectedAsync"/>, and
+    /// none of the middleware's own diagnostics (it would log the exception with its message and stack trace).
+    /// </summary>
+    public static ExceptionHandlerOptions HandlerOptions() => new()
+    {
+        ExceptionHandler = HandleUnexpectedAsync,
+        SuppressDiagnosticsCallback = _ => true,
+    };
+
+    /// <summary>
+    /// Answers an exception no handler caught. Malformed requests (a body too large, unreadable JSON) are 4xx problems
+    /// that say what was wrong without repeating the input; anything else is a 500 logged by exception type and path only.
+    /// </summary>
+    public static async Task HandleUnexpectedAsync(HttpContext context)
     {
         var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Errors");
-        if (failure is Microsoft.AspNetCore.Http.BadHttpRequestException or System.Text.Json.JsonException)
+        if (failure is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
-            // Malformed input: the JSON converters' messages say what was wrong and never echo values.
+            await BodyTooLarge(null).ExecuteAsync(context);
+            return;
+        }
+        if (failure is BadHttpRequestException or System.Text.Json.JsonException)
+        {
+            // Malformed input: say what was wrong, never with what was sent (an exception's own message may quote it).
             var message = (failure as System.Text.Json.JsonException ?? failure.InnerException as System.Text.Json.JsonException) is { } json
                 ? DescribeJsonError(json)
-                : failure.Message; // ASP.NET Core names the parameter or header, never a value
+                : "the request could not be read (要求を読み取れません)";
             await Problem(StatusCodes.Status400BadRequest, "bad-request", message).ExecuteAsync(context);
             return;
         }
         logger.LogError("unhandled {ExceptionType} on {Path}", failure?.GetType().Name, context.Request.Path.Value);
         await Problem(StatusCodes.Status500InternalServerError, "internal-error", "internal error (内部エラー)").ExecuteAsync(context);
-    });
+    }
+
+    /// <summary>413 <c>body-too-large</c>, naming the route's limit when it is known.</summary>
+    public static IResult BodyTooLarge(long? limit) => Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large",
+        limit is { } bytes
+            ? $"the request body is larger than this route accepts ({bytes} bytes) (要求が大きすぎます)"
+            : "the request body is larger than this route accepts (要求が大きすぎます)");
 
     /// <summary>
     /// What was wrong with the body: the JSON path of the field (property names and indexes only) and the reason.
-    /// The converters' reasons never carry the value; System.Text.Json's own positional suffix is dropped.
+    /// Reasons that could quote the input (the JSON reader's, which repeat the offending characters or literal) become
+    /// "not valid JSON" with the line and byte; the converters' reasons never carry the value; System.Text.Json's own
+    /// positional suffix is dropped. A property name is named only when it looks like one a contract declares
+    /// (<see cref="IsShowableName"/>): whatever else the sender put there stays out of the message.
     /// </summary>
     public static string DescribeJsonError(System.Text.Json.JsonException e)
     {
+        ArgumentNullException.ThrowIfNull(e);
         var reason = e.Message;
         var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0) reason = reason[..cut];
         if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
             return "the request body is empty (要求が空です)";
-        if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+        if (IsReaderError(e))
+            reason = e.LineNumber is { } line && e.BytePositionInLine is { } position
+                ? $"not valid JSON (line {line + 1}, byte {position + 1})"
+                : "not valid JSON";
+        else if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
             reason = "the value has the wrong JSON type or form";
+        else if (reason.StartsWith("JSON deserialization for type", StringComparison.Ordinal) && reason.Contains("missing required properties", StringComparison.Ordinal))
+            reason = "a required field is missing: " + string.Join(", ", MissingNames().Matches(reason).Select(m => m.Groups[1].Value).Where(IsShowableName));
+        else if (reason.Contains("allow null values", StringComparison.Ordinal) || reason.Contains("allow setting null values", StringComparison.Ordinal))
+            reason = "the field may not be null";
+        else if (reason.Contains('\'') || reason.Contains('"'))
+            reason = "the value is not accepted"; // a quote may enclose something the sender wrote
         if (reason.Length == 0) reason = "malformed JSON";
-        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) ? path[2..] + ": " : "";
+        var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) && PathNames().Matches(path).All(m => IsShowableName(m.Groups[1].Value))
+            ? path[2..] + ": "
+            : "";
         return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
     }
 
-    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9]{0,40}|\[\d{1,7}\])+$")]
+    /// <summary>
+    /// True when <paramref name="name"/> may appear in an error message: an ASCII identifier of at most 40 characters with
+    /// at most three digits, as contracts and schemas name their fields. Anything else may be a name or a number someone
+    /// sent by mistake.
+    /// </summary>
+    public static bool IsShowableName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length is 0 or > 40 || !char.IsAsciiLetter(name[0])) return false;
+        var digits = 0;
+        foreach (var c in name)
+        {
+            if (char.IsAsciiDigit(c)) digits++;
+            else if (!char.IsAsciiLetter(c) && c != '_' && c != '-') return false;
+        }
+        return digits <= 3;
+    }
+
+    /// <summary>The reader's syntax errors quote the offending input (a character, a literal such as <c>'tru123…'</c>).</summary>
+    private static bool IsReaderError(System.Text.Json.JsonException e) =>
+        IsReaderException(e) || e.InnerException is System.Text.Json.JsonException inner && IsReaderException(inner);
+
+    private static bool IsReaderException(Exception e) => e.GetType().Name == "JsonReaderException";
+
+    [GeneratedRegex(@"^\$(\.[A-Za-z][A-Za-z0-9_-]{0,39}|\[\d{1,7}\])+$")]
     private static partial Regex SafePath();
+
+    [GeneratedRegex(@"\.([^.\[]+)")]
+    private static partial Regex PathNames();
+
+    [GeneratedRegex(@"'([^']*)'")]
+    private static partial Regex MissingNames();
 }

@@ -80,7 +80,7 @@ public sealed class ServiceHost : IAsyncDisposable
         RouteAccess.AddDenyByDefault(builder.Services);
         configureServices(builder.Services);
         var app = builder.Build();
-        app.UseExceptionHandler(ErrorResponses.HandleUnexpected);
+        app.UseExceptionHandler(ErrorResponses.HandlerOptions());
         if (tls is not null) app.Use(CallerCertificate.RequireMatchingInstitution);
         // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
         app.UseAuthentication();

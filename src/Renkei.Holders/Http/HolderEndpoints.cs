@@ -22,11 +22,7 @@ namespace Renkei.Holders.Http;
 internal static class HolderEndpoints
 {
     /// <summary>A missing field is an error, not a zero or an empty request id.</summary>
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     private const string TerminalHeader = "X-Renkei-Terminal";
 
@@ -165,17 +161,18 @@ internal static class HolderEndpoints
 
             if (!Authorized(runtime, http))
                 return await Refuse(StatusCodes.Status401Unauthorized, "unauthorized", "the staff API key is missing or wrong (認証に失敗しました)", null);
-            TRequest? request;
-            try
+            var maxBytes = typeof(TRequest) == typeof(TokenAcquisitionRequest) ? RequestBodies.BulkMaxBytes : RequestBodies.DefaultMaxBytes;
+            if (await RequestBodies.ReadAsync(http, maxBytes) is not { } body)
             {
-                request = await JsonSerializer.DeserializeAsync<TRequest>(http.Request.Body, Strict, ct);
+                await Log(runtime, terminal, action, "body-too-large", null, null, 0);
+                return ErrorResponses.BodyTooLarge(maxBytes);
             }
-            catch (JsonException e)
-            {
-                return await Refuse(StatusCodes.Status400BadRequest, "invalid-request", ErrorResponses.DescribeJsonError(e), null);
-            }
+            var (request, problem) = RequestBodies.Parse<TRequest>(body, Strict);
             if (request is null)
-                return await Refuse(StatusCodes.Status400BadRequest, "invalid-request", "the request body is empty (要求が空です)", null);
+            {
+                await Log(runtime, terminal, action, "invalid-request", null, null, 0);
+                return problem!;
+            }
             var requestId = requestIdOf(request);
             try
             {
@@ -239,8 +236,10 @@ internal static class HolderEndpoints
         var header = http.Request.Headers.Authorization.FirstOrDefault();
         if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;
         var token = header.AsSpan("Bearer ".Length).Trim();
+        // Anything that is not base64url of at most 64 bytes is simply not the key (decoding it would throw).
         Span<byte> presented = stackalloc byte[64];
-        return System.Buffers.Text.Base64Url.TryDecodeFromChars(token, presented, out var length)
+        return System.Buffers.Text.Base64Url.IsValid(token, out var decodedLength) && decodedLength <= presented.Length
+            && System.Buffers.Text.Base64Url.TryDecodeFromChars(token, presented, out var length)
             && runtime.IsStaffKey(presented[..length]);
     }
 

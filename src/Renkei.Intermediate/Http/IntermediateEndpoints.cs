@@ -21,11 +21,7 @@ namespace Renkei.Intermediate.Http;
 public static class IntermediateEndpoints
 {
     /// <summary>A missing field is an error, not a zero addressee number or an empty request id.</summary>
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     /// <summary>Who the holder-system routes are for: the holder's own business systems and staff console.</summary>
     internal const string HolderSystems = "the holder's own systems (business systems, staff console), by the holder's certificate or signature";
@@ -96,29 +92,27 @@ public static class IntermediateEndpoints
     internal static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, string, Task<TResponse>> operation)
         where TRequest : class
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        return await RunAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), operation);
+        var maxBytes = MaxBodyBytes<TRequest>();
+        var body = await RequestBodies.ReadAsync(context, maxBytes);
+        return body is null ? ErrorResponses.BodyTooLarge(maxBytes) : await RunAsync(body, operation);
     }
+
+    /// <summary>The largest body a route takes: batches of copies, pending tokens and inquiries are bulk; everything else is one request.</summary>
+    private static int MaxBodyBytes<TRequest>() =>
+        typeof(TRequest) == typeof(LoadBatchRequest) || typeof(TRequest) == typeof(PendingTokenBatchRequest) || typeof(TRequest) == typeof(InquiryBatchRequest)
+            ? RequestBodies.BulkMaxBytes
+            : RequestBodies.DefaultMaxBytes;
 
     /// <summary>Parses <paramref name="bytes"/> strictly as <typeparamref name="TRequest"/> and runs the operation; refusals become problem responses.</summary>
     internal static async Task<IResult> RunAsync<TRequest, TResponse>(ReadOnlyMemory<byte> bytes, Func<TRequest, string, Task<TResponse>> operation)
         where TRequest : class
     {
-        TRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<TRequest>(bytes.Span, Strict);
-        }
-        catch (JsonException e)
-        {
-            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
-        }
-        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+        var (request, problem) = RequestBodies.Parse<TRequest>(bytes.Span, Strict);
+        if (problem is not null) return problem;
         var fingerprint = Convert.ToHexString(SHA256.HashData(bytes.Span));
         try
         {
-            return Results.Json(await operation(request, fingerprint), JsonDefaults.Options);
+            return Results.Json(await operation(request!, fingerprint), JsonDefaults.Options);
         }
         catch (IntermediateRefusalException refusal)
         {

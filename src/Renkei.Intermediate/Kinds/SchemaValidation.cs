@@ -318,15 +318,7 @@ public sealed class JsonSchemaNode
     /// or a number someone sent by mistake) is shown as a placeholder.
     /// </summary>
     internal static string PathOf(string path, string property) =>
-        IsIdentifier(property) ? path + "." + property : path + ".<property>";
-
-    private static bool IsIdentifier(string name)
-    {
-        if (name.Length is 0 or > 40 || !char.IsAsciiLetter(name[0])) return false;
-        foreach (var c in name)
-            if (!char.IsAsciiLetterOrDigit(c) && c != '_' && c != '-') return false;
-        return true;
-    }
+        Renkei.Infrastructure.ErrorResponses.IsShowableName(property) ? path + "." + property : path + ".<property>";
 
     private static JsonTypes TypeOf(JsonElement value) => value.ValueKind switch
     {

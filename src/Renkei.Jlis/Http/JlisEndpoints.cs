@@ -18,11 +18,7 @@ namespace Renkei.Jlis.Http;
 public static class JlisEndpoints
 {
     /// <summary>Stricter than the shared defaults: a missing field is an error, not a zero code or an empty ID.</summary>
-    internal static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    internal static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     /// <summary>Who numbering and card routes are for: a ward, for its own residents.</summary>
     internal const string Wards = "a ward (Municipality), for its own municipality code and residents";
@@ -64,22 +60,23 @@ public static class JlisEndpoints
 
     public sealed record HealthBody(string Status, string Service);
 
+    /// <summary>
+    /// The largest body a route takes: a numbering batch (up to a million codes) is bulk, a card application carries a face
+    /// photo; everything else is one request about one person.
+    /// </summary>
+    internal static int MaxBodyBytes<TRequest>() =>
+        typeof(TRequest) == typeof(NumberingBatchRequest) ? RequestBodies.BulkMaxBytes
+        : typeof(TRequest) == typeof(CardApplicationRequest) ? Cards.CardService.MaxPhotoLength + RequestBodies.DefaultMaxBytes
+        : RequestBodies.DefaultMaxBytes;
+
     internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
         where TRequest : class
     {
-        TRequest? request;
+        var (request, _, problem) = await RequestBodies.ReadJsonAsync<TRequest>(context, Strict, MaxBodyBytes<TRequest>());
+        if (problem is not null) return problem;
         try
         {
-            request = await JsonSerializer.DeserializeAsync<TRequest>(context.Request.Body, Strict, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
-        }
-        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
-        try
-        {
-            return Results.Json(operation(request), JsonDefaults.Options);
+            return Results.Json(operation(request!), JsonDefaults.Options);
         }
         catch (JlisRefusalException refusal)
         {

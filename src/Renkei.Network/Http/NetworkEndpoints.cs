@@ -33,11 +33,7 @@ internal sealed class NetworkEndpoints(
     TimeProvider clock,
     IMessageTap? tap)
 {
-    private static readonly JsonSerializerOptions Strict = new(JsonDefaults.Options)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
     private delegate Task<IResult> Handler<in T>(string sender, T request, CancellationToken cancellationToken);
 
