@@ -205,17 +205,30 @@ public sealed record HandoverRequest(
 /// <param name="SigningCertificate">DER, base64; null when no signing certificate was issued.</param>
 public sealed record CertificatesResponse(CardStatusResponse Card, string? UserCertificate, string? SigningCertificate);
 
-/// <summary>Suspend the holder's card (一時停止): by card number, or by the number when the caller does not know the card number.</summary>
+/// <summary>
+/// The four facts (基本4情報: name, address, birth date, sex) a caller on the phone gives the card call centre
+/// (コールセンター) to be identified as the card's holder; J-LIS compares them with the card's.
+/// </summary>
+public sealed record FourFacts(string Name, string Address, DateOnly BirthDate, Sex Sex)
+{
+    public override string ToString() => "FourFacts { (personal data withheld) }";
+}
+
+/// <summary>
+/// Suspend the holder's card (一時停止): by card number, or by the number when the caller does not know the card number.
+/// The card call centre gives the four facts the caller told it (<paramref name="CallerFacts"/>); the resident's ward needs none.
+/// </summary>
 public sealed record SuspendCardRequest(
     Guid RequestId,
     CardNumber? CardNumber,
     IndividualNumber? IndividualNumber,
     SuspensionReason Reason,
     SuspensionChannel Channel,
-    string Operator);
+    string Operator,
+    FourFacts? CallerFacts = null);
 
-/// <summary>Lift a suspension (一時停止解除): at the counter, with the holder's identity checked.</summary>
-public sealed record ResumeCardRequest(Guid RequestId, CardNumber CardNumber, IdentityCheck? IdentityCheck, string Operator);
+/// <summary>Lift a suspension (一時停止解除): at the counter, with the holder's identity checked (the call centre also with the four facts).</summary>
+public sealed record ResumeCardRequest(Guid RequestId, CardNumber CardNumber, IdentityCheck? IdentityCheck, string Operator, FourFacts? CallerFacts = null);
 
 /// <summary>End the card and revoke its certificates (死亡・国外転出・返納・紛失).</summary>
 public sealed record RevokeCardRequest(

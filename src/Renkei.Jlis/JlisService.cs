@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Cards;
+using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tokens;
@@ -22,6 +24,12 @@ public sealed record JlisServiceOptions(Database Database, string KeyFilePath, i
 
     /// <summary>The JPKI certificate authorities (公的個人認証) and the card service; null: J-LIS serves no card or certificate routes.</summary>
     public JpkiOptions? Pki { get; init; }
+
+    /// <summary>
+    /// Institutions to register in J-LIS's own registry (<see cref="JlisInstitutions"/>) before it starts (the deployment's
+    /// and the demo's wards, portal, verifiers and call centre); others may be registered at any time.
+    /// </summary>
+    public IReadOnlyList<JlisInstitution> Institutions { get; init; } = [];
 
     /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
     public MutualTls? Tls { get; init; }
@@ -49,6 +57,9 @@ public static class JlisService
                         CardEndpoints.Map(app, options, numbering);
                     }
                     if (options.Tokens is not null && options.Pki is not null) PortalEndpoints.Map(app, options);
+                    var callers = JlisInstitutions.Use(app, options.Database, options.Tokens is null ? null : TokenEndpoints.Link(app).Callers,
+                        options.Tokens?.InstitutionCode ?? JlisTokenRoutes.JlisInstitutionCode, options.Tokens?.Clock);
+                    foreach (var institution in options.Institutions) callers.Register(institution);
                 },
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
         }

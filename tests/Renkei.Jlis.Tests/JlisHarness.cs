@@ -1,6 +1,7 @@
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Storage;
 using Renkei.TestSupport;
 
@@ -20,10 +21,34 @@ public sealed class JlisHarness : IAsyncDisposable
         _database = database;
         _directory = directory;
         Host = host;
-        Http = new HttpClient { BaseAddress = host.BaseAddress };
-        Client = new JlisHttpClient(Http);
         Store = new JlisStore(database.Database);
+        JlisCallers.Register(database.Database, Shinagawa.Digits, JlisRoles.Municipality, WardKeys(Shinagawa), "品川区");
+        JlisCallers.Register(database.Database, Ota.Digits, JlisRoles.Municipality, WardKeys(Ota), "大田区");
+        Http = JlisCallers.Client(host.BaseAddress, Shinagawa.Digits, WardKeys(Shinagawa));
+        Client = new JlisHttpClient(Http);
     }
+
+    /// <summary>The key directory of a ward (its institution keys; registered at J-LIS when the harness starts).</summary>
+    public string WardKeys(LocalGovernmentCode ward) => _directory.File(Path.Combine("wards", ward.Digits));
+
+    /// <summary>J-LIS as <paramref name="ward"/> asks it: requests signed with the ward's key (the harness disposes the client).</summary>
+    public JlisHttpClient ClientFor(LocalGovernmentCode ward)
+    {
+        if (ward == Shinagawa) return Client;
+        var http = JlisCallers.Client(Host.BaseAddress, ward.Digits, WardKeys(ward));
+        _owned.Add(http);
+        return new JlisHttpClient(http);
+    }
+
+    /// <summary>An unsigned client: nobody J-LIS knows.</summary>
+    public HttpClient Anonymous()
+    {
+        var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        _owned.Add(http);
+        return http;
+    }
+
+    private readonly List<HttpClient> _owned = [];
 
     public ServiceHost Host { get; private set; }
     public HttpClient Http { get; private set; }
@@ -46,7 +71,7 @@ public sealed class JlisHarness : IAsyncDisposable
         Http.Dispose();
         await Host.DisposeAsync();
         Host = await JlisService.StartAsync(new JlisServiceOptions(Database, KeyFile));
-        Http = new HttpClient { BaseAddress = Host.BaseAddress };
+        Http = JlisCallers.Client(Host.BaseAddress, Shinagawa.Digits, WardKeys(Shinagawa));
         Client = new JlisHttpClient(Http);
     }
 
@@ -60,6 +85,7 @@ public sealed class JlisHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var owned in _owned) owned.Dispose();
         Http.Dispose();
         await Host.DisposeAsync();
         _database.Dispose();

@@ -61,8 +61,8 @@ public sealed class NumberingServiceTests
         await using var jlis = await JlisHarness.StartAsync(provider);
         var codes = RandomCodes(10_000, 12);
         // One code already has a number, and it was changed since: the batch must return the current one.
-        var earlier = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ota, codes[5]));
-        var changed = await jlis.Client.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Ota, codes[5], NumberChangeReason.HolderRequest));
+        var earlier = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Shinagawa, codes[5]));
+        var changed = await jlis.Client.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, codes[5], NumberChangeReason.HolderRequest));
 
         var request = new NumberingBatchRequest(Guid.NewGuid(), Shinagawa, codes);
         var file = await jlis.Client.RequestBatchAsync(request);
@@ -135,9 +135,12 @@ public sealed class NumberingServiceTests
         var first = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Shinagawa, codes[0]));
         var neighbour = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Shinagawa, codes[1]));
 
+        // The resident moves to 大田区: its arrival verifies code and number (転入通知), and 大田区 then changes the number.
+        var ota = jlis.ClientFor(Ota);
+        Assert.Equal(NumberVerificationOutcome.Matches, (await ota.VerifyNumberAsync(new VerifyNumberRequest(codes[0], first.IndividualNumber))).Outcome);
         var change = new ChangeNumberRequest(Guid.NewGuid(), Ota, codes[0], NumberChangeReason.HolderRequest);
-        var changed = await jlis.Client.ChangeNumberAsync(change);
-        var retried = await jlis.Client.ChangeNumberAsync(change);
+        var changed = await ota.ChangeNumberAsync(change);
+        var retried = await ota.ChangeNumberAsync(change);
 
         Assert.Equal(1, changed.Generation);
         Assert.NotEqual(first.IndividualNumber, changed.NewNumber);
@@ -152,15 +155,16 @@ public sealed class NumberingServiceTests
         Assert.Equal(Ota, history[1].Municipality);
         Assert.Equal(changed.NewNumber, jlis.Store.FindCurrent(codes[0])!.IndividualNumber);
 
-        async Task<NumberVerificationOutcome> Verify(ResidentCode code, IndividualNumber number) =>
-            (await jlis.Client.VerifyNumberAsync(new VerifyNumberRequest(code, number))).Outcome;
-        Assert.Equal(NumberVerificationOutcome.Matches, await Verify(codes[0], changed.NewNumber));
-        Assert.Equal(NumberVerificationOutcome.Superseded, await Verify(codes[0], first.IndividualNumber));
-        Assert.Equal(NumberVerificationOutcome.Mismatch, await Verify(codes[0], neighbour.IndividualNumber));
-        Assert.Equal(NumberVerificationOutcome.Mismatch, await Verify(codes[1], first.IndividualNumber));
-        Assert.Equal(NumberVerificationOutcome.NoNumberDesignated, await Verify(codes[2], first.IndividualNumber));
+        // Each ward verifies its own residents: 大田区 the one who moved in, 品川区 the neighbour and an unknown code.
+        static async Task<NumberVerificationOutcome> Verify(JlisHttpClient ward, ResidentCode code, IndividualNumber number) =>
+            (await ward.VerifyNumberAsync(new VerifyNumberRequest(code, number))).Outcome;
+        Assert.Equal(NumberVerificationOutcome.Matches, await Verify(ota, codes[0], changed.NewNumber));
+        Assert.Equal(NumberVerificationOutcome.Superseded, await Verify(ota, codes[0], first.IndividualNumber));
+        Assert.Equal(NumberVerificationOutcome.Mismatch, await Verify(ota, codes[0], neighbour.IndividualNumber));
+        Assert.Equal(NumberVerificationOutcome.Mismatch, await Verify(jlis.Client, codes[1], first.IndividualNumber));
+        Assert.Equal(NumberVerificationOutcome.NoNumberDesignated, await Verify(jlis.Client, codes[2], first.IndividualNumber));
         // Derive after the change answers with the current number.
-        var derivedAgain = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Shinagawa, codes[0]));
+        var derivedAgain = await ota.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ota, codes[0]));
         Assert.Equal(changed.NewNumber, derivedAgain.IndividualNumber);
 
         var none = await Assert.ThrowsAsync<JlisException>(() =>
@@ -179,7 +183,7 @@ public sealed class NumberingServiceTests
         for (var i = 0; i < 3; i++)
             await jlis.Client.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, target, NumberChangeReason.ExOfficio));
 
-        var file = await jlis.Client.RequestBatchAsync(new NumberingBatchRequest(Guid.NewGuid(), Ota, codes));
+        var file = await jlis.Client.RequestBatchAsync(new NumberingBatchRequest(Guid.NewGuid(), Shinagawa, codes));
         var history = jlis.Store.History(target).Select(h => h.IndividualNumber.ToInt64()).ToHashSet();
         Assert.Equal(4, history.Count);
         Assert.Contains(old.ToInt64(), history);
@@ -295,14 +299,15 @@ public sealed class NumberingServiceTests
         }
         Assert.Equal(200, issued.Distinct().Count());
 
+        var ota = jlis.ClientFor(Ota);
         var request = new IssueResidentCodeRequest(Guid.NewGuid(), Ota, ResidentCodeIssueReason.Birth);
-        var first = await jlis.Client.IssueResidentCodeAsync(request);
-        var retry = await jlis.Client.IssueResidentCodeAsync(request);
+        var first = await ota.IssueResidentCodeAsync(request);
+        var retry = await ota.IssueResidentCodeAsync(request);
         Assert.Equal(first.ResidentCode, retry.ResidentCode);
         Assert.Equal(201, jlis.Store.Counts().IssuedResidentCodes);
 
         // An issued code can be numbered like any other.
-        var assignment = await jlis.Client.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ota, first.ResidentCode));
+        var assignment = await ota.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ota, first.ResidentCode));
         Assert.Equal(first.ResidentCode, assignment.ResidentCode);
     }
 

@@ -15,6 +15,7 @@ using Renkei.Intermediate.Node;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Tokens;
+using Renkei.Municipality.Service;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
@@ -312,10 +313,11 @@ public static class LinkageBench
             while (codes.Count < people) codes.Add(ResidentCode.FromBody(random.NextInt64(ResidentCode.BodyCount)));
             var ordered = codes.ToList();
 
-            using var jlisHttp = CreateClient(Jlis.BaseAddress);
-            var numbering = new JlisHttpClient(jlisHttp);
-            var numbers = new Dictionary<ResidentCode, IndividualNumber>(people);
             var municipality = LocalGovernmentCode.ParseOrThrow(Inquirer.Code);
+            // The inquiring ward numbers its people, signing as itself (J-LIS knows it from the network's registry).
+            using var jlis = new WardJlisConnection(municipality, new WardJlisOptions(Jlis.BaseAddress, KeyDirectory("ward-" + Inquirer.Code)));
+            var numbering = jlis.Numbering;
+            var numbers = new Dictionary<ResidentCode, IndividualNumber>(people);
             const int numberingChunk = 50_000;
             for (var start = 0; start < ordered.Count; start += numberingChunk)
             {

@@ -92,7 +92,7 @@ public static class BenchCommands
     public static async Task<NumberingBenchResult> RunNumberingAsync(DataLayout layout, int residents, int batchSize, bool quiet, CancellationToken cancellationToken)
     {
         var generator = new DemoCountryGenerator(seed: 20261122, residents);
-        await using var jlis = await JlisConnection.OpenAsync(layout, url: null, cancellationToken);
+        await using var jlis = await JlisConnection.OpenAsync(layout, url: null, cancellationToken, generator.Wards.Select(w => w.Code).ToArray());
         var registers = generator.Wards.Select(w => new ResidentRegister(layout.MunicipalityDatabase(w.Code), w.Code)).ToList();
 
         // The three wards are separate institutions with their own databases: they import and request numbers
@@ -119,7 +119,7 @@ public static class BenchCommands
         {
             var counters = new long[registers.Count];
             var reports = await Task.WhenAll(registers.Select((register, i) => Task.Run(() =>
-                new NumberAssignmentJob(register, jlis.Client, new NumberAssignmentOptions(batchSize)).RunAsync(
+                new NumberAssignmentJob(register, jlis.ClientFor(register.Municipality), new NumberAssignmentOptions(batchSize)).RunAsync(
                     new Progress<NumberAssignmentProgress>(p =>
                     {
                         Volatile.Write(ref counters[i], p.ResidentsAssigned);

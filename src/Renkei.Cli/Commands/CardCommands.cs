@@ -10,6 +10,7 @@ using Renkei.Infrastructure;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Pki;
+using Renkei.Municipality.Service;
 
 namespace Renkei.Cli.Commands;
 
@@ -98,7 +99,6 @@ public static class CardCommands
     private static Command ApplyCommand()
     {
         var shared = new Shared();
-        var municipality = new Option<string>("--municipality") { Description = "the municipality's 6-digit code (e.g. 131091)", Required = true };
         var number = new Option<string>("--number") { Description = "the holder's individual number (from the notification letter)", Required = true };
         var name = new Option<string>("--name") { Description = "name as on the resident register (氏名)", Required = true };
         var address = new Option<string>("--address") { Description = "address as on the resident register (住所)", Required = true };
@@ -106,17 +106,16 @@ public static class CardCommands
         var sex = new Option<string>("--sex") { Description = "male or female (男/女, 1/2)", Required = true };
         var channel = KebabEnumOption<CardApplicationChannel>("--channel", "how the holder applied", CardApplicationChannel.NotificationLetter);
         var command = new Command("apply", "apply for a card; J-LIS treats it as a renewal from 3 months before the current card's expiry (交付申請)")
-            { municipality, number, name, address, birth, sex, channel };
+            { number, name, address, birth, sex, channel };
         shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var code = LocalGovernmentCode.Parse(parse.GetValue(municipality));
-            if (!code.IsValid) throw new UsageException("--municipality: " + code.Error!.Message);
+            var code = shared.Ward(parse);
             var parsed = IndividualNumber.Parse(parse.GetValue(number));
             if (!parsed.IsValid) throw new UsageException("--number: " + parsed.Error!.Message);
             if (!SexText.TryParse(parse.GetValue(sex), out var holderSex)) throw new UsageException("--sex must be male or female (男/女, 1/2)");
             await using var jlis = await shared.ConnectAsync(parse, ct);
-            var answer = await jlis.Cards.ApplyAsync(new CardApplicationRequest(Guid.NewGuid(), code.Value, parsed.Value, parse.GetValue(name)!,
+            var answer = await jlis.Cards.ApplyAsync(new CardApplicationRequest(Guid.NewGuid(), code, parsed.Value, parse.GetValue(name)!,
                 parse.GetValue(address)!, parse.GetValue(birth)!.Value, holderSex, parse.GetValue(channel), shared.Operator(parse)), ct);
             return Print(parse, shared, answer, () =>
                 Console.WriteLine($"application {answer.ApplicationId:D} received ({answer.Kind}) (申請を受け付けました)"));
@@ -378,6 +377,11 @@ public static class CardCommands
     {
         private readonly Option<Uri?> _jlisUrl = CliOptions.Url("--jlis-url", "J-LIS's address (default: start J-LIS from the data directory for this command)");
         private readonly Option<FileInfo?> _passphraseFile = JpkiPassphrase.FileOption();
+        private readonly Option<string> _municipality = new("--municipality")
+        {
+            Description = "the ward acting, its 6-digit code (e.g. 131091): J-LIS answers a ward for its own residents; requests are signed with its institution key",
+            Required = true,
+        };
         private readonly Option<string> _operator = new("--operator")
         {
             Description = "who acts, recorded by J-LIS with the operation (default: cli:<user>)",
@@ -388,6 +392,7 @@ public static class CardCommands
 
         public void AddTo(Command command)
         {
+            command.Options.Add(_municipality);
             command.Options.Add(_jlisUrl);
             command.Options.Add(_passphraseFile);
             command.Options.Add(_operator);
@@ -396,33 +401,44 @@ public static class CardCommands
 
         public string Operator(ParseResult parse) => parse.GetValue(_operator)!;
 
+        public LocalGovernmentCode Ward(ParseResult parse)
+        {
+            var code = LocalGovernmentCode.Parse(parse.GetValue(_municipality));
+            return code.IsValid ? code.Value : throw new UsageException("--municipality: " + code.Error!.Message);
+        }
+
         public async Task<Connection> ConnectAsync(ParseResult parse, CancellationToken ct)
         {
             var url = parse.GetValue(_jlisUrl);
+            var ward = Ward(parse);
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             ServiceHost? host = null;
             if (url is null)
             {
-                var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
                 var options = new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile)
                 {
                     Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.Resolve(layout, parse.GetValue(_passphraseFile))),
+                    Institutions = [JlisConnection.WardInstitution(layout, ward, ward.Digits)],
                 };
                 host = await JlisService.StartAsync(options, ct);
             }
-            var http = new HttpClient { BaseAddress = url ?? host!.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-            return new Connection(http, host);
+            var connection = new WardJlisConnection(ward, new WardJlisOptions(url ?? host!.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(ward))
+            {
+                Timeout = TimeSpan.FromMinutes(2),
+            });
+            return new Connection(connection, host);
         }
     }
 
-    private sealed class Connection(HttpClient http, ServiceHost? host) : IAsyncDisposable
+    private sealed class Connection(WardJlisConnection ward, ServiceHost? host) : IAsyncDisposable
     {
-        public CardHttpClient Cards { get; } = new(http);
+        public CardHttpClient Cards => ward.Cards;
 
         public CardCounter Counter(string operatorId) => new(Cards, operatorId);
 
         public async ValueTask DisposeAsync()
         {
-            http.Dispose();
+            ward.Dispose();
             if (host is not null) await host.DisposeAsync();
         }
     }

@@ -173,7 +173,7 @@ public static class DemoCommand
                 done += generator.ResidentCount(ward.Descriptor);
 
                 var numberingDone = done;
-                var job = new NumberAssignmentJob(ward.Register, country.JlisClient);
+                var job = new NumberAssignmentJob(ward.Register, country.JlisFor(ward.Descriptor.Code).Numbering);
                 var report = await job.RunAsync(
                     new InlineProgress<NumberAssignmentProgress>(p => progress.Report((numberingDone + p.ResidentsAssigned, total))), cancellationToken);
                 if (report.UnassignedCount > 0)
@@ -279,11 +279,11 @@ public static class DemoCommand
 internal sealed class DemoCountry : IAsyncDisposable
 {
     private readonly ServiceHost _jlis;
-    private readonly HttpClient _jlisHttp;
+    private readonly Dictionary<Core.Numbers.LocalGovernmentCode, WardJlisConnection> _wardJlis;
     private readonly string _jlisDatabase;
     private readonly string _networkDatabase;
 
-    private DemoCountry(NetworkNode network, string networkDatabase, ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards,
+    private DemoCountry(DataLayout layout, NetworkNode network, string networkDatabase, ServiceHost jlis, string jlisDatabase, IReadOnlyList<RunningWard> wards,
         IReadOnlyList<RunningHolder> holders, ServiceHost portal)
     {
         Portal = portal;
@@ -291,13 +291,15 @@ internal sealed class DemoCountry : IAsyncDisposable
         _networkDatabase = networkDatabase;
         _jlis = jlis;
         _jlisDatabase = jlisDatabase;
-        _jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        JlisClient = new JlisHttpClient(_jlisHttp);
+        // Each ward's own connection to J-LIS, signing with its institution key (the demo's batch jobs and card counter).
+        _wardJlis = wards.ToDictionary(w => w.Descriptor.Code, w => new WardJlisConnection(w.Descriptor.Code,
+            new WardJlisOptions(jlis.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(w.Descriptor.Code))));
         Wards = wards;
         Holders = holders;
     }
 
-    public IJlisNumberingClient JlisClient { get; }
+    /// <summary>J-LIS as <paramref name="ward"/> sees it: requests signed with the ward's institution key.</summary>
+    public WardJlisConnection JlisFor(Core.Numbers.LocalGovernmentCode ward) => _wardJlis[ward];
     public Uri JlisAddress => _jlis.BaseAddress;
     public IReadOnlyList<RunningWard> Wards { get; }
 
@@ -359,6 +361,8 @@ internal sealed class DemoCountry : IAsyncDisposable
                 Tokens = new JlisTokenOptions(network.BaseAddress, layout.JlisInstitutionKeyDirectory),
                 // DEMO ONLY: the JPKI CAs' key file is protected with the published demo passphrase.
                 Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.DemoPassphrase),
+                // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
+                Institutions = descriptors.Select(d => JlisConnection.WardInstitution(layout, d.Code, d.Name)).ToList(),
             }, cancellationToken);
             foreach (var descriptor in descriptors)
                 wards.Add(await StartWardAsync(layout, descriptor, network, jlis.BaseAddress, cancellationToken));
@@ -375,7 +379,7 @@ internal sealed class DemoCountry : IAsyncDisposable
             await network.DisposeAsync();
             throw;
         }
-        return new DemoCountry(network, layout.NetworkDatabase().Describe(), jlis, jlisDatabase.Describe(), wards, holders, portal);
+        return new DemoCountry(layout, network, layout.NetworkDatabase().Describe(), jlis, jlisDatabase.Describe(), wards, holders, portal);
     }
 
     /// <summary>
@@ -417,7 +421,7 @@ internal sealed class DemoCountry : IAsyncDisposable
             hosts.Add(intermediate);
             DemoNetwork.Register(network, descriptor.Code.Digits, descriptor.Name, InstitutionClass.Municipality, intermediate.BaseAddress, keyDirectory);
             var host = await MunicipalityService.StartAsync(
-                new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, jlis, staff, log)
+                new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, new WardJlisOptions(jlis, keyDirectory), staff, log)
                 {
                     Tokens = new WardTokenOptions(jlis, intermediate.BaseAddress, keyDirectory),
                 }, cancellationToken);
@@ -467,7 +471,7 @@ internal sealed class DemoCountry : IAsyncDisposable
         await Portal.DisposeAsync();
         foreach (var holder in Holders) await holder.DisposeAsync();
         foreach (var ward in Wards) await ward.DisposeAsync();
-        _jlisHttp.Dispose();
+        foreach (var connection in _wardJlis.Values) connection.Dispose();
         await _jlis.DisposeAsync();
         await Network.DisposeAsync();
     }

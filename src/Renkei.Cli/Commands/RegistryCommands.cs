@@ -130,7 +130,7 @@ public static class RegistryCommands
             if (size is < 1 or > 100_000) throw new UsageException("--batch-size must be between 1 and 100000");
             var register = OpenRegister(parse, municipality);
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-            await using var jlis = await JlisConnection.OpenAsync(layout, parse.GetValue(jlisUrl), cancellationToken);
+            await using var jlis = await JlisConnection.OpenAsync(layout, parse.GetValue(jlisUrl), cancellationToken, register.Municipality);
             var job = new NumberAssignmentJob(register, jlis.Client, new NumberAssignmentOptions(size));
             var report = await ProgressDisplay.RunAsync("個人番号の指定", parse.GetValue(json), progress =>
                 job.RunAsync(new Progress<NumberAssignmentProgress>(p => progress.Report((p.ResidentsAssigned, p.ResidentsTotal))), cancellationToken));

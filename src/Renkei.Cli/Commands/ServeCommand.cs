@@ -150,6 +150,7 @@ public static class ServeCommand
                             Pki = deployment.JpkiPassphrase is { } passphrase
                                 ? new JpkiOptions(Path.Combine(deployment.KeyDirectory, JpkiKeyDirectoryName), passphrase)
                                 : null,
+                            Institutions = deployment.JlisInstitutions,
                         },
                         cancellationToken);
                     running.Push(jlis);
@@ -235,7 +236,8 @@ public static class ServeCommand
         var staff = new StaffDirectory(deployment.Database, AffairCatalogue.LoadDefault(), Path.Combine(deployment.KeyDirectory, TotpKeyFile));
         if (deployment.DemoStaff) DemoStaff.Seed(staff, code);
         var ward = await MunicipalityService.StartAsync(
-            new MunicipalityServiceOptions(deployment.Database, code, deployment.InstitutionName, deployment.JlisAddress!, staff, operationLog,
+            new MunicipalityServiceOptions(deployment.Database, code, deployment.InstitutionName,
+                new WardJlisOptions(deployment.JlisAddress!, deployment.InstitutionKeyDirectory), staff, operationLog,
                 deployment.Listen.Port, deployment.Listen.Address)
             {
                 Tls = deployment.Tls,
@@ -283,7 +285,8 @@ public static class ServeCommand
             var staff = OpenStaffDirectory(layout, code);
             if (demoStaff) DemoStaff.Seed(staff, code);
             host = await MunicipalityService.StartAsync(
-                new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, name ?? code.Digits, jlis, staff, operationLog, port, address),
+                new MunicipalityServiceOptions(layout.MunicipalityDatabase(code), code, name ?? code.Digits,
+                    new WardJlisOptions(jlis, layout.MunicipalityInstitutionKeyDirectory(code)), staff, operationLog, port, address),
                 cancellationToken);
         }
 

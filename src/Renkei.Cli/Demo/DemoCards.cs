@@ -35,12 +35,11 @@ internal static class DemoCards
     /// </summary>
     public static async Task<int> IssueAsync(DataLayout layout, DemoCountry country, IReadOnlyList<MovedPerson> moved, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = country.JlisAddress, Timeout = TimeSpan.FromMinutes(2) };
-        var counter = new CardCounter(new CardHttpClient(http), "demo-counter");
         var identity = new IdentityCheck("demo-counter", IdentityDocument.DriversLicence);
         var issued = 0;
         foreach (var ward in country.Wards)
         {
+            var counter = new CardCounter(country.JlisFor(ward.Descriptor.Code).Cards, "demo-counter");
             var movedHere = moved.Where(m => m.To == ward.Descriptor.Code).Select(m => m.ResidentCode).ToHashSet();
             var addressees = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "renkei-demo" });
             var residents = addressees.Population().Select(m => ward.Register.Find(m.ResidentId)).OfType<Resident>()
@@ -63,8 +62,7 @@ internal static class DemoCards
     {
         var file = FileOf(layout, ward, resident);
         if (File.Exists(file)) return file;
-        using var http = new HttpClient { BaseAddress = country.JlisAddress, Timeout = TimeSpan.FromMinutes(2) };
-        var counter = new CardCounter(new CardHttpClient(http), "demo-counter");
+        var counter = new CardCounter(country.JlisFor(ward.Descriptor.Code).Cards, "demo-counter");
         await counter.IssueNewCardAsync(Facts(ward, resident), new SoftwareCardFile(file), Pins,
             new IdentityCheck("demo-counter", IdentityDocument.DriversLicence), ct: cancellationToken);
         return file;

@@ -7,6 +7,7 @@ using Renkei.Holders;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Cli.Deployment;
@@ -88,6 +89,9 @@ public sealed partial class DeploymentConfig : IDisposable
 
     /// <summary>J-LIS role: the JPKI CAs' key-file passphrase (from <c>jlis.jpkiPassphraseFile</c>); null: no JPKI and card services.</summary>
     public string? JpkiPassphrase { get; private set; }
+
+    /// <summary>J-LIS role: the institutions registered in J-LIS's own registry at start (<c>jlis.institutions</c>).</summary>
+    public IReadOnlyList<JlisInstitution> JlisInstitutions { get; private set; } = [];
 
     /// <summary>Portal role: the wards that take e-applications (code, name, service address).</summary>
     public IReadOnlyList<Renkei.Portal.PortalWard> PortalWards { get; private set; } = [];
@@ -361,6 +365,7 @@ public sealed partial class DeploymentConfig : IDisposable
                     var text = File.ReadAllText(ExistingFile(passphraseFile, "jlis.jpkiPassphraseFile")).TrimEnd('\r', '\n');
                     JpkiPassphrase = text.Length > 0 ? text : throw Problem("jlis.jpkiPassphraseFile", "the file is empty");
                 }
+                JlisInstitutions = ReadJlisInstitutions(file.Jlis?.Institutions ?? []);
                 break;
             case ServeRole.Portal:
                 if (NetworkAddress is null) throw Problem("peers.network", "missing: the portal reads records, information and notices through the network");
@@ -440,6 +445,39 @@ public sealed partial class DeploymentConfig : IDisposable
             institutions.Add(new InstitutionInfo(code, entry.Name.Trim(), institutionClass, endpoint, signing, sealing));
         }
         Institutions = institutions;
+    }
+
+    private List<JlisInstitution> ReadJlisInstitutions(List<JlisRegistryEntry?> entries)
+    {
+        var institutions = new List<JlisInstitution>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var where = $"jlis.institutions[{i}]";
+            var entry = entries[i] ?? throw Problem(where, "null is not an institution");
+            var code = entry.Code ?? throw Problem(where + ".code", "missing");
+            if (!InstitutionCodePattern().IsMatch(code)) throw Problem(where + ".code", "an institution code is 6–8 of 0-9 and A-Z");
+            if (institutions.Any(x => x.Code == code)) throw Problem(where + ".code", $"{code} is registered twice");
+            if (string.IsNullOrWhiteSpace(entry.Name)) throw Problem(where + ".name", "missing");
+            var role = JlisRoles.All.FirstOrDefault(r => string.Equals(r, entry.Role, StringComparison.OrdinalIgnoreCase))
+                ?? throw Problem(where + ".role", "must be one of " + string.Join(", ", JlisRoles.All.Select(JsonNamingPolicy.CamelCase.ConvertName)));
+            if (role == JlisRoles.Municipality && !LocalGovernmentCode.Parse(code).IsValid)
+                throw Problem(where + ".code", "a ward's code is its local government code (e.g. 131091)");
+            string signing;
+            if (entry.PublicKeys is { } keysFile)
+            {
+                if (entry.SigningPublicKey is not null) throw Problem(where + ".publicKeys", "give either publicKeys or signingPublicKey, not both");
+                var keys = ReadPublicKeys(keysFile, where + ".publicKeys");
+                if (keys.Code != code) throw Problem(where + ".publicKeys", $"the file holds the keys of {keys.Code}, not of {code}");
+                signing = CheckPublicKey(keys.SigningPublicKey, where + ".publicKeys", sealing: false);
+            }
+            else
+            {
+                signing = CheckPublicKey(entry.SigningPublicKey ?? throw Problem(where + ".signingPublicKey", "missing (or give publicKeys: a file)"),
+                    where + ".signingPublicKey", sealing: false);
+            }
+            institutions.Add(new JlisInstitution(code, entry.Name.Trim(), role, signing));
+        }
+        return institutions;
     }
 
     private InstitutionPublicKeys ReadPublicKeys(string file, string where)

@@ -76,6 +76,24 @@ internal sealed class JlisSection
 {
     /// <summary>A file holding the passphrase of the JPKI CAs' key file: with it J-LIS runs its JPKI and card services.</summary>
     public string? JpkiPassphraseFile { get; set; }
+
+    /// <summary>J-LIS's own registry of connected institutions (wards, the portal, verifiers, the card call centre).</summary>
+    public List<JlisRegistryEntry?>? Institutions { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class JlisRegistryEntry
+{
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+
+    /// <summary>municipality, portal, verifier or cardCallCentre.</summary>
+    public string? Role { get; set; }
+
+    public string? SigningPublicKey { get; set; }
+
+    /// <summary>A file with the institution's public keys, as <c>renkei serve --public-keys</c> prints them.</summary>
+    public string? PublicKeys { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -607,6 +607,54 @@ public sealed class CardService
         return StatusOf(c, null, card, Today);
     }
 
+    // ------------------------------------------------------------------ whose card it is
+
+    /// <summary>The municipality whose resident the card's holder is now; null when there is no such card.</summary>
+    public LocalGovernmentCode? MunicipalityOfCard(CardNumber number)
+    {
+        using var c = _store.Database.Open();
+        return _store.FindCard(c, null, number) is { } card ? _numbering.Store.MunicipalityOf(card.ResidentCode) : null;
+    }
+
+    /// <summary>The municipality whose resident the holder of this current number is; null when the number is not current.</summary>
+    public LocalGovernmentCode? MunicipalityOfHolder(IndividualNumber number)
+    {
+        var (code, _) = _numbering.Deriver.Invert(number);
+        var current = _numbering.Store.FindCurrent(code);
+        return current is not null && current.IndividualNumber == number ? _numbering.Store.MunicipalityOf(code) : null;
+    }
+
+    /// <summary>The municipality whose resident the applicant is now; null when there is no such application.</summary>
+    public LocalGovernmentCode? MunicipalityOfApplication(Guid applicationId)
+    {
+        using var c = _store.Database.Open();
+        return _store.FindApplication(c, null, applicationId) is { } application ? _numbering.Store.MunicipalityOf(application.ResidentCode) : null;
+    }
+
+    /// <summary>
+    /// Whether the four facts a caller gave are those of the card (by card number, or the holder's card in use by number):
+    /// the call centre's identification of the holder. False also when there is no such card.
+    /// </summary>
+    public bool FactsMatch(CardNumber? cardNumber, IndividualNumber? number, FourFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        CardRow card;
+        try
+        {
+            card = HeldCard(cardNumber, number);
+        }
+        catch (JlisRefusalException)
+        {
+            return false;
+        }
+        return string.Equals(Collapse(facts.Name), Collapse(card.Name), StringComparison.Ordinal)
+            && string.Equals(Collapse(facts.Address), Collapse(card.Address), StringComparison.Ordinal)
+            && facts.BirthDate == card.BirthDate && facts.Sex == card.Sex;
+    }
+
+    /// <summary>Text as spoken on the phone compares without its spaces (full- or half-width).</summary>
+    private static string Collapse(string? text) => string.Concat((text ?? "").Where(ch => !char.IsWhiteSpace(ch)));
+
     // ------------------------------------------------------------------ helpers
 
     private CardStatusResponse StatusOf(DbConnection c, DbTransaction? t, CardRow card, DateOnly today)

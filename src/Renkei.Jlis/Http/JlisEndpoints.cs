@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Routing;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Core.Numbers;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
 
 namespace Renkei.Jlis.Http;
@@ -24,25 +26,27 @@ public static class JlisEndpoints
     internal const string Wards = "a ward (Municipality), for its own municipality code and residents";
 
     /// <summary>Who certificate status is for (seed 001: bodies and businesses the minister approves).</summary>
-    internal const string ApprovedVerifiers = "an approved verifier (the portal, the issuance centre, wards, registered verifiers)";
+    internal const string ApprovedVerifiers = "an approved verifier registered at J-LIS or the network (the portal, wards, verifiers, the card call centre)";
 
     public static void Map(IEndpointRouteBuilder app, NumberingService service)
     {
         app.MapPost("/" + JlisRoutes.DeriveNumber, (HttpRequest http) =>
-            Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, service.DeriveNumber))
-            .NotYetLocked(Wards);
+            Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.DeriveNumber))
+            .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.NumberingBatch, (HttpRequest http) =>
-            Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, service.RequestBatch))
-            .NotYetLocked(Wards);
+            Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.RequestBatch))
+            .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.VerifyNumber, (HttpRequest http) =>
-            Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, service.VerifyNumber))
-            .NotYetLocked(Wards);
+            Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, _ => null,
+                r => service.VerifyNumber(r, CallerMunicipality(http.HttpContext) ?? throw NotAWard())))
+            .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.ChangeNumber, (HttpRequest http) =>
-            Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, service.ChangeNumber))
-            .NotYetLocked(Wards);
+            Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.ChangeNumber))
+            .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.IssueResidentCode, (HttpRequest http) =>
-            Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, service.IssueResidentCode))
-            .NotYetLocked(Wards);
+            Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality),
+                service.IssueResidentCode))
+            .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapGet("/" + JlisRoutes.Health, () =>
         {
             try
@@ -69,13 +73,31 @@ public static class JlisEndpoints
         : typeof(TRequest) == typeof(CardApplicationRequest) ? Cards.CardService.MaxPhotoLength + RequestBodies.DefaultMaxBytes
         : RequestBodies.DefaultMaxBytes;
 
-    internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, TResponse> operation)
+    /// <summary>The calling ward's municipality code (its institution code), or null when the caller is no ward.</summary>
+    internal static LocalGovernmentCode? CallerMunicipality(HttpContext context) =>
+        CallerClaims.ClassOf(context) == JlisRoles.Municipality && LocalGovernmentCode.Parse(CallerClaims.InstitutionOf(context)) is { IsValid: true } code
+            ? code.Value
+            : null;
+
+    /// <summary>403 unless the calling ward is <paramref name="municipality"/> (a ward acts only for its own municipality code).</summary>
+    internal static IResult? OwnMunicipality(HttpContext context, LocalGovernmentCode municipality) =>
+        CallerClaims.RefuseUnlessSelf(context, municipality.Digits, "municipality");
+
+    internal static JlisRefusalException NotAWard() => new(StatusCodes.Status403Forbidden, RouteAccess.NotPermittedCode,
+        "only a ward may ask this (市区町村以外からは要求できません)");
+
+    /// <summary>
+    /// Parses the body strictly, lets <paramref name="authorize"/> refuse it for this caller (a problem result; it may also
+    /// throw <see cref="JlisRefusalException"/>), and runs <paramref name="operation"/>; refusals become problem bodies.
+    /// </summary>
+    internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, IResult?> authorize, Func<TRequest, TResponse> operation)
         where TRequest : class
     {
         var (request, _, problem) = await RequestBodies.ReadJsonAsync<TRequest>(context, Strict, MaxBodyBytes<TRequest>());
         if (problem is not null) return problem;
         try
         {
+            if (authorize(request!) is { } refused) return refused;
             return Results.Json(operation(request!), JsonDefaults.Options);
         }
         catch (JlisRefusalException refusal)

@@ -67,6 +67,7 @@ public sealed class NumberingService : IDisposable
         var fingerprint = Fingerprint($"derive|{request.Municipality.Digits}|{request.ResidentCode.ToInt64()}");
         return Idempotent(request.RequestId, "derive", fingerprint, (c, t, now) =>
         {
+            RequireResidentOf(c, t, request.ResidentCode, request.Municipality);
             if (_store.IsRetired(c, t, request.ResidentCode)) throw Retired();
             var current = _store.FindCurrent(c, t, request.ResidentCode);
             if (current is not null) return new NumberAssignment(request.ResidentCode, current.IndividualNumber);
@@ -104,7 +105,10 @@ public sealed class NumberingService : IDisposable
             var distinct = new List<long>(occurrences.Count);
             foreach (var (code, count) in occurrences) if (count == 1) distinct.Add(code);
             var retired = _store.FindRetired(c, t, distinct);
-            var candidates = retired.Count == 0 ? distinct : distinct.Where(code => !retired.Contains(code)).ToList();
+            var others = _store.FindOthers(c, t, distinct, request.Municipality);
+            var candidates = retired.Count == 0 && others.Count == 0
+                ? distinct
+                : distinct.Where(code => !retired.Contains(code) && !others.Contains(code)).ToList();
 
             // Derive generation 0 for every candidate in bulk and insert where the code has no number yet; the
             // codes that already had one (the insert skipped them) are then looked up. For a first designation,
@@ -134,6 +138,10 @@ public sealed class NumberingService : IDisposable
                         refused.Add(new RefusedResidentCode(ResidentCode.FromInt64(value),
                             $"the code appears {occurrences[value]} times in the batch (抽出住民票コードに重複があります)"));
                 }
+                else if (others.Contains(value))
+                {
+                    refused.Add(new RefusedResidentCode(ResidentCode.FromInt64(value), OtherMunicipalityReason));
+                }
                 else if (retired.Contains(value))
                 {
                     refused.Add(new RefusedResidentCode(ResidentCode.FromInt64(value),
@@ -148,19 +156,68 @@ public sealed class NumberingService : IDisposable
         });
     }
 
-    /// <summary>Whether a number is (or was) the code's. Reads only.</summary>
+    /// <summary>
+    /// Whether a number is (or was) the code's, asked by <paramref name="caller"/>. For its own resident a ward gets the
+    /// answer. For another municipality's resident it gets one only when it already holds both the code and the current
+    /// number, as a ward does at an arrival (転入: they come from the moving-out certificate): J-LIS then records that the
+    /// resident lives in the caller's municipality now (転入通知), and that ward acts for them from then on. A superseded
+    /// number is answered as such (the new ward must ask for the current one); anything else is refused (403
+    /// <see cref="OtherMunicipalityCode"/>), so verification is no lookup of another ward's residents.
+    /// </summary>
+    public VerifyNumberResponse VerifyNumber(VerifyNumberRequest request, LocalGovernmentCode caller)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _store.Database.InTransaction((c, t) =>
+        {
+            var owner = _store.MunicipalityOf(c, t, request.ResidentCode);
+            var outcome = Verify(c, t, request);
+            if (owner is null || owner == caller) return new VerifyNumberResponse(outcome);
+            switch (outcome)
+            {
+                case NumberVerificationOutcome.Matches:
+                    _store.MoveResident(c, t, request.ResidentCode, caller, _time.GetUtcNow());
+                    return new VerifyNumberResponse(outcome);
+                case NumberVerificationOutcome.Superseded:
+                    return new VerifyNumberResponse(outcome);
+                default:
+                    throw OtherMunicipality();
+            }
+        });
+    }
+
+    /// <summary>Whether a number is (or was) the code's, for J-LIS itself (no caller). Reads only.</summary>
     public VerifyNumberResponse VerifyNumber(VerifyNumberRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var c = _store.Database.Open();
-        var current = _store.FindCurrent(c, null, request.ResidentCode);
-        if (current is null) return new VerifyNumberResponse(NumberVerificationOutcome.NoNumberDesignated);
-        if (current.IndividualNumber == request.IndividualNumber) return new VerifyNumberResponse(NumberVerificationOutcome.Matches);
+        return new VerifyNumberResponse(Verify(c, null, request));
+    }
+
+    private NumberVerificationOutcome Verify(DbConnection c, DbTransaction? t, VerifyNumberRequest request)
+    {
+        var current = _store.FindCurrent(c, t, request.ResidentCode);
+        if (current is null) return NumberVerificationOutcome.NoNumberDesignated;
+        if (current.IndividualNumber == request.IndividualNumber) return NumberVerificationOutcome.Matches;
         // Whose number is it? The keyed permutation answers without a lookup table.
         var (code, generation) = _deriver.Invert(request.IndividualNumber);
-        return new VerifyNumberResponse(code == request.ResidentCode && generation < current.Generation
+        return code == request.ResidentCode && generation < current.Generation
             ? NumberVerificationOutcome.Superseded
-            : NumberVerificationOutcome.Mismatch);
+            : NumberVerificationOutcome.Mismatch;
+    }
+
+    /// <summary>403: the resident-record code, number or card belongs to another municipality's resident.</summary>
+    public const string OtherMunicipalityCode = "resident-of-another-municipality";
+
+    internal const string OtherMunicipalityReason =
+        "the resident-record code belongs to a resident of another municipality (他の市区町村の住民の住民票コードです)";
+
+    public static JlisRefusalException OtherMunicipality() => new(403, OtherMunicipalityCode,
+        "a ward acts only for its own residents; this resident belongs to another municipality (他の市区町村の住民です)");
+
+    /// <summary>Refuses unless the code is <paramref name="municipality"/>'s resident's or unknown to J-LIS.</summary>
+    private void RequireResidentOf(DbConnection c, DbTransaction t, ResidentCode code, LocalGovernmentCode municipality)
+    {
+        if (_store.MunicipalityOf(c, t, code) is { } owner && owner != municipality) throw OtherMunicipality();
     }
 
     /// <summary>Changes a leaked number (個人番号の変更): the next generation; the old number stays in the history and is never issued again.</summary>
@@ -173,6 +230,7 @@ public sealed class NumberingService : IDisposable
         var fingerprint = Fingerprint($"change|{request.Municipality.Digits}|{request.ResidentCode.ToInt64()}|{request.Reason}");
         return Idempotent(request.RequestId, "change", fingerprint, (c, t, now) =>
         {
+            RequireResidentOf(c, t, request.ResidentCode, request.Municipality);
             if (_store.IsRetired(c, t, request.ResidentCode)) throw Retired();
             var current = _store.FindCurrent(c, t, request.ResidentCode, forUpdate: true)
                 ?? throw JlisRefusalException.Conflict("no-number-designated",

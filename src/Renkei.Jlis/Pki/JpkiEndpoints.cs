@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
 
 namespace Renkei.Jlis.Pki;
@@ -61,13 +62,13 @@ public static class JpkiEndpoints
                 Crl(http, () => authority.CurrentCrl(kind))).AllowPublic(published);
         }
         app.MapPost("/" + PkiRoutes.Status, (HttpRequest http) =>
-            JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, request =>
+            JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, _ => null, request =>
             {
                 var serial = JpkiAuthority.NormalizeSerial(request.SerialNumber);
                 var record = authority.Record(request.Kind, serial);
                 return new CertificateStatusResponse(request.Kind, serial, record?.Status ?? CertificateStatus.Unknown,
                     record?.RevokedAt, record?.Reason);
-            })).NotYetLocked(JlisEndpoints.ApprovedVerifiers);
+            })).RequireInstitution(JlisEndpoints.ApprovedVerifiers, JlisRoles.ApprovedVerifiers);
     }
 
     private static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)

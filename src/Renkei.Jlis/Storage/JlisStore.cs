@@ -74,6 +74,10 @@ public sealed class JlisStore
                 municipality TEXT NOT NULL,
                 reason TEXT NOT NULL,
                 issued_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jlis_residence ( -- where a resident lives now, after a move (転入通知); else the designating municipality
+                resident_code {key} PRIMARY KEY,
+                municipality TEXT NOT NULL,
+                since TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS jlis_retired_codes (
                 resident_code {key} PRIMARY KEY,
                 reason TEXT NOT NULL,
@@ -253,6 +257,70 @@ public sealed class JlisStore
                 reader.NullableString(5) is { } r ? Enum.Parse<NumberChangeReason>(r) : null));
         }
         return entries;
+    }
+
+    // ---------------------------------------------------------------- the municipality a resident belongs to
+
+    private const string OwnerSql = """
+        SELECT COALESCE(
+          (SELECT municipality FROM jlis_residence WHERE resident_code = @c),
+          (SELECT municipality FROM jlis_number_map WHERE resident_code = @c),
+          (SELECT municipality FROM jlis_resident_codes WHERE resident_code = @c))
+        """;
+
+    /// <summary>
+    /// The municipality whose resident the code is: where the resident moved to last (<see cref="MoveResident"/>), else
+    /// the municipality that designated the current number, else the one J-LIS issued the code to; null when J-LIS does not
+    /// know the code (a code a registry brought from before this service).
+    /// </summary>
+    public LocalGovernmentCode? MunicipalityOf(ResidentCode code)
+    {
+        using var c = Database.Open();
+        return MunicipalityOf(c, null, code);
+    }
+
+    internal LocalGovernmentCode? MunicipalityOf(DbConnection c, DbTransaction? t, ResidentCode code)
+    {
+        using var select = c.Command(OwnerSql, t);
+        return select.With("c", code.ToInt64()).ExecuteScalar() is string digits ? LocalGovernmentCode.ParseOrThrow(digits) : null;
+    }
+
+    /// <summary>The codes among <paramref name="codes"/> that belong to another municipality than <paramref name="municipality"/>.</summary>
+    internal HashSet<long> FindOthers(DbConnection c, DbTransaction t, IReadOnlyList<long> codes, LocalGovernmentCode municipality)
+    {
+        var others = new HashSet<long>();
+        if (IsPostgres)
+        {
+            using var select = c.Command("""
+                SELECT x.code FROM unnest(@codes) AS x(code)
+                LEFT JOIN jlis_residence r ON r.resident_code = x.code
+                LEFT JOIN jlis_number_map m ON m.resident_code = x.code
+                LEFT JOIN jlis_resident_codes i ON i.resident_code = x.code
+                WHERE COALESCE(r.municipality, m.municipality, i.municipality) <> @m
+                """, t);
+            using var reader = select.With("codes", codes as long[] ?? codes.ToArray()).With("m", municipality.Digits).ExecuteReader();
+            while (reader.Read()) others.Add(reader.GetInt64(0));
+            return others;
+        }
+        using var lookup = c.Command(OwnerSql, t);
+        var parameter = lookup.Parameter("c", DbType.Int64);
+        lookup.Prepare();
+        foreach (var code in codes)
+        {
+            parameter.Value = code;
+            if (lookup.ExecuteScalar() is string digits && digits != municipality.Digits) others.Add(code);
+        }
+        return others;
+    }
+
+    /// <summary>Records that the resident now lives in <paramref name="municipality"/> (転入通知): that ward acts for them from now on.</summary>
+    internal void MoveResident(DbConnection c, DbTransaction t, ResidentCode code, LocalGovernmentCode municipality, DateTimeOffset now)
+    {
+        using var upsert = c.Command("""
+            INSERT INTO jlis_residence (resident_code, municipality, since) VALUES (@c, @m, @at)
+            ON CONFLICT (resident_code) DO UPDATE SET municipality = excluded.municipality, since = excluded.since
+            """, t);
+        upsert.With("c", code.ToInt64()).With("m", municipality.Digits).With("at", Format(now)).ExecuteNonQuery();
     }
 
     // ---------------------------------------------------------------- resident-record codes

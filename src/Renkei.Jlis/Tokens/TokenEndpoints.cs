@@ -71,7 +71,6 @@ public static class TokenEndpoints
         });
 
         ((IApplicationBuilder)app).Properties[LinkProperty] = new NetworkLink(network, directory, tokens.Clock);
-        app.Services.UseInstitutionCallers(tokens.InstitutionCode, new DirectoryCallers(directory), tokens.Clock);
 
         app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
             HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync))
@@ -84,7 +83,11 @@ public static class TokenEndpoints
     private const string LinkProperty = "renkei.jlis.network-link";
 
     /// <summary>J-LIS's signed client to the network, the institution directory over it, and the clock for signatures.</summary>
-    internal sealed record NetworkLink(INetworkClient Network, InstitutionDirectory Directory, TimeProvider Clock);
+    internal sealed record NetworkLink(INetworkClient Network, InstitutionDirectory Directory, TimeProvider Clock)
+    {
+        /// <summary>The network's registry as a caller directory of J-LIS's routes (after J-LIS's own, <see cref="Institutions.JlisInstitutions"/>).</summary>
+        public IInstitutionResolver Callers { get; } = new DirectoryCallers(Directory);
+    }
 
     /// <summary>The link <see cref="Map"/> made for this service (other J-LIS routes mapped afterwards share it).</summary>
     internal static NetworkLink Link(WebApplication app) =>

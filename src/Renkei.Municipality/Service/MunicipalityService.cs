@@ -27,6 +27,7 @@ namespace Renkei.Municipality.Service;
 /// <summary>
 /// How to run one municipality's node.
 /// </summary>
+/// <param name="Jlis">J-LIS's address and the ward's institution key directory (requests to J-LIS are signed as the ward).</param>
 /// <param name="Staff">The ward's staff accounts; its <see cref="StaffDirectory.Catalogue"/> is the affair catalogue the service decides number use with.</param>
 /// <param name="OperationLog">
 /// The ward's operation log opened for writing (<see cref="Audit.OperationLog.Open"/>, in the CLI
@@ -37,7 +38,7 @@ public sealed record MunicipalityServiceOptions(
     Database Database,
     LocalGovernmentCode Code,
     string Name,
-    Uri JlisBaseAddress,
+    WardJlisOptions Jlis,
     StaffDirectory Staff,
     OperationLog OperationLog,
     int Port = 0,
@@ -97,7 +98,7 @@ public sealed record MunicipalityHealth(string Status, string Municipality, stri
 
 /// <summary>
 /// One municipality's resident-register service (住民基本台帳) over HTTP on Kestrel. It talks to J-LIS only through
-/// <see cref="JlisHttpClient"/> at <see cref="MunicipalityServiceOptions.JlisBaseAddress"/>.
+/// <see cref="JlisHttpClient"/> at <see cref="MunicipalityServiceOptions.Jlis"/>, signing as the ward.
 /// <para>Staff log in with id, password and TOTP code (<c>POST /staff/sessions</c>) and send the token they get as
 /// <c>Authorization: Bearer …</c>; every endpoint that reads or changes personal information answers 401 without it. They
 /// choose the affair they act in (<c>POST /staff/sessions/affair</c>). Whether any response carries individual numbers is
@@ -128,12 +129,10 @@ public static class MunicipalityService
             throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
 
         var register = new ResidentRegister(options.Database, options.Code);
-        var http = new HttpClient(options.Tls?.CreateHandler() ?? new SocketsHttpHandler(), disposeHandler: true)
-        {
-            BaseAddress = options.JlisBaseAddress,
-            Timeout = TimeSpan.FromMinutes(5),
-        };
-        var events = new RegisterEvents(register, new JlisHttpClient(http), options.Clock);
+        var jlis = new WardJlisConnection(options.Code, options.Jlis.OutgoingHandler is null && options.Tls is { } jlisTls
+            ? options.Jlis with { OutgoingHandler = jlisTls.CreateHandler }
+            : options.Jlis);
+        var events = new RegisterEvents(register, jlis.Numbering, options.Clock);
         var api = new StaffApi(options, register, new ResidenceCertificates(register, options.Staff.Catalogue, options.Clock));
         var tokenClients = options.Tokens is { } tokenOptions
             ? new WardTokenClients(options.Code, tokenOptions.OutgoingHandler is null && options.Tls is { } tls
@@ -145,11 +144,11 @@ public static class MunicipalityService
             $"municipality-{options.Code.Digits}",
             services =>
             {
-                services.AddSingleton(http);
                 StaffApiAccess.AddScheme(services, api);
             },
             app =>
             {
+                app.Lifetime.ApplicationStopped.Register(jlis.Dispose);
                 if (tokenClients is not null)
                 {
                     var tokens = new NewResidentTokens(register, new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock }),
@@ -183,7 +182,7 @@ public static class MunicipalityService
                 app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).RequireStaff(OperationAction.View, "certificate");
                 var inbox = new EApplicationInbox(new ApplicationStore(options.Database),
                     new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = EApplicationInbox.Terminal }),
-                    new JpkiRelyingParty(new JpkiHttpClient(http), new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
+                    new JpkiRelyingParty(jlis.Pki, new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
                 app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
                     .NotYetLocked("the citizen portal, forwarding an application the resident signed with the card (the signature is verified)");
             },

@@ -6,6 +6,7 @@ using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Cards;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tests.Pki;
@@ -44,10 +45,37 @@ public sealed class CardHarness : IAsyncDisposable
         _keys = keys;
         Service = service;
         Host = host;
-        Http = new HttpClient { BaseAddress = host.BaseAddress };
+        Http = ClientAs(Shinagawa.Digits, JlisRoles.Municipality);
         Cards = new CardHttpClient(Http);
         Pki = new JpkiHttpClient(Http);
         Counter = new CardCounter(Cards, "shinagawa-clerk-07");
+    }
+
+    /// <summary>大田区: another ward, registered at J-LIS, whose residents the tests' holders are not.</summary>
+    public static readonly LocalGovernmentCode Ota = LocalGovernmentCode.ParseOrThrow("131113");
+
+    /// <summary>The card call centre's institution code in the tests.</summary>
+    public const string CallCentre = "JLISCC";
+
+    private readonly List<HttpClient> _owned = [];
+
+    /// <summary>
+    /// A client signing as <paramref name="code"/> (registered at J-LIS with <paramref name="role"/> first), e.g. another
+    /// ward or the call centre; the harness disposes it.
+    /// </summary>
+    public HttpClient ClientAs(string code, string role)
+    {
+        var http = JlisCallers.Client(Host.BaseAddress, code, _directory.File(Path.Combine("institutions", code)), Database, role);
+        _owned.Add(http);
+        return http;
+    }
+
+    /// <summary>An unsigned client: nobody J-LIS knows.</summary>
+    public HttpClient Anonymous()
+    {
+        var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        _owned.Add(http);
+        return http;
     }
 
     public TestClock Clock { get; }
@@ -76,6 +104,7 @@ public sealed class CardHarness : IAsyncDisposable
         {
             CardEndpoints.Map(app, service);
             JpkiEndpoints.Map(app, authority);
+            JlisInstitutions.Use(app, database.Database);
         });
         return new CardHarness(database, directory, clock, numbering, authority, keys, service, host);
     }
@@ -123,7 +152,7 @@ public sealed class CardHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
         await Host.DisposeAsync();
         _keys.Dispose();
         Authority.Dispose();

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
 
@@ -19,7 +20,8 @@ public sealed class JpkiEndpointsTests
     {
         using var pki = PkiFixture.Create(provider);
         await using var host = await StartAsync(pki);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        // An approved verifier registered at J-LIS: certificate status is for them (the CA certificates and CRLs are public).
+        using var http = JlisCallers.Client(host.BaseAddress, "VERIF1", pki.Directory.File("verifier"), pki.Database.Database, JlisRoles.Verifier);
         var client = new JpkiHttpClient(http);
 
         using var root = await client.RootCertificateAsync();
@@ -88,7 +90,8 @@ public sealed class JpkiEndpointsTests
     {
         using var pki = PkiFixture.Create(provider);
         await using var host = await StartAsync(pki);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        // An approved verifier registered at J-LIS: certificate status is for them (the CA certificates and CRLs are public).
+        using var http = JlisCallers.Client(host.BaseAddress, "VERIF1", pki.Directory.File("verifier"), pki.Database.Database, JlisRoles.Verifier);
         var client = new JpkiHttpClient(http);
 
         var badSerial = await Assert.ThrowsAsync<JlisException>(() =>

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
 
@@ -23,7 +24,8 @@ public sealed class JpkiRelyingPartyTests
     {
         using var pki = PkiFixture.Create(provider);
         await using var host = await StartAsync(pki);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        // An approved verifier registered at J-LIS: certificate status is for them (the CA certificates and CRLs are public).
+        using var http = JlisCallers.Client(host.BaseAddress, "VERIF1", pki.Directory.File("verifier"), pki.Database.Database, JlisRoles.Verifier);
         var verifier = new JpkiRelyingParty(new JpkiHttpClient(http), new JpkiRelyingPartyOptions { Clock = pki.Clock });
 
         using var userKey = RSA.Create(2048);

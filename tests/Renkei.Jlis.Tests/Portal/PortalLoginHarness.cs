@@ -79,9 +79,10 @@ public sealed class PortalLoginHarness : IAsyncDisposable
                 Tokens = new JlisTokenOptions(harness.Network.BaseAddress, harness.JlisKeyDirectory),
                 Pki = new JpkiOptions(harness.JpkiKeyDirectory, JpkiPassphrase) { KeyFileIterations = JpkiOptions.MinimumKeyFileIterations },
             });
-            var plain = harness.Own(new HttpClient { BaseAddress = harness.Jlis.BaseAddress });
-            harness.Counter = new CardCounter(new CardHttpClient(plain), "shinagawa-clerk-07");
-            harness.Numbering = new JlisHttpClient(plain);
+            // The ward's counter and numbering sign as the ward (J-LIS knows it from the network's registry).
+            var ward = harness.Own(SigningHandler.CreateClient(harness.Jlis.BaseAddress, WardCode, harness.WardKeys.Signing, JlisTokenRoutes.JlisInstitutionCode));
+            harness.Counter = new CardCounter(new CardHttpClient(ward), "shinagawa-clerk-07");
+            harness.Numbering = new JlisHttpClient(ward);
             return harness;
         }
         catch

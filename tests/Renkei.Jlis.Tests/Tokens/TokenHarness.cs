@@ -56,7 +56,7 @@ public sealed class TokenHarness : IAsyncDisposable
             {
                 Tokens = new JlisTokenOptions(network.BaseAddress, jlisKeyDirectory),
             });
-            harness.Numbering = new JlisHttpClient(harness.Own(new HttpClient { BaseAddress = harness.Jlis.BaseAddress }));
+            harness.Numbering = new JlisHttpClient(harness.SignedHttp(Shinagawa, harness.ShinagawaKeys));
             return harness;
         }
         catch
