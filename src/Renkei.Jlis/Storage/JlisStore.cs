@@ -74,7 +74,7 @@ public sealed class JlisStore
                 municipality TEXT NOT NULL,
                 reason TEXT NOT NULL,
                 issued_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_residence ( -- where a resident lives now, after a move (転入通知); else the designating municipality
+            CREATE TABLE IF NOT EXISTS jlis_residence ( -- where a resident lives now after a move (転入通知), else the designating municipality applies
                 resident_code {key} PRIMARY KEY,
                 municipality TEXT NOT NULL,
                 since TEXT NOT NULL);

@@ -90,10 +90,10 @@ public sealed class NumberingDoorTests
         var before = jlis.Store.Counts();
 
         var claimed = await Assert.ThrowsAsync<JlisException>(() =>
-            ota.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, codes[0], NumberChangeReason.Leaked)));
+            ota.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, codes[0], NumberChangeReason.HolderRequest)));
         Assert.Equal((HttpStatusCode.Forbidden, "caller-not-permitted"), (claimed.Status, claimed.Code));
         var own = await Assert.ThrowsAsync<JlisException>(() =>
-            ota.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Ota, codes[0], NumberChangeReason.Leaked)));
+            ota.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Ota, codes[0], NumberChangeReason.HolderRequest)));
         Assert.Equal(NumberingService.OtherMunicipalityCode, own.Code);
         var issue = await Assert.ThrowsAsync<JlisException>(() =>
             ota.IssueResidentCodeAsync(new IssueResidentCodeRequest(Guid.NewGuid(), Shinagawa, ResidentCodeIssueReason.Birth)));
