@@ -97,10 +97,11 @@ public sealed class MunicipalityServiceTests
     {
         await using var country = await Country.StartAsync(provider);
         // Two people numbered elsewhere (in Ota) by J-LIS.
-        var mine = (await country.JlisClient.IssueResidentCodeAsync(new IssueResidentCodeRequest(Guid.NewGuid(), TestData.Ota, ResidentCodeIssueReason.Birth))).ResidentCode;
-        var other = (await country.JlisClient.IssueResidentCodeAsync(new IssueResidentCodeRequest(Guid.NewGuid(), TestData.Ota, ResidentCodeIssueReason.Birth))).ResidentCode;
-        var myNumber = (await country.JlisClient.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, mine))).IndividualNumber;
-        var otherNumber = (await country.JlisClient.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, other))).IndividualNumber;
+        var ota = country.Ward.OtaJlisClient;
+        var mine = (await ota.IssueResidentCodeAsync(new IssueResidentCodeRequest(Guid.NewGuid(), TestData.Ota, ResidentCodeIssueReason.Birth))).ResidentCode;
+        var other = (await ota.IssueResidentCodeAsync(new IssueResidentCodeRequest(Guid.NewGuid(), TestData.Ota, ResidentCodeIssueReason.Birth))).ResidentCode;
+        var myNumber = (await ota.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, mine))).IndividualNumber;
+        var otherNumber = (await ota.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, other))).IndividualNumber;
         ArrivalRequest Arrival(IndividualNumber number) => new(Guid.NewGuid(), mine, number,
             new NewPerson("伊藤", "学", "イトウ", "マナブ", new DateOnly(1975, 5, 5), Sex.Male), "東京都品川区南品川五丁目1番1号",
             null, Relationship.Head, new DateOnly(2025, 4, 1), TestData.Ota);

@@ -61,6 +61,9 @@ public sealed record RegisterEventResult(long ResidentId, string HouseholdNumber
 public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClient jlis, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>J-LIS's refusal of a resident-record code that belongs to another municipality's resident.</summary>
+    private const string OtherMunicipalityCode = "resident-of-another-municipality";
     private Database Database => register.Database;
     private LocalGovernmentCode Municipality => register.Municipality;
 
@@ -118,7 +121,16 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         if (existing is { Status: ResidentStatus.Deceased })
             throw new RegisterException("deceased", "the register records this person as deceased (死亡により消除されています)");
 
-        var verification = await jlis.VerifyNumberAsync(new VerifyNumberRequest(request.ResidentCode, request.IndividualNumber), cancellationToken);
+        VerifyNumberResponse verification;
+        try
+        {
+            verification = await jlis.VerifyNumberAsync(new VerifyNumberRequest(request.ResidentCode, request.IndividualNumber), cancellationToken);
+        }
+        catch (JlisException refused) when (refused.Code == OtherMunicipalityCode)
+        {
+            // J-LIS confirms another ward's resident to an arriving ward only when code and number match (転入通知).
+            verification = new VerifyNumberResponse(NumberVerificationOutcome.Mismatch);
+        }
         switch (verification.Outcome)
         {
             case NumberVerificationOutcome.Matches: break;

@@ -77,7 +77,8 @@ public sealed class ApplicationCountry : IAsyncDisposable
                     ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
                 }));
             }
-            c.Jlis = c.Service(await JlisService.StartAsync(new JlisServiceOptions(c.Own(wardDb.Sibling()).Database, c._directory.File("numbering.key"))
+            var jlisDatabase = c.Own(wardDb.Sibling()).Database;
+            c.Jlis = c.Service(await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, c._directory.File("numbering.key"))
             {
                 Tokens = new JlisTokenOptions(c.Network.BaseAddress, jlisKeys),
             }));
@@ -85,7 +86,8 @@ public sealed class ApplicationCountry : IAsyncDisposable
             // 品川区: register numbered by J-LIS, addressees, business systems, operation log.
             c.Register = new ResidentRegister(wardDb.Database, TestData.Shinagawa);
             new RegisterImporter(c.Register).Import(TestData.Records(Residents));
-            var numbering = new JlisHttpClient(c.Own(new HttpClient { BaseAddress = c.Jlis.BaseAddress }));
+            var numbering = new JlisHttpClient(c.Own(JlisCallers.Client(c.Jlis.BaseAddress, TestData.Shinagawa.Digits, c._directory.File("institution-" + TestData.Shinagawa.Digits),
+                jlisDatabase)));
             Assert.Equal(Residents, (await new NumberAssignmentJob(c.Register, numbering).RunAsync()).Assigned);
             c.Log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, c._directory.File("audit.key"), new AuditLogOptions(CheckpointInterval: 1000));
             c.Addressees = new AddresseeSystem(c.Register, c.Log, new AddresseeSystemOptions { Terminal = "TEST-01" });
@@ -167,7 +169,7 @@ public sealed class ApplicationCountry : IAsyncDisposable
 
     private async Task<IntermediateHttpClient> StartNodeAsync(string provider, string code, string name, InstitutionClass kind)
     {
-        var keys = _directory.File("institution-" + code);
+        var keys = _directory.File("institution-" + code); // the ward's is also registered at J-LIS (it numbered its residents)
         var host = Service(await IntermediateService.StartAsync(new IntermediateServiceOptions(Own(TestDatabase.Create(provider)).Database, code, name)
         {
             InstitutionKeyDirectory = keys,

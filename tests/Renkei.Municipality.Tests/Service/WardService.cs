@@ -7,6 +7,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
@@ -67,9 +68,17 @@ public sealed class WardService : IAsyncDisposable
         Accounts = accounts;
         Clock = clock;
         Http = new HttpClient { BaseAddress = ward.BaseAddress };
-        _jlisHttp = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        // J-LIS as the two wards ask it, each signing with its own institution key.
+        _jlisHttp = JlisCallers.Client(jlis.BaseAddress, TestData.Shinagawa.Digits, keys.File("institution"));
         JlisClient = new JlisHttpClient(_jlisHttp);
+        _otaJlisHttp = JlisCallers.Client(jlis.BaseAddress, TestData.Ota.Digits, keys.File("ota-institution"), jlisDb.Database);
+        OtaJlisClient = new JlisHttpClient(_otaJlisHttp);
     }
+
+    private readonly HttpClient _otaJlisHttp;
+
+    /// <summary>J-LIS as 大田区 asks it (people numbered there arrive in 品川区 in the tests).</summary>
+    public JlisHttpClient OtaJlisClient { get; }
 
     public ServiceHost Jlis { get; }
     public ServiceHost Host { get; }
@@ -93,8 +102,12 @@ public sealed class WardService : IAsyncDisposable
         var accounts = DemoStaff.Seed(staff, TestData.Shinagawa);
         var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
         var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, keys.File("jlis-numbering.key")));
+        JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, keys.File("institution"), "品川区");
         var ward = await MunicipalityService.StartAsync(
-            new MunicipalityServiceOptions(wardDb.Database, TestData.Shinagawa, "品川区", jlis.BaseAddress, staff, log) { Clock = clock });
+            new MunicipalityServiceOptions(wardDb.Database, TestData.Shinagawa, "品川区", new WardJlisOptions(jlis.BaseAddress, keys.File("institution")), staff, log)
+            {
+                Clock = clock,
+            });
         return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock);
     }
 
@@ -168,6 +181,7 @@ public sealed class WardService : IAsyncDisposable
         await Host.DisposeAsync();
         await Jlis.DisposeAsync();
         _jlisHttp.Dispose();
+        _otaJlisHttp.Dispose();
         await Log.DisposeAsync();
         _wardDb.Dispose();
         _jlisDb.Dispose();

@@ -121,7 +121,7 @@ public sealed class TokenAcquisitionTests
         var events = new RegisterEvents(country.Register, country.Numbering) { NumberRecorded = tokens.OnNumberRecordedAsync };
         var household = country.Register.FindByCode(TestData.Code(0))!.HouseholdNumber;
         var movingIn = TestData.Code(500);
-        var carried = await country.Numbering.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, movingIn));
+        var carried = await country.OtaNumbering.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), TestData.Ota, movingIn));
 
         var birth = new BirthRequest(Guid.NewGuid(), new NewPerson("佐藤", "花", "サトウ", "ハナ", new DateOnly(2024, 5, 1), Sex.Female), household, Relationship.Child);
         var born = await events.BirthAsync(birth);
@@ -181,7 +181,7 @@ public sealed class TokenAcquisitionTests
             new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
         var clerk = DemoStaff.Seed(staff, TestData.Shinagawa).Single(a => a.Id.Value == "jumin01");
         await using var ward = await MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.Register.Database, TestData.Shinagawa, "品川区",
-            country.Jlis.BaseAddress, staff, country.Log) { Tokens = country.WardTokens });
+            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory), staff, country.Log) { Tokens = country.WardTokens });
         using var http = new HttpClient { BaseAddress = ward.BaseAddress };
 
         using var login = await http.PostAsJsonAsync(MunicipalityRoutes.StaffSessions,

@@ -35,6 +35,9 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
     public ServiceHost Jlis { get; private set; } = null!;
     public ServiceHost Intermediate { get; private set; } = null!;
     public JlisHttpClient Numbering { get; private set; } = null!;
+
+    /// <summary>J-LIS as 大田区 asks it (registered in J-LIS's own registry): people numbered there move in.</summary>
+    public JlisHttpClient OtaNumbering { get; private set; } = null!;
     public ResidentRegister Register { get; private set; } = null!;
     public OperationLog Log { get; private set; } = null!;
     public AddresseeSystem Addressees { get; private set; } = null!;
@@ -81,7 +84,10 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
                 country.Network.Registry.Upsert(new InstitutionInfo(TestData.Shinagawa.Digits, "品川区", InstitutionClass.Municipality,
                     country.Intermediate.BaseAddress, wardKeys.SigningPublicKey, wardKeys.SealingPublicKey));
 
-            country.Numbering = new JlisHttpClient(country.Own(new HttpClient { BaseAddress = country.Jlis.BaseAddress }));
+            // The ward numbers its residents signing as itself (J-LIS knows it from the network's registry).
+            country.Numbering = new JlisHttpClient(country.Own(JlisCallers.Client(country.Jlis.BaseAddress, TestData.Shinagawa.Digits, country.WardKeyDirectory)));
+            country.OtaNumbering = new JlisHttpClient(country.Own(JlisCallers.Client(country.Jlis.BaseAddress, TestData.Ota.Digits,
+                country._directory.File("ota-institution"), jlisDb.Database)));
             country.Register = new ResidentRegister(wardDb.Database, TestData.Shinagawa);
             new RegisterImporter(country.Register).Import(TestData.Records(residents));
             var numbered = await new NumberAssignmentJob(country.Register, country.Numbering).RunAsync();
