@@ -18,5 +18,6 @@ StaffCommands.AddTo(root);
 RetentionCommand.AddTo(root);
 CardCommands.AddTo(root);
 PkiCommands.AddTo(root);
+JlisCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -288,6 +288,18 @@ public class RegistryCommandTests : IDisposable
 
             var csv = WriteCsv("served.csv", new UTF8Encoding(false), Row("1", 4000000001, "太郎", "世帯主"), Row("2", 4000000002, "次郎", "世帯主"));
             Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+            var stranger = await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091", "--jlis-url", url, "--json");
+            Assert.NotEqual(0, stranger.ExitCode);
+            Assert.Contains("unknown-institution", stranger.StandardError);
+            // The ward is registered at the served J-LIS with its public key (J-LIS answers only wards it knows).
+            var wardKey = await CliProcess.RunAsync(_data.Path, "jlis", "ward-key", "--municipality", "131091");
+            Assert.True(wardKey.ExitCode == 0, wardKey.StandardError);
+            var keyFile = Path.Combine(jlisData.Path, "131091.json");
+            File.WriteAllText(keyFile, wardKey.StandardOutput);
+            var registered = await CliProcess.RunAsync(jlisData.Path, "jlis", "register", "--code", "131091", "--name", "品川区", "--role", "municipality",
+                "--public-keys", keyFile);
+            Assert.True(registered.ExitCode == 0, registered.StandardError);
+
             var assign = await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091", "--jlis-url", url, "--json");
             Assert.True(assign.ExitCode == 0, assign.StandardError);
             using (var report = JsonDocument.Parse(assign.StandardOutput))

@@ -46,11 +46,13 @@ public sealed class NetworkedHarness : IAsyncDisposable
                         jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
                     ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
                 }));
-            h.Jlis = h.Own(await JlisService.StartAsync(new JlisServiceOptions(h.NewDatabase(), h._directory.File("numbering.key"))
+            var jlisDatabase = h.NewDatabase();
+            h.Jlis = h.Own(await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, h._directory.File("numbering.key"))
             {
                 Tokens = new JlisTokenOptions(h.Network.BaseAddress, jlisKeyDirectory),
             }));
-            h.Numbering = new JlisHttpClient(h.Owned(new HttpClient { BaseAddress = h.Jlis.BaseAddress }));
+            // The ward numbers its residents as itself, registered in J-LIS's own registry (its intermediate server may start later).
+            h.Numbering = new JlisHttpClient(h.Owned(JlisCallers.Client(h.Jlis.BaseAddress, Ward, h._directory.File("ward-institution"), jlisDatabase)));
             return h;
         }
         catch

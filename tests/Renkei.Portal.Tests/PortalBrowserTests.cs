@@ -176,10 +176,9 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         var cards = country.OtherCards();
         var suspended = cards[1];
         var revoked = cards[2];
-        var service = country.CardService();
-        await service.SuspendAsync(new SuspendCardRequest(Guid.NewGuid(), SoftwareCard.Open(new SoftwareCardFile(suspended)).Number, null,
+        await country.CardServiceFor(suspended).SuspendAsync(new SuspendCardRequest(Guid.NewGuid(), SoftwareCard.Open(new SoftwareCardFile(suspended)).Number, null,
             SuspensionReason.Lost, SuspensionChannel.Phone, "portal-test"));
-        await service.RevokeAsync(new RevokeCardRequest(Guid.NewGuid(), SoftwareCard.Open(new SoftwareCardFile(revoked)).Number, null,
+        await country.CardServiceFor(revoked).RevokeAsync(new RevokeCardRequest(Guid.NewGuid(), SoftwareCard.Open(new SoftwareCardFile(revoked)).Number, null,
             CardRevocationReason.Surrendered, "portal-test"));
 
         await using var context = await country.NewContextAsync();

@@ -3,9 +3,9 @@ using Microsoft.Playwright;
 using Renkei.Cli;
 using Renkei.Cli.Commands;
 using Renkei.Cli.Demo;
+using Renkei.Core.Numbers;
 using Renkei.Core.Cards;
 using Renkei.Core.Crypto;
-using Renkei.Core.Numbers;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
@@ -63,7 +63,9 @@ public sealed class PortalCountry : IAsyncLifetime
         Directory.GetFiles(DemoCards.Directory(Layout), "*.card", SearchOption.AllDirectories)
             .Where(f => Path.GetFullPath(f) != Path.GetFullPath(Scenario.ParentCardFile)).Order(StringComparer.Ordinal).ToList();
 
-    public CardHttpClient CardService() => new(new HttpClient { BaseAddress = Country.JlisAddress, Timeout = TimeSpan.FromMinutes(1) });
+    /// <summary>J-LIS's card service as the ward of the card's holder asks it (the demo keeps each ward's cards in a folder named by its code).</summary>
+    public CardHttpClient CardServiceFor(string cardFile) =>
+        Country.JlisFor(LocalGovernmentCode.ParseOrThrow(new DirectoryInfo(Path.GetDirectoryName(cardFile)!).Name)).Cards;
 
     /// <summary>
     /// The provision records the network holds about the person a card belongs to, asked independently of the portal under

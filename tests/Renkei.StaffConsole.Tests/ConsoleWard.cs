@@ -80,7 +80,7 @@ public sealed class ConsoleWard : IAsyncDisposable
             using (var jlisDatabase = database.Sibling())
             {
                 await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase.Database, keys.File("jlis-numbering.key")));
-                using var http = new HttpClient { BaseAddress = jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+                using var http = JlisCallers.Client(jlis.BaseAddress, Shinagawa.Digits, keys.File("institution"), jlisDatabase.Database);
                 var report = await new NumberAssignmentJob(register, new JlisHttpClient(http)).RunAsync();
                 Assert.Equal(0, report.UnassignedCount);
             }

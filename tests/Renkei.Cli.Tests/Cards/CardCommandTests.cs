@@ -68,6 +68,8 @@ public class CardLifecycleCommandTests : IDisposable
 
     private async Task<CliProcess.Outcome> Run(string? standardInput, params string[] arguments)
     {
+        // Every J-LIS-facing card command acts as a ward, signing with its key: here 品川区, the holder's ward.
+        if (arguments is ["card", not "validity", ..] && !arguments.Contains("--municipality")) arguments = [.. arguments, "--municipality", "131091"];
         var info = CliProcess.StartInfo(_data.Path, arguments);
         info.Environment["RENKEI_JPKI_PASSPHRASE"] = Passphrase;
         info.RedirectStandardInput = true;

@@ -35,13 +35,12 @@ public class EApplicationInboxTests
     /// <summary>品川区's service (the inbox) on the linked country's ward database, with the real clock (certificates are issued now).</summary>
     internal static Task<ServiceHost> StartWardServiceAsync(LinkedCountry country) =>
         MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa, "品川区",
-            country.Jlis.BaseAddress, country.Staff, country.ShinagawaWard.Log));
+            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log));
 
     /// <summary>A card for a resident of <paramref name="ward"/>, issued and handed over at J-LIS with the facts of the register.</summary>
     internal static async Task<SoftwareCard> IssueCardAsync(LinkedCountry country, LinkedWard ward, Resident resident, string file)
     {
-        using var http = new HttpClient { BaseAddress = country.Jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        var counter = new CardCounter(new CardHttpClient(http), "test-counter");
+        var counter = new CardCounter(new CardHttpClient(country.JlisHttpFor(ward.Code)), "test-counter");
         return await counter.IssueNewCardAsync(
             new CardHolderFacts(ward.Code, resident.IndividualNumber!.Value, resident.Name.FamilyName + " " + resident.Name.GivenName, resident.Address,
                 resident.BirthDate, resident.Sex),
@@ -174,8 +173,7 @@ public class EApplicationInboxTests
         await RefusedAsync(Sign(otaCard, Document(Guid.NewGuid(), "131091", Child(son))), 422, EApplicationRefusalCodes.ApplicantNotFound);
 
         // The card reported lost: suspended; then revoked.
-        using var jlis = new HttpClient { BaseAddress = country.Jlis.BaseAddress };
-        var cards = new CardHttpClient(jlis);
+        var cards = new CardHttpClient(country.JlisHttpFor(LinkedCountry.Shinagawa));
         var signed = Sign(card, Document(Guid.NewGuid(), "131091", Child(son)));
         await cards.SuspendAsync(new SuspendCardRequest(Guid.NewGuid(), card.Number, null, SuspensionReason.Lost, SuspensionChannel.Phone, "test-callcentre"));
         await RefusedAsync(signed, 403, EApplicationRefusalCodes.CertificateSuspended);

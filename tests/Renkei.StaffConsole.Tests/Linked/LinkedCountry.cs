@@ -92,7 +92,15 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
 
     /// <summary>A file or folder path in the country's temporary directory.</summary>
     public string TempPath(string name) => _directory.File(name);
-    public JlisHttpClient Numbering { get; private set; } = null!;
+
+    /// <summary>The institution key directory of a ward (registered at the network; J-LIS knows the ward from there).</summary>
+    public string WardKeyDirectory(LocalGovernmentCode code) => _directory.File("ward-" + code.Digits);
+
+    /// <summary>An HTTP client to J-LIS signing as <paramref name="ward"/> (the country disposes it).</summary>
+    public HttpClient JlisHttpFor(LocalGovernmentCode ward) => Owned(JlisCallers.Client(Jlis.BaseAddress, ward.Digits, WardKeyDirectory(ward)));
+
+    /// <summary>J-LIS's numbering as <paramref name="ward"/> asks it.</summary>
+    public JlisHttpClient NumberingFor(LocalGovernmentCode ward) => new(JlisHttpFor(ward));
 
     public LinkedWard ShinagawaWard { get; private set; } = null!;
     public LinkedWard OtaWard { get; private set; } = null!;
@@ -179,7 +187,6 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
                 KeyFileIterations = Renkei.Jlis.Pki.JpkiOptions.MinimumKeyFileIterations,
             } : null,
         }));
-        Numbering = new JlisHttpClient(Owned(new HttpClient { BaseAddress = Jlis.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }));
         OtaWard = await StartWardAsync(Ota, "大田区");
         ShinagawaWard = await StartWardAsync(Shinagawa, "品川区");
         (Pension, PensionIntermediate) = await StartHolderAsync(HolderKind.PensionOrganisation, HolderInstitutions.PensionOrganisationCode,
@@ -189,7 +196,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
 
     private async Task<LinkedWard> StartWardAsync(LocalGovernmentCode code, string name)
     {
-        var keyDirectory = _directory.File("ward-" + code.Digits);
+        var keyDirectory = WardKeyDirectory(code);
         var intermediateDatabase = NewDatabase();
         var intermediate = await StartNodeAsync(intermediateDatabase, code.Digits, name, keyDirectory);
         using (var keys = InstitutionKeys.LoadOrCreate(keyDirectory))
@@ -270,7 +277,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         foreach (var (ward, people) in new[] { (OtaWard, OtaPeople()), (ShinagawaWard, ShinagawaPeople()) })
         {
             Assert.Equal(0, new RegisterImporter(ward.Register).Import(people).Rejected);
-            Assert.Equal(0, (await new NumberAssignmentJob(ward.Register, Numbering).RunAsync()).UnassignedCount);
+            Assert.Equal(0, (await new NumberAssignmentJob(ward.Register, NumberingFor(ward.Code)).RunAsync()).UnassignedCount);
             ward.Addressees.SyncFromRegister();
         }
 
@@ -292,8 +299,8 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         Tax(ShinagawaWard, "小林", "直美", 2_000_000, dependantsUnder16: 1, dependants: 1);
 
         // The families move: departure from 大田区, arrival in 品川区 (J-LIS checks the carried number).
-        var otaEvents = new RegisterEvents(OtaWard.Register, Numbering);
-        var shinagawaEvents = new RegisterEvents(ShinagawaWard.Register, Numbering);
+        var otaEvents = new RegisterEvents(OtaWard.Register, NumberingFor(Ota));
+        var shinagawaEvents = new RegisterEvents(ShinagawaWard.Register, NumberingFor(Shinagawa));
         foreach (var (household, newAddress) in Moves)
         {
             string? newHousehold = null;
