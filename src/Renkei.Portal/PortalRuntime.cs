@@ -20,7 +20,6 @@ internal sealed class PortalRuntime : IDisposable
 
     private readonly HttpClient _networkHttp;
     private readonly HttpClient _jlisHttp;
-    private readonly HttpClient _jpkiHttp;
     private readonly ConcurrentDictionary<string, Lazy<(HttpClient Http, EApplicationHttpClient Client)>> _wards = new(StringComparer.Ordinal);
 
     public PortalRuntime(PortalServiceOptions options)
@@ -31,8 +30,6 @@ internal sealed class PortalRuntime : IDisposable
         {
             _networkHttp = SigningHandler.CreateClient(options.NetworkAddress, options.InstitutionCode, Keys.Signing, NodeRoutes.NetworkInstitutionCode, NewHandler(), options.NetworkTimeout, options.Clock);
             _jlisHttp = SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), TimeSpan.FromSeconds(30), options.Clock);
-            // The JPKI routes (CA certificates, CRLs, status) are public: no signature needed, but the same transport.
-            _jpkiHttp = new HttpClient(NewHandler()) { BaseAddress = options.JlisAddress, Timeout = TimeSpan.FromSeconds(30) };
         }
         catch
         {
@@ -41,7 +38,8 @@ internal sealed class PortalRuntime : IDisposable
         }
         Network = new NetworkHttpClient(_networkHttp);
         Jlis = new JlisHttpClient(_jlisHttp);
-        Jpki = new JpkiHttpClient(_jpkiHttp);
+        // Certificate status is for approved verifiers (the portal is one): signed as the portal, like its login route.
+        Jpki = new JpkiHttpClient(_jlisHttp);
         Sessions = new PortalSessions(options.Clock, options.IdleTimeout);
         Challenges = new LoginChallenges(options.InstitutionCode, options.Clock);
         RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = options.Clock });
@@ -119,7 +117,6 @@ internal sealed class PortalRuntime : IDisposable
             if (ward.IsValueCreated) ward.Value.Http.Dispose();
         _networkHttp.Dispose();
         _jlisHttp.Dispose();
-        _jpkiHttp.Dispose();
         Keys.Dispose();
     }
 }
