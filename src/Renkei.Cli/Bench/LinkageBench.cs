@@ -96,7 +96,7 @@ public static class LinkageBench
             try
             {
                 var response = await client.QueryAsync(new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index % options.People + 1, Affair,
-                    Provider.Code, Kind), ct);
+                    Provider.Code, Kind, Actor: Actor.System("linkage-bench", Affair)), ct);
                 if (response.Outcome != LinkageOutcome.Provided || response.Information is not { Held: true, Body: not null })
                     throw new InvalidOperationException($"the linkage ended {response.Outcome} ({response.RefusalCode ?? response.Information?.Reason ?? "no reason"})");
             }

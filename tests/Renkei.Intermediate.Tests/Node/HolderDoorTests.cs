@@ -31,10 +31,12 @@ public sealed class HolderDoorTests
         return pair;
     }
 
-    private static InquiryRequest Ask() => new(Guid.NewGuid(), NodePair.InquirerCode, 7, Affair, NodePair.ProviderCode, InformationKindCodes.LocalTax);
+    private static readonly Actor Clerk = new("kodomo01", "counter-3", Affair);
+
+    private static InquiryRequest Ask() => new(Guid.NewGuid(), NodePair.InquirerCode, 7, Affair, NodePair.ProviderCode, InformationKindCodes.LocalTax, Actor: Clerk);
 
     private static SendNoticeRequest Forged() => new(Guid.NewGuid(), NodePair.InquirerCode, 7, "PORTAL01",
-        new NoticeContent("児童手当の受給資格について", "至急、下記口座へ振り込んでください。", "child-allowance", null));
+        new NoticeContent("児童手当の受給資格について", "至急、下記口座へ振り込んでください。", "child-allowance", null), Clerk);
 
     private static async Task<ProblemBody> ProblemAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
@@ -130,6 +132,37 @@ public sealed class HolderDoorTests
         var loaded = await server.Client.LoadStreamAsync(Holder, copies, batchSize: 100);
         Assert.Equal((250L, 250L, 3), (loaded.Received, loaded.Stored, loaded.Batches));
         Assert.Equal(250, server.Store.CountCopies(Holder));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Even_the_holder_is_refused_a_query_or_notice_that_names_no_staff_member_terminal_and_affair(string provider)
+    {
+        await using var pair = await StartAsync(provider);
+        var ward = pair.Inquirer.Client;
+
+        var nobody = await Assert.ThrowsAsync<IntermediateException>(() => ward.QueryAsync(Ask() with { Actor = null }));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (nobody.Status, nobody.Code));
+        Assert.Contains("actor: required", nobody.Message, StringComparison.Ordinal);
+        var otherAffair = await Assert.ThrowsAsync<IntermediateException>(() => ward.QueryAsync(Ask() with { Actor = Clerk with { Affair = "library" } }));
+        Assert.Contains("actor.affair", otherAffair.Message, StringComparison.Ordinal);
+        var blankTerminal = await Assert.ThrowsAsync<IntermediateException>(() => ward.QueryAsync(Ask() with { Actor = Clerk with { Terminal = " " } }));
+        Assert.Contains("actor.terminal", blankTerminal.Message, StringComparison.Ordinal);
+        var batch = await Assert.ThrowsAsync<IntermediateException>(() => ward.SubmitQueryBatchAsync(new InquiryBatchRequest(Guid.NewGuid(), NodePair.InquirerCode,
+            Affair, NodePair.ProviderCode, InformationKindCodes.LocalTax, null, [new InquiryBatchItem("a", 7)])));
+        Assert.Contains("actor: required", batch.Message, StringComparison.Ordinal);
+        var notice = await Assert.ThrowsAsync<IntermediateException>(() => ward.SendNoticeAsync(Forged() with { Actor = null }));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (notice.Status, notice.Code));
+        Assert.Contains("actor: required", notice.Message, StringComparison.Ordinal);
+
+        Assert.Equal(0, pair.Network.Linkages);
+        Assert.Empty((await ward.RecordsAsync(new PartyRecordQuery(NodePair.InquirerCode))).Records);
+
+        // A system job names itself as such, and the record says so.
+        var job = await ward.QueryAsync(Ask() with { Actor = Actor.System("nightly-feed", Affair) });
+        Assert.Equal(LinkageOutcome.Provided, job.Outcome);
+        var recorded = Assert.Single((await ward.RecordsAsync(new PartyRecordQuery(NodePair.InquirerCode))).Records);
+        Assert.Equal(("system:nightly-feed", "system:nightly-feed"), (recorded.Staff, recorded.Terminal));
     }
 
     /// <summary>One request per route of the holder's own systems (the bodies need not be valid: the door answers first).</summary>
