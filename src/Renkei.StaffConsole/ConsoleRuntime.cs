@@ -49,10 +49,11 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
             lock (_addressee)
             {
                 if (_workflows is not null) return _workflows;
-                // The console calls the ward's intermediate server as the ward: signed with the ward's institution key.
+                // The console calls the ward's intermediate server as the ward: signed with the ward's institution key, timed by
+                // the wall clock the server checks signatures against (the console's own clock may be a business day in tests).
                 _keys = InstitutionKeys.LoadOrCreate(Options.InstitutionKeyDirectory!);
                 _intermediate = IntermediateHttpClient.Signed(address, Options.Municipality.Digits, _keys.Signing, Options.IntermediateHandler?.Invoke(),
-                    TimeSpan.FromMinutes(2), Options.Clock);
+                    TimeSpan.FromMinutes(2));
                 var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
                 _workflows = new AttachmentWorkflows(new ApplicationStore(Options.Database), _addressee, Options.Municipality,
                     _intermediate, intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
