@@ -203,11 +203,9 @@ internal sealed class HolderRuntime : IAsyncDisposable
             var staffKey = SecretKeyFile.LoadOrCreate(Path.Combine(options.KeyDirectory, HolderRoutes.StaffKeyFileName));
             log = HolderOperationLog.Open(options.Database, options.InstitutionCode,
                 Path.Combine(options.KeyDirectory, HolderOperationLog.SigningKeyFileName), options.Clock);
-            var intermediateHttp = new HttpClient(options.Tls?.CreateHandler() ?? new SocketsHttpHandler(), disposeHandler: true)
-            {
-                BaseAddress = options.IntermediateAddress,
-                Timeout = TimeSpan.FromMinutes(5),
-            };
+            // The holder's own intermediate server takes calls from the holder alone: signed with its institution key.
+            var intermediateHttp = SigningHandler.CreateClient(options.IntermediateAddress, options.InstitutionCode, keys.Signing, options.InstitutionCode,
+                options.Tls?.CreateHandler(), TimeSpan.FromMinutes(5), options.Clock);
             var jlisHttp = options.JlisAddress is null
                 ? null
                 : SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, keys.Signing, Renkei.Jlis.Contracts.JlisTokenRoutes.JlisInstitutionCode, options.Tls?.CreateHandler(),

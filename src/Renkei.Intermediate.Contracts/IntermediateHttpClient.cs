@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Renkei.Core.Json;
+using Renkei.Infrastructure.Signing;
 
 namespace Renkei.Intermediate.Contracts;
 
@@ -57,10 +59,29 @@ public sealed class IntermediateException(HttpStatusCode status, string code, st
 }
 
 /// <summary>
-/// The intermediate server's client over HTTP. <see cref="HttpClient.BaseAddress"/> is the service's address.
+/// The intermediate server's client over HTTP. Only the holder itself may call its intermediate server: build it with
+/// <see cref="Signed"/> (requests signed with the holder's institution key, for the holder's own server; a mutual-TLS
+/// handler as <c>inner</c> when deployed). The constructor takes an <see cref="HttpClient"/> that already identifies the
+/// holder; its <see cref="HttpClient.BaseAddress"/> is the service's address.
 /// </summary>
-public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClient, IIntermediateTokenClient, IIntermediateLinkageClient, IIntermediateNoticeClient
+public sealed class IntermediateHttpClient(HttpClient http, bool ownsHttpClient = false)
+    : IIntermediateClient, IIntermediateTokenClient, IIntermediateLinkageClient, IIntermediateNoticeClient, IDisposable
 {
+    /// <summary>
+    /// The holder <paramref name="holderCode"/>'s client of its own intermediate server at <paramref name="baseAddress"/>:
+    /// every request is signed with <paramref name="signingKey"/> (the holder's institution signing key; it stays the
+    /// caller's) for that server, and sent through <paramref name="inner"/> (e.g. a mutual-TLS handler; default plain sockets).
+    /// The client owns its <see cref="HttpClient"/>: dispose it when done.
+    /// </summary>
+    public static IntermediateHttpClient Signed(Uri baseAddress, string holderCode, ECDsa signingKey, HttpMessageHandler? inner = null,
+        TimeSpan? timeout = null, TimeProvider? clock = null) =>
+        new(SigningHandler.CreateClient(baseAddress, holderCode, signingKey, holderCode, inner, timeout ?? TimeSpan.FromMinutes(5), clock), ownsHttpClient: true);
+
+    public void Dispose()
+    {
+        if (ownsHttpClient) http.Dispose();
+    }
+
     public Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<LoadBatchRequest, LoadBatchResponse>(IntermediateRoutes.LoadBatch, request, cancellationToken);
 
@@ -117,6 +138,8 @@ public sealed class IntermediateHttpClient(HttpClient http) : IIntermediateClien
             + "&batchSize=" + batchSize.ToString(CultureInfo.InvariantCulture);
         using var content = new NdjsonContent(copies);
         using var message = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+        // The route streams: a signature covers the request's headers, and the body goes out as it is written.
+        message.Options.Set(SigningHandler.StreamedBodyOption, true);
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity || response.IsSuccessStatusCode)
         {

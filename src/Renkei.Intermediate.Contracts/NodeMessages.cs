@@ -104,7 +104,26 @@ public sealed record InquiryRequest(
     string Provider,
     string Kind,
     DateOnly? AsOf = null,
-    DateOnly? PolicyDate = null);
+    DateOnly? PolicyDate = null,
+    Actor? Actor = null);
+
+/// <summary>
+/// Who acted, on whose behalf the holder's own systems ask (a query, a notice): the staff member, the terminal and the
+/// affair the holder's operation log records for it. The intermediate server requires it (400 <c>invalid-request</c>
+/// naming <c>actor</c>) and writes staff and terminal into its provision record. A batch feed or job with no person at a
+/// terminal names itself with <see cref="System"/>.
+/// </summary>
+public sealed record Actor(string Staff, string Terminal, string Affair)
+{
+    /// <summary>The longest staff id or terminal (as the ward's operation log takes them).</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>The prefix of a system actor's staff id and terminal.</summary>
+    public const string SystemPrefix = "system:";
+
+    /// <summary>A job of the holder's business systems acting on its own (a batch feed, the demo's seeding), named as such.</summary>
+    public static Actor System(string job, string affair) => new(SystemPrefix + job, SystemPrefix + job, affair);
+}
 
 /// <summary>
 /// The answer: <paramref name="Information"/> (opened, its provider's signature checked) for
@@ -134,7 +153,8 @@ public sealed record InquiryBatchRequest(
     string Provider,
     string Kind,
     DateOnly? PolicyDate,
-    IReadOnlyList<InquiryBatchItem> Items);
+    IReadOnlyList<InquiryBatchItem> Items,
+    Actor? Actor = null);
 
 /// <param name="Submitted">Items sent to the network.</param>
 /// <param name="WithoutToken">Item ids not sent because their addressee has no token yet.</param>
@@ -196,7 +216,9 @@ public sealed record PartyRecord(
     string Kind,
     ProvisionResult Result,
     string? RefusalCode,
-    long? AddresseeNumber);
+    long? AddresseeNumber,
+    string? Staff = null,
+    string? Terminal = null);
 
 /// <param name="NextAfterSequence">Pass as <see cref="PartyRecordQuery.AfterSequence"/> for the next page; null at the end.</param>
 public sealed record PartyRecordList(IReadOnlyList<PartyRecord> Records, long? NextAfterSequence);
@@ -208,4 +230,4 @@ public sealed record PartyRecordList(IReadOnlyList<PartyRecord> Records, long? N
 /// (e.g. <see cref="PortalRoutes.DemoPortalCode"/>). <paramref name="Content"/> holds no number and no name: the person reads
 /// it in their own portal session. The node never sends it in clear: only the portal can open it.
 /// </summary>
-public sealed record SendNoticeRequest(Guid NoticeId, string Holder, long AddresseeNumber, string Portal, NoticeContent Content);
+public sealed record SendNoticeRequest(Guid NoticeId, string Holder, long AddresseeNumber, string Portal, NoticeContent Content, Actor? Actor = null);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Copies;
 using Renkei.Intermediate.Http;
@@ -20,9 +21,11 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
     public string? KindsFile { get; init; }
 
     /// <summary>
-    /// The institution's keys on the network (<c>signing.key</c>, <c>sealing.key</c>; created on first use). With
+    /// The institution's keys on the network (<c>signing.key</c>, <c>sealing.key</c>; created on first use). Required to
+    /// serve over HTTP: the holder's own systems are the holder itself, identified by its certificate (deployed) or by a
+    /// request signature with this signing key (demo), and nothing else may call the holder's routes. With
     /// <see cref="NetworkAddress"/> and <see cref="NetworkSigningPublicKey"/> it makes the server its institution's node:
-    /// token delivery, provision to the network, queries and the holder's provision records. Without the three the
+    /// token delivery, provision to the network, queries and the holder's provision records. Without those two the
     /// server keeps and provides copies only (and registers token requests).
     /// </summary>
     public string? InstitutionKeyDirectory { get; init; }
@@ -44,8 +47,8 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>True when any node setting is given (starting then requires all three, and says which is missing).</summary>
-    public bool IsNetworkNode => InstitutionKeyDirectory is not null || NetworkAddress is not null || NetworkSigningPublicKey is not null;
+    /// <summary>True when a network setting is given (starting then requires both, and says which is missing).</summary>
+    public bool IsNetworkNode => NetworkAddress is not null || NetworkSigningPublicKey is not null;
 }
 
 /// <summary>Runs one information holder's intermediate server (中間サーバー) over HTTP.</summary>
@@ -57,9 +60,15 @@ public static class IntermediateService
     /// </summary>
     public static async Task<ServiceHost> StartAsync(IntermediateServiceOptions options, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
+            throw new ArgumentException("InstitutionKeyDirectory is required: the holder's own systems call the intermediate server as the holder, with its institution key or certificate",
+                nameof(options));
         var service = CreateCopies(options);
         var tokens = new TokenService(service, options.Clock);
         var node = options.IsNetworkNode ? IntermediateNode.Create(service, options) : null;
+        // A node holds the institution's keys already; a server that keeps copies only loads them to know its holder.
+        var ownKeys = node is null ? InstitutionKeys.LoadOrCreate(options.InstitutionKeyDirectory) : null;
         try
         {
             return await ServiceHost.StartAsync("intermediate-" + options.HolderCode,
@@ -68,17 +77,21 @@ public static class IntermediateService
                     services.AddSingleton(service);
                     // Created by a factory, so the host disposes it (keys, the network client, the records' writer) when it stops.
                     if (node is not null) services.AddSingleton(_ => node);
+                    if (ownKeys is not null) services.AddSingleton(_ => ownKeys);
                 },
                 app =>
                 {
                     IntermediateEndpoints.Map(app, service);
-                    NodeEndpoints.Map(app, service, tokens, node is null ? null : app.Services.GetRequiredService<IntermediateNode>(), options.Clock);
+                    var running = node is null ? null : app.Services.GetRequiredService<IntermediateNode>();
+                    var keys = running?.Keys ?? app.Services.GetRequiredService<InstitutionKeys>();
+                    NodeEndpoints.Map(app, service, tokens, running, keys.Signing, options.Clock);
                 },
                 new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
         }
         catch
         {
             if (node is not null) await node.DisposeAsync();
+            ownKeys?.Dispose();
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Web;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
@@ -32,7 +33,8 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
 
     public AddresseeSystem Addressee => _addressee;
 
-    private HttpClient? _intermediateHttp;
+    private InstitutionKeys? _keys;
+    private IntermediateHttpClient? _intermediate;
     private AttachmentWorkflows? _workflows;
 
     /// <summary>
@@ -47,10 +49,14 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
             lock (_addressee)
             {
                 if (_workflows is not null) return _workflows;
-                _intermediateHttp = Options.IntermediateHttp?.Invoke(address) ?? new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+                // The console calls the ward's intermediate server as the ward: signed with the ward's institution key, timed by
+                // the wall clock the server checks signatures against (the console's own clock may be a business day in tests).
+                _keys = InstitutionKeys.LoadOrCreate(Options.InstitutionKeyDirectory!);
+                _intermediate = IntermediateHttpClient.Signed(address, Options.Municipality.Digits, _keys.Signing, Options.IntermediateHandler?.Invoke(),
+                    TimeSpan.FromMinutes(2));
                 var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
                 _workflows = new AttachmentWorkflows(new ApplicationStore(Options.Database), _addressee, Options.Municipality,
-                    new IntermediateHttpClient(_intermediateHttp), intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
+                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
                 return _workflows;
             }
         }
@@ -69,13 +75,17 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
             if (_notices is not null || Workflows is not { } workflows) return _notices;
             lock (_addressee)
             {
-                return _notices ??= new EligibilityNotices(workflows.Store, _addressee, new IntermediateHttpClient(_intermediateHttp!),
+                return _notices ??= new EligibilityNotices(workflows.Store, _addressee, _intermediate!,
                     new EligibilityNoticeOptions { Clock = Options.Clock });
             }
         }
     }
 
-    public void Dispose() => _intermediateHttp?.Dispose();
+    public void Dispose()
+    {
+        _intermediate?.Dispose();
+        _keys?.Dispose();
+    }
 
     /// <summary>
     /// The operation log names a person by integrated addressee number (団体内統合宛名番号), never by individual number;

@@ -47,8 +47,14 @@ public sealed record StaffConsoleOptions(
     /// </summary>
     public Uri? IntermediateAddress { get; init; }
 
-    /// <summary>Builds the client for <see cref="IntermediateAddress"/> (e.g. with mutual TLS); plain HTTP when null.</summary>
-    public Func<Uri, HttpClient>? IntermediateHttp { get; init; }
+    /// <summary>
+    /// The ward's institution key directory (<c>signing.key</c>): the console calls the intermediate server as the ward,
+    /// its requests signed with the ward's key. Required with <see cref="IntermediateAddress"/>.
+    /// </summary>
+    public string? InstitutionKeyDirectory { get; init; }
+
+    /// <summary>Builds the handler under the signed client for <see cref="IntermediateAddress"/> (e.g. mutual TLS); plain sockets when null.</summary>
+    public Func<HttpMessageHandler>? IntermediateHandler { get; init; }
 }
 
 /// <summary>
@@ -79,6 +85,8 @@ public static class StaffConsoleService
         if (string.IsNullOrWhiteSpace(options.WardName)) throw new ArgumentException("the ward name is required", nameof(options));
         if (options.OperationLog.Municipality != options.Municipality)
             throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
+        if (options.IntermediateAddress is not null && string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
+            throw new ArgumentException("InstitutionKeyDirectory is required with IntermediateAddress: the console calls the intermediate server as the ward", nameof(options));
         var runtime = new ConsoleRuntime(options, new ResidentRegister(options.Database, options.Municipality));
 
         return await ServiceHost.StartAsync(ServiceName,

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Records;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
@@ -44,6 +46,7 @@ public class DemoCommandTests : IDisposable
             Assert.Contains(expected, outcome.StandardOutput);
 
         var changes = new List<OperationLogReader.Entry>();
+        var linkages = 0;
         foreach (var code in new[] { "131091", "131113", "131199" })
         {
             var status = await CliProcess.RunAsync(_data.Path, "registry", "status", "--municipality", code, "--json");
@@ -59,14 +62,37 @@ public class DemoCommandTests : IDisposable
             Assert.All(moves, e => Assert.Equal(("jumin01", "resident-register", "success"), (e.StaffId, e.AffairCode, e.Result)));
             Assert.All(moves, e => Assert.StartsWith("renkei-demo@127.0.0.1", e.Terminal));
             if (moves.Count > 0)
-                Assert.Equal(["login", "affairChosen", "logout"], entries.Where(e => e.Action != "change").Select(e => e.Action).Distinct());
+                Assert.Equal(["login", "affairChosen", "logout"], entries.Where(e => e.Action != "change" && !IsLinkage(e)).Select(e => e.Action).Distinct());
             changes.AddRange(moves);
+
+            // Every linkage the ward made (its intermediate server's inquirer records) names the staff member, terminal and
+            // affair, and the ward's operation log holds an entry for it with the same three.
+            var made = LinkagesMadeBy(code);
+            var logged = entries.Where(IsLinkage).GroupBy(e => (e.StaffId, e.Terminal, e.AffairCode)).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var linkage in made.GroupBy(r => (r.Staff!, r.Terminal!, (string?)r.Affair)))
+                Assert.True(logged.GetValueOrDefault(linkage.Key) >= linkage.Count(),
+                    $"{code}: {linkage.Count()} linkage(s) by {linkage.Key} but {logged.GetValueOrDefault(linkage.Key)} operation-log entries");
+            Assert.All(entries.Where(IsLinkage), e => Assert.False(string.IsNullOrEmpty(e.StaffId) || string.IsNullOrEmpty(e.AffairCode), "a linkage without staff or affair"));
+            linkages += made.Count;
         }
+        Assert.True(linkages > 0, "the demo made no linkage");
         var moved = System.Text.RegularExpressions.Regex.Match(outcome.StandardOutput, @"(\d+) person\(s\) moved between wards");
         Assert.True(moved.Success, outcome.StandardOutput);
         Assert.True(int.Parse(moved.Groups[1].Value) > 0, "the demo moved nobody");
         // Each person moved is a departure at one ward and an arrival at another.
         Assert.Equal(2 * int.Parse(moved.Groups[1].Value), changes.Count);
+    }
+
+    private static bool IsLinkage(OperationLogReader.Entry entry) => entry.Action.StartsWith("linkage", StringComparison.Ordinal);
+
+    /// <summary>The queries a ward made: the inquirer records of its intermediate server's provision records (read from its database).</summary>
+    private List<PartyRecordEntry> LinkagesMadeBy(string code)
+    {
+        var layout = new DataLayout(new DirectoryInfo(_data.Path));
+        using var store = new Renkei.Infrastructure.Audit.AuditLogStore(layout.IntermediateDatabase(code), PartyRecordLog.TableName, null);
+        var made = store.ReadEntries().Select(e => PartyRecordEntry.FromPayload(e.Payload)!).Where(r => r.Role == PartyRole.Inquirer).ToList();
+        Assert.All(made, r => Assert.False(string.IsNullOrEmpty(r.Staff) || string.IsNullOrEmpty(r.Terminal), "a linkage recorded without staff or terminal"));
+        return made;
     }
 
     [Fact]

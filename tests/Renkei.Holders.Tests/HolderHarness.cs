@@ -2,6 +2,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Holders.Demo;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
@@ -23,10 +24,17 @@ public sealed class HolderHarness : IAsyncDisposable
         Keys = keys;
         Intermediate = intermediate;
         Node = node;
-        IntermediateHttp = new HttpClient { BaseAddress = intermediate.BaseAddress };
+        // The holder's own systems call its intermediate server as the holder, signed with its institution key.
+        _institutionKeys = InstitutionKeys.LoadOrCreate(InstitutionKeyDirectory(keys));
+        IntermediateHttp = SigningHandler.CreateClient(intermediate.BaseAddress, node.InstitutionCode, _institutionKeys.Signing, node.InstitutionCode);
         IntermediateClient = new IntermediateHttpClient(IntermediateHttp);
         Staff = node.CreateStaffClient();
     }
+
+    private readonly InstitutionKeys _institutionKeys;
+
+    /// <summary>The holder's institution key directory (as <see cref="HolderServiceOptions.InstitutionKeyDirectory"/> names it).</summary>
+    private static string InstitutionKeyDirectory(TempDirectory keys) => Path.Combine(keys.Path, "institution");
 
     public HolderKind Kind { get; }
     public TestDatabase HolderDatabase { get; }
@@ -55,7 +63,10 @@ public sealed class HolderHarness : IAsyncDisposable
         ServiceHost? intermediate = null;
         try
         {
-            intermediate = await IntermediateService.StartAsync(new IntermediateServiceOptions(intermediateDatabase.Database, CodeOf(kind), NameOf(kind)));
+            intermediate = await IntermediateService.StartAsync(new IntermediateServiceOptions(intermediateDatabase.Database, CodeOf(kind), NameOf(kind))
+            {
+                InstitutionKeyDirectory = InstitutionKeyDirectory(keys),
+            });
             var node = await HolderService.StartAsync(new HolderServiceOptions(kind, CodeOf(kind), NameOf(kind), holderDatabase.Database,
                 keys.Path, intermediate.BaseAddress));
             return new HolderHarness(kind, holderDatabase, intermediateDatabase, keys, intermediate, node);
@@ -78,6 +89,7 @@ public sealed class HolderHarness : IAsyncDisposable
     {
         Staff.Dispose();
         IntermediateHttp.Dispose();
+        _institutionKeys.Dispose();
         await Node.DisposeAsync();
         await Intermediate.DisposeAsync();
         Keys.Dispose();

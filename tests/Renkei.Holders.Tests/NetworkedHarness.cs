@@ -74,7 +74,8 @@ public sealed class NetworkedHarness : IAsyncDisposable
             JlisAddress = Jlis.BaseAddress,
         }));
         Network.Registry.Upsert(holder.Registration);
-        return (holder, new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress })));
+        var holderKeys = Owned(InstitutionKeys.LoadOrCreate(Path.Combine(keys, "institution")));
+        return (holder, Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, code, holderKeys.Signing)));
     }
 
     /// <summary>The ward's intermediate server (inquirer), registered at the network, and a token acquirer signing as the ward.</summary>
@@ -84,7 +85,7 @@ public sealed class NetworkedHarness : IAsyncDisposable
         var keys = Owned(InstitutionKeys.LoadOrCreate(keyDirectory));
         var intermediate = await StartNodeAsync(Ward, "品川区", keyDirectory);
         Network.Registry.Upsert(new InstitutionInfo(Ward, "品川区", InstitutionClass.Municipality, intermediate.BaseAddress, keys.SigningPublicKey, keys.SealingPublicKey));
-        var client = new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress }));
+        var client = Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, Ward, keys.Signing));
         var jlis = new JlisHttpClient(Owned(SigningHandler.CreateClient(Jlis.BaseAddress, Ward, keys.Signing, JlisTokenRoutes.JlisInstitutionCode)));
         return (client, new TokenAcquirer(Ward, new Tokens.IntermediateTokenInbox(client, Ward), jlis));
     }

@@ -94,7 +94,8 @@ public sealed class TokenAcquisitionTests
             Assert.True(await wardTokens.AcquireAsync(Guid.NewGuid(), new TokenSubject(addressee, number)));
 
         async Task<InquiryResponse> QueryAsync(long addressee, string affair, string provider, string kind) =>
-            await ward.QueryAsync(new InquiryRequest(Guid.NewGuid(), NetworkedHarness.Ward, addressee, affair, provider, kind, null, new DateOnly(2026, 11, 22)));
+            await ward.QueryAsync(new InquiryRequest(Guid.NewGuid(), NetworkedHarness.Ward, addressee, affair, provider, kind, null, new DateOnly(2026, 11, 22),
+                Actor.System("holders-test", affair)));
 
         // The insurer's people came through its staff API and got their tokens on first recording; the pension
         // organisation's were recorded in bulk and have none yet, so the network cannot convert the ward's token to its.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Storage;
 using Renkei.TestSupport;
@@ -13,15 +14,25 @@ public sealed class IntermediateHarness : IAsyncDisposable
     public const string HolderName = "品川区";
 
     private readonly TestDatabase _database;
+    private readonly InstitutionKeys _keys;
 
-    private IntermediateHarness(TestDatabase database, ServiceHost host)
+    private IntermediateHarness(TestDatabase database, TempDirectory keyDirectory, ServiceHost host)
     {
         _database = database;
+        KeyDirectory = keyDirectory;
         Host = host;
-        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        // The holder's own systems: every request signed with the holder's institution key, for its own server.
+        _keys = InstitutionKeys.LoadOrCreate(keyDirectory.Path);
+        Http = SigningHandler.CreateClient(host.BaseAddress, Holder, _keys.Signing, Holder, timeout: TimeSpan.FromMinutes(5));
         Client = new IntermediateHttpClient(Http);
         Store = new IntermediateStore(database.Database);
     }
+
+    /// <summary>The holder's institution key directory (the server knows the holder's public signing key from it).</summary>
+    public TempDirectory KeyDirectory { get; }
+
+    /// <summary>The holder's institution signing key.</summary>
+    public System.Security.Cryptography.ECDsa SigningKey => _keys.Signing;
 
     public ServiceHost Host { get; }
     public HttpClient Http { get; }
@@ -32,22 +43,30 @@ public sealed class IntermediateHarness : IAsyncDisposable
     public static async Task<IntermediateHarness> StartAsync(string provider)
     {
         var database = TestDatabase.Create(provider);
+        var keys = new TempDirectory();
         try
         {
-            var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(database.Database, Holder, HolderName));
-            return new IntermediateHarness(database, host);
+            var host = await IntermediateService.StartAsync(Options(database.Database, keys.Path));
+            return new IntermediateHarness(database, keys, host);
         }
         catch
         {
+            keys.Dispose();
             database.Dispose();
             throw;
         }
     }
 
+    /// <summary>The options of a copies-only server for 品川区 (its institution keys in <paramref name="keyDirectory"/>).</summary>
+    public static IntermediateServiceOptions Options(Database database, string keyDirectory) =>
+        new(database, Holder, HolderName) { InstitutionKeyDirectory = keyDirectory };
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Host.DisposeAsync();
+        _keys.Dispose();
+        KeyDirectory.Dispose();
         _database.Dispose();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Renkei.Core.Numbers;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.TestSupport;
@@ -262,15 +263,16 @@ public sealed class SchemaValidationTests
         var path = directory.File("broken-kinds.json");
         File.WriteAllText(path, KindsFile("""{"type":"object","additionalProperties":false,"properties":{"a":{"type":"integer","exclusiveMinimum":0}}}"""));
         var error = await Assert.ThrowsAsync<SchemaDefinitionException>(() =>
-            IntermediateService.StartAsync(new IntermediateServiceOptions(database.Database, Holder, HolderName) { KindsFile = path }));
+            IntermediateService.StartAsync(IntermediateHarness.Options(database.Database, directory.File("keys")) with { KindsFile = path }));
         Assert.Contains(path, error.Message);
         Assert.Contains("unsupported keyword 'exclusiveMinimum'", error.Message);
 
         // The same file fixed starts, and the service then knows only its kind.
         File.WriteAllText(path, KindsFile("""{"type":"object","additionalProperties":false,"properties":{"a":{"type":"integer","minimum":0}}}"""));
-        await using var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(database.Database, Holder, HolderName) { KindsFile = path });
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        var kinds = await new IntermediateHttpClient(http).ListKindsAsync(new ListKindsRequest(Holder));
+        await using var host = await IntermediateService.StartAsync(IntermediateHarness.Options(database.Database, directory.File("keys")) with { KindsFile = path });
+        using var keys = InstitutionKeys.LoadOrCreate(directory.File("keys"));
+        using var client = IntermediateHttpClient.Signed(host.BaseAddress, Holder, keys.Signing);
+        var kinds = await client.ListKindsAsync(new ListKindsRequest(Holder));
         Assert.Equal(["test-kind"], kinds.Kinds.Select(k => k.Code));
     }
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Tests.Node;
@@ -104,8 +105,8 @@ public sealed class TrustRuleTests
         await using var network = await TestNetworkPeer.StartAsync();
         await using (var host = await IntermediateService.StartAsync(TestNode.Options(Holder, HolderName, database.Database, keys.Path, network)))
         {
-            using var http = new HttpClient { BaseAddress = host.BaseAddress };
-            var client = new IntermediateHttpClient(http);
+            using var holderKeys = InstitutionKeys.LoadOrCreate(keys.Path);
+            using var client = IntermediateHttpClient.Signed(host.BaseAddress, Holder, holderKeys.Signing);
             var copies = people.SelectMany(p => CopiesOf(p, new DateOnly(2026, 6, 1))).ToList();
             var loaded = await client.LoadStreamAsync(Holder, AsAsync(copies), batchSize: 1_000);
             Assert.Null(loaded.Failure);

@@ -90,15 +90,14 @@ public static class LinkageBench
         await country.GivePeopleTokensAndCopiesAsync(options.People, quiet, cancellationToken);
         setup.Stop();
 
-        using var http = CreateClient(country.InquirerHost.BaseAddress);
-        var client = new IntermediateHttpClient(http);
+        using var client = country.IntermediateClientOf(Inquirer);
         string? firstFailure = null;
         async Task Linkage(long index, CancellationToken ct)
         {
             try
             {
                 var response = await client.QueryAsync(new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index % options.People + 1, Affair,
-                    Provider.Code, Kind), ct);
+                    Provider.Code, Kind, Actor: Actor.System("linkage-bench", Affair)), ct);
                 if (response.Outcome != LinkageOutcome.Provided || response.Information is not { Held: true, Body: not null })
                     throw new InvalidOperationException($"the linkage ended {response.Outcome} ({response.RefusalCode ?? response.Information?.Reason ?? "no reason"})");
             }
@@ -184,16 +183,20 @@ public static class LinkageBench
     }
 
     /// <summary>The HTTP client settings both runs use: one pooled handler, connections kept, no per-request timeout.</summary>
-    public static HttpClient CreateClient(Uri baseAddress) => new(new SocketsHttpHandler
+    public static HttpClient CreateClient(Uri baseAddress) => new(PooledHandler(), disposeHandler: true)
+    {
+        BaseAddress = baseAddress,
+        Timeout = ClientTimeout,
+    };
+
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
+
+    private static SocketsHttpHandler PooledHandler() => new()
     {
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         MaxConnectionsPerServer = int.MaxValue,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
-    }, disposeHandler: true)
-    {
-        BaseAddress = baseAddress,
-        Timeout = TimeSpan.FromSeconds(60),
     };
 
     /// <summary>A plain Kestrel endpoint through <see cref="ServiceHost"/> answering a small JSON POST (an inquiry's shape, echoed in part).</summary>
@@ -247,6 +250,7 @@ public static class LinkageBench
     private sealed class BenchCountry : IAsyncDisposable
     {
         private readonly List<IAsyncDisposable> _owned = [];
+        private readonly Dictionary<string, InstitutionKeys> _wardKeys = new(StringComparer.Ordinal);
         private readonly string _keys;
 
         private BenchCountry(string keyDirectory) => _keys = keyDirectory;
@@ -293,8 +297,14 @@ public static class LinkageBench
                 NetworkSigningPublicKey = Network.SigningPublicKey,
             }, cancellationToken);
             DemoRegister(Network, ward.Code, ward.Name, InstitutionClass.Municipality, host.BaseAddress, keys);
+            _wardKeys[ward.Code] = InstitutionKeys.LoadOrCreate(keys);
             return host;
         }
+
+        /// <summary>The ward's own systems' client of its intermediate server: signed as the ward, over the bench's pooled handler.</summary>
+        public IntermediateHttpClient IntermediateClientOf(BenchWard ward) =>
+            IntermediateHttpClient.Signed((ward.Code == Inquirer.Code ? InquirerHost : ProviderHost).BaseAddress, ward.Code, _wardKeys[ward.Code].Signing,
+                PooledHandler(), ClientTimeout);
 
         private static void DemoRegister(NetworkNode network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
         {
@@ -347,9 +357,9 @@ public static class LinkageBench
                 return 0;
             });
 
-            using var providerHttp = CreateClient(ProviderHost.BaseAddress);
+            using var providerClient = IntermediateClientOf(Provider);
             var copies = await ProgressDisplay.RunAsync("local-tax copies at ward B", quiet, progress =>
-                new IntermediateHttpClient(providerHttp).LoadStreamAsync(Provider.Code,
+                providerClient.LoadStreamAsync(Provider.Code,
                     Commands.IntermediateBenchCommand.LocalTaxCopies(people, progress, cancellationToken), cancellationToken: cancellationToken));
             if (copies.Failure is not null || copies.Stored != people)
                 throw new InvalidOperationException($"ward B stored {copies.Stored} of {people} local-tax copies");
@@ -383,6 +393,7 @@ public static class LinkageBench
         public async ValueTask DisposeAsync()
         {
             for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+            foreach (var keys in _wardKeys.Values) keys.Dispose();
         }
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Renkei.Cli.Demo;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Holders;
 using Renkei.Holders.Demo;
 using Renkei.Jlis;
@@ -428,9 +429,13 @@ internal sealed class DemoCountry : IAsyncDisposable
             hosts.Add(host);
             // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
             var console = await StaffConsoleService.StartAsync(
-                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log) { IntermediateAddress = intermediate.BaseAddress }, cancellationToken);
+                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log)
+                {
+                    IntermediateAddress = intermediate.BaseAddress,
+                    InstitutionKeyDirectory = keyDirectory,
+                }, cancellationToken);
             hosts.Add(console);
-            return new RunningWard(descriptor, register, database, host, log, staffAccounts, console, intermediate, intermediateDatabase);
+            return new RunningWard(descriptor, register, database, host, log, staffAccounts, console, intermediate, intermediateDatabase, keyDirectory);
         }
         catch
         {
@@ -482,14 +487,17 @@ internal sealed class DemoCountry : IAsyncDisposable
 /// records for the ward) and its demo staff. Changes go through the service as the demo's resident-register clerk.
 /// </summary>
 internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register, Database database, ServiceHost host, OperationLog log,
-    IReadOnlyList<DemoStaffAccount> staff, ServiceHost consoleHost, ServiceHost intermediateHost, Database intermediateDatabase) : IAsyncDisposable
+    IReadOnlyList<DemoStaffAccount> staff, ServiceHost consoleHost, ServiceHost intermediateHost, Database intermediateDatabase, string institutionKeyDirectory)
+    : IAsyncDisposable
 {
     /// <summary>The demo clerk who registers the moves (住民記録係), acting in the resident-register affair.</summary>
     public const string ClerkId = "jumin01";
     public const string ClerkAffair = "resident-register";
 
     private readonly HttpClient _http = new() { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
-    private readonly HttpClient _intermediateHttp = new() { BaseAddress = intermediateHost.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+    // The ward's business systems call its intermediate server as the ward: signed with the ward's institution key.
+    private readonly InstitutionKeys _keys = InstitutionKeys.LoadOrCreate(institutionKeyDirectory);
+    private IntermediateHttpClient? _intermediate;
     private string? _token;
 
     public DemoWard Descriptor { get; } = descriptor;
@@ -505,7 +513,8 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     /// <summary>The ward's intermediate server and its own database.</summary>
     public ServiceHost IntermediateHost { get; } = intermediateHost;
     public Database IntermediateDatabase { get; } = intermediateDatabase;
-    public IntermediateHttpClient IntermediateClient => new(_intermediateHttp);
+    public IntermediateHttpClient IntermediateClient =>
+        LazyInitializer.EnsureInitialized(ref _intermediate, () => IntermediateHttpClient.Signed(IntermediateHost.BaseAddress, Descriptor.Code.Digits, _keys.Signing));
 
     /// <summary>Posts an event to the ward's own HTTP service as the demo clerk; a refusal stops the demo with the ward's reason.</summary>
     public async Task<JsonElement> PostAsync<T>(string route, T body, CancellationToken cancellationToken)
@@ -563,7 +572,8 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        _intermediateHttp.Dispose();
+        _intermediate?.Dispose();
+        _keys.Dispose();
         await ConsoleHost.DisposeAsync();
         await IntermediateHost.DisposeAsync();
         await Host.DisposeAsync();

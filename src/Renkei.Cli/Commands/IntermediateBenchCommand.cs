@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using static Renkei.Cli.Commands.BenchCommands;
@@ -92,11 +93,27 @@ public static class IntermediateBenchCommand
     public static async Task<IntermediateBenchResult> RunAsync(Database database, int records, int batchSize, bool quiet, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
-        await using var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(database, BenchHolder, "ベンチマーク"), cancellationToken);
+        // The bench holder's institution keys live only as long as the run: the loader calls the server as the holder.
+        var keyDirectory = Directory.CreateTempSubdirectory("renkei-bench-keys-");
+        try
+        {
+            return await RunAsync(database, keyDirectory.FullName, records, batchSize, quiet, cancellationToken);
+        }
+        finally
+        {
+            keyDirectory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IntermediateBenchResult> RunAsync(Database database, string keyDirectory, int records, int batchSize, bool quiet,
+        CancellationToken cancellationToken)
+    {
+        await using var host = await IntermediateService.StartAsync(
+            new IntermediateServiceOptions(database, BenchHolder, "ベンチマーク") { InstitutionKeyDirectory = keyDirectory }, cancellationToken);
         var store = new Renkei.Intermediate.Storage.IntermediateStore(database);
         DeleteBenchRows(database);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        var client = new IntermediateHttpClient(http);
+        using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
+        using var client = IntermediateHttpClient.Signed(host.BaseAddress, BenchHolder, keys.Signing, timeout: Timeout.InfiniteTimeSpan);
 
         var clock = Stopwatch.StartNew();
         var response = await ProgressDisplay.RunAsync("load copies", quiet, progress =>

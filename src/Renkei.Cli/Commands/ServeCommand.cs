@@ -212,7 +212,8 @@ public static class ServeCommand
             {
                 Tls = deployment.Tls,
                 KindsFile = intermediate.KindsFile,
-                InstitutionKeyDirectory = deployment.OnNetwork ? deployment.InstitutionKeyDirectory : null,
+                // Always: the holder's own systems call the server as the holder (certificate, and signature with this key).
+                InstitutionKeyDirectory = deployment.InstitutionKeyDirectory,
                 NetworkAddress = deployment.OnNetwork ? deployment.NetworkAddress : null,
                 NetworkSigningPublicKey = deployment.OnNetwork ? deployment.NetworkSigningPublicKey : null,
             },

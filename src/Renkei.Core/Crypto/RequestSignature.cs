@@ -9,12 +9,22 @@ namespace Renkei.Core.Crypto;
 /// without query, AUDIENCE the institution code of the receiver (so a request captured on its way to one institution is
 /// refused by every other), TIMESTAMP Unix seconds and NONCE a single-use random value (so the receiver refuses the same
 /// request a second time inside the clock window). The HTTP headers carrying them are named in <c>SignatureHeaders</c>.
+/// A route whose body is streamed (never buffered whole) is signed with <see cref="StreamedBody"/> in place of the body's
+/// digest: the signature then names the caller, the route and the moment, and the connection (mutual TLS when deployed)
+/// carries the body.
 /// </summary>
 public static class RequestSignature
 {
+    /// <summary>What a streamed request's signature covers in place of the body's digest (never a SHA-256 hex string).</summary>
+    public const string StreamedBody = "STREAMED-BODY";
+
     public static string StringToSign(string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
+        StringToSign(method, path, audience, unixSeconds, nonce, Convert.ToHexStringLower(SHA256.HashData(body)));
+
+    /// <summary>The string to sign with the body's digest given: lowercase-hex SHA-256, or <see cref="StreamedBody"/>.</summary>
+    public static string StringToSign(string method, string path, string audience, long unixSeconds, string nonce, string bodyDigest) =>
         method.ToUpperInvariant() + "\n" + path + "\n" + audience + "\n" + unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + "\n" + nonce + "\n" + Convert.ToHexStringLower(SHA256.HashData(body));
+        + "\n" + nonce + "\n" + bodyDigest;
 
     public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
         SignText(key, StringToSign(method, path, audience, unixSeconds, nonce, body));

@@ -26,6 +26,9 @@ internal static class HolderEndpoints
 
     private const string TerminalHeader = "X-Renkei-Terminal";
 
+    /// <summary>How the holder's staff API names itself to its intermediate server (its callers share one staff key, no staff id).</summary>
+    private const string HolderStaffActor = "holder-staff-api";
+
     /// <summary>What an operation did: the answer, whom it concerned and how many people it touched.</summary>
     private sealed record Done(object Body, long? PersonId = null, long Count = 1);
 
@@ -87,7 +90,8 @@ internal static class HolderEndpoints
             try
             {
                 var answer = await runtime.Linkage.QueryAsync(new InquiryRequest(request.RequestId, runtime.Options.InstitutionCode, personId,
-                    request.Affair, request.Provider, request.Kind, request.AsOf, request.PolicyDate), ct);
+                    request.Affair, request.Provider, request.Kind, request.AsOf, request.PolicyDate,
+                    Actor.System(HolderStaffActor, request.Affair)), ct);
                 return new Done(answer, personId);
             }
             catch (IntermediateException e) when (e.Code == "no-token")

@@ -108,7 +108,9 @@ public sealed class InstitutionAuthentication(IOptionsMonitor<AuthenticationSche
         string proof;
         if (signedHeaders)
         {
-            var signed = await SignedRequestVerifier.ReadAsync(Context, callers.SigningKeyOfAsync, callers.Clock, callers.Audience, callers.Replays);
+            var streamed = Context.GetEndpoint()?.Metadata.GetMetadata<StreamedBodyRoute>() is not null;
+            var signed = await SignedRequestVerifier.ReadAsync(Context, callers.SigningKeyOfAsync, callers.Clock, callers.Audience, callers.Replays,
+                streamedBody: streamed);
             if (!signed.IsVerified) return Fail(signed.FailureCode!, signed.FailureMessage!, signed.FailureStatus);
             if (certified is not null && !string.Equals(certified, signed.Institution, StringComparison.Ordinal))
                 return Fail(CallerCertificate.MismatchCode,

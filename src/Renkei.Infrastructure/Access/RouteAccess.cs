@@ -63,6 +63,15 @@ public static class RouteAccess
         return builder.RequireAuthorization(policy).WithMetadata(new CallerDeclaration(CallerKind.OneInstitution, who, [code]));
     }
 
+    /// <summary>
+    /// The route streams its request body (never buffered whole): a signed caller signs
+    /// <see cref="Renkei.Core.Crypto.RequestSignature.StreamedBody"/> in place of the body's digest
+    /// (<see cref="Signing.SigningHandler.StreamedBodyOption"/>), so the signature proves who calls the route, and the
+    /// connection (mutual TLS when deployed) carries the body.
+    /// </summary>
+    public static TBuilder StreamsBody<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(StreamedBodyRoute.Instance);
+
     /// <summary>A live session of the service's own login scheme <paramref name="scheme"/> (<see cref="AddSessionScheme"/>).</summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder, CallerKind kind, string scheme, string who) where TBuilder : IEndpointConventionBuilder
     {
@@ -136,5 +145,15 @@ public static class RouteAccess
             .AddScheme<AuthenticationSchemeOptions, InstitutionAuthentication>(InstitutionAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(NoRouteAuthentication.SchemeName).RequireAssertion(_ => false).Build());
+    }
+}
+
+/// <summary>Endpoint metadata: the route streams its body (<see cref="RouteAccess.StreamsBody"/>).</summary>
+public sealed class StreamedBodyRoute
+{
+    public static readonly StreamedBodyRoute Instance = new();
+
+    private StreamedBodyRoute()
+    {
     }
 }

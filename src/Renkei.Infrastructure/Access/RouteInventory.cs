@@ -9,6 +9,9 @@ namespace Renkei.Infrastructure.Access;
 /// <param name="Caller">Its declaration; null when it has none (the service then does not start).</param>
 public sealed record RouteEntry(IReadOnlyList<string> Methods, string Pattern, CallerDeclaration? Caller)
 {
+    /// <summary>The route streams its body (<see cref="RouteAccess.StreamsBody"/>): a signed caller signs its headers only.</summary>
+    public bool StreamsBody { get; init; }
+
     public override string ToString() => $"{(Methods.Count == 0 ? "*" : string.Join(",", Methods))} {Pattern} → {Caller?.ToString() ?? "UNDECLARED"}";
 }
 
@@ -22,7 +25,10 @@ public static class RouteInventory
             .Select(endpoint => new RouteEntry(
                 endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? [],
                 "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/'),
-                Declaration(endpoint)))
+                Declaration(endpoint))
+            {
+                StreamsBody = endpoint.Metadata.GetMetadata<StreamedBodyRoute>() is not null,
+            })
             .OrderBy(route => route.Pattern, StringComparer.Ordinal)
             .ToList();
     }

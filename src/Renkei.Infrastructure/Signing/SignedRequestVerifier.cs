@@ -81,9 +81,13 @@ public static class SignedRequestVerifier
         return ReadAsync(context, (code, _) => ValueTask.FromResult(signingKeyOf(code)), clock, audience, replays, maxBodyBytes);
     }
 
-    /// <summary><see cref="ReadAsync(HttpContext, Func{string, ECDsa?}, TimeProvider, string, ReplayGuard?, int)"/> with a key lookup that may call out (a registry cache).</summary>
+    /// <summary>
+    /// <see cref="ReadAsync(HttpContext, Func{string, ECDsa?}, TimeProvider, string, ReplayGuard?, int)"/> with a key lookup that may call out (a registry cache).
+    /// <paramref name="streamedBody"/>: the route streams its body (<see cref="RequestSignature.StreamedBody"/>): the signature
+    /// is checked over the headers alone, the body is left unread for the handler and <see cref="SignedRequest.Body"/> is empty.
+    /// </summary>
     public static async Task<SignedRequest> ReadAsync(HttpContext context, Func<string, CancellationToken, ValueTask<ECDsa?>> signingKeyOf, TimeProvider clock,
-        string audience, ReplayGuard? replays = null, int maxBodyBytes = DefaultMaxBodyBytes)
+        string audience, ReplayGuard? replays = null, int maxBodyBytes = DefaultMaxBodyBytes, bool streamedBody = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(signingKeyOf);
@@ -115,11 +119,12 @@ public static class SignedRequestVerifier
         if (key is null)
             return SignedRequest.Refused(institution, UnknownInstitution, "the sending institution is not registered (登録されていない機関です)");
 
-        var (body, tooLarge) = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        var (body, tooLarge) = streamedBody ? ([], false) : await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
         if (tooLarge)
             return SignedRequest.Refused(institution, BodyTooLarge, $"the request body is larger than {maxBodyBytes} bytes (要求が大きすぎます)", StatusCodes.Status413PayloadTooLarge);
         var path = PathOf(context.Request);
-        if (!Verify(key, context.Request.Method, path, audience, timestamp, nonce, body, signature))
+        var digest = streamedBody ? RequestSignature.StreamedBody : Digest(body);
+        if (!Verify(key, context.Request.Method, path, audience, timestamp, nonce, digest, signature))
             return SignedRequest.Refused(institution, BadSignature, "the request's signature does not verify with the institution's registered key (署名を検証できません)", body: body);
         // Only a verified request spends its nonce: a forged one must not block the real sender's request.
         if (replays is not null && !replays.TryAccept(institution, nonce, timestamp))
@@ -128,7 +133,7 @@ public static class SignedRequestVerifier
         var verified = SignedRequest.Verified(institution, body);
         context.Features.Set(verified);
         // Later readers (a handler that parses the body itself) read the verified bytes.
-        context.Request.Body = new MemoryStream(body, writable: false);
+        if (!streamedBody) context.Request.Body = new MemoryStream(body, writable: false);
         return verified;
     }
 
@@ -155,16 +160,25 @@ public static class SignedRequestVerifier
     public static string PathOf(Uri uri) => Uri.UnescapeDataString(uri.AbsolutePath);
 
     /// <summary>Signs with <paramref name="key"/>, one signature at a time per key (ECDSA instances are not documented as thread-safe).</summary>
-    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body)
+    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
+        Sign(key, method, path, audience, unixSeconds, nonce, Digest(body));
+
+    /// <summary>Signs with the body's digest given (<see cref="RequestSignature.StreamedBody"/> for a streamed body).</summary>
+    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, string bodyDigest)
     {
-        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, body);
+        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, bodyDigest);
         lock (key) return RequestSignature.SignText(key, text);
     }
 
-    /// <summary>Verifies a signature with <paramref name="key"/>, serialised per key like <see cref="Sign"/>.</summary>
-    public static bool Verify(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body, string signature)
+    /// <summary>Verifies a signature with <paramref name="key"/>, serialised per key like <see cref="Sign(ECDsa, string, string, string, long, string, ReadOnlySpan{byte})"/>.</summary>
+    public static bool Verify(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body, string signature) =>
+        Verify(key, method, path, audience, unixSeconds, nonce, Digest(body), signature);
+
+    private static string Digest(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    private static bool Verify(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, string bodyDigest, string signature)
     {
-        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, body);
+        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, bodyDigest);
         try
         {
             lock (key) return RequestSignature.VerifyText(key, text, signature);

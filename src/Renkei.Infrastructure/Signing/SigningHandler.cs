@@ -19,6 +19,12 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, string? au
     /// <summary>A request's own receiver, overriding <see cref="Audience"/> (the network's one client to every node sets it per request).</summary>
     public static readonly HttpRequestOptionsKey<string> AudienceOption = new("renkei.signature.audience");
 
+    /// <summary>
+    /// The request's body is streamed, not buffered: it is sent as it is written and the signature covers
+    /// <see cref="RequestSignature.StreamedBody"/> in place of its digest (for routes the receiver declares streamed).
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> StreamedBodyOption = new("renkei.signature.streamed-body");
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public string InstitutionCode { get; } = !string.IsNullOrWhiteSpace(institutionCode)
@@ -34,7 +40,8 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, string? au
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("a signed request needs an absolute address");
         byte[] body = [];
-        if (request.Content is { } content)
+        var streamed = request.Options.TryGetValue(StreamedBodyOption, out var isStreamed) && isStreamed;
+        if (!streamed && request.Content is { } content)
         {
             body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             // Replace the content with the exact bytes that were signed (a streamed content could not be read twice).
@@ -48,7 +55,9 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, string? au
         var nonce = RequestSignature.NewNonce();
         var audience = request.Options.TryGetValue(AudienceOption, out var own) ? own : Audience
             ?? throw new InvalidOperationException("the request names no receiving institution (SigningHandler.AudienceOption)");
-        var signature = SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, body);
+        var signature = streamed
+            ? SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, RequestSignature.StreamedBody)
+            : SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, body);
         var headers = request.Headers;
         foreach (var name in (string[])[SignatureHeaders.Institution, SignatureHeaders.Audience, SignatureHeaders.Timestamp, SignatureHeaders.Nonce, SignatureHeaders.Signature])
             headers.Remove(name);

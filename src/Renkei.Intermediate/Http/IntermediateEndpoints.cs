@@ -26,24 +26,27 @@ public static class IntermediateEndpoints
     /// <summary>Who the holder-system routes are for: the holder's own business systems and staff console.</summary>
     internal const string HolderSystems = "the holder's own systems (business systems, staff console), by the holder's certificate or signature";
 
+    /// <summary>The class the server gives its own holder among its callers (it knows only the holder and the network).</summary>
+    internal const string HolderClass = "Holder";
+
     public static void Map(IEndpointRouteBuilder app, CopyService service)
     {
         var loader = new StreamLoader(service);
         app.MapPost("/" + IntermediateRoutes.LoadBatch, (HttpRequest http) =>
             HandleAsync<LoadBatchRequest, LoadBatchResponse>(http.HttpContext, service.LoadBatch))
-            .NotYetLocked(HolderSystems);
+            .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Upsert, (HttpRequest http) =>
             HandleAsync<UpsertCopyRequest, UpsertCopyResponse>(http.HttpContext, service.Upsert))
-            .NotYetLocked(HolderSystems);
+            .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Delete, (HttpRequest http) =>
             HandleAsync<DeleteCopyRequest, DeleteCopyResponse>(http.HttpContext, service.Delete))
-            .NotYetLocked(HolderSystems);
+            .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Provide, (HttpRequest http) =>
             HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)))
-            .NotYetLocked(HolderSystems);
+            .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Kinds, (HttpRequest http) =>
             HandleAsync<ListKindsRequest, ListKindsResponse>(http.HttpContext, (request, _) => service.ListKinds(request)))
-            .NotYetLocked(HolderSystems);
+            .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.LoadStream, async (HttpRequest request) =>
         {
             var http = request.HttpContext;
@@ -63,7 +66,7 @@ public static class IntermediateEndpoints
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        }).NotYetLocked(HolderSystems);
+        }).RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
         app.MapGet("/" + IntermediateRoutes.Health, () =>
         {
             try

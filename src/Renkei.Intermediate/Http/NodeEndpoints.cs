@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,47 +14,54 @@ using Renkei.Network.Contracts;
 namespace Renkei.Intermediate.Http;
 
 /// <summary>
-/// The node's routes: for the holder's own systems (<see cref="IntermediateNodeRoutes"/>) and for the network
-/// (<see cref="NodeRoutes"/>). Requests on the network's routes must carry the network's signature, checked with its
+/// The node's routes: for the holder's own systems (<see cref="IntermediateNodeRoutes"/>; the holder itself by its
+/// certificate or signature) and for the network (<see cref="NodeRoutes"/>). Requests on the network's routes must carry the network's signature, checked with its
 /// pinned key (anything else: 401); the body is parsed strictly only after that. Without node settings the network's
 /// routes and the linkage routes answer 503 <c>not-a-network-node</c>; registering token requests works regardless.
 /// </summary>
 public static class NodeEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, CopyService copies, TokenService tokens, IntermediateNode? node, TimeProvider clock)
+    /// <summary>
+    /// Maps the node's routes. The server knows two callers: its own holder (<paramref name="holderSigningKey"/>, the public
+    /// half of the institution key in the key directory; its certificate when deployed) and, as a node, the network (its
+    /// pinned key). Every other institution, even a valid node of the network, is refused.
+    /// </summary>
+    public static void Map(IEndpointRouteBuilder app, CopyService copies, TokenService tokens, IntermediateNode? node, ECDsa holderSigningKey, TimeProvider clock)
     {
-        if (node is not null)
-            app.ServiceProvider.UseInstitutionCallers(copies.HolderCode,
-                new FixedInstitutions(new KnownInstitution(NodeRoutes.NetworkInstitutionCode, "Network", node.NetworkSigningKey)), clock);
+        ArgumentNullException.ThrowIfNull(holderSigningKey);
+        var holder = new KnownInstitution(copies.HolderCode, IntermediateEndpoints.HolderClass, holderSigningKey);
+        app.ServiceProvider.UseInstitutionCallers(copies.HolderCode, node is null
+            ? new FixedInstitutions(holder)
+            : new FixedInstitutions(holder, new KnownInstitution(NodeRoutes.NetworkInstitutionCode, "Network", node.NetworkSigningKey)), clock);
         // ---------------------------------------------------------------- the holder's systems
         app.MapPost("/" + IntermediateNodeRoutes.PendingToken, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<PendingTokenRequest, PendingTokenResponse>(http.HttpContext, tokens.RegisterPending))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.PendingTokenBatch, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(http.HttpContext, tokens.RegisterPendingBatch))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.TokenStatus, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 
         app.MapPost("/" + IntermediateNodeRoutes.Query, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryRequest, InquiryResponse>(http.HttpContext, (request, _) => node.QueryAsync(request, http.HttpContext.RequestAborted)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatch, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatchStatus, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.Policy, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.SendNotice, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<SendNoticeRequest, PushNoticeAccepted>(http.HttpContext, (request, _) => node.SendNoticeAsync(request, http.HttpContext.RequestAborted)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)))
-            .NotYetLocked(IntermediateEndpoints.HolderSystems);
+            .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 
         // ---------------------------------------------------------------- the network
         app.MapPost("/" + NodeRoutes.DeliverToken, (HttpRequest http) =>

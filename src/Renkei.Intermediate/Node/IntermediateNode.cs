@@ -199,6 +199,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Affair, "affair");
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
+        var actor = RequireActor(request.Actor, request.Affair);
         var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
 
         ProvidedInformation? information = null;
@@ -212,7 +213,7 @@ public sealed class IntermediateNode : IAsyncDisposable
             information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken); // never record an answer that is not authentic
             answered = true;
             var entry = new PartyRecordEntry(PartyRole.Inquirer, request.RequestId, null, HolderCode, request.Provider, request.Affair, request.Kind,
-                ResultOf(linkage.Outcome), linkage.RefusalCode, token);
+                ResultOf(linkage.Outcome), linkage.RefusalCode, token, actor.Staff, actor.Terminal);
             return (linkage, (PartyRecordEntry?)entry);
         }, cancellationToken);
         if (!answered) information = await OpenAsync(linkage, request.Provider, request.Kind, cancellationToken);
@@ -231,6 +232,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Affair, "affair");
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
+        RequireActor(request.Actor, request.Affair);
         var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
         if (items.Count == 0 || items.Count > NetworkRoutes.MaxLinkageBatch)
             throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
@@ -368,6 +370,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         if (request.AddresseeNumber < 1)
             throw Invalid("addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
         Require(request.Portal, "portal");
+        RequireActor(request.Actor, null);
         var content = request.Content ?? throw Invalid("content: required (お知らせの内容がありません)");
         if (string.IsNullOrWhiteSpace(content.Title) || content.Title.Length > MaxNoticeTitle)
             throw Invalid($"content.title: 1 to {MaxNoticeTitle} characters (件名が正しくありません)");
@@ -453,11 +456,28 @@ public sealed class IntermediateNode : IAsyncDisposable
         foreach (var token in page.Select(p => p.Entry.Token).Distinct())
             addressees[token] = only is not null ? query.AddresseeNumber : Tokens.AddresseeOf(HolderCode, token);
         var records = page.Select(p => new PartyRecord(p.Stored.Sequence, p.Stored.RecordedAt, p.Entry.Role, p.Entry.RequestId, p.Entry.ItemIndex,
-            p.Entry.Inquirer, p.Entry.Provider, p.Entry.Affair, p.Entry.Kind, p.Entry.Result, p.Entry.RefusalCode, addressees[p.Entry.Token])).ToList();
+            p.Entry.Inquirer, p.Entry.Provider, p.Entry.Affair, p.Entry.Kind, p.Entry.Result, p.Entry.RefusalCode, addressees[p.Entry.Token],
+            p.Entry.Staff, p.Entry.Terminal)).ToList();
         return new PartyRecordList(records, page.Count == query.Limit ? page[^1].Stored.Sequence : null);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>
+    /// The staff member, terminal and affair the holder's systems act for (400 naming the field when missing or malformed);
+    /// <paramref name="affair"/>, when given, is the request's own affair, which the actor's must be.
+    /// </summary>
+    private static Actor RequireActor(Actor? actor, string? affair)
+    {
+        if (actor is null)
+            throw Invalid("actor: required: the staff member, terminal and affair the request is made for (操作者・端末・事務の指定がありません)");
+        foreach (var (value, field) in new[] { (actor.Staff, "staff"), (actor.Terminal, "terminal"), (actor.Affair, "affair") })
+            if (string.IsNullOrWhiteSpace(value) || value.Length > Actor.MaxLength || value.Any(char.IsControl))
+                throw Invalid($"actor.{field}: 1 to {Actor.MaxLength} characters, no control characters (操作者の指定が正しくありません)");
+        if (affair is not null && !string.Equals(actor.Affair, affair, StringComparison.Ordinal))
+            throw Invalid("actor.affair: must be the request's affair (操作者の事務が要求の事務と異なります)");
+        return actor;
+    }
 
     private static ProvisionResult ResultOf(LinkageOutcome outcome) => outcome switch
     {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Audit;
 using Renkei.Core.Json;
@@ -28,15 +29,19 @@ public sealed record PartyRecordEntry(
     string Kind,
     ProvisionResult Result,
     string? RefusalCode,
-    Token Token)
+    Token Token,
+    string? Staff = null,
+    string? Terminal = null)
 {
     public const int PayloadVersion = 1;
 
     /// <summary>
     /// The canonical payload (keys sorted, no whitespace): <c>{"affair","inquirer","itemIndex","kind","provider",
-    /// "refusalCode","requestId","result","role","token","v":1}</c>.
+    /// "refusalCode","requestId","result","role","staff","terminal","token","v":1}</c>; <c>staff</c> and <c>terminal</c>
+    /// (who acted at the inquirer) are left out when unknown (a provider's record, a record written before they were kept).
     /// </summary>
-    public byte[] ToPayload() => CanonicalJson.Serialize(new Payload(PayloadVersion, Role, RequestId, ItemIndex, Inquirer, Provider, Affair, Kind, Result, RefusalCode, Token));
+    public byte[] ToPayload() => CanonicalJson.Serialize(new Payload(PayloadVersion, Role, RequestId, ItemIndex, Inquirer, Provider, Affair, Kind, Result, RefusalCode, Token,
+        Staff, Terminal));
 
     /// <summary>Reads a stored payload back; null when it is not a party record of this version.</summary>
     public static PartyRecordEntry? FromPayload(byte[] payload)
@@ -45,7 +50,8 @@ public sealed record PartyRecordEntry(
         {
             var p = JsonSerializer.Deserialize<Payload>(payload, JsonDefaults.Options);
             return p is null || p.V != PayloadVersion ? null
-                : new PartyRecordEntry(p.Role, p.RequestId, p.ItemIndex, p.Inquirer, p.Provider, p.Affair, p.Kind, p.Result, p.RefusalCode, p.Token);
+                : new PartyRecordEntry(p.Role, p.RequestId, p.ItemIndex, p.Inquirer, p.Provider, p.Affair, p.Kind, p.Result, p.RefusalCode, p.Token,
+                    p.Staff, p.Terminal);
         }
         catch (JsonException)
         {
@@ -57,7 +63,9 @@ public sealed record PartyRecordEntry(
     public bool SameProvision(PartyRecordEntry other) => Role == other.Role && RequestId == other.RequestId && ItemIndex == other.ItemIndex;
 
     private sealed record Payload(int V, PartyRole Role, Guid RequestId, int? ItemIndex, string Inquirer, string Provider, string Affair, string Kind,
-        ProvisionResult Result, string? RefusalCode, Token Token);
+        ProvisionResult Result, string? RefusalCode, Token Token,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Staff = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Terminal = null);
 }
 
 /// <summary>

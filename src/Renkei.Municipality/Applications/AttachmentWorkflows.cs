@@ -273,6 +273,9 @@ public sealed class AttachmentWorkflows
         return (run, refused);
     }
 
+    /// <summary>Who acts, as the intermediate server records it beside the provision: the same staff, terminal and affair as the ward's log entry.</summary>
+    private Actor ActorOf(StaffSession session, string? terminal) => new(session.StaffId.Value, terminal ?? _recorder.Terminal, session.ChosenAffair!);
+
     private void RefuseStep(StaffSession session, Application application, OfferedLinkage offer, string? terminal) =>
         _recorder.Record(session, terminal, application.Applicant, OperationAction.LinkageRefused, OperationResult.Refused,
             $"情報照会 拒否 no-policy-row 申請番号 {application.Id} {offer.Step.Kind} ({offer.Step.ProviderClass})");
@@ -297,7 +300,7 @@ public sealed class AttachmentWorkflows
         try
         {
             response = await _intermediate.QueryAsync(new InquiryRequest(requestId, Ward.Digits, subject.ToInt64(), session.ChosenAffair!, provider, step.Kind,
-                PolicyDate: date), cancellationToken);
+                PolicyDate: date, Actor: ActorOf(session, terminal)), cancellationToken);
         }
         catch (Exception e) when (e is IntermediateException or HttpRequestException or TaskCanceledException)
         {
@@ -345,7 +348,7 @@ public sealed class AttachmentWorkflows
         try
         {
             var accepted = await _intermediate.SubmitQueryBatchAsync(new InquiryBatchRequest(batchId, Ward.Digits, session.ChosenAffair!, provider, step.Kind, date,
-                byItem.Select(i => new InquiryBatchItem(i.Key, i.Value.Subject.ToInt64())).ToList()), cancellationToken);
+                byItem.Select(i => new InquiryBatchItem(i.Key, i.Value.Subject.ToInt64())).ToList(), ActorOf(session, terminal)), cancellationToken);
             foreach (var without in accepted.WithoutToken)
             {
                 var (application, subject) = byItem[without];

@@ -134,8 +134,8 @@ public sealed class EligibilityNotices
         PushNoticeAccepted accepted;
         try
         {
-            accepted = await _intermediate.SendNoticeAsync(new SendNoticeRequest(noticeId, Register.Municipality.Digits, addressee.ToInt64(), _options.Portal, content),
-                cancellationToken);
+            accepted = await _intermediate.SendNoticeAsync(new SendNoticeRequest(noticeId, Register.Municipality.Digits, addressee.ToInt64(), _options.Portal, content,
+                new Actor(actor, terminal ?? _options.Terminal, affair ?? ChildAllowanceAffair)), cancellationToken);
         }
         catch (Exception e) when (e is IntermediateException or HttpRequestException or TaskCanceledException)
         {

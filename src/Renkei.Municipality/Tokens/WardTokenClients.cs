@@ -28,7 +28,6 @@ public sealed class WardTokenClients : IDisposable
 {
     private readonly InstitutionKeys _keys;
     private readonly HttpClient _jlis;
-    private readonly HttpClient _intermediate;
 
     public WardTokenClients(LocalGovernmentCode ward, WardTokenOptions options)
     {
@@ -37,11 +36,9 @@ public sealed class WardTokenClients : IDisposable
         try
         {
             _jlis = SigningHandler.CreateClient(options.JlisAddress, ward.Digits, _keys.Signing, JlisTokenRoutes.JlisInstitutionCode, options.OutgoingHandler?.Invoke(), options.Timeout, options.Clock);
-            _intermediate = new HttpClient(options.OutgoingHandler?.Invoke() ?? new SocketsHttpHandler(), disposeHandler: true)
-            {
-                BaseAddress = options.IntermediateAddress,
-                Timeout = options.Timeout,
-            };
+            // The ward's own intermediate server takes calls from the ward alone: signed with the same institution key.
+            Intermediate = IntermediateHttpClient.Signed(options.IntermediateAddress, ward.Digits, _keys.Signing, options.OutgoingHandler?.Invoke(),
+                options.Timeout, options.Clock);
         }
         catch
         {
@@ -50,7 +47,6 @@ public sealed class WardTokenClients : IDisposable
             throw;
         }
         Jlis = new JlisHttpClient(_jlis);
-        Intermediate = new IntermediateHttpClient(_intermediate);
         Acquirer = new TokenAcquirer(ward.Digits, new IntermediateTokenInbox(Intermediate, ward.Digits), Jlis);
     }
 
@@ -70,7 +66,7 @@ public sealed class WardTokenClients : IDisposable
     public void Dispose()
     {
         _jlis.Dispose();
-        _intermediate.Dispose();
+        Intermediate.Dispose();
         _keys.Dispose();
     }
 }

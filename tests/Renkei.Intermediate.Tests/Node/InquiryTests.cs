@@ -32,7 +32,10 @@ public sealed class InquiryTests
     }
 
     private static InquiryRequest Ask(long addressee = 7, string affair = Affair, string kind = InformationKindCodes.LocalTax, DateOnly? asOf = null) =>
-        new(Guid.NewGuid(), NodePair.InquirerCode, addressee, affair, NodePair.ProviderCode, kind, asOf);
+        new(Guid.NewGuid(), NodePair.InquirerCode, addressee, affair, NodePair.ProviderCode, kind, asOf, Actor: Clerk(affair));
+
+    /// <summary>The ward's clerk at a counter terminal, acting in <paramref name="affair"/>.</summary>
+    private static Actor Clerk(string affair = Affair) => new("kodomo01", "counter-3", affair);
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
@@ -56,6 +59,7 @@ public sealed class InquiryTests
         var asked = Assert.Single((await pair.Inquirer.Client.RecordsAsync(new PartyRecordQuery(NodePair.InquirerCode))).Records);
         Assert.Equal((PartyRole.Inquirer, request.RequestId, NodePair.InquirerCode, NodePair.ProviderCode, Affair, ProvisionResult.Provided, (long?)7, answer.PartyRecordSequence),
             (asked.Role, asked.RequestId, asked.Inquirer, asked.Provider, asked.Affair, asked.Result, asked.AddresseeNumber, asked.Sequence));
+        Assert.Equal(("kodomo01", "counter-3"), (asked.Staff, asked.Terminal)); // who acted, recorded with the provision
         var provided = Assert.Single((await pair.Provider.Client.RecordsAsync(new PartyRecordQuery(NodePair.ProviderCode))).Records);
         Assert.Equal((PartyRole.Provider, request.RequestId, ProvisionResult.Provided, (long?)100), (provided.Role, provided.RequestId, provided.Result, provided.AddresseeNumber));
 
@@ -141,7 +145,8 @@ public sealed class InquiryTests
             await pair.Inquirer.BindAsync(pair.Network, $"Q{i}", 10 + i, Token.FromInt64(1_310_910_000_000_010 + i));
         }
         var batch = new InquiryBatchRequest(Guid.NewGuid(), NodePair.InquirerCode, Affair, NodePair.ProviderCode, InformationKindCodes.LocalTax, null,
-            [new InquiryBatchItem("a", 11), new InquiryBatchItem("no-token", 99), new InquiryBatchItem("b", 12), new InquiryBatchItem("c", 13), new InquiryBatchItem("p1", 7)]);
+            [new InquiryBatchItem("a", 11), new InquiryBatchItem("no-token", 99), new InquiryBatchItem("b", 12), new InquiryBatchItem("c", 13), new InquiryBatchItem("p1", 7)],
+            Actor.System("nightly-batch", Affair));
         var accepted = await pair.Inquirer.Client.SubmitQueryBatchAsync(batch);
         Assert.Equal((4, BatchState.Queued), (accepted.Submitted, accepted.State));
         Assert.Equal(["no-token"], accepted.WithoutToken);

@@ -22,10 +22,17 @@ public sealed class TestNode : IAsyncDisposable
         KeyDirectory = keys;
         Host = host;
         Info = info;
-        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        // The holder's own systems: every request signed with the holder's institution key, for its own server.
+        _keys = InstitutionKeys.LoadOrCreate(keys.Path);
+        Http = SigningHandler.CreateClient(host.BaseAddress, code, _keys.Signing, code, timeout: TimeSpan.FromMinutes(2));
         Client = new IntermediateHttpClient(Http);
         Store = new IntermediateStore(database.Database);
     }
+
+    private readonly InstitutionKeys _keys;
+
+    /// <summary>The holder's institution signing key (its own systems sign with it).</summary>
+    public System.Security.Cryptography.ECDsa SigningKey => _keys.Signing;
 
     public string Code { get; }
     public string Name { get; }
@@ -77,6 +84,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         Http.Dispose();
         await Host.DisposeAsync();
+        _keys.Dispose();
         TestDatabase.Dispose();
         KeyDirectory.Dispose();
     }

@@ -106,7 +106,8 @@ public sealed class TokenBindingTests
         await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, node.Code, 5));
         var delivery = new TokenDelivery(requestId, node.Code, T(5_000_000_000_000_005));
 
-        using (var unsigned = await node.Http.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
+        using (var anonymous = new HttpClient { BaseAddress = node.Host.BaseAddress })
+        using (var unsigned = await anonymous.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.Unauthorized, "unsigned-request"), (unsigned.StatusCode, (await ProblemAsync(unsigned)).Code));
 
         using var impostorKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
@@ -128,10 +129,10 @@ public sealed class TokenBindingTests
 
         Assert.Equal(0, (await node.Client.TokenStatusAsync(new TokenStatusRequest(node.Code))).WithToken);
 
-        // A server without node settings has no network routes to offer.
+        // A server without node settings has no network routes to offer: it knows its own holder only, not the network.
         await using var plain = await IntermediateHarness.StartAsync(provider);
-        using var notANode = await pair.Network.ClientFor(plain.Host.BaseAddress, provider).PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options);
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, InstitutionAuthentication.NotConfiguredCode), (notANode.StatusCode, (await ProblemAsync(notANode)).Code));
+        using var notANode = await pair.Network.ClientFor(plain.Host.BaseAddress, IntermediateHarness.Holder).PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options);
+        Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnknownInstitution), (notANode.StatusCode, (await ProblemAsync(notANode)).Code));
     }
 
     /// <summary>Changes the token in the body after it was signed.</summary>

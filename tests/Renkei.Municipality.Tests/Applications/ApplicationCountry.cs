@@ -179,7 +179,9 @@ public sealed class ApplicationCountry : IAsyncDisposable
         _nodes[code] = (host, keys);
         using (var k = InstitutionKeys.LoadOrCreate(keys))
             Network.Registry.Upsert(new InstitutionInfo(code, name, kind, host.BaseAddress, k.SigningPublicKey, k.SealingPublicKey));
-        return new IntermediateHttpClient(Own(new HttpClient { BaseAddress = host.BaseAddress }));
+        // The institution's own systems call its intermediate server as the institution, signed with its key.
+        var own = Own(InstitutionKeys.LoadOrCreate(keys));
+        return Own(IntermediateHttpClient.Signed(host.BaseAddress, code, own.Signing));
     }
 
     private T Service<T>(T service) where T : IAsyncDisposable

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Tests.Addressee;
+using Renkei.TestSupport;
 
 namespace Renkei.Municipality.Tests.Business;
 
@@ -25,10 +27,11 @@ public class IntermediateHttpFeedTests
         ward.Systems.ResidenceTax.Import([new TaxpayerRecord(parent, new DateOnly(2020, 1, 1),
             [ResidenceTaxRules.Assess(2024, new(4_000_000, 500_000, true, 0, 0, 1))])]);
 
+        using var keyDirectory = new TempDirectory();
         await using var host = await IntermediateService.StartAsync(
-            new IntermediateServiceOptions(intermediateDatabase.Database, "131091", "品川区"));
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        var client = new IntermediateHttpClient(http);
+            new IntermediateServiceOptions(intermediateDatabase.Database, "131091", "品川区") { InstitutionKeyDirectory = keyDirectory.Path });
+        using var keys = InstitutionKeys.LoadOrCreate(keyDirectory.Path);
+        using var client = IntermediateHttpClient.Signed(host.BaseAddress, "131091", keys.Signing);
         var report = await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091")).SendAllAsync(WardFixture.Today);
         Assert.True(report.CopiesSent >= 3); // parent: child allowance and tax; child: counted as child
 

@@ -207,7 +207,9 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         var log = OperationLog.Open(database, code, _directory.File("audit-" + code.Digits + ".key"));
         _services.Add(log);
         var addressees = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = "test-seed" });
-        var client = new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress, Timeout = TimeSpan.FromMinutes(2) }));
+        // The ward's business systems call its intermediate server as the ward, signed with its institution key.
+        var wardKeys = Owned(InstitutionKeys.LoadOrCreate(keyDirectory));
+        var client = Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, code.Digits, wardKeys.Signing, timeout: TimeSpan.FromMinutes(2)));
         return new LinkedWard(code, name, database, register, log, addressees, new MunicipalBusinessSystems(addressees), intermediate, intermediateDatabase,
             client, new WardTokenOptions(Jlis.BaseAddress, intermediate.BaseAddress, keyDirectory));
     }
@@ -221,7 +223,8 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
             JlisAddress = Jlis.BaseAddress,
         }));
         Network.Registry.Upsert(holder.Registration);
-        return (holder, new IntermediateHttpClient(Owned(new HttpClient { BaseAddress = intermediate.BaseAddress })));
+        var holderKeys = Owned(InstitutionKeys.LoadOrCreate(Path.Combine(keys, "institution")));
+        return (holder, Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, code, holderKeys.Signing)));
     }
 
     private async Task<ServiceHost> StartNodeAsync(Database database, string code, string name, string keyDirectory) =>
@@ -408,6 +411,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         {
             Clock = Clock,
             IntermediateAddress = ward.IntermediateHost.BaseAddress,
+            InstitutionKeyDirectory = ward.TokenOptions.KeyDirectory,
         };
         Console = Own(await StaffConsoleService.StartAsync(configure is null ? options : configure(options)));
     }

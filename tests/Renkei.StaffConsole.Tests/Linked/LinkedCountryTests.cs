@@ -22,7 +22,7 @@ public class LinkedCountryTests
 
         async Task<InquiryResponse> AskAsync(long residentId, string affair, string providerCode, string kind) =>
             await ward.Intermediate.QueryAsync(new InquiryRequest(Guid.NewGuid(), ward.Code.Digits, country.AddresseeOf(residentId).ToInt64(), affair,
-                providerCode, kind));
+                providerCode, kind, Actor: Actor.System("linked-country-test", affair)));
 
         var tax = await AskAsync(father.Id, "child-allowance", LinkedCountry.Ota.Digits, "local-tax");
         Assert.Equal(LinkageOutcome.Provided, tax.Outcome);
