@@ -230,10 +230,26 @@ internal static class HolderEndpoints
     private sealed record HolderRoute(string Action);
 
     /// <summary>The terminal for the log: the terminal header when plausible, else the client address.</summary>
+    /// <summary>
+    /// The terminal for the log: the terminal header when it is 1–64 of A–Z a–z 0–9 . _ : - with no run of 11 or more
+    /// digits (it must not carry a number or a resident-record code into the log), else the client address.
+    /// </summary>
     private static string TerminalOf(HttpContext http) =>
-        http.Request.Headers[TerminalHeader].FirstOrDefault() is { Length: > 0 and <= 64 } given
+        http.Request.Headers[TerminalHeader].FirstOrDefault() is { Length: > 0 and <= 64 } given && IsPlainTerminalName(given)
             ? given
             : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    internal static bool IsPlainTerminalName(string name)
+    {
+        var digitRun = 0;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-')) return false;
+            digitRun = char.IsAsciiDigit(c) ? digitRun + 1 : 0;
+            if (digitRun >= 11) return false;
+        }
+        return true;
+    }
 
     internal static bool Authorized(HolderRuntime runtime, HttpContext http)
     {
