@@ -163,8 +163,6 @@ internal static class HolderEndpoints
                 return ErrorResponses.Problem(status, code, message);
             }
 
-            if (!Authorized(runtime, http))
-                return await Refuse(StatusCodes.Status401Unauthorized, "unauthorized", "the staff API key is missing or wrong (認証に失敗しました)", null);
             var maxBytes = typeof(TRequest) == typeof(TokenAcquisitionRequest) ? RequestBodies.BulkMaxBytes : RequestBodies.DefaultMaxBytes;
             if (await RequestBodies.ReadAsync(http, maxBytes) is not { } body)
             {

@@ -192,10 +192,12 @@ internal sealed class NetworkEndpoints(
     private const int MaxSealedNotice = 64 * 1024;
 
     /// <summary>Maps a signed POST for registered institutions (narrowed per route with <see cref="PortalOnly"/> / <see cref="NumberingAuthorityOnly"/>).</summary>
-    private RouteHandlerBuilder Post<T>(WebApplication app, string route, Handler<T> handler, CallerDeclaration? callers = null) where T : class =>
-        app.MapPost("/" + route, async (HttpContext context) =>
+    private RouteHandlerBuilder Post<T>(WebApplication app, string route, Handler<T> handler, CallerDeclaration? callers = null) where T : class
+    {
+        var replays = app.Services.GetRequiredService<InstitutionCallers>().Replays;
+        return app.MapPost("/" + route, async (HttpContext context) =>
         {
-            var signed = await SignedRequestVerifier.ReadAsync(context, registry.SigningKeyOf, clock, NodeRoutes.NetworkInstitutionCode, app.Services.GetRequiredService<InstitutionCallers>().Replays);
+            var signed = await SignedRequestVerifier.ReadAsync(context, registry.SigningKeyOf, clock, NodeRoutes.NetworkInstitutionCode, replays);
             if (signed.Body.Length > 0) tap?.Received(route, signed.Institution, signed.Body);
             if (!signed.IsVerified) return signed.ToProblem();
             T? request;
@@ -217,6 +219,7 @@ internal sealed class NetworkEndpoints(
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
         }).RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
+    }
 
     private static readonly CallerDeclaration PortalOnly = new(CallerKind.Institution, "the citizen portal, for its own person's token", [nameof(InstitutionClass.Portal)])
     {
