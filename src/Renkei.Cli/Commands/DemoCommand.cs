@@ -425,6 +425,7 @@ internal sealed class DemoCountry : IAsyncDisposable
                 new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, new WardJlisOptions(jlis, keyDirectory), staff, log)
                 {
                     Tokens = new WardTokenOptions(jlis, intermediate.BaseAddress, keyDirectory),
+                    EApplicationPortals = [DemoNetwork.PortalCaller(layout)],
                 }, cancellationToken);
             hosts.Add(host);
             // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using Renkei.Cli.Deployment;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Holders;
@@ -245,6 +247,9 @@ public static class ServeCommand
                 Tokens = deployment.OnNetwork && intermediate is not null
                     ? new WardTokenOptions(deployment.JlisAddress!, intermediate, deployment.InstitutionKeyDirectory)
                     : null,
+                EApplicationPortals = deployment.EApplicationPortal is { } portal
+                    ? [new KnownInstitution(portal.Code, MunicipalityService.EApplicationPortalClass, RequestSignature.ImportPublicKey(portal.SigningPublicKey))]
+                    : [],
             },
             cancellationToken);
         running.Push(ward);

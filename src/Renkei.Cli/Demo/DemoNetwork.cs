@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Renkei.Cli.Commands;
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Holders;
 using Renkei.Holders.Demo;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
@@ -29,6 +31,13 @@ internal static class DemoNetwork
     {
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
         network.Registry.Upsert(new InstitutionInfo(code, name, kind, endpoint, keys.SigningPublicKey, keys.SealingPublicKey));
+    }
+
+    /// <summary>The demo portal as a ward's e-application inbox pins it: its code and signing public key (its keys are created on first use).</summary>
+    public static KnownInstitution PortalCaller(DataLayout layout)
+    {
+        using var keys = InstitutionKeys.LoadOrCreate(layout.PortalInstitutionKeyDirectory);
+        return new KnownInstitution(PortalRoutes.DemoPortalCode, nameof(InstitutionClass.Portal), RequestSignature.ImportPublicKey(keys.SigningPublicKey));
     }
 
     /// <summary>The intermediate server of an institution as its node on the network.</summary>

@@ -81,6 +81,9 @@ public sealed partial class DeploymentConfig : IDisposable
     /// <summary>Municipality role: create the demo staff accounts (DEMO ONLY).</summary>
     public bool DemoStaff { get; private set; }
 
+    /// <summary>Municipality role: the citizen portal whose e-applications the ward takes (code and signing key, SPKI DER base64), or null: none.</summary>
+    public (string Code, string SigningPublicKey)? EApplicationPortal { get; private set; }
+
     /// <summary>Holder role: pension organisation or health insurer.</summary>
     public HolderKind? HolderKind { get; private set; }
 
@@ -342,6 +345,11 @@ public sealed partial class DeploymentConfig : IDisposable
             case ServeRole.Municipality:
                 if (JlisAddress is null) throw Problem("peers.jlis", "missing: the ward numbers its residents through J-LIS");
                 DemoStaff = file.Municipality?.DemoStaff ?? false;
+                if (file.Municipality?.PortalPublicKeys is { } portalKeys)
+                {
+                    var keys = ReadPublicKeys(portalKeys, "municipality.portalPublicKeys");
+                    EApplicationPortal = (keys.Code, CheckPublicKey(keys.SigningPublicKey, "municipality.portalPublicKeys", sealing: false));
+                }
                 break;
             case ServeRole.Holder:
                 HolderKind = file.Holder?.Kind switch

@@ -69,6 +69,9 @@ internal sealed class IntermediateSection
 internal sealed class MunicipalitySection
 {
     public bool? DemoStaff { get; set; }
+
+    /// <summary>The citizen portal's public-keys file (<c>serve --role portal --public-keys</c>): the portal whose forwarded e-applications the ward takes.</summary>
+    public string? PortalPublicKeys { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -27,16 +27,6 @@ public static class RouteAccess
     public static TBuilder AllowPublic<TBuilder>(this TBuilder builder, string why) where TBuilder : IEndpointConventionBuilder =>
         builder.AllowAnonymous().WithMetadata(new CallerDeclaration(CallerKind.Public, why, []));
 
-    /// <summary>The prefix of <see cref="NotYetLocked"/> declarations.</summary>
-    public const string NotYetLockedPrefix = "NOT YET LOCKED: ";
-
-    /// <summary>
-    /// An open door that is known and listed, not forgotten: the route still answers anyone while its callers are taught to
-    /// identify themselves (<paramref name="intendedCallers"/>). The route inventory test lists these and fails on a new one.
-    /// </summary>
-    public static TBuilder NotYetLocked<TBuilder>(this TBuilder builder, string intendedCallers) where TBuilder : IEndpointConventionBuilder =>
-        builder.AllowAnonymous().WithMetadata(new CallerDeclaration(CallerKind.Public, NotYetLockedPrefix + intendedCallers, []));
-
     /// <summary>A registered institution of one of <paramref name="classes"/> (none: any registered institution).</summary>
     public static TBuilder RequireInstitution<TBuilder>(this TBuilder builder, string who, params string[] classes) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireInstitution(new CallerDeclaration(CallerKind.Institution, who, classes));

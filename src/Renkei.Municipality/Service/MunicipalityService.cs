@@ -62,6 +62,14 @@ public sealed record MunicipalityServiceOptions(
     /// Without its own <see cref="WardTokenOptions.OutgoingHandler"/> it uses <see cref="Tls"/>.
     /// </summary>
     public WardTokenOptions? Tokens { get; init; }
+
+    /// <summary>
+    /// The citizen portals (マイナポータル) whose forwarded e-applications the ward's inbox takes: each portal's code and signing
+    /// public key, pinned here as an intermediate server pins the network's. The portal is identified by its request
+    /// signature (and its node certificate when deployed) before the resident's own signature is checked; empty: the
+    /// inbox answers 503 <c>institution-calls-not-configured</c>.
+    /// </summary>
+    public IReadOnlyList<KnownInstitution> EApplicationPortals { get; init; } = [];
 }
 
 /// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers, codes and tokens never appear in a URL.</summary>
@@ -84,7 +92,10 @@ public static class MunicipalityRoutes
     public const string Search = "residents/search";
     public const string ResidenceCertificate = "certificates/residence";
 
-    /// <summary>The e-application inbox (<see cref="EApplicationRoutes.Submit"/>): no staff session; the resident's signature is what is checked.</summary>
+    /// <summary>
+    /// The e-application inbox (<see cref="EApplicationRoutes.Submit"/>): no staff session; the portal that forwards it
+    /// (<see cref="MunicipalityServiceOptions.EApplicationPortals"/>) and the resident's signature are what is checked.
+    /// </summary>
     public const string EApplications = EApplicationRoutes.Submit;
 
     /// <summary>
@@ -119,6 +130,9 @@ public static class MunicipalityService
 {
     /// <summary>The staff id recorded for requests without a valid session.</summary>
     public const string AnonymousStaff = "anonymous";
+
+    /// <summary>The class a <see cref="MunicipalityServiceOptions.EApplicationPortals"/> entry must have (the registry's <c>Portal</c>).</summary>
+    public const string EApplicationPortalClass = nameof(Renkei.Network.Contracts.InstitutionClass.Portal);
 
     public static Task<ServiceHost> StartAsync(MunicipalityServiceOptions options, CancellationToken ct = default)
     {
@@ -183,8 +197,11 @@ public static class MunicipalityService
                 var inbox = new EApplicationInbox(new ApplicationStore(options.Database),
                     new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = EApplicationInbox.Terminal }),
                     new JpkiRelyingParty(jlis.Pki, new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
+                if (options.EApplicationPortals.Count > 0)
+                    app.Services.UseInstitutionCallers(options.Code.Digits, new FixedInstitutions([.. options.EApplicationPortals]), options.Clock);
                 app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
-                    .NotYetLocked("the citizen portal, forwarding an application the resident signed with the card (the signature is verified)");
+                    .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
+                        EApplicationPortalClass);
             },
             new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls },
             ct);

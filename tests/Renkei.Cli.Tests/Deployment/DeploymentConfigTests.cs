@@ -104,6 +104,21 @@ public sealed class DeploymentConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_ward_takes_e_applications_only_from_the_portal_whose_public_keys_it_is_given()
+    {
+        using (var without = DeploymentConfig.Load(Write(Ward()), Layout, ServeRole.Municipality))
+            Assert.Null(without.EApplicationPortal);
+        using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(_directory.File("portal.keys.json"), JsonSerializer.Serialize(new InstitutionPublicKeys("PORTAL",
+            Convert.ToBase64String(signing.ExportSubjectPublicKeyInfo()), Convert.ToBase64String(sealing.ExportSubjectPublicKeyInfo())), Core.Json.JsonDefaults.Options));
+        var ward = Ward();
+        ward["municipality"]!["portalPublicKeys"] = "portal.keys.json";
+        using var config = DeploymentConfig.Load(Write(ward), Layout, ServeRole.Municipality);
+        Assert.Equal(("PORTAL", Convert.ToBase64String(signing.ExportSubjectPublicKeyInfo())), config.EApplicationPortal);
+    }
+
+    [Fact]
     public void Without_database_and_key_directory_the_data_layout_places_them()
     {
         var ward = Ward();
@@ -144,6 +159,8 @@ public sealed class DeploymentConfigTests : IDisposable
         { "wrong-type", "listen.port: the value has the wrong type" },
         { "network-without-key", "peers.networkPublicKeys: missing: the intermediate server pins the network's signing key" },
         { "network-key-of-another", "peers.networkPublicKeys: the file holds the keys of 131113, not of NETWORK" },
+        { "portal-keys-missing", "municipality.portalPublicKeys: missing-portal.json: no such file" },
+        { "portal-keys-not-keys", "municipality.portalPublicKeys: ward.json is not a public-keys file" },
     };
 
     [Theory]
@@ -173,6 +190,8 @@ public sealed class DeploymentConfigTests : IDisposable
                 ward["peers"]!["network"] = "https://127.0.0.1:7400/";
                 ward["peers"]!["networkPublicKeys"] = "131113.keys.json";
                 break;
+            case "portal-keys-missing": ward["municipality"]!["portalPublicKeys"] = "missing-portal.json"; break;
+            case "portal-keys-not-keys": ward["municipality"]!["portalPublicKeys"] = "ward.json"; break;
         }
         var problem = Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(ward), Layout, ServeRole.Municipality));
         Assert.Contains(expected, problem.Message);

@@ -1,9 +1,14 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Security.Cryptography;
 using Renkei.Core.Cards;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Audit;
@@ -11,6 +16,7 @@ using Renkei.Municipality.Contracts;
 using Renkei.Municipality.EApplications;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
+using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 
 namespace Renkei.StaffConsole.Tests.Linked;
@@ -32,10 +38,24 @@ public class EApplicationInboxTests
 
     private static readonly CardPin SigningPin = CardPin.Parse(CardPinKind.Signing, "RENKEI2026");
 
-    /// <summary>品川区's service (the inbox) on the linked country's ward database, with the real clock (certificates are issued now).</summary>
+    /// <summary>The citizen portal's signing key: the ward pins its public half.</summary>
+    private static readonly ECDsa PortalKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>
+    /// 品川区's service (the inbox) on the linked country's ward database, with the real clock (certificates are issued now),
+    /// taking e-applications from the portal whose key is <see cref="PortalKey"/>.
+    /// </summary>
     internal static Task<ServiceHost> StartWardServiceAsync(LinkedCountry country) =>
         MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa, "品川区",
-            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log));
+            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log)
+        {
+            EApplicationPortals = [new KnownInstitution(PortalRoutes.DemoPortalCode, MunicipalityService.EApplicationPortalClass,
+                RequestSignature.ImportPublicKey(Convert.ToBase64String(PortalKey.ExportSubjectPublicKeyInfo())))],
+        });
+
+    /// <summary>The ward's inbox as <paramref name="institution"/> signing with <paramref name="key"/> calls it (the portal by default).</summary>
+    private static HttpClient InboxClient(ServiceHost ward, string institution = PortalRoutes.DemoPortalCode, ECDsa? key = null, string audience = "131091") =>
+        SigningHandler.CreateClient(ward.BaseAddress, institution, key ?? PortalKey, audience);
 
     /// <summary>A card for a resident of <paramref name="ward"/>, issued and handed over at J-LIS with the facts of the register.</summary>
     internal static async Task<SoftwareCard> IssueCardAsync(LinkedCountry country, LinkedWard ward, Resident resident, string file)
@@ -77,7 +97,7 @@ public class EApplicationInboxTests
     {
         await using var country = await LinkedCountry.StartAsync(provider, pki: true);
         await using var ward = await StartWardServiceAsync(country);
-        using var http = new HttpClient { BaseAddress = ward.BaseAddress };
+        using var http = InboxClient(ward);
         var inbox = new EApplicationHttpClient(http);
         var father = country.Resident("鈴木", "大輔");
         var (son, daughter) = (country.Resident("鈴木", "陽太"), country.Resident("鈴木", "さくら"));
@@ -144,7 +164,7 @@ public class EApplicationInboxTests
     {
         await using var country = await LinkedCountry.StartAsync(provider, pki: true);
         await using var ward = await StartWardServiceAsync(country);
-        using var http = new HttpClient { BaseAddress = ward.BaseAddress };
+        using var http = InboxClient(ward);
         var inbox = new EApplicationHttpClient(http);
         var mother = country.Resident("伊藤", "美香");
         var son = country.Resident("伊藤", "蓮");
@@ -188,5 +208,57 @@ public class EApplicationInboxTests
         var refusals = country.ShinagawaWard.Log.Read(new OperationLogQuery(StaffId: EApplicationInbox.Actor)).Select(r => r.Entry).ToList();
         Assert.Equal(7, refusals.Count(e => e.Result == OperationResult.Refused));
         Assert.DoesNotContain(refusals, e => e.Result == OperationResult.Success);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Only_the_pinned_portal_may_forward_e_applications_and_nothing_is_filed_otherwise(string provider)
+    {
+        await using var country = await LinkedCountry.StartAsync(provider, pki: true);
+        await using var ward = await StartWardServiceAsync(country);
+        var mother = country.Resident("伊藤", "美香");
+        var son = country.Resident("伊藤", "蓮");
+        var card = await IssueCardAsync(country, country.ShinagawaWard, mother, "ito");
+        var submission = Sign(card, Document(Guid.NewGuid(), "131091", Child(son)));
+
+        async Task RefusedAsync(HttpClient http, HttpStatusCode status, string code)
+        {
+            using var response = await http.PostAsJsonAsync(EApplicationRoutes.Submit, submission, JsonDefaults.Options);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(status, response.StatusCode);
+            Assert.Contains($"\"code\":\"{code}\"", body);
+            Assert.DoesNotContain(submission.Signature, body);
+        }
+
+        // Anyone on the host, posting the resident's signed document unsigned (the attacker of issue 12): 401.
+        using (var anonymous = new HttpClient { BaseAddress = ward.BaseAddress })
+            await RefusedAsync(anonymous, HttpStatusCode.Unauthorized, SignedRequestVerifier.UnsignedRequest);
+        // Another institution's key claiming to be the portal: the signature does not verify.
+        using (var forged = InboxClient(ward, key: ECDsa.Create(ECCurve.NamedCurves.nistP256)))
+            await RefusedAsync(forged, HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature);
+        // A ward signing as itself: not an institution the inbox knows.
+        using (var otherWard = InboxClient(ward, "131113", ECDsa.Create(ECCurve.NamedCurves.nistP256)))
+            await RefusedAsync(otherWard, HttpStatusCode.Unauthorized, SignedRequestVerifier.UnknownInstitution);
+        // The portal, but the request was signed for 大田区's inbox.
+        using (var misdirected = InboxClient(ward, audience: "131113"))
+            await RefusedAsync(misdirected, HttpStatusCode.Unauthorized, SignedRequestVerifier.WrongAudience);
+        Assert.Empty(new ApplicationStore(country.ShinagawaWard.Database).List(new ApplicationQuery()));
+
+        // The portal itself gets through.
+        using var portal = InboxClient(ward);
+        var receipt = await new EApplicationHttpClient(portal).SubmitAsync(submission);
+        Assert.Equal(submission.SubmissionId, receipt.SubmissionId);
+    }
+
+    [Fact]
+    public async Task A_ward_with_no_portal_configured_takes_no_e_applications()
+    {
+        await using var country = await LinkedCountry.StartAsync("sqlite");
+        await using var ward = await MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa,
+            "品川区", new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log));
+        using var portal = InboxClient(ward);
+        using var response = await portal.PostAsync(EApplicationRoutes.Submit, new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains(InstitutionAuthentication.NotConfiguredCode, await response.Content.ReadAsStringAsync());
     }
 }
