@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Holders.Audit;
 using Renkei.Holders.Feed;

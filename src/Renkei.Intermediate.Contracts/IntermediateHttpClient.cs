@@ -6,7 +6,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Renkei.Core.Json;
-using Renkei.Infrastructure.Signing;
+using Renkei.Core.Crypto;
 
 namespace Renkei.Intermediate.Contracts;
 

@@ -67,7 +67,7 @@ public sealed class NetworkException(HttpStatusCode status, string code, string 
 
 /// <summary>
 /// <see cref="INetworkClient"/> over HTTP. The caller builds <paramref name="http"/> with the network's base address and a
-/// <c>Renkei.Infrastructure.Signing.SigningHandler</c> for its own institution code and signing key
+/// <see cref="SigningHandler"/> for its own institution code and signing key
 /// (<c>SigningHandler.CreateClient</c>), so every request is signed.
 /// </summary>
 public sealed class NetworkHttpClient(HttpClient http) : INetworkClient, IPortalNetworkClient

@@ -62,11 +62,11 @@ public static class NetworkRoutes
 /// </summary>
 public static class SignedRequestHeaders
 {
-    // The names live in Infrastructure (SigningHandler and SignedRequestVerifier use them); these refer to them.
-    public const string Institution = Renkei.Infrastructure.Signing.SignatureHeaders.Institution;
-    public const string Timestamp = Renkei.Infrastructure.Signing.SignatureHeaders.Timestamp;
-    public const string Signature = Renkei.Infrastructure.Signing.SignatureHeaders.Signature;
-    public const int MaxClockSkewSeconds = Renkei.Infrastructure.Signing.SignatureHeaders.MaxClockSkewSeconds;
+    // The names live in Core (SigningHandler and the receivers' verifier use them); these refer to them.
+    public const string Institution = Renkei.Core.Crypto.SignatureHeaders.Institution;
+    public const string Timestamp = Renkei.Core.Crypto.SignatureHeaders.Timestamp;
+    public const string Signature = Renkei.Core.Crypto.SignatureHeaders.Signature;
+    public const int MaxClockSkewSeconds = Renkei.Core.Crypto.SignatureHeaders.MaxClockSkewSeconds;
 }
 
 /// <summary>The kinds of institution the network knows. Linkage policy rows name classes, not single institutions.</summary>

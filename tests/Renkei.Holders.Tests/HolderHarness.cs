@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Holders.Demo;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
@@ -184,7 +185,7 @@ public sealed class IntermediateServiceTests
     private static Task<HttpResponseMessage> PostStreamAsync(IntermediateHarness server, string route, HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
-        request.Options.Set(Renkei.Infrastructure.Signing.SigningHandler.StreamedBodyOption, true);
+        request.Options.Set(Renkei.Core.Crypto.SigningHandler.StreamedBodyOption, true);
         return server.Http.SendAsync(request);
     }
 

@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;

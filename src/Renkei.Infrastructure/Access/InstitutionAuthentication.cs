@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Renkei.Core.Crypto;
 
 namespace Renkei.Infrastructure.Signing;
 

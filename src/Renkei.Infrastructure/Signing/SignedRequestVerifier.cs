@@ -156,21 +156,7 @@ public static class SignedRequestVerifier
     /// <summary>The path a signature covers on the server: path base and path, decoded, without query.</summary>
     public static string PathOf(HttpRequest request) => request.PathBase.Add(request.Path).Value ?? "/";
 
-    /// <summary>The path a signature covers on the client: the URI's path, decoded, without query.</summary>
-    public static string PathOf(Uri uri) => Uri.UnescapeDataString(uri.AbsolutePath);
-
-    /// <summary>Signs with <paramref name="key"/>, one signature at a time per key (ECDSA instances are not documented as thread-safe).</summary>
-    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body) =>
-        Sign(key, method, path, audience, unixSeconds, nonce, Digest(body));
-
-    /// <summary>Signs with the body's digest given (<see cref="RequestSignature.StreamedBody"/> for a streamed body).</summary>
-    public static string Sign(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, string bodyDigest)
-    {
-        var text = RequestSignature.StringToSign(method, path, audience, unixSeconds, nonce, bodyDigest);
-        lock (key) return RequestSignature.SignText(key, text);
-    }
-
-    /// <summary>Verifies a signature with <paramref name="key"/>, serialised per key like <see cref="Sign(ECDsa, string, string, string, long, string, ReadOnlySpan{byte})"/>.</summary>
+    /// <summary>Verifies a signature with <paramref name="key"/>, one verification at a time per key (as <see cref="SigningHandler"/> signs).</summary>
     public static bool Verify(ECDsa key, string method, string path, string audience, long unixSeconds, string nonce, ReadOnlySpan<byte> body, string signature) =>
         Verify(key, method, path, audience, unixSeconds, nonce, Digest(body), signature);
 

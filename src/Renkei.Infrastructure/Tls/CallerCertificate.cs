@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
-using Renkei.Infrastructure.Signing;
+using Renkei.Core.Crypto;
 
 namespace Renkei.Infrastructure.Tls;
 

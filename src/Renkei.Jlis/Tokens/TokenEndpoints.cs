@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
-using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Network.Linkage;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;

@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Access;
 using System.Net;
 using System.Net.Http.Json;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 
 namespace Renkei.Cli.Tests.Deployment;

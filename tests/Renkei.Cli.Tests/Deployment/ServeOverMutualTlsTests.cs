@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
@@ -199,7 +200,7 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         // The ward's certificate does not let it speak for J-LIS at the network: the header must name the certificate's institution.
         using var networkHttp = new HttpClient(tls.CreateHandler()) { BaseAddress = network };
         using var impostor = new HttpRequestMessage(HttpMethod.Post, "tokens/issue") { Content = JsonContent.Create(new { }) };
-        impostor.Headers.Add(Infrastructure.Signing.SignatureHeaders.Institution, "JLIS00");
+        impostor.Headers.Add(Core.Crypto.SignatureHeaders.Institution, "JLIS00");
         var refused = await networkHttp.SendAsync(impostor);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(CallerCertificate.MismatchCode, (await refused.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;

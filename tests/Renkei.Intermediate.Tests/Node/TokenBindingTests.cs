@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Access;
 using System.Net;
 using System.Net.Http.Json;

@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Access;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;

@@ -1,3 +1,4 @@
+using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Audit;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;

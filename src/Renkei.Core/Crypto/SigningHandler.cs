@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Renkei.Core.Crypto;
 
-namespace Renkei.Infrastructure.Signing;
+namespace Renkei.Core.Crypto;
 
 /// <summary>
 /// Signs every outgoing request as <c>institutionCode</c> for the receiving institution <c>audience</c>: buffers the body,
@@ -55,9 +54,14 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, string? au
         var nonce = RequestSignature.NewNonce();
         var audience = request.Options.TryGetValue(AudienceOption, out var own) ? own : Audience
             ?? throw new InvalidOperationException("the request names no receiving institution (SigningHandler.AudienceOption)");
-        var signature = streamed
-            ? SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, RequestSignature.StreamedBody)
-            : SignedRequestVerifier.Sign(key, request.Method.Method, SignedRequestVerifier.PathOf(uri), audience, timestamp, nonce, body);
+        // The path a signature covers: the URI's path, decoded, without query (the receiver reads path base and path).
+        var path = Uri.UnescapeDataString(uri.AbsolutePath);
+        var text = streamed
+            ? RequestSignature.StringToSign(request.Method.Method, path, audience, timestamp, nonce, RequestSignature.StreamedBody)
+            : RequestSignature.StringToSign(request.Method.Method, path, audience, timestamp, nonce, body);
+        string signature;
+        // One signature at a time per key: ECDSA instances are not documented as thread-safe (the receivers lock alike).
+        lock (key) signature = RequestSignature.SignText(key, text);
         var headers = request.Headers;
         foreach (var name in (string[])[SignatureHeaders.Institution, SignatureHeaders.Audience, SignatureHeaders.Timestamp, SignatureHeaders.Nonce, SignatureHeaders.Signature])
             headers.Remove(name);

@@ -1,4 +1,4 @@
-namespace Renkei.Infrastructure.Signing;
+namespace Renkei.Core.Crypto;
 
 /// <summary>
 /// The HTTP headers of a signed request between institutions (see Core <c>RequestSignature</c> for the string to sign).
