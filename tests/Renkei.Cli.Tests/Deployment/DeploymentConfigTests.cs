@@ -266,7 +266,11 @@ public sealed class DeploymentConfigTests : IDisposable
     [Fact]
     public async Task The_checkpoint_period_reaches_every_signed_log_the_role_opens()
     {
+        // On the network, so the ward's intermediate server is a node that keeps the ward's party records.
+        using var networkKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var ward = LocalWard();
+        ward["peers"]!["network"] = "http://127.0.0.1:7400/";
+        ward["peers"]!["networkSigningPublicKey"] = Convert.ToBase64String(networkKey.ExportSubjectPublicKeyInfo());
         ward["audit"] = new JsonObject { ["checkpointSeconds"] = 7 };
         var holder = new JsonObject
         {
@@ -298,6 +302,9 @@ public sealed class DeploymentConfigTests : IDisposable
                     Municipality.Audit.OperationLog log => log.Store.Options.CheckpointPeriod,
                     Holders.HolderNode node => node.OperationLog.Store.Options.CheckpointPeriod,
                     Network.NetworkNode node => node.RecordsLogOptions.CheckpointPeriod,
+                    ServiceHost host => host.Services.GetService(typeof(Intermediate.Node.IntermediateNode)) is Intermediate.Node.IntermediateNode node
+                        ? node.Records.Store.Options.CheckpointPeriod
+                        : null,
                     _ => (TimeSpan?)null,
                 }).OfType<TimeSpan>());
             }
@@ -306,7 +313,8 @@ public sealed class DeploymentConfigTests : IDisposable
                 while (running.TryPop(out var service)) await service.DisposeAsync();
             }
         }
-        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(60)], opened);
+        // The ward's operation log and its intermediate server's party records; the holder's operation log; the network's provision records.
+        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(60)], opened);
 
         using var unset = DeploymentConfig.Load(Write(LocalWard(), "default.json"), Layout);
         Assert.Equal(Infrastructure.Audit.AuditLogOptions.Default.CheckpointPeriod, unset.AuditLog.CheckpointPeriod);
