@@ -10,6 +10,7 @@ using Renkei.Holders.Records;
 using Renkei.Holders.Storage;
 using Renkei.Holders.Tokens;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Contracts;
@@ -55,6 +56,9 @@ public sealed record HolderServiceOptions(
     public MutualTls? Tls { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The holder's operation log: how often its head is signed while entries arrive (<see cref="AuditLogOptions.CheckpointPeriod"/>). Default <see cref="AuditLogOptions.Default"/>.</summary>
+    public AuditLogOptions AuditLog { get; init; } = AuditLogOptions.Default;
 
     /// <summary>The directory of the holder's network keys (<see cref="InstitutionKeys"/>).</summary>
     public string InstitutionKeyDirectory => Path.Combine(KeyDirectory, "institution");
@@ -203,7 +207,7 @@ internal sealed class HolderRuntime : IAsyncDisposable
         {
             var staffKey = SecretKeyFile.LoadOrCreate(Path.Combine(options.KeyDirectory, HolderRoutes.StaffKeyFileName));
             log = HolderOperationLog.Open(options.Database, options.InstitutionCode,
-                Path.Combine(options.KeyDirectory, HolderOperationLog.SigningKeyFileName), options.Clock);
+                Path.Combine(options.KeyDirectory, HolderOperationLog.SigningKeyFileName), options.Clock, options.AuditLog);
             // The holder's own intermediate server takes calls from the holder alone: signed with its institution key.
             var intermediateHttp = SigningHandler.CreateClient(options.IntermediateAddress, options.InstitutionCode, keys.Signing, options.InstitutionCode,
                 options.Tls?.CreateHandler(), TimeSpan.FromMinutes(5), options.Clock);

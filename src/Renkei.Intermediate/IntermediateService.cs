@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Copies;
@@ -46,6 +47,9 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
     public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The party records' log (a network node's provision records): how often its head is signed while records arrive (<see cref="AuditLogOptions.CheckpointPeriod"/>). Default <see cref="AuditLogOptions.Default"/>.</summary>
+    public AuditLogOptions AuditLog { get; init; } = AuditLogOptions.Default;
 
     /// <summary>True when a network setting is given (starting then requires both, and says which is missing).</summary>
     public bool IsNetworkNode => NetworkAddress is not null || NetworkSigningPublicKey is not null;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Network.Contracts;
@@ -57,6 +58,9 @@ public sealed record NetworkServiceOptions(Database Database, string KeyDirector
     /// grown; a proof of a record the head does not cover yet signs a new one at once. Default 5 s.
     /// </summary>
     public TimeSpan TreeHeadInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The provision records' log: how often its head is signed while records arrive (<see cref="AuditLogOptions.CheckpointPeriod"/>). Default <see cref="AuditLogOptions.Default"/>.</summary>
+    public AuditLogOptions AuditLog { get; init; } = AuditLogOptions.Default;
 }
 
 /// <summary>Runs the information provision network (情報提供ネットワークシステム) over HTTP.</summary>
@@ -88,7 +92,7 @@ public static class NetworkService
             // The checkpoint signer gets its own copy of the key: it serialises its own use, the node client its own.
             var checkpointKey = ECDsa.Create(keys.Signing.ExportParameters(includePrivateParameters: true));
             resources.Add(checkpointKey);
-            var records = new ProvisionRecords(store, checkpointKey, clock, options.TreeHeadInterval);
+            var records = new ProvisionRecords(store, checkpointKey, clock, options.TreeHeadInterval, options.AuditLog);
             resources.Add(records);
             var outgoing = options.OutgoingHandler?.Invoke() ?? new SocketsHttpHandler
             {
@@ -189,6 +193,9 @@ public sealed class NetworkNode : IAsyncDisposable
 
     internal TokenDeriver Tokens { get; }
     internal ProvisionRecords Records { get; }
+
+    /// <summary>The options the provision records' log runs with (its checkpoint period among them).</summary>
+    public AuditLogOptions RecordsLogOptions => Records.Log.Options;
 
     /// <summary>Verifies the provision records' hash chain and signed checkpoints (optionally against a head an auditor kept).</summary>
     public Renkei.Core.Audit.AuditVerification VerifyRecords(Renkei.Core.Audit.AuditHead? expectedHead = null) =>

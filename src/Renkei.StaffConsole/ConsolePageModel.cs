@@ -11,7 +11,7 @@ namespace Renkei.StaffConsole;
 
 /// <summary>What the page header shows about the ward and the staff member.</summary>
 public sealed record ConsoleHeader(string WardName, string? StaffName, string? RoleName, string? AffairName, bool NumbersVisible, string? VisibilityMessage,
-    bool IsAuditor);
+    bool IsAuditor, bool IsAdministrator);
 
 /// <summary>
 /// Base of every console page: finds the session from the cookie, brings it up to date with the staff directory (a
@@ -107,7 +107,7 @@ public abstract class ConsolePageModel : PageModel
     {
         var affair = Staff?.ChosenAffair is { } code ? Runtime.Catalogue.Find(code, Runtime.Today)?.Name ?? code : null;
         return new ConsoleHeader(Runtime.Options.WardName, Staff?.DisplayName, Staff?.Role.ToJapanese(), affair, Decision.Visible,
-            Staff is null ? null : Decision.Message, Staff?.Role == StaffRole.Auditor);
+            Staff is null ? null : Decision.Message, Staff?.Role == StaffRole.Auditor, Staff?.Role == StaffRole.Administrator);
     }
 
     /// <summary>403 with a short Japanese page (no personal data).</summary>

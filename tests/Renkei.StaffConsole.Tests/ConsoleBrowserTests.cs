@@ -228,4 +228,28 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await page.GetByRole(AriaRole.Button, new() { Name = "検証する" }).ClickAsync();
         await Expect(page.Locator("#verification")).ToContainTextAsync("改ざんはありません");
     }
+
+    [Fact]
+    public async Task An_administrator_unlocks_a_locked_account_from_the_menu_with_a_reason()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        var locked = ward.Account("kazei01");
+        for (var i = 0; i < ward.Staff.Options.MaxFailedLogins; i++)
+            ward.Staff.Authenticate(locked.Id.Value, "not-the-password-1", ward.NextCode(locked), ward.Clock.GetUtcNow());
+        Assert.True(ward.Staff.Find(locked.Id)!.Locked);
+
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, ward, ward.Account("admin01"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "職員アカウント" }).ClickAsync();
+        await page.WaitForURLAsync("**/accounts");
+        await Expect(page.Locator("#account-kazei01")).ToContainTextAsync("ロック中");
+        await Expect(page.Locator("#account-jumin01")).ToContainTextAsync("有効");
+
+        await page.GetByLabel("kazei01 の解除の理由").FillAsync("本人から内線で依頼、本人確認済み");
+        await page.GetByRole(AriaRole.Button, new() { Name = "kazei01 のロックを解除" }).ClickAsync();
+        await Expect(page.Locator("#unlock-done")).ToContainTextAsync("職員 kazei01 のロックを解除しました");
+        await Expect(page.Locator("#account-kazei01")).ToContainTextAsync("有効");
+        Assert.False(ward.Staff.Find(locked.Id)!.Locked);
+    }
 }

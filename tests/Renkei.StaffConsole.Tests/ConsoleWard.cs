@@ -86,7 +86,7 @@ public sealed class ConsoleWard : IAsyncDisposable
             }
 
             var staff = new StaffDirectory(database.Database, AffairCatalogue.LoadDefault(), keys.File("staff-totp.key"),
-                new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区" });
+                new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区", Clock = clock });
             var accounts = DemoStaff.Seed(staff, Shinagawa);
             var log = OperationLog.Open(database.Database, Shinagawa, keys.File("audit-signing.key"), clock: clock);
             new Renkei.Municipality.Addressee.AddresseeSystem(register, log).SyncFromRegister();

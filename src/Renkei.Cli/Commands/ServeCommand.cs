@@ -126,62 +126,7 @@ public static class ServeCommand
         var listening = new List<(string Name, Uri Address)>();
         try
         {
-            switch (deployment.Role)
-            {
-                case ServeRole.Network:
-                    var network = await NetworkService.StartAsync(new NetworkServiceOptions(deployment.Database, deployment.KeyDirectory,
-                        deployment.Listen.Port, deployment.Listen.Address)
-                    {
-                        Institutions = deployment.Institutions,
-                        ProviderTimeout = deployment.ProviderTimeout ?? TimeSpan.FromSeconds(5),
-                        Tls = deployment.Tls,
-                        OutgoingHandler = deployment.Tls is null ? null : ProviderHandler(deployment),
-                    }, cancellationToken);
-                    running.Push(network);
-                    listening.Add((network.Host.Name, network.BaseAddress));
-                    break;
-                case ServeRole.Jlis:
-                    var jlis = await JlisService.StartAsync(
-                        new JlisServiceOptions(deployment.Database, Path.Combine(deployment.KeyDirectory, NumberingKeyFile),
-                            deployment.Listen.Port, deployment.Listen.Address)
-                        {
-                            Tls = deployment.Tls,
-                            Tokens = deployment.NetworkAddress is { } networkAddress
-                                ? new JlisTokenOptions(networkAddress, deployment.InstitutionKeyDirectory) { InstitutionCode = deployment.InstitutionCode }
-                                : null,
-                            Pki = deployment.JpkiPassphrase is { } passphrase
-                                ? new JpkiOptions(Path.Combine(deployment.KeyDirectory, JpkiKeyDirectoryName), passphrase)
-                                : null,
-                            Institutions = deployment.JlisInstitutions,
-                        },
-                        cancellationToken);
-                    running.Push(jlis);
-                    listening.Add((jlis.Name, jlis.BaseAddress));
-                    break;
-                case ServeRole.Municipality:
-                    await StartMunicipalityAsync(deployment, running, listening, cancellationToken);
-                    break;
-                case ServeRole.Holder:
-                    await StartHolderAsync(deployment, running, listening, cancellationToken);
-                    break;
-                case ServeRole.Portal:
-                    // The portal's own pages are served on plain HTTP behind the deployment's TLS-terminating web front (residents'
-                    // browsers have no node certificate); its calls to the network, J-LIS and the wards use mutual TLS.
-                    var portal = await PortalService.StartAsync(
-                        new PortalServiceOptions(deployment.InstitutionCode, deployment.InstitutionName, deployment.InstitutionKeyDirectory,
-                            deployment.NetworkAddress!, deployment.JlisAddress!)
-                        {
-                            Wards = deployment.PortalWards,
-                            Tls = deployment.Tls,
-                            Port = deployment.Listen.Port,
-                            Address = deployment.Listen.Address,
-                        },
-                        cancellationToken);
-                    running.Push(portal);
-                    listening.Add((portal.Name, portal.BaseAddress));
-                    break;
-            }
-
+            await StartRoleAsync(deployment, running, listening, cancellationToken);
             foreach (var (name, address) in listening)
                 Console.WriteLine($"{name}: listening on {address} (Ctrl+C to stop)");
             await WaitForShutdownAsync(cancellationToken);
@@ -189,6 +134,71 @@ public static class ServeCommand
         finally
         {
             while (running.TryPop(out var service)) await service.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Starts the role's services as the file says, each pushed on <paramref name="running"/> (the caller disposes them in
+    /// the reverse order) and named with its address in <paramref name="listening"/>.
+    /// </summary>
+    internal static async Task StartRoleAsync(DeploymentConfig deployment, Stack<IAsyncDisposable> running, List<(string Name, Uri Address)> listening,
+        CancellationToken cancellationToken)
+    {
+        switch (deployment.Role)
+        {
+            case ServeRole.Network:
+                var network = await NetworkService.StartAsync(new NetworkServiceOptions(deployment.Database, deployment.KeyDirectory,
+                    deployment.Listen.Port, deployment.Listen.Address)
+                {
+                    Institutions = deployment.Institutions,
+                    ProviderTimeout = deployment.ProviderTimeout ?? TimeSpan.FromSeconds(5),
+                    Tls = deployment.Tls,
+                    OutgoingHandler = deployment.Tls is null ? null : ProviderHandler(deployment),
+                    AuditLog = deployment.AuditLog,
+                }, cancellationToken);
+                running.Push(network);
+                listening.Add((network.Host.Name, network.BaseAddress));
+                break;
+            case ServeRole.Jlis:
+                var jlis = await JlisService.StartAsync(
+                    new JlisServiceOptions(deployment.Database, Path.Combine(deployment.KeyDirectory, NumberingKeyFile),
+                        deployment.Listen.Port, deployment.Listen.Address)
+                    {
+                        Tls = deployment.Tls,
+                        Tokens = deployment.NetworkAddress is { } networkAddress
+                            ? new JlisTokenOptions(networkAddress, deployment.InstitutionKeyDirectory) { InstitutionCode = deployment.InstitutionCode }
+                            : null,
+                        Pki = deployment.JpkiPassphrase is { } passphrase
+                            ? new JpkiOptions(Path.Combine(deployment.KeyDirectory, JpkiKeyDirectoryName), passphrase)
+                            : null,
+                        Institutions = deployment.JlisInstitutions,
+                    },
+                    cancellationToken);
+                running.Push(jlis);
+                listening.Add((jlis.Name, jlis.BaseAddress));
+                break;
+            case ServeRole.Municipality:
+                await StartMunicipalityAsync(deployment, running, listening, cancellationToken);
+                break;
+            case ServeRole.Holder:
+                await StartHolderAsync(deployment, running, listening, cancellationToken);
+                break;
+            case ServeRole.Portal:
+                // The portal's own pages are served on plain HTTP behind the deployment's TLS-terminating web front (residents'
+                // browsers have no node certificate); its calls to the network, J-LIS and the wards use mutual TLS.
+                var portal = await PortalService.StartAsync(
+                    new PortalServiceOptions(deployment.InstitutionCode, deployment.InstitutionName, deployment.InstitutionKeyDirectory,
+                        deployment.NetworkAddress!, deployment.JlisAddress!)
+                    {
+                        Wards = deployment.PortalWards,
+                        Tls = deployment.Tls,
+                        Port = deployment.Listen.Port,
+                        Address = deployment.Listen.Address,
+                    },
+                    cancellationToken);
+                running.Push(portal);
+                listening.Add((portal.Name, portal.BaseAddress));
+                break;
         }
     }
 
@@ -218,6 +228,7 @@ public static class ServeCommand
                 InstitutionKeyDirectory = deployment.InstitutionKeyDirectory,
                 NetworkAddress = deployment.OnNetwork ? deployment.NetworkAddress : null,
                 NetworkSigningPublicKey = deployment.OnNetwork ? deployment.NetworkSigningPublicKey : null,
+                AuditLog = deployment.AuditLog,
             },
             cancellationToken);
         running.Push(host);
@@ -234,7 +245,7 @@ public static class ServeCommand
     {
         var code = LocalGovernmentCode.ParseOrThrow(deployment.InstitutionCode);
         var intermediate = await StartIntermediateAsync(deployment, running, cancellationToken);
-        var operationLog = OperationLog.Open(deployment.Database, code, Path.Combine(deployment.KeyDirectory, AuditKeyFile));
+        var operationLog = OperationLog.Open(deployment.Database, code, Path.Combine(deployment.KeyDirectory, AuditKeyFile), deployment.AuditLog);
         running.Push(operationLog);
         var staff = new StaffDirectory(deployment.Database, AffairCatalogue.LoadDefault(), Path.Combine(deployment.KeyDirectory, TotpKeyFile));
         if (deployment.DemoStaff) DemoStaff.Seed(staff, code);
@@ -267,6 +278,7 @@ public static class ServeCommand
             {
                 Tls = deployment.Tls,
                 JlisAddress = deployment.OnNetwork ? deployment.JlisAddress : null,
+                AuditLog = deployment.AuditLog,
             },
             cancellationToken);
         running.Push(holder);

@@ -5,6 +5,7 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Holders;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
@@ -99,6 +100,13 @@ public sealed partial class DeploymentConfig : IDisposable
     /// <summary>Portal role: the wards that take e-applications (code, name, service address).</summary>
     public IReadOnlyList<Renkei.Portal.PortalWard> PortalWards { get; private set; } = [];
 
+    /// <summary>
+    /// The options of every signed log the role opens (the ward's operation log, the network's provision records, the
+    /// intermediate server's party records, the holder's operation log): <c>audit.checkpointSeconds</c> sets how long
+    /// a log's head may stay unsigned while entries arrive.
+    /// </summary>
+    public AuditLogOptions AuditLog { get; private set; } = AuditLogOptions.Default;
+
     /// <summary>Network role: the registry of institutions (機関情報) upserted at start.</summary>
     public IReadOnlyList<InstitutionInfo> Institutions { get; private set; } = [];
 
@@ -188,6 +196,23 @@ public sealed partial class DeploymentConfig : IDisposable
         ReadTls(file.Tls);
         ReadPeers(file.Peers ?? new PeersSection());
         ReadRoleSections(file, layout);
+        ReadAudit(file.Audit);
+    }
+
+    /// <summary>The smallest and largest <c>audit.checkpointSeconds</c>: a head unsigned for at most a minute.</summary>
+    public const int MinCheckpointSeconds = 1, MaxCheckpointSeconds = 60;
+
+    private void ReadAudit(AuditSection? section)
+    {
+        if (section is null) return;
+        if (Role is ServeRole.Jlis or ServeRole.Portal)
+            throw Problem("audit", "only for roles network, municipality and holder (the roles that keep signed logs)");
+        if (section.CheckpointSeconds is { } seconds)
+        {
+            if (seconds is < MinCheckpointSeconds or > MaxCheckpointSeconds)
+                throw Problem("audit.checkpointSeconds", $"must be between {MinCheckpointSeconds} and {MaxCheckpointSeconds} (seconds)");
+            AuditLog = AuditLogOptions.Default with { CheckpointPeriod = TimeSpan.FromSeconds(seconds) };
+        }
     }
 
     private void ReadInstitution(InstitutionSection? section)

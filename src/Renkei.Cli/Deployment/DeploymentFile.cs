@@ -21,6 +21,14 @@ internal sealed class DeploymentFile
     public NetworkSection? Network { get; set; }
     public JlisSection? Jlis { get; set; }
     public PortalSection? Portal { get; set; }
+    public AuditSection? Audit { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class AuditSection
+{
+    /// <summary>How often, at most, the role's signed logs leave their head unsigned while entries arrive (1–60 s).</summary>
+    public int? CheckpointSeconds { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

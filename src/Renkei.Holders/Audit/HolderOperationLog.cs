@@ -37,13 +37,13 @@ public sealed class HolderOperationLog : IAsyncDisposable
 
     private readonly ECDsa _key;
 
-    private HolderOperationLog(Database database, string institutionCode, ECDsa key, TimeProvider clock)
+    private HolderOperationLog(Database database, string institutionCode, ECDsa key, TimeProvider clock, AuditLogOptions? options)
     {
         _key = key;
         Identity = IdentityOf(institutionCode);
         var signer = new AuditCheckpointSigner(Identity, key);
         PublicKey = signer.Verifier();
-        Store = new AuditLogStore(database, TableName, signer, clock: clock);
+        Store = new AuditLogStore(database, TableName, signer, options, clock);
     }
 
     public string Identity { get; }
@@ -53,10 +53,11 @@ public sealed class HolderOperationLog : IAsyncDisposable
     public static string IdentityOf(string institutionCode) => $"holder/{institutionCode}/{TableName}";
 
     /// <summary>Opens (and creates when missing) the log and its signing key (mode 600, public key beside it).</summary>
-    public static HolderOperationLog Open(Database database, string institutionCode, string signingKeyPath, TimeProvider? clock = null)
+    public static HolderOperationLog Open(Database database, string institutionCode, string signingKeyPath, TimeProvider? clock = null,
+        AuditLogOptions? options = null)
     {
         var key = AuditSigningKeyFile.LoadOrCreate(signingKeyPath);
-        var log = new HolderOperationLog(database, institutionCode, key, clock ?? TimeProvider.System);
+        var log = new HolderOperationLog(database, institutionCode, key, clock ?? TimeProvider.System, options);
         try
         {
             log.Store.EnsureSchema();

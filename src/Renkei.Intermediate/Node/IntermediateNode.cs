@@ -5,6 +5,7 @@ using Renkei.Core.Audit;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
@@ -43,7 +44,7 @@ public sealed class IntermediateNode : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDiffieHellmanPublicKey> _sealingKeys = new(StringComparer.Ordinal);
 
     public IntermediateNode(CopyService copies, InstitutionKeys keys, ECDsa networkSigningKey, INetworkClient network, TimeProvider? clock = null,
-        IDisposable? ownedHttp = null)
+        IDisposable? ownedHttp = null, AuditLogOptions? recordsLog = null)
     {
         _copies = copies;
         Keys = keys;
@@ -52,7 +53,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _directory = new InstitutionDirectory(network);
         _ownedHttp = ownedHttp;
         _clock = clock ?? TimeProvider.System;
-        Records = new PartyRecordLog(copies.Store.Database, copies.HolderCode, keys.Signing, _clock);
+        Records = new PartyRecordLog(copies.Store.Database, copies.HolderCode, keys.Signing, _clock, recordsLog);
         Batches = new InquiryBatchStore(copies.Store.Database);
     }
 
@@ -77,7 +78,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
         var inner = options.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler();
         var http = SigningHandler.CreateClient(networkAddress, copies.HolderCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, inner, options.NetworkTimeout, options.Clock);
-        var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), options.Clock, http);
+        var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), options.Clock, http, options.AuditLog);
         try
         {
             node.EnsureSchema();

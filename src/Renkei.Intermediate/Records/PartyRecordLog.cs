@@ -97,7 +97,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(PartyRole, Guid), byte> _inFlight = new();
 
     /// <param name="signingKey">the institution's signing key; the log signs with its own copy, so the caller keeps and disposes its key</param>
-    public PartyRecordLog(Database database, string holderCode, ECDsa signingKey, TimeProvider? clock = null)
+    public PartyRecordLog(Database database, string holderCode, ECDsa signingKey, TimeProvider? clock = null, AuditLogOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(holderCode);
         Database = database;
@@ -108,7 +108,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
         _checkpointKey.ImportPkcs8PrivateKey(signingKey.ExportPkcs8PrivateKey(), out _);
         var signer = new AuditCheckpointSigner(Identity, _checkpointKey);
         PublicKey = signer.Verifier();
-        Store = new AuditLogStore(database, TableName, signer, clock: _clock);
+        Store = new AuditLogStore(database, TableName, signer, options, _clock);
     }
 
     public static string IdentityOf(string holderCode) => $"intermediate/{holderCode}/party_records";

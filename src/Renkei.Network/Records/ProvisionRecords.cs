@@ -75,11 +75,11 @@ internal sealed class ProvisionRecords : IAsyncDisposable
     private readonly AuditCheckpointSigner _signer;
     private readonly NetworkStore _store;
 
-    public ProvisionRecords(NetworkStore store, ECDsa signingKey, TimeProvider clock, TimeSpan treeHeadInterval)
+    public ProvisionRecords(NetworkStore store, ECDsa signingKey, TimeProvider clock, TimeSpan treeHeadInterval, AuditLogOptions? options = null)
     {
         _store = store;
         _signer = new AuditCheckpointSigner(ProvisionCheckpoint.LogIdentity, signingKey);
-        _log = new AuditLogStore(store.Database, NetworkStore.RecordsTable, _signer, clock: clock);
+        _log = new AuditLogStore(store.Database, NetworkStore.RecordsTable, _signer, options, clock);
         _log.EnsureSchema();
         NetworkPublicKey = Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo());
         Tree = new ProvisionTree(_log, signingKey, NetworkPublicKey, clock, treeHeadInterval);

@@ -10,9 +10,20 @@ using Renkei.TestSupport;
 namespace Renkei.Cli.Tests.Deployment;
 
 /// <summary>
+/// Test classes that start services on SQLite in this process: they run alone, as other classes' temporary directories
+/// clear SQLite's connection pools when they are disposed, under a connection being opened.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class InProcessServices
+{
+    public const string Name = "in-process services";
+}
+
+/// <summary>
 /// The configuration file of <c>renkei serve --config</c>: a good file resolves to what the services need; each wrong
 /// setting is refused naming the setting and what is wrong (and, from the command line, the file, with exit code 2).
 /// </summary>
+[Collection(InProcessServices.Name)]
 public sealed class DeploymentConfigTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
@@ -161,6 +172,9 @@ public sealed class DeploymentConfigTests : IDisposable
         { "network-key-of-another", "peers.networkPublicKeys: the file holds the keys of 131113, not of NETWORK" },
         { "portal-keys-missing", "municipality.portalPublicKeys: missing-portal.json: no such file" },
         { "portal-keys-not-keys", "municipality.portalPublicKeys: ward.json is not a public-keys file" },
+        { "checkpoint-zero", "audit.checkpointSeconds: must be between 1 and 60 (seconds)" },
+        { "checkpoint-too-long", "audit.checkpointSeconds: must be between 1 and 60 (seconds)" },
+        { "checkpoint-fraction", "audit.checkpointSeconds: the value has the wrong type" },
     };
 
     [Theory]
@@ -192,6 +206,9 @@ public sealed class DeploymentConfigTests : IDisposable
                 break;
             case "portal-keys-missing": ward["municipality"]!["portalPublicKeys"] = "missing-portal.json"; break;
             case "portal-keys-not-keys": ward["municipality"]!["portalPublicKeys"] = "ward.json"; break;
+            case "checkpoint-zero": ward["audit"] = new JsonObject { ["checkpointSeconds"] = 0 }; break;
+            case "checkpoint-too-long": ward["audit"] = new JsonObject { ["checkpointSeconds"] = 61 }; break;
+            case "checkpoint-fraction": ward["audit"] = new JsonObject { ["checkpointSeconds"] = 1.5 }; break;
         }
         var problem = Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(ward), Layout, ServeRole.Municipality));
         Assert.Contains(expected, problem.Message);
@@ -232,6 +249,78 @@ public sealed class DeploymentConfigTests : IDisposable
         }
         var problem = Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(network, "network.json"), Layout, ServeRole.Network));
         Assert.Contains(expected, problem.Message);
+    }
+
+    /// <summary>A ward on plain HTTP and SQLite, free ports: what a test can start in process.</summary>
+    private static JsonObject LocalWard()
+    {
+        var ward = Ward();
+        ward.Remove("tls");
+        ward["listen"]!["port"] = 0;
+        ward["peers"]!["jlis"] = "http://127.0.0.1:7401/";
+        ward["intermediate"] = new JsonObject { ["database"] = "sqlite:db/intermediate.db" };
+        ward["municipality"] = new JsonObject();
+        return ward;
+    }
+
+    [Fact]
+    public async Task The_checkpoint_period_reaches_every_signed_log_the_role_opens()
+    {
+        // On the network, so the ward's intermediate server is a node that keeps the ward's party records.
+        using var networkKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var ward = LocalWard();
+        ward["peers"]!["network"] = "http://127.0.0.1:7400/";
+        ward["peers"]!["networkSigningPublicKey"] = Convert.ToBase64String(networkKey.ExportSubjectPublicKeyInfo());
+        ward["audit"] = new JsonObject { ["checkpointSeconds"] = 7 };
+        var holder = new JsonObject
+        {
+            ["role"] = "holder",
+            ["institution"] = new JsonObject { ["code"] = "JPS001", ["name"] = "日本年金機構" },
+            ["database"] = "sqlite:db/pension.db",
+            ["holder"] = new JsonObject { ["kind"] = "pensionOrganisation" },
+            ["intermediate"] = new JsonObject { ["database"] = "sqlite:db/pension-intermediate.db" },
+            ["audit"] = new JsonObject { ["checkpointSeconds"] = 13 },
+        };
+        var network = new JsonObject
+        {
+            ["role"] = "network",
+            ["database"] = "sqlite:db/network.db",
+            ["network"] = new JsonObject { ["institutions"] = new JsonArray() },
+            ["audit"] = new JsonObject { ["checkpointSeconds"] = 60 },
+        };
+
+        var opened = new List<TimeSpan>();
+        foreach (var (file, name) in new[] { (ward, "ward.json"), (holder, "pension.json"), (network, "network.json") })
+        {
+            using var config = DeploymentConfig.Load(Write(file, name), Layout);
+            var running = new Stack<IAsyncDisposable>();
+            try
+            {
+                await Commands.ServeCommand.StartRoleAsync(config, running, [], CancellationToken.None);
+                opened.AddRange(running.Select(service => service switch
+                {
+                    Municipality.Audit.OperationLog log => log.Store.Options.CheckpointPeriod,
+                    Holders.HolderNode node => node.OperationLog.Store.Options.CheckpointPeriod,
+                    Network.NetworkNode node => node.RecordsLogOptions.CheckpointPeriod,
+                    ServiceHost host => host.Services.GetService(typeof(Intermediate.Node.IntermediateNode)) is Intermediate.Node.IntermediateNode node
+                        ? node.Records.Store.Options.CheckpointPeriod
+                        : null,
+                    _ => (TimeSpan?)null,
+                }).OfType<TimeSpan>());
+            }
+            finally
+            {
+                while (running.TryPop(out var service)) await service.DisposeAsync();
+            }
+        }
+        // The ward's operation log and its intermediate server's party records; the holder's operation log; the network's provision records.
+        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(60)], opened);
+
+        using var unset = DeploymentConfig.Load(Write(LocalWard(), "default.json"), Layout);
+        Assert.Equal(Infrastructure.Audit.AuditLogOptions.Default.CheckpointPeriod, unset.AuditLog.CheckpointPeriod);
+        var jlis = new JsonObject { ["role"] = "jlis", ["audit"] = new JsonObject { ["checkpointSeconds"] = 5 } };
+        Assert.Contains("audit: only for roles network, municipality and holder",
+            Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(jlis, "jlis.json"), Layout)).Message);
     }
 
     [Fact]
