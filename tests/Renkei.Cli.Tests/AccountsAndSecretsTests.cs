@@ -22,7 +22,7 @@ public sealed class SeededDemo : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var seeded = await CliProcess.RunAsync(Data, "demo", "--residents", "300", "--once", "--capture-network", Capture);
+        var seeded = await CliProcess.RunAsync(Data, "demo", "--port-base", "0", "--residents", "300", "--once", "--capture-network", Capture);
         Assert.True(seeded.ExitCode == 0, seeded.StandardError);
     }
 

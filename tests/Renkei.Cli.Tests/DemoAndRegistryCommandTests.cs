@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Renkei.Cli.Demo;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
@@ -30,6 +34,20 @@ internal static class OperationLogReader
     }
 }
 
+internal static class DemoPortBlock
+{
+    /// <summary>A base whose every port is free now (the tests run in parallel: each picks its own block).</summary>
+    public static DemoPorts Free()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var ports = new DemoPorts(20_000 + Random.Shared.Next(0, 400) * 100);
+            if (ports.FirstTaken(3) is null) return ports;
+        }
+        throw new InvalidOperationException("no free block of ports for the demo");
+    }
+}
+
 public class DemoCommandTests : IDisposable
 {
     private readonly TempDirectory _data = new();
@@ -39,11 +57,16 @@ public class DemoCommandTests : IDisposable
     [Fact]
     public async Task Demo_seeds_three_wards_numbers_everyone_and_prints_what_runs_where()
     {
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "600", "--seed", "3", "--once");
+        var ports = DemoPortBlock.Free();
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", ports.Base.ToString(CultureInfo.InvariantCulture), "--residents", "600", "--seed", "3", "--once");
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
-        foreach (var expected in new[] { "J-LIS", "品川区 (131091)", "大田区 (131113)", "板橋区 (131199)", "http://127.0.0.1:", "個人番号未指定 0" })
+        foreach (var expected in new[] { "J-LIS", "品川区 (131091)", "大田区 (131113)", "板橋区 (131199)", "個人番号未指定 0" })
             Assert.Contains(expected, outcome.StandardOutput);
+        // Fixed, documented ports: the network at the base, J-LIS next, 品川区's API, console and intermediate server at +10, +11, +12.
+        foreach (var port in new[] { ports.Network, ports.Jlis, ports.Portal, ports.WardApi(0), ports.WardIntermediate(2), ports.Holder(1) })
+            Assert.Contains($"http://127.0.0.1:{port}/", outcome.StandardOutput);
+        Assert.Contains($"http://127.0.0.1:{ports.WardConsole(0)}/login", outcome.StandardOutput);
 
         var changes = new List<OperationLogReader.Entry>();
         var linkages = 0;
@@ -98,7 +121,7 @@ public class DemoCommandTests : IDisposable
     [Fact]
     public async Task Demo_intermediate_servers_hold_copies_but_no_resident_number_or_name()
     {
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "900", "--seed", "4", "--once");
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "900", "--seed", "4", "--once");
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         Assert.Contains("職員用画面", outcome.StandardOutput);
         Assert.Contains("中間サーバー", outcome.StandardOutput);
@@ -153,7 +176,7 @@ public class DemoCommandTests : IDisposable
     {
         // --fresh into a data directory that does not exist yet creates it.
         var data = Path.Combine(_data.Path, "not-yet");
-        var seeded = await CliProcess.RunAsync(data, "demo", "--residents", "300", "--fresh", "--once");
+        var seeded = await CliProcess.RunAsync(data, "demo", "--port-base", "0", "--residents", "300", "--fresh", "--once");
         Assert.True(seeded.ExitCode == 0, seeded.StandardError);
 
         var run = await CliProcess.RunAsync(data, "retention", "run", "--municipality", "131091", "--date", "2026-11-22", "--json");
@@ -169,16 +192,16 @@ public class DemoCommandTests : IDisposable
     [Fact]
     public async Task A_second_run_reuses_the_demo_and_a_different_size_needs_fresh()
     {
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once")).ExitCode);
-        var again = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "300", "--once");
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "300", "--once")).ExitCode);
+        var again = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "300", "--once");
         Assert.Equal(0, again.ExitCode);
         Assert.DoesNotContain("seeded", again.StandardOutput);
 
-        var other = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "400", "--once");
+        var other = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "400", "--once");
         Assert.Equal(2, other.ExitCode);
         Assert.Contains("--fresh", other.StandardError);
 
-        var fresh = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "400", "--once", "--fresh");
+        var fresh = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "400", "--once", "--fresh");
         Assert.Equal(0, fresh.ExitCode);
         Assert.Contains("seeded 400 residents", fresh.StandardOutput);
     }
@@ -357,13 +380,30 @@ public class DemoShutdownTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
+    [Fact]
+    public async Task A_taken_port_is_named_and_nothing_is_seeded()
+    {
+        var ports = DemoPortBlock.Free();
+        using var squatter = new TcpListener(IPAddress.Loopback, ports.Jlis);
+        squatter.Start();
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", ports.Base.ToString(CultureInfo.InvariantCulture), "--residents", "300", "--once");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains($"ポート {ports.Jlis} (jlis)", outcome.StandardError);
+        Assert.Contains("--port-base", outcome.StandardError);
+        Assert.False(File.Exists(Path.Combine(_data.Path, "demo.json")), "a demo that could not start seeded nothing");
+
+        var wrong = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "80", "--once");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("--port-base must be 0", wrong.StandardError);
+    }
+
     /// <summary>Several services share the demo's process: a signal must stop them all and end the process.</summary>
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
     public async Task The_running_demo_stops_on_a_signal(string signal)
     {
-        using var process = System.Diagnostics.Process.Start(CliProcess.StartInfo(_data.Path, "demo", "--residents", "200"))!;
+        using var process = System.Diagnostics.Process.Start(CliProcess.StartInfo(_data.Path, "demo", "--port-base", "0", "--residents", "200"))!;
         var error = process.StandardError.ReadToEndAsync();
         string? line;
         while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("Ctrl+C")) { }

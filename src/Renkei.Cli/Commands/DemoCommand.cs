@@ -58,21 +58,33 @@ public static class DemoCommand
             Description = "after seeding, walk a scripted scenario and print each step: attachments (a family's child allowance decided from linked data)",
         };
         scenario.AcceptOnlyFromAmong("attachments");
+        var portBase = new Option<int>("--port-base")
+        {
+            Description = $"the services listen on fixed ports from this one (default {DemoPorts.DefaultBase}: network, +1 J-LIS, +2 portal, +10… wards; 0: any free port)",
+            DefaultValueFactory = _ => DemoPorts.DefaultBase,
+        };
         var command = new Command("demo", "run the demo country: the network, J-LIS, three wards and two other information holders on loopback")
         {
-            residents, seed, fresh, once, capture, scenario,
+            residents, seed, fresh, once, capture, scenario, portBase,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var size = parse.GetValue(residents);
             if (size is < DemoCountryGenerator.MinimumResidents or > 20_000_000)
                 throw new UsageException($"--residents must be between {DemoCountryGenerator.MinimumResidents} and 20000000");
+            var ports = new DemoPorts(parse.GetValue(portBase));
+            if (ports.Base != 0 && ports.Base is < 1024 or > DemoPorts.MaxBase)
+                throw new UsageException($"--port-base must be 0 (any free port) or between 1024 and {DemoPorts.MaxBase}");
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             var generator = new DemoCountryGenerator(parse.GetValue(seed), size);
+            if (generator.Wards.Count > DemoPorts.MaxWards) throw new UsageException($"the demo's fixed ports have room for {DemoPorts.MaxWards} wards");
+            if (ports.FirstTaken(generator.Wards.Count) is { } taken)
+                throw new UsageException($"ポート {taken.Port} ({taken.Service}) は他のプログラムが使用中です。--port-base で別の番号を指定してください "
+                    + $"(port {taken.Port} for the {taken.Service} is in use; choose another --port-base, or 0 for any free ports)");
             var needsSeeding = PrepareDataDirectory(layout, generator, parse.GetValue(fresh));
 
             using var tap = parse.GetValue(capture) is { } captureFile ? new FileMessageTap(captureFile.FullName) : null;
-            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, tap);
+            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, tap, ports);
             if (needsSeeding)
             {
                 await SeedAsync(layout, country, generator, cancellationToken);
@@ -342,12 +354,14 @@ internal sealed class DemoCountry : IAsyncDisposable
         .. Holders.SelectMany(h => new[] { ($"holder-{h.Node.InstitutionCode}", h.Node.Host), ($"intermediate-{h.Node.InstitutionCode}", h.IntermediateHost) }),
     ];
 
+    /// <summary>Starts the country's services on <paramref name="ports"/> (default: any free port).</summary>
     public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken,
-        IMessageTap? networkTap = null)
+        IMessageTap? networkTap = null, DemoPorts? ports = null)
     {
+        ports ??= DemoPorts.Any;
         // The network first: every other institution registers with it and its intermediate server pins its key.
         var network = await NetworkService.StartAsync(
-            new NetworkServiceOptions(layout.NetworkDatabase(), layout.NetworkKeyDirectory) { Tap = networkTap }, cancellationToken);
+            new NetworkServiceOptions(layout.NetworkDatabase(), layout.NetworkKeyDirectory, ports.Network) { Tap = networkTap }, cancellationToken);
         ServiceHost? jlis = null;
         var wards = new List<RunningWard>();
         var holders = new List<RunningHolder>();
@@ -357,7 +371,7 @@ internal sealed class DemoCountry : IAsyncDisposable
         {
             DemoNetwork.Register(network, JlisTokenRoutes.JlisInstitutionCode, DemoNetwork.JlisName, InstitutionClass.NumberingAuthority, null,
                 layout.JlisInstitutionKeyDirectory);
-            jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile)
+            jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase, layout.JlisKeyFile, ports.Jlis)
             {
                 Tokens = new JlisTokenOptions(network.BaseAddress, layout.JlisInstitutionKeyDirectory),
                 // DEMO ONLY: the JPKI CAs' key file is protected with the published demo passphrase.
@@ -366,10 +380,12 @@ internal sealed class DemoCountry : IAsyncDisposable
                 Institutions = descriptors.Select(d => JlisConnection.WardInstitution(layout, d.Code, d.Name)).ToList(),
             }, cancellationToken);
             foreach (var descriptor in descriptors)
-                wards.Add(await StartWardAsync(layout, descriptor, network, jlis.BaseAddress, cancellationToken));
-            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.PensionOrganisation, network, jlis.BaseAddress, cancellationToken));
-            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.HealthInsurer, network, jlis.BaseAddress, cancellationToken));
-            portal = await StartPortalAsync(layout, network, jlis.BaseAddress, wards, cancellationToken);
+                wards.Add(await StartWardAsync(layout, descriptor, wards.Count, ports, network, jlis.BaseAddress, cancellationToken));
+            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.PensionOrganisation, network, jlis.BaseAddress, cancellationToken,
+                ports.Holder(0), ports.HolderIntermediate(0)));
+            holders.Add(await DemoNetwork.StartHolderAsync(layout, HolderKind.HealthInsurer, network, jlis.BaseAddress, cancellationToken,
+                ports.Holder(1), ports.HolderIntermediate(1)));
+            portal = await StartPortalAsync(layout, network, jlis.BaseAddress, wards, ports.Portal, cancellationToken);
         }
         catch
         {
@@ -387,7 +403,7 @@ internal sealed class DemoCountry : IAsyncDisposable
     /// The citizen portal after the wards: registered with the network (class Portal, no endpoint: it provides nothing),
     /// its keys under the data directory; each ward's service takes its e-applications.
     /// </summary>
-    private static async Task<ServiceHost> StartPortalAsync(DataLayout layout, NetworkNode network, Uri jlis, IReadOnlyList<RunningWard> wards,
+    private static async Task<ServiceHost> StartPortalAsync(DataLayout layout, NetworkNode network, Uri jlis, IReadOnlyList<RunningWard> wards, int port,
         CancellationToken cancellationToken)
     {
         DemoNetwork.Register(network, PortalRoutes.DemoPortalCode, PortalName, InstitutionClass.Portal, null, layout.PortalInstitutionKeyDirectory);
@@ -396,6 +412,7 @@ internal sealed class DemoCountry : IAsyncDisposable
         {
             Wards = wards.Select(w => new PortalWard(w.Descriptor.Code.Digits, w.Descriptor.Name, w.Host.BaseAddress)).ToList(),
             NetworkSigningPublicKey = network.SigningPublicKey,
+            Port = port,
         }, cancellationToken);
     }
 
@@ -403,7 +420,7 @@ internal sealed class DemoCountry : IAsyncDisposable
     /// One ward: its intermediate server first (the ward's node on the network, registered with it), then the ward's
     /// service (which acquires a token whenever it records a new person's number) and its staff console.
     /// </summary>
-    private static async Task<RunningWard> StartWardAsync(DataLayout layout, DemoWard descriptor, NetworkNode network, Uri jlis,
+    private static async Task<RunningWard> StartWardAsync(DataLayout layout, DemoWard descriptor, int index, DemoPorts ports, NetworkNode network, Uri jlis,
         CancellationToken cancellationToken)
     {
         var database = layout.MunicipalityDatabase(descriptor.Code);
@@ -418,11 +435,12 @@ internal sealed class DemoCountry : IAsyncDisposable
             // The ward's intermediate server (中間サーバー), with its own database.
             var intermediateDatabase = layout.IntermediateDatabase(descriptor.Code);
             var intermediate = await DemoNetwork.StartIntermediateAsync(intermediateDatabase, descriptor.Code.Digits, descriptor.Name, keyDirectory, network,
-                cancellationToken);
+                cancellationToken, ports.WardIntermediate(index));
             hosts.Add(intermediate);
             DemoNetwork.Register(network, descriptor.Code.Digits, descriptor.Name, InstitutionClass.Municipality, intermediate.BaseAddress, keyDirectory);
             var host = await MunicipalityService.StartAsync(
-                new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, new WardJlisOptions(jlis, keyDirectory), staff, log)
+                new MunicipalityServiceOptions(database, descriptor.Code, descriptor.Name, new WardJlisOptions(jlis, keyDirectory), staff, log,
+                    ports.WardApi(index))
                 {
                     Tokens = new WardTokenOptions(jlis, intermediate.BaseAddress, keyDirectory),
                     EApplicationPortals = [DemoNetwork.PortalCaller(layout)],
@@ -434,6 +452,7 @@ internal sealed class DemoCountry : IAsyncDisposable
                 {
                     IntermediateAddress = intermediate.BaseAddress,
                     InstitutionKeyDirectory = keyDirectory,
+                    Port = ports.WardConsole(index),
                 }, cancellationToken);
             hosts.Add(console);
             return new RunningWard(descriptor, register, database, host, log, staffAccounts, console, intermediate, intermediateDatabase, keyDirectory);

@@ -42,8 +42,8 @@ internal static class DemoNetwork
 
     /// <summary>The intermediate server of an institution as its node on the network.</summary>
     public static Task<ServiceHost> StartIntermediateAsync(Database database, string code, string name, string keyDirectory, NetworkNode network,
-        CancellationToken cancellationToken) =>
-        IntermediateService.StartAsync(new IntermediateServiceOptions(database, code, name)
+        CancellationToken cancellationToken, int port = 0) =>
+        IntermediateService.StartAsync(new IntermediateServiceOptions(database, code, name, port)
         {
             InstitutionKeyDirectory = keyDirectory,
             NetworkAddress = network.BaseAddress,
@@ -51,19 +51,21 @@ internal static class DemoNetwork
         }, cancellationToken);
 
     /// <summary>Starts a holder and its intermediate server and registers it at the network.</summary>
-    public static async Task<RunningHolder> StartHolderAsync(DataLayout layout, HolderKind kind, NetworkNode network, Uri jlis, CancellationToken cancellationToken)
+    public static async Task<RunningHolder> StartHolderAsync(DataLayout layout, HolderKind kind, NetworkNode network, Uri jlis, CancellationToken cancellationToken,
+        int port = 0, int intermediatePort = 0)
     {
         var (code, name) = kind == HolderKind.PensionOrganisation
             ? (HolderInstitutions.PensionOrganisationCode, HolderInstitutions.PensionOrganisationName)
             : (HolderInstitutions.DemoInsurerCode, HolderInstitutions.DemoInsurerName);
         var keyDirectory = Path.Combine(layout.HolderDirectory(code), "keys");
         var intermediateDatabase = layout.IntermediateDatabase(code);
-        var intermediate = await StartIntermediateAsync(intermediateDatabase, code, name, layout.HolderInstitutionKeyDirectory(code), network, cancellationToken);
+        var intermediate = await StartIntermediateAsync(intermediateDatabase, code, name, layout.HolderInstitutionKeyDirectory(code), network, cancellationToken,
+            intermediatePort);
         try
         {
             var database = layout.HolderDatabase(code);
             var holder = await HolderService.StartAsync(
-                new HolderServiceOptions(kind, code, name, database, keyDirectory, intermediate.BaseAddress) { JlisAddress = jlis },
+                new HolderServiceOptions(kind, code, name, database, keyDirectory, intermediate.BaseAddress, port) { JlisAddress = jlis },
                 cancellationToken);
             network.Registry.Upsert(holder.Registration);
             return new RunningHolder(holder, database, intermediate, intermediateDatabase);

@@ -21,7 +21,7 @@ public class DemoNetworkCaptureTests : IDisposable
     public async Task Nothing_the_network_receives_in_a_demo_run_carries_a_number_or_a_resident_name()
     {
         var capture = Path.Combine(_data.Path, "network-capture.txt");
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "900", "--seed", "5", "--once", "--capture-network", capture);
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "900", "--seed", "5", "--once", "--capture-network", capture);
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         foreach (var expected in new[] { "情報提供ネットワークシステム", "日本年金機構", "東京デモ健康保険組合", "符号一斉取得", "情報連携" })
             Assert.Contains(expected, outcome.StandardOutput);

@@ -13,7 +13,7 @@ public class DemoScenarioTests : IDisposable
     [Fact]
     public async Task The_attachment_scenario_decides_a_child_allowance_with_no_attachment_and_shows_the_records()
     {
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--residents", "900", "--seed", "6", "--once", "--scenario", "attachments");
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--residents", "900", "--seed", "6", "--once", "--scenario", "attachments");
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         var output = outcome.StandardOutput;
@@ -31,7 +31,7 @@ public class DemoScenarioTests : IDisposable
     [Fact]
     public async Task An_unknown_scenario_is_a_usage_error()
     {
-        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--once", "--scenario", "teleport");
+        var outcome = await CliProcess.RunAsync(_data.Path, "demo", "--port-base", "0", "--once", "--scenario", "teleport");
 
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains("attachments", outcome.StandardError);
