@@ -14,7 +14,7 @@ namespace Renkei.Intermediate.Contracts;
 public interface IIntermediateClient
 {
     Task<LoadBatchResponse> LoadBatchAsync(LoadBatchRequest request, CancellationToken cancellationToken = default);
-    Task<LoadStreamResponse> LoadStreamAsync(string holder, IAsyncEnumerable<CopyUpdate> copies, int batchSize = IntermediateRoutes.DefaultStreamBatchSize, CancellationToken cancellationToken = default);
+    Task<LoadStreamResponse> LoadStreamAsync(string holder, Actor actor, IAsyncEnumerable<CopyUpdate> copies, int batchSize = IntermediateRoutes.DefaultStreamBatchSize, CancellationToken cancellationToken = default);
     Task<UpsertCopyResponse> UpsertAsync(UpsertCopyRequest request, CancellationToken cancellationToken = default);
     Task<DeleteCopyResponse> DeleteAsync(DeleteCopyRequest request, CancellationToken cancellationToken = default);
     Task<ProvisionResponse> ProvideAsync(ProvisionRequest request, CancellationToken cancellationToken = default);
@@ -127,15 +127,20 @@ public sealed class IntermediateHttpClient(HttpClient http, bool ownsHttpClient 
     /// <summary>
     /// Streams <paramref name="copies"/> as NDJSON; the server commits every <paramref name="batchSize"/> lines.
     /// An invalid line stops the load: the answer's <see cref="LoadStreamResponse.Failure"/> names the line
-    /// (no exception, so the caller sees what was committed before it).
+    /// (no exception, so the caller sees what was committed before it). <paramref name="actor"/> is who loads the whole
+    /// stream (a feed: <see cref="Actor.System"/>), kept with every batch committed.
     /// </summary>
-    public async Task<LoadStreamResponse> LoadStreamAsync(string holder, IAsyncEnumerable<CopyUpdate> copies,
+    public async Task<LoadStreamResponse> LoadStreamAsync(string holder, Actor actor, IAsyncEnumerable<CopyUpdate> copies,
         int batchSize = IntermediateRoutes.DefaultStreamBatchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(copies);
         var route = IntermediateRoutes.LoadStream + "?holder=" + Uri.EscapeDataString(holder)
-            + "&batchSize=" + batchSize.ToString(CultureInfo.InvariantCulture);
+            + "&batchSize=" + batchSize.ToString(CultureInfo.InvariantCulture)
+            + "&" + IntermediateRoutes.StreamActorStaff + "=" + Uri.EscapeDataString(actor.Staff)
+            + "&" + IntermediateRoutes.StreamActorTerminal + "=" + Uri.EscapeDataString(actor.Terminal)
+            + "&" + IntermediateRoutes.StreamActorAffair + "=" + Uri.EscapeDataString(actor.Affair);
         using var content = new NdjsonContent(copies);
         using var message = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
         // The route streams: a signature covers the request's headers, and the body goes out as it is written.

@@ -17,7 +17,8 @@ public static class IntermediateRoutes
     /// <summary>
     /// Bulk load as NDJSON: one <see cref="CopyUpdate"/> object per line, content type <see cref="NdjsonMediaType"/>,
     /// query <c>?holder=&lt;code&gt;&amp;batchSize=&lt;n&gt;</c>. The server commits every <c>batchSize</c> lines in one
-    /// transaction and answers <see cref="LoadStreamResponse"/>.
+    /// transaction and answers <see cref="LoadStreamResponse"/>. The query also names the actor of the whole stream
+    /// (<c>&amp;staff=…&amp;terminal=…&amp;affair=…</c>, see <see cref="Actor"/>), kept with every batch it commits.
     /// </summary>
     public const string LoadStream = "copies/stream";
 
@@ -38,6 +39,9 @@ public static class IntermediateRoutes
 
     public const string NdjsonMediaType = "application/x-ndjson";
 
+    /// <summary>The query parameters of <see cref="LoadStream"/> naming its actor's staff id, terminal and affair.</summary>
+    public const string StreamActorStaff = "staff", StreamActorTerminal = "terminal", StreamActorAffair = "affair";
+
     /// <summary>Lines per transaction of <see cref="LoadStream"/> when the query does not say.</summary>
     public const int DefaultStreamBatchSize = 10_000;
 
@@ -54,7 +58,8 @@ public static class IntermediateRoutes
 public sealed record CopyUpdate(long AddresseeNumber, string Kind, DateOnly AsOf, long Version, JsonElement Body);
 
 /// <summary>A batch of copies for <paramref name="Holder"/>. Resending the same <paramref name="RequestId"/> returns the first answer.</summary>
-public sealed record LoadBatchRequest(Guid RequestId, string Holder, IReadOnlyList<CopyUpdate> Copies);
+/// <paramref name="Actor"/> is who loads the batch (a feed: <see cref="Actor.System"/>), kept with the change.
+public sealed record LoadBatchRequest(Guid RequestId, string Holder, IReadOnlyList<CopyUpdate> Copies, Actor? Actor);
 
 /// <summary>
 /// The result of a batch: how many copies were stored (new or replaced), how many were already stored with the same
@@ -80,8 +85,8 @@ public sealed record LoadStreamResponse(long Received, long Stored, long Unchang
 /// <param name="Line">1-based line number in the stream.</param>
 public sealed record StreamFailure(long Line, string Code, string Message);
 
-/// <summary>One copy, new or replacing an older version.</summary>
-public sealed record UpsertCopyRequest(Guid RequestId, string Holder, CopyUpdate Copy);
+/// <summary>One copy, new or replacing an older version, changed by <paramref name="Actor"/> (kept with the change).</summary>
+public sealed record UpsertCopyRequest(Guid RequestId, string Holder, CopyUpdate Copy, Actor? Actor);
 
 public enum CopyUpdateOutcome
 {
@@ -99,8 +104,11 @@ public enum CopyUpdateOutcome
 /// <param name="Reason">Why nothing changed (<see cref="CopyUpdateOutcome.Unchanged"/>, <see cref="CopyUpdateOutcome.Stale"/>).</param>
 public sealed record UpsertCopyResponse(Guid RequestId, CopyUpdateOutcome Outcome, long StoredVersion, string? Reason);
 
-/// <summary>Removes the copy of one kind for one addressee. <paramref name="Reason"/> is a short code such as <c>retention-ended</c>.</summary>
-public sealed record DeleteCopyRequest(Guid RequestId, string Holder, long AddresseeNumber, string Kind, string Reason);
+/// <summary>
+/// Removes the copy of one kind for one addressee. <paramref name="Reason"/> is a short code such as <c>retention-ended</c>;
+/// <paramref name="Actor"/> is who removes it (kept with the change).
+/// </summary>
+public sealed record DeleteCopyRequest(Guid RequestId, string Holder, long AddresseeNumber, string Kind, string Reason, Actor? Actor);
 
 /// <param name="Deleted">False when no copy was held (deleting again is not an error).</param>
 public sealed record DeleteCopyResponse(Guid RequestId, bool Deleted);
@@ -109,8 +117,9 @@ public sealed record DeleteCopyResponse(Guid RequestId, bool Deleted);
 /// A provision request (情報提供の求め) for one person and one information kind: by integrated addressee number
 /// (inside the holder) or by the holder's token for the person (from the network) — exactly one of the two.
 /// <paramref name="AsOf"/> null asks for the current copy; a date asks for the information valid on that date.
+/// <paramref name="Actor"/> is who reads it (kept in the server's record of the holder's actions).
 /// </summary>
-public sealed record ProvisionRequest(Guid RequestId, string Holder, long? AddresseeNumber, string? Token, string Kind, DateOnly? AsOf);
+public sealed record ProvisionRequest(Guid RequestId, string Holder, long? AddresseeNumber, string? Token, string Kind, DateOnly? AsOf, Actor? Actor);
 
 public enum ProvisionOutcome
 {

@@ -62,7 +62,7 @@ public static class IntermediateNodeRoutes
 /// The holder is about to ask J-LIS for the token of addressee <paramref name="AddresseeNumber"/> under
 /// <paramref name="RequestId"/>. Resending the same request is answered alike; the same id for another addressee is refused.
 /// </summary>
-public sealed record PendingTokenRequest(Guid RequestId, string Holder, long AddresseeNumber);
+public sealed record PendingTokenRequest(Guid RequestId, string Holder, long AddresseeNumber, Actor? Actor);
 
 /// <param name="HasToken">The addressee already has a token (asking J-LIS again does no harm, but is not needed).</param>
 public sealed record PendingTokenResponse(Guid RequestId, bool HasToken);
@@ -72,7 +72,7 @@ public sealed record PendingTokenResponse(Guid RequestId, bool HasToken);
 /// under which J-LIS and the network refer to that person (at most <see cref="NetworkRoutes.MaxTokenBatch"/>).
 /// Resending the same batch (same id, same list) is answered alike.
 /// </summary>
-public sealed record PendingTokenBatchRequest(Guid BatchId, string Holder, IReadOnlyList<long> AddresseeNumbers);
+public sealed record PendingTokenBatchRequest(Guid BatchId, string Holder, IReadOnlyList<long> AddresseeNumbers, Actor? Actor);
 
 /// <param name="Registered">Positions registered.</param>
 /// <param name="WithToken">Positions whose addressee already has a token (they need not be sent to J-LIS).</param>

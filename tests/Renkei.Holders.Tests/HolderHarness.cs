@@ -84,7 +84,7 @@ public sealed class HolderHarness : IAsyncDisposable
 
     /// <summary>The intermediate server's current copy for the person (by the holder's person ID, as the holder keys it).</summary>
     public Task<ProvisionResponse> ProvideAsync(long personId, DateOnly? asOf = null) =>
-        IntermediateClient.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Code, personId, null, InformationKind, asOf));
+        IntermediateClient.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Code, personId, null, InformationKind, asOf, Actor.System("holders-test", "copy-registration")));
 
     public async ValueTask DisposeAsync()
     {

@@ -88,7 +88,7 @@ public sealed class NetworkedHarness : IAsyncDisposable
         Network.Registry.Upsert(new InstitutionInfo(Ward, "品川区", InstitutionClass.Municipality, intermediate.BaseAddress, keys.SigningPublicKey, keys.SealingPublicKey));
         var client = Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, Ward, keys.Signing));
         var jlis = new JlisHttpClient(Owned(SigningHandler.CreateClient(Jlis.BaseAddress, Ward, keys.Signing, JlisTokenRoutes.JlisInstitutionCode)));
-        return (client, new TokenAcquirer(Ward, new Tokens.IntermediateTokenInbox(client, Ward), jlis));
+        return (client, new TokenAcquirer(Ward, new Tokens.IntermediateTokenInbox(client, Ward, Tokens.IntermediateTokenInbox.Job), jlis));
     }
 
     /// <summary>J-LIS designates numbers for <paramref name="count"/> of the ward's resident-record codes.</summary>

@@ -14,7 +14,7 @@ namespace Renkei.Intermediate.Tests;
 public sealed class IntermediateServiceTests
 {
     private static ProvisionRequest Ask(long addressee, string kind = InformationKindCodes.LocalTax, DateOnly? asOf = null) =>
-        new(Guid.NewGuid(), Holder, addressee, null, kind, asOf);
+        new(Guid.NewGuid(), Holder, addressee, null, kind, asOf, TestActors.Feed);
 
     private static async IAsyncEnumerable<CopyUpdate> AsAsync(IEnumerable<CopyUpdate> copies)
     {
@@ -31,7 +31,7 @@ public sealed class IntermediateServiceTests
     {
         await using var server = await IntermediateHarness.StartAsync(provider);
         var copies = Enumerable.Range(1, 2_000).Select(i => LocalTax(i, taxableIncome: i * 1_000L)).ToList();
-        var loaded = await server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, copies));
+        var loaded = await server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, copies, TestActors.Feed));
         Assert.Equal((2_000, 2_000, 0, 0), (loaded.Received, loaded.Stored, loaded.Unchanged, loaded.Stale));
 
         var answer = await server.Client.ProvideAsync(Ask(1234));
@@ -60,13 +60,13 @@ public sealed class IntermediateServiceTests
     public async Task A_retried_request_returns_the_first_answer_and_a_reused_id_is_refused(string provider)
     {
         await using var server = await IntermediateHarness.StartAsync(provider);
-        var upsert = new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(42, version: 1));
+        var upsert = new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(42, version: 1), TestActors.Feed);
         var first = await server.Client.UpsertAsync(upsert);
         var retry = await server.Client.UpsertAsync(upsert);
         Assert.Equal(CopyUpdateOutcome.Created, first.Outcome);
         Assert.Equal(first, retry);
 
-        var batch = new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), LocalTax(2)]);
+        var batch = new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), LocalTax(2)], TestActors.Feed);
         var batchFirst = await server.Client.LoadBatchAsync(batch);
         var batchRetry = await server.Client.LoadBatchAsync(batch);
         Assert.Equal(2, batchFirst.Stored);
@@ -80,7 +80,7 @@ public sealed class IntermediateServiceTests
         Assert.Equal((HttpStatusCode.Conflict, "request-id-reused"), (reused.Status, reused.Code));
         Assert.Equal(1, server.Store.Find(Holder, 42, "local-tax")!.Version);
 
-        var delete = new DeleteCopyRequest(Guid.NewGuid(), Holder, 42, InformationKindCodes.LocalTax, "retention-ended");
+        var delete = new DeleteCopyRequest(Guid.NewGuid(), Holder, 42, InformationKindCodes.LocalTax, "retention-ended", TestActors.Feed);
         Assert.True((await server.Client.DeleteAsync(delete)).Deleted);
         Assert.True((await server.Client.DeleteAsync(delete)).Deleted); // the retry gets the first answer
         Assert.False((await server.Client.DeleteAsync(delete with { RequestId = Guid.NewGuid() })).Deleted);
@@ -93,21 +93,21 @@ public sealed class IntermediateServiceTests
     public async Task A_stale_update_is_ignored_with_the_reason_and_a_newer_one_replaces(string provider)
     {
         await using var server = await IntermediateHarness.StartAsync(provider);
-        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 3, taxableIncome: 3_000)));
+        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 3, taxableIncome: 3_000), TestActors.Feed));
 
-        var stale = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 2, taxableIncome: 2_000)));
+        var stale = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 2, taxableIncome: 2_000), TestActors.Feed));
         Assert.Equal((CopyUpdateOutcome.Stale, 3L), (stale.Outcome, stale.StoredVersion));
         Assert.Contains("version 2 is older than the held version 3", stale.Reason);
 
-        var same = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 3, taxableIncome: 3_000)));
+        var same = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 3, taxableIncome: 3_000), TestActors.Feed));
         Assert.Equal(CopyUpdateOutcome.Unchanged, same.Outcome);
 
-        var newer = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 4, taxableIncome: 4_000)));
+        var newer = await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(7, version: 4, taxableIncome: 4_000), TestActors.Feed));
         Assert.Equal((CopyUpdateOutcome.Replaced, 4L), (newer.Outcome, newer.StoredVersion));
         var answer = await server.Client.ProvideAsync(Ask(7));
         Assert.Equal(4_000, CopyBodies.FromJson<LocalTaxBody>(answer.Body!.Value).TaxableIncome);
 
-        var batch = await server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(7, version: 1), LocalTax(8, version: 1)]));
+        var batch = await server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(7, version: 1), LocalTax(8, version: 1)], TestActors.Feed));
         Assert.Equal((1, 0, 1), (batch.Stored, batch.Unchanged, batch.Stale));
         var ignored = Assert.Single(batch.Ignored);
         Assert.Equal((0L, 7L, "local-tax", "stale"), (ignored.Index, ignored.AddresseeNumber, ignored.Kind, ignored.Code));
@@ -124,7 +124,7 @@ public sealed class IntermediateServiceTests
         var withName = new CopyUpdate(4, InformationKindCodes.ChildAllowance, new DateOnly(2026, 4, 1), 1,
             Json("""{"eligible":true,"childrenCount":1,"monthlyAmount":10000,"periodFrom":"2026-04-01","familyName":"山田"}"""));
         var badType = LocalTax(5) with { Kind = "pension" };
-        var request = new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), LocalTax(2), withNumber, withName, badType]);
+        var request = new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), LocalTax(2), withNumber, withName, badType], TestActors.Feed);
 
         var error = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadBatchAsync(request));
 
@@ -150,8 +150,8 @@ public sealed class IntermediateServiceTests
              "incomeBasedTaxAmount":0,"perCapitaLevy":0,"dependantsCount":0}
             """));
 
-        var upsert = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, copy)));
-        var batch = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), copy])));
+        var upsert = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, copy, TestActors.Feed)));
+        var batch = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, [LocalTax(1), copy], TestActors.Feed)));
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-copy"), (upsert.Status, upsert.Code));
         Assert.Contains("body.totalIncome: individual-number", upsert.Message);
@@ -169,13 +169,13 @@ public sealed class IntermediateServiceTests
         await using var server = await IntermediateHarness.StartAsync(provider);
         var copies = Enumerable.Range(1, 25_000).Select(i => LocalTax(i, taxableIncome: i)).ToList();
 
-        var loaded = await server.Client.LoadStreamAsync(Holder, AsAsync(copies), batchSize: 10_000);
+        var loaded = await server.Client.LoadStreamAsync(Holder, TestActors.Feed, AsAsync(copies), batchSize: 10_000);
         Assert.Null(loaded.Failure);
         Assert.Equal((25_000L, 25_000L, 0L, 0L, 3), (loaded.Received, loaded.Stored, loaded.Unchanged, loaded.Stale, loaded.Batches));
         Assert.Equal(25_000, server.Store.CountCopies(Holder));
         Assert.Equal(24_999, CopyBodies.FromJson<LocalTaxBody>((await server.Client.ProvideAsync(Ask(24_999))).Body!.Value).TaxableIncome);
 
-        var again = await server.Client.LoadStreamAsync(Holder, AsAsync(copies.Take(150).Append(LocalTax(30_000))), batchSize: 100);
+        var again = await server.Client.LoadStreamAsync(Holder, TestActors.Feed, AsAsync(copies.Take(150).Append(LocalTax(30_000))), batchSize: 100);
         Assert.Equal((151L, 1L, 150L, 0L, 2), (again.Received, again.Stored, again.Unchanged, again.Stale, again.Batches));
         Assert.Equal(IgnoredCopy.MaxListed, again.Ignored.Count);
         Assert.Equal((1L, "unchanged"), (again.Ignored[0].Index, again.Ignored[0].Code)); // line numbers are 1-based
@@ -241,7 +241,7 @@ public sealed class IntermediateServiceTests
         Assert.Equal("invalid-request", problem.Code);
         Assert.Contains("requestId", problem.Message);
 
-        var stream = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadStreamAsync("131113", AsAsync([LocalTax(1)])));
+        var stream = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadStreamAsync("131113", TestActors.Feed, AsAsync([LocalTax(1)])));
         Assert.Equal("wrong-holder", stream.Code);
     }
 
@@ -250,16 +250,16 @@ public sealed class IntermediateServiceTests
     public async Task Provision_by_token_health_and_kinds(string provider)
     {
         await using var server = await IntermediateHarness.StartAsync(provider);
-        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(5, taxableIncome: 5_000_000)));
-        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(6, taxableIncome: 6_000_000)));
+        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(5, taxableIncome: 5_000_000), TestActors.Feed));
+        await server.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, LocalTax(6, taxableIncome: 6_000_000), TestActors.Feed));
         var token = Token.FromInt64(9_000_000_000_000_005);
         server.Database.InTransaction((c, t) => server.Store.Tokens.Bind(c, t, Holder, [(5, token)], DateTimeOffset.UtcNow));
-        var byToken = await server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, token.Digits, InformationKindCodes.LocalTax, null));
+        var byToken = await server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, token.Digits, InformationKindCodes.LocalTax, null, TestActors.Feed));
         Assert.Equal((ProvisionOutcome.Provided, 5_000_000L), (byToken.Outcome, CopyBodies.FromJson<LocalTaxBody>(byToken.Body!.Value).TaxableIncome));
-        var unknownToken = await server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, "9000000000000006", InformationKindCodes.LocalTax, null));
+        var unknownToken = await server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, "9000000000000006", InformationKindCodes.LocalTax, null, TestActors.Feed));
         Assert.Equal((ProvisionOutcome.NotHeld, "no-copy"), (unknownToken.Outcome, unknownToken.Reason));
         var malformed = await Assert.ThrowsAsync<IntermediateException>(() =>
-            server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, "tok-6", InformationKindCodes.LocalTax, null)));
+            server.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, null, "tok-6", InformationKindCodes.LocalTax, null, TestActors.Feed)));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (malformed.Status, malformed.Code));
         Assert.Contains("token: pattern", malformed.Message);
 

@@ -108,22 +108,22 @@ public sealed class TrustRuleTests
             using var holderKeys = InstitutionKeys.LoadOrCreate(keys.Path);
             using var client = IntermediateHttpClient.Signed(host.BaseAddress, Holder, holderKeys.Signing);
             var copies = people.SelectMany(p => CopiesOf(p, new DateOnly(2026, 6, 1))).ToList();
-            var loaded = await client.LoadStreamAsync(Holder, AsAsync(copies), batchSize: 1_000);
+            var loaded = await client.LoadStreamAsync(Holder, TestActors.Feed, AsAsync(copies), batchSize: 1_000);
             Assert.Null(loaded.Failure);
             Assert.Equal(copies.Count, loaded.Stored);
-            await client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, copies[0] with { Version = 2 }));
+            await client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, copies[0] with { Version = 2 }, TestActors.Feed));
 
             // A feed that slips a person's number into a body (here: as the household number) is refused whole.
             var careless = people.Take(20).Select(p => new CopyUpdate(p.AddresseeNumber, InformationKindCodes.ResidentRecord, new DateOnly(2026, 5, 1), 9,
                 CopyBodies.ToJson(new ResidentRecordBody(p.Number.Digits, 1, [p.AddresseeNumber], ResidentStatus.Resident, null, null))));
             var refused = await Assert.ThrowsAsync<IntermediateException>(() =>
-                client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, careless.ToList())));
+                client.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Holder, careless.ToList(), TestActors.Feed)));
             Assert.Equal("invalid-copy", refused.Code);
             Assert.False(people.Any(p => refused.Message.Contains(p.Number.Digits, StringComparison.Ordinal)), "an individual number was echoed in the refusal");
 
             // As a network node: everyone's token is bound, and the network asks for some people's copies (recorded).
             var batch = Guid.NewGuid();
-            await client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, Holder, people.Select(p => p.AddresseeNumber).ToList()));
+            await client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, Holder, people.Select(p => p.AddresseeNumber).ToList(), TestActors.Feed));
             var tokens = people.Select((p, i) => new IndexedToken(i, Token.FromInt64(5_000_000_000_000_000 + p.AddresseeNumber))).ToList();
             using (var delivered = await network.ClientFor(host.BaseAddress, Holder).PostAsJsonAsync(NodeRoutes.DeliverTokenBatch,
                 new TokenBatchDelivery(batch, Holder, tokens), JsonDefaults.Options))

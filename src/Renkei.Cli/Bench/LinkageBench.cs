@@ -360,7 +360,7 @@ public static class LinkageBench
 
             using var providerClient = IntermediateClientOf(Provider);
             var copies = await ProgressDisplay.RunAsync("local-tax copies at ward B", quiet, progress =>
-                providerClient.LoadStreamAsync(Provider.Code,
+                providerClient.LoadStreamAsync(Provider.Code, Actor.System("linkage-bench", "copy-registration"),
                     Commands.IntermediateBenchCommand.LocalTaxCopies(people, progress, cancellationToken), cancellationToken: cancellationToken));
             if (copies.Failure is not null || copies.Stored != people)
                 throw new InvalidOperationException($"ward B stored {copies.Stored} of {people} local-tax copies");

@@ -41,6 +41,9 @@ public static class DemoCommand
 {
     private const string MarkerFile = "demo.json";
 
+    /// <summary>The demo's seeding, acting as a job of its own at the intermediate servers (copies sent, kept with the actor).</summary>
+    private static readonly Actor DemoSeeding = Actor.System("demo-seeding", IntermediateHttpFeed.FeedAffair);
+
     private sealed record DemoMarker(int Seed, int Residents, DateTimeOffset SeededAt);
 
     public static void AddTo(RootCommand root)
@@ -203,7 +206,7 @@ public static class DemoCommand
             var addressee = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "renkei-demo" });
             var systems = new MunicipalBusinessSystems(addressee);
             var business = DemoBusinessData.Seed(addressee, systems, generator.Seed, today);
-            var feed = await new IntermediateFeeder(systems, new IntermediateHttpFeed(ward.IntermediateClient, ward.Descriptor.Code.Digits))
+            var feed = await new IntermediateFeeder(systems, new IntermediateHttpFeed(ward.IntermediateClient, ward.Descriptor.Code.Digits, DemoSeeding))
                 .SendAllAsync(today, cancellationToken);
             Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s); "
                 + $"{feed.CopiesSent:N0} copies sent to the intermediate server");

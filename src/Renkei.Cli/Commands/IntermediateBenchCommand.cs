@@ -117,7 +117,7 @@ public static class IntermediateBenchCommand
 
         var clock = Stopwatch.StartNew();
         var response = await ProgressDisplay.RunAsync("load copies", quiet, progress =>
-            client.LoadStreamAsync(BenchHolder, LocalTaxCopies(records, progress, cancellationToken), batchSize, cancellationToken));
+            client.LoadStreamAsync(BenchHolder, BenchActor, LocalTaxCopies(records, progress, cancellationToken), batchSize, cancellationToken));
         clock.Stop();
 
         if (response.Failure is not null)
@@ -125,7 +125,7 @@ public static class IntermediateBenchCommand
         var held = store.CountCopies(BenchHolder);
         if (response.Stored != records || held != records)
             throw new InvalidOperationException($"stored {response.Stored} and held {held} copies for {records} records");
-        var probe = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), BenchHolder, records, null, InformationKindCodes.LocalTax, null), cancellationToken);
+        var probe = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), BenchHolder, records, null, InformationKindCodes.LocalTax, null, BenchActor), cancellationToken);
         if (probe.Outcome != ProvisionOutcome.Provided) throw new InvalidOperationException("the last copy loaded is not provided");
         if (database.Provider == DatabaseProvider.PostgreSql) DeleteBenchRows(database);
 
@@ -164,10 +164,15 @@ public static class IntermediateBenchCommand
         }
     }
 
+    /// <summary>The benchmark acting as a job of its own (kept with every batch it loads).</summary>
+    private static readonly Actor BenchActor = Actor.System("intermediate-bench", "copy-registration");
+
     private static void DeleteBenchRows(Database database)
     {
         using var connection = database.Open();
         using var delete = connection.Command("DELETE FROM intermediate_copies WHERE holder_code = @h");
         delete.With("h", BenchHolder).ExecuteNonQuery();
+        using var actions = connection.Command("DELETE FROM intermediate_holder_actions WHERE staff = @s");
+        actions.With("s", BenchActor.Staff).ExecuteNonQuery();
     }
 }

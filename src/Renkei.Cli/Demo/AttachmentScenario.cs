@@ -88,7 +88,8 @@ internal static class AttachmentScenario
             CopyBodies.ToJson(new ResidentRecordBody(family.HouseholdNumber, (int)m.Relationship,
                 [.. members.Select(x => fromAddressees.EnsureForResident(x.Id).ToInt64())],
                 Intermediate.Contracts.ResidentStatus.MovedOut, null, m.StatusDate)))).ToList();
-        await from.IntermediateClient.LoadBatchAsync(new LoadBatchRequest(DemoGuid.From($"scenario/resident-record/{family.HouseholdNumber}"), from.Descriptor.Code.Digits, copies), ct);
+        await from.IntermediateClient.LoadBatchAsync(new LoadBatchRequest(DemoGuid.From($"scenario/resident-record/{family.HouseholdNumber}"), from.Descriptor.Code.Digits, copies,
+            Actor.System("demo-scenario", IntermediateHttpFeed.FeedAffair)), ct);
         output.WriteLine($"2. 大田区の住民記録システムが転出者の住民票関係情報 {copies.Count}件を中間サーバーに登録しました");
 
         // 3. At 品川区's counter.

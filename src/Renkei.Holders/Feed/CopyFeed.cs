@@ -20,6 +20,9 @@ public sealed class CopyFeed(HolderRecords records, IIntermediateClient intermed
     public const int DefaultBatchSize = 5_000;
     public const string WithdrawReason = "no-longer-held";
 
+    /// <summary>The feed acting as a job of its own: the intermediate server keeps it with every copy change it makes.</summary>
+    public static readonly Actor Job = Actor.System("copy-feed", "copy-registration");
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public HolderRecords Records { get; } = records;
@@ -45,7 +48,7 @@ public sealed class CopyFeed(HolderRecords records, IIntermediateClient intermed
                 if (pending.Count == 0) break;
                 if (updates.Count > 0)
                 {
-                    var response = await intermediate.LoadBatchAsync(new LoadBatchRequest(BatchId(holder, updates), holder, updates), cancellationToken);
+                    var response = await intermediate.LoadBatchAsync(new LoadBatchRequest(BatchId(holder, updates), holder, updates, Job), cancellationToken);
                     requests++;
                     var refused = response.Ignored.FirstOrDefault(i => i.Code is not ("stale" or "unchanged"));
                     if (refused is not null)
@@ -57,7 +60,7 @@ public sealed class CopyFeed(HolderRecords records, IIntermediateClient intermed
                 }
                 foreach (var copy in withdrawals)
                 {
-                    await intermediate.DeleteAsync(new DeleteCopyRequest(WithdrawId(holder, copy), holder, copy.PersonId, copy.Kind, WithdrawReason), cancellationToken);
+                    await intermediate.DeleteAsync(new DeleteCopyRequest(WithdrawId(holder, copy), holder, copy.PersonId, copy.Kind, WithdrawReason, Job), cancellationToken);
                     requests++;
                     withdrawn++;
                 }

@@ -27,7 +27,7 @@ public sealed class HolderTokens
         _store = store;
         InstitutionCode = institutionCode;
         _clock = clock;
-        _acquirer = jlis is null ? null : new TokenAcquirer(institutionCode, new IntermediateTokenInbox(intermediate, institutionCode), jlis);
+        _acquirer = jlis is null ? null : new TokenAcquirer(institutionCode, new IntermediateTokenInbox(intermediate, institutionCode, IntermediateTokenInbox.Job), jlis);
     }
 
     public string InstitutionCode { get; }
@@ -109,14 +109,18 @@ public sealed class HolderTokens
 /// <summary>
 /// An institution's intermediate server as the place its tokens are delivered to (<see cref="ITokenInbox"/> over the
 /// intermediate server's token routes): pending requests and batches are registered there, and it says who holds a token.
+/// Registrations are made for <paramref name="actor"/>, which the intermediate server keeps with them.
 /// </summary>
-public sealed class IntermediateTokenInbox(IIntermediateTokenClient client, string holder) : ITokenInbox
+public sealed class IntermediateTokenInbox(IIntermediateTokenClient client, string holder, Actor actor) : ITokenInbox
 {
+    /// <summary>The holder's token acquisition, acting as a job of its own.</summary>
+    public static readonly Actor Job = Actor.System("token-acquisition", "token-acquisition");
+
     public async Task<bool> RegisterPendingAsync(Guid requestId, long addresseeNumber, CancellationToken cancellationToken = default) =>
-        (await client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber), cancellationToken)).HasToken;
+        (await client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber, actor), cancellationToken)).HasToken;
 
     public Task RegisterPendingBatchAsync(Guid batchId, IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default) =>
-        client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers), cancellationToken);
+        client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers, actor), cancellationToken);
 
     public async Task<IReadOnlyList<bool>> HasTokensAsync(IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default)
     {

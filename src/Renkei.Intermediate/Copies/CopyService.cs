@@ -83,6 +83,26 @@ public sealed class CopyService
         return true;
     }
 
+    /// <summary>
+    /// The staff member, terminal and affair the holder's systems act for (400 <c>invalid-request</c> naming the field when
+    /// missing or malformed); <paramref name="affair"/>, when given, is the request's own affair, which the actor's must be.
+    /// </summary>
+    public static Actor RequireActor(Actor? actor, string? affair = null)
+    {
+        if (actor is null)
+            throw InvalidRequest("actor: required: the staff member, terminal and affair the request is made for (操作者・端末・事務の指定がありません)");
+        foreach (var (value, field) in new[] { (actor.Staff, "staff"), (actor.Terminal, "terminal"), (actor.Affair, "affair") })
+            if (string.IsNullOrWhiteSpace(value) || value.Length > Actor.MaxLength || value.Any(char.IsControl)
+                || ForbiddenContent.ContainsIndividualNumber(value))
+                throw InvalidRequest($"actor.{field}: 1 to {Actor.MaxLength} characters, no control characters, no number (操作者の指定が正しくありません)");
+        if (affair is not null && !string.Equals(actor.Affair, affair, StringComparison.Ordinal))
+            throw InvalidRequest("actor.affair: must be the request's affair (操作者の事務が要求の事務と異なります)");
+        return actor;
+    }
+
+    private static IntermediateRefusalException InvalidRequest(string message) =>
+        new(StatusCodes.Status400BadRequest, "invalid-request", message);
+
     internal static IntermediateRefusalException Invalid(IReadOnlyList<ValidationError> errors)
     {
         var shown = string.Join("; ", errors.Take(MaxErrorsInMessage));
@@ -101,6 +121,7 @@ public sealed class CopyService
     public LoadBatchResponse LoadBatch(LoadBatchRequest request, string fingerprint)
     {
         CheckHolder(request.Holder);
+        var actor = RequireActor(request.Actor);
         var copies = request.Copies ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "copies: required (副本がありません)");
         if (copies.Count > IntermediateRoutes.MaxBatchSize)
             throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
@@ -114,6 +135,7 @@ public sealed class CopyService
         return Idempotent(request.RequestId, "load-batch", fingerprint, (c, t, now) =>
         {
             var result = Store.WriteCopies(c, t, HolderCode, records, now);
+            Store.Actions.Append(c, t, request.RequestId, HolderActionLog.CopyBatch, actor, now, items: records.Count);
             var (unchanged, stale, listed) = Describe(result, i => (i, records[i]));
             return new LoadBatchResponse(request.RequestId, records.Count, result.Written, unchanged, stale, listed);
         });
@@ -123,12 +145,14 @@ public sealed class CopyService
     public UpsertCopyResponse Upsert(UpsertCopyRequest request, string fingerprint)
     {
         CheckHolder(request.Holder);
+        var actor = RequireActor(request.Actor);
         var errors = new List<ValidationError>();
         if (!TryValidate(request.Copy, "copy", errors, out var record)) throw Invalid(errors);
         return Idempotent(request.RequestId, "upsert", fingerprint, (c, t, now) =>
         {
             var held = Store.HeldVersion(c, t, HolderCode, record!.AddresseeNumber, record.Kind);
             var result = Store.WriteCopies(c, t, HolderCode, [record], now);
+            Store.Actions.Append(c, t, request.RequestId, HolderActionLog.CopyUpsert, actor, now, record.AddresseeNumber, record.Kind);
             if (result.Written == 1)
                 return new UpsertCopyResponse(request.RequestId, held is null ? CopyUpdateOutcome.Created : CopyUpdateOutcome.Replaced, record.Version, null);
             var ignored = result.Ignored[0];
@@ -141,6 +165,7 @@ public sealed class CopyService
     public DeleteCopyResponse Delete(DeleteCopyRequest request, string fingerprint)
     {
         CheckHolder(request.Holder);
+        var actor = RequireActor(request.Actor);
         var errors = new List<ValidationError>();
         if (request.AddresseeNumber < 1)
             errors.Add(new ValidationError("addresseeNumber", "minimum", "must be at least 1 (団体内統合宛名番号が正しくありません)"));
@@ -149,8 +174,11 @@ public sealed class CopyService
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 64 || ForbiddenContent.ContainsIndividualNumber(request.Reason))
             errors.Add(new ValidationError("reason", "pattern", "a short reason code such as retention-ended is required (削除理由が必要です)"));
         if (errors.Count > 0) throw Invalid(errors);
-        return Idempotent(request.RequestId, "delete", fingerprint, (c, t, _) =>
-            new DeleteCopyResponse(request.RequestId, Store.DeleteCopy(c, t, HolderCode, request.AddresseeNumber, request.Kind!)));
+        return Idempotent(request.RequestId, "delete", fingerprint, (c, t, now) =>
+        {
+            Store.Actions.Append(c, t, request.RequestId, HolderActionLog.CopyDelete, actor, now, request.AddresseeNumber, request.Kind);
+            return new DeleteCopyResponse(request.RequestId, Store.DeleteCopy(c, t, HolderCode, request.AddresseeNumber, request.Kind!));
+        });
     }
 
     /// <summary>
@@ -206,10 +234,14 @@ public sealed class CopyService
 
     // ---------------------------------------------------------------- answering
 
-    /// <summary>Answers a provision request (情報提供) from the copies: the body, or "not held" with a reason code.</summary>
+    /// <summary>
+    /// Answers a provision request (情報提供) from the copies: the body, or "not held" with a reason code. The read is kept
+    /// with its actor in <see cref="HolderActionLog"/>.
+    /// </summary>
     public ProvisionResponse Provide(ProvisionRequest request)
     {
         CheckHolder(request.Holder);
+        var actor = RequireActor(request.Actor);
         var errors = new List<ValidationError>();
         var byNumber = request.AddresseeNumber is not null;
         var byToken = !string.IsNullOrEmpty(request.Token);
@@ -232,6 +264,8 @@ public sealed class CopyService
         var copy = token is { } known
             ? Store.FindByToken(HolderCode, known, request.Kind!)
             : Store.Find(HolderCode, request.AddresseeNumber!.Value, request.Kind!);
+        Store.Actions.Append(request.RequestId == Guid.Empty ? null : request.RequestId, HolderActionLog.Provision, actor, _clock.GetUtcNow(),
+            request.AddresseeNumber ?? copy?.AddresseeNumber, request.Kind);
         return Answer(request.RequestId, request.Kind!, request.AsOf, copy);
     }
 

@@ -17,9 +17,11 @@ public sealed class StreamLoader(CopyService service)
 {
     private const int MaxLineBytes = 1 << 20;
 
-    public async Task<LoadStreamResponse> LoadAsync(string? holder, PipeReader input, int batchSize, CancellationToken cancellationToken)
+    /// <summary>Loads the stream; every batch committed is kept with <paramref name="actor"/> (required: 400 naming <c>actor</c>).</summary>
+    public async Task<LoadStreamResponse> LoadAsync(string? holder, Actor? actor, PipeReader input, int batchSize, CancellationToken cancellationToken)
     {
         service.CheckHolder(holder);
+        var by = CopyService.RequireActor(actor);
         if (batchSize is < 1 or > IntermediateRoutes.MaxBatchSize)
             throw new IntermediateRefusalException(400, "invalid-request",
                 $"batchSize: between 1 and {IntermediateRoutes.MaxBatchSize} (一括件数が正しくありません)");
@@ -54,7 +56,13 @@ public sealed class StreamLoader(CopyService service)
             lines = new List<long>(batchSize);
             pending = Task.Run(() =>
             {
-                var result = service.Store.WriteCopies(service.HolderCode, batch, DateTimeOffset.UtcNow);
+                var result = service.Store.Database.InTransaction((c, t) =>
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    var written = service.Store.WriteCopies(c, t, service.HolderCode, batch, now);
+                    service.Store.Actions.Append(c, t, null, HolderActionLog.CopyStream, by, now, items: batch.Count);
+                    return written;
+                });
                 Account(result, batch, batchLines);
             }, cancellationToken);
         }

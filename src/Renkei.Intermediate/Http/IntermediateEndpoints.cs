@@ -58,7 +58,8 @@ public static class IntermediateEndpoints
                 return ErrorResponses.BadRequest("invalid-request", "batchSize: not an integer (一括件数が正しくありません)");
             try
             {
-                var response = await loader.LoadAsync(http.Request.Query["holder"].FirstOrDefault(), http.Request.BodyReader, batchSize, http.RequestAborted);
+                var response = await loader.LoadAsync(http.Request.Query["holder"].FirstOrDefault(), StreamActor(http.Request.Query), http.Request.BodyReader,
+                    batchSize, http.RequestAborted);
                 return Results.Json(response, JsonDefaults.Options,
                     statusCode: response.Failure is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
             }
@@ -81,6 +82,14 @@ public static class IntermediateEndpoints
             }
         }).AllowPublic("health check for operators and load balancers (no data)");
     }
+
+    /// <summary>The stream's actor from its query (null when any part is missing: the loader refuses it, naming <c>actor</c>).</summary>
+    private static Actor? StreamActor(IQueryCollection query) =>
+        query[IntermediateRoutes.StreamActorStaff].FirstOrDefault() is { } staff
+        && query[IntermediateRoutes.StreamActorTerminal].FirstOrDefault() is { } terminal
+        && query[IntermediateRoutes.StreamActorAffair].FirstOrDefault() is { } affair
+            ? new Actor(staff, terminal, affair)
+            : null;
 
     public sealed record HealthBody(string Status, string Service, string Holder);
 

@@ -200,7 +200,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Affair, "affair");
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
-        var actor = RequireActor(request.Actor, request.Affair);
+        var actor = CopyService.RequireActor(request.Actor, request.Affair);
         var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
 
         ProvidedInformation? information = null;
@@ -233,7 +233,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Affair, "affair");
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
-        RequireActor(request.Actor, request.Affair);
+        var actor = CopyService.RequireActor(request.Actor, request.Affair);
         var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
         if (items.Count == 0 || items.Count > NetworkRoutes.MaxLinkageBatch)
             throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
@@ -259,7 +259,9 @@ public sealed class IntermediateNode : IAsyncDisposable
                 else withoutToken.Add(item.ItemId);
             }
             var accepted = new InquiryBatchAccepted(request.BatchId, submitted.Count, withoutToken, submitted.Count == 0 ? BatchState.Completed : BatchState.Queued);
-            Batches.TryCreate(request.BatchId, fingerprint, request.Affair, request.Provider, request.Kind, Serialize(accepted), submitted, _clock.GetUtcNow());
+            // The batch's actor is kept with it (in the same transaction): each item's provision record names it when recorded.
+            Batches.TryCreate(request.BatchId, fingerprint, request.Affair, request.Provider, request.Kind, Serialize(accepted), submitted, _clock.GetUtcNow(),
+                (c, t, now) => _copies.Store.Actions.Append(c, t, request.BatchId, HolderActionLog.QueryBatch, actor, now, items: submitted.Count));
             stored = Batches.Find(request.BatchId)!;
         }
         if (stored.Fingerprint != fingerprint)
@@ -308,6 +310,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         var items = Batches.Items(request.BatchId, status.Results.Min(r => r.ItemIndex), status.Results.Max(r => r.ItemIndex)).ToDictionary(i => i.Index);
         var tokens = Tokens.TokensOf(HolderCode, items.Values.Select(i => i.AddresseeNumber).Distinct().ToList());
         var query = (stored.Affair, stored.Provider, stored.Kind);
+        var actor = _copies.Store.Actions.OfRequest(request.BatchId).FirstOrDefault(a => a.Operation == HolderActionLog.QueryBatch);
 
         var opened = new List<(BatchItemResult Result, StoredInquiryItem Item, ProvidedInformation? Information)>(status.Results.Count);
         foreach (var result in status.Results)
@@ -318,7 +321,8 @@ public sealed class IntermediateNode : IAsyncDisposable
             opened.Add((result, item, await OpenAsync(result.Response, query.Provider, query.Kind, cancellationToken)));
         }
         var entries = opened.Select(o => new PartyRecordEntry(PartyRole.Inquirer, o.Result.Response.RequestId, o.Result.ItemIndex, HolderCode,
-            query.Provider, query.Affair, query.Kind, ResultOf(o.Result.Response.Outcome), o.Result.Response.RefusalCode, tokens[o.Item.AddresseeNumber])).ToList();
+            query.Provider, query.Affair, query.Kind, ResultOf(o.Result.Response.Outcome), o.Result.Response.RefusalCode, tokens[o.Item.AddresseeNumber],
+            actor?.Staff, actor?.Terminal)).ToList();
         var sequences = Records.RecordBatchItems(PartyRole.Inquirer, request.BatchId, entries);
         var results = opened.Select((o, i) => new InquiryBatchItemResult(o.Result.ItemIndex, o.Item.ItemId, o.Item.AddresseeNumber,
             new InquiryResponse(o.Result.Response.RequestId, o.Result.Response.Outcome, o.Result.Response.RefusalCode, o.Result.Response.Message,
@@ -371,7 +375,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         if (request.AddresseeNumber < 1)
             throw Invalid("addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
         Require(request.Portal, "portal");
-        RequireActor(request.Actor, null);
+        var actor = CopyService.RequireActor(request.Actor);
         var content = request.Content ?? throw Invalid("content: required (お知らせの内容がありません)");
         if (string.IsNullOrWhiteSpace(content.Title) || content.Title.Length > MaxNoticeTitle)
             throw Invalid($"content.title: 1 to {MaxNoticeTitle} characters (件名が正しくありません)");
@@ -416,6 +420,7 @@ public sealed class IntermediateNode : IAsyncDisposable
             if (claimed is null)
             {
                 SentNotices.Complete(connection, transaction, request.NoticeId, Serialize(push));
+                _copies.Store.Actions.Append(connection, transaction, request.NoticeId, HolderActionLog.Notice, actor, _clock.GetUtcNow(), request.AddresseeNumber);
                 return push;
             }
             // Sent concurrently under the same id: push what that request kept.
@@ -463,22 +468,6 @@ public sealed class IntermediateNode : IAsyncDisposable
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /// <summary>
-    /// The staff member, terminal and affair the holder's systems act for (400 naming the field when missing or malformed);
-    /// <paramref name="affair"/>, when given, is the request's own affair, which the actor's must be.
-    /// </summary>
-    private static Actor RequireActor(Actor? actor, string? affair)
-    {
-        if (actor is null)
-            throw Invalid("actor: required: the staff member, terminal and affair the request is made for (操作者・端末・事務の指定がありません)");
-        foreach (var (value, field) in new[] { (actor.Staff, "staff"), (actor.Terminal, "terminal"), (actor.Affair, "affair") })
-            if (string.IsNullOrWhiteSpace(value) || value.Length > Actor.MaxLength || value.Any(char.IsControl))
-                throw Invalid($"actor.{field}: 1 to {Actor.MaxLength} characters, no control characters (操作者の指定が正しくありません)");
-        if (affair is not null && !string.Equals(actor.Affair, affair, StringComparison.Ordinal))
-            throw Invalid("actor.affair: must be the request's affair (操作者の事務が要求の事務と異なります)");
-        return actor;
-    }
 
     private static ProvisionResult ResultOf(LinkageOutcome outcome) => outcome switch
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Renkei.Infrastructure;
@@ -48,9 +49,12 @@ public sealed class InquiryBatchStore(Database database)
             PRIMARY KEY (batch_id, item_index))
         """;
 
-    /// <summary>Stores a new batch and its items in one transaction; false (nothing written) when the id is taken.</summary>
+    /// <summary>
+    /// Stores a new batch and its items in one transaction, with what <paramref name="alsoWrite"/> writes (the batch's
+    /// actor); false (nothing written) when the id is taken.
+    /// </summary>
     public bool TryCreate(Guid batchId, string fingerprint, string affair, string provider, string kind, string accepted,
-        IReadOnlyList<StoredInquiryItem> items, DateTimeOffset now) =>
+        IReadOnlyList<StoredInquiryItem> items, DateTimeOffset now, Action<DbConnection, DbTransaction, DateTimeOffset>? alsoWrite = null) =>
         Database.InTransaction((c, t) =>
         {
             var id = batchId.ToString("D");
@@ -62,6 +66,7 @@ public sealed class InquiryBatchStore(Database database)
                 insert.With("b", id).With("f", fingerprint).With("af", affair).With("p", provider).With("k", kind).With("a", accepted).With("n", items.Count).With("at", IntermediateStore.FormatTime(now));
                 if (insert.ExecuteScalar() is null) return false;
             }
+            alsoWrite?.Invoke(c, t, now);
             if (IsPostgres)
             {
                 using var bulk = c.Command("""

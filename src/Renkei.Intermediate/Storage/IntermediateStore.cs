@@ -42,12 +42,16 @@ public sealed class IntermediateStore
     {
         Database = database;
         Tokens = new TokenStore(database);
+        Actions = new HolderActionLog(database);
     }
 
     public Database Database { get; }
 
     /// <summary>Tokens bound to addressee numbers, and the registered token requests.</summary>
     public TokenStore Tokens { get; }
+
+    /// <summary>What the holder's systems did here, and who for (staff, terminal, affair).</summary>
+    public HolderActionLog Actions { get; }
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
@@ -69,6 +73,7 @@ public sealed class IntermediateStore
             {Requests.TableDefinition};
             {TokenStore.TableDefinitions}
             """);
+        Database.EnsureSchema(Actions.TableDefinition);
     }
 
     public bool Ping()
@@ -281,6 +286,9 @@ public sealed class IntermediateStore
     }
 
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     private static string FormatDate(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
 }

@@ -25,9 +25,11 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
     public PendingTokenResponse RegisterPending(PendingTokenRequest request, string fingerprint)
     {
         copies.CheckHolder(request.Holder);
+        var actor = CopyService.RequireActor(request.Actor);
         if (request.AddresseeNumber < 1) throw AddresseeInvalid("addresseeNumber");
         return copies.Idempotent(request.RequestId, "token-pending", fingerprint, (c, t, now) =>
         {
+            Store.Actions.Append(c, t, request.RequestId, HolderActionLog.TokenPending, actor, now, request.AddresseeNumber);
             Tokens.Register(c, t, HolderCode, request.RequestId, batch: false, [request.AddresseeNumber], now);
             return new PendingTokenResponse(request.RequestId, Tokens.TokensOf(c, t, HolderCode, [request.AddresseeNumber]).Count > 0);
         });
@@ -36,6 +38,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
     public PendingTokenBatchResponse RegisterPendingBatch(PendingTokenBatchRequest request, string fingerprint)
     {
         copies.CheckHolder(request.Holder);
+        var actor = CopyService.RequireActor(request.Actor);
         var addressees = request.AddresseeNumbers
             ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumbers: required (宛名番号がありません)");
         if (addressees.Count == 0 || addressees.Count > NetworkRoutes.MaxTokenBatch)
@@ -46,6 +49,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
         return copies.Idempotent(request.BatchId, "token-pending-batch", fingerprint, (c, t, now) =>
         {
             Tokens.Register(c, t, HolderCode, request.BatchId, batch: true, addressees, now);
+            Store.Actions.Append(c, t, request.BatchId, HolderActionLog.TokenBatch, actor, now, items: addressees.Count);
             var held = Tokens.TokensOf(c, t, HolderCode, addressees.Distinct().ToList());
             var withToken = new List<int>();
             for (var i = 0; i < addressees.Count; i++)

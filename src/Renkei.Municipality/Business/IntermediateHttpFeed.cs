@@ -18,9 +18,17 @@ namespace Renkei.Municipality.Business;
 /// Versions: a copy's version is the send time in microseconds, so a later send always supersedes an earlier one
 /// and an unchanged body is reported as unchanged. The intermediate request id is derived from the feeder's batch id
 /// and that version, so a resend is a new request while a retried HTTP call of the same send is idempotent.
+/// Every batch is sent for <paramref name="actor"/>, which the intermediate server keeps with the change: the staff member,
+/// terminal and affair when a clerk's action sends it, <see cref="Job"/> (or another system actor) for a feed job.
 /// </remarks>
-public sealed class IntermediateHttpFeed(IIntermediateClient client, string holderCode, TimeProvider? clock = null) : IIntermediateFeed
+public sealed class IntermediateHttpFeed(IIntermediateClient client, string holderCode, Actor actor, TimeProvider? clock = null) : IIntermediateFeed
 {
+    /// <summary>The affair of copy registration (副本登録) by a feed job.</summary>
+    public const string FeedAffair = "copy-registration";
+
+    /// <summary>The ward's copy feed acting as a job of its own (bulk and incremental sends).</summary>
+    public static readonly Actor Job = Actor.System("copy-feed", FeedAffair);
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task SendAsync(Guid requestId, IReadOnlyList<IntermediateCopy> copies, CancellationToken cancellationToken = default)
@@ -28,7 +36,7 @@ public sealed class IntermediateHttpFeed(IIntermediateClient client, string hold
         if (copies.Count == 0) return;
         var version = _clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         var updates = copies.Select(copy => ToUpdate(copy, version)).ToList();
-        var response = await client.LoadBatchAsync(new LoadBatchRequest(SendId(requestId, version), holderCode, updates), cancellationToken);
+        var response = await client.LoadBatchAsync(new LoadBatchRequest(SendId(requestId, version), holderCode, updates, actor), cancellationToken);
         var refused = response.Ignored.Where(i => i.Code != "stale" && i.Code != "unchanged").ToList();
         if (refused.Count > 0)
             throw new BusinessSystemException("intermediate-refused",

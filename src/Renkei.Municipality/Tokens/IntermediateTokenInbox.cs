@@ -6,15 +6,19 @@ namespace Renkei.Municipality.Tokens;
 /// <summary>
 /// The ward's intermediate server (中間サーバー) as <see cref="TokenAcquirer"/> needs it: pending registrations before
 /// J-LIS is asked, and afterwards who holds a token (asked in pieces of <see cref="IntermediateNodeRoutes.MaxStatusAddressees"/>).
-/// The token itself never leaves the intermediate server.
+/// The token itself never leaves the intermediate server. Registrations are made for <paramref name="actor"/> (the ward's
+/// token acquisition runs as a job of its own: <see cref="Job"/>), which the intermediate server keeps with them.
 /// </summary>
-public sealed class IntermediateTokenInbox(IIntermediateTokenClient intermediate, string holder) : ITokenInbox
+public sealed class IntermediateTokenInbox(IIntermediateTokenClient intermediate, string holder, Actor actor) : ITokenInbox
 {
+    /// <summary>The ward's token acquisition (after a register event, and in bulk), acting as a job of its own.</summary>
+    public static readonly Actor Job = Actor.System("token-acquisition", "resident-register");
+
     public async Task<bool> RegisterPendingAsync(Guid requestId, long addresseeNumber, CancellationToken cancellationToken = default) =>
-        (await intermediate.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber), cancellationToken)).HasToken;
+        (await intermediate.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, holder, addresseeNumber, actor), cancellationToken)).HasToken;
 
     public Task RegisterPendingBatchAsync(Guid batchId, IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default) =>
-        intermediate.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers), cancellationToken);
+        intermediate.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batchId, holder, addresseeNumbers, actor), cancellationToken);
 
     public async Task<IReadOnlyList<bool>> HasTokensAsync(IReadOnlyList<long> addresseeNumbers, CancellationToken cancellationToken = default)
     {

@@ -48,7 +48,7 @@ public sealed class WardTokenClients : IDisposable
             throw;
         }
         Jlis = new JlisHttpClient(_jlis);
-        Acquirer = new TokenAcquirer(ward.Digits, new IntermediateTokenInbox(Intermediate, ward.Digits), Jlis);
+        Acquirer = new TokenAcquirer(ward.Digits, new IntermediateTokenInbox(Intermediate, ward.Digits, IntermediateTokenInbox.Job), Jlis);
     }
 
     /// <summary>J-LIS, signing as the ward.</summary>

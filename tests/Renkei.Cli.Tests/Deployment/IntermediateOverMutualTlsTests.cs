@@ -52,12 +52,12 @@ public sealed class IntermediateOverMutualTlsTests : IDisposable
         using var otaTls = Node(Ota);
         using (var ota = new IntermediateHttpClient(new HttpClient(otaTls.CreateHandler()) { BaseAddress = host.BaseAddress }, ownsHttpClient: true))
         {
-            var write = await Assert.ThrowsAsync<IntermediateException>(() => ota.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Shinagawa, LocalTax(7))));
+            var write = await Assert.ThrowsAsync<IntermediateException>(() => ota.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Shinagawa, LocalTax(7), Actor.System("cli-test", "copy-registration"))));
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnknownInstitution), (write.Status, write.Code));
             var read = await Assert.ThrowsAsync<IntermediateException>(() =>
-                ota.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null)));
+                ota.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null, Actor.System("cli-test", "copy-registration"))));
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnknownInstitution), (read.Status, read.Code));
-            var stream = await Assert.ThrowsAsync<IntermediateException>(() => ota.LoadStreamAsync(Shinagawa, new[] { LocalTax(8) }.ToAsyncEnumerable()));
+            var stream = await Assert.ThrowsAsync<IntermediateException>(() => ota.LoadStreamAsync(Shinagawa, Actor.System("cli-test", "copy-registration"), new[] { LocalTax(8) }.ToAsyncEnumerable()));
             Assert.Equal(HttpStatusCode.Unauthorized, stream.Status);
         }
         Assert.Equal(0, new Renkei.Intermediate.Storage.IntermediateStore(database.Database).CountCopies(Shinagawa));
@@ -66,20 +66,20 @@ public sealed class IntermediateOverMutualTlsTests : IDisposable
         using var shinagawaTls = Node(Shinagawa);
         using (var own = new IntermediateHttpClient(new HttpClient(shinagawaTls.CreateHandler()) { BaseAddress = host.BaseAddress }, ownsHttpClient: true))
         {
-            Assert.Equal(CopyUpdateOutcome.Created, (await own.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Shinagawa, LocalTax(7)))).Outcome);
-            Assert.Equal(1, (await own.LoadStreamAsync(Shinagawa, new[] { LocalTax(8) }.ToAsyncEnumerable())).Stored);
+            Assert.Equal(CopyUpdateOutcome.Created, (await own.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Shinagawa, LocalTax(7), Actor.System("cli-test", "copy-registration")))).Outcome);
+            Assert.Equal(1, (await own.LoadStreamAsync(Shinagawa, Actor.System("cli-test", "copy-registration"), new[] { LocalTax(8) }.ToAsyncEnumerable())).Stored);
         }
         // … and with its signature too (certificate and signature agree).
         using var institution = InstitutionKeys.LoadOrCreate(keys.Path);
         using (var signed = IntermediateHttpClient.Signed(host.BaseAddress, Shinagawa, institution.Signing, shinagawaTls.CreateHandler()))
             Assert.Equal(ProvisionOutcome.Provided,
-                (await signed.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null))).Outcome);
+                (await signed.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null, Actor.System("cli-test", "copy-registration")))).Outcome);
 
         // 大田区's certificate with a signature claiming 品川区: the certificate and the signature disagree.
         using (var claiming = IntermediateHttpClient.Signed(host.BaseAddress, Shinagawa, institution.Signing, otaTls.CreateHandler()))
         {
             var refused = await Assert.ThrowsAsync<IntermediateException>(() =>
-                claiming.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null)));
+                claiming.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Shinagawa, 7, null, InformationKindCodes.LocalTax, null, Actor.System("cli-test", "copy-registration"))));
             Assert.Equal((HttpStatusCode.Unauthorized, CallerCertificate.MismatchCode), (refused.Status, refused.Code));
         }
     }

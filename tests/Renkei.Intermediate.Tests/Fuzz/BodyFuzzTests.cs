@@ -38,17 +38,17 @@ public sealed class BodyFuzzTests
         try
         {
             var node = pair.Inquirer;
-            await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(7)));
+            await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(7), TestActors.Feed));
             await node.BindAsync(pair.Network, "person-7", 7, Token.FromInt64(4_000_000_000_000_007));
             var templates = new (string, string)[]
             {
-                (IntermediateRoutes.LoadBatch, Json(new LoadBatchRequest(Guid.NewGuid(), Holder, [IntermediateHarness.LocalTax(8), IntermediateHarness.LocalTax(9)]))),
-                (IntermediateRoutes.Upsert, Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(7, version: 2)))),
-                (IntermediateRoutes.Delete, Json(new DeleteCopyRequest(Guid.NewGuid(), Holder, 7, InformationKindCodes.LocalTax, "moved-out"))),
-                (IntermediateRoutes.Provide, Json(new ProvisionRequest(Guid.NewGuid(), Holder, 7, null, InformationKindCodes.LocalTax, new DateOnly(2026, 7, 1)))),
+                (IntermediateRoutes.LoadBatch, Json(new LoadBatchRequest(Guid.NewGuid(), Holder, [IntermediateHarness.LocalTax(8), IntermediateHarness.LocalTax(9)], TestActors.Feed))),
+                (IntermediateRoutes.Upsert, Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(7, version: 2), TestActors.Feed))),
+                (IntermediateRoutes.Delete, Json(new DeleteCopyRequest(Guid.NewGuid(), Holder, 7, InformationKindCodes.LocalTax, "moved-out", TestActors.Feed))),
+                (IntermediateRoutes.Provide, Json(new ProvisionRequest(Guid.NewGuid(), Holder, 7, null, InformationKindCodes.LocalTax, new DateOnly(2026, 7, 1), TestActors.Feed))),
                 (IntermediateRoutes.Kinds, Json(new ListKindsRequest(Holder))),
-                (IntermediateNodeRoutes.PendingToken, Json(new PendingTokenRequest(Guid.NewGuid(), Holder, 11))),
-                (IntermediateNodeRoutes.PendingTokenBatch, Json(new PendingTokenBatchRequest(Guid.NewGuid(), Holder, [12, 13]))),
+                (IntermediateNodeRoutes.PendingToken, Json(new PendingTokenRequest(Guid.NewGuid(), Holder, 11, TestActors.Feed))),
+                (IntermediateNodeRoutes.PendingTokenBatch, Json(new PendingTokenBatchRequest(Guid.NewGuid(), Holder, [12, 13], TestActors.Feed))),
                 (IntermediateNodeRoutes.TokenStatus, Json(new TokenStatusRequest(Holder, [7, 11]))),
                 (IntermediateNodeRoutes.Query, Json(new InquiryRequest(Guid.NewGuid(), Holder, 7, "local-tax-reduction", NodePair.ProviderCode, InformationKindCodes.LocalTax))),
                 (IntermediateNodeRoutes.QueryBatch, Json(new InquiryBatchRequest(Guid.NewGuid(), Holder, "local-tax-reduction", NodePair.ProviderCode,
@@ -76,18 +76,18 @@ public sealed class BodyFuzzTests
         await using var harness = await IntermediateHarness.StartAsync(provider);
         var client = new RawRouteClient(harness.Http);
         var pad = new string('Z', 1_200_000);
-        var upsert = Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(21)));
+        var upsert = Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, IntermediateHarness.LocalTax(21), TestActors.Feed));
         var large = await client.PostAsync(IntermediateRoutes.Upsert, Encoding.UTF8.GetBytes(upsert[..^1] + ",\"pad\":\"" + pad + "\"}"));
         Assert.Equal((int)HttpStatusCode.RequestEntityTooLarge, large.Status);
         Assert.Equal("body-too-large", JsonDocument.Parse(large.Text).RootElement.GetProperty("code").GetString());
         BodyFuzz.AssertClean(large.Text, "the 413");
-        Assert.Null((await harness.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, 21, null, InformationKindCodes.LocalTax, null))).Body);
+        Assert.Null((await harness.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, 21, null, InformationKindCodes.LocalTax, null, TestActors.Feed))).Body);
 
         // The server keeps answering, and a batch of copies (bulk) over 1 MiB is read.
-        var batch = Json(new LoadBatchRequest(Guid.NewGuid(), Holder, [IntermediateHarness.LocalTax(22)]));
+        var batch = Json(new LoadBatchRequest(Guid.NewGuid(), Holder, [IntermediateHarness.LocalTax(22)], TestActors.Feed));
         var bulk = await client.PostAsync(IntermediateRoutes.LoadBatch, Encoding.UTF8.GetBytes(batch[..^1] + ",\"pad\":\"" + pad + "\"}"));
         Assert.True(bulk.Accepted, $"a batch of copies over 1 MiB was refused ({bulk.Status})");
-        Assert.NotNull((await harness.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, 22, null, InformationKindCodes.LocalTax, null))).Body);
+        Assert.NotNull((await harness.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), Holder, 22, null, InformationKindCodes.LocalTax, null, TestActors.Feed))).Body);
     }
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class BodyFuzzTests
         await using var harness = await IntermediateHarness.StartAsync(provider);
         var client = new RawRouteClient(harness.Http);
         var copy = IntermediateHarness.LocalTax(31) with { Body = IntermediateHarness.Json($$"""{"fiscalYear":2026,"x{{BodyFuzz.Marker}}":1}""") };
-        var answer = await client.PostAsync(IntermediateRoutes.Upsert, Encoding.UTF8.GetBytes(Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, copy))));
+        var answer = await client.PostAsync(IntermediateRoutes.Upsert, Encoding.UTF8.GetBytes(Json(new UpsertCopyRequest(Guid.NewGuid(), Holder, copy, TestActors.Feed))));
         Assert.Equal(400, answer.Status);
         BodyFuzz.AssertRefusalIsClean(answer, IntermediateRoutes.Upsert);
     }

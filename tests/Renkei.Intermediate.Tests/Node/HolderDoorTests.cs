@@ -26,7 +26,7 @@ public sealed class HolderDoorTests
     private static async Task<NodePair> StartAsync(string provider)
     {
         var pair = await NodePair.StartAsync(provider);
-        await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100, taxableIncome: 3_300_000)));
+        await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100, taxableIncome: 3_300_000), TestActors.Feed));
         await pair.Provider.BindAsync(pair.Network, "P1", 100, Token.FromInt64(1_311_130_000_000_100));
         await pair.Inquirer.BindAsync(pair.Network, "P1", 7, Token.FromInt64(1_310_910_000_000_007));
         return pair;
@@ -114,13 +114,13 @@ public sealed class HolderDoorTests
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using (var impostor = IntermediateHttpClient.Signed(server.Host.BaseAddress, Holder, stranger))
         {
-            var refused = await Assert.ThrowsAsync<IntermediateException>(() => impostor.LoadStreamAsync(Holder, copies, batchSize: 100));
+            var refused = await Assert.ThrowsAsync<IntermediateException>(() => impostor.LoadStreamAsync(Holder, TestActors.Feed, copies, batchSize: 100));
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), (refused.Status, refused.Code));
         }
         // Anonymous: refused.
         using (var anonymous = new IntermediateHttpClient(new HttpClient { BaseAddress = server.Host.BaseAddress }, ownsHttpClient: true))
         {
-            var refused = await Assert.ThrowsAsync<IntermediateException>(() => anonymous.LoadStreamAsync(Holder, copies, batchSize: 100));
+            var refused = await Assert.ThrowsAsync<IntermediateException>(() => anonymous.LoadStreamAsync(Holder, TestActors.Feed, copies, batchSize: 100));
             Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.UnsignedRequest), (refused.Status, refused.Code));
         }
         // A body-digest signature is not a streamed one: the route's signature covers the streamed marker only.
@@ -130,7 +130,7 @@ public sealed class HolderDoorTests
         Assert.Equal(0, server.Store.CountCopies(Holder));
 
         // The holder streams, and the copies are stored batch by batch.
-        var loaded = await server.Client.LoadStreamAsync(Holder, copies, batchSize: 100);
+        var loaded = await server.Client.LoadStreamAsync(Holder, TestActors.Feed, copies, batchSize: 100);
         Assert.Equal((250L, 250L, 3), (loaded.Received, loaded.Stored, loaded.Batches));
         Assert.Equal(250, server.Store.CountCopies(Holder));
     }
@@ -169,13 +169,13 @@ public sealed class HolderDoorTests
     /// <summary>One request per route of the holder's own systems (the bodies need not be valid: the door answers first).</summary>
     private static IEnumerable<(string Route, object Body)> HolderRoutes(string holder)
     {
-        yield return (IntermediateRoutes.Upsert, new UpsertCopyRequest(Guid.NewGuid(), holder, LocalTax(9)));
-        yield return (IntermediateRoutes.Delete, new DeleteCopyRequest(Guid.NewGuid(), holder, 7, InformationKindCodes.LocalTax, "test"));
-        yield return (IntermediateRoutes.LoadBatch, new LoadBatchRequest(Guid.NewGuid(), holder, [LocalTax(9)]));
-        yield return (IntermediateRoutes.Provide, new ProvisionRequest(Guid.NewGuid(), holder, 7, null, InformationKindCodes.LocalTax, null));
+        yield return (IntermediateRoutes.Upsert, new UpsertCopyRequest(Guid.NewGuid(), holder, LocalTax(9), TestActors.Feed));
+        yield return (IntermediateRoutes.Delete, new DeleteCopyRequest(Guid.NewGuid(), holder, 7, InformationKindCodes.LocalTax, "test", TestActors.Feed));
+        yield return (IntermediateRoutes.LoadBatch, new LoadBatchRequest(Guid.NewGuid(), holder, [LocalTax(9)], TestActors.Feed));
+        yield return (IntermediateRoutes.Provide, new ProvisionRequest(Guid.NewGuid(), holder, 7, null, InformationKindCodes.LocalTax, null, TestActors.Feed));
         yield return (IntermediateRoutes.Kinds, new ListKindsRequest(holder));
-        yield return (IntermediateNodeRoutes.PendingToken, new PendingTokenRequest(Guid.NewGuid(), holder, 8));
-        yield return (IntermediateNodeRoutes.PendingTokenBatch, new PendingTokenBatchRequest(Guid.NewGuid(), holder, [8]));
+        yield return (IntermediateNodeRoutes.PendingToken, new PendingTokenRequest(Guid.NewGuid(), holder, 8, TestActors.Feed));
+        yield return (IntermediateNodeRoutes.PendingTokenBatch, new PendingTokenBatchRequest(Guid.NewGuid(), holder, [8], TestActors.Feed));
         yield return (IntermediateNodeRoutes.TokenStatus, new TokenStatusRequest(holder));
         yield return (IntermediateNodeRoutes.Query, Ask());
         yield return (IntermediateNodeRoutes.QueryBatchStatus, new InquiryBatchStatusRequest(Guid.NewGuid(), holder));

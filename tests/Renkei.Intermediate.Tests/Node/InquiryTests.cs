@@ -25,7 +25,7 @@ public sealed class InquiryTests
     private static async Task<NodePair> StartAsync(string provider)
     {
         var pair = await NodePair.StartAsync(provider);
-        await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100, taxableIncome: 3_300_000)));
+        await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100, taxableIncome: 3_300_000), TestActors.Feed));
         await pair.Provider.BindAsync(pair.Network, "P1", 100, ProviderToken);
         await pair.Inquirer.BindAsync(pair.Network, "P1", 7, InquirerToken);
         return pair;
@@ -140,7 +140,7 @@ public sealed class InquiryTests
         await using var pair = await StartAsync(provider);
         for (var i = 1; i <= 3; i++)
         {
-            await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100 + i, taxableIncome: i * 1_000_000L)));
+            await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100 + i, taxableIncome: i * 1_000_000L), TestActors.Feed));
             await pair.Provider.BindAsync(pair.Network, $"Q{i}", 100 + i, Token.FromInt64(1_311_130_000_000_100 + i));
             await pair.Inquirer.BindAsync(pair.Network, $"Q{i}", 10 + i, Token.FromInt64(1_310_910_000_000_010 + i));
         }

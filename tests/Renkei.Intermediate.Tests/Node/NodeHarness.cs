@@ -68,7 +68,7 @@ public sealed class TestNode : IAsyncDisposable
     public async Task BindAsync(TestNetworkPeer network, string person, long addressee, Token token)
     {
         var requestId = Guid.NewGuid();
-        await Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, Code, addressee));
+        await Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, Code, addressee, TestActors.Feed));
         using var delivered = await network.ClientFor(Host.BaseAddress, Code).PostAsJsonAsync(NodeRoutes.DeliverToken, new TokenDelivery(requestId, Code, token), JsonDefaults.Options);
         delivered.EnsureSuccessStatusCode();
         network.Issue(person, Code, token);

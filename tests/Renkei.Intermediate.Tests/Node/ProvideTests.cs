@@ -38,7 +38,7 @@ public sealed class ProvideTests
     {
         await using var pair = await NodePair.StartAsync(provider);
         var node = pair.Provider;
-        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100, taxableIncome: 4_400_000)));
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100, taxableIncome: 4_400_000), TestActors.Feed));
         await node.BindAsync(pair.Network, "P1", 100, Person);
 
         using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
@@ -97,7 +97,7 @@ public sealed class ProvideTests
     {
         await using var pair = await NodePair.StartAsync(provider);
         var node = pair.Provider;
-        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100)));
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100), TestActors.Feed));
         await node.BindAsync(pair.Network, "P1", 100, Person);
         using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var sealingKey = Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo());

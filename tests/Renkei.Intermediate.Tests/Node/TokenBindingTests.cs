@@ -36,10 +36,10 @@ public sealed class TokenBindingTests
 
         // One at a time: registered, delivered, delivered again (idempotent).
         var single = Guid.NewGuid();
-        var registered = await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 10));
+        var registered = await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 10, TestActors.Feed));
         Assert.False(registered.HasToken);
-        Assert.Equal(registered, await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 10)));
-        var reused = await Assert.ThrowsAsync<IntermediateException>(() => node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 11)));
+        Assert.Equal(registered, await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 10, TestActors.Feed)));
+        var reused = await Assert.ThrowsAsync<IntermediateException>(() => node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(single, node.Code, 11, TestActors.Feed)));
         Assert.Equal((HttpStatusCode.Conflict, "request-id-reused"), (reused.Status, reused.Code));
         Assert.Equal(1, (await node.Client.TokenStatusAsync(new TokenStatusRequest(node.Code))).Pending);
 
@@ -52,7 +52,7 @@ public sealed class TokenBindingTests
         using (var other = await DeliverAsync(network, new TokenDelivery(single, node.Code, T(1_000_000_000_000_099))))
             Assert.Equal((HttpStatusCode.Conflict, "token-conflict"), (other.StatusCode, (await ProblemAsync(other)).Code));
         var second = Guid.NewGuid();
-        Assert.False((await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(second, node.Code, 11))).HasToken);
+        Assert.False((await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(second, node.Code, 11, TestActors.Feed))).HasToken);
         using (var taken = await DeliverAsync(network, new TokenDelivery(second, node.Code, T(1_000_000_000_000_010))))
             Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
         Assert.Equal(10, node.Store.Tokens.AddresseeOf(node.Code, T(1_000_000_000_000_010)));
@@ -60,7 +60,7 @@ public sealed class TokenBindingTests
 
         // A batch: positions are the indexes the network delivers under; position 3 already has a token.
         var batch = Guid.NewGuid();
-        var pending = await node.Client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, node.Code, [20, 21, 22, 10, 23]));
+        var pending = await node.Client.RegisterPendingTokenBatchAsync(new PendingTokenBatchRequest(batch, node.Code, [20, 21, 22, 10, 23], TestActors.Feed));
         Assert.Equal(5, pending.Registered);
         Assert.Equal([3], pending.WithToken);
         var tokens = new TokenBatchDelivery(batch, node.Code,
@@ -92,8 +92,8 @@ public sealed class TokenBindingTests
             Assert.DoesNotContain(token, text);
 
         // The binding makes copies providable by token.
-        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(22, taxableIncome: 2_200_000)));
-        var byToken = await node.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), node.Code, null, "2000000000000022", InformationKindCodes.LocalTax, null));
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(22, taxableIncome: 2_200_000), TestActors.Feed));
+        var byToken = await node.Client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), node.Code, null, "2000000000000022", InformationKindCodes.LocalTax, null, TestActors.Feed));
         Assert.Equal(2_200_000, CopyBodies.FromJson<LocalTaxBody>(byToken.Body!.Value).TaxableIncome);
     }
 
@@ -104,7 +104,7 @@ public sealed class TokenBindingTests
         await using var pair = await NodePair.StartAsync(provider);
         var node = pair.Inquirer;
         var requestId = Guid.NewGuid();
-        await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, node.Code, 5));
+        await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(requestId, node.Code, 5, TestActors.Feed));
         var delivery = new TokenDelivery(requestId, node.Code, T(5_000_000_000_000_005));
 
         using (var anonymous = new HttpClient { BaseAddress = node.Host.BaseAddress })

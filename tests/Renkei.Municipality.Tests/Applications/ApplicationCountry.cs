@@ -108,7 +108,7 @@ public sealed class ApplicationCountry : IAsyncDisposable
             {
                 using var keys = InstitutionKeys.LoadOrCreate(c.KeyDirectory(code));
                 using var http = SigningHandler.CreateClient(c.Jlis.BaseAddress, code, keys.Signing, JlisTokenRoutes.JlisInstitutionCode);
-                var acquirer = new TokenAcquirer(code, new IntermediateTokenInbox(c.Providers[code], code), new JlisHttpClient(http));
+                var acquirer = new TokenAcquirer(code, new IntermediateTokenInbox(c.Providers[code], code, IntermediateTokenInbox.Job), new JlisHttpClient(http));
                 for (var i = 0; i < Residents; i++)
                     Assert.True(await acquirer.AcquireAsync(Guid.NewGuid(), new TokenSubject(ProviderAddressee(i), c.Register.FindByCode(TestData.Code(i))!.IndividualNumber!.Value)));
             }
@@ -145,7 +145,7 @@ public sealed class ApplicationCountry : IAsyncDisposable
     public async Task LoadAsync(string provider, params (int Index, string Kind, object Body)[] copies)
     {
         var response = await Providers[provider].LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), provider,
-            copies.Select(c => new CopyUpdate(ProviderAddressee(c.Index), c.Kind, new DateOnly(2026, 1, 1), 1, CopyBodies.ToJson(c.Body))).ToList()));
+            copies.Select(c => new CopyUpdate(ProviderAddressee(c.Index), c.Kind, new DateOnly(2026, 1, 1), 1, CopyBodies.ToJson(c.Body))).ToList(), IntermediateHttpFeed.Job));
         Assert.Equal(copies.Length, response.Stored);
     }
 

@@ -32,10 +32,10 @@ public class IntermediateHttpFeedTests
             new IntermediateServiceOptions(intermediateDatabase.Database, "131091", "品川区") { InstitutionKeyDirectory = keyDirectory.Path });
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory.Path);
         using var client = IntermediateHttpClient.Signed(host.BaseAddress, "131091", keys.Signing);
-        var report = await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091")).SendAllAsync(WardFixture.Today);
+        var report = await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091", IntermediateHttpFeed.Job)).SendAllAsync(WardFixture.Today);
         Assert.True(report.CopiesSent >= 3); // parent: child allowance and tax; child: counted as child
 
-        var tax = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.LocalTax, WardFixture.Today));
+        var tax = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.LocalTax, WardFixture.Today, IntermediateHttpFeed.Job));
         Assert.Equal(ProvisionOutcome.Provided, tax.Outcome);
         var taxBody = CopyBodies.FromJson<LocalTaxBody>(tax.Body!.Value);
         var expected = ward.Systems.ResidenceTax.Provide(InformationKindCodes.LocalTax, parent, WardFixture.Today)!.Body;
@@ -44,7 +44,7 @@ public class IntermediateHttpFeedTests
         Assert.Equal(expected.GetProperty("taxableIncome").GetInt64(), taxBody.TaxableIncome);
         Assert.Equal(expected.GetProperty("incomeLevy").GetInt64(), taxBody.IncomeBasedTaxAmount);
 
-        var allowance = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.ChildAllowance, WardFixture.Today));
+        var allowance = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.ChildAllowance, WardFixture.Today, IntermediateHttpFeed.Job));
         var allowanceBody = CopyBodies.FromJson<ChildAllowanceBody>(allowance.Body!.Value);
         Assert.True(allowanceBody.Eligible);
         Assert.Equal(1, allowanceBody.ChildrenCount);
@@ -60,8 +60,8 @@ public class IntermediateHttpFeedTests
         }
 
         // Sending again supersedes with a newer version and is not refused.
-        await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091")).SendAllAsync(WardFixture.Today);
-        var again = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.LocalTax, WardFixture.Today));
+        await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091", IntermediateHttpFeed.Job)).SendAllAsync(WardFixture.Today);
+        var again = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.LocalTax, WardFixture.Today, IntermediateHttpFeed.Job));
         Assert.True(again.Version >= tax.Version);
     }
 }

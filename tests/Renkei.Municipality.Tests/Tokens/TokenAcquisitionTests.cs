@@ -55,7 +55,7 @@ public sealed class TokenAcquisitionTests
         var options = new TokenAcquisitionOptions(10);
 
         // Run 1 stops after the network delivered chunk 2 but before the ward recorded it.
-        var crashingInbox = new CrashingInbox(new IntermediateTokenInbox(clients.Intermediate, Ward), crashOnStatusCall: 2);
+        var crashingInbox = new CrashingInbox(new IntermediateTokenInbox(clients.Intermediate, Ward, IntermediateTokenInbox.Job), crashOnStatusCall: 2);
         var first = new TokenAcquisitionJob(country.Addressees, new TokenAcquirer(Ward, crashingInbox, clients.Jlis), options);
         await Assert.ThrowsAsync<IOException>(() => first.RunAsync());
         Assert.Equal(10, first.Holdings.Counts().Held);

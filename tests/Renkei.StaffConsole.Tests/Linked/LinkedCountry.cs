@@ -323,7 +323,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         foreach (var ward in new[] { OtaWard, ShinagawaWard })
         {
             ward.Addressees.SyncFromRegister();
-            await new IntermediateFeeder(ward.Business, new IntermediateHttpFeed(ward.Intermediate, ward.Code.Digits)).SendAllAsync(CounterDay);
+            await new IntermediateFeeder(ward.Business, new IntermediateHttpFeed(ward.Intermediate, ward.Code.Digits, IntermediateHttpFeed.Job)).SendAllAsync(CounterDay);
             using var clients = new WardTokenClients(ward.Code, ward.TokenOptions);
             var tokens = await new TokenAcquisitionJob(ward.Addressees, clients.Acquirer).RunAsync();
             Assert.Equal(0, tokens.Refused);
@@ -369,7 +369,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
                     CopyBodies.ToJson(body)));
             }
         }
-        var loaded = await OtaWard.Intermediate.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Ota.Digits, copies));
+        var loaded = await OtaWard.Intermediate.LoadBatchAsync(new LoadBatchRequest(Guid.NewGuid(), Ota.Digits, copies, IntermediateHttpFeed.Job));
         Assert.Equal(copies.Count, loaded.Stored);
     }
 
