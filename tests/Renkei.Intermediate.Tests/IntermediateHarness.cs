@@ -71,6 +71,14 @@ public sealed class IntermediateHarness : IAsyncDisposable
         _database.Dispose();
     }
 
+    /// <summary>Posts raw NDJSON to the streaming route as the holder (signed over the headers, the body streamed).</summary>
+    public Task<HttpResponseMessage> PostStreamAsync(string route, HttpContent content)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+        request.Options.Set(SigningHandler.StreamedBodyOption, true);
+        return Http.SendAsync(request);
+    }
+
     /// <summary>A plausible local-tax copy for addressee <paramref name="addressee"/>.</summary>
     public static CopyUpdate LocalTax(long addressee, long version = 1, long taxableIncome = 3_000_000, int fiscalYear = 2026) =>
         new(addressee, InformationKindCodes.LocalTax, new DateOnly(fiscalYear, 6, 1), version, CopyBodies.ToJson(new LocalTaxBody(

@@ -181,14 +181,6 @@ public sealed class IntermediateServiceTests
         Assert.Equal((1L, "unchanged"), (again.Ignored[0].Index, again.Ignored[0].Code)); // line numbers are 1-based
     }
 
-    /// <summary>Posts raw NDJSON to the streaming route as the holder (signed over the headers, the body streamed).</summary>
-    private static Task<HttpResponseMessage> PostStreamAsync(IntermediateHarness server, string route, HttpContent content)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
-        request.Options.Set(Renkei.Core.Crypto.SigningHandler.StreamedBodyOption, true);
-        return server.Http.SendAsync(request);
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_bad_line_stops_the_stream_naming_the_line_and_keeps_the_batches_before_it(string provider)
@@ -201,7 +193,7 @@ public sealed class IntermediateServiceTests
             else lines.Append(JsonSerializer.Serialize(LocalTax(i), Renkei.Core.Json.JsonDefaults.Options)).Append('\n');
         }
         using var content = new StringContent(lines.ToString(), Encoding.UTF8, IntermediateRoutes.NdjsonMediaType);
-        using var response = await PostStreamAsync(server, IntermediateRoutes.LoadStream + "?holder=" + Holder + "&batchSize=100", content);
+        using var response = await server.PostStreamAsync(IntermediateRoutes.LoadStream + "?holder=" + Holder + "&batchSize=100" + TestActors.FeedStreamQuery, content);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var result = (await response.Content.ReadFromJsonAsync<LoadStreamResponse>(Renkei.Core.Json.JsonDefaults.Options))!;
@@ -213,7 +205,7 @@ public sealed class IntermediateServiceTests
         Assert.Null(server.Store.Find(Holder, 201, "local-tax")); // the failing line's batch is not stored
 
         using var garbage = new StringContent("{\"addresseeNumber\":1,\n", Encoding.UTF8, IntermediateRoutes.NdjsonMediaType);
-        using var garbageResponse = await PostStreamAsync(server, IntermediateRoutes.LoadStream + "?holder=" + Holder, garbage);
+        using var garbageResponse = await server.PostStreamAsync(IntermediateRoutes.LoadStream + "?holder=" + Holder + TestActors.FeedStreamQuery, garbage);
         var garbageResult = (await garbageResponse.Content.ReadFromJsonAsync<LoadStreamResponse>(Renkei.Core.Json.JsonDefaults.Options))!;
         Assert.Equal((1L, "invalid-json"), (garbageResult.Failure!.Line, garbageResult.Failure.Code));
     }

@@ -145,6 +145,10 @@ public sealed class TrustRuleTests
             [
                 "intermediate_copies.addressee_number", "intermediate_copies.as_of", "intermediate_copies.body", "intermediate_copies.holder_code",
                 "intermediate_copies.kind", "intermediate_copies.updated_at", "intermediate_copies.version",
+                "intermediate_holder_actions.addressee_number", "intermediate_holder_actions.affair", "intermediate_holder_actions.items",
+                "intermediate_holder_actions.kind", "intermediate_holder_actions.operation", "intermediate_holder_actions.recorded_at",
+                "intermediate_holder_actions.request_id", "intermediate_holder_actions.sequence", "intermediate_holder_actions.staff",
+                "intermediate_holder_actions.terminal",
                 "intermediate_inquiry_batch_items.addressee_number", "intermediate_inquiry_batch_items.as_of", "intermediate_inquiry_batch_items.batch_id",
                 "intermediate_inquiry_batch_items.item_id", "intermediate_inquiry_batch_items.item_index",
                 "intermediate_inquiry_batches.accepted", "intermediate_inquiry_batches.affair", "intermediate_inquiry_batches.batch_id",

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
-using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
@@ -67,15 +66,16 @@ public sealed class HolderActorTests
         // The stream names its actor in its query: without one it is refused before a line is stored.
         var stream = IntermediateRoutes.LoadStream + "?holder=" + Holder + "&batchSize=10";
         var lines = string.Join("\n", new[] { LocalTax(8), LocalTax(9) }.Select(c => System.Text.Json.JsonSerializer.Serialize(c, JsonDefaults.Options)));
-        using (var response = await server.Http.PostAsync(stream, new StringContent(lines, Encoding.UTF8, IntermediateRoutes.NdjsonMediaType)))
+        using (var content = new StringContent(lines, Encoding.UTF8, IntermediateRoutes.NdjsonMediaType))
+        using (var response = await server.PostStreamAsync(stream, content))
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
             Assert.Equal("invalid-request", problem.Code);
             Assert.Contains("actor: required", problem.Message, StringComparison.Ordinal);
         }
-        using (var response = await server.Http.PostAsync(stream + "&staff=kodomo01&terminal=counter-3",
-                   new StringContent(lines, Encoding.UTF8, IntermediateRoutes.NdjsonMediaType)))
+        using (var content = new StringContent(lines, Encoding.UTF8, IntermediateRoutes.NdjsonMediaType))
+        using (var response = await server.PostStreamAsync(stream + "&staff=kodomo01&terminal=counter-3", content))
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
 
         // Nothing stored: the one copy held, no copy for 8 or 9, no pending token, no action recorded.
