@@ -104,6 +104,8 @@ public sealed class AttachmentWorkflowTests
             Assert.Equal(answer.Kind, record.GetProperty("kind").GetString());
             var wardRecord = Assert.Single(wardRecords, r => r.Sequence == answer.PartyRecordSequence);
             Assert.Equal((PartyRole.Inquirer, answer.Subject.ToInt64(), answer.Kind), (wardRecord.Role, wardRecord.AddresseeNumber!.Value, wardRecord.Kind));
+            // Asked for the clerk at the counter, immediate or in a batch: the ward's record names the clerk and the terminal.
+            Assert.Equal((c.Clerk(wardRecord.Affair).StaffId.Value, "COUNTER-1"), (wardRecord.Staff, wardRecord.Terminal));
             var providerRecords = (await c.Providers[answer.Provider!].RecordsAsync(new PartyRecordQuery(answer.Provider!))).Records;
             Assert.Contains(providerRecords, r => r.Role == PartyRole.Provider && r.Kind == answer.Kind && r.Inquirer == TestData.Shinagawa.Digits
                 && (answer.Channel == LinkageChannel.Batch || r.RequestId == answer.RequestId));

@@ -6,6 +6,7 @@ using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate.Storage;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Notices;
@@ -119,5 +120,13 @@ public class EligibilityNoticeTests
         Assert.Equal(3, log.Count(e => e.Result == OperationResult.Success)); // the page twice (idempotent at the network), the system actor once
         Assert.Equal(3, log.Count(e => e.Result == OperationResult.Refused)); // another affair, not eligible, already applied
         Assert.Contains(log, e => e.StaffId == EligibilityNotices.SystemActor && e.SubjectAddresseeNumber == itoHead);
+
+        // The ward's intermediate server kept each notice with who sent it: the clerk at the console in the child-allowance
+        // affair, the system actor from code; the refused sends reached it not at all.
+        var kept = new IntermediateStore(country.ShinagawaWard.IntermediateDatabase).Actions.Read().Where(a => a.Operation == HolderActionLog.Notice).ToList();
+        Assert.Contains(kept, a => (a.Staff, a.Affair, a.AddresseeNumber) == ("kodomo01", EligibilityNotices.ChildAllowanceAffair, suzukiHead)
+                                   && a.Terminal.StartsWith("staff-console/", StringComparison.Ordinal));
+        Assert.Contains(kept, a => (a.Staff, a.AddresseeNumber) == (EligibilityNotices.SystemActor, itoHead));
+        Assert.DoesNotContain(kept, a => a.Staff == "kaigo01" || a.AddresseeNumber == country.AddresseeOf(takahashi.Id).ToInt64());
     }
 }
