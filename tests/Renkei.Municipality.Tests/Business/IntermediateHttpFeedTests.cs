@@ -2,6 +2,7 @@ using System.Text.Json;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
+using Renkei.Intermediate.Storage;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Tests.Addressee;
 using Renkei.TestSupport;
@@ -34,6 +35,12 @@ public class IntermediateHttpFeedTests
         using var client = IntermediateHttpClient.Signed(host.BaseAddress, "131091", keys.Signing);
         var report = await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091", IntermediateHttpFeed.Job)).SendAllAsync(WardFixture.Today);
         Assert.True(report.CopiesSent >= 3); // parent: child allowance and tax; child: counted as child
+        // The intermediate server kept every batch with the feed job that sent it.
+        var batches = new IntermediateStore(intermediateDatabase.Database).Actions.Read();
+        Assert.Equal(report.Batches, batches.Count);
+        Assert.All(batches, b => Assert.Equal((HolderActionLog.CopyBatch, IntermediateHttpFeed.Job.Staff, IntermediateHttpFeed.Job.Terminal, IntermediateHttpFeed.FeedAffair),
+            (b.Operation, b.Staff, b.Terminal, b.Affair)));
+        Assert.Equal(report.CopiesSent, batches.Sum(b => b.Items));
 
         var tax = await client.ProvideAsync(new ProvisionRequest(Guid.NewGuid(), "131091", parent.ToInt64(), null, InformationKindCodes.LocalTax, WardFixture.Today, IntermediateHttpFeed.Job));
         Assert.Equal(ProvisionOutcome.Provided, tax.Outcome);
