@@ -359,16 +359,20 @@ public sealed class AttachmentWorkflows
             }
             if (accepted.Submitted == 0) return results;
             var deadline = _options.Clock.GetUtcNow() + _options.BatchTimeout;
+            // Items finish in any order: the cursor moves only over the items answered without a gap, so an item that
+            // finishes after a later one is still read (and one read twice is taken once).
             var after = -1;
+            var read = new HashSet<int>();
             while (true)
             {
                 var status = await _intermediate.QueryBatchStatusAsync(new InquiryBatchStatusRequest(batchId, Ward.Digits, after), cancellationToken);
                 foreach (var item in status.Results)
                 {
-                    after = Math.Max(after, item.ItemIndex);
+                    if (!read.Add(item.ItemIndex)) continue;
                     var (application, subject) = byItem[item.ItemId];
                     results.Add((application.Id, Answer(session, application, step, provider, subject, LinkageChannel.Batch, batchId, item.Response, terminal)));
                 }
+                while (read.Contains(after + 1)) after++;
                 if (status.State == BatchState.Completed && status.Results.Count == 0) break;
                 if (status.State == BatchState.Completed) continue; // read the remaining pages
                 if (_options.Clock.GetUtcNow() > deadline)
