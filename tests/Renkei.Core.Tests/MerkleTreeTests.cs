@@ -102,6 +102,105 @@ public class MerkleTreeTests
         }
     }
 
+    [Theory]
+    // (old size, new size, proof) from RFC 6962's reference consistency proofs (merkle_tree_test.cc)
+    [InlineData(1, 1, new string[0])]
+    [InlineData(1, 8, new[] { "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4" })]
+    [InlineData(6, 8, new[] { "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7" })]
+    [InlineData(2, 5, new[] { "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b" })]
+    public void Consistency_proofs_of_the_reference_tree_match_RFC_6962(int oldSize, int newSize, string[] expected)
+    {
+        var tree = ReferenceTree(newSize);
+        var proof = tree.ConsistencyProof(oldSize);
+
+        Assert.Equal(expected, proof.Select(Convert.ToHexStringLower));
+        Assert.Equal(ReferenceRoots[oldSize - 1], Convert.ToHexStringLower(tree.RootAt(oldSize)));
+        Assert.True(MerkleTree.VerifyConsistency(oldSize, newSize, Hex(ReferenceRoots[oldSize - 1]), Hex(ReferenceRoots[newSize - 1]), proof));
+    }
+
+    /// <summary>SUBPROOF of RFC 9162 §2.1.4.1 written over the leaf list, independent of the stored levels.</summary>
+    private static void RecursiveSubProof(List<byte[]> leaves, int m, int from, int to, bool complete, List<byte[]> proof)
+    {
+        var n = to - from;
+        if (m == n)
+        {
+            if (!complete) proof.Add(RecursiveRoot(leaves, from, to));
+            return;
+        }
+        var k = 1;
+        while (k * 2 < n) k *= 2;
+        if (m <= k)
+        {
+            RecursiveSubProof(leaves, m, from, from + k, complete, proof);
+            proof.Add(RecursiveRoot(leaves, from + k, to));
+        }
+        else
+        {
+            RecursiveSubProof(leaves, m - k, from + k, to, false, proof);
+            proof.Add(RecursiveRoot(leaves, from, from + k));
+        }
+    }
+
+    [Fact]
+    public void Consistency_proofs_agree_with_the_recursive_definition_for_every_size_pair_and_catch_a_rewritten_or_forked_log()
+    {
+        var random = new Random(20261206);
+        for (var size = 1; size <= 64; size++)
+        {
+            var leaves = Enumerable.Range(0, size).Select(_ => { var b = new byte[random.Next(1, 24)]; random.NextBytes(b); return MerkleTree.HashLeaf(b); }).ToList();
+            var tree = new MerkleTree(leaves);
+            var root = tree.Root();
+            for (var old = 0; old <= size; old++)
+            {
+                var oldRoot = RecursiveRoot(leaves, 0, old);
+                var proof = tree.ConsistencyProof(old);
+                var expected = new List<byte[]>();
+                if (old > 0 && old < size) RecursiveSubProof(leaves, old, 0, size, true, expected);
+                Assert.Equal(expected, proof);
+                Assert.Equal(oldRoot, tree.RootAt(old));
+                Assert.True(MerkleTree.VerifyConsistency(old, size, oldRoot, root, proof), $"{old} → {size}");
+                if (old == 0 || old == size) continue;
+
+                // A flipped bit in the proof or either root, a dropped or extra hash: refused.
+                var tampered = proof.Select(p => (byte[])p.Clone()).ToList();
+                tampered[random.Next(tampered.Count)][random.Next(32)] ^= (byte)(1 << random.Next(8));
+                Assert.False(MerkleTree.VerifyConsistency(old, size, oldRoot, root, tampered));
+                var badOld = (byte[])oldRoot.Clone();
+                badOld[random.Next(32)] ^= 1;
+                Assert.False(MerkleTree.VerifyConsistency(old, size, badOld, root, proof));
+                var badNew = (byte[])root.Clone();
+                badNew[random.Next(32)] ^= 1;
+                Assert.False(MerkleTree.VerifyConsistency(old, size, oldRoot, badNew, proof));
+                // (Sizes are bound by the signed tree heads, not by the proof: RFC 9162 accepts a proof for any new size whose path has the same shape.)
+                Assert.False(MerkleTree.VerifyConsistency(old, size, oldRoot, root, proof.Append(new byte[32]).ToList()));
+                if (proof.Count > 1) Assert.False(MerkleTree.VerifyConsistency(old, size, oldRoot, root, proof.Take(proof.Count - 1).ToList()));
+
+                // A log that rewrote one of the first `old` entries (a fork): its proof does not reach the head a monitor kept.
+                var forked = leaves.ToList();
+                forked[random.Next(old)] = MerkleTree.HashLeaf([0xFF, (byte)old]);
+                var fork = new MerkleTree(forked);
+                Assert.False(MerkleTree.VerifyConsistency(old, size, oldRoot, fork.Root(), fork.ConsistencyProof(old)));
+            }
+        }
+    }
+
+    [Fact]
+    public void Consistency_edge_cases_are_refused_or_accepted_as_RFC_9162_says()
+    {
+        var tree = ReferenceTree(8);
+        var root = tree.Root();
+        Assert.True(MerkleTree.VerifyConsistency(0, 8, MerkleTree.EmptyRoot(), root, []));
+        Assert.True(MerkleTree.VerifyConsistency(8, 8, root, root, []));
+        Assert.False(MerkleTree.VerifyConsistency(8, 8, root, root, [new byte[32]]));
+        Assert.False(MerkleTree.VerifyConsistency(8, 8, tree.RootAt(7), root, []));
+        Assert.False(MerkleTree.VerifyConsistency(3, 8, tree.RootAt(3), root, []));
+        Assert.False(MerkleTree.VerifyConsistency(9, 8, root, root, []));
+        Assert.False(MerkleTree.VerifyConsistency(-1, 8, root, root, []));
+        Assert.False(MerkleTree.VerifyConsistency(3, 8, tree.RootAt(3), root, [new byte[31]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.ConsistencyProof(9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.RootAt(-1));
+    }
+
     [Fact]
     public void A_tree_grown_leaf_by_leaf_has_the_root_of_each_prefix()
     {

@@ -9,7 +9,9 @@ namespace Renkei.Core.Audit;
 /// <para>An instance holds every level of the tree over the leaf hashes appended so far (32 bytes per node, about twice
 /// the leaves in all) and gives the root and an inclusion proof (audit path) for any leaf. The static
 /// <see cref="VerifyInclusion"/> is RFC 9162 §2.1.3.2 and needs only the proof: it is what a verifier runs (the
-/// portal's page runs the same steps in JavaScript). Not thread-safe.</para>
+/// portal's page runs the same steps in JavaScript). <see cref="ConsistencyProof"/> and <see cref="VerifyConsistency"/>
+/// are RFC 9162 §2.1.4: a proof that an earlier tree head (size and root) is a prefix of this tree, so a log that rewrote
+/// or dropped an entry, or shows different trees to different people, is caught. Not thread-safe.</para>
 /// </summary>
 public sealed class MerkleTree
 {
@@ -142,6 +144,116 @@ public sealed class MerkleTree
             sn >>= 1;
         }
         return sn == 0 && CryptographicOperations.FixedTimeEquals(r, root);
+    }
+
+    /// <summary>The root of the tree over the first <paramref name="size"/> leaves: the root an earlier tree head of that size must have.</summary>
+    public byte[] RootAt(long size)
+    {
+        if (size < 0 || size > Size) throw new ArgumentOutOfRangeException(nameof(size), "the tree has fewer leaves");
+        return size == 0 ? EmptyRoot() : RangeHash(0, size);
+    }
+
+    /// <summary>
+    /// RFC 9162 §2.1.4.1: the consistency proof from the tree's first <paramref name="oldSize"/> leaves to the whole tree
+    /// (empty when <paramref name="oldSize"/> is 0 or the whole tree).
+    /// </summary>
+    public IReadOnlyList<byte[]> ConsistencyProof(long oldSize)
+    {
+        if (oldSize < 0 || oldSize > Size) throw new ArgumentOutOfRangeException(nameof(oldSize), "the tree has fewer leaves");
+        var proof = new List<byte[]>();
+        if (oldSize > 0 && oldSize < Size) SubProof(oldSize, 0, Size, complete: true, proof);
+        return proof;
+    }
+
+    /// <summary>SUBPROOF(m, D[start:end], b) of RFC 9162 §2.1.4.1, appending to <paramref name="proof"/>.</summary>
+    private void SubProof(long m, long start, long end, bool complete, List<byte[]> proof)
+    {
+        if (m == end - start)
+        {
+            if (!complete) proof.Add(RangeHash(start, end));
+            return;
+        }
+        var k = LargestPowerOfTwoBelow(end - start);
+        if (m <= k)
+        {
+            SubProof(m, start, start + k, complete, proof);
+            proof.Add(RangeHash(start + k, end));
+        }
+        else
+        {
+            SubProof(m - k, start + k, end, complete: false, proof);
+            proof.Add(RangeHash(start, start + k));
+        }
+    }
+
+    /// <summary>
+    /// RFC 9162 §2.1.4.2: true when <paramref name="proof"/> shows that the tree of <paramref name="oldSize"/> leaves with
+    /// root <paramref name="oldRoot"/> is the first <paramref name="oldSize"/> leaves of the tree of
+    /// <paramref name="newSize"/> leaves with root <paramref name="newRoot"/>. Equal sizes need equal roots and an empty
+    /// proof; the empty tree is a prefix of every tree.
+    /// </summary>
+    public static bool VerifyConsistency(long oldSize, long newSize, ReadOnlySpan<byte> oldRoot, ReadOnlySpan<byte> newRoot, IReadOnlyList<byte[]> proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        if (oldSize < 0 || oldSize > newSize || oldRoot.Length != HashSize || newRoot.Length != HashSize) return false;
+        if (oldSize == newSize) return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(oldRoot, newRoot);
+        if (oldSize == 0) return proof.Count == 0;
+        if (proof.Count == 0 || proof.Any(p => p is null || p.Length != HashSize)) return false;
+        // An old tree whose size is a power of two is a node of the new one: its root starts the path.
+        var path = (oldSize & (oldSize - 1)) == 0 ? [oldRoot.ToArray(), .. proof] : proof.ToList();
+        var fn = oldSize - 1;
+        var sn = newSize - 1;
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+        var fr = path[0];
+        var sr = path[0];
+        foreach (var c in path.Skip(1))
+        {
+            if (sn == 0) return false;
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                fr = HashChildren(c, fr);
+                sr = HashChildren(c, sr);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                sr = HashChildren(sr, c);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && CryptographicOperations.FixedTimeEquals(fr, oldRoot) && CryptographicOperations.FixedTimeEquals(sr, newRoot);
+    }
+
+    /// <summary>
+    /// MTH(D[start:end]) of RFC 9162 §2.1.1: a stored node when the range is one (aligned, and complete or reaching the
+    /// tree's last leaf), else the hash of its two halves split at the largest power of two below its size.
+    /// </summary>
+    private byte[] RangeHash(long start, long end)
+    {
+        var size = end - start;
+        var level = 0;
+        while (1L << level < size) level++;
+        if ((start & ((1L << level) - 1)) == 0 && end == Math.Min(start + (1L << level), Size))
+            return Node(level, start >> level).ToArray();
+        var k = LargestPowerOfTwoBelow(size);
+        return HashChildren(RangeHash(start, start + k), RangeHash(start + k, end));
+    }
+
+    /// <summary>The largest power of two smaller than <paramref name="n"/> (n ≥ 2).</summary>
+    private static long LargestPowerOfTwoBelow(long n)
+    {
+        var k = 1L;
+        while (k << 1 < n) k <<= 1;
+        return k;
     }
 
     private ReadOnlySpan<byte> Node(int level, long index) => _levels[level].AsSpan(checked((int)(index * HashSize)), HashSize);
