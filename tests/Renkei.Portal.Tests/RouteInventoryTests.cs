@@ -13,6 +13,8 @@ using Renkei.Municipality.Audit;
 using Renkei.Municipality.Service;
 using Renkei.Network.Contracts;
 
+using Renkei.TestSupport;
+
 namespace Renkei.Portal.Tests;
 
 /// <summary>
@@ -171,7 +173,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
     public void The_route_table_in_the_docs_is_what_the_services_declare()
     {
         var table = RouteTable();
-        var path = Path.Combine(RepositoryRoot(), "docs", "routes.md");
+        var path = RepositoryFiles.Path("docs", "routes.md");
         if (Environment.GetEnvironmentVariable("RENKEI_WRITE_ROUTES") == "1") File.WriteAllText(path, table);
         Assert.True(File.Exists(path), "docs/routes.md is missing: run the test with RENKEI_WRITE_ROUTES=1");
         Assert.Equal(table, File.ReadAllText(path).ReplaceLineEndings("\n"));
@@ -218,12 +220,6 @@ public sealed class RouteInventoryTests(PortalCountry country)
         return text.ToString();
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Renkei.slnx"))) return directory.FullName;
-        throw new InvalidOperationException("the repository root (Renkei.slnx) was not found");
-    }
 
     private sealed record Signer(string Code, string Class, InstitutionKeys Keys);
 
