@@ -185,6 +185,27 @@ public class MerkleTreeTests
     }
 
     [Fact]
+    public void A_grown_tree_proves_consistency_between_any_two_of_its_earlier_heads()
+    {
+        var leaves = Enumerable.Range(0, 41).Select(i => MerkleTree.HashLeaf(BitConverter.GetBytes(i * 7919))).ToList();
+        var tree = new MerkleTree(leaves);
+        for (var newSize = 0; newSize <= leaves.Count; newSize++)
+        {
+            var newRoot = RecursiveRoot(leaves, 0, newSize);
+            Assert.Equal(newRoot, tree.RootAt(newSize));
+            for (var oldSize = 0; oldSize <= newSize; oldSize++)
+            {
+                // The same proof as the tree of exactly newSize leaves gives.
+                var proof = tree.ConsistencyProof(oldSize, newSize);
+                Assert.Equal(new MerkleTree(leaves.Take(newSize)).ConsistencyProof(oldSize), proof);
+                Assert.True(MerkleTree.VerifyConsistency(oldSize, newSize, RecursiveRoot(leaves, 0, oldSize), newRoot, proof), $"{oldSize} → {newSize}");
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.ConsistencyProof(5, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.ConsistencyProof(1, 42));
+    }
+
+    [Fact]
     public void Consistency_edge_cases_are_refused_or_accepted_as_RFC_9162_says()
     {
         var tree = ReferenceTree(8);

@@ -154,14 +154,16 @@ public sealed class MerkleTree
     }
 
     /// <summary>
-    /// RFC 9162 §2.1.4.1: the consistency proof from the tree's first <paramref name="oldSize"/> leaves to the whole tree
-    /// (empty when <paramref name="oldSize"/> is 0 or the whole tree).
+    /// RFC 9162 §2.1.4.1: the consistency proof from the tree's first <paramref name="oldSize"/> leaves to its first
+    /// <paramref name="newSize"/> leaves (default: the whole tree) — empty when the sizes are equal or the old tree is empty.
     /// </summary>
-    public IReadOnlyList<byte[]> ConsistencyProof(long oldSize)
+    public IReadOnlyList<byte[]> ConsistencyProof(long oldSize, long? newSize = null)
     {
-        if (oldSize < 0 || oldSize > Size) throw new ArgumentOutOfRangeException(nameof(oldSize), "the tree has fewer leaves");
+        var to = newSize ?? Size;
+        if (to < 0 || to > Size) throw new ArgumentOutOfRangeException(nameof(newSize), "the tree has fewer leaves");
+        if (oldSize < 0 || oldSize > to) throw new ArgumentOutOfRangeException(nameof(oldSize), "the old tree is larger than the new one");
         var proof = new List<byte[]>();
-        if (oldSize > 0 && oldSize < Size) SubProof(oldSize, 0, Size, complete: true, proof);
+        if (oldSize > 0 && oldSize < to) SubProof(oldSize, 0, to, complete: true, proof);
         return proof;
     }
 
