@@ -51,10 +51,15 @@ public static class ApiDescription
 
     /// <summary>
     /// The route reads a JSON <typeparamref name="TRequest"/> and answers 200 with a JSON <typeparamref name="TResponse"/>:
-    /// stated for the description where the handler reads and writes the body itself.
+    /// stated for the description where the handler reads and writes the body itself. Unlike <c>Accepts</c>, it does not
+    /// take part in routing: a body of another content type still reaches the handler, which refuses it with its own code.
     /// </summary>
     public static RouteHandlerBuilder ExchangesJson<TRequest, TResponse>(this RouteHandlerBuilder builder) where TRequest : notnull =>
-        builder.Accepts<TRequest>("application/json").Produces<TResponse>();
+        builder.Reads<TRequest>("application/json").Produces<TResponse>();
+
+    /// <summary>The route reads a <typeparamref name="TRequest"/> body of <paramref name="contentType"/> (for the description only; see <see cref="ExchangesJson{TRequest,TResponse}"/>).</summary>
+    public static RouteHandlerBuilder Reads<TRequest>(this RouteHandlerBuilder builder, string contentType) where TRequest : notnull =>
+        builder.WithMetadata(new RequestBodyDescription(typeof(TRequest), contentType));
 
     /// <summary>Adds the document <c>v1</c> with the transformers that state callers, refusals and pages.</summary>
     internal static void Add(IServiceCollection services, string serviceName) =>
@@ -87,7 +92,7 @@ public static class ApiDescription
     {
         document.Info = new OpenApiInfo
         {
-            Title = "Renkei " + serviceName,
+            Title = serviceName.StartsWith("Renkei", StringComparison.Ordinal) ? serviceName : "Renkei " + serviceName,
             Version = "v1",
             Description = "Every operation states the caller it needs in x-renkei-caller (see docs/routes.md). Refusals are problem bodies "
                           + "with a stable code. Razor Pages (HTML for people) are listed in x-renkei-pages, not described.",
@@ -174,13 +179,34 @@ public static class ApiDescription
         ["institutions"] = new JsonArray(caller.Institutions.Select(i => (JsonNode)JsonValue.Create(i)).ToArray()),
     };
 
-    /// <summary>States each operation's caller (extension and security requirement) and its refusals (problem bodies).</summary>
+    /// <summary>Endpoint metadata: the body the handler reads itself (<see cref="Reads{TRequest}"/>).</summary>
+    private sealed record RequestBodyDescription(Type Type, string ContentType);
+
+    /// <summary>States each operation's request body, caller (extension and security requirement) and refusals (problem bodies).</summary>
     private sealed class CallerTransformer : IOpenApiOperationTransformer
     {
-        public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+        public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
         {
-            var caller = context.Description.ActionDescriptor.EndpointMetadata.OfType<CallerDeclaration>().FirstOrDefault();
-            if (caller is null) return Task.CompletedTask;
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<RequestBodyDescription>().FirstOrDefault() is { } body && operation.RequestBody is null)
+            {
+                // A component of its own, like the response types: one schema per type, referred to by name.
+                var document = context.Document!;
+                document.Components ??= new OpenApiComponents();
+                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+                if (!document.Components.Schemas.ContainsKey(body.Type.Name))
+                    document.Components.Schemas[body.Type.Name] = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+                    {
+                        [body.ContentType] = new() { Schema = new OpenApiSchemaReference(body.Type.Name, document) },
+                    },
+                };
+            }
+            var caller = metadata.OfType<CallerDeclaration>().FirstOrDefault();
+            if (caller is null) return;
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>(StringComparer.Ordinal);
             operation.Extensions[CallerExtension] = new JsonNodeExtension(CallerNode(caller));
             string[] schemes = caller.Kind switch
@@ -190,8 +216,8 @@ public static class ApiDescription
                 CallerKind.ResidentSession => [SessionCookieScheme],
                 _ => [],
             };
-            // Alternatives: any one of the schemes will do.
-            operation.Security = schemes
+            // Alternatives: any one of the schemes will do. A public route names none.
+            operation.Security = schemes.Length == 0 ? null : schemes
                 .Select(scheme => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] })
                 .ToList();
             operation.Responses ??= new OpenApiResponses();
@@ -202,7 +228,6 @@ public static class ApiDescription
                 AddProblem(operation, context, StatusCodes.Status401Unauthorized, "no caller of the required kind was recognised");
                 AddProblem(operation, context, StatusCodes.Status403Forbidden, "the caller is recognised, but the route or the resource is not for it");
             }
-            return Task.CompletedTask;
         }
 
         private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, string description) =>

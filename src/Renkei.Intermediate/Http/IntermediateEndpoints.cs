@@ -73,7 +73,7 @@ public static class IntermediateEndpoints
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        }).Accepts<CopyUpdate>(IntermediateRoutes.NdjsonMediaType).Produces<LoadStreamResponse>()
+        }).Reads<CopyUpdate>(IntermediateRoutes.NdjsonMediaType).Produces<LoadStreamResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
         app.MapGet("/" + IntermediateRoutes.Health, () =>
         {

@@ -52,15 +52,15 @@ public static class JpkiEndpoints
         ArgumentNullException.ThrowIfNull(authority);
         const string published = "J-LIS publishes its CA certificates and revocation lists (公開)";
         app.MapGet("/" + PkiRoutes.RootCertificate, (HttpRequest http) =>
-            Certificate(http, () => authority.RootCertificate)).Produces(StatusCodes.Status200OK, null, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
+            Certificate(http, () => authority.RootCertificate)).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
         app.MapGet("/" + PkiRoutes.RootCrl, (HttpRequest http) =>
-            Crl(http, authority.CurrentRootCrl)).Produces(StatusCodes.Status200OK, null, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
+            Crl(http, authority.CurrentRootCrl)).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
         foreach (var kind in Enum.GetValues<JpkiCertificateKind>())
         {
             app.MapGet("/" + PkiRoutes.CaCertificate(kind), (HttpRequest http) =>
-                Certificate(http, () => authority.IssuingCaCertificate(kind))).Produces(StatusCodes.Status200OK, null, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
+                Certificate(http, () => authority.IssuingCaCertificate(kind))).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
             app.MapGet("/" + PkiRoutes.Crl(kind), (HttpRequest http) =>
-                Crl(http, () => authority.CurrentCrl(kind))).Produces(StatusCodes.Status200OK, null, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
+                Crl(http, () => authority.CurrentCrl(kind))).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
         }
         app.MapPost("/" + PkiRoutes.Status, (HttpRequest http) =>
             JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, _ => null, request =>

@@ -5,6 +5,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
@@ -218,7 +219,7 @@ internal sealed class NetworkEndpoints(
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        }).Accepts<T>("application/json").RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
+        }).Reads<T>("application/json").RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
     }
 
     private static readonly CallerDeclaration PortalOnly = new(CallerKind.Institution, "the citizen portal, for its own person's token", [nameof(InstitutionClass.Portal)])
