@@ -31,7 +31,7 @@ public static class ApiDescription
     /// <summary>The extension on each operation (and page) naming the caller it needs: <c>{kind, who, institutions}</c>.</summary>
     public const string CallerExtension = "x-renkei-caller";
 
-    /// <summary>The document extension listing the Razor Pages the service serves (method, route, caller), not described further.</summary>
+    /// <summary>The document extension listing the Razor Pages the service serves (methods (empty: any), route, caller), not described further.</summary>
     public const string PagesExtension = "x-renkei-pages";
 
     /// <summary>The security scheme of an institution calling with its mutual-TLS certificate (deployments).</summary>
@@ -66,11 +66,7 @@ public static class ApiDescription
         services.AddOpenApi(options =>
         {
             options.AddOperationTransformer<CallerTransformer>();
-            options.AddDocumentTransformer((document, context, _) =>
-            {
-                Describe(document, serviceName, context.ApplicationServices);
-                return Task.CompletedTask;
-            });
+            options.AddDocumentTransformer((document, context, cancellationToken) => DescribeAsync(document, serviceName, context, cancellationToken));
         });
 
     /// <summary>Maps the description (every service) and the reference page (where <paramref name="referencePage"/>), both public.</summary>
@@ -88,7 +84,8 @@ public static class ApiDescription
         }).AllowPublic("the API reference page on the service's own description (no data)");
     }
 
-    private static void Describe(OpenApiDocument document, string serviceName, IServiceProvider services)
+    private static async Task DescribeAsync(OpenApiDocument document, string serviceName, OpenApiDocumentTransformerContext context,
+        CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo
         {
@@ -101,24 +98,16 @@ public static class ApiDescription
         document.Servers = [];
         var operations = (document.Paths ?? []).Values.SelectMany(path => path.Operations ?? []).Select(o => o.Value).ToList();
         var used = operations.SelectMany(o => o.Security ?? []).SelectMany(r => r.Keys).Select(k => k.Reference.Id ?? "").ToHashSet(StringComparer.Ordinal);
-        var pages = Pages(services);
+        var pages = Pages(context.ApplicationServices);
         if (pages.Any(p => p.Caller!.Kind is CallerKind.StaffSession or CallerKind.ResidentSession)) used.Add(SessionCookieScheme);
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes = SecuritySchemes().Where(s => used.Contains(s.Key)).ToDictionary(s => s.Key, s => (IOpenApiSecurityScheme)s.Value);
         if (operations.Any(o => o.Responses?.Values.Any(r => r.Content?.ContainsKey(ProblemMediaType) == true) == true))
         {
+            var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemBody), null, cancellationToken);
+            problem.Description = "A refusal: a stable code for programs and a message that names the field or rule, never the value (English (日本語)).";
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
-            document.Components.Schemas[ProblemSchema] = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Description = "A refusal: a stable code for programs and a message that names the field or rule, never the value (English (日本語)).",
-                Required = new HashSet<string>(StringComparer.Ordinal) { "code", "message" },
-                Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
-                {
-                    ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "stable code, e.g. caller-not-permitted" },
-                    ["message"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "English (日本語)" },
-                },
-            };
+            document.Components.Schemas[ProblemSchema] = problem;
         }
         if (pages.Count > 0)
         {
@@ -134,12 +123,10 @@ public static class ApiDescription
     }
 
     /// <summary>The Razor Pages of the service with their declarations, in route order.</summary>
-    private static List<RouteEntry> Pages(IServiceProvider services)
-    {
-        return RouteInventory.Of(services.GetRequiredService<EndpointDataSource>().Endpoints)
+    private static List<RouteEntry> Pages(IServiceProvider services) =>
+        RouteInventory.Of(services.GetRequiredService<EndpointDataSource>().Endpoints)
             .Where(r => r.IsPage && r.Caller is not null)
             .ToList();
-    }
 
     private static Dictionary<string, OpenApiSecurityScheme> SecuritySchemes() => new(StringComparer.Ordinal)
     {
