@@ -2,6 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
 using Renkei.Infrastructure.ApiDescriptions;
@@ -130,6 +132,27 @@ public sealed partial class ApiDescriptionTests(PortalCountry country)
         await Expect(page.GetByText("/linkage/immediate").First).ToBeVisibleAsync();
         Assert.Empty(elsewhere);
     }
+
+    /// <summary>A deployed service (<c>serve</c>) publishes its description but shows the reference page only when configured.</summary>
+    [Fact]
+    public async Task The_reference_page_is_served_only_where_the_host_is_told_to()
+    {
+        foreach (var reference in new[] { false, true })
+        {
+            await using var host = await ServiceHost.StartAsync("probe", _ => { },
+                app => app.MapPost("/probe", (ProbeRequest request) => Results.Json(request)).RequireInstitution("a probe"),
+                new ServiceHostOptions { ApiReference = reference });
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            using var page = await http.GetAsync(ApiDescription.ReferencePath.TrimStart('/') + "/");
+            Assert.Equal(reference ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.NotFound, page.StatusCode);
+            var document = await DocumentAsync(http, host);
+            var operation = document["paths"]!["/probe"]!["post"]!;
+            Assert.Equal("Institution", (string?)operation[ApiDescription.CallerExtension]!["kind"]);
+            Assert.Equal("#/components/schemas/ProbeRequest", (string?)operation["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        }
+    }
+
+    public sealed record ProbeRequest(string Name);
 
     private static readonly JsonSerializerOptions Written = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
+using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.Signing;
 using Scalar.AspNetCore;
 
 namespace Renkei.Infrastructure.ApiDescriptions;
@@ -142,7 +142,7 @@ public static class ApiDescription
             Name = SignatureHeaders.Signature,
             Description = $"A request signed with the institution's registered key: {SignatureHeaders.Institution}, {SignatureHeaders.Audience}, "
                           + $"{SignatureHeaders.Timestamp}, {SignatureHeaders.Nonce} and {SignatureHeaders.Signature} over them and the body's digest "
-                          + "(Renkei.Infrastructure.Signing.SigningHandler).",
+                          + "(Renkei.Core.Crypto.SigningHandler).",
         },
         [SessionBearerScheme] = new()
         {
