@@ -55,6 +55,9 @@ public sealed record HolderServiceOptions(
     /// </summary>
     public MutualTls? Tls { get; init; }
 
+    /// <summary>Serves the browsable API reference page (<see cref="ServiceHostOptions.ApiReference"/>): the demo.</summary>
+    public bool ApiReference { get; init; }
+
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The holder's operation log: how often its head is signed while entries arrive (<see cref="AuditLogOptions.CheckpointPeriod"/>). Default <see cref="AuditLogOptions.Default"/>.</summary>
@@ -84,7 +87,7 @@ public static class HolderService
                     HolderEndpoints.AddStaffScheme(services, runtime);
                 },
                 app => HolderEndpoints.Map(app, runtime, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Holders")),
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
             return new HolderNode(host, runtime);
         }
         catch

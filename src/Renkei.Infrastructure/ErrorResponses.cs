@@ -15,7 +15,7 @@ namespace Renkei.Infrastructure;
 public static partial class ErrorResponses
 {
     public static IResult Problem(int status, string code, string message) =>
-        Results.Json(new ProblemBody(code, message), JsonDefaults.Options, statusCode: status);
+        Results.Json(new ProblemBody(code, message), JsonDefaults.Options, "application/problem+json", status);
 
     public static IResult BadRequest(string code, string message) => Problem(StatusCodes.Status400BadRequest, code, message);
 

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Tls;
 
 namespace Renkei.Infrastructure;
@@ -32,6 +34,9 @@ public sealed class ServiceHost : IAsyncDisposable
 
     /// <summary>Every route of the service with who may call it (the route inventory test reads this).</summary>
     public IReadOnlyList<RouteEntry> Routes => RouteInventory.Of(_app);
+
+    /// <summary>The configuration setting (environment <c>Renkei__ApiReference=true</c>) that shows the API reference page on a deployed service.</summary>
+    public const string ApiReferenceSetting = "Renkei:ApiReference";
 
     /// <summary>
     /// Builds and starts a service. <paramref name="port"/> 0 picks a free loopback port.
@@ -78,6 +83,7 @@ public sealed class ServiceHost : IAsyncDisposable
         // host. The default console lifetime would swallow the signal to stop just this one and leave the process running.
         builder.Services.AddSingleton<IHostLifetime, ProcessOwnedLifetime>();
         RouteAccess.AddDenyByDefault(builder.Services);
+        ApiDescription.Add(builder.Services, name);
         configureServices(builder.Services);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandlerOptions());
@@ -86,6 +92,7 @@ public sealed class ServiceHost : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         mapEndpoints(app);
+        ApiDescription.Map(app, options.ApiReference || app.Configuration.GetValue<bool>(ApiReferenceSetting));
         RouteInventory.EnsureDeclared(app, name);
         await app.StartAsync(cancellationToken);
         var server = app.Services.GetRequiredService<IServer>();
@@ -117,4 +124,10 @@ public sealed record ServiceHostOptions(int Port = 0, string Address = "127.0.0.
     /// The host does not own it: the caller disposes it after the host.
     /// </summary>
     public MutualTls? MutualTls { get; init; }
+
+    /// <summary>
+    /// Serves the browsable API reference page at <see cref="ApiDescription.ReferencePath"/> (the demo; a deployment only
+    /// when configured with <see cref="ServiceHost.ApiReferenceSetting"/>). The description itself is always served.
+    /// </summary>
+    public bool ApiReference { get; init; }
 }

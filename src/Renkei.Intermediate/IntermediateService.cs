@@ -43,6 +43,9 @@ public sealed record IntermediateServiceOptions(Database Database, string Holder
     /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
     public MutualTls? Tls { get; init; }
 
+    /// <summary>Serves the browsable API reference page (<see cref="ServiceHostOptions.ApiReference"/>): the demo.</summary>
+    public bool ApiReference { get; init; }
+
     /// <summary>How long a call to the network may take (an immediate query includes the provider's answer).</summary>
     public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -90,7 +93,7 @@ public static class IntermediateService
                     var keys = running?.Keys ?? app.Services.GetRequiredService<InstitutionKeys>();
                     NodeEndpoints.Map(app, service, tokens, running, keys.Signing, options.Clock);
                 },
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
         }
         catch
         {

@@ -33,6 +33,9 @@ public sealed record JlisServiceOptions(Database Database, string KeyFilePath, i
 
     /// <summary>Mutual TLS on the network CA's certificates (deployments); null: plain HTTP. The caller disposes it.</summary>
     public MutualTls? Tls { get; init; }
+
+    /// <summary>Serves the browsable API reference page (<see cref="ServiceHostOptions.ApiReference"/>): the demo.</summary>
+    public bool ApiReference { get; init; }
 }
 
 /// <summary>Runs J-LIS's numbering service (地方公共団体情報システム機構) over HTTP.</summary>
@@ -61,7 +64,7 @@ public static class JlisService
                         options.Tokens?.InstitutionCode ?? JlisTokenRoutes.JlisInstitutionCode, options.Tokens?.Clock);
                     foreach (var institution in options.Institutions) callers.Register(institution);
                 },
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
         }
         catch
         {

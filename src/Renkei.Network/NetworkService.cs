@@ -45,6 +45,9 @@ public sealed record NetworkServiceOptions(Database Database, string KeyDirector
     /// <summary>Mutual TLS on the network CA's certificates for the network's own listener; null: plain HTTP. The caller disposes it after the node.</summary>
     public MutualTls? Tls { get; init; }
 
+    /// <summary>Serves the browsable API reference page (<see cref="ServiceHostOptions.ApiReference"/>): the demo.</summary>
+    public bool ApiReference { get; init; }
+
     /// <summary>Batch items of one batch in flight at once. Default 8.</summary>
     public int BatchParallelism { get; init; } = 8;
 
@@ -108,7 +111,7 @@ public static class NetworkService
             var issuance = new TokenIssuance(store, registry, tokens, nodes, clock, options.DeliveryTimeout);
             var endpoints = new NetworkEndpoints(store, registry, tokens, issuance, linkage, batches, records, policy, clock, options.Tap);
             var host = await ServiceHost.StartAsync("network", _ => { }, endpoints.Map,
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls }, ct);
+                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
             batches.Start(host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Renkei.Network.Batches"));
             return new NetworkNode(host, keys, registry, tokens, records, policy, resources);
         }

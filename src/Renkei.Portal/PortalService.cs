@@ -59,6 +59,7 @@ public static partial class PortalService
                 {
                     app.Use(SecurityHeaders);
                     app.MapGet(AssetsPath + "{name}", (string name) => Asset(name))
+                        .Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css")
                         .AllowPublic("the portal's own scripts and styles (no data)");
                     app.MapRazorPages();
                 },

@@ -108,6 +108,7 @@ public static class StaffConsoleService
             {
                 app.Use(SecurityHeaders);
                 app.MapGet(ConsoleStyles.Path, () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8"))
+                    .Produces<string>(StatusCodes.Status200OK, "text/css")
                     .AllowPublic("the console's style sheet (no data)");
                 app.MapRazorPages();
             },

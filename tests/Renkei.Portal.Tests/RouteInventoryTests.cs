@@ -35,7 +35,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
         Assert.All(routes, r => Assert.NotNull(r.Route.Caller));
         // Public only where the real system is public, each with its reason.
         var publicRoutes = routes.Where(r => r.Route.Caller!.Kind == CallerKind.Public).ToList();
-        Assert.All(publicRoutes, r => Assert.Matches("health|login|top, login and logout|CA certificates|public keys|style sheet|scripts and styles|answers who called",
+        Assert.All(publicRoutes, r => Assert.Matches("health|login|top, login and logout|CA certificates|public keys|style sheet|scripts and styles|answers who called|API description|API reference page",
             r.Route.Caller!.Who));
     }
 
@@ -181,7 +181,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
 
     // ------------------------------------------------------------------ helpers
 
-    private static readonly (string Kind, string Title)[] ServiceKinds =
+    internal static readonly (string Kind, string Title)[] ServiceKinds =
     [
         ("network", "情報提供ネットワークシステム (network)"),
         ("jlis", "J-LIS (numbering, cards, JPKI, tokens, portal login)"),
@@ -255,7 +255,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
     };
 
     /// <summary>Services of one kind share routes: the wards' intermediate servers as "intermediate", and so on.</summary>
-    private static string ServiceKind(string service) => service.Split('-')[0];
+    internal static string ServiceKind(string service) => service.Split('-')[0];
 
     private static HttpRequestMessage Request(ServiceHost host, RouteEntry route)
     {

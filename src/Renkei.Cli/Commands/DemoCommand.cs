@@ -364,7 +364,7 @@ internal sealed class DemoCountry : IAsyncDisposable
         ports ??= DemoPorts.Any;
         // The network first: every other institution registers with it and its intermediate server pins its key.
         var network = await NetworkService.StartAsync(
-            new NetworkServiceOptions(layout.NetworkDatabase(), layout.NetworkKeyDirectory, ports.Network) { Tap = networkTap }, cancellationToken);
+            new NetworkServiceOptions(layout.NetworkDatabase(), layout.NetworkKeyDirectory, ports.Network) { Tap = networkTap, ApiReference = true }, cancellationToken);
         ServiceHost? jlis = null;
         var wards = new List<RunningWard>();
         var holders = new List<RunningHolder>();
@@ -381,6 +381,7 @@ internal sealed class DemoCountry : IAsyncDisposable
                 Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.DemoPassphrase),
                 // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
                 Institutions = descriptors.Select(d => JlisConnection.WardInstitution(layout, d.Code, d.Name)).ToList(),
+                ApiReference = true,
             }, cancellationToken);
             foreach (var descriptor in descriptors)
                 wards.Add(await StartWardAsync(layout, descriptor, wards.Count, ports, network, jlis.BaseAddress, cancellationToken));
@@ -447,6 +448,7 @@ internal sealed class DemoCountry : IAsyncDisposable
                 {
                     Tokens = new WardTokenOptions(jlis, intermediate.BaseAddress, keyDirectory),
                     EApplicationPortals = [DemoNetwork.PortalCaller(layout)],
+                    ApiReference = true,
                 }, cancellationToken);
             hosts.Add(host);
             // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.

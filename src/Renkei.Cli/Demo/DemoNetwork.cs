@@ -48,6 +48,7 @@ internal static class DemoNetwork
             InstitutionKeyDirectory = keyDirectory,
             NetworkAddress = network.BaseAddress,
             NetworkSigningPublicKey = network.SigningPublicKey,
+            ApiReference = true,
         }, cancellationToken);
 
     /// <summary>Starts a holder and its intermediate server and registers it at the network.</summary>
@@ -65,7 +66,7 @@ internal static class DemoNetwork
         {
             var database = layout.HolderDatabase(code);
             var holder = await HolderService.StartAsync(
-                new HolderServiceOptions(kind, code, name, database, keyDirectory, intermediate.BaseAddress, port) { JlisAddress = jlis },
+                new HolderServiceOptions(kind, code, name, database, keyDirectory, intermediate.BaseAddress, port) { JlisAddress = jlis, ApiReference = true },
                 cancellationToken);
             network.Registry.Upsert(holder.Registration);
             return new RunningHolder(holder, database, intermediate, intermediateDatabase);

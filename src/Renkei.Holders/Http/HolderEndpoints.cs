@@ -8,6 +8,7 @@ using Renkei.Holders.Audit;
 using Renkei.Holders.Feed;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
@@ -47,9 +48,9 @@ internal static class HolderEndpoints
             {
                 return Unavailable();
             }
-        }).AllowPublic("health check for operators and load balancers (no data)");
+        }).Produces<HealthBody>().AllowPublic("health check for operators and load balancers (no data)");
 
-        Map<PersonLookupRequest>(app, runtime, logger, HolderRoutes.LookupPerson, "lookup", _ => null, (request, _) =>
+        Map<PersonLookupRequest, PersonView>(app, runtime, logger, HolderRoutes.LookupPerson, "lookup", _ => null, (request, _) =>
         {
             var view = records.Find(request.IndividualNumber) ?? throw UnknownPerson();
             return Task.FromResult(new Done(view, view.PersonId));
@@ -57,7 +58,7 @@ internal static class HolderEndpoints
 
         if (runtime.Options.Kind == HolderKind.PensionOrganisation)
         {
-            Map<PensionRecordRequest>(app, runtime, logger, HolderRoutes.PensionRecord, "pension-record", r => r.RequestId, async (request, ct) =>
+            Map<PensionRecordRequest, RecordResponse>(app, runtime, logger, HolderRoutes.PensionRecord, "pension-record", r => r.RequestId, async (request, ct) =>
             {
                 var response = records.RecordPension(request);
                 await AfterRecordAsync(runtime, logger, response.PersonId, response.Created, request.IndividualNumber, ct);
@@ -66,13 +67,13 @@ internal static class HolderEndpoints
         }
         else
         {
-            Map<QualificationRequest>(app, runtime, logger, HolderRoutes.Qualification, "qualification", r => r.RequestId, async (request, ct) =>
+            Map<QualificationRequest, RecordResponse>(app, runtime, logger, HolderRoutes.Qualification, "qualification", r => r.RequestId, async (request, ct) =>
             {
                 var response = records.RecordQualification(request);
                 await AfterRecordAsync(runtime, logger, response.PersonId, response.Created, request.IndividualNumber, ct);
                 return new Done(response with { CopyFed = await TryFeedAsync(runtime, logger, [response.PersonId], ct) }, response.PersonId);
             });
-            Map<QualificationLossRequest>(app, runtime, logger, HolderRoutes.QualificationLoss, "qualification-loss", r => r.RequestId, async (request, ct) =>
+            Map<QualificationLossRequest, QualificationLossResponse>(app, runtime, logger, HolderRoutes.QualificationLoss, "qualification-loss", r => r.RequestId, async (request, ct) =>
             {
                 var response = records.RecordLoss(request);
                 var fed = await TryFeedAsync(runtime, logger, [response.PersonId, .. response.DependantsLost], ct);
@@ -80,7 +81,7 @@ internal static class HolderEndpoints
             });
         }
 
-        Map<HolderInquiryRequest>(app, runtime, logger, HolderRoutes.Query, "query", r => r.RequestId, async (request, ct) =>
+        Map<HolderInquiryRequest, InquiryResponse>(app, runtime, logger, HolderRoutes.Query, "query", r => r.RequestId, async (request, ct) =>
         {
             if (request.RequestId == Guid.Empty) throw Invalid("requestId: required (要求番号がありません)");
             if (string.IsNullOrWhiteSpace(request.Affair) || string.IsNullOrWhiteSpace(request.Provider) || string.IsNullOrWhiteSpace(request.Kind))
@@ -100,12 +101,12 @@ internal static class HolderEndpoints
                     "the person has no token yet: acquire tokens first (符号が未取得です)");
             }
         });
-        Map<FeedRequest>(app, runtime, logger, HolderRoutes.FeedCopies, "feed", _ => null, async (request, ct) =>
+        Map<FeedRequest, CopyFeedReport>(app, runtime, logger, HolderRoutes.FeedCopies, "feed", _ => null, async (request, ct) =>
         {
             var report = await runtime.Feed.FeedAsync(request.BatchSize ?? CopyFeed.DefaultBatchSize, null, ct);
             return new Done(report, null, report.Sent + report.Withdrawn);
         });
-        Map<TokenAcquisitionRequest>(app, runtime, logger, HolderRoutes.AcquireTokens, "acquire-tokens", _ => null, async (request, ct) =>
+        Map<TokenAcquisitionRequest, TokenAcquisitionReport>(app, runtime, logger, HolderRoutes.AcquireTokens, "acquire-tokens", _ => null, async (request, ct) =>
         {
             var report = await runtime.Tokens.AcquireAsync(request.IndividualNumbers, request.BatchSize ?? TokenAcquirer.DefaultChunkSize, null, ct);
             return new Done(report, null, report.Requested);
@@ -151,7 +152,8 @@ internal static class HolderEndpoints
         }
     }
 
-    private static void Map<TRequest>(WebApplication app, HolderRuntime runtime, ILogger logger, string route, string action,
+    /// <summary>Maps a staff API route that reads a <typeparamref name="TRequest"/> and answers with the operation's <typeparamref name="TResponse"/>.</summary>
+    private static void Map<TRequest, TResponse>(WebApplication app, HolderRuntime runtime, ILogger logger, string route, string action,
         Func<TRequest, Guid?> requestIdOf, Func<TRequest, CancellationToken, Task<Done>> operation) where TRequest : class =>
         app.MapPost("/" + route, async (HttpContext http) =>
         {
@@ -203,7 +205,8 @@ internal static class HolderEndpoints
                 return await Refuse(StatusCodes.Status503ServiceUnavailable, "service-unavailable",
                     "the intermediate server or J-LIS did not answer (中間サーバーまたはJ-LISが応答しません)", requestId);
             }
-        }).RequireSession(CallerKind.StaffSession, StaffScheme, "the holder's own staff systems (staff API key)")
+        }).ExchangesJson<TRequest, TResponse>()
+            .RequireSession(CallerKind.StaffSession, StaffScheme, "the holder's own staff systems (staff API key)")
             .WithMetadata(new HolderRoute(action));
 
     /// <summary>The scheme of the holder's staff API key (<see cref="Authorized"/>).</summary>

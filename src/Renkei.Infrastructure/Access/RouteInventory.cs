@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 
 namespace Renkei.Infrastructure.Access;
@@ -12,6 +14,9 @@ public sealed record RouteEntry(IReadOnlyList<string> Methods, string Pattern, C
     /// <summary>The route streams its body (<see cref="RouteAccess.StreamsBody"/>): a signed caller signs its headers only.</summary>
     public bool StreamsBody { get; init; }
 
+    /// <summary>A Razor Page (HTML for people): listed in the API description's <c>x-renkei-pages</c>, not described as an operation.</summary>
+    public bool IsPage { get; init; }
+
     public override string ToString() => $"{(Methods.Count == 0 ? "*" : string.Join(",", Methods))} {Pattern} → {Caller?.ToString() ?? "UNDECLARED"}";
 }
 
@@ -21,13 +26,21 @@ public static class RouteInventory
     public static IReadOnlyList<RouteEntry> Of(IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
+        return Of(app.DataSources.SelectMany(source => source.Endpoints));
+    }
+
+    /// <summary>The routes among <paramref name="endpoints"/>, in route order.</summary>
+    public static IReadOnlyList<RouteEntry> Of(IEnumerable<Endpoint> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.OfType<RouteEndpoint>()
             .Select(endpoint => new RouteEntry(
                 endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? [],
                 "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/'),
                 Declaration(endpoint))
             {
                 StreamsBody = endpoint.Metadata.GetMetadata<StreamedBodyRoute>() is not null,
+                IsPage = endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null,
             })
             .OrderBy(route => route.Pattern, StringComparer.Ordinal)
             .ToList();

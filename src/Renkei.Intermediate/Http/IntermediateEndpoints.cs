@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
 
@@ -34,18 +35,23 @@ public static class IntermediateEndpoints
         var loader = new StreamLoader(service);
         app.MapPost("/" + IntermediateRoutes.LoadBatch, (HttpRequest http) =>
             HandleAsync<LoadBatchRequest, LoadBatchResponse>(http.HttpContext, service.LoadBatch))
+            .ExchangesJson<LoadBatchRequest, LoadBatchResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Upsert, (HttpRequest http) =>
             HandleAsync<UpsertCopyRequest, UpsertCopyResponse>(http.HttpContext, service.Upsert))
+            .ExchangesJson<UpsertCopyRequest, UpsertCopyResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Delete, (HttpRequest http) =>
             HandleAsync<DeleteCopyRequest, DeleteCopyResponse>(http.HttpContext, service.Delete))
+            .ExchangesJson<DeleteCopyRequest, DeleteCopyResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Provide, (HttpRequest http) =>
             HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)))
+            .ExchangesJson<ProvisionRequest, ProvisionResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Kinds, (HttpRequest http) =>
             HandleAsync<ListKindsRequest, ListKindsResponse>(http.HttpContext, (request, _) => service.ListKinds(request)))
+            .ExchangesJson<ListKindsRequest, ListKindsResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.LoadStream, async (HttpRequest request) =>
         {
@@ -67,7 +73,8 @@ public static class IntermediateEndpoints
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        }).RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
+        }).Reads<CopyUpdate>(IntermediateRoutes.NdjsonMediaType).Produces<LoadStreamResponse>()
+            .RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
         app.MapGet("/" + IntermediateRoutes.Health, () =>
         {
             try
@@ -80,7 +87,7 @@ public static class IntermediateEndpoints
             {
                 return Unavailable();
             }
-        }).AllowPublic("health check for operators and load balancers (no data)");
+        }).Produces<HealthBody>().AllowPublic("health check for operators and load balancers (no data)");
     }
 
     /// <summary>The stream's actor from its query (null when any part is missing: the loader refuses it, naming <c>actor</c>).</summary>

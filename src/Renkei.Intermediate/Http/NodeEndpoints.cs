@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
@@ -36,42 +37,54 @@ public static class NodeEndpoints
         // ---------------------------------------------------------------- the holder's systems
         app.MapPost("/" + IntermediateNodeRoutes.PendingToken, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<PendingTokenRequest, PendingTokenResponse>(http.HttpContext, tokens.RegisterPending))
+            .ExchangesJson<PendingTokenRequest, PendingTokenResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.PendingTokenBatch, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<PendingTokenBatchRequest, PendingTokenBatchResponse>(http.HttpContext, tokens.RegisterPendingBatch))
+            .ExchangesJson<PendingTokenBatchRequest, PendingTokenBatchResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.TokenStatus, (HttpRequest http) =>
             IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)))
+            .ExchangesJson<TokenStatusRequest, TokenStatusResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 
         app.MapPost("/" + IntermediateNodeRoutes.Query, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryRequest, InquiryResponse>(http.HttpContext, (request, _) => node.QueryAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<InquiryRequest, InquiryResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatch, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryBatchRequest, InquiryBatchAccepted>(http.HttpContext, (request, _) => node.SubmitBatchAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<InquiryBatchRequest, InquiryBatchAccepted>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.QueryBatchStatus, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<InquiryBatchStatusRequest, InquiryBatchStatusResponse>(http.HttpContext, (request, _) => node.BatchStatusAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<InquiryBatchStatusRequest, InquiryBatchStatusResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.Policy, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<NodePolicyRequest, PolicyLinkagesResponse>(http.HttpContext, (request, _) => node.PolicyAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<NodePolicyRequest, PolicyLinkagesResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.SendNotice, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<SendNoticeRequest, PushNoticeAccepted>(http.HttpContext, (request, _) => node.SendNoticeAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<SendNoticeRequest, PushNoticeAccepted>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
             IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)))
+            .ExchangesJson<PartyRecordQuery, PartyRecordList>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 
         // ---------------------------------------------------------------- the network
         app.MapPost("/" + NodeRoutes.DeliverToken, (HttpRequest http) =>
             FromNetworkAsync<TokenDelivery, TokenDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.Deliver(request))))
+            .ExchangesJson<TokenDelivery, TokenDeliveryAck>()
             .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
         app.MapPost("/" + NodeRoutes.DeliverTokenBatch, (HttpRequest http) =>
             FromNetworkAsync<TokenBatchDelivery, TokenBatchDeliveryAck>(http.HttpContext, node, clock, request => Task.FromResult(tokens.DeliverBatch(request))))
+            .ExchangesJson<TokenBatchDelivery, TokenBatchDeliveryAck>()
             .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
         app.MapPost("/" + NodeRoutes.Provide, (HttpRequest http) =>
             FromNetworkAsync<ProvideRequest, SignedSealedAnswer>(http.HttpContext, node, clock, request => node!.ProvideAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<ProvideRequest, SignedSealedAnswer>()
             .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
     }
 

@@ -4,6 +4,7 @@ using Renkei.Core.Cards;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Jlis.Institutions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -51,49 +52,61 @@ public static class CardEndpoints
             JlisEndpoints.Handle<CardApplicationRequest, CardApplicationResponse>(http.HttpContext,
                 r => JlisEndpoints.OwnMunicipality(http.HttpContext, r.Municipality) ?? Resident(http.HttpContext, service.MunicipalityOfHolder(r.IndividualNumber)),
                 service.Apply))
+            .ExchangesJson<CardApplicationRequest, CardApplicationResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Issue, (HttpRequest http) =>
             JlisEndpoints.Handle<IssueCardRequest, CardStatusResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfApplication(r.ApplicationId)), service.Issue))
+            .ExchangesJson<IssueCardRequest, CardStatusResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.HandoverData, (HttpRequest http) =>
             JlisEndpoints.Handle<HandoverDataRequest, HandoverDataResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfCard(r.CardNumber)), service.HandoverData))
+            .ExchangesJson<HandoverDataRequest, HandoverDataResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Handover, (HttpRequest http) =>
             JlisEndpoints.Handle<HandoverRequest, CertificatesResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfCard(r.CardNumber)), service.Handover))
+            .ExchangesJson<HandoverRequest, CertificatesResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Suspend, (HttpRequest http) =>
             JlisEndpoints.Handle<SuspendCardRequest, CardStatusResponse>(http.HttpContext,
                 r => CallCentreOrResident(http.HttpContext, service, r.CardNumber, r.IndividualNumber, r.CallerFacts), service.Suspend))
+            .ExchangesJson<SuspendCardRequest, CardStatusResponse>()
             .RequireInstitution(CallCentreOrWard, wardsOrCallCentre);
         app.MapPost("/" + CardRoutes.Resume, (HttpRequest http) =>
             JlisEndpoints.Handle<ResumeCardRequest, CardStatusResponse>(http.HttpContext,
                 r => CallCentreOrResident(http.HttpContext, service, r.CardNumber, null, r.CallerFacts), service.Resume))
+            .ExchangesJson<ResumeCardRequest, CardStatusResponse>()
             .RequireInstitution(CallCentreOrWard, wardsOrCallCentre);
         app.MapPost("/" + CardRoutes.Revoke, (HttpRequest http) =>
             JlisEndpoints.Handle<RevokeCardRequest, CardStatusResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, CardOrHolder(service, r.CardNumber, r.IndividualNumber)), service.Revoke))
+            .ExchangesJson<RevokeCardRequest, CardStatusResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Unlock, (HttpRequest http) =>
             JlisEndpoints.Handle<UnlockPinRequest, UnlockPinResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfCard(r.CardNumber)), service.Unlock))
+            .ExchangesJson<UnlockPinRequest, UnlockPinResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.ChangeFacts, (HttpRequest http) =>
             JlisEndpoints.Handle<ChangeFactsRequest, ChangeFactsResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfCard(r.CardNumber)), service.ChangeFacts))
+            .ExchangesJson<ChangeFactsRequest, ChangeFactsResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Certificates, (HttpRequest http) =>
             JlisEndpoints.Handle<CertificatesRequest, CertificatesResponse>(http.HttpContext,
                 r => Resident(http.HttpContext, service.MunicipalityOfCard(r.CardNumber)), service.RenewCertificates))
+            .ExchangesJson<CertificatesRequest, CertificatesResponse>()
             .RequireInstitution(JlisEndpoints.Wards, wards);
         app.MapPost("/" + CardRoutes.Status, (HttpRequest http) =>
             JlisEndpoints.Handle<CardStatusRequest, CardStatusResponse>(http.HttpContext,
                 r => IsCallCentre(http.HttpContext) ? null : Resident(http.HttpContext, CardOrHolder(service, r.CardNumber, r.IndividualNumber)),
                 service.Status))
+            .ExchangesJson<CardStatusRequest, CardStatusResponse>()
             .RequireInstitution(WardOrCallCentre, wardsOrCallCentre);
         app.MapGet("/" + CardRoutes.Keys, () => Results.Json(service.Keys(), JsonDefaults.Options))
+            .Produces<CardKeysResponse>()
             .AllowPublic("J-LIS's public keys that verify the card's text-entry-support data (公開鍵)");
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Core.Numbers;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
@@ -32,20 +33,25 @@ public static class JlisEndpoints
     {
         app.MapPost("/" + JlisRoutes.DeriveNumber, (HttpRequest http) =>
             Handle<DeriveNumberRequest, NumberAssignment>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.DeriveNumber))
+            .ExchangesJson<DeriveNumberRequest, NumberAssignment>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.NumberingBatch, (HttpRequest http) =>
             Handle<NumberingBatchRequest, NumberingBatchResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.RequestBatch))
+            .ExchangesJson<NumberingBatchRequest, NumberingBatchResponse>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.VerifyNumber, (HttpRequest http) =>
             Handle<VerifyNumberRequest, VerifyNumberResponse>(http.HttpContext, _ => null,
                 r => service.VerifyNumber(r, CallerMunicipality(http.HttpContext) ?? throw NotAWard())))
+            .ExchangesJson<VerifyNumberRequest, VerifyNumberResponse>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.ChangeNumber, (HttpRequest http) =>
             Handle<ChangeNumberRequest, ChangeNumberResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality), service.ChangeNumber))
+            .ExchangesJson<ChangeNumberRequest, ChangeNumberResponse>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapPost("/" + JlisRoutes.IssueResidentCode, (HttpRequest http) =>
             Handle<IssueResidentCodeRequest, IssueResidentCodeResponse>(http.HttpContext, r => OwnMunicipality(http.HttpContext, r.Municipality),
                 service.IssueResidentCode))
+            .ExchangesJson<IssueResidentCodeRequest, IssueResidentCodeResponse>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
         app.MapGet("/" + JlisRoutes.Health, () =>
         {
@@ -59,7 +65,7 @@ public static class JlisEndpoints
             {
                 return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }
-        }).AllowPublic("health check for operators and load balancers (no data)");
+        }).Produces<HealthBody>().AllowPublic("health check for operators and load balancers (no data)");
     }
 
     public sealed record HealthBody(string Status, string Service);

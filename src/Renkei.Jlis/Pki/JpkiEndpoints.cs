@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -51,15 +52,15 @@ public static class JpkiEndpoints
         ArgumentNullException.ThrowIfNull(authority);
         const string published = "J-LIS publishes its CA certificates and revocation lists (公開)";
         app.MapGet("/" + PkiRoutes.RootCertificate, (HttpRequest http) =>
-            Certificate(http, () => authority.RootCertificate)).AllowPublic(published);
+            Certificate(http, () => authority.RootCertificate)).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
         app.MapGet("/" + PkiRoutes.RootCrl, (HttpRequest http) =>
-            Crl(http, authority.CurrentRootCrl)).AllowPublic(published);
+            Crl(http, authority.CurrentRootCrl)).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
         foreach (var kind in Enum.GetValues<JpkiCertificateKind>())
         {
             app.MapGet("/" + PkiRoutes.CaCertificate(kind), (HttpRequest http) =>
-                Certificate(http, () => authority.IssuingCaCertificate(kind))).AllowPublic(published);
+                Certificate(http, () => authority.IssuingCaCertificate(kind))).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-cert", "application/x-pem-file").AllowPublic(published);
             app.MapGet("/" + PkiRoutes.Crl(kind), (HttpRequest http) =>
-                Crl(http, () => authority.CurrentCrl(kind))).AllowPublic(published);
+                Crl(http, () => authority.CurrentCrl(kind))).Produces<Stream>(StatusCodes.Status200OK, "application/pkix-crl", "application/x-pem-file").AllowPublic(published);
         }
         app.MapPost("/" + PkiRoutes.Status, (HttpRequest http) =>
             JlisEndpoints.Handle<CertificateStatusRequest, CertificateStatusResponse>(http.HttpContext, _ => null, request =>
@@ -68,7 +69,7 @@ public static class JpkiEndpoints
                 var record = authority.Record(request.Kind, serial);
                 return new CertificateStatusResponse(request.Kind, serial, record?.Status ?? CertificateStatus.Unknown,
                     record?.RevokedAt, record?.Reason);
-            })).RequireInstitution(JlisEndpoints.ApprovedVerifiers, JlisRoles.ApprovedVerifiers);
+            })).ExchangesJson<CertificateStatusRequest, CertificateStatusResponse>().RequireInstitution(JlisEndpoints.ApprovedVerifiers, JlisRoles.ApprovedVerifiers);
     }
 
     private static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)

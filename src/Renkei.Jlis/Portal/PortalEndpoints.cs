@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -38,6 +39,7 @@ public static class PortalEndpoints
         app.MapPost("/" + PortalLoginRoutes.PortalToken, (HttpRequest http) =>
             TokenEndpoints.HandleAsync<PortalTokenRequest, PortalTokenResponse>(http.HttpContext, link.Directory, link.Clock, PortalOnly,
                 r => r.Portal, service.TokenAsync))
+            .ExchangesJson<PortalTokenRequest, PortalTokenResponse>()
             .RequireInstitution(new CallerDeclaration(CallerKind.Institution, "the citizen portal, for a resident who logged in with the card", [nameof(InstitutionClass.Portal)])
             {
                 RefusalCode = PortalLoginRefusalCodes.NotPortal,

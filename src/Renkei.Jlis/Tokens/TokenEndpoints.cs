@@ -6,6 +6,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
@@ -75,9 +76,11 @@ public static class TokenEndpoints
 
         app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
             HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync))
+            .ExchangesJson<TokenRequest, TokenResponse>()
             .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
         app.MapPost("/" + JlisTokenRoutes.Batches, (HttpRequest http) =>
             HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync))
+            .ExchangesJson<TokenBatchRequest, TokenBatchResponse>()
             .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
     }
 

@@ -9,6 +9,7 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
@@ -55,6 +56,9 @@ public sealed record MunicipalityServiceOptions(
     /// ward's certificate; null: plain HTTP. The caller disposes it.
     /// </summary>
     public MutualTls? Tls { get; init; }
+
+    /// <summary>Serves the browsable API reference page (<see cref="ServiceHostOptions.ApiReference"/>): the demo.</summary>
+    public bool ApiReference { get; init; }
 
     /// <summary>
     /// The ward as an institution on the network (符号取得): with it, a birth or arrival that records a person's number also
@@ -171,12 +175,13 @@ public static class MunicipalityService
                     app.Lifetime.ApplicationStopped.Register(tokenClients.Dispose);
                 }
                 app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", options.Code.Digits, options.Name)))
+                    .Produces<MunicipalityHealth>()
                     .AllowPublic("health check for operators and load balancers (no personal data)");
-                app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync))
+                app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync)).ExchangesJson<StaffLoginRequest, StaffLoginResponse>()
                     .AllowPublic("staff login (id, password and one-time code; every attempt is logged)");
-                app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync)).RequireStaff(OperationAction.AffairChosen, "affair");
-                app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync)).RequireStaff(null, "session");
-                app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync)).RequireStaff(OperationAction.Logout, "logout");
+                app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync)).ExchangesJson<AffairChoiceRequest, StaffSessionState>().RequireStaff(OperationAction.AffairChosen, "affair");
+                app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync)).Produces<StaffSessionState>().RequireStaff(null, "session");
+                app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync)).Produces(StatusCodes.Status204NoContent).RequireStaff(OperationAction.Logout, "logout");
                 api.MapEvent<BirthRequest>(app, MunicipalityRoutes.Births, "birth", NumberNeed.None, _ => null, events.BirthAsync);
                 api.MapEvent<ArrivalRequest>(app, MunicipalityRoutes.Arrivals, "arrival", NumberNeed.Required, _ => null, events.ArrivalAsync);
                 api.MapEvent<ArrivalFromAbroadRequest>(app, MunicipalityRoutes.ArrivalsFromAbroad, "arrival-from-abroad", NumberNeed.None, _ => null,
@@ -192,18 +197,19 @@ public static class MunicipalityService
                     events.HeadChangeAsync);
                 api.MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, "number-change", NumberNeed.Required, r => r.ResidentId,
                     events.ChangeNumberAsync);
-                app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).RequireStaff(OperationAction.Search, "search");
-                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).RequireStaff(OperationAction.View, "certificate");
+                app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).ExchangesJson<ResidentSearchRequest, List<ResidentSearchHit>>().RequireStaff(OperationAction.Search, "search");
+                app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).ExchangesJson<ResidenceCertificateRequest, ResidenceCertificate>().RequireStaff(OperationAction.View, "certificate");
                 var inbox = new EApplicationInbox(new ApplicationStore(options.Database),
                     new AddresseeSystem(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = EApplicationInbox.Terminal }),
                     new JpkiRelyingParty(jlis.Pki, new JpkiRelyingPartyOptions { Clock = options.Clock }), options.Clock);
                 if (options.EApplicationPortals.Count > 0)
                     app.Services.UseInstitutionCallers(options.Code.Digits, new FixedInstitutions([.. options.EApplicationPortals]), options.Clock);
                 app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
+                    .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
                     .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
                         EApplicationPortalClass);
             },
-            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls },
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference },
             ct);
     }
 
@@ -393,7 +399,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
             await RecordAsync(caller, affair, OperationAction.Change, OperationResult.Success,
                 Detail(name, result.ResidentId, result.Replayed ? "replayed" : null), result.ResidentId);
             return Results.Json(result, JsonDefaults.Options, statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-        }).RequireStaff(OperationAction.Change, name);
+        }).ExchangesJson<TRequest, RegisterEventResult>().Produces<RegisterEventResult>(StatusCodes.Status201Created).RequireStaff(OperationAction.Change, name);
 
     // ------------------------------------------------------------------ views
 

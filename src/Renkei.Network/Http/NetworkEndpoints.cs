@@ -5,6 +5,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure.Access;
+using Renkei.Infrastructure.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
@@ -44,12 +45,12 @@ internal sealed class NetworkEndpoints(
         {
             RequireNumberingAuthority(sender);
             return Results.Json(await issuance.IssueAsync(r, ct), JsonDefaults.Options);
-        }, NumberingAuthorityOnly);
+        }, NumberingAuthorityOnly).Produces<IssueTokenResponse>();
         Post<IssueTokenBatchRequest>(app, NetworkRoutes.IssueTokenBatch, async (sender, r, ct) =>
         {
             RequireNumberingAuthority(sender);
             return Results.Json(await issuance.IssueBatchAsync(r, ct), JsonDefaults.Options);
-        }, NumberingAuthorityOnly);
+        }, NumberingAuthorityOnly).Produces<IssueTokenBatchResponse>();
         Post<LinkageRequest>(app, NetworkRoutes.Linkage, async (sender, r, _) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
@@ -57,33 +58,33 @@ internal sealed class NetworkEndpoints(
             Require(r.Provider, "provider");
             Require(r.Kind, "kind");
             return Results.Json(await linkage.ImmediateAsync(r), JsonDefaults.Options);
-        });
+        }).Produces<LinkageResponse>();
         Post<BatchLinkageRequest>(app, NetworkRoutes.LinkageBatch, (sender, r, _) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
             return Task.FromResult(Results.Json(batches.Submit(r), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted));
-        });
+        }).Produces<BatchLinkageAccepted>(StatusCodes.Status202Accepted);
         Post<BatchStatusRequest>(app, NetworkRoutes.LinkageBatchStatus, (sender, r, _) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
             return Task.FromResult(Results.Json(batches.Status(r), JsonDefaults.Options));
-        });
+        }).Produces<BatchStatusResponse>();
         Post<InstitutionLookupRequest>(app, NetworkRoutes.InstitutionLookup, (_, r, _) =>
             Task.FromResult(registry.Find(r.Code) is { } info
                 ? Results.Json(info, JsonDefaults.Options)
-                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "institution-not-found", "no institution is registered under this code (機関が登録されていません)")));
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "institution-not-found", "no institution is registered under this code (機関が登録されていません)"))).Produces<InstitutionInfo>();
         Post<ProvisionRecordQuery>(app, NetworkRoutes.ProvisionRecords, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
             var idCode = PortalPerson(sender, r.Token);
             return Task.FromResult(Results.Json(new ProvisionRecordList(records.RecordsOf(idCode, r.From, r.To)), JsonDefaults.Options));
-        }, PortalOnly);
+        }, PortalOnly).Produces<ProvisionRecordList>();
         Post<TreeHeadRequest>(app, PortalRoutes.TreeHead, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
             RequirePortal(sender);
             return Task.FromResult(Results.Json(records.Tree.Head(), JsonDefaults.Options));
-        }, PortalOnly);
+        }, PortalOnly).Produces<ProvisionTreeHead>();
         Post<RecordProofRequest>(app, PortalRoutes.RecordProof, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -94,7 +95,7 @@ internal sealed class NetworkEndpoints(
                 ? Results.Json(proof, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "record-not-found",
                     "no provision record with this sequence is about the person (本人の情報提供等記録にありません)"));
-        }, PortalOnly);
+        }, PortalOnly).Produces<RecordProof>();
         Post<SelfSourcesRequest>(app, PortalRoutes.SelfSources, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -107,7 +108,7 @@ internal sealed class NetworkEndpoints(
                     policy.SelfDisplayKindsFrom(i.Class, today).Select(k => new SelfDisplayKind(k.Kind, k.Name)).ToList()))
                 .ToList();
             return Task.FromResult(Results.Json(new SelfSourcesResponse(sources), JsonDefaults.Options));
-        }, PortalOnly);
+        }, PortalOnly).Produces<SelfSourcesResponse>();
         Post<PushNoticeRequest>(app, PortalRoutes.PushNotice, (sender, r, _) =>
         {
             RequireSelf(sender, r.Sender, "sender");
@@ -132,7 +133,7 @@ internal sealed class NetworkEndpoints(
                 throw new NetworkRefusal(StatusCodes.Status409Conflict, "notice-id-reused",
                     "this notice id was already used for a different notice (お知らせの識別子が別のお知らせに使われています)");
             return Task.FromResult(Results.Json(new PushNoticeAccepted(stored.NoticeId, stored.SentAt), JsonDefaults.Options));
-        });
+        }).Produces<PushNoticeAccepted>();
         Post<NoticeQuery>(app, PortalRoutes.Notices, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -140,7 +141,7 @@ internal sealed class NetworkEndpoints(
             var notices = store.NoticesOf(idCode, sender).Select(n => new StoredNotice(n.NoticeId, n.Sender, registry.Find(n.Sender)?.Name ?? n.Sender,
                 n.SentAt, n.ReadAt is not null, n.ReadAt, JsonSerializer.Deserialize<Renkei.Core.Crypto.SealedPayload>(n.Sealed, JsonDefaults.Options)!)).ToList();
             return Task.FromResult(Results.Json(new NoticeList(notices), JsonDefaults.Options));
-        }, PortalOnly);
+        }, PortalOnly).Produces<NoticeList>();
         Post<NoticeReadRequest>(app, PortalRoutes.NoticeRead, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
@@ -149,14 +150,14 @@ internal sealed class NetworkEndpoints(
             return Task.FromResult(row is not null
                 ? Results.Json(new NoticeReadAck(row.NoticeId, row.ReadAt!.Value), JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "notice-not-found", "the person has no notice with this id (該当するお知らせがありません)"));
-        }, PortalOnly);
+        }, PortalOnly).Produces<NoticeReadAck>();
         Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
         {
             RequireSelf(sender, r.Institution, "institution");
             return Task.FromResult(records.Checkpoint() is { } checkpoint
                 ? Results.Json(checkpoint, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "no-records", "the network has recorded no provision yet (情報提供等記録がありません)"));
-        });
+        }).Produces<ProvisionCheckpoint>();
         Post<PolicyLinkagesRequest>(app, NetworkRoutes.PolicyLinkages, (sender, r, _) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
@@ -170,7 +171,7 @@ internal sealed class NetworkEndpoints(
                 .ToList();
             return Task.FromResult(Results.Json(new PolicyLinkagesResponse(policy.Version, inquirerClass, r.Affair, policy.AffairName(r.Affair), date, rows),
                 JsonDefaults.Options));
-        });
+        }).Produces<PolicyLinkagesResponse>();
         app.MapGet("/" + NetworkRoutes.Health, () =>
         {
             try
@@ -183,7 +184,7 @@ internal sealed class NetworkEndpoints(
             {
                 return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }
-        }).AllowPublic("health check for operators and load balancers (no data)");
+        }).Produces<HealthBody>().AllowPublic("health check for operators and load balancers (no data)");
     }
 
     public sealed record HealthBody(string Status, string Service);
@@ -218,7 +219,7 @@ internal sealed class NetworkEndpoints(
             {
                 return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
             }
-        }).RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
+        }).Reads<T>("application/json").RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
     }
 
     private static readonly CallerDeclaration PortalOnly = new(CallerKind.Institution, "the citizen portal, for its own person's token", [nameof(InstitutionClass.Portal)])
