@@ -63,6 +63,27 @@ public sealed record ProvisionTreeHead(long TreeSize, string RootHash, DateTimeO
 
 public sealed record TreeHeadRequest(string Institution);
 
+/// <summary>
+/// The provision records' log as anyone may read it (RFC 9162's log API in small): the latest signed tree head and
+/// consistency proofs between two of its sizes. Heads and proofs hold no personal data, so these routes are public
+/// GETs: a monitor or a resident checks that every head extends the one they kept.
+/// </summary>
+public static class ProvisionLogRoutes
+{
+    /// <summary>GET: the latest signed head (<see cref="ProvisionTreeHead"/>).</summary>
+    public const string LatestHead = "records/log/head";
+
+    /// <summary>GET <c>?first=m&amp;second=n</c>: the consistency proof from size m to size n, 0 ≤ m ≤ n ≤ the latest head's size (<see cref="ConsistencyProof"/>).</summary>
+    public const string Consistency = "records/log/consistency";
+}
+
+/// <summary>
+/// RFC 9162 §2.1.4 consistency proof that the tree of <paramref name="FirstSize"/> records is a prefix of the tree of
+/// <paramref name="SecondSize"/> records: <paramref name="Path"/> in lowercase hex (empty when the sizes are equal or the
+/// first is 0). Verify it against the roots of two signed heads you kept (<c>MerkleTree.VerifyConsistency</c>).
+/// </summary>
+public sealed record ConsistencyProof(long FirstSize, long SecondSize, IReadOnlyList<string> Path);
+
 /// <summary>The record with <paramref name="Sequence"/>, if it is about the person <paramref name="Token"/> (the caller's token) denotes.</summary>
 public sealed record RecordProofRequest(string Institution, Token Token, long Sequence);
 

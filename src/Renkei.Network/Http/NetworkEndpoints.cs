@@ -172,6 +172,23 @@ internal sealed class NetworkEndpoints(
             return Task.FromResult(Results.Json(new PolicyLinkagesResponse(policy.Version, inquirerClass, r.Affair, policy.AffairName(r.Affair), date, rows),
                 JsonDefaults.Options));
         }).Produces<PolicyLinkagesResponse>();
+        // The provision records' log, read-only for anyone: heads and consistency proofs carry no personal data.
+        app.MapGet("/" + ProvisionLogRoutes.LatestHead, () => Results.Json(records.Tree.Head(), JsonDefaults.Options))
+            .Produces<ProvisionTreeHead>()
+            .AllowPublic("the provision records' signed tree head, published so anyone can audit the log (no personal data)");
+        app.MapGet("/" + ProvisionLogRoutes.Consistency, (HttpRequest http) =>
+        {
+            if (!TryReadSize(http, "first", out var first) || !TryReadSize(http, "second", out var second))
+                return ErrorResponses.BadRequest("invalid-request",
+                    "first and second are required, whole numbers from 0 (first と second に0以上の整数を指定してください)");
+            if (first > second)
+                return ErrorResponses.BadRequest("invalid-request", "first must not be larger than second (first は second 以下にしてください)");
+            return records.Tree.Consistency(first, second) is { } proof
+                ? Results.Json(proof, JsonDefaults.Options)
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "beyond-latest-head",
+                    "second is larger than the latest signed head's size (最新の署名付きツリーヘッドより大きなサイズです)");
+        }).Produces<ConsistencyProof>()
+            .AllowPublic("consistency proofs between the provision records' tree heads, published so anyone can audit the log (no personal data)");
         app.MapGet("/" + NetworkRoutes.Health, () =>
         {
             try
@@ -188,6 +205,15 @@ internal sealed class NetworkEndpoints(
     }
 
     public sealed record HealthBody(string Status, string Service);
+
+    /// <summary>A tree size from the query string: one value, digits only, at most 18 of them.</summary>
+    private static bool TryReadSize(HttpRequest http, string name, out long size)
+    {
+        size = 0;
+        var values = http.Query[name];
+        return values.Count == 1 && values[0] is { Length: > 0 and <= 18 } text && text.All(char.IsAsciiDigit)
+            && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size);
+    }
 
     /// <summary>The most characters a sealed notice may have (its four base64 parts): a notice is a title and a few paragraphs.</summary>
     private const int MaxSealedNotice = 64 * 1024;

@@ -63,6 +63,21 @@ internal sealed class ProvisionTree : IDisposable
         }
     }
 
+    /// <summary>
+    /// The consistency proof from size <paramref name="first"/> to size <paramref name="second"/> of the tree, or null when
+    /// <paramref name="second"/> is beyond the latest head (the head is brought up to date first, as <see cref="Head"/> does).
+    /// </summary>
+    public ConsistencyProof? Consistency(long first, long second)
+    {
+        if (first < 0 || first > second) return null;
+        lock (_gate)
+        {
+            if (_head is null || (second > _tree.Size && _clock.GetUtcNow() - _head.SignedAt >= _interval)) Advance();
+            if (second > _head!.TreeSize) return null;
+            return new ConsistencyProof(first, second, _tree.ConsistencyProof(first, second).Select(Convert.ToHexStringLower).ToList());
+        }
+    }
+
     /// <summary>Reads the entries after the tree's size (in order, stopping at a gap) and signs a head at the new size.</summary>
     private void Advance()
     {
