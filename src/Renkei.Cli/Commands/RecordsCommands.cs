@@ -41,8 +41,9 @@ public static class RecordsCommands
 
     public static void AddTo(RootCommand root)
     {
-        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify");
+        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify, monitor");
         records.Subcommands.Add(VerifyCommand());
+        records.Subcommands.Add(RecordsMonitor.Command());
         root.Subcommands.Add(records);
     }
 

@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Renkei.Core.Audit;
+using Renkei.Core.Crypto;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
+using Renkei.Network.Contracts;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary>
+/// <c>renkei records monitor</c>: an independent monitor of the network's provision records (RFC 9162's monitor in
+/// small). It fetches the latest signed tree head from the network's public log routes, checks the signature with the key
+/// the auditor pinned (never the key inside the head), and checks that the head extends the one it kept last time with a
+/// consistency proof. A log that shrank or forked (a kept head the new one does not extend, or two heads of one size with
+/// different roots) is reported with the evidence — both heads, and the proof when there is one — written to the state
+/// directory, and the command exits 1. <c>--compare</c> checks the kept head against another monitor's (gossip by file).
+/// </summary>
+internal static class RecordsMonitor
+{
+    public const string HeadFile = "head.json";
+
+    /// <summary>What one run found.</summary>
+    public sealed record MonitorReport(string Outcome, ProvisionTreeHead Latest, ProvisionTreeHead? Kept, string? ComparedWith, string? Evidence, string Message);
+
+    /// <summary>The evidence of a split view or a rewritten log: the two heads and what the network answered.</summary>
+    public sealed record ForkEvidence(string Problem, ProvisionTreeHead Earlier, ProvisionTreeHead Later, ConsistencyProof? Proof, DateTimeOffset FoundAt);
+
+    public static Command Command()
+    {
+        var network = CliOptions.Url("--network", "the network's address, e.g. https://network.example.jp/ (its public log routes)");
+        network.Required = true;
+        var publicKey = new Option<FileInfo>("--public-key")
+        {
+            Description = "the network's signing public key you trust (PEM, or base64 SubjectPublicKeyInfo as the registry lists it)",
+            Required = true,
+        };
+        var state = new Option<DirectoryInfo>("--state") { Description = "where the monitor keeps the last head it verified (and evidence)", Required = true };
+        var compare = new Option<DirectoryInfo?>("--compare") { Description = "another monitor's state directory: its head must agree with ours" };
+        var json = CliOptions.Json();
+        var command = new Command("monitor",
+            "fetch the provision records' latest signed head, check its signature and that it extends the head kept last time; exit 1 with the evidence when the log forked or shrank")
+        {
+            network, publicKey, state, compare, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var key = LoadKey(parse.GetValue(publicKey)!);
+            using var http = new HttpClient { BaseAddress = parse.GetValue(network)!, Timeout = TimeSpan.FromSeconds(60) };
+            var report = await RunAsync(http, key, parse.GetValue(state)!.FullName, parse.GetValue(compare)?.FullName, cancellationToken);
+            if (parse.GetValue(json)) AuditCommands.PrintJson(report);
+            else
+            {
+                Console.WriteLine(report.Message);
+                if (report.Evidence is not null) Console.WriteLine($"証拠 (evidence): {report.Evidence}");
+            }
+            return report.Outcome is "first-head" or "consistent" ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    public static async Task<MonitorReport> RunAsync(HttpClient network, ECDsa key, string stateDirectory, string? compareDirectory, CancellationToken cancellationToken)
+    {
+        PrivateFiles.CreateDirectory(stateDirectory);
+        ProvisionTreeHead latest;
+        try
+        {
+            latest = await network.GetFromJsonAsync<ProvisionTreeHead>(ProvisionLogRoutes.LatestHead, JsonDefaults.Options, cancellationToken)
+                     ?? throw new UsageException("the network answered no tree head");
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            throw new UsageException("the network's tree head could not be fetched (--network): " + e.GetType().Name);
+        }
+        if (!SignedByKey(latest, key))
+            return new MonitorReport("bad-signature", latest, null, null, null,
+                "最新のツリーヘッドの署名が、指定した公開鍵で検証できません (the latest head is not signed with the pinned key)");
+
+        var kept = ReadHead(Path.Combine(stateDirectory, HeadFile));
+        if (kept is not null && !SignedByKey(kept, key))
+            throw new UsageException($"{HeadFile} in --state is not signed with the pinned key");
+        if (kept is not null)
+        {
+            var problem = await CheckExtendsAsync(network, kept, latest, cancellationToken);
+            if (problem is not null)
+            {
+                var evidence = WriteEvidence(stateDirectory, problem.Value.Problem, kept, latest, problem.Value.Proof);
+                return new MonitorReport(problem.Value.Problem, latest, kept, null, evidence, problem.Value.Message);
+            }
+        }
+        if (compareDirectory is not null && ReadHead(Path.Combine(compareDirectory, HeadFile)) is { } theirs)
+        {
+            if (!SignedByKey(theirs, key)) throw new UsageException($"{HeadFile} in --compare is not signed with the pinned key");
+            var (earlier, later) = theirs.TreeSize <= latest.TreeSize ? (theirs, latest) : (latest, theirs);
+            var problem = await CheckExtendsAsync(network, earlier, later, cancellationToken);
+            if (problem is not null)
+            {
+                var evidence = WriteEvidence(stateDirectory, problem.Value.Problem, earlier, later, problem.Value.Proof);
+                return new MonitorReport(problem.Value.Problem, latest, kept, compareDirectory, evidence,
+                    "もう一方の監視者が保持するツリーヘッドと一致しません: " + problem.Value.Message);
+            }
+        }
+        PrivateFiles.WriteAllText(Path.Combine(stateDirectory, HeadFile), JsonSerializer.Serialize(latest, JsonDefaults.Options));
+        return kept is null
+            ? new MonitorReport("first-head", latest, null, compareDirectory, null,
+                $"ツリーヘッドを保存しました: {latest.TreeSize} 件 (first head kept: size {latest.TreeSize}, root {latest.RootHash})")
+            : new MonitorReport("consistent", latest, kept, compareDirectory, null,
+                $"整合しています: {kept.TreeSize} 件 → {latest.TreeSize} 件 (the log extends the kept head)");
+    }
+
+    /// <summary>Null when <paramref name="later"/> extends <paramref name="earlier"/>; else what is wrong.</summary>
+    private static async Task<(string Problem, string Message, ConsistencyProof? Proof)?> CheckExtendsAsync(HttpClient network, ProvisionTreeHead earlier,
+        ProvisionTreeHead later, CancellationToken cancellationToken)
+    {
+        if (later.TreeSize < earlier.TreeSize)
+            return ("shrank", $"記録が減りました: {earlier.TreeSize} 件 → {later.TreeSize} 件 (the log shrank)", null);
+        if (later.TreeSize == earlier.TreeSize)
+            return later.RootHash == earlier.RootHash
+                ? null
+                : ("forked", $"同じ {later.TreeSize} 件で根のハッシュが異なります (two heads of one size, different roots: a split view)", null);
+        ConsistencyProof? proof = null;
+        try
+        {
+            proof = await network.GetFromJsonAsync<ConsistencyProof>(
+                $"{ProvisionLogRoutes.Consistency}?first={earlier.TreeSize}&second={later.TreeSize}", JsonDefaults.Options, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException)
+        {
+            // No proof is evidence too: a log that extends the kept head can always give one.
+        }
+        var verified = proof is not null && proof.FirstSize == earlier.TreeSize && proof.SecondSize == later.TreeSize && TryVerify(earlier, later, proof);
+        return verified
+            ? null
+            : ("forked", $"{earlier.TreeSize} 件のツリーヘッドが {later.TreeSize} 件のツリーヘッドに含まれることを証明できません (the later head does not extend the earlier one)", proof);
+    }
+
+    private static bool TryVerify(ProvisionTreeHead earlier, ProvisionTreeHead later, ConsistencyProof proof)
+    {
+        try
+        {
+            return MerkleTree.VerifyConsistency(earlier.TreeSize, later.TreeSize, Convert.FromHexString(earlier.RootHash), Convert.FromHexString(later.RootHash),
+                proof.Path.Select(Convert.FromHexString).ToList());
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static bool SignedByKey(ProvisionTreeHead head, ECDsa key) =>
+        RequestSignature.VerifyText(key, ProvisionTreeHead.SignedText(head.TreeSize, head.RootHash, head.SignedAt), head.Signature);
+
+    private static ProvisionTreeHead? ReadHead(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ProvisionTreeHead>(File.ReadAllText(path), JsonDefaults.Options);
+        }
+        catch (JsonException)
+        {
+            throw new UsageException($"{Path.GetFileName(path)} in {Path.GetDirectoryName(path)} is not a tree head this monitor wrote");
+        }
+    }
+
+    private static string WriteEvidence(string stateDirectory, string problem, ProvisionTreeHead earlier, ProvisionTreeHead later, ConsistencyProof? proof)
+    {
+        var path = Path.Combine(stateDirectory, $"evidence-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}.json");
+        PrivateFiles.WriteAllText(path, JsonSerializer.Serialize(new ForkEvidence(problem, earlier, later, proof, DateTimeOffset.UtcNow), JsonDefaults.Options));
+        return path;
+    }
+
+    private static ECDsa LoadKey(FileInfo file)
+    {
+        var text = AuditCommands.ReadPublicKey(file) ?? throw new UsageException("--public-key: the file is empty");
+        var key = ECDsa.Create();
+        try
+        {
+            if (text.Contains("-----BEGIN", StringComparison.Ordinal)) key.ImportFromPem(text);
+            else key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(text.Trim()), out _);
+            return key;
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
+        {
+            key.Dispose();
+            throw new UsageException("--public-key: the file holds neither a PEM public key nor a base64 SubjectPublicKeyInfo");
+        }
+    }
+}
