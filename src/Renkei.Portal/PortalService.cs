@@ -34,6 +34,9 @@ public static partial class PortalService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.InstitutionCode);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
+        if (string.IsNullOrWhiteSpace(options.NetworkSigningPublicKey))
+            throw new ArgumentException("the network's signing key must be pinned (NetworkSigningPublicKey): the history page trusts no key a tree head carries",
+                nameof(options));
         var runtime = new PortalRuntime(options);
         try
         {

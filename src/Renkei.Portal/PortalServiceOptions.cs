@@ -36,9 +36,9 @@ public sealed record PortalServiceOptions(string InstitutionCode, string Name, s
     public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
 
     /// <summary>
-    /// The network's signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it. When set, the
-    /// history page's proof verifier accepts a signed tree head only under this key (and shows its fingerprint); null:
-    /// the verifier checks the head under the key it carries and shows that key's fingerprint for comparison.
+    /// The network's signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it (required: the
+    /// portal does not start without it). The history page's proof verifier accepts a signed tree head only under this key
+    /// and shows its fingerprint; a head carrying any other key fails.
     /// </summary>
     public string? NetworkSigningPublicKey { get; init; }
 

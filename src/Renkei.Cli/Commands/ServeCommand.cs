@@ -191,6 +191,7 @@ public static class ServeCommand
                         deployment.NetworkAddress!, deployment.JlisAddress!)
                     {
                         Wards = deployment.PortalWards,
+                        NetworkSigningPublicKey = deployment.NetworkSigningPublicKey,
                         Tls = deployment.Tls,
                         Port = deployment.Listen.Port,
                         Address = deployment.Listen.Address,

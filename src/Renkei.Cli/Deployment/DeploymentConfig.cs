@@ -403,6 +403,8 @@ public sealed partial class DeploymentConfig : IDisposable
             case ServeRole.Portal:
                 if (NetworkAddress is null) throw Problem("peers.network", "missing: the portal reads records, information and notices through the network");
                 if (JlisAddress is null) throw Problem("peers.jlis", "missing: the portal checks cards and learns who logged in through J-LIS");
+                if (NetworkSigningPublicKey is null)
+                    throw Problem("peers.networkPublicKeys", "missing: the portal's history page verifies the network's signed tree heads only under the network's pinned key");
                 PortalWards = ReadPortalWards(file.Portal?.Wards ?? []);
                 break;
         }
