@@ -103,16 +103,6 @@ public sealed class Database
     public void InTransaction(Action<DbConnection, DbTransaction> work) =>
         InTransaction<object?>((c, t) => { work(c, t); return null; });
 
-    /// <summary>Runs DDL statements separated by ';' (each should be idempotent: IF NOT EXISTS).</summary>
-    public void EnsureSchema(string ddl)
-    {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        foreach (var statement in ddl.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            connection.Execute(statement, transaction);
-        transaction.Commit();
-    }
-
     /// <summary>A description safe for logs and console output: engine and database name, never a password.</summary>
     public string Describe()
     {

@@ -6,8 +6,9 @@ namespace Renkei.Infrastructure;
 
 /// <summary>
 /// Makes retried requests idempotent: a table of request IDs, each with what the request was (operation and a
-/// fingerprint of its content) and the response it got. The owner creates the table
-/// (<see cref="TableDefinition"/>) in its own database and calls <see cref="Claim"/> and <see cref="Complete"/> inside
+/// fingerprint of its content) and the response it got. The owner creates the table in its own schema scripts
+/// (<c>request_id TEXT PRIMARY KEY, operation TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NULL, received_at TEXT NOT NULL</c>;
+/// see <see cref="SchemaComponent"/>) and calls <see cref="Claim"/> and <see cref="Complete"/> inside
 /// the transaction that does the work, so a request's effects and its record commit together or not at all.
 /// </summary>
 public sealed partial class RequestLedger
@@ -19,16 +20,6 @@ public sealed partial class RequestLedger
         if (!TableName().IsMatch(table)) throw new ArgumentException("a table name of lower-case letters, digits and underscores", nameof(table));
         _table = table;
     }
-
-    /// <summary>The CREATE TABLE statement (idempotent) for the owner's schema script.</summary>
-    public string TableDefinition => $"""
-        CREATE TABLE IF NOT EXISTS {_table} (
-            request_id TEXT PRIMARY KEY,
-            operation TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            response TEXT NULL,
-            received_at TEXT NOT NULL)
-        """;
 
     /// <summary>
     /// Claims a request ID in this transaction. Returns null when the request is new (do the work, then

@@ -93,50 +93,11 @@ public sealed partial class AuditLogStore : IAsyncDisposable, IDisposable
     [GeneratedRegex("^[a-z][a-z0-9_]{0,47}$")]
     private static partial Regex TableNamePattern();
 
-    /// <summary>Creates the tables and their append-only triggers if missing. Idempotent; safe from several processes.</summary>
-    public void EnsureSchema()
-    {
-        var bytes = Database.BytesType;
-        var key = Database.Provider == DatabaseProvider.Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY";
-        using var connection = Database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (Database.Provider == DatabaseProvider.PostgreSql)
-            connection.Execute("SELECT pg_advisory_xact_lock(hashtext('renkei-audit-schema'))", transaction);
-        connection.Execute($"CREATE TABLE IF NOT EXISTS {TableName} (sequence {key}, recorded_at BIGINT NOT NULL, payload {bytes} NOT NULL, prev_hash {bytes} NOT NULL, hash {bytes} NOT NULL)", transaction);
-        connection.Execute($"CREATE TABLE IF NOT EXISTS {CheckpointTableName} (sequence {key}, hash {bytes} NOT NULL, signed_at BIGINT NOT NULL, signature {bytes} NOT NULL, covered_hashes {bytes} NULL, coverage_signature {bytes} NULL)", transaction);
-        AddCoverageColumns(connection, transaction);
-        foreach (var table in new[] { TableName, CheckpointTableName })
-        {
-            if (Database.Provider == DatabaseProvider.Sqlite)
-            {
-                connection.Execute($"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, 'the audit log {table} is append-only'); END", transaction);
-                connection.Execute($"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, 'the audit log {table} is append-only'); END", transaction);
-            }
-            else
-            {
-                connection.Execute("""
-                    CREATE OR REPLACE FUNCTION renkei_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
-                    $$ BEGIN RAISE EXCEPTION 'the audit log % is append-only', TG_TABLE_NAME; END $$
-                    """, transaction);
-                connection.Execute($"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION renkei_audit_append_only()", transaction);
-            }
-        }
-        transaction.Commit();
-    }
-
-    /// <summary>Adds the coverage columns to a checkpoint table made before they existed (its rows keep null: no coverage).</summary>
-    private void AddCoverageColumns(DbConnection connection, DbTransaction transaction)
-    {
-        if (Database.Provider == DatabaseProvider.PostgreSql)
-        {
-            connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN IF NOT EXISTS covered_hashes BYTEA NULL, ADD COLUMN IF NOT EXISTS coverage_signature BYTEA NULL", transaction);
-            return;
-        }
-        using var columns = connection.Command($"SELECT COUNT(*) FROM pragma_table_info('{CheckpointTableName}') WHERE name = 'covered_hashes'", transaction);
-        if (columns.ScalarInt64() > 0) return;
-        connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN covered_hashes BLOB NULL", transaction);
-        connection.Execute($"ALTER TABLE {CheckpointTableName} ADD COLUMN coverage_signature BLOB NULL", transaction);
-    }
+    /// <summary>
+    /// Creates or upgrades the tables and their append-only triggers (<see cref="AuditLogSchema"/>). Idempotent; safe from
+    /// several processes.
+    /// </summary>
+    public void EnsureSchema() => Migrations.Apply(Database, AuditLogSchema.For(TableName));
 
     /// <summary>True when the log's table exists in the database (it may be empty).</summary>
     public bool Exists()

@@ -107,8 +107,6 @@ public sealed class IntermediateNode : IAsyncDisposable
     public void EnsureSchema()
     {
         Records.EnsureSchema();
-        _copies.Store.Database.EnsureSchema(InquiryBatchStore.TableDefinitions);
-        _copies.Store.Database.EnsureSchema(SentNotices.TableDefinition);
     }
 
     /// <summary>Notices sent (notice id → the sealed push request), so a resend pushes the very same bytes (a no-op at the network).</summary>

@@ -123,19 +123,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
     public void EnsureSchema()
     {
         Store.EnsureSchema();
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS {ClaimsTable} (
-                role TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                item_index INTEGER NOT NULL,
-                fingerprint TEXT NOT NULL,
-                state TEXT NOT NULL,
-                log_head BIGINT NOT NULL,
-                claimed_at TEXT NOT NULL,
-                response TEXT NULL,
-                record_sequence BIGINT NULL,
-                PRIMARY KEY (role, request_id, item_index))
-            """);
+        Migrations.Apply(Database, IntermediateSchema.Tables);
     }
 
     public AuditVerification Verify(AuditHead? expectedHead = null) => Store.Verify(PublicKey, expectedHead);

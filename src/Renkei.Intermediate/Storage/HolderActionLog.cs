@@ -30,7 +30,8 @@ public sealed record HolderAction(
 /// <code>
 /// intermediate_holder_actions (sequence PK, recorded_at, request_id, operation, staff, terminal, affair, addressee_number, kind, items)
 /// </code>
-/// It names addressees by integrated addressee number only, like the rest of the server's tables.
+/// It names addressees by integrated addressee number only, like the rest of the server's tables. The table is the
+/// intermediate schema's script 0002 (<see cref="IntermediateSchema"/>).
 /// </summary>
 public sealed class HolderActionLog(Database database)
 {
@@ -45,21 +46,6 @@ public sealed class HolderActionLog(Database database)
     public const string Notice = "notice";
 
     public Database Database { get; } = database;
-
-    internal string TableDefinition => $"""
-        CREATE TABLE IF NOT EXISTS intermediate_holder_actions (
-            sequence {Database.AutoIdPrimaryKey},
-            recorded_at TEXT NOT NULL,
-            request_id TEXT NULL,
-            operation TEXT NOT NULL,
-            staff TEXT NOT NULL,
-            terminal TEXT NOT NULL,
-            affair TEXT NOT NULL,
-            addressee_number BIGINT NULL,
-            kind TEXT NULL,
-            items BIGINT NOT NULL);
-        CREATE INDEX IF NOT EXISTS intermediate_holder_actions_request ON intermediate_holder_actions (request_id)
-        """;
 
     /// <summary>Appends one action inside the caller's transaction (the change's own).</summary>
     public void Append(DbConnection c, DbTransaction t, Guid? requestId, string operation, Actor actor, DateTimeOffset now,

@@ -29,26 +29,6 @@ public sealed class InquiryBatchStore(Database database)
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
-    internal static string TableDefinitions => """
-        CREATE TABLE IF NOT EXISTS intermediate_inquiry_batches (
-            batch_id TEXT PRIMARY KEY,
-            fingerprint TEXT NOT NULL,
-            affair TEXT NOT NULL,
-            provider TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            submitted INTEGER NOT NULL,
-            accepted TEXT NOT NULL,
-            items INTEGER NOT NULL,
-            created_at TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS intermediate_inquiry_batch_items (
-            batch_id TEXT NOT NULL,
-            item_index INTEGER NOT NULL,
-            item_id TEXT NOT NULL,
-            addressee_number BIGINT NOT NULL,
-            as_of TEXT NULL,
-            PRIMARY KEY (batch_id, item_index))
-        """;
-
     /// <summary>
     /// Stores a new batch and its items in one transaction, with what <paramref name="alsoWrite"/> writes (the batch's
     /// actor); false (nothing written) when the id is taken.

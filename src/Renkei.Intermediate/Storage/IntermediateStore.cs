@@ -55,26 +55,8 @@ public sealed class IntermediateStore
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
-    /// <summary>Creates the tables when missing; safe to call on every start.</summary>
-    public void EnsureSchema()
-    {
-        // SQLite: WITHOUT ROWID keeps each copy in the primary-key b-tree only (one write per copy, not two).
-        var withoutRowId = IsPostgres ? "" : " WITHOUT ROWID";
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS intermediate_copies (
-                holder_code TEXT NOT NULL,
-                addressee_number BIGINT NOT NULL,
-                kind TEXT NOT NULL,
-                as_of TEXT NOT NULL,
-                version BIGINT NOT NULL,
-                body TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                PRIMARY KEY (holder_code, addressee_number, kind)){withoutRowId};
-            {Requests.TableDefinition};
-            {TokenStore.TableDefinitions}
-            """);
-        Database.EnsureSchema(Actions.TableDefinition);
-    }
+    /// <summary>Creates or upgrades the server's tables (<see cref="IntermediateSchema"/>); safe to call on every start.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, IntermediateSchema.Tables);
 
     public bool Ping()
     {

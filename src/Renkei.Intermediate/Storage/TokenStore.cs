@@ -43,27 +43,6 @@ public sealed class TokenStore(Database database)
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
-    /// <summary>The DDL, part of <see cref="IntermediateStore.EnsureSchema"/>.</summary>
-    internal static string TableDefinitions => """
-        CREATE TABLE IF NOT EXISTS intermediate_tokens (
-            holder_code TEXT NOT NULL,
-            addressee_number BIGINT NOT NULL,
-            token BIGINT NOT NULL,
-            bound_at TEXT NOT NULL,
-            PRIMARY KEY (holder_code, addressee_number));
-        CREATE UNIQUE INDEX IF NOT EXISTS intermediate_tokens_token ON intermediate_tokens (holder_code, token);
-        CREATE TABLE IF NOT EXISTS intermediate_token_requests (
-            request_id TEXT NOT NULL,
-            item_index INTEGER NOT NULL,
-            holder_code TEXT NOT NULL,
-            addressee_number BIGINT NOT NULL,
-            is_batch INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            registered_at TEXT NOT NULL,
-            PRIMARY KEY (request_id, item_index));
-        CREATE INDEX IF NOT EXISTS intermediate_token_requests_addressee ON intermediate_token_requests (holder_code, addressee_number)
-        """;
-
     // ---------------------------------------------------------------- registering requests
 
     /// <summary>Registers positions 0 … n−1 of a request (inside the caller's transaction, which also claims the request id).</summary>

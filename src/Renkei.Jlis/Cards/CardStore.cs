@@ -65,59 +65,8 @@ internal sealed class CardStore(Database database)
 
     public RequestLedger Requests { get; } = new("card_requests");
 
-    public void EnsureSchema()
-    {
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS card_applications (
-                application_id TEXT PRIMARY KEY,
-                resident_code BIGINT NOT NULL,
-                municipality TEXT NOT NULL,
-                name TEXT NOT NULL,
-                address TEXT NOT NULL,
-                birth_date TEXT NOT NULL,
-                sex INTEGER NOT NULL,
-                photo TEXT NULL,
-                channel TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                replaces_card TEXT NULL,
-                issued_card TEXT NULL,
-                received_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS card_applications_resident ON card_applications (resident_code);
-            CREATE TABLE IF NOT EXISTS card_cards (
-                card_number TEXT PRIMARY KEY,
-                application_id TEXT NOT NULL UNIQUE,
-                resident_code BIGINT NOT NULL,
-                municipality TEXT NOT NULL,
-                name TEXT NOT NULL,
-                address TEXT NOT NULL,
-                birth_date TEXT NOT NULL,
-                sex INTEGER NOT NULL,
-                photo TEXT NULL,
-                issued_on TEXT NOT NULL,
-                card_expires TEXT NOT NULL,
-                state TEXT NOT NULL,
-                end_reason TEXT NULL,
-                user_serial TEXT NULL,
-                user_expires TEXT NULL,
-                signing_serial TEXT NULL,
-                signing_expires TEXT NULL,
-                handed_over_at TEXT NULL,
-                replaces_card TEXT NULL);
-            CREATE INDEX IF NOT EXISTS card_cards_resident ON card_cards (resident_code);
-            CREATE INDEX IF NOT EXISTS card_cards_user_serial ON card_cards (user_serial);
-            CREATE TABLE IF NOT EXISTS card_events (
-                event_id {Database.AutoIdPrimaryKey},
-                card_number TEXT NULL,
-                application_id TEXT NULL,
-                event TEXT NOT NULL,
-                at TEXT NOT NULL,
-                operator TEXT NOT NULL,
-                detail TEXT NULL,
-                request_id TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS card_events_card ON card_events (card_number);
-            {Requests.TableDefinition}
-            """);
-    }
+    /// <summary>Creates or upgrades J-LIS's tables (<see cref="JlisSchema"/>), the card tables among them.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, JlisSchema.Tables);
 
     // ---------------------------------------------------------------- request records
 

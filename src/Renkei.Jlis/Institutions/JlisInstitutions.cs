@@ -54,14 +54,7 @@ public sealed partial class JlisInstitutions : IInstitutionResolver
     public JlisInstitutions(Database database)
     {
         Database = database ?? throw new ArgumentNullException(nameof(database));
-        Database.EnsureSchema("""
-            CREATE TABLE IF NOT EXISTS jlis_institutions (
-                code TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL,
-                signing_public_key TEXT NOT NULL,
-                registered_at TEXT NOT NULL)
-            """);
+        Migrations.Apply(Database, JlisSchema.Tables);
     }
 
     public Database Database { get; }

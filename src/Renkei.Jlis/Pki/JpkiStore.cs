@@ -39,43 +39,8 @@ internal sealed class JpkiStore(Database database)
 
     public static string AuthorityName(JpkiCertificateKind kind) => PkiRoutes.Segment(kind);
 
-    public void EnsureSchema()
-    {
-        try
-        {
-            CreateTables();
-        }
-        catch (DbException) when (IsPostgres)
-        {
-            // Two processes creating the tables at once: PostgreSQL's IF NOT EXISTS can still collide on the catalog
-            // (unique violation). The other one has created them by now, so a second pass finds them.
-            CreateTables();
-        }
-    }
-
-    private void CreateTables()
-    {
-        var bytes = Database.BytesType;
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS jpki_authorities (
-                name TEXT PRIMARY KEY, -- root, signing, user-authentication
-                certificate {bytes} NOT NULL,
-                crl_number BIGINT NOT NULL,
-                crl {bytes} NULL,
-                crl_next_update TEXT NULL);
-            CREATE TABLE IF NOT EXISTS jpki_certificates (
-                kind TEXT NOT NULL, -- signing, user-authentication
-                serial TEXT NOT NULL, -- upper-case hexadecimal
-                status TEXT NOT NULL, -- good, revoked, suspended
-                not_before TEXT NOT NULL,
-                not_after TEXT NOT NULL,
-                issued_at TEXT NOT NULL,
-                revoked_at TEXT NULL,
-                revocation_reason TEXT NULL,
-                PRIMARY KEY (kind, serial));
-            CREATE INDEX IF NOT EXISTS jpki_certificates_listed ON jpki_certificates (kind, status)
-            """);
-    }
+    /// <summary>Creates or upgrades J-LIS's tables (<see cref="JlisSchema"/>), the JPKI tables among them.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, JlisSchema.Tables);
 
     /// <summary>The stored CA certificates by name (empty before the authorities are created).</summary>
     public Dictionary<string, byte[]> AuthorityCertificates()

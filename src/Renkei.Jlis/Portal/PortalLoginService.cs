@@ -52,12 +52,8 @@ internal sealed class PortalLoginService
 
     private Database Database => _cards.Database;
 
-    /// <summary>Creates the card tables (if the card routes have not) and the portal request table.</summary>
-    public void EnsureSchema()
-    {
-        _cards.EnsureSchema();
-        Database.EnsureSchema(Ledger.TableDefinition);
-    }
+    /// <summary>Creates or upgrades J-LIS's tables (<see cref="JlisSchema"/>): the card tables and the portal request table among them.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, JlisSchema.Tables);
 
     /// <summary>The portal token for the person logging in with <paramref name="request"/>'s proof; <paramref name="portal"/> signed the request.</summary>
     /// <exception cref="JlisRefusalException">a <see cref="PortalLoginRefusalCodes"/> code, a reused id, or the network refused or did not answer.</exception>

@@ -48,46 +48,8 @@ public sealed class JlisStore
 
     private bool IsPostgres => Database.Provider == DatabaseProvider.PostgreSql;
 
-    /// <summary>Creates the tables when missing; safe to call on every start.</summary>
-    public void EnsureSchema()
-    {
-        // SQLite: INTEGER PRIMARY KEY is the rowid itself (no second index); PostgreSQL wants BIGINT.
-        var key = IsPostgres ? "BIGINT" : "INTEGER";
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS jlis_number_map (
-                resident_code {key} PRIMARY KEY,
-                individual_number BIGINT NOT NULL, -- unique by construction (a keyed permutation), so no index: see the class comment
-                generation INTEGER NOT NULL,
-                municipality TEXT NOT NULL,
-                designated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_number_history ( -- numbers superseded by a number change
-                individual_number {key} PRIMARY KEY,
-                resident_code BIGINT NOT NULL,
-                generation INTEGER NOT NULL,
-                municipality TEXT NOT NULL,
-                designated_at TEXT NOT NULL,
-                superseded_at TEXT NULL,
-                superseded_reason TEXT NULL,
-                UNIQUE (resident_code, generation));
-            CREATE TABLE IF NOT EXISTS jlis_resident_codes (
-                resident_code {key} PRIMARY KEY,
-                municipality TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                issued_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_residence ( -- where a resident lives now after a move (転入通知), else the designating municipality applies
-                resident_code {key} PRIMARY KEY,
-                municipality TEXT NOT NULL,
-                since TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS jlis_retired_codes (
-                resident_code {key} PRIMARY KEY,
-                reason TEXT NOT NULL,
-                retired_at TEXT NOT NULL);
-            {Requests.TableDefinition};
-            CREATE TABLE IF NOT EXISTS jlis_settings (
-                name TEXT PRIMARY KEY,
-                value TEXT NOT NULL)
-            """);
-    }
+    /// <summary>Creates or upgrades J-LIS's tables (<see cref="JlisSchema"/>); safe to call on every start.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, JlisSchema.Tables);
 
     /// <summary>
     /// Records <paramref name="checkValue"/> (a one-way value of the numbering key) on first use and afterwards

@@ -43,8 +43,8 @@ public sealed class TokenIssuanceService
 
     private JlisStore Store => _numbering.Store;
 
-    /// <summary>Creates J-LIS's token request table when missing (safe on every start).</summary>
-    public void EnsureSchema() => Store.Database.EnsureSchema(Ledger.TableDefinition);
+    /// <summary>Creates or upgrades J-LIS's tables (<see cref="JlisSchema"/>), the token request table among them (safe on every start).</summary>
+    public void EnsureSchema() => Migrations.Apply(Store.Database, JlisSchema.Tables);
 
     /// <summary>One person's token for <see cref="TokenRequest.Institution"/> (already authenticated by the caller).</summary>
     /// <exception cref="JlisRefusalException">the number is refused, the id was reused, or the network refused or did not answer.</exception>

@@ -43,7 +43,7 @@ public sealed class AddresseeSystem
         Database = register.Database;
         Options = options ?? new AddresseeSystemOptions();
         _recorder = new OperationRecorder(log, Options.Clock, Options.Terminal);
-        Database.EnsureSchema(Schema);
+        Migrations.Apply(Database, MunicipalitySchema.Tables);
     }
 
     public ResidentRegister Register { get; }
@@ -51,35 +51,6 @@ public sealed class AddresseeSystem
     public AddresseeSystemOptions Options { get; }
     public OperationLog Log => _recorder.Log;
     internal OperationRecorder Recorder => _recorder;
-
-    private static string Schema => $"""
-        {Serials.Ddl(SerialTable)};
-        CREATE TABLE IF NOT EXISTS addressee_persons (
-            addressee_number BIGINT PRIMARY KEY,
-            resident_id BIGINT NULL,
-            origin BIGINT NOT NULL,
-            individual_number BIGINT NULL,
-            family_name TEXT NULL,
-            given_name TEXT NULL,
-            family_name_kana TEXT NULL,
-            given_name_kana TEXT NULL,
-            birth_date TEXT NULL,
-            sex BIGINT NULL,
-            address TEXT NULL,
-            request_id TEXT NULL,
-            registered_by TEXT NOT NULL,
-            created_at TEXT NOT NULL);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_addressee_persons_resident ON addressee_persons (resident_id) WHERE resident_id IS NOT NULL;
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_addressee_persons_number ON addressee_persons (individual_number) WHERE individual_number IS NOT NULL;
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_addressee_persons_request ON addressee_persons (request_id) WHERE request_id IS NOT NULL;
-        CREATE TABLE IF NOT EXISTS addressee_links (
-            system_code TEXT NOT NULL,
-            system_person_id BIGINT NOT NULL,
-            addressee_number BIGINT NOT NULL,
-            linked_at TEXT NOT NULL,
-            PRIMARY KEY (system_code, system_person_id));
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_addressee_links_addressee ON addressee_links (addressee_number, system_code)
-        """;
 
     /// <summary>
     /// SQL for the current individual number of the addressee in column <paramref name="addresseeColumn"/>: the register's

@@ -15,8 +15,6 @@ namespace Renkei.Municipality.Addressee;
 /// </summary>
 internal static class Serials
 {
-    public static string Ddl(string table) => $"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, next_value BIGINT NOT NULL)";
-
     /// <summary>Reserves <paramref name="count"/> serials and returns the first; the first serial ever handed out is 1.</summary>
     public static long Take(DbConnection connection, DbTransaction transaction, string table, string name, long count)
     {

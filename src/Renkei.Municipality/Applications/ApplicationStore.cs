@@ -17,67 +17,8 @@ public sealed partial class ApplicationStore(Database database)
 {
     public Database Database { get; } = database;
 
-    private string Schema => $"""
-        CREATE TABLE IF NOT EXISTS app_applications (
-            id {Database.AutoIdPrimaryKey},
-            workflow TEXT NOT NULL,
-            affair TEXT NOT NULL,
-            applicant BIGINT NOT NULL,
-            status TEXT NOT NULL,
-            received_on TEXT NOT NULL,
-            previous_municipality TEXT NULL,
-            january_first_municipality TEXT NULL,
-            former_insurer TEXT NULL,
-            opened_by TEXT NOT NULL,
-            opened_at TEXT NOT NULL,
-            decision TEXT NULL,
-            decided_by TEXT NULL,
-            decided_on TEXT NULL,
-            decided_with_linkage INTEGER NULL
-        );
-        CREATE INDEX IF NOT EXISTS app_applications_workflow ON app_applications (workflow, status);
-        CREATE INDEX IF NOT EXISTS app_applications_applicant ON app_applications (applicant);
-        CREATE TABLE IF NOT EXISTS app_members (
-            application_id BIGINT NOT NULL,
-            position INTEGER NOT NULL,
-            addressee BIGINT NOT NULL,
-            role TEXT NOT NULL,
-            PRIMARY KEY (application_id, position)
-        );
-        CREATE TABLE IF NOT EXISTS app_attachments (
-            application_id BIGINT NOT NULL,
-            position INTEGER NOT NULL,
-            code TEXT NOT NULL,
-            name TEXT NOT NULL,
-            replaced_by_step TEXT NOT NULL,
-            state TEXT NOT NULL,
-            PRIMARY KEY (application_id, position)
-        );
-        CREATE TABLE IF NOT EXISTS app_linkage_results (
-            id {Database.AutoIdPrimaryKey},
-            application_id BIGINT NOT NULL,
-            step TEXT NOT NULL,
-            subject BIGINT NOT NULL,
-            channel TEXT NOT NULL,
-            provider TEXT NULL,
-            kind TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            refusal_code TEXT NULL,
-            message TEXT NULL,
-            as_of TEXT NULL,
-            copy_version BIGINT NULL,
-            network_record_sequence BIGINT NULL,
-            party_record_sequence BIGINT NULL,
-            request_id TEXT NULL,
-            body TEXT NULL,
-            recorded_at TEXT NOT NULL,
-            recorded_by TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS app_linkage_results_application ON app_linkage_results (application_id, step);
-        {EApplicationSchema}
-        """;
-
-    public void EnsureSchema() => Database.EnsureSchema(Schema);
+    /// <summary>Creates or upgrades the ward's tables (<see cref="MunicipalitySchema"/>), the application tables among them.</summary>
+    public void EnsureSchema() => Migrations.Apply(Database, MunicipalitySchema.Tables);
 
     internal long Insert(WorkflowDefinition workflow, IntegratedAddresseeNumber applicant, IReadOnlyList<ApplicationMember> members,
         ApplicationParties parties, DateOnly receivedOn, string staff, DateTimeOffset at) =>

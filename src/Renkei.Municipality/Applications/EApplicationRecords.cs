@@ -48,26 +48,6 @@ public sealed partial class ApplicationStore
 {
     private static readonly RequestLedger Submissions = new("app_e_requests");
 
-    private static string EApplicationSchema => Submissions.TableDefinition + """
-        ;
-        CREATE TABLE IF NOT EXISTS app_e_evidence (
-            submission_id TEXT PRIMARY KEY,
-            applicant BIGINT NOT NULL,
-            received_at TEXT NOT NULL,
-            signed_at TEXT NOT NULL,
-            certificate_serial TEXT NOT NULL,
-            document TEXT NOT NULL,
-            signature TEXT NOT NULL,
-            signing_certificate TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS app_e_applications (
-            application_id BIGINT PRIMARY KEY,
-            submission_id TEXT NOT NULL,
-            procedure TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS app_e_applications_submission ON app_e_applications (submission_id)
-        """;
-
     /// <summary>
     /// Files a submission in one transaction: claims its id, inserts one application per filing (channel 電子申請, opened by
     /// <paramref name="actor"/>) and the evidence, and stores the receipt. A resend of the same submission (same

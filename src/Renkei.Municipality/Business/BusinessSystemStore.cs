@@ -74,7 +74,7 @@ public abstract class BusinessSystemStore : IInformationProvider
         SystemCode = systemCode;
         TablePrefix = tablePrefix;
         Retention = retention;
-        Database.EnsureSchema(CommonSchema() + ";\n" + DataSchema(Database));
+        Migrations.Apply(Database, MunicipalitySchema.Tables);
     }
 
     public AddresseeSystem Addressee { get; }
@@ -91,38 +91,12 @@ public abstract class BusinessSystemStore : IInformationProvider
 
     public abstract IReadOnlyList<string> InformationKinds { get; }
 
-    /// <summary>The system's own tables (after the common ones), each named with <see cref="TablePrefix"/>.</summary>
-    protected abstract string DataSchema(Database db);
-
     public abstract ProvidedInformation? Provide(string informationKind, IntegratedAddresseeNumber subject, DateOnly asOf);
 
     protected string Persons => TablePrefix + "persons";
     private string SerialTable => TablePrefix + "serials";
     internal string DeletionsTable => TablePrefix + "number_deletions";
     internal string OutboxTable => TablePrefix + "feed_outbox";
-
-    private string CommonSchema() => $"""
-        {Serials.Ddl(SerialTable)};
-        CREATE TABLE IF NOT EXISTS {Persons} (
-            person_id BIGINT PRIMARY KEY,
-            addressee_number BIGINT NOT NULL,
-            individual_number BIGINT NULL,
-            enrolled_on TEXT NOT NULL,
-            relationship_ended_on TEXT NULL,
-            number_deleted_on TEXT NULL);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_{Persons}_addressee ON {Persons} (addressee_number);
-        CREATE INDEX IF NOT EXISTS ix_{Persons}_ended ON {Persons} (relationship_ended_on) WHERE individual_number IS NOT NULL;
-        CREATE TABLE IF NOT EXISTS {DeletionsTable} (
-            person_id BIGINT PRIMARY KEY,
-            addressee_number BIGINT NOT NULL,
-            relationship_ended_on TEXT NOT NULL,
-            deleted_on TEXT NOT NULL,
-            logged BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS {OutboxTable} (
-            seq {Database.AutoIdPrimaryKey},
-            addressee_number BIGINT NOT NULL,
-            changed_at TEXT NOT NULL)
-        """;
 
     protected ProvidedInformation Information<T>(string kind, IntegratedAddresseeNumber subject, DateOnly asOf, T body) =>
         new(kind, SystemCode, subject, asOf, JsonSerializer.SerializeToElement(body, JsonDefaults.Options));

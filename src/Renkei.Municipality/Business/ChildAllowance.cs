@@ -69,24 +69,6 @@ public sealed class ChildAllowanceSystem(AddresseeSystem addressee, RetentionPol
     public override string Name => "児童手当システム";
     public override IReadOnlyList<string> InformationKinds { get; } = [Kind];
 
-    protected override string DataSchema(Database db) => """
-        CREATE TABLE IF NOT EXISTS ca_recipients (
-            person_id BIGINT PRIMARY KEY,
-            household_number TEXT NOT NULL,
-            certified_on TEXT NOT NULL,
-            monthly_amount BIGINT NOT NULL,
-            ended_on TEXT NULL);
-        CREATE TABLE IF NOT EXISTS ca_children (
-            recipient_person_id BIGINT NOT NULL,
-            child_person_id BIGINT NOT NULL,
-            child_addressee_number BIGINT NOT NULL,
-            child_birth_date TEXT NOT NULL,
-            child_order BIGINT NOT NULL,
-            monthly_amount BIGINT NOT NULL,
-            PRIMARY KEY (recipient_person_id, child_person_id));
-        CREATE INDEX IF NOT EXISTS ix_ca_children_child ON ca_children (child_addressee_number)
-        """;
-
     /// <summary>Bulk load (one transaction). Returns recipients stored.</summary>
     public long Import(IEnumerable<ChildAllowanceAward> awards)
     {

@@ -89,23 +89,6 @@ public sealed class NationalHealthInsuranceSystem(AddresseeSystem addressee, Ret
     public override string Name => "国民健康保険システム";
     public override IReadOnlyList<string> InformationKinds { get; } = [Kind];
 
-    protected override string DataSchema(Database db) => """
-        CREATE TABLE IF NOT EXISTS nhi_households (
-            nhi_household_id BIGINT PRIMARY KEY,
-            household_number TEXT NOT NULL,
-            head_person_id BIGINT NOT NULL,
-            fiscal_year BIGINT NOT NULL,
-            annual_premium BIGINT NOT NULL,
-            reduction_percent BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS nhi_members (
-            person_id BIGINT PRIMARY KEY,
-            nhi_household_id BIGINT NOT NULL,
-            qualified_on TEXT NOT NULL,
-            lost_on TEXT NULL,
-            annual_premium BIGINT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_nhi_members_household ON nhi_members (nhi_household_id)
-        """;
-
     public long Import(IEnumerable<NhiHousehold> households)
     {
         var list = households.ToList();

@@ -93,18 +93,6 @@ public sealed class NursingCareInsuranceSystem(AddresseeSystem addressee, Retent
     public override string Name => "介護保険システム";
     public override IReadOnlyList<string> InformationKinds { get; } = [Kind];
 
-    protected override string DataSchema(Database db) => """
-        CREATE TABLE IF NOT EXISTS ltc_insured (
-            person_id BIGINT PRIMARY KEY,
-            category BIGINT NOT NULL,
-            qualified_on TEXT NOT NULL,
-            lost_on TEXT NULL,
-            care_level BIGINT NOT NULL,
-            fiscal_year BIGINT NOT NULL,
-            premium_stage BIGINT NULL,
-            annual_premium BIGINT NOT NULL)
-        """;
-
     public long Import(IEnumerable<NursingCareInsured> insured)
     {
         var list = insured.ToList();

@@ -81,21 +81,6 @@ public sealed class PublicAssistanceSystem(AddresseeSystem addressee, RetentionP
     public override string Name => "生活保護システム";
     public override IReadOnlyList<string> InformationKinds { get; } = [Kind];
 
-    protected override string DataSchema(Database db) => """
-        CREATE TABLE IF NOT EXISTS pa_cases (
-            case_id BIGINT PRIMARY KEY,
-            household_number TEXT NOT NULL,
-            head_person_id BIGINT NOT NULL,
-            started_on TEXT NOT NULL,
-            ended_on TEXT NULL,
-            aid_types TEXT NOT NULL,
-            monthly_amount BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS pa_members (
-            person_id BIGINT PRIMARY KEY,
-            case_id BIGINT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_pa_members_case ON pa_members (case_id)
-        """;
-
     public long Import(IEnumerable<PublicAssistanceCase> cases)
     {
         var list = cases.ToList();

@@ -114,24 +114,6 @@ public sealed class ResidenceTaxSystem(AddresseeSystem addressee, RetentionPolic
     private const string Columns = "person_id, fiscal_year, total_income, basic_deduction, social_insurance_deduction, spouse_deduction, dependant_deduction, " +
         "dependants, dependants_under16, taxable_income, income_levy, per_capita_levy, status";
 
-    protected override string DataSchema(Database db) => """
-        CREATE TABLE IF NOT EXISTS tax_assessments (
-            person_id BIGINT NOT NULL,
-            fiscal_year BIGINT NOT NULL,
-            total_income BIGINT NOT NULL,
-            basic_deduction BIGINT NOT NULL,
-            social_insurance_deduction BIGINT NOT NULL,
-            spouse_deduction BIGINT NOT NULL,
-            dependant_deduction BIGINT NOT NULL,
-            dependants BIGINT NOT NULL,
-            dependants_under16 BIGINT NOT NULL,
-            taxable_income BIGINT NOT NULL,
-            income_levy BIGINT NOT NULL,
-            per_capita_levy BIGINT NOT NULL,
-            status BIGINT NOT NULL,
-            PRIMARY KEY (person_id, fiscal_year))
-        """;
-
     /// <summary>Bulk load (one transaction): enrols the taxpayers and stores their assessments. Returns assessments stored.</summary>
     public long Import(IEnumerable<TaxpayerRecord> taxpayers)
     {

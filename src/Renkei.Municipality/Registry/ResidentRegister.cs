@@ -25,7 +25,7 @@ public sealed class ResidentRegister
     {
         Database = database;
         Municipality = municipality;
-        database.EnsureSchema(Schema(database));
+        Migrations.Apply(database, MunicipalitySchema.Tables);
         database.InTransaction((connection, transaction) =>
         {
             connection.Command("INSERT INTO register_info (name, value) VALUES ('municipality', @code) ON CONFLICT (name) DO NOTHING", transaction)
@@ -38,91 +38,6 @@ public sealed class ResidentRegister
 
     public Database Database { get; }
     public LocalGovernmentCode Municipality { get; }
-
-    private static string Schema(Database db) => $"""
-        CREATE TABLE IF NOT EXISTS register_info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS households (
-            household_number TEXT PRIMARY KEY,
-            created_on TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS residents (
-            id {db.AutoIdPrimaryKey},
-            resident_code BIGINT NOT NULL,
-            family_name TEXT NOT NULL,
-            given_name TEXT NOT NULL,
-            family_name_kana TEXT NOT NULL,
-            given_name_kana TEXT NOT NULL,
-            birth_date TEXT NOT NULL,
-            sex INTEGER NOT NULL,
-            address TEXT NOT NULL,
-            household_number TEXT NOT NULL,
-            relationship INTEGER NOT NULL,
-            resident_since TEXT NOT NULL,
-            status INTEGER NOT NULL,
-            status_date TEXT NULL,
-            moved_out_to TEXT NULL,
-            foreign_resident INTEGER NOT NULL,
-            nationality TEXT NULL);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_residents_code ON residents (resident_code);
-        CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_number);
-        CREATE TABLE IF NOT EXISTS resident_numbers (
-            id {db.AutoIdPrimaryKey},
-            resident_id BIGINT NOT NULL,
-            individual_number BIGINT NOT NULL,
-            valid_from TEXT NOT NULL,
-            valid_to TEXT NULL,
-            reason TEXT NOT NULL);
-        -- A resident's current number is their open history row (valid_to NULL): at most one per resident,
-        -- and a number belongs to one person, ever (so it is also unique across the register).
-        -- Keeping it out of residents means designating a number never rewrites a resident row.
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_resident_numbers_number ON resident_numbers (individual_number);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_resident_numbers_current ON resident_numbers (resident_id) WHERE valid_to IS NULL;
-        CREATE INDEX IF NOT EXISTS ix_resident_numbers_resident ON resident_numbers (resident_id);
-        CREATE TABLE IF NOT EXISTS register_events (
-            id {db.AutoIdPrimaryKey},
-            resident_id BIGINT NOT NULL,
-            event_type TEXT NOT NULL,
-            event_date TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            before_summary TEXT NULL,
-            after_summary TEXT NULL,
-            request_id TEXT NULL,
-            recorded_at TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_register_events_resident ON register_events (resident_id);
-        CREATE TABLE IF NOT EXISTS register_requests (
-            request_id TEXT PRIMARY KEY,
-            event_type TEXT NOT NULL,
-            resident_id BIGINT NOT NULL,
-            household_number TEXT NOT NULL,
-            event_id BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS register_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS register_imports (
-            id {db.AutoIdPrimaryKey},
-            imported_at TEXT NOT NULL,
-            source TEXT NOT NULL,
-            rows_imported BIGINT NOT NULL,
-            rows_rejected BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS assignment_batches (
-            batch_id TEXT PRIMARY KEY,
-            seq BIGINT NOT NULL,
-            codes {db.BytesType} NOT NULL,
-            code_count INTEGER NOT NULL,
-            state INTEGER NOT NULL,
-            recorded_at TEXT NOT NULL,
-            applied_at TEXT NULL,
-            assigned INTEGER NOT NULL,
-            discarded INTEGER NOT NULL,
-            retried INTEGER NOT NULL,
-            refused INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS assignment_discards (
-            batch_id TEXT NOT NULL,
-            resident_code BIGINT NOT NULL,
-            reason TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS assignment_attempts (
-            resident_code BIGINT PRIMARY KEY,
-            attempts INTEGER NOT NULL,
-            refused INTEGER NOT NULL,
-            last_reason TEXT NOT NULL)
-        """;
 
     // ---------------------------------------------------------------- reads
 

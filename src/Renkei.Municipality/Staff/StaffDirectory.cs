@@ -119,36 +119,11 @@ public sealed class StaffDirectory
             throw new ArgumentOutOfRangeException(nameof(options), "FirstLockout must be positive and MaxLockout at least FirstLockout");
         _secrets = new TotpSecretProtector(totpKeyFile);
         _dummyHash = new Lazy<string>(() => Options.PasswordHashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
-        database.EnsureSchema(Schema(database));
+        Migrations.Apply(database, MunicipalitySchema.Tables);
     }
 
     public AffairCatalogue Catalogue { get; }
     public StaffDirectoryOptions Options { get; }
-
-    private static string Schema(Database db) => $"""
-        CREATE TABLE IF NOT EXISTS staff_accounts (
-            staff_id TEXT PRIMARY KEY,
-            display_name TEXT NOT NULL,
-            role TEXT NOT NULL,
-            active INTEGER NOT NULL,
-            password_hash TEXT NOT NULL,
-            totp_secret {db.BytesType} NOT NULL,
-            totp_last_step BIGINT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS staff_affairs (
-            staff_id TEXT NOT NULL REFERENCES staff_accounts (staff_id) ON DELETE CASCADE,
-            affair_code TEXT NOT NULL,
-            PRIMARY KEY (staff_id, affair_code));
-        CREATE TABLE IF NOT EXISTS staff_login_failures (
-            staff_id TEXT PRIMARY KEY,
-            failures INTEGER NOT NULL,
-            last_failed_at TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS staff_lockouts (
-            staff_id TEXT PRIMARY KEY,
-            lockouts INTEGER NOT NULL,
-            locked_until TEXT NOT NULL)
-        """;
 
     /// <summary>Creates an account with a new random TOTP secret; returns the enrolment to show once.</summary>
     /// <exception cref="StaffException">the id exists, the display name or password is unacceptable, or an affair is unknown.</exception>

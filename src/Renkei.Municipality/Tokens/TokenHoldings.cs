@@ -18,28 +18,7 @@ public sealed class TokenHoldings
     public TokenHoldings(Database database)
     {
         Database = database ?? throw new ArgumentNullException(nameof(database));
-        Database.EnsureSchema($"""
-            CREATE TABLE IF NOT EXISTS token_holdings (
-                addressee_number BIGINT PRIMARY KEY,
-                source TEXT NOT NULL,
-                acquired_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS token_refusals (
-                addressee_number BIGINT PRIMARY KEY,
-                code TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                refused_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS token_chunks (
-                chunk_id TEXT PRIMARY KEY,
-                seq BIGINT NOT NULL,
-                payload {database.BytesType} NULL,
-                item_count INTEGER NOT NULL,
-                state INTEGER NOT NULL,
-                recorded_at TEXT NOT NULL,
-                applied_at TEXT NULL,
-                held INTEGER NOT NULL,
-                refused INTEGER NOT NULL,
-                not_delivered INTEGER NOT NULL)
-            """);
+        Migrations.Apply(Database, MunicipalitySchema.Tables);
     }
 
     public Database Database { get; }
