@@ -19,5 +19,6 @@ RetentionCommand.AddTo(root);
 CardCommands.AddTo(root);
 PkiCommands.AddTo(root);
 JlisCommands.AddTo(root);
+DbCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Text.Json;
+using Renkei.Cli.Deployment;
+using Renkei.Core.Json;
+using Renkei.Holders;
+using Renkei.Infrastructure;
+using Renkei.Intermediate;
+using Renkei.Jlis;
+using Renkei.Municipality;
+using Renkei.Network;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary>
+/// <c>renkei db migrate --role &lt;role&gt; [--config file] [--list]</c>: applies the pending schema scripts of a role's
+/// databases (<see cref="Migrations"/>) and prints what it applied, or with <c>--list</c> only what is pending. With
+/// <c>--config</c> the databases are the deployment file's (the role's own, and its intermediate server's when the file
+/// runs one); without it, every database of the role under <c>--data</c> (e.g. every ward's register and intermediate server).
+/// Services apply their scripts at start anyway; this is for upgrading before a start, or checking what a start would do.
+/// </summary>
+public static class DbCommands
+{
+    /// <summary>One database and the schema components it holds.</summary>
+    private sealed record Target(string Label, Database Database, IReadOnlyList<SchemaComponent> Components);
+
+    /// <summary>What one component of one database had pending, and what was applied.</summary>
+    public sealed record ComponentReport(string Database, string Component, IReadOnlyList<string> Applied, IReadOnlyList<string> Pending);
+
+    public static void AddTo(RootCommand root)
+    {
+        var role = new Option<string>("--role") { Description = "whose databases: network, jlis, municipality or holder", Required = true };
+        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder", "portal");
+        var config = new Option<FileInfo?>("--config") { Description = "the role's deployment configuration file (its databases); default: the role's databases under --data" };
+        var list = new Option<bool>("--list") { Description = "list the pending scripts and change nothing" };
+        var json = CliOptions.Json();
+        var migrate = new Command("migrate", "apply the pending schema scripts of a role's databases (or --list them)") { role, config, list, json };
+        migrate.SetAction(parse =>
+        {
+            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+            var roleName = parse.GetValue(role)!;
+            if (roleName == "portal") throw new UsageException("--role portal: the citizen portal keeps no database (sessions live in memory); nothing to migrate");
+            var targets = parse.GetValue(config) is { } file ? FromConfig(file, layout, roleName) : FromDataDirectory(layout, roleName);
+            var listOnly = parse.GetValue(list);
+            var reports = new List<ComponentReport>();
+            foreach (var target in targets)
+                foreach (var component in target.Components)
+                {
+                    var pending = Migrations.Pending(target.Database, component);
+                    var applied = listOnly || pending.Count == 0 ? [] : Migrations.Apply(target.Database, component);
+                    reports.Add(new ComponentReport(target.Label, component.ToString(), applied, listOnly ? pending : []));
+                }
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(reports, JsonDefaults.Options));
+            else
+                Print(reports, listOnly);
+            return ExitCodes.Success;
+        });
+        var db = new Command("db", "the institutions' databases: schema migrations") { migrate };
+        root.Subcommands.Add(db);
+    }
+
+    private static void Print(List<ComponentReport> reports, bool listOnly)
+    {
+        foreach (var database in reports.GroupBy(r => r.Database))
+        {
+            Console.WriteLine(database.Key + ":");
+            foreach (var report in database)
+            {
+                var what = listOnly
+                    ? report.Pending.Count == 0 ? "up to date" : "pending " + string.Join(", ", report.Pending)
+                    : report.Applied.Count == 0 ? "up to date" : "applied " + string.Join(", ", report.Applied);
+                Console.WriteLine($"  {report.Component}: {what}");
+            }
+        }
+    }
+
+    private static List<Target> FromConfig(FileInfo file, DataLayout layout, string roleName)
+    {
+        using var deployment = ServeCommand.LoadConfig(file, layout, roleName);
+        var own = new Target($"{roleName} {deployment.InstitutionCode} ({deployment.Database.Describe()})", deployment.Database, ComponentsOf(roleName));
+        var targets = new List<Target> { own };
+        if (deployment.Intermediate is { } intermediate)
+            targets.Add(new Target($"intermediate {deployment.InstitutionCode} ({intermediate.Database.Describe()})", intermediate.Database, IntermediateSchema.Components));
+        return targets;
+    }
+
+    /// <summary>The role's databases that exist under the data directory (or are named by RENKEI_*_DB); none is created.</summary>
+    private static List<Target> FromDataDirectory(DataLayout layout, string roleName)
+    {
+        var targets = new List<Target>();
+        switch (roleName)
+        {
+            case "network":
+                if (Exists("RENKEI_NETWORK_DB", Path.Combine(layout.NetworkDirectory, "network.db")))
+                    targets.Add(Describe("network", layout.NetworkDatabase(), NetworkSchema.Components));
+                break;
+            case "jlis":
+                if (Exists("RENKEI_JLIS_DB", Path.Combine(layout.JlisDirectory, "jlis.db")))
+                    targets.Add(Describe("jlis", layout.JlisDatabase(), JlisSchema.Components));
+                break;
+            case "municipality":
+                foreach (var code in Institutions(Path.Combine(layout.Root.FullName, "municipalities"), "register.db"))
+                {
+                    targets.Add(Describe("municipality " + code, layout.MunicipalityDatabase(Core.Numbers.LocalGovernmentCode.ParseOrThrow(code)), MunicipalitySchema.Components));
+                    AddIntermediate(targets, layout, code);
+                }
+                break;
+            case "holder":
+                foreach (var code in Institutions(Path.Combine(layout.Root.FullName, "holders"), "holder.db"))
+                {
+                    targets.Add(Describe("holder " + code, layout.HolderDatabase(code), HoldersSchema.Components));
+                    AddIntermediate(targets, layout, code);
+                }
+                break;
+        }
+        if (targets.Count == 0)
+            throw new UsageException($"no {roleName} database under {layout.Root.FullName} (give --data <dir> or --config <file>)");
+        return targets;
+    }
+
+    private static void AddIntermediate(List<Target> targets, DataLayout layout, string code)
+    {
+        if (Exists("RENKEI_INTERMEDIATE_DB_" + code, Path.Combine(layout.Root.FullName, "intermediate", code, "intermediate.db")))
+            targets.Add(Describe("intermediate " + code, layout.IntermediateDatabase(code), IntermediateSchema.Components));
+    }
+
+    private static Target Describe(string label, Database database, IReadOnlyList<SchemaComponent> components) =>
+        new($"{label} ({database.Describe()})", database, components);
+
+    private static bool Exists(string variable, string sqliteFile) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } || File.Exists(sqliteFile);
+
+    /// <summary>Institution codes with a database file under <paramref name="directory"/> (one folder per institution).</summary>
+    private static IEnumerable<string> Institutions(string directory, string fileName) =>
+        Directory.Exists(directory)
+            ? Directory.GetDirectories(directory).Where(d => File.Exists(Path.Combine(d, fileName))).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+            : [];
+
+    private static IReadOnlyList<SchemaComponent> ComponentsOf(string roleName) => roleName switch
+    {
+        "network" => NetworkSchema.Components,
+        "jlis" => JlisSchema.Components,
+        "municipality" => MunicipalitySchema.Components,
+        "holder" => HoldersSchema.Components,
+        _ => throw new UsageException($"--role {roleName} keeps no database"),
+    };
+}
