@@ -6,7 +6,7 @@ namespace Renkei.Cli.Tests.Schema;
 /// <summary>
 /// The previous release's schema code, frozen: the DDL the stores ran through <c>Database.EnsureSchema</c> and
 /// <c>AuditLogStore.EnsureSchema</c> before versioned migrations, copied unchanged (its string literals and their
-/// interpolations) from the release before them. A database it makes is what a deployment holds today; the migrations must
+/// interpolations) from the releases before them. A database it makes is what a deployment holds today; the migrations must
 /// adopt it in place. Never edit this file to follow the scripts: it stands for databases already out there.
 /// </summary>
 internal static class PreviousRelease
@@ -254,6 +254,29 @@ internal static class PreviousRelease
                 PRIMARY KEY (batch_id, item_index))
             """);
         EnsureSchema(db, Ledger("intermediate_sent_notices"));
+    }
+
+    /// <summary>
+    /// The last release without migrations: <see cref="Intermediate"/> and, from the same release, the holder-action table
+    /// <c>HolderActionLog.TableDefinition</c> created on every start (the intermediate schema's script 0002 since).
+    /// </summary>
+    public static void IntermediateWithHolderActions(Database db)
+    {
+        Intermediate(db);
+        EnsureSchema(db, $"""
+            CREATE TABLE IF NOT EXISTS intermediate_holder_actions (
+                sequence {db.AutoIdPrimaryKey},
+                recorded_at TEXT NOT NULL,
+                request_id TEXT NULL,
+                operation TEXT NOT NULL,
+                staff TEXT NOT NULL,
+                terminal TEXT NOT NULL,
+                affair TEXT NOT NULL,
+                addressee_number BIGINT NULL,
+                kind TEXT NULL,
+                items BIGINT NOT NULL);
+            CREATE INDEX IF NOT EXISTS intermediate_holder_actions_request ON intermediate_holder_actions (request_id)
+            """);
     }
 
     /// <summary>HolderStore and HolderOperationLog (the audit log holder_operation_log).</summary>
