@@ -71,7 +71,7 @@ public static class Migrations
     public static IReadOnlyList<string> Pending(Database database, SchemaComponent component) =>
         PendingOf(component.Scripts(database.Provider), Journal(database, component)).Select(s => s.Name).ToList();
 
-    /// <summary>What the database's journal lists for the component (every instance's), in order; empty without a journal.</summary>
+    /// <summary>The component's scripts the database's journal lists, in order; empty without a journal.</summary>
     public static IReadOnlyList<string> Applied(Database database, SchemaComponent component)
     {
         var journaled = Journal(database, component);
