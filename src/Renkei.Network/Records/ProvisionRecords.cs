@@ -82,7 +82,8 @@ internal sealed class ProvisionRecords : IAsyncDisposable
         _log = new AuditLogStore(store.Database, NetworkStore.RecordsTable, _signer, options, clock);
         _log.EnsureSchema();
         NetworkPublicKey = Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo());
-        Tree = new ProvisionTree(_log, signingKey, NetworkPublicKey, clock, treeHeadInterval);
+        Tree = new ProvisionTree(_log, store, signingKey, NetworkPublicKey, clock, treeHeadInterval);
+        Tree.VerifyAtStart(_signer.Verifier());
     }
 
     public AuditLogStore Log => _log;

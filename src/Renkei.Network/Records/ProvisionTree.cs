@@ -3,6 +3,7 @@ using Renkei.Core.Audit;
 using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Audit;
 using Renkei.Network.Contracts;
+using Renkei.Network.Storage;
 
 namespace Renkei.Network.Records;
 
@@ -12,11 +13,15 @@ namespace Renkei.Network.Records;
 /// computed from the log itself — leaf hashes are kept in memory, read once at the first request and then only the new
 /// entries — and always stands at the size of the latest signed head, so every proof it gives is against that head.
 /// A new head is signed when asked and the log has grown, at most once per <c>interval</c>, or at once when a proof is
-/// wanted for a record the head does not yet cover. Thread-safe (one lock; the work under it is hashing new entries).
+/// wanted for a record the head does not yet cover. Every signed head is kept in the network's database
+/// (<c>net_tree_heads</c>); at start (<see cref="VerifyAtStart"/>) the log's hash chain and checkpoints are verified and
+/// the tree must extend the last kept head, or the network does not start: an edit made while it was stopped is not
+/// covered by a freshly signed head. Thread-safe (one lock; the work under it is hashing new entries).
 /// </summary>
 internal sealed class ProvisionTree : IDisposable
 {
     private readonly AuditLogStore _log;
+    private readonly NetworkStore _store;
     private readonly ECDsa _key;
     private readonly string _publicKey;
     private readonly TimeProvider _clock;
@@ -25,14 +30,43 @@ internal sealed class ProvisionTree : IDisposable
     private readonly MerkleTree _tree = new();
     private ProvisionTreeHead? _head;
 
-    public ProvisionTree(AuditLogStore log, ECDsa signingKey, string publicKey, TimeProvider clock, TimeSpan interval)
+    public ProvisionTree(AuditLogStore log, NetworkStore store, ECDsa signingKey, string publicKey, TimeProvider clock, TimeSpan interval)
     {
         _log = log;
+        _store = store;
         // Its own copy of the key: ECDsa objects are not for concurrent use, and the checkpoint signer has the other.
         _key = ECDsa.Create(signingKey.ExportParameters(includePrivateParameters: true));
         _publicKey = publicKey;
         _clock = clock;
         _interval = interval;
+    }
+
+    /// <summary>
+    /// Before anything is signed: the log's hash chain and signed checkpoints verify with the network's key, and the tree
+    /// over the log extends the last head the network kept (the same root at that size). Otherwise throws
+    /// <see cref="InvalidOperationException"/> naming the first bad record or the kept head's size, and the network does not start.
+    /// </summary>
+    public void VerifyAtStart(AuditCheckpointVerifier verifier)
+    {
+        var verification = _log.Verify(verifier);
+        if (!verification.IsIntact)
+            throw new InvalidOperationException(
+                $"the provision records are damaged at record {verification.Problem!.Sequence} ({verification.Problem.Kind}); the network does not start "
+                + "(restore the database, or examine it with 'renkei records verify --role network')");
+        lock (_gate)
+        {
+            CatchUp();
+            if (_store.LatestTreeHead() is not { } kept) return;
+            if (_tree.Size < kept.TreeSize)
+                throw new InvalidOperationException(
+                    $"the provision records hold {_tree.Size} records, fewer than the {kept.TreeSize} of the last tree head the network signed; the network does not start");
+            if (Convert.ToHexStringLower(_tree.RootAt(kept.TreeSize)) != kept.RootHash)
+                throw new InvalidOperationException(
+                    $"the first {kept.TreeSize} provision records no longer have the root of the tree head the network signed: a record at or before {kept.TreeSize} "
+                    + "was changed; the network does not start");
+            if (_tree.Size == kept.TreeSize)
+                _head = new ProvisionTreeHead(kept.TreeSize, kept.RootHash, DateTimeOffset.FromUnixTimeMilliseconds(kept.SignedAtMs), kept.Signature, _publicKey);
+        }
     }
 
     /// <summary>The latest signed tree head, signed anew first if the log has grown and the last one is older than the interval.</summary>
@@ -81,18 +115,26 @@ internal sealed class ProvisionTree : IDisposable
     /// <summary>Reads the entries after the tree's size (in order, stopping at a gap) and signs a head at the new size.</summary>
     private void Advance()
     {
-        var before = _tree.Size;
-        foreach (var entry in _log.ReadEntries(before + 1))
-        {
-            if (entry.Sequence != _tree.Size + 1) break; // not yet committed in order: the next head takes it
-            _tree.Append(MerkleTree.HashLeaf(ProvisionRecords.LeafData(entry)));
-        }
+        var before = _head?.TreeSize ?? -1;
+        CatchUp();
         if (_head is not null && _tree.Size == before) return;
         var now = _clock.GetUtcNow();
         var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var root = Convert.ToHexStringLower(_tree.Root());
         var signature = RequestSignature.SignText(_key, ProvisionTreeHead.SignedText(_tree.Size, root, signedAt));
+        // Kept before it is handed out: a head anyone saw is one the next start checks the log against.
+        _store.SaveTreeHead(_tree.Size, root, signedAt.ToUnixTimeMilliseconds(), signature);
         _head = new ProvisionTreeHead(_tree.Size, root, signedAt, signature, _publicKey);
+    }
+
+    /// <summary>Hashes the entries after the tree's size into it, in order, stopping at a gap (not yet committed in order).</summary>
+    private void CatchUp()
+    {
+        foreach (var entry in _log.ReadEntries(_tree.Size + 1))
+        {
+            if (entry.Sequence != _tree.Size + 1) break;
+            _tree.Append(MerkleTree.HashLeaf(ProvisionRecords.LeafData(entry)));
+        }
     }
 
     public void Dispose() => _key.Dispose();

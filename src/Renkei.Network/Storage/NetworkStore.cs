@@ -56,6 +56,28 @@ internal sealed class NetworkStore(Database database)
         return (string?)select.ExecuteScalar() == checkValue;
     });
 
+    // ---------------------------------------------------------------- signed tree heads of the provision records
+
+    /// <summary>Keeps a signed head (a head of the same size is kept once: the first one signed).</summary>
+    public void SaveTreeHead(long treeSize, string rootHash, long signedAtMs, string signature)
+    {
+        using var c = Database.Open();
+        using var insert = c.Command("""
+            INSERT INTO net_tree_heads (tree_size, root_hash, signed_at_ms, signature) VALUES (@size, @root, @at, @signature)
+            ON CONFLICT (tree_size) DO NOTHING
+            """);
+        insert.With("size", treeSize).With("root", rootHash).With("at", signedAtMs).With("signature", signature).ExecuteNonQuery();
+    }
+
+    /// <summary>The largest head kept, or null when none was signed yet.</summary>
+    public (long TreeSize, string RootHash, long SignedAtMs, string Signature)? LatestTreeHead()
+    {
+        using var c = Database.Open();
+        using var select = c.Command("SELECT tree_size, root_hash, signed_at_ms, signature FROM net_tree_heads ORDER BY tree_size DESC LIMIT 1");
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)) : null;
+    }
+
     public bool Ping()
     {
         using var c = Database.Open();

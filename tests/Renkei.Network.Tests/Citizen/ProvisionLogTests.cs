@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using Renkei.Core.Audit;
+using Renkei.Infrastructure.Audit;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Network.Contracts;
+using Renkei.Network.Storage;
 using Renkei.Network.Tests.Linkage;
 using Renkei.TestSupport;
 
@@ -84,6 +86,45 @@ public sealed class ProvisionLogTests
         using var response = await anyone.GetAsync($"{ProvisionLogRoutes.Consistency}?first=0&second=5");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("beyond-latest-head", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Issue 19: an edit made while the network was stopped is not covered by a freshly signed head. A record rewritten with
+    /// the hash chain recomputed is caught by the signed checkpoints; with the checkpoints deleted too, by the tree head the
+    /// network kept. Either way the network does not start.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite", false)]
+    [InlineData("postgres", false)]
+    [InlineData("sqlite", true)]
+    public async Task A_log_edited_while_the_network_was_stopped_is_refused_at_start(string provider, bool checkpointsDeletedToo)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        var a = h.ClientOf(h.A);
+        var person = NetworkHarness.Person(71);
+        var token = await h.IssueAsync(h.A, person);
+        await h.IssueAsync(h.B, person);
+        for (var i = 0; i < 4; i++)
+            await a.LinkageAsync(new LinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, token, row.Affair, NetworkHarness.WardB, row.Kind, null, null));
+        using (var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress })
+            Assert.Equal(4, (await anyone.GetFromJsonAsync<ProvisionTreeHead>(ProvisionLogRoutes.LatestHead, JsonDefaults.Options))!.TreeSize);
+        await h.Network.DisposeAsync();
+
+        // Record 2 says 板橋区 asked instead of 品川区; the chain is recomputed from there on.
+        var database = h.Database.Database;
+        var original = h.Network.Records.Log.ReadEntries(1).ToList();
+        Tamper.RewriteFrom(database, NetworkStore.RecordsTable, original, 2, original.Skip(1).Select(e => (AuditTime.FromMicros(e.RecordedAtMicros),
+            e.Sequence == 2 ? System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(e.Payload).Replace(NetworkHarness.WardA, "131199", StringComparison.Ordinal)) : e.Payload)));
+        if (checkpointsDeletedToo)
+        {
+            Tamper.DropGuards(database, NetworkStore.RecordsTable + "_checkpoints");
+            Tamper.Sql(database, $"DELETE FROM {NetworkStore.RecordsTable}_checkpoints");
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(h.StartNetworkAsync);
+        Assert.Contains("does not start", refused.Message);
+        Assert.Contains(checkpointsDeletedToo ? "no longer have the root of the tree head the network signed" : "damaged at record 2", refused.Message);
     }
 
     private static void AssertSigned(ProvisionTreeHead head, NetworkHarness h)
