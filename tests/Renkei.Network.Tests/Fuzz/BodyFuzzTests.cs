@@ -66,7 +66,9 @@ public sealed class BodyFuzzTests
             string[] portalRoutes = [PortalRoutes.TreeHead, PortalRoutes.RecordProof, PortalRoutes.SelfSources, PortalRoutes.Notices, PortalRoutes.NoticeRead];
             RawRouteClient ClientFor(string route) =>
                 route.StartsWith("tokens/", StringComparison.Ordinal) ? jlis : portalRoutes.Contains(route) ? portal : ward;
-            await BodyFuzz.CheckRoutesAsync(templates, ClientFor, h.Database.Database, iterations: 250);
+            // The provision records' checkpoints are signed by a timer (every 2 s while records arrive, after an accepted
+            // linkage), not by the request: they may land during any later request, so that table is left out.
+            await BodyFuzz.CheckRoutesAsync(templates, ClientFor, h.Database.Database, iterations: 250, "net_provision_records_checkpoints");
 
             // A batch runs in the background: an accepted one goes on writing its items and provision records while later
             // requests are refused, so those tables are left out here.
@@ -76,7 +78,7 @@ public sealed class BodyFuzzTests
                     [new BatchLinkageItem("a", token, null)]))),
             };
             await BodyFuzz.CheckRoutesAsync(batches, ClientFor, h.Database.Database, iterations: 60,
-                "net_batches", "net_batch_items", "net_provision_records", "net_record_index", "net_record_subjects");
+                "net_batches", "net_batch_items", "net_provision_records", "net_provision_records_checkpoints", "net_record_index", "net_record_subjects");
         }
         finally
         {
