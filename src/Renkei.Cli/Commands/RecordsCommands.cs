@@ -167,7 +167,7 @@ public static class RecordsCommands
         database.Provider != DatabaseProvider.Sqlite || File.Exists(new SqliteConnectionStringBuilder(database.ConnectionString).DataSource);
 
     /// <summary>The trusted key file as PEM: a PEM public key as is, or base64 SubjectPublicKeyInfo DER (how the registry lists keys) converted.</summary>
-    private static string? ReadPublicKey(FileInfo? file)
+    internal static string? ReadPublicKey(FileInfo? file)
     {
         var text = AuditCommands.ReadPublicKey(file);
         if (text is null || text.Contains("-----BEGIN", StringComparison.Ordinal)) return text;

@@ -172,20 +172,20 @@ internal static class RecordsMonitor
         return path;
     }
 
+    /// <summary>The pinned key, read as <c>records verify --public-key</c> reads it (PEM, or base64 SubjectPublicKeyInfo).</summary>
     private static ECDsa LoadKey(FileInfo file)
     {
-        var text = AuditCommands.ReadPublicKey(file) ?? throw new UsageException("--public-key: the file is empty");
+        var pem = RecordsCommands.ReadPublicKey(file) ?? throw new UsageException("--public-key: the file is empty");
         var key = ECDsa.Create();
         try
         {
-            if (text.Contains("-----BEGIN", StringComparison.Ordinal)) key.ImportFromPem(text);
-            else key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(text.Trim()), out _);
+            key.ImportFromPem(pem);
             return key;
         }
-        catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new UsageException("--public-key: the file holds neither a PEM public key nor a base64 SubjectPublicKeyInfo");
+            throw new UsageException("--public-key: the file holds no ECDSA public key");
         }
     }
 }

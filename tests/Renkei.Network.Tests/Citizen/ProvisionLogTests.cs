@@ -4,6 +4,7 @@ using Renkei.Core.Audit;
 using Renkei.Infrastructure.Audit;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
+using Renkei.Core.Numbers;
 using Renkei.Network.Contracts;
 using Renkei.Network.Storage;
 using Renkei.Network.Tests.Linkage;
@@ -23,13 +24,7 @@ public sealed class ProvisionLogTests
     public async Task Anyone_can_fetch_the_head_and_prove_that_a_later_head_extends_a_kept_one(string provider)
     {
         await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
-        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
-        var a = h.ClientOf(h.A);
-        var person = NetworkHarness.Person(70);
-        var token = await h.IssueAsync(h.A, person);
-        await h.IssueAsync(h.B, person);
-        async Task LinkAsync() =>
-            await a.LinkageAsync(new LinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, token, row.Affair, NetworkHarness.WardB, row.Kind, null, null));
+        var (token, LinkAsync) = await LinkingPersonAsync(h, 70);
 
         // No certificate, no signature: a monitor on the internet.
         using var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress };
@@ -100,13 +95,8 @@ public sealed class ProvisionLogTests
     public async Task A_log_edited_while_the_network_was_stopped_is_refused_at_start(string provider, bool checkpointsDeletedToo)
     {
         await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
-        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
-        var a = h.ClientOf(h.A);
-        var person = NetworkHarness.Person(71);
-        var token = await h.IssueAsync(h.A, person);
-        await h.IssueAsync(h.B, person);
-        for (var i = 0; i < 4; i++)
-            await a.LinkageAsync(new LinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, token, row.Affair, NetworkHarness.WardB, row.Kind, null, null));
+        var (_, LinkAsync) = await LinkingPersonAsync(h, 71);
+        for (var i = 0; i < 4; i++) await LinkAsync();
         using (var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress })
             Assert.Equal(4, (await anyone.GetFromJsonAsync<ProvisionTreeHead>(ProvisionLogRoutes.LatestHead, JsonDefaults.Options))!.TreeSize);
         await h.Network.DisposeAsync();
@@ -125,6 +115,16 @@ public sealed class ProvisionLogTests
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(h.StartNetworkAsync);
         Assert.Contains("does not start", refused.Message);
         Assert.Contains(checkpointsDeletedToo ? "no longer have the root of the tree head the network signed" : "damaged at record 2", refused.Message);
+    }
+
+    /// <summary>A person with tokens at both wards, and a linkage from ward A to ward B about them that each call records once.</summary>
+    private static async Task<(Token Token, Func<Task> LinkAsync)> LinkingPersonAsync(NetworkHarness h, int person)
+    {
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        var a = h.ClientOf(h.A);
+        var token = await h.IssueAsync(h.A, NetworkHarness.Person(person));
+        await h.IssueAsync(h.B, NetworkHarness.Person(person));
+        return (token, () => a.LinkageAsync(new LinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, token, row.Affair, NetworkHarness.WardB, row.Kind, null, null)));
     }
 
     private static void AssertSigned(ProvisionTreeHead head, NetworkHarness h)
