@@ -5,6 +5,7 @@ using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Municipality.Service;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli;
 

@@ -16,6 +16,8 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders;
 

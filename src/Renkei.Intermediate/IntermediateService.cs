@@ -9,6 +9,8 @@ using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Node;
 using Renkei.Intermediate.Storage;
 using Renkei.Intermediate.Tokens;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate;
 

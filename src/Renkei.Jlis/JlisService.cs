@@ -11,6 +11,8 @@ using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tokens;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Storage;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis;
 

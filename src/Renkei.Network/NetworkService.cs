@@ -12,6 +12,8 @@ using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network;
 

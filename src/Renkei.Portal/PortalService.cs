@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.Web;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.Web;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal;
 

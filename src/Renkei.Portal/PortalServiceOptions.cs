@@ -1,4 +1,5 @@
 using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Tls;
 
 namespace Renkei.Portal;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Renkei.Core.Numbers;
-using Renkei.Infrastructure.Web;
+using Renkei.ServiceDefaults.Web;
 
 namespace Renkei.Portal;
 

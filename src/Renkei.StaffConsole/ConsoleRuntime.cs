@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Renkei.Infrastructure.Signing;
-using Renkei.Infrastructure.Web;
+using Renkei.ServiceDefaults.Web;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;

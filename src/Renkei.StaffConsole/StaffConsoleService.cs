@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.Web;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.Web;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole;
 

@@ -10,6 +10,7 @@ using Renkei.Jlis.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders.Tests;
 

@@ -4,6 +4,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Storage;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests;
 

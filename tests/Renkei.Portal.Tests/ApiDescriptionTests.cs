@@ -5,10 +5,11 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.TestSupport;
 using static Microsoft.Playwright.Assertions;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal.Tests;
 

@@ -5,7 +5,7 @@ using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
@@ -14,6 +14,8 @@ using Renkei.Municipality.Service;
 using Renkei.Network.Contracts;
 
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal.Tests;
 
@@ -197,7 +199,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
         var text = new StringBuilder();
         text.Append("# Who may call what\n\n");
         text.Append("Every route of every Renkei service, with who may call it, as the services declare it where the routes are mapped\n");
-        text.Append("(`src/Renkei.Infrastructure/Access/RouteAccess.cs`; see docs/trust-rules.md, rule 10). A service with an undeclared\n");
+        text.Append("(`src/Renkei.ServiceDefaults/Access/RouteAccess.cs`; see docs/trust-rules.md, rule 10). A service with an undeclared\n");
         text.Append("route does not start. Made by `RouteInventoryTests` from a running demo country; do not edit by hand.\n\n");
         text.Append("Kinds: **Public** (anyone), **Institution** (a registered institution of the listed classes, by mutual-TLS certificate or\n");
         text.Append("request signature), **OneInstitution** (exactly that institution), **StaffSession** / **ResidentSession** (a live login\n");

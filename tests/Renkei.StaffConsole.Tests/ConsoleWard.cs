@@ -8,6 +8,7 @@ using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole.Tests;
 

@@ -1,9 +1,10 @@
 using System.Text;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.TestSupport;
 
 /// <summary>
-/// Captures what the process writes to the console, where services log (<see cref="Renkei.Infrastructure.ServiceHost"/>'s
+/// Captures what the process writes to the console, where services log (<see cref="Renkei.ServiceDefaults.ServiceHost"/>'s
 /// console logger takes the writer when a host starts, so start the host inside the capture and dispose it before reading
 /// <see cref="Text"/>). The console is the process's: run such tests in a collection with parallelisation disabled.
 /// </summary>

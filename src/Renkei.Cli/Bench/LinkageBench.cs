@@ -8,7 +8,7 @@ using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
@@ -21,6 +21,7 @@ using Renkei.Municipality.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
 using static Renkei.Cli.Commands.BenchCommands;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Bench;
 

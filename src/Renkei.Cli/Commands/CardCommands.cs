@@ -11,6 +11,7 @@ using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Pki;
 using Renkei.Municipality.Service;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Commands;
 

@@ -25,6 +25,7 @@ using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.Portal;
 using Renkei.StaffConsole;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Commands;
 

@@ -5,7 +5,7 @@ using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Holders;
@@ -19,6 +19,7 @@ using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
 using Renkei.Portal;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Commands;
 

@@ -6,7 +6,7 @@ using Renkei.Core.Numbers;
 using Renkei.Holders;
 using Renkei.Holders.Demo;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
@@ -14,6 +14,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Network;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Demo;
 

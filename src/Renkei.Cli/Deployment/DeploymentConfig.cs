@@ -10,6 +10,8 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Deployment;
 

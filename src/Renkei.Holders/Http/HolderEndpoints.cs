@@ -7,11 +7,12 @@ using Renkei.Core.Numbers;
 using Renkei.Holders.Audit;
 using Renkei.Holders.Feed;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders.Http;
 

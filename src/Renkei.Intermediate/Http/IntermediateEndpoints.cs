@@ -7,10 +7,11 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Http;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Kinds;
 
@@ -318,7 +319,7 @@ public sealed class JsonSchemaNode
     /// or a number someone sent by mistake) is shown as a placeholder.
     /// </summary>
     internal static string PathOf(string path, string property) =>
-        Renkei.Infrastructure.ErrorResponses.IsShowableName(property) ? path + "." + property : path + ".<property>";
+        Renkei.ServiceDefaults.ErrorResponses.IsShowableName(property) ? path + "." + property : path + ".<property>";
 
     private static JsonTypes TypeOf(JsonElement value) => value.ValueKind switch
     {

@@ -13,6 +13,7 @@ using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Records;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Signing;
 
 namespace Renkei.Intermediate.Node;
 

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Renkei.Core.Cards;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Jlis.Institutions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +13,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Cards;
 

@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Core.Numbers;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Http;
 

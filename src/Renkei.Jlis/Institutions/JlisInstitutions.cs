@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Crypto;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Jlis.Contracts;
 
 namespace Renkei.Jlis.Institutions;

@@ -2,8 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -11,6 +11,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Pki;
 

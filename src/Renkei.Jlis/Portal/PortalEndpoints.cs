@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Renkei.Infrastructure;
@@ -9,6 +9,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tokens;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Portal;
 

@@ -5,13 +5,15 @@ using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Numbering;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tokens;
 

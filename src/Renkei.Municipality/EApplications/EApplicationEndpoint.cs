@@ -4,6 +4,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.EApplications;
 

@@ -12,6 +12,7 @@ using Renkei.Municipality.Applications;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.EApplications;
 
@@ -236,7 +237,7 @@ public sealed partial class EApplicationInbox
         return document;
     }
 
-    private static string ErrorResponsesText(JsonException e) => Renkei.Infrastructure.ErrorResponses.DescribeJsonError(e);
+    private static string ErrorResponsesText(JsonException e) => Renkei.ServiceDefaults.ErrorResponses.DescribeJsonError(e);
 
     [GeneratedRegex(@"^\+?[0-9][0-9-]{5,19}$")]
     private static partial Regex Phone();

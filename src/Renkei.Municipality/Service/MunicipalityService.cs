@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Infrastructure.Tls;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
@@ -22,6 +22,8 @@ using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.Service;
 

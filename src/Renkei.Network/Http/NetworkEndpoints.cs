@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
@@ -13,6 +13,8 @@ using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network.Http;
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Renkei.Core.Crypto;
 using Renkei.Network.Contracts;
 using Renkei.Network.Storage;
+using Renkei.ServiceDefaults.Signing;
 
 namespace Renkei.Network.Registry;
 

@@ -6,6 +6,8 @@ using Renkei.Infrastructure;
 using Renkei.Infrastructure.Tls;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Tests.Deployment;
 

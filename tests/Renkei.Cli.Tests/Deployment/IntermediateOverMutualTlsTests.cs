@@ -5,6 +5,8 @@ using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults.Tls;
 
 namespace Renkei.Cli.Tests.Deployment;
 

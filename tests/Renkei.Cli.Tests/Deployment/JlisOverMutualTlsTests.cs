@@ -11,6 +11,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Numbering;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Tls;
 
 namespace Renkei.Cli.Tests.Deployment;
 

@@ -1,5 +1,5 @@
 using Renkei.Core.Crypto;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Tests.Deployment;
 

@@ -15,6 +15,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Tls;
 
 namespace Renkei.Cli.Tests.Deployment;
 

@@ -5,8 +5,9 @@ namespace Renkei.Core.Tests.Architecture;
 /// <summary>
 /// The allowed reference graph (DESIGN.md §1 layout; README "Layout"): Core references nothing; a Contracts project only
 /// Core and other institutions' Contracts, and no server framework or database driver, so a client of an institution
-/// pulls in nothing of its storage; Infrastructure only Core; a module (one institution) Core, Infrastructure and
-/// Contracts, never another module; the staff console is the ward's own (it may reference the ward's module); the CLI
+/// pulls in nothing of its storage; Infrastructure (storage, keys, certificates) only Core; ServiceDefaults (what every
+/// HTTP service shares) Core and Infrastructure; a module (one institution) Core, Infrastructure, ServiceDefaults
+/// and Contracts, never another module; the staff console is the ward's own (it may reference the ward's module); the CLI
 /// composes everything. A new reference outside these rules fails here.
 /// </summary>
 public sealed class ProjectGraphTests
@@ -23,7 +24,8 @@ public sealed class ProjectGraphTests
         if (reference == "Renkei.Core") return true;
         if (IsContracts(project)) return false;
         if (project == "Renkei.Infrastructure") return false;
-        if (reference == "Renkei.Infrastructure") return Modules.Contains(project) || project == "Renkei.StaffConsole";
+        if (project == "Renkei.ServiceDefaults") return reference == "Renkei.Infrastructure";
+        if (reference is "Renkei.Infrastructure" or "Renkei.ServiceDefaults") return Modules.Contains(project) || project == "Renkei.StaffConsole";
         // The ward's staff console is the ward's own application: the same institution, the same database.
         return project == "Renkei.StaffConsole" && reference == "Renkei.Municipality";
     }
@@ -65,6 +67,8 @@ public sealed class ProjectGraphTests
         Assert.False(Allowed("Renkei.Core", "Renkei.Jlis.Contracts"));
         Assert.True(Allowed("Renkei.Intermediate.Contracts", "Renkei.Network.Contracts"));
         Assert.True(Allowed("Renkei.Municipality", "Renkei.Jlis.Contracts"));
+        Assert.False(Allowed("Renkei.Infrastructure", "Renkei.ServiceDefaults"));
+        Assert.False(Allowed("Renkei.Jlis.Contracts", "Renkei.ServiceDefaults"));
     }
 
     private sealed record Project(IReadOnlyList<string> ProjectReferences, IReadOnlyList<string> Packages, IReadOnlyList<string> Frameworks);

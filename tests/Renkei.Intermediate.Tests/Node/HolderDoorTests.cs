@@ -4,12 +4,13 @@ using System.Security.Cryptography;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using static Renkei.Intermediate.Tests.IntermediateHarness;
+using Renkei.ServiceDefaults.Signing;
 
 namespace Renkei.Intermediate.Tests.Node;
 

@@ -9,6 +9,7 @@ using Renkei.Intermediate.Records;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Tests.Node;
 

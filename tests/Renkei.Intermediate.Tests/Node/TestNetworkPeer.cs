@@ -1,4 +1,4 @@
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -11,6 +11,8 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Tests.Node;
 

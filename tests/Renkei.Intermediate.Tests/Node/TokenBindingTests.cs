@@ -1,5 +1,5 @@
 using Renkei.Core.Crypto;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using System.Net;
 using System.Net.Http.Json;
 using Renkei.Core.Json;
@@ -9,6 +9,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using static Renkei.Intermediate.Tests.IntermediateHarness;
+using Renkei.ServiceDefaults.Signing;
 
 namespace Renkei.Intermediate.Tests.Node;
 

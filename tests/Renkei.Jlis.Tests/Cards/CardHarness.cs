@@ -11,6 +11,7 @@ using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tests.Pki;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Cards;
 

@@ -8,6 +8,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Pki;
 

@@ -6,6 +6,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Pki;
 

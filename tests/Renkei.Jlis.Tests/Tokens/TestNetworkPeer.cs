@@ -1,5 +1,5 @@
 using Renkei.Core.Crypto;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -12,6 +12,8 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Tokens;
 

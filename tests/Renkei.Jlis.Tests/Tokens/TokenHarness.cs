@@ -6,6 +6,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Tokens;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Tokens;
 

@@ -14,6 +14,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.Tests.Service;
 

@@ -15,6 +15,7 @@ using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.Network.Tokens;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.Tests.Tokens;
 

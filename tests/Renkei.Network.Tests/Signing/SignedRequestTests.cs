@@ -6,6 +6,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Signing;
 
 namespace Renkei.Network.Tests.Signing;
 

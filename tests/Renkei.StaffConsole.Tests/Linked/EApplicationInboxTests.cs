@@ -7,7 +7,7 @@ using Renkei.Core.Cards;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Applications;
@@ -18,6 +18,8 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole.Tests.Linked;
 

@@ -21,6 +21,7 @@ using Renkei.Municipality.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole.Tests.Linked;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Renkei.Infrastructure.Access;
+namespace Renkei.ServiceDefaults.Access;
 
 /// <summary>
 /// Deny by default (DESIGN.md trust rule 10): every route states who may call it where it is mapped, with one of these

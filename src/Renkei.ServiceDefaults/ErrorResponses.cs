@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Renkei.Infrastructure;
+namespace Renkei.ServiceDefaults;
 
 /// <summary>
 /// Errors as JSON problem objects. Unexpected exceptions are reported by type only: their messages

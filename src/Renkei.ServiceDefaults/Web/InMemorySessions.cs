@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Renkei.Infrastructure.Web;
+namespace Renkei.ServiceDefaults.Web;
 
 /// <summary>
 /// Login sessions of a web application (the staff console, the portal), in memory only. The cookie carries 256 random

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Crypto;
+using Renkei.Infrastructure.Signing;
 
-namespace Renkei.Infrastructure.Signing;
+namespace Renkei.ServiceDefaults.Signing;
 
 /// <summary>
 /// A request body read by <see cref="SignedRequestVerifier.ReadAsync"/>: either verified (the sender's

@@ -7,10 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
-using Renkei.Infrastructure.Access;
+using Renkei.ServiceDefaults.Access;
 using Scalar.AspNetCore;
 
-namespace Renkei.Infrastructure.ApiDescriptions;
+namespace Renkei.ServiceDefaults.ApiDescriptions;
 
 /// <summary>
 /// The OpenAPI description every <see cref="ServiceHost"/> publishes at <see cref="DocumentPath"/> (DESIGN.md §4): each

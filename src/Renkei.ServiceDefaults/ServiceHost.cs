@@ -7,11 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
-using Renkei.Infrastructure.Access;
-using Renkei.Infrastructure.ApiDescriptions;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Tls;
 
-namespace Renkei.Infrastructure;
+namespace Renkei.ServiceDefaults;
 
 /// <summary>
 /// Runs one institution's HTTP service on Kestrel. Every institution talks to the others over

@@ -1,4 +1,4 @@
-namespace Renkei.Infrastructure.Access;
+namespace Renkei.ServiceDefaults.Access;
 
 /// <summary>The kinds of caller a route may be declared for (DESIGN.md trust rule 10).</summary>
 public enum CallerKind

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Renkei.Core.Json;
 using Renkei.Infrastructure.Signing;
+using Renkei.ServiceDefaults.Signing;
 
-namespace Renkei.Infrastructure;
+namespace Renkei.ServiceDefaults;
 
 /// <summary>
 /// Request bodies read whole, up to a limit per route: a larger body is refused with 413 <c>body-too-large</c> before

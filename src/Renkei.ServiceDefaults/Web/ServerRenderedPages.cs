@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Renkei.Infrastructure.Web;
+namespace Renkei.ServiceDefaults.Web;
 
 /// <summary>
 /// What every server-rendered Japanese web application of Renkei (the staff console, the portal) sets up the same way:

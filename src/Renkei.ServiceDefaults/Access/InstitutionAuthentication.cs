@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults.Tls;
 
-namespace Renkei.Infrastructure.Access;
+namespace Renkei.ServiceDefaults.Access;
 
 /// <summary>An institution as the receiving service knows it: its code, its registry class and its signing key (the resolver's; not disposed here).</summary>
 public sealed record KnownInstitution(string Code, string Class, ECDsa SigningKey);

@@ -1,8 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Crypto;
+using Renkei.Infrastructure.Tls;
 
-namespace Renkei.Infrastructure.Tls;
+namespace Renkei.ServiceDefaults.Tls;
 
 /// <summary>
 /// The institution at the other end of a mutual-TLS connection: the CN of its client certificate, which the

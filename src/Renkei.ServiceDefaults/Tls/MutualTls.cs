@@ -2,8 +2,9 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Renkei.Infrastructure.Tls;
 
-namespace Renkei.Infrastructure.Tls;
+namespace Renkei.ServiceDefaults.Tls;
 
 /// <summary>
 /// Mutual TLS between services on certificates from the network's CA (<see cref="NodeCertificateAuthority"/>): one node's

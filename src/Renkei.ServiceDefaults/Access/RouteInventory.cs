@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 
-namespace Renkei.Infrastructure.Access;
+namespace Renkei.ServiceDefaults.Access;
 
 /// <summary>One route of a service and who may call it.</summary>
 /// <param name="Methods">The HTTP methods (empty: any).</param>

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
-namespace Renkei.Infrastructure.Access;
+namespace Renkei.ServiceDefaults.Access;
 
 /// <summary>The claims an authenticated caller carries, and how handlers read them.</summary>
 public static class CallerClaims
