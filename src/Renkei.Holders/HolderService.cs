@@ -83,8 +83,9 @@ public static class HolderService
         try
         {
             var host = await ServiceHost.StartAsync("holder-" + options.InstitutionCode,
-                services =>
+                builder =>
                 {
+                    var services = builder.Services;
                     services.AddSingleton(runtime);
                     HolderEndpoints.AddStaffScheme(services, runtime);
                 },

@@ -81,8 +81,9 @@ public static class IntermediateService
         try
         {
             return await ServiceHost.StartAsync("intermediate-" + options.HolderCode,
-                services =>
+                builder =>
                 {
+                    var services = builder.Services;
                     services.AddSingleton(service);
                     // Created by a factory, so the host disposes it (keys, the network client, the records' writer) when it stops.
                     if (node is not null) services.AddSingleton(_ => node);

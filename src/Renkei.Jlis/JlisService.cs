@@ -50,7 +50,7 @@ public static class JlisService
         try
         {
             return await ServiceHost.StartAsync("jlis",
-                services => services.AddSingleton(_ => service),
+                builder => builder.Services.AddSingleton(_ => service),
                 app =>
                 {
                     var numbering = app.Services.GetRequiredService<NumberingService>();

@@ -42,8 +42,9 @@ public static partial class PortalService
         try
         {
             return await ServiceHost.StartAsync(ServiceName,
-                services =>
+                builder =>
                 {
+                    var services = builder.Services;
                     services.AddSingleton(_ => runtime); // a factory registration: the container disposes it with the host
                     ServerRenderedPages.AddServices(services, "renkei_portal_csrf", pages =>
                         RouteAccess.DeclarePages(pages, CallerKind.ResidentSession, SessionScheme,

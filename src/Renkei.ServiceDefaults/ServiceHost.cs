@@ -44,24 +44,28 @@ public sealed class ServiceHost : IAsyncDisposable
     /// </summary>
     public static Task<ServiceHost> StartAsync(
         string name,
-        Action<IServiceCollection> configureServices,
-        Action<WebApplication> mapEndpoints,
+        Action<WebApplicationBuilder> addModule,
+        Action<WebApplication> mapModule,
         int port = 0,
         string address = "127.0.0.1",
         CancellationToken cancellationToken = default) =>
-        StartAsync(name, configureServices, mapEndpoints, new ServiceHostOptions(port, address), cancellationToken);
+        StartAsync(name, addModule, mapModule, new ServiceHostOptions(port, address), cancellationToken);
 
     /// <summary>
-    /// Builds and starts a service as <paramref name="options"/> say: plain HTTP, or HTTPS with client certificates
-    /// required and checked against the network's CA only (<see cref="ServiceHostOptions.MutualTls"/>).
+    /// Builds and starts a service the way a module composes itself: <paramref name="addModule"/> is the module's
+    /// <c>AddX(builder)</c> (services and options from <see cref="WebApplicationBuilder.Configuration"/>, which holds
+    /// <see cref="ServiceHostOptions.Settings"/>, appsettings.json and the environment), <paramref name="mapModule"/> its
+    /// <c>MapXApi(app)</c>. Options validated at start (<c>ValidateOnStart</c>) fail here, before the port opens.
     /// </summary>
     public static async Task<ServiceHost> StartAsync(
         string name,
-        Action<IServiceCollection> configureServices,
-        Action<WebApplication> mapEndpoints,
+        Action<WebApplicationBuilder> addModule,
+        Action<WebApplication> mapModule,
         ServiceHostOptions options,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(addModule);
+        ArgumentNullException.ThrowIfNull(mapModule);
         ArgumentNullException.ThrowIfNull(options);
         // No configuration file is reloaded on change: a file watcher per service woke on every database write in the
         // working directory (a large share of a linkage's kernel time in the benchmark).
@@ -70,6 +74,7 @@ public sealed class ServiceHost : IAsyncDisposable
             ApplicationName = name,
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
+        if (options.Settings is { Count: > 0 } settings) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         var tls = options.MutualTls;
@@ -85,14 +90,14 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ProcessOwnedLifetime>();
         RouteAccess.AddDenyByDefault(builder.Services);
         ApiDescription.Add(builder.Services, name);
-        configureServices(builder.Services);
+        addModule(builder);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandlerOptions());
         if (tls is not null) app.Use(CallerCertificate.RequireMatchingInstitution);
         // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
         app.UseAuthentication();
         app.UseAuthorization();
-        mapEndpoints(app);
+        mapModule(app);
         ApiDescription.Map(app, options.ApiReference || app.Configuration.GetValue<bool>(ApiReferenceSetting));
         RouteInventory.EnsureDeclared(app, name);
         await app.StartAsync(cancellationToken);
@@ -131,4 +136,10 @@ public sealed record ServiceHostOptions(int Port = 0, string Address = "127.0.0.
     /// when configured with <see cref="ServiceHost.ApiReferenceSetting"/>). The description itself is always served.
     /// </summary>
     public bool ApiReference { get; init; }
+
+    /// <summary>
+    /// Configuration the composer sets for this service (keys as in appsettings, <c>Section:Key</c>), read by the module's
+    /// options; an environment variable (<c>Section__Key</c>) overrides it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
 }

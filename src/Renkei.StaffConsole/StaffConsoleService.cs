@@ -91,8 +91,9 @@ public static class StaffConsoleService
         var runtime = new ConsoleRuntime(options, new ResidentRegister(options.Database, options.Municipality));
 
         return await ServiceHost.StartAsync(ServiceName,
-            services =>
+            builder =>
             {
+                var services = builder.Services;
                 services.AddSingleton(_ => runtime); // a factory registration: the container disposes it (the intermediate server's client)
                 ServerRenderedPages.AddServices(services, "renkei_csrf", pages =>
                     RouteAccess.DeclarePages(pages, CallerKind.StaffSession, SessionScheme,

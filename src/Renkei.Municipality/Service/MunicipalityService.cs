@@ -162,8 +162,9 @@ public static class MunicipalityService
 
         return ServiceHost.StartAsync(
             $"municipality-{options.Code.Digits}",
-            services =>
+            builder =>
             {
+                var services = builder.Services;
                 StaffApiAccess.AddScheme(services, api);
             },
             app =>
