@@ -84,12 +84,10 @@ public sealed class ServiceHost : IAsyncDisposable
             builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(tls.ConfigureServer));
         }
-        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         // Several services share one process (the demo): Ctrl+C and SIGTERM belong to the process, which stops every
         // host. The default console lifetime would swallow the signal to stop just this one and leave the process running.
         builder.Services.AddSingleton<IHostLifetime, ProcessOwnedLifetime>();
-        RouteAccess.AddDenyByDefault(builder.Services);
-        ApiDescription.Add(builder.Services, name);
+        builder.AddServiceDefaults(name);
         addModule(builder);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandlerOptions());
@@ -97,6 +95,7 @@ public sealed class ServiceHost : IAsyncDisposable
         // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapDefaultEndpoints();
         mapModule(app);
         ApiDescription.Map(app, options.ApiReference || app.Configuration.GetValue<bool>(ApiReferenceSetting));
         RouteInventory.EnsureDeclared(app, name);

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.ServiceDefaults;
+using Renkei.ServiceDefaults.Logging;
 
 namespace Renkei.Holders.Http;
 
@@ -134,7 +135,7 @@ internal static class HolderEndpoints
         }
         catch (Exception e) when (e is JlisException or IntermediateException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            logger.LogWarning("token acquisition for person {PersonId} failed ({ExceptionType}); the next run will retry", personId, e.GetType().Name);
+            HolderLog.TokenAcquisitionFailed(logger, personId, e.GetType().Name);
         }
     }
 
@@ -267,4 +268,11 @@ internal static class HolderEndpoints
 
     private static Task Log(HolderRuntime runtime, string terminal, string action, string result, long? personId, Guid? requestId, long count) =>
         runtime.OperationLog.AppendAsync(new HolderOperationEntry(runtime.Options.Clock.GetUtcNow(), action, result, personId, requestId, count, terminal));
+}
+
+/// <summary>The holder's log entries: a person id is an identifier the log pseudonymises.</summary>
+internal static partial class HolderLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "token acquisition for person {PersonId} failed ({ExceptionType}); the next run will retry")]
+    public static partial void TokenAcquisitionFailed(ILogger logger, [IdentifierData] long personId, string exceptionType);
 }

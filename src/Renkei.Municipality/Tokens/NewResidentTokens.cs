@@ -5,6 +5,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Registry;
+using Renkei.ServiceDefaults.Logging;
 
 namespace Renkei.Municipality.Tokens;
 
@@ -14,7 +15,7 @@ namespace Renkei.Municipality.Tokens;
 /// number if they have none yet, and <see cref="TokenAcquirer"/> asks J-LIS under a request id derived from the event's, so
 /// a retried event asks again idempotently. The event is already committed: a refusal is recorded in
 /// <see cref="TokenHoldings"/>, and a failure to reach J-LIS or the intermediate server is logged (by addressee number
-/// only) and left to <see cref="TokenAcquisitionJob"/>; neither undoes or fails the event.
+/// only, pseudonymised in the log: <see cref="IdentifierDataAttribute"/>) and left to <see cref="TokenAcquisitionJob"/>; neither undoes or fails the event.
 /// </summary>
 public sealed class NewResidentTokens(ResidentRegister register, AddresseeSystem addressees, TokenAcquirer acquirer, ILogger? logger = null)
 {
@@ -39,20 +40,32 @@ public sealed class NewResidentTokens(ResidentRegister register, AddresseeSystem
             var held = await acquirer.AcquireAsync(TokenAcquirer.DerivedId(eventRequestId, "ward/token-acquisition"),
                 new TokenSubject(addressee, number.Value), cancellationToken);
             if (held) _holdings.RecordHeld(addressee, "event");
-            else _logger.LogWarning("token for addressee {Addressee} was not delivered; the bulk job will ask again", addressee);
+            else TokenLog.NotDelivered(_logger, addressee);
             return held;
         }
         catch (JlisException e) when (e.Status == HttpStatusCode.Conflict && e.Code is TokenRefusalCodes.NumberSuperseded
                                           or TokenRefusalCodes.NumberNotDesignated or TokenRefusalCodes.ResidentCodeRetired)
         {
             _holdings.RecordRefused(new RefusedSubject(addressee, e.Code, e.Message));
-            _logger.LogWarning("J-LIS refused a token for addressee {Addressee} ({Code})", addressee, e.Code);
+            TokenLog.Refused(_logger, addressee, e.Code);
         }
         catch (Exception e) when (e is JlisException or IntermediateException or HttpRequestException or OperationCanceledException)
         {
-            _logger.LogWarning("token acquisition for addressee {Addressee} failed ({Failure}); the bulk job will ask again",
-                addressee, e is JlisException j ? j.Code : e is IntermediateException i ? i.Code : e.GetType().Name);
+            TokenLog.Failed(_logger, addressee, e is JlisException j ? j.Code : e is IntermediateException i ? i.Code : e.GetType().Name);
         }
         return false;
     }
+}
+
+/// <summary>The token acquisition's log entries: the addressee number is an identifier the log pseudonymises.</summary>
+internal static partial class TokenLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "token for addressee {Addressee} was not delivered; the bulk job will ask again")]
+    public static partial void NotDelivered(ILogger logger, [IdentifierData] long addressee);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "J-LIS refused a token for addressee {Addressee} ({Code})")]
+    public static partial void Refused(ILogger logger, [IdentifierData] long addressee, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "token acquisition for addressee {Addressee} failed ({Failure}); the bulk job will ask again")]
+    public static partial void Failed(ILogger logger, [IdentifierData] long addressee, string failure);
 }

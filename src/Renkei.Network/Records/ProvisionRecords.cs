@@ -111,6 +111,7 @@ internal sealed class ProvisionRecords : IAsyncDisposable
             if (idCode is { } id) NetworkStore.IndexRecord(c, t, id, e.Sequence);
             alongside?.Invoke(c, t, e.Sequence);
         }, cancellationToken);
+        NetworkMetrics.Linkages.Add(1, new KeyValuePair<string, object?>("result", draft.Result.ToString()));
         return entry.Sequence;
     }
 
