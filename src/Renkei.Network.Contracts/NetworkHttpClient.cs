@@ -50,6 +50,12 @@ public interface IPortalNetworkClient
     /// <summary>The institutions holding a token for the person and the self-display kinds each may be asked for (<see cref="PortalRoutes.SelfSources"/>).</summary>
     Task<SelfSourcesResponse> SelfSourcesAsync(SelfSourcesRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>The signed names of the codes in provision records (<see cref="ProvisionLogRoutes.Names"/>, public).</summary>
+    Task<SignedNameTable> NameTableAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The consistency proof between two sizes of the provision records' tree (<see cref="ProvisionLogRoutes.Consistency"/>, public).</summary>
+    Task<ConsistencyProof> ConsistencyAsync(long first, long second, CancellationToken cancellationToken = default);
+
     /// <summary>The person's notices, newest first, still sealed to the portal (<see cref="PortalRoutes.Notices"/>).</summary>
     Task<NoticeList> NoticesAsync(NoticeQuery request, CancellationToken cancellationToken = default);
 
@@ -116,6 +122,19 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient, IPortal
 
     public Task<NoticeReadAck> MarkNoticeReadAsync(NoticeReadRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<NoticeReadRequest, NoticeReadAck>(PortalRoutes.NoticeRead, request, cancellationToken);
+
+    public Task<SignedNameTable> NameTableAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<SignedNameTable>(ProvisionLogRoutes.Names, cancellationToken);
+
+    public Task<ConsistencyProof> ConsistencyAsync(long first, long second, CancellationToken cancellationToken = default) =>
+        GetAsync<ConsistencyProof>(FormattableString.Invariant($"{ProvisionLogRoutes.Consistency}?first={first}&second={second}"), cancellationToken);
+
+    private async Task<TResponse> GetAsync<TResponse>(string route, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(route, cancellationToken);
+        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Message),
+            cancellationToken);
+    }
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {

@@ -75,6 +75,34 @@ public static class ProvisionLogRoutes
 
     /// <summary>GET <c>?first=m&amp;second=n</c>: the consistency proof from size m to size n, 0 ≤ m ≤ n ≤ the latest head's size (<see cref="ConsistencyProof"/>).</summary>
     public const string Consistency = "records/log/consistency";
+
+    /// <summary>GET: the names of the codes a record holds (institutions, affairs, information kinds), signed (<see cref="SignedNameTable"/>).</summary>
+    public const string Names = "records/names";
+}
+
+/// <summary>A code and its Japanese name.</summary>
+public sealed record NamedCode(string Code, string Name);
+
+/// <summary>
+/// The names of every code a provision record can hold: registered institutions, the policy's affairs and information
+/// kinds. <paramref name="Version"/> is the policy's version and a digest of the names, so a different table has a
+/// different version. Lists are ordered by code (ordinal).
+/// </summary>
+public sealed record NameTable(string Version, DateTimeOffset IssuedAt, IReadOnlyList<NamedCode> Institutions,
+    IReadOnlyList<NamedCode> Affairs, IReadOnlyList<NamedCode> Kinds);
+
+/// <summary>
+/// A <see cref="NameTable"/> as the network publishes it: <paramref name="Table"/> is the base64 of the table's canonical
+/// JSON, <paramref name="Signature"/> the network's ECDSA P-256 signature (SHA-256, IEEE P1363, base64) over the UTF-8 of
+/// <see cref="SignedText"/>, with the key that signs the provision records' tree heads (<paramref name="NetworkPublicKey"/>),
+/// so a page that pins that key can check that the names it shows for a record are the network's.
+/// </summary>
+public sealed record SignedNameTable(string Table, string Signature, string NetworkPublicKey)
+{
+    public const string Label = "renkei/network/name-table/v1";
+
+    /// <summary><c>Label "\n" Table</c> (the base64 text).</summary>
+    public static string SignedText(string table) => Label + "\n" + table;
 }
 
 /// <summary>

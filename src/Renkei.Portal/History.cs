@@ -61,20 +61,12 @@ public sealed record HistoryFilter(DateOnly? From, DateOnly? To, string? Institu
 /// <summary>Builds the rows of the history (names looked up once per code) and its CSV export.</summary>
 internal static class History
 {
-    public static async Task<IReadOnlyList<HistoryRow>> RowsAsync(RecordNames names, IEnumerable<ProvisionRecord> records, CancellationToken cancellationToken)
-    {
-        var rows = new List<HistoryRow>();
-        foreach (var record in records.OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Sequence))
-        {
-            rows.Add(new HistoryRow(record, PortalText.EraDateTime(record.RecordedAt),
-                await names.InstitutionAsync(record.Inquirer, cancellationToken),
-                await names.InstitutionAsync(record.Provider, cancellationToken),
-                await names.AffairAsync(record.Affair, cancellationToken),
-                await names.KindAsync(record.Kind, cancellationToken),
-                PortalText.Result(record.Result)));
-        }
-        return rows;
-    }
+    public static IReadOnlyList<HistoryRow> Rows(VerifiedNames names, IEnumerable<ProvisionRecord> records) =>
+        records.OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Sequence)
+            .Select(record => new HistoryRow(record, PortalText.EraDateTime(record.RecordedAt),
+                names.Institution(record.Inquirer), names.Institution(record.Provider), names.Affair(record.Affair), names.Kind(record.Kind),
+                PortalText.Result(record.Result)))
+            .ToList();
 
     public static readonly string[] CsvHeaders = ["記録番号", "日時", "照会機関", "提供機関", "事務", "情報", "結果"];
 

@@ -43,10 +43,11 @@ internal sealed class PortalRuntime : IDisposable
         Sessions = new PortalSessions(options.Clock, options.IdleTimeout);
         Challenges = new LoginChallenges(options.InstitutionCode, options.Clock);
         RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = options.Clock });
-        Names = new RecordNames(Network, options.InstitutionCode);
+        Names = new RecordNames(Network, options.NetworkSigningPublicKey
+            ?? throw new ArgumentException("the network's signing key must be pinned (NetworkSigningPublicKey)", nameof(options)), options.Clock);
     }
 
-    /// <summary>Japanese names of institutions, affairs and information kinds from the network's published routes (cached).</summary>
+    /// <summary>Japanese names of institutions, affairs and information kinds from the network's signed name table (verified, cached).</summary>
     public RecordNames Names { get; }
 
     public PortalServiceOptions Options { get; }

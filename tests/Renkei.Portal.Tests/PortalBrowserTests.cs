@@ -59,7 +59,11 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         await row.Locator("button.verify").ClickAsync();
         var verdict = page.Locator($"#verify-{sequence} .verdict");
         await Expect(verdict).ToContainTextAsync("検証済み", new() { Timeout = 30_000 });
-        Assert.Equal(5, await page.Locator($"#verify-{sequence} li.passed").CountAsync());
+        // Leaf, hash, position, path, head signature, name-table signature, shown names, consistency with the kept head.
+        Assert.Equal(8, await page.Locator($"#verify-{sequence} li.passed").CountAsync());
+        await Expect(row.Locator("td[data-label='記録番号']")).ToHaveTextAsync(sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var kept = await page.EvaluateAsync<string>("() => localStorage.getItem('renkei.provisionRecords.lastVerifiedHead')");
+        Assert.Contains("\"rootHash\"", kept);
         await PortalPages.ScreenshotAsync(page, "portal-history", output);
 
         // A proof altered on the way (one sibling hash of the audit path) fails in the page.
@@ -91,6 +95,34 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         await Expect(verdict).ToContainTextAsync("検証失敗", new() { Timeout = 30_000 });
         await Expect(page.Locator($"#verify-{sequence} li.failed")).ToContainTextAsync("事務");
         await page.UnrouteAsync("**/history/proof?*");
+
+        // A visible name altered in the page (the provider shown as another ward) fails: names are bound to the leaf
+        // through the network's signed name table, not only the hidden codes.
+        await row.Locator("td[data-label='提供機関']").EvaluateAsync("cell => cell.textContent = '板橋区'");
+        await row.Locator("button.verify").ClickAsync();
+        await Expect(verdict).ToContainTextAsync("検証失敗", new() { Timeout = 30_000 });
+        await Expect(page.Locator($"#verify-{sequence} li.failed")).ToContainTextAsync("表示名称との照合");
+        await row.Locator("td[data-label='提供機関']").EvaluateAsync("cell => cell.textContent = '大田区'");
+        await row.Locator("button.verify").ClickAsync();
+        await Expect(verdict).ToContainTextAsync("検証済み", new() { Timeout = 30_000 });
+
+        // A head kept from a log that was since rewritten (another root at an earlier size) is not extended by today's:
+        // the consistency step fails, and the kept head stays as evidence.
+        const string Fork = """
+            () => {
+              const kept = JSON.parse(localStorage.getItem('renkei.provisionRecords.lastVerifiedHead'));
+              kept.treeSize = Math.max(1, kept.treeSize - 1);
+              kept.rootHash = 'ab'.repeat(32);
+              localStorage.setItem('renkei.provisionRecords.lastVerifiedHead', JSON.stringify(kept));
+              return localStorage.getItem('renkei.provisionRecords.lastVerifiedHead');
+            }
+            """;
+        var forked = await page.EvaluateAsync<string>(Fork);
+        await row.Locator("button.verify").ClickAsync();
+        await Expect(verdict).ToContainTextAsync("検証失敗", new() { Timeout = 30_000 });
+        await Expect(page.Locator($"#verify-{sequence} li.failed")).ToContainTextAsync("前回確認した記録との一貫性");
+        Assert.Equal(forked, await page.EvaluateAsync<string>("() => localStorage.getItem('renkei.provisionRecords.lastVerifiedHead')"));
+        await page.EvaluateAsync("() => localStorage.removeItem('renkei.provisionRecords.lastVerifiedHead')");
 
         // CSV: UTF-8 with BOM, Japanese headers, one line per shown record.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv-export").ClickAsync());

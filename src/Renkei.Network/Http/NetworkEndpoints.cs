@@ -191,6 +191,10 @@ internal sealed class NetworkEndpoints(
                     "second is larger than the latest signed head's size (最新の署名付きツリーヘッドより大きなサイズです)");
         }).Produces<ConsistencyProof>()
             .AllowPublic("consistency proofs between the provision records' tree heads, published so anyone can audit the log (no personal data)");
+        var names = new PublishedNames(registry, policy, records.Tree, clock);
+        app.MapGet("/" + ProvisionLogRoutes.Names, () => Results.Json(names.Current(), JsonDefaults.Options))
+            .Produces<SignedNameTable>()
+            .AllowPublic("the signed names of the codes in provision records (institutions, affairs, kinds), so anyone can audit the log and a page can prove the names it shows (no personal data)");
         app.MapGet("/" + NetworkRoutes.Health, () =>
         {
             try

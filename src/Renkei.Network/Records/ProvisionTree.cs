@@ -137,5 +137,14 @@ internal sealed class ProvisionTree : IDisposable
         }
     }
 
+    /// <summary>The key that verifies the heads (SPKI DER, base64).</summary>
+    public string PublicKey => _publicKey;
+
+    /// <summary>Signs <paramref name="text"/> with the heads' key (the published name table: <see cref="PublishedNames"/>).</summary>
+    public string SignText(string text)
+    {
+        lock (_gate) return RequestSignature.SignText(_key, text);
+    }
+
     public void Dispose() => _key.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
@@ -22,6 +23,30 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
 
     public int TotalInPeriod { get; private set; }
     public string? Error { get; private set; }
+
+    /// <summary>The network's signed name table the rows' names come from (JSON), for the page's verifier.</summary>
+    public string? NameTable { get; private set; }
+
+    /// <summary>
+    /// The consistency proof between a tree head the browser kept and a later one (the network's public proof), so the page
+    /// can check that the log it verified today extends the one it verified last time.
+    /// </summary>
+    public async Task<IActionResult> OnGetConsistencyAsync(long first, long second)
+    {
+        if (first < 0 || second < first) return new JsonResult(new ProblemBody("invalid-request", "サイズの指定が正しくありません。"), JsonDefaults.Options) { StatusCode = 400 };
+        try
+        {
+            return new JsonResult(await Runtime.Network.ConsistencyAsync(first, second, HttpContext.RequestAborted), JsonDefaults.Options);
+        }
+        catch (Exception e) when (e is NetworkException or HttpRequestException or TaskCanceledException && !HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogWarning("consistency proof failed: {Kind}", e is NetworkException n ? n.Code : e.GetType().Name);
+            return new JsonResult(new ProblemBody("network-unavailable", "情報提供ネットワークシステムから一貫性の証明を取得できませんでした。"), JsonDefaults.Options)
+            {
+                StatusCode = 502,
+            };
+        }
+    }
 
     /// <summary>The network key the operator pinned (base64 SPKI), or null.</summary>
     public string? PinnedNetworkKey => Runtime.Options.NetworkSigningPublicKey;
@@ -81,11 +106,21 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
             return false;
         }
         TotalInPeriod = records.Count;
-        var institutions = new List<(string, string)>();
-        foreach (var code in records.SelectMany(r => new[] { r.Inquirer, r.Provider }).Distinct(StringComparer.Ordinal))
-            institutions.Add((code, await Runtime.Names.InstitutionAsync(code, HttpContext.RequestAborted)));
-        Institutions = institutions.OrderBy(i => i.Item2, StringComparer.Ordinal).ToList();
-        Rows = await History.RowsAsync(Runtime.Names, Filter.Apply(records), HttpContext.RequestAborted);
+        VerifiedNames names;
+        try
+        {
+            names = await Runtime.Names.CurrentAsync(records.SelectMany(r => new[] { r.Inquirer, r.Provider, r.Affair, r.Kind }), HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is NetworkException or HttpRequestException or TaskCanceledException && !HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogWarning("name table failed: {Kind}", e is NetworkException n ? n.Code : e.GetType().Name);
+            Error = "情報提供ネットワークシステムから名称表を取得できませんでした。時間をおいてもう一度お試しください。";
+            return false;
+        }
+        NameTable = JsonSerializer.Serialize(names.Signed, JsonDefaults.Options);
+        Institutions = records.SelectMany(r => new[] { r.Inquirer, r.Provider }).Distinct(StringComparer.Ordinal)
+            .Select(code => (code, names.Institution(code))).OrderBy(i => i.Item2, StringComparer.Ordinal).ToList();
+        Rows = History.Rows(names, Filter.Apply(records));
         return true;
     }
 }

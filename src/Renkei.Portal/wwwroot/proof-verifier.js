@@ -6,9 +6,14 @@
 //   4. the tree head's ECDSA P-256 / SHA-256 signature (IEEE P1363) over
 //      "renkei/network/provision-records/tree-head/v1\n" size "\n" root "\n" signedAt (Unix ms) verifies under the network's
 //      key (the key the portal's operator pinned, when the page names one).
-// verifyRecordProof(proof, shown, pinnedKey) → { ok, steps: [{ name, ok, detail }] }; it never throws for bad input.
+//   5. the names the page shows (institutions, affair, kind), the result text, the time and the record number are what
+//      the leaf says, the names through the network's signed name table (checked under the same key);
+// and, in history.js, that the signed head extends the head this browser verified last (verifyConsistency: RFC 9162
+// §2.1.4.2, a port of Renkei.Core.Audit.MerkleTree.VerifyConsistency).
+// verifyRecordProof(proof, shown, pinnedKey, nameTable) → { ok, steps: [{ name, ok, detail }] }; it never throws for bad input.
 
 const LABEL = 'renkei/network/provision-records/tree-head/v1';
+const NAME_TABLE_LABEL = 'renkei/network/name-table/v1';
 
 const utf8 = (text) => new TextEncoder().encode(text);
 
@@ -77,6 +82,79 @@ export function parseInstant(text) {
   return { ticks, ms };
 }
 
+/** RFC 9162 §2.1.4.2: true when path proves the tree of newSize (root newRoot) extends the tree of oldSize (root oldRoot). */
+export async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, path) {
+  let m = BigInt(oldSize);
+  const n = BigInt(newSize);
+  if (m < 0n || m > n) return false;
+  if (m === n) return path.length === 0 && toHex(oldRoot) === toHex(newRoot);
+  if (m === 0n) return path.length === 0;
+  if (path.length === 0) return false;
+  const nodes = (m & (m - 1n)) === 0n ? [oldRoot, ...path] : [...path];
+  let fn = m - 1n;
+  let sn = n - 1n;
+  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+  let fr = nodes[0];
+  let sr = nodes[0];
+  for (const c of nodes.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await hashChildren(c, fr);
+      sr = await hashChildren(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+    } else {
+      sr = await hashChildren(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && toHex(fr) === toHex(oldRoot) && toHex(sr) === toHex(newRoot);
+}
+
+export { fromHex, toHex };
+
+// The Japanese eras from their first day (Renkei.Core.Dates.JapaneseEraDate; .NET's JapaneseCalendar).
+const ERAS = [['令和', 2019, 5, 1], ['平成', 1989, 1, 8], ['昭和', 1926, 12, 25], ['大正', 1912, 7, 30], ['明治', 1868, 1, 1]];
+
+/** An instant as the portal writes it for residents (PortalText.EraDateTime): Japan time, e.g. 令和8年12月6日 09:05. */
+export function eraDateTime(iso) {
+  const instant = parseInstant(iso);
+  if (!instant) return null;
+  const japan = new Date(Number(instant.ms) + 9 * 3600 * 1000);
+  const y = japan.getUTCFullYear(), mo = japan.getUTCMonth() + 1, d = japan.getUTCDate();
+  const day = Date.UTC(y, mo - 1, d);
+  const era = ERAS.find(([, ey, em, ed]) => day >= Date.UTC(ey, em - 1, ed));
+  if (!era) return null;
+  const year = era[0] === '明治' ? y - 1867 : y - era[1] + 1;
+  const two = (v) => String(v).padStart(2, '0');
+  return `${era[0]}${year === 1 ? '元' : year}年${mo}月${d}日 ${two(japan.getUTCHours())}:${two(japan.getUTCMinutes())}`;
+}
+
+// 結果 as the page writes it (PortalText.Result), by the leaf's result code.
+const RESULT_TEXT = { provided: '提供', notHeld: '該当なし', refused: '提供拒否', providerUnavailable: '提供者応答なし' };
+
+async function verifySignature(keyBase64, signatureBase64, text) {
+  try {
+    const key = await crypto.subtle.importKey('spki', fromBase64(keyBase64), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromBase64(signatureBase64), utf8(text));
+  } catch {
+    return false;
+  }
+}
+
+/** The name table if its signature verifies under keyBase64, else null. */
+async function openNameTable(signed, keyBase64) {
+  if (!signed || typeof signed.table !== 'string' || signed.networkPublicKey !== keyBase64) return null;
+  if (!await verifySignature(keyBase64, signed.signature, `${NAME_TABLE_LABEL}\n${signed.table}`)) return null;
+  try {
+    const table = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(signed.table)));
+    const map = (list) => new Map((list ?? []).map((n) => [n.code, n.name]));
+    return { version: table.version, institutions: map(table.institutions), affairs: map(table.affairs), kinds: map(table.kinds) };
+  } catch {
+    return null;
+  }
+}
+
 async function fingerprint(spkiBase64) {
   const hex = toHex(await sha256(fromBase64(spkiBase64)));
   return hex.match(/.{2}/g).slice(0, 16).join(':');
@@ -95,9 +173,11 @@ const FIELDS = [
 
 /**
  * proof: the network's RecordProof (camelCase JSON); shown: the row's fields as the page shows them (sequence,
- * recordedAt ISO, requestId, inquirer, provider, affair, kind, result, refusalCode); pinnedKey: base64 SPKI or ''/null.
+ * recordedAt ISO, requestId, inquirer, provider, affair, kind, result, refusalCode, and words: the texts of the row's
+ * cells sequence, when, inquirer, provider, affair, kind, result); pinnedKey: base64 SPKI or ''/null; nameTable: the
+ * network's SignedNameTable (camelCase JSON).
  */
-export async function verifyRecordProof(proof, shown, pinnedKey) {
+export async function verifyRecordProof(proof, shown, pinnedKey, nameTable) {
   const steps = [];
   const step = (name, ok, detail) => { steps.push({ name, ok, detail }); return ok; };
   const done = () => ({ ok: steps.length > 0 && steps.every((s) => s.ok), steps });
@@ -162,16 +242,30 @@ export async function verifyRecordProof(proof, shown, pinnedKey) {
       return done();
     }
     const signedText = `${LABEL}\n${head.treeSize}\n${head.rootHash}\n${signedAt.ms}`;
-    let valid = false;
-    try {
-      const key = await crypto.subtle.importKey('spki', fromBase64(keyBase64), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-      valid = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromBase64(head.signature), utf8(signedText));
-    } catch {
-      valid = false;
-    }
-    step('署名の検証', valid, valid
+    const valid = await verifySignature(keyBase64, head.signature, signedText);
+    if (!step('署名の検証', valid, valid
       ? `情報提供ネットワークシステムの公開鍵（指紋 ${print}${pinnedKey ? '、登録済みの鍵' : ''}）で、ツリーヘッドの ECDSA P-256 署名を確認しました。`
-      : `ツリーヘッドの署名が、ネットワークの公開鍵（指紋 ${print}）で確認できません。`);
+      : `ツリーヘッドの署名が、ネットワークの公開鍵（指紋 ${print}）で確認できません。`)) return done();
+
+    // 5. What the page shows in words is what the leaf says: names through the signed name table.
+    const names = await openNameTable(nameTable, keyBase64);
+    if (!step('名称表の署名', names !== null, names
+      ? `名称表（版 ${names.version}）の署名を、同じネットワークの公開鍵で確認しました。`
+      : '名称表の署名を、ネットワークの公開鍵で確認できません。')) return done();
+    const words = shown.words ?? {};
+    const expected = [
+      ['記録番号', words.sequence, String(leaf.sequence)],
+      ['日時', words.when, eraDateTime(leaf.recordedAt)],
+      ['照会機関', words.inquirer, names.institutions.get(leaf.inquirer) ?? leaf.inquirer],
+      ['提供機関', words.provider, names.institutions.get(leaf.provider) ?? leaf.provider],
+      ['事務', words.affair, names.affairs.get(leaf.affair) ?? leaf.affair],
+      ['情報', words.kind, names.kinds.get(leaf.kind) ?? leaf.kind],
+      ['結果', words.result, RESULT_TEXT[leaf.result] ?? leaf.result],
+    ];
+    const differing = expected.filter(([, seen, want]) => (seen ?? '').trim() !== want).map(([label]) => label);
+    step('表示名称との照合', differing.length === 0, differing.length === 0
+      ? '画面の記録番号・日時・機関名・事務名・情報名・結果が、記録データと署名付き名称表のとおりであることを確認しました。'
+      : `画面の表示が記録データ・署名付き名称表と一致しません（${differing.join('、')}）。`);
     return done();
   } catch {
     step('検証', false, '証明を検証できませんでした。');
