@@ -88,6 +88,57 @@ public sealed class RecordsMonitorTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Records_consistency_proves_a_later_head_extends_a_kept_one_and_refutes_a_rewritten_log()
+    {
+        var original = Database.Sqlite(_data.File("network.db"));
+        Append(original, "a", 1, 3);
+        var publicKey = _data.File("network.pub");
+        var small = _data.File("small");
+        var large = _data.File("large");
+        await using (var network = await StartAsync(original))
+        {
+            File.WriteAllText(publicKey, network.SigningPublicKey);
+            Assert.Equal(0, (await MonitorAsync(network, small)).ExitCode);
+        }
+        Append(original, "a", 4, 6);
+        await using (var network = await StartAsync(original))
+        {
+            Assert.Equal(0, (await MonitorAsync(network, large)).ExitCode);
+            var consistent = await ConsistencyAsync(network, Path.Combine(small, "head.json"), Path.Combine(large, "head.json"));
+            Assert.Equal((0, "consistent"), (consistent.ExitCode, Outcome(consistent)));
+            // Against the latest head (the default second), too.
+            Assert.Equal(0, (await ConsistencyAsync(network, Path.Combine(small, "head.json"))).ExitCode);
+            var backwards = await ConsistencyAsync(network, Path.Combine(large, "head.json"), Path.Combine(small, "head.json"));
+            Assert.Equal((1, "shrank"), (backwards.ExitCode, Outcome(backwards)));
+        }
+
+        // The same key over a log rewritten from record 2: the kept 6-record head is not extended by the new one.
+        var forked = Database.Sqlite(_data.File("forked.db"));
+        Append(forked, "a", 1, 1);
+        Append(forked, "b", 2, 9);
+        await using (var network = await StartAsync(forked))
+        {
+            var caught = await ConsistencyAsync(network, Path.Combine(large, "head.json"));
+            Assert.Equal((1, "forked"), (caught.ExitCode, Outcome(caught)));
+        }
+
+        // A head file that is not a head: a usage error naming the option, and no stack trace.
+        var notAHead = _data.File("not-a-head.json");
+        File.WriteAllText(notAHead, "{ nonsense");
+        await using (var network = await StartAsync(original))
+        {
+            var refused = await ConsistencyAsync(network, notAHead);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("--first", refused.StandardError, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", refused.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    private Task<CliProcess.Outcome> ConsistencyAsync(NetworkNode network, string first, string? second = null) =>
+        CliProcess.RunAsync(_data.Path, ["records", "consistency", "--network", network.BaseAddress.ToString(), "--public-key", _data.File("network.pub"),
+            "--first", first, .. second is null ? Array.Empty<string>() : ["--second", second], "--json"]);
+
     private async Task<NetworkNode> StartAsync(Database database) =>
         await NetworkService.StartAsync(new NetworkServiceOptions(database, KeyDirectory) { TreeHeadInterval = TimeSpan.Zero });
 

@@ -41,9 +41,10 @@ public static class RecordsCommands
 
     public static void AddTo(RootCommand root)
     {
-        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify, monitor");
+        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify, monitor, consistency");
         records.Subcommands.Add(VerifyCommand());
         records.Subcommands.Add(RecordsMonitor.Command());
+        records.Subcommands.Add(RecordsMonitor.ConsistencyCommand());
         root.Subcommands.Add(records);
     }
 

@@ -61,19 +61,88 @@ internal static class RecordsMonitor
         return command;
     }
 
-    public static async Task<MonitorReport> RunAsync(HttpClient network, ECDsa key, string stateDirectory, string? compareDirectory, CancellationToken cancellationToken)
+    /// <summary>What <c>records consistency</c> found: <c>consistent</c>, <c>shrank</c>, <c>forked</c> or <c>bad-signature</c>.</summary>
+    public sealed record ConsistencyReport(string Outcome, ProvisionTreeHead First, ProvisionTreeHead Second, ConsistencyProof? Proof, string Message);
+
+    /// <summary>
+    /// <c>renkei records consistency</c>: proves (or refutes) that one signed tree head extends another — two heads kept by
+    /// anyone (a monitor's head.json, a resident's saved head), the second by default the network's latest — with the
+    /// network's consistency proof, after checking both signatures with the pinned key.
+    /// </summary>
+    public static Command ConsistencyCommand()
     {
-        PrivateFiles.CreateDirectory(stateDirectory);
-        ProvisionTreeHead latest;
+        var network = CliOptions.Url("--network", "the network's address (its public log routes)");
+        network.Required = true;
+        var publicKey = new Option<FileInfo>("--public-key")
+        {
+            Description = "the network's signing public key you trust (PEM, or base64 SubjectPublicKeyInfo)",
+            Required = true,
+        };
+        var first = new Option<FileInfo>("--first") { Description = "the earlier signed tree head (JSON, e.g. a monitor's head.json)", Required = true };
+        var second = new Option<FileInfo?>("--second") { Description = "the later signed tree head (JSON); default: the network's latest head" };
+        var json = CliOptions.Json();
+        var command = new Command("consistency",
+            "prove that a later signed tree head extends an earlier one with the network's consistency proof (RFC 9162); exit 1 when it does not")
+        {
+            network, publicKey, first, second, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var key = LoadKey(parse.GetValue(publicKey)!);
+            using var http = new HttpClient { BaseAddress = parse.GetValue(network)!, Timeout = TimeSpan.FromSeconds(60) };
+            var earlier = ReadHeadFile(parse.GetValue(first)!, "--first");
+            var later = parse.GetValue(second) is { } file ? ReadHeadFile(file, "--second") : await LatestAsync(http, cancellationToken);
+            var report = await CheckConsistencyAsync(http, key, earlier, later, cancellationToken);
+            if (parse.GetValue(json)) AuditCommands.PrintJson(report);
+            else Console.WriteLine(report.Message);
+            return report.Outcome == "consistent" ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    public static async Task<ConsistencyReport> CheckConsistencyAsync(HttpClient network, ECDsa key, ProvisionTreeHead first, ProvisionTreeHead second,
+        CancellationToken cancellationToken)
+    {
+        if (!SignedByKey(first, key) || !SignedByKey(second, key))
+            return new ConsistencyReport("bad-signature", first, second, null,
+                "ツリーヘッドの署名が、指定した公開鍵で検証できません (a head is not signed with the pinned key)");
+        var problem = await CheckExtendsAsync(network, first, second, cancellationToken);
+        if (problem is not null) return new ConsistencyReport(problem.Value.Problem, first, second, problem.Value.Proof, problem.Value.Message);
+        return new ConsistencyReport("consistent", first, second, null,
+            $"整合しています: {first.TreeSize} 件 → {second.TreeSize} 件 (the later head extends the earlier one)");
+    }
+
+    private static ProvisionTreeHead ReadHeadFile(FileInfo file, string option)
+    {
+        if (!file.Exists) throw new UsageException($"{option}: the file does not exist");
         try
         {
-            latest = await network.GetFromJsonAsync<ProvisionTreeHead>(ProvisionLogRoutes.LatestHead, JsonDefaults.Options, cancellationToken)
-                     ?? throw new UsageException("the network answered no tree head");
+            return JsonSerializer.Deserialize<ProvisionTreeHead>(File.ReadAllText(file.FullName), JsonDefaults.Options)
+                   ?? throw new UsageException($"{option}: the file holds no tree head");
+        }
+        catch (JsonException)
+        {
+            throw new UsageException($"{option}: the file is not a signed tree head (JSON)");
+        }
+    }
+
+    private static async Task<ProvisionTreeHead> LatestAsync(HttpClient network, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await network.GetFromJsonAsync<ProvisionTreeHead>(ProvisionLogRoutes.LatestHead, JsonDefaults.Options, cancellationToken)
+                   ?? throw new UsageException("the network answered no tree head");
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
         {
             throw new UsageException("the network's tree head could not be fetched (--network): " + e.GetType().Name);
         }
+    }
+
+    public static async Task<MonitorReport> RunAsync(HttpClient network, ECDsa key, string stateDirectory, string? compareDirectory, CancellationToken cancellationToken)
+    {
+        PrivateFiles.CreateDirectory(stateDirectory);
+        var latest = await LatestAsync(network, cancellationToken);
         if (!SignedByKey(latest, key))
             return new MonitorReport("bad-signature", latest, null, null, null,
                 "最新のツリーヘッドの署名が、指定した公開鍵で検証できません (the latest head is not signed with the pinned key)");
