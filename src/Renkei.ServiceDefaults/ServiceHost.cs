@@ -74,7 +74,12 @@ public sealed class ServiceHost : IAsyncDisposable
             ApplicationName = name,
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
-        if (options.Settings is { Count: > 0 } settings) builder.Configuration.AddInMemoryCollection(settings);
+        if (options.Settings is { Count: > 0 } settings)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            // The environment still has the last word (Section__Key), as for any ASP.NET Core app.
+            builder.Configuration.AddEnvironmentVariables();
+        }
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         var tls = options.MutualTls;
@@ -91,7 +96,11 @@ public sealed class ServiceHost : IAsyncDisposable
         addModule(builder);
         var app = builder.Build();
         app.UseExceptionHandler(ErrorResponses.HandlerOptions());
-        if (tls is not null) app.Use(CallerCertificate.RequireMatchingInstitution);
+        if (tls is not null)
+        {
+            app.Use(CallerCertificate.RequireCertificateUnlessPublic);
+            app.Use(CallerCertificate.RequireMatchingInstitution);
+        }
         // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Renkei.Core.Audit;
 using Renkei.Core.Crypto;
@@ -39,16 +40,17 @@ internal static class RecordsMonitor
         };
         var state = new Option<DirectoryInfo>("--state") { Description = "where the monitor keeps the last head it verified (and evidence)", Required = true };
         var compare = new Option<DirectoryInfo?>("--compare") { Description = "another monitor's state directory: its head must agree with ours" };
+        var ca = CaOption();
         var json = CliOptions.Json();
         var command = new Command("monitor",
             "fetch the provision records' latest signed head, check its signature and that it extends the head kept last time; exit 1 with the evidence when the log forked or shrank")
         {
-            network, publicKey, state, compare, json,
+            network, publicKey, state, compare, ca, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var key = LoadKey(parse.GetValue(publicKey)!);
-            using var http = new HttpClient { BaseAddress = parse.GetValue(network)!, Timeout = TimeSpan.FromSeconds(60) };
+            using var http = NetworkClient(parse.GetValue(network)!, parse.GetValue(ca));
             var report = await RunAsync(http, key, parse.GetValue(state)!.FullName, parse.GetValue(compare)?.FullName, cancellationToken);
             if (parse.GetValue(json)) AuditCommands.PrintJson(report);
             else
@@ -80,16 +82,17 @@ internal static class RecordsMonitor
         };
         var first = new Option<FileInfo>("--first") { Description = "the earlier signed tree head (JSON, e.g. a monitor's head.json)", Required = true };
         var second = new Option<FileInfo?>("--second") { Description = "the later signed tree head (JSON); default: the network's latest head" };
+        var ca = CaOption();
         var json = CliOptions.Json();
         var command = new Command("consistency",
             "prove that a later signed tree head extends an earlier one with the network's consistency proof (RFC 9162); exit 1 when it does not")
         {
-            network, publicKey, first, second, json,
+            network, publicKey, first, second, ca, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var key = LoadKey(parse.GetValue(publicKey)!);
-            using var http = new HttpClient { BaseAddress = parse.GetValue(network)!, Timeout = TimeSpan.FromSeconds(60) };
+            using var http = NetworkClient(parse.GetValue(network)!, parse.GetValue(ca));
             var earlier = ReadHeadFile(parse.GetValue(first)!, "--first");
             var later = parse.GetValue(second) is { } file ? ReadHeadFile(file, "--second") : await LatestAsync(http, cancellationToken);
             var report = await CheckConsistencyAsync(http, key, earlier, later, cancellationToken);
@@ -239,6 +242,44 @@ internal static class RecordsMonitor
         var path = Path.Combine(stateDirectory, $"evidence-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}.json");
         PrivateFiles.WriteAllText(path, JsonSerializer.Serialize(new ForkEvidence(problem, earlier, later, proof, DateTimeOffset.UtcNow), JsonDefaults.Options));
         return path;
+    }
+
+    private static Option<FileInfo?> CaOption() => new("--ca")
+    {
+        Description = "a deployed network's CA certificate (PEM, pki/ca.pem): its HTTPS certificate must chain to it; no client certificate is needed for the public log routes",
+    };
+
+    /// <summary>
+    /// A client for the network's public log routes: over HTTPS with <paramref name="ca"/> it trusts that CA only (the
+    /// network CA of docs/deployment.md) and the host name called; without, the system's roots (or plain HTTP, the demo).
+    /// </summary>
+    private static HttpClient NetworkClient(Uri network, FileInfo? ca)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) };
+        if (ca is not null)
+        {
+            X509Certificate2 root;
+            try
+            {
+                root = X509Certificate2.CreateFromPem(File.ReadAllText(ca.FullName));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                handler.Dispose();
+                throw new UsageException("--ca: the file is not a PEM certificate that can be read");
+            }
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(root);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var presented = new X509Certificate2(certificate);
+                return chain.Build(presented);
+            };
+        }
+        return new HttpClient(handler) { BaseAddress = network, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The pinned key, read as <c>records verify --public-key</c> reads it (PEM, or base64 SubjectPublicKeyInfo).</summary>

@@ -44,6 +44,30 @@ public static class CallerCertificate
         return string.Equals(InstitutionOf(context), institution, StringComparison.Ordinal);
     }
 
+    /// <summary>The stable problem code of a request without a client certificate to a route that is not public (401).</summary>
+    public const string RequiredCode = "client-certificate-required";
+
+    /// <summary>
+    /// Middleware of every mutual-TLS host (after routing): a connection without a client certificate reaches only routes
+    /// declared public (<see cref="Access.CallerKind.Public"/>: health, the provision records' log and name table, JPKI's CA
+    /// certificates and CRLs), so anyone can audit the log without a node certificate; everything else answers 401
+    /// <see cref="RequiredCode"/>. A certificate that is given must chain to the network's CA (checked in the handshake).
+    /// </summary>
+    public static async Task RequireCertificateUnlessPublic(HttpContext context, Func<Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.Connection.ClientCertificate is null
+            && context.GetEndpoint()?.Metadata.GetMetadata<Access.CallerDeclaration>()?.Kind != Access.CallerKind.Public)
+        {
+            await ErrorResponses.Problem(StatusCodes.Status401Unauthorized, RequiredCode,
+                    "this route needs a node certificate from the network's CA (ネットワークの認証局が発行した機関の証明書が必要です)")
+                .ExecuteAsync(context);
+            return;
+        }
+        await next();
+    }
+
     /// <summary>
     /// Middleware of every mutual-TLS host: a request that carries <see cref="SignatureHeaders.Institution"/> must come
     /// over a connection whose certificate names that institution, else 401 <see cref="MismatchCode"/>.

@@ -123,7 +123,9 @@ public sealed class MutualTls : IDisposable
         ArgumentNullException.ThrowIfNull(https);
         https.ServerCertificate = Certificate;
         https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+        // Asked for, and checked when given; a connection without one reaches only the routes declared public (health,
+        // the provision records' log, JPKI's CA certificates): CallerCertificate.RequireCertificateUnlessPublic.
+        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
         https.CheckCertificateRevocation = false;
         // The platform's verdict (built on system roots) is ignored: only the network's CA counts.
         https.ClientCertificateValidation = (certificate, _, _) =>

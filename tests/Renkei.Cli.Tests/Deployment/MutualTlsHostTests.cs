@@ -43,8 +43,13 @@ public sealed class MutualTlsHostTests : IDisposable
     /// <summary>A host that answers who called (the CN of the client certificate) on <c>GET /whoami</c>.</summary>
     private static Task<ServiceHost> StartAsync(MutualTls tls) => ServiceHost.StartAsync("whoami",
         _ => { },
-        app => app.MapGet("/whoami", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
-            .AllowPublic("test: answers who called"),
+        app =>
+        {
+            app.MapGet("/whoami", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
+                .AllowPublic("test: answers who called");
+            app.MapGet("/institutions-only", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
+                .RequireInstitution("test: any institution");
+        },
         new ServiceHostOptions { MutualTls = tls });
 
     private sealed record Caller(string? Institution);
@@ -80,12 +85,30 @@ public sealed class MutualTlsHostTests : IDisposable
     }
 
     [Fact]
-    public async Task A_client_without_a_certificate_is_refused()
+    public async Task A_client_without_a_certificate_reaches_public_routes_only()
     {
         using var serverTls = Node("JLIS00");
         await using var host = await StartAsync(serverTls);
         using var client = ClientPresenting(null, host.BaseAddress);
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync("whoami"));
+        // A monitor or a load balancer: public routes answer (and no one is named as the caller).
+        var anonymous = await client.GetAsync("whoami");
+        Assert.True(anonymous.IsSuccessStatusCode, await anonymous.Content.ReadAsStringAsync());
+        Assert.Null((await anonymous.Content.ReadFromJsonAsync<Caller>(JsonDefaults.Options))!.Institution);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("health/ready")).StatusCode);
+        // Anything else needs a node certificate, whatever headers or signature come along.
+        foreach (var path in new[] { "institutions-only", "no-such-route" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add(SignatureHeaders.Institution, "131091");
+            var refused = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(CallerCertificate.RequiredCode, (await refused.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);
+        }
+        // With a certificate from the network's CA the same request passes this gate (and meets the route's own check:
+        // this probe registered no institutions, so it answers 503, not 401).
+        using var clientTls = Node("131091");
+        using var certified = Client(clientTls.CreateHandler(), host.BaseAddress);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await certified.GetAsync("institutions-only")).StatusCode);
     }
 
     [Fact]

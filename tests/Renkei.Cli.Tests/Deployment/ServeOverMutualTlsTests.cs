@@ -11,6 +11,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure.Tls;
 using Renkei.Intermediate.Contracts;
+using Renkei.Network.Contracts;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
@@ -190,13 +191,29 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         var tokens = (await status.Content.ReadFromJsonAsync<TokenStatusResponse>(JsonDefaults.Options))!;
         Assert.Equal((1L, 0L), (tokens.WithToken, tokens.Pending));
 
-        // Without a certificate from the network's CA nobody gets in: not to the network, J-LIS or the ward.
+        // Without a certificate from the network's CA only public routes answer (health; the network's provision-records
+        // log, so anyone can audit it); every other route of the network, J-LIS, the ward and the intermediate server is 401.
         using var anonymous = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         }) { Timeout = TimeSpan.FromSeconds(30) };
         foreach (var service in new[] { network, jlis, wardApi, intermediate })
-            await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync(new Uri(service, "health")));
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(service, "health/live"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(network, ProvisionLogRoutes.LatestHead))).StatusCode);
+        foreach (var (service, route) in new[] { (network, "tokens/issue"), (jlis, "numbering/derive"), (wardApi, "residents/search"), (intermediate, IntermediateNodeRoutes.TokenStatus) })
+        {
+            var closed = await anonymous.PostAsJsonAsync(new Uri(service, route), new { }, JsonDefaults.Options);
+            Assert.Equal(HttpStatusCode.Unauthorized, closed.StatusCode);
+            Assert.Equal(CallerCertificate.RequiredCode, (await closed.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);
+        }
+
+        // A third party monitors the provision records with the CA certificate and the network's key, no node certificate.
+        var networkKeys = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "public", "network.json")))!;
+        File.WriteAllText(Path.Combine(_root.Path, "network.pub"), (string)networkKeys["signingPublicKey"]!);
+        var monitor = await CliProcess.RunAsync(_root.Path, "records", "monitor", "--network", networkUrl, "--ca", Path.Combine(_root.Path, "pki", "ca.pem"),
+            "--public-key", Path.Combine(_root.Path, "network.pub"), "--state", Path.Combine(_root.Path, "monitor"), "--json");
+        Assert.True(monitor.ExitCode == 0, monitor.StandardError);
+        Assert.Contains("\"first-head\"", monitor.StandardOutput, StringComparison.Ordinal);
 
         // The ward's certificate does not let it speak for J-LIS at the network: the header must name the certificate's institution.
         using var networkHttp = new HttpClient(tls.CreateHandler()) { BaseAddress = network };
