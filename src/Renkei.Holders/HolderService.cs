@@ -18,6 +18,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults.Tls;
 using Renkei.ServiceDefaults;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders;
 

@@ -14,6 +14,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.ServiceDefaults;
 using Renkei.ServiceDefaults.Logging;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Http;
 
