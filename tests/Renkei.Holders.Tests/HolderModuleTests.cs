@@ -42,6 +42,10 @@ public sealed class HolderModuleTests
         Assert.Equal("ok", health!["status"]);
         Assert.Equal(HolderInstitutions.DemoInsurerCode, health["institution"]);
         Assert.Equal("healthInsurer", health["kind"]);
+        // The database the module made from Holder:Database is the one readiness checks.
+        using var ready = await http.GetAsync(ServiceDefaults.Health.ServiceHealth.ReadyPath);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ok", (await ready.Content.ReadFromJsonAsync<ServiceDefaults.Health.HealthAnswer>(JsonDefaults.Options))!.Checks["database"]);
 
         // The insurer's routes are mapped, the pension organisation's are not; the staff key the module created opens them.
         using var anonymous = await http.PostAsJsonAsync(HolderRoutes.LookupPerson, new { individualNumber = "123456789018" });
