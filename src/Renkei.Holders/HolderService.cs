@@ -1,13 +1,10 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Holders.Audit;
 using Renkei.Holders.Feed;
-using Renkei.Holders.Http;
 using Renkei.Holders.Records;
-using Renkei.Holders.Storage;
 using Renkei.Holders.Tokens;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Audit;
@@ -18,6 +15,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults.Tls;
 using Renkei.ServiceDefaults;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders;
 
@@ -73,32 +71,42 @@ public sealed record HolderServiceOptions(
 public static class HolderService
 {
     /// <summary>
-    /// Creates the holder's schema and keys if missing and starts its service. The intermediate server at
+    /// Creates the holder's schema and keys if missing and starts its service (<see cref="HolderModule.AddHolder"/> and
+    /// <see cref="HolderModule.MapHolderApi"/> with <paramref name="options"/> as settings). The intermediate server at
     /// <see cref="HolderServiceOptions.IntermediateAddress"/> is the holder's own, started separately
     /// (<c>IntermediateService.StartAsync</c> with the holder's code).
     /// </summary>
+    /// <exception cref="OptionsValidationException">a setting is wrong (the message names it); nothing listens.</exception>
     public static async Task<HolderNode> StartAsync(HolderServiceOptions options, CancellationToken ct = default)
     {
-        var runtime = HolderRuntime.Create(options);
-        try
-        {
-            var host = await ServiceHost.StartAsync("holder-" + options.InstitutionCode,
-                builder =>
-                {
-                    var services = builder.Services;
-                    services.AddSingleton(runtime);
-                    HolderEndpoints.AddStaffScheme(services, runtime);
-                },
-                app => HolderEndpoints.Map(app, runtime, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Holders")),
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
-            return new HolderNode(host, runtime);
-        }
-        catch
-        {
-            await runtime.DisposeAsync();
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Database);
+        var host = await ServiceHost.StartAsync("holder-" + options.InstitutionCode,
+            builder =>
+            {
+                // What is not configuration: the caller's database, clock and TLS (the caller owns and disposes them).
+                builder.Services.AddSingleton(options.Database);
+                builder.Services.AddSingleton(options.Clock);
+                if (options.Tls is { } tls) builder.Services.AddSingleton(tls);
+                builder.AddHolder();
+            },
+            app => app.MapHolderApi(),
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = Settings(options) }, ct);
+        return new HolderNode(host, host.Services.GetRequiredService<HolderRuntime>());
     }
+
+    private static Dictionary<string, string?> Settings(HolderServiceOptions options) => new()
+    {
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.Kind)}"] = options.Kind.ToString(),
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.InstitutionCode)}"] = options.InstitutionCode,
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.Name)}"] = options.Name,
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.KeyDirectory)}"] = options.KeyDirectory,
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.IntermediateAddress)}"] = options.IntermediateAddress?.ToString(),
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.JlisAddress)}"] = options.JlisAddress?.ToString(),
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.InsurerType)}"] = options.InsurerType.ToString(),
+        [$"{HolderOptions.Section}:{nameof(HolderOptions.AuditCheckpointPeriod)}"] =
+            options.AuditLog.CheckpointPeriod.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+    };
 }
 
 /// <summary>
@@ -119,8 +127,8 @@ public sealed class HolderNode : IAsyncDisposable
     /// <summary>The holder's own service.</summary>
     public ServiceHost Host => _host;
 
-    public HolderKind Kind => _runtime.Options.Kind;
-    public string InstitutionCode => _runtime.Options.InstitutionCode;
+    public HolderKind Kind => _runtime.Kind;
+    public string InstitutionCode => _runtime.InstitutionCode;
     public string Name => _runtime.Options.Name;
     public Uri BaseAddress => _host.BaseAddress;
 
@@ -136,7 +144,7 @@ public sealed class HolderNode : IAsyncDisposable
     /// <summary>The holder's entry for the network's registry: its class, its intermediate server as endpoint, its public keys.</summary>
     public InstitutionInfo Registration => new(InstitutionCode, Name,
         Kind == HolderKind.PensionOrganisation ? InstitutionClass.PensionOrganisation : InstitutionClass.HealthInsurer,
-        _runtime.Options.IntermediateAddress, SigningPublicKey, SealingPublicKey);
+        _runtime.Options.IntermediateAddress!, SigningPublicKey, SealingPublicKey);
 
     /// <summary>A client of the staff API carrying the staff key. <paramref name="handler"/>: e.g. a mutual-TLS handler (default: plain sockets).</summary>
     public HolderStaffClient CreateStaffClient(HttpMessageHandler? handler = null) =>
@@ -152,94 +160,6 @@ public sealed class HolderNode : IAsyncDisposable
         IProgress<TokenAcquisitionProgress>? progress = null, CancellationToken ct = default) =>
         _runtime.Tokens.AcquireAsync(numbers, batchSize, progress, ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _runtime.DisposeAsync();
-    }
-}
-
-/// <summary>Everything one holder runs with, created once per service.</summary>
-internal sealed class HolderRuntime : IAsyncDisposable
-{
-    private readonly HttpClient _intermediateHttp;
-    private readonly HttpClient? _jlisHttp;
-
-    private HolderRuntime(HolderServiceOptions options, HolderStore store, InstitutionKeys keys, HolderOperationLog log, byte[] staffKey,
-        HttpClient intermediateHttp, HttpClient? jlisHttp)
-    {
-        Options = options;
-        Keys = keys;
-        OperationLog = log;
-        StaffKey = staffKey;
-        _intermediateHttp = intermediateHttp;
-        _jlisHttp = jlisHttp;
-        Records = new HolderRecords(store, options.Kind, options.InstitutionCode, options.InsurerType, options.Clock);
-        var intermediate = new IntermediateHttpClient(intermediateHttp);
-        Linkage = intermediate;
-        Feed = new CopyFeed(Records, intermediate);
-        Tokens = new HolderTokens(store, options.InstitutionCode, intermediate, jlisHttp is null ? null : new JlisHttpClient(jlisHttp), options.Clock);
-    }
-
-    public HolderServiceOptions Options { get; }
-    public InstitutionKeys Keys { get; }
-    public HolderOperationLog OperationLog { get; }
-    public byte[] StaffKey { get; }
-    public HolderRecords Records { get; }
-    public CopyFeed Feed { get; }
-    public HolderTokens Tokens { get; }
-
-    /// <summary>The intermediate server as the holder's node for queries (情報照会).</summary>
-    public IIntermediateLinkageClient Linkage { get; }
-
-    public static HolderRuntime Create(HolderServiceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.Database);
-        ArgumentNullException.ThrowIfNull(options.IntermediateAddress);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyDirectory);
-        if (!Enum.IsDefined(options.Kind)) throw new ArgumentException("unknown holder kind", nameof(options));
-        if (!HolderInstitutions.IsInstitutionCode(options.InstitutionCode))
-            throw new ArgumentException("an institution code is 6–8 of 0-9 and A-Z", nameof(options));
-        if (options.Kind == HolderKind.HealthInsurer && !HolderInstitutions.IsInsurerNumber(options.InstitutionCode))
-            throw new ArgumentException("an insurer's institution code is its 8-digit insurer number (保険者番号)", nameof(options));
-
-        var store = new HolderStore(options.Database);
-        store.EnsureSchema();
-        var keys = InstitutionKeys.LoadOrCreate(options.InstitutionKeyDirectory);
-        HolderOperationLog? log = null;
-        try
-        {
-            var staffKey = SecretKeyFile.LoadOrCreate(Path.Combine(options.KeyDirectory, HolderRoutes.StaffKeyFileName));
-            log = HolderOperationLog.Open(options.Database, options.InstitutionCode,
-                Path.Combine(options.KeyDirectory, HolderOperationLog.SigningKeyFileName), options.Clock, options.AuditLog);
-            // The holder's own intermediate server takes calls from the holder alone: signed with its institution key.
-            var intermediateHttp = SigningHandler.CreateClient(options.IntermediateAddress, options.InstitutionCode, keys.Signing, options.InstitutionCode,
-                options.Tls?.CreateHandler(), TimeSpan.FromMinutes(5), options.Clock);
-            var jlisHttp = options.JlisAddress is null
-                ? null
-                : SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, keys.Signing, Renkei.Jlis.Contracts.JlisTokenRoutes.JlisInstitutionCode, options.Tls?.CreateHandler(),
-                    TimeSpan.FromMinutes(10), options.Clock);
-            return new HolderRuntime(options, store, keys, log, staffKey, intermediateHttp, jlisHttp);
-        }
-        catch
-        {
-            keys.Dispose();
-            log?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-    }
-
-    /// <summary>True when <paramref name="presented"/> is the staff key (compared in constant time).</summary>
-    public bool IsStaffKey(ReadOnlySpan<byte> presented) => CryptographicOperations.FixedTimeEquals(presented, StaffKey);
-
-    public async ValueTask DisposeAsync()
-    {
-        _intermediateHttp.Dispose();
-        _jlisHttp?.Dispose();
-        await OperationLog.DisposeAsync();
-        Keys.Dispose();
-        CryptographicOperations.ZeroMemory(StaffKey);
-    }
+    /// <summary>Stops the service; the host's container then disposes the runtime (keys, operation log, clients).</summary>
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

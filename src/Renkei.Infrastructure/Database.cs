@@ -52,6 +52,15 @@ public sealed class Database
         throw new FormatException("a database setting starts with 'sqlite:' or 'postgres:'");
     }
 
+    /// <summary>
+    /// True when <paramref name="setting"/> has the form <see cref="Parse"/> reads (<c>sqlite:</c> or <c>postgres:</c> and
+    /// something after it), for validating a module's <c>X:Database</c> setting without echoing it (it may hold a password).
+    /// </summary>
+    public static bool IsSetting(string? setting) =>
+        setting is not null
+        && ((setting.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(setting["sqlite:".Length..]))
+            || (setting.StartsWith("postgres:", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(setting["postgres:".Length..])));
+
     /// <summary>A primary key column that numbers itself.</summary>
     public string AutoIdPrimaryKey => Provider == DatabaseProvider.Sqlite
         ? "INTEGER PRIMARY KEY AUTOINCREMENT"

@@ -6,6 +6,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Contracts;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults.Tls;
 
 namespace Renkei.Portal;
 
@@ -22,14 +23,22 @@ internal sealed class PortalRuntime : IDisposable
     private readonly HttpClient _jlisHttp;
     private readonly ConcurrentDictionary<string, Lazy<(HttpClient Http, EApplicationHttpClient Client)>> _wards = new(StringComparer.Ordinal);
 
-    public PortalRuntime(PortalServiceOptions options)
+    private readonly MutualTls? _tls;
+    private readonly PortalOutgoingHandler? _outgoing;
+
+    /// <param name="options">Validated (<see cref="PortalOptionsValidator"/>).</param>
+    public PortalRuntime(PortalOptions options, TimeProvider clock, MutualTls? tls, PortalOutgoingHandler? outgoing)
     {
         Options = options;
+        InstitutionCode = options.InstitutionCode;
+        Clock = clock;
+        _tls = tls;
+        _outgoing = outgoing;
         Keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory);
         try
         {
-            _networkHttp = SigningHandler.CreateClient(options.NetworkAddress, options.InstitutionCode, Keys.Signing, NodeRoutes.NetworkInstitutionCode, NewHandler(), options.NetworkTimeout, options.Clock);
-            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress, options.InstitutionCode, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), TimeSpan.FromSeconds(30), options.Clock);
+            _networkHttp = SigningHandler.CreateClient(options.NetworkAddress!, InstitutionCode, Keys.Signing, NodeRoutes.NetworkInstitutionCode, NewHandler(), options.NetworkTimeout, clock);
+            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress!, InstitutionCode, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), TimeSpan.FromSeconds(30), clock);
         }
         catch
         {
@@ -40,17 +49,19 @@ internal sealed class PortalRuntime : IDisposable
         Jlis = new JlisHttpClient(_jlisHttp);
         // Certificate status is for approved verifiers (the portal is one): signed as the portal, like its login route.
         Jpki = new JpkiHttpClient(_jlisHttp);
-        Sessions = new PortalSessions(options.Clock, options.IdleTimeout);
-        Challenges = new LoginChallenges(options.InstitutionCode, options.Clock);
-        RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = options.Clock });
-        Names = new RecordNames(Network, options.NetworkSigningPublicKey
-            ?? throw new ArgumentException("the network's signing key must be pinned (NetworkSigningPublicKey)", nameof(options)), options.Clock);
+        Sessions = new PortalSessions(clock, options.IdleTimeout);
+        Challenges = new LoginChallenges(InstitutionCode, clock);
+        RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = clock });
+        Names = new RecordNames(Network, options.NetworkSigningPublicKey!, clock);
     }
 
     /// <summary>Japanese names of institutions, affairs and information kinds from the network's signed name table (verified, cached).</summary>
     public RecordNames Names { get; }
 
-    public PortalServiceOptions Options { get; }
+    public PortalOptions Options { get; }
+
+    /// <summary>The clock for challenges, sessions and request signatures.</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>The portal's signing key (requests) and sealing key (portal tokens and notices are sealed to it).</summary>
     public InstitutionKeys Keys { get; }
@@ -71,9 +82,9 @@ internal sealed class PortalRuntime : IDisposable
 
     public LoginChallenges Challenges { get; }
 
-    public string InstitutionCode => Options.InstitutionCode;
+    public string InstitutionCode { get; }
 
-    public DateTimeOffset Now => Options.Clock.GetUtcNow();
+    public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Today in Japan.</summary>
     public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(JapanStandardTime).DateTime);
@@ -85,7 +96,7 @@ internal sealed class PortalRuntime : IDisposable
         if (ward is null) return null;
         return _wards.GetOrAdd(ward.Code, _ => new Lazy<(HttpClient, EApplicationHttpClient)>(() =>
         {
-            var http = SigningHandler.CreateClient(ward.EApplicationAddress, Options.InstitutionCode, Keys.Signing, ward.Code, NewHandler(), TimeSpan.FromSeconds(60), Options.Clock);
+            var http = SigningHandler.CreateClient(ward.EApplicationAddress, InstitutionCode, Keys.Signing, ward.Code, NewHandler(), TimeSpan.FromSeconds(60), Clock);
             return (http, new EApplicationHttpClient(http));
         })).Value.Client;
     }
@@ -110,7 +121,7 @@ internal sealed class PortalRuntime : IDisposable
     }
 
     private HttpMessageHandler NewHandler() =>
-        Options.OutgoingHandler?.Invoke() ?? (HttpMessageHandler?)Options.Tls?.CreateHandler() ?? new SocketsHttpHandler();
+        _outgoing?.Create() ?? (HttpMessageHandler?)_tls?.CreateHandler() ?? new SocketsHttpHandler();
 
     public void Dispose()
     {

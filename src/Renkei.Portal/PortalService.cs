@@ -1,10 +1,6 @@
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Renkei.Infrastructure;
-using Renkei.ServiceDefaults.Access;
-using Renkei.ServiceDefaults.Web;
+using Microsoft.Extensions.Options;
 using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal;
@@ -15,8 +11,9 @@ namespace Renkei.Portal;
 /// signs a challenge after the PIN opens it; the portal checks the certificate's chain and status at J-LIS and obtains the
 /// person's portal token through J-LIS), then sees who used their information (やりとり履歴, with an inclusion proof per
 /// record), their own information from holders (わたしの情報), notices (お知らせ) and submits one-stop e-applications.
+/// The module is <see cref="PortalModule"/>; <see cref="StartAsync"/> runs it from a <see cref="PortalServiceOptions"/>.
 /// </summary>
-public static partial class PortalService
+public static class PortalService
 {
     /// <summary>The assembly name doubles as the host's application name so ASP.NET Core finds the compiled pages in it.</summary>
     public const string ServiceName = "Renkei.Portal";
@@ -30,67 +27,45 @@ public static partial class PortalService
     /// <summary>Where the portal's own scripts and styles are served from (embedded wwwroot files): <c>/assets/card-reader.js</c>.</summary>
     public const string AssetsPath = "/assets/";
 
-    public static async Task<ServiceHost> StartAsync(PortalServiceOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Starts the portal with <paramref name="options"/> as its settings (<see cref="PortalModule.AddPortal"/>, <see cref="PortalModule.MapPortal"/>).</summary>
+    /// <exception cref="OptionsValidationException">a setting is wrong (the message names it); nothing listens and no key is made.</exception>
+    public static Task<ServiceHost> StartAsync(PortalServiceOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.InstitutionCode);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
-        if (string.IsNullOrWhiteSpace(options.NetworkSigningPublicKey))
-            throw new ArgumentException("the network's signing key must be pinned (NetworkSigningPublicKey): the history page trusts no key a tree head carries",
-                nameof(options));
-        var runtime = new PortalRuntime(options);
-        try
-        {
-            return await ServiceHost.StartAsync(ServiceName,
-                builder =>
-                {
-                    var services = builder.Services;
-                    services.AddSingleton(_ => runtime); // a factory registration: the container disposes it with the host
-                    ServerRenderedPages.AddServices(services, "renkei_portal_csrf", pages =>
-                        RouteAccess.DeclarePages(pages, CallerKind.ResidentSession, SessionScheme,
-                            "a resident logged in with the card; only their own records", "the top, login and logout pages (no personal data)",
-                            "/Index", "/Login", "/Logout"));
-                    services.AddSessionScheme(SessionScheme, o =>
-                    {
-                        // The resident is named by an opaque digest of the session cookie: nothing about the person.
-                        o.Authenticate = http => http.Request.Cookies[SessionCookie] is { } cookie && runtime.Sessions.Find(cookie) is not null
-                            ? RouteAccess.SessionPrincipal(SessionScheme, "session-" + Convert.ToHexStringLower(
-                                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(cookie)))[..16])
-                            : null;
-                        o.Challenge = ServerRenderedPages.RedirectToLogin;
-                    }, everyRequest: true);
-                },
-                app =>
-                {
-                    app.Use(SecurityHeaders);
-                    app.MapGet(AssetsPath + "{name}", (string name) => Asset(name))
-                        .Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css")
-                        .AllowPublic("the portal's own scripts and styles (no data)");
-                    app.MapRazorPages();
-                },
-                new ServiceHostOptions(options.Port, options.Address), cancellationToken);
-        }
-        catch
-        {
-            runtime.Dispose();
-            throw;
-        }
+        return ServiceHost.StartAsync(ServiceName,
+            builder =>
+            {
+                // What is not configuration: the caller's clock, TLS (the caller disposes it) and outgoing handler.
+                builder.Services.AddSingleton(options.Clock);
+                if (options.Tls is { } tls) builder.Services.AddSingleton(tls);
+                if (options.OutgoingHandler is { } outgoing) builder.Services.AddSingleton(new PortalOutgoingHandler(outgoing));
+                builder.AddPortal();
+            },
+            app => app.MapPortal(),
+            // The portal's pages are plain HTTP (behind the deployment's web front); its own calls use the TLS above.
+            new ServiceHostOptions(options.Port, options.Address) { Settings = Settings(options) }, cancellationToken);
     }
 
-    /// <summary>One of the embedded wwwroot files (flat names only: <c>card-reader.js</c>, <c>portal.css</c>).</summary>
-    private static IResult Asset(string name)
+    private static Dictionary<string, string?> Settings(PortalServiceOptions options)
     {
-        if (!AssetName().IsMatch(name)) return Results.NotFound();
-        var stream = typeof(PortalService).Assembly.GetManifestResourceStream("portal/" + name);
-        if (stream is null) return Results.NotFound();
-        var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-        return Results.Stream(stream, type);
+        const string s = PortalOptions.Section;
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{s}:{nameof(PortalOptions.InstitutionCode)}"] = options.InstitutionCode,
+            [$"{s}:{nameof(PortalOptions.Name)}"] = options.Name,
+            [$"{s}:{nameof(PortalOptions.KeyDirectory)}"] = options.KeyDirectory,
+            [$"{s}:{nameof(PortalOptions.NetworkAddress)}"] = options.NetworkAddress?.ToString(),
+            [$"{s}:{nameof(PortalOptions.JlisAddress)}"] = options.JlisAddress?.ToString(),
+            [$"{s}:{nameof(PortalOptions.IdleTimeout)}"] = options.IdleTimeout.ToString("c", CultureInfo.InvariantCulture),
+            [$"{s}:{nameof(PortalOptions.NetworkSigningPublicKey)}"] = options.NetworkSigningPublicKey,
+            [$"{s}:{nameof(PortalOptions.NetworkTimeout)}"] = options.NetworkTimeout.ToString("c", CultureInfo.InvariantCulture),
+        };
+        for (var i = 0; i < options.Wards.Count; i++)
+        {
+            settings[$"{s}:{nameof(PortalOptions.Wards)}:{i}:{nameof(PortalWard.Code)}"] = options.Wards[i].Code;
+            settings[$"{s}:{nameof(PortalOptions.Wards)}:{i}:{nameof(PortalWard.Name)}"] = options.Wards[i].Name;
+            settings[$"{s}:{nameof(PortalOptions.Wards)}:{i}:{nameof(PortalWard.EApplicationAddress)}"] = options.Wards[i].EApplicationAddress?.ToString();
+        }
+        return settings;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,60}\\.(js|css)$")]
-    private static partial Regex AssetName();
-
-    // Scripts and styles from the portal only (no inline code), fetches to the portal only, never framed.
-    private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 }

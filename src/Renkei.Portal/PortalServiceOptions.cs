@@ -4,7 +4,8 @@ using Renkei.ServiceDefaults.Tls;
 namespace Renkei.Portal;
 
 /// <summary>
-/// How to run the citizen portal (マイナポータル). The portal is an institution on the network (class Portal) with its own
+/// How to run the citizen portal (マイナポータル) with <see cref="PortalService.StartAsync"/>, which passes it on as settings
+/// (<see cref="PortalOptions"/>) and container registrations. The portal is an institution on the network (class Portal) with its own
 /// signing and sealing keys in <paramref name="KeyDirectory"/> (created on first use; the network must have it registered
 /// with them). It keeps no database: a login session (in memory) holds the person's portal token until logout or
 /// <see cref="IdleTimeout"/>; records, information and notices are fetched for the page and not kept.
@@ -46,6 +47,3 @@ public sealed record PortalServiceOptions(string InstitutionCode, string Name, s
     /// <summary>How long the portal waits for the network (a self-information query goes on to the holder).</summary>
     public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
-
-/// <summary>A ward that takes e-applications: code (e.g. 131091), name (品川区) and the base address of its service's inbox.</summary>
-public sealed record PortalWard(string Code, string Name, Uri EApplicationAddress);

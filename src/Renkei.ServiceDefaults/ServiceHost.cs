@@ -95,20 +95,30 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.AddServiceDefaults(name);
         addModule(builder);
         var app = builder.Build();
-        app.UseExceptionHandler(ErrorResponses.HandlerOptions());
-        if (tls is not null)
+        try
         {
-            app.Use(CallerCertificate.RequireCertificateUnlessPublic);
-            app.Use(CallerCertificate.RequireMatchingInstitution);
+            app.UseExceptionHandler(ErrorResponses.HandlerOptions());
+            if (tls is not null)
+            {
+                app.Use(CallerCertificate.RequireCertificateUnlessPublic);
+                app.Use(CallerCertificate.RequireMatchingInstitution);
+            }
+            // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapDefaultEndpoints();
+            mapModule(app);
+            ApiDescription.Map(app, options.ApiReference || app.Configuration.GetValue<bool>(ApiReferenceSetting));
+            RouteInventory.EnsureDeclared(app, name);
+            await app.StartAsync(cancellationToken);
         }
-        // Routing runs first (WebApplication adds it), so authorization sees each route's declaration (RouteAccess).
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapDefaultEndpoints();
-        mapModule(app);
-        ApiDescription.Map(app, options.ApiReference || app.Configuration.GetValue<bool>(ApiReferenceSetting));
-        RouteInventory.EnsureDeclared(app, name);
-        await app.StartAsync(cancellationToken);
+        catch
+        {
+            // A module that did not start (a setting refused at start, a port taken) leaves nothing open: the container
+            // disposes what the module created so far (keys, logs, database connections).
+            await app.DisposeAsync();
+            throw;
+        }
         var server = app.Services.GetRequiredService<IServer>();
         var bound = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ServiceHost(name, app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));

@@ -3,6 +3,7 @@ using Renkei.Core.Audit;
 using Renkei.Core.Dates;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.StaffConsole;
 
@@ -33,11 +34,11 @@ public static class ConsoleText
     public static string Relationship(Relationship relationship) =>
         Enum.IsDefined(relationship) ? RelationshipText.ToJapanese(relationship) : "不明（記録に誤りがあります）";
 
-    public static string Status(ResidentStatus status) => status switch
+    public static string Status(RegisterStatus status) => status switch
     {
-        ResidentStatus.Resident => "住民",
-        ResidentStatus.MovedOut => "転出",
-        ResidentStatus.Deceased => "死亡",
+        RegisterStatus.Resident => "住民",
+        RegisterStatus.MovedOut => "転出",
+        RegisterStatus.Deceased => "死亡",
         _ => status.ToString(),
     };
 

@@ -5,6 +5,7 @@ using Renkei.Holders.Records;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

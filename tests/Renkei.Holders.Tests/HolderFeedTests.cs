@@ -6,6 +6,7 @@ using Renkei.Holders.Records;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

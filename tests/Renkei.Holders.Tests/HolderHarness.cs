@@ -8,6 +8,7 @@ using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

@@ -5,6 +5,7 @@ using Renkei.Core.Json;
 using Renkei.Holders.Records;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

@@ -5,6 +5,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

@@ -9,6 +9,7 @@ using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests;
 

@@ -7,6 +7,7 @@ using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests;
 

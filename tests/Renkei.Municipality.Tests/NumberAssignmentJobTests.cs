@@ -2,6 +2,7 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests;
 

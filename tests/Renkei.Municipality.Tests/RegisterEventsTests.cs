@@ -3,6 +3,7 @@ using Renkei.Core.People;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests;
 
@@ -153,12 +154,12 @@ public class RegisterEventsTests
         var movedWife = f.Register.Find(wife.Id)!;
         Assert.Equal("東京都品川区大井一丁目14番1号", movedWife.Address);
         Assert.Equal("鈴木", movedWife.Name.FamilyName);
-        Assert.Equal(ResidentStatus.MovedOut, movedWife.Status);
+        Assert.Equal(RegisterStatus.MovedOut, movedWife.Status);
         Assert.Equal("神奈川県横浜市中区", movedWife.MovedOutTo);
         Assert.Equal(new DateOnly(2025, 3, 15), movedWife.StatusDate);
         Assert.NotNull(movedWife.IndividualNumber); // a number stays with its holder
         var deceased = f.Register.Find(head.Id)!;
-        Assert.Equal(ResidentStatus.Deceased, deceased.Status);
+        Assert.Equal(RegisterStatus.Deceased, deceased.Status);
         Assert.Equal(new[] { RegisterEventType.ArrivalFromAbroad, RegisterEventType.AddressChange, RegisterEventType.NameChange, RegisterEventType.Departure },
             f.Register.Events(wife.Id).Select(e => e.Type));
         Assert.Equal("氏名 山田　花子（ヤマダ　ハナコ）", f.Register.Events(wife.Id)[2].Before);

@@ -3,6 +3,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests;
 

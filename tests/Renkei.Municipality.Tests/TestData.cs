@@ -1,6 +1,7 @@
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests;
 

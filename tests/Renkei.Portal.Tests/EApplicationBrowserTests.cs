@@ -25,7 +25,7 @@ public sealed class EApplicationBrowserTests(PortalCountry country, ITestOutputH
         var ward = country.Country.Ward(DemoWard.Shinagawa.Code);
         var parent = ward.Register.Find(country.Scenario.Parent)!;
         var children = ward.Register.FindHousehold(parent.HouseholdNumber)!.Members
-            .Where(m => m.Relationship == Relationship.Child && m.Status == ResidentStatus.Resident)
+            .Where(m => m.Relationship == Relationship.Child && m.Status == RegisterStatus.Resident)
             .OrderBy(m => m.BirthDate).Take(2).ToList();
         Assert.NotEmpty(children);
         var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(JapanStandardTime).DateTime);

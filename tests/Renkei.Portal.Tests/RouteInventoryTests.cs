@@ -16,6 +16,7 @@ using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults.Signing;
 using Renkei.ServiceDefaults;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Portal.Tests;
 

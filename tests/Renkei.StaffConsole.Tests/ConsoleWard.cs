@@ -9,6 +9,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.StaffConsole.Tests;
 

@@ -30,6 +30,11 @@ public sealed class TestDatabase : IDisposable
 
     public Database Database { get; }
 
+    /// <summary>The database as a module's <c>X:Database</c> setting (<see cref="Database.Parse"/>): <c>sqlite:&lt;path&gt;</c> or <c>postgres:&lt;connection string&gt;</c>.</summary>
+    public string Setting => Database.Provider == DatabaseProvider.Sqlite
+        ? "sqlite:" + new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(Database.ConnectionString).DataSource
+        : "postgres:" + Database.ConnectionString;
+
     public static TestDatabase Create(string provider) => provider switch
     {
         "sqlite" => CreateSqlite(),

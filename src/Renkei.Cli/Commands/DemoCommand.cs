@@ -26,6 +26,7 @@ using Renkei.Network.Contracts;
 using Renkei.Portal;
 using Renkei.StaffConsole;
 using Renkei.ServiceDefaults;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Commands;
 

@@ -11,6 +11,7 @@ using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Tokens;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Renkei.Core.Numbers;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Commands;
 

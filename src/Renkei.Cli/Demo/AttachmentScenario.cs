@@ -9,6 +9,7 @@ using Renkei.Municipality.Notices;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Network.Contracts;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Demo;
 
@@ -148,7 +149,7 @@ internal static class AttachmentScenario
         foreach (var member in addressees.Population().OrderBy(p => p.HouseholdNumber, StringComparer.Ordinal))
         {
             var resident = ward.Register.Find(member.ResidentId);
-            if (resident is not { Status: Municipality.Registry.ResidentStatus.Resident, Relationship: Relationship.Head }) continue;
+            if (resident is not { Status: Municipality.Contracts.RegisterStatus.Resident, Relationship: Relationship.Head }) continue;
             var household = ward.Register.FindHousehold(resident.HouseholdNumber);
             if (household is null || !household.Members.Any(m => m.Relationship == Relationship.Child && Age(m.BirthDate, today) < 15)) continue;
             if (systems.ResidenceTax.Latest(member.AddresseeNumber, today) is null) continue;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Demo;
 

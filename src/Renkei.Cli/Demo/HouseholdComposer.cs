@@ -1,5 +1,6 @@
 using Renkei.Core.People;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Demo;
 

@@ -4,6 +4,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Holders.Records;
 using Renkei.Intermediate.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Demo;
 

@@ -4,6 +4,7 @@ using System.Text;
 using Renkei.Holders.Records;
 using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Feed;
 

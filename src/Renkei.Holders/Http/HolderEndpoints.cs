@@ -14,6 +14,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.ServiceDefaults;
 using Renkei.ServiceDefaults.Logging;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Http;
 
@@ -43,7 +44,7 @@ internal static class HolderEndpoints
             try
             {
                 return records.Store.Ping()
-                    ? Results.Json(new HealthBody("ok", "holder", runtime.Options.InstitutionCode, runtime.Options.Kind), JsonDefaults.Options)
+                    ? Results.Json(new HealthBody("ok", "holder", runtime.InstitutionCode, runtime.Kind), JsonDefaults.Options)
                     : Unavailable();
             }
             catch (System.Data.Common.DbException)
@@ -58,7 +59,7 @@ internal static class HolderEndpoints
             return Task.FromResult(new Done(view, view.PersonId));
         });
 
-        if (runtime.Options.Kind == HolderKind.PensionOrganisation)
+        if (runtime.Kind == HolderKind.PensionOrganisation)
         {
             Map<PensionRecordRequest, RecordResponse>(app, runtime, logger, HolderRoutes.PensionRecord, "pension-record", r => r.RequestId, async (request, ct) =>
             {
@@ -92,7 +93,7 @@ internal static class HolderEndpoints
             var personId = records.Store.FindPerson(c, null, request.IndividualNumber) ?? throw UnknownPerson();
             try
             {
-                var answer = await runtime.Linkage.QueryAsync(new InquiryRequest(request.RequestId, runtime.Options.InstitutionCode, personId,
+                var answer = await runtime.Linkage.QueryAsync(new InquiryRequest(request.RequestId, runtime.InstitutionCode, personId,
                     request.Affair, request.Provider, request.Kind, request.AsOf, request.PolicyDate,
                     Actor.System(HolderStaffActor, request.Affair)), ct);
                 return new Done(answer, personId);
@@ -215,15 +216,17 @@ internal static class HolderEndpoints
     internal const string StaffScheme = "holder-staff";
 
     /// <summary>The staff API key as a login scheme: the key's bearer is the holder's staff systems.</summary>
-    internal static void AddStaffScheme(IServiceCollection services, HolderRuntime runtime) =>
+    internal static void AddStaffScheme(IServiceCollection services) =>
         services.AddSessionScheme(StaffScheme, o =>
         {
-            o.Authenticate = http => Authorized(runtime, http) ? RouteAccess.SessionPrincipal(StaffScheme, "holder-staff-api") : null;
+            o.Authenticate = http => Authorized(http.RequestServices.GetRequiredService<HolderRuntime>(), http)
+                ? RouteAccess.SessionPrincipal(StaffScheme, "holder-staff-api")
+                : null;
             o.Challenge = async http =>
             {
                 // Refused at the door, logged as the handler would have.
                 if (http.GetEndpoint()?.Metadata.GetMetadata<HolderRoute>() is { } route)
-                    await Log(runtime, TerminalOf(http), route.Action, "unauthorized", null, null, 0);
+                    await Log(http.RequestServices.GetRequiredService<HolderRuntime>(), TerminalOf(http), route.Action, "unauthorized", null, null, 0);
                 await ErrorResponses.Problem(StatusCodes.Status401Unauthorized, "unauthorized", "the staff API key is missing or wrong (認証に失敗しました)")
                     .ExecuteAsync(http);
             };
@@ -267,7 +270,7 @@ internal static class HolderEndpoints
     }
 
     private static Task Log(HolderRuntime runtime, string terminal, string action, string result, long? personId, Guid? requestId, long count) =>
-        runtime.OperationLog.AppendAsync(new HolderOperationEntry(runtime.Options.Clock.GetUtcNow(), action, result, personId, requestId, count, terminal));
+        runtime.OperationLog.AppendAsync(new HolderOperationEntry(runtime.Clock.GetUtcNow(), action, result, personId, requestId, count, terminal));
 }
 
 /// <summary>The holder's log entries: a person id is an identifier the log pseudonymises.</summary>

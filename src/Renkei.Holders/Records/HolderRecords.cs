@@ -6,6 +6,7 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Records;
 

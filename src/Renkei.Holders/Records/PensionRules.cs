@@ -1,5 +1,6 @@
 using Renkei.Core.Numbers;
 using Renkei.Intermediate.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Records;
 

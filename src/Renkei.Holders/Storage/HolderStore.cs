@@ -5,6 +5,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Storage;
 

@@ -4,6 +4,7 @@ using Renkei.Core.Numbers;
 using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tokens;
 

@@ -7,6 +7,7 @@ using Renkei.Infrastructure;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Addressee;
 
@@ -182,7 +183,7 @@ public sealed class AddresseeSystem
         Dates.Parse(r.GetString(7)),
         (Sex)Convert.ToInt32(r.GetValue(8), System.Globalization.CultureInfo.InvariantCulture),
         r.GetString(9),
-        r.IsDBNull(10) ? null : (ResidentStatus)Convert.ToInt32(r.GetValue(10), System.Globalization.CultureInfo.InvariantCulture));
+        r.IsDBNull(10) ? null : (RegisterStatus)Convert.ToInt32(r.GetValue(10), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Every register resident with an addressee number, as business systems need them for enrolment (households in
@@ -201,7 +202,7 @@ public sealed class AddresseeSystem
         while (reader.Read())
             yield return new PopulationMember(IntegratedAddresseeNumber.FromInt64(reader.GetInt64(0)), reader.GetInt64(1), reader.GetString(2),
                 (Relationship)reader.GetInt32(3), Dates.Parse(reader.GetString(4)), (Sex)reader.GetInt32(5), Dates.Parse(reader.GetString(6)),
-                (ResidentStatus)reader.GetInt32(7), Dates.ParseNullable(reader.NullableString(8)), reader.GetInt32(9) != 0);
+                (RegisterStatus)reader.GetInt32(7), Dates.ParseNullable(reader.NullableString(8)), reader.GetInt32(9) != 0);
     }
 
     // ---------------------------------------------------------------- links to business systems

@@ -2,6 +2,7 @@ using Renkei.Core.People;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Addressee;
 
@@ -27,7 +28,7 @@ public sealed record AddresseePerson(
     DateOnly BirthDate,
     Sex Sex,
     string Address,
-    ResidentStatus? Status);
+    RegisterStatus? Status);
 
 /// <summary>A person's page as a staff member sees it: the number is digits only when <see cref="NumberVisibility"/> allowed it, else masked.</summary>
 public sealed record AddresseeView(AddresseePerson Person, string? NumberText, bool NumberVisible, IReadOnlyList<AddresseeLink> Links);
@@ -50,7 +51,7 @@ public sealed record NonResidentRegistrationResult(IntegratedAddresseeNumber Add
 public sealed record AddresseeSearch(string? Name = null, string? Kana = null, DateOnly? BirthDate = null, string? Address = null, int Limit = 100);
 
 public sealed record AddresseeSummary(IntegratedAddresseeNumber AddresseeNumber, AddresseeOrigin Origin, string Name, string Kana,
-    DateOnly BirthDate, Sex Sex, string Address, ResidentStatus? Status);
+    DateOnly BirthDate, Sex Sex, string Address, RegisterStatus? Status);
 
 /// <summary>What a sync with the register did.</summary>
 public sealed record AddresseeSyncReport(long Issued, long NonResidentsLinked, long AlreadyLinked, TimeSpan Elapsed);
@@ -67,7 +68,7 @@ public sealed record PopulationMember(
     DateOnly BirthDate,
     Sex Sex,
     DateOnly ResidentSince,
-    ResidentStatus Status,
+    RegisterStatus Status,
     DateOnly? StatusDate,
     bool ForeignResident);
 

@@ -4,52 +4,9 @@ using Renkei.Core.People;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Certificates;
-
-/// <summary>
-/// Ask for the data of a residence certificate (住民票の写し) for one person or their whole household.
-/// The number is included only with <paramref name="IncludeNumber"/>. For staff (the HTTP API) only the session's
-/// <see cref="NumberVisibilityDecision"/> decides whether that is allowed, and <paramref name="AffairCode"/>, if given,
-/// must be the affair the session acts in; for batch work (<c>renkei registry certificate</c>) the
-/// <paramref name="AffairCode"/> must be an affair that may use numbers.
-/// </summary>
-public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false, string? AffairCode = null);
-
-public sealed record ResidenceCertificate(
-    string MunicipalityCode,
-    DateOnly IssuedOn,
-    string IssuedOnJapanese,
-    string HouseholdNumber,
-    string HouseholdHead,
-    bool NumbersIncluded,
-    string? AffairCode,
-    IReadOnlyList<ResidenceCertificateEntry> Entries);
-
-/// <summary>One person on the certificate. Dates are ISO, with the Japanese-era form alongside.</summary>
-public sealed record ResidenceCertificateEntry(
-    long ResidentId,
-    string Name,
-    string Kana,
-    DateOnly BirthDate,
-    string BirthDateJapanese,
-    string Sex,
-    string Address,
-    string Relationship,
-    string HouseholdHead,
-    DateOnly ResidentSince,
-    string ResidentSinceJapanese,
-    string Status,
-    DateOnly? StatusDate,
-    string? MovedOutTo,
-    ForeignResidentItems? ForeignResident,
-    IndividualNumber? IndividualNumber,
-    IReadOnlyList<CertificateHistoryLine> History);
-
-/// <summary>Items recorded for foreign residents (外国人住民に係る記載事項).</summary>
-public sealed record ForeignResidentItems(string Nationality);
-
-public sealed record CertificateHistoryLine(DateOnly Date, string DateJapanese, string Event, string Summary);
 
 /// <summary>Builds residence-certificate data from the register.</summary>
 public sealed class ResidenceCertificates(ResidentRegister register, AffairCatalogue affairs, TimeProvider? clock = null)
@@ -102,9 +59,9 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
         var person = register.Find(request.ResidentId)
             ?? throw new RegisterException("unknown-resident", "no resident with this id (該当する住民がいません)");
         IReadOnlyList<Resident> people = [person];
-        if (request.WholeHousehold && person.Status == ResidentStatus.Resident)
+        if (request.WholeHousehold && person.Status == RegisterStatus.Resident)
             people = register.FindHousehold(person.HouseholdNumber)?.Members ?? people;
-        var head = people.FirstOrDefault(p => p.Relationship == Registry.Relationship.Head)
+        var head = people.FirstOrDefault(p => p.Relationship == Contracts.Relationship.Head)
             ?? register.FindHousehold(person.HouseholdNumber)?.Head;
         var headName = head?.Name.Full ?? "";
         var events = people.ToDictionary(p => p.Id, p => register.Events(p.Id));
@@ -144,11 +101,11 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
             && events.All(e => Fit(e.Date));
     }
 
-    private static string StatusText(ResidentStatus status) => status switch
+    private static string StatusText(RegisterStatus status) => status switch
     {
-        ResidentStatus.Resident => "住民",
-        ResidentStatus.MovedOut => "転出",
-        ResidentStatus.Deceased => "死亡",
+        RegisterStatus.Resident => "住民",
+        RegisterStatus.MovedOut => "転出",
+        RegisterStatus.Deceased => "死亡",
         _ => status.ToString(),
     };
 }

@@ -129,7 +129,7 @@ public sealed partial class EApplicationInbox
             ?? throw Refuse(422, EApplicationRefusalCodes.ApplicantNotFound,
                 "no single current resident matches the signing certificate's name, birth date, sex and address (署名用電子証明書の基本4情報に一致する住民が見つかりません)");
         var children = new List<Resident>();
-        var household = Register.FindHousehold(applicant.HouseholdNumber)?.Members.Where(m => m.Id != applicant.Id && m.Status == ResidentStatus.Resident).ToList() ?? [];
+        var household = Register.FindHousehold(applicant.HouseholdNumber)?.Members.Where(m => m.Id != applicant.Id && m.Status == RegisterStatus.Resident).ToList() ?? [];
         for (var i = 0; i < document.Children.Count; i++)
         {
             var child = document.Children[i];
@@ -251,7 +251,7 @@ public sealed partial class EApplicationInbox
         if (name.Length == 0) return null;
         var address = Normalise(subject.Address);
         var candidates = Register.Search(new ResidentSearch(null, null, subject.BirthDate, IncludeFormerResidents: false, Limit: 1000))
-            .Where(s => s.Status == ResidentStatus.Resident && s.Sex == subject.Sex && Normalise(s.Name) == name && Normalise(s.Address) == address)
+            .Where(s => s.Status == RegisterStatus.Resident && s.Sex == subject.Sex && Normalise(s.Name) == name && Normalise(s.Address) == address)
             .ToList();
         return candidates.Count == 1 ? Register.Find(candidates[0].ResidentId) : null;
     }

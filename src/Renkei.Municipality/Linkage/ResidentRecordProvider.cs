@@ -1,6 +1,7 @@
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.IntraLinkage;
 
@@ -43,7 +44,7 @@ public sealed class ResidentRecordProvider(AddresseeSystem addressee) : IInforma
             addressee.ForResident(m.Id)?.Digits, m.Relationship.ToJapanese(), m.BirthDate)).ToList();
         var body = new ResidentRecordInformation(resident.Name.Full, resident.Name.FullKana, resident.BirthDate, resident.Sex == Core.People.Sex.Male ? "男" : "女",
             resident.Address, resident.HouseholdNumber, resident.Relationship.ToJapanese(), resident.ResidentSince,
-            resident.Status switch { ResidentStatus.Resident => "住民", ResidentStatus.MovedOut => "転出", _ => "死亡" }, resident.StatusDate, members);
+            resident.Status switch { RegisterStatus.Resident => "住民", RegisterStatus.MovedOut => "転出", _ => "死亡" }, resident.StatusDate, members);
         return new ProvidedInformation(Kind, Code, subject, asOf, System.Text.Json.JsonSerializer.SerializeToElement(body, Core.Json.JsonDefaults.Options));
     }
 }

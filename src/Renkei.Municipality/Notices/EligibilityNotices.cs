@@ -7,6 +7,7 @@ using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Network.Contracts;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Notices;
 
@@ -113,7 +114,7 @@ public sealed class EligibilityNotices
         var person = _addressee.Find(addressee);
         ChildAllowanceCandidate? candidate = null;
         var applied = AppliedAddressees();
-        if (person is { ResidentId: { } residentId, Status: Registry.ResidentStatus.Resident } && Register.Find(residentId) is { } resident)
+        if (person is { ResidentId: { } residentId, Status: RegisterStatus.Resident } && Register.Find(residentId) is { } resident)
         {
             var household = _addressee.Population().Where(m => m.HouseholdNumber == resident.HouseholdNumber).ToList();
             candidate = Candidate(residentId, household, today, applied);

@@ -3,6 +3,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.Text;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Audit;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Registry;
 

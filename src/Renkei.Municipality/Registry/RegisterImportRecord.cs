@@ -1,5 +1,6 @@
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Registry;
 

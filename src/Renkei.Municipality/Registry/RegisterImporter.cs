@@ -6,6 +6,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Core.Text;
 using Renkei.Infrastructure;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Registry;
 

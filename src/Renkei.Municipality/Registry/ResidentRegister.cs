@@ -4,6 +4,7 @@ using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Registry;
 
@@ -172,7 +173,7 @@ public sealed class ResidentRegister
         while (reader.Read())
             list.Add(new ResidentSummary(reader.GetInt64(0), reader.GetString(1) + "　" + reader.GetString(2),
                 reader.GetString(3) + "　" + reader.GetString(4), ParseDate(reader.GetString(5)), (Sex)reader.GetInt32(6),
-                reader.GetString(7), reader.GetString(8), (ResidentStatus)reader.GetInt32(9)));
+                reader.GetString(7), reader.GetString(8), (RegisterStatus)reader.GetInt32(9)));
         return list;
     }
 
@@ -217,7 +218,7 @@ public sealed class ResidentRegister
         r.GetString(10),
         (Relationship)r.GetInt32(11),
         ParseDate(r.GetString(12)),
-        (ResidentStatus)r.GetInt32(13),
+        (RegisterStatus)r.GetInt32(13),
         r.IsDBNull(14) ? null : ParseDate(r.GetString(14)),
         r.NullableString(15),
         r.GetInt32(16) != 0,

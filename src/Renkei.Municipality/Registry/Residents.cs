@@ -1,18 +1,8 @@
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Registry;
-
-/// <summary>Where a person stands on the register.</summary>
-public enum ResidentStatus
-{
-    /// <summary>On the register (住民).</summary>
-    Resident = 0,
-    /// <summary>Moved out to another municipality or abroad (転出).</summary>
-    MovedOut = 1,
-    /// <summary>Died (死亡).</summary>
-    Deceased = 2,
-}
 
 /// <summary>A name as written on the register, with its reading in katakana (フリガナ).</summary>
 public sealed record PersonName(string FamilyName, string GivenName, string FamilyNameKana, string GivenNameKana)
@@ -36,7 +26,7 @@ public sealed record Resident(
     string HouseholdNumber,
     Relationship Relationship,
     DateOnly ResidentSince,
-    ResidentStatus Status,
+    RegisterStatus Status,
     DateOnly? StatusDate,
     string? MovedOutTo,
     bool ForeignResident,
@@ -106,7 +96,7 @@ public sealed record ResidentSummary(
     Sex Sex,
     string Address,
     string HouseholdNumber,
-    ResidentStatus Status);
+    RegisterStatus Status);
 
 /// <summary>Search terms; each given term must match. Spaces inside names are ignored.</summary>
 public sealed record ResidentSearch(string? Name = null, string? Kana = null, DateOnly? BirthDate = null, bool IncludeFormerResidents = false, int Limit = 100);

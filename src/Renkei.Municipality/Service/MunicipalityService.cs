@@ -78,41 +78,6 @@ public sealed record MunicipalityServiceOptions(
     public IReadOnlyList<KnownInstitution> EApplicationPortals { get; init; } = [];
 }
 
-/// <summary>Routes of the municipality's HTTP service. Every body is JSON; numbers, codes and tokens never appear in a URL.</summary>
-public static class MunicipalityRoutes
-{
-    public const string Health = "health";
-    public const string StaffSessions = "staff/sessions";
-    public const string StaffSessionAffair = "staff/sessions/affair";
-    public const string StaffSessionCurrent = "staff/sessions/current";
-    public const string Births = "residents/births";
-    public const string Arrivals = "residents/arrivals";
-    public const string ArrivalsFromAbroad = "residents/arrivals-from-abroad";
-    public const string Departures = "residents/departures";
-    public const string Deaths = "residents/deaths";
-    public const string AddressChanges = "residents/address-changes";
-    public const string NameChanges = "residents/name-changes";
-    public const string HouseholdChanges = "residents/household-changes";
-    public const string HeadChanges = "households/head-changes";
-    public const string NumberChanges = "residents/number-changes";
-    public const string Search = "residents/search";
-    public const string ResidenceCertificate = "certificates/residence";
-
-    /// <summary>
-    /// The e-application inbox (<see cref="EApplicationRoutes.Submit"/>): no staff session; the portal that forwards it
-    /// (<see cref="MunicipalityServiceOptions.EApplicationPortals"/>) and the resident's signature are what is checked.
-    /// </summary>
-    public const string EApplications = EApplicationRoutes.Submit;
-
-    /// <summary>
-    /// Optional request header naming the client terminal (端末) for the operation log: 1–32 of A–Z a–z 0–9 . _ : -.
-    /// The log records <c>&lt;name&gt;@&lt;client address&gt;</c>, or <c>api@&lt;client address&gt;</c> without (or with an unusable) header.
-    /// </summary>
-    public const string TerminalHeader = "X-Renkei-Terminal";
-}
-
-public sealed record MunicipalityHealth(string Status, string Municipality, string Name);
-
 /// <summary>
 /// One municipality's resident-register service (住民基本台帳) over HTTP on Kestrel. It talks to J-LIS only through
 /// <see cref="JlisHttpClient"/> at <see cref="MunicipalityServiceOptions.Jlis"/>, signing as the ward.
@@ -448,7 +413,7 @@ internal sealed class StaffApi(MunicipalityServiceOptions options, ResidentRegis
             if (request.IndividualNumber is { } number)
             {
                 var found = register.FindByNumber(number);
-                hits = found is not null && (request.IncludeFormerResidents || found.Status == ResidentStatus.Resident)
+                hits = found is not null && (request.IncludeFormerResidents || found.Status == RegisterStatus.Resident)
                     ? [new ResidentSearchHit(found.Id, found.Name.Full, found.Name.FullKana, found.BirthDate, found.Sex, found.Address,
                         found.HouseholdNumber, found.Status, request.IncludeNumbers ? found.IndividualNumber : null)]
                     : [];

@@ -6,6 +6,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Registry;
 using Renkei.ServiceDefaults.Logging;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tokens;
 

@@ -9,7 +9,7 @@ public sealed class EApplicationForm
     /// <summary>Children rows offered on the form.</summary>
     public const int ChildSlots = 3;
 
-    /// <summary>The ward's local government code (from <see cref="PortalServiceOptions.Wards"/>).</summary>
+    /// <summary>The ward's local government code (from <see cref="PortalOptions.Wards"/>).</summary>
     public string? Ward { get; set; }
 
     /// <summary>保育所等の利用申込み.</summary>

@@ -33,7 +33,7 @@ public sealed class EApplicationModel(IDataProtectionProvider protection, ILogge
 
     public IReadOnlyList<PortalWard> Wards => Runtime.Options.Wards;
 
-    private EApplicationDesk Desk => new(protection, Runtime.Options.Wards, Runtime.Options.Clock);
+    private EApplicationDesk Desk => new(protection, Runtime.Options.Wards, Runtime.Clock);
 
     public void OnGet()
     {

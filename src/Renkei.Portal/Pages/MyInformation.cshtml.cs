@@ -25,7 +25,7 @@ public sealed class MyInformationModel(ILogger<MyInformationModel> logger) : Por
     public async Task<IActionResult> OnPostAsync()
     {
         var reader = new SelfInformationReader(Runtime.Network, Runtime.Network, Runtime.InstitutionCode,
-            Runtime.Keys.Sealing, Runtime.Options.Clock);
+            Runtime.Keys.Sealing, Runtime.Clock);
         try
         {
             Report = await reader.ReadAsync(Session!.Token, HttpContext.RequestAborted);

@@ -3,6 +3,7 @@ using Renkei.Cli.Demo;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Tests.Demo;
 

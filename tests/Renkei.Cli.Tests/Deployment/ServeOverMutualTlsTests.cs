@@ -17,6 +17,7 @@ using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Cli.Tests.Deployment;
 

@@ -38,6 +38,7 @@ public sealed class ProjectGraphTests
         var projects = Projects();
         Assert.True(projects.Count >= 14, $"{projects.Count} projects under src/");
         Assert.Contains("Renkei.Network.Contracts", projects.Keys);
+        Assert.Contains("Renkei.Holders.Contracts", projects.Keys);
         var wrong = projects
             .SelectMany(p => p.Value.ProjectReferences.Where(r => !Allowed(p.Key, r)).Select(r => $"{p.Key} → {r}"))
             .ToList();

@@ -10,6 +10,7 @@ using Renkei.Holders.Records;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.TestSupport;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.Holders.Tests.Fuzz;
 

@@ -9,6 +9,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Service;
 
@@ -82,7 +83,7 @@ public sealed class StaffApiTests
         var inUrl = await ward.PostAsync(MunicipalityRoutes.Search + "?access_token=" + token, new ResidentSearchRequest(Kana: "タカハシ"), token: null);
         Assert.Equal(HttpStatusCode.Unauthorized, inUrl.Status);
 
-        Assert.Equal(ResidentStatus.Resident, ward.Register.Find(someone.Id)!.Status); // the unauthenticated death changed nothing
+        Assert.Equal(RegisterStatus.Resident, ward.Register.Find(someone.Id)!.Status); // the unauthenticated death changed nothing
         var refused = ward.Entries().Skip(before).Where(e => e.StaffId == MunicipalityService.AnonymousStaff).ToList();
         Assert.Equal(7, refused.Count);
         Assert.All(refused, e => Assert.Equal(OperationResult.Refused, e.Result));

@@ -11,6 +11,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Service;
 

@@ -7,6 +7,7 @@ using Renkei.Core.Numbers;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Service;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Service;
 

@@ -15,6 +15,7 @@ using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Service;
 

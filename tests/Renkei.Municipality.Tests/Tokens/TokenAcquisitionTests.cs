@@ -11,6 +11,7 @@ using Renkei.Municipality.Service;
 using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.TestSupport;
+using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Tokens;
 

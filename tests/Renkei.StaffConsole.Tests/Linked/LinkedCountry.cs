@@ -22,6 +22,8 @@ using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
+using Renkei.Municipality.Contracts;
+using Renkei.Holders.Contracts;
 
 namespace Renkei.StaffConsole.Tests.Linked;
 

@@ -1,4 +1,4 @@
-namespace Renkei.Municipality.Registry;
+namespace Renkei.Municipality.Contracts;
 
 /// <summary>Relationship to the head of household as written on the register. /// 続柄</summary>
 public enum Relationship

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Intermediate.Contracts;
 
-namespace Renkei.Holders;
+namespace Renkei.Holders.Contracts;
 
 /// <summary>The holder's staff API answered with an error. The message is the service's own and carries no personal data.</summary>
 public sealed class HolderApiException(HttpStatusCode status, string code, string message)

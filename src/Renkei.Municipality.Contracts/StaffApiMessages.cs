@@ -1,8 +1,7 @@
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
-using Renkei.Municipality.Registry;
 
-namespace Renkei.Municipality.Service;
+namespace Renkei.Municipality.Contracts;
 
 /// <summary>Body of <c>POST /staff/sessions</c>. <see cref="ToString"/> hides the password and the one-time code.</summary>
 public sealed record StaffLoginRequest(string? StaffId, string? Password, string? TotpCode)
@@ -31,7 +30,7 @@ public sealed record AffairChoiceRequest(string? AffairCode);
 
 /// <summary>
 /// The session as it stands (after login, an affair choice, or <c>GET /staff/sessions/current</c>): the chosen affair and
-/// whether individual numbers are visible in it today, with the reason (<see cref="Staff.NumberVisibilityDecision"/>).
+/// whether individual numbers are visible in it today, with the reason (the ward's number-visibility decision).
 /// </summary>
 public sealed record StaffSessionState(
     string StaffId,
@@ -45,11 +44,11 @@ public sealed record StaffSessionState(
     DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Body of <c>POST /residents/search</c>: the register's search terms (<see cref="ResidentSearch"/>), or one individual
-/// number. <see cref="IncludeNumbers"/> asks for each hit's number; searching by number and asking for numbers both need a
-/// session whose <see cref="Staff.NumberVisibility"/> decision is visible (403 with the reason otherwise).
+/// Body of <c>POST /residents/search</c>: the register's search terms, or one individual number.
+/// <see cref="IncludeNumbers"/> asks for each hit's number; searching by number and asking for numbers both need a
+/// session whose number-visibility decision is visible (403 with the reason otherwise).
 /// <see cref="AffairCode"/>, if given, must be the session's chosen affair. <see cref="Limit"/> is 1–200
-/// (<see cref="RegisterInputRules.MaxSearchLimit"/>); a name or kana term is at most 100 characters and not only wildcards.
+/// (the register's maximum page size); a name or kana term is at most 100 characters and not only wildcards.
 /// </summary>
 public sealed record ResidentSearchRequest(
     string? Name = null,
@@ -64,7 +63,7 @@ public sealed record ResidentSearchRequest(
     public override string ToString() => $"resident search (terms hidden; numbers={IncludeNumbers})";
 }
 
-/// <summary>One search hit: <see cref="ResidentSummary"/> plus the individual number, present only when asked for and visible.</summary>
+/// <summary>One search hit: the register's summary of the person plus the individual number, present only when asked for and visible.</summary>
 public sealed record ResidentSearchHit(
     long ResidentId,
     string Name,
@@ -73,5 +72,5 @@ public sealed record ResidentSearchHit(
     Sex Sex,
     string Address,
     string HouseholdNumber,
-    ResidentStatus Status,
+    RegisterStatus Status,
     IndividualNumber? IndividualNumber);

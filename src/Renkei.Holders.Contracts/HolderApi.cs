@@ -2,7 +2,7 @@ using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Intermediate.Contracts;
 
-namespace Renkei.Holders;
+namespace Renkei.Holders.Contracts;
 
 /// <summary>
 /// The holder's small staff API (the pension organisation's or the insurer's own systems). Every route except
