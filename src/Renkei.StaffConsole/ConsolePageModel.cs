@@ -106,7 +106,7 @@ public abstract class ConsolePageModel : PageModel
     private ConsoleHeader BuildHeader()
     {
         var affair = Staff?.ChosenAffair is { } code ? Runtime.Catalogue.Find(code, Runtime.Today)?.Name ?? code : null;
-        return new ConsoleHeader(Runtime.Options.WardName, Staff?.DisplayName, Staff?.Role.ToJapanese(), affair, Decision.Visible,
+        return new ConsoleHeader(Runtime.WardName, Staff?.DisplayName, Staff?.Role.ToJapanese(), affair, Decision.Visible,
             Staff is null ? null : Decision.Message, Staff?.Role == StaffRole.Auditor, Staff?.Role == StaffRole.Administrator);
     }
 
@@ -117,7 +117,7 @@ public abstract class ConsolePageModel : PageModel
         ContentType = "text/html; charset=utf-8",
         Content = $"""
             <!DOCTYPE html>
-            <html lang="ja"><head><meta charset="utf-8"><title>権限がありません — {System.Net.WebUtility.HtmlEncode(Runtime.Options.WardName)} 職員用画面</title>
+            <html lang="ja"><head><meta charset="utf-8"><title>権限がありません — {System.Net.WebUtility.HtmlEncode(Runtime.WardName)} 職員用画面</title>
             <link rel="stylesheet" href="{ConsoleStyles.Path}"></head>
             <body><main id="main"><h1>権限がありません</h1><p role="alert">{System.Net.WebUtility.HtmlEncode(message)}</p>
             <p><a href="/residents">住民検索へ戻る</a></p></main></body></html>

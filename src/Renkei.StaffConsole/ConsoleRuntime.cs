@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Renkei.Core.Numbers;
 using Renkei.Infrastructure.Signing;
 using Renkei.ServiceDefaults.Web;
 using Renkei.Intermediate.Contracts;
@@ -18,18 +19,28 @@ using Renkei.Municipality.Staff;
 namespace Renkei.StaffConsole;
 
 /// <summary>Everything one ward's console shares between requests.</summary>
-internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegister register) : IDisposable
+internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegister register, StaffDirectory staff, OperationLog log, TimeProvider clock,
+    StaffConsoleOutgoing outgoing) : IDisposable
 {
     private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
 
     public StaffConsoleOptions Options { get; } = options;
-    public ResidentRegister Register { get; } = register;
-    public StaffDirectory Staff => Options.Staff;
-    public AffairCatalogue Catalogue => Options.Staff.Catalogue;
-    public OperationLog Log => Options.OperationLog;
-    public ConsoleSessions Sessions { get; } = new(options.Clock, options.IdleTimeout);
 
-    private readonly AddresseeSystem _addressee = new(register, options.OperationLog, new AddresseeSystemOptions { Clock = options.Clock, Terminal = "staff-console" });
+    /// <summary>Shown in every page header (<see cref="StaffConsoleOptions.WardName"/>, required at start).</summary>
+    public string WardName => Options.WardName!;
+    public ResidentRegister Register { get; } = register;
+    public LocalGovernmentCode Municipality => Register.Municipality;
+    public StaffDirectory Staff { get; } = staff;
+    public AffairCatalogue Catalogue => Staff.Catalogue;
+    public OperationLog Log { get; } = log;
+
+    /// <summary>The clock for logins (TOTP), session expiry, the day number use is decided for, and log times.</summary>
+    public TimeProvider Clock { get; } = clock;
+
+    public ConsoleSessions Sessions { get; } = new(clock, options.IdleTimeout);
+
+    private readonly AddresseeSystem _addressee = new(register, log,
+        new AddresseeSystemOptions { Clock = clock, Terminal = "staff-console" });
 
     public AddresseeSystem Addressee => _addressee;
 
@@ -52,11 +63,11 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
                 // The console calls the ward's intermediate server as the ward: signed with the ward's institution key, timed by
                 // the wall clock the server checks signatures against (the console's own clock may be a business day in tests).
                 _keys = InstitutionKeys.LoadOrCreate(Options.InstitutionKeyDirectory!);
-                _intermediate = IntermediateHttpClient.Signed(address, Options.Municipality.Digits, _keys.Signing, Options.IntermediateHandler?.Invoke(),
-                    TimeSpan.FromMinutes(2));
+                _intermediate = IntermediateHttpClient.Signed(address, Municipality.Digits, _keys.Signing, outgoing.IntermediateHandler?.Invoke(),
+                    Options.IntermediateTimeout);
                 var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
-                _workflows = new AttachmentWorkflows(new ApplicationStore(Options.Database), _addressee, Options.Municipality,
-                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Options.Clock });
+                _workflows = new AttachmentWorkflows(new ApplicationStore(Register.Database), _addressee, Municipality,
+                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Clock });
                 return _workflows;
             }
         }
@@ -76,7 +87,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
             lock (_addressee)
             {
                 return _notices ??= new EligibilityNotices(workflows.Store, _addressee, _intermediate!,
-                    new EligibilityNoticeOptions { Clock = Options.Clock });
+                    new EligibilityNoticeOptions { Clock = Clock });
             }
         }
     }
@@ -93,7 +104,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// </summary>
     public long? SubjectOf(long residentId) => _addressee.ForResident(residentId)?.ToInt64();
 
-    public DateTimeOffset Now => Options.Clock.GetUtcNow();
+    public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Today in Japan: the day number use is decided for.</summary>
     public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(JapanStandardTime).DateTime);

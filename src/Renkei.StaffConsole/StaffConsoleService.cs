@@ -1,62 +1,9 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Renkei.Core.Numbers;
-using Renkei.Infrastructure;
-using Renkei.ServiceDefaults.Access;
-using Renkei.ServiceDefaults.Web;
-using Renkei.Municipality.Audit;
-using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole;
-
-/// <summary>
-/// How to run one ward's staff console (職員用画面).
-/// </summary>
-/// <param name="Database">The ward's own database (its resident register).</param>
-/// <param name="Municipality">The ward's local government code.</param>
-/// <param name="WardName">Shown in every page header, e.g. 品川区.</param>
-/// <param name="Staff">The ward's staff accounts; its <see cref="StaffDirectory.Catalogue"/> is the affair catalogue the console uses.</param>
-/// <param name="OperationLog">
-/// The ward's operation log, opened for writing (<see cref="OperationLog.Open"/>). The caller owns it (and may share it with
-/// the ward's other services in the same process) and disposes it after the console.
-/// </param>
-public sealed record StaffConsoleOptions(
-    Database Database,
-    LocalGovernmentCode Municipality,
-    string WardName,
-    StaffDirectory Staff,
-    OperationLog OperationLog)
-{
-    /// <summary>The clock for logins (TOTP), session expiry, the day number use is decided for, and log times.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
-    /// <summary>0 picks a free port.</summary>
-    public int Port { get; init; }
-
-    public string Address { get; init; } = "127.0.0.1";
-
-    /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>
-    /// The ward's own intermediate server (中間サーバー), through which the attachment-omission workflows ask the network
-    /// for linked data and read the linkages the network's policy offers. Null: the application pages still open, decide
-    /// and export, but offer no linkage and say why.
-    /// </summary>
-    public Uri? IntermediateAddress { get; init; }
-
-    /// <summary>
-    /// The ward's institution key directory (<c>signing.key</c>): the console calls the intermediate server as the ward,
-    /// its requests signed with the ward's key. Required with <see cref="IntermediateAddress"/>.
-    /// </summary>
-    public string? InstitutionKeyDirectory { get; init; }
-
-    /// <summary>Builds the handler under the signed client for <see cref="IntermediateAddress"/> (e.g. mutual TLS); plain sockets when null.</summary>
-    public Func<HttpMessageHandler>? IntermediateHandler { get; init; }
-}
 
 /// <summary>
 /// The ward's staff console: a server-rendered Japanese web application on Kestrel (loopback by default) where staff log
@@ -80,7 +27,12 @@ public static class StaffConsoleService
     /// </summary>
     public const string ServiceName = "Renkei.StaffConsole";
 
-    public static async Task<ServiceHost> StartAsync(StaffConsoleOptions options, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts the console from <paramref name="options"/>: its values become the settings of <see cref="StaffConsoleOptions"/>
+    /// and the instances the composer registers, then <see cref="StaffConsoleModule.AddStaffConsole"/> and
+    /// <see cref="StaffConsoleModule.MapStaffConsole"/> run.
+    /// </summary>
+    public static async Task<ServiceHost> StartAsync(StaffConsoleServiceOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.WardName)) throw new ArgumentException("the ward name is required", nameof(options));
@@ -88,36 +40,28 @@ public static class StaffConsoleService
             throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
         if (options.IntermediateAddress is not null && string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
             throw new ArgumentException("InstitutionKeyDirectory is required with IntermediateAddress: the console calls the intermediate server as the ward", nameof(options));
-        var runtime = new ConsoleRuntime(options, new ResidentRegister(options.Database, options.Municipality));
-
+        const string S = StaffConsoleOptions.Section;
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{S}:Municipality"] = options.Municipality.Digits,
+            [$"{S}:WardName"] = options.WardName,
+            [$"{S}:IdleTimeout"] = options.IdleTimeout.ToString("c", CultureInfo.InvariantCulture),
+            [$"{S}:IntermediateAddress"] = options.IntermediateAddress?.OriginalString,
+            [$"{S}:InstitutionKeyDirectory"] = options.InstitutionKeyDirectory,
+        };
         return await ServiceHost.StartAsync(ServiceName,
             builder =>
             {
                 var services = builder.Services;
-                services.AddSingleton(_ => runtime); // a factory registration: the container disposes it (the intermediate server's client)
-                ServerRenderedPages.AddServices(services, "renkei_csrf", pages =>
-                    RouteAccess.DeclarePages(pages, CallerKind.StaffSession, SessionScheme,
-                        "a logged-in staff member; each page checks the role and the chosen affair", "the login page", "/Login"));
-                services.AddSessionScheme(SessionScheme, o =>
-                {
-                    o.Authenticate = http => runtime.Sessions.Find(http.Request.Cookies[SessionCookie]) is { } session
-                        ? RouteAccess.SessionPrincipal(SessionScheme, session.StaffId.Value, new System.Security.Claims.Claim(CallerClaims.Staff, session.StaffId.Value))
-                        : null;
-                    o.Challenge = ServerRenderedPages.RedirectToLogin;
-                }, everyRequest: true);
+                services.AddSingleton(options.Database);
+                services.AddSingleton(options.Staff);
+                services.AddSingleton(options.OperationLog);
+                services.AddSingleton(options.Clock);
+                services.AddSingleton(new StaffConsoleOutgoing { IntermediateHandler = options.IntermediateHandler });
+                builder.AddStaffConsole();
             },
-            app =>
-            {
-                app.Use(SecurityHeaders);
-                app.MapGet(ConsoleStyles.Path, () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8"))
-                    .Produces<string>(StatusCodes.Status200OK, "text/css")
-                    .AllowPublic("the console's style sheet (no data)");
-                app.MapRazorPages();
-            },
-            options.Port, options.Address, cancellationToken);
+            app => app.MapStaffConsole(),
+            new ServiceHostOptions(options.Port, options.Address) { Settings = settings },
+            cancellationToken);
     }
-
-    // No script at all, nothing from elsewhere, never framed.
-    private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 }

@@ -92,7 +92,7 @@ public sealed class ConsoleWard : IAsyncDisposable
             var accounts = DemoStaff.Seed(staff, Shinagawa);
             var log = OperationLog.Open(database.Database, Shinagawa, keys.File("audit-signing.key"), clock: clock);
             new Renkei.Municipality.Addressee.AddresseeSystem(register, log).SyncFromRegister();
-            var console = await StaffConsoleService.StartAsync(new StaffConsoleOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
+            var console = await StaffConsoleService.StartAsync(new StaffConsoleServiceOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
             return new ConsoleWard(database, keys, clock, register, staff, log, accounts, console);
         }
         catch

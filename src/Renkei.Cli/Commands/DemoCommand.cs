@@ -455,7 +455,7 @@ internal sealed class DemoCountry : IAsyncDisposable
             hosts.Add(host);
             // The ward's staff console (職員用画面): same database, staff directory and operation log as its service.
             var console = await StaffConsoleService.StartAsync(
-                new StaffConsoleOptions(database, descriptor.Code, descriptor.Name, staff, log)
+                new StaffConsoleServiceOptions(database, descriptor.Code, descriptor.Name, staff, log)
                 {
                     IntermediateAddress = intermediate.BaseAddress,
                     InstitutionKeyDirectory = keyDirectory,

@@ -19,11 +19,11 @@ internal static class StaffApiAccess
 {
     public const string Scheme = "ward-staff";
 
-    public static void AddScheme(IServiceCollection services, StaffApi api) =>
+    public static void AddScheme(IServiceCollection services) =>
         services.AddSessionScheme(Scheme, o =>
         {
-            o.Authenticate = api.SessionPrincipal;
-            o.Challenge = api.ChallengeAsync;
+            o.Authenticate = http => http.RequestServices.GetRequiredService<StaffApi>().SessionPrincipal(http);
+            o.Challenge = http => http.RequestServices.GetRequiredService<StaffApi>().ChallengeAsync(http);
         });
 
     /// <summary>Declares a staff route and what its refusals record.</summary>

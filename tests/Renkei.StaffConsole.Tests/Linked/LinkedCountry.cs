@@ -154,7 +154,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     }
 
     /// <param name="pki">J-LIS also runs its JPKI authorities and card service (for software cards and signatures).</param>
-    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleOptions, StaffConsoleOptions>? console = null, bool pki = false)
+    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleServiceOptions, StaffConsoleServiceOptions>? console = null, bool pki = false)
     {
         var country = new LinkedCountry(provider);
         try
@@ -393,7 +393,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     /// The demo staff, plus a national-health-insurance clerk and a public-assistance caseworker (the demo roster has
     /// neither yet); then the console, with the ward's intermediate server for linkage.
     /// </summary>
-    private async Task StartConsoleAsync(Func<StaffConsoleOptions, StaffConsoleOptions>? configure)
+    private async Task StartConsoleAsync(Func<StaffConsoleServiceOptions, StaffConsoleServiceOptions>? configure)
     {
         var ward = ShinagawaWard;
         Staff = new StaffDirectory(ward.Database, AffairCatalogue.LoadDefault(), _directory.File("staff-totp.key"),
@@ -410,7 +410,7 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
             accounts.Add(new DemoStaffAccount(StaffId.Parse(id), name, StaffRole.Clerk, affairs, password, Base32.Decode(enrolment.SecretBase32)));
         }
         Accounts = accounts;
-        var options = new StaffConsoleOptions(ward.Database, Shinagawa, "品川区", Staff, ward.Log)
+        var options = new StaffConsoleServiceOptions(ward.Database, Shinagawa, "品川区", Staff, ward.Log)
         {
             Clock = Clock,
             IntermediateAddress = ward.IntermediateHost.BaseAddress,

@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Renkei.Core.Crypto;
+using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
+using Renkei.Jlis.Contracts;
+using Renkei.Municipality.Addressee;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Certificates;
+using Renkei.Municipality.Contracts;
+using Renkei.Municipality.EApplications;
+using Renkei.Municipality.Registry;
+using Renkei.Municipality.Staff;
+using Renkei.Municipality.Tokens;
+using Renkei.ServiceDefaults.Access;
+using Renkei.ServiceDefaults.ApiDescriptions;
+using Renkei.ServiceDefaults.Tls;
+
+namespace Renkei.Municipality.Service;
+
+/// <summary>The ward's resident-register service (<see cref="MunicipalityService"/>) as a module: it adds and maps itself.</summary>
+public static class WardModule
+{
+    /// <summary>
+    /// Binds and validates <see cref="WardOptions"/> (section <c>Ward</c>) and registers the ward's register, its signed
+    /// clients of J-LIS (and of its intermediate server when it acquires tokens), the staff API and the e-application inbox,
+    /// each a singleton the container disposes. The composer registers the <see cref="StaffDirectory"/> and the
+    /// <see cref="OperationLog"/> first (and, to override the defaults, a <see cref="Database"/>, a <see cref="TimeProvider"/>,
+    /// <see cref="MutualTls"/> or <see cref="WardOutgoing"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddWard(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var databaseRegistered = services.Any(d => d.ServiceType == typeof(Database));
+        services.AddOptions<WardOptions>().Bind(builder.Configuration.GetSection(WardOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WardOptions>>(sp => new WardOptionsValidator(databaseRegistered, sp));
+        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new WardOutgoing());
+
+        services.AddSingleton(sp => new ResidentRegister(sp.GetRequiredService<Database>(), Code(sp)));
+        services.AddSingleton(sp =>
+        {
+            var (options, outgoing) = (Options(sp), sp.GetRequiredService<WardOutgoing>());
+            return new WardJlisConnection(Code(sp), new WardJlisOptions(options.JlisAddress!, options.KeyDirectory!)
+            {
+                OutgoingHandler = outgoing.JlisHandler ?? DefaultHandler(sp), Timeout = options.JlisTimeout, Clock = outgoing.JlisClock,
+            });
+        });
+        // Resolved only when the ward acquires tokens (Ward:Tokens:IntermediateAddress).
+        services.AddSingleton(sp =>
+        {
+            var (options, outgoing) = (Options(sp), sp.GetRequiredService<WardOutgoing>());
+            var tokens = options.Tokens;
+            return new WardTokenClients(Code(sp), new WardTokenOptions(tokens.JlisAddress ?? options.JlisAddress!,
+                tokens.IntermediateAddress ?? throw new InvalidOperationException("Ward:Tokens:IntermediateAddress is not set"),
+                tokens.KeyDirectory ?? options.KeyDirectory!)
+            {
+                OutgoingHandler = outgoing.TokenHandler ?? DefaultHandler(sp), Timeout = tokens.Timeout, Clock = outgoing.TokenClock,
+            });
+        });
+        services.AddSingleton(sp =>
+        {
+            var (register, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>());
+            var events = new RegisterEvents(register, sp.GetRequiredService<WardJlisConnection>().Numbering, clock);
+            if (Options(sp).Tokens.IntermediateAddress is not null)
+                events.NumberRecorded = new NewResidentTokens(register,
+                    new AddresseeSystem(register, sp.GetRequiredService<OperationLog>(), new AddresseeSystemOptions { Clock = clock }),
+                    sp.GetRequiredService<WardTokenClients>().Acquirer,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Municipality.Tokens")).OnNumberRecordedAsync;
+            return events;
+        });
+        services.AddSingleton(sp =>
+        {
+            var (register, staff, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<TimeProvider>());
+            return new StaffApi(staff, sp.GetRequiredService<OperationLog>(), register, new ResidenceCertificates(register, staff.Catalogue, clock), clock,
+                Options(sp).SessionIdleTimeout);
+        });
+        services.AddSingleton(sp =>
+        {
+            var (register, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>());
+            return new EApplicationInbox(new ApplicationStore(sp.GetRequiredService<Database>()),
+                new AddresseeSystem(register, sp.GetRequiredService<OperationLog>(), new AddresseeSystemOptions { Clock = clock, Terminal = EApplicationInbox.Terminal }),
+                new JpkiRelyingParty(sp.GetRequiredService<WardJlisConnection>().Pki, new JpkiRelyingPartyOptions { Clock = clock }), clock);
+        });
+        services.AddSingleton(sp => new PinnedPortals(Options(sp).EApplicationPortals));
+        StaffApiAccess.AddScheme(services);
+        return builder;
+    }
+
+    /// <summary>Maps the ward's API with each route's access declaration (staff session, public, or the pinned citizen portal).</summary>
+    public static WebApplication MapWardApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.Services;
+        var options = Options(services); // validated here: a wrong setting fails the start before anything listens
+        var (code, api, events) = (Code(services), services.GetRequiredService<StaffApi>(), services.GetRequiredService<RegisterEvents>());
+        var inbox = services.GetRequiredService<EApplicationInbox>();
+        if (services.GetRequiredService<PinnedPortals>().Institutions is { Count: > 0 } portals)
+            services.UseInstitutionCallers(code.Digits, new FixedInstitutions([.. portals]), services.GetRequiredService<TimeProvider>());
+
+        app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", code.Digits, options.Name!)))
+            .Produces<MunicipalityHealth>()
+            .AllowPublic("health check for operators and load balancers (no personal data)");
+        app.MapPost("/" + MunicipalityRoutes.StaffSessions, Handler(api.LoginAsync)).ExchangesJson<StaffLoginRequest, StaffLoginResponse>()
+            .AllowPublic("staff login (id, password and one-time code; every attempt is logged)");
+        app.MapPost("/" + MunicipalityRoutes.StaffSessionAffair, Handler(api.ChooseAffairAsync)).ExchangesJson<AffairChoiceRequest, StaffSessionState>().RequireStaff(OperationAction.AffairChosen, "affair");
+        app.MapGet("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.CurrentAsync)).Produces<StaffSessionState>().RequireStaff(null, "session");
+        app.MapDelete("/" + MunicipalityRoutes.StaffSessionCurrent, Handler(api.LogoutAsync)).Produces(StatusCodes.Status204NoContent).RequireStaff(OperationAction.Logout, "logout");
+        api.MapEvent<BirthRequest>(app, MunicipalityRoutes.Births, "birth", NumberNeed.None, _ => null, events.BirthAsync);
+        api.MapEvent<ArrivalRequest>(app, MunicipalityRoutes.Arrivals, "arrival", NumberNeed.Required, _ => null, events.ArrivalAsync);
+        api.MapEvent<ArrivalFromAbroadRequest>(app, MunicipalityRoutes.ArrivalsFromAbroad, "arrival-from-abroad", NumberNeed.None, _ => null, events.ArrivalFromAbroadAsync);
+        api.MapEvent<DepartureRequest>(app, MunicipalityRoutes.Departures, "departure", NumberNeed.None, r => r.ResidentId, events.DepartureAsync);
+        api.MapEvent<DeathRequest>(app, MunicipalityRoutes.Deaths, "death", NumberNeed.None, r => r.ResidentId, events.DeathAsync);
+        api.MapEvent<AddressChangeRequest>(app, MunicipalityRoutes.AddressChanges, "address-change", NumberNeed.None, r => r.ResidentId, events.AddressChangeAsync);
+        api.MapEvent<NameChangeRequest>(app, MunicipalityRoutes.NameChanges, "name-change", NumberNeed.None, r => r.ResidentId, events.NameChangeAsync);
+        api.MapEvent<HouseholdChangeRequest>(app, MunicipalityRoutes.HouseholdChanges, "household-change", NumberNeed.None, r => r.ResidentId, events.HouseholdChangeAsync);
+        api.MapEvent<HeadChangeRequest>(app, MunicipalityRoutes.HeadChanges, "head-change", NumberNeed.None, r => r.NewHeadResidentId, events.HeadChangeAsync);
+        api.MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, "number-change", NumberNeed.Required, r => r.ResidentId, events.ChangeNumberAsync);
+        app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).ExchangesJson<ResidentSearchRequest, List<ResidentSearchHit>>().RequireStaff(OperationAction.Search, "search");
+        app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).ExchangesJson<ResidenceCertificateRequest, ResidenceCertificate>().RequireStaff(OperationAction.View, "certificate");
+        app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
+            .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
+            .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
+                MunicipalityService.EApplicationPortalClass);
+        return app;
+    }
+
+    /// <summary>A handler whose <see cref="IResult"/> is written to the response (a bare method group would bind as a RequestDelegate).</summary>
+    private static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
+
+    private static WardOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<WardOptions>>().Value;
+
+    private static LocalGovernmentCode Code(IServiceProvider services) => LocalGovernmentCode.ParseOrThrow(Options(services).Code);
+
+    /// <summary>Mutual TLS when the composer registered it (deployments); null: plain sockets.</summary>
+    private static Func<HttpMessageHandler>? DefaultHandler(IServiceProvider services) =>
+        services.GetService<MutualTls>() is { } tls ? tls.CreateHandler : null;
+
+    /// <summary>The citizen portals of <see cref="WardOptions.EApplicationPortals"/> with their keys read, released with the service.</summary>
+    private sealed class PinnedPortals(List<PinnedPortal> pinned) : IDisposable
+    {
+        public IReadOnlyList<KnownInstitution> Institutions { get; } = pinned
+            .Select(p => new KnownInstitution(p.Code!, MunicipalityService.EApplicationPortalClass, RequestSignature.ImportPublicKey(p.PublicKey!)))
+            .ToList();
+
+        public void Dispose()
+        {
+            foreach (var portal in Institutions) portal.SigningKey.Dispose();
+        }
+    }
+}
