@@ -177,7 +177,7 @@ public sealed class ResidentRegister
         return list;
     }
 
-    /// <summary>A search term without spaces, or null when none was given; refused when too long or only wildcards.</summary>
+    /// <summary>A search term without spaces, or null when none was given; refused when too long, with a control character or only wildcards.</summary>
     private static string? SearchTerm(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
@@ -185,6 +185,9 @@ public sealed class ResidentRegister
             throw new RegisterException("search-term-too-long",
                 $"{field} is longer than {RegisterInputRules.MaxSearchTerm} characters ({field} は{RegisterInputRules.MaxSearchTerm}文字以内で入力してください)");
         var stripped = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+        // PostgreSQL refuses NUL in text: a control character would end as a database error rather than a refusal.
+        if (stripped.Any(char.IsControl))
+            throw new RegisterException("bad-text", $"{field} contains a control character ({field} に制御文字が含まれています)");
         if (RegisterInputRules.IsWildcardOnly(stripped))
             throw new RegisterException("wildcard-search",
                 $"{field} holds only wildcard characters; search by a name, reading or birth date ({field} に記号だけを指定して検索することはできません)");

@@ -289,6 +289,13 @@ public sealed class WardApiFindingsTests
             var byKana = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Kana: wildcard), clerk);
             Assert.Equal((HttpStatusCode.BadRequest, "wildcard-search"), (byKana.Status, byKana.Code));
         }
+        foreach (var control in new[] { "高\u0000橋", "\u0000", "タカ\u0007" })
+        {
+            var refused = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Name: control), clerk);
+            Assert.Equal((HttpStatusCode.BadRequest, "bad-text"), (refused.Status, refused.Code));
+            var byKana = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Kana: control), clerk);
+            Assert.Equal((HttpStatusCode.BadRequest, "bad-text"), (byKana.Status, byKana.Code));
+        }
         var empty = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Name: "  "), clerk);
         Assert.Equal((HttpStatusCode.BadRequest, "empty-search"), (empty.Status, empty.Code));
         foreach (var limit in new[] { 0, -1, RegisterInputRules.MaxSearchLimit + 1, int.MaxValue })
@@ -297,7 +304,7 @@ public sealed class WardApiFindingsTests
             Assert.Equal((HttpStatusCode.BadRequest, "bad-limit"), (unbounded.Status, unbounded.Code));
         }
         var refusals = ward.Entries().Where(e => e.Action == OperationAction.Search && e.Result == OperationResult.Refused).ToList();
-        Assert.Equal(6 * 2 + 1 + 4, refusals.Count);
+        Assert.Equal(6 * 2 + 3 * 2 + 1 + 4, refusals.Count);
         Assert.DoesNotContain(refusals, e => e.Detail!.Contains('%'));
         Assert.Equal(registered, ward.Stored().Residents);
         StaffApiTests.AssertNoNumber(people, ward.ExportedLog());
