@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Renkei.Municipality.Staff;
 using Renkei.ServiceDefaults;
 
@@ -40,28 +38,14 @@ public static class StaffConsoleService
             throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
         if (options.IntermediateAddress is not null && string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
             throw new ArgumentException("InstitutionKeyDirectory is required with IntermediateAddress: the console calls the intermediate server as the ward", nameof(options));
-        const string S = StaffConsoleOptions.Section;
-        var settings = new Dictionary<string, string?>
-        {
-            [$"{S}:Municipality"] = options.Municipality.Digits,
-            [$"{S}:WardName"] = options.WardName,
-            [$"{S}:IdleTimeout"] = options.IdleTimeout.ToString("c", CultureInfo.InvariantCulture),
-            [$"{S}:IntermediateAddress"] = options.IntermediateAddress?.OriginalString,
-            [$"{S}:InstitutionKeyDirectory"] = options.InstitutionKeyDirectory,
-        };
         return await ServiceHost.StartAsync(ServiceName,
             builder =>
             {
-                var services = builder.Services;
-                services.AddSingleton(options.Database);
-                services.AddSingleton(options.Staff);
-                services.AddSingleton(options.OperationLog);
-                services.AddSingleton(options.Clock);
-                services.AddSingleton(new StaffConsoleOutgoing { IntermediateHandler = options.IntermediateHandler });
+                options.AddInstances(builder.Services);
                 builder.AddStaffConsole();
             },
             app => app.MapStaffConsole(),
-            new ServiceHostOptions(options.Port, options.Address) { Settings = settings },
+            new ServiceHostOptions(options.Port, options.Address) { Settings = options.ToSettings() },
             cancellationToken);
     }
 }

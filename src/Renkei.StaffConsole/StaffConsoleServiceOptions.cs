@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Audit;
@@ -49,4 +51,29 @@ public sealed record StaffConsoleServiceOptions(
 
     /// <summary>Builds the handler under the signed client for <see cref="IntermediateAddress"/> (e.g. mutual TLS); plain sockets when null.</summary>
     public Func<HttpMessageHandler>? IntermediateHandler { get; init; }
+
+    /// <summary>The instances a composer registers (<see cref="StaffConsoleModule.AddStaffConsole"/> reads them from the container).</summary>
+    internal void AddInstances(IServiceCollection services)
+    {
+        services.AddSingleton(Database);
+        services.AddSingleton(Staff);
+        services.AddSingleton(OperationLog);
+        services.AddSingleton(Clock);
+        services.AddSingleton(new StaffConsoleOutgoing { IntermediateHandler = IntermediateHandler });
+    }
+
+    /// <summary>The record's configuration as <see cref="StaffConsoleOptions"/> settings.</summary>
+    internal Dictionary<string, string?> ToSettings()
+    {
+        const string S = StaffConsoleOptions.Section;
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{S}:Municipality"] = Municipality.Digits,
+            [$"{S}:WardName"] = WardName,
+            [$"{S}:IdleTimeout"] = IdleTimeout.ToString("c", CultureInfo.InvariantCulture),
+        };
+        if (IntermediateAddress is not null) settings[$"{S}:IntermediateAddress"] = IntermediateAddress.OriginalString;
+        if (InstitutionKeyDirectory is not null) settings[$"{S}:InstitutionKeyDirectory"] = InstitutionKeyDirectory;
+        return settings;
+    }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Renkei.Infrastructure;
@@ -40,9 +38,7 @@ public sealed class StaffConsoleModuleTests
 
         public Dictionary<string, string?> Settings() => new()
         {
-            ["StaffConsole:Database"] = Database.Database.Provider == DatabaseProvider.Sqlite
-                ? "sqlite:" + new SqliteConnectionStringBuilder(Database.Database.ConnectionString).DataSource
-                : "postgres:" + Database.Database.ConnectionString,
+            ["StaffConsole:Database"] = Database.Setting,
             ["StaffConsole:Municipality"] = ConsoleWard.Shinagawa.Digits,
             ["StaffConsole:WardName"] = "品川区",
         };
@@ -109,38 +105,25 @@ public sealed class StaffConsoleModuleTests
         var settings = composer.Settings();
         if (value is null) settings.Remove(key);
         else settings[key] = value;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
 
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(settings, port));
 
         Assert.Contains(expected, refused.Message);
         if (value is { Length: > 3 }) Assert.DoesNotContain(value, refused.Message);
-        await AssertNothingListensAsync(port);
+        Assert.False(LoopbackPorts.IsListening(port));
     }
 
     [Fact]
     public async Task Without_the_staff_directory_and_the_operation_log_registered_the_console_does_not_start()
     {
         await using var composer = new Composer("sqlite");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
 
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(composer.Settings(), port, register: false));
 
         Assert.Contains("StaffConsole: no StaffDirectory is registered", refused.Message);
         Assert.Contains("StaffConsole: no OperationLog is registered", refused.Message);
-        await AssertNothingListensAsync(port);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task AssertNothingListensAsync(int port)
-    {
-        using var client = new TcpClient();
-        await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
+        Assert.False(LoopbackPorts.IsListening(port));
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
@@ -49,54 +47,11 @@ public static class MunicipalityService
         return ServiceHost.StartAsync($"municipality-{options.Code.Digits}",
             builder =>
             {
-                var services = builder.Services;
-                services.AddSingleton(options.Database);
-                services.AddSingleton(options.Staff);
-                services.AddSingleton(options.OperationLog);
-                services.AddSingleton(options.Clock);
-                if (options.Tls is { } tls) services.AddSingleton(tls);
-                services.AddSingleton(new WardOutgoing
-                {
-                    JlisHandler = options.Jlis.OutgoingHandler, JlisClock = options.Jlis.Clock,
-                    TokenHandler = options.Tokens?.OutgoingHandler, TokenClock = options.Tokens?.Clock ?? TimeProvider.System,
-                });
+                options.AddInstances(builder.Services);
                 builder.AddWard();
             },
             app => app.MapWardApi(),
-            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = Settings(options) },
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = options.ToSettings() },
             ct);
     }
-
-    /// <summary>The record's configuration as <see cref="WardOptions"/> settings.</summary>
-    private static Dictionary<string, string?> Settings(MunicipalityServiceOptions options)
-    {
-        const string S = WardOptions.Section;
-        var settings = new Dictionary<string, string?>
-        {
-            [$"{S}:Code"] = options.Code.Digits,
-            [$"{S}:Name"] = options.Name,
-            [$"{S}:SessionIdleTimeout"] = Setting(options.SessionIdleTimeout),
-            [$"{S}:JlisAddress"] = options.Jlis.Address.OriginalString,
-            [$"{S}:KeyDirectory"] = options.Jlis.KeyDirectory,
-            [$"{S}:JlisTimeout"] = Setting(options.Jlis.Timeout),
-        };
-        if (options.Tokens is { } tokens)
-        {
-            settings[$"{S}:Tokens:IntermediateAddress"] = tokens.IntermediateAddress.OriginalString;
-            settings[$"{S}:Tokens:JlisAddress"] = tokens.JlisAddress.OriginalString;
-            settings[$"{S}:Tokens:KeyDirectory"] = tokens.KeyDirectory;
-            settings[$"{S}:Tokens:Timeout"] = Setting(tokens.Timeout);
-        }
-        for (var i = 0; i < options.EApplicationPortals.Count; i++)
-        {
-            var portal = options.EApplicationPortals[i];
-            if (portal.Class != EApplicationPortalClass)
-                throw new ArgumentException($"an e-application portal is of the class {EApplicationPortalClass}", nameof(options));
-            settings[$"{S}:EApplicationPortals:{i}:Code"] = portal.Code;
-            settings[$"{S}:EApplicationPortals:{i}:PublicKey"] = Convert.ToBase64String(portal.SigningKey.ExportSubjectPublicKeyInfo());
-        }
-        return settings;
-    }
-
-    private static string Setting(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 }

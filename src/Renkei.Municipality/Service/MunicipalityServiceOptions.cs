@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Audit;
@@ -58,4 +60,52 @@ public sealed record MunicipalityServiceOptions(
     /// inbox answers 503 <c>institution-calls-not-configured</c>.
     /// </summary>
     public IReadOnlyList<KnownInstitution> EApplicationPortals { get; init; } = [];
+
+    /// <summary>The instances a composer registers (<see cref="WardModule.AddWard"/> reads them from the container).</summary>
+    internal void AddInstances(IServiceCollection services)
+    {
+        services.AddSingleton(Database);
+        services.AddSingleton(Staff);
+        services.AddSingleton(OperationLog);
+        services.AddSingleton(Clock);
+        if (Tls is { } tls) services.AddSingleton(tls);
+        services.AddSingleton(new WardOutgoing
+        {
+            JlisHandler = Jlis.OutgoingHandler, JlisClock = Jlis.Clock,
+            TokenHandler = Tokens?.OutgoingHandler, TokenClock = Tokens?.Clock ?? TimeProvider.System,
+        });
+    }
+
+    /// <summary>The record's configuration as <see cref="WardOptions"/> settings.</summary>
+    internal Dictionary<string, string?> ToSettings()
+    {
+        const string S = WardOptions.Section;
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{S}:Code"] = Code.Digits,
+            [$"{S}:Name"] = Name,
+            [$"{S}:SessionIdleTimeout"] = Setting(SessionIdleTimeout),
+            [$"{S}:JlisAddress"] = Jlis.Address.OriginalString,
+            [$"{S}:KeyDirectory"] = Jlis.KeyDirectory,
+            [$"{S}:JlisTimeout"] = Setting(Jlis.Timeout),
+        };
+        if (Tokens is { } tokens)
+        {
+            settings[$"{S}:Tokens:IntermediateAddress"] = tokens.IntermediateAddress.OriginalString;
+            settings[$"{S}:Tokens:JlisAddress"] = tokens.JlisAddress.OriginalString;
+            settings[$"{S}:Tokens:KeyDirectory"] = tokens.KeyDirectory;
+            settings[$"{S}:Tokens:Timeout"] = Setting(tokens.Timeout);
+        }
+        for (var i = 0; i < EApplicationPortals.Count; i++)
+        {
+            var portal = EApplicationPortals[i];
+            if (portal.Class != MunicipalityService.EApplicationPortalClass)
+                throw new ArgumentException($"an e-application portal is of the class {MunicipalityService.EApplicationPortalClass}", nameof(EApplicationPortals));
+            settings[$"{S}:EApplicationPortals:{i}:Code"] = portal.Code;
+            settings[$"{S}:EApplicationPortals:{i}:PublicKey"] = Convert.ToBase64String(portal.SigningKey.ExportSubjectPublicKeyInfo());
+        }
+        return settings;
+    }
+
+    private static string Setting(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 }

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Renkei.Core.Crypto;
@@ -53,14 +51,9 @@ public sealed class WardModuleTests
         public StaffDirectory Staff { get; }
         public OperationLog Log { get; }
 
-        /// <summary>The database as a <c>Ward:Database</c> setting.</summary>
-        public string DatabaseSetting => Database.Database.Provider == DatabaseProvider.Sqlite
-            ? "sqlite:" + new SqliteConnectionStringBuilder(Database.Database.ConnectionString).DataSource
-            : "postgres:" + Database.Database.ConnectionString;
-
         public Dictionary<string, string?> Settings(Uri jlis) => new()
         {
-            ["Ward:Database"] = DatabaseSetting,
+            ["Ward:Database"] = Database.Setting,
             ["Ward:Code"] = TestData.Shinagawa.Digits,
             ["Ward:Name"] = "品川区",
             ["Ward:JlisAddress"] = jlis.ToString(),
@@ -171,27 +164,27 @@ public sealed class WardModuleTests
             settings["Ward:EApplicationPortals:1:PublicKey"] = settings["Ward:EApplicationPortals:0:PublicKey"];
         if (value is null) settings.Remove(key);
         else settings[key] = value;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
 
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(settings, port));
 
         Assert.Contains(expected, refused.Message);
         if (value is { Length: > 3 }) Assert.DoesNotContain(value, refused.Message);
-        await AssertNothingListensAsync(port);
+        Assert.False(LoopbackPorts.IsListening(port));
     }
 
     [Fact]
     public async Task Without_the_staff_directory_and_the_operation_log_registered_the_ward_does_not_start()
     {
         await using var composer = new Composer("sqlite");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
 
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             composer.StartAsync(composer.Settings(new Uri("http://127.0.0.1:9/")), port, registerStaff: false, registerLog: false));
 
         Assert.Contains("Ward: no StaffDirectory is registered", refused.Message);
         Assert.Contains("Ward: no OperationLog is registered", refused.Message);
-        await AssertNothingListensAsync(port);
+        Assert.False(LoopbackPorts.IsListening(port));
     }
 
     [Fact]
@@ -222,18 +215,5 @@ public sealed class WardModuleTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{route}: {(int)response.StatusCode} {text}");
         return JsonSerializer.Deserialize<T>(text, JsonDefaults.Options)!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task AssertNothingListensAsync(int port)
-    {
-        using var client = new TcpClient();
-        await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
     }
 }
