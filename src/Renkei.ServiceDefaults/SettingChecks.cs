@@ -1,4 +1,5 @@
 using Renkei.Core.Crypto;
+using Renkei.Infrastructure;
 
 namespace Renkei.ServiceDefaults;
 
@@ -14,8 +15,8 @@ public static class SettingChecks
         ArgumentNullException.ThrowIfNull(failures);
         if (string.IsNullOrWhiteSpace(value))
             failures.Add($"{setting} is required (sqlite:<path> or postgres:<connection string>) unless the composer registers a database");
-        else if (!value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && !value.StartsWith("postgres:", StringComparison.OrdinalIgnoreCase))
-            failures.Add($"{setting} must start with sqlite: or postgres:");
+        else if (!Database.IsSetting(value))
+            failures.Add($"{setting} must start with sqlite: or postgres: and name the database");
     }
 
     /// <summary>An address another institution is called at: absolute http or https.</summary>
