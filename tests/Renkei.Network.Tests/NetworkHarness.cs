@@ -12,7 +12,7 @@ namespace Renkei.Network.Tests;
 
 /// <summary>
 /// A network on a test database with real HTTP peers: J-LIS (asks for tokens), two wards and a pension organisation
-/// (<see cref="TestNode"/>s that receive tokens and answer queries) and the portal. Institutions call the network
+/// (<see cref="TestInstitutionNode"/>s that receive tokens and answer queries) and the portal. Institutions call the network
 /// through <see cref="NetworkHttpClient"/> with a <see cref="SigningHandler"/>, as they do in production.
 /// </summary>
 internal sealed class NetworkHarness : IAsyncDisposable
@@ -32,20 +32,20 @@ internal sealed class NetworkHarness : IAsyncDisposable
         Database = database;
         _configure = configure;
         Jlis = InstitutionKeys.LoadOrCreate(_directory.File("jlis"));
-        Portal = new TestNode(PortalCode, InstitutionClass.Portal, InstitutionKeys.LoadOrCreate(_directory.File("portal")));
-        A = new TestNode(WardA, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardA)));
-        B = new TestNode(WardB, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardB)));
-        Pension = new TestNode(PensionCode, InstitutionClass.PensionOrganisation, InstitutionKeys.LoadOrCreate(_directory.File(PensionCode)));
+        Portal = new TestInstitutionNode(PortalCode, InstitutionClass.Portal, InstitutionKeys.LoadOrCreate(_directory.File("portal")));
+        A = new TestInstitutionNode(WardA, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardA)));
+        B = new TestInstitutionNode(WardB, InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(_directory.File(WardB)));
+        Pension = new TestInstitutionNode(PensionCode, InstitutionClass.PensionOrganisation, InstitutionKeys.LoadOrCreate(_directory.File(PensionCode)));
     }
 
     public TestDatabase Database { get; }
     public NetworkNode Network { get; private set; } = null!;
     public InstitutionKeys Jlis { get; }
     /// <summary>The portal: registered without an endpoint (it provides nothing); its tokens come back sealed to it through J-LIS.</summary>
-    public TestNode Portal { get; }
-    public TestNode A { get; }
-    public TestNode B { get; }
-    public TestNode Pension { get; }
+    public TestInstitutionNode Portal { get; }
+    public TestInstitutionNode A { get; }
+    public TestInstitutionNode B { get; }
+    public TestInstitutionNode Pension { get; }
     public string KeyDirectory => _directory.File("network-keys");
     public RecordingTap Tap { get; } = new();
 
@@ -65,7 +65,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
         }
     }
 
-    public IEnumerable<TestNode> Nodes => [A, B, Pension, Portal];
+    public IEnumerable<TestInstitutionNode> Nodes => [A, B, Pension, Portal];
 
     public NetworkServiceOptions Options()
     {
@@ -104,10 +104,10 @@ internal sealed class NetworkHarness : IAsyncDisposable
         return new NetworkHttpClient(http);
     }
 
-    public NetworkHttpClient ClientOf(TestNode node) => Client(node.Code, node.Keys);
+    public NetworkHttpClient ClientOf(TestInstitutionNode node) => Client(node.Code, node.Keys);
 
     /// <summary>Posts <paramref name="request"/> to <paramref name="route"/> signed by <paramref name="node"/>; returns the status and the raw body text.</summary>
-    public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(TestNode node, string route, T request)
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> RawPostAsync<T>(TestInstitutionNode node, string route, T request)
     {
         var http = SigningHandler.CreateClient(Network.BaseAddress, node.Code, node.Keys.Signing, NodeRoutes.NetworkInstitutionCode);
         _clients.Add(http);
@@ -116,7 +116,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     }
 
     /// <summary>Has J-LIS issue <paramref name="node"/>'s token for the person with <paramref name="code"/>; returns the token the node received.</summary>
-    public async Task<Token> IssueAsync(TestNode node, ResidentCode code)
+    public async Task<Token> IssueAsync(TestInstitutionNode node, ResidentCode code)
     {
         var requestId = Guid.NewGuid();
         var response = await Client(JlisCode, Jlis).IssueTokenAsync(new IssueTokenRequest(requestId, node.Code, code));

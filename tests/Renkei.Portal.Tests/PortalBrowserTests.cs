@@ -10,7 +10,7 @@ using Renkei.Intermediate.Storage;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Network.Contracts;
-using Renkei.StaffConsole.Tests.Browser;
+using Renkei.TestSupport.Browser;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 

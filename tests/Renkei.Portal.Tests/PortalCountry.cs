@@ -9,7 +9,7 @@ using Renkei.Core.Crypto;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Network.Contracts;
-using Renkei.StaffConsole.Tests.Browser;
+using Renkei.TestSupport.Browser;
 using Renkei.TestSupport;
 
 namespace Renkei.Portal.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Playwright;
 using Renkei.Municipality.Staff;
-using Renkei.StaffConsole.Tests.Browser;
+using Renkei.TestSupport.Browser;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 

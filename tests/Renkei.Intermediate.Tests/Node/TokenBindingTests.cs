@@ -125,7 +125,7 @@ public sealed class TokenBindingTests
 
         // A signed body that was changed on the way.
         var tampering = new TamperingHandler { InnerHandler = new SocketsHttpHandler() };
-        using (var network = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, pair.Network.Key, node.Code) { InnerHandler = tampering }) { BaseAddress = node.Host.BaseAddress })
+        using (var network = new HttpClient(new SigningHandler(NodeRoutes.NetworkInstitutionCode, pair.Network.SigningKey, node.Code) { InnerHandler = tampering }) { BaseAddress = node.Host.BaseAddress })
         using (var altered = await network.PostAsJsonAsync(NodeRoutes.DeliverToken, delivery, JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.Unauthorized, "bad-signature"), (altered.StatusCode, (await ProblemAsync(altered)).Code));
 

@@ -41,7 +41,7 @@ public sealed class SelfDisplayTests
         var allowed = await portal.LinkageAsync(new LinkageRequest(Guid.NewGuid(), NetworkHarness.PortalCode, atPortal, SelfDisplay.Affair,
             NetworkHarness.PensionCode, "pension-benefit", null, null));
         Assert.Equal(LinkageOutcome.Provided, allowed.Outcome);
-        Assert.Equal(780000, TestNode.Open(h.Portal.Keys, allowed.RequestId, allowed.Answer!).Body!.Value.GetProperty("annualAmount").GetInt32());
+        Assert.Equal(780000, TestInstitutionNode.Open(h.Portal.Keys, allowed.RequestId, allowed.Answer!).Body!.Value.GetProperty("annualAmount").GetInt32());
         Assert.Equal(atPension, h.Pension.Queries.Single().ProviderToken);
 
         // Refused: a kind not on the list, and the portal working any other affair; both recorded with no-policy-row.

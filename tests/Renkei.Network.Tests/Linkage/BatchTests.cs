@@ -90,7 +90,7 @@ public sealed class BatchTests
             Assert.Equal(expected, result.Response.Outcome);
             Assert.Equal(BatchService.ItemRequestId(batch.BatchId, i), result.Response.RequestId);
             if (expected == LinkageOutcome.Provided)
-                Assert.Equal(i, TestNode.Open(h.A.Keys, result.Response.RequestId, result.Response.Answer!).Body!.Value.GetProperty("n").GetInt32());
+                Assert.Equal(i, TestInstitutionNode.Open(h.A.Keys, result.Response.RequestId, result.Response.Answer!).Body!.Value.GetProperty("n").GetInt32());
         }
         Assert.Equal(RefusalCodes.UnknownToken, results[^1].Response.RefusalCode);
 

@@ -41,14 +41,14 @@ public sealed class LinkageTests
         var asked = Assert.Single(h.B.Queries);
         Assert.Equal(heldAtB, asked.ProviderToken);
         Assert.Equal(h.A.Keys.SealingPublicKey, asked.InquirerSealingKey);
-        var information = TestNode.Open(h.A.Keys, provided.RequestId, provided.Answer!);
+        var information = TestInstitutionNode.Open(h.A.Keys, provided.RequestId, provided.Answer!);
         Assert.True(information.Held);
         Assert.Equal(3200000, information.Body!.Value.GetProperty("income").GetInt32());
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => TestNode.Open(h.B.Keys, provided.RequestId, provided.Answer!));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => TestInstitutionNode.Open(h.B.Keys, provided.RequestId, provided.Answer!));
 
         var none = await client.LinkageAsync(Query(h, notHeldAtA, row.Affair, NetworkHarness.WardB, row.Kind));
         Assert.Equal(LinkageOutcome.NotHeld, none.Outcome);
-        Assert.False(TestNode.Open(h.A.Keys, none.RequestId, none.Answer!).Held);
+        Assert.False(TestInstitutionNode.Open(h.A.Keys, none.RequestId, none.Answer!).Held);
 
         var records = Records(h);
         Assert.Equal(2, records.Count);

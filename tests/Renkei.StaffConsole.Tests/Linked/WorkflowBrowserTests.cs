@@ -6,7 +6,7 @@ using Renkei.Municipality.Applications;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 using Renkei.Network.Contracts;
-using Renkei.StaffConsole.Tests.Browser;
+using Renkei.TestSupport.Browser;
 using Renkei.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;

@@ -14,19 +14,19 @@ using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults.Signing;
 using Renkei.ServiceDefaults;
 
-namespace Renkei.Network.Tests;
+namespace Renkei.TestSupport;
 
 /// <summary>
-/// A minimal institution node for the network's tests: real HTTP on loopback, real signatures and sealing. It serves
-/// <see cref="NodeRoutes"/>, accepts only requests the network signed, keeps delivered tokens, and answers queries
-/// from <see cref="Holdings"/> (token → information body), sealed to the inquirer and signed with its own key.
+/// A minimal institution node for tests of the information provision network: real HTTP on loopback, real signatures
+/// and sealing. It serves <see cref="NodeRoutes"/>, accepts only requests the network signed, keeps delivered tokens, and
+/// answers queries from <see cref="Holdings"/> (token → information body), sealed to the inquirer and signed with its own key.
 /// It can be stopped and started again on the same port, like a provider that goes down and comes back.
 /// </summary>
-internal sealed class TestNode : IAsyncDisposable
+public sealed class TestInstitutionNode : IAsyncDisposable
 {
     private ServiceHost? _host;
 
-    public TestNode(string code, InstitutionClass kind, InstitutionKeys keys)
+    public TestInstitutionNode(string code, InstitutionClass kind, InstitutionKeys keys)
     {
         Code = code;
         Class = kind;

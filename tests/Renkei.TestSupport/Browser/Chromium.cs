@@ -1,12 +1,12 @@
 using Microsoft.Playwright;
+using Xunit;
 
-namespace Renkei.StaffConsole.Tests.Browser;
+namespace Renkei.TestSupport.Browser;
 
 /// <summary>
 /// Headless Chromium for browser tests, driven by Playwright. The browser is Debian's <c>/usr/bin/chromium</c> (installed
 /// by <c>./test</c> with fonts-noto-cjk); Playwright never downloads one. The Playwright driver (Node and its package) comes
 /// inside the Microsoft.Playwright NuGet package and is copied to the test output by its build targets.
-/// Other test projects reuse this file by linking it (<c>&lt;Compile Include="../Renkei.StaffConsole.Tests/Browser/*.cs" LinkBase="Browser" /&gt;</c>).
 /// </summary>
 public static class Chromium
 {
