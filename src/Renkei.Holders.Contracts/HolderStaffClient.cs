@@ -64,7 +64,7 @@ public sealed class HolderStaffClient : IDisposable
         message.Headers.Authorization = _authorization;
         using var response = await _http.SendAsync(message, cancellationToken);
         return await ServiceResponses.ReadAsync<TResponse>(response,
-            (status, problem) => new HolderApiException(status, problem.Code, problem.Message), cancellationToken);
+            (status, problem) => new HolderApiException(status, problem.Code, problem.Detail), cancellationToken);
     }
 
     public void Dispose()

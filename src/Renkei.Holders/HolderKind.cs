@@ -34,10 +34,3 @@ public static partial class HolderInstitutions
     [GeneratedRegex("^[0-9]{8}$")]
     private static partial Regex InsurerNumber();
 }
-
-/// <summary>A request the holder refuses: an HTTP status, a stable code and a message (English, then Japanese) without personal data.</summary>
-public sealed class HolderRefusalException(int status, string code, string message) : Exception(message)
-{
-    public int Status { get; } = status;
-    public string Code { get; } = code;
-}

@@ -160,7 +160,7 @@ public sealed class IntermediateHttpClient(HttpClient http, bool ownsHttpClient 
         return await ServiceResponses.ReadAsync<TResponse>(response, Refused, cancellationToken);
     }
 
-    private static IntermediateException Refused(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Message);
+    private static IntermediateException Refused(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Detail);
 
     private static async Task<IntermediateException> FailureAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         Refused(response.StatusCode, await ServiceResponses.ProblemOfAsync(response, cancellationToken));

@@ -21,7 +21,7 @@ public sealed class JlisException(HttpStatusCode status, string code, string mes
     public HttpStatusCode Status { get; } = status;
     public string Code { get; } = code;
 
-    public static JlisException From(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Message);
+    public static JlisException From(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Detail);
 }
 
 /// <summary>J-LIS over HTTP. For <see cref="IJlisTokenClient"/> the <see cref="HttpClient"/> must sign requests as the asking institution.</summary>

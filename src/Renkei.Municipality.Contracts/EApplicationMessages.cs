@@ -91,6 +91,6 @@ public sealed class EApplicationHttpClient(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync(EApplicationRoutes.Submit, submission, JsonDefaults.Options, cancellationToken);
         return await ServiceResponses.ReadAsync<EApplicationReceipt>(response,
-            (status, problem) => new EApplicationException((int)status, problem.Code, problem.Message), cancellationToken);
+            (status, problem) => new EApplicationException((int)status, problem.Code, problem.Detail), cancellationToken);
     }
 }

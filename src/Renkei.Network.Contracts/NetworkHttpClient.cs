@@ -139,7 +139,7 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient, IPortal
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
-        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Message),
+        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Detail),
             cancellationToken);
     }
 }

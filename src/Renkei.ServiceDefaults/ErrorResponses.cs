@@ -9,13 +9,50 @@ using Microsoft.Extensions.Logging;
 namespace Renkei.ServiceDefaults;
 
 /// <summary>
-/// Errors as JSON problem objects. Unexpected exceptions are reported by type only: their messages
-/// could carry personal data, so neither the response nor the log repeats them.
+/// Errors as RFC 9457 problem details (<see cref="ProblemBody"/>): <c>type</c> <c>urn:renkei:problem:&lt;code&gt;</c>,
+/// a Japanese <c>title</c> per status (<see cref="TitleOf"/>), <c>status</c>, <c>detail</c> (the message) and the stable
+/// <c>code</c>. A refusal (<see cref="RefusalException"/>) is logged by code and path only; unexpected exceptions by type
+/// only: their messages could carry personal data, so neither the response nor the log repeats them.
 /// </summary>
 public static partial class ErrorResponses
 {
+    /// <summary>The problem response of <paramref name="status"/> with a stable <paramref name="code"/> and <paramref name="message"/> as its <c>detail</c>.</summary>
     public static IResult Problem(int status, string code, string message) =>
-        Results.Json(new ProblemBody(code, message), JsonDefaults.Options, "application/problem+json", status);
+        Results.Json(Body(status, code, message), JsonDefaults.Options, ProblemBody.MediaType, status);
+
+    /// <summary>The problem body of <paramref name="status"/>, <paramref name="code"/> and <paramref name="message"/> (the <c>detail</c>).</summary>
+    public static ProblemBody Body(int status, string code, string message) =>
+        new(ProblemBody.TypeOf(code), TitleOf(status), status, message, code);
+
+    /// <summary>The problem response of a refusal.</summary>
+    public static IResult Problem(RefusalException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return Problem(refusal.Status, refusal.Code, refusal.Message);
+    }
+
+    /// <summary>The log category of refusals and unexpected exceptions.</summary>
+    public const string LogCategory = "Renkei.Errors";
+
+    /// <summary>The short Japanese title of a problem with <paramref name="status"/> (the same for every code of that status).</summary>
+    public static string TitleOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "要求の内容に誤りがあります",
+        StatusCodes.Status401Unauthorized => "認証が必要です",
+        StatusCodes.Status403Forbidden => "この操作は許可されていません",
+        StatusCodes.Status404NotFound => "見つかりません",
+        StatusCodes.Status409Conflict => "現在の状態では実行できません",
+        StatusCodes.Status413PayloadTooLarge => "要求が大きすぎます",
+        StatusCodes.Status415UnsupportedMediaType => "要求の形式に対応していません",
+        StatusCodes.Status422UnprocessableEntity => "要求を処理できません",
+        StatusCodes.Status429TooManyRequests => "要求が多すぎます",
+        StatusCodes.Status500InternalServerError => "内部エラーが発生しました",
+        StatusCodes.Status502BadGateway => "連携先のサービスが要求を拒否しました",
+        StatusCodes.Status503ServiceUnavailable => "サービスを利用できません",
+        StatusCodes.Status504GatewayTimeout => "連携先のサービスが応答しません",
+        >= 400 and < 500 => "要求を受け付けられません",
+        _ => "サービスでエラーが発生しました",
+    };
 
     public static IResult BadRequest(string code, string message) => Problem(StatusCodes.Status400BadRequest, code, message);
 
@@ -27,16 +64,26 @@ public static partial class ErrorResponses
     {
         ExceptionHandler = HandleUnexpectedAsync,
         SuppressDiagnosticsCallback = _ => true,
+        // A refusal may be a 404 (an unknown token, batch, record): without this the middleware would rethrow it.
+        AllowStatusCode404Response = true,
     };
 
     /// <summary>
-    /// Answers an exception no handler caught. Malformed requests (a body too large, unreadable JSON) are 4xx problems
-    /// that say what was wrong without repeating the input; anything else is a 500 logged by exception type and path only.
+    /// Answers an exception no handler caught. A <see cref="RefusalException"/> is its problem, logged at Information by
+    /// code and path (not its message). Malformed requests (a body too large, unreadable JSON) are 4xx problems that say
+    /// what was wrong without repeating the input; anything else is a 500 logged by exception type and path only.
     /// </summary>
     public static async Task HandleUnexpectedAsync(HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Errors");
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+        if (failure is RefusalException refusal)
+        {
+            logger.LogInformation("refused {Status} {Code} on {Path}", refusal.Status, refusal.Code, context.Request.Path.Value);
+            await Problem(refusal).ExecuteAsync(context);
+            return;
+        }
         if (failure is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             await BodyTooLarge(null).ExecuteAsync(context);

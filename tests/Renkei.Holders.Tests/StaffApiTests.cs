@@ -37,8 +37,8 @@ public sealed class StaffApiTests
         var wrongDigit = number.Digits[..11] + (char)('0' + (number.CheckDigit + 1) % 10);
         var malformed = await Post(h, HolderRoutes.LookupPerson, $$"""{"individualNumber":"{{wrongDigit}}"}""");
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (malformed.Status, malformed.Problem.Code));
-        Assert.Contains("individualNumber", malformed.Problem.Message);
-        Assert.DoesNotContain(wrongDigit, malformed.Problem.Message);
+        Assert.Contains("individualNumber", malformed.Problem.Detail);
+        Assert.DoesNotContain(wrongDigit, malformed.Problem.Detail);
 
         var right = new DateOnly(2010, 4, 2);
         var benefit = new PensionBenefitItem(PensionType.Disability, PensionScheme.Basic, 2, PensionRules.DisabilityBasic(2, 0), right, PensionRules.PaymentStart(right), null, false, null);
@@ -82,9 +82,6 @@ public sealed class StaffApiTests
         using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new("Bearer", HolderStaffClient.BearerOf(File.ReadAllBytes(Path.Combine(h.Keys.Path, HolderRoutes.StaffKeyFileName))));
         using var response = await http.SendAsync(request);
-        var problem = response.StatusCode == HttpStatusCode.NotFound
-            ? new ProblemBody("not-found", "")
-            : (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
-        return (response.StatusCode, problem);
+        return (response.StatusCode, await ServiceResponses.ProblemOfAsync(response, default));
     }
 }

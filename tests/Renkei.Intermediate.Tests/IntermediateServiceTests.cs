@@ -231,7 +231,7 @@ public sealed class IntermediateServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         var problem = (await missing.Content.ReadFromJsonAsync<Renkei.Core.Json.ProblemBody>(Renkei.Core.Json.JsonDefaults.Options))!;
         Assert.Equal("invalid-request", problem.Code);
-        Assert.Contains("requestId", problem.Message);
+        Assert.Contains("requestId", problem.Detail);
 
         var stream = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadStreamAsync("131113", TestActors.Feed, AsAsync([LocalTax(1)])));
         Assert.Equal("wrong-holder", stream.Code);

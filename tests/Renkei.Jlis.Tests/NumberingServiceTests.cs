@@ -245,8 +245,8 @@ public sealed class NumberingServiceTests
         var problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options);
         Assert.NotNull(problem);
         Assert.False(string.IsNullOrWhiteSpace(problem.Code));
-        Assert.Contains(expected, problem.Message);
-        Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Message); // no run of digits that could be a number or code
+        Assert.Contains(expected, problem.Detail);
+        Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Detail); // no run of digits that could be a number or code
         Assert.Equal(0, jlis.Store.Counts().CurrentNumbers);
     }
 
@@ -261,9 +261,9 @@ public sealed class NumberingServiceTests
         using var response = await jlis.Http.PostAsync(JlisRoutes.VerifyNumber, content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
-        Assert.Contains("individualNumber", problem.Message);
-        Assert.Contains("check digit", problem.Message);
-        Assert.DoesNotContain(wrong, problem.Message);
+        Assert.Contains("individualNumber", problem.Detail);
+        Assert.Contains("check digit", problem.Detail);
+        Assert.DoesNotContain(wrong, problem.Detail);
     }
 
     [Fact]
@@ -279,8 +279,8 @@ public sealed class NumberingServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
         Assert.Equal("invalid-request", problem.Code);
-        Assert.StartsWith("residentCodes[1]: invalid resident-record code: check digit", problem.Message);
-        Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Message);
+        Assert.StartsWith("residentCodes[1]: invalid resident-record code: check digit", problem.Detail);
+        Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Detail);
         Assert.Equal(0, jlis.Store.Counts().CurrentNumbers);
     }
 

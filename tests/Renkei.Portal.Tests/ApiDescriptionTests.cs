@@ -87,7 +87,15 @@ public sealed partial class ApiDescriptionTests(PortalCountry country)
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-        Assert.Equal(["code", "message"], body.Select(p => p.Key).Order(StringComparer.Ordinal));
+        // The members the description's ProblemBody schema names, RFC 9457's and the code (message: deprecated alias of detail).
+        var document = JsonNode.Parse(await http.GetStringAsync(ApiDescription.DocumentPath.TrimStart('/')))!;
+        var schema = document["components"]!["schemas"]!["ProblemBody"]!;
+        Assert.Equal(schema["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal), body.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["code", "detail", "message", "status", "title", "type"], body.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(401, (int)body["status"]!);
+        Assert.Equal("urn:renkei:problem:" + (string)body["code"]!, (string)body["type"]!);
+        Assert.Equal("認証が必要です", (string)body["title"]!);
+        Assert.Equal((string)body["detail"]!, (string)body["message"]!);
     }
 
     /// <summary>

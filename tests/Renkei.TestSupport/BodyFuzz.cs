@@ -194,8 +194,8 @@ public static class BodyFuzz
     public static string Describe((string Route, byte[] Body) sample) => $"{sample.Route}: a body of {sample.Body.Length} bytes";
 
     /// <summary>
-    /// A refused body is answered as a client error (never 500), with a problem body that repeats none of the input and
-    /// carries no stack trace.
+    /// A refused body is answered as a client error (never 500), with an RFC 9457 problem body (type, title, status,
+    /// detail and code, the status the response's) that repeats none of the input and carries no stack trace.
     /// </summary>
     public static void AssertRefusalIsClean(RawAnswer answer, string route)
     {
@@ -203,7 +203,10 @@ public static class BodyFuzz
         if (answer.Accepted) return;
         AssertClean(answer.Text, $"{route} ({answer.Status})");
         using var problem = JsonDocument.Parse(answer.Text);
-        if (!problem.RootElement.TryGetProperty("code", out _) || !problem.RootElement.TryGetProperty("message", out _))
+        var root = problem.RootElement;
+        if (!root.TryGetProperty("code", out var code) || !root.TryGetProperty("detail", out _) || !root.TryGetProperty("title", out _)
+            || !root.TryGetProperty("type", out var type) || type.GetString() != "urn:renkei:problem:" + code.GetString()
+            || !root.TryGetProperty("status", out var status) || status.GetInt32() != answer.Status)
             throw new Xunit.Sdk.XunitException($"{route}: a refusal without a problem body ({answer.Status})");
     }
 

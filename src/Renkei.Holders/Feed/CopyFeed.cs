@@ -5,6 +5,7 @@ using Renkei.Holders.Records;
 using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
 using Renkei.Holders.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders.Feed;
 
@@ -37,7 +38,7 @@ public sealed class CopyFeed(HolderRecords records, IIntermediateClient intermed
         CancellationToken cancellationToken = default)
     {
         if (batchSize is < 1 or > IntermediateRoutes.MaxBatchSize)
-            throw new HolderRefusalException(400, "invalid-request", $"batchSize: 1 … {IntermediateRoutes.MaxBatchSize} (件数が正しくありません)");
+            throw new RefusalException(400, "invalid-request", $"batchSize: 1 … {IntermediateRoutes.MaxBatchSize} (件数が正しくありません)");
         var holder = Records.InstitutionCode;
         long sent = 0, stored = 0, unchanged = 0, stale = 0, withdrawn = 0, requests = 0;
         await _gate.WaitAsync(cancellationToken);

@@ -100,7 +100,7 @@ internal static class HolderEndpoints
             }
             catch (IntermediateException e) when (e.Code == "no-token")
             {
-                throw new HolderRefusalException(StatusCodes.Status409Conflict, "no-token",
+                throw new RefusalException(StatusCodes.Status409Conflict, "no-token",
                     "the person has no token yet: acquire tokens first (符号が未取得です)");
             }
         });
@@ -121,9 +121,9 @@ internal static class HolderEndpoints
     private static IResult Unavailable() =>
         ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer (データベースが応答しません)");
 
-    private static HolderRefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
+    private static RefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
 
-    private static HolderRefusalException UnknownPerson() => new(StatusCodes.Status404NotFound, "unknown-person",
+    private static RefusalException UnknownPerson() => new(StatusCodes.Status404NotFound, "unknown-person",
         "no person with this individual number is recorded (この個人番号の記録はありません)");
 
     /// <summary>A person new to the holder gets a token right away when the holder is set up for it (like a ward's first recording); failure leaves it to the next bulk run.</summary>
@@ -187,9 +187,11 @@ internal static class HolderEndpoints
                 await Log(runtime, terminal, action, "ok", done.PersonId, requestId, done.Count);
                 return Results.Json(done.Body, JsonDefaults.Options);
             }
-            catch (HolderRefusalException refusal)
+            catch (RefusalException refusal)
             {
-                return await Refuse(refusal.Status, refusal.Code, refusal.Message, requestId);
+                // Logged as the holder's operation; the service's exception handler answers it.
+                await Log(runtime, terminal, action, refusal.Code, null, requestId, 0);
+                throw;
             }
             catch (IntermediateException e)
             {

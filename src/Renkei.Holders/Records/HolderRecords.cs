@@ -7,6 +7,7 @@ using Renkei.Core.Numbers;
 using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
 using Renkei.Holders.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders.Records;
 
@@ -101,7 +102,7 @@ public sealed class HolderRecords
         {
             var (personId, created) = Store.EnsurePerson(c, t, request.IndividualNumber, Details(request.Person), now);
             if (Store.PersonWithBasicPensionNumber(c, t, basicPensionNumber) is { } holder && holder != personId)
-                throw new HolderRefusalException(StatusCodes.Status409Conflict, "basic-pension-number-in-use",
+                throw new RefusalException(StatusCodes.Status409Conflict, "basic-pension-number-in-use",
                     "the basic pension number is recorded for another person (基礎年金番号は別の方に記録されています)");
             var before = Store.ReadPension(c, t, personId);
             var unchanged = before is not null && before.BasicPensionNumber == basicPensionNumber
@@ -147,7 +148,7 @@ public sealed class HolderRecords
                 var insured = Store.FindPerson(c, t, insuredNumber) is { } id ? (long?)id : null;
                 var insuredQualification = insured is null ? null : Store.CurrentQualification(c, t, insured.Value);
                 if (insuredQualification is not { Category: HealthInsuranceMemberCategory.Insured } || insuredQualification.AcquiredOn > request.AcquiredOn)
-                    throw new HolderRefusalException(StatusCodes.Status409Conflict, "insured-not-qualified",
+                    throw new RefusalException(StatusCodes.Status409Conflict, "insured-not-qualified",
                         "the insured person is not qualified at this insurer on that date (被保険者がその日に資格を有していません)");
                 insuredPersonId = insured;
             }
@@ -156,10 +157,10 @@ public sealed class HolderRecords
                 throw Invalid("acquiredOn: before the birth date (資格取得日が生年月日より前です)");
             var history = Store.ReadQualifications(c, t, personId);
             if (history.Any(q => q.LostOn is null))
-                throw new HolderRefusalException(StatusCodes.Status409Conflict, "already-qualified",
+                throw new RefusalException(StatusCodes.Status409Conflict, "already-qualified",
                     "the person already holds a qualification at this insurer; record its loss first (既に資格を有しています)");
             if (history.Any(q => q.LostOn > request.AcquiredOn))
-                throw new HolderRefusalException(StatusCodes.Status409Conflict, "overlapping-qualification",
+                throw new RefusalException(StatusCodes.Status409Conflict, "overlapping-qualification",
                     "acquiredOn: before the loss of the previous qualification (前回の資格喪失日より前です)");
             Store.InsertQualification(c, t, personId, request.Category, insuredPersonId, request.AcquiredOn);
             var version = Store.BumpCopyVersion(c, t, personId, InformationKind);
@@ -182,10 +183,10 @@ public sealed class HolderRecords
         return Idempotent(request.RequestId, "qualification-loss", request, (c, t, _) =>
         {
             var personId = Store.FindPerson(c, t, request.IndividualNumber)
-                ?? throw new HolderRefusalException(StatusCodes.Status404NotFound, "unknown-person",
+                ?? throw new RefusalException(StatusCodes.Status404NotFound, "unknown-person",
                     "no person with this individual number is recorded (この個人番号の記録はありません)");
             var current = Store.CurrentQualification(c, t, personId)
-                ?? throw new HolderRefusalException(StatusCodes.Status409Conflict, "not-qualified",
+                ?? throw new RefusalException(StatusCodes.Status409Conflict, "not-qualified",
                     "the person holds no qualification at this insurer (資格を有していません)");
             if (request.LostOn <= current.AcquiredOn)
                 throw Invalid("lostOn: on or before the acquisition date (資格喪失日が資格取得日以前です)");
@@ -193,7 +194,7 @@ public sealed class HolderRecords
                 throw Invalid("reason: insuredLost is for dependants (被扶養者の喪失事由です)");
             var dependants = current.Category == HealthInsuranceMemberCategory.Insured ? Store.CurrentDependants(c, t, personId) : [];
             if (dependants.Any(d => d.AcquiredOn >= request.LostOn))
-                throw new HolderRefusalException(StatusCodes.Status409Conflict, "dependant-after-loss",
+                throw new RefusalException(StatusCodes.Status409Conflict, "dependant-after-loss",
                     "a dependant's qualification starts on or after this loss date (資格喪失日以後に資格を取得した被扶養者がいます)");
             Store.MarkLost(c, t, current.QualificationId, request.LostOn, request.Reason);
             var version = Store.BumpCopyVersion(c, t, personId, InformationKind);
@@ -214,13 +215,13 @@ public sealed class HolderRecords
     private void Require(HolderKind kind)
     {
         if (Kind != kind)
-            throw new HolderRefusalException(StatusCodes.Status404NotFound, "wrong-holder-kind",
+            throw new RefusalException(StatusCodes.Status404NotFound, "wrong-holder-kind",
                 kind == HolderKind.PensionOrganisation
                     ? "this holder keeps no pension records (年金記録を保有していません)"
                     : "this holder keeps no insurance qualifications (医療保険の資格を保有していません)");
     }
 
-    internal static HolderRefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-record", message);
+    internal static RefusalException Invalid(string message) => new(StatusCodes.Status400BadRequest, "invalid-record", message);
 
     private PersonDetails? Details(PersonDetails? details)
     {
@@ -252,7 +253,7 @@ public sealed class HolderRecords
             if (stored is not null)
             {
                 if (stored.Operation != operation || stored.Fingerprint != fingerprint || stored.Response is null)
-                    throw new HolderRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                    throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                         "the request id was used for a different request (要求番号が別の要求に使われています)");
                 return JsonSerializer.Deserialize<T>(stored.Response, JsonDefaults.Options)!;
             }

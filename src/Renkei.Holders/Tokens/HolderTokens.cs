@@ -5,6 +5,7 @@ using Renkei.Holders.Storage;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis.Contracts;
 using Renkei.Holders.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders.Tokens;
 
@@ -39,14 +40,14 @@ public sealed class HolderTokens
     /// Acquires tokens for the people with <paramref name="numbers"/>, or (null) for everyone the holder keeps who has none
     /// yet, in J-LIS batches of <paramref name="batchSize"/>.
     /// </summary>
-    /// <exception cref="HolderRefusalException">Not set up for tokens, or a number is not one the holder keeps.</exception>
+    /// <exception cref="RefusalException">Not set up for tokens, or a number is not one the holder keeps.</exception>
     /// <exception cref="JlisException">J-LIS refused a batch as a whole or could not reach the network.</exception>
     public async Task<TokenAcquisitionReport> AcquireAsync(IReadOnlyList<IndividualNumber>? numbers, int batchSize = TokenAcquirer.DefaultChunkSize,
         IProgress<TokenAcquisitionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var acquirer = _acquirer ?? throw NotConfigured();
         if (batchSize is < 1 or > JlisTokenRoutes.MaxBatchItems)
-            throw new HolderRefusalException(StatusCodes.Status400BadRequest, "invalid-request", $"batchSize: 1 … {JlisTokenRoutes.MaxBatchItems} (件数が正しくありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", $"batchSize: 1 … {JlisTokenRoutes.MaxBatchItems} (件数が正しくありません)");
         var subjects = numbers is null ? Everyone() : Named(numbers);
         if (subjects.Count == 0) return new TokenAcquisitionReport(0, 0, []);
         var summary = await acquirer.AcquireManyAsync(RunId(subjects), subjects, batchSize, progress, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class HolderTokens
         for (var i = 0; i < numbers.Count; i++)
         {
             var personId = _store.FindPerson(c, null, numbers[i])
-                ?? throw new HolderRefusalException(StatusCodes.Status404NotFound, "unknown-person",
+                ?? throw new RefusalException(StatusCodes.Status404NotFound, "unknown-person",
                     $"individualNumbers[{i}]: no person with this individual number is recorded (この個人番号の記録はありません)");
             if (seen.Add(personId)) subjects.Add(new TokenSubject(personId, numbers[i]));
         }
@@ -103,7 +104,7 @@ public sealed class HolderTokens
         return TokenAcquirer.DerivedId(Namespace, text.ToString());
     }
 
-    private static HolderRefusalException NotConfigured() => new(StatusCodes.Status409Conflict, "tokens-not-configured",
+    private static RefusalException NotConfigured() => new(StatusCodes.Status409Conflict, "tokens-not-configured",
         "token acquisition needs J-LIS's address and the holder's network keys (符号取得の設定がありません)");
 }
 

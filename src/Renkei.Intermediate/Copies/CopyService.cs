@@ -5,15 +5,9 @@ using Renkei.Core.Numbers;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Storage;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Copies;
-
-/// <summary>A request the intermediate server refuses: an HTTP status, a stable code and a message without personal data.</summary>
-public sealed class IntermediateRefusalException(int status, string code, string message) : Exception(message)
-{
-    public int Status { get; } = status;
-    public string Code { get; } = code;
-}
 
 /// <summary>
 /// The intermediate server's work for one holder: validates copies at the edge (kind, schema, forbidden content),
@@ -48,9 +42,9 @@ public sealed class CopyService
     public void CheckHolder(string? holder)
     {
         if (string.IsNullOrEmpty(holder))
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "holder: required (提供者コードがありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "holder: required (提供者コードがありません)");
         if (!string.Equals(holder, HolderCode, StringComparison.Ordinal))
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
                 $"this intermediate server keeps copies for holder {HolderCode} only (この中間サーバーの情報保有機関ではありません)");
     }
 
@@ -100,14 +94,14 @@ public sealed class CopyService
         return actor;
     }
 
-    private static IntermediateRefusalException InvalidRequest(string message) =>
+    private static RefusalException InvalidRequest(string message) =>
         new(StatusCodes.Status400BadRequest, "invalid-request", message);
 
-    internal static IntermediateRefusalException Invalid(IReadOnlyList<ValidationError> errors)
+    internal static RefusalException Invalid(IReadOnlyList<ValidationError> errors)
     {
         var shown = string.Join("; ", errors.Take(MaxErrorsInMessage));
         var more = errors.Count > MaxErrorsInMessage ? $"; and {errors.Count - MaxErrorsInMessage} more" : "";
-        return new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-copy",
+        return new RefusalException(StatusCodes.Status400BadRequest, "invalid-copy",
             $"{shown}{more} (副本の内容が正しくありません)");
     }
 
@@ -122,9 +116,9 @@ public sealed class CopyService
     {
         CheckHolder(request.Holder);
         var actor = RequireActor(request.Actor);
-        var copies = request.Copies ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "copies: required (副本がありません)");
+        var copies = request.Copies ?? throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "copies: required (副本がありません)");
         if (copies.Count > IntermediateRoutes.MaxBatchSize)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
                 $"copies: at most {IntermediateRoutes.MaxBatchSize} per batch (件数が多すぎます)");
         var errors = new List<ValidationError>();
         var records = new List<CopyRecord>(copies.Count);
@@ -214,7 +208,7 @@ public sealed class CopyService
     internal T Idempotent<T>(Guid requestId, string operation, string fingerprint, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, T> work)
     {
         if (requestId == Guid.Empty)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "requestId: required (要求IDがありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "requestId: required (要求IDがありません)");
         return Store.Database.InTransaction((c, t) =>
         {
             var now = _clock.GetUtcNow();
@@ -222,7 +216,7 @@ public sealed class CopyService
             if (seen is not null)
             {
                 if (seen.Operation != operation || seen.Fingerprint != fingerprint || seen.Response is null)
-                    throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                    throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                         "this request id was used for a different request (要求IDが別の要求で使用済みです)");
                 return JsonSerializer.Deserialize<T>(seen.Response, JsonDefaults.Options)!;
             }
@@ -259,7 +253,7 @@ public sealed class CopyService
         if (request.Kind is null || Kinds.Find(request.Kind) is null)
             errors.Add(new ValidationError("kind", "enum", "not an information kind this server keeps (情報の種類が不明です)"));
         if (errors.Count > 0)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", string.Join("; ", errors) + " (要求の内容が正しくありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", string.Join("; ", errors) + " (要求の内容が正しくありません)");
 
         var copy = token is { } known
             ? Store.FindByToken(HolderCode, known, request.Kind!)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Storage;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Copies;
 
@@ -23,7 +24,7 @@ public sealed class StreamLoader(CopyService service)
         service.CheckHolder(holder);
         var by = CopyService.RequireActor(actor);
         if (batchSize is < 1 or > IntermediateRoutes.MaxBatchSize)
-            throw new IntermediateRefusalException(400, "invalid-request",
+            throw new RefusalException(400, "invalid-request",
                 $"batchSize: between 1 and {IntermediateRoutes.MaxBatchSize} (一括件数が正しくありません)");
 
         long received = 0, stored = 0, unchanged = 0, stale = 0, line = 0;

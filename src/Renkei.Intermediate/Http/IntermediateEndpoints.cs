@@ -63,17 +63,10 @@ public static class IntermediateEndpoints
             var batchSize = IntermediateRoutes.DefaultStreamBatchSize;
             if (http.Request.Query["batchSize"] is { Count: > 0 } text && !int.TryParse(text[0], out batchSize))
                 return ErrorResponses.BadRequest("invalid-request", "batchSize: not an integer (一括件数が正しくありません)");
-            try
-            {
-                var response = await loader.LoadAsync(http.Request.Query["holder"].FirstOrDefault(), StreamActor(http.Request.Query), http.Request.BodyReader,
-                    batchSize, http.RequestAborted);
-                return Results.Json(response, JsonDefaults.Options,
-                    statusCode: response.Failure is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
-            }
-            catch (IntermediateRefusalException refusal)
-            {
-                return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
-            }
+            var response = await loader.LoadAsync(http.Request.Query["holder"].FirstOrDefault(), StreamActor(http.Request.Query), http.Request.BodyReader,
+                batchSize, http.RequestAborted);
+            return Results.Json(response, JsonDefaults.Options,
+                statusCode: response.Failure is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         }).Reads<CopyUpdate>(IntermediateRoutes.NdjsonMediaType).Produces<LoadStreamResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
         app.MapGet("/" + IntermediateRoutes.Health, () =>
@@ -123,20 +116,13 @@ public static class IntermediateEndpoints
             ? RequestBodies.BulkMaxBytes
             : RequestBodies.DefaultMaxBytes;
 
-    /// <summary>Parses <paramref name="bytes"/> strictly as <typeparamref name="TRequest"/> and runs the operation; refusals become problem responses.</summary>
+    /// <summary>Parses <paramref name="bytes"/> strictly as <typeparamref name="TRequest"/> and runs the operation (its refusals reach the service's exception handler).</summary>
     internal static async Task<IResult> RunAsync<TRequest, TResponse>(ReadOnlyMemory<byte> bytes, Func<TRequest, string, Task<TResponse>> operation)
         where TRequest : class
     {
         var (request, problem) = RequestBodies.Parse<TRequest>(bytes.Span, Strict);
         if (problem is not null) return problem;
         var fingerprint = Convert.ToHexString(SHA256.HashData(bytes.Span));
-        try
-        {
-            return Results.Json(await operation(request!, fingerprint), JsonDefaults.Options);
-        }
-        catch (IntermediateRefusalException refusal)
-        {
-            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
-        }
+        return Results.Json(await operation(request!, fingerprint), JsonDefaults.Options);
     }
 }

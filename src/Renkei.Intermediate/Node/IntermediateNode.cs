@@ -14,6 +14,7 @@ using Renkei.Intermediate.Records;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults.Signing;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Node;
 
@@ -127,7 +128,7 @@ public sealed class IntermediateNode : IAsyncDisposable
     public async Task<SignedSealedAnswer> ProvideAsync(ProvideRequest request, CancellationToken cancellationToken = default)
     {
         if (request.Provider != HolderCode)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
                 $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
         RequireId(request.RequestId, "requestId");
         Require(request.Inquirer, "inquirer");
@@ -165,7 +166,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request",
                 "inquirerSealingKey: not an ECDH public key (SubjectPublicKeyInfo DER, base64) (照会者の公開鍵が正しくありません)");
         }
     }
@@ -195,7 +196,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _copies.CheckHolder(request.Holder);
         RequireId(request.RequestId, "requestId");
         if (request.AddresseeNumber < 1)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumber: must be at least 1 (団体内統合宛名番号が正しくありません)");
         Require(request.Affair, "affair");
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
@@ -235,7 +236,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         var actor = CopyService.RequireActor(request.Actor, request.Affair);
         var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
         if (items.Count == 0 || items.Count > NetworkRoutes.MaxLinkageBatch)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
                 $"items: 1 to {NetworkRoutes.MaxLinkageBatch} per batch (件数が正しくありません)");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
@@ -264,7 +265,7 @@ public sealed class IntermediateNode : IAsyncDisposable
             stored = Batches.Find(request.BatchId)!;
         }
         if (stored.Fingerprint != fingerprint)
-            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+            throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                 "this batch id was used for a different batch (一括照会IDが別の照会で使用済みです)");
         return await EnsureSubmittedAsync(stored, request, cancellationToken);
     }
@@ -295,10 +296,10 @@ public sealed class IntermediateNode : IAsyncDisposable
         _copies.CheckHolder(request.Holder);
         RequireId(request.BatchId, "batchId");
         if (request.Limit is < 1 or > 1000) throw Invalid("limit: 1 to 1000 (件数が正しくありません)");
-        var stored = Batches.Find(request.BatchId) ?? throw new IntermediateRefusalException(StatusCodes.Status404NotFound, "unknown-batch",
+        var stored = Batches.Find(request.BatchId) ?? throw new RefusalException(StatusCodes.Status404NotFound, "unknown-batch",
             "no batch query was submitted under this id (この一括照会はありません)");
         if (!stored.Submitted)
-            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "batch-not-submitted",
+            throw new RefusalException(StatusCodes.Status409Conflict, "batch-not-submitted",
                 "the batch has not reached the network yet: submit it again with the same request (一括照会が未送信です。同じ内容で再送してください)");
         if (stored.Items == 0) return new InquiryBatchStatusResponse(request.BatchId, BatchState.Completed, 0, 0, 0, []);
 
@@ -315,7 +316,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         foreach (var result in status.Results)
         {
             if (!items.TryGetValue(result.ItemIndex, out var item) || item.ItemId != result.ItemId)
-                throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "answer-not-authentic",
+                throw new RefusalException(StatusCodes.Status502BadGateway, "answer-not-authentic",
                     "the network's batch result names an item this batch does not have (一括照会の結果が照会内容と一致しません)");
             opened.Add((result, item, await OpenAsync(result.Response, query.Provider, query.Kind, cancellationToken)));
         }
@@ -389,7 +390,7 @@ public sealed class IntermediateNode : IAsyncDisposable
             if (SentNotices.Find(connection, null, request.NoticeId) is { } earlier)
             {
                 if (earlier.Fingerprint != fingerprint || earlier.Response is null)
-                    throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                    throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                         "this notice id was used for another notice (お知らせIDが別のお知らせで使用済みです)");
                 var stored = JsonSerializer.Deserialize<PushNoticeRequest>(earlier.Response, JsonDefaults.Options)!;
                 return await CallNetworkAsync(() => _network.PushNoticeAsync(stored, cancellationToken));
@@ -397,7 +398,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
         var portal = await CallNetworkAsync(() => _network.LookupInstitutionAsync(new InstitutionLookupRequest(request.Portal), cancellationToken));
         if (portal.Class != InstitutionClass.Portal)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "not-a-portal",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "not-a-portal",
                 "the institution named as portal is not a portal (お知らせの宛先がポータルではありません)");
         SealedPayload sealedContent;
         try
@@ -409,7 +410,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
-            throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "portal-key-unusable",
+            throw new RefusalException(StatusCodes.Status502BadGateway, "portal-key-unusable",
                 "the portal's published sealing key is unusable (ポータルの公開鍵が正しくありません)");
         }
         var push = new PushNoticeRequest(request.NoticeId, HolderCode, token, request.Portal, sealedContent);
@@ -425,7 +426,7 @@ public sealed class IntermediateNode : IAsyncDisposable
             // Sent concurrently under the same id: push what that request kept.
             return claimed.Fingerprint == fingerprint && claimed.Response is { } response
                 ? JsonSerializer.Deserialize<PushNoticeRequest>(response, JsonDefaults.Options)!
-                : throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+                : throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                     "this notice id was used for another notice (お知らせIDが別のお知らせで使用済みです)");
         });
         return await CallNetworkAsync(() => _network.PushNoticeAsync(kept, cancellationToken));
@@ -496,7 +497,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         catch (NetworkException refused)
         {
-            throw new IntermediateRefusalException(StatusCodes.Status502BadGateway, "network-refused",
+            throw new RefusalException(StatusCodes.Status502BadGateway, "network-refused",
                 $"{refused.Message} (情報提供ネットワークシステムが要求を拒否しました)");
         }
         catch (HttpRequestException)
@@ -513,17 +514,17 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
     }
 
-    private static IntermediateRefusalException NetworkUnavailable() =>
+    private static RefusalException NetworkUnavailable() =>
         new(StatusCodes.Status503ServiceUnavailable, "network-unavailable", "the network did not answer (情報提供ネットワークシステムが応答しません)");
 
-    private static IntermediateRefusalException NotAuthentic(string message) =>
+    private static RefusalException NotAuthentic(string message) =>
         new(StatusCodes.Status502BadGateway, "answer-not-authentic", message);
 
-    private static IntermediateRefusalException NoToken() =>
+    private static RefusalException NoToken() =>
         new(StatusCodes.Status409Conflict, "no-token",
             "the addressee has no token yet: acquire it through J-LIS first (この宛名番号の符号が未取得です。先に符号を取得してください)");
 
-    private static IntermediateRefusalException Invalid(string message) =>
+    private static RefusalException Invalid(string message) =>
         new(StatusCodes.Status400BadRequest, "invalid-request", message);
 
     private static void Require(string? value, string field)

@@ -12,6 +12,7 @@ using Renkei.Infrastructure.Audit;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Records;
 
@@ -289,7 +290,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
     /// <summary>Rolls back a first attempt's record: its request was claimed by another attempt meanwhile.</summary>
     private sealed class ClaimedElsewhereException : Exception;
 
-    private static IntermediateRefusalException InProgress() =>
+    private static RefusalException InProgress() =>
         new(StatusCodes.Status503ServiceUnavailable, "request-in-progress", "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
 
     private sealed record ClaimRow(string Fingerprint, string State, string? Response, long? RecordSequence);
@@ -338,7 +339,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
                 (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.NullableString(4), reader.NullableInt64(5));
         }
         if (storedFingerprint != fingerprint)
-            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+            throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                 "this request id was used for a different request (要求IDが別の要求で使用済みです)");
         if (state == Done) return new Claimed(ClaimState.Done, logHead, response, sequence);
         if (ParseTime(claimedAt) > now - ClaimLease) return new Claimed(ClaimState.Busy, logHead, null, null);

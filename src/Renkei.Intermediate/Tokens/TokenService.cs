@@ -3,6 +3,7 @@ using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Copies;
 using Renkei.Intermediate.Storage;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Tokens;
 
@@ -40,9 +41,9 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
         copies.CheckHolder(request.Holder);
         var actor = CopyService.RequireActor(request.Actor);
         var addressees = request.AddresseeNumbers
-            ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumbers: required (宛名番号がありません)");
+            ?? throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "addresseeNumbers: required (宛名番号がありません)");
         if (addressees.Count == 0 || addressees.Count > NetworkRoutes.MaxTokenBatch)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
                 $"addresseeNumbers: 1 to {NetworkRoutes.MaxTokenBatch} per batch (件数が正しくありません)");
         for (var i = 0; i < addressees.Count; i++)
             if (addressees[i] < 1) throw AddresseeInvalid($"addresseeNumbers[{i}]");
@@ -63,7 +64,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
         copies.CheckHolder(request.Holder);
         var asked = request.AddresseeNumbers ?? [];
         if (asked.Count > IntermediateNodeRoutes.MaxStatusAddressees)
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
                 $"addresseeNumbers: at most {IntermediateNodeRoutes.MaxStatusAddressees} per request (件数が多すぎます)");
         for (var i = 0; i < asked.Count; i++)
             if (asked[i] < 1) throw AddresseeInvalid($"addresseeNumbers[{i}]");
@@ -91,7 +92,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
         });
         if (outcome is null) throw UnknownRequest();
         if (outcome == BindOutcome.Conflict)
-            throw new IntermediateRefusalException(StatusCodes.Status409Conflict, "token-conflict",
+            throw new RefusalException(StatusCodes.Status409Conflict, "token-conflict",
                 "the addressee registered under this request id already has another token, or the token is bound to another addressee (符号のひも付けが矛盾しています)");
         return new TokenDeliveryAck(delivery.RequestId, true);
     }
@@ -104,7 +105,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
     {
         CheckInstitution(delivery.Institution);
         var tokens = delivery.Tokens
-            ?? throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request", "tokens: required (符号がありません)");
+            ?? throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "tokens: required (符号がありません)");
         var bound = Store.Database.InTransaction((c, t) =>
         {
             var requested = Tokens.Requested(c, t, delivery.BatchId, batch: true);
@@ -115,10 +116,10 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
             {
                 var index = tokens[i].Index;
                 if (index < 0 || index >= requested.Count || requested[index].Index != index)
-                    throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
+                    throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request",
                         $"tokens[{i}].index: not a position of this batch (一括要求の位置が正しくありません)");
                 if (!seen.Add(index))
-                    throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "invalid-request",
+                    throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request",
                         $"tokens[{i}].index: given twice (一括要求の位置が重複しています)");
                 bindings.Add((requested[index].AddresseeNumber, tokens[i].Token));
             }
@@ -133,13 +134,13 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
     private void CheckInstitution(string? institution)
     {
         if (!string.Equals(institution, HolderCode, StringComparison.Ordinal))
-            throw new IntermediateRefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
                 $"this node receives tokens for institution {HolderCode} only (この中間サーバーの機関ではありません)");
     }
 
-    private static IntermediateRefusalException UnknownRequest() =>
+    private static RefusalException UnknownRequest() =>
         new(StatusCodes.Status404NotFound, "unknown-request", "no token request was registered under this request id (この処理通番の符号取得要求はありません)");
 
-    private static IntermediateRefusalException AddresseeInvalid(string path) =>
+    private static RefusalException AddresseeInvalid(string path) =>
         new(StatusCodes.Status400BadRequest, "invalid-request", $"{path}: must be at least 1 (団体内統合宛名番号が正しくありません)");
 }

@@ -125,7 +125,7 @@ public static class CardEndpoints
     {
         if (owner is null) return null;
         var caller = JlisEndpoints.CallerMunicipality(context);
-        return caller == owner ? null : Refused(NumberingService.OtherMunicipality());
+        return caller == owner ? null : throw NumberingService.OtherMunicipality();
     }
 
     /// <summary>The call centre with the four facts of the card's holder; a ward for its own residents.</summary>
@@ -139,6 +139,4 @@ public static class CardEndpoints
             : ErrorResponses.Problem(StatusCodes.Status403Forbidden, FourFactsMismatchCode,
                 "the four facts the caller gave are not those of the card's holder (基本4情報がカードの記録と一致しません)");
     }
-
-    private static IResult Refused(JlisRefusalException refusal) => ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
 }

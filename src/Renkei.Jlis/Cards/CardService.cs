@@ -12,6 +12,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Cards;
 
@@ -23,7 +24,7 @@ namespace Renkei.Jlis.Cards;
 /// <para>
 /// Every operation that changes something is idempotent by request ID and recorded (card_events) with J-LIS's time, the
 /// operator and, where the holder had to be present, the identity check (who checked, which kind of document). Refusals
-/// are <see cref="JlisRefusalException"/>s with stable codes and messages that carry no personal value.
+/// are <see cref="RefusalException"/>s with stable codes and messages that carry no personal value.
 /// </para>
 /// <para>
 /// <b>Two stores, one order.</b> The certificate authority commits in its own transactions, the card records in
@@ -96,7 +97,7 @@ public sealed class CardService
         RequireDefined(request.Sex, "sex");
         RequireDefined(request.Channel, "channel");
         if (request.BirthDate > Today || request.BirthDate.Year < 1870)
-            throw JlisRefusalException.BadRequest("invalid-birth-date", "birthDate is in the future or implausibly early (生年月日が正しくありません)");
+            throw RefusalException.BadRequest("invalid-birth-date", "birthDate is in the future or implausibly early (生年月日が正しくありません)");
         var photo = RequirePhoto(request.Photo);
         var fingerprint = Fingerprint("apply", request.Municipality.Digits, request.IndividualNumber.Digits, name, address,
             CardStore.FormatDate(request.BirthDate), ((int)request.Sex).ToString(), request.Channel.ToString(), request.Operator, Hash(photo));
@@ -107,11 +108,11 @@ public sealed class CardService
         {
             var today = JapanDate(now);
             if (_store.PendingApplications(c, t, code).Count > 0)
-                throw JlisRefusalException.Conflict("application-pending",
+                throw RefusalException.Conflict("application-pending",
                     "an application for this person is already waiting to be issued (申請済みで発行待ちです)");
             var live = _store.LiveCards(c, t, code);
             if (live.Any(card => card.State == CardState.AwaitingHandover))
-                throw JlisRefusalException.Conflict("card-awaiting-handover",
+                throw RefusalException.Conflict("card-awaiting-handover",
                     "a card for this person is waiting to be handed over (交付待ちのカードがあります)");
             var current = live.FirstOrDefault(card => card.State is CardState.Active or CardState.Suspended);
             CardApplicationKind kind;
@@ -119,7 +120,7 @@ public sealed class CardService
             else if (current.State == CardState.Suspended) kind = CardApplicationKind.Reissue;
             else if (today >= CardValidity.RenewalStart(current.CardExpires)) kind = CardApplicationKind.Renewal;
             else
-                throw JlisRefusalException.Conflict("card-still-valid",
+                throw RefusalException.Conflict("card-still-valid",
                     $"the current card may be renewed from {CardStore.FormatDate(CardValidity.RenewalStart(current.CardExpires))} (更新期間前です)");
 
             var row = new CardApplicationRow(Guid.NewGuid(), code, request.Municipality, name, address, request.BirthDate, request.Sex, photo,
@@ -148,7 +149,7 @@ public sealed class CardService
             var application = _store.FindApplication(c, t, request.ApplicationId)
                 ?? throw NotFound("application-not-found", "there is no such application (申請がありません)");
             if (application.IssuedCard is not null)
-                throw JlisRefusalException.Conflict("application-already-issued", "a card was already issued for this application (発行済みです)");
+                throw RefusalException.Conflict("application-already-issued", "a card was already issued for this application (発行済みです)");
             var today = JapanDate(now);
             var previous = application.ReplacesCard is { } replaced ? _store.FindCard(c, t, replaced) : null;
             CardValidity validity;
@@ -160,7 +161,7 @@ public sealed class CardService
             }
             catch (CardRuleException rule)
             {
-                throw JlisRefusalException.BadRequest(rule.Code, rule.Message);
+                throw RefusalException.BadRequest(rule.Code, rule.Message);
             }
 
             CardNumber number;
@@ -170,7 +171,7 @@ public sealed class CardService
                 CardState.AwaitingHandover, null, null, null, null, null, null, application.ReplacesCard);
             _store.InsertCard(c, t, card);
             if (!_store.MarkApplicationIssued(c, t, application.ApplicationId, number))
-                throw JlisRefusalException.Conflict("application-already-issued", "a card was already issued for this application (発行済みです)");
+                throw RefusalException.Conflict("application-already-issued", "a card was already issued for this application (発行済みです)");
             _store.AddEvent(c, t, number, null, "issued", now, request.Operator, Detail(new { kind = application.Kind }), request.RequestId);
             return StatusOf(c, t, card, today);
         });
@@ -214,7 +215,7 @@ public sealed class CardService
         RequireState(card, CardState.AwaitingHandover);
         RequireNotExpired(card, today);
         if (signingKey is not null && CardValidity.AgeOn(card.BirthDate, today) < CardValidity.SigningCertificateMinimumAge)
-            throw JlisRefusalException.BadRequest("signing-under-15",
+            throw RefusalException.BadRequest("signing-under-15",
                 "no signing certificate is issued to a holder under 15 (15歳未満には署名用電子証明書を発行しません)");
         CardRow? previous = null;
         DateOnly? previousUserExpires = null;
@@ -399,7 +400,7 @@ public sealed class CardService
         RequireId(request.RequestId);
         RequireOperator(request.Operator);
         RequireDefined(request.PinKind, "pinKind");
-        if (request.SealedKey is null) throw JlisRefusalException.BadRequest("invalid-request", "sealedKey is missing (封緘された鍵がありません)");
+        if (request.SealedKey is null) throw RefusalException.BadRequest("invalid-request", "sealedKey is missing (封緘された鍵がありません)");
         var identity = RequireIdentityCheck(request.IdentityCheck);
         var fingerprint = Fingerprint("unlock", request.CardNumber.Text, request.PinKind.ToString(), request.SealedKey.Canonical, IdentityText(identity),
             request.Operator);
@@ -409,7 +410,7 @@ public sealed class CardService
         RequireState(card, CardState.Active, CardState.Suspended);
         RequireNotExpired(card, Today);
         if (request.PinKind == CardPinKind.Signing && card.SigningSerial is null)
-            throw JlisRefusalException.Conflict("no-signing-certificate", "this card has no signing certificate (署名用電子証明書がありません)");
+            throw RefusalException.Conflict("no-signing-certificate", "this card has no signing certificate (署名用電子証明書がありません)");
         var answer = Open(card, request);
         Commit(request.RequestId, "unlock", fingerprint, (c, t, now) =>
         {
@@ -437,7 +438,7 @@ public sealed class CardService
         }
         catch (CryptographicException)
         {
-            throw JlisRefusalException.BadRequest("unlock-request-invalid",
+            throw RefusalException.BadRequest("unlock-request-invalid",
                 "the sealed key was not made by this card for this PIN (この カードの解除要求ではありません)");
         }
     }
@@ -468,10 +469,10 @@ public sealed class CardService
         RequireState(card, CardState.Active);
         RequireNotExpired(card, today);
         if (signingKey is not null && CardValidity.AgeOn(card.BirthDate, today) < CardValidity.SigningCertificateMinimumAge)
-            throw JlisRefusalException.BadRequest("signing-under-15",
+            throw RefusalException.BadRequest("signing-under-15",
                 "no signing certificate is issued to a holder under 15 (15歳未満には署名用電子証明書を発行しません)");
         if (signingKey is not null && (card.UserExpires is not { } userExpires || userExpires < today))
-            throw JlisRefusalException.Conflict("user-certificate-expired",
+            throw RefusalException.Conflict("user-certificate-expired",
                 "the signing certificate ends with the user certificate, which has expired: renew both (利用者証明用電子証明書の有効期間が満了しています)");
 
         if (card.SigningSerial is { } oldSigning && _authority.Status(JpkiCertificateKind.Signing, oldSigning) != CertificateStatus.Revoked)
@@ -519,7 +520,7 @@ public sealed class CardService
         RequireOperator(request.Operator);
         var identity = RequireIdentityCheck(request.IdentityCheck);
         if (request.UserPublicKey is null && request.SigningPublicKey is null)
-            throw JlisRefusalException.BadRequest("invalid-request", "give userPublicKey, signingPublicKey or both (公開鍵がありません)");
+            throw RefusalException.BadRequest("invalid-request", "give userPublicKey, signingPublicKey or both (公開鍵がありません)");
         using var userKey = request.UserPublicKey is null ? null : ImportKey(request.UserPublicKey, "userPublicKey");
         using var signingKey = request.SigningPublicKey is null ? null : ImportKey(request.SigningPublicKey, "signingPublicKey");
         var fingerprint = Fingerprint("certificates", request.CardNumber.Text, request.UserPublicKey ?? "", request.SigningPublicKey ?? "",
@@ -533,7 +534,7 @@ public sealed class CardService
         var userStatus = card.UserSerial is { } us ? _authority.Status(JpkiCertificateKind.UserAuthentication, us) : CertificateStatus.Unknown;
         var signingStatus = card.SigningSerial is { } ss ? _authority.Status(JpkiCertificateKind.Signing, ss) : CertificateStatus.Unknown;
         if (userKey is not null && userStatus == CertificateStatus.Good && card.UserExpires is { } ue && today < CardValidity.RenewalStart(ue))
-            throw JlisRefusalException.Conflict("certificate-not-renewable-yet",
+            throw RefusalException.Conflict("certificate-not-renewable-yet",
                 $"the user certificate may be renewed from {CardStore.FormatDate(CardValidity.RenewalStart(ue))} (更新期間前です)");
         var userExpires = userKey is null
             ? card.UserExpires
@@ -541,13 +542,13 @@ public sealed class CardService
         if (signingKey is not null)
         {
             if (CardValidity.AgeOn(card.BirthDate, today) < CardValidity.SigningCertificateMinimumAge)
-                throw JlisRefusalException.BadRequest("signing-under-15",
+                throw RefusalException.BadRequest("signing-under-15",
                     "no signing certificate is issued to a holder under 15 (15歳未満には署名用電子証明書を発行しません)");
             if (signingStatus == CertificateStatus.Good && userKey is null && card.SigningExpires is { } se && today < CardValidity.RenewalStart(se))
-                throw JlisRefusalException.Conflict("certificate-not-renewable-yet",
+                throw RefusalException.Conflict("certificate-not-renewable-yet",
                     $"the signing certificate may be renewed from {CardStore.FormatDate(CardValidity.RenewalStart(se))} (更新期間前です)");
             if (userExpires is not { } end || end < today)
-                throw JlisRefusalException.Conflict("user-certificate-expired",
+                throw RefusalException.Conflict("user-certificate-expired",
                     "the signing certificate ends with the user certificate, which has expired: renew both (利用者証明用電子証明書の有効期間が満了しています)");
         }
 
@@ -643,7 +644,7 @@ public sealed class CardService
         {
             card = HeldCard(cardNumber, number);
         }
-        catch (JlisRefusalException)
+        catch (RefusalException)
         {
             return false;
         }
@@ -671,7 +672,7 @@ public sealed class CardService
     private TextEntrySupportData SignTextEntry(CardRow card)
     {
         var number = _numbering.Store.FindCurrent(card.ResidentCode)?.IndividualNumber
-            ?? throw JlisRefusalException.Conflict("no-number-designated", "no number is designated for this card's holder (個人番号が指定されていません)");
+            ?? throw RefusalException.Conflict("no-number-designated", "no number is designated for this card's holder (個人番号が指定されていません)");
         return TextEntrySupportData.Sign(_keys.Signing, number, card.Name, card.Address, card.BirthDate, card.Sex);
     }
 
@@ -695,7 +696,7 @@ public sealed class CardService
         foreach (var (kind, certificate) in issued)
         {
             try { _authority.Revoke(kind, Serial(certificate), X509RevocationReason.Unspecified); }
-            catch (Exception e) when (e is JlisRefusalException or DbException) { /* best effort: the request failed anyway */ }
+            catch (Exception e) when (e is RefusalException or DbException) { /* best effort: the request failed anyway */ }
         }
     }
 
@@ -726,7 +727,7 @@ public sealed class CardService
     private static IndividualNumber RequireLookup(CardNumber? cardNumber, IndividualNumber? number) =>
         cardNumber is null && number is { } given ? given : throw OneLookup();
 
-    private static JlisRefusalException OneLookup() => JlisRefusalException.BadRequest("invalid-request",
+    private static RefusalException OneLookup() => RefusalException.BadRequest("invalid-request",
         "give either cardNumber or individualNumber, not both (カード番号か個人番号のどちらか一方を指定してください)");
 
     /// <summary>The holder's resident-record code from their current number (J-LIS inverts its keyed permutation; no table of numbers).</summary>
@@ -745,36 +746,36 @@ public sealed class CardService
         throw card.State switch
         {
             CardState.Ended => CardEnded(),
-            CardState.AwaitingHandover => JlisRefusalException.Conflict("card-not-handed-over", "the card has not been handed over yet (交付前のカードです)"),
-            CardState.Suspended => JlisRefusalException.Conflict("card-suspended", "the card is suspended; resume it at the counter first (一時停止中のカードです)"),
+            CardState.AwaitingHandover => RefusalException.Conflict("card-not-handed-over", "the card has not been handed over yet (交付前のカードです)"),
+            CardState.Suspended => RefusalException.Conflict("card-suspended", "the card is suspended; resume it at the counter first (一時停止中のカードです)"),
             _ when allowed.Contains(CardState.AwaitingHandover) =>
-                JlisRefusalException.Conflict("card-already-handed-over", "the card has already been handed over (交付済みです)"),
-            _ => JlisRefusalException.Conflict("card-not-suspended", "the card is not suspended (一時停止されていません)"),
+                RefusalException.Conflict("card-already-handed-over", "the card has already been handed over (交付済みです)"),
+            _ => RefusalException.Conflict("card-not-suspended", "the card is not suspended (一時停止されていません)"),
         };
     }
 
     private static void RequireNotExpired(CardRow card, DateOnly today)
     {
         if (today > card.CardExpires)
-            throw JlisRefusalException.Conflict("card-expired", "the card has expired; apply for a new one (カードの有効期間が満了しています)");
+            throw RefusalException.Conflict("card-expired", "the card has expired; apply for a new one (カードの有効期間が満了しています)");
     }
 
-    private static JlisRefusalException CardEnded() => JlisRefusalException.Conflict("card-ended", "the card has ended (廃止されたカードです)");
+    private static RefusalException CardEnded() => RefusalException.Conflict("card-ended", "the card has ended (廃止されたカードです)");
 
-    private static JlisRefusalException NoSuchCard() => NotFound("card-not-found", "there is no card with this card number (カードがありません)");
+    private static RefusalException NoSuchCard() => NotFound("card-not-found", "there is no card with this card number (カードがありません)");
 
-    private static JlisRefusalException NotFound(string code, string message) => new(404, code, message);
+    private static RefusalException NotFound(string code, string message) => new(404, code, message);
 
-    private static JlisRefusalException ConcurrentChange() =>
-        JlisRefusalException.Conflict("concurrent-change", "the card was changed by another request; look at its status and try again (他の要求と競合しました)");
+    private static RefusalException ConcurrentChange() =>
+        RefusalException.Conflict("concurrent-change", "the card was changed by another request; look at its status and try again (他の要求と競合しました)");
 
     private static IdentityCheck RequireIdentityCheck(IdentityCheck? check)
     {
         if (check is null)
-            throw JlisRefusalException.BadRequest("identity-check-required",
+            throw RefusalException.BadRequest("identity-check-required",
                 "the holder's identity must be checked at the counter and recorded: give identityCheck (本人確認の記録が必要です)");
         if (string.IsNullOrWhiteSpace(check.CheckedBy) || check.CheckedBy.Length > MaxOperatorLength || check.CheckedBy.Any(char.IsControl))
-            throw JlisRefusalException.BadRequest("identity-check-required",
+            throw RefusalException.BadRequest("identity-check-required",
                 $"identityCheck.checkedBy must name who checked (1–{MaxOperatorLength} characters) (確認者が必要です)");
         RequireDefined(check.Document, "identityCheck.document");
         return check with { CheckedBy = check.CheckedBy.Trim() };
@@ -785,24 +786,24 @@ public sealed class CardService
     private static void RequireOperator(string? operatorId)
     {
         if (string.IsNullOrWhiteSpace(operatorId) || operatorId.Length > MaxOperatorLength || operatorId.Any(char.IsControl))
-            throw JlisRefusalException.BadRequest("invalid-operator", $"operator must name who acts (1–{MaxOperatorLength} characters) (操作者が必要です)");
+            throw RefusalException.BadRequest("invalid-operator", $"operator must name who acts (1–{MaxOperatorLength} characters) (操作者が必要です)");
     }
 
     private static void RequireId(Guid id)
     {
-        if (id == Guid.Empty) throw JlisRefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
+        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
     }
 
     private static void RequireDefined<T>(T value, string name) where T : struct, Enum
     {
-        if (!Enum.IsDefined(value)) throw JlisRefusalException.BadRequest("invalid-request", $"{name} is not one of the known values (値が不正です)");
+        if (!Enum.IsDefined(value)) throw RefusalException.BadRequest("invalid-request", $"{name} is not one of the known values (値が不正です)");
     }
 
     private static string RequireName(string? name)
     {
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length == 0 || trimmed.Length > JpkiProfile.MaxNameLength || trimmed.Any(char.IsControl))
-            throw JlisRefusalException.BadRequest("invalid-name", $"name must be 1–{JpkiProfile.MaxNameLength} characters without control characters (氏名が正しくありません)");
+            throw RefusalException.BadRequest("invalid-name", $"name must be 1–{JpkiProfile.MaxNameLength} characters without control characters (氏名が正しくありません)");
         return trimmed;
     }
 
@@ -810,7 +811,7 @@ public sealed class CardService
     {
         var trimmed = address?.Trim() ?? "";
         if (trimmed.Length == 0 || trimmed.Length > JpkiProfile.MaxAddressLength || trimmed.Any(char.IsControl))
-            throw JlisRefusalException.BadRequest("invalid-address", $"address must be 1–{JpkiProfile.MaxAddressLength} characters without control characters (住所が正しくありません)");
+            throw RefusalException.BadRequest("invalid-address", $"address must be 1–{JpkiProfile.MaxAddressLength} characters without control characters (住所が正しくありません)");
         return trimmed;
     }
 
@@ -818,7 +819,7 @@ public sealed class CardService
     {
         if (photo is null) return null;
         if (photo.Length > MaxPhotoLength || !Convert.TryFromBase64String(photo, new byte[photo.Length], out _))
-            throw JlisRefusalException.BadRequest("invalid-photo", "photo must be base64 of at most 1.5 MB (顔写真が正しくありません)");
+            throw RefusalException.BadRequest("invalid-photo", "photo must be base64 of at most 1.5 MB (顔写真が正しくありません)");
         return photo;
     }
 
@@ -832,12 +833,12 @@ public sealed class CardService
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
             rsa.Dispose();
-            throw JlisRefusalException.BadRequest("invalid-key", $"{field} is not an RSA public key (SubjectPublicKeyInfo, base64) (公開鍵が正しくありません)");
+            throw RefusalException.BadRequest("invalid-key", $"{field} is not an RSA public key (SubjectPublicKeyInfo, base64) (公開鍵が正しくありません)");
         }
         if (rsa.KeySize < JpkiProfile.KeySize)
         {
             rsa.Dispose();
-            throw JlisRefusalException.BadRequest("invalid-key", $"{field} must be RSA of at least {JpkiProfile.KeySize} bits (鍵長が足りません)");
+            throw RefusalException.BadRequest("invalid-key", $"{field} must be RSA of at least {JpkiProfile.KeySize} bits (鍵長が足りません)");
         }
         return rsa;
     }
@@ -894,6 +895,6 @@ public sealed class CardService
         }
     }
 
-    private static JlisRefusalException RequestIdReused() => JlisRefusalException.Conflict("request-id-reused",
+    private static RefusalException RequestIdReused() => RefusalException.Conflict("request-id-reused",
         "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
 }

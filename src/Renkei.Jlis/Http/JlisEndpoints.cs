@@ -90,26 +90,19 @@ public static class JlisEndpoints
     internal static IResult? OwnMunicipality(HttpContext context, LocalGovernmentCode municipality) =>
         CallerClaims.RefuseUnlessSelf(context, municipality.Digits, "municipality");
 
-    internal static JlisRefusalException NotAWard() => new(StatusCodes.Status403Forbidden, RouteAccess.NotPermittedCode,
+    internal static RefusalException NotAWard() => new(StatusCodes.Status403Forbidden, RouteAccess.NotPermittedCode,
         "only a ward may ask this (市区町村以外からは要求できません)");
 
     /// <summary>
     /// Parses the body strictly, lets <paramref name="authorize"/> refuse it for this caller (a problem result; it may also
-    /// throw <see cref="JlisRefusalException"/>), and runs <paramref name="operation"/>; refusals become problem bodies.
+    /// throw <see cref="RefusalException"/>), and runs <paramref name="operation"/>; its refusals reach the service's exception handler.
     /// </summary>
     internal static async Task<IResult> Handle<TRequest, TResponse>(HttpContext context, Func<TRequest, IResult?> authorize, Func<TRequest, TResponse> operation)
         where TRequest : class
     {
         var (request, _, problem) = await RequestBodies.ReadJsonAsync<TRequest>(context, Strict, MaxBodyBytes<TRequest>());
         if (problem is not null) return problem;
-        try
-        {
-            if (authorize(request!) is { } refused) return refused;
-            return Results.Json(operation(request!), JsonDefaults.Options);
-        }
-        catch (JlisRefusalException refusal)
-        {
-            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
-        }
+        if (authorize(request!) is { } refused) return refused;
+        return Results.Json(operation(request!), JsonDefaults.Options);
     }
 }

@@ -6,21 +6,9 @@ using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Storage;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Numbering;
-
-/// <summary>
-/// J-LIS refused a request. <see cref="Code"/> is stable for programs, the message is for people and never
-/// carries a number or code.
-/// </summary>
-public sealed class JlisRefusalException(int status, string code, string message) : Exception(message)
-{
-    public int Status { get; } = status;
-    public string Code { get; } = code;
-
-    public static JlisRefusalException BadRequest(string code, string message) => new(400, code, message);
-    public static JlisRefusalException Conflict(string code, string message) => new(409, code, message);
-}
 
 /// <summary>
 /// J-LIS's numbering service (地方公共団体情報システム機構の付番): the operations of the published contract
@@ -85,11 +73,11 @@ public sealed class NumberingService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RequireId(request.BatchId, "batchId");
-        var extract = request.ResidentCodes ?? throw JlisRefusalException.BadRequest("invalid-request", "residentCodes is missing (住民票コードの一覧がありません)");
+        var extract = request.ResidentCodes ?? throw RefusalException.BadRequest("invalid-request", "residentCodes is missing (住民票コードの一覧がありません)");
         if (extract.Count == 0)
-            throw JlisRefusalException.BadRequest("empty-batch", "the batch holds no resident-record codes (住民票コードがありません)");
+            throw RefusalException.BadRequest("empty-batch", "the batch holds no resident-record codes (住民票コードがありません)");
         if (extract.Count > MaxBatchSize)
-            throw JlisRefusalException.BadRequest("batch-too-large",
+            throw RefusalException.BadRequest("batch-too-large",
                 $"a batch holds at most {MaxBatchSize} codes; split the extract (一度に送れる件数を超えています)");
 
         var values = new long[extract.Count];
@@ -211,7 +199,7 @@ public sealed class NumberingService : IDisposable
     internal const string OtherMunicipalityReason =
         "the resident-record code belongs to a resident of another municipality (他の市区町村の住民の住民票コードです)";
 
-    public static JlisRefusalException OtherMunicipality() => new(403, OtherMunicipalityCode,
+    public static RefusalException OtherMunicipality() => new(403, OtherMunicipalityCode,
         "a ward acts only for its own residents; this resident belongs to another municipality (他の市区町村の住民です)");
 
     /// <summary>Refuses unless the code is <paramref name="municipality"/>'s resident's or unknown to J-LIS.</summary>
@@ -226,17 +214,17 @@ public sealed class NumberingService : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequireId(request.RequestId, "requestId");
         if (!Enum.IsDefined(request.Reason))
-            throw JlisRefusalException.BadRequest("invalid-request", "reason is not a known change reason (変更事由が不正です)");
+            throw RefusalException.BadRequest("invalid-request", "reason is not a known change reason (変更事由が不正です)");
         var fingerprint = Fingerprint($"change|{request.Municipality.Digits}|{request.ResidentCode.ToInt64()}|{request.Reason}");
         return Idempotent(request.RequestId, "change", fingerprint, (c, t, now) =>
         {
             RequireResidentOf(c, t, request.ResidentCode, request.Municipality);
             if (_store.IsRetired(c, t, request.ResidentCode)) throw Retired();
             var current = _store.FindCurrent(c, t, request.ResidentCode, forUpdate: true)
-                ?? throw JlisRefusalException.Conflict("no-number-designated",
+                ?? throw RefusalException.Conflict("no-number-designated",
                     "no number has been designated for this resident-record code (個人番号が指定されていません)");
             if (current.Generation >= NumberDeriver.MaxGeneration)
-                throw JlisRefusalException.Conflict("generation-exhausted",
+                throw RefusalException.Conflict("generation-exhausted",
                     $"this resident-record code has used all {NumberDeriver.GenerationCount} numbers it can have; change the resident-record code first " +
                     "(この住民票コードでは個人番号をこれ以上変更できません。住民票コードの変更が必要です)");
             var next = _deriver.Derive(request.ResidentCode, current.Generation + 1);
@@ -255,7 +243,7 @@ public sealed class NumberingService : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         RequireId(request.RequestId, "requestId");
         if (!Enum.IsDefined(request.Reason))
-            throw JlisRefusalException.BadRequest("invalid-request", "reason is not a known issue reason (指定事由が不正です)");
+            throw RefusalException.BadRequest("invalid-request", "reason is not a known issue reason (指定事由が不正です)");
         var fingerprint = Fingerprint($"issue|{request.Municipality.Digits}|{request.Reason}");
         return Idempotent(request.RequestId, "issue-code", fingerprint, (c, t, now) =>
         {
@@ -290,7 +278,7 @@ public sealed class NumberingService : IDisposable
                     if (stored is not null)
                     {
                         if (stored.Operation != operation || stored.Fingerprint != fingerprint || stored.Response is null)
-                            throw JlisRefusalException.Conflict("request-id-reused",
+                            throw RefusalException.Conflict("request-id-reused",
                                 "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
                         return JsonSerializer.Deserialize<T>(stored.Response, Json)!;
                     }
@@ -305,7 +293,7 @@ public sealed class NumberingService : IDisposable
             }
             catch (ConcurrentChange)
             {
-                throw JlisRefusalException.Conflict("concurrent-change",
+                throw RefusalException.Conflict("concurrent-change",
                     "the number was being changed by another request; try again (他の要求と競合しました)");
             }
         }
@@ -313,13 +301,13 @@ public sealed class NumberingService : IDisposable
 
     private sealed class ConcurrentChange : Exception;
 
-    private static JlisRefusalException Retired() => JlisRefusalException.Conflict("resident-code-retired",
+    private static RefusalException Retired() => RefusalException.Conflict("resident-code-retired",
         "J-LIS has retired this resident-record code (この住民票コードは使用できません)");
 
     private static void RequireId(Guid id, string name)
     {
         if (id == Guid.Empty)
-            throw JlisRefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
+            throw RefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
     }
 
     private static string Fingerprint(string canonical) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));

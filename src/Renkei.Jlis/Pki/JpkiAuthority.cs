@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Pki;
 
@@ -17,7 +18,7 @@ namespace Renkei.Jlis.Pki;
 /// <para>
 /// Revoking (失効), suspending (一時保留) and resuming a certificate change its record and regenerate its CA's CRL in one
 /// transaction, with the next CRL number. All three are idempotent towards the state they ask for; suspending or
-/// resuming a revoked certificate is refused. Refusals are <see cref="JlisRefusalException"/>s with stable codes.
+/// resuming a revoked certificate is refused. Refusals are <see cref="RefusalException"/>s with stable codes.
 /// </para>
 /// Safe for concurrent use (also by several processes on one database: state changes lock the CA's row).
 /// </summary>
@@ -161,7 +162,7 @@ public sealed class JpkiAuthority : IDisposable
     public void Revoke(JpkiCertificateKind kind, string serialHex, X509RevocationReason reason)
     {
         if (!RevocationReasons.Contains(reason))
-            throw JlisRefusalException.BadRequest("invalid-reason",
+            throw RefusalException.BadRequest("invalid-reason",
                 $"{reason} is not a reason to revoke a certificate; use suspension for certificateHold (失効事由が正しくありません)");
         ChangeStatus(kind, serialHex, current => current switch
         {
@@ -220,7 +221,7 @@ public sealed class JpkiAuthority : IDisposable
     {
         var hex = (serialHex ?? "").Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         if (hex.Length == 0 || hex.Length > 40 || !hex.All(char.IsAsciiHexDigit))
-            throw JlisRefusalException.BadRequest("invalid-serial",
+            throw RefusalException.BadRequest("invalid-serial",
                 "the serial number must be 1 to 20 octets of hexadecimal (シリアル番号が正しくありません)");
         if (hex.Length % 2 == 1) hex = "0" + hex;
         while (hex.Length > 2 && hex.StartsWith("00", StringComparison.Ordinal)) hex = hex[2..];
@@ -245,15 +246,15 @@ public sealed class JpkiAuthority : IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(publicKey);
         if (publicKey.KeySize < JpkiProfile.KeySize)
-            throw JlisRefusalException.BadRequest("invalid-key",
+            throw RefusalException.BadRequest("invalid-key",
                 $"the holder's key must be RSA of at least {JpkiProfile.KeySize} bits (鍵長が足りません)");
         var ca = IssuingCa(kind);
         var now = TruncateToSecond(_clock.GetUtcNow());
         notAfter = TruncateToSecond(notAfter.ToUniversalTime());
         if (notAfter <= now)
-            throw JlisRefusalException.BadRequest("invalid-validity", "the certificate would end before it starts (有効期間が正しくありません)");
+            throw RefusalException.BadRequest("invalid-validity", "the certificate would end before it starts (有効期間が正しくありません)");
         if (notAfter > ca.Certificate.NotAfter.ToUniversalTime())
-            throw JlisRefusalException.BadRequest("invalid-validity",
+            throw RefusalException.BadRequest("invalid-validity",
                 "the certificate would outlive its issuing CA (有効期間が認証局の有効期間を超えています)");
 
         var spki = publicKey.ExportSubjectPublicKeyInfo();
@@ -378,7 +379,7 @@ public sealed class JpkiAuthority : IDisposable
         {
             var row = _store.Authority(c, t, ca.Name, forUpdate: true); // one state change per CA at a time
             var record = _store.Find(c, t, kind, serial)
-                ?? throw new JlisRefusalException(404, "unknown-certificate",
+                ?? throw new RefusalException(404, "unknown-certificate",
                     "this CA issued no certificate with that serial number (該当する電子証明書がありません)");
             if (transition(record.Status) is not { } next) return;
             var now = _clock.GetUtcNow();
@@ -387,8 +388,8 @@ public sealed class JpkiAuthority : IDisposable
         });
     }
 
-    private static JlisRefusalException Revoked() =>
-        JlisRefusalException.Conflict("certificate-revoked", "the certificate is revoked for good (この電子証明書は失効しています)");
+    private static RefusalException Revoked() =>
+        RefusalException.Conflict("certificate-revoked", "the certificate is revoked for good (この電子証明書は失効しています)");
 
     private byte[] CurrentCrl(Ca ca, JpkiCertificateKind? kind)
     {

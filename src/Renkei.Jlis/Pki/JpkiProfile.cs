@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Renkei.Core.People;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Pki;
 
@@ -74,24 +75,24 @@ public static class JpkiProfile
         CheckText(subject.Name, "name", "氏名", MaxNameLength);
         CheckText(subject.Address, "address", "住所", MaxAddressLength);
         if (!Enum.IsDefined(subject.Sex))
-            throw JlisRefusalException.BadRequest("invalid-subject", "sex must be male or female (性別が正しくありません)");
+            throw RefusalException.BadRequest("invalid-subject", "sex must be male or female (性別が正しくありません)");
         if (subject.BirthDate.Year < 1800)
-            throw JlisRefusalException.BadRequest("invalid-subject", "the birth date is before 1800 (生年月日が正しくありません)");
+            throw RefusalException.BadRequest("invalid-subject", "the birth date is before 1800 (生年月日が正しくありません)");
     }
 
     private static void CheckText(string? text, string field, string japanese, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw JlisRefusalException.BadRequest("invalid-subject", $"the {field} is empty ({japanese}が空です)");
+            throw RefusalException.BadRequest("invalid-subject", $"the {field} is empty ({japanese}が空です)");
         if (text.Length > maxLength)
-            throw JlisRefusalException.BadRequest("invalid-subject", $"the {field} is longer than {maxLength} characters ({japanese}が長すぎます)");
+            throw RefusalException.BadRequest("invalid-subject", $"the {field} is longer than {maxLength} characters ({japanese}が長すぎます)");
         if (text.Any(char.IsControl))
-            throw JlisRefusalException.BadRequest("invalid-subject", $"the {field} contains control characters ({japanese}に制御文字が含まれています)");
+            throw RefusalException.BadRequest("invalid-subject", $"the {field} contains control characters ({japanese}に制御文字が含まれています)");
         for (var i = 0; i < text.Length; i++)
         {
             if (char.IsSurrogatePair(text, i)) i++;
             else if (char.IsSurrogate(text[i]))
-                throw JlisRefusalException.BadRequest("invalid-subject", $"the {field} is not valid Unicode text ({japanese}の文字が正しくありません)");
+                throw RefusalException.BadRequest("invalid-subject", $"the {field} is not valid Unicode text ({japanese}の文字が正しくありません)");
         }
     }
 

@@ -12,6 +12,7 @@ using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tokens;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Portal;
 
@@ -56,12 +57,12 @@ internal sealed class PortalLoginService
     public void EnsureSchema() => Migrations.Apply(Database, JlisSchema.Tables);
 
     /// <summary>The portal token for the person logging in with <paramref name="request"/>'s proof; <paramref name="portal"/> signed the request.</summary>
-    /// <exception cref="JlisRefusalException">a <see cref="PortalLoginRefusalCodes"/> code, a reused id, or the network refused or did not answer.</exception>
+    /// <exception cref="RefusalException">a <see cref="PortalLoginRefusalCodes"/> code, a reused id, or the network refused or did not answer.</exception>
     public async Task<PortalTokenResponse> TokenAsync(PortalTokenRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestId == Guid.Empty)
-            throw JlisRefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
+            throw RefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
         var portal = request.Portal;
         var key = TokenAcquirer.DerivedId(request.RequestId, "jlis/portal-token/" + portal);
         var fingerprint = Fingerprint(portal, request.UserCertificate, request.Challenge, request.ChallengeSignature);
@@ -113,7 +114,7 @@ internal sealed class PortalLoginService
         var issued = await TokenIssuanceService.CallNetworkAsync(() =>
             _network.IssueTokenAsync(new IssueTokenRequest(request.RequestId, portal, residentCode), cancellationToken));
         if (issued.RequestId != request.RequestId || issued.SealedToken is null)
-            throw new JlisRefusalException(StatusCodes.Status502BadGateway, "network-error",
+            throw new RefusalException(StatusCodes.Status502BadGateway, "network-error",
                 "the network did not answer with the portal's sealed token (情報提供ネットワークシステムの応答が不正です)");
         var response = new PortalTokenResponse(request.RequestId, issued.SealedToken);
         Database.InTransaction((c, t) => Ledger.Complete(c, t, key, JsonSerializer.Serialize(response, JsonDefaults.Options)));
@@ -126,7 +127,7 @@ internal sealed class PortalLoginService
         var stored = Ledger.Claim(c, t, key, Operation, fingerprint, _clock.GetUtcNow());
         if (stored is null) return null;
         if (stored.Operation != Operation || stored.Fingerprint != fingerprint)
-            throw JlisRefusalException.Conflict("request-id-reused",
+            throw RefusalException.Conflict("request-id-reused",
                 "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
         return stored.Response is null ? null : JsonSerializer.Deserialize<PortalTokenResponse>(stored.Response, JsonDefaults.Options);
     });
@@ -143,7 +144,7 @@ internal sealed class PortalLoginService
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private static JlisRefusalException Refusal(string code, string message) => JlisRefusalException.Conflict(code, message);
+    private static RefusalException Refusal(string code, string message) => RefusalException.Conflict(code, message);
 
     /// <summary>J-LIS's three CA certificates from its authority, for the relying-party check.</summary>
     public static JpkiTrustAnchors AnchorsOf(JpkiAuthority authority) => new(authority.RootCertificate,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Renkei.Core.Crypto;
 using Renkei.Jlis.Numbering;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tokens;
 
@@ -24,7 +25,7 @@ internal sealed partial class InstitutionDirectory(INetworkClient network, TimeP
     private readonly ConcurrentDictionary<string, (Entry? Entry, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The registered institution with this code, or null when the network does not know it.</summary>
-    /// <exception cref="JlisRefusalException">the network did not answer (network-unavailable).</exception>
+    /// <exception cref="RefusalException">the network did not answer (network-unavailable).</exception>
     public async Task<Entry?> FindAsync(string code, CancellationToken cancellationToken)
     {
         if (!CodePattern().IsMatch(code)) return null;
@@ -46,7 +47,7 @@ internal sealed partial class InstitutionDirectory(INetworkClient network, TimeP
         }
         catch (Exception e) when (e is NetworkException or HttpRequestException or TaskCanceledException or IOException)
         {
-            throw new JlisRefusalException(StatusCodes.Status503ServiceUnavailable, "network-unavailable",
+            throw new RefusalException(StatusCodes.Status503ServiceUnavailable, "network-unavailable",
                 "J-LIS could not look the institution up at the information provision network; try again later (情報提供ネットワークシステムに接続できません)");
         }
         if (_cache.Count >= MaxEntries) _cache.Clear();

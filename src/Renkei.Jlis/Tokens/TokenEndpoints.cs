@@ -109,45 +109,38 @@ public static class TokenEndpoints
     /// <summary>
     /// A signed request of a registered institution: verifies the signature with the registry's key, lets
     /// <paramref name="authorize"/> refuse the sender (a problem result) by its registry entry, parses the body strictly,
-    /// requires the body to name the signer, and runs <paramref name="operation"/> (its refusals become problem bodies).
+    /// requires the body to name the signer, and runs <paramref name="operation"/> (its refusals reach the service's exception handler).
     /// </summary>
     internal static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, InstitutionDirectory directory, TimeProvider clock,
         Func<InstitutionInfo, IResult?> authorize, Func<TRequest, string> institutionOf, Func<TRequest, CancellationToken, Task<TResponse>> operation)
         where TRequest : class
     {
         var ct = context.RequestAborted;
+        // Look the claimed sender up first (asynchronously, cached); the verifier then checks the signature with its key.
+        var headers = context.Request.Headers;
+        var claimed = headers[SignatureHeaders.Institution].ToString();
+        InstitutionDirectory.Entry? sender = null;
+        if (claimed.Length > 0 && headers[SignatureHeaders.Signature].Count > 0 && headers[SignatureHeaders.Timestamp].Count > 0)
+            sender = await directory.FindAsync(claimed, ct);
+        var callers = context.RequestServices.GetRequiredService<InstitutionCallers>();
+        var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock, callers.Audience, callers.Replays);
+        if (!signed.IsVerified) return signed.ToProblem();
+        if (authorize(sender!.Info) is { } refused) return refused;
+
+        TRequest? request;
         try
         {
-            // Look the claimed sender up first (asynchronously, cached); the verifier then checks the signature with its key.
-            var headers = context.Request.Headers;
-            var claimed = headers[SignatureHeaders.Institution].ToString();
-            InstitutionDirectory.Entry? sender = null;
-            if (claimed.Length > 0 && headers[SignatureHeaders.Signature].Count > 0 && headers[SignatureHeaders.Timestamp].Count > 0)
-                sender = await directory.FindAsync(claimed, ct);
-            var callers = context.RequestServices.GetRequiredService<InstitutionCallers>();
-            var signed = await SignedRequestVerifier.ReadAsync(context, code => code == claimed ? sender?.SigningKey : null, clock, callers.Audience, callers.Replays);
-            if (!signed.IsVerified) return signed.ToProblem();
-            if (authorize(sender!.Info) is { } refused) return refused;
-
-            TRequest? request;
-            try
-            {
-                request = JsonSerializer.Deserialize<TRequest>(signed.Body, JlisEndpoints.Strict);
-            }
-            catch (JsonException e)
-            {
-                return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
-            }
-            if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
-            if (institutionOf(request) != signed.Institution)
-                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "institution-mismatch",
-                    "the institution in the body is not the one that signed the request (署名した機関と要求の機関が一致しません)");
-            return Results.Json(await operation(request, ct), JsonDefaults.Options);
+            request = JsonSerializer.Deserialize<TRequest>(signed.Body, JlisEndpoints.Strict);
         }
-        catch (JlisRefusalException refusal)
+        catch (JsonException e)
         {
-            return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
+            return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
         }
+        if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
+        if (institutionOf(request) != signed.Institution)
+            return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "institution-mismatch",
+                "the institution in the body is not the one that signed the request (署名した機関と要求の機関が一致しません)");
+        return Results.Json(await operation(request, ct), JsonDefaults.Options);
     }
 
     /// <summary>The network's registry, as J-LIS's cache of it holds it, as the caller directory of J-LIS's routes.</summary>

@@ -10,6 +10,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Storage;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tokens;
 
@@ -47,7 +48,7 @@ public sealed class TokenIssuanceService
     public void EnsureSchema() => Migrations.Apply(Store.Database, JlisSchema.Tables);
 
     /// <summary>One person's token for <see cref="TokenRequest.Institution"/> (already authenticated by the caller).</summary>
-    /// <exception cref="JlisRefusalException">the number is refused, the id was reused, or the network refused or did not answer.</exception>
+    /// <exception cref="RefusalException">the number is refused, the id was reused, or the network refused or did not answer.</exception>
     public async Task<TokenResponse> RequestAsync(TokenRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -60,28 +61,28 @@ public sealed class TokenIssuanceService
         var code = Resolve(request.IndividualNumber);
         var issued = await CallNetworkAsync(() => _network.IssueTokenAsync(new IssueTokenRequest(request.RequestId, institution, code), cancellationToken));
         if (issued.RequestId != request.RequestId)
-            throw new JlisRefusalException(StatusCodes.Status502BadGateway, "network-error", "the network answered with another request's id (情報提供ネットワークシステムの応答が不正です)");
+            throw new RefusalException(StatusCodes.Status502BadGateway, "network-error", "the network answered with another request's id (情報提供ネットワークシステムの応答が不正です)");
         var response = new TokenResponse(request.RequestId, issued.Delivered);
         if (response.Delivered) Complete(key, response);
         return response;
     }
 
     /// <summary>Bulk issuance (符号一斉取得) for <see cref="TokenBatchRequest.Institution"/> (already authenticated by the caller).</summary>
-    /// <exception cref="JlisRefusalException">the batch as a whole is malformed, the id was reused, or the network refused or did not answer.</exception>
+    /// <exception cref="RefusalException">the batch as a whole is malformed, the id was reused, or the network refused or did not answer.</exception>
     public async Task<TokenBatchResponse> RequestBatchAsync(TokenBatchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         RequireId(request.BatchId, "batchId");
         var institution = RequireInstitution(request.Institution);
-        var items = request.Items ?? throw JlisRefusalException.BadRequest("invalid-request", "items is missing (一覧がありません)");
-        if (items.Count == 0) throw JlisRefusalException.BadRequest("empty-batch", "the batch holds no items (対象がありません)");
+        var items = request.Items ?? throw RefusalException.BadRequest("invalid-request", "items is missing (一覧がありません)");
+        if (items.Count == 0) throw RefusalException.BadRequest("empty-batch", "the batch holds no items (対象がありません)");
         if (items.Count > JlisTokenRoutes.MaxBatchItems)
-            throw JlisRefusalException.BadRequest("batch-too-large",
+            throw RefusalException.BadRequest("batch-too-large",
                 $"a batch holds at most {JlisTokenRoutes.MaxBatchItems} items; split it (一度に送れる件数を超えています)");
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i] is null) throw JlisRefusalException.BadRequest("invalid-request", $"items[{i}] is missing (要素がありません)");
-            if (items[i].Index < 0) throw JlisRefusalException.BadRequest("invalid-request", $"items[{i}].index is negative (位置が不正です)");
+            if (items[i] is null) throw RefusalException.BadRequest("invalid-request", $"items[{i}] is missing (要素がありません)");
+            if (items[i].Index < 0) throw RefusalException.BadRequest("invalid-request", $"items[{i}].index is negative (位置が不正です)");
         }
 
         var fingerprint = BatchFingerprint(institution, items);
@@ -95,7 +96,7 @@ public sealed class TokenIssuanceService
             var issued = await CallNetworkAsync(() =>
                 _network.IssueTokenBatchAsync(new IssueTokenBatchRequest(request.BatchId, institution, accepted), cancellationToken));
             if (issued.BatchId != request.BatchId)
-                throw new JlisRefusalException(StatusCodes.Status502BadGateway, "network-error", "the network answered with another batch's id (情報提供ネットワークシステムの応答が不正です)");
+                throw new RefusalException(StatusCodes.Status502BadGateway, "network-error", "the network answered with another batch's id (情報提供ネットワークシステムの応答が不正です)");
             delivered = issued.Delivered;
         }
         var response = new TokenBatchResponse(request.BatchId, accepted.Count, delivered, refused);
@@ -116,7 +117,7 @@ public sealed class TokenIssuanceService
             var current = Store.FindCurrent(c, t, code);
             refusal = Check(number, generation, current is null ? null : (current.IndividualNumber.ToInt64(), current.Generation), Store.IsRetired(c, t, code));
         }
-        if (refusal is not null) throw JlisRefusalException.Conflict(refusal.Value.Code, refusal.Value.Message);
+        if (refusal is not null) throw RefusalException.Conflict(refusal.Value.Code, refusal.Value.Message);
         return code;
     }
 
@@ -192,8 +193,8 @@ public sealed class TokenIssuanceService
             // The network's codes and messages carry no personal values. 503: the network, or the institution's node behind
             // it, could not take the request now (worth retrying); anything else is a refusal.
             throw e.Status == System.Net.HttpStatusCode.ServiceUnavailable
-                ? new JlisRefusalException(StatusCodes.Status503ServiceUnavailable, "network-unavailable", $"{e.Message}; try again later (しばらくしてから再度要求してください)")
-                : new JlisRefusalException(StatusCodes.Status502BadGateway, "network-refused", $"{e.Message} (情報提供ネットワークシステムが要求を拒否しました)");
+                ? new RefusalException(StatusCodes.Status503ServiceUnavailable, "network-unavailable", $"{e.Message}; try again later (しばらくしてから再度要求してください)")
+                : new RefusalException(StatusCodes.Status502BadGateway, "network-refused", $"{e.Message} (情報提供ネットワークシステムが要求を拒否しました)");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
@@ -201,7 +202,7 @@ public sealed class TokenIssuanceService
         }
     }
 
-    private static JlisRefusalException Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "network-unavailable",
+    private static RefusalException Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "network-unavailable",
         "the information provision network did not answer; try again later (情報提供ネットワークシステムに接続できません)");
 
     // ---------------------------------------------------------------- idempotency
@@ -215,7 +216,7 @@ public sealed class TokenIssuanceService
         var stored = Ledger.Claim(c, t, key, operation, fingerprint, _clock.GetUtcNow());
         if (stored is null) return null;
         if (stored.Operation != operation || stored.Fingerprint != fingerprint)
-            throw JlisRefusalException.Conflict("request-id-reused",
+            throw RefusalException.Conflict("request-id-reused",
                 "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
         return stored.Response is null ? null : JsonSerializer.Deserialize<T>(stored.Response, Json);
     });
@@ -228,12 +229,12 @@ public sealed class TokenIssuanceService
 
     private static void RequireId(Guid id, string name)
     {
-        if (id == Guid.Empty) throw JlisRefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
+        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
     }
 
     private static string RequireInstitution(string? institution) =>
         string.IsNullOrWhiteSpace(institution)
-            ? throw JlisRefusalException.BadRequest("invalid-request", "institution is missing (機関コードがありません)")
+            ? throw RefusalException.BadRequest("invalid-request", "institution is missing (機関コードがありません)")
             : institution;
 
     private static string Fingerprint(ReadOnlySpan<byte> canonical) => Convert.ToHexString(SHA256.HashData(canonical));

@@ -48,10 +48,6 @@ internal static class EApplicationEndpoint
         {
             return Results.Json(await inbox.ReceiveAsync(submission!, http.RequestAborted), JsonDefaults.Options);
         }
-        catch (EApplicationException refused)
-        {
-            return ErrorResponses.Problem(refused.Status, refused.Code, refused.Message);
-        }
         catch (JlisException e)
         {
             return ErrorResponses.Problem(StatusCodes.Status502BadGateway, "jlis-" + e.Code,

@@ -86,7 +86,7 @@ public sealed partial class EApplicationInbox
     private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
 
     /// <summary>Verifies and files <paramref name="submission"/>; a resend returns the first receipt.</summary>
-    /// <exception cref="EApplicationException">refused (the code says why); nothing was filed.</exception>
+    /// <exception cref="RefusalException">refused (the code says why); nothing was filed.</exception>
     /// <exception cref="JlisException">J-LIS refused the status question (not a verdict about the certificate).</exception>
     /// <exception cref="HttpRequestException">J-LIS could not be reached.</exception>
     public async Task<EApplicationReceipt> ReceiveAsync(EApplicationSubmission submission, CancellationToken cancellationToken = default)
@@ -95,7 +95,7 @@ public sealed partial class EApplicationInbox
         {
             return await ReceiveCoreAsync(submission, cancellationToken);
         }
-        catch (EApplicationException refused)
+        catch (RefusalException refused)
         {
             await LogAsync(null, null, OperationResult.Refused, $"電子申請 拒否 {refused.Code}", cancellationToken);
             throw;
@@ -116,7 +116,7 @@ public sealed partial class EApplicationInbox
         }
         catch (JpkiVerificationException e)
         {
-            throw new EApplicationException(StatusOf(e.Code), e.Code, e.Message);
+            throw new RefusalException(StatusOf(e.Code), e.Code, e.Message);
         }
         var subject = verified.Subject!;
 
@@ -279,7 +279,7 @@ public sealed partial class EApplicationInbox
 
     private static int StatusOf(string code) => code == EApplicationRefusalCodes.BadSignature ? 422 : 403;
 
-    private static EApplicationException Refuse(int status, string code, string message) => new(status, code, message);
+    private static RefusalException Refuse(int status, string code, string message) => new(status, code, message);
 
     private Task LogAsync(string? affair, IntegratedAddresseeNumber? subject, OperationResult result, string detail, CancellationToken cancellationToken) =>
         _addressee.Log.AppendAsync(new OperationLogEntry(Actor, _clock.GetUtcNow(), Terminal, affair, subject?.ToInt64(), OperationAction.Change, result, detail),

@@ -26,6 +26,7 @@ internal static class WardRefusals
     {
         RegisterException r => ErrorResponses.Problem(StatusFor(r.Code), r.Code, r.Message),
         AffairNumberUseRefusedException n => ErrorResponses.Problem(StatusCodes.Status403Forbidden, n.Code, n.Message),
+        StaffException s => ErrorResponses.Problem(StatusCodes.Status403Forbidden, s.Code, s.Message),
         JlisException j => ErrorResponses.Problem(StatusCodes.Status502BadGateway, "jlis-" + j.Code, e.Message),
         HttpRequestException => ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "jlis-unreachable",
             "J-LIS could not be reached; send the same request again later (J-LISに接続できません)"),
@@ -36,6 +37,7 @@ internal static class WardRefusals
     {
         RegisterException r => r.Code,
         AffairNumberUseRefusedException n => n.Code,
+        StaffException s => s.Code,
         JlisException j => "jlis-" + j.Code,
         HttpRequestException => "jlis-unreachable",
         _ => null,
@@ -134,7 +136,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
             {
                 var known = Staff.Catalogue.Find(request.AffairCode)?.Code;
                 await RecordAsync(caller, known, OperationAction.AffairChosen, OperationResult.Refused, "affair: " + refused.Code);
-                return ErrorResponses.Problem(StatusCodes.Status403Forbidden, refused.Code, refused.Message);
+                return Refusal(refused)!;
             }
         }
         _sessions.Update(caller.Token, chosen);

@@ -115,24 +115,24 @@ internal sealed class NetworkEndpoints(
         {
             RequireSelf(sender, r.Sender, "sender");
             if (registry.Find(sender)?.Class is null or InstitutionClass.NumberingAuthority or InstitutionClass.Portal)
-                throw new NetworkRefusal(StatusCodes.Status403Forbidden, "sender-not-allowed",
+                throw new RefusalException(StatusCodes.Status403Forbidden, "sender-not-allowed",
                     "notices are sent by institutions that serve the person, not by J-LIS or the portal (お知らせを送信できる機関ではありません)");
             Require(r.Portal, "portal");
             if (registry.Find(r.Portal)?.Class != InstitutionClass.Portal)
-                throw new NetworkRefusal(StatusCodes.Status422UnprocessableEntity, "not-a-portal",
+                throw new RefusalException(StatusCodes.Status422UnprocessableEntity, "not-a-portal",
                     "portal: the institution named is not a registered portal (マイナポータルとして登録されていません)");
             if (r.Sealed.Canonical.Length > MaxSealedNotice)
-                throw new NetworkRefusal(StatusCodes.Status400BadRequest, "notice-too-large",
+                throw new RefusalException(StatusCodes.Status400BadRequest, "notice-too-large",
                     $"sealed: a notice is at most {MaxSealedNotice} characters sealed (お知らせが大きすぎます)");
             var idCode = tokens.IdCodeOf(r.Token, sender);
             if (!store.IsIssued(sender, idCode))
-                throw new NetworkRefusal(StatusCodes.Status404NotFound, RefusalCodes.UnknownToken, "the token was not issued to the sender (発行された符号ではありません)");
+                throw new RefusalException(StatusCodes.Status404NotFound, RefusalCodes.UnknownToken, "the token was not issued to the sender (発行された符号ではありません)");
             var sealedJson = JsonSerializer.Serialize(r.Sealed, JsonDefaults.Options);
             var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
                 sender + "\n" + idCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" + r.Portal + "\n" + r.Sealed.Canonical)));
             var stored = store.InsertNotice(new NetworkStore.NoticeRow(r.NoticeId, idCode, sender, r.Portal, sealedJson, fingerprint, clock.GetUtcNow(), null));
             if (stored.Fingerprint != fingerprint)
-                throw new NetworkRefusal(StatusCodes.Status409Conflict, "notice-id-reused",
+                throw new RefusalException(StatusCodes.Status409Conflict, "notice-id-reused",
                     "this notice id was already used for a different notice (お知らせの識別子が別のお知らせに使われています)");
             return Task.FromResult(Results.Json(new PushNoticeAccepted(stored.NoticeId, stored.SentAt), JsonDefaults.Options));
         }).Produces<PushNoticeAccepted>();
@@ -165,7 +165,7 @@ internal sealed class NetworkEndpoints(
             RequireSelf(sender, r.Inquirer, "inquirer");
             Require(r.Affair, "affair");
             var inquirerClass = registry.Find(sender)?.Class
-                ?? throw new NetworkRefusal(StatusCodes.Status403Forbidden, "unknown-institution", "the caller is not registered (機関が登録されていません)");
+                ?? throw new RefusalException(StatusCodes.Status403Forbidden, "unknown-institution", "the caller is not registered (機関が登録されていません)");
             var date = r.Date ?? ProvisionRecords.JapanDate(clock.GetUtcNow());
             var rows = policy.RowsFor(inquirerClass, r.Affair, date)
                 .Select(row => new PublishedPolicyRow(row.Id, row.Affair, row.ProviderClass, row.Kind, policy.KindName(row.Kind),
@@ -243,14 +243,7 @@ internal sealed class NetworkEndpoints(
                 return ErrorResponses.BadRequest("invalid-request", ErrorResponses.DescribeJsonError(e));
             }
             if (request is null) return ErrorResponses.BadRequest("invalid-request", "the request body is empty (要求が空です)");
-            try
-            {
-                return await handler(signed.Institution!, request, context.RequestAborted);
-            }
-            catch (NetworkRefusal refusal)
-            {
-                return ErrorResponses.Problem(refusal.Status, refusal.Code, refusal.Message);
-            }
+            return await handler(signed.Institution!, request, context.RequestAborted);
         }).Reads<T>("application/json").RequireInstitution(callers ?? new CallerDeclaration(CallerKind.Institution, "a registered institution, in its own name", []));
     }
 
@@ -269,7 +262,7 @@ internal sealed class NetworkEndpoints(
     private void RequirePortal(string sender)
     {
         if (registry.Find(sender)?.Class != InstitutionClass.Portal)
-            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "portal-only",
+            throw new RefusalException(StatusCodes.Status403Forbidden, "portal-only",
                 "this is shown to the person through the portal only (マイナポータルからのみ利用できます)");
     }
 
@@ -279,28 +272,28 @@ internal sealed class NetworkEndpoints(
         RequirePortal(sender);
         var idCode = tokens.IdCodeOf(token, sender);
         if (!store.IsIssued(sender, idCode))
-            throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
+            throw new RefusalException(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
         return idCode;
     }
 
     private void RequireNumberingAuthority(string sender)
     {
         if (registry.Find(sender)?.Class != InstitutionClass.NumberingAuthority)
-            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "numbering-authority-only",
+            throw new RefusalException(StatusCodes.Status403Forbidden, "numbering-authority-only",
                 "only J-LIS (the numbering authority) asks for tokens (符号の発行を求められるのは機構のみです)");
     }
 
     private static void RequireSelf(string sender, string named, string field)
     {
         if (!string.Equals(sender, named, StringComparison.Ordinal))
-            throw new NetworkRefusal(StatusCodes.Status403Forbidden, "sender-mismatch",
+            throw new RefusalException(StatusCodes.Status403Forbidden, "sender-mismatch",
                 $"{field}: an institution acts only in its own name; the request is signed by another institution (署名した機関と要求の機関が異なります)");
     }
 
     private static void Require(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > 100)
-            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", $"{field}: required, at most 100 characters (必須です)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", $"{field}: required, at most 100 characters (必須です)");
     }
 
     /// <summary>The network's registry as the caller directory of its own routes.</summary>

@@ -8,6 +8,7 @@ using Renkei.Core.Json;
 using Renkei.Network.Contracts;
 using Renkei.Network.Records;
 using Renkei.Network.Storage;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network.Linkage;
 
@@ -61,7 +62,7 @@ internal sealed class BatchService : IAsyncDisposable
         var fingerprint = LinkageService.Fingerprint(request);
         var row = _store.InsertBatch(request, fingerprint, _clock.GetUtcNow());
         if (row.Fingerprint != fingerprint)
-            throw new NetworkRefusal(StatusCodes.Status409Conflict, "batch-id-reused",
+            throw new RefusalException(StatusCodes.Status409Conflict, "batch-id-reused",
                 "this batch id was already used for a different batch (一括照会の識別子が別の照会に使われています)");
         _wake.Release();
         return new BatchLinkageAccepted(row.BatchId, row.Total, row.State);
@@ -70,10 +71,10 @@ internal sealed class BatchService : IAsyncDisposable
     public BatchStatusResponse Status(BatchStatusRequest request)
     {
         if (request.Limit is < 1 or > 1000)
-            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", "limit: between 1 and 1000 (取得件数が正しくありません)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "limit: between 1 and 1000 (取得件数が正しくありません)");
         var row = _store.FindBatch(request.BatchId);
         if (row is null || row.Inquirer != request.Inquirer)
-            throw new NetworkRefusal(StatusCodes.Status404NotFound, "unknown-batch", "no batch query with this id from this inquirer (一括照会が見つかりません)");
+            throw new RefusalException(StatusCodes.Status404NotFound, "unknown-batch", "no batch query with this id from this inquirer (一括照会が見つかりません)");
         var (finished, pending) = _store.CountItems(row.BatchId);
         var results = _store.FinishedItems(row.BatchId, request.AfterItemIndex, request.Limit)
             .Select(x => new BatchItemResult(x.Index, x.ItemId, JsonSerializer.Deserialize<LinkageResponse>(x.Response, JsonDefaults.Options)!))
@@ -84,10 +85,10 @@ internal sealed class BatchService : IAsyncDisposable
 
     private static void Validate(BatchLinkageRequest request)
     {
-        static NetworkRefusal Bad(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
+        static RefusalException Bad(string message) => new(StatusCodes.Status400BadRequest, "invalid-request", message);
         if (request.Items.Count == 0) throw Bad("items: a batch query needs at least one item (照会対象がありません)");
         if (request.Items.Count > NetworkRoutes.MaxLinkageBatch)
-            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "batch-too-large",
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
                 $"items: at most {NetworkRoutes.MaxLinkageBatch} people per batch query (一括照会の件数が多すぎます)");
         if (string.IsNullOrWhiteSpace(request.Affair) || string.IsNullOrWhiteSpace(request.Provider) || string.IsNullOrWhiteSpace(request.Kind))
             throw Bad("affair, provider and kind are required (事務・提供者・情報種別は必須です)");
@@ -97,7 +98,7 @@ internal sealed class BatchService : IAsyncDisposable
             var id = request.Items[i].ItemId;
             if (string.IsNullOrWhiteSpace(id) || id.Length > 64)
                 throw Bad($"items[{i}].itemId: 1 to 64 characters (項目識別子が正しくありません)");
-            if (!ids.Add(id)) throw new NetworkRefusal(StatusCodes.Status400BadRequest, "duplicate-item-id", $"items[{i}].itemId: used twice in the batch (項目識別子が重複しています)");
+            if (!ids.Add(id)) throw new RefusalException(StatusCodes.Status400BadRequest, "duplicate-item-id", $"items[{i}].itemId: used twice in the batch (項目識別子が重複しています)");
         }
     }
 

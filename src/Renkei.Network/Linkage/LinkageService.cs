@@ -12,6 +12,7 @@ using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network.Linkage;
 
@@ -99,7 +100,7 @@ internal sealed class LinkageService(
         return stored.Response is null ? null : JsonSerializer.Deserialize<LinkageResponse>(stored.Response, JsonDefaults.Options);
     }
 
-    private static NetworkRefusal Reused() => new(StatusCodes.Status409Conflict, "request-id-reused",
+    private static RefusalException Reused() => new(StatusCodes.Status409Conflict, "request-id-reused",
         "this request id was already used for a different request (処理通番が別の要求に使われています)");
 
     /// <summary>Decides one linkage and, when everything allows it, asks the provider. Writes nothing.</summary>

@@ -58,13 +58,10 @@ internal sealed class NodeClient : IDisposable
             _tap?.Received("node:" + route, institution, bytes);
             if (!response.IsSuccessStatusCode)
             {
-                ProblemBody? problem = null;
-                try { problem = JsonSerializer.Deserialize<ProblemBody>(bytes, JsonDefaults.Options); }
-                catch (JsonException) { }
+                var problem = ServiceResponses.ProblemOf(response, bytes);
                 if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
-                    return new(null, NodeFailure.Unavailable, problem?.Code, $"the node answered {(int)response.StatusCode}");
-                return new(null, NodeFailure.Refused, problem?.Code ?? "http-" + (int)response.StatusCode,
-                    $"the node refused ({problem?.Code ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+                    return new(null, NodeFailure.Unavailable, problem.Code, $"the node answered {(int)response.StatusCode}");
+                return new(null, NodeFailure.Refused, problem.Code, $"the node refused ({problem.Code})");
             }
             try
             {

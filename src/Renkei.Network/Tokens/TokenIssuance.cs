@@ -10,6 +10,7 @@ using Renkei.Network.Contracts;
 using Renkei.Network.Linkage;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network.Tokens;
 
@@ -37,11 +38,11 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
     public async Task<IssueTokenBatchResponse> IssueBatchAsync(IssueTokenBatchRequest request, CancellationToken cancellationToken)
     {
         if (request.Items.Count > NetworkRoutes.MaxTokenBatch)
-            throw new NetworkRefusal(StatusCodes.Status400BadRequest, "batch-too-large", $"items: at most {NetworkRoutes.MaxTokenBatch} codes per batch (件数が多すぎます)");
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large", $"items: at most {NetworkRoutes.MaxTokenBatch} codes per batch (件数が多すぎます)");
         var seen = new HashSet<int>();
         for (var i = 0; i < request.Items.Count; i++)
             if (request.Items[i].Index < 0 || !seen.Add(request.Items[i].Index))
-                throw new NetworkRefusal(StatusCodes.Status400BadRequest, "invalid-request", $"items[{i}].index: negative or used twice (位置が正しくありません)");
+                throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", $"items[{i}].index: negative or used twice (位置が正しくありません)");
         var (code, endpoint) = Recipient(request.Institution);
 
         var codes = new ResidentCode[request.Items.Count];
@@ -80,7 +81,7 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
             var sealedToken = MessageSealing.Seal(Convert.FromBase64String(portal.SealingPublicKey), Encoding.UTF8.GetBytes(token.Digits),
                 MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(request.RequestId, portal.Code)));
             return JsonSerializer.Serialize(new IssueTokenResponse(request.RequestId, false, sealedToken), JsonDefaults.Options);
-        }, clock.GetUtcNow()) ?? throw new NetworkRefusal(StatusCodes.Status409Conflict, "request-id-reused",
+        }, clock.GetUtcNow()) ?? throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
             "this request id was already used for a different request (処理通番が別の要求に使われています)");
         return JsonSerializer.Deserialize<IssueTokenResponse>(stored, JsonDefaults.Options)!;
     }
@@ -88,9 +89,9 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
     private (string Code, Uri Endpoint) Recipient(string institution)
     {
         var entry = registry.EntryOf(institution)
-            ?? throw new NetworkRefusal(StatusCodes.Status404NotFound, "institution-not-registered", "the institution is not registered with the network (機関が登録されていません)");
+            ?? throw new RefusalException(StatusCodes.Status404NotFound, "institution-not-registered", "the institution is not registered with the network (機関が登録されていません)");
         if (entry.Info.Endpoint is null || entry.Info.Class is InstitutionClass.NumberingAuthority)
-            throw new NetworkRefusal(StatusCodes.Status422UnprocessableEntity, "institution-has-no-node",
+            throw new RefusalException(StatusCodes.Status422UnprocessableEntity, "institution-has-no-node",
                 "the institution has no node to receive tokens (符号を受け取る中間サーバーがありません)");
         return (entry.Info.Code, entry.Info.Endpoint);
     }
@@ -98,9 +99,9 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
     private static T Delivered<T>(NodeCall<T> call) where T : class => call.Failure switch
     {
         NodeFailure.None => call.Value!,
-        NodeFailure.Unavailable => throw new NetworkRefusal(StatusCodes.Status503ServiceUnavailable, "institution-unavailable",
+        NodeFailure.Unavailable => throw new RefusalException(StatusCodes.Status503ServiceUnavailable, "institution-unavailable",
             $"the institution's node could not take the token: {call.Message} (機関の中間サーバーに届きません)"),
-        _ => throw new NetworkRefusal(StatusCodes.Status502BadGateway, "delivery-refused",
+        _ => throw new RefusalException(StatusCodes.Status502BadGateway, "delivery-refused",
             $"the institution's node refused the token: {call.Message} (機関の中間サーバーが受け付けません)"),
     };
 }

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Renkei.Core.Json;
 using Renkei.Network.Contracts;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal.Pages;
 
@@ -33,7 +35,7 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
     /// </summary>
     public async Task<IActionResult> OnGetConsistencyAsync(long first, long second)
     {
-        if (first < 0 || second < first) return new JsonResult(new ProblemBody("invalid-request", "サイズの指定が正しくありません。"), JsonDefaults.Options) { StatusCode = 400 };
+        if (first < 0 || second < first) return ProblemJson(StatusCodes.Status400BadRequest, "invalid-request", "サイズの指定が正しくありません。");
         try
         {
             return new JsonResult(await Runtime.Network.ConsistencyAsync(first, second, HttpContext.RequestAborted), JsonDefaults.Options);
@@ -41,10 +43,7 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
         catch (Exception e) when (e is NetworkException or HttpRequestException or TaskCanceledException && !HttpContext.RequestAborted.IsCancellationRequested)
         {
             logger.LogWarning("consistency proof failed: {Kind}", e is NetworkException n ? n.Code : e.GetType().Name);
-            return new JsonResult(new ProblemBody("network-unavailable", "情報提供ネットワークシステムから一貫性の証明を取得できませんでした。"), JsonDefaults.Options)
-            {
-                StatusCode = 502,
-            };
+            return ProblemJson(StatusCodes.Status502BadGateway, "network-unavailable", "情報提供ネットワークシステムから一貫性の証明を取得できませんでした。");
         }
     }
 
@@ -77,17 +76,18 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
         }
         catch (NetworkException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
         {
-            return new JsonResult(new ProblemBody("record-not-found", "この記録の証明はありません。"), JsonDefaults.Options) { StatusCode = 404 };
+            return ProblemJson(StatusCodes.Status404NotFound, "record-not-found", "この記録の証明はありません。");
         }
         catch (Exception e) when (e is NetworkException or HttpRequestException or TaskCanceledException && !HttpContext.RequestAborted.IsCancellationRequested)
         {
             logger.LogWarning("record proof failed: {Kind}", e is NetworkException n ? n.Code : e.GetType().Name);
-            return new JsonResult(new ProblemBody("network-unavailable", "情報提供ネットワークシステムから証明を取得できませんでした。"), JsonDefaults.Options)
-            {
-                StatusCode = 502,
-            };
+            return ProblemJson(StatusCodes.Status502BadGateway, "network-unavailable", "情報提供ネットワークシステムから証明を取得できませんでした。");
         }
     }
+
+    /// <summary>A problem body (RFC 9457, as every service writes them) for the page's scripts.</summary>
+    private static JsonResult ProblemJson(int status, string code, string detail) =>
+        new(ErrorResponses.Body(status, code, detail), JsonDefaults.Options) { StatusCode = status, ContentType = ProblemBody.MediaType };
 
     private async Task<bool> LoadAsync(string? from, string? to, string? institution)
     {

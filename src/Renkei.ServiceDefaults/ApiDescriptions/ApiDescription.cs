@@ -47,7 +47,7 @@ public static class ApiDescription
     public const string SessionCookieScheme = "sessionCookie";
 
     private const string ProblemSchema = nameof(ProblemBody);
-    private const string ProblemMediaType = "application/problem+json";
+    private const string ProblemMediaType = ProblemBody.MediaType;
 
     /// <summary>
     /// The route reads a JSON <typeparamref name="TRequest"/> and answers 200 with a JSON <typeparamref name="TResponse"/>:
@@ -91,8 +91,9 @@ public static class ApiDescription
         {
             Title = serviceName.StartsWith("Renkei", StringComparison.Ordinal) ? serviceName : "Renkei " + serviceName,
             Version = "v1",
-            Description = "Every operation states the caller it needs in x-renkei-caller (see docs/routes.md). Refusals are problem bodies "
-                          + "with a stable code. Razor Pages (HTML for people) are listed in x-renkei-pages, not described.",
+            Description = "Every operation states the caller it needs in x-renkei-caller (see docs/routes.md). Every error is an RFC 9457 "
+                          + "problem details body (application/problem+json, schema ProblemBody) with a stable code. Razor Pages (HTML for "
+                          + "people) are listed in x-renkei-pages, not described.",
         };
         // No host or port: the document is the same wherever the service listens.
         document.Servers = [];
@@ -105,7 +106,7 @@ public static class ApiDescription
         if (operations.Any(o => o.Responses?.Values.Any(r => r.Content?.ContainsKey(ProblemMediaType) == true) == true))
         {
             var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemBody), null, cancellationToken);
-            problem.Description = "A refusal: a stable code for programs and a message that names the field or rule, never the value (English (日本語)).";
+            DescribeProblem(problem);
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
             document.Components.Schemas[ProblemSchema] = problem;
         }
@@ -119,6 +120,30 @@ public static class ApiDescription
                     ["route"] = p.Pattern,
                     ["caller"] = CallerNode(p.Caller!),
                 }).ToArray()));
+        }
+    }
+
+    /// <summary>The members of <see cref="ProblemBody"/> as RFC 9457 defines them, and the deprecated <c>message</c>.</summary>
+    private static void DescribeProblem(OpenApiSchema problem)
+    {
+        problem.Description = "An error (RFC 9457 problem details): a stable code for programs, a Japanese title and a detail that names "
+                              + "the field or rule, never the value.";
+        string[] members = ["type", "title", "status", "detail", "code"];
+        problem.Required = new HashSet<string>(members, StringComparer.Ordinal);
+        var described = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["type"] = $"The problem type: {ProblemBody.TypePrefix}<code>, a stable URI per code (not dereferenceable).",
+            ["title"] = "A short Japanese summary of the status (the same for every problem of that status).",
+            ["status"] = "The HTTP status of the response.",
+            ["detail"] = "What was wrong, naming the field or rule, never the value (English (日本語)).",
+            ["code"] = "The stable code programs act on (an extension member).",
+            ["message"] = "Deprecated: the same text as detail, for clients of the previous release; it goes in the next release.",
+        };
+        foreach (var (name, text) in described)
+        {
+            if (problem.Properties?.TryGetValue(name, out var member) != true || member is not OpenApiSchema schema) continue;
+            schema.Description = text;
+            if (name == "message") schema.Deprecated = true;
         }
     }
 

@@ -72,7 +72,7 @@ public sealed class HolderActorTests
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
             Assert.Equal("invalid-request", problem.Code);
-            Assert.Contains("actor: required", problem.Message, StringComparison.Ordinal);
+            Assert.Contains("actor: required", problem.Detail, StringComparison.Ordinal);
         }
         using (var content = new StringContent(lines, Encoding.UTF8, IntermediateRoutes.NdjsonMediaType))
         using (var response = await server.PostStreamAsync(stream + "&staff=kodomo01&terminal=counter-3", content))

@@ -6,6 +6,7 @@ using Renkei.Intermediate.Records;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using Xunit;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate.Tests.Node;
 
@@ -54,7 +55,7 @@ public sealed class PartyRecordOnceTests
         var retried = await second.OnceAsync(PartyRole.Provider, requestId, "fp",
             () => Task.FromException<(string, PartyRecordEntry?)>(new InvalidOperationException("must not run")));
         Assert.Equal(results[0], retried);
-        var reused = await Assert.ThrowsAsync<IntermediateRefusalException>(() => first.OnceAsync(PartyRole.Provider, requestId, "other",
+        var reused = await Assert.ThrowsAsync<RefusalException>(() => first.OnceAsync(PartyRole.Provider, requestId, "other",
             () => Task.FromResult(("x", (PartyRecordEntry?)Entry(requestId)))));
         Assert.Equal("request-id-reused", reused.Code);
     }
@@ -74,7 +75,7 @@ public sealed class PartyRecordOnceTests
             await release.Task;
             return ("answer", (PartyRecordEntry?)Entry(requestId));
         });
-        var busy = await Assert.ThrowsAsync<IntermediateRefusalException>(() => log.OnceAsync(PartyRole.Provider, requestId, "fp",
+        var busy = await Assert.ThrowsAsync<RefusalException>(() => log.OnceAsync(PartyRole.Provider, requestId, "fp",
             () => Task.FromResult(("other", (PartyRecordEntry?)Entry(requestId)))));
         Assert.Equal("request-in-progress", busy.Code);
         release.SetResult();

@@ -137,7 +137,7 @@ public sealed class BodyFuzzTests
             var answer = await client.PostAsync(JlisRoutes.DeriveNumber, Encoding.UTF8.GetBytes(body));
             Assert.Equal(400, answer.Status);
             BodyFuzz.AssertRefusalIsClean(answer, JlisRoutes.DeriveNumber);
-            Assert.StartsWith(field + ":", JsonDocument.Parse(answer.Text).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith(field + ":", JsonDocument.Parse(answer.Text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         // A string where an enum belongs: the field is named, the string is not repeated.
@@ -145,7 +145,7 @@ public sealed class BodyFuzzTests
             $$"""{"requestId":"{{Guid.NewGuid()}}","municipality":"131091","reason":"born-{{BodyFuzz.Marker}}"}"""));
         Assert.Equal(400, reason.Status);
         BodyFuzz.AssertRefusalIsClean(reason, JlisRoutes.IssueResidentCode);
-        Assert.StartsWith("reason:", JsonDocument.Parse(reason.Text).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("reason:", JsonDocument.Parse(reason.Text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A property name holding the number is not named back.
         var name = await client.PostAsync(JlisRoutes.DeriveNumber, Encoding.UTF8.GetBytes($$"""{"n{{BodyFuzz.Marker}}":tru}"""));

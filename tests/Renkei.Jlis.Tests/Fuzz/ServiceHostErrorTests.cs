@@ -63,7 +63,14 @@ public sealed class ServiceHostErrorTests
             var bug = await client.PostAsync("bug", []);
             Assert.Equal(500, bug.Status);
             BodyFuzz.AssertClean(bug.Text, "the 500");
-            Assert.Equal("internal-error", JsonDocument.Parse(bug.Text).RootElement.GetProperty("code").GetString());
+            var internalError = JsonDocument.Parse(bug.Text).RootElement;
+            Assert.Equal("internal-error", internalError.GetProperty("code").GetString());
+            Assert.Equal("urn:renkei:problem:internal-error", internalError.GetProperty("type").GetString());
+            Assert.Equal("内部エラーが発生しました", internalError.GetProperty("title").GetString());
+            Assert.Equal(500, internalError.GetProperty("status").GetInt32());
+            Assert.Equal("internal error (内部エラー)", internalError.GetProperty("detail").GetString());
+            Assert.DoesNotContain("failed for", bug.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(nameof(InvalidOperationException), bug.Text, StringComparison.Ordinal);
         }
         finally
         {
@@ -72,5 +79,70 @@ public sealed class ServiceHostErrorTests
         var log = console.Text;
         Assert.Contains("unhandled InvalidOperationException on /bug", log, StringComparison.Ordinal); // the log is captured
         BodyFuzz.AssertClean(log, "the service's log");
+    }
+
+    [Theory]
+    [InlineData(400, "probe-bad", "要求の内容に誤りがあります")]
+    [InlineData(403, "probe-forbidden", "この操作は許可されていません")]
+    [InlineData(404, "probe-missing", "見つかりません")]
+    [InlineData(409, "probe-conflict", "現在の状態では実行できません")]
+    [InlineData(503, "probe-unavailable", "サービスを利用できません")]
+    public async Task A_thrown_refusal_is_an_RFC_9457_problem_logged_by_code_and_path_only(int status, string code, string title)
+    {
+        using var console = new ConsoleCapture();
+        // The refusal's message is text for people; it is not logged (it is written for the body, where it names no value).
+        const string detail = "probe: refused for the test (テストのため拒否します)";
+        var host = await ServiceHost.StartAsync("probe", _ => { }, app =>
+            app.MapPost("/refuse", IResult () => throw new RefusalException(status, code, detail))
+                .AllowPublic("a probe of the host's error handling"),
+            new ServiceHostOptions { Settings = new Dictionary<string, string?> { ["Logging:LogLevel:" + ErrorResponses.LogCategory] = "Information" } });
+        try
+        {
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            using var response = await http.PostAsync("refuse", new StringContent("{}", Encoding.UTF8, "application/json"));
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal(ProblemBody.MediaType, response.Content.Headers.ContentType?.MediaType);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var root = body.RootElement;
+            Assert.Equal("urn:renkei:problem:" + code, root.GetProperty("type").GetString());
+            Assert.Equal(title, root.GetProperty("title").GetString());
+            Assert.Equal(status, root.GetProperty("status").GetInt32());
+            Assert.Equal(detail, root.GetProperty("detail").GetString());
+            Assert.Equal(code, root.GetProperty("code").GetString());
+            Assert.Equal(detail, root.GetProperty("message").GetString()); // the deprecated alias, for one release
+
+            // What a published client reads of it.
+            using var again = await http.PostAsync("refuse", new StringContent("{}", Encoding.UTF8, "application/json"));
+            var problem = await ServiceResponses.ProblemOfAsync(again, default);
+            Assert.Equal((status, code, detail, title), (problem.Status, problem.Code, problem.Detail, problem.Title));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+        var log = console.Text;
+        Assert.Contains($"refused {status} {code} on /refuse", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("テストのため", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_reads_the_previous_release_s_code_and_message_and_a_body_that_is_no_problem()
+    {
+        using var old = new HttpResponseMessage(System.Net.HttpStatusCode.Conflict)
+        {
+            Content = new StringContent("""{"code":"request-id-reused","message":"the request id was used (要求IDが使用済みです)"}""", Encoding.UTF8, "application/json"),
+        };
+        var fromOld = await ServiceResponses.ProblemOfAsync(old, default);
+        Assert.Equal(("request-id-reused", "the request id was used (要求IDが使用済みです)", 409, "urn:renkei:problem:request-id-reused"),
+            (fromOld.Code, fromOld.Detail, fromOld.Status, fromOld.Type));
+
+        using var html = new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway)
+        {
+            ReasonPhrase = "Bad Gateway",
+            Content = new StringContent("<html>proxy error</html>", Encoding.UTF8, "text/html"),
+        };
+        var fromHtml = await ServiceResponses.ProblemOfAsync(html, default);
+        Assert.Equal(("http-502", "Bad Gateway", 502), (fromHtml.Code, fromHtml.Detail, fromHtml.Status));
     }
 }

@@ -7,6 +7,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.TestSupport;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Tests.Pki;
 
@@ -236,28 +237,28 @@ public sealed class JpkiAuthorityTests
         using var key = RSA.Create(2048);
         var notAfter = pki.Clock.Now.AddYears(5);
 
-        var emptyName = Assert.Throws<JlisRefusalException>(() =>
+        var emptyName = Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueSigningCertificate(PkiFixture.Hanako with { Name = " " }, key, notAfter));
         Assert.Equal("invalid-subject", emptyName.Code);
         Assert.Contains("name", emptyName.Message);
 
         var longAddress = new string('町', JpkiProfile.MaxAddressLength + 1);
-        var tooLong = Assert.Throws<JlisRefusalException>(() =>
+        var tooLong = Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueSigningCertificate(PkiFixture.Hanako with { Address = longAddress }, key, notAfter));
         Assert.Contains("address", tooLong.Message);
         Assert.DoesNotContain("町町", tooLong.Message);
 
-        var control = Assert.Throws<JlisRefusalException>(() =>
+        var control = Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueSigningCertificate(PkiFixture.Hanako with { Name = "山田\n花子" }, key, notAfter));
         Assert.DoesNotContain("山田", control.Message);
-        Assert.Equal(400, Assert.Throws<JlisRefusalException>(() =>
+        Assert.Equal(400, Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueSigningCertificate(PkiFixture.Hanako with { Sex = (Sex)9 }, key, notAfter)).Status);
 
         using var weak = RSA.Create(1024);
-        Assert.Equal("invalid-key", Assert.Throws<JlisRefusalException>(() => pki.Authority.IssueUserCertificate(weak, notAfter)).Code);
-        Assert.Equal("invalid-validity", Assert.Throws<JlisRefusalException>(() =>
+        Assert.Equal("invalid-key", Assert.Throws<RefusalException>(() => pki.Authority.IssueUserCertificate(weak, notAfter)).Code);
+        Assert.Equal("invalid-validity", Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueUserCertificate(key, pki.Clock.Now.AddSeconds(-1))).Code);
-        Assert.Equal("invalid-validity", Assert.Throws<JlisRefusalException>(() =>
+        Assert.Equal("invalid-validity", Assert.Throws<RefusalException>(() =>
             pki.Authority.IssueUserCertificate(key, pki.Clock.Now.AddYears(40))).Code);
         Assert.Empty(pki.Authority.Counts());
     }
@@ -311,8 +312,8 @@ public sealed class JpkiAuthorityTests
         // Revoked for good: revoking again changes nothing; suspending or resuming is refused.
         pki.Authority.Revoke(kind, first.SerialNumber, X509RevocationReason.Superseded);
         Assert.Equal(X509RevocationReason.KeyCompromise, pki.Authority.Record(kind, first.SerialNumber)!.Reason);
-        Assert.Equal("certificate-revoked", Assert.Throws<JlisRefusalException>(() => pki.Authority.Resume(kind, first.SerialNumber)).Code);
-        Assert.Equal("certificate-revoked", Assert.Throws<JlisRefusalException>(() => pki.Authority.Suspend(kind, first.SerialNumber)).Code);
+        Assert.Equal("certificate-revoked", Assert.Throws<RefusalException>(() => pki.Authority.Resume(kind, first.SerialNumber)).Code);
+        Assert.Equal("certificate-revoked", Assert.Throws<RefusalException>(() => pki.Authority.Suspend(kind, first.SerialNumber)).Code);
         Assert.Equal(twoRevoked.Number, CrlContents.Parse(pki.Authority.CurrentCrl(kind)).Number);
 
         // The other CA's CRL is untouched by all of this.
@@ -327,15 +328,15 @@ public sealed class JpkiAuthorityTests
         using var pki = PkiFixture.Create(provider);
         const JpkiCertificateKind kind = JpkiCertificateKind.Signing;
         Assert.Equal(CertificateStatus.Unknown, pki.Authority.Status(kind, "7A:00:11"));
-        var unknown = Assert.Throws<JlisRefusalException>(() => pki.Authority.Revoke(kind, "7A0011", X509RevocationReason.Unspecified));
+        var unknown = Assert.Throws<RefusalException>(() => pki.Authority.Revoke(kind, "7A0011", X509RevocationReason.Unspecified));
         Assert.Equal((404, "unknown-certificate"), (unknown.Status, unknown.Code));
-        Assert.Equal("invalid-serial", Assert.Throws<JlisRefusalException>(() => pki.Authority.Status(kind, "12G4")).Code);
-        Assert.Equal("invalid-serial", Assert.Throws<JlisRefusalException>(() => pki.Authority.Status(kind, new string('1', 41))).Code);
+        Assert.Equal("invalid-serial", Assert.Throws<RefusalException>(() => pki.Authority.Status(kind, "12G4")).Code);
+        Assert.Equal("invalid-serial", Assert.Throws<RefusalException>(() => pki.Authority.Status(kind, new string('1', 41))).Code);
         Assert.Equal("0A0B", JpkiAuthority.NormalizeSerial("00:0a:0b"));
 
         using var key = RSA.Create(2048);
         using var certificate = pki.Authority.IssueSigningCertificate(PkiFixture.Hanako, key, pki.Clock.Now.AddYears(5));
-        Assert.Equal("invalid-reason", Assert.Throws<JlisRefusalException>(() =>
+        Assert.Equal("invalid-reason", Assert.Throws<RefusalException>(() =>
             pki.Authority.Revoke(kind, certificate.SerialNumber, X509RevocationReason.CertificateHold)).Code);
         Assert.Equal(CertificateStatus.Good, pki.Authority.Status(kind, certificate.SerialNumber));
     }

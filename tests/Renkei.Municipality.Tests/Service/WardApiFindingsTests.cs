@@ -149,7 +149,7 @@ public sealed class WardApiFindingsTests
             var refused = await ward.PostJsonAsync(route, body, clerk);
             Assert.True(refused.Status == HttpStatusCode.BadRequest, refused.ToString());
             Assert.Equal("missing-field", refused.Code);
-            Assert.StartsWith(field + " is required", refused.Body<ProblemBody>().Message);
+            Assert.StartsWith(field + " is required", refused.Body<ProblemBody>().Detail);
             var entry = ward.Entries()[^1];
             Assert.Equal(("jumin01", OperationResult.Refused), (entry.StaffId, entry.Result));
             Assert.Contains("missing-field", entry.Detail);
@@ -162,10 +162,10 @@ public sealed class WardApiFindingsTests
         var undefined = await ward.PostJsonAsync(MunicipalityRoutes.HouseholdChanges,
             $$"""{"requestId":"{{Guid.NewGuid()}}","residentId":{{someone.Id}},"targetHouseholdNumber":null,"relationship":987,"date":"2024-06-01"}""", clerk);
         Assert.Equal((HttpStatusCode.BadRequest, "bad-field"), (wrongForm.Status, wrongForm.Code));
-        Assert.StartsWith("date ", wrongForm.Body<ProblemBody>().Message);
+        Assert.StartsWith("date ", wrongForm.Body<ProblemBody>().Detail);
         Assert.DoesNotContain("きのう", wrongForm.Text);
         Assert.Equal((HttpStatusCode.BadRequest, "bad-field"), (undefined.Status, undefined.Code));
-        Assert.StartsWith("relationship ", undefined.Body<ProblemBody>().Message);
+        Assert.StartsWith("relationship ", undefined.Body<ProblemBody>().Detail);
         Assert.DoesNotContain("987", undefined.Text);
         Assert.Equal(stored, ward.Stored());
 
@@ -192,7 +192,7 @@ public sealed class WardApiFindingsTests
             var birth = await ward.PostAsync(MunicipalityRoutes.ArrivalsFromAbroad, new ArrivalFromAbroadRequest(Guid.NewGuid(),
                 new NewPerson("佐藤", "一", "サトウ", "ハジメ", date, Sex.Male), "東京都品川区大崎一丁目1番1号", null, Relationship.Head, new DateOnly(2024, 5, 2), "ペルー"), clerk);
             Assert.Equal((HttpStatusCode.BadRequest, "date-out-of-range"), (birth.Status, birth.Code));
-            Assert.StartsWith("birthDate ", birth.Body<ProblemBody>().Message);
+            Assert.StartsWith("birthDate ", birth.Body<ProblemBody>().Detail);
             Assert.Equal(OperationResult.Refused, ward.Entries()[^1].Result);
         }
         Assert.Equal(stored, ward.Stored());
@@ -227,7 +227,7 @@ public sealed class WardApiFindingsTests
         Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "body-too-large"), (huge.Status, huge.Code));
         var tooLong = await ward.PostAsync(MunicipalityRoutes.AddressChanges, Move("東京都品川区" + new string('あ', RegisterInputRules.MaxAddress)), clerk);
         Assert.Equal((HttpStatusCode.BadRequest, "field-too-long"), (tooLong.Status, tooLong.Code));
-        Assert.StartsWith("newAddress ", tooLong.Body<ProblemBody>().Message);
+        Assert.StartsWith("newAddress ", tooLong.Body<ProblemBody>().Detail);
         Assert.DoesNotContain("あああ", tooLong.Text);
 
         // The finding: an address holding a 12-digit number, however it is written (and an 11-digit run, like a resident-record code).

@@ -99,7 +99,7 @@ public sealed class BodyFuzzTests
         var answer = await new RawRouteClient(http).PostAsync(NetworkRoutes.IssueTokenBatch, System.Text.Encoding.UTF8.GetBytes(body));
         Assert.Equal(400, answer.Status);
         BodyFuzz.AssertRefusalIsClean(answer, NetworkRoutes.IssueTokenBatch);
-        Assert.StartsWith("items", JsonDocument.Parse(answer.Text).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("items", JsonDocument.Parse(answer.Text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(h.B.DeliveredBatches.Keys, _ => true);
     }
 }

@@ -61,8 +61,8 @@ public sealed class SignedRequestTests
                 Encoding.UTF8, "application/json"));
             var problem = await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options);
             Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (response.StatusCode, problem!.Code));
-            Assert.Contains("inquirerToken", problem.Message);
-            Assert.DoesNotContain("12345", problem.Message);
+            Assert.Contains("inquirerToken", problem.Detail);
+            Assert.DoesNotContain("12345", problem.Detail);
         }
         Assert.Empty(h.Network.Records.Log.ReadEntries());
     }

@@ -176,6 +176,7 @@ public class EApplicationInboxTests
         {
             var refused = await Assert.ThrowsAsync<EApplicationException>(() => inbox.SubmitAsync(submission));
             Assert.Equal((status, code), (refused.Status, refused.Code));
+            Assert.Contains("(", refused.Message, StringComparison.Ordinal); // the detail reached the client: "English (日本語)"
         }
 
         // A changed byte after signing: the signature no longer verifies.
