@@ -139,11 +139,14 @@ public static class ApiDescription
             ["code"] = "The stable code programs act on (an extension member).",
             ["message"] = "Deprecated: the same text as detail, for clients of the previous release; it goes in the next release.",
         };
+        if (problem.Properties is not { } properties) return;
         foreach (var (name, text) in described)
         {
-            if (problem.Properties?.TryGetValue(name, out var member) != true || member is not OpenApiSchema schema) continue;
+            if (!properties.TryGetValue(name, out var member) || member is not OpenApiSchema schema) continue;
+            // As written: the status a number (the shared options would also read one from a string), the alias never null.
+            if (name == "status") properties[name] = schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" };
+            if (name == "message") properties[name] = schema = new OpenApiSchema { Type = JsonSchemaType.String, Deprecated = true };
             schema.Description = text;
-            if (name == "message") schema.Deprecated = true;
         }
     }
 
