@@ -124,6 +124,12 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         Assert.Equal(forked, await page.EvaluateAsync<string>("() => localStorage.getItem('renkei.provisionRecords.lastVerifiedHead')"));
         await page.EvaluateAsync("() => localStorage.removeItem('renkei.provisionRecords.lastVerifiedHead')");
 
+        // A record the network has no proof of about the person: the page shows the problem's detail.
+        await row.EvaluateAsync("r => r.dataset.sequence = '999999999'");
+        await row.Locator("button.verify").ClickAsync();
+        await Expect(verdict).ToHaveTextAsync("検証失敗 — この記録の証明はありません。", new() { Timeout = 30_000 });
+        await row.EvaluateAsync($"r => r.dataset.sequence = '{sequence}'");
+
         // CSV: UTF-8 with BOM, Japanese headers, one line per shown record.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv-export").ClickAsync());
         var bytes = await File.ReadAllBytesAsync(await download.PathAsync());

@@ -566,7 +566,7 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
             var json = await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken);
             if (response.IsSuccessStatusCode) { session = json; break; }
             if (json.GetProperty("code").GetString() != "second-factor-failed")
-                throw new InvalidOperationException($"{Descriptor.Name}: the demo clerk could not log in: {json.GetProperty("message").GetString()}");
+                throw new InvalidOperationException($"{Descriptor.Name}: the demo clerk could not log in: {json.GetProperty("detail").GetString()}");
         }
         var token = session?.GetProperty("token").GetString()
             ?? throw new InvalidOperationException($"{Descriptor.Name}: the demo clerk's one-time codes were refused");
@@ -592,7 +592,7 @@ internal sealed class RunningWard(DemoWard descriptor, ResidentRegister register
         using var response = await _http.SendAsync(request, cancellationToken);
         var json = await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken);
         if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"{Descriptor.Name} refused {route}: {json.GetProperty("message").GetString()}");
+            throw new InvalidOperationException($"{Descriptor.Name} refused {route}: {json.GetProperty("detail").GetString()}");
         return json;
     }
 
