@@ -129,17 +129,17 @@ public sealed class NetworkHttpClient(HttpClient http) : INetworkClient, IPortal
     public Task<ConsistencyProof> ConsistencyAsync(long first, long second, CancellationToken cancellationToken = default) =>
         GetAsync<ConsistencyProof>(FormattableString.Invariant($"{ProvisionLogRoutes.Consistency}?first={first}&second={second}"), cancellationToken);
 
+    private static NetworkException Refused(HttpStatusCode status, ProblemBody problem) => new(status, problem.Code, problem.Detail);
+
     private async Task<TResponse> GetAsync<TResponse>(string route, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(route, cancellationToken);
-        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Message),
-            cancellationToken);
+        return await ServiceResponses.ReadAsync<TResponse>(response, Refused, cancellationToken);
     }
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(route, request, JsonDefaults.Options, cancellationToken);
-        return await ServiceResponses.ReadAsync<TResponse>(response, (status, problem) => new NetworkException(status, problem.Code, problem.Detail),
-            cancellationToken);
+        return await ServiceResponses.ReadAsync<TResponse>(response, Refused, cancellationToken);
     }
 }
