@@ -125,10 +125,11 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         await page.EvaluateAsync("() => localStorage.removeItem('renkei.provisionRecords.lastVerifiedHead')");
 
         // A record the network has no proof of about the person: the page shows the problem's detail.
+        var verify = page.Locator($"#history-table button.verify[aria-controls='verify-{sequence}']");
         await row.EvaluateAsync("r => r.dataset.sequence = '999999999'");
-        await row.Locator("button.verify").ClickAsync();
+        await verify.ClickAsync();
         await Expect(verdict).ToHaveTextAsync("検証失敗 — この記録の証明はありません。", new() { Timeout = 30_000 });
-        await row.EvaluateAsync($"r => r.dataset.sequence = '{sequence}'");
+        await verify.EvaluateAsync($"b => b.closest('tr').dataset.sequence = '{sequence}'");
 
         // CSV: UTF-8 with BOM, Japanese headers, one line per shown record.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv-export").ClickAsync());
