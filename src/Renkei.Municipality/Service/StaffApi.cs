@@ -136,7 +136,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
             {
                 var known = Staff.Catalogue.Find(request.AffairCode)?.Code;
                 await RecordAsync(caller, known, OperationAction.AffairChosen, OperationResult.Refused, "affair: " + refused.Code);
-                return Refusal(refused)!;
+                return WardRefusals.Refusal(refused)!;
             }
         }
         _sessions.Update(caller.Token, chosen);
