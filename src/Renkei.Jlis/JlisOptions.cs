@@ -110,7 +110,7 @@ internal sealed class JlisOptionsValidator(bool databaseRegistered) : IValidateO
     {
         var failures = new List<string>();
         const string s = JlisOptions.Section + ":";
-        if (!databaseRegistered && !Database.IsSetting(options.Database)) failures.Add(s + "Database " + Database.SettingRule);
+        if (!databaseRegistered && !Database.IsSetting(options.Database)) failures.Add(s + "Database must be sqlite:<path> or postgres:<connection string>");
         if (string.IsNullOrWhiteSpace(options.KeyFilePath)) failures.Add(s + "KeyFilePath is required");
         if (options.Tokens is { } tokens)
         {
