@@ -76,7 +76,19 @@ public static class JlisModule
         if (link is not null && options.Pki is not null) PortalEndpoints.Map(app, link, sp.GetRequiredService<PortalLoginService>());
         var callers = JlisInstitutions.Use(app, sp.GetRequiredService<Database>(), link?.Callers,
             options.Tokens?.InstitutionCode ?? JlisTokenRoutes.JlisInstitutionCode, sp.GetRequiredService<TimeProvider>());
-        foreach (var institution in options.Institutions) callers.Register(institution.ToInstitution());
+        for (var i = 0; i < options.Institutions.Count; i++)
+        {
+            try
+            {
+                callers.Register(options.Institutions[i].ToInstitution());
+            }
+            catch (ArgumentException e)
+            {
+                // The registry's message names the field and the rule, never the value.
+                throw new OptionsValidationException(JlisOptions.Section, typeof(JlisOptions),
+                    [$"{JlisOptions.Section}:Institutions:{i}: {e.Message.Split(" (Parameter", 2)[0]}"]);
+            }
+        }
         return app;
     }
 

@@ -50,7 +50,20 @@ public static class NetworkModule
         services.AddSingleton(sp =>
         {
             var registry = new InstitutionRegistry(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<TimeProvider>());
-            foreach (var institution in Options(sp).Institutions) registry.Upsert(institution.ToInfo());
+            var institutions = Options(sp).Institutions;
+            for (var i = 0; i < institutions.Count; i++)
+            {
+                try
+                {
+                    registry.Upsert(institutions[i].ToInfo());
+                }
+                catch (ArgumentException e)
+                {
+                    // The registry's message names the field and the rule, never the value.
+                    throw new OptionsValidationException(NetworkOptions.Section, typeof(NetworkOptions),
+                        [$"{NetworkOptions.Section}:Institutions:{i}: {e.Message.Split(" (Parameter", 2)[0]}"]);
+                }
+            }
             return registry;
         });
         // The checkpoint signer gets its own copy of the key: it serialises its own use, the node client its own.

@@ -6,10 +6,7 @@ using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Network.Contracts;
-using Renkei.Network.Http;
-using Renkei.Network.Linkage;
 using Renkei.Network.Policy;
-using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
@@ -117,6 +114,7 @@ public static class NetworkService
 
     private static string Setting(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
     private static string Setting(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The token deriver on this database's master key (created with random bytes on first start), after checking that
     /// the key is the one this database's tokens were made with: with another key every issued token would denote
@@ -143,53 +141,5 @@ public static class NetworkService
         {
             CryptographicOperations.ZeroMemory(master);
         }
-    }
-}
-
-/// <summary>A running network service. Dispose to stop it (the batch worker first, then HTTP, then the record writer).</summary>
-public sealed class NetworkNode : IAsyncDisposable
-{
-    private readonly InstitutionKeys _keys;
-    private int _disposed;
-
-    /// <summary>The handle of a network a host runs (<see cref="NetworkModule.AddNetwork"/>), from its services.</summary>
-    public NetworkNode(ServiceHost host)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        Host = host;
-        var services = host.Services;
-        _keys = services.GetRequiredService<InstitutionKeys>();
-        Registry = services.GetRequiredService<InstitutionRegistry>();
-        Tokens = services.GetRequiredService<TokenDeriver>();
-        Records = services.GetRequiredService<ProvisionRecords>();
-        Policy = services.GetRequiredService<LinkagePolicy>();
-    }
-
-    public ServiceHost Host { get; }
-    public Uri BaseAddress => Host.BaseAddress;
-
-    /// <summary>The network's signing key (SPKI DER, base64): nodes verify the network's requests with it, auditors its checkpoints.</summary>
-    public string SigningPublicKey => _keys.SigningPublicKey;
-
-    public string SealingPublicKey => _keys.SealingPublicKey;
-
-    public InstitutionRegistry Registry { get; }
-
-    public LinkagePolicy Policy { get; }
-
-    internal TokenDeriver Tokens { get; }
-    internal ProvisionRecords Records { get; }
-
-    /// <summary>The options the provision records' log runs with (its checkpoint period among them).</summary>
-    public AuditLogOptions RecordsLogOptions => Records.Log.Options;
-
-    /// <summary>Verifies the provision records' hash chain and signed checkpoints (optionally against a head an auditor kept).</summary>
-    public Renkei.Core.Audit.AuditVerification VerifyRecords(Renkei.Core.Audit.AuditHead? expectedHead = null) =>
-        Records.Log.Verify(Records.Verifier(), expectedHead);
-
-    /// <summary>Stops the host: the batch worker stops first, then HTTP; the container then disposes the records' writer and the keys.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) await Host.DisposeAsync();
     }
 }

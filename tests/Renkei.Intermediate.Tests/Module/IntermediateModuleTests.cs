@@ -5,6 +5,9 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Node;
 using Renkei.ServiceDefaults;
+using Renkei.ServiceDefaults.Health;
+using Renkei.Core.Json;
+using System.Net.Http.Json;
 using Renkei.TestSupport;
 using static Renkei.Intermediate.Tests.IntermediateHarness;
 
@@ -21,6 +24,13 @@ public sealed class IntermediateModuleTests
         using var directory = new TempDirectory();
         await using var host = await StartAsync(Settings(database, directory));
         Assert.Null(host.Services.GetService<IntermediateNode>());
+
+        // The host's readiness check reaches the database the module registered from its setting.
+        using (var probe = new HttpClient { BaseAddress = host.BaseAddress })
+        {
+            var ready = await probe.GetFromJsonAsync<HealthAnswer>(ServiceHealth.ReadyPath.TrimStart('/'), JsonDefaults.Options);
+            Assert.Equal(("ready", "ok"), (ready!.Status, ready.Checks["database"]));
+        }
 
         // The holder's own systems load a copy and have it provided, signed with the institution key from the settings.
         using var keys = InstitutionKeys.LoadOrCreate(directory.File("keys"));

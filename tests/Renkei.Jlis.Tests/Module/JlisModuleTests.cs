@@ -4,6 +4,9 @@ using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Pki;
 using Renkei.ServiceDefaults;
+using Renkei.ServiceDefaults.Health;
+using Renkei.Core.Json;
+using System.Net.Http.Json;
 using Renkei.TestSupport;
 
 namespace Renkei.Jlis.Tests.Module;
@@ -20,29 +23,35 @@ public sealed class JlisModuleTests
         using var database = TestDatabase.Create(provider);
         using var directory = new TempDirectory();
         var ward = directory.File("ward");
-        using (var keys = InstitutionKeys.LoadOrCreate(ward))
+        string wardKey;
+        using (var keys = InstitutionKeys.LoadOrCreate(ward)) wardKey = keys.SigningPublicKey;
+        var settings = Settings(database, directory, tokens: true, pki: true);
+        settings["Jlis:Institutions:0:Code"] = JlisHarness.Shinagawa.Digits;
+        settings["Jlis:Institutions:0:Name"] = "品川区";
+        settings["Jlis:Institutions:0:Role"] = JlisRoles.Municipality;
+        settings["Jlis:Institutions:0:SigningPublicKey"] = wardKey;
+        await using var host = await StartAsync(settings);
+
+        // The host's readiness check reaches the database the module registered from its setting.
+        using (var probe = new HttpClient { BaseAddress = host.BaseAddress })
         {
-            var settings = Settings(database, directory, tokens: true, pki: true);
-            settings["Jlis:Institutions:0:Code"] = JlisHarness.Shinagawa.Digits;
-            settings["Jlis:Institutions:0:Name"] = "品川区";
-            settings["Jlis:Institutions:0:Role"] = JlisRoles.Municipality;
-            settings["Jlis:Institutions:0:SigningPublicKey"] = keys.SigningPublicKey;
-            await using var host = await StartAsync(settings);
-
-            var patterns = host.Routes.Select(r => r.Pattern.TrimStart('/')).ToHashSet();
-            Assert.Contains(JlisTokenRoutes.Request, patterns);
-            Assert.Contains(PkiRoutes.RootCertificate, patterns);
-            Assert.Contains(PortalLoginRoutes.PortalToken, patterns);
-
-            // The CAs were made with the passphrase from the settings and publish their root; the ward from the settings numbers a resident.
-            using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
-            using var root = await new JpkiHttpClient(anonymous).RootCertificateAsync();
-            Assert.True(File.Exists(Path.Combine(directory.File("jpki"), JpkiOptions.KeyFileName)));
-            using var http = JlisCallers.Client(host.BaseAddress, JlisHarness.Shinagawa.Digits, ward);
-            var code = JlisHarness.RandomCodes(1, 5)[0];
-            var assigned = await new JlisHttpClient(http).DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), JlisHarness.Shinagawa, code));
-            Assert.Equal(code, assigned.ResidentCode);
+            var ready = await probe.GetFromJsonAsync<HealthAnswer>(ServiceHealth.ReadyPath.TrimStart('/'), JsonDefaults.Options);
+            Assert.Equal(("ready", "ok"), (ready!.Status, ready.Checks["database"]));
         }
+
+        var patterns = host.Routes.Select(r => r.Pattern.TrimStart('/')).ToHashSet();
+        Assert.Contains(JlisTokenRoutes.Request, patterns);
+        Assert.Contains(PkiRoutes.RootCertificate, patterns);
+        Assert.Contains(PortalLoginRoutes.PortalToken, patterns);
+
+        // The CAs were made with the passphrase from the settings and publish their root; the ward from the settings numbers a resident.
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var root = await new JpkiHttpClient(anonymous).RootCertificateAsync();
+        Assert.True(File.Exists(Path.Combine(directory.File("jpki"), JpkiOptions.KeyFileName)));
+        using var http = JlisCallers.Client(host.BaseAddress, JlisHarness.Shinagawa.Digits, ward);
+        var code = JlisHarness.RandomCodes(1, 5)[0];
+        var assigned = await new JlisHttpClient(http).DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), JlisHarness.Shinagawa, code));
+        Assert.Equal(code, assigned.ResidentCode);
     }
 
     [Fact]
@@ -84,6 +93,25 @@ public sealed class JlisModuleTests
         Assert.DoesNotContain(Passphrase, failure.Message);
         if (key.EndsWith("Database", StringComparison.Ordinal)) Assert.DoesNotContain(value, failure.Message);
         Assert.False(LoopbackPorts.IsListening(port));
+    }
+
+    [Fact]
+    public async Task An_institution_the_registry_refuses_stops_the_start_naming_it()
+    {
+        using var database = TestDatabase.CreateSqlite();
+        using var directory = new TempDirectory();
+        var settings = Settings(database, directory, tokens: false, pki: false);
+        settings["Jlis:Institutions:0:Code"] = JlisHarness.Shinagawa.Digits;
+        settings["Jlis:Institutions:0:Name"] = "品川区";
+        settings["Jlis:Institutions:0:Role"] = JlisRoles.Municipality;
+        settings["Jlis:Institutions:0:SigningPublicKey"] = "bm90IGEga2V5";
+        var port = LoopbackPorts.Free();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(settings, port));
+        Assert.Contains("Jlis:Institutions:0", failure.Message);
+        Assert.Contains("signingPublicKey", failure.Message);
+        Assert.DoesNotContain("bm90IGEga2V5", failure.Message);
+        LoopbackPorts.AssertNothingListens(port);
     }
 
     private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>

@@ -6,6 +6,7 @@ using Renkei.Core.Json;
 using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults;
+using Renkei.ServiceDefaults.Health;
 using Renkei.TestSupport;
 
 namespace Renkei.Network.Tests.Module;
@@ -31,6 +32,13 @@ public sealed class NetworkModuleTests
 
         await using var host = await ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions { Settings = settings });
         var network = new NetworkNode(host);
+
+        // The host's readiness check reaches the database the module registered from its setting.
+        using (var probe = new HttpClient { BaseAddress = host.BaseAddress })
+        {
+            var ready = await probe.GetFromJsonAsync<HealthAnswer>(ServiceHealth.ReadyPath.TrimStart('/'), JsonDefaults.Options);
+            Assert.Equal(("ready", "ok"), (ready!.Status, ready.Checks["database"]));
+        }
 
         // A declared route answers: the institution from the settings asks the registry, signed with its key.
         using var http = SigningHandler.CreateClient(host.BaseAddress, NetworkHarness.WardA, ward.Signing, NodeRoutes.NetworkInstitutionCode);
@@ -68,6 +76,28 @@ public sealed class NetworkModuleTests
         Assert.Contains(named, failure.Message);
         if (value.Length > 0) Assert.DoesNotContain(value, failure.Message);
         Assert.False(LoopbackPorts.IsListening(port));
+    }
+
+    [Fact]
+    public async Task An_institution_the_registry_refuses_stops_the_start_naming_it()
+    {
+        using var database = TestDatabase.CreateSqlite();
+        using var directory = new TempDirectory();
+        using var ward = InstitutionKeys.LoadOrCreate(directory.File("ward"));
+        var settings = Settings(database, directory);
+        settings["Network:Institutions:0:Code"] = NetworkHarness.WardA;
+        settings["Network:Institutions:0:Name"] = "品川区";
+        settings["Network:Institutions:0:Class"] = nameof(InstitutionClass.Municipality);
+        settings["Network:Institutions:0:SigningPublicKey"] = "bm90IGEga2V5";
+        settings["Network:Institutions:0:SealingPublicKey"] = ward.SealingPublicKey;
+        var port = LoopbackPorts.Free();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions(port) { Settings = settings }));
+        Assert.Contains("Network:Institutions:0", failure.Message);
+        Assert.Contains("signing key", failure.Message);
+        Assert.DoesNotContain("bm90IGEga2V5", failure.Message);
+        LoopbackPorts.AssertNothingListens(port);
     }
 
     private static Dictionary<string, string?> Settings(TestDatabase database, TempDirectory directory) => new()
