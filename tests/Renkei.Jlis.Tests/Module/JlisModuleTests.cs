@@ -111,7 +111,7 @@ public sealed class JlisModuleTests
         Assert.Contains("Jlis:Institutions:0", failure.Message);
         Assert.Contains("signingPublicKey", failure.Message);
         Assert.DoesNotContain("bm90IGEga2V5", failure.Message);
-        LoopbackPorts.AssertNothingListens(port);
+        Assert.False(LoopbackPorts.IsListening(port));
     }
 
     private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>
