@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Audit;
@@ -66,44 +67,34 @@ public static class IntermediateService
     /// <summary>
     /// Loads and checks the information kinds (a broken schema file fails here, naming the file), creates the schema
     /// and starts the service; as a network node also loads the institution's keys and creates the node's tables.
+    /// <paramref name="options"/> become settings (<see cref="IntermediateOptions"/>) and DI registrations.
     /// </summary>
-    public static async Task<ServiceHost> StartAsync(IntermediateServiceOptions options, CancellationToken ct = default)
+    public static Task<ServiceHost> StartAsync(IntermediateServiceOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
-            throw new ArgumentException("InstitutionKeyDirectory is required: the holder's own systems call the intermediate server as the holder, with its institution key or certificate",
-                nameof(options));
-        var service = CreateCopies(options);
-        var tokens = new TokenService(service, options.Clock);
-        var node = options.IsNetworkNode ? IntermediateNode.Create(service, options) : null;
-        // A node holds the institution's keys already; a server that keeps copies only loads them to know its holder.
-        var ownKeys = node is null ? InstitutionKeys.LoadOrCreate(options.InstitutionKeyDirectory) : null;
-        try
+        var settings = new Dictionary<string, string?>
         {
-            return await ServiceHost.StartAsync("intermediate-" + options.HolderCode,
-                builder =>
-                {
-                    var services = builder.Services;
-                    services.AddSingleton(service);
-                    // Created by a factory, so the host disposes it (keys, the network client, the records' writer) when it stops.
-                    if (node is not null) services.AddSingleton(_ => node);
-                    if (ownKeys is not null) services.AddSingleton(_ => ownKeys);
-                },
-                app =>
-                {
-                    IntermediateEndpoints.Map(app, service);
-                    var running = node is null ? null : app.Services.GetRequiredService<IntermediateNode>();
-                    var keys = running?.Keys ?? app.Services.GetRequiredService<InstitutionKeys>();
-                    NodeEndpoints.Map(app, service, tokens, running, keys.Signing, options.Clock);
-                },
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
-        }
-        catch
-        {
-            if (node is not null) await node.DisposeAsync();
-            ownKeys?.Dispose();
-            throw;
-        }
+            ["Intermediate:HolderCode"] = options.HolderCode,
+            ["Intermediate:HolderName"] = options.HolderName,
+            ["Intermediate:KindsFile"] = options.KindsFile,
+            ["Intermediate:InstitutionKeyDirectory"] = options.InstitutionKeyDirectory,
+            ["Intermediate:NetworkAddress"] = options.NetworkAddress?.OriginalString,
+            ["Intermediate:NetworkSigningPublicKey"] = options.NetworkSigningPublicKey,
+            ["Intermediate:NetworkTimeout"] = options.NetworkTimeout.ToString("c", CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in AuditLogSetting.Settings("Intermediate:AuditLog", options.AuditLog)) settings[key] = value;
+        return ServiceHost.StartAsync("intermediate-" + options.HolderCode,
+            builder =>
+            {
+                var services = builder.Services;
+                services.AddSingleton(options.Database);
+                services.AddSingleton(options.Clock);
+                if (options.Tls is not null) services.AddSingleton(options.Tls);
+                if (options.OutgoingHandler is not null) services.AddSingleton(new IntermediateOutgoingHandler(options.OutgoingHandler));
+                builder.AddIntermediate();
+            },
+            app => app.MapIntermediateApi(),
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = settings }, ct);
     }
 
     /// <summary>The service without HTTP (for batch jobs and tests in the same process as its database).</summary>
@@ -111,10 +102,16 @@ public static class IntermediateService
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Database);
+        return CreateCopies(options.Database, new IntermediateOptions { HolderCode = options.HolderCode, HolderName = options.HolderName, KindsFile = options.KindsFile },
+            options.Clock);
+    }
+
+    internal static CopyService CreateCopies(Database database, IntermediateOptions options, TimeProvider clock)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.HolderCode);
         var kinds = options.KindsFile is null ? InformationKindCatalogue.LoadDefault() : InformationKindCatalogue.Load(options.KindsFile);
-        var store = new IntermediateStore(options.Database);
+        var store = new IntermediateStore(database);
         store.EnsureSchema();
-        return new CopyService(store, kinds, options.HolderCode, options.HolderName, options.Clock);
+        return new CopyService(store, kinds, options.HolderCode, options.HolderName ?? "", clock);
     }
 }

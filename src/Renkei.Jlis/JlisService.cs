@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
@@ -43,36 +44,47 @@ public sealed record JlisServiceOptions(Database Database, string KeyFilePath, i
 /// <summary>Runs J-LIS's numbering service (地方公共団体情報システム機構) over HTTP.</summary>
 public static class JlisService
 {
-    public static async Task<ServiceHost> StartAsync(JlisServiceOptions options, CancellationToken ct = default)
+    /// <summary>Starts J-LIS from <paramref name="options"/>: its settings as configuration (<see cref="JlisOptions"/>), its instances in DI.</summary>
+    public static Task<ServiceHost> StartAsync(JlisServiceOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var service = CreateNumbering(options.Database, options.KeyFilePath);
-        try
+        var settings = new Dictionary<string, string?> { ["Jlis:KeyFilePath"] = options.KeyFilePath };
+        if (options.Tokens is { } tokens)
         {
-            return await ServiceHost.StartAsync("jlis",
-                builder => builder.Services.AddSingleton(_ => service),
-                app =>
-                {
-                    var numbering = app.Services.GetRequiredService<NumberingService>();
-                    JlisEndpoints.Map(app, numbering);
-                    if (options.Tokens is not null) TokenEndpoints.Map(app, options, numbering);
-                    if (options.Pki is not null)
-                    {
-                        JpkiEndpoints.Map(app, options, numbering);
-                        CardEndpoints.Map(app, options, numbering);
-                    }
-                    if (options.Tokens is not null && options.Pki is not null) PortalEndpoints.Map(app, options);
-                    var callers = JlisInstitutions.Use(app, options.Database, options.Tokens is null ? null : TokenEndpoints.Link(app).Callers,
-                        options.Tokens?.InstitutionCode ?? JlisTokenRoutes.JlisInstitutionCode, options.Tokens?.Clock);
-                    foreach (var institution in options.Institutions) callers.Register(institution);
-                },
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
+            settings["Jlis:Tokens:NetworkAddress"] = tokens.NetworkAddress.OriginalString;
+            settings["Jlis:Tokens:KeyDirectory"] = tokens.KeyDirectory;
+            settings["Jlis:Tokens:InstitutionCode"] = tokens.InstitutionCode;
+            settings["Jlis:Tokens:InstitutionCacheTime"] = tokens.InstitutionCacheTime.ToString("c", CultureInfo.InvariantCulture);
+            settings["Jlis:Tokens:NetworkTimeout"] = tokens.NetworkTimeout.ToString("c", CultureInfo.InvariantCulture);
         }
-        catch
+        if (options.Pki is { } pki)
         {
-            service.Dispose();
-            throw;
+            settings["Jlis:Pki:KeyDirectory"] = pki.KeyDirectory;
+            settings["Jlis:Pki:Passphrase"] = pki.Passphrase;
+            settings["Jlis:Pki:DistributionBaseAddress"] = pki.DistributionBaseAddress.OriginalString;
+            settings["Jlis:Pki:KeyFileIterations"] = pki.KeyFileIterations.ToString(CultureInfo.InvariantCulture);
+            settings["Jlis:Pki:CrlValidity"] = pki.CrlValidity.ToString("c", CultureInfo.InvariantCulture);
         }
+        for (var i = 0; i < options.Institutions.Count; i++)
+        {
+            var institution = options.Institutions[i];
+            settings[$"Jlis:Institutions:{i}:Code"] = institution.Code;
+            settings[$"Jlis:Institutions:{i}:Name"] = institution.Name;
+            settings[$"Jlis:Institutions:{i}:Role"] = institution.Role;
+            settings[$"Jlis:Institutions:{i}:SigningPublicKey"] = institution.SigningPublicKey;
+        }
+        return ServiceHost.StartAsync("jlis",
+            builder =>
+            {
+                var services = builder.Services;
+                services.AddSingleton(options.Database);
+                if (options.Tokens is not null) services.AddSingleton(options.Tokens.Clock);
+                if (options.Tls is not null) services.AddSingleton(options.Tls);
+                if (options.Tokens?.OutgoingHandler is { } outgoing) services.AddSingleton(new JlisOutgoingHandler(outgoing));
+                builder.AddJlis();
+            },
+            app => app.MapJlisApi(),
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = settings }, ct);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Renkei.Infrastructure;
@@ -5,10 +6,7 @@ using Renkei.Infrastructure.Audit;
 using Renkei.Infrastructure.Signing;
 using Renkei.Infrastructure.Tls;
 using Renkei.Network.Contracts;
-using Renkei.Network.Http;
-using Renkei.Network.Linkage;
 using Renkei.Network.Policy;
-using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
@@ -73,56 +71,49 @@ public static class NetworkService
 {
     public const string MasterKeyFileName = "token-master.key";
 
+    /// <summary>Starts the network from <paramref name="options"/>: its settings as configuration (<see cref="NetworkOptions"/>), its instances in DI.</summary>
     public static async Task<NetworkNode> StartAsync(NetworkServiceOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyDirectory);
-        if (options.ProviderTimeout <= TimeSpan.Zero || options.DeliveryTimeout <= TimeSpan.Zero)
-            throw new ArgumentException("timeouts must be positive", nameof(options));
-        if (options.BatchParallelism < 1) throw new ArgumentException("batch parallelism is at least 1", nameof(options));
-
-        var clock = options.Clock;
-        var policy = options.Policy ?? LinkagePolicy.LoadDefault();
-        var store = new NetworkStore(options.Database);
-        store.EnsureSchema();
-        var tokens = CreateDeriver(store, options.KeyDirectory);
-        var resources = new List<object> { tokens };
-        try
+        var settings = new Dictionary<string, string?>
         {
-            var keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory);
-            resources.Add(keys);
-            var registry = new InstitutionRegistry(store, clock);
-            foreach (var institution in options.Institutions) registry.Upsert(institution);
-
-            // The checkpoint signer gets its own copy of the key: it serialises its own use, the node client its own.
-            var checkpointKey = ECDsa.Create(keys.Signing.ExportParameters(includePrivateParameters: true));
-            resources.Add(checkpointKey);
-            var records = new ProvisionRecords(store, checkpointKey, clock, options.TreeHeadInterval, options.AuditLog);
-            resources.Add(records);
-            var outgoing = options.OutgoingHandler?.Invoke() ?? new SocketsHttpHandler
+            ["Network:KeyDirectory"] = options.KeyDirectory,
+            ["Network:ProviderTimeout"] = Setting(options.ProviderTimeout),
+            ["Network:DeliveryTimeout"] = Setting(options.DeliveryTimeout),
+            ["Network:BatchParallelism"] = Setting(options.BatchParallelism),
+            ["Network:BatchRetryInitial"] = Setting(options.BatchRetryInitial),
+            ["Network:BatchRetryMax"] = Setting(options.BatchRetryMax),
+            ["Network:TreeHeadInterval"] = Setting(options.TreeHeadInterval),
+        };
+        foreach (var (key, value) in AuditLogSetting.Settings("Network:AuditLog", options.AuditLog)) settings[key] = value;
+        for (var i = 0; i < options.Institutions.Count; i++)
+        {
+            var institution = options.Institutions[i];
+            var key = $"Network:Institutions:{i}:";
+            settings[key + "Code"] = institution.Code;
+            settings[key + "Name"] = institution.Name;
+            settings[key + "Class"] = institution.Class.ToString();
+            settings[key + "Endpoint"] = institution.Endpoint?.OriginalString;
+            settings[key + "SigningPublicKey"] = institution.SigningPublicKey;
+            settings[key + "SealingPublicKey"] = institution.SealingPublicKey;
+        }
+        var host = await ServiceHost.StartAsync("network", builder =>
             {
-                ConnectTimeout = options.ProviderTimeout,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            };
-            var nodes = new NodeClient(keys.Signing, outgoing, clock, options.Tap);
-            resources.Add(nodes);
-            var linkage = new LinkageService(store, registry, tokens, records, nodes, policy, clock, options.ProviderTimeout);
-            var batches = new BatchService(store, linkage, records, clock,
-                new BatchOptions(options.BatchParallelism, options.BatchRetryInitial, options.BatchRetryMax));
-            resources.Add(batches);
-            var issuance = new TokenIssuance(store, registry, tokens, nodes, clock, options.DeliveryTimeout);
-            var endpoints = new NetworkEndpoints(store, registry, tokens, issuance, linkage, batches, records, policy, clock, options.Tap);
-            var host = await ServiceHost.StartAsync("network", _ => { }, endpoints.Map,
-                new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference }, ct);
-            batches.Start(host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Renkei.Network.Batches"));
-            return new NetworkNode(host, keys, registry, tokens, records, policy, resources);
-        }
-        catch
-        {
-            await DisposeAllAsync(resources);
-            throw;
-        }
+                var services = builder.Services;
+                services.AddSingleton(options.Database);
+                services.AddSingleton(options.Clock);
+                if (options.Policy is not null) services.AddSingleton(options.Policy);
+                if (options.Tap is not null) services.AddSingleton(options.Tap);
+                if (options.OutgoingHandler is not null) services.AddSingleton(new NetworkOutgoingHandler(options.OutgoingHandler));
+                builder.AddNetwork();
+            },
+            app => app.MapNetworkApi(),
+            new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = settings }, ct);
+        return new NetworkNode(host);
     }
+
+    private static string Setting(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+    private static string Setting(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The token deriver on this database's master key (created with random bytes on first start), after checking that
@@ -150,69 +141,5 @@ public static class NetworkService
         {
             CryptographicOperations.ZeroMemory(master);
         }
-    }
-
-    internal static async Task DisposeAllAsync(List<object> resources)
-    {
-        for (var i = resources.Count - 1; i >= 0; i--)
-        {
-            switch (resources[i])
-            {
-                case IAsyncDisposable asyncDisposable: await asyncDisposable.DisposeAsync(); break;
-                case IDisposable disposable: disposable.Dispose(); break;
-            }
-        }
-    }
-}
-
-/// <summary>A running network service. Dispose to stop it (the batch worker first, then HTTP, then the record writer).</summary>
-public sealed class NetworkNode : IAsyncDisposable
-{
-    private readonly InstitutionKeys _keys;
-    private readonly List<object> _resources;
-    private int _disposed;
-
-    internal NetworkNode(ServiceHost host, InstitutionKeys keys, InstitutionRegistry registry, TokenDeriver tokens, ProvisionRecords records,
-        LinkagePolicy policy, List<object> resources)
-    {
-        Host = host;
-        _keys = keys;
-        Registry = registry;
-        Tokens = tokens;
-        Records = records;
-        Policy = policy;
-        _resources = resources;
-    }
-
-    public ServiceHost Host { get; }
-    public Uri BaseAddress => Host.BaseAddress;
-
-    /// <summary>The network's signing key (SPKI DER, base64): nodes verify the network's requests with it, auditors its checkpoints.</summary>
-    public string SigningPublicKey => _keys.SigningPublicKey;
-
-    public string SealingPublicKey => _keys.SealingPublicKey;
-
-    public InstitutionRegistry Registry { get; }
-
-    public LinkagePolicy Policy { get; }
-
-    internal TokenDeriver Tokens { get; }
-    internal ProvisionRecords Records { get; }
-
-    /// <summary>The options the provision records' log runs with (its checkpoint period among them).</summary>
-    public AuditLogOptions RecordsLogOptions => Records.Log.Options;
-
-    /// <summary>Verifies the provision records' hash chain and signed checkpoints (optionally against a head an auditor kept).</summary>
-    public Renkei.Core.Audit.AuditVerification VerifyRecords(Renkei.Core.Audit.AuditHead? expectedHead = null) =>
-        Records.Log.Verify(Records.Verifier(), expectedHead);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        // The batch worker stops before HTTP so no item is half-way when the records close.
-        var batches = _resources.OfType<BatchService>().FirstOrDefault();
-        if (batches is not null) await batches.DisposeAsync();
-        await Host.DisposeAsync();
-        await NetworkService.DisposeAllAsync(_resources.Where(r => r is not BatchService).ToList());
     }
 }

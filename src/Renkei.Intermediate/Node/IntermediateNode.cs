@@ -61,26 +61,15 @@ public sealed class IntermediateNode : IAsyncDisposable
 
     /// <summary>
     /// The node of <paramref name="copies"/>' holder as <paramref name="options"/> configure it (keys loaded or created,
-    /// the network's pinned key, a signed client for the network); creates the node's tables.
+    /// the network's pinned key, a signed client for the network over <paramref name="outgoing"/>, or plain sockets when
+    /// null); creates the node's tables. The options are checked already (<see cref="IntermediateModule.AddIntermediate"/>).
     /// </summary>
-    public static IntermediateNode Create(CopyService copies, IntermediateServiceOptions options)
+    public static IntermediateNode Create(CopyService copies, IntermediateOptions options, HttpMessageHandler? outgoing, TimeProvider clock)
     {
-        var keyDirectory = options.InstitutionKeyDirectory ?? throw new ArgumentException("InstitutionKeyDirectory is required for a network node", nameof(options));
-        var networkAddress = options.NetworkAddress ?? throw new ArgumentException("NetworkAddress is required for a network node", nameof(options));
-        var pinned = options.NetworkSigningPublicKey ?? throw new ArgumentException("NetworkSigningPublicKey is required for a network node", nameof(options));
-        ECDsa networkKey;
-        try
-        {
-            networkKey = RequestSignature.ImportPublicKey(pinned);
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException)
-        {
-            throw new ArgumentException("NetworkSigningPublicKey is not an ECDSA public key (SubjectPublicKeyInfo DER, base64)", nameof(options));
-        }
-        var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
-        var inner = options.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler();
-        var http = SigningHandler.CreateClient(networkAddress, copies.HolderCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, inner, options.NetworkTimeout, options.Clock);
-        var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), options.Clock, http, options.AuditLog);
+        var networkKey = RequestSignature.ImportPublicKey(options.NetworkSigningPublicKey!);
+        var keys = InstitutionKeys.LoadOrCreate(options.InstitutionKeyDirectory!);
+        var http = SigningHandler.CreateClient(options.NetworkAddress!, copies.HolderCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, outgoing, options.NetworkTimeout, clock);
+        var node = new IntermediateNode(copies, keys, networkKey, new NetworkHttpClient(http), clock, http, options.AuditLog.ToOptions());
         try
         {
             node.EnsureSchema();

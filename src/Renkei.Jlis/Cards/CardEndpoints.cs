@@ -24,16 +24,6 @@ namespace Renkei.Jlis.Cards;
 /// </summary>
 public static class CardEndpoints
 {
-    public static void Map(WebApplication app, JlisServiceOptions options, NumberingService numbering)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        ArgumentNullException.ThrowIfNull(options);
-        var pki = options.Pki ?? throw new ArgumentException("JlisServiceOptions.Pki is not set", nameof(options));
-        var keys = CardService.LoadKeys(pki);
-        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(keys.Dispose);
-        Map(app, new CardService(options.Database, numbering, JpkiEndpoints.Authority(app), keys, app.Services.GetService<TimeProvider>()));
-    }
-
     /// <summary>Who may suspend or resume: the card call centre (a J-LIS role, by the four facts) or the resident's ward.</summary>
     private const string CallCentreOrWard = "the card call centre (コールセンター, by the four facts) or the resident's ward";
 

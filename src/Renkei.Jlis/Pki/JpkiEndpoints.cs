@@ -22,32 +22,7 @@ namespace Renkei.Jlis.Pki;
 /// </summary>
 public static class JpkiEndpoints
 {
-    private const string AuthorityProperty = "renkei.jlis.jpki-authority";
-
-    /// <summary>
-    /// Opens the CAs (<see cref="JpkiAuthority.OpenOrCreate"/>: a wrong passphrase stops the service from starting),
-    /// maps the routes, and disposes the authority when the service stops. Other J-LIS routes mapped afterwards
-    /// (the card service) get the same instance from <see cref="Authority"/>.
-    /// </summary>
-    public static void Map(WebApplication app, JlisServiceOptions options, NumberingService numbering)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        ArgumentNullException.ThrowIfNull(options);
-        var pki = options.Pki ?? throw new ArgumentException("JlisServiceOptions.Pki is not set", nameof(options));
-        var clock = app.Services.GetService<TimeProvider>();
-        var authority = JpkiAuthority.OpenOrCreate(options.Database, pki, clock);
-        ((IApplicationBuilder)app).Properties[AuthorityProperty] = authority;
-        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(authority.Dispose);
-        Map(app, authority);
-    }
-
-    /// <summary>The authority <see cref="Map(WebApplication, JlisServiceOptions, NumberingService)"/> opened for this service.</summary>
-    public static JpkiAuthority Authority(WebApplication app) =>
-        ((IApplicationBuilder)app).Properties.TryGetValue(AuthorityProperty, out var value) && value is JpkiAuthority authority
-            ? authority
-            : throw new InvalidOperationException("JpkiEndpoints.Map has not opened the JPKI authority for this service");
-
-    /// <summary>Maps the routes over an authority the caller owns.</summary>
+    /// <summary>Maps the routes over an authority the caller owns (the host's container, <see cref="JlisModule.AddJlis"/>).</summary>
     public static void Map(WebApplication app, JpkiAuthority authority)
     {
         ArgumentNullException.ThrowIfNull(authority);

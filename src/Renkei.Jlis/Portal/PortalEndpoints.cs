@@ -25,18 +25,10 @@ public static class PortalEndpoints
     /// <summary>The card operation record's event for a portal login (operator: the portal; detail: the portal and the user certificate's serial).</summary>
     public const string LoginEvent = "portal-login";
 
-    /// <summary>Maps the route; needs the token routes' network link (<see cref="TokenEndpoints"/>) and the JPKI authority (<see cref="JpkiEndpoints"/>) mapped first.</summary>
-    public static void Map(WebApplication app, JlisServiceOptions options)
+    /// <summary>Maps the route over J-LIS's link to the network (<see cref="JlisNetworkLink"/>) and the login service.</summary>
+    internal static void Map(WebApplication app, JlisNetworkLink link, PortalLoginService service)
     {
         ArgumentNullException.ThrowIfNull(app);
-        ArgumentNullException.ThrowIfNull(options);
-        var link = TokenEndpoints.Link(app);
-        var authority = JpkiEndpoints.Authority(app);
-        var anchors = PortalLoginService.AnchorsOf(authority);
-        var service = new PortalLoginService(options.Database, authority, anchors, link.Network, link.Clock);
-        service.EnsureSchema();
-        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => PortalLoginService.Dispose(anchors));
-
         app.MapPost("/" + PortalLoginRoutes.PortalToken, (HttpRequest http) =>
             TokenEndpoints.HandleAsync<PortalTokenRequest, PortalTokenResponse>(http.HttpContext, link.Directory, link.Clock, PortalOnly,
                 r => r.Portal, service.TokenAsync))

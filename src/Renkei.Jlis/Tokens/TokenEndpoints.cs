@@ -54,52 +54,19 @@ public sealed record JlisTokenOptions(Uri NetworkAddress, string KeyDirectory)
 /// </summary>
 public static class TokenEndpoints
 {
-    public static void Map(WebApplication app, JlisServiceOptions options, NumberingService numbering)
+    /// <summary>Maps the token routes over J-LIS's link to the network (<see cref="JlisNetworkLink"/>) and the issuance service.</summary>
+    internal static void Map(WebApplication app, JlisNetworkLink link, TokenIssuanceService service)
     {
         ArgumentNullException.ThrowIfNull(app);
-        ArgumentNullException.ThrowIfNull(options);
-        var tokens = options.Tokens ?? throw new ArgumentException("the J-LIS options have no token settings", nameof(options));
-
-        var keys = InstitutionKeys.LoadOrCreate(tokens.KeyDirectory);
-        var http = SigningHandler.CreateClient(tokens.NetworkAddress, tokens.InstitutionCode, keys.Signing, NodeRoutes.NetworkInstitutionCode, tokens.OutgoingHandler?.Invoke() ?? options.Tls?.CreateHandler(),
-            tokens.NetworkTimeout, tokens.Clock);
-        var network = new NetworkHttpClient(http);
-        var directory = new InstitutionDirectory(network, tokens.Clock, tokens.InstitutionCacheTime);
-        var service = new TokenIssuanceService(numbering, network, tokens.Clock);
-        service.EnsureSchema();
-        app.Lifetime.ApplicationStopped.Register(() =>
-        {
-            http.Dispose();
-            directory.Dispose();
-            keys.Dispose();
-        });
-
-        ((IApplicationBuilder)app).Properties[LinkProperty] = new NetworkLink(network, directory, tokens.Clock);
-
         app.MapPost("/" + JlisTokenRoutes.Request, (HttpRequest http) =>
-            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestAsync))
+            HandleAsync<TokenRequest, TokenResponse>(http.HttpContext, link.Directory, link.Clock, TokenHolder, r => r.Institution, service.RequestAsync))
             .ExchangesJson<TokenRequest, TokenResponse>()
             .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
         app.MapPost("/" + JlisTokenRoutes.Batches, (HttpRequest http) =>
-            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, directory, tokens.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync))
+            HandleAsync<TokenBatchRequest, TokenBatchResponse>(http.HttpContext, link.Directory, link.Clock, TokenHolder, r => r.Institution, service.RequestBatchAsync))
             .ExchangesJson<TokenBatchRequest, TokenBatchResponse>()
             .RequireInstitution("an institution that holds tokens, in its own name (not a numbering authority)");
     }
-
-    private const string LinkProperty = "renkei.jlis.network-link";
-
-    /// <summary>J-LIS's signed client to the network, the institution directory over it, and the clock for signatures.</summary>
-    internal sealed record NetworkLink(INetworkClient Network, InstitutionDirectory Directory, TimeProvider Clock)
-    {
-        /// <summary>The network's registry as a caller directory of J-LIS's routes (after J-LIS's own, <see cref="Institutions.JlisInstitutions"/>).</summary>
-        public IInstitutionResolver Callers { get; } = new DirectoryCallers(Directory);
-    }
-
-    /// <summary>The link <see cref="Map"/> made for this service (other J-LIS routes mapped afterwards share it).</summary>
-    internal static NetworkLink Link(WebApplication app) =>
-        ((IApplicationBuilder)app).Properties.TryGetValue(LinkProperty, out var value) && value is NetworkLink link
-            ? link
-            : throw new InvalidOperationException("TokenEndpoints.Map has not set up J-LIS's link to the network for this service");
 
     private static IResult? TokenHolder(InstitutionInfo sender) => sender.Class == InstitutionClass.NumberingAuthority
         ? ErrorResponses.Problem(StatusCodes.Status403Forbidden, "not-a-token-holder",
@@ -141,14 +108,5 @@ public static class TokenEndpoints
             return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "institution-mismatch",
                 "the institution in the body is not the one that signed the request (署名した機関と要求の機関が一致しません)");
         return Results.Json(await operation(request, ct), JsonDefaults.Options);
-    }
-
-    /// <summary>The network's registry, as J-LIS's cache of it holds it, as the caller directory of J-LIS's routes.</summary>
-    private sealed class DirectoryCallers(InstitutionDirectory directory) : IInstitutionResolver
-    {
-        public async ValueTask<KnownInstitution?> FindAsync(string code, CancellationToken cancellationToken) =>
-            await directory.FindAsync(code, cancellationToken) is { } entry
-                ? new KnownInstitution(entry.Info.Code, entry.Info.Class.ToString(), entry.SigningKey)
-                : null;
     }
 }

@@ -222,8 +222,12 @@ internal sealed class BatchService : IAsyncDisposable
         return finished > 0;
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the worker (the host does so before HTTP stops; the container disposes it again, which does nothing).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         if (_loop is not null)
         {

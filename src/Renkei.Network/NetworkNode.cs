@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Infrastructure.Audit;
+using Renkei.Infrastructure.Signing;
+using Renkei.Network.Policy;
+using Renkei.Network.Records;
+using Renkei.Network.Registry;
+using Renkei.Network.Tokens;
+using Renkei.ServiceDefaults;
+
+namespace Renkei.Network;
+
+/// <summary>A running network service. Dispose to stop it (the batch worker first, then HTTP, then the record writer).</summary>
+public sealed class NetworkNode : IAsyncDisposable
+{
+    private readonly InstitutionKeys _keys;
+    private int _disposed;
+
+    /// <summary>The handle of a network a host runs (<see cref="NetworkModule.AddNetwork"/>), from its services.</summary>
+    public NetworkNode(ServiceHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Host = host;
+        var services = host.Services;
+        _keys = services.GetRequiredService<InstitutionKeys>();
+        Registry = services.GetRequiredService<InstitutionRegistry>();
+        Tokens = services.GetRequiredService<TokenDeriver>();
+        Records = services.GetRequiredService<ProvisionRecords>();
+        Policy = services.GetRequiredService<LinkagePolicy>();
+    }
+
+    public ServiceHost Host { get; }
+    public Uri BaseAddress => Host.BaseAddress;
+
+    /// <summary>The network's signing key (SPKI DER, base64): nodes verify the network's requests with it, auditors its checkpoints.</summary>
+    public string SigningPublicKey => _keys.SigningPublicKey;
+
+    public string SealingPublicKey => _keys.SealingPublicKey;
+
+    public InstitutionRegistry Registry { get; }
+
+    public LinkagePolicy Policy { get; }
+
+    internal TokenDeriver Tokens { get; }
+    internal ProvisionRecords Records { get; }
+
+    /// <summary>The options the provision records' log runs with (its checkpoint period among them).</summary>
+    public AuditLogOptions RecordsLogOptions => Records.Log.Options;
+
+    /// <summary>Verifies the provision records' hash chain and signed checkpoints (optionally against a head an auditor kept).</summary>
+    public Renkei.Core.Audit.AuditVerification VerifyRecords(Renkei.Core.Audit.AuditHead? expectedHead = null) =>
+        Records.Log.Verify(Records.Verifier(), expectedHead);
+
+    /// <summary>Stops the host: the batch worker stops first, then HTTP; the container then disposes the records' writer and the keys.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) await Host.DisposeAsync();
+    }
+}
