@@ -85,13 +85,8 @@ public sealed class HolderModuleTests
         var keyDirectory = Path.Combine(keys.Path, "holder");
         var settings = Settings(database.Setting, keyDirectory);
         settings[key] = value;
-        var port = LoopbackPorts.Free();
 
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(settings, port));
-
-        Assert.Contains(named, refused.Message);
-        Assert.DoesNotContain("hunter2-secret", refused.Message);
-        Assert.False(LoopbackPorts.IsListening(port), "a holder that did not start listens nowhere");
+        await RefusedStart.AssertAsync<Exception>(port => StartAsync(settings, port), [named], "hunter2-secret");
         Assert.False(Directory.Exists(keyDirectory), "a holder that did not start made no keys");
     }
 }

@@ -105,25 +105,16 @@ public sealed class StaffConsoleModuleTests
         var settings = composer.Settings();
         if (value is null) settings.Remove(key);
         else settings[key] = value;
-        var port = LoopbackPorts.Free();
 
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(settings, port));
-
-        Assert.Contains(expected, refused.Message);
-        if (value is { Length: > 3 }) Assert.DoesNotContain(value, refused.Message);
-        Assert.False(LoopbackPorts.IsListening(port));
+        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(settings, port), [expected], value is { Length: > 3 } ? value : null);
     }
 
     [Fact]
     public async Task Without_the_staff_directory_and_the_operation_log_registered_the_console_does_not_start()
     {
         await using var composer = new Composer("sqlite");
-        var port = LoopbackPorts.Free();
 
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(composer.Settings(), port, register: false));
-
-        Assert.Contains("StaffConsole: no StaffDirectory is registered", refused.Message);
-        Assert.Contains("StaffConsole: no OperationLog is registered", refused.Message);
-        Assert.False(LoopbackPorts.IsListening(port));
+        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(composer.Settings(), port, register: false),
+            ["StaffConsole: no StaffDirectory is registered", "StaffConsole: no OperationLog is registered"]);
     }
 }

@@ -164,27 +164,18 @@ public sealed class WardModuleTests
             settings["Ward:EApplicationPortals:1:PublicKey"] = settings["Ward:EApplicationPortals:0:PublicKey"];
         if (value is null) settings.Remove(key);
         else settings[key] = value;
-        var port = LoopbackPorts.Free();
 
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => composer.StartAsync(settings, port));
-
-        Assert.Contains(expected, refused.Message);
-        if (value is { Length: > 3 }) Assert.DoesNotContain(value, refused.Message);
-        Assert.False(LoopbackPorts.IsListening(port));
+        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(settings, port), [expected], value is { Length: > 3 } ? value : null);
     }
 
     [Fact]
     public async Task Without_the_staff_directory_and_the_operation_log_registered_the_ward_does_not_start()
     {
         await using var composer = new Composer("sqlite");
-        var port = LoopbackPorts.Free();
 
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            composer.StartAsync(composer.Settings(new Uri("http://127.0.0.1:9/")), port, registerStaff: false, registerLog: false));
-
-        Assert.Contains("Ward: no StaffDirectory is registered", refused.Message);
-        Assert.Contains("Ward: no OperationLog is registered", refused.Message);
-        Assert.False(LoopbackPorts.IsListening(port));
+        await RefusedStart.AssertAsync<OptionsValidationException>(port =>
+                composer.StartAsync(composer.Settings(new Uri("http://127.0.0.1:9/")), port, registerStaff: false, registerLog: false),
+            ["Ward: no StaffDirectory is registered", "Ward: no OperationLog is registered"]);
     }
 
     [Fact]
