@@ -48,17 +48,20 @@ public static class CallerCertificate
     public const string RequiredCode = "client-certificate-required";
 
     /// <summary>
-    /// Middleware of every mutual-TLS host (after routing): a connection without a client certificate reaches only routes
-    /// declared public (<see cref="Access.CallerKind.Public"/>: health, the provision records' log and name table, JPKI's CA
-    /// certificates and CRLs), so anyone can audit the log without a node certificate; everything else answers 401
-    /// <see cref="RequiredCode"/>. A certificate that is given must chain to the network's CA (checked in the handshake).
+    /// Middleware of every mutual-TLS host (after routing): a connection without a client certificate may only read
+    /// routes declared public (<see cref="Access.CallerKind.Public"/>, GET or HEAD: health, the provision records' log and
+    /// name table, JPKI's CA certificates and CRLs), so anyone can audit the log without a node certificate. Everything
+    /// else answers 401 <see cref="RequiredCode"/> — a public POST too, such as the ward's staff login, so a deployed ward
+    /// still takes logins only from terminals holding its certificate. A certificate that is given must chain to the
+    /// network's CA (checked in the handshake).
     /// </summary>
     public static async Task RequireCertificateUnlessPublic(HttpContext context, Func<Task> next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         if (context.Connection.ClientCertificate is null
-            && context.GetEndpoint()?.Metadata.GetMetadata<Access.CallerDeclaration>()?.Kind != Access.CallerKind.Public)
+            && (!(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                || context.GetEndpoint()?.Metadata.GetMetadata<Access.CallerDeclaration>()?.Kind != Access.CallerKind.Public))
         {
             await ErrorResponses.Problem(StatusCodes.Status401Unauthorized, RequiredCode,
                     "this route needs a node certificate from the network's CA (ネットワークの認証局が発行した機関の証明書が必要です)")

@@ -49,6 +49,8 @@ public sealed class MutualTlsHostTests : IDisposable
                 .AllowPublic("test: answers who called");
             app.MapGet("/institutions-only", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
                 .RequireInstitution("test: any institution");
+            app.MapPost("/login", (HttpContext context) => Results.Json(new Caller(CallerCertificate.InstitutionOf(context))))
+                .AllowPublic("test: a login form anyone may post to");
         },
         new ServiceHostOptions { MutualTls = tls });
 
@@ -95,10 +97,10 @@ public sealed class MutualTlsHostTests : IDisposable
         Assert.True(anonymous.IsSuccessStatusCode, await anonymous.Content.ReadAsStringAsync());
         Assert.Null((await anonymous.Content.ReadFromJsonAsync<Caller>(JsonDefaults.Options))!.Institution);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("health/ready")).StatusCode);
-        // Anything else needs a node certificate, whatever headers or signature come along.
-        foreach (var path in new[] { "institutions-only", "no-such-route" })
+        // Anything else needs a node certificate, whatever headers or signature come along — a public POST (a login) too.
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "institutions-only"), (HttpMethod.Get, "no-such-route"), (HttpMethod.Post, "login") })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var request = new HttpRequestMessage(method, path);
             request.Headers.Add(SignatureHeaders.Institution, "131091");
             var refused = await client.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

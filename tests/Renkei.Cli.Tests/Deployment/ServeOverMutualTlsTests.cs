@@ -201,7 +201,7 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         foreach (var service in new[] { network, jlis, wardApi, intermediate })
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(service, "health/live"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(network, ProvisionLogRoutes.LatestHead))).StatusCode);
-        foreach (var (service, route) in new[] { (network, "tokens/issue"), (jlis, "numbering/derive"), (wardApi, "residents/search"), (intermediate, IntermediateNodeRoutes.TokenStatus) })
+        foreach (var (service, route) in new[] { (network, "tokens/issue"), (jlis, "numbering/derive"), (wardApi, "residents/search"), (wardApi, "staff/sessions"), (intermediate, IntermediateNodeRoutes.TokenStatus) })
         {
             var closed = await anonymous.PostAsJsonAsync(new Uri(service, route), new { }, JsonDefaults.Options);
             Assert.Equal(HttpStatusCode.Unauthorized, closed.StatusCode);
