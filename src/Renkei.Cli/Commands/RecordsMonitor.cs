@@ -7,6 +7,8 @@ using Renkei.Core.Audit;
 using Renkei.Core.Crypto;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
+using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Tls;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Cli.Commands;
@@ -255,31 +257,18 @@ internal static class RecordsMonitor
     /// </summary>
     private static HttpClient NetworkClient(Uri network, FileInfo? ca)
     {
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) };
-        if (ca is not null)
+        if (ca is null) return new HttpClient { BaseAddress = network, Timeout = TimeSpan.FromSeconds(60) };
+        X509Certificate2 authority;
+        try
         {
-            X509Certificate2 root;
-            try
-            {
-                root = X509Certificate2.CreateFromPem(File.ReadAllText(ca.FullName));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-            {
-                handler.Dispose();
-                throw new UsageException("--ca: the file is not a PEM certificate that can be read");
-            }
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(root);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                using var presented = new X509Certificate2(certificate);
-                return chain.Build(presented);
-            };
+            authority = PemCertificates.LoadCertificate(ca.FullName);
         }
-        return new HttpClient(handler) { BaseAddress = network, Timeout = TimeSpan.FromSeconds(60) };
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new UsageException("--ca: the file is not a PEM certificate that can be read");
+        }
+        // The handler's validation keeps the CA for the client's life; the process ends with the command.
+        return new HttpClient(MutualTls.CreateAnonymousHandler(authority)) { BaseAddress = network, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The pinned key, read as <c>records verify --public-key</c> reads it (PEM, or base64 SubjectPublicKeyInfo).</summary>

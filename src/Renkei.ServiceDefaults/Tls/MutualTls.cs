@@ -79,13 +79,21 @@ public sealed class MutualTls : IDisposable
     /// Whether <paramref name="peer"/> chains to <see cref="Authority"/> (custom root trust: no system roots, no
     /// downloads), is valid now, allows <paramref name="usage"/> and names an institution in its CN.
     /// </summary>
-    public bool Trusts(X509Certificate2 peer, System.Security.Cryptography.Oid usage, out string? problem)
-    {
+    public bool Trusts(X509Certificate2 peer, System.Security.Cryptography.Oid usage, out string? problem) =>
+        Trusts(Authority, peer, usage, out problem);
+
+    /// <summary>
+    /// Whether <paramref name="peer"/> chains to <paramref name="authority"/> alone (custom root trust: no system roots, no
+    /// downloads), is valid now, allows <paramref name="usage"/> and names an institution in its CN.
+    /// </summary>
+    public static bool Trusts(X509Certificate2 authority, X509Certificate2 peer, System.Security.Cryptography.Oid usage, out string? problem)
+{
+        ArgumentNullException.ThrowIfNull(authority);
         ArgumentNullException.ThrowIfNull(peer);
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        policy.CustomTrustStore.Add(Authority);
+        policy.CustomTrustStore.Add(authority);
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.DisableCertificateDownloads = true;
         policy.ApplicationPolicy.Add(usage);
@@ -97,7 +105,7 @@ public sealed class MutualTls : IDisposable
                 return false;
             }
             var root = chain.ChainElements[^1].Certificate;
-            if (!root.RawData.AsSpan().SequenceEqual(Authority.RawData))
+            if (!root.RawData.AsSpan().SequenceEqual(authority.RawData))
             {
                 problem = "it does not chain to the network's CA";
                 return false;
@@ -113,7 +121,7 @@ public sealed class MutualTls : IDisposable
         finally
         {
             foreach (var element in chain.ChainElements)
-                if (!ReferenceEquals(element.Certificate, peer) && !ReferenceEquals(element.Certificate, Authority)) element.Certificate.Dispose();
+                if (!ReferenceEquals(element.Certificate, peer) && !ReferenceEquals(element.Certificate, authority)) element.Certificate.Dispose();
         }
     }
 
@@ -147,12 +155,30 @@ public sealed class MutualTls : IDisposable
             ClientCertificates = [Certificate],
             // Always present the node certificate, whatever CA names the server lists (or none).
             LocalCertificateSelectionCallback = (_, _, _, _, _) => Certificate,
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                certificate is X509Certificate2 server
-                && (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
-                && Trusts(server, NodeCertificateAuthority.ServerAuthentication, out _),
+            RemoteCertificateValidationCallback = ServerFrom(Authority),
         },
     };
+
+    /// <summary>
+    /// A handler for someone outside the network (an auditor's monitor) that presents no certificate and accepts only a
+    /// server certificate from <paramref name="authority"/>, as <see cref="CreateHandler"/> does: the public routes of a
+    /// deployed service (<see cref="CallerCertificate.RequireCertificateUnlessPublic"/>).
+    /// </summary>
+    public static SocketsHttpHandler CreateAnonymousHandler(X509Certificate2 authority) => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = ServerFrom(authority),
+        },
+    };
+
+    /// <summary>Accepts a server certificate from <paramref name="authority"/> with the serverAuth usage, for the host name or address called.</summary>
+    private static RemoteCertificateValidationCallback ServerFrom(X509Certificate2 authority) => (_, certificate, _, errors) =>
+        certificate is X509Certificate2 server
+        && (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
+        && Trusts(authority, server, NodeCertificateAuthority.ServerAuthentication, out _);
 
     public void Dispose()
     {
