@@ -43,7 +43,7 @@ public sealed class JlisConnection : IAsyncDisposable
         {
             host = await JlisService.StartAsync(new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile)
             {
-                Institutions = wards.Select(ward => WardInstitution(layout, ward, ward.Digits)).ToList(),
+                Institutions = wards.Select(ward => CountryBuilder.WardAtJlis(layout, ward, ward.Digits).ToInstitution()).ToList(),
             }, cancellationToken);
         }
         var clients = new Dictionary<LocalGovernmentCode, WardJlisConnection>();
@@ -53,13 +53,6 @@ public sealed class JlisConnection : IAsyncDisposable
                 Timeout = TimeSpan.FromMinutes(2),
             });
         return new JlisConnection(clients, host);
-    }
-
-    /// <summary>The ward as J-LIS's registry holds it: its code, name, role and the signing key in its key directory (created on first use).</summary>
-    public static JlisInstitution WardInstitution(DataLayout layout, LocalGovernmentCode ward, string name)
-    {
-        using var keys = InstitutionKeys.LoadOrCreate(layout.MunicipalityInstitutionKeyDirectory(ward));
-        return new JlisInstitution(ward.Digits, name, JlisRoles.Municipality, keys.SigningPublicKey);
     }
 
     public async ValueTask DisposeAsync()

@@ -92,7 +92,7 @@ public static class HolderService
             },
             app => app.MapHolderApi(),
             new ServiceHostOptions(options.Port, options.Address) { MutualTls = options.Tls, ApiReference = options.ApiReference, Settings = Settings(options) }, ct);
-        return new HolderNode(host, host.Services.GetRequiredService<HolderRuntime>());
+        return new HolderNode(host);
     }
 
     private static Dictionary<string, string?> Settings(HolderServiceOptions options) => new()
@@ -118,10 +118,12 @@ public sealed class HolderNode : IAsyncDisposable
     private readonly ServiceHost _host;
     private readonly HolderRuntime _runtime;
 
-    internal HolderNode(ServiceHost host, HolderRuntime runtime)
+    /// <summary>The handle of a holder a host runs (<see cref="HolderModule.AddHolder"/>), from its services.</summary>
+    public HolderNode(ServiceHost host)
     {
+        ArgumentNullException.ThrowIfNull(host);
         _host = host;
-        _runtime = runtime;
+        _runtime = host.Services.GetRequiredService<HolderRuntime>();
     }
 
     /// <summary>The holder's own service.</summary>

@@ -248,71 +248,39 @@ public static class LinkageBench
         }
     }
 
-    /// <summary>The services of the benchmark, each with its own database and keys.</summary>
+    /// <summary>The services of the benchmark, each with its own database and keys: the bench's preset of the <see cref="CountryBuilder"/>.</summary>
     private sealed class BenchCountry : IAsyncDisposable
     {
-        private readonly List<IAsyncDisposable> _owned = [];
-        private readonly Dictionary<string, InstitutionKeys> _wardKeys = new(StringComparer.Ordinal);
-        private readonly string _keys;
+        private readonly RunningCountry _country;
+        private readonly Dictionary<string, InstitutionKeys> _wardKeys;
 
-        private BenchCountry(string keyDirectory) => _keys = keyDirectory;
-
-        public NetworkNode Network { get; private set; } = null!;
-        public ServiceHost Jlis { get; private set; } = null!;
-        public ServiceHost InquirerHost { get; private set; } = null!;
-        public ServiceHost ProviderHost { get; private set; } = null!;
-
-        private string KeyDirectory(string institution) => Path.Combine(_keys, institution);
-
-        public static async Task<BenchCountry> StartAsync(BenchDatabases databases, CancellationToken cancellationToken)
+        private BenchCountry(RunningCountry country)
         {
-            var country = new BenchCountry(Path.Combine(databases.WorkDirectory, "keys"));
-            try
-            {
-                country.Network = country.Own(await NetworkService.StartAsync(
-                    new NetworkServiceOptions(databases.Create("network"), country.KeyDirectory("network")), cancellationToken));
-                DemoRegister(country.Network, JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
-                    country.KeyDirectory("jlis-institution"));
-                country.Jlis = country.Own(await JlisService.StartAsync(
-                    new JlisServiceOptions(databases.Create("jlis"), Path.Combine(country.KeyDirectory("jlis"), "numbering.key"))
-                    {
-                        Tokens = new JlisTokenOptions(country.Network.BaseAddress, country.KeyDirectory("jlis-institution")),
-                    }, cancellationToken));
-                country.InquirerHost = country.Own(await country.StartWardNodeAsync(databases, Inquirer, cancellationToken));
-                country.ProviderHost = country.Own(await country.StartWardNodeAsync(databases, Provider, cancellationToken));
-                return country;
-            }
-            catch
-            {
-                await country.DisposeAsync();
-                throw;
-            }
+            _country = country;
+            _wardKeys = country.Wards.ToDictionary(w => w.Code.Digits, w => InstitutionKeys.LoadOrCreate(w.InstitutionKeyDirectory), StringComparer.Ordinal);
         }
 
-        private async Task<ServiceHost> StartWardNodeAsync(BenchDatabases databases, BenchWard ward, CancellationToken cancellationToken)
+        public NetworkNode Network => _country.Network!;
+        public ServiceHost Jlis => _country.Jlis!;
+        public ServiceHost InquirerHost => NodeHost(Inquirer);
+        public ServiceHost ProviderHost => NodeHost(Provider);
+
+        private ServiceHost NodeHost(BenchWard ward) => _country.Ward(LocalGovernmentCode.ParseOrThrow(ward.Code)).Intermediate!;
+
+        private string KeyDirectory(BenchWard ward) => _country.Layout.MunicipalityInstitutionKeyDirectory(LocalGovernmentCode.ParseOrThrow(ward.Code));
+
+        /// <summary>The network, J-LIS with its token routes, and the two wards' intermediate servers (no register API: the bench is the wards' systems).</summary>
+        public static async Task<BenchCountry> StartAsync(BenchDatabases databases, CancellationToken cancellationToken)
         {
-            var keys = KeyDirectory("ward-" + ward.Code);
-            var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(databases.Create("intermediate-" + ward.Code), ward.Code, ward.Name)
-            {
-                InstitutionKeyDirectory = keys,
-                NetworkAddress = Network.BaseAddress,
-                NetworkSigningPublicKey = Network.SigningPublicKey,
-            }, cancellationToken);
-            DemoRegister(Network, ward.Code, ward.Name, InstitutionClass.Municipality, host.BaseAddress, keys);
-            _wardKeys[ward.Code] = InstitutionKeys.LoadOrCreate(keys);
-            return host;
+            var builder = new CountryBuilder(new DataLayout(new DirectoryInfo(databases.WorkDirectory), databases.Create)).AddNetwork().AddJlis();
+            foreach (var ward in new[] { Inquirer, Provider })
+                builder.AddWard(LocalGovernmentCode.ParseOrThrow(ward.Code), ward.Name, w => w.Api.Enabled = false);
+            return new BenchCountry(await builder.StartAsync(cancellationToken));
         }
 
         /// <summary>The ward's own systems' client of its intermediate server: signed as the ward, over the bench's pooled handler.</summary>
         public IntermediateHttpClient IntermediateClientOf(BenchWard ward) =>
-            IntermediateHttpClient.Signed((ward.Code == Inquirer.Code ? InquirerHost : ProviderHost).BaseAddress, ward.Code, _wardKeys[ward.Code].Signing,
-                PooledHandler(), ClientTimeout);
-
-        private static void DemoRegister(NetworkNode network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
-        {
-            using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
-            network.Registry.Upsert(new InstitutionInfo(code, name, kind, endpoint, keys.SigningPublicKey, keys.SealingPublicKey));
-        }
+            IntermediateHttpClient.Signed(NodeHost(ward).BaseAddress, ward.Code, _wardKeys[ward.Code].Signing, PooledHandler(), ClientTimeout);
 
         /// <summary>
         /// J-LIS numbers <paramref name="people"/> new resident-record codes; both wards acquire their tokens in bulk (addressee
@@ -327,7 +295,7 @@ public static class LinkageBench
 
             var municipality = LocalGovernmentCode.ParseOrThrow(Inquirer.Code);
             // The inquiring ward numbers its people, signing as itself (J-LIS knows it from the network's registry).
-            using var jlis = new WardJlisConnection(municipality, new WardJlisOptions(Jlis.BaseAddress, KeyDirectory("ward-" + Inquirer.Code)));
+            using var jlis = new WardJlisConnection(municipality, new WardJlisOptions(Jlis.BaseAddress, KeyDirectory(Inquirer)));
             var numbering = jlis.Numbering;
             var numbers = new Dictionary<ResidentCode, IndividualNumber>(people);
             const int numberingChunk = 50_000;
@@ -347,7 +315,7 @@ public static class LinkageBench
                 var summaries = await Task.WhenAll(new[] { Inquirer, Provider }.Select(async (ward, w) =>
                 {
                     using var clients = new WardTokenClients(LocalGovernmentCode.ParseOrThrow(ward.Code),
-                        new WardTokenOptions(Jlis.BaseAddress, (w == 0 ? InquirerHost : ProviderHost).BaseAddress, KeyDirectory("ward-" + ward.Code)));
+                        new WardTokenOptions(Jlis.BaseAddress, NodeHost(ward).BaseAddress, KeyDirectory(ward)));
                     return await clients.Acquirer.AcquireManyAsync(Guid.NewGuid(), subjects, progress: new Progress<TokenAcquisitionProgress>(p =>
                     {
                         Volatile.Write(ref held[w], p.Held);
@@ -370,8 +338,7 @@ public static class LinkageBench
         /// <summary>The heads of the three parties' provision records: the network's from its signed checkpoint (asked as ward A).</summary>
         public async Task<(long Network, long Inquirer, long Provider)> RecordHeadsAsync(CancellationToken cancellationToken)
         {
-            using var keys = InstitutionKeys.LoadOrCreate(KeyDirectory("ward-" + Inquirer.Code));
-            using var http = SigningHandler.CreateClient(Network.BaseAddress, Inquirer.Code, keys.Signing, NodeRoutes.NetworkInstitutionCode);
+            using var http = SigningHandler.CreateClient(Network.BaseAddress, Inquirer.Code, _wardKeys[Inquirer.Code].Signing, NodeRoutes.NetworkInstitutionCode);
             long network;
             try
             {
@@ -386,15 +353,9 @@ public static class LinkageBench
 
         private static IntermediateNode NodeOf(ServiceHost host) => host.Services.GetRequiredService<IntermediateNode>();
 
-        private T Own<T>(T disposable) where T : IAsyncDisposable
-        {
-            _owned.Add(disposable);
-            return disposable;
-        }
-
         public async ValueTask DisposeAsync()
         {
-            for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+            await _country.DisposeAsync();
             foreach (var keys in _wardKeys.Values) keys.Dispose();
         }
     }

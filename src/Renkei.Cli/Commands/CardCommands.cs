@@ -419,7 +419,7 @@ public static class CardCommands
                 var options = new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile)
                 {
                     Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.Resolve(layout, parse.GetValue(_passphraseFile))),
-                    Institutions = [JlisConnection.WardInstitution(layout, ward, ward.Digits)],
+                    Institutions = [CountryBuilder.WardAtJlis(layout, ward, ward.Digits).ToInstitution()],
                 };
                 host = await JlisService.StartAsync(options, ct);
             }

@@ -18,67 +18,9 @@ using Renkei.ServiceDefaults;
 
 namespace Renkei.Cli.Demo;
 
-/// <summary>
-/// The demo country's network side: the information provision network, J-LIS's and each institution's registration in
-/// it, and the two non-municipal information holders (日本年金機構 and a 健康保険組合), each with its own service, database,
-/// keys and intermediate server.
-/// </summary>
+/// <summary>The people the demo's two non-municipal information holders (日本年金機構 and a 健康保険組合) keep records of.</summary>
 internal static class DemoNetwork
 {
-    public const string JlisName = "地方公共団体情報システム機構";
-
-    /// <summary>Registers an institution whose keys live in <paramref name="keyDirectory"/> (created on first use).</summary>
-    public static void Register(NetworkNode network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
-    {
-        using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
-        network.Registry.Upsert(new InstitutionInfo(code, name, kind, endpoint, keys.SigningPublicKey, keys.SealingPublicKey));
-    }
-
-    /// <summary>The demo portal as a ward's e-application inbox pins it: its code and signing public key (its keys are created on first use).</summary>
-    public static KnownInstitution PortalCaller(DataLayout layout)
-    {
-        using var keys = InstitutionKeys.LoadOrCreate(layout.PortalInstitutionKeyDirectory);
-        return new KnownInstitution(PortalRoutes.DemoPortalCode, nameof(InstitutionClass.Portal), RequestSignature.ImportPublicKey(keys.SigningPublicKey));
-    }
-
-    /// <summary>The intermediate server of an institution as its node on the network.</summary>
-    public static Task<ServiceHost> StartIntermediateAsync(Database database, string code, string name, string keyDirectory, NetworkNode network,
-        CancellationToken cancellationToken, int port = 0) =>
-        IntermediateService.StartAsync(new IntermediateServiceOptions(database, code, name, port)
-        {
-            InstitutionKeyDirectory = keyDirectory,
-            NetworkAddress = network.BaseAddress,
-            NetworkSigningPublicKey = network.SigningPublicKey,
-            ApiReference = true,
-        }, cancellationToken);
-
-    /// <summary>Starts a holder and its intermediate server and registers it at the network.</summary>
-    public static async Task<RunningHolder> StartHolderAsync(DataLayout layout, HolderKind kind, NetworkNode network, Uri jlis, CancellationToken cancellationToken,
-        int port = 0, int intermediatePort = 0)
-    {
-        var (code, name) = kind == HolderKind.PensionOrganisation
-            ? (HolderInstitutions.PensionOrganisationCode, HolderInstitutions.PensionOrganisationName)
-            : (HolderInstitutions.DemoInsurerCode, HolderInstitutions.DemoInsurerName);
-        var keyDirectory = Path.Combine(layout.HolderDirectory(code), "keys");
-        var intermediateDatabase = layout.IntermediateDatabase(code);
-        var intermediate = await StartIntermediateAsync(intermediateDatabase, code, name, layout.HolderInstitutionKeyDirectory(code), network, cancellationToken,
-            intermediatePort);
-        try
-        {
-            var database = layout.HolderDatabase(code);
-            var holder = await HolderService.StartAsync(
-                new HolderServiceOptions(kind, code, name, database, keyDirectory, intermediate.BaseAddress, port) { JlisAddress = jlis, ApiReference = true },
-                cancellationToken);
-            network.Registry.Upsert(holder.Registration);
-            return new RunningHolder(holder, database, intermediate, intermediateDatabase);
-        }
-        catch
-        {
-            await intermediate.DisposeAsync();
-            throw;
-        }
-    }
-
     /// <summary>
     /// The holders' people are the wards' residents: the pension organisation keeps everyone 20 and over, the insurer a
     /// share of working households (see <see cref="HolderDemoData"/>). Each person's draws come from a seed derived
@@ -99,21 +41,6 @@ internal static class DemoNetwork
             }
         }
         return people;
-    }
-}
-
-/// <summary>A holder of the running demo: its service and its intermediate server.</summary>
-internal sealed class RunningHolder(HolderNode node, Database database, ServiceHost intermediateHost, Database intermediateDatabase) : IAsyncDisposable
-{
-    public HolderNode Node { get; } = node;
-    public Database Database { get; } = database;
-    public ServiceHost IntermediateHost { get; } = intermediateHost;
-    public Database IntermediateDatabase { get; } = intermediateDatabase;
-
-    public async ValueTask DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        await IntermediateHost.DisposeAsync();
     }
 }
 

@@ -1,7 +1,7 @@
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 
-namespace Renkei.Cli;
+namespace Renkei.Country;
 
 /// <summary>
 /// Where each institution keeps its own database and keys under the data directory. Each institution
@@ -24,8 +24,11 @@ namespace Renkei.Cli;
 /// </code>
 /// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt; /
 /// RENKEI_INTERMEDIATE_DB_&lt;code&gt; / RENKEI_NETWORK_DB / RENKEI_HOLDER_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
+/// A country that keeps its databases elsewhere (benchmarks and tests on PostgreSQL, a schema per institution) passes
+/// <c>databases</c>: it gets each institution's database by name (<c>jlis</c>, <c>network</c>, <c>municipality-&lt;code&gt;</c>,
+/// <c>intermediate-&lt;code&gt;</c>, <c>holder-&lt;code&gt;</c>) and the files stay for the keys.
 /// </summary>
-public sealed class DataLayout(DirectoryInfo root)
+public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? databases = null)
 {
     public DirectoryInfo Root { get; } = root;
 
@@ -33,12 +36,12 @@ public sealed class DataLayout(DirectoryInfo root)
     public string JlisKeyFile => Path.Combine(JlisDirectory, "keys", "numbering.key");
 
     public Database JlisDatabase() =>
-        FromEnvironment("RENKEI_JLIS_DB") ?? Database.Sqlite(Path.Combine(JlisDirectory, "jlis.db"));
+        Named("jlis") ?? FromEnvironment("RENKEI_JLIS_DB") ?? Database.Sqlite(Path.Combine(JlisDirectory, "jlis.db"));
 
     public string MunicipalityDirectory(LocalGovernmentCode code) => Path.Combine(Root.FullName, "municipalities", code.Digits);
 
     public Database MunicipalityDatabase(LocalGovernmentCode code) =>
-        FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits)
+        Named("municipality-" + code.Digits) ?? FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits)
         ?? Database.Sqlite(Path.Combine(MunicipalityDirectory(code), "register.db"));
 
     /// <summary>The key that signs the municipality's operation-log checkpoints; its public key is the same path with .pub.</summary>
@@ -52,7 +55,7 @@ public sealed class DataLayout(DirectoryInfo root)
 
     /// <summary>The intermediate server of any information holder, by institution code (a ward, the pension organisation, an insurer).</summary>
     public Database IntermediateDatabase(string institutionCode) =>
-        FromEnvironment("RENKEI_INTERMEDIATE_DB_" + institutionCode)
+        Named("intermediate-" + institutionCode) ?? FromEnvironment("RENKEI_INTERMEDIATE_DB_" + institutionCode)
         ?? Database.Sqlite(Path.Combine(Root.FullName, "intermediate", institutionCode, "intermediate.db"));
 
     /// <summary>The ward's signing and sealing keys as an institution on the network.</summary>
@@ -62,7 +65,7 @@ public sealed class DataLayout(DirectoryInfo root)
     public string NetworkKeyDirectory => Path.Combine(NetworkDirectory, "keys");
 
     public Database NetworkDatabase() =>
-        FromEnvironment("RENKEI_NETWORK_DB") ?? Database.Sqlite(Path.Combine(NetworkDirectory, "network.db"));
+        Named("network") ?? FromEnvironment("RENKEI_NETWORK_DB") ?? Database.Sqlite(Path.Combine(NetworkDirectory, "network.db"));
 
     /// <summary>J-LIS's signing and sealing keys as an institution on the network (it asks for tokens).</summary>
     public string JlisInstitutionKeyDirectory => Path.Combine(JlisDirectory, "keys", "institution");
@@ -73,7 +76,7 @@ public sealed class DataLayout(DirectoryInfo root)
     public string HolderDirectory(string institutionCode) => Path.Combine(Root.FullName, "holders", institutionCode);
 
     public Database HolderDatabase(string institutionCode) =>
-        FromEnvironment("RENKEI_HOLDER_DB_" + institutionCode) ?? Database.Sqlite(Path.Combine(HolderDirectory(institutionCode), "holder.db"));
+        Named("holder-" + institutionCode) ?? FromEnvironment("RENKEI_HOLDER_DB_" + institutionCode) ?? Database.Sqlite(Path.Combine(HolderDirectory(institutionCode), "holder.db"));
 
     public string HolderInstitutionKeyDirectory(string institutionCode) => Path.Combine(HolderDirectory(institutionCode), "keys", "institution");
 
@@ -86,6 +89,11 @@ public sealed class DataLayout(DirectoryInfo root)
     public bool MunicipalityExists(LocalGovernmentCode code) =>
         FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null
         || File.Exists(Path.Combine(MunicipalityDirectory(code), "register.db"));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Database> _named = new(StringComparer.Ordinal);
+
+    /// <summary>The database <c>databases</c> gave for <paramref name="name"/>, asked once per name.</summary>
+    private Database? Named(string name) => databases is null ? null : _named.GetOrAdd(name, databases);
 
     private static Database? FromEnvironment(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } setting ? Database.Parse(setting) : null;

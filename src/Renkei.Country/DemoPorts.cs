@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Renkei.Cli.Demo;
+namespace Renkei.Country;
 
 /// <summary>
 /// Where the demo country's services listen on loopback: fixed ports from <see cref="Base"/>, so a bookmark works on the

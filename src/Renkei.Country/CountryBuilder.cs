@@ -1,0 +1,246 @@
+using Microsoft.Extensions.DependencyInjection;
+using Renkei.Core.Numbers;
+using Renkei.Holders;
+using Renkei.Infrastructure;
+using Renkei.Infrastructure.Signing;
+using Renkei.Intermediate;
+using Renkei.Jlis;
+using Renkei.Jlis.Contracts;
+using Renkei.Jlis.Institutions;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Service;
+using Renkei.Municipality.Staff;
+using Renkei.Network;
+using Renkei.Network.Contracts;
+using Renkei.Portal;
+using Renkei.ServiceDefaults;
+using Renkei.StaffConsole;
+
+namespace Renkei.Country;
+
+/// <summary>
+/// Declares a country — which institutions run and who talks to whom — and starts it, every institution a module that
+/// adds and maps itself (<c>AddNetwork</c>/<c>MapNetworkApi</c> …) on its own <see cref="ServiceHost"/> with its own
+/// database and keys from the <see cref="DataLayout"/>. The links follow from what is declared: with a network, every
+/// institution registers its keys there and every intermediate server is a node pinning the network's key; J-LIS knows
+/// every ward; the wards take the portal's e-applications. The demo, the benchmarks and the tests are presets of it.
+/// </summary>
+public sealed class CountryBuilder(DataLayout layout)
+{
+    /// <summary>The name J-LIS is registered under at the network.</summary>
+    public const string JlisName = "地方公共団体情報システム機構";
+
+    private readonly List<WardDeclaration> _wards = [];
+    private readonly List<HolderDeclaration> _holders = [];
+
+    public DataLayout Layout { get; } = layout;
+    public NetworkDeclaration? Network { get; private set; }
+    public JlisDeclaration? Jlis { get; private set; }
+    public PortalDeclaration? Portal { get; private set; }
+    public IReadOnlyList<WardDeclaration> Wards => _wards;
+    public IReadOnlyList<HolderDeclaration> Holders => _holders;
+
+    public CountryBuilder AddNetwork(Action<NetworkDeclaration>? configure = null) => Declare(Network = new NetworkDeclaration(), configure);
+
+    public CountryBuilder AddJlis(Action<JlisDeclaration>? configure = null) => Declare(Jlis = new JlisDeclaration(), configure);
+
+    public CountryBuilder AddPortal(Action<PortalDeclaration>? configure = null) => Declare(Portal = new PortalDeclaration(), configure);
+
+    public CountryBuilder AddWard(LocalGovernmentCode code, string name, Action<WardDeclaration>? configure = null)
+    {
+        if (_wards.Any(w => w.Code == code)) throw new ArgumentException("the ward is declared already", nameof(code));
+        return Declare(new WardDeclaration(code, name) { Index = _wards.Count }, configure, _wards.Add);
+    }
+
+    public CountryBuilder AddHolder(HolderKind kind, Action<HolderDeclaration>? configure = null)
+    {
+        if (_holders.Any(h => h.Kind == kind)) throw new ArgumentException("the holder is declared already", nameof(kind));
+        return Declare(new HolderDeclaration(kind), configure, _holders.Add);
+    }
+
+    private CountryBuilder Declare<T>(T declaration, Action<T>? configure, Action<T>? add = null)
+    {
+        add?.Invoke(declaration);
+        configure?.Invoke(declaration);
+        return this;
+    }
+
+    /// <summary>
+    /// Starts the declared institutions in the order their links need: the network, J-LIS, each ward (intermediate
+    /// server, API, console), each holder (intermediate server, service), the portal. A service that does not start stops
+    /// every one started before it.
+    /// </summary>
+    public async Task<RunningCountry> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var country = new RunningCountry(Layout);
+        try
+        {
+            if (Network is { Enabled: true }) country.Network = country.Own(new NetworkNode(await StartNetworkAsync(cancellationToken)));
+            if (Jlis is { Enabled: true }) country.Jlis = await country.OwnAsync(StartJlisAsync(country, cancellationToken));
+            foreach (var ward in _wards) await StartWardAsync(country, ward, cancellationToken);
+            foreach (var holder in _holders) await StartHolderAsync(country, holder, cancellationToken);
+            if (Portal is { Enabled: true }) country.Portal = await country.OwnAsync(StartPortalAsync(country, cancellationToken));
+            return country;
+        }
+        catch
+        {
+            await country.DisposeAsync();
+            throw;
+        }
+    }
+
+    private Task<ServiceHost> StartNetworkAsync(CancellationToken cancellationToken)
+    {
+        var options = new NetworkOptions { KeyDirectory = Layout.NetworkKeyDirectory };
+        // J-LIS asks the network for tokens as an institution of its own.
+        if (Jlis is { Enabled: true }) options.Institutions.Add(Registration(JlisTokenRoutes.JlisInstitutionCode, JlisName, InstitutionClass.NumberingAuthority, null,
+            Layout.JlisInstitutionKeyDirectory));
+        return StartAsync("network", Network!, Layout.NetworkDatabase(), ServiceSettings.From(NetworkOptions.Section, options),
+            b => b.AddNetwork(), a => a.MapNetworkApi(), cancellationToken);
+    }
+
+    private Task<ServiceHost> StartJlisAsync(RunningCountry country, CancellationToken cancellationToken)
+    {
+        var options = new JlisOptions
+        {
+            KeyFilePath = Layout.JlisKeyFile,
+            Tokens = country.Network is { } network
+                ? new JlisTokenSettings { NetworkAddress = network.BaseAddress, KeyDirectory = Layout.JlisInstitutionKeyDirectory }
+                : null,
+            Pki = Jlis!.JpkiPassphrase is { } passphrase ? new JpkiSettings { KeyDirectory = Layout.JpkiKeyDirectory, Passphrase = passphrase } : null,
+            // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
+            Institutions = _wards.Select(w => WardAtJlis(Layout, w.Code, w.Name)).ToList(),
+        };
+        return StartAsync("jlis", Jlis, Layout.JlisDatabase(), ServiceSettings.From(JlisOptions.Section, options),
+            b => b.AddJlis(), a => a.MapJlisApi(), cancellationToken);
+    }
+
+    /// <summary>The ward as J-LIS's registry holds it: code, name, role and the signing key in its key directory (created on first use).</summary>
+    public static JlisInstitutionSetting WardAtJlis(DataLayout layout, LocalGovernmentCode ward, string name)
+    {
+        using var keys = InstitutionKeys.LoadOrCreate(layout.MunicipalityInstitutionKeyDirectory(ward));
+        return new JlisInstitutionSetting { Code = ward.Digits, Name = name, Role = JlisRoles.Municipality, SigningPublicKey = keys.SigningPublicKey };
+    }
+
+    private async Task StartWardAsync(RunningCountry country, WardDeclaration declaration, CancellationToken cancellationToken)
+    {
+        var (code, name) = (declaration.Code, declaration.Name);
+        var keyDirectory = Layout.MunicipalityInstitutionKeyDirectory(code);
+        var ward = country.Add(new CountryWard(declaration, Layout.MunicipalityDatabase(code), keyDirectory));
+        if (declaration.Intermediate.Enabled)
+        {
+            ward.IntermediateDatabase = Layout.IntermediateDatabase(code);
+            ward.Intermediate = await StartIntermediateAsync(country, code.Digits, name, keyDirectory, ward.IntermediateDatabase, declaration.Intermediate,
+                cancellationToken);
+            if (country.Network is { } network)
+                Register(network.Host, code.Digits, name, InstitutionClass.Municipality, ward.Intermediate.BaseAddress, keyDirectory);
+        }
+        if (!declaration.Api.Enabled && !declaration.Console.Enabled) return;
+
+        // The API and the console are one application of the ward: one staff directory and one operation log.
+        ward.Staff = new StaffDirectory(ward.Database, AffairCatalogue.LoadDefault(), Layout.MunicipalityTotpKeyFile(code), declaration.StaffOptions);
+        declaration.SeedStaff?.Invoke(ward.Staff);
+        ward.OperationLog = OperationLog.Open(ward.Database, code, Layout.MunicipalityAuditKeyFile(code));
+        void Shared(IServiceCollection services)
+        {
+            services.AddSingleton(ward.Database);
+            services.AddSingleton(ward.Staff);
+            services.AddSingleton(ward.OperationLog);
+        }
+        if (declaration.Api.Enabled)
+        {
+            var options = new WardOptions { Code = code.Digits, Name = name, JlisAddress = country.Jlis?.BaseAddress, KeyDirectory = keyDirectory };
+            if (ward.Intermediate is not null && country.Network is not null) options.Tokens.IntermediateAddress = ward.Intermediate.BaseAddress;
+            if (Portal is { Enabled: true })
+                options.EApplicationPortals.Add(new PinnedPortal { Code = Portal.Code, PublicKey = PublicKeys(Layout.PortalInstitutionKeyDirectory).Signing });
+            ward.Api = await StartAsync($"municipality-{code.Digits}", declaration.Api, null, ServiceSettings.From(WardOptions.Section, options),
+                b => { Shared(b.Services); b.AddWard(); }, a => a.MapWardApi(), cancellationToken);
+        }
+        if (declaration.Console.Enabled)
+        {
+            var options = new StaffConsoleOptions
+            {
+                Municipality = code.Digits, WardName = name, IntermediateAddress = ward.Intermediate?.BaseAddress,
+                InstitutionKeyDirectory = ward.Intermediate is null ? null : keyDirectory,
+            };
+            ward.Console = await StartAsync(StaffConsoleService.ServiceName, declaration.Console, null, ServiceSettings.From(StaffConsoleOptions.Section, options),
+                b => { Shared(b.Services); b.AddStaffConsole(); }, a => a.MapStaffConsole(), cancellationToken);
+        }
+    }
+
+    private async Task StartHolderAsync(RunningCountry country, HolderDeclaration declaration, CancellationToken cancellationToken)
+    {
+        var holder = country.Add(new CountryHolder(declaration, Layout.HolderDatabase(declaration.Code), Layout.IntermediateDatabase(declaration.Code)));
+        holder.IntermediateHost = await StartIntermediateAsync(country, declaration.Code, declaration.Name, Layout.HolderInstitutionKeyDirectory(declaration.Code),
+            holder.IntermediateDatabase, declaration.Intermediate, cancellationToken);
+        var options = new HolderOptions
+        {
+            Kind = declaration.Kind, InstitutionCode = declaration.Code, Name = declaration.Name, KeyDirectory = Path.Combine(Layout.HolderDirectory(declaration.Code), "keys"),
+            IntermediateAddress = holder.IntermediateHost.BaseAddress, JlisAddress = country.Jlis?.BaseAddress,
+        };
+        var host = await StartAsync("holder-" + declaration.Code, declaration.Service, holder.Database, ServiceSettings.From(HolderOptions.Section, options),
+            b => b.AddHolder(), a => a.MapHolderApi(), cancellationToken);
+        holder.Node = new HolderNode(host);
+        country.Network?.Registry.Upsert(holder.Node.Registration);
+    }
+
+    private async Task<ServiceHost> StartIntermediateAsync(RunningCountry country, string code, string name, string keyDirectory, Database database,
+        ServiceDeclaration declaration, CancellationToken cancellationToken)
+    {
+        var options = new IntermediateOptions
+        {
+            HolderCode = code, HolderName = name, InstitutionKeyDirectory = keyDirectory,
+            NetworkAddress = country.Network?.BaseAddress, NetworkSigningPublicKey = country.Network?.SigningPublicKey,
+        };
+        return await StartAsync("intermediate-" + code, declaration, database, ServiceSettings.From(IntermediateOptions.Section, options),
+            b => b.AddIntermediate(), a => a.MapIntermediateApi(), cancellationToken);
+    }
+
+    private Task<ServiceHost> StartPortalAsync(RunningCountry country, CancellationToken cancellationToken)
+    {
+        var portal = Portal!;
+        var keyDirectory = Layout.PortalInstitutionKeyDirectory;
+        // Registered with the network as class Portal with no endpoint: it provides nothing.
+        if (country.Network is { } network) Register(network.Host, portal.Code, portal.Name, InstitutionClass.Portal, null, keyDirectory);
+        var options = new PortalOptions
+        {
+            InstitutionCode = portal.Code, Name = portal.Name, KeyDirectory = keyDirectory,
+            NetworkAddress = country.Network?.BaseAddress, JlisAddress = country.Jlis?.BaseAddress,
+            NetworkSigningPublicKey = country.Network?.SigningPublicKey,
+            Wards = country.Wards.Where(w => w.Api is not null).Select(w => new PortalWard(w.Code.Digits, w.Name, w.Api!.BaseAddress)).ToList(),
+        };
+        return StartAsync(PortalService.ServiceName, portal, null, ServiceSettings.From(PortalOptions.Section, options),
+            b => b.AddPortal(), a => a.MapPortal(), cancellationToken);
+    }
+
+    /// <summary>One module on its own host: the builder's settings, then the declaration's; the database and the declaration's instances in DI.</summary>
+    private async Task<ServiceHost> StartAsync(string name, ServiceDeclaration declaration, Database? database, Dictionary<string, string?> settings,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> add, Action<Microsoft.AspNetCore.Builder.WebApplication> map, CancellationToken cancellationToken)
+    {
+        foreach (var (key, value) in declaration.Settings) settings[key] = value;
+        return await ServiceHost.StartAsync(name, builder =>
+            {
+                if (database is not null) builder.Services.AddSingleton(database);
+                foreach (var register in declaration.Services) register(builder.Services);
+                add(builder);
+            },
+            map, new ServiceHostOptions(declaration.Port, declaration.Address) { ApiReference = declaration.ApiReference, Settings = settings }, cancellationToken);
+    }
+
+    /// <summary>Registers an institution at the network with the public keys in <paramref name="keyDirectory"/> (created on first use).</summary>
+    private static void Register(ServiceHost network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory) =>
+        network.Services.GetRequiredService<Renkei.Network.Registry.InstitutionRegistry>().Upsert(Registration(code, name, kind, endpoint, keyDirectory).ToInfo());
+
+    private static InstitutionSetting Registration(string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
+    {
+        var (signing, sealing) = PublicKeys(keyDirectory);
+        return new InstitutionSetting { Code = code, Name = name, Class = kind, Endpoint = endpoint, SigningPublicKey = signing, SealingPublicKey = sealing };
+    }
+
+    private static (string Signing, string Sealing) PublicKeys(string keyDirectory)
+    {
+        using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
+        return (keys.SigningPublicKey, keys.SealingPublicKey);
+    }
+}
