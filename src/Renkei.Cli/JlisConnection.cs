@@ -17,13 +17,13 @@ namespace Renkei.Cli;
 /// </summary>
 public sealed class JlisConnection : IAsyncDisposable
 {
-    private readonly ServiceHost? _localHost;
+    private readonly RunningCountry? _local;
     private readonly Dictionary<LocalGovernmentCode, WardJlisConnection> _wards;
 
-    private JlisConnection(Dictionary<LocalGovernmentCode, WardJlisConnection> wards, ServiceHost? localHost)
+    private JlisConnection(Dictionary<LocalGovernmentCode, WardJlisConnection> wards, RunningCountry? local)
     {
         _wards = wards;
-        _localHost = localHost;
+        _local = local;
     }
 
     /// <summary>The first ward's client.</summary>
@@ -34,30 +34,41 @@ public sealed class JlisConnection : IAsyncDisposable
 
     public Uri BaseAddress => _wards.Values.First().Http.BaseAddress!;
 
+    /// <summary>The whole connection signing as <paramref name="ward"/> (numbering, cards, JPKI).</summary>
+    public WardJlisConnection For(LocalGovernmentCode ward) => _wards[ward];
+
     /// <summary>Opens J-LIS for <paramref name="wards"/> (at least one), each signing with its own institution key.</summary>
-    public static async Task<JlisConnection> OpenAsync(DataLayout layout, Uri? url, CancellationToken cancellationToken, params LocalGovernmentCode[] wards)
+    public static Task<JlisConnection> OpenAsync(DataLayout layout, Uri? url, CancellationToken cancellationToken, params LocalGovernmentCode[] wards) =>
+        OpenAsync(layout, url, null, cancellationToken, wards);
+
+    /// <summary>
+    /// Opens J-LIS for <paramref name="wards"/>; a J-LIS started here runs JPKI and the card services with
+    /// <paramref name="jpkiPassphrase"/> (null: numbering only).
+    /// </summary>
+    public static async Task<JlisConnection> OpenAsync(DataLayout layout, Uri? url, string? jpkiPassphrase, CancellationToken cancellationToken,
+        params LocalGovernmentCode[] wards)
     {
         if (wards.Length == 0) throw new ArgumentException("a connection acts for at least one ward", nameof(wards));
-        ServiceHost? host = null;
+        RunningCountry? local = null;
         if (url is null)
         {
-            host = await JlisService.StartAsync(new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile)
-            {
-                Institutions = wards.Select(ward => CountryBuilder.WardAtJlis(layout, ward, ward.Digits).ToInstitution()).ToList(),
-            }, cancellationToken);
+            // J-LIS alone, with the wards in its own registry (none of their services runs here).
+            var builder = new CountryBuilder(layout).AddJlis(jlis => jlis.JpkiPassphrase = jpkiPassphrase);
+            foreach (var ward in wards.Distinct()) builder.AddWard(ward, ward.Digits, w => (w.Intermediate.Enabled, w.Api.Enabled) = (false, false));
+            local = await builder.StartAsync(cancellationToken);
         }
         var clients = new Dictionary<LocalGovernmentCode, WardJlisConnection>();
         foreach (var ward in wards.Distinct())
-            clients[ward] = new WardJlisConnection(ward, new WardJlisOptions(url ?? host!.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(ward))
+            clients[ward] = new WardJlisConnection(ward, new WardJlisOptions(url ?? local!.Jlis!.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(ward))
             {
                 Timeout = TimeSpan.FromMinutes(2),
             });
-        return new JlisConnection(clients, host);
+        return new JlisConnection(clients, local);
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _wards.Values) client.Dispose();
-        if (_localHost is not null) await _localHost.DisposeAsync();
+        if (_local is not null) await _local.DisposeAsync();
     }
 }

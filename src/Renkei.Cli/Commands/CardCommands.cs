@@ -413,35 +413,18 @@ public static class CardCommands
             var url = parse.GetValue(_jlisUrl);
             var ward = Ward(parse);
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-            ServiceHost? host = null;
-            if (url is null)
-            {
-                var options = new JlisServiceOptions(layout.JlisDatabase(), layout.JlisKeyFile)
-                {
-                    Pki = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.Resolve(layout, parse.GetValue(_passphraseFile))),
-                    Institutions = [CountryBuilder.WardAtJlis(layout, ward, ward.Digits).ToInstitution()],
-                };
-                host = await JlisService.StartAsync(options, ct);
-            }
-            var connection = new WardJlisConnection(ward, new WardJlisOptions(url ?? host!.BaseAddress, layout.MunicipalityInstitutionKeyDirectory(ward))
-            {
-                Timeout = TimeSpan.FromMinutes(2),
-            });
-            return new Connection(connection, host);
+            var passphrase = url is null ? JpkiPassphrase.Resolve(layout, parse.GetValue(_passphraseFile)) : null;
+            return new Connection(await JlisConnection.OpenAsync(layout, url, passphrase, ct, ward), ward);
         }
     }
 
-    private sealed class Connection(WardJlisConnection ward, ServiceHost? host) : IAsyncDisposable
+    private sealed class Connection(JlisConnection jlis, LocalGovernmentCode ward) : IAsyncDisposable
     {
-        public CardHttpClient Cards => ward.Cards;
+        public CardHttpClient Cards => jlis.For(ward).Cards;
 
         public CardCounter Counter(string operatorId) => new(Cards, operatorId);
 
-        public async ValueTask DisposeAsync()
-        {
-            ward.Dispose();
-            if (host is not null) await host.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => jlis.DisposeAsync();
     }
 
     /// <summary>--card or --number (exactly one).</summary>

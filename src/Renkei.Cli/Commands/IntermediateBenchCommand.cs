@@ -7,6 +7,8 @@ using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
+using Renkei.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
 using static Renkei.Cli.Commands.BenchCommands;
 
 namespace Renkei.Cli.Commands;
@@ -108,8 +110,11 @@ public static class IntermediateBenchCommand
     private static async Task<IntermediateBenchResult> RunAsync(Database database, string keyDirectory, int records, int batchSize, bool quiet,
         CancellationToken cancellationToken)
     {
-        await using var host = await IntermediateService.StartAsync(
-            new IntermediateServiceOptions(database, BenchHolder, "ベンチマーク") { InstitutionKeyDirectory = keyDirectory }, cancellationToken);
+        var settings = ServiceSettings.From(IntermediateOptions.Section,
+            new IntermediateOptions { HolderCode = BenchHolder, HolderName = "ベンチマーク", InstitutionKeyDirectory = keyDirectory });
+        await using var host = await ServiceHost.StartAsync("intermediate-" + BenchHolder,
+            builder => { builder.Services.AddSingleton(database); builder.AddIntermediate(); }, app => app.MapIntermediateApi(),
+            new ServiceHostOptions { Settings = settings }, cancellationToken);
         var store = new Renkei.Intermediate.Storage.IntermediateStore(database);
         DeleteBenchRows(database);
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
