@@ -207,7 +207,7 @@ public sealed class CountryBuilder(DataLayout layout)
         {
             InstitutionCode = portal.Code, Name = portal.Name, KeyDirectory = keyDirectory,
             NetworkAddress = country.Network?.BaseAddress, JlisAddress = country.Jlis?.BaseAddress,
-            NetworkSigningPublicKey = country.Network?.SigningPublicKey,
+            NetworkLogPublicKey = country.Network?.LogPublicKey,
             Wards = country.Wards.Where(w => w.Api is not null).Select(w => new PortalWard(w.Code.Digits, w.Name, w.Api!.BaseAddress)).ToList(),
         };
         return StartAsync(PortalService.ServiceName, portal, null, ServiceSettings.From(PortalOptions.Section, options),

@@ -78,6 +78,9 @@ public static class ProvisionLogRoutes
 
     /// <summary>GET: the names of the codes a record holds (institutions, affairs, information kinds), signed (<see cref="SignedNameTable"/>).</summary>
     public const string Names = "records/names";
+
+    /// <summary>GET: the network CA's certificate (PEM) for the key that signs the heads, checkpoints and name table.</summary>
+    public const string SigningCertificate = "records/signing-certificate";
 }
 
 /// <summary>A code and its Japanese name.</summary>

@@ -66,10 +66,13 @@ public static class NetworkModule
             }
             return registry;
         });
-        // The checkpoint signer gets its own copy of the key: it serialises its own use, the node client its own.
-        services.AddSingleton(sp => new CheckpointKey(ECDsa.Create(sp.GetRequiredService<InstitutionKeys>().Signing.ExportParameters(includePrivateParameters: true))));
+        // The log has its own key (log-signing.key, created beside the others on first start), never the request key; a log
+        // begun before that key existed keeps its older checkpoints, signed with the request key, which the start-up check accepts.
+        services.AddSingleton(sp => new CheckpointKey(InstitutionKeys.LoadOrCreateLogSigningKey(Options(sp).KeyDirectory!)));
+        services.AddSingleton(sp => LogSigningCertificate.Load(Options(sp).KeyDirectory!, sp.GetRequiredService<CheckpointKey>().Key));
         services.AddSingleton(sp => new ProvisionRecords(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<CheckpointKey>().Key,
-            sp.GetRequiredService<TimeProvider>(), Options(sp).TreeHeadInterval, Options(sp).AuditLog.ToOptions()));
+            sp.GetRequiredService<InstitutionKeys>().SigningPublicKey, sp.GetRequiredService<TimeProvider>(), Options(sp).TreeHeadInterval,
+            Options(sp).AuditLog.ToOptions()));
         services.AddSingleton(sp => new NodeClient(sp.GetRequiredService<InstitutionKeys>().Signing, sp.GetRequiredService<NetworkOutgoingHandler>().Create(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<IMessageTap>()));
         services.AddSingleton(sp => new LinkageService(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<InstitutionRegistry>(),
@@ -93,13 +96,13 @@ public static class NetworkModule
         new NetworkEndpoints(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<InstitutionRegistry>(), tokens,
             sp.GetRequiredService<TokenIssuance>(), sp.GetRequiredService<LinkageService>(), sp.GetRequiredService<BatchService>(),
             sp.GetRequiredService<ProvisionRecords>(), sp.GetRequiredService<LinkagePolicy>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IMessageTap>()).Map(app);
+            sp.GetService<IMessageTap>(), sp.GetRequiredService<LogSigningCertificate>()).Map(app);
         return app;
     }
 
     private static NetworkOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<NetworkOptions>>().Value;
 
-    /// <summary>The provision records' signing key (a copy of the network's); disposed after the records, which sign a last checkpoint with it.</summary>
+    /// <summary>The provision records' log-signing key; disposed after the records, which sign a last checkpoint with it.</summary>
     private sealed record CheckpointKey(ECDsa Key) : IDisposable
     {
         public void Dispose() => Key.Dispose();

@@ -31,8 +31,14 @@ public sealed class NetworkNode : IAsyncDisposable
     public ServiceHost Host { get; }
     public Uri BaseAddress => Host.BaseAddress;
 
-    /// <summary>The network's signing key (SPKI DER, base64): nodes verify the network's requests with it, auditors its checkpoints.</summary>
+    /// <summary>The network's request-signing key (SPKI DER, base64): nodes verify the network's requests with it.</summary>
     public string SigningPublicKey => _keys.SigningPublicKey;
+
+    /// <summary>
+    /// The network's log-signing key (SPKI DER, base64), separate from the request key: it signs the provision records'
+    /// tree heads, checkpoints and name table, and is what auditors, monitors and the portal pin.
+    /// </summary>
+    public string LogPublicKey => Records.NetworkPublicKey;
 
     public string SealingPublicKey => _keys.SealingPublicKey;
 

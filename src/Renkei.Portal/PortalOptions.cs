@@ -40,11 +40,12 @@ public sealed class PortalOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// The network's signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it (required: the
-    /// portal does not start without it). The history page's proof verifier accepts a signed tree head only under this key
-    /// and shows its fingerprint; a head carrying any other key fails.
+    /// The network's log-signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it (required: the
+    /// portal does not start without it) — the key that signs the provision records' heads and name table, not the key
+    /// that signs the network's requests. The history page's proof verifier accepts a signed tree head only under this key
+    /// and shows its fingerprint; a head signed with any other key (the network's request key among them) fails.
     /// </summary>
-    public string? NetworkSigningPublicKey { get; set; }
+    public string? NetworkLogPublicKey { get; set; }
 
     /// <summary>How long the portal waits for the network (a self-information query goes on to the holder).</summary>
     public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -68,10 +69,10 @@ internal sealed class PortalOptionsValidator : IValidateOptions<PortalOptions>
         if (string.IsNullOrWhiteSpace(options.KeyDirectory)) failures.Add($"{s}:KeyDirectory is required");
         if (!IsHttpAddress(options.NetworkAddress)) failures.Add($"{s}:NetworkAddress is required: an absolute http or https address");
         if (!IsHttpAddress(options.JlisAddress)) failures.Add($"{s}:JlisAddress is required: an absolute http or https address");
-        if (string.IsNullOrWhiteSpace(options.NetworkSigningPublicKey))
-            failures.Add($"{s}:NetworkSigningPublicKey is required: the network's signing key must be pinned, the history page trusts no key a tree head carries");
-        else if (!IsPublicKey(options.NetworkSigningPublicKey))
-            failures.Add($"{s}:NetworkSigningPublicKey must be an ECDSA public key (SubjectPublicKeyInfo DER, base64)");
+        if (string.IsNullOrWhiteSpace(options.NetworkLogPublicKey))
+            failures.Add($"{s}:NetworkLogPublicKey is required: the network's log-signing key must be pinned, the history page trusts no key a tree head carries");
+        else if (!IsPublicKey(options.NetworkLogPublicKey))
+            failures.Add($"{s}:NetworkLogPublicKey must be an ECDSA public key (SubjectPublicKeyInfo DER, base64)");
         if (options.IdleTimeout <= TimeSpan.Zero) failures.Add($"{s}:IdleTimeout must be positive");
         if (options.NetworkTimeout <= TimeSpan.Zero) failures.Add($"{s}:NetworkTimeout must be positive");
         for (var i = 0; i < options.Wards.Count; i++)

@@ -52,7 +52,7 @@ internal sealed class PortalRuntime : IDisposable
         Sessions = new PortalSessions(clock, options.IdleTimeout);
         Challenges = new LoginChallenges(InstitutionCode, clock);
         RelyingParty = new JpkiRelyingParty(Jpki, new JpkiRelyingPartyOptions { Clock = clock });
-        Names = new RecordNames(Network, options.NetworkSigningPublicKey!, clock);
+        Names = new RecordNames(Network, options.NetworkLogPublicKey!, clock);
     }
 
     /// <summary>Japanese names of institutions, affairs and information kinds from the network's signed name table (verified, cached).</summary>

@@ -57,7 +57,7 @@ public static class PortalService
             [$"{s}:{nameof(PortalOptions.NetworkAddress)}"] = options.NetworkAddress?.ToString(),
             [$"{s}:{nameof(PortalOptions.JlisAddress)}"] = options.JlisAddress?.ToString(),
             [$"{s}:{nameof(PortalOptions.IdleTimeout)}"] = options.IdleTimeout.ToString("c", CultureInfo.InvariantCulture),
-            [$"{s}:{nameof(PortalOptions.NetworkSigningPublicKey)}"] = options.NetworkSigningPublicKey,
+            [$"{s}:{nameof(PortalOptions.NetworkLogPublicKey)}"] = options.NetworkLogPublicKey,
             [$"{s}:{nameof(PortalOptions.NetworkTimeout)}"] = options.NetworkTimeout.ToString("c", CultureInfo.InvariantCulture),
         };
         for (var i = 0; i < options.Wards.Count; i++)

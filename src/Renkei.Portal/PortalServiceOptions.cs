@@ -38,11 +38,12 @@ public sealed record PortalServiceOptions(string InstitutionCode, string Name, s
     public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
 
     /// <summary>
-    /// The network's signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it (required: the
-    /// portal does not start without it). The history page's proof verifier accepts a signed tree head only under this key
-    /// and shows its fingerprint; a head carrying any other key fails.
+    /// The network's log-signing key (SubjectPublicKeyInfo DER, base64) as the portal's operator pinned it (required: the
+    /// portal does not start without it) — the key that signs the provision records' heads and name table, not the key
+    /// that signs the network's requests. The history page's proof verifier accepts a signed tree head only under this key
+    /// and shows its fingerprint; a head signed with any other key (the network's request key among them) fails.
     /// </summary>
-    public string? NetworkSigningPublicKey { get; init; }
+    public string? NetworkLogPublicKey { get; init; }
 
     /// <summary>How long the portal waits for the network (a self-information query goes on to the holder).</summary>
     public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);

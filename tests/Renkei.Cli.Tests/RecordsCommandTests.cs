@@ -56,14 +56,19 @@ public sealed class RecordsCommandTests : IDisposable
         return new Place(postgres, postgres.Database, [], ["--database", "postgres:" + postgres.Database.ConnectionString]);
     }
 
-    /// <summary><paramref name="count"/> provision records in the network's log, signed with the network's key as the network signs them.</summary>
-    private void WriteNetworkRecords(Database database, int count)
+    /// <summary>
+    /// <paramref name="count"/> provision records in the network's log, signed with the network's log-signing key as the
+    /// network signs them — or, with <paramref name="beforeLogKey"/>, with its request key, as a network signed them before
+    /// it had a log-signing key.
+    /// </summary>
+    private void WriteNetworkRecords(Database database, int count, int from = 1, bool beforeLogKey = false)
     {
         using var keys = InstitutionKeys.LoadOrCreate(Layout.NetworkKeyDirectory);
+        using var logKey = InstitutionKeys.LoadOrCreateLogSigningKey(Layout.NetworkKeyDirectory);
         using var log = new AuditLogStore(database, ProvisionRecordAudit.TableName,
-            new AuditCheckpointSigner(ProvisionRecordAudit.LogIdentity, keys.Signing), new AuditLogOptions(CheckpointInterval: 10));
+            new AuditCheckpointSigner(ProvisionRecordAudit.LogIdentity, beforeLogKey ? keys.Signing : logKey), new AuditLogOptions(CheckpointInterval: 10));
         log.EnsureSchema();
-        log.AppendBatch(Enumerable.Range(1, count).Select(i => CanonicalJson.Serialize(new
+        log.AppendBatch(Enumerable.Range(from, count).Select(i => CanonicalJson.Serialize(new
         {
             requestId = new Guid(i, 0, 0, new byte[8]),
             inquirer = Ward,
@@ -163,9 +168,9 @@ public sealed class RecordsCommandTests : IDisposable
     {
         using var place = NetworkPlace("sqlite");
         WriteNetworkRecords(place.Database, 5);
-        using var keys = InstitutionKeys.LoadOrCreate(Layout.NetworkKeyDirectory);
-        var published = _data.File("network-signing.b64");
-        File.WriteAllText(published, keys.SigningPublicKey); // as the registry lists it
+        using var logKey = InstitutionKeys.LoadOrCreateLogSigningKey(Layout.NetworkKeyDirectory);
+        var published = _data.File("network-log.b64");
+        File.WriteAllText(published, Convert.ToBase64String(logKey.ExportSubjectPublicKeyInfo())); // SPKI DER, base64
         using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var wrong = _data.File("other.pem");
         File.WriteAllText(wrong, other.ExportSubjectPublicKeyInfoPem());
@@ -176,6 +181,34 @@ public sealed class RecordsCommandTests : IDisposable
         Assert.True(trusted.ExitCode == 0, trusted.StandardOutput + trusted.StandardError);
         Assert.Equal(1, forged.ExitCode);
         Assert.Equal("badCheckpointSignature", ProblemOf(forged).Item1);
+    }
+
+    /// <summary>
+    /// A network upgraded to its own log-signing key keeps the checkpoints its request key signed before: verified from the
+    /// network's key directory both keys count, while an auditor who pins only the log key sees the older checkpoint as not
+    /// signed by it, and the request key alone does not cover the newer one.
+    /// </summary>
+    [Fact]
+    public async Task A_log_begun_before_the_log_key_existed_verifies_with_both_of_the_networks_keys()
+    {
+        using var place = NetworkPlace("sqlite");
+        WriteNetworkRecords(place.Database, 5, beforeLogKey: true);
+        WriteNetworkRecords(place.Database, 5, from: 6);
+        using var keys = InstitutionKeys.LoadOrCreate(Layout.NetworkKeyDirectory);
+        using var logKey = InstitutionKeys.LoadOrCreateLogSigningKey(Layout.NetworkKeyDirectory);
+        var logOnly = _data.File("log.pem");
+        File.WriteAllText(logOnly, logKey.ExportSubjectPublicKeyInfoPem());
+        var requestOnly = _data.File("request.b64");
+        File.WriteAllText(requestOnly, keys.SigningPublicKey);
+
+        var both = await Run(place, "records", "verify", "--role", "network", "--json");
+        var pinnedLog = await Run(place, "records", "verify", "--role", "network", "--public-key", logOnly, "--json");
+        var pinnedRequest = await Run(place, "records", "verify", "--role", "network", "--public-key", requestOnly, "--json");
+
+        Assert.True(both.ExitCode == 0, both.StandardOutput + both.StandardError);
+        Assert.Equal(2, Json(both).GetProperty("checkpoints").GetInt64());
+        Assert.Equal((1, "badCheckpointSignature", 5L), (pinnedLog.ExitCode, ProblemOf(pinnedLog).Item1, ProblemOf(pinnedLog).Item2));
+        Assert.Equal((1, "badCheckpointSignature", 10L), (pinnedRequest.ExitCode, ProblemOf(pinnedRequest).Item1, ProblemOf(pinnedRequest).Item2));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class RecordsMonitorTests : IDisposable
         Append(original, "a", 1, 3);
         var publicKey = _data.File("network.pub");
         await using (var network = await StartAsync(original))
-            File.WriteAllText(publicKey, network.SigningPublicKey);
+            File.WriteAllText(publicKey, network.LogPublicKey);
         var state = _data.File("monitor");
         var other = _data.File("other-monitor");
 
@@ -85,6 +85,14 @@ public sealed class RecordsMonitorTests : IDisposable
             var refused = await CliProcess.RunAsync(_data.Path, "records", "monitor", "--network", network.BaseAddress.ToString(), "--public-key", stranger,
                 "--state", _data.File("third"), "--json");
             Assert.Equal((1, "bad-signature"), (refused.ExitCode, Outcome(refused)));
+
+            // The network's own request key is not the log's key either: a monitor pinned to it trusts no head.
+            var requestKey = _data.File("request-key.pub");
+            File.WriteAllText(requestKey, network.SigningPublicKey);
+            Assert.NotEqual(network.SigningPublicKey, network.LogPublicKey);
+            var wrongKey = await CliProcess.RunAsync(_data.Path, "records", "monitor", "--network", network.BaseAddress.ToString(), "--public-key", requestKey,
+                "--state", _data.File("fourth"), "--json");
+            Assert.Equal((1, "bad-signature"), (wrongKey.ExitCode, Outcome(wrongKey)));
         }
     }
 
@@ -98,7 +106,7 @@ public sealed class RecordsMonitorTests : IDisposable
         var large = _data.File("large");
         await using (var network = await StartAsync(original))
         {
-            File.WriteAllText(publicKey, network.SigningPublicKey);
+            File.WriteAllText(publicKey, network.LogPublicKey);
             Assert.Equal(0, (await MonitorAsync(network, small)).ExitCode);
         }
         Append(original, "a", 4, 6);
@@ -164,12 +172,12 @@ public sealed class RecordsMonitorTests : IDisposable
         return JsonSerializer.Deserialize<Evidenced>(File.ReadAllText(path), JsonDefaults.Options)!;
     }
 
-    /// <summary>Records <paramref name="from"/>…<paramref name="to"/> of a provision log, signed with the network's key as the network signs them.</summary>
+    /// <summary>Records <paramref name="from"/>…<paramref name="to"/> of a provision log, signed with the network's log-signing key as the network signs them.</summary>
     private void Append(Database database, string variant, int from, int to)
     {
-        using var keys = InstitutionKeys.LoadOrCreate(KeyDirectory);
+        using var key = InstitutionKeys.LoadOrCreateLogSigningKey(KeyDirectory);
         using var log = new AuditLogStore(database, ProvisionRecordAudit.TableName,
-            new AuditCheckpointSigner(ProvisionRecordAudit.LogIdentity, keys.Signing), new AuditLogOptions(CheckpointInterval: 10));
+            new AuditCheckpointSigner(ProvisionRecordAudit.LogIdentity, key), new AuditLogOptions(CheckpointInterval: 10));
         log.EnsureSchema();
         log.AppendBatch(Enumerable.Range(from, to - from + 1).Select(i => CanonicalJson.Serialize(new
         {

@@ -31,7 +31,7 @@ public sealed class PortalModuleTests
         ["Portal:KeyDirectory"] = keyDirectory,
         ["Portal:NetworkAddress"] = "http://127.0.0.1:9/",
         ["Portal:JlisAddress"] = "http://127.0.0.1:9/",
-        ["Portal:NetworkSigningPublicKey"] = NetworkKey(),
+        ["Portal:NetworkLogPublicKey"] = NetworkKey(),
         ["Portal:IdleTimeout"] = "00:05:00",
         ["Portal:Wards:0:Code"] = "131091",
         ["Portal:Wards:0:Name"] = "品川区",
@@ -69,8 +69,8 @@ public sealed class PortalModuleTests
         { "Portal:KeyDirectory", null, "Portal:KeyDirectory" },
         { "Portal:NetworkAddress", "network.example", "Portal:NetworkAddress" },
         { "Portal:JlisAddress", null, "Portal:JlisAddress" },
-        { "Portal:NetworkSigningPublicKey", null, "Portal:NetworkSigningPublicKey" },
-        { "Portal:NetworkSigningPublicKey", "bm90LWEta2V5", "Portal:NetworkSigningPublicKey" },
+        { "Portal:NetworkLogPublicKey", null, "Portal:NetworkLogPublicKey" },
+        { "Portal:NetworkLogPublicKey", "bm90LWEta2V5", "Portal:NetworkLogPublicKey" },
         { "Portal:IdleTimeout", "00:00:00", "Portal:IdleTimeout" },
         { "Portal:NetworkTimeout", "-00:00:01", "Portal:NetworkTimeout" },
         { "Portal:Wards:0:Code", "131092", "Portal:Wards:0:Code" }, // a wrong check digit
@@ -96,7 +96,7 @@ public sealed class PortalModuleTests
         using var directory = new TempDirectory();
         var options = new PortalServiceOptions("PORTAL", "マイナポータル", directory.File("keys"), new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.1:9/"));
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => PortalService.StartAsync(options));
-        Assert.Contains("Portal:NetworkSigningPublicKey", refused.Message);
+        Assert.Contains("Portal:NetworkLogPublicKey", refused.Message);
         Assert.False(Directory.Exists(directory.File("keys")), "a portal that did not start made no keys");
     }
 }

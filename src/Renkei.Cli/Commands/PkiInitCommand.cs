@@ -17,6 +17,10 @@ namespace Renkei.Cli.Commands;
 /// in lower case, the certificate's CN the institution code: <c>network</c> → <c>CN=NETWORK</c>, <c>jlis</c> →
 /// <c>CN=JLIS00</c>, <c>jps001</c> → <c>CN=JPS001</c>). Private keys are PKCS#8 PEM,
 /// mode 600. An existing CA is never overwritten without <c>--force</c>; <c>--reuse-ca</c> issues further nodes with it.
+/// <para><c>--log-key &lt;the network's key directory&gt;</c> also certifies the network's log-signing key
+/// (<c>log-signing.key</c>, created there if the network has not started yet): the certificate goes beside the key as
+/// <c>log-signing.pem</c>, where the network serves it, and its SHA-256 fingerprint is printed for the deployment's
+/// documents.</para>
 /// </summary>
 public static partial class PkiInitCommand
 {
@@ -26,7 +30,11 @@ public static partial class PkiInitCommand
     public sealed record NodeFiles(string Node, string CommonName, string Certificate, string Key, DateTimeOffset NotAfter);
 
     /// <summary>What <c>renkei pki init --json</c> prints (paths as written).</summary>
-    public sealed record InitReport(string Authority, bool AuthorityCreated, IReadOnlyList<string> Hosts, IReadOnlyList<NodeFiles> Nodes);
+    public sealed record InitReport(string Authority, bool AuthorityCreated, IReadOnlyList<string> Hosts, IReadOnlyList<NodeFiles> Nodes,
+        LogSigningFiles? LogSigning = null);
+
+    /// <summary>The log-signing key's certificate and the key's fingerprint (SHA-256 of its SubjectPublicKeyInfo, as <see cref="KeyFingerprint"/>).</summary>
+    public sealed record LogSigningFiles(string Certificate, string Fingerprint, DateTimeOffset NotAfter);
 
     public static void AddTo(Command pki)
     {
@@ -34,7 +42,6 @@ public static partial class PkiInitCommand
         var nodes = new Option<string[]>("--node")
         {
             Description = "a node to issue a certificate for, by institution code (network, jlis, 131091, JPS001, …); repeat for each",
-            Required = true,
             AllowMultipleArgumentsPerToken = false,
         };
         var hosts = new Option<string[]>("--host")
@@ -48,20 +55,25 @@ public static partial class PkiInitCommand
             Description = "validity of the node certificates in days",
             DefaultValueFactory = _ => (int)NodeCertificateAuthority.DefaultNodeValidity.TotalDays,
         };
+        var logKey = new Option<DirectoryInfo?>("--log-key")
+        {
+            Description = "the network's key directory: certify its log-signing key (created there if missing) and write log-signing.pem beside it",
+        };
         var json = CliOptions.Json();
 
         var command = new Command("init", "create the network's CA and node certificates for mutual TLS between services")
         {
-            output, nodes, hosts, force, reuse, days, json,
+            output, nodes, hosts, force, reuse, days, logKey, json,
         };
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(output)!.FullName;
-            var names = NodeNames(parse.GetValue(nodes) ?? []);
+            var logKeyDirectory = parse.GetValue(logKey)?.FullName;
+            var names = NodeNames(parse.GetValue(nodes) ?? [], logKeyDirectory is not null);
             var hostList = HostList(parse.GetValue(hosts));
             if (parse.GetValue(force) && parse.GetValue(reuse)) throw new UsageException("--force and --reuse-ca exclude each other");
             if (parse.GetValue(days) is < 1 or > 3650) throw new UsageException("--days must be between 1 and 3650");
-            var report = Run(directory, names, hostList, parse.GetValue(force), parse.GetValue(reuse), TimeSpan.FromDays(parse.GetValue(days)));
+            var report = Run(directory, names, hostList, parse.GetValue(force), parse.GetValue(reuse), TimeSpan.FromDays(parse.GetValue(days)), logKeyDirectory);
             if (report is null) return ExitCodes.Failure;
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, JsonDefaults.Options));
             else
@@ -70,6 +82,12 @@ public static partial class PkiInitCommand
                 foreach (var node in report.Nodes)
                     Console.WriteLine($"  CN={node.CommonName,-10} {node.Certificate}  {node.Key}  (until {node.NotAfter:yyyy-MM-dd})");
                 Console.WriteLine($"  valid for {string.Join(", ", report.Hosts)}");
+                if (report.LogSigning is { } log)
+                {
+                    Console.WriteLine($"提供記録署名鍵 (the network's log-signing key): certificate {log.Certificate} (until {log.NotAfter:yyyy-MM-dd})");
+                    Console.WriteLine($"  SHA-256 fingerprint: {log.Fingerprint}");
+                    Console.WriteLine("  publish this fingerprint where auditors read it (README, deployment documents) and compare it out of band");
+                }
             }
             return ExitCodes.Success;
         });
@@ -77,7 +95,7 @@ public static partial class PkiInitCommand
     }
 
     private static InitReport? Run(string directory, IReadOnlyList<(string File, string CommonName)> nodes, IReadOnlyList<string> hosts,
-        bool force, bool reuse, TimeSpan validity)
+        bool force, bool reuse, TimeSpan validity, string? logKeyDirectory)
     {
         Infrastructure.PrivateFiles.CreateDirectory(directory); // it holds the CA's private key: owner only (700)
         var caCertificate = Path.Combine(directory, AuthorityCertificateFile);
@@ -92,6 +110,8 @@ public static partial class PkiInitCommand
             return null;
         }
         var targets = nodes.SelectMany(n => new[] { Path.Combine(directory, n.File + ".pem"), Path.Combine(directory, n.File + ".key") }).ToList();
+        var logCertificate = logKeyDirectory is null ? null : Path.Combine(logKeyDirectory, InstitutionKeys.LogSigningCertificateFileName);
+        if (logCertificate is not null) targets.Add(logCertificate);
         if (!force && targets.FirstOrDefault(File.Exists) is { } existing)
         {
             Console.Error.WriteLine($"renkei: {Path.GetFileName(existing)} exists in {directory}; refusing to overwrite it (--force replaces the CA and the node files)");
@@ -117,7 +137,17 @@ public static partial class PkiInitCommand
             Write(certificatePath, PemCertificates.ToPem(certificate), privateFile: false);
             issued.Add(new NodeFiles(file, commonName, certificatePath, keyPath, new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero)));
         }
-        return new InitReport(caCertificate, !reuse, hosts, issued);
+        LogSigningFiles? logSigning = null;
+        if (logKeyDirectory is not null)
+        {
+            using var key = InstitutionKeys.LoadOrCreateLogSigningKey(logKeyDirectory);
+            using var certificate = authority.IssueLogSigning(key, validity);
+            if (force) File.Delete(logCertificate!);
+            Write(logCertificate!, PemCertificates.ToPem(certificate), privateFile: false);
+            logSigning = new LogSigningFiles(logCertificate!, KeyFingerprint.Sha256(key),
+                new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+        }
+        return new InitReport(caCertificate, !reuse, hosts, issued, logSigning);
     }
 
     private static void Write(string path, string pem, bool privateFile)
@@ -130,7 +160,7 @@ public static partial class PkiInitCommand
     /// Node names → (file name in lower case, CN): <c>network</c> → NETWORK (the code the network signs with), <c>jlis</c> →
     /// J-LIS's code in the registry (JLIS00), any other name in upper case; each 2–16 letters and digits, no repeats.
     /// </summary>
-    private static List<(string File, string CommonName)> NodeNames(string[] values)
+    private static List<(string File, string CommonName)> NodeNames(string[] values, bool logKey)
     {
         var result = new List<(string, string)>();
         foreach (var value in values)
@@ -146,7 +176,7 @@ public static partial class PkiInitCommand
             if (result.Any(r => r.Item2 == commonName)) throw new UsageException($"--node {value} is given twice");
             result.Add((value.ToLowerInvariant(), commonName));
         }
-        if (result.Count == 0) throw new UsageException("give at least one --node");
+        if (result.Count == 0 && !logKey) throw new UsageException("give at least one --node (or --log-key)");
         return result;
     }
 

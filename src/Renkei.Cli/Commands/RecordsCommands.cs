@@ -36,15 +36,20 @@ public static class RecordsCommands
         string? KeyFingerprint,
         AuditCommands.VerifyProblem? Problem);
 
-    /// <summary>Where a log is and whose key signs it.</summary>
-    private sealed record Located(string Role, string Institution, string Identity, string TableName, Database Database, bool DatabaseExists, string KeyFile);
+    /// <summary>
+    /// Where a log is and whose key signs it; for the network <paramref name="EarlierKeyFile"/> is its request key, which
+    /// signed the checkpoints before the network had its log-signing key (<paramref name="KeyFile"/>).
+    /// </summary>
+    private sealed record Located(string Role, string Institution, string Identity, string TableName, Database Database, bool DatabaseExists, string KeyFile,
+        string? EarlierKeyFile = null);
 
     public static void AddTo(RootCommand root)
     {
-        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify, monitor, consistency");
+        var records = new Command("records", "provision records (情報提供等記録) of the network or of an intermediate server: verify, monitor, consistency, key");
         records.Subcommands.Add(VerifyCommand());
         records.Subcommands.Add(RecordsMonitor.Command());
         records.Subcommands.Add(RecordsMonitor.ConsistencyCommand());
+        records.Subcommands.Add(RecordsMonitor.KeyCommand());
         root.Subcommands.Add(records);
     }
 
@@ -75,7 +80,7 @@ public static class RecordsCommands
         };
         var publicKey = new Option<FileInfo?>("--public-key")
         {
-            Description = "the signing public key the auditor trusts (PEM, or the base64 SubjectPublicKeyInfo the network's registry lists); default: derived from the institution's signing key in the data directory",
+            Description = "the signing public key the auditor trusts (PEM, or base64 SubjectPublicKeyInfo; for the network its log-signing key, as 'records key' writes it); default: derived from the key directory (the network's log-signing key, and its request key for checkpoints signed before the log key existed)",
         };
         var command = new Command("verify",
             "check the provision records' hash chain and signed checkpoints; exit 1 naming the first edited, removed or reordered record")
@@ -111,7 +116,7 @@ public static class RecordsCommands
             {
                 if (deployment.Role != ServeRole.Network)
                     throw new UsageException($"{configFile.Name}: the file is for role {deployment.Role.ToString().ToLowerInvariant()}, not the network");
-                return Network(deployment.Database, Path.Combine(deployment.InstitutionKeyDirectory, InstitutionKeys.SigningKeyFileName));
+                return Network(deployment.Database, deployment.InstitutionKeyDirectory);
             }
             if (deployment.Intermediate is not { } intermediate)
                 throw new UsageException($"{configFile.Name}: the file runs no intermediate server (no \"intermediate\" settings)");
@@ -122,7 +127,7 @@ public static class RecordsCommands
         }
 
         if (role == NetworkRole)
-            return Network(database ?? layout.NetworkDatabase(), Path.Combine(layout.NetworkKeyDirectory, InstitutionKeys.SigningKeyFileName));
+            return Network(database ?? layout.NetworkDatabase(), layout.NetworkKeyDirectory);
         if (institution is null)
             throw new UsageException("--institution is required with --role intermediate (e.g. 131091 for 品川区's intermediate server)");
         if (institution.Length is < 1 or > 32 || !institution.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
@@ -144,9 +149,9 @@ public static class RecordsCommands
         catch (FormatException e) { throw new UsageException("--database: " + e.Message); }
     }
 
-    private static Located Network(Database database, string keyFile) =>
+    private static Located Network(Database database, string keyDirectory) =>
         new(NetworkRole, NodeRoutes.NetworkInstitutionCode, ProvisionRecordAudit.LogIdentity, ProvisionRecordAudit.TableName, database,
-            Exists(database), keyFile);
+            Exists(database), Path.Combine(keyDirectory, InstitutionKeys.LogSigningKeyFileName), Path.Combine(keyDirectory, InstitutionKeys.SigningKeyFileName));
 
     private static Located Intermediate(string institution, Database database, string keyFile) =>
         new(IntermediateRole, institution, PartyRecordLog.IdentityOf(institution), PartyRecordLog.TableName, database, Exists(database), keyFile);
@@ -187,7 +192,9 @@ public static class RecordsCommands
     /// <summary>Verifies the located log, including the cases where the log or its key is missing.</summary>
     private static RecordsVerifyReport Verify(Located at, AuditHead? expected, string? trustedKeyPem)
     {
-        var publicKeyPem = trustedKeyPem ?? AuditSigningKeyFile.LoadPublicKeyPem(at.KeyFile);
+        // The network's earlier key: a log begun before the log-signing key existed has older checkpoints signed with it.
+        var earlierKeyPem = trustedKeyPem is null && at.EarlierKeyFile is { } earlier ? AuditSigningKeyFile.LoadPublicKeyPem(earlier) : null;
+        var publicKeyPem = trustedKeyPem ?? AuditSigningKeyFile.LoadPublicKeyPem(at.KeyFile) ?? earlierKeyPem;
         RecordsVerifyReport Missing(string kind, string message) =>
             new(at.Role, at.Institution, at.TableName, false, 0, null, 0, null, 0, null, new AuditCommands.VerifyProblem(kind, null, null, message));
 
@@ -195,7 +202,7 @@ public static class RecordsCommands
         using var store = new AuditLogStore(at.Database, at.TableName, signer: null);
         if (!at.DatabaseExists || !store.Exists())
         {
-            if (File.Exists(at.KeyFile))
+            if (File.Exists(at.KeyFile) || (at.EarlierKeyFile is { } earlierFile && File.Exists(earlierFile)))
                 return Missing("logMissing", $"{who}'s provision records are missing, though its signing key exists (情報提供等記録の削除)");
             if (expected is not null)
                 return Missing("logMissing", $"there are no provision records, but record {expected.Sequence} was expected (情報提供等記録の削除)");
@@ -207,6 +214,12 @@ public static class RecordsCommands
         AuditCheckpointVerifier verifier;
         try { verifier = AuditCheckpointVerifier.FromPem(at.Identity, publicKeyPem); }
         catch (FormatException e) { throw new UsageException("--public-key: " + e.Message); }
+        if (earlierKeyPem is not null && earlierKeyPem != publicKeyPem)
+        {
+            var earlierKey = System.Security.Cryptography.ECDsa.Create();
+            earlierKey.ImportFromPem(earlierKeyPem);
+            verifier = verifier.WithEarlierKey(earlierKey);
+        }
         var result = store.Verify(verifier, expected);
         return new RecordsVerifyReport(
             at.Role, at.Institution, at.TableName, result.IsIntact, result.EntriesVerified,

@@ -37,7 +37,7 @@ internal static class RecordsMonitor
         network.Required = true;
         var publicKey = new Option<FileInfo>("--public-key")
         {
-            Description = "the network's signing public key you trust (PEM, or base64 SubjectPublicKeyInfo as the registry lists it)",
+            Description = "the network's log-signing public key you trust (PEM, as 'records key --out' writes it, or base64 SubjectPublicKeyInfo)",
             Required = true,
         };
         var state = new Option<DirectoryInfo>("--state") { Description = "where the monitor keeps the last head it verified (and evidence)", Required = true };
@@ -79,7 +79,7 @@ internal static class RecordsMonitor
         network.Required = true;
         var publicKey = new Option<FileInfo>("--public-key")
         {
-            Description = "the network's signing public key you trust (PEM, or base64 SubjectPublicKeyInfo)",
+            Description = "the network's log-signing public key you trust (PEM, as 'records key --out' writes it, or base64 SubjectPublicKeyInfo)",
             Required = true,
         };
         var first = new Option<FileInfo>("--first") { Description = "the earlier signed tree head (JSON, e.g. a monitor's head.json)", Required = true };
@@ -225,6 +225,86 @@ internal static class RecordsMonitor
 
     private static bool SignedByKey(ProvisionTreeHead head, ECDsa key) =>
         RequestSignature.VerifyText(key, ProvisionTreeHead.SignedText(head.TreeSize, head.RootHash, head.SignedAt), head.Signature);
+
+    /// <summary>What <c>records key</c> found: the certificate's subject and validity, and the key's fingerprint.</summary>
+    public sealed record KeyReport(string Subject, string Issuer, DateTimeOffset NotAfter, string Fingerprint, bool ChainVerified, string? PublicKeyFile);
+
+    /// <summary>
+    /// <c>renkei records key --network URL [--ca ca.pem] [--out key.pem]</c>: how a third party gets the key to pin. It
+    /// fetches the network's certificate for its log-signing key (<c>GET records/signing-certificate</c>), with
+    /// <c>--ca</c> checks that the deployment's CA issued it for signing (not TLS), prints the key's SHA-256 fingerprint to
+    /// compare with the one the operator published out of band, and with <c>--out</c> writes the public key (PEM) for
+    /// <c>--public-key</c>.
+    /// </summary>
+    public static Command KeyCommand()
+    {
+        var network = CliOptions.Url("--network", "the network's address (its public log routes)");
+        network.Required = true;
+        var ca = CaOption();
+        var output = new Option<FileInfo?>("--out") { Description = "write the log-signing public key (PEM) here, for --public-key of monitor, consistency and verify" };
+        var json = CliOptions.Json();
+        var command = new Command("key",
+            "fetch the network's certificate for its log-signing key, check it against --ca and print the key's SHA-256 fingerprint to compare out of band")
+        {
+            network, ca, output, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var caFile = parse.GetValue(ca);
+            using var http = NetworkClient(parse.GetValue(network)!, caFile);
+            using var authority = caFile is null ? null : PemCertificates.LoadCertificate(caFile.FullName);
+            using var certificate = await FetchCertificateAsync(http, cancellationToken);
+            if (authority is not null && !IssuedForLogSigning(certificate, authority))
+            {
+                Console.Error.WriteLine("renkei: the certificate the network serves is not a log-signing certificate issued by --ca (提供記録署名鍵の証明書を確認できません)");
+                return ExitCodes.Failure;
+            }
+            using var key = certificate.GetECDsaPublicKey() ?? throw new UsageException("the network's certificate holds no ECDSA key");
+            var path = parse.GetValue(output)?.FullName;
+            if (path is not null) File.WriteAllText(path, key.ExportSubjectPublicKeyInfoPem() + "\n");
+            var report = new KeyReport(certificate.Subject, certificate.Issuer, new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero),
+                Infrastructure.Signing.KeyFingerprint.Sha256(key), authority is not null, path);
+            if (parse.GetValue(json)) AuditCommands.PrintJson(report);
+            else
+            {
+                Console.WriteLine($"提供記録署名鍵 (the network's log-signing key): {report.Subject}, issued by {report.Issuer}, until {report.NotAfter:yyyy-MM-dd}");
+                Console.WriteLine($"  SHA-256 fingerprint: {report.Fingerprint}");
+                Console.WriteLine(report.ChainVerified
+                    ? "  the certificate chains to --ca; compare the fingerprint with the one the operator published before you pin the key"
+                    : "  not checked against a CA (no --ca): compare the fingerprint with the one the operator published before you pin the key");
+                if (path is not null) Console.WriteLine($"  public key written to {path}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<X509Certificate2> FetchCertificateAsync(HttpClient network, CancellationToken cancellationToken)
+    {
+        using var response = await network.GetAsync(ProvisionLogRoutes.SigningCertificate, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new UsageException($"the network answered {(int)response.StatusCode} for {ProvisionLogRoutes.SigningCertificate} (no certificate issued for its log-signing key?)");
+        var pem = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            return X509Certificate2.CreateFromPem(pem);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            throw new UsageException($"the network's {ProvisionLogRoutes.SigningCertificate} is not a PEM certificate");
+        }
+    }
+
+    /// <summary>True when <paramref name="authority"/> issued <paramref name="certificate"/>, valid now, for document signing (the log-signing profile).</summary>
+    internal static bool IssuedForLogSigning(X509Certificate2 certificate, X509Certificate2 authority)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(NodeCertificateAuthority.DocumentSigning);
+        return chain.Build(certificate) && chain.ChainElements.Count == 2 && chain.ChainElements[^1].Certificate.Thumbprint == authority.Thumbprint;
+    }
 
     private static ProvisionTreeHead? ReadHead(string path)
     {

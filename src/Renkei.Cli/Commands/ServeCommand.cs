@@ -110,14 +110,22 @@ public static class ServeCommand
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
     /// <summary>The institution's public keys (created with its key files on first use), for the network's registry.</summary>
     private static void PrintPublicKeys(DeploymentConfig deployment)
     {
         using var keys = InstitutionKeys.LoadOrCreate(deployment.InstitutionKeyDirectory);
+        // The network's also carry its log-signing key: what the portal and auditors pin for the provision records.
+        string? logKey = null;
+        if (deployment.Role == ServeRole.Network)
+        {
+            using var log = InstitutionKeys.LoadOrCreateLogSigningKey(deployment.InstitutionKeyDirectory);
+            logKey = Convert.ToBase64String(log.ExportSubjectPublicKeyInfo());
+        }
         Console.WriteLine(JsonSerializer.Serialize(
-            new InstitutionPublicKeys(deployment.InstitutionCode, keys.SigningPublicKey, keys.SealingPublicKey), PublicKeysJson));
+            new InstitutionPublicKeys(deployment.InstitutionCode, keys.SigningPublicKey, keys.SealingPublicKey, logKey), PublicKeysJson));
     }
 
     /// <summary>Starts the role's services as the file says, prints where each listens and serves until Ctrl+C or SIGTERM.</summary>
@@ -192,7 +200,7 @@ public static class ServeCommand
                         deployment.NetworkAddress!, deployment.JlisAddress!)
                     {
                         Wards = deployment.PortalWards,
-                        NetworkSigningPublicKey = deployment.NetworkSigningPublicKey,
+                        NetworkLogPublicKey = deployment.NetworkLogPublicKey,
                         Tls = deployment.Tls,
                         Port = deployment.Listen.Port,
                         Address = deployment.Listen.Address,

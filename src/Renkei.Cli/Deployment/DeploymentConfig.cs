@@ -79,6 +79,9 @@ public sealed partial class DeploymentConfig : IDisposable
     /// <summary>The network's signing public key (SPKI DER base64) that nodes pin to verify the network's requests.</summary>
     public string? NetworkSigningPublicKey { get; private set; }
 
+    /// <summary>The network's log-signing public key (SPKI DER base64) that the portal pins for the provision records' heads and names.</summary>
+    public string? NetworkLogPublicKey { get; private set; }
+
     public IntermediateSettings? Intermediate { get; private set; }
 
     /// <summary>Municipality role: create the demo staff accounts (DEMO ONLY).</summary>
@@ -318,6 +321,13 @@ public sealed partial class DeploymentConfig : IDisposable
             if (keys.Code != NodeRoutes.NetworkInstitutionCode)
                 throw Problem("peers.networkPublicKeys", $"the file holds the keys of {keys.Code}, not of {NodeRoutes.NetworkInstitutionCode}");
             NetworkSigningPublicKey = CheckPublicKey(keys.SigningPublicKey, "peers.networkPublicKeys", sealing: false);
+            if (keys.LogSigningPublicKey is { } logKey) NetworkLogPublicKey = CheckPublicKey(logKey, "peers.networkPublicKeys", sealing: false);
+        }
+        if (peers.NetworkLogPublicKey is { } inlineLog)
+        {
+            if (peers.NetworkPublicKeys is not null)
+                throw Problem("peers.networkLogPublicKey", "give either networkLogPublicKey or networkPublicKeys, not both");
+            NetworkLogPublicKey = CheckPublicKey(inlineLog, "peers.networkLogPublicKey", sealing: false);
         }
     }
 
@@ -405,8 +415,9 @@ public sealed partial class DeploymentConfig : IDisposable
             case ServeRole.Portal:
                 if (NetworkAddress is null) throw Problem("peers.network", "missing: the portal reads records, information and notices through the network");
                 if (JlisAddress is null) throw Problem("peers.jlis", "missing: the portal checks cards and learns who logged in through J-LIS");
-                if (NetworkSigningPublicKey is null)
-                    throw Problem("peers.networkPublicKeys", "missing: the portal's history page verifies the network's signed tree heads only under the network's pinned key");
+                if (NetworkLogPublicKey is null)
+                    throw Problem("peers.networkPublicKeys",
+                        "missing the network's log-signing key (its public-keys file, or peers.networkLogPublicKey): the portal's history page verifies the network's signed tree heads only under that pinned key");
                 PortalWards = ReadPortalWards(file.Portal?.Wards ?? []);
                 break;
         }

@@ -63,6 +63,9 @@ internal sealed class PeersSection
     /// <summary>The network's signing public key (SPKI DER base64), or a file <c>serve --public-keys</c> wrote: what nodes pin to verify the network's requests.</summary>
     public string? NetworkSigningPublicKey { get; set; }
     public string? NetworkPublicKeys { get; set; }
+
+    /// <summary>The network's log-signing key (SPKI DER base64), what the portal pins for the provision records; or from the <see cref="NetworkPublicKeys"/> file.</summary>
+    public string? NetworkLogPublicKey { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -151,4 +154,5 @@ internal sealed class RegistryEntry
 }
 
 /// <summary>What <c>renkei serve --config &lt;file&gt; --public-keys</c> prints and a registry entry's <c>publicKeys</c> file holds.</summary>
-public sealed record InstitutionPublicKeys(string Code, string SigningPublicKey, string SealingPublicKey);
+/// <paramref name="LogSigningPublicKey"/> is the network's only: the key that signs its provision records' heads, checkpoints and name table.
+public sealed record InstitutionPublicKeys(string Code, string SigningPublicKey, string SealingPublicKey, string? LogSigningPublicKey = null);

@@ -133,18 +133,39 @@ public sealed class AuditCheckpointSigner
     }
 }
 
-/// <summary>Checks checkpoint signatures with the owner's published public key. Thread-safe.</summary>
+/// <summary>
+/// Checks checkpoint signatures with the owner's published public key — or with a key the owner signed with before it
+/// (<see cref="WithEarlierKey"/>), for a log whose older checkpoints were signed before the owner's current key existed.
+/// Thread-safe.
+/// </summary>
 public sealed class AuditCheckpointVerifier
 {
     private readonly ECDsa _publicKey;
+    private readonly ECDsa? _earlierKey;
     private readonly Lock _gate = new();
 
-    public AuditCheckpointVerifier(string logIdentity, ECDsa publicKey)
+    public AuditCheckpointVerifier(string logIdentity, ECDsa publicKey) : this(logIdentity, publicKey, null)
+    {
+    }
+
+    private AuditCheckpointVerifier(string logIdentity, ECDsa publicKey, ECDsa? earlierKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(logIdentity);
         LogIdentity = logIdentity;
         _publicKey = publicKey;
+        _earlierKey = earlierKey;
         KeyFingerprint = Fingerprint(publicKey);
+    }
+
+    /// <summary>
+    /// A verifier that also accepts checkpoints signed with <paramref name="earlierKey"/> (a P-256 key the owner signed its
+    /// checkpoints with before this one). <see cref="KeyFingerprint"/> stays this verifier's key's.
+    /// </summary>
+    public AuditCheckpointVerifier WithEarlierKey(ECDsa earlierKey)
+    {
+        ArgumentNullException.ThrowIfNull(earlierKey);
+        if (earlierKey.KeySize != 256) throw new ArgumentException("audit checkpoints are verified with an ECDSA P-256 key", nameof(earlierKey));
+        return new AuditCheckpointVerifier(LogIdentity, _publicKey, earlierKey);
     }
 
     public string LogIdentity { get; }
@@ -177,7 +198,7 @@ public sealed class AuditCheckpointVerifier
     {
         if (checkpoint.Hash.Length != AuditHash.Size || checkpoint.Signature.Length != 64) return false;
         var data = AuditCheckpoint.SignedBytes(LogIdentity, checkpoint.Sequence, checkpoint.Hash, checkpoint.SignedAtMicros);
-        lock (_gate) return _publicKey.VerifyData(data, checkpoint.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return SignedByOwner(data, checkpoint.Signature);
     }
 
     /// <summary>True when <paramref name="coverage"/> is signed by the owner and ends at <paramref name="checkpoint"/>'s hash.</summary>
@@ -188,6 +209,13 @@ public sealed class AuditCheckpointVerifier
             || !coverage.HashOf(coverage.Sequence).SequenceEqual(checkpoint.Hash))
             return false;
         var data = AuditCoverage.SignedBytes(LogIdentity, coverage.Sequence, coverage.Hashes);
-        lock (_gate) return _publicKey.VerifyData(data, coverage.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return SignedByOwner(data, coverage.Signature);
+    }
+
+    private bool SignedByOwner(byte[] data, byte[] signature)
+    {
+        lock (_gate)
+            return _publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+                || (_earlierKey?.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ?? false);
     }
 }

@@ -5,15 +5,21 @@ namespace Renkei.Infrastructure.Signing;
 
 /// <summary>
 /// An institution's two key pairs on the network, each in its own file in <c>directory</c>, created on first use:
-/// <c>signing.key</c> (ECDSA P-256: signs its requests and, for a provider, its answers; for the network, its checkpoints)
-/// and <c>sealing.key</c> (ECDH P-256: providers seal answers to it). Both PKCS#8 PEM, mode 600. The public halves are
-/// published in the network's registry as SubjectPublicKeyInfo DER in base64 (<see cref="SigningPublicKey"/>,
-/// <see cref="SealingPublicKey"/>).
+/// <c>signing.key</c> (ECDSA P-256: signs its requests and, for a provider, its answers) and <c>sealing.key</c> (ECDH
+/// P-256: providers seal answers to it). Both PKCS#8 PEM, mode 600. The public halves are published in the network's
+/// registry as SubjectPublicKeyInfo DER in base64 (<see cref="SigningPublicKey"/>, <see cref="SealingPublicKey"/>).
+/// The network has a third key beside them, <c>log-signing.key</c> (<see cref="LoadOrCreateLogSigningKey"/>).
 /// </summary>
 public sealed class InstitutionKeys : IDisposable
 {
     public const string SigningKeyFileName = "signing.key";
     public const string SealingKeyFileName = "sealing.key";
+
+    /// <summary>The network's log-signing key: signs the provision records' tree heads, checkpoints and name table, nothing else.</summary>
+    public const string LogSigningKeyFileName = "log-signing.key";
+
+    /// <summary>The certificate the network CA issued for the log-signing key (<c>renkei pki init --log-key</c>), beside the key.</summary>
+    public const string LogSigningCertificateFileName = "log-signing.pem";
 
     private InstitutionKeys(ECDsa signing, ECDiffieHellman sealing)
     {
@@ -54,6 +60,20 @@ public sealed class InstitutionKeys : IDisposable
             signing.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The network's log-signing key (ECDSA P-256) from <c>log-signing.key</c> in <paramref name="directory"/>, created
+    /// (PKCS#8 PEM, mode 600) when missing. Separate from the request key: a request key in use on every call never signs
+    /// the log, and each can be replaced alone. Throws <see cref="InvalidDataException"/> naming the file when it is not a
+    /// P-256 PKCS#8 PEM key.
+    /// </summary>
+    public static ECDsa LoadOrCreateLogSigningKey(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return LoadOrCreate(Path.Combine(directory, LogSigningKeyFileName),
+            () => { using var k = ECDsa.Create(ECCurve.NamedCurves.nistP256); return k.ExportPkcs8PrivateKeyPem(); },
+            ECDsa.Create, key => key.KeySize);
     }
 
     private static T LoadOrCreate<T>(string path, Func<string> createPem, Func<T> empty, Func<T, int> keySize) where T : AsymmetricAlgorithm

@@ -16,7 +16,8 @@ namespace Renkei.Infrastructure.Tls;
 /// (critical), subjectKeyIdentifier, ten years. A node: subject <c>CN=&lt;institution code&gt;, O=Renkei</c> (the
 /// network's own node <c>CN=NETWORK</c>), basicConstraints CA:FALSE (critical), keyUsage digitalSignature (critical),
 /// extendedKeyUsage serverAuth + clientAuth, subjectAltName with the given host names (DNS) and addresses (IP),
-/// subject and authority key identifiers, two years. Serial numbers are 16 random bytes. No revocation list: a
+/// subject and authority key identifiers, two years. The network's log-signing key gets a certificate of its own
+/// (<see cref="IssueLogSigning"/>). Serial numbers are 16 random bytes. No revocation list: a
 /// compromised node key is answered by a new CA and new node certificates (see docs/deployment.md).</para>
 /// </summary>
 public sealed partial class NodeCertificateAuthority : IDisposable
@@ -116,6 +117,37 @@ public sealed partial class NodeCertificateAuthority : IDisposable
         var generator = X509SignatureGenerator.CreateForECDsa(_key);
         using var issued = request.Create(Certificate.SubjectName, generator, now.AddMinutes(-5), notAfter, RandomSerial());
         return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>The subject CN of the certificate for the network's log-signing key (<see cref="IssueLogSigning"/>).</summary>
+    public const string LogSigningCommonName = "情報提供ネットワークシステム 提供記録署名";
+
+    /// <summary>
+    /// Document signing (id-kp-documentSigning, RFC 9336): the only extended key usage of the log-signing certificate, so
+    /// no TLS peer accepts it (they require serverAuth or clientAuth).
+    /// </summary>
+    public static readonly Oid DocumentSigning = new("1.3.6.1.5.5.7.3.36", "Document Signing");
+
+    /// <summary>
+    /// Issues the certificate for the network's log-signing key (<paramref name="logKey"/>, public half used): subject
+    /// <c>CN=<see cref="LogSigningCommonName"/>, O=Renkei</c>, basicConstraints CA:FALSE (critical), keyUsage
+    /// digitalSignature only (critical), extendedKeyUsage documentSigning only, no subjectAltName — a certificate that says
+    /// which key signs the provision records' heads and that is no use for TLS.
+    /// </summary>
+    public X509Certificate2 IssueLogSigning(ECDsa logKey, TimeSpan? validity = null)
+    {
+        ArgumentNullException.ThrowIfNull(logKey);
+        var request = new CertificateRequest(DistinguishedName(LogSigningCommonName), logKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([DocumentSigning], false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        var now = _clock.GetUtcNow();
+        var notAfter = now + (validity ?? DefaultNodeValidity);
+        if (notAfter > Certificate.NotAfter) notAfter = Certificate.NotAfter;
+        var generator = X509SignatureGenerator.CreateForECDsa(_key);
+        return request.Create(Certificate.SubjectName, generator, now.AddMinutes(-5), notAfter, RandomSerial());
     }
 
     /// <summary>The CA's private key as PKCS#8 PEM (for <c>renkei pki init</c> to write, mode 600).</summary>

@@ -34,7 +34,8 @@ internal sealed class NetworkEndpoints(
     ProvisionRecords records,
     Renkei.Network.Policy.LinkagePolicy policy,
     TimeProvider clock,
-    IMessageTap? tap)
+    IMessageTap? tap,
+    LogSigningCertificate logCertificate)
 {
     private static readonly JsonSerializerOptions Strict = RequestBodies.Strict;
 
@@ -191,6 +192,12 @@ internal sealed class NetworkEndpoints(
                     "second is larger than the latest signed head's size (最新の署名付きツリーヘッドより大きなサイズです)");
         }).Produces<ConsistencyProof>()
             .AllowPublic("consistency proofs between the provision records' tree heads, published so anyone can audit the log (no personal data)");
+        app.MapGet("/" + ProvisionLogRoutes.SigningCertificate, () => logCertificate.Pem is { } pem
+                ? Results.Text(pem, "application/x-pem-file")
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "no-certificate",
+                    "no certificate was issued for the log-signing key (提供記録署名鍵の証明書が発行されていません)"))
+            .Produces<string>(StatusCodes.Status200OK, "application/x-pem-file")
+            .AllowPublic("the network CA's certificate for the key that signs the provision records' heads, published so anyone can audit the log (no personal data)");
         var names = new PublishedNames(registry, policy, records.Tree, clock);
         app.MapGet("/" + ProvisionLogRoutes.Names, () => Results.Json(names.Current(), JsonDefaults.Options))
             .Produces<SignedNameTable>()

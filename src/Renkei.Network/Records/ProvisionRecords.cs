@@ -75,24 +75,36 @@ internal sealed class ProvisionRecords : IAsyncDisposable
     private readonly AuditCheckpointSigner _signer;
     private readonly NetworkStore _store;
 
-    public ProvisionRecords(NetworkStore store, ECDsa signingKey, TimeProvider clock, TimeSpan treeHeadInterval, AuditLogOptions? options = null)
+    /// <param name="signingKey">the network's log-signing key: signs checkpoints, tree heads and the name table</param>
+    /// <param name="earlierKey">
+    /// the key the network signed its checkpoints with before it had a log-signing key (its request key, SPKI DER base64):
+    /// the network's own start-up check accepts old checkpoints signed with it; nothing new is signed with it
+    /// </param>
+    public ProvisionRecords(NetworkStore store, ECDsa signingKey, string? earlierKey, TimeProvider clock, TimeSpan treeHeadInterval,
+        AuditLogOptions? options = null)
     {
         _store = store;
         _signer = new AuditCheckpointSigner(ProvisionCheckpoint.LogIdentity, signingKey);
+        _earlierKey = earlierKey;
         _log = new AuditLogStore(store.Database, NetworkStore.RecordsTable, _signer, options, clock);
         _log.EnsureSchema();
         NetworkPublicKey = Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo());
         Tree = new ProvisionTree(_log, store, signingKey, NetworkPublicKey, clock, treeHeadInterval);
-        Tree.VerifyAtStart(_signer.Verifier());
+        Tree.VerifyAtStart(Verifier());
     }
+
+    private readonly string? _earlierKey;
 
     public AuditLogStore Log => _log;
 
     public ProvisionTree Tree { get; }
 
+    /// <summary>The log-signing key's public half (SPKI DER, base64): what auditors, monitors and the portal pin.</summary>
     public string NetworkPublicKey { get; }
 
-    public AuditCheckpointVerifier Verifier() => _signer.Verifier();
+    /// <summary>The network's own check of its checkpoints: signed with the log-signing key, or (older ones) with the earlier key.</summary>
+    public AuditCheckpointVerifier Verifier() =>
+        _earlierKey is null ? _signer.Verifier() : _signer.Verifier().WithEarlierKey(Renkei.Core.Crypto.RequestSignature.ImportPublicKey(_earlierKey));
 
     /// <summary>
     /// Appends the record durably with a fresh salted commitment to its tokens; <paramref name="idCode"/> (when the

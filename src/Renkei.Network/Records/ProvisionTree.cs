@@ -42,8 +42,9 @@ internal sealed class ProvisionTree : IDisposable
     }
 
     /// <summary>
-    /// Before anything is signed: the log's hash chain and signed checkpoints verify with the network's key, and the tree
-    /// over the log extends the last head the network kept (the same root at that size). Otherwise throws
+    /// Before anything is signed: the log's hash chain and signed checkpoints verify with the network's keys
+    /// (<paramref name="verifier"/>), and the tree over the log extends the last head the network kept (the same root at
+    /// that size; kept heads are the network's own rows, compared by root, whichever of its keys signed them). Otherwise throws
     /// <see cref="InvalidOperationException"/> naming the first bad record or the kept head's size, and the network does not start.
     /// </summary>
     public void VerifyAtStart(AuditCheckpointVerifier verifier)
@@ -64,8 +65,12 @@ internal sealed class ProvisionTree : IDisposable
                 throw new InvalidOperationException(
                     $"the first {kept.TreeSize} provision records no longer have the root of the tree head the network signed: a record at or before {kept.TreeSize} "
                     + "was changed; the network does not start");
-            if (_tree.Size == kept.TreeSize)
-                _head = new ProvisionTreeHead(kept.TreeSize, kept.RootHash, DateTimeOffset.FromUnixTimeMilliseconds(kept.SignedAtMs), kept.Signature, _publicKey);
+            // The kept head is served again only if this key signed it: a head signed before the network had its log-signing
+            // key (with the request key) would not verify under the published key, so a new head is signed at the same size.
+            var signedAt = DateTimeOffset.FromUnixTimeMilliseconds(kept.SignedAtMs);
+            if (_tree.Size == kept.TreeSize
+                && RequestSignature.VerifyText(_key, ProvisionTreeHead.SignedText(kept.TreeSize, kept.RootHash, signedAt), kept.Signature))
+                _head = new ProvisionTreeHead(kept.TreeSize, kept.RootHash, signedAt, kept.Signature, _publicKey);
         }
     }
 

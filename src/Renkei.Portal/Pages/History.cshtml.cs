@@ -48,7 +48,7 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
     }
 
     /// <summary>The network key the operator pinned (base64 SPKI), or null.</summary>
-    public string? PinnedNetworkKey => Runtime.Options.NetworkSigningPublicKey;
+    public string? PinnedNetworkKey => Runtime.Options.NetworkLogPublicKey;
 
     public async Task<IActionResult> OnGetAsync(string? from, string? to, string? institution)
     {

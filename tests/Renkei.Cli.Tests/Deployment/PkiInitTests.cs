@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Renkei.TestSupport;
 
@@ -73,6 +74,88 @@ public sealed class PkiInitTests : IDisposable
         Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "pki", "init", "--out", other, "--node", "131091")).ExitCode);
         var crossed = await OpenSslAsync("verify", "-CAfile", Path.Combine(other, "ca.pem"), Path.Combine(Pki, "131091.pem"));
         Assert.NotEqual(0, crossed.ExitCode);
+    }
+
+    /// <summary>
+    /// The network's log-signing key certified by the network CA (issue 19): OpenSSL verifies the certificate against
+    /// ca.pem, it is for signing only (no TLS purpose), the network serves it publicly, its key is the key that signs the
+    /// heads, and the fingerprint pki init and records key print is OpenSSL's SHA-256 of the key.
+    /// </summary>
+    [Fact]
+    public async Task The_log_signing_certificate_verifies_with_openssl_and_certifies_the_key_that_signs_the_heads()
+    {
+        var keys = Path.Combine(_data.Path, "network-keys");
+        var database = Renkei.Infrastructure.Database.Sqlite(Path.Combine(_data.Path, "network.db"));
+        var options = new Renkei.Network.NetworkServiceOptions(database, keys);
+        await using (var network = await Renkei.Network.NetworkService.StartAsync(options))
+        using (var anyone = new HttpClient { BaseAddress = network.BaseAddress })
+        {
+            // Started before pki init: the key exists, no certificate yet.
+            var none = await anyone.GetAsync(Renkei.Network.Contracts.ProvisionLogRoutes.SigningCertificate);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, none.StatusCode);
+            Assert.Contains("no-certificate", await none.Content.ReadAsStringAsync());
+        }
+
+        var init = await InitAsync("--node", "network", "--log-key", keys, "--json");
+        Assert.True(init.ExitCode == 0, init.StandardError);
+        using var report = JsonDocument.Parse(init.StandardOutput);
+        var logSigning = report.RootElement.GetProperty("logSigning");
+        var certificate = logSigning.GetProperty("certificate").GetString()!;
+        Assert.Equal(Path.Combine(keys, "log-signing.pem"), certificate);
+        var ca = Path.Combine(Pki, "ca.pem");
+
+        var verify = await OpenSslAsync("verify", "-CAfile", ca, certificate);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.NotEqual(0, (await OpenSslAsync("verify", "-CAfile", ca, "-purpose", "sslserver", certificate)).ExitCode);
+        Assert.NotEqual(0, (await OpenSslAsync("verify", "-CAfile", ca, "-purpose", "sslclient", certificate)).ExitCode);
+        var details = await OpenSslAsync("x509", "-in", certificate, "-noout", "-ext", "keyUsage,extendedKeyUsage,basicConstraints");
+        Assert.Contains("Digital Signature", details.Output);
+        Assert.DoesNotContain("Key Encipherment", details.Output);
+        Assert.DoesNotContain("TLS Web", details.Output);
+        Assert.Contains("CA:FALSE", details.Output);
+        using (var parsed = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(certificate)))
+            Assert.Contains("CN=情報提供ネットワークシステム 提供記録署名", parsed.Subject);
+
+        // The fingerprint is OpenSSL's SHA-256 over the certificate's SubjectPublicKeyInfo.
+        var publicPem = Path.Combine(_data.Path, "log-from-certificate.pem");
+        File.WriteAllText(publicPem, (await OpenSslAsync("x509", "-in", certificate, "-noout", "-pubkey")).Output);
+        var der = Path.Combine(_data.Path, "log.der");
+        Assert.Equal(0, (await OpenSslAsync("pkey", "-pubin", "-in", publicPem, "-outform", "DER", "-out", der)).ExitCode);
+        var digest = await OpenSslAsync("dgst", "-sha256", "-c", der);
+        var fingerprint = logSigning.GetProperty("fingerprint").GetString()!;
+        Assert.Equal(digest.Output.Split("= ", 2)[1].Trim(), fingerprint);
+
+        await using (var network = await Renkei.Network.NetworkService.StartAsync(options))
+        using (var anyone = new HttpClient { BaseAddress = network.BaseAddress })
+        {
+            Assert.Equal(File.ReadAllText(certificate).Trim(), (await anyone.GetStringAsync(Renkei.Network.Contracts.ProvisionLogRoutes.SigningCertificate)).Trim());
+            var head = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<Renkei.Network.Contracts.ProvisionTreeHead>(anyone,
+                Renkei.Network.Contracts.ProvisionLogRoutes.LatestHead, Renkei.Core.Json.JsonDefaults.Options);
+            using (var parsed = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(certificate)))
+            using (var certified = parsed.GetECDsaPublicKey()!)
+            {
+                Assert.Equal(network.LogPublicKey, Convert.ToBase64String(certified.ExportSubjectPublicKeyInfo()));
+                Assert.Equal(network.LogPublicKey, head!.NetworkPublicKey);
+                Assert.True(Renkei.Core.Crypto.RequestSignature.VerifyText(certified,
+                    Renkei.Network.Contracts.ProvisionTreeHead.SignedText(head.TreeSize, head.RootHash, head.SignedAt), head.Signature));
+            }
+            Assert.NotEqual(network.SigningPublicKey, network.LogPublicKey);
+
+            // A third party: records key checks the certificate against the CA, prints the same fingerprint and writes the key to pin.
+            var pinned = Path.Combine(_data.Path, "pinned.pem");
+            var key = await CliProcess.RunAsync(_data.Path, "records", "key", "--network", network.BaseAddress.ToString(), "--ca", ca, "--out", pinned, "--json");
+            Assert.True(key.ExitCode == 0, key.StandardError);
+            using var keyReport = JsonDocument.Parse(key.StandardOutput);
+            Assert.Equal(fingerprint, keyReport.RootElement.GetProperty("fingerprint").GetString());
+            Assert.True(keyReport.RootElement.GetProperty("chainVerified").GetBoolean());
+            Assert.Equal(File.ReadAllText(publicPem).Trim(), File.ReadAllText(pinned).Trim());
+
+            // Against another CA the certificate is refused.
+            var other = Path.Combine(_data.Path, "other");
+            Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "pki", "init", "--out", other, "--node", "131091")).ExitCode);
+            var refused = await CliProcess.RunAsync(_data.Path, "records", "key", "--network", network.BaseAddress.ToString(), "--ca", Path.Combine(other, "ca.pem"));
+            Assert.Equal(1, refused.ExitCode);
+        }
     }
 
     [Fact]

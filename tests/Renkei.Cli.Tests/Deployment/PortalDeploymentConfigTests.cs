@@ -37,7 +37,7 @@ public sealed class PortalDeploymentConfigTests : IDisposable
         ["role"] = "portal",
         ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = 7600 },
         ["tls"] = new JsonObject { ["certificate"] = "pki/PORTAL.pem", ["key"] = "pki/PORTAL.key", ["authority"] = "pki/ca.pem" },
-        ["peers"] = new JsonObject { ["network"] = "https://127.0.0.1:7400", ["jlis"] = "https://127.0.0.1:7401", ["networkSigningPublicKey"] = NetworkKey },
+        ["peers"] = new JsonObject { ["network"] = "https://127.0.0.1:7400", ["jlis"] = "https://127.0.0.1:7401", ["networkLogPublicKey"] = NetworkKey },
         ["portal"] = new JsonObject
         {
             ["wards"] = new JsonArray(
@@ -63,7 +63,7 @@ public sealed class PortalDeploymentConfigTests : IDisposable
         Assert.Equal(["131091", "131113"], config.PortalWards.Select(w => w.Code));
         Assert.Equal(new Uri("https://127.0.0.1:7402/"), config.PortalWards[0].EApplicationAddress);
         Assert.Equal("PORTAL", config.Tls!.InstitutionCode);
-        Assert.Equal(NetworkKey, config.NetworkSigningPublicKey);
+        Assert.Equal(NetworkKey, config.NetworkLogPublicKey);
         Assert.Equal(Path.Combine(Layout.Root.FullName, "portal", "keys", "institution"), config.InstitutionKeyDirectory);
     }
 
@@ -72,7 +72,7 @@ public sealed class PortalDeploymentConfigTests : IDisposable
         { "database", "database: the portal keeps no database" },
         { "no-network", "peers.network: missing" },
         { "no-jlis", "peers.jlis: missing" },
-        { "no-network-key", "peers.networkPublicKeys: missing: the portal's history page verifies the network's signed tree heads only under the network's pinned key" },
+        { "no-network-key", "peers.networkPublicKeys: missing the network's log-signing key (its public-keys file, or peers.networkLogPublicKey)" },
         { "bad-ward-code", "portal.wards[1].code: not a local government code" },
         { "ward-twice", "portal.wards[1].code: 131091 is listed twice" },
         { "ward-without-endpoint", "portal.wards[0].endpoint: missing" },
@@ -93,7 +93,7 @@ public sealed class PortalDeploymentConfigTests : IDisposable
             case "database": portal["database"] = "sqlite:portal.db"; break;
             case "no-network": portal["peers"]!.AsObject().Remove("network"); break;
             case "no-jlis": portal["peers"]!.AsObject().Remove("jlis"); break;
-            case "no-network-key": portal["peers"]!.AsObject().Remove("networkSigningPublicKey"); break;
+            case "no-network-key": portal["peers"]!.AsObject().Remove("networkLogPublicKey"); break;
             case "bad-ward-code": wards[1]!["code"] = "131092"; break;
             case "ward-twice": wards[1]!["code"] = "131091"; break;
             case "ward-without-endpoint": wards[0]!.AsObject().Remove("endpoint"); break;

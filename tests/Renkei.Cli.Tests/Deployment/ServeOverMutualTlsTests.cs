@@ -103,7 +103,8 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         using var jlisDatabase = networkDatabase.Sibling();
         using var wardDatabase = networkDatabase.Sibling();
         using var intermediateDatabase = networkDatabase.Sibling();
-        var init = await CliProcess.RunAsync(_root.Path, "pki", "init", "--out", Path.Combine(_root.Path, "pki"), "--node", "network", "--node", "jlis", "--node", "131091");
+        var init = await CliProcess.RunAsync(_root.Path, "pki", "init", "--out", Path.Combine(_root.Path, "pki"), "--node", "network", "--node", "jlis", "--node", "131091",
+            "--log-key", Path.Combine(_root.Path, "keys", "network"));
         Assert.True(init.ExitCode == 0, init.StandardError);
 
         // Fixed ports: each file names the others' addresses before any of them runs.
@@ -208,9 +209,18 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
             Assert.Equal(CallerCertificate.RequiredCode, (await closed.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);
         }
 
-        // A third party monitors the provision records with the CA certificate and the network's key, no node certificate.
+        // A third party takes the network's log-signing key from its certificate (checked against the CA), no node certificate;
+        // it is the key in the network's public-keys file, and the monitor verifies the heads with it.
+        var key = await CliProcess.RunAsync(_root.Path, "records", "key", "--network", networkUrl, "--ca", Path.Combine(_root.Path, "pki", "ca.pem"),
+            "--out", Path.Combine(_root.Path, "network.pub"), "--json");
+        Assert.True(key.ExitCode == 0, key.StandardError);
         var networkKeys = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "public", "network.json")))!;
-        File.WriteAllText(Path.Combine(_root.Path, "network.pub"), (string)networkKeys["signingPublicKey"]!);
+        using (var pinned = System.Security.Cryptography.ECDsa.Create())
+        {
+            pinned.ImportFromPem(File.ReadAllText(Path.Combine(_root.Path, "network.pub")));
+            Assert.Equal((string)networkKeys["logSigningPublicKey"]!, Convert.ToBase64String(pinned.ExportSubjectPublicKeyInfo()));
+            Assert.NotEqual((string)networkKeys["signingPublicKey"]!, (string)networkKeys["logSigningPublicKey"]!);
+        }
         var monitor = await CliProcess.RunAsync(_root.Path, "records", "monitor", "--network", networkUrl, "--ca", Path.Combine(_root.Path, "pki", "ca.pem"),
             "--public-key", Path.Combine(_root.Path, "network.pub"), "--state", Path.Combine(_root.Path, "monitor"), "--json");
         Assert.True(monitor.ExitCode == 0, monitor.StandardError);

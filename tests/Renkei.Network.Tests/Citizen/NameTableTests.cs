@@ -19,9 +19,11 @@ public sealed class NameTableTests
         using var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress };
 
         var signed = await anyone.GetFromJsonAsync<SignedNameTable>(ProvisionLogRoutes.Names, JsonDefaults.Options);
-        Assert.Equal(h.Network.SigningPublicKey, signed!.NetworkPublicKey);
-        using (var key = RequestSignature.ImportPublicKey(h.Network.SigningPublicKey))
+        Assert.Equal(h.Network.LogPublicKey, signed!.NetworkPublicKey);
+        using (var key = RequestSignature.ImportPublicKey(h.Network.LogPublicKey))
             Assert.True(RequestSignature.VerifyText(key, SignedNameTable.SignedText(signed.Table), signed.Signature));
+        using (var requestKey = RequestSignature.ImportPublicKey(h.Network.SigningPublicKey))
+            Assert.False(RequestSignature.VerifyText(requestKey, SignedNameTable.SignedText(signed.Table), signed.Signature));
         var table = JsonSerializer.Deserialize<NameTable>(Convert.FromBase64String(signed.Table), JsonDefaults.Options)!;
         Assert.Contains(table.Institutions, n => n.Code == NetworkHarness.WardB && n.Name == h.B.Info.Name);
         Assert.Equal(h.Network.Policy.Affairs.Count, table.Affairs.Count);
@@ -40,7 +42,7 @@ public sealed class NameTableTests
         var newTable = JsonSerializer.Deserialize<NameTable>(Convert.FromBase64String(renamed!.Table), JsonDefaults.Options)!;
         Assert.NotEqual(table.Version, newTable.Version);
         Assert.Contains(newTable.Institutions, n => n.Code == NetworkHarness.WardB && n.Name == "大田区（新）");
-        using (var key = RequestSignature.ImportPublicKey(h.Network.SigningPublicKey))
+        using (var key = RequestSignature.ImportPublicKey(h.Network.LogPublicKey))
             Assert.True(RequestSignature.VerifyText(key, SignedNameTable.SignedText(renamed.Table), renamed.Signature));
     }
 }

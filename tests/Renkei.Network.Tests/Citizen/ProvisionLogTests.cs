@@ -118,7 +118,7 @@ public sealed class ProvisionLogTests
     }
 
     /// <summary>A person with tokens at both wards, and a linkage from ward A to ward B about them that each call records once.</summary>
-    private static async Task<(Token Token, Func<Task> LinkAsync)> LinkingPersonAsync(NetworkHarness h, int person)
+    internal static async Task<(Token Token, Func<Task> LinkAsync)> LinkingPersonAsync(NetworkHarness h, int person)
     {
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         var a = h.ClientOf(h.A);
@@ -129,7 +129,7 @@ public sealed class ProvisionLogTests
 
     private static void AssertSigned(ProvisionTreeHead head, NetworkHarness h)
     {
-        using var key = RequestSignature.ImportPublicKey(h.Network.SigningPublicKey);
+        using var key = RequestSignature.ImportPublicKey(h.Network.LogPublicKey);
         Assert.True(RequestSignature.VerifyText(key, ProvisionTreeHead.SignedText(head.TreeSize, head.RootHash, head.SignedAt), head.Signature));
     }
 }

@@ -42,7 +42,8 @@ public sealed class ProvisionProofTests
 
     private static void AssertSignedHead(ProvisionTreeHead head, NetworkHarness h)
     {
-        Assert.Equal(h.Network.SigningPublicKey, head.NetworkPublicKey);
+        Assert.Equal(h.Network.LogPublicKey, head.NetworkPublicKey);
+        Assert.NotEqual(h.Network.SigningPublicKey, head.NetworkPublicKey); // the log's own key, not the request key
         using var key = RequestSignature.ImportPublicKey(head.NetworkPublicKey);
         Assert.True(RequestSignature.VerifyText(key, ProvisionTreeHead.SignedText(head.TreeSize, head.RootHash, head.SignedAt), head.Signature));
         Assert.False(RequestSignature.VerifyText(key, ProvisionTreeHead.SignedText(head.TreeSize + 1, head.RootHash, head.SignedAt), head.Signature));

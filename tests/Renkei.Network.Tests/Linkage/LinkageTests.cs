@@ -209,7 +209,7 @@ public sealed class LinkageTests
 
         var checkpoint = await client.CheckpointAsync(new CheckpointRequest(NetworkHarness.WardA));
         Assert.Equal(2, checkpoint.Sequence);
-        Assert.Equal(h.Network.SigningPublicKey, checkpoint.NetworkPublicKey);
+        Assert.Equal(h.Network.LogPublicKey, checkpoint.NetworkPublicKey);
         using var key = Renkei.Core.Crypto.RequestSignature.ImportPublicKey(checkpoint.NetworkPublicKey);
         var verifier = new AuditCheckpointVerifier(ProvisionCheckpoint.LogIdentity, key);
         var stored = new AuditCheckpoint(checkpoint.Sequence, AuditHash.FromHex(checkpoint.HeadHash), AuditTime.ToMicros(checkpoint.SignedAt),

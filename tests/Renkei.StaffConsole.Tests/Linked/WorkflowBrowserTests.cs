@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Applications;
@@ -28,6 +29,20 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
     /// <summary>A linkage round trip crosses five services; on a loaded machine it may take longer than Playwright's 5 s default.</summary>
     static WorkflowBrowserTests() => SetDefaultExpectTimeout(60_000);
 
+    /// <summary>
+    /// Waits until the page a click opened is the one at <paramref name="path"/> and has loaded completely, asking the page
+    /// itself (<c>document.readyState</c>) rather than waiting for Playwright's <c>load</c> event: a full run once waited
+    /// 90 s for a load event that Playwright never reported although the page was there (only <c>networkidle</c> fired).
+    /// Loaded completely, so the response recorder has read every body before the test moves on.
+    /// </summary>
+    private static Task OpenedAsync(IPage page, string path) => OpenedAsync(page, new Regex($"{Regex.Escape(path)}$"));
+
+    private static async Task OpenedAsync(IPage page, Regex url)
+    {
+        await Expect(page).ToHaveURLAsync(url);
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
+    }
+
     private static async Task LoginAsync(IPage page, LinkedCountry country, DemoStaffAccount account, string affair)
     {
         await page.GotoAsync("/login");
@@ -35,17 +50,17 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         await page.GetByLabel("パスワード", new() { Exact = true }).FillAsync(account.Password);
         await page.GetByLabel("ワンタイムパスワード（確認コード）").FillAsync(country.NextCode(account));
         await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
-        await page.WaitForURLAsync("**/affair");
+        await OpenedAsync(page, "/affair");
         await page.Locator($"#affair-{affair}").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
-        await page.WaitForURLAsync("**/residents");
+        await OpenedAsync(page, "/residents");
     }
 
     /// <summary>申請 → 新しい申請 → find the applicant by name → the new-application form.</summary>
     private static async Task StartApplicationAsync(IPage page, string workflow, string family, string given)
     {
         await page.GetByRole(AriaRole.Link, new() { Name = "申請（添付書類の省略）" }).ClickAsync();
-        await page.WaitForURLAsync("**/applications");
+        await OpenedAsync(page, "/applications");
         await page.Locator($"#new-{workflow}").ClickAsync();
         await page.GetByLabel("氏名").FillAsync(family);
         await page.GetByRole(AriaRole.Button, new() { Name = "検索" }).ClickAsync();
@@ -57,7 +72,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
     private static async Task<long> OpenAsync(IPage page)
     {
         await page.Locator("#open").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/applications/\d+$"));
+        await OpenedAsync(page, new Regex(@"/applications/\d+$"));
         foreach (var state in await page.Locator("table[aria-labelledby=attachments] tbody tr td:nth-child(3)").AllTextContentsAsync())
             Assert.Equal("未確認（連携または提出が必要）", state);
         Assert.Equal("受付", await page.Locator("#status").TextContentAsync());
@@ -283,7 +298,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         await AssertProvisionRecordsAsync(country, id, 3);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "連携の利用状況" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard");
+        await OpenedAsync(page, "/dashboard");
         var usage = page.Locator($"#usage-table tr[data-workflow={WorkflowCatalogue.PublicAssistanceInvestigation}]");
         Assert.Equal(("1", "1", "100%"), (await usage.Locator("td.decided").TextContentAsync(), await usage.Locator("td.with-linkage").TextContentAsync(),
             await usage.Locator("td.rate").TextContentAsync()));
