@@ -3,23 +3,20 @@ using System.Security.Cryptography;
 using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
+using Renkei.Country;
 using Renkei.Holders;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.Intermediate.Contracts;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
-using Renkei.Jlis.Tokens;
 using Renkei.Municipality.Addressee;
-using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
-using Renkei.Network.Contracts;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
 using Renkei.Municipality.Contracts;
@@ -28,7 +25,7 @@ using Renkei.Holders.Contracts;
 namespace Renkei.StaffConsole.Tests.Linked;
 
 /// <summary>
-/// A small country for the attachment-omission workflows, wired as the demo wires it, every institution with its own
+/// A small country for the attachment-omission workflows, a preset of the <see cref="TestCountry"/>, every institution with its own
 /// database and keys on loopback HTTP: the network (情報提供ネットワークシステム), J-LIS with its token routes, 大田区 (the
 /// previous ward, with its residence tax copied to its intermediate server), 品川区 (the ward at the counter: register,
 /// business systems, intermediate server, staff and the console on Kestrel), 日本年金機構 and the demo 健康保険組合 with
@@ -47,14 +44,32 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     public static readonly LocalGovernmentCode Shinagawa = LocalGovernmentCode.ParseOrThrow("131091");
     public static readonly LocalGovernmentCode Ota = LocalGovernmentCode.ParseOrThrow("131113");
 
-    private readonly List<TestDatabase> _databases = [];
-    private readonly List<IAsyncDisposable> _services = [];
-    private readonly List<IDisposable> _owned = [];
-    private readonly TempDirectory _directory = new();
+    private readonly TestCountry _country;
+    private readonly List<DemoStaffAccount> _accounts = [];
 
-    private LinkedCountry(string provider) => Provider = provider;
+    private LinkedCountry(string provider, bool pki)
+    {
+        _country = TestCountry.Declare(provider, country => country
+            .AddNetwork(network => network.With<IMessageTap>(this))
+            .AddJlis(jlis =>
+            {
+                if (!pki) return;
+                jlis.JpkiPassphrase = "linked-country jpki passphrase";
+                jlis.Settings["Jlis:Pki:KeyFileIterations"] = Renkei.Jlis.Pki.JpkiOptions.MinimumKeyFileIterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            })
+            .AddWard(Ota, "大田区", ward => ward.Api.Enabled = false)
+            .AddWard(Shinagawa, "品川区", ward =>
+            {
+                ward.Api.Enabled = false;
+                (ward.Console.Enabled, ward.StaffOptions) = (true, TestCountry.StaffOptions with { TotpIssuer = "Renkei 品川区" });
+                ward.Console.With<TimeProvider>(Clock);
+                ward.SeedStaff = SeedStaff;
+            })
+            .AddHolder(HolderKind.PensionOrganisation)
+            .AddHolder(HolderKind.HealthInsurer));
+    }
 
-    public string Provider { get; }
+    public string Provider => _country.Provider;
 
     /// <summary>
     /// The day at the counter: the console decides number use, linkage policy and decisions for it, whatever the real date,
@@ -71,9 +86,9 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     /// <summary>The day the families arrived in 品川区 from 大田区 (after 1 January: 大田区 assessed this year's tax).</summary>
     public static readonly DateOnly ArrivalDate = new(2026, 4, 1);
 
-    public NetworkNode Network { get; private set; } = null!;
+    public NetworkNode Network => _country.Network;
     /// <summary>The network's own database (for reading what it stores, as an auditor would).</summary>
-    public Database NetworkDatabase { get; private set; } = null!;
+    public Database NetworkDatabase => _country.Layout.NetworkDatabase();
 
     /// <summary>The provision records (情報提供等記録) the network keeps, read from its own log as an auditor would.</summary>
     public IReadOnlyDictionary<long, System.Text.Json.JsonElement> NetworkRecords()
@@ -91,30 +106,30 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         HolderInstitutions.DemoInsurerCode => InsurerIntermediate,
         _ => throw new ArgumentException("not an institution of the linked country", nameof(provider)),
     };
-    public ServiceHost Jlis { get; private set; } = null!;
+    public ServiceHost Jlis => _country.Jlis;
 
     /// <summary>A file or folder path in the country's temporary directory.</summary>
-    public string TempPath(string name) => _directory.File(name);
+    public string TempPath(string name) => _country.Directory.File(name);
 
-    /// <summary>The institution key directory of a ward (registered at the network; J-LIS knows the ward from there).</summary>
-    public string WardKeyDirectory(LocalGovernmentCode code) => _directory.File("ward-" + code.Digits);
+    /// <summary>The institution key directory of a ward (J-LIS and the network know the ward by it).</summary>
+    public string WardKeyDirectory(LocalGovernmentCode code) => _country.Layout.MunicipalityInstitutionKeyDirectory(code);
 
     /// <summary>An HTTP client to J-LIS signing as <paramref name="ward"/> (the country disposes it).</summary>
-    public HttpClient JlisHttpFor(LocalGovernmentCode ward) => Owned(JlisCallers.Client(Jlis.BaseAddress, ward.Digits, WardKeyDirectory(ward)));
+    public HttpClient JlisHttpFor(LocalGovernmentCode ward) => _country.JlisClientFor(ward);
 
     /// <summary>J-LIS's numbering as <paramref name="ward"/> asks it.</summary>
     public JlisHttpClient NumberingFor(LocalGovernmentCode ward) => new(JlisHttpFor(ward));
 
     public LinkedWard ShinagawaWard { get; private set; } = null!;
     public LinkedWard OtaWard { get; private set; } = null!;
-    public HolderNode Pension { get; private set; } = null!;
-    public HolderNode Insurer { get; private set; } = null!;
+    public HolderNode Pension => _country.Holder(HolderInstitutions.PensionOrganisationCode).Node;
+    public HolderNode Insurer => _country.Holder(HolderInstitutions.DemoInsurerCode).Node;
     public IntermediateHttpClient PensionIntermediate { get; private set; } = null!;
     public IntermediateHttpClient InsurerIntermediate { get; private set; } = null!;
 
-    public StaffDirectory Staff { get; private set; } = null!;
-    public IReadOnlyList<DemoStaffAccount> Accounts { get; private set; } = [];
-    public ServiceHost Console { get; private set; } = null!;
+    public StaffDirectory Staff => _country.Ward(Shinagawa).Staff!;
+    public IReadOnlyList<DemoStaffAccount> Accounts => _accounts;
+    public ServiceHost Console => _country.Ward(Shinagawa).Console!;
     public Uri BaseAddress => Console.BaseAddress;
 
     public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
@@ -154,14 +169,17 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
     }
 
     /// <param name="pki">J-LIS also runs its JPKI authorities and card service (for software cards and signatures).</param>
-    public static async Task<LinkedCountry> StartAsync(string provider, Func<StaffConsoleServiceOptions, StaffConsoleServiceOptions>? console = null, bool pki = false)
+    public static async Task<LinkedCountry> StartAsync(string provider, bool pki = false)
     {
-        var country = new LinkedCountry(provider);
+        var country = new LinkedCountry(provider, pki);
+        await country._country.StartAsync();
         try
         {
-            await country.StartServicesAsync(pki);
+            country.OtaWard = country.Linked(Ota);
+            country.ShinagawaWard = country.Linked(Shinagawa);
+            country.PensionIntermediate = country._country.IntermediateClientOf(HolderInstitutions.PensionOrganisationCode);
+            country.InsurerIntermediate = country._country.IntermediateClientOf(HolderInstitutions.DemoInsurerCode);
             await country.SeedAsync();
-            await country.StartConsoleAsync(console);
             return country;
         }
         catch
@@ -171,72 +189,15 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         }
     }
 
-    private async Task StartServicesAsync(bool pki)
+    /// <summary>The ward's register, addressee system and business systems over its database; 大田区 (no API or console) opens its own operation log.</summary>
+    private LinkedWard Linked(LocalGovernmentCode code)
     {
-        var jlisKeyDirectory = _directory.File("jlis-institution");
-        using (var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory))
-            Network = Own(await NetworkService.StartAsync(new NetworkServiceOptions(NetworkDatabase = NewDatabase(), _directory.File("network"))
-            {
-                Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
-                    jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
-                Tap = this,
-                ProviderTimeout = TimeSpan.FromSeconds(30), // a loaded test machine must not turn into "provider unavailable"
-            }));
-        Jlis = Own(await JlisService.StartAsync(new JlisServiceOptions(NewDatabase(), _directory.File("numbering.key"))
-        {
-            Tokens = new JlisTokenOptions(Network.BaseAddress, jlisKeyDirectory),
-            Pki = pki ? new Renkei.Jlis.Pki.JpkiOptions(_directory.File("jpki"), "linked-country jpki passphrase")
-            {
-                KeyFileIterations = Renkei.Jlis.Pki.JpkiOptions.MinimumKeyFileIterations,
-            } : null,
-        }));
-        OtaWard = await StartWardAsync(Ota, "大田区");
-        ShinagawaWard = await StartWardAsync(Shinagawa, "品川区");
-        (Pension, PensionIntermediate) = await StartHolderAsync(HolderKind.PensionOrganisation, HolderInstitutions.PensionOrganisationCode,
-            HolderInstitutions.PensionOrganisationName);
-        (Insurer, InsurerIntermediate) = await StartHolderAsync(HolderKind.HealthInsurer, HolderInstitutions.DemoInsurerCode, HolderInstitutions.DemoInsurerName);
+        var ward = _country.Ward(code);
+        var log = ward.OperationLog ?? _country.Own(OperationLog.Open(ward.Database, code, _country.Layout.MunicipalityAuditKeyFile(code)));
+        var addressees = new AddresseeSystem(ward.Register, log, new AddresseeSystemOptions { Terminal = "test-seed" });
+        return new LinkedWard(code, ward.Name, ward.Database, ward.Register, log, addressees, new MunicipalBusinessSystems(addressees), ward.Intermediate!,
+            ward.IntermediateDatabase!, _country.IntermediateClientOf(code), new WardTokenOptions(Jlis.BaseAddress, ward.Intermediate!.BaseAddress, ward.InstitutionKeyDirectory));
     }
-
-    private async Task<LinkedWard> StartWardAsync(LocalGovernmentCode code, string name)
-    {
-        var keyDirectory = WardKeyDirectory(code);
-        var intermediateDatabase = NewDatabase();
-        var intermediate = await StartNodeAsync(intermediateDatabase, code.Digits, name, keyDirectory);
-        using (var keys = InstitutionKeys.LoadOrCreate(keyDirectory))
-            Network.Registry.Upsert(new InstitutionInfo(code.Digits, name, InstitutionClass.Municipality, intermediate.BaseAddress, keys.SigningPublicKey,
-                keys.SealingPublicKey));
-        var database = NewDatabase();
-        var register = new ResidentRegister(database, code);
-        var log = OperationLog.Open(database, code, _directory.File("audit-" + code.Digits + ".key"));
-        _services.Add(log);
-        var addressees = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = "test-seed" });
-        // The ward's business systems call its intermediate server as the ward, signed with its institution key.
-        var wardKeys = Owned(InstitutionKeys.LoadOrCreate(keyDirectory));
-        var client = Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, code.Digits, wardKeys.Signing, timeout: TimeSpan.FromMinutes(2)));
-        return new LinkedWard(code, name, database, register, log, addressees, new MunicipalBusinessSystems(addressees), intermediate, intermediateDatabase,
-            client, new WardTokenOptions(Jlis.BaseAddress, intermediate.BaseAddress, keyDirectory));
-    }
-
-    private async Task<(HolderNode, IntermediateHttpClient)> StartHolderAsync(HolderKind kind, string code, string name)
-    {
-        var keys = _directory.File("holder-" + code);
-        var intermediate = await StartNodeAsync(NewDatabase(), code, name, Path.Combine(keys, "institution"));
-        var holder = Own(await HolderService.StartAsync(new HolderServiceOptions(kind, code, name, NewDatabase(), keys, intermediate.BaseAddress)
-        {
-            JlisAddress = Jlis.BaseAddress,
-        }));
-        Network.Registry.Upsert(holder.Registration);
-        var holderKeys = Owned(InstitutionKeys.LoadOrCreate(Path.Combine(keys, "institution")));
-        return (holder, Owned(IntermediateHttpClient.Signed(intermediate.BaseAddress, code, holderKeys.Signing)));
-    }
-
-    private async Task<ServiceHost> StartNodeAsync(Database database, string code, string name, string keyDirectory) =>
-        Own(await IntermediateService.StartAsync(new IntermediateServiceOptions(database, code, name)
-        {
-            InstitutionKeyDirectory = keyDirectory,
-            NetworkAddress = Network.BaseAddress,
-            NetworkSigningPublicKey = Network.SigningPublicKey,
-        }));
 
     private const string OtaAddress = "東京都大田区蒲田五丁目13番14号";
     private const string ShinagawaAddress = "東京都品川区広町二丁目1番36号";
@@ -389,16 +350,10 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
 
     private IndividualNumber NumberOf(string family, string given) => Resident(family, given).IndividualNumber!.Value;
 
-    /// <summary>
-    /// The demo staff, plus a national-health-insurance clerk and a public-assistance caseworker (the demo roster has
-    /// neither yet); then the console, with the ward's intermediate server for linkage.
-    /// </summary>
-    private async Task StartConsoleAsync(Func<StaffConsoleServiceOptions, StaffConsoleServiceOptions>? configure)
+    /// <summary>The demo staff, plus a national-health-insurance clerk and a public-assistance caseworker (the demo roster has neither yet).</summary>
+    private void SeedStaff(StaffDirectory staff)
     {
-        var ward = ShinagawaWard;
-        Staff = new StaffDirectory(ward.Database, AffairCatalogue.LoadDefault(), _directory.File("staff-totp.key"),
-            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), TotpIssuer = "Renkei 品川区" });
-        var accounts = DemoStaff.Seed(Staff, Shinagawa).ToList();
+        _accounts.AddRange(DemoStaff.Seed(staff, Shinagawa));
         foreach (var (id, name, affairs) in new[]
         {
             ("kokuho01", "国保年金課 松本 大輔", new[] { "national-health-insurance" }),
@@ -406,45 +361,12 @@ public sealed class LinkedCountry : IAsyncDisposable, IMessageTap
         })
         {
             var password = "test-" + id + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-            var enrolment = Staff.Create(new NewStaffMember(StaffId.Parse(id), name, StaffRole.Clerk, affairs), password);
-            accounts.Add(new DemoStaffAccount(StaffId.Parse(id), name, StaffRole.Clerk, affairs, password, Base32.Decode(enrolment.SecretBase32)));
+            var enrolment = staff.Create(new NewStaffMember(StaffId.Parse(id), name, StaffRole.Clerk, affairs), password);
+            _accounts.Add(new DemoStaffAccount(StaffId.Parse(id), name, StaffRole.Clerk, affairs, password, Base32.Decode(enrolment.SecretBase32)));
         }
-        Accounts = accounts;
-        var options = new StaffConsoleServiceOptions(ward.Database, Shinagawa, "品川区", Staff, ward.Log)
-        {
-            Clock = Clock,
-            IntermediateAddress = ward.IntermediateHost.BaseAddress,
-            InstitutionKeyDirectory = ward.TokenOptions.KeyDirectory,
-        };
-        Console = Own(await StaffConsoleService.StartAsync(configure is null ? options : configure(options)));
     }
 
-    private Database NewDatabase()
-    {
-        var database = _databases.Count == 0 ? TestDatabase.Create(Provider) : _databases[0].Sibling();
-        _databases.Add(database);
-        return database.Database;
-    }
-
-    private T Own<T>(T service) where T : IAsyncDisposable
-    {
-        _services.Add(service);
-        return service;
-    }
-
-    private T Owned<T>(T disposable) where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var owned in _owned) owned.Dispose();
-        for (var i = _services.Count - 1; i >= 0; i--) await _services[i].DisposeAsync();
-        foreach (var database in _databases) database.Dispose();
-        _directory.Dispose();
-    }
+    public ValueTask DisposeAsync() => _country.DisposeAsync();
 }
 
 /// <summary>One ward of the linked country: its register, addressee system, business systems and intermediate server.</summary>
