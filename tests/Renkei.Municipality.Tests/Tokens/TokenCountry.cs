@@ -2,17 +2,13 @@ using System.Collections.Concurrent;
 using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
-using Renkei.Infrastructure.Signing;
-using Renkei.Intermediate;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
-using Renkei.Jlis.Tokens;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Tokens;
 using Renkei.Network;
-using Renkei.Network.Contracts;
 using Renkei.Network.Tokens;
 using Renkei.TestSupport;
 using Renkei.ServiceDefaults;
@@ -20,21 +16,19 @@ using Renkei.ServiceDefaults;
 namespace Renkei.Municipality.Tests.Tokens;
 
 /// <summary>
-/// The whole token path on loopback HTTP, each institution with its own database: the network (real service), J-LIS with
-/// its token routes, Shinagawa's intermediate server as its node, and Shinagawa's register (imported, numbered by J-LIS,
-/// every person given an addressee number). Everything the network receives is kept to be scanned for numbers.
+/// The whole token path on loopback HTTP, a preset of the <see cref="TestCountry"/>, each institution with its own database:
+/// the network (real service), J-LIS with its token routes, Shinagawa's intermediate server as its node, and Shinagawa's
+/// register (imported, numbered by J-LIS, every person given an addressee number); J-LIS also knows 大田区. Everything the
+/// network receives is kept to be scanned for numbers.
 /// </summary>
 public sealed class TokenCountry : IAsyncDisposable, IMessageTap
 {
-    private readonly List<TestDatabase> _databases = [];
-    private readonly TempDirectory _directory = new();
-    private readonly List<IDisposable> _owned = [];
+    private TestCountry _country = null!;
 
     private TokenCountry() { }
 
-    public NetworkNode Network { get; private set; } = null!;
-    public ServiceHost Jlis { get; private set; } = null!;
-    public ServiceHost Intermediate { get; private set; } = null!;
+    public ServiceHost Jlis => _country.Jlis;
+    public ServiceHost Intermediate => _country.Ward(TestData.Shinagawa).Intermediate!;
     public JlisHttpClient Numbering { get; private set; } = null!;
 
     /// <summary>J-LIS as 大田区 asks it (registered in J-LIS's own registry): people numbered there move in.</summary>
@@ -42,8 +36,8 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
     public ResidentRegister Register { get; private set; } = null!;
     public OperationLog Log { get; private set; } = null!;
     public AddresseeSystem Addressees { get; private set; } = null!;
-    public Database IntermediateDatabase { get; private set; } = null!;
-    public string WardKeyDirectory => _directory.File("shinagawa-institution");
+    public Database IntermediateDatabase => _country.Ward(TestData.Shinagawa).IntermediateDatabase!;
+    public string WardKeyDirectory => _country.Layout.MunicipalityInstitutionKeyDirectory(TestData.Shinagawa);
     public WardTokenOptions WardTokens => new(Jlis.BaseAddress, Intermediate.BaseAddress, WardKeyDirectory);
 
     /// <summary>Every body the network received (requests and nodes' answers).</summary>
@@ -54,46 +48,20 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
     public static async Task<TokenCountry> StartAsync(string provider, int residents)
     {
         var country = new TokenCountry();
+        country._country = await TestCountry.StartAsync(provider, c => c.AddNetwork(network => network.With<IMessageTap>(country)).AddJlis()
+            .AddWard(TestData.Shinagawa, "品川区", ward => ward.Api.Enabled = false)
+            .AddWard(TestData.Ota, "大田区", ward => (ward.Api.Enabled, ward.Intermediate.Enabled) = (false, false)));
         try
         {
-            var wardDb = country.Database(TestDatabase.Create(provider));
-            var jlisDb = country.Database(wardDb.Sibling());
-            var networkDb = country.Database(wardDb.Sibling());
-            country.IntermediateDatabase = country.Database(wardDb.Sibling()).Database;
-
-            var jlisKeyDirectory = country._directory.File("jlis-institution");
-            using (var jlisKeys = InstitutionKeys.LoadOrCreate(jlisKeyDirectory))
-            {
-                country.Network = await NetworkService.StartAsync(new NetworkServiceOptions(networkDb.Database, country._directory.File("network"))
-                {
-                    Institutions = [new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
-                        jlisKeys.SigningPublicKey, jlisKeys.SealingPublicKey)],
-                    Tap = country,
-                });
-            }
-            country.Jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, country._directory.File("numbering.key"))
-            {
-                Tokens = new JlisTokenOptions(country.Network.BaseAddress, jlisKeyDirectory),
-            });
-            country.Intermediate = await IntermediateService.StartAsync(new IntermediateServiceOptions(country.IntermediateDatabase, TestData.Shinagawa.Digits, "品川区")
-            {
-                InstitutionKeyDirectory = country.WardKeyDirectory,
-                NetworkAddress = country.Network.BaseAddress,
-                NetworkSigningPublicKey = country.Network.SigningPublicKey,
-            });
-            using (var wardKeys = InstitutionKeys.LoadOrCreate(country.WardKeyDirectory))
-                country.Network.Registry.Upsert(new InstitutionInfo(TestData.Shinagawa.Digits, "品川区", InstitutionClass.Municipality,
-                    country.Intermediate.BaseAddress, wardKeys.SigningPublicKey, wardKeys.SealingPublicKey));
-
-            // The ward numbers its residents signing as itself (J-LIS knows it from the network's registry).
-            country.Numbering = new JlisHttpClient(country.Own(JlisCallers.Client(country.Jlis.BaseAddress, TestData.Shinagawa.Digits, country.WardKeyDirectory)));
-            country.OtaNumbering = new JlisHttpClient(country.Own(JlisCallers.Client(country.Jlis.BaseAddress, TestData.Ota.Digits,
-                country._directory.File("ota-institution"), jlisDb.Database)));
-            country.Register = new ResidentRegister(wardDb.Database, TestData.Shinagawa);
+            // The ward numbers its residents signing as itself (J-LIS knows every ward of the country).
+            country.Numbering = new JlisHttpClient(country._country.JlisClientFor(TestData.Shinagawa));
+            country.OtaNumbering = new JlisHttpClient(country._country.JlisClientFor(TestData.Ota));
+            var ward = country._country.Ward(TestData.Shinagawa);
+            country.Register = ward.Register;
             new RegisterImporter(country.Register).Import(TestData.Records(residents));
             var numbered = await new NumberAssignmentJob(country.Register, country.Numbering).RunAsync();
             Assert.Equal(residents, numbered.Assigned);
-            country.Log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, country._directory.File("audit-signing.key"));
+            country.Log = country._country.Own(OperationLog.Open(ward.Database, TestData.Shinagawa, country._country.Layout.MunicipalityAuditKeyFile(TestData.Shinagawa)));
             country.Addressees = new AddresseeSystem(country.Register, country.Log);
             country.Addressees.SyncFromRegister();
             return country;
@@ -145,7 +113,7 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
     /// <summary>The token the network derives for the ward for a resident-record code (with the network's own master key).</summary>
     public Token ExpectedToken(ResidentCode code)
     {
-        var key = SecretKeyFile.LoadOrCreate(Path.Combine(_directory.File("network"), NetworkService.MasterKeyFileName), TokenDeriver.MasterKeyLength);
+        var key = SecretKeyFile.LoadOrCreate(Path.Combine(_country.Layout.NetworkKeyDirectory, NetworkService.MasterKeyFileName), TokenDeriver.MasterKeyLength);
         using var deriver = new TokenDeriver(key);
         return deriver.TokenFor(deriver.DeriveIdCode(code), TestData.Shinagawa.Digits);
     }
@@ -174,26 +142,7 @@ public sealed class TokenCountry : IAsyncDisposable, IMessageTap
                 Assert.DoesNotContain(number, body);
     }
 
-    private TestDatabase Database(TestDatabase database)
-    {
-        _databases.Add(database);
-        return database;
-    }
+    public T Own<T>(T disposable) where T : class, IDisposable => _country.Own(disposable);
 
-    public T Own<T>(T disposable) where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var owned in _owned) owned.Dispose();
-        if (Intermediate is not null) await Intermediate.DisposeAsync();
-        if (Jlis is not null) await Jlis.DisposeAsync();
-        if (Network is not null) await Network.DisposeAsync();
-        if (Log is not null) await Log.DisposeAsync();
-        foreach (var database in _databases) database.Dispose();
-        _directory.Dispose();
-    }
+    public ValueTask DisposeAsync() => _country.DisposeAsync();
 }
