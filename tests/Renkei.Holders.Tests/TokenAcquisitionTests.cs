@@ -19,8 +19,8 @@ public sealed class TokenAcquisitionTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task The_holders_people_get_tokens_at_its_intermediate_server_once_and_a_superseded_number_is_refused_by_person_id(string provider)
     {
-        await using var country = await NetworkedHarness.StartAsync(provider);
-        var (holder, intermediate) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
+        await using var country = await NetworkedHarness.StartAsync(provider, HolderKind.PensionOrganisation);
+        var (holder, intermediate) = country.Holder(HolderKind.PensionOrganisation);
         Assert.Equal(InstitutionClass.PensionOrganisation, holder.Registration.Class);
         var assignments = await country.DesignateAsync(30, 3_100_000_000L);
         var numbers = assignments.Select(a => a.IndividualNumber).ToList();
@@ -68,10 +68,10 @@ public sealed class TokenAcquisitionTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_ward_enrolling_someone_in_national_health_insurance_reads_the_loss_of_employee_insurance_from_the_insurer(string provider)
     {
-        await using var country = await NetworkedHarness.StartAsync(provider);
-        var (insurer, _) = await country.StartHolderAsync(HolderKind.HealthInsurer);
-        var (pension, _) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
-        var (ward, wardTokens) = await country.StartWardAsync();
+        await using var country = await NetworkedHarness.StartAsync(provider, HolderKind.HealthInsurer, HolderKind.PensionOrganisation);
+        var (insurer, _) = country.Holder(HolderKind.HealthInsurer);
+        var (pension, _) = country.Holder(HolderKind.PensionOrganisation);
+        var (ward, wardTokens) = country.WardNode();
         var people = (await country.DesignateAsync(3, 3_200_000_000L)).Select(a => a.IndividualNumber).ToList();
         var (worker, spouse, retiree) = (people[0], people[1], people[2]);
 
@@ -130,9 +130,9 @@ public sealed class TokenAcquisitionTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task The_insurer_as_inquirer_reads_a_disability_pension_from_the_pension_organisation(string provider)
     {
-        await using var country = await NetworkedHarness.StartAsync(provider);
-        var (insurer, _) = await country.StartHolderAsync(HolderKind.HealthInsurer);
-        var (pension, _) = await country.StartHolderAsync(HolderKind.PensionOrganisation);
+        await using var country = await NetworkedHarness.StartAsync(provider, HolderKind.HealthInsurer, HolderKind.PensionOrganisation);
+        var (insurer, _) = country.Holder(HolderKind.HealthInsurer);
+        var (pension, _) = country.Holder(HolderKind.PensionOrganisation);
         var number = (await country.DesignateAsync(1, 3_300_000_000L))[0].IndividualNumber;
         using var insurerStaff = insurer.CreateStaffClient();
         using var pensionStaff = pension.CreateStaffClient();
