@@ -10,7 +10,6 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tests.Cards;
-using Renkei.Jlis.Tokens;
 using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.TestSupport;
@@ -19,10 +18,10 @@ using Renkei.ServiceDefaults;
 namespace Renkei.Jlis.Tests.Portal;
 
 /// <summary>
-/// The real information provision network (<see cref="NetworkService"/>) and J-LIS with token, JPKI and card routes,
-/// each on its own database, over HTTP on loopback. The registry holds J-LIS, the portal (class Portal, no node) and a
-/// ward. Cards are issued through J-LIS's card routes as a counter does; the portal and the ward call J-LIS signed with
-/// their own keys.
+/// The real information provision network and J-LIS with token, JPKI and card routes, a preset of the
+/// <see cref="TestCountry"/>, each on its own database, over HTTP on loopback. The network's registry holds J-LIS, the
+/// portal (class Portal, no node) and 品川区 (its intermediate server as node). Cards are issued through J-LIS's card
+/// routes as a counter does; the portal and the ward call J-LIS signed with their own keys.
 /// </summary>
 public sealed class PortalLoginHarness : IAsyncDisposable
 {
@@ -31,64 +30,50 @@ public sealed class PortalLoginHarness : IAsyncDisposable
     public const string JpkiPassphrase = "correct horse battery staple";
     public static readonly LocalGovernmentCode Ward = LocalGovernmentCode.ParseOrThrow(WardCode);
 
-    private readonly TempDirectory _directory = new();
-    private readonly List<IDisposable> _owned = [];
-    private int _nextCode;
+    private readonly TestCountry _country;
+    private int _nextCode = Random.Shared.Next(1_000, 900_000);
 
-    private PortalLoginHarness(TestDatabase jlisDatabase, TestDatabase networkDatabase)
+    private PortalLoginHarness(TestCountry country)
     {
-        JlisDatabase = jlisDatabase;
-        NetworkDatabase = networkDatabase;
-        JlisKeys = Own(InstitutionKeys.LoadOrCreate(JlisKeyDirectory));
-        PortalKeys = Own(InstitutionKeys.LoadOrCreate(_directory.File("portal")));
-        WardKeys = Own(InstitutionKeys.LoadOrCreate(_directory.File("ward")));
-        _nextCode = Random.Shared.Next(1_000, 900_000);
+        _country = country;
+        JlisKeys = Own(InstitutionKeys.LoadOrCreate(country.Layout.JlisInstitutionKeyDirectory));
+        PortalKeys = Own(InstitutionKeys.LoadOrCreate(country.Layout.PortalInstitutionKeyDirectory));
+        WardKeys = Own(InstitutionKeys.LoadOrCreate(country.Layout.MunicipalityInstitutionKeyDirectory(Ward)));
+        // The portal is registered without an endpoint (it provides nothing); its tokens come back sealed to it through J-LIS.
+        Network.Registry.Upsert(new InstitutionInfo(PortalCode, "マイナポータル", InstitutionClass.Portal, null, PortalKeys.SigningPublicKey, PortalKeys.SealingPublicKey));
+        // The ward's counter and numbering sign as the ward (J-LIS knows every ward of the country).
+        var ward = country.JlisClientFor(Ward);
+        Counter = new CardCounter(new CardHttpClient(ward), "shinagawa-clerk-07");
+        Numbering = new JlisHttpClient(ward);
     }
 
-    public TestDatabase JlisDatabase { get; }
-    public TestDatabase NetworkDatabase { get; }
+    public Database JlisDatabase => _country.Layout.JlisDatabase();
     public InstitutionKeys JlisKeys { get; }
     public InstitutionKeys PortalKeys { get; }
     public InstitutionKeys WardKeys { get; }
-    public NetworkNode Network { get; private set; } = null!;
-    public ServiceHost Jlis { get; private set; } = null!;
-    public CardCounter Counter { get; private set; } = null!;
-    public JlisHttpClient Numbering { get; private set; } = null!;
+    public NetworkNode Network => _country.Network;
+    public ServiceHost Jlis => _country.Jlis;
+    public CardCounter Counter { get; }
+    public JlisHttpClient Numbering { get; }
 
-    private string JlisKeyDirectory => _directory.File("jlis-institution");
-    private string JpkiKeyDirectory => _directory.File("jpki");
+    private string JpkiKeyDirectory => _country.Layout.JpkiKeyDirectory;
 
     public static async Task<PortalLoginHarness> StartAsync(string provider)
     {
-        var jlisDatabase = TestDatabase.Create(provider);
-        var harness = new PortalLoginHarness(jlisDatabase, jlisDatabase.Sibling());
+        var country = await TestCountry.StartAsync(provider, c => c.AddNetwork()
+            .AddJlis(jlis =>
+            {
+                jlis.JpkiPassphrase = JpkiPassphrase;
+                jlis.Settings["Jlis:Pki:KeyFileIterations"] = JpkiOptions.MinimumKeyFileIterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            })
+            .AddWard(Ward, "品川区", ward => ward.Api.Enabled = false));
         try
         {
-            harness.Network = await NetworkService.StartAsync(new NetworkServiceOptions(harness.NetworkDatabase.Database, harness._directory.File("network-keys"))
-            {
-                Institutions =
-                [
-                    new InstitutionInfo(JlisTokenRoutes.JlisInstitutionCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null,
-                        harness.JlisKeys.SigningPublicKey, harness.JlisKeys.SealingPublicKey),
-                    new InstitutionInfo(PortalCode, "マイナポータル", InstitutionClass.Portal, null, harness.PortalKeys.SigningPublicKey, harness.PortalKeys.SealingPublicKey),
-                    new InstitutionInfo(WardCode, "品川区", InstitutionClass.Municipality, new Uri("http://127.0.0.1:9/"),
-                        harness.WardKeys.SigningPublicKey, harness.WardKeys.SealingPublicKey),
-                ],
-            });
-            harness.Jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase.Database, harness._directory.File("numbering.key"))
-            {
-                Tokens = new JlisTokenOptions(harness.Network.BaseAddress, harness.JlisKeyDirectory),
-                Pki = new JpkiOptions(harness.JpkiKeyDirectory, JpkiPassphrase) { KeyFileIterations = JpkiOptions.MinimumKeyFileIterations },
-            });
-            // The ward's counter and numbering sign as the ward (J-LIS knows it from the network's registry).
-            var ward = harness.Own(SigningHandler.CreateClient(harness.Jlis.BaseAddress, WardCode, harness.WardKeys.Signing, JlisTokenRoutes.JlisInstitutionCode));
-            harness.Counter = new CardCounter(new CardHttpClient(ward), "shinagawa-clerk-07");
-            harness.Numbering = new JlisHttpClient(ward);
-            return harness;
+            return new PortalLoginHarness(country);
         }
         catch
         {
-            await harness.DisposeAsync();
+            await country.DisposeAsync();
             throw;
         }
     }
@@ -138,12 +123,12 @@ public sealed class PortalLoginHarness : IAsyncDisposable
 
     /// <summary>J-LIS's CAs opened again on its database and key file (as another J-LIS process would), to revoke or issue directly.</summary>
     public JpkiAuthority OpenAuthority() =>
-        Own(JpkiAuthority.Open(JlisDatabase.Database, new JpkiOptions(JpkiKeyDirectory, JpkiPassphrase)));
+        Own(JpkiAuthority.Open(JlisDatabase, new JpkiOptions(JpkiKeyDirectory, JpkiPassphrase)));
 
     /// <summary>The card operation records of <paramref name="eventName"/>: (card, operator, detail), oldest first.</summary>
     public List<(string Card, string Operator, string? Detail)> CardEvents(string eventName)
     {
-        using var c = JlisDatabase.Database.Open();
+        using var c = JlisDatabase.Open();
         using var select = c.Command("SELECT card_number, operator, detail FROM card_events WHERE event = @e ORDER BY event_id");
         using var reader = select.With("e", eventName).ExecuteReader();
         var rows = new List<(string, string, string?)>();
@@ -151,19 +136,7 @@ public sealed class PortalLoginHarness : IAsyncDisposable
         return rows;
     }
 
-    private T Own<T>(T disposable) where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
+    private T Own<T>(T disposable) where T : class, IDisposable => _country.Own(disposable);
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var owned in _owned) owned.Dispose();
-        if (Jlis is not null) await Jlis.DisposeAsync();
-        if (Network is not null) await Network.DisposeAsync();
-        JlisDatabase.Dispose();
-        NetworkDatabase.Dispose();
-        _directory.Dispose();
-    }
+    public ValueTask DisposeAsync() => _country.DisposeAsync();
 }
