@@ -91,11 +91,26 @@ public sealed class Database
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
     private static readonly object Marker = new();
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <see cref="Open"/> for request paths: on PostgreSQL the connection opens with Npgsql's asynchronous API, so no thread
+    /// waits on the network; on SQLite (whose asynchronous methods run synchronously anyway) it is <see cref="Open"/>,
+    /// returned as a completed task.
+    /// </summary>
+    public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        Provider == DatabaseProvider.Sqlite ? ValueTask.FromResult(Open()) : OpenPostgreSqlAsync(cancellationToken);
+
+    private async ValueTask<DbConnection> OpenPostgreSqlAsync(CancellationToken cancellationToken)
     {
-        if (Provider == DatabaseProvider.Sqlite) return Open();
         var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return connection;
     }
 
@@ -103,7 +118,7 @@ public sealed class Database
     public T InTransaction<T>(Func<DbConnection, DbTransaction, T> work, IsolationLevel isolation = IsolationLevel.ReadCommitted)
     {
         using var connection = Open();
-        using var transaction = connection.BeginTransaction(Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : isolation);
+        using var transaction = connection.BeginTransaction(IsolationFor(isolation));
         var result = work(connection, transaction);
         transaction.Commit();
         return result;
@@ -111,6 +126,37 @@ public sealed class Database
 
     public void InTransaction(Action<DbConnection, DbTransaction> work) =>
         InTransaction<object?>((c, t) => { work(c, t); return null; });
+
+    /// <summary>
+    /// <see cref="InTransaction{T}"/> for request paths: on PostgreSQL every round trip (open, begin, the work's commands
+    /// through <see cref="DbCommandExtensions"/>' asynchronous helpers, commit, rollback) is asynchronous; on SQLite the
+    /// same code runs synchronously and completes without yielding.
+    /// </summary>
+    public async ValueTask<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work,
+        IsolationLevel isolation = IsolationLevel.ReadCommitted, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            using var local = connection.BeginTransaction(IsolationFor(isolation));
+            var done = await work(connection, local).ConfigureAwait(false);
+            local.Commit();
+            return done;
+        }
+        await using var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken).ConfigureAwait(false);
+        var result = await work(connection, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public async ValueTask InTransactionAsync(Func<DbConnection, DbTransaction, ValueTask> work, CancellationToken cancellationToken = default) =>
+        await InTransactionAsync<object?>(async (c, t) =>
+        {
+            await work(c, t).ConfigureAwait(false);
+            return null;
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    private IsolationLevel IsolationFor(IsolationLevel isolation) => Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : isolation;
 
     /// <summary>A description safe for logs and console output: engine and database name, never a password.</summary>
     public string Describe()
@@ -159,11 +205,42 @@ public static class DbCommandExtensions
         return command.ExecuteNonQuery();
     }
 
-    public static long ScalarInt64(this DbCommand command)
+    // Asynchronous counterparts for request paths. On PostgreSQL they use Npgsql's asynchronous API (no thread waits on the
+    // network); on SQLite, whose asynchronous methods run synchronously and allocate a Task each, they call the
+    // synchronous method and return a completed ValueTask.
+
+    /// <summary><see cref="DbCommand.ExecuteNonQuery"/> for request paths.</summary>
+    public static ValueTask<int> ExecuteAsync(this DbCommand command, CancellationToken cancellationToken = default) =>
+        command is SqliteCommand ? ValueTask.FromResult(command.ExecuteNonQuery()) : new(command.ExecuteNonQueryAsync(cancellationToken));
+
+    /// <summary><see cref="DbCommand.ExecuteScalar"/> for request paths.</summary>
+    public static ValueTask<object?> ScalarAsync(this DbCommand command, CancellationToken cancellationToken = default) =>
+        command is SqliteCommand ? ValueTask.FromResult(command.ExecuteScalar()) : new(command.ExecuteScalarAsync(cancellationToken));
+
+    /// <summary><see cref="DbCommand.ExecuteReader()"/> for request paths (read the rows with <see cref="ReadRowAsync"/>).</summary>
+    public static ValueTask<DbDataReader> ReaderAsync(this DbCommand command, CancellationToken cancellationToken = default) =>
+        command is SqliteCommand ? ValueTask.FromResult<DbDataReader>(command.ExecuteReader()) : new(command.ExecuteReaderAsync(cancellationToken));
+
+    /// <summary><see cref="DbDataReader.Read"/> for request paths.</summary>
+    public static ValueTask<bool> ReadRowAsync(this DbDataReader reader, CancellationToken cancellationToken = default) =>
+        reader is SqliteDataReader ? ValueTask.FromResult(reader.Read()) : new(reader.ReadAsync(cancellationToken));
+
+    /// <summary><see cref="Execute(DbConnection, string, DbTransaction?)"/> for request paths.</summary>
+    public static async ValueTask<int> ExecuteAsync(this DbConnection connection, string sql, DbTransaction? transaction = null,
+        CancellationToken cancellationToken = default)
     {
-        var value = command.ExecuteScalar();
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        using var command = connection.Command(sql, transaction);
+        return await command.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary><see cref="ScalarInt64"/> for request paths.</summary>
+    public static async ValueTask<long> ScalarInt64Async(this DbCommand command, CancellationToken cancellationToken = default) =>
+        ToInt64(await command.ScalarAsync(cancellationToken).ConfigureAwait(false));
+
+    public static long ScalarInt64(this DbCommand command) => ToInt64(command.ExecuteScalar());
+
+    private static long ToInt64(object? value) =>
+        value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
 
     public static string? NullableString(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
