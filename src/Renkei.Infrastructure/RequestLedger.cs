@@ -57,6 +57,40 @@ public sealed partial class RequestLedger
         update.With("r", response).With("id", requestId.ToString("D")).ExecuteNonQuery();
     }
 
+    /// <summary><see cref="Claim"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async ValueTask<StoredRequest?> ClaimAsync(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint,
+        DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        using (var claim = c.Command($"""
+            INSERT INTO {_table} (request_id, operation, fingerprint, response, received_at)
+            VALUES (@id, @op, @fp, NULL, @at) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+            """, t))
+        {
+            claim.With("id", requestId.ToString("D")).With("op", operation).With("fp", fingerprint)
+                .With("at", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            if (await claim.ScalarAsync(cancellationToken).ConfigureAwait(false) is not null) return null;
+        }
+        return await FindAsync(c, t, requestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("request record vanished");
+    }
+
+    /// <summary><see cref="Find"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async ValueTask<StoredRequest?> FindAsync(DbConnection c, DbTransaction? t, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        using var select = c.Command($"SELECT operation, fingerprint, response FROM {_table} WHERE request_id = @id", t);
+        using var reader = await select.With("id", requestId.ToString("D")).ReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadRowAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2))
+            : null;
+    }
+
+    /// <summary><see cref="Complete"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async ValueTask CompleteAsync(DbConnection c, DbTransaction t, Guid requestId, string response, CancellationToken cancellationToken = default)
+    {
+        using var update = c.Command($"UPDATE {_table} SET response = @r WHERE request_id = @id", t);
+        await update.With("r", response).With("id", requestId.ToString("D")).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
