@@ -78,7 +78,7 @@ public sealed partial class RequestLedger
     public async ValueTask<StoredRequest?> FindAsync(DbConnection c, DbTransaction? t, Guid requestId, CancellationToken cancellationToken = default)
     {
         using var select = c.Command($"SELECT operation, fingerprint, response FROM {_table} WHERE request_id = @id", t);
-        using var reader = await select.With("id", requestId.ToString("D")).ReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await select.With("id", requestId.ToString("D")).ReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadRowAsync(cancellationToken).ConfigureAwait(false)
             ? new StoredRequest(reader.GetString(0), reader.GetString(1), reader.NullableString(2))
             : null;
