@@ -62,25 +62,25 @@ internal sealed class NetworkEndpoints(
             Require(r.Kind, "kind");
             return Results.Json(await linkage.ImmediateAsync(r), JsonDefaults.Options);
         }).Produces<LinkageResponse>();
-        Post<BatchLinkageRequest>(app, NetworkRoutes.LinkageBatch, (sender, r, _) =>
+        Post<BatchLinkageRequest>(app, NetworkRoutes.LinkageBatch, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
-            return Task.FromResult(Results.Json(batches.Submit(r), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted));
+            return Results.Json(await batches.SubmitAsync(r, ct), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted);
         }).Produces<BatchLinkageAccepted>(StatusCodes.Status202Accepted);
-        Post<BatchStatusRequest>(app, NetworkRoutes.LinkageBatchStatus, (sender, r, _) =>
+        Post<BatchStatusRequest>(app, NetworkRoutes.LinkageBatchStatus, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Inquirer, "inquirer");
-            return Task.FromResult(Results.Json(batches.Status(r), JsonDefaults.Options));
+            return Results.Json(await batches.StatusAsync(r, ct), JsonDefaults.Options);
         }).Produces<BatchStatusResponse>();
         Post<InstitutionLookupRequest>(app, NetworkRoutes.InstitutionLookup, (_, r, _) =>
             Task.FromResult(registry.Find(r.Code) is { } info
                 ? Results.Json(info, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "institution-not-found", "no institution is registered under this code (機関が登録されていません)"))).Produces<InstitutionInfo>();
-        Post<ProvisionRecordQuery>(app, NetworkRoutes.ProvisionRecords, (sender, r, _) =>
+        Post<ProvisionRecordQuery>(app, NetworkRoutes.ProvisionRecords, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            var idCode = PortalPerson(sender, r.Token);
-            return Task.FromResult(Results.Json(new ProvisionRecordList(records.RecordsOf(idCode, r.From, r.To)), JsonDefaults.Options));
+            var idCode = await PortalPersonAsync(sender, r.Token, ct);
+            return Results.Json(new ProvisionRecordList(await records.RecordsOfAsync(idCode, r.From, r.To, ct)), JsonDefaults.Options);
         }, PortalOnly).Produces<ProvisionRecordList>();
         Post<TreeHeadRequest>(app, PortalRoutes.TreeHead, (sender, r, _) =>
         {
@@ -88,31 +88,31 @@ internal sealed class NetworkEndpoints(
             RequirePortal(sender);
             return Task.FromResult(Results.Json(records.Tree.Head(), JsonDefaults.Options));
         }, PortalOnly).Produces<ProvisionTreeHead>();
-        Post<RecordProofRequest>(app, PortalRoutes.RecordProof, (sender, r, _) =>
+        Post<RecordProofRequest>(app, PortalRoutes.RecordProof, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            var idCode = PortalPerson(sender, r.Token);
+            var idCode = await PortalPersonAsync(sender, r.Token, ct);
             // Someone else's record and a record that does not exist get the same answer.
-            var proof = r.Sequence >= 1 && records.IsAbout(idCode, r.Sequence) ? records.Proof(r.Sequence) : null;
-            return Task.FromResult(proof is not null
+            var proof = r.Sequence >= 1 && await records.IsAboutAsync(idCode, r.Sequence, ct) ? records.Proof(r.Sequence) : null;
+            return proof is not null
                 ? Results.Json(proof, JsonDefaults.Options)
                 : ErrorResponses.Problem(StatusCodes.Status404NotFound, "record-not-found",
-                    "no provision record with this sequence is about the person (本人の情報提供等記録にありません)"));
+                    "no provision record with this sequence is about the person (本人の情報提供等記録にありません)");
         }, PortalOnly).Produces<RecordProof>();
-        Post<SelfSourcesRequest>(app, PortalRoutes.SelfSources, (sender, r, _) =>
+        Post<SelfSourcesRequest>(app, PortalRoutes.SelfSources, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            var idCode = PortalPerson(sender, r.Token);
+            var idCode = await PortalPersonAsync(sender, r.Token, ct);
             var today = ProvisionRecords.JapanDate(clock.GetUtcNow());
-            var sources = store.HoldersOf(idCode)
+            var sources = (await store.HoldersOfAsync(idCode, ct))
                 .Select(registry.Find)
                 .Where(i => i is { Endpoint: not null } && i.Class is not (InstitutionClass.Portal or InstitutionClass.NumberingAuthority))
                 .Select(i => new SelfSource(i!.Code, i.Name, i.Class,
                     policy.SelfDisplayKindsFrom(i.Class, today).Select(k => new SelfDisplayKind(k.Kind, k.Name)).ToList()))
                 .ToList();
-            return Task.FromResult(Results.Json(new SelfSourcesResponse(sources), JsonDefaults.Options));
+            return Results.Json(new SelfSourcesResponse(sources), JsonDefaults.Options);
         }, PortalOnly).Produces<SelfSourcesResponse>();
-        Post<PushNoticeRequest>(app, PortalRoutes.PushNotice, (sender, r, _) =>
+        Post<PushNoticeRequest>(app, PortalRoutes.PushNotice, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Sender, "sender");
             if (registry.Find(sender)?.Class is null or InstitutionClass.NumberingAuthority or InstitutionClass.Portal)
@@ -126,33 +126,33 @@ internal sealed class NetworkEndpoints(
                 throw new RefusalException(StatusCodes.Status400BadRequest, "notice-too-large",
                     $"sealed: a notice is at most {MaxSealedNotice} characters sealed (お知らせが大きすぎます)");
             var idCode = tokens.IdCodeOf(r.Token, sender);
-            if (!store.IsIssued(sender, idCode))
+            if (!await store.IsIssuedAsync(sender, idCode, ct))
                 throw new RefusalException(StatusCodes.Status404NotFound, RefusalCodes.UnknownToken, "the token was not issued to the sender (発行された符号ではありません)");
             var sealedJson = JsonSerializer.Serialize(r.Sealed, JsonDefaults.Options);
             var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
                 sender + "\n" + idCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" + r.Portal + "\n" + r.Sealed.Canonical)));
-            var stored = store.InsertNotice(new NetworkStore.NoticeRow(r.NoticeId, idCode, sender, r.Portal, sealedJson, fingerprint, clock.GetUtcNow(), null));
+            var stored = await store.InsertNoticeAsync(new NetworkStore.NoticeRow(r.NoticeId, idCode, sender, r.Portal, sealedJson, fingerprint, clock.GetUtcNow(), null), ct);
             if (stored.Fingerprint != fingerprint)
                 throw new RefusalException(StatusCodes.Status409Conflict, "notice-id-reused",
                     "this notice id was already used for a different notice (お知らせの識別子が別のお知らせに使われています)");
-            return Task.FromResult(Results.Json(new PushNoticeAccepted(stored.NoticeId, stored.SentAt), JsonDefaults.Options));
+            return Results.Json(new PushNoticeAccepted(stored.NoticeId, stored.SentAt), JsonDefaults.Options);
         }).Produces<PushNoticeAccepted>();
-        Post<NoticeQuery>(app, PortalRoutes.Notices, (sender, r, _) =>
+        Post<NoticeQuery>(app, PortalRoutes.Notices, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            var idCode = PortalPerson(sender, r.Token);
-            var notices = store.NoticesOf(idCode, sender).Select(n => new StoredNotice(n.NoticeId, n.Sender, registry.Find(n.Sender)?.Name ?? n.Sender,
+            var idCode = await PortalPersonAsync(sender, r.Token, ct);
+            var notices = (await store.NoticesOfAsync(idCode, sender, ct)).Select(n => new StoredNotice(n.NoticeId, n.Sender, registry.Find(n.Sender)?.Name ?? n.Sender,
                 n.SentAt, n.ReadAt is not null, n.ReadAt, JsonSerializer.Deserialize<Renkei.Core.Crypto.SealedPayload>(n.Sealed, JsonDefaults.Options)!)).ToList();
-            return Task.FromResult(Results.Json(new NoticeList(notices), JsonDefaults.Options));
+            return Results.Json(new NoticeList(notices), JsonDefaults.Options);
         }, PortalOnly).Produces<NoticeList>();
-        Post<NoticeReadRequest>(app, PortalRoutes.NoticeRead, (sender, r, _) =>
+        Post<NoticeReadRequest>(app, PortalRoutes.NoticeRead, async (sender, r, ct) =>
         {
             RequireSelf(sender, r.Institution, "institution");
-            var idCode = PortalPerson(sender, r.Token);
-            var row = store.MarkNoticeRead(r.NoticeId, idCode, sender, clock.GetUtcNow());
-            return Task.FromResult(row is not null
+            var idCode = await PortalPersonAsync(sender, r.Token, ct);
+            var row = await store.MarkNoticeReadAsync(r.NoticeId, idCode, sender, clock.GetUtcNow(), ct);
+            return row is not null
                 ? Results.Json(new NoticeReadAck(row.NoticeId, row.ReadAt!.Value), JsonDefaults.Options)
-                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "notice-not-found", "the person has no notice with this id (該当するお知らせがありません)"));
+                : ErrorResponses.Problem(StatusCodes.Status404NotFound, "notice-not-found", "the person has no notice with this id (該当するお知らせがありません)");
         }, PortalOnly).Produces<NoticeReadAck>();
         Post<CheckpointRequest>(app, NetworkRoutes.ProvisionCheckpoint, (sender, r, _) =>
         {
@@ -202,11 +202,11 @@ internal sealed class NetworkEndpoints(
         app.MapGet("/" + ProvisionLogRoutes.Names, () => Results.Json(names.Current(), JsonDefaults.Options))
             .Produces<SignedNameTable>()
             .AllowPublic("the signed names of the codes in provision records (institutions, affairs, kinds), so anyone can audit the log and a page can prove the names it shows (no personal data)");
-        app.MapGet("/" + NetworkRoutes.Health, () =>
+        app.MapGet("/" + NetworkRoutes.Health, async (CancellationToken ct) =>
         {
             try
             {
-                return store.Ping()
+                return await store.PingAsync(ct)
                     ? Results.Json(new HealthBody("ok", "network"), JsonDefaults.Options)
                     : ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }
@@ -274,11 +274,11 @@ internal sealed class NetworkEndpoints(
     }
 
     /// <summary>The portal's person: the caller must be the portal and the token one issued to it; returns the ID code.</summary>
-    private long PortalPerson(string sender, Renkei.Core.Numbers.Token token)
+    private async Task<long> PortalPersonAsync(string sender, Renkei.Core.Numbers.Token token, CancellationToken cancellationToken)
     {
         RequirePortal(sender);
         var idCode = tokens.IdCodeOf(token, sender);
-        if (!store.IsIssued(sender, idCode))
+        if (!await store.IsIssuedAsync(sender, idCode, cancellationToken))
             throw new RefusalException(StatusCodes.Status404NotFound, "unknown-token", "the token was not issued to the caller (発行された符号ではありません)");
         return idCode;
     }

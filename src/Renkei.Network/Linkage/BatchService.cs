@@ -56,11 +56,11 @@ internal sealed class BatchService : IAsyncDisposable
 
     private ILogger? _logger;
 
-    public BatchLinkageAccepted Submit(BatchLinkageRequest request)
+    public async Task<BatchLinkageAccepted> SubmitAsync(BatchLinkageRequest request, CancellationToken cancellationToken)
     {
         Validate(request);
         var fingerprint = LinkageService.Fingerprint(request);
-        var row = _store.InsertBatch(request, fingerprint, _clock.GetUtcNow());
+        var row = await _store.InsertBatchAsync(request, fingerprint, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (row.Fingerprint != fingerprint)
             throw new RefusalException(StatusCodes.Status409Conflict, "batch-id-reused",
                 "this batch id was already used for a different batch (一括照会の識別子が別の照会に使われています)");
@@ -68,15 +68,15 @@ internal sealed class BatchService : IAsyncDisposable
         return new BatchLinkageAccepted(row.BatchId, row.Total, row.State);
     }
 
-    public BatchStatusResponse Status(BatchStatusRequest request)
+    public async Task<BatchStatusResponse> StatusAsync(BatchStatusRequest request, CancellationToken cancellationToken)
     {
         if (request.Limit is < 1 or > 1000)
             throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", "limit: between 1 and 1000 (取得件数が正しくありません)");
-        var row = _store.FindBatch(request.BatchId);
+        var row = await _store.FindBatchAsync(request.BatchId, cancellationToken).ConfigureAwait(false);
         if (row is null || row.Inquirer != request.Inquirer)
             throw new RefusalException(StatusCodes.Status404NotFound, "unknown-batch", "no batch query with this id from this inquirer (一括照会が見つかりません)");
-        var (finished, pending) = _store.CountItems(row.BatchId);
-        var results = _store.FinishedItems(row.BatchId, request.AfterItemIndex, request.Limit)
+        var (finished, pending) = await _store.CountItemsAsync(row.BatchId, cancellationToken).ConfigureAwait(false);
+        var results = (await _store.FinishedItemsAsync(row.BatchId, request.AfterItemIndex, request.Limit, cancellationToken).ConfigureAwait(false))
             .Select(x => new BatchItemResult(x.Index, x.ItemId, JsonSerializer.Deserialize<LinkageResponse>(x.Response, JsonDefaults.Options)!))
             .ToList();
         var state = pending == 0 ? BatchState.Completed : finished == 0 && row.State == BatchState.Queued ? BatchState.Queued : BatchState.Running;
@@ -182,7 +182,7 @@ internal sealed class BatchService : IAsyncDisposable
             var linkage = new LinkageCase(ItemRequestId(batch.BatchId, item.ItemIndex), batch.Inquirer, item.InquirerToken, batch.Affair,
                 batch.Provider, batch.Kind, item.AsOf, batch.PolicyDate);
             // The network's own refusals are final at once; only forwarding waits for the provider.
-            var decision = _linkage.Decide(linkage);
+            var decision = await _linkage.DecideAsync(linkage, ct).ConfigureAwait(false);
             var evaluation = decision.Refusal;
             if (evaluation is null)
             {

@@ -60,7 +60,7 @@ internal sealed class LinkageService(
         }
         try
         {
-            var response = Stored(request.RequestId, fingerprint) ?? await RunAsync(request, fingerprint).ConfigureAwait(false);
+            var response = await StoredAsync(request.RequestId, fingerprint).ConfigureAwait(false) ?? await RunAsync(request, fingerprint).ConfigureAwait(false);
             completion.SetResult(response);
             return response;
         }
@@ -92,9 +92,9 @@ internal sealed class LinkageService(
         return response ?? ToResponse(linkage.RequestId, evaluation, sequence);
     }
 
-    private LinkageResponse? Stored(Guid requestId, string fingerprint)
+    private async Task<LinkageResponse?> StoredAsync(Guid requestId, string fingerprint)
     {
-        var stored = store.FindRequest(requestId);
+        var stored = await store.FindRequestAsync(requestId).ConfigureAwait(false);
         if (stored is null) return null;
         if (stored.Operation != Operation || stored.Fingerprint != fingerprint) throw Reused();
         return stored.Response is null ? null : JsonSerializer.Deserialize<LinkageResponse>(stored.Response, JsonDefaults.Options);
@@ -106,23 +106,23 @@ internal sealed class LinkageService(
     /// <summary>Decides one linkage and, when everything allows it, asks the provider. Writes nothing.</summary>
     public async Task<Evaluation> EvaluateAsync(LinkageCase linkage, CancellationToken cancellationToken)
     {
-        var decision = Decide(linkage);
+        var decision = await DecideAsync(linkage, cancellationToken).ConfigureAwait(false);
         return decision.Refusal ?? await ForwardAsync(linkage, decision.Forward!, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>What <see cref="Decide"/> found: a final refusal, or what forwarding needs.</summary>
+    /// <summary>What <see cref="DecideAsync"/> found: a final refusal, or what forwarding needs.</summary>
     internal sealed record Decision(Evaluation? Refusal, ForwardTo? Forward);
 
     internal sealed record ForwardTo(InstitutionRegistry.Entry Inquirer, InstitutionRegistry.Entry Provider, long IdCode, Token ProviderToken);
 
     /// <summary>The network's own checks, in order: token issued to the inquirer, provider registered, policy, provider's token.</summary>
-    public Decision Decide(LinkageCase linkage)
+    public async Task<Decision> DecideAsync(LinkageCase linkage, CancellationToken cancellationToken)
     {
         var inquirer = registry.EntryOf(linkage.Inquirer)
             ?? throw new InvalidOperationException("the inquirer was verified but is not registered");
         var idCode = tokens.IdCodeOf(linkage.InquirerToken, linkage.Inquirer);
-        using var connection = store.Database.Open();
-        if (!NetworkStore.IsIssued(connection, linkage.Inquirer, idCode))
+        await using var connection = await store.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!await NetworkStore.IsIssuedAsync(connection, linkage.Inquirer, idCode, cancellationToken).ConfigureAwait(false))
             return Refuse(RefusalCodes.UnknownToken, "the token was not issued to the inquirer (照会者に発行された符号ではありません)", null);
 
         var provider = registry.EntryOf(linkage.Provider);
@@ -134,7 +134,7 @@ internal sealed class LinkageService(
         if (!decision.IsAllowed)
             return Refuse(decision.RefusalCode!, decision.Message, idCode);
 
-        if (!NetworkStore.IsIssued(connection, linkage.Provider, idCode))
+        if (!await NetworkStore.IsIssuedAsync(connection, linkage.Provider, idCode, cancellationToken).ConfigureAwait(false))
             return Refuse(RefusalCodes.ProviderHasNoToken, "the provider holds no token for the person (情報提供者に当該本人の符号がありません)", idCode);
         return new Decision(null, new ForwardTo(inquirer, provider, idCode, tokens.TokenFor(idCode, linkage.Provider)));
 

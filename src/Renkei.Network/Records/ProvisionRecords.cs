@@ -128,18 +128,19 @@ internal sealed class ProvisionRecords : IAsyncDisposable
     }
 
     /// <summary>The records about the person with <paramref name="idCode"/>, recorded on dates (Japan time) from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
-    public List<ProvisionRecord> RecordsOf(long idCode, DateOnly? from, DateOnly? to)
+    public async Task<List<ProvisionRecord>> RecordsOfAsync(long idCode, DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default)
     {
         var fromMicros = from is { } f ? AuditTime.ToMicros(StartOfJapanDay(f)) : long.MinValue;
         var toMicros = to is { } t ? AuditTime.ToMicros(StartOfJapanDay(t.AddDays(1))) : long.MaxValue;
         var list = new List<ProvisionRecord>();
-        foreach (var (sequence, recordedAt, bytes) in _store.RecordsOf(idCode, fromMicros, toMicros))
+        foreach (var (sequence, recordedAt, bytes) in await _store.RecordsOfAsync(idCode, fromMicros, toMicros, cancellationToken))
             list.Add(ToRecord(sequence, recordedAt, Parse(bytes)));
         return list;
     }
 
     /// <summary>True when record <paramref name="sequence"/> is indexed under the person with <paramref name="idCode"/>.</summary>
-    public bool IsAbout(long idCode, long sequence) => _store.IsIndexed(idCode, sequence);
+    public Task<bool> IsAboutAsync(long idCode, long sequence, CancellationToken cancellationToken = default) =>
+        _store.IsIndexedAsync(idCode, sequence, cancellationToken);
 
     /// <summary>The salt and tokens behind record <paramref name="sequence"/>'s commitment (for an auditor), or null.</summary>
     public ProvisionSubject? SubjectOf(long sequence) => _store.FindSubject(sequence);

@@ -78,11 +78,11 @@ internal sealed class NetworkStore(Database database)
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)) : null;
     }
 
-    public bool Ping()
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var command = c.Command("SELECT 1");
-        return command.ScalarInt64() == 1;
+        return await command.ScalarInt64Async(cancellationToken) == 1;
     }
 
     // ---------------------------------------------------------------- institutions
@@ -116,19 +116,19 @@ internal sealed class NetworkStore(Database database)
     // ---------------------------------------------------------------- token issuance
 
     /// <summary>Records that <paramref name="institution"/> holds tokens for these ID codes (idempotent), in one transaction.</summary>
-    public void RecordIssuance(string institution, IReadOnlyList<long> idCodes, DateTimeOffset now)
+    public async Task RecordIssuanceAsync(string institution, IReadOnlyList<long> idCodes, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         if (idCodes.Count == 0) return;
         var at = AuditTime.ToMicros(now);
-        Database.InTransaction((c, t) =>
+        await Database.InTransactionAsync(async (c, t) =>
         {
             if (IsPostgres)
             {
                 var array = idCodes as long[] ?? idCodes.ToArray();
                 using (var ids = c.Command("INSERT INTO net_id_codes (id_code, first_issued_at) SELECT x, @at FROM unnest(@ids) AS u(x) ON CONFLICT (id_code) DO NOTHING", t))
-                    ids.With("at", at).With("ids", array).ExecuteNonQuery();
+                    await ids.With("at", at).With("ids", array).ExecuteAsync(cancellationToken);
                 using var issued = c.Command("INSERT INTO net_token_issuance (institution, id_code, issued_at) SELECT @i, x, @at FROM unnest(@ids) AS u(x) ON CONFLICT (institution, id_code) DO NOTHING", t);
-                issued.With("i", institution).With("at", at).With("ids", array).ExecuteNonQuery();
+                await issued.With("i", institution).With("at", at).With("ids", array).ExecuteAsync(cancellationToken);
                 return;
             }
             var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)c;
@@ -144,7 +144,7 @@ internal sealed class NetworkStore(Database database)
                 issuedInsert.Bind(2, idCode);
                 issuedInsert.Execute();
             }
-        });
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -152,43 +152,44 @@ internal sealed class NetworkStore(Database database)
     /// issuance and stores <paramref name="response"/>()'s answer; a known one returns the stored answer if the request is
     /// the same (<paramref name="fingerprint"/>), else null (the id was used for another request).
     /// </summary>
-    public string? IssueOnce(Guid requestId, string institution, long idCode, string operation, string fingerprint, Func<string> response, DateTimeOffset now) =>
-        Database.InTransaction((c, t) =>
+    public async Task<string?> IssueOnceAsync(Guid requestId, string institution, long idCode, string operation, string fingerprint, Func<string> response,
+        DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await Database.InTransactionAsync(async (c, t) =>
         {
-            var stored = Requests.Claim(c, t, requestId, operation, fingerprint, now);
+            var stored = await Requests.ClaimAsync(c, t, requestId, operation, fingerprint, now, cancellationToken);
             if (stored is not null)
                 return stored.Operation == operation && stored.Fingerprint == fingerprint ? stored.Response : null;
             var at = AuditTime.ToMicros(now);
             using (var ids = c.Command("INSERT INTO net_id_codes (id_code, first_issued_at) VALUES (@c, @at) ON CONFLICT (id_code) DO NOTHING", t))
-                ids.With("c", idCode).With("at", at).ExecuteNonQuery();
+                await ids.With("c", idCode).With("at", at).ExecuteAsync(cancellationToken);
             using (var issued = c.Command("INSERT INTO net_token_issuance (institution, id_code, issued_at) VALUES (@i, @c, @at) ON CONFLICT (institution, id_code) DO NOTHING", t))
-                issued.With("i", institution).With("c", idCode).With("at", at).ExecuteNonQuery();
+                await issued.With("i", institution).With("c", idCode).With("at", at).ExecuteAsync(cancellationToken);
             var answer = response();
-            Requests.Complete(c, t, requestId, answer);
+            await Requests.CompleteAsync(c, t, requestId, answer, cancellationToken);
             return answer;
-        });
+        }, cancellationToken: cancellationToken);
 
     /// <summary>True when a token for the person with <paramref name="idCode"/> was issued to <paramref name="institution"/>.</summary>
-    public bool IsIssued(string institution, long idCode)
+    public async Task<bool> IsIssuedAsync(string institution, long idCode, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
-        return IsIssued(c, institution, idCode);
+        await using var c = await Database.OpenAsync(cancellationToken);
+        return await IsIssuedAsync(c, institution, idCode, cancellationToken);
     }
 
-    public static bool IsIssued(DbConnection c, string institution, long idCode)
+    public static async ValueTask<bool> IsIssuedAsync(DbConnection c, string institution, long idCode, CancellationToken cancellationToken = default)
     {
         using var select = c.Command("SELECT 1 FROM net_token_issuance WHERE institution = @i AND id_code = @c");
-        return select.With("i", institution).With("c", idCode).ExecuteScalar() is not null;
+        return await select.With("i", institution).With("c", idCode).ScalarAsync(cancellationToken) is not null;
     }
 
     /// <summary>The institutions that hold a token for the person with <paramref name="idCode"/>, by code.</summary>
-    public List<string> HoldersOf(long idCode)
+    public async Task<List<string>> HoldersOfAsync(long idCode, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("SELECT institution FROM net_token_issuance WHERE id_code = @c ORDER BY institution");
-        using var reader = select.With("c", idCode).ExecuteReader();
+        await using var reader = await select.With("c", idCode).ReaderAsync(cancellationToken);
         var list = new List<string>();
-        while (reader.Read()) list.Add(reader.GetString(0));
+        while (await reader.ReadRowAsync(cancellationToken)) list.Add(reader.GetString(0));
         return list;
     }
 
@@ -198,51 +199,53 @@ internal sealed class NetworkStore(Database database)
     internal sealed record NoticeRow(Guid NoticeId, long IdCode, string Sender, string Portal, string Sealed, string Fingerprint, DateTimeOffset SentAt, DateTimeOffset? ReadAt);
 
     /// <summary>Stores a notice unless its id is known; returns the stored row (the earlier one for a known id).</summary>
-    public NoticeRow InsertNotice(NoticeRow notice) => Database.InTransaction((c, t) =>
-    {
-        using (var insert = c.Command("""
-            INSERT INTO net_notices (notice_id, id_code, sender, portal, sealed, fingerprint, sent_at, read_at)
-            VALUES (@id, @c, @sender, @portal, @sealed, @fp, @at, NULL) ON CONFLICT (notice_id) DO NOTHING
-            """, t))
+    public async Task<NoticeRow> InsertNoticeAsync(NoticeRow notice, CancellationToken cancellationToken = default) =>
+        await Database.InTransactionAsync(async (c, t) =>
         {
-            insert.With("id", notice.NoticeId.ToString("D")).With("c", notice.IdCode).With("sender", notice.Sender).With("portal", notice.Portal)
-                .With("sealed", notice.Sealed).With("fp", notice.Fingerprint).With("at", AuditTime.ToMicros(notice.SentAt)).ExecuteNonQuery();
-        }
-        return FindNotice(c, t, notice.NoticeId)!;
-    });
+            using (var insert = c.Command("""
+                INSERT INTO net_notices (notice_id, id_code, sender, portal, sealed, fingerprint, sent_at, read_at)
+                VALUES (@id, @c, @sender, @portal, @sealed, @fp, @at, NULL) ON CONFLICT (notice_id) DO NOTHING
+                """, t))
+            {
+                await insert.With("id", notice.NoticeId.ToString("D")).With("c", notice.IdCode).With("sender", notice.Sender).With("portal", notice.Portal)
+                    .With("sealed", notice.Sealed).With("fp", notice.Fingerprint).With("at", AuditTime.ToMicros(notice.SentAt)).ExecuteAsync(cancellationToken);
+            }
+            return (await FindNoticeAsync(c, t, notice.NoticeId, cancellationToken))!;
+        }, cancellationToken: cancellationToken);
 
     /// <summary>The person's notices for <paramref name="portal"/>, newest first.</summary>
-    public List<NoticeRow> NoticesOf(long idCode, string portal)
+    public async Task<List<NoticeRow>> NoticesOfAsync(long idCode, string portal, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command($"{NoticeSelect} WHERE id_code = @c AND portal = @p ORDER BY sent_at DESC, notice_id");
         select.With("c", idCode).With("p", portal);
-        return ReadNotices(select);
+        return await ReadNoticesAsync(select, cancellationToken);
     }
 
     /// <summary>Marks the person's notice read (the first time only); null when the person has no such notice.</summary>
-    public NoticeRow? MarkNoticeRead(Guid noticeId, long idCode, string portal, DateTimeOffset now) => Database.InTransaction((c, t) =>
-    {
-        using (var update = c.Command("UPDATE net_notices SET read_at = @at WHERE notice_id = @id AND id_code = @c AND portal = @p AND read_at IS NULL", t))
-            update.With("at", AuditTime.ToMicros(now)).With("id", noticeId.ToString("D")).With("c", idCode).With("p", portal).ExecuteNonQuery();
-        var row = FindNotice(c, t, noticeId);
-        return row is not null && row.IdCode == idCode && row.Portal == portal ? row : null;
-    });
+    public async Task<NoticeRow?> MarkNoticeReadAsync(Guid noticeId, long idCode, string portal, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await Database.InTransactionAsync(async (c, t) =>
+        {
+            using (var update = c.Command("UPDATE net_notices SET read_at = @at WHERE notice_id = @id AND id_code = @c AND portal = @p AND read_at IS NULL", t))
+                await update.With("at", AuditTime.ToMicros(now)).With("id", noticeId.ToString("D")).With("c", idCode).With("p", portal).ExecuteAsync(cancellationToken);
+            var row = await FindNoticeAsync(c, t, noticeId, cancellationToken);
+            return row is not null && row.IdCode == idCode && row.Portal == portal ? row : null;
+        }, cancellationToken: cancellationToken);
 
     private const string NoticeSelect = "SELECT notice_id, id_code, sender, portal, sealed, fingerprint, sent_at, read_at FROM net_notices";
 
-    private static NoticeRow? FindNotice(DbConnection c, DbTransaction? t, Guid noticeId)
+    private static async ValueTask<NoticeRow?> FindNoticeAsync(DbConnection c, DbTransaction? t, Guid noticeId, CancellationToken cancellationToken)
     {
         using var select = c.Command($"{NoticeSelect} WHERE notice_id = @id", t);
         select.With("id", noticeId.ToString("D"));
-        return ReadNotices(select).SingleOrDefault();
+        return (await ReadNoticesAsync(select, cancellationToken)).SingleOrDefault();
     }
 
-    private static List<NoticeRow> ReadNotices(DbCommand select)
+    private static async ValueTask<List<NoticeRow>> ReadNoticesAsync(DbCommand select, CancellationToken cancellationToken)
     {
-        using var reader = select.ExecuteReader();
+        await using var reader = await select.ReaderAsync(cancellationToken);
         var list = new List<NoticeRow>();
-        while (reader.Read())
+        while (await reader.ReadRowAsync(cancellationToken))
             list.Add(new NoticeRow(Guid.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetString(5), AuditTime.FromMicros(reader.GetInt64(6)), reader.IsDBNull(7) ? null : AuditTime.FromMicros(reader.GetInt64(7))));
         return list;
@@ -250,10 +253,10 @@ internal sealed class NetworkStore(Database database)
 
     // ---------------------------------------------------------------- immediate queries (idempotency)
 
-    public RequestLedger.StoredRequest? FindRequest(Guid requestId)
+    public async Task<RequestLedger.StoredRequest?> FindRequestAsync(Guid requestId, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
-        return Requests.Find(c, null, requestId);
+        await using var c = await Database.OpenAsync(cancellationToken);
+        return await Requests.FindAsync(c, null, requestId, cancellationToken);
     }
 
     /// <summary>Runs in the provision record's transaction: the request's first answer and the record's index row.</summary>
@@ -288,19 +291,20 @@ internal sealed class NetworkStore(Database database)
     }
 
     /// <summary>True when provision record <paramref name="sequence"/> is indexed under <paramref name="idCode"/>.</summary>
-    public bool IsIndexed(long idCode, long sequence)
+    public async Task<bool> IsIndexedAsync(long idCode, long sequence, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("SELECT 1 FROM net_record_index WHERE id_code = @c AND sequence = @s");
-        return select.With("c", idCode).With("s", sequence).ExecuteScalar() is not null;
+        return await select.With("c", idCode).With("s", sequence).ScalarAsync(cancellationToken) is not null;
     }
 
     // ---------------------------------------------------------------- batch queries
 
     /// <summary>Stores a new batch with all its items pending, or returns the one already stored under that id (then nothing is written).</summary>
-    public BatchRow InsertBatch(BatchLinkageRequest request, string fingerprint, DateTimeOffset now) => Database.InTransaction((c, t) =>
+    public async Task<BatchRow> InsertBatchAsync(BatchLinkageRequest request, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await Database.InTransactionAsync(async (c, t) =>
     {
-        var existing = FindBatch(c, t, request.BatchId);
+        var existing = await FindBatchAsync(c, t, request.BatchId, cancellationToken);
         if (existing is not null) return existing;
         var at = AuditTime.ToMicros(now);
         using (var insert = c.Command("""
@@ -308,10 +312,10 @@ internal sealed class NetworkStore(Database database)
             VALUES (@id, @inquirer, @affair, @provider, @kind, @policy, @total, @state, @fp, @at)
             """, t))
         {
-            insert.With("id", request.BatchId.ToString("D")).With("inquirer", request.Inquirer).With("affair", request.Affair)
+            await insert.With("id", request.BatchId.ToString("D")).With("inquirer", request.Inquirer).With("affair", request.Affair)
                 .With("provider", request.Provider).With("kind", request.Kind).With("policy", FormatDate(request.PolicyDate))
                 .With("total", request.Items.Count).With("state", nameof(BatchState.Queued)).With("fp", fingerprint).With("at", at)
-                .ExecuteNonQuery();
+                .ExecuteAsync(cancellationToken);
         }
         if (IsPostgres)
         {
@@ -320,12 +324,12 @@ internal sealed class NetworkStore(Database database)
                 INSERT INTO net_batch_items (batch_id, item_index, item_id, inquirer_token, as_of, attempts, next_attempt_at, response, record_sequence)
                 SELECT @b, i, item, token, asof, 0, 0, NULL, NULL FROM unnest(@indexes, @items, @tokens, @asofs) AS u(i, item, token, asof)
                 """, t);
-            bulk.With("b", request.BatchId.ToString("D"))
+            await bulk.With("b", request.BatchId.ToString("D"))
                 .With("indexes", Enumerable.Range(0, request.Items.Count).ToArray())
                 .With("items", request.Items.Select(x => x.ItemId).ToArray())
                 .With("tokens", request.Items.Select(x => x.InquirerToken.ToInt64()).ToArray())
                 .With("asofs", request.Items.Select(x => FormatDate(x.AsOf)).ToArray())
-                .ExecuteNonQuery();
+                .ExecuteAsync(cancellationToken);
         }
         else
         using (var item = c.Command("""
@@ -350,23 +354,33 @@ internal sealed class NetworkStore(Database database)
         }
         return new BatchRow(request.BatchId, request.Inquirer, request.Affair, request.Provider, request.Kind, request.PolicyDate,
             request.Items.Count, BatchState.Queued, fingerprint);
-    });
+    }, cancellationToken: cancellationToken);
 
-    public BatchRow? FindBatch(Guid batchId)
+    public async Task<BatchRow?> FindBatchAsync(Guid batchId, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
-        return FindBatch(c, null, batchId);
+        await using var c = await Database.OpenAsync(cancellationToken);
+        return await FindBatchAsync(c, null, batchId, cancellationToken);
     }
+
+    private const string BatchSelect = "SELECT inquirer, affair, provider, kind, policy_date, total, state, fingerprint FROM net_batches WHERE batch_id = @id";
 
     private static BatchRow? FindBatch(DbConnection c, DbTransaction? t, Guid batchId)
     {
-        using var select = c.Command(
-            "SELECT inquirer, affair, provider, kind, policy_date, total, state, fingerprint FROM net_batches WHERE batch_id = @id", t);
+        using var select = c.Command(BatchSelect, t);
         using var reader = select.With("id", batchId.ToString("D")).ExecuteReader();
-        if (!reader.Read()) return null;
-        return new BatchRow(batchId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-            ParseDate(reader.NullableString(4)), reader.GetInt32(5), Enum.Parse<BatchState>(reader.GetString(6)), reader.GetString(7));
+        return reader.Read() ? ReadBatch(reader, batchId) : null;
     }
+
+    private static async ValueTask<BatchRow?> FindBatchAsync(DbConnection c, DbTransaction? t, Guid batchId, CancellationToken cancellationToken)
+    {
+        using var select = c.Command(BatchSelect, t);
+        await using var reader = await select.With("id", batchId.ToString("D")).ReaderAsync(cancellationToken);
+        return await reader.ReadRowAsync(cancellationToken) ? ReadBatch(reader, batchId) : null;
+    }
+
+    private static BatchRow ReadBatch(DbDataReader reader, Guid batchId) =>
+        new(batchId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            ParseDate(reader.NullableString(4)), reader.GetInt32(5), Enum.Parse<BatchState>(reader.GetString(6)), reader.GetString(7));
 
     /// <summary>Batches not yet completed (after a restart: the ones to resume), oldest first.</summary>
     public List<BatchRow> UnfinishedBatches()
@@ -437,48 +451,50 @@ internal sealed class NetworkStore(Database database)
         update.With("s", state.ToString()).With("b", batchId.ToString("D")).ExecuteNonQuery();
     }
 
-    public (int Finished, int Pending) CountItems(Guid batchId)
+    public async Task<(int Finished, int Pending)> CountItemsAsync(Guid batchId, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("""
             SELECT COALESCE(SUM(CASE WHEN response IS NULL THEN 0 ELSE 1 END), 0), COALESCE(SUM(CASE WHEN response IS NULL THEN 1 ELSE 0 END), 0)
             FROM net_batch_items WHERE batch_id = @b
             """);
-        using var reader = select.With("b", batchId.ToString("D")).ExecuteReader();
-        reader.Read();
+        await using var reader = await select.With("b", batchId.ToString("D")).ReaderAsync(cancellationToken);
+        await reader.ReadRowAsync(cancellationToken);
         return (Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
             Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Finished items after <paramref name="afterIndex"/>, in item order: (index, item id, stored response JSON).</summary>
-    public List<(int Index, string ItemId, string Response)> FinishedItems(Guid batchId, int afterIndex, int limit)
+    public async Task<List<(int Index, string ItemId, string Response)>> FinishedItemsAsync(Guid batchId, int afterIndex, int limit,
+        CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("""
             SELECT item_index, item_id, response FROM net_batch_items
             WHERE batch_id = @b AND item_index > @after AND response IS NOT NULL ORDER BY item_index LIMIT @limit
             """);
         select.With("b", batchId.ToString("D")).With("after", afterIndex).With("limit", limit);
-        using var reader = select.ExecuteReader();
+        await using var reader = await select.ReaderAsync(cancellationToken);
         var list = new List<(int, string, string)>();
-        while (reader.Read()) list.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
+        while (await reader.ReadRowAsync(cancellationToken)) list.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
         return list;
     }
 
     // ---------------------------------------------------------------- provision records by person
 
     /// <summary>The provision records indexed under <paramref name="idCode"/> recorded in [from, to), in order: (sequence, recorded at µs, payload).</summary>
-    public List<(long Sequence, long RecordedAtMicros, byte[] Payload)> RecordsOf(long idCode, long fromMicros, long toMicros)
+    public async Task<List<(long Sequence, long RecordedAtMicros, byte[] Payload)>> RecordsOfAsync(long idCode, long fromMicros, long toMicros,
+        CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command($"""
             SELECT r.sequence, r.recorded_at, r.payload FROM net_record_index i JOIN {RecordsTable} r ON r.sequence = i.sequence
             WHERE i.id_code = @c AND r.recorded_at >= @from AND r.recorded_at < @to ORDER BY r.sequence
             """);
         select.With("c", idCode).With("from", fromMicros).With("to", toMicros);
-        using var reader = select.ExecuteReader();
+        await using var reader = await select.ReaderAsync(cancellationToken);
         var list = new List<(long, long, byte[])>();
-        while (reader.Read()) list.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+        while (await reader.ReadRowAsync(cancellationToken)) list.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
         return list;
     }
 

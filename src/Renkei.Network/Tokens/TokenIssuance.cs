@@ -25,10 +25,11 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
 {
     public async Task<IssueTokenResponse> IssueAsync(IssueTokenRequest request, CancellationToken cancellationToken)
     {
-        if (registry.EntryOf(request.Institution) is { Info.Class: InstitutionClass.Portal } portal) return IssueToPortal(request, portal.Info);
+        if (registry.EntryOf(request.Institution) is { Info.Class: InstitutionClass.Portal } portal)
+            return await IssueToPortalAsync(request, portal.Info, cancellationToken).ConfigureAwait(false);
         var (code, endpoint) = Recipient(request.Institution);
         var idCode = tokens.DeriveIdCode(request.ResidentCode);
-        store.RecordIssuance(code, [idCode], clock.GetUtcNow());
+        await store.RecordIssuanceAsync(code, [idCode], clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var call = await nodes.PostAsync<TokenDelivery, TokenDeliveryAck>(code, endpoint, NodeRoutes.DeliverToken,
             new TokenDelivery(request.RequestId, code, tokens.TokenFor(idCode, code)), deliveryTimeout, cancellationToken).ConfigureAwait(false);
         var ack = Delivered(call);
@@ -52,7 +53,7 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
         Array.Clear(codes);
         var issued = new Token[idCodes.Length];
         tokens.TokensFor(idCodes, code, issued);
-        store.RecordIssuance(code, idCodes, clock.GetUtcNow());
+        await store.RecordIssuanceAsync(code, idCodes, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
 
         var delivery = new IndexedToken[issued.Length];
         for (var i = 0; i < issued.Length; i++) delivery[i] = new IndexedToken(request.Items[i].Index, issued[i]);
@@ -70,18 +71,18 @@ internal sealed class TokenIssuance(NetworkStore store, InstitutionRegistry regi
     /// id used for another person or institution is refused. The ledger's fingerprint is over the ID code, never the
     /// resident-record code.
     /// </summary>
-    private IssueTokenResponse IssueToPortal(IssueTokenRequest request, InstitutionInfo portal)
+    private async Task<IssueTokenResponse> IssueToPortalAsync(IssueTokenRequest request, InstitutionInfo portal, CancellationToken cancellationToken)
     {
         var idCode = tokens.DeriveIdCode(request.ResidentCode);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             PortalOperation + "\n" + portal.Code + "\n" + idCode.ToString(CultureInfo.InvariantCulture))));
-        var stored = store.IssueOnce(request.RequestId, portal.Code, idCode, PortalOperation, fingerprint, () =>
+        var stored = await store.IssueOnceAsync(request.RequestId, portal.Code, idCode, PortalOperation, fingerprint, () =>
         {
             var token = tokens.TokenFor(idCode, portal.Code);
             var sealedToken = MessageSealing.Seal(Convert.FromBase64String(portal.SealingPublicKey), Encoding.UTF8.GetBytes(token.Digits),
                 MessageSealing.AssociatedData(IssueTokenResponse.PortalTokenContext(request.RequestId, portal.Code)));
             return JsonSerializer.Serialize(new IssueTokenResponse(request.RequestId, false, sealedToken), JsonDefaults.Options);
-        }, clock.GetUtcNow()) ?? throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
+        }, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false) ?? throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
             "this request id was already used for a different request (処理通番が別の要求に使われています)");
         return JsonSerializer.Deserialize<IssueTokenResponse>(stored, JsonDefaults.Options)!;
     }
