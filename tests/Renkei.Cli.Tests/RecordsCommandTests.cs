@@ -86,7 +86,7 @@ public sealed class RecordsCommandTests : IDisposable
         await using var log = new PartyRecordLog(database, Ward, keys.Signing);
         log.EnsureSchema();
         var batch = Guid.NewGuid();
-        log.RecordBatchItems(PartyRole.Inquirer, batch, Enumerable.Range(0, count).Select(i => new PartyRecordEntry(
+        await log.RecordBatchItemsAsync(PartyRole.Inquirer, batch, Enumerable.Range(0, count).Select(i => new PartyRecordEntry(
             PartyRole.Inquirer, Guid.NewGuid(), i, Ward, "131113", "child-allowance", "local-tax", ProvisionResult.Provided, null,
             Token.FromInt64(1_000_000 + i))).ToList());
     }

@@ -78,7 +78,7 @@ public sealed class IntermediateServiceTests
         var reused = await Assert.ThrowsAsync<IntermediateException>(() =>
             server.Client.UpsertAsync(upsert with { Copy = LocalTax(42, version: 2, taxableIncome: 1) }));
         Assert.Equal((HttpStatusCode.Conflict, "request-id-reused"), (reused.Status, reused.Code));
-        Assert.Equal(1, server.Store.Find(Holder, 42, "local-tax")!.Version);
+        Assert.Equal(1, (await server.Store.FindAsync(Holder, 42, "local-tax"))!.Version);
 
         var delete = new DeleteCopyRequest(Guid.NewGuid(), Holder, 42, InformationKindCodes.LocalTax, "retention-ended", TestActors.Feed);
         Assert.True((await server.Client.DeleteAsync(delete)).Deleted);
@@ -202,7 +202,7 @@ public sealed class IntermediateServiceTests
         Assert.Contains("line 230.body.taxable: required", result.Failure.Message);
         Assert.Equal((200L, 2), (result.Stored, result.Batches));
         Assert.Equal(200, server.Store.CountCopies(Holder));
-        Assert.Null(server.Store.Find(Holder, 201, "local-tax")); // the failing line's batch is not stored
+        Assert.Null((await server.Store.FindAsync(Holder, 201, "local-tax"))); // the failing line's batch is not stored
 
         using var garbage = new StringContent("{\"addresseeNumber\":1,\n", Encoding.UTF8, IntermediateRoutes.NdjsonMediaType);
         using var garbageResponse = await server.PostStreamAsync(IntermediateRoutes.LoadStream + "?holder=" + Holder + TestActors.FeedStreamQuery, garbage);

@@ -26,7 +26,7 @@ public sealed class IntermediateStoreTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public void A_bulk_write_stores_every_copy_and_reads_back(string provider)
+    public async Task A_bulk_write_stores_every_copy_and_reads_back(string provider)
     {
         using var database = TestDatabase.Create(provider);
         var store = NewStore(database);
@@ -40,17 +40,17 @@ public sealed class IntermediateStoreTests
         Assert.Equal(0, store.CountCopies("131113"));
         foreach (var i in new[] { 1, 777, 20_000 })
         {
-            var copy = store.Find(Holder, i, InformationKindCodes.LocalTax)!;
+            var copy = (await store.FindAsync(Holder, i, InformationKindCodes.LocalTax))!;
             Assert.Equal((Holder, (long)i, "local-tax", new DateOnly(2026, 6, 1), 1L, Now), (copy.HolderCode, copy.AddresseeNumber, copy.Kind, copy.AsOf, copy.Version, copy.UpdatedAt));
             Assert.Equal($$"""{"fiscalYear":2026,"taxableIncome":{{i * 1000L}}}""", copy.BodyJson);
         }
-        Assert.Null(store.Find(Holder, 20_001, InformationKindCodes.LocalTax));
-        Assert.Null(store.Find(Holder, 1, InformationKindCodes.ChildAllowance));
+        Assert.Null((await store.FindAsync(Holder, 20_001, InformationKindCodes.LocalTax)));
+        Assert.Null((await store.FindAsync(Holder, 1, InformationKindCodes.ChildAllowance)));
     }
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public void An_older_or_equal_version_never_overwrites_and_says_which_version_is_held(string provider)
+    public async Task An_older_or_equal_version_never_overwrites_and_says_which_version_is_held(string provider)
     {
         using var database = TestDatabase.Create(provider);
         var store = NewStore(database);
@@ -63,17 +63,17 @@ public sealed class IntermediateStoreTests
         Assert.Equal(2, result.Ignored.Count);
         Assert.Equal(new IgnoredWrite(0, SameVersion: false, StoredVersion: 5, WithinBatch: false), result.Ignored[0]);
         Assert.Equal(new IgnoredWrite(1, SameVersion: true, StoredVersion: 5, WithinBatch: false), result.Ignored[1]);
-        Assert.Equal((5L, Now), (store.Find(Holder, 1, "local-tax")!.Version, store.Find(Holder, 1, "local-tax")!.UpdatedAt));
-        Assert.Contains("500", store.Find(Holder, 1, "local-tax")!.BodyJson);
-        Assert.Contains("500", store.Find(Holder, 2, "local-tax")!.BodyJson);
-        Assert.Equal((6L, later), (store.Find(Holder, 3, "local-tax")!.Version, store.Find(Holder, 3, "local-tax")!.UpdatedAt));
-        Assert.Contains("600", store.Find(Holder, 3, "local-tax")!.BodyJson);
+        Assert.Equal((5L, Now), ((await store.FindAsync(Holder, 1, "local-tax"))!.Version, (await store.FindAsync(Holder, 1, "local-tax"))!.UpdatedAt));
+        Assert.Contains("500", (await store.FindAsync(Holder, 1, "local-tax"))!.BodyJson);
+        Assert.Contains("500", (await store.FindAsync(Holder, 2, "local-tax"))!.BodyJson);
+        Assert.Equal((6L, later), ((await store.FindAsync(Holder, 3, "local-tax"))!.Version, (await store.FindAsync(Holder, 3, "local-tax"))!.UpdatedAt));
+        Assert.Contains("600", (await store.FindAsync(Holder, 3, "local-tax"))!.BodyJson);
         Assert.Equal(4, store.CountCopies(Holder));
     }
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public void Within_one_batch_the_highest_version_of_a_key_wins_on_both_engines(string provider)
+    public async Task Within_one_batch_the_highest_version_of_a_key_wins_on_both_engines(string provider)
     {
         using var database = TestDatabase.Create(provider);
         var store = NewStore(database);
@@ -84,7 +84,7 @@ public sealed class IntermediateStoreTests
         Assert.Equal(
             [new IgnoredWrite(0, false, 3, true), new IgnoredWrite(2, false, 3, true), new IgnoredWrite(3, true, 3, true)],
             result.Ignored);
-        var held = store.Find(Holder, 7, "local-tax")!;
+        var held = (await store.FindAsync(Holder, 7, "local-tax"))!;
         Assert.Equal(3, held.Version);
         Assert.Contains("300", held.BodyJson);
     }
@@ -105,7 +105,7 @@ public sealed class IntermediateStoreTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public void Delete_removes_one_copy_and_a_token_finds_the_copies_of_its_person(string provider)
+    public async Task Delete_removes_one_copy_and_a_token_finds_the_copies_of_its_person(string provider)
     {
         using var database = TestDatabase.Create(provider);
         var store = NewStore(database);
@@ -113,17 +113,17 @@ public sealed class IntermediateStoreTests
         // The token is bound to the addressee, not written on the copies: copies written later are found by it too.
         var token = Token.FromInt64(4_102_938_475_610_293);
         database.Database.InTransaction((c, t) => store.Tokens.Bind(c, t, Holder, [(2, token)], Now));
-        Assert.Equal(2, store.FindByToken(Holder, token, "local-tax")!.AddresseeNumber);
-        Assert.Null(store.FindByToken(Holder, token, "child-allowance"));
-        Assert.Null(store.FindByToken("131113", token, "local-tax"));
-        Assert.Null(store.FindByToken(Holder, Token.FromInt64(4_102_938_475_610_294), "local-tax"));
+        Assert.Equal(2, (await store.FindByTokenAsync(Holder, token, "local-tax"))!.AddresseeNumber);
+        Assert.Null((await store.FindByTokenAsync(Holder, token, "child-allowance")));
+        Assert.Null((await store.FindByTokenAsync("131113", token, "local-tax")));
+        Assert.Null((await store.FindByTokenAsync(Holder, Token.FromInt64(4_102_938_475_610_294), "local-tax")));
 
         store.WriteCopies(Holder, [Tax(2, 2, 22)], Now);
-        Assert.Equal(2, store.FindByToken(Holder, token, "local-tax")!.Version);
+        Assert.Equal(2, (await store.FindByTokenAsync(Holder, token, "local-tax"))!.Version);
 
         Assert.True(database.Database.InTransaction((c, t) => store.DeleteCopy(c, t, Holder, 1, "local-tax")));
         Assert.False(database.Database.InTransaction((c, t) => store.DeleteCopy(c, t, Holder, 1, "local-tax")));
-        Assert.Null(store.Find(Holder, 1, "local-tax"));
-        Assert.NotNull(store.Find(Holder, 2, "local-tax"));
+        Assert.Null((await store.FindAsync(Holder, 1, "local-tax")));
+        Assert.NotNull((await store.FindAsync(Holder, 2, "local-tax")));
     }
 }

@@ -246,7 +246,7 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         var ward = country.Country.Wards.Single(w => w.Descriptor.Code.Digits == "131091");
         var addressee = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "portal-test" })
             .ForResident(country.Scenario.Parent) ?? throw new InvalidOperationException("the parent has no addressee number");
-        var token = new TokenStore(ward.IntermediateDatabase).TokenOf("131091", addressee.ToInt64())
+        var token = (await new TokenStore(ward.IntermediateDatabase).TokenOfAsync("131091", addressee.ToInt64()))
             ?? throw new InvalidOperationException("品川区 holds no token for the parent");
         var portal = country.Country.Network.Registry.Find(PortalRoutes.DemoPortalCode)!;
         var noticeId = Guid.NewGuid();

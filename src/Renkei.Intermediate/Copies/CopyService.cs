@@ -232,7 +232,7 @@ public sealed class CopyService
     /// Answers a provision request (情報提供) from the copies: the body, or "not held" with a reason code. The read is kept
     /// with its actor in <see cref="HolderActionLog"/>.
     /// </summary>
-    public ProvisionResponse Provide(ProvisionRequest request)
+    public async Task<ProvisionResponse> ProvideAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
     {
         CheckHolder(request.Holder);
         var actor = RequireActor(request.Actor);
@@ -256,10 +256,10 @@ public sealed class CopyService
             throw new RefusalException(StatusCodes.Status400BadRequest, "invalid-request", string.Join("; ", errors) + " (要求の内容が正しくありません)");
 
         var copy = token is { } known
-            ? Store.FindByToken(HolderCode, known, request.Kind!)
-            : Store.Find(HolderCode, request.AddresseeNumber!.Value, request.Kind!);
-        Store.Actions.Append(request.RequestId == Guid.Empty ? null : request.RequestId, HolderActionLog.Provision, actor, _clock.GetUtcNow(),
-            request.AddresseeNumber ?? copy?.AddresseeNumber, request.Kind);
+            ? await Store.FindByTokenAsync(HolderCode, known, request.Kind!, cancellationToken)
+            : await Store.FindAsync(HolderCode, request.AddresseeNumber!.Value, request.Kind!, cancellationToken);
+        await Store.Actions.AppendAsync(request.RequestId == Guid.Empty ? null : request.RequestId, HolderActionLog.Provision, actor, _clock.GetUtcNow(),
+            request.AddresseeNumber ?? copy?.AddresseeNumber, request.Kind, cancellationToken: cancellationToken);
         return Answer(request.RequestId, request.Kind!, request.AsOf, copy);
     }
 

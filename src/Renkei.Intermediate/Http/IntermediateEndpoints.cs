@@ -47,7 +47,7 @@ public static class IntermediateEndpoints
             .ExchangesJson<DeleteCopyRequest, DeleteCopyResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Provide, (HttpRequest http) =>
-            HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.Provide(request)))
+            HandleAsync<ProvisionRequest, ProvisionResponse>(http.HttpContext, (request, _) => service.ProvideAsync(request, http.HttpContext.RequestAborted)))
             .ExchangesJson<ProvisionRequest, ProvisionResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode);
         app.MapPost("/" + IntermediateRoutes.Kinds, (HttpRequest http) =>
@@ -69,11 +69,11 @@ public static class IntermediateEndpoints
                 statusCode: response.Failure is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         }).Reads<CopyUpdate>(IntermediateRoutes.NdjsonMediaType).Produces<LoadStreamResponse>()
             .RequireInstitutionCode(HolderSystems, service.HolderCode).StreamsBody();
-        app.MapGet("/" + IntermediateRoutes.Health, () =>
+        app.MapGet("/" + IntermediateRoutes.Health, async (CancellationToken cancellationToken) =>
         {
             try
             {
-                return service.Store.Ping()
+                return await service.Store.PingAsync(cancellationToken)
                     ? Results.Json(new HealthBody("ok", "intermediate", service.HolderCode), JsonDefaults.Options)
                     : Unavailable();
             }

@@ -46,7 +46,7 @@ public static class NodeEndpoints
             .ExchangesJson<PendingTokenBatchRequest, PendingTokenBatchResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.TokenStatus, (HttpRequest http) =>
-            IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.Status(request)))
+            IntermediateEndpoints.HandleAsync<TokenStatusRequest, TokenStatusResponse>(http.HttpContext, (request, _) => tokens.StatusAsync(request, http.HttpContext.RequestAborted)))
             .ExchangesJson<TokenStatusRequest, TokenStatusResponse>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 
@@ -71,7 +71,7 @@ public static class NodeEndpoints
             .ExchangesJson<SendNoticeRequest, PushNoticeAccepted>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
         app.MapPost("/" + IntermediateNodeRoutes.Records, (HttpRequest http) => node is null ? NotANode() :
-            IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecords(request)))
+            IntermediateEndpoints.HandleAsync<PartyRecordQuery, PartyRecordList>(http.HttpContext, (request, _) => node.ReadRecordsAsync(request, http.HttpContext.RequestAborted)))
             .ExchangesJson<PartyRecordQuery, PartyRecordList>()
             .RequireInstitutionCode(IntermediateEndpoints.HolderSystems, copies.HolderCode);
 

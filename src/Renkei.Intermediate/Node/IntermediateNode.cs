@@ -125,13 +125,13 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Kind, "kind");
         var sealingKey = InquirerSealingKey(request.InquirerSealingKey);
 
-        var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), () =>
+        var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), async () =>
         {
-            var information = Information(request);
+            var information = await InformationAsync(request, cancellationToken);
             var answer = SignedAnswers.Create(request.RequestId, HolderCode, request.Inquirer, information, sealingKey, Keys.Signing);
             var entry = new PartyRecordEntry(PartyRole.Provider, request.RequestId, null, request.Inquirer, HolderCode, request.Affair, request.Kind,
                 information.Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null, request.ProviderToken);
-            return Task.FromResult((answer, (PartyRecordEntry?)entry));
+            return (answer, (PartyRecordEntry?)entry);
         }, cancellationToken);
         return answer;
     }
@@ -160,14 +160,14 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
     }
 
-    private ProvidedInformation Information(ProvideRequest request)
+    private async Task<ProvidedInformation> InformationAsync(ProvideRequest request, CancellationToken cancellationToken)
     {
         if (_copies.Kinds.Find(request.Kind) is null)
             return new ProvidedInformation(false, request.Kind, null, null, null, null, "kind-not-kept");
-        var addressee = Tokens.AddresseeOf(HolderCode, request.ProviderToken);
+        var addressee = await Tokens.AddresseeOfAsync(HolderCode, request.ProviderToken, cancellationToken);
         if (addressee is null)
             return new ProvidedInformation(false, request.Kind, null, null, null, null, "unknown-token");
-        var copy = _copies.Store.Find(HolderCode, addressee.Value, request.Kind);
+        var copy = await _copies.Store.FindAsync(HolderCode, addressee.Value, request.Kind, cancellationToken);
         var answer = CopyService.Answer(request.RequestId, request.Kind, request.AsOf, copy);
         return new ProvidedInformation(answer.Outcome == ProvisionOutcome.Provided, request.Kind, answer.AsOf, answer.Version, answer.UpdatedAt,
             answer.Body, answer.Reason);
@@ -190,7 +190,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Require(request.Provider, "provider");
         Require(request.Kind, "kind");
         var actor = CopyService.RequireActor(request.Actor, request.Affair);
-        var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
+        var token = await Tokens.TokenOfAsync(HolderCode, request.AddresseeNumber, cancellationToken) ?? throw NoToken();
 
         ProvidedInformation? information = null;
         var answered = false;
@@ -236,10 +236,10 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
 
         var fingerprint = Fingerprint(request);
-        var stored = Batches.Find(request.BatchId);
+        var stored = await Batches.FindAsync(request.BatchId, cancellationToken);
         if (stored is null)
         {
-            var tokens = Tokens.TokensOf(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList());
+            var tokens = await Tokens.TokensOfAsync(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList(), cancellationToken);
             var submitted = new List<StoredInquiryItem>();
             var withoutToken = new List<string>();
             foreach (var item in items)
@@ -249,9 +249,12 @@ public sealed class IntermediateNode : IAsyncDisposable
             }
             var accepted = new InquiryBatchAccepted(request.BatchId, submitted.Count, withoutToken, submitted.Count == 0 ? BatchState.Completed : BatchState.Queued);
             // The batch's actor is kept with it (in the same transaction): each item's provision record names it when recorded.
-            Batches.TryCreate(request.BatchId, fingerprint, request.Affair, request.Provider, request.Kind, Serialize(accepted), submitted, _clock.GetUtcNow(),
-                (c, t, now) => _copies.Store.Actions.Append(c, t, request.BatchId, HolderActionLog.QueryBatch, actor, now, items: submitted.Count));
-            stored = Batches.Find(request.BatchId)!;
+            await Batches.TryCreateAsync(request.BatchId, fingerprint, request.Affair, request.Provider, request.Kind, Serialize(accepted), submitted,
+                _clock.GetUtcNow(),
+                (c, t, now) => _copies.Store.Actions.AppendAsync(c, t, request.BatchId, HolderActionLog.QueryBatch, actor, now, items: submitted.Count,
+                    cancellationToken: cancellationToken),
+                cancellationToken);
+            stored = (await Batches.FindAsync(request.BatchId, cancellationToken))!;
         }
         if (stored.Fingerprint != fingerprint)
             throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
@@ -265,14 +268,14 @@ public sealed class IntermediateNode : IAsyncDisposable
         if (stored.Submitted) return accepted;
         if (stored.Items > 0)
         {
-            var items = Batches.Items(request.BatchId);
-            var tokens = Tokens.TokensOf(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList());
+            var items = await Batches.ItemsAsync(request.BatchId, cancellationToken: cancellationToken);
+            var tokens = await Tokens.TokensOfAsync(HolderCode, items.Select(i => i.AddresseeNumber).Distinct().ToList(), cancellationToken);
             var network = await CallNetworkAsync(() => _network.SubmitBatchAsync(new BatchLinkageRequest(request.BatchId, HolderCode, request.Affair,
                 request.Provider, request.Kind, request.PolicyDate,
                 items.Select(i => new BatchLinkageItem(i.ItemId, tokens[i.AddresseeNumber], i.AsOf)).ToList()), cancellationToken));
             accepted = accepted with { State = network.State };
         }
-        Batches.MarkSubmitted(request.BatchId, Serialize(accepted));
+        await Batches.MarkSubmittedAsync(request.BatchId, Serialize(accepted), cancellationToken);
         return accepted;
     }
 
@@ -285,7 +288,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _copies.CheckHolder(request.Holder);
         RequireId(request.BatchId, "batchId");
         if (request.Limit is < 1 or > 1000) throw Invalid("limit: 1 to 1000 (件数が正しくありません)");
-        var stored = Batches.Find(request.BatchId) ?? throw new RefusalException(StatusCodes.Status404NotFound, "unknown-batch",
+        var stored = await Batches.FindAsync(request.BatchId, cancellationToken) ?? throw new RefusalException(StatusCodes.Status404NotFound, "unknown-batch",
             "no batch query was submitted under this id (この一括照会はありません)");
         if (!stored.Submitted)
             throw new RefusalException(StatusCodes.Status409Conflict, "batch-not-submitted",
@@ -296,10 +299,11 @@ public sealed class IntermediateNode : IAsyncDisposable
             new BatchStatusRequest(request.BatchId, HolderCode, request.AfterItemIndex, request.Limit), cancellationToken));
         if (status.Results.Count == 0)
             return new InquiryBatchStatusResponse(request.BatchId, status.State, status.Total, status.Finished, status.Pending, []);
-        var items = Batches.Items(request.BatchId, status.Results.Min(r => r.ItemIndex), status.Results.Max(r => r.ItemIndex)).ToDictionary(i => i.Index);
-        var tokens = Tokens.TokensOf(HolderCode, items.Values.Select(i => i.AddresseeNumber).Distinct().ToList());
+        var items = (await Batches.ItemsAsync(request.BatchId, status.Results.Min(r => r.ItemIndex), status.Results.Max(r => r.ItemIndex), cancellationToken))
+            .ToDictionary(i => i.Index);
+        var tokens = await Tokens.TokensOfAsync(HolderCode, items.Values.Select(i => i.AddresseeNumber).Distinct().ToList(), cancellationToken);
         var query = (stored.Affair, stored.Provider, stored.Kind);
-        var actor = _copies.Store.Actions.OfRequest(request.BatchId).FirstOrDefault(a => a.Operation == HolderActionLog.QueryBatch);
+        var actor = (await _copies.Store.Actions.OfRequestAsync(request.BatchId, cancellationToken)).FirstOrDefault(a => a.Operation == HolderActionLog.QueryBatch);
 
         var opened = new List<(BatchItemResult Result, StoredInquiryItem Item, ProvidedInformation? Information)>(status.Results.Count);
         foreach (var result in status.Results)
@@ -312,7 +316,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         var entries = opened.Select(o => new PartyRecordEntry(PartyRole.Inquirer, o.Result.Response.RequestId, o.Result.ItemIndex, HolderCode,
             query.Provider, query.Affair, query.Kind, ResultOf(o.Result.Response.Outcome), o.Result.Response.RefusalCode, tokens[o.Item.AddresseeNumber],
             actor?.Staff, actor?.Terminal)).ToList();
-        var sequences = Records.RecordBatchItems(PartyRole.Inquirer, request.BatchId, entries);
+        var sequences = await Records.RecordBatchItemsAsync(PartyRole.Inquirer, request.BatchId, entries, cancellationToken);
         var results = opened.Select((o, i) => new InquiryBatchItemResult(o.Result.ItemIndex, o.Item.ItemId, o.Item.AddresseeNumber,
             new InquiryResponse(o.Result.Response.RequestId, o.Result.Response.Outcome, o.Result.Response.RefusalCode, o.Result.Response.Message,
                 query.Provider, o.Information, o.Result.Response.RecordSequence, sequences[i]))).ToList();
@@ -375,8 +379,8 @@ public sealed class IntermediateNode : IAsyncDisposable
             if (text is not null && ForbiddenContent.ContainsIndividualNumber(text))
                 throw Invalid($"content.{field}: holds an individual number; a notice never does (お知らせに個人番号は記載できません)");
         var fingerprint = Fingerprint(request);
-        using (var connection = await _copies.Store.Database.OpenAsync(cancellationToken))
-            if (SentNotices.Find(connection, null, request.NoticeId) is { } earlier)
+        await using (var connection = await _copies.Store.Database.OpenAsync(cancellationToken))
+            if (await SentNotices.FindAsync(connection, null, request.NoticeId, cancellationToken) is { } earlier)
             {
                 if (earlier.Fingerprint != fingerprint || earlier.Response is null)
                     throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
@@ -384,7 +388,7 @@ public sealed class IntermediateNode : IAsyncDisposable
                 var stored = JsonSerializer.Deserialize<PushNoticeRequest>(earlier.Response, JsonDefaults.Options)!;
                 return await CallNetworkAsync(() => _network.PushNoticeAsync(stored, cancellationToken));
             }
-        var token = Tokens.TokenOf(HolderCode, request.AddresseeNumber) ?? throw NoToken();
+        var token = await Tokens.TokenOfAsync(HolderCode, request.AddresseeNumber, cancellationToken) ?? throw NoToken();
         var portal = await CallNetworkAsync(() => _network.LookupInstitutionAsync(new InstitutionLookupRequest(request.Portal), cancellationToken));
         if (portal.Class != InstitutionClass.Portal)
             throw new RefusalException(StatusCodes.Status400BadRequest, "not-a-portal",
@@ -403,13 +407,14 @@ public sealed class IntermediateNode : IAsyncDisposable
                 "the portal's published sealing key is unusable (ポータルの公開鍵が正しくありません)");
         }
         var push = new PushNoticeRequest(request.NoticeId, HolderCode, token, request.Portal, sealedContent);
-        var kept = _copies.Store.Database.InTransaction((connection, transaction) =>
+        var kept = await _copies.Store.Database.InTransactionAsync(async (connection, transaction) =>
         {
-            var claimed = SentNotices.Claim(connection, transaction, request.NoticeId, "notice", fingerprint, _clock.GetUtcNow());
+            var claimed = await SentNotices.ClaimAsync(connection, transaction, request.NoticeId, "notice", fingerprint, _clock.GetUtcNow(), cancellationToken);
             if (claimed is null)
             {
-                SentNotices.Complete(connection, transaction, request.NoticeId, Serialize(push));
-                _copies.Store.Actions.Append(connection, transaction, request.NoticeId, HolderActionLog.Notice, actor, _clock.GetUtcNow(), request.AddresseeNumber);
+                await SentNotices.CompleteAsync(connection, transaction, request.NoticeId, Serialize(push), cancellationToken);
+                await _copies.Store.Actions.AppendAsync(connection, transaction, request.NoticeId, HolderActionLog.Notice, actor, _clock.GetUtcNow(),
+                    request.AddresseeNumber, cancellationToken: cancellationToken);
                 return push;
             }
             // Sent concurrently under the same id: push what that request kept.
@@ -417,14 +422,14 @@ public sealed class IntermediateNode : IAsyncDisposable
                 ? JsonSerializer.Deserialize<PushNoticeRequest>(response, JsonDefaults.Options)!
                 : throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
                     "this notice id was used for another notice (お知らせIDが別のお知らせで使用済みです)");
-        });
+        }, cancellationToken: cancellationToken);
         return await CallNetworkAsync(() => _network.PushNoticeAsync(kept, cancellationToken));
     }
 
     // ---------------------------------------------------------------- the holder's provision records
 
     /// <summary>The holder's provision records, by addressee (through its token) or all, in a period, paged by sequence.</summary>
-    public PartyRecordList ReadRecords(PartyRecordQuery query)
+    public async Task<PartyRecordList> ReadRecordsAsync(PartyRecordQuery query, CancellationToken cancellationToken = default)
     {
         _copies.CheckHolder(query.Holder);
         if (query.Limit is < 1 or > IntermediateNodeRoutes.MaxRecordPage)
@@ -434,7 +439,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         Token? only = null;
         if (query.AddresseeNumber is { } addressee)
         {
-            only = Tokens.TokenOf(HolderCode, addressee);
+            only = await Tokens.TokenOfAsync(HolderCode, addressee, cancellationToken);
             if (only is null) return new PartyRecordList([], null);
         }
         var page = new List<(AuditEntry Stored, PartyRecordEntry Entry)>();
@@ -449,7 +454,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         var addressees = new Dictionary<Token, long?>();
         foreach (var token in page.Select(p => p.Entry.Token).Distinct())
-            addressees[token] = only is not null ? query.AddresseeNumber : Tokens.AddresseeOf(HolderCode, token);
+            addressees[token] = only is not null ? query.AddresseeNumber : await Tokens.AddresseeOfAsync(HolderCode, token, cancellationToken);
         var records = page.Select(p => new PartyRecord(p.Stored.Sequence, p.Stored.RecordedAt, p.Entry.Role, p.Entry.RequestId, p.Entry.ItemIndex,
             p.Entry.Inquirer, p.Entry.Provider, p.Entry.Affair, p.Entry.Kind, p.Entry.Result, p.Entry.RefusalCode, addressees[p.Entry.Token],
             p.Entry.Staff, p.Entry.Terminal)).ToList();

@@ -146,7 +146,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
     public async Task<(T Answer, long RecordSequence)> OnceAsync<T>(PartyRole role, Guid requestId, string fingerprint,
         Func<Task<(T Answer, PartyRecordEntry? Entry)>> work, CancellationToken cancellationToken = default)
     {
-        var seen = Find(role, requestId, Immediate);
+        var seen = await FindAsync(role, requestId, Immediate, cancellationToken);
         if (seen is { State: Done } done && done.Fingerprint == fingerprint)
             return (JsonSerializer.Deserialize<T>(done.Response!, JsonDefaults.Options)!, done.RecordSequence ?? 0);
         if (seen is null)
@@ -167,7 +167,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
         }
 
         var head = Store.Head().Sequence;
-        var claim = Claim(role, requestId, Immediate, fingerprint, head);
+        var claim = await ClaimAsync(role, requestId, Immediate, fingerprint, head, cancellationToken);
         if (claim.State == ClaimState.Done)
             return (JsonSerializer.Deserialize<T>(claim.Response!, JsonDefaults.Options)!, claim.RecordSequence ?? 0);
         if (claim.State == ClaimState.Busy) throw InProgress();
@@ -190,12 +190,12 @@ public sealed class PartyRecordLog : IAsyncDisposable
                 }
                 appended = true;
             }
-            Complete(role, requestId, Immediate, response, sequence);
+            await CompleteAsync(role, requestId, Immediate, response, sequence);
             return (answer, sequence);
         }
         catch
         {
-            Release(role, requestId, Immediate, deleteClaim: claim.State == ClaimState.New && !appended);
+            await ReleaseAsync(role, requestId, Immediate, deleteClaim: claim.State == ClaimState.New && !appended);
             throw;
         }
     }
@@ -205,14 +205,19 @@ public sealed class PartyRecordLog : IAsyncDisposable
     /// index), in one transaction of the log. Returns each entry's record sequence; 0 for an item another caller is
     /// recording right now.
     /// </summary>
-    public long[] RecordBatchItems(PartyRole role, Guid batchId, IReadOnlyList<PartyRecordEntry> entries)
+    public async Task<long[]> RecordBatchItemsAsync(PartyRole role, Guid batchId, IReadOnlyList<PartyRecordEntry> entries, CancellationToken cancellationToken = default)
     {
         var sequences = new long[entries.Count];
         if (entries.Count == 0) return sequences;
         var head = Store.Head().Sequence;
         var now = _clock.GetUtcNow();
-        var claims = Database.InTransaction((c, t) => entries
-            .Select(e => Claim(c, t, role, batchId, e.ItemIndex ?? Immediate, e.RequestId.ToString("D"), head, now)).ToArray());
+        var claims = await Database.InTransactionAsync(async (c, t) =>
+        {
+            var claimed = new Claimed[entries.Count];
+            for (var i = 0; i < entries.Count; i++)
+                claimed[i] = await ClaimAsync(c, t, role, batchId, entries[i].ItemIndex ?? Immediate, entries[i].RequestId.ToString("D"), head, now, cancellationToken);
+            return claimed;
+        }, cancellationToken: cancellationToken);
 
         var toAppend = new List<int>();
         for (var i = 0; i < entries.Count; i++)
@@ -235,16 +240,19 @@ public sealed class PartyRecordLog : IAsyncDisposable
             catch
             {
                 // Nothing was appended (one transaction): fresh claims go, taken-over ones may be taken over again at once.
-                foreach (var i in toAppend) Release(role, batchId, entries[i].ItemIndex ?? Immediate, deleteClaim: claims[i].State == ClaimState.New);
+                foreach (var i in toAppend) await ReleaseAsync(role, batchId, entries[i].ItemIndex ?? Immediate, deleteClaim: claims[i].State == ClaimState.New);
                 throw;
             }
             for (var j = 0; j < toAppend.Count; j++) sequences[toAppend[j]] = stored[j].Sequence;
         }
-        Database.InTransaction((c, t) =>
+        await Database.InTransactionAsync(async (c, t) =>
         {
             for (var i = 0; i < entries.Count; i++)
                 if (claims[i].State is ClaimState.New or ClaimState.TakeOver)
-                    Complete(c, t, role, batchId, entries[i].ItemIndex ?? Immediate, null, sequences[i]);
+                {
+                    using var update = CompleteCommand(c, t, role, batchId, entries[i].ItemIndex ?? Immediate, null, sequences[i]);
+                    await update.ExecuteAsync(CancellationToken.None);
+                }
         });
         return sequences;
     }
@@ -257,9 +265,11 @@ public sealed class PartyRecordLog : IAsyncDisposable
         var response = JsonSerializer.Serialize(answer, JsonDefaults.Options);
         var now = _clock.GetUtcNow();
         if (entry is null)
-            return Database.InTransaction((c, t) => InsertDone(c, t, role, requestId, fingerprint, now, response, null))
-                ? (answer, 0L)
-                : null;
+        {
+            await using var c = await Database.OpenAsync(CancellationToken.None);
+            using var insert = InsertDoneCommand(c, null, role, requestId, fingerprint, now, response, null);
+            return await insert.ScalarAsync(CancellationToken.None) is not null ? (answer, 0L) : null;
+        }
         try
         {
             var stored = await Store.AppendAsync(entry.ToPayload(), (c, t, e) =>
@@ -278,13 +288,20 @@ public sealed class PartyRecordLog : IAsyncDisposable
     private static bool InsertDone(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, string fingerprint, DateTimeOffset now,
         string response, long? sequence)
     {
-        using var insert = c.Command($"""
+        using var insert = InsertDoneCommand(c, t, role, requestId, fingerprint, now, response, sequence);
+        return insert.ExecuteScalar() is not null;
+    }
+
+    private static DbCommand InsertDoneCommand(DbConnection c, DbTransaction? t, PartyRole role, Guid requestId, string fingerprint, DateTimeOffset now,
+        string response, long? sequence)
+    {
+        var insert = c.Command($"""
             INSERT INTO {ClaimsTable} (role, request_id, item_index, fingerprint, state, log_head, claimed_at, response, record_sequence)
             VALUES (@r, @id, @i, @f, @s, @head, @at, @resp, @seq) ON CONFLICT DO NOTHING RETURNING item_index
             """, t);
         Key(insert, role, requestId, Immediate).With("f", fingerprint).With("s", Done).With("head", sequence is { } s ? s - 1 : 0)
             .With("at", IntermediateStoreTime(now)).With("resp", response).With("seq", sequence);
-        return insert.ExecuteScalar() is not null;
+        return insert;
     }
 
     /// <summary>Rolls back a first attempt's record: its request was claimed by another attempt meanwhile.</summary>
@@ -296,25 +313,27 @@ public sealed class PartyRecordLog : IAsyncDisposable
     private sealed record ClaimRow(string Fingerprint, string State, string? Response, long? RecordSequence);
 
     /// <summary>The claim of a request, read without a transaction; null when there is none.</summary>
-    private ClaimRow? Find(PartyRole role, Guid requestId, int item)
+    private async Task<ClaimRow?> FindAsync(PartyRole role, Guid requestId, int item, CancellationToken cancellationToken)
     {
-        using var connection = Database.Open();
+        await using var connection = await Database.OpenAsync(cancellationToken);
         using var select = connection.Command($"SELECT fingerprint, state, response, record_sequence FROM {ClaimsTable} WHERE role = @r AND request_id = @id AND item_index = @i");
-        using var reader = Key(select, role, requestId, item).ExecuteReader();
-        return reader.Read() ? new ClaimRow(reader.GetString(0), reader.GetString(1), reader.NullableString(2), reader.NullableInt64(3)) : null;
+        await using var reader = await Key(select, role, requestId, item).ReaderAsync(cancellationToken);
+        return await reader.ReadRowAsync(cancellationToken) ? new ClaimRow(reader.GetString(0), reader.GetString(1), reader.NullableString(2), reader.NullableInt64(3)) : null;
     }
 
     private enum ClaimState { New, Done, Busy, TakeOver }
 
     private sealed record Claimed(ClaimState State, long LogHead, string? Response, long? RecordSequence);
 
-    private Claimed Claim(PartyRole role, Guid requestId, int item, string fingerprint, long head)
+    private async Task<Claimed> ClaimAsync(PartyRole role, Guid requestId, int item, string fingerprint, long head, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        return Database.InTransaction((c, t) => Claim(c, t, role, requestId, item, fingerprint, head, now));
+        return await Database.InTransactionAsync((c, t) => ClaimAsync(c, t, role, requestId, item, fingerprint, head, now, cancellationToken),
+            cancellationToken: cancellationToken);
     }
 
-    private Claimed Claim(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, int item, string fingerprint, long head, DateTimeOffset now)
+    private async ValueTask<Claimed> ClaimAsync(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, int item, string fingerprint, long head,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         using (var insert = c.Command($"""
             INSERT INTO {ClaimsTable} (role, request_id, item_index, fingerprint, state, log_head, claimed_at, response, record_sequence)
@@ -322,7 +341,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
             """, t))
         {
             Key(insert, role, requestId, item).With("f", fingerprint).With("s", Working).With("head", head).With("at", IntermediateStoreTime(now));
-            if (insert.ExecuteScalar() is not null) return new Claimed(ClaimState.New, head, null, null);
+            if (await insert.ScalarAsync(cancellationToken) is not null) return new Claimed(ClaimState.New, head, null, null);
         }
         string storedFingerprint, state, claimedAt;
         long logHead;
@@ -333,8 +352,8 @@ public sealed class PartyRecordLog : IAsyncDisposable
             WHERE role = @r AND request_id = @id AND item_index = @i
             """ + (IsPostgres ? " FOR UPDATE" : ""), t))
         {
-            using var reader = Key(select, role, requestId, item).ExecuteReader();
-            if (!reader.Read()) throw new InvalidOperationException("claim vanished");
+            await using var reader = await Key(select, role, requestId, item).ReaderAsync(cancellationToken);
+            if (!await reader.ReadRowAsync(cancellationToken)) throw new InvalidOperationException("claim vanished");
             (storedFingerprint, state, logHead, claimedAt, response, sequence) =
                 (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.NullableString(4), reader.NullableInt64(5));
         }
@@ -344,35 +363,44 @@ public sealed class PartyRecordLog : IAsyncDisposable
         if (state == Done) return new Claimed(ClaimState.Done, logHead, response, sequence);
         if (ParseTime(claimedAt) > now - ClaimLease) return new Claimed(ClaimState.Busy, logHead, null, null);
         using (var update = c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i", t))
-            Key(update, role, requestId, item).With("at", IntermediateStoreTime(now)).ExecuteNonQuery();
+            await Key(update, role, requestId, item).With("at", IntermediateStoreTime(now)).ExecuteAsync(cancellationToken);
         return new Claimed(ClaimState.TakeOver, logHead, null, null);
     }
 
-    private void Complete(PartyRole role, Guid requestId, int item, string? response, long sequence) =>
-        Database.InTransaction((c, t) => Complete(c, t, role, requestId, item, response, sequence));
+    /// <summary>Completes a claim (one statement, committed on its own; never cancelled: the record is written already).</summary>
+    private async Task CompleteAsync(PartyRole role, Guid requestId, int item, string? response, long sequence)
+    {
+        await using var c = await Database.OpenAsync(CancellationToken.None);
+        using var update = CompleteCommand(c, null, role, requestId, item, response, sequence);
+        await update.ExecuteAsync(CancellationToken.None);
+    }
 
     private static void Complete(DbConnection c, DbTransaction t, PartyRole role, Guid requestId, int item, string? response, long sequence)
     {
-        using var update = c.Command($"""
+        using var update = CompleteCommand(c, t, role, requestId, item, response, sequence);
+        update.ExecuteNonQuery();
+    }
+
+    private static DbCommand CompleteCommand(DbConnection c, DbTransaction? t, PartyRole role, Guid requestId, int item, string? response, long sequence)
+    {
+        var update = c.Command($"""
             UPDATE {ClaimsTable} SET state = @s, response = @resp, record_sequence = @seq
             WHERE role = @r AND request_id = @id AND item_index = @i
             """, t);
-        Key(update, role, requestId, item).With("s", Done).With("resp", response).With("seq", sequence == 0 ? null : sequence).ExecuteNonQuery();
+        return Key(update, role, requestId, item).With("s", Done).With("resp", response).With("seq", sequence == 0 ? null : sequence);
     }
 
     /// <summary>After a failure: forget a fresh claim (nothing was recorded), or let the next retry take over at once.</summary>
-    private void Release(PartyRole role, Guid requestId, int item, bool deleteClaim)
+    private async Task ReleaseAsync(PartyRole role, Guid requestId, int item, bool deleteClaim)
     {
         try
         {
-            Database.InTransaction((c, t) =>
-            {
-                using var command = deleteClaim
-                    ? c.Command($"DELETE FROM {ClaimsTable} WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s", t).With("s", Working)
-                    : c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s", t)
-                        .With("s", Working).With("at", IntermediateStoreTime(DateTimeOffset.UnixEpoch));
-                Key(command, role, requestId, item).ExecuteNonQuery();
-            });
+            await using var c = await Database.OpenAsync(CancellationToken.None);
+            using var command = deleteClaim
+                ? c.Command($"DELETE FROM {ClaimsTable} WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s").With("s", Working)
+                : c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i AND state = @s")
+                    .With("s", Working).With("at", IntermediateStoreTime(DateTimeOffset.UnixEpoch));
+            await Key(command, role, requestId, item).ExecuteAsync(CancellationToken.None);
         }
         catch (DbException)
         {

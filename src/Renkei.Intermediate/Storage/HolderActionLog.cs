@@ -51,19 +51,39 @@ public sealed class HolderActionLog(Database database)
     public void Append(DbConnection c, DbTransaction t, Guid? requestId, string operation, Actor actor, DateTimeOffset now,
         long? addresseeNumber = null, string? kind = null, long items = 1)
     {
-        using var insert = c.Command("""
+        using var insert = InsertCommand(c, t, requestId, operation, actor, now, addresseeNumber, kind, items);
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary><see cref="Append(DbConnection, DbTransaction, Guid?, string, Actor, DateTimeOffset, long?, string?, long)"/> for request paths.</summary>
+    public async ValueTask AppendAsync(DbConnection c, DbTransaction t, Guid? requestId, string operation, Actor actor, DateTimeOffset now,
+        long? addresseeNumber = null, string? kind = null, long items = 1, CancellationToken cancellationToken = default)
+    {
+        using var insert = InsertCommand(c, t, requestId, operation, actor, now, addresseeNumber, kind, items);
+        await insert.ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>Appends one action in its own transaction (one statement: no explicit transaction needed).</summary>
+    public async Task AppendAsync(Guid? requestId, string operation, Actor actor, DateTimeOffset now, long? addresseeNumber = null, string? kind = null,
+        long items = 1, CancellationToken cancellationToken = default)
+    {
+        await using var c = await Database.OpenAsync(cancellationToken);
+        using var insert = InsertCommand(c, null, requestId, operation, actor, now, addresseeNumber, kind, items);
+        await insert.ExecuteAsync(cancellationToken);
+    }
+
+    private static DbCommand InsertCommand(DbConnection c, DbTransaction? t, Guid? requestId, string operation, Actor actor, DateTimeOffset now,
+        long? addresseeNumber, string? kind, long items)
+    {
+        var insert = c.Command("""
             INSERT INTO intermediate_holder_actions (recorded_at, request_id, operation, staff, terminal, affair, addressee_number, kind, items)
             VALUES (@at, @r, @o, @s, @t, @a, @n, @k, @i)
             """, t);
         insert.With("at", IntermediateStore.FormatTime(now)).With("r", requestId?.ToString("D")).With("o", operation)
             .With("s", actor.Staff).With("t", actor.Terminal).With("a", actor.Affair)
             .With("n", addresseeNumber).With("k", kind).With("i", items);
-        insert.ExecuteNonQuery();
+        return insert;
     }
-
-    /// <summary>Appends one action in its own transaction.</summary>
-    public void Append(Guid? requestId, string operation, Actor actor, DateTimeOffset now, long? addresseeNumber = null, string? kind = null, long items = 1) =>
-        Database.InTransaction((c, t) => Append(c, t, requestId, operation, actor, now, addresseeNumber, kind, items));
 
     /// <summary>Actions after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public List<HolderAction> Read(long afterSequence = 0, int limit = 1000)
@@ -76,11 +96,14 @@ public sealed class HolderActionLog(Database database)
     }
 
     /// <summary>The actions recorded under <paramref name="requestId"/> (a batch query's actor, for its items), oldest first.</summary>
-    public List<HolderAction> OfRequest(Guid requestId)
+    public async Task<List<HolderAction>> OfRequestAsync(Guid requestId, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command($"SELECT {Columns} FROM intermediate_holder_actions WHERE request_id = @r ORDER BY sequence");
-        return ReadAll(select.With("r", requestId.ToString("D")));
+        await using var reader = await select.With("r", requestId.ToString("D")).ReaderAsync(cancellationToken);
+        var actions = new List<HolderAction>();
+        while (await reader.ReadRowAsync(cancellationToken)) actions.Add(ReadAction(reader));
+        return actions;
     }
 
     private const string Columns = "sequence, recorded_at, request_id, operation, staff, terminal, affair, addressee_number, kind, items";
@@ -89,10 +112,12 @@ public sealed class HolderActionLog(Database database)
     {
         using var reader = select.ExecuteReader();
         var actions = new List<HolderAction>();
-        while (reader.Read())
-            actions.Add(new HolderAction(reader.GetInt64(0), IntermediateStore.ParseTime(reader.GetString(1)),
-                reader.IsDBNull(2) ? null : Guid.Parse(reader.GetString(2)), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt64(9)));
+        while (reader.Read()) actions.Add(ReadAction(reader));
         return actions;
     }
+
+    private static HolderAction ReadAction(DbDataReader reader) =>
+        new(reader.GetInt64(0), IntermediateStore.ParseTime(reader.GetString(1)),
+            reader.IsDBNull(2) ? null : Guid.Parse(reader.GetString(2)), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+            reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt64(9));
 }

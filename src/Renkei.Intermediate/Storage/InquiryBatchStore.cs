@@ -33,9 +33,10 @@ public sealed class InquiryBatchStore(Database database)
     /// Stores a new batch and its items in one transaction, with what <paramref name="alsoWrite"/> writes (the batch's
     /// actor); false (nothing written) when the id is taken.
     /// </summary>
-    public bool TryCreate(Guid batchId, string fingerprint, string affair, string provider, string kind, string accepted,
-        IReadOnlyList<StoredInquiryItem> items, DateTimeOffset now, Action<DbConnection, DbTransaction, DateTimeOffset>? alsoWrite = null) =>
-        Database.InTransaction((c, t) =>
+    public async Task<bool> TryCreateAsync(Guid batchId, string fingerprint, string affair, string provider, string kind, string accepted,
+        IReadOnlyList<StoredInquiryItem> items, DateTimeOffset now, Func<DbConnection, DbTransaction, DateTimeOffset, ValueTask>? alsoWrite = null,
+        CancellationToken cancellationToken = default) =>
+        await Database.InTransactionAsync(async (c, t) =>
         {
             var id = batchId.ToString("D");
             using (var insert = c.Command("""
@@ -44,9 +45,9 @@ public sealed class InquiryBatchStore(Database database)
                 """, t))
             {
                 insert.With("b", id).With("f", fingerprint).With("af", affair).With("p", provider).With("k", kind).With("a", accepted).With("n", items.Count).With("at", IntermediateStore.FormatTime(now));
-                if (insert.ExecuteScalar() is null) return false;
+                if (await insert.ScalarAsync(cancellationToken) is null) return false;
             }
-            alsoWrite?.Invoke(c, t, now);
+            if (alsoWrite is not null) await alsoWrite(c, t, now);
             if (IsPostgres)
             {
                 using var bulk = c.Command("""
@@ -55,7 +56,7 @@ public sealed class InquiryBatchStore(Database database)
                     """, t);
                 bulk.With("b", id).With("i", items.Select(x => x.Index).ToArray()).With("d", items.Select(x => x.ItemId).ToArray())
                     .With("a", items.Select(x => x.AddresseeNumber).ToArray()).With("s", items.Select(x => FormatDate(x.AsOf)).ToArray());
-                bulk.ExecuteNonQuery();
+                await bulk.ExecuteAsync(cancellationToken);
                 return true;
             }
             using var row = new SqliteFastStatement((SqliteConnection)c,
@@ -70,37 +71,37 @@ public sealed class InquiryBatchStore(Database database)
                 row.Execute();
             }
             return true;
-        });
+        }, cancellationToken: cancellationToken);
 
-    public StoredInquiryBatch? Find(Guid batchId)
+    public async Task<StoredInquiryBatch?> FindAsync(Guid batchId, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("SELECT fingerprint, affair, provider, kind, submitted, accepted, items FROM intermediate_inquiry_batches WHERE batch_id = @b");
-        using var reader = select.With("b", batchId.ToString("D")).ExecuteReader();
-        return reader.Read()
+        await using var reader = await select.With("b", batchId.ToString("D")).ReaderAsync(cancellationToken);
+        return await reader.ReadRowAsync(cancellationToken)
             ? new StoredInquiryBatch(batchId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 reader.GetInt64(4) != 0, reader.GetString(5), reader.GetInt32(6))
             : null;
     }
 
-    public void MarkSubmitted(Guid batchId, string accepted)
+    public async Task MarkSubmittedAsync(Guid batchId, string accepted, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var update = c.Command("UPDATE intermediate_inquiry_batches SET submitted = 1, accepted = @a WHERE batch_id = @b");
-        update.With("a", accepted).With("b", batchId.ToString("D")).ExecuteNonQuery();
+        await update.With("a", accepted).With("b", batchId.ToString("D")).ExecuteAsync(cancellationToken);
     }
 
     /// <summary>The items with index in [<paramref name="from"/>, <paramref name="to"/>], in index order.</summary>
-    public List<StoredInquiryItem> Items(Guid batchId, int from = 0, int to = int.MaxValue)
+    public async Task<List<StoredInquiryItem>> ItemsAsync(Guid batchId, int from = 0, int to = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("""
             SELECT item_index, item_id, addressee_number, as_of FROM intermediate_inquiry_batch_items
             WHERE batch_id = @b AND item_index >= @from AND item_index <= @to ORDER BY item_index
             """);
-        using var reader = select.With("b", batchId.ToString("D")).With("from", from).With("to", to).ExecuteReader();
+        await using var reader = await select.With("b", batchId.ToString("D")).With("from", from).With("to", to).ReaderAsync(cancellationToken);
         var items = new List<StoredInquiryItem>();
-        while (reader.Read())
+        while (await reader.ReadRowAsync(cancellationToken))
             items.Add(new StoredInquiryItem(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2),
                 reader.IsDBNull(3) ? null : DateOnly.ParseExact(reader.GetString(3), DateFormat, CultureInfo.InvariantCulture)));
         return items;

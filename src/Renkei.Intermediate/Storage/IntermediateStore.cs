@@ -58,11 +58,11 @@ public sealed class IntermediateStore
     /// <summary>Creates or upgrades the server's tables (<see cref="IntermediateSchema"/>); safe to call on every start.</summary>
     public void EnsureSchema() => Migrations.Apply(Database, IntermediateSchema.Tables);
 
-    public bool Ping()
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var command = c.Command("SELECT 1");
-        return command.ScalarInt64() == 1;
+        return await command.ScalarInt64Async(cancellationToken) == 1;
     }
 
     // ---------------------------------------------------------------- request records (idempotency)
@@ -220,26 +220,26 @@ public sealed class IntermediateStore
 
     // ---------------------------------------------------------------- reading copies
 
-    public StoredCopy? Find(string holderCode, long addresseeNumber, string kind)
+    public async Task<StoredCopy?> FindAsync(string holderCode, long addresseeNumber, string kind, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command(
             $"SELECT {Columns} FROM intermediate_copies WHERE holder_code = @h AND addressee_number = @a AND kind = @k");
         select.With("h", holderCode).With("a", addresseeNumber).With("k", kind);
-        return ReadOne(select);
+        return await ReadOneAsync(select, cancellationToken);
     }
 
     /// <summary>The copy of <paramref name="kind"/> for the person the holder knows by <paramref name="token"/> (符号), through the token's binding.</summary>
-    public StoredCopy? FindByToken(string holderCode, Renkei.Core.Numbers.Token token, string kind)
+    public async Task<StoredCopy?> FindByTokenAsync(string holderCode, Renkei.Core.Numbers.Token token, string kind, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command($"""
             SELECT {Columns} FROM intermediate_copies
             WHERE holder_code = @h AND kind = @k
               AND addressee_number = (SELECT addressee_number FROM intermediate_tokens WHERE holder_code = @h AND token = @t)
             """);
         select.With("h", holderCode).With("t", token.ToInt64()).With("k", kind);
-        return ReadOne(select);
+        return await ReadOneAsync(select, cancellationToken);
     }
 
     public long CountCopies(string holderCode)
@@ -258,10 +258,10 @@ public sealed class IntermediateStore
 
     private const string Columns = "holder_code, addressee_number, kind, as_of, version, body, updated_at";
 
-    private static StoredCopy? ReadOne(DbCommand select)
+    private static async ValueTask<StoredCopy?> ReadOneAsync(DbCommand select, CancellationToken cancellationToken)
     {
-        using var reader = select.ExecuteReader();
-        if (!reader.Read()) return null;
+        await using var reader = await select.ReaderAsync(cancellationToken);
+        if (!await reader.ReadRowAsync(cancellationToken)) return null;
         return new StoredCopy(reader.GetString(0), reader.GetInt64(1), reader.GetString(2),
             DateOnly.ParseExact(reader.GetString(3), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(4), reader.GetString(5),
             DateTimeOffset.ParseExact(reader.GetString(6), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));

@@ -192,21 +192,36 @@ public sealed class TokenStore(Database database)
         return found;
     }
 
-    public Dictionary<long, Token> TokensOf(string holderCode, IReadOnlyList<long> addressees)
+    /// <summary><see cref="TokensOf(DbConnection, DbTransaction?, string, IReadOnlyList{long})"/> for request paths, on its own connection.</summary>
+    public async Task<Dictionary<long, Token>> TokensOfAsync(string holderCode, IReadOnlyList<long> addressees, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        var found = new Dictionary<long, Token>();
+        if (addressees.Count == 0) return found;
+        await using var c = await Database.OpenAsync(cancellationToken);
+        if (IsPostgres)
+        {
+            using var select = c.Command("SELECT addressee_number, token FROM intermediate_tokens WHERE holder_code = @h AND addressee_number = ANY(@a)");
+            await using var reader = await select.With("h", holderCode).With("a", addressees.ToArray()).ReaderAsync(cancellationToken);
+            while (await reader.ReadRowAsync(cancellationToken)) found[reader.GetInt64(0)] = Token.FromInt64(reader.GetInt64(1));
+            return found;
+        }
         return TokensOf(c, null, holderCode, addressees);
     }
 
-    public Token? TokenOf(string holderCode, long addressee) =>
-        TokensOf(holderCode, [addressee]).TryGetValue(addressee, out var token) ? token : null;
+    public async Task<Token?> TokenOfAsync(string holderCode, long addressee, CancellationToken cancellationToken = default)
+    {
+        await using var c = await Database.OpenAsync(cancellationToken);
+        using var select = c.Command("SELECT token FROM intermediate_tokens WHERE holder_code = @h AND addressee_number = @a");
+        var value = await select.With("h", holderCode).With("a", addressee).ScalarAsync(cancellationToken);
+        return value is null or DBNull ? null : Token.FromInt64(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The addressee a token is bound to, or null.</summary>
-    public long? AddresseeOf(string holderCode, Token token)
+    public async Task<long?> AddresseeOfAsync(string holderCode, Token token, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("SELECT addressee_number FROM intermediate_tokens WHERE holder_code = @h AND token = @k");
-        var value = select.With("h", holderCode).With("k", token.ToInt64()).ExecuteScalar();
+        var value = await select.With("h", holderCode).With("k", token.ToInt64()).ScalarAsync(cancellationToken);
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
@@ -216,37 +231,38 @@ public sealed class TokenStore(Database database)
     /// Addressees with a token; addressees with a registered request still waiting and no token; addressees whose
     /// delivery conflicted and who still have no token of their own.
     /// </summary>
-    public TokenCounts Counts(string holderCode)
+    public async Task<TokenCounts> CountsAsync(string holderCode, CancellationToken cancellationToken = default)
     {
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         using var withToken = c.Command("SELECT COUNT(*) FROM intermediate_tokens WHERE holder_code = @h");
-        var bound = withToken.With("h", holderCode).ScalarInt64();
-        return new TokenCounts(bound, CountWithoutToken(c, holderCode, Pending), CountWithoutToken(c, holderCode, Conflict));
+        var bound = await withToken.With("h", holderCode).ScalarInt64Async(cancellationToken);
+        return new TokenCounts(bound, await CountWithoutTokenAsync(c, holderCode, Pending, cancellationToken),
+            await CountWithoutTokenAsync(c, holderCode, Conflict, cancellationToken));
     }
 
-    private static long CountWithoutToken(DbConnection c, string holderCode, string state)
+    private static async ValueTask<long> CountWithoutTokenAsync(DbConnection c, string holderCode, string state, CancellationToken cancellationToken)
     {
         using var count = c.Command("""
             SELECT COUNT(DISTINCT r.addressee_number) FROM intermediate_token_requests r
             WHERE r.holder_code = @h AND r.state = @s
               AND NOT EXISTS (SELECT 1 FROM intermediate_tokens k WHERE k.holder_code = r.holder_code AND k.addressee_number = r.addressee_number)
             """);
-        return count.With("h", holderCode).With("s", state).ScalarInt64();
+        return await count.With("h", holderCode).With("s", state).ScalarInt64Async(cancellationToken);
     }
 
     /// <summary>The addressees among <paramref name="addressees"/> with a request still pending.</summary>
-    public HashSet<long> WithPendingRequest(string holderCode, IReadOnlyList<long> addressees)
+    public async Task<HashSet<long>> WithPendingRequestAsync(string holderCode, IReadOnlyList<long> addressees, CancellationToken cancellationToken = default)
     {
         var found = new HashSet<long>();
         if (addressees.Count == 0) return found;
-        using var c = Database.Open();
+        await using var c = await Database.OpenAsync(cancellationToken);
         if (IsPostgres)
         {
             using var select = c.Command("""
                 SELECT DISTINCT addressee_number FROM intermediate_token_requests WHERE holder_code = @h AND state = @s AND addressee_number = ANY(@a)
                 """);
-            using var reader = select.With("h", holderCode).With("s", Pending).With("a", addressees.ToArray()).ExecuteReader();
-            while (reader.Read()) found.Add(reader.GetInt64(0));
+            await using var reader = await select.With("h", holderCode).With("s", Pending).With("a", addressees.ToArray()).ReaderAsync(cancellationToken);
+            while (await reader.ReadRowAsync(cancellationToken)) found.Add(reader.GetInt64(0));
             return found;
         }
         using var one = c.Command("SELECT 1 FROM intermediate_token_requests WHERE holder_code = @h AND state = @s AND addressee_number = @a LIMIT 1");

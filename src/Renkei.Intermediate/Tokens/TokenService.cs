@@ -59,7 +59,7 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
         });
     }
 
-    public TokenStatusResponse Status(TokenStatusRequest request)
+    public async Task<TokenStatusResponse> StatusAsync(TokenStatusRequest request, CancellationToken cancellationToken)
     {
         copies.CheckHolder(request.Holder);
         var asked = request.AddresseeNumbers ?? [];
@@ -68,10 +68,10 @@ public sealed class TokenService(CopyService copies, TimeProvider? clock = null)
                 $"addresseeNumbers: at most {IntermediateNodeRoutes.MaxStatusAddressees} per request (件数が多すぎます)");
         for (var i = 0; i < asked.Count; i++)
             if (asked[i] < 1) throw AddresseeInvalid($"addresseeNumbers[{i}]");
-        var counts = Tokens.Counts(HolderCode);
+        var counts = await Tokens.CountsAsync(HolderCode, cancellationToken);
         var distinct = asked.Distinct().ToList();
-        var held = Tokens.TokensOf(HolderCode, distinct);
-        var pending = Tokens.WithPendingRequest(HolderCode, distinct.Where(a => !held.ContainsKey(a)).ToList());
+        var held = await Tokens.TokensOfAsync(HolderCode, distinct, cancellationToken);
+        var pending = await Tokens.WithPendingRequestAsync(HolderCode, distinct.Where(a => !held.ContainsKey(a)).ToList(), cancellationToken);
         return new TokenStatusResponse(HolderCode, counts.WithToken, counts.Pending, counts.Conflicts,
             asked.Select(a => new AddresseeTokenState(a, held.ContainsKey(a), !held.ContainsKey(a) && pending.Contains(a))).ToList());
     }

@@ -395,7 +395,7 @@ public sealed class DeploymentConfigTests : IDisposable
         await using (var log = new Renkei.Intermediate.Records.PartyRecordLog(config.Intermediate!.Database, "131091", keys.Signing))
         {
             log.EnsureSchema();
-            log.RecordBatchItems(Renkei.Intermediate.Contracts.PartyRole.Provider, Guid.NewGuid(), Enumerable.Range(0, 4).Select(i =>
+            await log.RecordBatchItemsAsync(Renkei.Intermediate.Contracts.PartyRole.Provider, Guid.NewGuid(), Enumerable.Range(0, 4).Select(i =>
                 new Renkei.Intermediate.Records.PartyRecordEntry(Renkei.Intermediate.Contracts.PartyRole.Provider, Guid.NewGuid(), i, "131113", "131091",
                     "child-allowance", "local-tax", ProvisionResult.Provided, null, Core.Numbers.Token.FromInt64(500 + i))).ToList());
         }

@@ -80,8 +80,8 @@ public sealed class HolderActorTests
 
         // Nothing stored: the one copy held, no copy for 8 or 9, no pending token, no action recorded.
         Assert.Equal(1, server.Store.CountCopies(Holder));
-        Assert.NotNull(server.Store.Find(Holder, 7, InformationKindCodes.LocalTax));
-        Assert.Null(server.Store.Find(Holder, 8, InformationKindCodes.LocalTax));
+        Assert.NotNull((await server.Store.FindAsync(Holder, 7, InformationKindCodes.LocalTax)));
+        Assert.Null((await server.Store.FindAsync(Holder, 8, InformationKindCodes.LocalTax)));
         var status = await client.TokenStatusAsync(new TokenStatusRequest(Holder, [11, 12, 13]));
         Assert.Equal(0, status.Pending);
         Assert.All(status.Addressees, a => Assert.False(a.Pending));
@@ -152,7 +152,7 @@ public sealed class HolderActorTests
         var records = (await pair.Inquirer.Client.RecordsAsync(new PartyRecordQuery(NodePair.InquirerCode))).Records;
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Equal((PartyRole.Inquirer, "kodomo01", "counter-3", Affair), (r.Role, r.Staff, r.Terminal, r.Affair)));
-        var submitted = Assert.Single(new IntermediateStore(pair.Inquirer.Database).Actions.OfRequest(batch.BatchId));
+        var submitted = Assert.Single(await new IntermediateStore(pair.Inquirer.Database).Actions.OfRequestAsync(batch.BatchId));
         Assert.Equal((HolderActionLog.QueryBatch, "kodomo01", "counter-3", Affair, 2L),
             (submitted.Operation, submitted.Staff, submitted.Terminal, submitted.Affair, submitted.Items));
         // The provider's records name no one at the inquirer.

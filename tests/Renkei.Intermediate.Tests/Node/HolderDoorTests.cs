@@ -101,7 +101,7 @@ public sealed class HolderDoorTests
 
         Assert.Equal(0, pair.Network.Linkages);
         Assert.Empty((await ward.Client.RecordsAsync(new PartyRecordQuery(NodePair.InquirerCode))).Records);
-        Assert.Null(ward.Store.Find(ward.Code, 9, InformationKindCodes.LocalTax));
+        Assert.Null((await ward.Store.FindAsync(ward.Code, 9, InformationKindCodes.LocalTax)));
     }
 
     [Theory]

@@ -56,8 +56,8 @@ public sealed class TokenBindingTests
         Assert.False((await node.Client.RegisterPendingTokenAsync(new PendingTokenRequest(second, node.Code, 11, TestActors.Feed))).HasToken);
         using (var taken = await DeliverAsync(network, new TokenDelivery(second, node.Code, T(1_000_000_000_000_010))))
             Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
-        Assert.Equal(10, node.Store.Tokens.AddresseeOf(node.Code, T(1_000_000_000_000_010)));
-        Assert.Null(node.Store.Tokens.TokenOf(node.Code, 11));
+        Assert.Equal(10, (await node.Store.Tokens.AddresseeOfAsync(node.Code, T(1_000_000_000_000_010))));
+        Assert.Null((await node.Store.Tokens.TokenOfAsync(node.Code, 11)));
 
         // A batch: positions are the indexes the network delivers under; position 3 already has a token.
         var batch = Guid.NewGuid();
@@ -71,7 +71,7 @@ public sealed class TokenBindingTests
             using var delivered = await network.PostAsJsonAsync(NodeRoutes.DeliverTokenBatch, tokens, JsonDefaults.Options);
             Assert.Equal(new TokenBatchDeliveryAck(batch, 3), await delivered.Content.ReadFromJsonAsync<TokenBatchDeliveryAck>(JsonDefaults.Options));
         }
-        Assert.Equal(21, node.Store.Tokens.AddresseeOf(node.Code, T(2_000_000_000_000_021)));
+        Assert.Equal(21, (await node.Store.Tokens.AddresseeOfAsync(node.Code, T(2_000_000_000_000_021))));
         using (var outside = await network.PostAsJsonAsync(NodeRoutes.DeliverTokenBatch,
             new TokenBatchDelivery(batch, node.Code, [new IndexedToken(5, T(2_000_000_000_000_025))]), JsonDefaults.Options))
             Assert.Equal((HttpStatusCode.BadRequest, "invalid-request"), (outside.StatusCode, (await ProblemAsync(outside)).Code));
