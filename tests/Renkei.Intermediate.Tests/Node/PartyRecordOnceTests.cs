@@ -69,12 +69,15 @@ public sealed class PartyRecordOnceTests
         await using var log = new PartyRecordLog(database.Database, Holder, key);
         log.EnsureSchema();
         var requestId = Guid.NewGuid();
+        var working = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = log.OnceAsync(PartyRole.Provider, requestId, "fp", async () =>
         {
+            working.SetResult();
             await release.Task;
             return ("answer", (PartyRecordEntry?)Entry(requestId));
         });
+        await working.Task; // the claim is read asynchronously: wait until the first attempt is at its work
         var busy = await Assert.ThrowsAsync<RefusalException>(() => log.OnceAsync(PartyRole.Provider, requestId, "fp",
             () => Task.FromResult(("other", (PartyRecordEntry?)Entry(requestId)))));
         Assert.Equal("request-in-progress", busy.Code);
