@@ -90,7 +90,7 @@ public sealed class ProjectGraphTests
         return projects;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             if (File.Exists(Path.Combine(directory.FullName, "Renkei.slnx"))) return directory.FullName;
