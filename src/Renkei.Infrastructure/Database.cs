@@ -158,6 +158,14 @@ public sealed class Database
 
     private IsolationLevel IsolationFor(IsolationLevel isolation) => Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : isolation;
 
+    /// <summary>True when the database answers <c>SELECT 1</c> (for health routes; asynchronous on PostgreSQL).</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.Command("SELECT 1");
+        return await command.ScalarInt64Async(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>A description safe for logs and console output: engine and database name, never a password.</summary>
     public string Describe()
     {

@@ -39,11 +39,11 @@ internal static class HolderEndpoints
     public static void Map(WebApplication app, HolderRuntime runtime, ILogger logger)
     {
         var records = runtime.Records;
-        app.MapGet("/" + HolderRoutes.Health, () =>
+        app.MapGet("/" + HolderRoutes.Health, async (CancellationToken cancellationToken) =>
         {
             try
             {
-                return records.Store.Ping()
+                return await records.Store.Database.PingAsync(cancellationToken)
                     ? Results.Json(new HealthBody("ok", "holder", runtime.InstitutionCode, runtime.Kind), JsonDefaults.Options)
                     : Unavailable();
             }
@@ -89,8 +89,8 @@ internal static class HolderEndpoints
             if (request.RequestId == Guid.Empty) throw Invalid("requestId: required (要求番号がありません)");
             if (string.IsNullOrWhiteSpace(request.Affair) || string.IsNullOrWhiteSpace(request.Provider) || string.IsNullOrWhiteSpace(request.Kind))
                 throw Invalid("affair, provider and kind: required (事務・情報提供者・情報の種類が必要です)");
-            using var c = records.Store.Database.Open();
-            var personId = records.Store.FindPerson(c, null, request.IndividualNumber) ?? throw UnknownPerson();
+            // The connection is returned before the query goes out: it is not held while the network answers.
+            var personId = await records.Store.FindPersonAsync(request.IndividualNumber, ct) ?? throw UnknownPerson();
             try
             {
                 var answer = await runtime.Linkage.QueryAsync(new InquiryRequest(request.RequestId, runtime.InstitutionCode, personId,

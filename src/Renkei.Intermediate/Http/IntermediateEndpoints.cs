@@ -73,7 +73,7 @@ public static class IntermediateEndpoints
         {
             try
             {
-                return await service.Store.PingAsync(cancellationToken)
+                return await service.Store.Database.PingAsync(cancellationToken)
                     ? Results.Json(new HealthBody("ok", "intermediate", service.HolderCode), JsonDefaults.Options)
                     : Unavailable();
             }

@@ -58,13 +58,6 @@ public sealed class IntermediateStore
     /// <summary>Creates or upgrades the server's tables (<see cref="IntermediateSchema"/>); safe to call on every start.</summary>
     public void EnsureSchema() => Migrations.Apply(Database, IntermediateSchema.Tables);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
-    {
-        await using var c = await Database.OpenAsync(cancellationToken);
-        using var command = c.Command("SELECT 1");
-        return await command.ScalarInt64Async(cancellationToken) == 1;
-    }
-
     // ---------------------------------------------------------------- request records (idempotency)
 
     /// <summary>Request IDs with their responses, so a retried request returns the first answer.</summary>

@@ -54,11 +54,11 @@ public static class JlisEndpoints
                 service.IssueResidentCode))
             .ExchangesJson<IssueResidentCodeRequest, IssueResidentCodeResponse>()
             .RequireInstitution(Wards, JlisRoles.Municipality);
-        app.MapGet("/" + JlisRoutes.Health, () =>
+        app.MapGet("/" + JlisRoutes.Health, async (CancellationToken cancellationToken) =>
         {
             try
             {
-                return service.Store.Ping()
+                return await service.Store.Database.PingAsync(cancellationToken)
                     ? Results.Json(new HealthBody("ok", "jlis"), JsonDefaults.Options)
                     : ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }

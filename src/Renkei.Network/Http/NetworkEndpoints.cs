@@ -206,7 +206,7 @@ internal sealed class NetworkEndpoints(
         {
             try
             {
-                return await store.PingAsync(ct)
+                return await store.Database.PingAsync(ct)
                     ? Results.Json(new HealthBody("ok", "network"), JsonDefaults.Options)
                     : ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "the database did not answer");
             }

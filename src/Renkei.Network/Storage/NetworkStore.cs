@@ -78,13 +78,6 @@ internal sealed class NetworkStore(Database database)
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)) : null;
     }
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
-    {
-        await using var c = await Database.OpenAsync(cancellationToken);
-        using var command = c.Command("SELECT 1");
-        return await command.ScalarInt64Async(cancellationToken) == 1;
-    }
-
     // ---------------------------------------------------------------- institutions
 
     public void UpsertInstitution(InstitutionInfo info, DateTimeOffset now)
