@@ -88,6 +88,31 @@ public sealed class JlisStore
             LocalGovernmentCode.ParseOrThrow(reader.GetString(2)), Parse(reader.GetString(3)));
     }
 
+    /// <summary><see cref="FindCurrent(DbConnection, DbTransaction?, ResidentCode, bool)"/> for request paths (asynchronous on PostgreSQL).</summary>
+    internal async ValueTask<Designation?> FindCurrentAsync(DbConnection c, DbTransaction? t, ResidentCode code, CancellationToken cancellationToken)
+    {
+        if (!IsPostgres) return FindCurrent(c, t, code);
+        using var select = c.Command(
+            "SELECT individual_number, generation, municipality, designated_at FROM jlis_number_map WHERE resident_code = @c", t);
+        await using var reader = await select.With("c", code.ToInt64()).ReaderAsync(cancellationToken);
+        if (!await reader.ReadRowAsync(cancellationToken)) return null;
+        return new Designation(code, IndividualNumber.FromInt64(reader.GetInt64(0)), reader.GetInt32(1),
+            LocalGovernmentCode.ParseOrThrow(reader.GetString(2)), Parse(reader.GetString(3)));
+    }
+
+    /// <summary><see cref="FindCurrent(DbConnection, DbTransaction, IReadOnlyList{long})"/> for request paths (asynchronous on PostgreSQL).</summary>
+    internal async ValueTask<Dictionary<long, (long Number, int Generation)>> FindCurrentAsync(DbConnection c, DbTransaction t, IReadOnlyList<long> codes,
+        CancellationToken cancellationToken)
+    {
+        if (!IsPostgres || codes.Count == 0) return FindCurrent(c, t, codes);
+        var found = new Dictionary<long, (long, int)>();
+        using var select = c.Command(
+            "SELECT resident_code, individual_number, generation FROM jlis_number_map WHERE resident_code = ANY(@codes)", t);
+        await using var reader = await select.With("codes", codes as long[] ?? codes.ToArray()).ReaderAsync(cancellationToken);
+        while (await reader.ReadRowAsync(cancellationToken)) found[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt32(2));
+        return found;
+    }
+
     /// <summary>The current number and generation of each code that has one (codes as 11-digit integers).</summary>
     internal Dictionary<long, (long Number, int Generation)> FindCurrent(DbConnection c, DbTransaction t, IReadOnlyList<long> codes)
     {
@@ -330,6 +355,26 @@ public sealed class JlisStore
         return select.With("c", code.ToInt64()).ExecuteScalar() is not null;
     }
 
+    /// <summary><see cref="IsRetired"/> for request paths (asynchronous on PostgreSQL).</summary>
+    internal async ValueTask<bool> IsRetiredAsync(DbConnection c, DbTransaction t, ResidentCode code, CancellationToken cancellationToken)
+    {
+        using var select = c.Command("SELECT 1 FROM jlis_retired_codes WHERE resident_code = @c", t);
+        return await select.With("c", code.ToInt64()).ScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <summary><see cref="FindRetired"/> for request paths (asynchronous on PostgreSQL).</summary>
+    internal async ValueTask<HashSet<long>> FindRetiredAsync(DbConnection c, DbTransaction t, IReadOnlyList<long> codes, CancellationToken cancellationToken)
+    {
+        if (!IsPostgres) return FindRetired(c, t, codes);
+        var retired = new HashSet<long>();
+        using (var any = c.Command("SELECT 1 FROM jlis_retired_codes LIMIT 1", t))
+            if (await any.ScalarAsync(cancellationToken) is null) return retired; // the usual case: nothing to look up
+        using var select = c.Command("SELECT resident_code FROM jlis_retired_codes WHERE resident_code = ANY(@codes)", t);
+        await using var reader = await select.With("codes", codes as long[] ?? codes.ToArray()).ReaderAsync(cancellationToken);
+        while (await reader.ReadRowAsync(cancellationToken)) retired.Add(reader.GetInt64(0));
+        return retired;
+    }
+
     /// <summary>The retired codes among <paramref name="codes"/>.</summary>
     internal HashSet<long> FindRetired(DbConnection c, DbTransaction t, IReadOnlyList<long> codes)
     {
@@ -371,13 +416,6 @@ public sealed class JlisStore
     }
 
     /// <summary>Whether the database answers (for /health).</summary>
-    public bool Ping()
-    {
-        using var c = Database.Open();
-        using var command = c.Command("SELECT 1");
-        return command.ScalarInt64() == 1;
-    }
-
     internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Parse(string text) =>

@@ -56,14 +56,14 @@ public sealed class TokenIssuanceService
         var institution = RequireInstitution(request.Institution);
         var fingerprint = Fingerprint(Encoding.UTF8.GetBytes($"token|{institution}|{request.IndividualNumber.Digits}"));
         var key = LedgerKey(request.RequestId, institution, "token");
-        if (Claim<TokenResponse>(key, "token", fingerprint) is { } stored) return stored;
+        if (await ClaimAsync<TokenResponse>(key, "token", fingerprint, cancellationToken) is { } stored) return stored;
 
-        var code = Resolve(request.IndividualNumber);
+        var code = await ResolveAsync(request.IndividualNumber, cancellationToken);
         var issued = await CallNetworkAsync(() => _network.IssueTokenAsync(new IssueTokenRequest(request.RequestId, institution, code), cancellationToken));
         if (issued.RequestId != request.RequestId)
             throw new RefusalException(StatusCodes.Status502BadGateway, "network-error", "the network answered with another request's id (情報提供ネットワークシステムの応答が不正です)");
         var response = new TokenResponse(request.RequestId, issued.Delivered);
-        if (response.Delivered) Complete(key, response);
+        if (response.Delivered) await CompleteAsync(key, response);
         return response;
     }
 
@@ -87,9 +87,9 @@ public sealed class TokenIssuanceService
 
         var fingerprint = BatchFingerprint(institution, items);
         var key = LedgerKey(request.BatchId, institution, "token-batch");
-        if (Claim<TokenBatchResponse>(key, "token-batch", fingerprint) is { } stored) return stored;
+        if (await ClaimAsync<TokenBatchResponse>(key, "token-batch", fingerprint, cancellationToken) is { } stored) return stored;
 
-        var (accepted, refused) = ResolveBatch(items);
+        var (accepted, refused) = await ResolveBatchAsync(items, cancellationToken);
         var delivered = 0;
         if (accepted.Count > 0)
         {
@@ -100,28 +100,28 @@ public sealed class TokenIssuanceService
             delivered = issued.Delivered;
         }
         var response = new TokenBatchResponse(request.BatchId, accepted.Count, delivered, refused);
-        if (delivered >= accepted.Count) Complete(key, response);
+        if (delivered >= accepted.Count) await CompleteAsync(key, response);
         return response;
     }
 
     // ---------------------------------------------------------------- number → resident-record code
 
     /// <summary>The resident-record code whose current number is <paramref name="number"/>.</summary>
-    private ResidentCode Resolve(IndividualNumber number)
+    private async Task<ResidentCode> ResolveAsync(IndividualNumber number, CancellationToken cancellationToken)
     {
         var (code, generation) = _numbering.Deriver.Invert(number);
-        (string Code, string Message)? refusal;
-        using (var c = Store.Database.Open())
-        using (var t = c.BeginTransaction())
+        var refusal = await Store.Database.InTransactionAsync(async (c, t) =>
         {
-            var current = Store.FindCurrent(c, t, code);
-            refusal = Check(number, generation, current is null ? null : (current.IndividualNumber.ToInt64(), current.Generation), Store.IsRetired(c, t, code));
-        }
+            var current = await Store.FindCurrentAsync(c, t, code, cancellationToken);
+            return Check(number, generation, current is null ? null : (current.IndividualNumber.ToInt64(), current.Generation),
+                await Store.IsRetiredAsync(c, t, code, cancellationToken));
+        }, cancellationToken: cancellationToken);
         if (refusal is not null) throw RefusalException.Conflict(refusal.Value.Code, refusal.Value.Message);
         return code;
     }
 
-    private (List<IndexedResidentCode> Accepted, List<RefusedTokenItem> Refused) ResolveBatch(IReadOnlyList<IndexedNumber> items)
+    private async Task<(List<IndexedResidentCode> Accepted, List<RefusedTokenItem> Refused)> ResolveBatchAsync(IReadOnlyList<IndexedNumber> items,
+        CancellationToken cancellationToken)
     {
         var indexCount = new Dictionary<int, int>(items.Count);
         var numberCount = new Dictionary<long, int>(items.Count);
@@ -138,15 +138,11 @@ public sealed class TokenIssuanceService
             codes[i] = code.ToInt64();
             generations[i] = generation;
         }
-        Dictionary<long, (long Number, int Generation)> current;
-        HashSet<long> retired;
-        using (var c = Store.Database.Open())
-        using (var t = c.BeginTransaction())
+        var (current, retired) = await Store.Database.InTransactionAsync(async (c, t) =>
         {
             var distinct = codes.Distinct().ToList();
-            current = Store.FindCurrent(c, t, distinct);
-            retired = Store.FindRetired(c, t, distinct);
-        }
+            return (await Store.FindCurrentAsync(c, t, distinct, cancellationToken), await Store.FindRetiredAsync(c, t, distinct, cancellationToken));
+        }, cancellationToken: cancellationToken);
 
         var accepted = new List<IndexedResidentCode>(items.Count);
         var refused = new List<RefusedTokenItem>();
@@ -211,18 +207,20 @@ public sealed class TokenIssuanceService
     /// Claims <paramref name="key"/> in J-LIS's token request table: returns the stored answer of a completed earlier
     /// request, null to go ahead (new, or an earlier attempt that did not complete), or refuses a reused id.
     /// </summary>
-    private T? Claim<T>(Guid key, string operation, string fingerprint) where T : class => Store.Database.InTransaction((c, t) =>
-    {
-        var stored = Ledger.Claim(c, t, key, operation, fingerprint, _clock.GetUtcNow());
-        if (stored is null) return null;
-        if (stored.Operation != operation || stored.Fingerprint != fingerprint)
-            throw RefusalException.Conflict("request-id-reused",
-                "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
-        return stored.Response is null ? null : JsonSerializer.Deserialize<T>(stored.Response, Json);
-    });
+    private async Task<T?> ClaimAsync<T>(Guid key, string operation, string fingerprint, CancellationToken cancellationToken) where T : class =>
+        await Store.Database.InTransactionAsync(async (c, t) =>
+        {
+            var stored = await Ledger.ClaimAsync(c, t, key, operation, fingerprint, _clock.GetUtcNow(), cancellationToken);
+            if (stored is null) return null;
+            if (stored.Operation != operation || stored.Fingerprint != fingerprint)
+                throw RefusalException.Conflict("request-id-reused",
+                    "this request ID was already used for a different request (要求IDが別の要求で使用済みです)");
+            return stored.Response is null ? null : JsonSerializer.Deserialize<T>(stored.Response, Json);
+        }, cancellationToken: cancellationToken);
 
-    private void Complete<T>(Guid key, T response) =>
-        Store.Database.InTransaction((DbConnection c, DbTransaction t) => Ledger.Complete(c, t, key, JsonSerializer.Serialize(response, Json)));
+    /// <summary>Stores the answer under <paramref name="key"/> (never cancelled: the tokens were delivered).</summary>
+    private async Task CompleteAsync<T>(Guid key, T response) =>
+        await Store.Database.InTransactionAsync((c, t) => Ledger.CompleteAsync(c, t, key, JsonSerializer.Serialize(response, Json)));
 
     /// <summary>Request ids are the institutions' own: the ledger keys them per institution so two institutions never collide.</summary>
     private static Guid LedgerKey(Guid id, string institution, string operation) => TokenAcquirer.DerivedId(id, $"jlis/{operation}/{institution}");
