@@ -38,21 +38,26 @@ public sealed class HolderStore(Database database)
     /// <summary>Creates or upgrades the holder's tables (<see cref="HoldersSchema"/>).</summary>
     public void EnsureSchema() => Migrations.Apply(Database, HoldersSchema.Tables);
 
-    public bool Ping()
-    {
-        using var c = Database.Open();
-        using var command = c.Command("SELECT 1");
-        return command.ScalarInt64() == 1;
-    }
-
     // ---------------------------------------------------------------- people
 
     public long? FindPerson(DbConnection c, DbTransaction? t, IndividualNumber number)
     {
-        using var command = c.Command("SELECT person_id FROM holder_people WHERE individual_number = @n", t).With("n", number.ToInt64());
-        var value = command.ExecuteScalar();
-        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        using var command = FindPersonCommand(c, t, number);
+        return ToPersonId(command.ExecuteScalar());
     }
+
+    /// <summary><see cref="FindPerson"/> for request paths, on its own connection (asynchronous on PostgreSQL).</summary>
+    public async Task<long?> FindPersonAsync(IndividualNumber number, CancellationToken cancellationToken = default)
+    {
+        await using var c = await Database.OpenAsync(cancellationToken);
+        using var command = FindPersonCommand(c, null, number);
+        return ToPersonId(await command.ScalarAsync(cancellationToken));
+    }
+
+    private static DbCommand FindPersonCommand(DbConnection c, DbTransaction? t, IndividualNumber number) =>
+        c.Command("SELECT person_id FROM holder_people WHERE individual_number = @n", t).With("n", number.ToInt64());
+
+    private static long? ToPersonId(object? value) => value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>The person's ID, creating the person (with <paramref name="details"/>) when new; known people get the details given (non-null parts).</summary>
     public (long PersonId, bool Created) EnsurePerson(DbConnection c, DbTransaction t, IndividualNumber number, PersonDetails? details, DateTimeOffset now)
