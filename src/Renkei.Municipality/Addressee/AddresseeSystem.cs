@@ -154,9 +154,22 @@ public sealed class AddresseeSystem
     public IntegratedAddresseeNumber? ForResident(long residentId)
     {
         using var connection = Database.Open();
-        var value = connection.Command("SELECT addressee_number FROM addressee_persons WHERE resident_id = @id").With("@id", residentId).ScalarInt64();
+        using var command = ForResidentCommand(connection, residentId);
+        var value = command.ScalarInt64();
         return value == 0 ? null : IntegratedAddresseeNumber.FromInt64(value);
     }
+
+    /// <summary><see cref="ForResident"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async Task<IntegratedAddresseeNumber?> ForResidentAsync(long residentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        using var command = ForResidentCommand(connection, residentId);
+        var value = await command.ScalarInt64Async(cancellationToken);
+        return value == 0 ? null : IntegratedAddresseeNumber.FromInt64(value);
+    }
+
+    private static DbCommand ForResidentCommand(DbConnection connection, long residentId) =>
+        connection.Command("SELECT addressee_number FROM addressee_persons WHERE resident_id = @id").With("@id", residentId);
 
     /// <summary>The person's four facts (no number), or null. For systems; staff screens use <see cref="View"/>, which is logged.</summary>
     public AddresseePerson? Find(IntegratedAddresseeNumber addressee)

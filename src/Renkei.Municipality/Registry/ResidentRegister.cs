@@ -57,17 +57,38 @@ public sealed class ResidentRegister
     public Resident? FindByNumber(IndividualNumber number)
     {
         using var connection = Database.Open();
-        using var command = connection.Command(
-            $"SELECT {ResidentColumns} FROM residents WHERE id = (SELECT resident_id FROM resident_numbers WHERE individual_number = @n AND valid_to IS NULL)")
-            .With("@n", number.ToInt64());
+        using var command = FindByNumberCommand(connection, number);
         return ReadOne(command);
     }
 
+    /// <summary><see cref="Find(long)"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async Task<Resident?> FindAsync(long residentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        using var command = FindCommand(connection, null, residentId);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    /// <summary><see cref="FindByNumber"/> for request paths (asynchronous on PostgreSQL).</summary>
+    public async Task<Resident?> FindByNumberAsync(IndividualNumber number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        using var command = FindByNumberCommand(connection, number);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static DbCommand FindByNumberCommand(DbConnection connection, IndividualNumber number) => connection.Command(
+            $"SELECT {ResidentColumns} FROM residents WHERE id = (SELECT resident_id FROM resident_numbers WHERE individual_number = @n AND valid_to IS NULL)")
+        .With("@n", number.ToInt64());
+
     internal static Resident? Find(DbConnection connection, DbTransaction? transaction, long residentId)
     {
-        using var command = connection.Command($"SELECT {ResidentColumns} FROM residents WHERE id = @id", transaction).With("@id", residentId);
+        using var command = FindCommand(connection, transaction, residentId);
         return ReadOne(command);
     }
+
+    private static DbCommand FindCommand(DbConnection connection, DbTransaction? transaction, long residentId) =>
+        connection.Command($"SELECT {ResidentColumns} FROM residents WHERE id = @id", transaction).With("@id", residentId);
 
     internal static Resident? FindByCode(DbConnection connection, DbTransaction? transaction, ResidentCode code)
     {
@@ -153,14 +174,35 @@ public sealed class ResidentRegister
     /// <exception cref="RegisterException">no term, a term longer than <see cref="RegisterInputRules.MaxSearchTerm"/>, or a term of wildcards only.</exception>
     public IReadOnlyList<ResidentSummary> Search(ResidentSearch search)
     {
+        using var connection = Database.Open();
+        using var command = SearchCommand(connection, search);
+        using var reader = command.ExecuteReader();
+        var list = new List<ResidentSummary>();
+        while (reader.Read()) list.Add(ReadSummary(reader));
+        return list;
+    }
+
+    /// <summary><see cref="Search"/> for request paths (asynchronous on PostgreSQL).</summary>
+    /// <exception cref="RegisterException">as <see cref="Search"/>.</exception>
+    public async Task<IReadOnlyList<ResidentSummary>> SearchAsync(ResidentSearch search, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        using var command = SearchCommand(connection, search);
+        await using var reader = await command.ReaderAsync(cancellationToken);
+        var list = new List<ResidentSummary>();
+        while (await reader.ReadRowAsync(cancellationToken)) list.Add(ReadSummary(reader));
+        return list;
+    }
+
+    private static DbCommand SearchCommand(DbConnection connection, ResidentSearch search)
+    {
         var name = SearchTerm(search.Name, "name");
         var kana = SearchTerm(search.Kana, "kana");
         if (name is null && kana is null && search.BirthDate is null)
             throw new RegisterException("empty-search", "give a name, a kana reading or a birth date to search (検索条件を入力してください)");
         var sql = new StringBuilder(
             "SELECT id, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, address, household_number, status FROM residents WHERE 1 = 1");
-        using var connection = Database.Open();
-        using var command = connection.Command("");
+        var command = connection.Command("");
         if (name is not null) { sql.Append(@" AND (family_name || given_name) LIKE @name ESCAPE '\'"); command.With("@name", "%" + RegisterInputRules.EscapeLike(name) + "%"); }
         if (kana is not null) { sql.Append(@" AND (family_name_kana || given_name_kana) LIKE @kana ESCAPE '\'"); command.With("@kana", "%" + RegisterInputRules.EscapeLike(kana) + "%"); }
         if (search.BirthDate is { } birth) { sql.Append(" AND birth_date = @birth"); command.With("@birth", FormatDate(birth)); }
@@ -168,14 +210,13 @@ public sealed class ResidentRegister
         sql.Append(" ORDER BY family_name_kana, given_name_kana, birth_date, id LIMIT @limit");
         command.With("@limit", Math.Clamp(search.Limit, 1, 1000));
         command.CommandText = sql.ToString();
-        using var reader = command.ExecuteReader();
-        var list = new List<ResidentSummary>();
-        while (reader.Read())
-            list.Add(new ResidentSummary(reader.GetInt64(0), reader.GetString(1) + "　" + reader.GetString(2),
-                reader.GetString(3) + "　" + reader.GetString(4), ParseDate(reader.GetString(5)), (Sex)reader.GetInt32(6),
-                reader.GetString(7), reader.GetString(8), (RegisterStatus)reader.GetInt32(9)));
-        return list;
+        return command;
     }
+
+    private static ResidentSummary ReadSummary(DbDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1) + "　" + reader.GetString(2),
+            reader.GetString(3) + "　" + reader.GetString(4), ParseDate(reader.GetString(5)), (Sex)reader.GetInt32(6),
+            reader.GetString(7), reader.GetString(8), (RegisterStatus)reader.GetInt32(9));
 
     /// <summary>A search term without spaces, or null when none was given; refused when too long, with a control character or only wildcards.</summary>
     private static string? SearchTerm(string? text, string field)
@@ -200,6 +241,12 @@ public sealed class ResidentRegister
     {
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadResident(reader) : null;
+    }
+
+    internal static async ValueTask<Resident?> ReadOneAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ReaderAsync(cancellationToken);
+        return await reader.ReadRowAsync(cancellationToken) ? ReadResident(reader) : null;
     }
 
     internal static List<Resident> ReadAll(DbCommand command)

@@ -256,7 +256,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
         {
             if (request.IndividualNumber is { } number)
             {
-                var found = register.FindByNumber(number);
+                var found = await register.FindByNumberAsync(number, http.RequestAborted);
                 hits = found is not null && (request.IncludeFormerResidents || found.Status == RegisterStatus.Resident)
                     ? [new ResidentSearchHit(found.Id, found.Name.Full, found.Name.FullKana, found.BirthDate, found.Sex, found.Address,
                         found.HouseholdNumber, found.Status, request.IncludeNumbers ? found.IndividualNumber : null)]
@@ -264,9 +264,12 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
             }
             else
             {
-                var summaries = register.Search(new ResidentSearch(request.Name, request.Kana, request.BirthDate, request.IncludeFormerResidents, request.Limit));
-                hits = summaries.Select(s => new ResidentSearchHit(s.ResidentId, s.Name, s.Kana, s.BirthDate, s.Sex, s.Address, s.HouseholdNumber, s.Status,
-                    request.IncludeNumbers ? register.Find(s.ResidentId)?.IndividualNumber : null)).ToList();
+                var summaries = await register.SearchAsync(new ResidentSearch(request.Name, request.Kana, request.BirthDate, request.IncludeFormerResidents,
+                    request.Limit), http.RequestAborted);
+                hits = new List<ResidentSearchHit>(summaries.Count);
+                foreach (var s in summaries)
+                    hits.Add(new ResidentSearchHit(s.ResidentId, s.Name, s.Kana, s.BirthDate, s.Sex, s.Address, s.HouseholdNumber, s.Status,
+                        request.IncludeNumbers ? (await register.FindAsync(s.ResidentId, http.RequestAborted))?.IndividualNumber : null));
             }
         }
         catch (RegisterException e)
@@ -422,10 +425,12 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
     /// Writes one entry and waits until it is committed: nothing is answered that the log does not hold. The person is
     /// named by integrated addressee number (団体内統合宛名番号) when they have one; the detail keeps the register id.
     /// </summary>
-    private Task RecordAsync(string staffId, string terminal, string? affair, OperationAction action, OperationResult result, string detail,
-        long? residentId = null) =>
-        Log.AppendAsync(new OperationLogEntry(staffId, Now, terminal, affair,
-            residentId is { } id ? _addressee.ForResident(id)?.ToInt64() : null, action, result, detail));
+    private async Task RecordAsync(string staffId, string terminal, string? affair, OperationAction action, OperationResult result, string detail,
+        long? residentId = null)
+    {
+        var addressee = residentId is { } id ? (await _addressee.ForResidentAsync(id))?.ToInt64() : null;
+        await Log.AppendAsync(new OperationLogEntry(staffId, Now, terminal, affair, addressee, action, result, detail));
+    }
 
     private static string Detail(string what, long? resident, string? note)
     {
