@@ -41,6 +41,15 @@ public sealed class BatchSigner
     private long _batches;
     private long _messages;
 
+    /// <summary>For tests: whether a batch is being signed (or handed on) now.</summary>
+    internal bool IsSigning
+    {
+        get
+        {
+            lock (_gate) return _signing;
+        }
+    }
+
     /// <summary>The batch signature (<see cref="BatchSignature.Encode"/> form) of <paramref name="text"/>'s UTF-8 bytes.</summary>
     public Task<string> SignAsync(string text)
     {
