@@ -118,13 +118,17 @@ public sealed record BatchSignature(long LeafIndex, long TreeSize, byte[] Salt, 
     /// verified once is remembered (<see cref="VerifiedRoots"/>, bounded, per key object), so the other messages of the batch
     /// cost only their path's hashes. False for anything malformed; never throws for bad input.
     /// </summary>
-    public static bool Verify(ECDsa publicKey, string text, string signature)
+    public static bool Verify(ECDsa publicKey, string text, string signature) =>
+        Verify(publicKey, text, signature, VerifiedRoots.For(publicKey ?? throw new ArgumentNullException(nameof(publicKey))));
+
+    /// <summary><see cref="Verify(ECDsa, string, string)"/> with the receiver's own cache of roots verified with <paramref name="publicKey"/>.</summary>
+    public static bool Verify(ECDsa publicKey, string text, string signature, VerifiedRoots roots)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
+        ArgumentNullException.ThrowIfNull(roots);
         if (TryParse(signature) is not { } batch) return false;
         var leaf = LeafHash(batch.Salt, MessageDigest(text));
         if (MerkleTree.RootFromInclusion(leaf, batch.LeafIndex, batch.TreeSize, batch.Path) is not { } root) return false;
-        var roots = VerifiedRoots.For(publicKey);
         var entry = VerifiedRoots.EntryOf(batch.TreeSize, root, batch.RootSignature);
         if (roots.Contains(entry)) return true;
         bool valid;

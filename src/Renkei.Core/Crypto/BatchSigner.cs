@@ -40,6 +40,10 @@ public sealed class BatchSigner
     public long Messages => Interlocked.Read(ref _messages);
     private long _batches;
     private long _messages;
+    private long _unsigned;
+
+    /// <summary>How many messages are waiting for their signature now (queued or in the batch being signed).</summary>
+    public long Unsigned => Interlocked.Read(ref _unsigned);
 
     /// <summary>For tests: whether a batch is being signed (or handed on) now.</summary>
     internal bool IsSigning
@@ -55,6 +59,7 @@ public sealed class BatchSigner
     {
         ArgumentNullException.ThrowIfNull(text);
         var pending = new Pending(BatchSignature.MessageDigest(text));
+        Interlocked.Increment(ref _unsigned);
         bool lead;
         lock (_gate)
         {
@@ -107,10 +112,12 @@ public sealed class BatchSigner
             lock (_key) signatures = BatchSignature.SignBatch(_key, digests);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _messages, batch.Count);
+            Interlocked.Add(ref _unsigned, -batch.Count);
             for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(signatures[i].Encode());
         }
         catch (Exception e)
         {
+            Interlocked.Add(ref _unsigned, -batch.Count);
             foreach (var pending in batch) pending.Result.TrySetException(e);
         }
     }

@@ -64,6 +64,7 @@ public sealed class ProvideTests
 
         // The provider's signature verifies with its published key, and fails for anything altered.
         using var providerKey = RequestSignature.ImportPublicKey(node.Info.SigningPublicKey);
+        Assert.True(BatchSignature.IsBatch(answer.Signature)); // a batch signature that verifies on its own, with a fresh key object
         Assert.True(SignedAnswers.Verify(answer, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
         var flipped = answer with { Sealed = answer.Sealed with { Ciphertext = Flip(answer.Sealed.Ciphertext) } };
         Assert.False(SignedAnswers.Verify(flipped, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
@@ -119,7 +120,7 @@ public sealed class ProvideTests
             var request = new ProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, token, kind, asOf, sealingKey);
             var answer = await ProvideAsync(pair, request);
             Assert.False(answer.Held);
-            var information = Open(answer, request.RequestId, inquirerKey);
+            var information = Open(answer, request.RequestId, inquirerKey, kind: kind);
             Assert.Equal((false, kind, reason), (information.Held, information.Kind, information.Reason));
             Assert.Null(information.Body);
         }
