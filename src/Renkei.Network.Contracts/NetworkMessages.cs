@@ -189,9 +189,10 @@ public sealed record LinkageResponse(
     long RecordSequence);
 
 /// <summary>
-/// What a provider returns, unreadable to the network: <paramref name="Sealed"/> is ECDH P-256 (ephemeral) + HKDF-SHA256
-/// + AES-256-GCM to the inquirer's sealing key, and <paramref name="Signature"/> is the provider's ECDSA P-256
-/// signature (P1363, base64) over <c>RequestId "\n" Provider "\n" Inquirer "\n" Kind "\n" SealedPayload.Canonical</c>.
+/// What a provider returns, unreadable to the network: <paramref name="Sealed"/> is ECDH P-256 (the provider's windowed
+/// ephemeral key, docs/linkage-crypto.md) + HKDF-SHA256 + AES-256-GCM to the inquirer's sealing key, and
+/// <paramref name="Signature"/> is the provider's ECDSA P-256 batch signature (<c>BatchSignature</c>; a plain P1363 base64
+/// signature is accepted too) over <c>RequestId "\n" Provider "\n" Inquirer "\n" Kind "\n" SealedPayload.Canonical</c>.
 /// The plaintext is a UTF-8 JSON <see cref="ProvidedInformation"/>.
 /// <paramref name="Held"/> is the one thing the network reads: whether the provider held the information (true) or answers
 /// "not held" (false), so it can record 提供 or 該当なし without opening the payload; it must agree with

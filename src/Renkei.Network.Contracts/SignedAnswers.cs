@@ -8,8 +8,12 @@ namespace Renkei.Network.Contracts;
 /// <summary>
 /// A provider's answer as <see cref="SignedSealedAnswer"/> defines it: the <see cref="ProvidedInformation"/> as UTF-8 JSON,
 /// sealed to the inquirer's key with the request id ("D" format) as associated data, and signed with the provider's key
-/// over <see cref="SignedSealedAnswer.SignedText"/>. Providers create answers with <see cref="Create"/>; every inquirer
-/// (an intermediate server, the portal) checks and opens them with <see cref="Verify"/> and <see cref="OpenChecked"/>.
+/// over <see cref="SignedSealedAnswer.SignedText"/>. Providers create answers with <see cref="CreateAsync"/> (the seal
+/// under the provider's current window, <see cref="SealingWindows"/>, with the per-answer key bound to <see cref="KeyInfo"/>;
+/// the signature a batch signature, <see cref="BatchSigner"/>); every inquirer (an intermediate server, the portal) checks
+/// and opens them with <see cref="Verify"/> and <see cref="OpenChecked"/>, which also open answers sealed with a key of
+/// their own and signed alone (<see cref="Create(Guid, string, string, ProvidedInformation, ECDiffieHellmanPublicKey, ECDsa)"/>,
+/// and answers stored before windows).
 /// </summary>
 public static class SignedAnswers
 {
@@ -21,7 +25,52 @@ public static class SignedAnswers
 
     public static byte[] AssociatedData(Guid requestId) => MessageSealing.AssociatedData(requestId.ToString("D"));
 
-    /// <summary>Seals <paramref name="information"/> to <paramref name="inquirerSealingKey"/> (SPKI DER) and signs it with <paramref name="providerKey"/>.</summary>
+    /// <summary>
+    /// The HKDF info of a windowed answer's key: the request id, provider, inquirer and kind, each as a 4-byte big-endian
+    /// length and its UTF-8 bytes, so every answer of a window has a key of its own and no two field lists share one.
+    /// </summary>
+    public static byte[] KeyInfo(Guid requestId, string provider, string inquirer, string kind)
+    {
+        using var buffer = new MemoryStream();
+        Span<byte> length = stackalloc byte[4];
+        foreach (var field in (string[])[requestId.ToString("D"), provider, inquirer, kind])
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(field);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.Write(length);
+            buffer.Write(bytes);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A provider's answer: <paramref name="information"/> sealed under <paramref name="windows"/>' current window to the
+    /// inquirer's key (<paramref name="inquirerKeyId"/> names it among the window's secrets, e.g. its SPKI in base64), the key
+    /// of this answer alone (<see cref="KeyInfo"/>), and batch-signed with <paramref name="providerKey"/> together with
+    /// whatever else the key is signing at the moment (<see cref="BatchSigner.For"/>).
+    /// </summary>
+    public static async Task<SignedSealedAnswer> CreateAsync(Guid requestId, string provider, string inquirer, ProvidedInformation information,
+        ECDiffieHellmanPublicKey inquirerSealingKey, string inquirerKeyId, SealingWindows windows, ECDsa providerKey)
+    {
+        ArgumentNullException.ThrowIfNull(information);
+        ArgumentNullException.ThrowIfNull(windows);
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options);
+        SealedPayload sealedPayload;
+        try
+        {
+            sealedPayload = windows.Seal(inquirerSealingKey, inquirerKeyId, plaintext, KeyInfo(requestId, provider, inquirer, information.Kind),
+                AssociatedData(requestId));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+        var text = SignedSealedAnswer.SignedText(requestId, provider, inquirer, information.Kind, sealedPayload);
+        var signature = await BatchSigner.For(providerKey).SignAsync(text).ConfigureAwait(false);
+        return new SignedSealedAnswer(provider, sealedPayload, signature, information.Held);
+    }
+
+    /// <summary>Seals <paramref name="information"/> to <paramref name="inquirerSealingKey"/> (SPKI DER) with a key of its own and signs it alone with <paramref name="providerKey"/>.</summary>
     public static SignedSealedAnswer Create(Guid requestId, string provider, string inquirer, ProvidedInformation information,
         ReadOnlySpan<byte> inquirerSealingKey, ECDsa providerKey)
     {
@@ -58,10 +107,21 @@ public static class SignedAnswers
         }
     }
 
-    /// <summary>Opens the answer with the inquirer's key. Throws <see cref="CryptographicException"/> when it was sealed to another key, altered, or bound to another request.</summary>
-    public static byte[] Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman inquirerKey)
+    /// <summary>
+    /// Opens the answer with the inquirer's key: under the provider's window (<see cref="OpeningWindows.For"/>, with
+    /// <see cref="KeyInfo"/> of this request, provider, inquirer and kind) or, for an answer sealed alone, with its own
+    /// ephemeral key. Throws <see cref="CryptographicException"/> when it was sealed to another key, altered, or bound to
+    /// another request, provider, inquirer or kind.
+    /// </summary>
+    public static byte[] Open(SignedSealedAnswer answer, Guid requestId, string inquirer, string kind, ECDiffieHellman inquirerKey)
     {
-        return MessageSealing.Open(inquirerKey, answer.Sealed, AssociatedData(requestId)); // which takes the key's lock for the agreement
+        ArgumentNullException.ThrowIfNull(answer);
+        return answer.Sealed.Scheme switch
+        {
+            null => MessageSealing.Open(inquirerKey, answer.Sealed, AssociatedData(requestId)), // which takes the key's lock for the agreement
+            SealingWindows.Scheme => OpeningWindows.For(inquirerKey).Open(answer.Sealed, KeyInfo(requestId, answer.Provider, inquirer, kind), AssociatedData(requestId)),
+            _ => throw new CryptographicException("sealed payload: unknown scheme"),
+        };
     }
 
     /// <summary>
@@ -90,7 +150,7 @@ public static class SignedAnswers
     /// (<see cref="ProvidedInformation.Held"/> = <see cref="SignedSealedAnswer.Held"/> = outcome Provided).
     /// </summary>
     /// <exception cref="AnswerNotAuthenticException">Sealed to another key, altered, not a provided-information document, or disagreeing.</exception>
-    public static ProvidedInformation OpenChecked(LinkageResponse linkage, SignedSealedAnswer answer, string kind, ECDiffieHellman inquirerKey)
+    public static ProvidedInformation OpenChecked(LinkageResponse linkage, SignedSealedAnswer answer, string inquirer, string kind, ECDiffieHellman inquirerKey)
     {
         ArgumentNullException.ThrowIfNull(linkage);
         ArgumentNullException.ThrowIfNull(answer);
@@ -98,7 +158,7 @@ public static class SignedAnswers
         byte[]? plaintext = null;
         try
         {
-            plaintext = Open(answer, linkage.RequestId, inquirerKey);
+            plaintext = Open(answer, linkage.RequestId, inquirer, kind, inquirerKey);
             information = JsonSerializer.Deserialize<ProvidedInformation>(plaintext, Strict);
         }
         catch (CryptographicException)
@@ -132,7 +192,7 @@ public static class SignedAnswers
         if (ExpectedAnswer(linkage, provider) is not { } answer) return null;
         if (!Verify(answer, linkage.RequestId, inquirer, kind, providerKey))
             throw new AnswerNotAuthenticException("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
-        return OpenChecked(linkage, answer, kind, inquirerKey);
+        return OpenChecked(linkage, answer, inquirer, kind, inquirerKey);
     }
 }
 

@@ -114,16 +114,25 @@ public sealed class MerkleTree
     /// RFC 9162 §2.1.3.2: true when <paramref name="path"/> proves that <paramref name="leafHash"/> is leaf
     /// <paramref name="index"/> of the tree of <paramref name="size"/> leaves whose root is <paramref name="root"/>.
     /// </summary>
-    public static bool VerifyInclusion(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root)
+    public static bool VerifyInclusion(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root) =>
+        root.Length == HashSize && RootFromInclusion(leafHash, index, size, path) is { } computed && CryptographicOperations.FixedTimeEquals(computed, root);
+
+    /// <summary>
+    /// The root that <paramref name="path"/> leads to from <paramref name="leafHash"/> as leaf <paramref name="index"/> of a
+    /// tree of <paramref name="size"/> leaves (the computation of RFC 9162 §2.1.3.2), or null when the path cannot belong to
+    /// such a tree (wrong length, a hash of the wrong size, an index outside the tree). For a verifier that looks the root up
+    /// (a cache of roots whose signature it checked) rather than comparing it with one it already has.
+    /// </summary>
+    public static byte[]? RootFromInclusion(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (index < 0 || index >= size || leafHash.Length != HashSize || root.Length != HashSize) return false;
+        if (index < 0 || index >= size || leafHash.Length != HashSize) return null;
         var fn = index;
         var sn = size - 1;
         var r = leafHash.ToArray();
         foreach (var p in path)
         {
-            if (p is null || p.Length != HashSize || sn == 0) return false;
+            if (p is null || p.Length != HashSize || sn == 0) return null;
             if (fn % 2 == 1 || fn == sn)
             {
                 r = HashChildren(p, r);
@@ -143,7 +152,7 @@ public sealed class MerkleTree
             fn >>= 1;
             sn >>= 1;
         }
-        return sn == 0 && CryptographicOperations.FixedTimeEquals(r, root);
+        return sn == 0 ? r : null;
     }
 
     /// <summary>The root of the tree over the first <paramref name="size"/> leaves: the root an earlier tree head of that size must have.</summary>

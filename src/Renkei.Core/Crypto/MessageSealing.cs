@@ -1,16 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace Renkei.Core.Crypto;
 
 /// <summary>
 /// A sealed message: base64 of the sender's ephemeral ECDH P-256 public key (SubjectPublicKeyInfo), the 12-byte nonce,
-/// the ciphertext and the 16-byte GCM tag.
+/// the ciphertext and the 16-byte GCM tag. <paramref name="Scheme"/> names how the key was derived: absent for
+/// <see cref="MessageSealing"/> (an ephemeral key per message), <see cref="SealingWindows.Scheme"/> for a provider's
+/// windowed key with a per-message HKDF info (<see cref="SealingWindows"/>).
 /// </summary>
-public sealed record SealedPayload(string EphemeralPublicKey, string Nonce, string Ciphertext, string Tag)
+public sealed record SealedPayload(string EphemeralPublicKey, string Nonce, string Ciphertext, string Tag,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scheme = null)
 {
-    /// <summary>The bytes a signature over a sealed payload covers: the four fields joined by newlines.</summary>
-    public string Canonical => EphemeralPublicKey + "\n" + Nonce + "\n" + Ciphertext + "\n" + Tag;
+    /// <summary>The bytes a signature over a sealed payload covers: the four fields joined by newlines, and the scheme when there is one.</summary>
+    public string Canonical => EphemeralPublicKey + "\n" + Nonce + "\n" + Ciphertext + "\n" + Tag + (Scheme is null ? "" : "\n" + Scheme);
 }
 
 /// <summary>
@@ -21,8 +25,8 @@ public sealed record SealedPayload(string EphemeralPublicKey, string Nonce, stri
 public static class MessageSealing
 {
     private static readonly byte[] Info = "renkei sealed payload v1"u8.ToArray();
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
+    internal const int NonceSize = 12;
+    internal const int TagSize = 16;
 
     /// <param name="recipientPublicKey">The recipient's ECDH P-256 public key as SubjectPublicKeyInfo DER.</param>
     /// <param name="associatedData">Bound to the ciphertext but not encrypted (e.g. the request id): opening with other data fails.</param>
@@ -73,19 +77,10 @@ public static class MessageSealing
     /// <summary>Opens a payload sealed to <paramref name="recipient"/> (which may be shared between threads). Throws <see cref="CryptographicException"/> when it was altered, sealed to another key or bound to other associated data.</summary>
     public static byte[] Open(ECDiffieHellman recipient, SealedPayload sealedPayload, ReadOnlySpan<byte> associatedData)
     {
-        byte[] ephemeralPublic, nonce, ciphertext, tag;
-        try
-        {
-            ephemeralPublic = Convert.FromBase64String(sealedPayload.EphemeralPublicKey);
-            nonce = Convert.FromBase64String(sealedPayload.Nonce);
-            ciphertext = Convert.FromBase64String(sealedPayload.Ciphertext);
-            tag = Convert.FromBase64String(sealedPayload.Tag);
-        }
-        catch (FormatException)
-        {
-            throw new CryptographicException("sealed payload: a field is not base64");
-        }
-        if (nonce.Length != NonceSize || tag.Length != TagSize) throw new CryptographicException("sealed payload: wrong nonce or tag size");
+        ArgumentNullException.ThrowIfNull(sealedPayload);
+        if (sealedPayload.Scheme is not null)
+            throw new CryptographicException("sealed payload: sealed under a provider's window (SealingWindows), not with a key of its own");
+        var (ephemeralPublic, nonce, ciphertext, tag) = Decode(sealedPayload);
         using var ephemeral = ECDiffieHellman.Create();
         ephemeral.ImportSubjectPublicKeyInfo(ephemeralPublic, out _);
         using var ephemeralKey = ephemeral.PublicKey;
@@ -107,6 +102,25 @@ public static class MessageSealing
     }
 
     public static byte[] AssociatedData(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>The four fields' bytes, with the nonce and tag sizes checked; <see cref="CryptographicException"/> for anything else.</summary>
+    internal static (byte[] EphemeralPublic, byte[] Nonce, byte[] Ciphertext, byte[] Tag) Decode(SealedPayload sealedPayload)
+    {
+        byte[] ephemeralPublic, nonce, ciphertext, tag;
+        try
+        {
+            ephemeralPublic = Convert.FromBase64String(sealedPayload.EphemeralPublicKey);
+            nonce = Convert.FromBase64String(sealedPayload.Nonce);
+            ciphertext = Convert.FromBase64String(sealedPayload.Ciphertext);
+            tag = Convert.FromBase64String(sealedPayload.Tag);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentNullException)
+        {
+            throw new CryptographicException("sealed payload: a field is not base64");
+        }
+        if (nonce.Length != NonceSize || tag.Length != TagSize) throw new CryptographicException("sealed payload: wrong nonce or tag size");
+        return (ephemeralPublic, nonce, ciphertext, tag);
+    }
 
     private static byte[] DeriveKey(ECDiffieHellman own, ECDiffieHellmanPublicKey other, byte[] ephemeralPublic)
     {

@@ -45,12 +45,20 @@ public static class RequestSignature
         return true;
     }
 
-    /// <summary>Signs UTF-8 text (e.g. a signed provision's canonical form) with ECDSA P-256 / SHA-256, P1363, base64.</summary>
+    /// <summary>
+    /// Signs UTF-8 text (e.g. a signed provision's canonical form) with ECDSA P-256 / SHA-256, P1363, base64: one signature
+    /// for one message. Messages sent under load are signed with <see cref="BatchSigner"/> instead.
+    /// </summary>
     public static string SignText(ECDsa key, string text) =>
         Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(text), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
 
+    /// <summary>
+    /// Verifies <paramref name="signature"/> over UTF-8 <paramref name="text"/>: a plain signature (<see cref="SignText"/>)
+    /// or a batch signature (<see cref="BatchSignature"/>, <see cref="BatchSigner"/>), whose root is verified once per batch.
+    /// </summary>
     public static bool VerifyText(ECDsa publicKey, string text, string signature)
     {
+        if (BatchSignature.IsBatch(signature)) return BatchSignature.Verify(publicKey, text, signature);
         Span<byte> raw = stackalloc byte[132];
         if (!Convert.TryFromBase64String(signature, raw, out var written)) return false;
         return publicKey.VerifyData(Encoding.UTF8.GetBytes(text), raw[..written], HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);

@@ -7,7 +7,7 @@ namespace Renkei.Core.Crypto;
 /// <summary>
 /// Signs every outgoing request as <c>institutionCode</c> for the receiving institution <c>audience</c>: buffers the body,
 /// then adds the <see cref="SignatureHeaders"/> (institution, audience, Unix-seconds timestamp, a fresh nonce and the
-/// ECDSA P-256 signature of <see cref="RequestSignature.StringToSign"/>). Put it in front of the <see cref="HttpClient"/>
+/// ECDSA P-256 batch signature (<see cref="BatchSigner"/>) of <see cref="RequestSignature.StringToSign"/>). Put it in front of the <see cref="HttpClient"/>
 /// that talks to another institution:
 /// <code>new HttpClient(new SigningHandler(code, keys.Signing, receiverCode) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = … }</code>
 /// Every send (a retry too) gets its own nonce, so a receiver never mistakes a retry for a replay. The key stays the
@@ -59,9 +59,9 @@ public sealed class SigningHandler(string institutionCode, ECDsa key, string? au
         var text = streamed
             ? RequestSignature.StringToSign(request.Method.Method, path, audience, timestamp, nonce, RequestSignature.StreamedBody)
             : RequestSignature.StringToSign(request.Method.Method, path, audience, timestamp, nonce, body);
-        string signature;
-        // One signature at a time per key: ECDSA instances are not documented as thread-safe (the receivers lock alike).
-        lock (key) signature = RequestSignature.SignText(key, text);
+        // Signed with whatever else waits for this key at the moment (a batch of one when nothing does): one ECDSA signature
+        // per batch, the key locked while it signs (ECDSA instances are not documented as thread-safe; receivers lock alike).
+        var signature = await BatchSigner.For(key).SignAsync(text).ConfigureAwait(false);
         var headers = request.Headers;
         foreach (var name in (string[])[SignatureHeaders.Institution, SignatureHeaders.Audience, SignatureHeaders.Timestamp, SignatureHeaders.Nonce, SignatureHeaders.Signature])
             headers.Remove(name);

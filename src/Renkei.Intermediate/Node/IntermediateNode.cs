@@ -44,6 +44,8 @@ public sealed class IntermediateNode : IAsyncDisposable
     private readonly TimeProvider _clock;
     private const int MaxCheckedSealingKeys = 4096;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDiffieHellmanPublicKey> _sealingKeys = new(StringComparer.Ordinal);
+    /// <summary>The provider's windowed sealing keys: one ephemeral key per second (at most 4,096 answers), one agreement per inquirer and window.</summary>
+    private readonly SealingWindows _sealingWindows;
 
     public IntermediateNode(CopyService copies, InstitutionKeys keys, ECDsa networkSigningKey, INetworkClient network, TimeProvider? clock = null,
         IDisposable? ownedHttp = null, AuditLogOptions? recordsLog = null)
@@ -55,6 +57,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _directory = new InstitutionDirectory(network);
         _ownedHttp = ownedHttp;
         _clock = clock ?? TimeProvider.System;
+        _sealingWindows = new SealingWindows(_clock);
         Records = new PartyRecordLog(copies.Store.Database, copies.HolderCode, keys.Signing, _clock, recordsLog);
         Batches = new InquiryBatchStore(copies.Store.Database);
     }
@@ -128,7 +131,8 @@ public sealed class IntermediateNode : IAsyncDisposable
         var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), async () =>
         {
             var information = await InformationAsync(request, cancellationToken);
-            var answer = SignedAnswers.Create(request.RequestId, HolderCode, request.Inquirer, information, sealingKey, Keys.Signing);
+            var answer = await SignedAnswers.CreateAsync(request.RequestId, HolderCode, request.Inquirer, information, sealingKey,
+                request.InquirerSealingKey!, _sealingWindows, Keys.Signing);
             var entry = new PartyRecordEntry(PartyRole.Provider, request.RequestId, null, request.Inquirer, HolderCode, request.Affair, request.Kind,
                 information.Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null, request.ProviderToken);
             return (answer, (PartyRecordEntry?)entry);
@@ -340,7 +344,7 @@ public sealed class IntermediateNode : IAsyncDisposable
                 if (!SignedAnswers.Verify(answer, linkage.RequestId, HolderCode, kind, key))
                     throw new AnswerNotAuthenticException("the provider's signature on the answer does not verify (提供情報の署名を検証できません)");
             }
-            return SignedAnswers.OpenChecked(linkage, answer, kind, Keys.Sealing);
+            return SignedAnswers.OpenChecked(linkage, answer, HolderCode, kind, Keys.Sealing);
         }
         catch (AnswerNotAuthenticException e)
         {
@@ -544,6 +548,7 @@ public sealed class IntermediateNode : IAsyncDisposable
         _ownedHttp?.Dispose();
         NetworkSigningKey.Dispose();
         Keys.Dispose();
+        _sealingWindows.Dispose();
         foreach (var key in _sealingKeys.Values) key.Dispose();
         _sealingKeys.Clear();
     }

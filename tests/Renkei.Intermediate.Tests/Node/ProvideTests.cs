@@ -29,8 +29,9 @@ public sealed class ProvideTests
         return (await response.Content.ReadFromJsonAsync<SignedSealedAnswer>(JsonDefaults.Options))!;
     }
 
-    private static ProvidedInformation Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman key) =>
-        JsonSerializer.Deserialize<ProvidedInformation>(MessageSealing.Open(key, answer.Sealed, SignedAnswers.AssociatedData(requestId)), JsonDefaults.Options)!;
+    private static ProvidedInformation Open(SignedSealedAnswer answer, Guid requestId, ECDiffieHellman key,
+        string inquirer = NodePair.InquirerCode, string kind = InformationKindCodes.LocalTax) =>
+        JsonSerializer.Deserialize<ProvidedInformation>(SignedAnswers.Open(answer, requestId, inquirer, kind, key), JsonDefaults.Options)!;
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
@@ -56,9 +57,14 @@ public sealed class ProvideTests
         using var otherKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         Assert.ThrowsAny<CryptographicException>(() => Open(answer, request.RequestId, otherKey));
         Assert.ThrowsAny<CryptographicException>(() => Open(answer, Guid.NewGuid(), inquirerKey));
+        // The answer's own key (the provider's window, this request, provider, inquirer and kind) opens nothing else.
+        Assert.Equal(SealingWindows.Scheme, answer.Sealed.Scheme);
+        Assert.ThrowsAny<CryptographicException>(() => Open(answer, request.RequestId, inquirerKey, inquirer: "131121"));
+        Assert.ThrowsAny<CryptographicException>(() => Open(answer, request.RequestId, inquirerKey, kind: InformationKindCodes.ChildAllowance));
 
         // The provider's signature verifies with its published key, and fails for anything altered.
         using var providerKey = RequestSignature.ImportPublicKey(node.Info.SigningPublicKey);
+        Assert.True(BatchSignature.IsBatch(answer.Signature)); // a batch signature that verifies on its own, with a fresh key object
         Assert.True(SignedAnswers.Verify(answer, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
         var flipped = answer with { Sealed = answer.Sealed with { Ciphertext = Flip(answer.Sealed.Ciphertext) } };
         Assert.False(SignedAnswers.Verify(flipped, request.RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
@@ -114,7 +120,7 @@ public sealed class ProvideTests
             var request = new ProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, token, kind, asOf, sealingKey);
             var answer = await ProvideAsync(pair, request);
             Assert.False(answer.Held);
-            var information = Open(answer, request.RequestId, inquirerKey);
+            var information = Open(answer, request.RequestId, inquirerKey, kind: kind);
             Assert.Equal((false, kind, reason), (information.Held, information.Kind, information.Reason));
             Assert.Null(information.Body);
         }

@@ -132,6 +132,89 @@ public sealed class SignedRequestTests
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "institution-unavailable"), (down.Status, down.Code));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Batch_signed_requests_verify_one_by_one_and_a_replayed_or_moved_batch_signature_is_refused(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider);
+        var capture = new Capturer();
+        using var a = new HttpClient(new SigningHandler(NetworkHarness.WardA, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode) { InnerHandler = capture })
+        {
+            BaseAddress = h.Network.BaseAddress,
+        };
+        // The key is busy while six requests are signed: the first waits for it, the other five queue and share a batch.
+        var queries = Enumerable.Range(0, 6).Select(_ => AnyQuery(NetworkHarness.WardA)).ToList();
+        List<Task<HttpResponseMessage>> sends;
+        var signer = BatchSigner.For(h.A.Keys.Signing);
+        var batchesBefore = signer.Batches;
+        lock (h.A.Keys.Signing)
+        {
+            sends = queries.Select(q => Task.Run(() => a.PostAsJsonAsync(NetworkRoutes.Linkage, q, JsonDefaults.Options))).ToList();
+            Assert.True(SpinWait.SpinUntil(() => signer.Unsigned >= 6, TimeSpan.FromSeconds(30)));
+        }
+        foreach (var response in await Task.WhenAll(sends))
+            using (response)
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode); // each verified on its own (refused by policy, not by signature)
+        Assert.True(signer.Batches - batchesBefore < 6, "six requests, fewer signatures");
+        var shared = capture.Sent.Where(s => BatchSignature.TryParse(s.Signature)!.TreeSize > 1).ToList();
+        Assert.True(shared.Count >= 2, "requests that shared a batch");
+
+        using var raw = new HttpClient { BaseAddress = h.Network.BaseAddress };
+        // The very same request again: refused as a replay.
+        var first = shared[0];
+        using (var replayed = await raw.SendAsync(first.Copy()))
+            Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.ReplayedRequest), await ProblemOf(replayed));
+        // A batch sibling's signature (same root, already verified) on this request, with the sibling's nonce or its own: refused.
+        var sibling = shared[1];
+        using (var moved = await raw.SendAsync(first.Copy(signature: sibling.Signature)))
+            Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), await ProblemOf(moved));
+        using (var movedWithNonce = await raw.SendAsync(first.Copy(signature: sibling.Signature, nonce: sibling.Nonce)))
+            Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), await ProblemOf(movedWithNonce));
+        // The batch signature on a fresh request (new nonce, new body): refused.
+        using (var grafted = await raw.SendAsync(first.Copy(nonce: RequestSignature.NewNonce())))
+            Assert.Equal((HttpStatusCode.Unauthorized, SignedRequestVerifier.BadSignature), await ProblemOf(grafted));
+    }
+
+    private static async Task<(HttpStatusCode, string)> ProblemOf(HttpResponseMessage response) =>
+        (response.StatusCode, (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!.Code);
+
+    private sealed record SentRequest(Uri Uri, string Body, Dictionary<string, string> Headers)
+    {
+        public string Signature => Headers[SignatureHeaders.Signature];
+        public string Nonce => Headers[SignatureHeaders.Nonce];
+
+        public HttpRequestMessage Copy(string? signature = null, string? nonce = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Uri) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+            foreach (var (name, value) in Headers) request.Headers.TryAddWithoutValidation(name, value);
+            if (signature is not null) Replace(request, SignatureHeaders.Signature, signature);
+            if (nonce is not null) Replace(request, SignatureHeaders.Nonce, nonce);
+            return request;
+        }
+
+        private static void Replace(HttpRequestMessage request, string name, string value)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    /// <summary>Keeps every request's signed headers and body as sent.</summary>
+    private sealed class Capturer : DelegatingHandler
+    {
+        public Capturer() => InnerHandler = new SocketsHttpHandler();
+
+        public System.Collections.Concurrent.ConcurrentQueue<SentRequest> Sent { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            Sent.Enqueue(new SentRequest(request.RequestUri!, body,
+                request.Headers.Where(h => h.Key.StartsWith("X-Renkei-", StringComparison.Ordinal)).ToDictionary(h => h.Key, h => string.Join(",", h.Value))));
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class OffsetClock(TimeSpan offset) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
