@@ -173,8 +173,7 @@ public static class CountryRoles
     public static async Task<RunningRole> StartAsync(CountryRole role, IConfiguration configuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var serve = configuration.GetSection(ServeOptions.Section).Get<ServeOptions>() ?? new ServeOptions();
-        if (serve.Validate(role) is { Count: > 0 } failures) throw new RoleConfigurationException(string.Join("; ", failures));
+        var serve = ReadServe(role, configuration);
         var running = new RunningRole(role);
         try
         {
@@ -220,6 +219,36 @@ public static class CountryRoles
         {
             await running.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>The <c>Serve</c> section, bound and checked: an unknown key or a value of the wrong type is refused by its name.</summary>
+    private static ServeOptions ReadServe(CountryRole role, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ServeOptions.Section);
+        var failures = new List<string>();
+        Unknown(section, typeof(ServeOptions), failures);
+        ServeOptions serve;
+        try
+        {
+            serve = section.Get<ServeOptions>() ?? new ServeOptions();
+        }
+        catch (InvalidOperationException)
+        {
+            // The binder's message repeats the value: say only what is expected.
+            throw new RoleConfigurationException("Serve: a value has the wrong type (ports are numbers, DemoStaff is true or false, periods are hh:mm:ss)");
+        }
+        failures.AddRange(serve.Validate(role));
+        return failures.Count == 0 ? serve : throw new RoleConfigurationException(string.Join("; ", failures));
+    }
+
+    private static void Unknown(IConfigurationSection section, Type type, List<string> failures)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is not { CanWrite: true }) failures.Add($"{child.Path} is not a setting of {section.Path}");
+            else if (child.GetChildren().Any() && property.PropertyType.IsClass && property.PropertyType != typeof(string)) Unknown(child, property.PropertyType, failures);
         }
     }
 
