@@ -58,7 +58,9 @@ public static class CountryRoles
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
         {
-            var line = e.InnerException is JsonException { LineNumber: { } n } ? $" (line {n + 1})" : "";
+            var json = e as JsonException;
+            for (var inner = e.InnerException; json is null && inner is not null; inner = inner.InnerException) json = inner as JsonException;
+            var line = json?.LineNumber is { } n ? $" (line {n + 1})" : "";
             throw new RoleConfigurationException($"not a JSON settings object{line}");
         }
         var top = file.GetChildren().Select(c => c.Key).ToList();
@@ -66,8 +68,10 @@ public static class CountryRoles
             throw new RoleConfigurationException("the file is in the removed deployment format (role, institution, listen, peers …); "
                 + "a role's file now holds its modules' sections and Serve (docs/deployment.md; 'renkei serve --write-config' writes one)");
         var allowed = ModuleSections(role).Concat(HostSections).ToList();
-        if (top.FirstOrDefault(key => !allowed.Contains(key, StringComparer.OrdinalIgnoreCase)) is { } unknown)
-            throw new RoleConfigurationException($"{unknown}: not a section of --role {role.ToString().ToLowerInvariant()} (its sections: {string.Join(", ", allowed)})");
+        var unknown = top.Where(key => !allowed.Contains(key, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0)
+            throw new RoleConfigurationException(string.Join("; ", unknown.Select(key =>
+                $"{key} is not a section of --role {role.ToString().ToLowerInvariant()} (its sections: {string.Join(", ", allowed)})")));
         return new ConfigurationBuilder().AddConfiguration(file).AddEnvironmentVariables().Build();
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Renkei.Core.Json;
 using Renkei.Holders;
 using Renkei.Infrastructure;

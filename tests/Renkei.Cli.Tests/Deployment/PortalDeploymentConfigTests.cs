@@ -74,8 +74,8 @@ public sealed class PortalDeploymentConfigTests : IDisposable
         { "no-network-key", "Portal:NetworkLogPublicKey is required: the network's log-signing key must be pinned" },
         { "bad-ward-code", "Portal:Wards:1:Code must be a 6-digit local government code" },
         { "ward-twice", "Portal:Wards lists a ward code twice" },
-        { "ward-without-endpoint", "Portal:Wards:0:EApplicationAddress is required" },
-        { "intermediate", "Intermediate: not a section of --role portal" },
+        { "ward-not-http", "Portal:Wards:0:EApplicationAddress is required: an absolute http or https address" },
+        { "intermediate", "Intermediate is not a section of --role portal" },
         { "demo-staff", "Serve:DemoStaff is only for --role municipality" },
     };
 
@@ -93,16 +93,16 @@ public sealed class PortalDeploymentConfigTests : IDisposable
             case "no-network-key": settings.Remove("NetworkLogPublicKey"); break;
             case "bad-ward-code": wards[1]!["Code"] = "131092"; break;
             case "ward-twice": wards[1]!["Code"] = "131091"; break;
-            case "ward-without-endpoint": wards[0]!.AsObject().Remove("EApplicationAddress"); break;
+            case "ward-not-http": wards[0]!["EApplicationAddress"] = "ftp://127.0.0.1/"; break;
             case "intermediate": portal["Intermediate"] = new JsonObject { ["HolderCode"] = "PORTAL" }; break;
             case "demo-staff": portal["Serve"]!["DemoStaff"] = true; break;
         }
-        var problem = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        var problem = await RefusedStart.AssertAsync<Exception>(async port =>
         {
-            await using var running = await CountryRoles.StartAsync(CountryRole.Portal, CountryRoles.Load(Write(portal), CountryRole.Portal));
-        });
+            portal["Serve"]!["Listen"] = new JsonObject { ["Port"] = port };
+            return (await CountryRoles.StartAsync(CountryRole.Portal, CountryRoles.Load(Write(portal), CountryRole.Portal))).Services[0];
+        }, [expected]);
         Assert.True(problem is RoleConfigurationException or OptionsValidationException, problem.GetType().Name + ": " + problem.Message);
-        Assert.Contains(expected, problem.Message);
     }
 
     [Fact]
