@@ -81,19 +81,37 @@ public static class CountryRoles
     /// </summary>
     public static (string Code, string KeyDirectory) Institution(CountryRole role, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         string Required(string key, string what) => configuration[key] is { Length: > 0 } value
             ? value
             : throw new RoleConfigurationException($"{key} is required: {what}");
-        return role switch
+        var code = CodeOf(role, configuration) ?? throw new RoleConfigurationException($"{CodeSetting(role)} is required: the institution's code");
+        return (code, role switch
         {
-            CountryRole.Network => (NodeRoutes.NetworkInstitutionCode, Required("Network:KeyDirectory", "the network's keys")),
-            CountryRole.Jlis => (configuration["Jlis:Tokens:InstitutionCode"] ?? JlisTokenRoutes.JlisInstitutionCode,
-                Required("Jlis:Tokens:KeyDirectory", "J-LIS's keys as an institution on the network")),
-            CountryRole.Municipality => (Required("Ward:Code", "the ward's local government code"), Required("Ward:KeyDirectory", "the ward's institution keys")),
-            CountryRole.Holder => (Required("Holder:InstitutionCode", "the holder's code"), Path.Combine(Required("Holder:KeyDirectory", "the holder's keys"), "institution")),
-            _ => (Required("Portal:InstitutionCode", "the portal's code"), Required("Portal:KeyDirectory", "the portal's institution keys")),
-        };
+            CountryRole.Network => Required("Network:KeyDirectory", "the network's keys"),
+            CountryRole.Jlis => Required("Jlis:Tokens:KeyDirectory", "J-LIS's keys as an institution on the network"),
+            CountryRole.Municipality => Required("Ward:KeyDirectory", "the ward's institution keys"),
+            CountryRole.Holder => Path.Combine(Required("Holder:KeyDirectory", "the holder's keys"), "institution"),
+            _ => Required("Portal:KeyDirectory", "the portal's institution keys"),
+        });
     }
+
+    /// <summary>The setting that holds the institution's code (the CN of its node certificate); the network's and J-LIS's have defaults.</summary>
+    private static string CodeSetting(CountryRole role) => role switch
+    {
+        CountryRole.Network => "",
+        CountryRole.Jlis => "Jlis:Tokens:InstitutionCode",
+        CountryRole.Municipality => "Ward:Code",
+        CountryRole.Holder => "Holder:InstitutionCode",
+        _ => "Portal:InstitutionCode",
+    };
+
+    private static string? CodeOf(CountryRole role, IConfiguration configuration) => role switch
+    {
+        CountryRole.Network => NodeRoutes.NetworkInstitutionCode,
+        CountryRole.Jlis => configuration[CodeSetting(role)] ?? JlisTokenRoutes.JlisInstitutionCode,
+        _ => configuration[CodeSetting(role)] is { Length: > 0 } code ? code : null,
+    };
 
     /// <summary>Where a written file says the peers are until the operator names them (RFC 2606 names: nothing answers there).</summary>
     public static readonly Uri PlaceholderNetwork = new("https://network.example:8443/"), PlaceholderJlis = new("https://jlis.example:8443/");
@@ -181,7 +199,8 @@ public static class CountryRoles
         var running = new RunningRole(role);
         try
         {
-            running.Tls = serve.Tls is { } files ? LoadTls(files, Institution(role, configuration).Code, running) : null;
+            running.Tls = serve.Tls is { } files ? LoadTls(files, CodeOf(role, configuration)
+                ?? throw new RoleConfigurationException($"{CodeSetting(role)} is required: the institution's code, the CN of Serve:Tls:Certificate")) : null;
             var start = new RoleStart(configuration, serve, running, cancellationToken);
             switch (role)
             {
@@ -276,7 +295,7 @@ public static class CountryRoles
             first: true);
     }
 
-    private static MutualTls LoadTls(TlsFiles files, string institutionCode, RunningRole running)
+    private static MutualTls LoadTls(TlsFiles files, string institutionCode)
     {
         MutualTls tls;
         try
