@@ -14,6 +14,13 @@ public static class CommandLineRunner
 {
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
+        if (RemovedDatabaseVariable() is { } variable)
+        {
+            // Removed rather than ignored: a deployment that set it would otherwise run on the data directory's SQLite files.
+            Console.Error.WriteLine($"renkei: {variable} was removed: a role's database is its configuration file's setting (Ward:Database …, "
+                + "or the environment variable Ward__Database …; docs/deployment.md)");
+            return ExitCodes.Usage;
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -48,6 +55,13 @@ public static class CommandLineRunner
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>The first RENKEI_*_DB variable set (RENKEI_JLIS_DB, RENKEI_MUNICIPALITY_DB_131091 …), which named databases before the configuration files.</summary>
+    private static string? RemovedDatabaseVariable() =>
+        Environment.GetEnvironmentVariables().Keys.OfType<string>().Order(StringComparer.Ordinal).FirstOrDefault(name =>
+            name.StartsWith("RENKEI_", StringComparison.Ordinal)
+            && new[] { "RENKEI_JLIS_DB", "RENKEI_NETWORK_DB", "RENKEI_MUNICIPALITY_DB_", "RENKEI_INTERMEDIATE_DB_", "RENKEI_HOLDER_DB_" }
+                .Any(old => name == old || (old.EndsWith('_') && name.StartsWith(old, StringComparison.Ordinal))));
 
     /// <summary>"Did you mean …?" for a mistyped subcommand or option of the command that was reached.</summary>
     private static IEnumerable<string> Suggestions(ParseResult parse)

@@ -7,10 +7,7 @@ using Renkei.Intermediate;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
-using Renkei.Municipality.Affairs;
-using Renkei.Municipality.Audit;
 using Renkei.Municipality.Service;
-using Renkei.Municipality.Staff;
 using Renkei.Network;
 using Renkei.Network.Contracts;
 using Renkei.Portal;
@@ -139,15 +136,10 @@ public sealed class CountryBuilder(DataLayout layout)
         if (!declaration.Api.Enabled && !declaration.Console.Enabled) return;
 
         // The API and the console are one application of the ward: one staff directory and one operation log.
-        ward.Staff = new StaffDirectory(ward.Database, AffairCatalogue.LoadDefault(), Layout.MunicipalityTotpKeyFile(code), declaration.StaffOptions);
+        var application = WardApplication.Open(ward.Database, code, Layout.MunicipalityTotpKeyFile(code), Layout.MunicipalityAuditKeyFile(code),
+            declaration.StaffOptions);
+        (ward.Staff, ward.OperationLog) = (application.Staff, application.OperationLog);
         declaration.SeedStaff?.Invoke(ward.Staff);
-        ward.OperationLog = OperationLog.Open(ward.Database, code, Layout.MunicipalityAuditKeyFile(code));
-        void Shared(IServiceCollection services)
-        {
-            services.AddSingleton(ward.Database);
-            services.AddSingleton(ward.Staff);
-            services.AddSingleton(ward.OperationLog);
-        }
         if (declaration.Api.Enabled)
         {
             var options = new WardOptions { Code = code.Digits, Name = name, JlisAddress = country.Jlis?.BaseAddress, KeyDirectory = keyDirectory };
@@ -155,7 +147,7 @@ public sealed class CountryBuilder(DataLayout layout)
             if (Portal is { Enabled: true })
                 options.EApplicationPortals.Add(new PinnedPortal { Code = Portal.Code, PublicKey = PublicKeys(Layout.PortalInstitutionKeyDirectory).Signing });
             ward.Api = await StartAsync($"municipality-{code.Digits}", declaration.Api, null, ServiceSettings.From(WardOptions.Section, options),
-                b => { Shared(b.Services); b.AddWard(); }, a => a.MapWardApi(), cancellationToken);
+                b => { application.Register(b.Services); b.AddWard(); }, a => a.MapWardApi(), cancellationToken);
         }
         if (declaration.Console.Enabled)
         {
@@ -165,7 +157,7 @@ public sealed class CountryBuilder(DataLayout layout)
                 InstitutionKeyDirectory = ward.Intermediate is null ? null : keyDirectory,
             };
             ward.Console = await StartAsync(StaffConsoleService.ServiceName, declaration.Console, null, ServiceSettings.From(StaffConsoleOptions.Section, options),
-                b => { Shared(b.Services); b.AddStaffConsole(); }, a => a.MapStaffConsole(), cancellationToken);
+                b => { application.Register(b.Services); b.AddStaffConsole(); }, a => a.MapStaffConsole(), cancellationToken);
         }
     }
 

@@ -22,8 +22,8 @@ namespace Renkei.Country;
 /// &lt;data&gt;/holders/&lt;code&gt;/keys/institution/   its signing and sealing keys
 /// &lt;data&gt;/portal/keys/institution/           the citizen portal's (マイナポータル) signing and sealing keys (it keeps no database)
 /// </code>
-/// A PostgreSQL deployment names its databases with RENKEI_JLIS_DB / RENKEI_MUNICIPALITY_DB_&lt;code&gt; /
-/// RENKEI_INTERMEDIATE_DB_&lt;code&gt; / RENKEI_NETWORK_DB / RENKEI_HOLDER_DB_&lt;code&gt; (values like "postgres:Host=…;Database=…").
+/// A deployment on PostgreSQL names each role's database in its configuration file (<c>Ward:Database</c> …, see
+/// <see cref="CountryRoles"/>); the data directory is the demo's and the batch commands' default.
 /// A country that keeps its databases elsewhere (benchmarks and tests on PostgreSQL, a schema per institution) passes
 /// <c>databases</c>: it gets each institution's database by name (<c>jlis</c>, <c>network</c>, <c>municipality-&lt;code&gt;</c>,
 /// <c>intermediate-&lt;code&gt;</c>, <c>holder-&lt;code&gt;</c>) and the files stay for the keys.
@@ -35,14 +35,15 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
     public string JlisDirectory => Path.Combine(Root.FullName, "jlis");
     public string JlisKeyFile => Path.Combine(JlisDirectory, "keys", "numbering.key");
 
-    public Database JlisDatabase() =>
-        Named("jlis") ?? FromEnvironment("RENKEI_JLIS_DB") ?? Database.Sqlite(Path.Combine(JlisDirectory, "jlis.db"));
+    public string JlisDatabaseFile => Path.Combine(JlisDirectory, "jlis.db");
+
+    public Database JlisDatabase() => Named("jlis") ?? Database.Sqlite(JlisDatabaseFile);
 
     public string MunicipalityDirectory(LocalGovernmentCode code) => Path.Combine(Root.FullName, "municipalities", code.Digits);
 
-    public Database MunicipalityDatabase(LocalGovernmentCode code) =>
-        Named("municipality-" + code.Digits) ?? FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits)
-        ?? Database.Sqlite(Path.Combine(MunicipalityDirectory(code), "register.db"));
+    public string MunicipalityDatabaseFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "register.db");
+
+    public Database MunicipalityDatabase(LocalGovernmentCode code) => Named("municipality-" + code.Digits) ?? Database.Sqlite(MunicipalityDatabaseFile(code));
 
     /// <summary>The key that signs the municipality's operation-log checkpoints; its public key is the same path with .pub.</summary>
     public string MunicipalityAuditKeyFile(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "audit-signing.key");
@@ -55,8 +56,9 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
 
     /// <summary>The intermediate server of any information holder, by institution code (a ward, the pension organisation, an insurer).</summary>
     public Database IntermediateDatabase(string institutionCode) =>
-        Named("intermediate-" + institutionCode) ?? FromEnvironment("RENKEI_INTERMEDIATE_DB_" + institutionCode)
-        ?? Database.Sqlite(Path.Combine(Root.FullName, "intermediate", institutionCode, "intermediate.db"));
+        Named("intermediate-" + institutionCode) ?? Database.Sqlite(IntermediateDatabaseFile(institutionCode));
+
+    public string IntermediateDatabaseFile(string institutionCode) => Path.Combine(Root.FullName, "intermediate", institutionCode, "intermediate.db");
 
     /// <summary>The ward's signing and sealing keys as an institution on the network.</summary>
     public string MunicipalityInstitutionKeyDirectory(LocalGovernmentCode code) => Path.Combine(MunicipalityDirectory(code), "keys", "institution");
@@ -64,8 +66,9 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
     public string NetworkDirectory => Path.Combine(Root.FullName, "network");
     public string NetworkKeyDirectory => Path.Combine(NetworkDirectory, "keys");
 
-    public Database NetworkDatabase() =>
-        Named("network") ?? FromEnvironment("RENKEI_NETWORK_DB") ?? Database.Sqlite(Path.Combine(NetworkDirectory, "network.db"));
+    public string NetworkDatabaseFile => Path.Combine(NetworkDirectory, "network.db");
+
+    public Database NetworkDatabase() => Named("network") ?? Database.Sqlite(NetworkDatabaseFile);
 
     /// <summary>J-LIS's signing and sealing keys as an institution on the network (it asks for tokens).</summary>
     public string JlisInstitutionKeyDirectory => Path.Combine(JlisDirectory, "keys", "institution");
@@ -75,8 +78,9 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
 
     public string HolderDirectory(string institutionCode) => Path.Combine(Root.FullName, "holders", institutionCode);
 
-    public Database HolderDatabase(string institutionCode) =>
-        Named("holder-" + institutionCode) ?? FromEnvironment("RENKEI_HOLDER_DB_" + institutionCode) ?? Database.Sqlite(Path.Combine(HolderDirectory(institutionCode), "holder.db"));
+    public string HolderDatabaseFile(string institutionCode) => Path.Combine(HolderDirectory(institutionCode), "holder.db");
+
+    public Database HolderDatabase(string institutionCode) => Named("holder-" + institutionCode) ?? Database.Sqlite(HolderDatabaseFile(institutionCode));
 
     public string HolderInstitutionKeyDirectory(string institutionCode) => Path.Combine(HolderDirectory(institutionCode), "keys", "institution");
 
@@ -86,15 +90,10 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
     /// <summary>The citizen portal's signing and sealing keys as an institution on the network (class Portal).</summary>
     public string PortalInstitutionKeyDirectory => Path.Combine(PortalDirectory, "keys", "institution");
 
-    public bool MunicipalityExists(LocalGovernmentCode code) =>
-        FromEnvironment("RENKEI_MUNICIPALITY_DB_" + code.Digits) is not null
-        || File.Exists(Path.Combine(MunicipalityDirectory(code), "register.db"));
+    public bool MunicipalityExists(LocalGovernmentCode code) => File.Exists(MunicipalityDatabaseFile(code));
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Database> _named = new(StringComparer.Ordinal);
 
     /// <summary>The database <c>databases</c> gave for <paramref name="name"/>, asked once per name.</summary>
     private Database? Named(string name) => databases is null ? null : _named.GetOrAdd(name, databases);
-
-    private static Database? FromEnvironment(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } setting ? Database.Parse(setting) : null;
 }

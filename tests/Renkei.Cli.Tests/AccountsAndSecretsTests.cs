@@ -57,7 +57,7 @@ public class AccountsAndSecretsTests(SeededDemo demo) : IClassFixture<SeededDemo
     public async Task Demo_staff_refuses_every_data_directory_the_demo_did_not_make()
     {
         using var empty = new TempDirectory();
-        // A ward whose demo accounts were made outside 'renkei demo', as 'serve --demo-staff' or a deployment's demoStaff does.
+        // A ward whose demo accounts were made outside 'renkei demo', as a deployment's Serve:DemoStaff does.
         using var deployment = new TempDirectory();
         var layout = new DataLayout(new DirectoryInfo(deployment.Path));
         var directory = new StaffDirectory(layout.MunicipalityDatabase(Shinagawa), AffairCatalogue.LoadDefault(), layout.MunicipalityTotpKeyFile(Shinagawa),

@@ -30,7 +30,7 @@ public static class CliProcess
     public static Task<Outcome> RunAsync(string dataDirectory, params string[] arguments) =>
         RunAsync(dataDirectory, new Dictionary<string, string>(), arguments);
 
-    /// <summary>Runs with extra environment variables (e.g. RENKEI_NETWORK_DB naming a PostgreSQL database).</summary>
+    /// <summary>Runs with extra environment variables (e.g. Jlis__Database overriding a role file's database).</summary>
     public static async Task<Outcome> RunAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = StartInfo(dataDirectory, arguments);

@@ -328,7 +328,16 @@ public class RegistryCommandTests : IDisposable
     public async Task Assign_numbers_talks_to_a_separately_served_jlis()
     {
         using var jlisData = new TempDirectory();
-        using var jlis = System.Diagnostics.Process.Start(CliProcess.StartInfo(jlisData.Path, "serve", "--role", "jlis", "--port", "0"))!;
+        // J-LIS on plain HTTP and a free port, its database and key where its data directory keeps them.
+        var jlisConfig = Path.Combine(jlisData.Path, "jlis.json");
+        File.WriteAllText(jlisConfig, new System.Text.Json.Nodes.JsonObject
+        {
+            ["Jlis"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["Database"] = "sqlite:" + Path.Combine(jlisData.Path, "jlis", "jlis.db"), ["KeyFilePath"] = Path.Combine(jlisData.Path, "jlis", "keys", "numbering.key"),
+            },
+        }.ToJsonString());
+        using var jlis = System.Diagnostics.Process.Start(CliProcess.StartInfo(jlisData.Path, "serve", "--role", "jlis", "--config", jlisConfig))!;
         try
         {
             var banner = await jlis.StandardOutput.ReadLineAsync() ?? "";

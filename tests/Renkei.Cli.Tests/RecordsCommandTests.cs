@@ -14,7 +14,7 @@ namespace Renkei.Cli.Tests;
 
 /// <summary>
 /// <c>renkei records verify --role network|intermediate</c> through the real program, on logs written where the network
-/// and an intermediate server keep them (the data directory's database, or the PostgreSQL database its RENKEI_*_DB names),
+/// and an intermediate server keep them (the data directory's database, or the PostgreSQL database a role's file names),
 /// signed with their keys.
 /// </summary>
 public sealed class RecordsCommandTests : IDisposable
@@ -30,7 +30,7 @@ public sealed class RecordsCommandTests : IDisposable
 
     /// <summary>
     /// A log's database for this test: the data directory's SQLite file, or a PostgreSQL schema the command is told about
-    /// by <see cref="Environment"/> (RENKEI_NETWORK_DB …) or by <see cref="Arguments"/> (--database).
+    /// by <see cref="Arguments"/> (--config, the network's file naming it, or --database).
     /// </summary>
     private sealed class Place(TestDatabase? postgres, Database database, Dictionary<string, string> environment, string[] arguments) : IDisposable
     {
@@ -40,12 +40,17 @@ public sealed class RecordsCommandTests : IDisposable
         public void Dispose() => postgres?.Dispose();
     }
 
-    /// <summary>The network's database; on PostgreSQL named by RENKEI_NETWORK_DB, as a deployment of the data directory names it.</summary>
+    /// <summary>The network's database; on PostgreSQL named by the network's configuration file (Network:Database), as a deployment names it.</summary>
     private Place NetworkPlace(string provider)
     {
         if (provider == "sqlite") return new Place(null, Layout.NetworkDatabase(), [], []);
         var postgres = TestDatabase.CreatePostgres();
-        return new Place(postgres, postgres.Database, new() { ["RENKEI_NETWORK_DB"] = "postgres:" + postgres.Database.ConnectionString }, []);
+        var file = Path.Combine(_data.Path, "network.json");
+        File.WriteAllText(file, new System.Text.Json.Nodes.JsonObject
+        {
+            ["Network"] = new System.Text.Json.Nodes.JsonObject { ["Database"] = "postgres:" + postgres.Database.ConnectionString, ["KeyDirectory"] = Layout.NetworkKeyDirectory },
+        }.ToJsonString());
+        return new Place(postgres, postgres.Database, [], ["--config", file]);
     }
 
     /// <summary>The ward's intermediate server's database; on PostgreSQL given with --database.</summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Renkei.Cli.Deployment;
+using Microsoft.Extensions.Configuration;
 using Renkei.Core.Json;
 using Renkei.Holders;
 using Renkei.Infrastructure;
@@ -14,8 +14,8 @@ namespace Renkei.Cli.Commands;
 /// <summary>
 /// <c>renkei db migrate --role &lt;role&gt; [--config file] [--list]</c>: applies the pending schema scripts of a role's
 /// databases (<see cref="Migrations"/>) and prints what it applied, or with <c>--list</c> only what is pending. With
-/// <c>--config</c> the databases are the deployment file's (the role's own, and its intermediate server's when the file
-/// runs one); without it, every database of the role under <c>--data</c> (e.g. every ward's register and intermediate server).
+/// <c>--config</c> the databases are the role's configuration file's (<c>Ward:Database</c> …, and
+/// <c>Intermediate:Database</c> when the file runs one; the environment overrides them as for <c>serve</c>); without it, every database of the role under <c>--data</c> (e.g. every ward's register and intermediate server).
 /// Services apply their scripts at start anyway; this is for upgrading before a start, or checking what a start would do.
 /// </summary>
 public static class DbCommands
@@ -39,7 +39,7 @@ public static class DbCommands
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             var roleName = parse.GetValue(role)!;
             if (roleName == "portal") throw new UsageException("--role portal: the citizen portal keeps no database (sessions live in memory); nothing to migrate");
-            var targets = parse.GetValue(config) is { } file ? FromConfig(file, layout, roleName) : FromDataDirectory(layout, roleName);
+            var targets = parse.GetValue(config) is { } file ? FromConfig(file, roleName) : FromDataDirectory(layout, roleName);
             var listOnly = parse.GetValue(list);
             var reports = new List<ComponentReport>();
             foreach (var target in targets)
@@ -74,29 +74,34 @@ public static class DbCommands
         }
     }
 
-    private static List<Target> FromConfig(FileInfo file, DataLayout layout, string roleName)
+    private static List<Target> FromConfig(FileInfo file, string roleName)
     {
-        using var deployment = ServeCommand.LoadConfig(file, layout, roleName);
-        var own = new Target($"{roleName} {deployment.InstitutionCode} ({deployment.Database.Describe()})", deployment.Database, ComponentsOf(roleName));
-        var targets = new List<Target> { own };
-        if (deployment.Intermediate is { } intermediate)
-            targets.Add(new Target($"intermediate {deployment.InstitutionCode} ({intermediate.Database.Describe()})", intermediate.Database, IntermediateSchema.Components));
+        var role = Enum.Parse<CountryRole>(roleName, ignoreCase: true);
+        var configuration = ServeCommand.Load(file, role);
+        var targets = new List<Target>();
+        foreach (var section in CountryRoles.ModuleSections(role))
+        {
+            var key = section + ":Database";
+            if (section == IntermediateOptions.Section && !configuration.GetSection(section).Exists()) continue;
+            if (!Database.IsSetting(configuration[key]))
+                throw new UsageException($"{file.Name}: {key} must be sqlite:<path> or postgres:<connection string>");
+            var database = Database.Parse(configuration[key]!);
+            targets.Add(Describe(section.ToLowerInvariant(), database, section == IntermediateOptions.Section ? IntermediateSchema.Components : ComponentsOf(roleName)));
+        }
         return targets;
     }
 
-    /// <summary>The role's databases that exist under the data directory (or are named by RENKEI_*_DB); none is created.</summary>
+    /// <summary>The role's databases that exist under the data directory; none is created.</summary>
     private static List<Target> FromDataDirectory(DataLayout layout, string roleName)
     {
         var targets = new List<Target>();
         switch (roleName)
         {
             case "network":
-                if (Exists("RENKEI_NETWORK_DB", Path.Combine(layout.NetworkDirectory, "network.db")))
-                    targets.Add(Describe("network", layout.NetworkDatabase(), NetworkSchema.Components));
+                if (File.Exists(layout.NetworkDatabaseFile)) targets.Add(Describe("network", layout.NetworkDatabase(), NetworkSchema.Components));
                 break;
             case "jlis":
-                if (Exists("RENKEI_JLIS_DB", Path.Combine(layout.JlisDirectory, "jlis.db")))
-                    targets.Add(Describe("jlis", layout.JlisDatabase(), JlisSchema.Components));
+                if (File.Exists(layout.JlisDatabaseFile)) targets.Add(Describe("jlis", layout.JlisDatabase(), JlisSchema.Components));
                 break;
             case "municipality":
                 foreach (var code in Institutions(Path.Combine(layout.Root.FullName, "municipalities"), "register.db"))
@@ -120,15 +125,12 @@ public static class DbCommands
 
     private static void AddIntermediate(List<Target> targets, DataLayout layout, string code)
     {
-        if (Exists("RENKEI_INTERMEDIATE_DB_" + code, Path.Combine(layout.Root.FullName, "intermediate", code, "intermediate.db")))
+        if (File.Exists(layout.IntermediateDatabaseFile(code)))
             targets.Add(Describe("intermediate " + code, layout.IntermediateDatabase(code), IntermediateSchema.Components));
     }
 
     private static Target Describe(string label, Database database, IReadOnlyList<SchemaComponent> components) =>
         new($"{label} ({database.Describe()})", database, components);
-
-    private static bool Exists(string variable, string sqliteFile) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } || File.Exists(sqliteFile);
 
     /// <summary>Institution codes with a database file under <paramref name="directory"/> (one folder per institution).</summary>
     private static IEnumerable<string> Institutions(string directory, string fileName) =>

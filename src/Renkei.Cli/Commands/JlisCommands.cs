@@ -67,7 +67,7 @@ public static class JlisCommands
         if (!file.Exists) throw new UsageException($"--public-keys: {file.Name}: no such file");
         try
         {
-            var keys = JsonSerializer.Deserialize<Deployment.InstitutionPublicKeys>(File.ReadAllText(file.FullName), JsonDefaults.Options);
+            var keys = JsonSerializer.Deserialize<InstitutionPublicKeys>(File.ReadAllText(file.FullName), JsonDefaults.Options);
             if (keys is null || keys.Code != code) throw new UsageException($"--public-keys: the file holds no keys of {code}");
             return keys.SigningPublicKey;
         }
@@ -101,7 +101,7 @@ public static class JlisCommands
             var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             using var keys = InstitutionKeys.LoadOrCreate(layout.MunicipalityInstitutionKeyDirectory(code));
-            Console.WriteLine(JsonSerializer.Serialize(new Deployment.InstitutionPublicKeys(code.Digits, keys.SigningPublicKey, keys.SealingPublicKey),
+            Console.WriteLine(JsonSerializer.Serialize(new InstitutionPublicKeys(code.Digits, keys.SigningPublicKey, keys.SealingPublicKey),
                 JsonDefaults.Options));
             return ExitCodes.Success;
         });

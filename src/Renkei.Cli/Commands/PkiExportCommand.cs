@@ -7,7 +7,7 @@ namespace Renkei.Cli.Commands;
 
 /// <summary>
 /// <c>renkei pki export &lt;dir&gt;</c>: J-LIS's JPKI CA certificates and current CRLs as PEM (the files of
-/// <see cref="JpkiExport"/>), read from J-LIS's data (<c>&lt;data&gt;/jlis/…</c> or RENKEI_JLIS_DB). Regenerating a stale
+/// <see cref="JpkiExport"/>), read from J-LIS's data (<c>&lt;data&gt;/jlis/…</c>). Regenerating a stale
 /// CRL needs the CAs' keys, so the command opens the key file with the passphrase (<see cref="JpkiPassphrase"/>).
 /// It never creates CAs: a data directory whose J-LIS has none is an error.
 /// </summary>
@@ -29,8 +29,8 @@ public static class PkiExportCommand
             var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
             var target = parse.GetValue(directory)!;
             // Database.Sqlite would create an empty J-LIS in a directory that has none: say so instead.
-            if (Environment.GetEnvironmentVariable("RENKEI_JLIS_DB") is not { Length: > 0 } && !File.Exists(Path.Combine(layout.JlisDirectory, "jlis.db")))
-                throw new UsageException($"no J-LIS data in {layout.Root.FullName} (no jlis/jlis.db); pass --data or set RENKEI_JLIS_DB");
+            if (!File.Exists(layout.JlisDatabaseFile))
+                throw new UsageException($"no J-LIS data in {layout.Root.FullName} (no jlis/jlis.db); pass --data");
             var options = new JpkiOptions(layout.JpkiKeyDirectory, JpkiPassphrase.Resolve(layout, parse.GetValue(passphraseFile)));
             using var authority = JpkiAuthority.Open(layout.JlisDatabase(), options);
             var files = JpkiExport.WriteTo(authority, target.FullName);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Data.Sqlite;
-using Renkei.Cli.Deployment;
+using Microsoft.Extensions.Configuration;
 using Renkei.Core.Audit;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Audit;
@@ -67,11 +67,11 @@ public static class RecordsCommands
         };
         var config = new Option<FileInfo?>("--config")
         {
-            Description = "the institution's deployment configuration file ('renkei serve --config'): its database and key directory instead of the data directory's",
+            Description = "the role's configuration file ('renkei serve --config'): the network's, or a ward's or holder's with its intermediate server; its database and key directory instead of the data directory's",
         };
         var database = new Option<string?>("--database")
         {
-            Description = "sqlite:<path> or postgres:<connection string> holding the log (default: the data directory's, or RENKEI_NETWORK_DB / RENKEI_INTERMEDIATE_DB_<code>)",
+            Description = "sqlite:<path> or postgres:<connection string> holding the log (default: the data directory's)",
         };
         var json = CliOptions.Json();
         var expectHead = new Option<string?>("--expect-head")
@@ -103,7 +103,7 @@ public static class RecordsCommands
         return command;
     }
 
-    /// <summary>The log's database and signing key: from the deployment file when given, else the data directory (and its RENKEI_*_DB settings).</summary>
+    /// <summary>The log's database and signing key: from the deployment file when given, else the data directory.</summary>
     private static Located Locate(DataLayout layout, string role, string? institution, FileInfo? configFile, Database? database)
     {
         if (institution is not null && role == NetworkRole)
@@ -111,19 +111,22 @@ public static class RecordsCommands
         if (configFile is not null)
         {
             if (database is not null) throw new UsageException("--database: with --config the database comes from the file");
-            using var deployment = LoadConfig(configFile, layout);
-            if (role == NetworkRole)
-            {
-                if (deployment.Role != ServeRole.Network)
-                    throw new UsageException($"{configFile.Name}: the file is for role {deployment.Role.ToString().ToLowerInvariant()}, not the network");
-                return Network(deployment.Database, deployment.InstitutionKeyDirectory);
-            }
-            if (deployment.Intermediate is not { } intermediate)
-                throw new UsageException($"{configFile.Name}: the file runs no intermediate server (no \"intermediate\" settings)");
-            if (institution is not null && institution != deployment.InstitutionCode)
-                throw new UsageException($"--institution: the file is for institution {deployment.InstitutionCode}");
-            return Intermediate(deployment.InstitutionCode, intermediate.Database,
-                Path.Combine(deployment.InstitutionKeyDirectory, InstitutionKeys.SigningKeyFileName));
+            // The network's own file, or a ward's or holder's file with its intermediate server.
+            var (serveRole, section, keys) = role == NetworkRole
+                ? (CountryRole.Network, "Network", "Network:KeyDirectory")
+                : (FileHasSection(configFile, "Holder") ? CountryRole.Holder : CountryRole.Municipality,
+                    "Intermediate", "Intermediate:InstitutionKeyDirectory");
+            var configuration = ServeCommand.Load(configFile, serveRole);
+            string Setting(string key) => configuration[key] is { Length: > 0 } value ? value : throw new UsageException($"{configFile.Name}: {key} is required");
+            if (!Database.IsSetting(Setting(section + ":Database")))
+                throw new UsageException($"{configFile.Name}: {section}:Database must be sqlite:<path> or postgres:<connection string>");
+            var fromFile = Database.Parse(configuration[section + ":Database"]!);
+            // The network's log-signing key and request key are both in its key directory (see Network below).
+            if (role == NetworkRole) return Network(fromFile, Setting(keys));
+            var signingKeyFile = Path.Combine(Setting(keys), InstitutionKeys.SigningKeyFileName);
+            var holder = Setting("Intermediate:HolderCode");
+            if (institution is not null && institution != holder) throw new UsageException($"--institution: the file is for institution {holder}");
+            return Intermediate(holder, fromFile, signingKeyFile);
         }
 
         if (role == NetworkRole)
@@ -156,15 +159,16 @@ public static class RecordsCommands
     private static Located Intermediate(string institution, Database database, string keyFile) =>
         new(IntermediateRole, institution, PartyRecordLog.IdentityOf(institution), PartyRecordLog.TableName, database, Exists(database), keyFile);
 
-    private static DeploymentConfig LoadConfig(FileInfo file, DataLayout layout)
+    /// <summary>Whether the JSON file has a top-level section (a ward's file has <c>Ward</c>, a holder's <c>Holder</c>).</summary>
+    private static bool FileHasSection(FileInfo file, string section)
     {
         try
         {
-            return DeploymentConfig.Load(file.FullName, layout);
+            return new ConfigurationBuilder().AddJsonFile(file.FullName, optional: true).Build().GetSection(section).Exists();
         }
-        catch (DeploymentConfigException problem)
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
         {
-            throw new UsageException($"{file.Name}: {problem.Message}");
+            return false; // serve's own reading of the file says what is wrong
         }
     }
 

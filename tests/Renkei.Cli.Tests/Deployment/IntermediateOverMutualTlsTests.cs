@@ -42,12 +42,19 @@ public sealed class IntermediateOverMutualTlsTests : IDisposable
     {
         using var database = TestDatabase.Create(provider);
         using var keys = new TempDirectory();
-        using var serverTls = Node(Shinagawa);
-        await using var host = await IntermediateService.StartAsync(new IntermediateServiceOptions(database.Database, Shinagawa, "品川区")
-        {
-            Tls = serverTls,
-            InstitutionKeyDirectory = keys.Path,
-        });
+        using var wardDatabase = database.Sibling();
+        // The ward's intermediate server as 'renkei serve --role municipality' runs it from the ward's file, on the ward's node certificate.
+        await using var role = await CountryRoles.StartAsync(CountryRole.Municipality, NodeFiles.Settings(
+            new Dictionary<string, string?>
+            {
+                ["Ward:Database"] = wardDatabase.Setting, ["Ward:Code"] = Shinagawa, ["Ward:Name"] = "品川区", ["Ward:KeyDirectory"] = keys.Path,
+                ["Ward:JlisAddress"] = "https://127.0.0.1:9/",
+                ["Intermediate:Database"] = database.Setting, ["Intermediate:HolderCode"] = Shinagawa, ["Intermediate:HolderName"] = "品川区",
+                ["Intermediate:InstitutionKeyDirectory"] = keys.Path,
+                ["Serve:AuditKeyFile"] = keys.File("audit-signing.key"), ["Serve:TotpKeyFile"] = keys.File("totp.key"),
+            },
+            NodeFiles.ServeTls(_authority, Shinagawa, keys.File("pki"))));
+        var host = role.Services[1];
         Assert.Equal("https", host.BaseAddress.Scheme);
 
         // 大田区's certificate, from the same CA: refused at the door, before the body is read.

@@ -48,10 +48,13 @@ public sealed class JlisOverMutualTlsTests : IDisposable
     public async Task Another_wards_node_certificate_acts_only_for_that_ward(string provider)
     {
         using var database = TestDatabase.Create(provider);
-        using var serverTls = Node(JlisTokenRoutes.JlisInstitutionCode);
         foreach (var ward in new[] { Shinagawa, Ota })
             JlisCallers.Register(database.Database, ward.Digits, JlisRoles.Municipality, _directory.File("keys-" + ward.Digits));
-        await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(database.Database, _directory.File("numbering.key")) { Tls = serverTls });
+        // J-LIS as 'renkei serve --role jlis' runs it from its file, on its node certificate.
+        await using var role = await CountryRoles.StartAsync(CountryRole.Jlis, NodeFiles.Settings(
+            new Dictionary<string, string?> { ["Jlis:Database"] = database.Setting, ["Jlis:KeyFilePath"] = _directory.File("numbering.key") },
+            NodeFiles.ServeTls(_authority, JlisTokenRoutes.JlisInstitutionCode, _directory.File("pki"))));
+        var jlis = role.Services.Single();
 
         using var shinagawaTls = Node(Shinagawa.Digits);
         using var shinagawa = Client(shinagawaTls, jlis.BaseAddress);

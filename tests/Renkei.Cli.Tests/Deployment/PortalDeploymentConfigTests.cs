@@ -1,16 +1,20 @@
 using System.Text.Json.Nodes;
-using Renkei.Cli.Deployment;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Renkei.Infrastructure.Tls;
+using Renkei.ServiceDefaults.Tls;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests.Deployment;
 
 /// <summary>
-/// <c>renkei serve --role portal</c> and J-LIS's JPKI settings in a deployment file: a good file resolves to what the
-/// services need; each wrong setting is refused naming the setting.
+/// <c>renkei serve --role portal</c> and J-LIS's JPKI settings in a role's file: a good portal file starts the portal with
+/// its pages on plain HTTP and its own calls on the node's mutual TLS; each wrong setting is refused naming the setting.
 /// </summary>
+[Collection(InProcessServices.Name)]
 public sealed class PortalDeploymentConfigTests : IDisposable
 {
+    private const string Secret = "jpki-passphrase-not-for-logs";
     private readonly TempDirectory _directory = new();
 
     public PortalDeploymentConfigTests()
@@ -18,31 +22,28 @@ public sealed class PortalDeploymentConfigTests : IDisposable
         using var authority = NodeCertificateAuthority.Create();
         Directory.CreateDirectory(_directory.File("pki"));
         File.WriteAllText(_directory.File("pki/ca.pem"), PemCertificates.ToPem(authority.Certificate));
-        foreach (var code in new[] { "PORTAL", "JLIS00" })
-        {
-            using var node = authority.Issue(code, ["localhost", "127.0.0.1"]);
-            File.WriteAllText(_directory.File($"pki/{code}.pem"), PemCertificates.ToPem(node));
-            File.WriteAllText(_directory.File($"pki/{code}.key"), PemCertificates.PrivateKeyPem(node));
-        }
+        using var node = authority.Issue("PORTAL", ["localhost", "127.0.0.1"]);
+        File.WriteAllText(_directory.File("pki/PORTAL.pem"), PemCertificates.ToPem(node));
+        File.WriteAllText(_directory.File("pki/PORTAL.key"), PemCertificates.PrivateKeyPem(node));
     }
 
     public void Dispose() => _directory.Dispose();
 
-    private DataLayout Layout => new(new DirectoryInfo(_directory.File("data")));
-
     private static readonly string NetworkKey = Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo());
 
-    private static JsonObject Portal() => new()
+    private JsonObject Portal() => new()
     {
-        ["role"] = "portal",
-        ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = 7600 },
-        ["tls"] = new JsonObject { ["certificate"] = "pki/PORTAL.pem", ["key"] = "pki/PORTAL.key", ["authority"] = "pki/ca.pem" },
-        ["peers"] = new JsonObject { ["network"] = "https://127.0.0.1:7400", ["jlis"] = "https://127.0.0.1:7401", ["networkLogPublicKey"] = NetworkKey },
-        ["portal"] = new JsonObject
+        ["Portal"] = new JsonObject
         {
-            ["wards"] = new JsonArray(
-                new JsonObject { ["code"] = "131091", ["name"] = "品川区", ["endpoint"] = "https://127.0.0.1:7402" },
-                new JsonObject { ["code"] = "131113", ["name"] = "大田区", ["endpoint"] = "https://127.0.0.1:7502/" }),
+            ["InstitutionCode"] = "PORTAL", ["Name"] = "マイナポータル", ["KeyDirectory"] = _directory.File("keys/portal"),
+            ["NetworkAddress"] = "https://127.0.0.1:7400/", ["JlisAddress"] = "https://127.0.0.1:7401/", ["NetworkLogPublicKey"] = NetworkKey,
+            ["Wards"] = new JsonArray(
+                new JsonObject { ["Code"] = "131091", ["Name"] = "品川区", ["EApplicationAddress"] = "https://127.0.0.1:7402/" },
+                new JsonObject { ["Code"] = "131113", ["Name"] = "大田区", ["EApplicationAddress"] = "https://127.0.0.1:7502/" }),
+        },
+        ["Serve"] = new JsonObject
+        {
+            ["Tls"] = new JsonObject { ["Certificate"] = _directory.File("pki/PORTAL.pem"), ["Key"] = _directory.File("pki/PORTAL.key"), ["Authority"] = _directory.File("pki/ca.pem") },
         },
     };
 
@@ -54,86 +55,76 @@ public sealed class PortalDeploymentConfigTests : IDisposable
     }
 
     [Fact]
-    public void A_good_portal_file_names_the_portal_its_peers_and_the_wards_inboxes()
+    public async Task A_good_portal_file_serves_its_pages_on_http_and_calls_the_others_with_the_node_certificate()
     {
-        using var config = DeploymentConfig.Load(Write(Portal()), Layout, ServeRole.Portal);
-        Assert.Equal((ServeRole.Portal, "PORTAL", "マイナポータル"), (config.Role, config.InstitutionCode, config.InstitutionName));
-        Assert.Equal(new Uri("https://127.0.0.1:7400/"), config.NetworkAddress);
-        Assert.Equal(new Uri("https://127.0.0.1:7401/"), config.JlisAddress);
-        Assert.Equal(["131091", "131113"], config.PortalWards.Select(w => w.Code));
-        Assert.Equal(new Uri("https://127.0.0.1:7402/"), config.PortalWards[0].EApplicationAddress);
-        Assert.Equal("PORTAL", config.Tls!.InstitutionCode);
-        Assert.Equal(NetworkKey, config.NetworkLogPublicKey);
-        Assert.Equal(Path.Combine(Layout.Root.FullName, "portal", "keys", "institution"), config.InstitutionKeyDirectory);
+        await using var running = await CountryRoles.StartAsync(CountryRole.Portal, CountryRoles.Load(Write(Portal()), CountryRole.Portal));
+        var portal = running.Services.Single();
+        Assert.Equal("http", portal.BaseAddress.Scheme);
+        Assert.Equal("PORTAL", portal.Services.GetRequiredService<MutualTls>().InstitutionCode);
+        var options = portal.Services.GetRequiredService<IOptions<Renkei.Portal.PortalOptions>>().Value;
+        Assert.Equal(["131091", "131113"], options.Wards.Select(w => w.Code));
+        Assert.Equal(NetworkKey, options.NetworkLogPublicKey);
     }
 
     public static TheoryData<string, string> PortalMistakes => new()
     {
-        { "database", "database: the portal keeps no database" },
-        { "no-network", "peers.network: missing" },
-        { "no-jlis", "peers.jlis: missing" },
-        { "no-network-key", "peers.networkPublicKeys: missing the network's log-signing key (its public-keys file, or peers.networkLogPublicKey)" },
-        { "bad-ward-code", "portal.wards[1].code: not a local government code" },
-        { "ward-twice", "portal.wards[1].code: 131091 is listed twice" },
-        { "ward-without-endpoint", "portal.wards[0].endpoint: missing" },
-        { "http-ward-with-tls", "portal.wards[0].endpoint: with tls every peer is reached over https" },
-        { "intermediate", "intermediate: only for roles municipality and holder" },
-        { "portal-section-elsewhere", "portal: only for role portal" },
+        { "database", "Serve:Database is not a setting of Serve" },
+        { "no-network", "Portal:NetworkAddress is required" },
+        { "no-jlis", "Portal:JlisAddress is required" },
+        { "no-network-key", "Portal:NetworkLogPublicKey is required: the network's log-signing key must be pinned" },
+        { "bad-ward-code", "Portal:Wards:1:Code must be a 6-digit local government code" },
+        { "ward-twice", "Portal:Wards lists a ward code twice" },
+        { "ward-not-http", "Portal:Wards:0:EApplicationAddress is required: an absolute http or https address" },
+        { "intermediate", "Intermediate is not a section of --role portal" },
+        { "demo-staff", "Serve:DemoStaff is only for --role municipality" },
     };
 
     [Theory]
     [MemberData(nameof(PortalMistakes))]
-    public void A_wrong_portal_file_is_refused_naming_the_setting(string mistake, string expected)
+    public async Task A_wrong_portal_file_is_refused_naming_the_setting(string mistake, string expected)
     {
         var portal = Portal();
-        var wards = portal["portal"]!["wards"]!.AsArray();
-        var role = ServeRole.Portal;
+        var (settings, wards) = (portal["Portal"]!.AsObject(), portal["Portal"]!["Wards"]!.AsArray());
         switch (mistake)
         {
-            case "database": portal["database"] = "sqlite:portal.db"; break;
-            case "no-network": portal["peers"]!.AsObject().Remove("network"); break;
-            case "no-jlis": portal["peers"]!.AsObject().Remove("jlis"); break;
-            case "no-network-key": portal["peers"]!.AsObject().Remove("networkLogPublicKey"); break;
-            case "bad-ward-code": wards[1]!["code"] = "131092"; break;
-            case "ward-twice": wards[1]!["code"] = "131091"; break;
-            case "ward-without-endpoint": wards[0]!.AsObject().Remove("endpoint"); break;
-            case "http-ward-with-tls": wards[0]!["endpoint"] = "http://127.0.0.1:7402/"; break;
-            case "intermediate": portal["intermediate"] = new JsonObject(); break;
-            case "portal-section-elsewhere":
-                portal["role"] = "jlis";
-                portal["institution"] = new JsonObject { ["code"] = "JLIS00" };
-                portal["tls"]!["certificate"] = "pki/JLIS00.pem";
-                portal["tls"]!["key"] = "pki/JLIS00.key";
-                role = ServeRole.Jlis;
-                break;
+            case "database": portal["Serve"]!["Database"] = "sqlite:portal.db"; break;
+            case "no-network": settings.Remove("NetworkAddress"); break;
+            case "no-jlis": settings.Remove("JlisAddress"); break;
+            case "no-network-key": settings.Remove("NetworkLogPublicKey"); break;
+            case "bad-ward-code": wards[1]!["Code"] = "131092"; break;
+            case "ward-twice": wards[1]!["Code"] = "131091"; break;
+            case "ward-not-http": wards[0]!["EApplicationAddress"] = "ftp://127.0.0.1/"; break;
+            case "intermediate": portal["Intermediate"] = new JsonObject { ["HolderCode"] = "PORTAL" }; break;
+            case "demo-staff": portal["Serve"]!["DemoStaff"] = true; break;
         }
-        var problem = Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(portal), Layout, role));
-        Assert.Contains(expected, problem.Message);
+        var problem = await RefusedStart.AssertAsync<Exception>(async port =>
+        {
+            portal["Serve"]!["Listen"] = new JsonObject { ["Port"] = port };
+            return (await CountryRoles.StartAsync(CountryRole.Portal, CountryRoles.Load(Write(portal), CountryRole.Portal))).Services[0];
+        }, [expected]);
+        Assert.True(problem is RoleConfigurationException or OptionsValidationException, problem.GetType().Name + ": " + problem.Message);
     }
 
     [Fact]
-    public void Jlis_runs_its_jpki_with_the_passphrase_file_and_refuses_an_empty_or_missing_one()
+    public async Task Jlis_runs_its_jpki_only_with_a_passphrase_and_never_repeats_it()
     {
         var jlis = new JsonObject
         {
-            ["role"] = "jlis",
-            ["listen"] = new JsonObject { ["port"] = 7401 },
-            ["jlis"] = new JsonObject { ["jpkiPassphraseFile"] = "secrets/jpki.txt" },
+            ["Jlis"] = new JsonObject
+            {
+                ["Database"] = "sqlite:" + _directory.File("db/jlis.db"), ["KeyFilePath"] = _directory.File("keys/jlis/numbering.key"),
+                ["Pki"] = new JsonObject { ["KeyDirectory"] = _directory.File("keys/jlis/jpki") },
+            },
         };
-        Directory.CreateDirectory(_directory.File("secrets"));
-        File.WriteAllText(_directory.File("secrets/jpki.txt"), "a long passphrase\n");
-        using (var config = DeploymentConfig.Load(Write(jlis, "jlis.json"), Layout, ServeRole.Jlis))
-            Assert.Equal("a long passphrase", config.JpkiPassphrase);
+        var path = Write(jlis, "jlis.json");
+        var without = await Assert.ThrowsAsync<OptionsValidationException>(() => CountryRoles.StartAsync(CountryRole.Jlis, CountryRoles.Load(path, CountryRole.Jlis)));
+        Assert.Contains("Jlis:Pki:Passphrase is required", without.Message);
 
-        File.WriteAllText(_directory.File("secrets/jpki.txt"), "\n");
-        Assert.Contains("jlis.jpkiPassphraseFile: the file is empty",
-            Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(jlis, "jlis.json"), Layout, ServeRole.Jlis)).Message);
-        jlis["jlis"]!["jpkiPassphraseFile"] = "secrets/none.txt";
-        Assert.Contains("jlis.jpkiPassphraseFile: secrets/none.txt: no such file",
-            Assert.Throws<DeploymentConfigException>(() => DeploymentConfig.Load(Write(jlis, "jlis.json"), Layout, ServeRole.Jlis)).Message);
-
-        jlis.Remove("jlis");
-        using var without = DeploymentConfig.Load(Write(jlis, "jlis.json"), Layout, ServeRole.Jlis);
-        Assert.Null(without.JpkiPassphrase);
+        // The passphrase comes from the environment (Jlis__Pki__Passphrase); another setting's failure does not show it.
+        var refused = await CliProcess.RunAsync(_directory.File("data"), new Dictionary<string, string> { ["Jlis__Pki__Passphrase"] = Secret, ["Jlis__Pki__KeyFileIterations"] = "1" },
+            "serve", "--role", "jlis", "--config", path);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("jlis.json: Jlis:Pki:KeyFileIterations must be at least", refused.StandardError);
+        Assert.DoesNotContain(Secret, refused.StandardError + refused.StandardOutput);
     }
 }

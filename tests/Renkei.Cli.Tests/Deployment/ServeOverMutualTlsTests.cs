@@ -22,8 +22,9 @@ using Renkei.Municipality.Contracts;
 namespace Renkei.Cli.Tests.Deployment;
 
 /// <summary>
-/// A deployment as docs/deployment.md describes it, one institution per <c>renkei serve --config</c> process: certificates
-/// from <c>renkei pki init</c>, each institution on its own databases, every connection mutual TLS.
+/// A deployment as docs/deployment.md describes it, one institution per <c>renkei serve --role … --config</c> process, each
+/// from its own appsettings-style file: certificates from <c>renkei pki init</c>, each institution on its own databases,
+/// every connection mutual TLS.
 /// </summary>
 public sealed partial class ServeOverMutualTlsTests : IDisposable
 {
@@ -46,7 +47,9 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
     private static string DatabaseSetting(TestDatabase database) =>
         (database.Database.Provider == Infrastructure.DatabaseProvider.Sqlite ? "sqlite:" + new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.Database.ConnectionString).DataSource : "postgres:" + database.Database.ConnectionString);
 
-    private JsonObject Tls(string node) => new() { ["certificate"] = Pki(node + ".pem"), ["key"] = Pki(node + ".key"), ["authority"] = Pki("ca.pem") };
+    private JsonObject Tls(string node) => new() { ["Certificate"] = Pki(node + ".pem"), ["Key"] = Pki(node + ".key"), ["Authority"] = Pki("ca.pem") };
+
+    private string Keys(string path) => Path.Combine(_root.Path, "keys", path);
 
     /// <summary>Starts <c>renkei serve</c> and returns the addresses it prints, one per service it runs.</summary>
     private async Task<IReadOnlyList<Uri>> ServeAsync(string role, JsonObject config, int services)
@@ -70,8 +73,8 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
     [GeneratedRegex(@"listening on (https://127\.0\.0\.1:\d+/)")]
     private static partial Regex ListeningOn();
 
-    /// <summary>Writes what <c>renkei serve --config … --public-keys</c> prints to <c>public/&lt;name&gt;.json</c> and returns that path.</summary>
-    private async Task<string> PublicKeysAsync(string role, JsonObject config, string name)
+    /// <summary>What <c>renkei serve --config … --public-keys</c> prints (also written to <c>public/&lt;name&gt;.json</c>).</summary>
+    private async Task<JsonNode> PublicKeysAsync(string role, JsonObject config, string name)
     {
         var path = Path.Combine(_root.Path, role + ".json");
         await File.WriteAllTextAsync(path, config.ToJsonString());
@@ -80,7 +83,19 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         var file = Path.Combine(_root.Path, "public", name + ".json");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, printed.StandardOutput);
-        return file;
+        return JsonNode.Parse(printed.StandardOutput)!;
+    }
+
+    /// <summary>A registry entry of the network (Network:Institutions) with the keys the institution printed.</summary>
+    private static JsonObject Registered(string code, string name, string kind, string? endpoint, JsonNode keys)
+    {
+        var entry = new JsonObject
+        {
+            ["Code"] = code, ["Name"] = name, ["Class"] = kind,
+            ["SigningPublicKey"] = keys["signingPublicKey"]!.GetValue<string>(), ["SealingPublicKey"] = keys["sealingPublicKey"]!.GetValue<string>(),
+        };
+        if (endpoint is not null) entry["Endpoint"] = endpoint;
+        return entry;
     }
 
     private static int FreePort()
@@ -112,52 +127,49 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         var networkUrl = $"https://127.0.0.1:{networkPort}/";
         var jlisConfig = new JsonObject
         {
-            ["role"] = "jlis",
-            ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = jlisPort },
-            ["database"] = DatabaseSetting(jlisDatabase),
-            ["keyDirectory"] = Path.Combine(_root.Path, "keys", "jlis"),
-            ["tls"] = Tls("jlis"),
-            ["peers"] = new JsonObject { ["network"] = networkUrl },
-        };
-        JsonObject WardConfig() => new()
-        {
-            ["role"] = "municipality",
-            ["institution"] = new JsonObject { ["code"] = "131091", ["name"] = "品川区" },
-            ["listen"] = new JsonObject { ["port"] = 0 },
-            ["database"] = DatabaseSetting(wardDatabase),
-            ["keyDirectory"] = Path.Combine(_root.Path, "keys", "131091"),
-            ["tls"] = Tls("131091"),
-            ["peers"] = new JsonObject { ["network"] = networkUrl, ["jlis"] = $"https://127.0.0.1:{jlisPort}/", ["networkPublicKeys"] = "public/network.json" },
-            ["intermediate"] = new JsonObject { ["listen"] = new JsonObject { ["port"] = intermediatePort }, ["database"] = DatabaseSetting(intermediateDatabase) },
-            ["municipality"] = new JsonObject { ["demoStaff"] = true },
-        };
-        var networkConfig = new JsonObject
-        {
-            ["role"] = "network",
-            ["listen"] = new JsonObject { ["address"] = "127.0.0.1", ["port"] = networkPort },
-            ["database"] = DatabaseSetting(networkDatabase),
-            ["keyDirectory"] = Path.Combine(_root.Path, "keys", "network"),
-            ["tls"] = Tls("network"),
-            ["network"] = new JsonObject
+            ["Jlis"] = new JsonObject
             {
-                ["institutions"] = new JsonArray(
-                    new JsonObject { ["code"] = "JLIS00", ["name"] = "地方公共団体情報システム機構", ["class"] = "numberingAuthority", ["publicKeys"] = "public/jlis.json" },
-                    new JsonObject
-                    {
-                        ["code"] = "131091", ["name"] = "品川区", ["class"] = "municipality",
-                        ["endpoint"] = $"https://127.0.0.1:{intermediatePort}/", ["publicKeys"] = "public/131091.json",
-                    }),
+                ["Database"] = DatabaseSetting(jlisDatabase), ["KeyFilePath"] = Keys("jlis/numbering.key"),
+                ["Tokens"] = new JsonObject { ["NetworkAddress"] = networkUrl, ["KeyDirectory"] = Keys("jlis/institution") },
             },
+            ["Serve"] = new JsonObject { ["Listen"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = jlisPort }, ["Tls"] = Tls("jlis") },
+        };
+        JsonObject WardConfig(JsonNode? networkKeys) => new()
+        {
+            ["Ward"] = new JsonObject
+            {
+                ["Database"] = DatabaseSetting(wardDatabase), ["Code"] = "131091", ["Name"] = "品川区", ["KeyDirectory"] = Keys("131091/institution"),
+                ["JlisAddress"] = $"https://127.0.0.1:{jlisPort}/",
+            },
+            ["Intermediate"] = new JsonObject
+            {
+                ["Database"] = DatabaseSetting(intermediateDatabase), ["HolderCode"] = "131091", ["HolderName"] = "品川区",
+                ["InstitutionKeyDirectory"] = Keys("131091/institution"), ["NetworkAddress"] = networkUrl,
+                ["NetworkSigningPublicKey"] = networkKeys?["signingPublicKey"]!.GetValue<string>(),
+            },
+            ["Serve"] = new JsonObject
+            {
+                ["Listen"] = new JsonObject { ["Port"] = 0 }, ["IntermediateListen"] = new JsonObject { ["Port"] = intermediatePort }, ["Tls"] = Tls("131091"),
+                ["AuditKeyFile"] = Keys("131091/audit-signing.key"), ["TotpKeyFile"] = Keys("131091/totp.key"), ["DemoStaff"] = true,
+            },
+        };
+        JsonObject NetworkConfig(params JsonObject[] institutions) => new()
+        {
+            ["Network"] = new JsonObject { ["Database"] = DatabaseSetting(networkDatabase), ["KeyDirectory"] = Keys("network"), ["Institutions"] = new JsonArray(institutions) },
+            ["Serve"] = new JsonObject { ["Listen"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = networkPort }, ["Tls"] = Tls("network") },
         };
 
         // Each institution hands its public keys to the network (and the network its own to the ward, to pin).
-        await PublicKeysAsync("network", networkConfig, "network");
-        await PublicKeysAsync("jlis", jlisConfig, "jlis");
-        await PublicKeysAsync("municipality", WardConfig(), "131091");
+        var networkKeys = await PublicKeysAsync("network", NetworkConfig(), "network");
+        var jlisKeys = await PublicKeysAsync("jlis", jlisConfig, "jlis");
+        var wardKeys = await PublicKeysAsync("municipality", WardConfig(null), "131091");
+        var networkConfig = NetworkConfig(
+            Registered("JLIS00", "地方公共団体情報システム機構", "NumberingAuthority", null, jlisKeys),
+            Registered("131091", "品川区", "Municipality", $"https://127.0.0.1:{intermediatePort}/", wardKeys));
 
         var network = (await ServeAsync("network", networkConfig, services: 1))[0];
         var jlis = (await ServeAsync("jlis", jlisConfig, services: 1))[0];
-        var ward = await ServeAsync("municipality", WardConfig(), services: 2);
+        var ward = await ServeAsync("municipality", WardConfig(networkKeys), services: 2);
         var (wardApi, intermediate) = (ward[0], ward[1]);
         Assert.Equal((networkUrl, intermediatePort), (network.AbsoluteUri, intermediate.Port));
 
@@ -214,7 +226,6 @@ public sealed partial class ServeOverMutualTlsTests : IDisposable
         var key = await CliProcess.RunAsync(_root.Path, "records", "key", "--network", networkUrl, "--ca", Path.Combine(_root.Path, "pki", "ca.pem"),
             "--out", Path.Combine(_root.Path, "network.pub"), "--json");
         Assert.True(key.ExitCode == 0, key.StandardError);
-        var networkKeys = JsonNode.Parse(File.ReadAllText(Path.Combine(_root.Path, "public", "network.json")))!;
         using (var pinned = System.Security.Cryptography.ECDsa.Create())
         {
             pinned.ImportFromPem(File.ReadAllText(Path.Combine(_root.Path, "network.pub")));

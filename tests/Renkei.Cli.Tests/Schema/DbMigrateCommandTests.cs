@@ -7,7 +7,8 @@ namespace Renkei.Cli.Tests.Schema;
 
 /// <summary>
 /// <c>renkei db migrate --role …</c> through the real program, on J-LIS's database as the previous release left it: the
-/// data directory's SQLite file, or the PostgreSQL database RENKEI_JLIS_DB names.
+/// data directory's SQLite file, or the PostgreSQL database J-LIS's configuration file names (here from the environment,
+/// <c>Jlis__Database</c>, overriding the file's).
 /// </summary>
 public sealed class DbMigrateCommandTests : IDisposable
 {
@@ -23,26 +24,30 @@ public sealed class DbMigrateCommandTests : IDisposable
     {
         using var postgres = provider == "postgres" ? TestDatabase.CreatePostgres() : null;
         var database = postgres?.Database ?? new DataLayout(new DirectoryInfo(_data.Path)).JlisDatabase();
-        var environment = postgres is null ? new Dictionary<string, string>() : new() { ["RENKEI_JLIS_DB"] = "postgres:" + database.ConnectionString };
+        var environment = postgres is null ? new Dictionary<string, string>() : new() { ["Jlis__Database"] = "postgres:" + database.ConnectionString };
+        var config = Path.Combine(_data.Path, "jlis.json");
+        File.WriteAllText(config, "{ \"Jlis\": { \"Database\": \"sqlite:" + Path.Combine(_data.Path, "not-this.db").Replace("\\", "/") + "\" } }");
+        string[] from = postgres is null ? [] : ["--config", config];
         PreviousRelease.Jlis(database);
         string[] scripts = ["0001-initial.sql", "0002-card-events-by-application.sql"];
 
-        var list = await CliProcess.RunAsync(_data.Path, environment, "db", "migrate", "--role", "jlis", "--list");
+        var list = await CliProcess.RunAsync(_data.Path, environment, ["db", "migrate", "--role", "jlis", "--list", .. from]);
         Assert.True(list.ExitCode == 0, list.StandardOutput + list.StandardError);
         Assert.Contains("jlis: pending " + string.Join(", ", scripts), list.StandardOutput);
         Assert.Equal(scripts, Migrations.Pending(database, JlisSchema.Tables)); // --list changed nothing
 
-        var migrate = await CliProcess.RunAsync(_data.Path, environment, "db", "migrate", "--role", "jlis");
+        var migrate = await CliProcess.RunAsync(_data.Path, environment, ["db", "migrate", "--role", "jlis", .. from]);
         Assert.True(migrate.ExitCode == 0, migrate.StandardOutput + migrate.StandardError);
         Assert.Contains("jlis: applied " + string.Join(", ", scripts), migrate.StandardOutput);
         Assert.Equal(scripts, Migrations.Applied(database, JlisSchema.Tables));
 
-        var again = await CliProcess.RunAsync(_data.Path, environment, "db", "migrate", "--role", "jlis", "--json");
+        var again = await CliProcess.RunAsync(_data.Path, environment, ["db", "migrate", "--role", "jlis", "--json", .. from]);
         Assert.Equal(0, again.ExitCode);
         var report = JsonDocument.Parse(again.StandardOutput).RootElement.EnumerateArray().Single();
         Assert.Equal("jlis", report.GetProperty("component").GetString());
         Assert.Empty(report.GetProperty("applied").EnumerateArray());
         Assert.Empty(report.GetProperty("pending").EnumerateArray());
+        Assert.False(File.Exists(Path.Combine(_data.Path, "not-this.db")), "the environment's database, not the file's");
     }
 
     [Fact]
