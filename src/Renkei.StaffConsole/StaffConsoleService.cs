@@ -24,28 +24,4 @@ public static class StaffConsoleService
     /// (<see cref="ServiceHost"/> names the application after its service).
     /// </summary>
     public const string ServiceName = "Renkei.StaffConsole";
-
-    /// <summary>
-    /// Starts the console from <paramref name="options"/>: its values become the settings of <see cref="StaffConsoleOptions"/>
-    /// and the instances the composer registers, then <see cref="StaffConsoleModule.AddStaffConsole"/> and
-    /// <see cref="StaffConsoleModule.MapStaffConsole"/> run.
-    /// </summary>
-    public static async Task<ServiceHost> StartAsync(StaffConsoleServiceOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.WardName)) throw new ArgumentException("the ward name is required", nameof(options));
-        if (options.OperationLog.Municipality != options.Municipality)
-            throw new ArgumentException("the operation log belongs to another municipality", nameof(options));
-        if (options.IntermediateAddress is not null && string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))
-            throw new ArgumentException("InstitutionKeyDirectory is required with IntermediateAddress: the console calls the intermediate server as the ward", nameof(options));
-        return await ServiceHost.StartAsync(ServiceName,
-            builder =>
-            {
-                options.AddInstances(builder.Services);
-                builder.AddStaffConsole();
-            },
-            app => app.MapStaffConsole(),
-            new ServiceHostOptions(options.Port, options.Address) { Settings = options.ToSettings() },
-            cancellationToken);
-    }
 }

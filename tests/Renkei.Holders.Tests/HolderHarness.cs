@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Crypto;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
@@ -36,7 +37,7 @@ public sealed class HolderHarness : IAsyncDisposable
 
     private readonly InstitutionKeys _institutionKeys;
 
-    /// <summary>The holder's institution key directory (as <see cref="HolderServiceOptions.InstitutionKeyDirectory"/> names it).</summary>
+    /// <summary>The holder's institution key directory (as <see cref="HolderOptions.InstitutionKeyDirectory"/> names it).</summary>
     private static string InstitutionKeyDirectory(TempDirectory keys) => Path.Combine(keys.Path, "institution");
 
     public HolderKind Kind { get; }
@@ -70,8 +71,13 @@ public sealed class HolderHarness : IAsyncDisposable
             {
                 InstitutionKeyDirectory = InstitutionKeyDirectory(keys),
             });
-            var node = await HolderService.StartAsync(new HolderServiceOptions(kind, CodeOf(kind), NameOf(kind), holderDatabase.Database,
-                keys.Path, intermediate.BaseAddress));
+            var options = new HolderOptions
+            {
+                Kind = kind, InstitutionCode = CodeOf(kind), Name = NameOf(kind), KeyDirectory = keys.Path, IntermediateAddress = intermediate.BaseAddress,
+            };
+            var node = new HolderNode(await ServiceHost.StartAsync("holder-" + CodeOf(kind),
+                b => { b.Services.AddSingleton(holderDatabase.Database); b.AddHolder(); }, a => a.MapHolderApi(),
+                new ServiceHostOptions { Settings = ServiceSettings.From(HolderOptions.Section, options) }));
             return new HolderHarness(kind, holderDatabase, intermediateDatabase, keys, intermediate, node);
         }
         catch

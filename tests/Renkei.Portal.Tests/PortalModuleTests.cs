@@ -10,8 +10,8 @@ namespace Renkei.Portal.Tests;
 /// <summary>
 /// The portal as a module (issue 13): <see cref="PortalModule.AddPortal"/> and <see cref="PortalModule.MapPortal"/> start it
 /// from configuration alone, and each setting that is wrong stops the start with a message naming the setting, before
-/// anything listens or a key is made. The portal trusts no key a tree head carries: without the network's pinned signing
-/// key it does not start (issue 19).
+/// anything listens or a key is made. The portal trusts no key a tree head carries: without the network's pinned
+/// log-signing key it does not start (issue 19; the <c>Portal:NetworkLogPublicKey</c> rows).
 /// </summary>
 public sealed class PortalModuleTests
 {
@@ -88,15 +88,5 @@ public sealed class PortalModuleTests
 
         await RefusedStart.AssertAsync<Exception>(port => StartAsync(settings, port), [named], value is { Length: > 3 } ? value : null);
         Assert.False(Directory.Exists(keyDirectory), "a portal that did not start made no keys");
-    }
-
-    [Fact]
-    public async Task A_portal_without_the_networks_pinned_key_does_not_start()
-    {
-        using var directory = new TempDirectory();
-        var options = new PortalServiceOptions("PORTAL", "マイナポータル", directory.File("keys"), new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.1:9/"));
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => PortalService.StartAsync(options));
-        Assert.Contains("Portal:NetworkLogPublicKey", refused.Message);
-        Assert.False(Directory.Exists(directory.File("keys")), "a portal that did not start made no keys");
     }
 }

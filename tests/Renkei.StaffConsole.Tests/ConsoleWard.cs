@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Infrastructure;
@@ -92,7 +93,12 @@ public sealed class ConsoleWard : IAsyncDisposable
             var accounts = DemoStaff.Seed(staff, Shinagawa);
             var log = OperationLog.Open(database.Database, Shinagawa, keys.File("audit-signing.key"), clock: clock);
             new Renkei.Municipality.Addressee.AddresseeSystem(register, log).SyncFromRegister();
-            var console = await StaffConsoleService.StartAsync(new StaffConsoleServiceOptions(database.Database, Shinagawa, "品川区", staff, log) { Clock = clock });
+            var settings = ServiceSettings.From(StaffConsoleOptions.Section, new StaffConsoleOptions { Municipality = Shinagawa.Digits, WardName = "品川区" });
+            var console = await ServiceHost.StartAsync(StaffConsoleService.ServiceName, b =>
+            {
+                b.Services.AddSingleton(database.Database).AddSingleton(staff).AddSingleton(log).AddSingleton<TimeProvider>(clock);
+                b.AddStaffConsole();
+            }, a => a.MapStaffConsole(), new ServiceHostOptions { Settings = settings });
             return new ConsoleWard(database, keys, clock, register, staff, log, accounts, console);
         }
         catch
