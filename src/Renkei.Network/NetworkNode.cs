@@ -28,6 +28,15 @@ public sealed class NetworkNode : IAsyncDisposable
         Policy = services.GetRequiredService<LinkagePolicy>();
     }
 
+    /// <summary>Runs the network on its own host: <paramref name="options"/> as its settings, <paramref name="services"/> registers instances first (a database, a tap, a clock).</summary>
+    public static async Task<NetworkNode> StartAsync(NetworkOptions options, Action<IServiceCollection>? services = null, ServiceHostOptions? host = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new NetworkNode(await ServiceHost.StartAsync("network", b => { services?.Invoke(b.Services); b.AddNetwork(); }, a => a.MapNetworkApi(),
+            (host ?? new ServiceHostOptions()) with { Settings = ServiceSettings.From(NetworkOptions.Section, options) }, ct));
+    }
+
     public ServiceHost Host { get; }
     public Uri BaseAddress => Host.BaseAddress;
 

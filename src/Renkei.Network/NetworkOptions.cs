@@ -65,6 +65,11 @@ public sealed class InstitutionSetting
     public string? SealingPublicKey { get; set; }
 
     public InstitutionInfo ToInfo() => new(Code ?? "", Name ?? "", Class, Endpoint, SigningPublicKey ?? "", SealingPublicKey ?? "");
+
+    public static InstitutionSetting From(InstitutionInfo info) => new()
+    {
+        Code = info.Code, Name = info.Name, Class = info.Class, Endpoint = info.Endpoint, SigningPublicKey = info.SigningPublicKey, SealingPublicKey = info.SealingPublicKey,
+    };
 }
 
 /// <summary>Makes the handler under the network's requests to nodes (mutual TLS plugs in here); default a <see cref="SocketsHttpHandler"/>.</summary>

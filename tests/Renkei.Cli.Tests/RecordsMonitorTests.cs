@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Renkei.Core.Audit;
 using Renkei.Core.Json;
@@ -148,7 +149,8 @@ public sealed class RecordsMonitorTests : IDisposable
             "--first", first, .. second is null ? Array.Empty<string>() : ["--second", second], "--json"]);
 
     private async Task<NetworkNode> StartAsync(Database database) =>
-        await NetworkService.StartAsync(new NetworkServiceOptions(database, KeyDirectory) { TreeHeadInterval = TimeSpan.Zero });
+        await NetworkNode.StartAsync(new NetworkOptions { KeyDirectory = KeyDirectory, TreeHeadInterval = TimeSpan.Zero },
+            services => services.AddSingleton(database));
 
     private Task<CliProcess.Outcome> MonitorAsync(NetworkNode network, string state, params string[] more) =>
         CliProcess.RunAsync(_data.Path, ["records", "monitor", "--network", network.BaseAddress.ToString(), "--public-key", _data.File("network.pub"),

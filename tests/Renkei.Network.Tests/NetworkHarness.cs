@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text;
@@ -24,10 +25,10 @@ internal sealed class NetworkHarness : IAsyncDisposable
     public const string PortalCode = "PORTAL";
 
     private readonly TempDirectory _directory = new();
-    private readonly Func<NetworkServiceOptions, NetworkServiceOptions>? _configure;
+    private readonly Action<NetworkOptions>? _configure;
     private readonly List<HttpClient> _clients = [];
 
-    private NetworkHarness(TestDatabase database, Func<NetworkServiceOptions, NetworkServiceOptions>? configure)
+    private NetworkHarness(TestDatabase database, Action<NetworkOptions>? configure)
     {
         Database = database;
         _configure = configure;
@@ -49,7 +50,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     public string KeyDirectory => _directory.File("network-keys");
     public RecordingTap Tap { get; } = new();
 
-    public static async Task<NetworkHarness> StartAsync(string provider, Func<NetworkServiceOptions, NetworkServiceOptions>? configure = null)
+    public static async Task<NetworkHarness> StartAsync(string provider, Action<NetworkOptions>? configure = null)
     {
         var harness = new NetworkHarness(TestDatabase.Create(provider), configure);
         try
@@ -67,26 +68,34 @@ internal sealed class NetworkHarness : IAsyncDisposable
 
     public IEnumerable<TestInstitutionNode> Nodes => [A, B, Pension, Portal];
 
-    public NetworkServiceOptions Options()
+    public NetworkOptions Options()
     {
-        var options = new NetworkServiceOptions(Database.Database, KeyDirectory)
+        var options = new NetworkOptions
         {
+            KeyDirectory = KeyDirectory,
             Institutions =
             [
-                new InstitutionInfo(JlisCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null, Jlis.SigningPublicKey, Jlis.SealingPublicKey),
-                A.Info, B.Info, Pension.Info, Portal.Info with { Endpoint = null },
+                .. new[]
+                {
+                    new InstitutionInfo(JlisCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null, Jlis.SigningPublicKey, Jlis.SealingPublicKey),
+                    A.Info, B.Info, Pension.Info, Portal.Info with { Endpoint = null },
+                }.Select(InstitutionSetting.From),
             ],
             ProviderTimeout = TimeSpan.FromSeconds(2),
             BatchRetryInitial = TimeSpan.FromMilliseconds(100),
             BatchRetryMax = TimeSpan.FromMilliseconds(400),
-            Tap = Tap,
         };
-        return _configure?.Invoke(options) ?? options;
+        _configure?.Invoke(options);
+        return options;
     }
+
+    /// <summary>The network as this harness runs it: its database and the recording tap registered, <see cref="Options"/> as settings.</summary>
+    public Task<NetworkNode> StartNetworkNodeAsync() =>
+        NetworkNode.StartAsync(Options(), services => services.AddSingleton(Database.Database).AddSingleton<IMessageTap>(Tap));
 
     public async Task StartNetworkAsync()
     {
-        Network = await NetworkService.StartAsync(Options());
+        Network = await StartNetworkNodeAsync();
         foreach (var node in Nodes) node.NetworkKey = Network.SigningPublicKey;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -86,8 +87,8 @@ public sealed class PkiInitTests : IDisposable
     {
         var keys = Path.Combine(_data.Path, "network-keys");
         var database = Renkei.Infrastructure.Database.Sqlite(Path.Combine(_data.Path, "network.db"));
-        var options = new Renkei.Network.NetworkServiceOptions(database, keys);
-        await using (var network = await Renkei.Network.NetworkService.StartAsync(options))
+        var options = new Renkei.Network.NetworkOptions { KeyDirectory = keys };
+        await using (var network = await Renkei.Network.NetworkNode.StartAsync(options, services => services.AddSingleton(database)))
         using (var anyone = new HttpClient { BaseAddress = network.BaseAddress })
         {
             // Started before pki init: the key exists, no certificate yet.
@@ -125,7 +126,7 @@ public sealed class PkiInitTests : IDisposable
         var fingerprint = logSigning.GetProperty("fingerprint").GetString()!;
         Assert.Equal(digest.Output.Split("= ", 2)[1].Trim(), fingerprint);
 
-        await using (var network = await Renkei.Network.NetworkService.StartAsync(options))
+        await using (var network = await Renkei.Network.NetworkNode.StartAsync(options, services => services.AddSingleton(database)))
         using (var anyone = new HttpClient { BaseAddress = network.BaseAddress })
         {
             Assert.Equal(File.ReadAllText(certificate).Trim(), (await anyone.GetStringAsync(Renkei.Network.Contracts.ProvisionLogRoutes.SigningCertificate)).Trim());

@@ -20,7 +20,7 @@ public sealed class LogSigningKeyTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_network_whose_request_key_signed_its_log_starts_with_its_own_log_key_and_the_heads_go_on(string provider)
     {
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.TreeHeadInterval = TimeSpan.Zero);
         var logKeyFile = Path.Combine(h.KeyDirectory, InstitutionKeys.LogSigningKeyFileName);
         Assert.NotEqual(h.Network.SigningPublicKey, h.Network.LogPublicKey);
 

@@ -23,7 +23,7 @@ public sealed class ProvisionLogTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Anyone_can_fetch_the_head_and_prove_that_a_later_head_extends_a_kept_one(string provider)
     {
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.TreeHeadInterval = TimeSpan.Zero);
         var (token, LinkAsync) = await LinkingPersonAsync(h, 70);
 
         // No certificate, no signature: a monitor on the internet.
@@ -94,7 +94,7 @@ public sealed class ProvisionLogTests
     [InlineData("sqlite", true)]
     public async Task A_log_edited_while_the_network_was_stopped_is_refused_at_start(string provider, bool checkpointsDeletedToo)
     {
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.Zero });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.TreeHeadInterval = TimeSpan.Zero);
         var (_, LinkAsync) = await LinkingPersonAsync(h, 71);
         for (var i = 0; i < 4; i++) await LinkAsync();
         using (var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress })

@@ -162,7 +162,7 @@ public sealed class ProvisionProofTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_head_is_signed_anew_only_when_due_or_when_a_proof_needs_a_newer_record(string provider)
     {
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { TreeHeadInterval = TimeSpan.FromHours(1) });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.TreeHeadInterval = TimeSpan.FromHours(1));
         var portal = h.ClientOf(h.Portal);
         var empty = await portal.TreeHeadAsync(new TreeHeadRequest(NetworkHarness.PortalCode));
         Assert.Equal((0L, Convert.ToHexStringLower(MerkleTree.EmptyRoot())), (empty.TreeSize, empty.RootHash));

@@ -142,7 +142,7 @@ public sealed class LinkageTests
     public async Task With_the_provider_stopped_an_immediate_query_fails_fast_and_is_recorded(string provider)
     {
         // A long provider timeout: "fast" means the network does not wait for it (connection refused is answered at once, no retry).
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { ProviderTimeout = TimeSpan.FromSeconds(60) });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromSeconds(60));
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         var person = NetworkHarness.Person(30);
         var token = await h.IssueAsync(h.A, person);
@@ -161,7 +161,7 @@ public sealed class LinkageTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_provider_slower_than_the_timeout_is_unavailable(string provider)
     {
-        await using var h = await NetworkHarness.StartAsync(provider, o => o with { ProviderTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromMilliseconds(300));
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         var person = NetworkHarness.Person(31);
         var token = await h.IssueAsync(h.A, person);

@@ -75,7 +75,7 @@ public sealed class SignedRequestTests
         var keyFile = Path.Combine(h.KeyDirectory, NetworkService.MasterKeyFileName);
         File.Delete(keyFile);
         File.WriteAllBytes(keyFile, Enumerable.Repeat((byte)7, 32).ToArray());
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => NetworkService.StartAsync(h.Options()));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(h.StartNetworkNodeAsync);
         Assert.Contains(NetworkService.MasterKeyFileName, failure.Message);
     }
 
