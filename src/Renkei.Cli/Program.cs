@@ -20,5 +20,6 @@ CardCommands.AddTo(root);
 PkiCommands.AddTo(root);
 JlisCommands.AddTo(root);
 DbCommands.AddTo(root);
+FeedCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

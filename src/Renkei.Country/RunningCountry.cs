@@ -1,7 +1,9 @@
 using Renkei.Core.Numbers;
 using Renkei.Holders;
 using Renkei.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Network;
@@ -101,6 +103,9 @@ public sealed class CountryWard : IAsyncDisposable
 
     /// <summary>The resident-register API.</summary>
     public ServiceHost? Api { get; internal set; }
+
+    /// <summary>The API's feed of the register and business systems to the intermediate server; null when it runs none.</summary>
+    public WardCopyFeed? CopyFeed => Api?.Services.GetService<WardCopyFeed>();
 
     /// <summary>The staff console (職員用画面).</summary>
     public ServiceHost? Console { get; internal set; }

@@ -75,13 +75,19 @@ public enum ResidentStatus
 /// <param name="HouseholdNumber">世帯番号, the municipality's own (digits).</param>
 /// <param name="RelationshipCode">続柄 code (1 = head of household …).</param>
 /// <param name="HouseholdMemberAddresseeNumbers">Integrated addressee numbers of everyone in the household, this person included.</param>
+/// <param name="MovedInOn">The day the person became a resident here (転入日; for a birth, the birth date).</param>
+/// <param name="MovedOutOn">転出日 (or the date of death / erasure for those statuses).</param>
+/// <param name="UpdatedOn">更新日: the date of the register's last change to this person.</param>
+/// <param name="MovedOutTo">転出先市町村: the destination's local government code, when the departure named one.</param>
 public sealed record ResidentRecordBody(
     string HouseholdNumber,
     int RelationshipCode,
     IReadOnlyList<long> HouseholdMemberAddresseeNumbers,
     ResidentStatus Status,
     DateOnly? MovedInOn,
-    DateOnly? MovedOutOn);
+    DateOnly? MovedOutOn,
+    DateOnly? UpdatedOn = null,
+    string? MovedOutTo = null);
 
 /// <summary>児童手当等関係情報.</summary>
 /// <param name="Eligible">受給資格.</param>

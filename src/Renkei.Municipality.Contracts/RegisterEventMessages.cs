@@ -25,7 +25,9 @@ public sealed record ArrivalFromAbroadRequest(
     string FromCountry, bool ForeignResident = false, string? Nationality = null);
 
 /// <summary>Departure (転出) to another municipality or abroad.</summary>
-public sealed record DepartureRequest(Guid RequestId, long ResidentId, DateOnly Date, string Destination);
+/// <param name="Destination">転出先 as the resident gives it (an address, or a country).</param>
+/// <param name="DestinationCode">The destination municipality's local government code (6 digits), when it is one in Japan.</param>
+public sealed record DepartureRequest(Guid RequestId, long ResidentId, DateOnly Date, string Destination, string? DestinationCode = null);
 
 public sealed record DeathRequest(Guid RequestId, long ResidentId, DateOnly Date);
 

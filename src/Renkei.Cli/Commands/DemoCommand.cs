@@ -43,9 +43,6 @@ public static class DemoCommand
 {
     private const string MarkerFile = "demo.json";
 
-    /// <summary>The demo's seeding, acting as a job of its own at the intermediate servers (copies sent, kept with the actor).</summary>
-    private static readonly Actor DemoSeeding = Actor.System("demo-seeding", IntermediateHttpFeed.FeedAffair);
-
     private sealed record DemoMarker(int Seed, int Residents, DateTimeOffset SeededAt);
 
     public static void AddTo(RootCommand root)
@@ -208,10 +205,12 @@ public static class DemoCommand
             var addressee = new AddresseeSystem(ward.Register, ward.OperationLog, new AddresseeSystemOptions { Terminal = "renkei-demo" });
             var systems = new MunicipalBusinessSystems(addressee);
             var business = DemoBusinessData.Seed(addressee, systems, generator.Seed, today);
-            var feed = await new IntermediateFeeder(systems, new IntermediateHttpFeed(ward.IntermediateClient, ward.Descriptor.Code.Digits, DemoSeeding))
-                .SendAllAsync(today, cancellationToken);
+            // The ward's service sends its register's and business systems' copies by itself (WardCopyFeed); the bulk-loaded
+            // business data goes with a full run, as after a yearly assessment. Wait for them.
+            WardCopyFeed.RequestFullRun(ward.Database, "renkei-demo");
+            var feed = await ward.Ward.CopyFeed!.DrainAsync(cancellationToken);
             Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s); "
-                + $"{feed.CopiesSent:N0} copies sent to the intermediate server");
+                + $"{feed.ResidentCopies + feed.BusinessCopies:N0} copies sent to the intermediate server");
 
             // 符号一斉取得: J-LIS turns each number into the resident-record code, the network delivers the ward's token to
             // the ward's intermediate server.
@@ -233,6 +232,8 @@ public static class DemoCommand
         {
             foreach (var ward in country.Wards) await ward.LogoutAsync(CancellationToken.None);
         }
+        // The moves' copies (転出 at the old ward, 転入 at the new one) reach the intermediate servers before linkage asks for them.
+        foreach (var ward in country.Wards) await ward.Ward.CopyFeed!.DrainAsync(cancellationToken);
         Console.WriteLine($"seeded {generator.TotalResidents} residents (seed {generator.Seed}); {generator.Moves.Count} household(s), {moved.Count} person(s) moved between wards");
 
         // The pension organisation and the insurer: their own records of the wards' residents, copies, tokens.
@@ -275,7 +276,7 @@ public static class DemoCommand
         {
             // Request ids derived from the move make a rerun of the same move idempotent.
             await from.PostAsync(MunicipalityRoutes.Departures,
-                new DepartureRequest(DemoGuid.From($"depart/{move.From}/{member.Id}"), member.Id, today, move.NewAddress), cancellationToken);
+                new DepartureRequest(DemoGuid.From($"depart/{move.From}/{member.Id}"), member.Id, today, move.NewAddress, move.To.Digits), cancellationToken);
             var arrival = await to.PostAsync(MunicipalityRoutes.Arrivals, new ArrivalRequest(
                 DemoGuid.From($"arrive/{move.To}/{move.From}/{member.Id}"),
                 member.ResidentCode, member.IndividualNumber!.Value,

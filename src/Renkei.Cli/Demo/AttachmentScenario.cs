@@ -22,8 +22,8 @@ namespace Renkei.Cli.Demo;
 /// checks the carried number and 品川区 acquires the arrivals' tokens. The head gets an individual number card at 品川区's
 /// counter (a software card file with the demo PINs), and 品川区 pushes 「児童手当の認定請求のご案内」 to the head's portal
 /// (EligibilityNotices: arrived with children, no application yet).</item>
-/// <item>大田区's register provides the departed family's 住民票関係情報 to its intermediate server (the copy its
-/// register keeps for linkage).</item>
+/// <item>大田区's register has sent the departed family's 住民票関係情報 to its intermediate server by itself (the
+/// departures' copy feed).</item>
 /// <item>At 品川区's counter the child-allowance clerk (kodomo01) opens a 児童手当 認定請求, sees the attachments linkage
 /// replaces and the linkages the network's policy offers, runs them through 品川区's intermediate server, decides, and
 /// exports the notice.</item>
@@ -83,15 +83,10 @@ internal static class AttachmentScenario
             ? $"   品川区がマイナポータルのお知らせ「{EligibilityNotices.ChildAllowanceTitle}」を世帯主に送りました（符号で宛先を指定、内容は封をしてネットワークへ）"
             : $"   お知らせは送られませんでした: {guidance.Message}");
 
-        // 2. 大田区's register provides the departed family's resident record to its intermediate server.
-        var copies = members.Select(m => from.Register.Find(m.Id)!).Select(m => new CopyUpdate(
-            fromAddressees.EnsureForResident(m.Id).ToInt64(), InformationKindCodes.ResidentRecord, today, 1,
-            CopyBodies.ToJson(new ResidentRecordBody(family.HouseholdNumber, (int)m.Relationship,
-                [.. members.Select(x => fromAddressees.EnsureForResident(x.Id).ToInt64())],
-                Intermediate.Contracts.ResidentStatus.MovedOut, null, m.StatusDate)))).ToList();
-        await from.IntermediateClient.LoadBatchAsync(new LoadBatchRequest(DemoGuid.From($"scenario/resident-record/{family.HouseholdNumber}"), from.Descriptor.Code.Digits, copies,
-            Actor.System("demo-scenario", IntermediateHttpFeed.FeedAffair)), ct);
-        output.WriteLine($"2. 大田区の住民記録システムが転出者の住民票関係情報 {copies.Count}件を中間サーバーに登録しました");
+        // 2. 大田区's register sent the departed family's 住民票関係情報 to its intermediate server by itself (WardCopyFeed,
+        // from the departures' outbox rows); wait until it has.
+        await from.Ward.CopyFeed!.DrainAsync(ct);
+        output.WriteLine($"2. 大田区の住民記録システムが転出した世帯の住民票関係情報を中間サーバーに送りました（転出の記録から自動で送信）");
 
         // 3. At 品川区's counter.
         var session = Login(layout, to);

@@ -67,9 +67,21 @@ public sealed class AddresseeSystem
     /// Gives every person of the register (residents and former residents) an addressee number, in resident-id order, in
     /// one transaction. A 住登外者 who has since come onto the register (same current number) keeps their addressee number
     /// and is linked to the resident record instead. Idempotent: people already linked keep their number.
-    /// Run one sync at a time; a concurrent one fails and can simply be run again.
+    /// A sync that collides with a concurrent one is retried (twice).
     /// </summary>
     public AddresseeSyncReport SyncFromRegister()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return SyncOnce(); }
+            catch (System.Data.Common.DbException) when (attempt < 2)
+            {
+                // Another sync (or an EnsureForResident) numbered some of the same people first: the next attempt skips them.
+            }
+        }
+    }
+
+    private AddresseeSyncReport SyncOnce()
     {
         var watch = Stopwatch.StartNew();
         return Database.InTransaction((connection, transaction) =>

@@ -31,6 +31,12 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     /// </summary>
     public Func<Guid, RegisterEventResult, CancellationToken, Task>? NumberRecorded { get; set; }
 
+    /// <summary>
+    /// Called after any event was committed (not for a replayed request), e.g. to wake the copy feed
+    /// (<see cref="Business.WardCopyFeed"/>). Must not throw.
+    /// </summary>
+    public Action? Committed { get; set; }
+
     private async Task<RegisterEventResult> AfterNumberRecordedAsync(Guid requestId, RegisterEventResult result, CancellationToken cancellationToken)
     {
         if (!result.Replayed && NumberRecorded is { } callback) await callback(requestId, result, cancellationToken);
@@ -165,10 +171,19 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
     {
         var destination = RequiredText(request.Destination, "destination");
         CheckDate(request.Date, "date");
+        string? destinationCode = null;
+        if (request.DestinationCode is not null)
+        {
+            if (LocalGovernmentCode.Parse(request.DestinationCode) is not { IsValid: true, Value: var code })
+                throw new RegisterException("bad-destination-code", "destinationCode: not a local government code of 6 digits with its check digit (転出先の地方公共団体コードが正しくありません)");
+            if (code == Municipality)
+                throw new RegisterException("same-municipality", "a departure goes to another municipality; use an address change for a move inside it (転居届を使用してください)");
+            destinationCode = code.Digits;
+        }
         return Task.FromResult(Change(request.RequestId, RegisterEventType.Departure, request.ResidentId, (c, t, r) =>
         {
-            c.Command("UPDATE residents SET status = 1, status_date = @d, moved_out_to = @to WHERE id = @id", t)
-                .With("@d", ResidentRegister.FormatDate(request.Date)).With("@to", destination).With("@id", r.Id).ExecuteNonQuery();
+            c.Command("UPDATE residents SET status = 1, status_date = @d, moved_out_to = @to, moved_out_to_code = @code WHERE id = @id", t)
+                .With("@d", ResidentRegister.FormatDate(request.Date)).With("@to", destination).With("@code", destinationCode).With("@id", r.Id).ExecuteNonQuery();
             return (r.HouseholdNumber, request.Date, "転出届", $"住所 {r.Address}", $"転出（転出先 {destination}）");
         }));
     }
@@ -311,6 +326,8 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             var resident = ResidentRegister.Find(c, t, residentId) ?? throw UnknownResident();
             if (resident.Status != RegisterStatus.Resident) throw NotResident();
             var (household, date, reason, before, after) = work(c, t, resident);
+            // A person who leaves a household changes the copies of those who stay (their member lists).
+            if (household != resident.HouseholdNumber) RegisterCopyOutbox.Enqueue(c, t, resident.HouseholdNumber);
             return (resident.Id, household, date, reason, before, after);
         });
     }
@@ -320,16 +337,19 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         if (requestId == Guid.Empty) throw new RegisterException("missing-request-id", "every event needs a request id (requestId がありません)");
         try
         {
-            return Database.InTransaction((c, t) =>
+            var result = Database.InTransaction((c, t) =>
             {
                 if (Replay(c, t, requestId, type) is { } done) return done;
                 var (residentId, household, date, reason, before, after) = work(c, t);
                 var eventId = InsertEvent(c, t, residentId, type, date, reason, before, after, requestId);
+                RegisterCopyOutbox.Enqueue(c, t, household);
                 c.Command("INSERT INTO register_requests (request_id, event_type, resident_id, household_number, event_id) VALUES (@r, @type, @id, @h, @e)", t)
                     .With("@r", requestId.ToString("N")).With("@type", type.ToString()).With("@id", residentId).With("@h", household).With("@e", eventId)
                     .ExecuteNonQuery();
                 return new RegisterEventResult(residentId, household, eventId, false);
             });
+            if (!result.Replayed) Committed?.Invoke();
+            return result;
         }
         catch (DbException) when (Replay(requestId, type) is not null)
         {

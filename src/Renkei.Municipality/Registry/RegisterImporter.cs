@@ -406,12 +406,13 @@ internal sealed class ResidentInserter : IDisposable
     private readonly DbCommand _resident;
     private readonly DbCommand _residentReturningId;
     private readonly DbCommand _household;
+    private readonly DbCommand _outbox;
     private readonly DbCommand _numberExists;
     private readonly DbCommand _number;
     private readonly DbParameter[] _p;
     private readonly DbParameter[] _pr;
     private readonly DbCommand _lastId;
-    private readonly DbParameter _householdsFrom, _numberExistsValue, _numberResident, _numberValue, _numberFrom;
+    private readonly DbParameter _householdsFrom, _outboxFrom, _numberExistsValue, _numberResident, _numberValue, _numberFrom;
     private readonly string _today;
 
     private const string Columns = "resident_code, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, " +
@@ -437,6 +438,13 @@ internal sealed class ResidentInserter : IDisposable
             """, transaction);
         _householdsFrom = _household.Parameter("@from", DbType.Int64);
         _household.Parameter("@on", DbType.String).Value = _today;
+        // The imported households' copies become due for the intermediate server in the same transaction (RegisterCopyOutbox).
+        _outbox = connection.Command("""
+            INSERT INTO register_copy_outbox (household_number, enqueued_at)
+            SELECT DISTINCT household_number, @at FROM residents WHERE id > @from ORDER BY household_number
+            """, transaction);
+        _outboxFrom = _outbox.Parameter("@from", DbType.Int64);
+        _outbox.Parameter("@at", DbType.String).Value = ResidentRegister.Now();
         _householdsFrom.Value = Convert.ToInt64(_lastId.ExecuteScalar(), CultureInfo.InvariantCulture);
         _numberExists = connection.Command("SELECT COUNT(*) FROM resident_numbers WHERE individual_number = @n", transaction);
         _numberExistsValue = _numberExists.Parameter("@n", DbType.Int64);
@@ -445,7 +453,7 @@ internal sealed class ResidentInserter : IDisposable
         _numberValue = _number.Parameter("@n", DbType.Int64);
         _numberFrom = _number.Parameter("@from", DbType.String);
         _number.Parameter("@reason", DbType.String).Value = NumberReasons.Imported;
-        foreach (var command in new[] { _resident, _residentReturningId, _household, _numberExists, _number }) command.Prepare();
+        foreach (var command in new[] { _resident, _residentReturningId, _household, _outbox, _numberExists, _number }) command.Prepare();
     }
 
     private static DbParameter[] AddResidentParameters(DbCommand c) =>
@@ -464,12 +472,14 @@ internal sealed class ResidentInserter : IDisposable
     public void CreateHouseholds()
     {
         _household.ExecuteNonQuery();
+        _outboxFrom.Value = _householdsFrom.Value;
+        _outbox.ExecuteNonQuery();
         _householdsFrom.Value = Convert.ToInt64(_lastId.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     public void Rebind(DbTransaction transaction)
     {
-        foreach (var command in new[] { _resident, _residentReturningId, _household, _numberExists, _number, _lastId }) command.Transaction = transaction;
+        foreach (var command in new[] { _resident, _residentReturningId, _household, _outbox, _numberExists, _number, _lastId }) command.Transaction = transaction;
     }
 
     /// <summary>Inserts the record, or returns why it was refused.</summary>
@@ -536,7 +546,7 @@ internal sealed class ResidentInserter : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _resident, _residentReturningId, _household, _numberExists, _number, _lastId }) command.Dispose();
+        foreach (var command in new[] { _resident, _residentReturningId, _household, _outbox, _numberExists, _number, _lastId }) command.Dispose();
         _fast?.Dispose();
     }
 }

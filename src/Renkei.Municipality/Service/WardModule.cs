@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.EApplications;
@@ -69,6 +71,7 @@ public static class WardModule
         {
             var (register, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>());
             var events = new RegisterEvents(register, sp.GetRequiredService<WardJlisConnection>().Numbering, clock);
+            if (sp.GetService<CopyFeedWorker>() is { } feed) events.Committed = feed.Wake;
             if (Options(sp).Tokens.IntermediateAddress is not null)
                 events.NumberRecorded = new NewResidentTokens(register,
                     new AddresseeSystem(register, sp.GetRequiredService<OperationLog>(), new AddresseeSystemOptions { Clock = clock }),
@@ -90,6 +93,7 @@ public static class WardModule
                 new JpkiRelyingParty(sp.GetRequiredService<WardJlisConnection>().Pki, new JpkiRelyingPartyOptions { Clock = clock }), clock);
         });
         services.AddSingleton(sp => new PinnedPortals(Options(sp).EApplicationPortals));
+        AddCopyFeed(builder);
         StaffApiAccess.AddScheme(services);
         return builder;
     }
@@ -130,6 +134,24 @@ public static class WardModule
             .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
                 MunicipalityService.EApplicationPortalClass);
         return app;
+    }
+
+    /// <summary>
+    /// The register and business systems feeding the ward's intermediate server (<see cref="WardCopyFeed"/>), when the
+    /// configuration names that server (<c>Ward:Tokens:IntermediateAddress</c>) and does not switch the feed off.
+    /// </summary>
+    private static void AddCopyFeed(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(WardOptions.Section);
+        if (section["Tokens:IntermediateAddress"] is null || section.GetValue("CopyFeed:Enabled", true) is false) return;
+        builder.Services.AddSingleton(sp =>
+        {
+            var (register, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>());
+            var addressees = new AddresseeSystem(register, sp.GetRequiredService<OperationLog>(), new AddresseeSystemOptions { Clock = clock });
+            return new WardCopyFeed(register, addressees, new MunicipalBusinessSystems(addressees), sp.GetRequiredService<WardTokenClients>().Intermediate, clock);
+        });
+        builder.Services.AddSingleton<CopyFeedWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CopyFeedWorker>());
     }
 
     /// <summary>A handler whose <see cref="IResult"/> is written to the response (a bare method group would bind as a RequestDelegate).</summary>

@@ -53,6 +53,22 @@ public sealed class WardOptions
     /// before the resident's own signature is checked; none: the inbox answers 503 <c>institution-calls-not-configured</c>.
     /// </summary>
     public List<PinnedPortal> EApplicationPortals { get; set; } = [];
+
+    /// <summary>
+    /// The register and business systems feeding the ward's own intermediate server (<see cref="Business.WardCopyFeed"/>),
+    /// section <c>Ward:CopyFeed</c>. It runs when <c>Ward:Tokens:IntermediateAddress</c> names that server.
+    /// </summary>
+    public WardCopyFeedSettings CopyFeed { get; set; } = new();
+}
+
+/// <summary>The copy feed to the ward's intermediate server (section <c>Ward:CopyFeed</c>).</summary>
+public sealed class WardCopyFeedSettings
+{
+    /// <summary>False: the service sends no copies itself (another process of the ward's does).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often it looks for changes made elsewhere (the console, the CLI) and retries after a failure; the service's own register events are sent at once.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>How the ward acquires its tokens (section <c>Ward:Tokens</c>).</summary>
@@ -122,6 +138,7 @@ internal sealed class WardOptionsValidator(bool databaseRegistered, IServiceProv
         SettingChecks.CheckAddress(failures, $"{S}:Tokens:IntermediateAddress", tokens.IntermediateAddress, required: false);
         SettingChecks.CheckAddress(failures, $"{S}:Tokens:JlisAddress", tokens.JlisAddress, required: false);
         if (tokens.Timeout <= TimeSpan.Zero) failures.Add($"{S}:Tokens:Timeout must be positive");
+        if (options.CopyFeed.Interval <= TimeSpan.Zero) failures.Add($"{S}:CopyFeed:Interval must be positive");
         CheckPortals(failures, options.EApplicationPortals);
 
         if (services.GetService(typeof(StaffDirectory)) is null)
