@@ -20,9 +20,16 @@ public sealed record ArrivalRequest(
     bool ForeignResident = false, string? Nationality = null);
 
 /// <summary>Arrival from abroad (国外からの転入): a new resident-record code and number from J-LIS.</summary>
+/// <param name="FormerResidentCode">For someone who lived in Japan before (再入国): the resident-record code they had.</param>
+/// <param name="FormerNumber">
+/// With <paramref name="FormerResidentCode"/>: the individual number they had (from their card or notification). A number
+/// is for life, also across a stay abroad, so J-LIS checks the pair and the person keeps both; without them a new code
+/// and number are issued (a first arrival).
+/// </param>
 public sealed record ArrivalFromAbroadRequest(
     Guid RequestId, NewPerson Person, string Address, string? HouseholdNumber, Relationship Relationship, DateOnly Date,
-    string FromCountry, bool ForeignResident = false, string? Nationality = null);
+    string FromCountry, bool ForeignResident = false, string? Nationality = null,
+    ResidentCode? FormerResidentCode = null, IndividualNumber? FormerNumber = null);
 
 /// <summary>Departure (転出) to another municipality or abroad.</summary>
 /// <param name="Destination">転出先 as the resident gives it (an address, or a country).</param>

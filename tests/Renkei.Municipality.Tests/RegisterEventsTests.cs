@@ -175,6 +175,40 @@ public class RegisterEventsTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Someone_who_returns_from_abroad_keeps_the_same_number_after_jlis_checks_it(string provider)
+    {
+        using var f = new Fixture(provider);
+        var (head, wife) = await f.FamilyAsync();
+        await f.Events.DepartureAsync(new DepartureRequest(Guid.NewGuid(), wife.Id, new DateOnly(2025, 3, 15), "ドイツ連邦共和国"));
+        var returning = new NewPerson("山田", "花子", "ヤマダ", "ハナコ", new DateOnly(1987, 8, 15), Sex.Female);
+
+        // Only one of the two: refused before J-LIS is asked.
+        var half = await Assert.ThrowsAsync<RegisterException>(() => f.Events.ArrivalFromAbroadAsync(new ArrivalFromAbroadRequest(Guid.NewGuid(), returning,
+            "東京都品川区広町二丁目1番36号", head.HouseholdNumber, Relationship.Wife, new DateOnly(2027, 4, 1), "ドイツ連邦共和国", FormerNumber: wife.IndividualNumber)));
+        Assert.Equal("former-number-incomplete", half.Code);
+        // Someone else's number with her code: J-LIS says they do not belong together.
+        var mismatch = await Assert.ThrowsAsync<RegisterException>(() => f.Events.ArrivalFromAbroadAsync(new ArrivalFromAbroadRequest(Guid.NewGuid(), returning,
+            "東京都品川区広町二丁目1番36号", head.HouseholdNumber, Relationship.Wife, new DateOnly(2027, 4, 1), "ドイツ連邦共和国",
+            FormerResidentCode: wife.ResidentCode, FormerNumber: head.IndividualNumber)));
+        Assert.Equal("number-mismatch", mismatch.Code);
+
+        var back = await f.Events.ArrivalFromAbroadAsync(new ArrivalFromAbroadRequest(Guid.NewGuid(), returning,
+            "東京都品川区広町二丁目1番36号", head.HouseholdNumber, Relationship.Wife, new DateOnly(2027, 4, 1), "ドイツ連邦共和国",
+            FormerResidentCode: wife.ResidentCode, FormerNumber: wife.IndividualNumber));
+
+        // The same record, code and number; the stay abroad stays in the history.
+        Assert.Equal(wife.Id, back.ResidentId);
+        var reinstated = f.Register.Find(wife.Id)!;
+        Assert.Equal((RegisterStatus.Resident, wife.ResidentCode, wife.IndividualNumber), (reinstated.Status, reinstated.ResidentCode, reinstated.IndividualNumber));
+        Assert.Null(reinstated.MovedOutTo);
+        Assert.Single(f.Register.NumberHistory(wife.Id));
+        Assert.Equal([RegisterEventType.ArrivalFromAbroad, RegisterEventType.Departure, RegisterEventType.ArrivalFromAbroad],
+            f.Register.Events(wife.Id).Select(e => e.Type));
+        Assert.Contains("再入国", f.Register.Events(wife.Id)[^1].Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Household_changes_move_people_and_change_the_head(string provider)
     {
         using var f = new Fixture(provider);

@@ -25,7 +25,7 @@ internal static class TestData
             var relationship = position switch { 0 => Relationship.Head, 1 => Relationship.Wife, _ => Relationship.Child };
             yield return new RegisterImportRecord(household, Code(firstCode + i), family, position switch { 0 => "太郎", 1 => "花子", 2 => "一郎", _ => "二郎" },
                 kana, position switch { 0 => "タロウ", 1 => "ハナコ", 2 => "イチロウ", _ => "ジロウ" },
-                new DateOnly(position < 2 ? 1970 : 2005, 1 + (int)(i % 12), 1 + (int)(i % 28)),
+                new DateOnly(position < 2 ? 1970 : 2009, 1 + (int)(i % 12), 1 + (int)(i % 28)),
                 position == 1 ? Sex.Female : Sex.Male, relationship, $"東京都品川区広町二丁目{i / 4 % 50 + 1}番{i / 200 % 20 + 1}号",
                 new DateOnly(2010, 4, 1), false, null, null);
         }

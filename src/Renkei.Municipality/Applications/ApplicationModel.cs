@@ -79,7 +79,12 @@ public sealed record LinkageStepDefinition(
     StepSubjects Subjects,
     bool Optional = false,
     string? IntraProviderSystem = null,
-    string? IntraInquirerSystem = null);
+    string? IntraInquirerSystem = null,
+    bool NotHeldIsAnswer = false)
+{
+    // NotHeldIsAnswer: 該当なし is itself the finding (no pension, no income on record in an investigation), so it
+    // confirms the step; otherwise it confirms nothing and the paper attachment is asked for.
+}
 
 /// <summary>
 /// Institutions named at the counter (from the 転入届, the applicant's statement or the insurer's name): who the linkages ask.
@@ -141,7 +146,17 @@ public sealed record ApplicationDecision(
     DateOnly DecidedOn,
     bool WithLinkage,
     int? Stage = null,
-    DateOnly? EffectiveFrom = null);
+    DateOnly? EffectiveFrom = null)
+{
+    /// <summary>1 for the first decision; each correction (更正) adds one.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Why this decision corrected the previous one (更正の理由); null for the first decision.</summary>
+    public string? CorrectionReason { get; init; }
+}
+
+/// <summary>A decision that a correction replaced (更正前の決定), kept whole.</summary>
+public sealed record SupersededDecision(ApplicationDecision Decision, string DecidedBy, DateTimeOffset SupersededAt, string SupersededBy, string Reason);
 
 /// <summary>An application (申請) as stored in <c>app_applications</c>, with its members, attachments and answers.</summary>
 public sealed record Application(
@@ -240,5 +255,11 @@ public sealed class WorkflowException(string code, string message) : Exception(m
         public const string LinkageIncomplete = "linkage-incomplete";
         public const string NotDecided = "not-decided";
         public const string IntermediateUnavailable = "intermediate-unavailable";
+        /// <summary>Nobody the procedure can be decided for (e.g. no child who counts): nothing is decided.</summary>
+        public const string NoEligiblePerson = "no-eligible-person";
+        /// <summary>A procedure for children opened with no child named.</summary>
+        public const string NoChildNamed = "no-child-named";
+        /// <summary>Linkage answered 該当なし for a required step: the paper attachment is needed before a decision.</summary>
+        public const string PaperNeeded = "paper-attachment-needed";
     }
 }

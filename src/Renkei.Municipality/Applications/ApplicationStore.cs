@@ -78,6 +78,48 @@ public sealed partial class ApplicationStore(Database database)
                 .With("@s", Text(ApplicationStatus.Decided)).With("@d", JsonSerializer.Serialize(decision, JsonDefaults.Options)).With("@by", staff)
                 .With("@on", Iso(decision.DecidedOn)).With("@l", decision.WithLinkage ? 1 : 0).With("@a", applicationId).ExecuteNonQuery() == 1);
 
+    /// <summary>
+    /// Replaces the decision in force by <paramref name="corrected"/> (更正) and keeps the replaced one, as stored, in the
+    /// history, in one transaction: false when the decision in force is no longer version <paramref name="currentVersion"/>
+    /// (a concurrent correction).
+    /// </summary>
+    internal bool Correct(long applicationId, int currentVersion, ApplicationDecision corrected, string staff, DateTimeOffset at, string reason) =>
+        Database.InTransaction((connection, transaction) =>
+        {
+            string stored, storedBy;
+            using (var read = connection.Command("SELECT decision, decided_by FROM app_applications WHERE id = @a AND status = @s"
+                       + (Database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE" : ""), transaction)
+                       .With("@a", applicationId).With("@s", Text(ApplicationStatus.Decided)))
+            using (var reader = read.ExecuteReader())
+            {
+                if (!reader.Read() || reader.IsDBNull(0)) return false;
+                (stored, storedBy) = (reader.GetString(0), reader.NullableString(1) ?? "");
+            }
+            if (JsonSerializer.Deserialize<ApplicationDecision>(stored, JsonDefaults.Options)!.Version != currentVersion) return false;
+            connection.Command("UPDATE app_applications SET decision = @d, decided_by = @by, decided_on = @on, decided_with_linkage = @l WHERE id = @a", transaction)
+                .With("@d", JsonSerializer.Serialize(corrected, JsonDefaults.Options)).With("@by", staff).With("@on", Iso(corrected.DecidedOn))
+                .With("@l", corrected.WithLinkage ? 1 : 0).With("@a", applicationId).ExecuteNonQuery();
+            connection.Command("INSERT INTO app_decision_history (application_id, version, decision, decided_by, superseded_at, superseded_by, reason) "
+                    + "VALUES (@a, @v, @d, @by, @at, @sb, @r)", transaction)
+                .With("@a", applicationId).With("@v", currentVersion).With("@d", stored).With("@by", storedBy).With("@at", Time(at))
+                .With("@sb", staff).With("@r", reason).ExecuteNonQuery();
+            return true;
+        });
+
+    /// <summary>The decisions corrections replaced, oldest first.</summary>
+    public IReadOnlyList<SupersededDecision> DecisionHistory(long applicationId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command("SELECT decision, decided_by, superseded_at, superseded_by, reason FROM app_decision_history "
+            + "WHERE application_id = @a ORDER BY version").With("@a", applicationId);
+        using var reader = command.ExecuteReader();
+        var list = new List<SupersededDecision>();
+        while (reader.Read())
+            list.Add(new SupersededDecision(JsonSerializer.Deserialize<ApplicationDecision>(reader.GetString(0), JsonDefaults.Options)!, reader.GetString(1),
+                DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture), reader.GetString(3), reader.GetString(4)));
+        return list;
+    }
+
     public Application? Find(long id)
     {
         using var connection = Database.Open();

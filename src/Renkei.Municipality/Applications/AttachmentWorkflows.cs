@@ -76,6 +76,8 @@ public sealed class AttachmentWorkflows
             throw new WorkflowException(WorkflowException.Codes.InvalidInput, "members: each person once, the applicant not among them (対象者が重複しています)");
         if (members.Any(m => string.IsNullOrWhiteSpace(m.Role) || m.Role.Length > 32))
             throw new WorkflowException(WorkflowException.Codes.InvalidInput, "members: a role is 1–32 characters (続柄区分が正しくありません)");
+        if (workflow.ForChildren && members.All(m => m.Role != WorkflowCatalogue.ChildRole))
+            throw new WorkflowException(WorkflowException.Codes.NoChildNamed, "members: name at least one child (対象児童を選んでください)");
         CheckCode(parties.PreviousMunicipality, "previousMunicipality");
         CheckCode(parties.JanuaryFirstMunicipality, "januaryFirstMunicipality");
         CheckCode(parties.FormerInsurer, "formerInsurer");
@@ -401,24 +403,42 @@ public sealed class AttachmentWorkflows
         return new LinkageRun(application.Id, stored.Results.Skip(application.Results.Count).ToList(), refused, stored.Status);
     }
 
-    /// <summary>Attachment states and status from the answers: omitted when every person of the replacing step was answered by linkage.</summary>
+    /// <summary>
+    /// Attachment states and status from the answers: omitted only when linkage provided the information for every person
+    /// of the replacing step. A 該当なし answer confirms nothing: the attachment stays required (未確認) and the paper is
+    /// asked for before a decision, as is any required step not yet confirmed.
+    /// </summary>
     private static (Dictionary<string, AttachmentState> States, ApplicationStatus Status) Evaluate(Application application, WorkflowDefinition workflow)
     {
-        bool Answered(LinkageStepDefinition step, IntegratedAddresseeNumber subject, bool paper) =>
-            application.Results.Any(r => r.Step == step.Code && r.Subject == subject && r.Answered && (r.Channel == LinkageChannel.Paper) == paper);
         var states = new Dictionary<string, AttachmentState>(StringComparer.Ordinal);
         foreach (var attachment in workflow.Attachments)
         {
             var step = workflow.Step(attachment.ReplacedByStep)!;
             var subjects = Subjects(application, step);
-            states[attachment.Code] = subjects.Any(s => Answered(step, s, paper: true)) ? AttachmentState.Submitted
-                : subjects.All(s => Answered(step, s, paper: false)) ? AttachmentState.Omitted
+            states[attachment.Code] = subjects.Any(s => OnPaper(application, step, s)) ? AttachmentState.Submitted
+                : subjects.All(s => LinkedAndProvided(application, step, s)) ? AttachmentState.Omitted
                 : AttachmentState.Required;
         }
         var complete = workflow.Steps.Where(s => !s.Optional)
-            .All(step => Subjects(application, step).All(s => application.Results.Any(r => r.Step == step.Code && r.Subject == s && r.Answered)));
+            .All(step => Subjects(application, step).All(s => OnPaper(application, step, s) || LinkedAndProvided(application, step, s)));
         return (states, complete ? ApplicationStatus.Linked : ApplicationStatus.Open);
     }
+
+    private static bool OnPaper(Application application, LinkageStepDefinition step, IntegratedAddresseeNumber subject) =>
+        application.Results.Any(r => r.Step == step.Code && r.Subject == subject && r.Answered && r.Channel == LinkageChannel.Paper);
+
+    /// <summary>Linkage confirmed the step for the subject: provided, or 該当なし where that is the finding (<see cref="LinkageStepDefinition.NotHeldIsAnswer"/>).</summary>
+    private static bool LinkedAndProvided(Application application, LinkageStepDefinition step, IntegratedAddresseeNumber subject) =>
+        application.Results.Any(r => r.Step == step.Code && r.Subject == subject && r.Channel != LinkageChannel.Paper
+            && (r.Outcome == LinkageOutcome.Provided || (r.Outcome == LinkageOutcome.NotHeld && step.NotHeldIsAnswer)));
+
+    /// <summary>The attachments still needed because linkage answered 該当なし for someone of their step.</summary>
+    private static IReadOnlyList<string> PaperNeeded(Application application, WorkflowDefinition workflow) =>
+        [.. workflow.Attachments.Where(a => application.Attachments.Any(x => x.Code == a.Code && x.State == AttachmentState.Required)
+                && workflow.Step(a.ReplacedByStep) is { } step
+                && Subjects(application, step).Any(s => !OnPaper(application, step, s) && !LinkedAndProvided(application, step, s)
+                    && application.Results.Any(r => r.Step == step.Code && r.Subject == s && r.Outcome == LinkageOutcome.NotHeld)))
+            .Select(a => a.Name)];
 
     /// <summary>
     /// The applicant brought the certificate after all: its values (the same JSON shape as the linked kind's body) are
@@ -447,24 +467,74 @@ public sealed class AttachmentWorkflows
 
     // ---------------------------------------------------------------- decision and notice
 
+    /// <summary>
+    /// What <see cref="Decide"/> would decide today, without deciding (決定内容の確認): the clerk confirms it first. Logged as a view.
+    /// </summary>
+    public ApplicationDecision Preview(StaffSession session, long applicationId, DateOnly date, string? terminal = null)
+    {
+        var (application, workflow) = Load(session, applicationId, terminal);
+        RequireOpen(application);
+        var decision = Apply(session, application, workflow, date, terminal, "決定内容の確認");
+        _recorder.Record(session, terminal, application.Applicant, OperationAction.View, OperationResult.Success,
+            $"決定内容の確認 申請番号 {application.Id}");
+        return decision;
+    }
+
     /// <summary>Decides by the workflow's rule from the stored answers (status must be linked); logged as a change.</summary>
     public ApplicationDecision Decide(StaffSession session, long applicationId, DateOnly date, string? terminal = null)
     {
         var (application, workflow) = Load(session, applicationId, terminal);
         RequireOpen(application);
-        if (application.Status != ApplicationStatus.Linked)
-        {
-            _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Refused,
-                $"決定 拒否 linkage-incomplete 申請番号 {application.Id}");
-            throw new WorkflowException(WorkflowException.Codes.LinkageIncomplete,
-                "some required information is neither linked nor submitted (必要な情報の連携または添付書類がそろっていません)");
-        }
-        var decision = workflow.Rule(new RuleContext(application, date));
+        var decision = Apply(session, application, workflow, date, terminal, "決定");
         if (!Store.Decide(application.Id, decision, session.StaffId.Value))
-            throw new WorkflowException(WorkflowException.Codes.AlreadyDecided, "the application is decided already (決定済みです)");
+            throw new WorkflowException(WorkflowException.Codes.AlreadyDecided, "決定済みです");
         _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Success,
             $"決定 {(decision.Outcome == DecisionOutcome.Approved ? "認定" : "却下")} 申請番号 {application.Id} {(decision.WithLinkage ? "連携により添付省略" : "添付書類あり")}");
         return decision;
+    }
+
+    /// <summary>
+    /// Corrects a decided application (更正): the rule runs again on the answers as they are now (e.g. after a paper
+    /// attachment or a new linkage), the result becomes the decision in force with the next version, and the replaced
+    /// decision is kept whole with who corrected it, when and <paramref name="reason"/> (1–200 characters). Logged as a change.
+    /// </summary>
+    public ApplicationDecision Correct(StaffSession session, long applicationId, DateOnly date, string? reason, string? terminal = null)
+    {
+        var (application, workflow) = Load(session, applicationId, terminal);
+        if (application.Decision is not { } current)
+            throw new WorkflowException(WorkflowException.Codes.NotDecided, "まだ決定されていないため更正できません");
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 200 || reason.Any(char.IsControl))
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, "reason: 更正の理由を1～200文字（改行なし）で入力してください");
+        var corrected = Apply(session, application, workflow, date, terminal, "更正") with { Version = current.Version + 1, CorrectionReason = reason };
+        if (!Store.Correct(application.Id, current.Version, corrected, session.StaffId.Value, _options.Clock.GetUtcNow(), reason))
+            throw new WorkflowException(WorkflowException.Codes.AlreadyDecided, "他の職員が先に更正しました。画面を更新してください");
+        _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Success,
+            $"更正 第{corrected.Version}版 {(corrected.Outcome == DecisionOutcome.Approved ? "認定" : "却下")} 申請番号 {application.Id}");
+        return corrected;
+    }
+
+    /// <summary>The workflow's rule on the stored answers; refusals (incomplete linkage, paper needed, nobody eligible) are logged.</summary>
+    private ApplicationDecision Apply(StaffSession session, Application application, WorkflowDefinition workflow, DateOnly date, string? terminal, string what)
+    {
+        try
+        {
+            if (application.Status == ApplicationStatus.Open)
+            {
+                var paper = PaperNeeded(application, workflow);
+                throw paper.Count > 0
+                    ? new WorkflowException(WorkflowException.Codes.PaperNeeded,
+                        $"情報連携の結果が「該当なし」のため確認できていません。{string.Join("、", paper)}の提出を受けてから決定してください")
+                    : new WorkflowException(WorkflowException.Codes.LinkageIncomplete, "必要な情報の連携または添付書類がそろっていません");
+            }
+            return workflow.Rule(new RuleContext(application, date, person => _addressee.Find(person)?.BirthDate));
+        }
+        catch (WorkflowException refused)
+        {
+            _recorder.Record(session, terminal, application.Applicant, OperationAction.Change, OperationResult.Refused,
+                $"{what} 拒否 {refused.Code} 申請番号 {application.Id}");
+            throw;
+        }
     }
 
     /// <summary>The decision notice (決定通知書) as text and JSON with Japanese-era dates; logged as an export.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
+using Renkei.Municipality.Business;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Municipality.Applications;
@@ -22,13 +23,26 @@ public sealed record WorkflowDefinition(
     Func<RuleContext, ApplicationDecision> Rule)
 {
     public LinkageStepDefinition? Step(string code) => Steps.FirstOrDefault(s => s.Code == code);
+
+    /// <summary>A procedure for children (手当, 保育): it cannot be opened without a member of <see cref="WorkflowCatalogue.ChildRole"/>.</summary>
+    public bool ForChildren => Code is WorkflowCatalogue.ChildAllowanceArrival or WorkflowCatalogue.ChildAllowance or WorkflowCatalogue.ChildRearingAllowance
+        or WorkflowCatalogue.ChildUpbringingAllowance or WorkflowCatalogue.NurseryAdmission;
 }
 
 /// <summary>What a rule decides from: the application, the decision date and the stored answers.</summary>
-public sealed class RuleContext(Application application, DateOnly date)
+public sealed class RuleContext(Application application, DateOnly date, Func<IntegratedAddresseeNumber, DateOnly?>? birthDateOf = null)
 {
     public Application Application { get; } = application;
     public DateOnly Date { get; } = date;
+
+    /// <summary>The members of <paramref name="role"/>, in the order the application names them.</summary>
+    public IReadOnlyList<IntegratedAddresseeNumber> Members(string role) => [.. Application.Members.Where(m => m.Role == role).Select(m => m.Addressee)];
+
+    /// <summary>A person's birth date from the ward's addressee system (null: unknown).</summary>
+    public DateOnly? BirthDate(IntegratedAddresseeNumber person) => birthDateOf?.Invoke(person);
+
+    /// <summary>Stops the decision: nothing can be decided for this application as it stands (no notice is made).</summary>
+    public static WorkflowException NotDecidable(string code, string message) => new(code, message);
 
     /// <summary>The applicant and the members concerned, applicant first.</summary>
     public IReadOnlyList<IntegratedAddresseeNumber> Everyone =>
@@ -91,9 +105,10 @@ public static class WorkflowCatalogue
     public static IReadOnlyList<WorkflowDefinition> All { get; } =
     [
         // 児童手当 認定請求 for a family that arrived after 1 January.
-        // Simplifications: the children are the members the applicant names (role child), each at the 3-years-and-over
-        // amount of 10,000 a month (no age bands, no third-child rate); 所得 is the 総所得金額等 of the 1 January
-        // municipality's assessment compared directly with the limit (no 控除 adjustment). Before 2024-10-01:
+        // The children are the members the applicant names (role child); amounts by ChildAllowanceRules (15,000 under 3,
+        // 10,000 from 3, 30,000 from the third child counting siblings to 22; paid to the first 31 March after 18).
+        // Simplification: 所得 is the 総所得金額等 of the 1 January municipality's assessment compared directly with the
+        // limit (no 控除 adjustment). Before 2024-10-01:
         // 所得制限限度額 6,220,000 + 380,000 per dependant → 児童手当; up to 所得上限限度額 8,580,000 + 380,000 per
         // dependant → 特例給付 5,000 per child; above → none. From 2024-10-01 there is no income limit.
         new(ChildAllowanceArrival, "児童手当 認定請求（転入世帯）", "child-allowance", "児童手当認定通知書",
@@ -136,12 +151,13 @@ public static class WorkflowCatalogue
             [new("pension-certificate", "年金証書の写し", "pension"), new("income-certificate", "所得証明書", "income")],
             [
                 new("pension", "日本年金機構の年金給付関係情報", HolderInformationKindCodes.PensionBenefit, ProviderSource.PensionOrganisation,
-                    InstitutionClass.PensionOrganisation, StepSubjects.Applicant),
+                    InstitutionClass.PensionOrganisation, StepSubjects.Applicant, NotHeldIsAnswer: true),
                 new("income", "1月1日の住所地の地方税関係情報", InformationKindCodes.LocalTax, ProviderSource.JanuaryFirstMunicipality,
                     InstitutionClass.Municipality, StepSubjects.Applicant),
             ], false, ChildRearingRule),
 
-        // 生活保護 investigation (資産・収入の調査), several kinds for the whole household in batch queries.
+        // 生活保護 investigation (資産・収入の調査), several kinds for the whole household in batch queries; what is not held
+        // (no tax record, no pension) is itself a finding of the investigation.
         // Simplifications: 最低生活費 = 80,000 for the first person + 40,000 per further person a month; recognised income =
         // (総所得金額等 + public pensions) ÷ 12 summed over the household; income below the minimum → 保護開始 with the
         // difference as the monthly amount; otherwise 却下. The insurer's qualification is recorded (医療扶助) but does not
@@ -150,11 +166,11 @@ public static class WorkflowCatalogue
             [TaxCertificate, new("pension-certificate", "年金証書の写し", "pension"), new("insurance-card", "健康保険の資格を証する書類", "health-insurance")],
             [
                 new("income", "地方税関係情報", InformationKindCodes.LocalTax, ProviderSource.JanuaryFirstMunicipality,
-                    InstitutionClass.Municipality, StepSubjects.Everyone),
+                    InstitutionClass.Municipality, StepSubjects.Everyone, NotHeldIsAnswer: true),
                 new("pension", "年金給付関係情報", HolderInformationKindCodes.PensionBenefit, ProviderSource.PensionOrganisation,
-                    InstitutionClass.PensionOrganisation, StepSubjects.Everyone),
+                    InstitutionClass.PensionOrganisation, StepSubjects.Everyone, NotHeldIsAnswer: true),
                 new("health-insurance", "医療保険資格関係情報", HolderInformationKindCodes.HealthInsuranceQualification, ProviderSource.FormerInsurer,
-                    InstitutionClass.HealthInsurer, StepSubjects.Everyone, Optional: true),
+                    InstitutionClass.HealthInsurer, StepSubjects.Everyone, Optional: true, NotHeldIsAnswer: true),
             ], true, PublicAssistanceRule),
 
         // 品川区児童育成手当 (育成手当), an ordinance affair: tax information from the ward's own residence tax system through
@@ -205,42 +221,59 @@ public static class WorkflowCatalogue
     private static ApplicationDecision ChildAllowanceRule(RuleContext c)
     {
         var reasons = new List<string>();
-        var resident = c.Answer("previous-resident-record");
-        if (resident is null || resident.Outcome != LinkageOutcome.Provided)
-            return c.Reject("前住所地に住民記録が確認できないため却下します", ["前住所地の住民票関係情報: 該当なし"]);
-        if (resident.Body is { } rb && rb.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String && st.GetString() is "Resident" or "resident")
+        // The step is required, so a 該当なし answer never reaches the rule: the paper 住民票 is asked for instead.
+        if (c.Answer("previous-resident-record") is { Outcome: LinkageOutcome.Provided, Body: { } rb }
+            && rb.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String && st.GetString() is "Resident" or "resident")
             return c.Reject("前住所地から転出していないため却下します", ["前住所地の住民票関係情報: 住民（転出の記録なし）"]);
         reasons.Add("前住所地の住民票関係情報により転入を確認しました");
-        var children = c.CountMembers(ChildRole);
-        if (children == 0) return c.Reject("支給対象児童がいないため却下します", reasons);
-        return ChildAllowanceAmount(c, children, reasons, "所得が確認できないため却下します（1月1日の住所地に課税情報がありません）");
+        return ChildAllowanceAmount(c, reasons, "所得が確認できないため却下します（1月1日の住所地に課税情報がありません）");
     }
 
-    private static ApplicationDecision PlainChildAllowanceRule(RuleContext c)
-    {
-        var children = c.CountMembers(ChildRole);
-        if (children == 0) return c.Reject("支給対象児童がいないため却下します", []);
-        return ChildAllowanceAmount(c, children, [], "所得が確認できないため却下します（区に課税情報がありません）");
-    }
+    private static ApplicationDecision PlainChildAllowanceRule(RuleContext c) =>
+        ChildAllowanceAmount(c, [], "所得が確認できないため却下します（区に課税情報がありません）");
 
-    /// <summary>The 児童手当 amount by the simplified income limits of the arrival workflow.</summary>
-    private static ApplicationDecision ChildAllowanceAmount(RuleContext c, int children, List<string> reasons, string noTax)
+    /// <summary>
+    /// The 児童手当 amount for the children the application names (<see cref="ChildAllowanceRules"/>: ages, the third-child
+    /// rate counting siblings to 22) and, before 2024-10-01, the simplified income limits. No child paid for: nothing is
+    /// decided (<see cref="WorkflowException.Codes.NoEligiblePerson"/>).
+    /// </summary>
+    private static ApplicationDecision ChildAllowanceAmount(RuleContext c, List<string> reasons, string noTax)
     {
-        var tax = Tax(c);
-        if (tax is null) return c.Reject(noTax, reasons);
-        reasons.Add($"所得 {Yen(tax.TotalIncome)}（{tax.FiscalYear}年度、扶養親族 {tax.Dependants}人）");
+        var children = c.Members(ChildRole).Select(a => (Child: a, Birth: c.BirthDate(a))).ToList();
+        if (children.Any(x => x.Birth is null))
+            throw RuleContext.NotDecidable(WorkflowException.Codes.NoEligiblePerson, "対象児童の生年月日が宛名システムで確認できないため決定できません");
+        var paid = ChildAllowanceRules.Amounts(children.Select(x => x.Birth!.Value), c.Date);
+        foreach (var (child, birth) in children)
+        {
+            var age = Age(birth!.Value, c.Date);
+            var amount = paid.FirstOrDefault(p => p.BirthDate == birth);
+            reasons.Add(amount.MonthlyAmount > 0
+                ? $"宛名番号 {child}（{age}歳）: 第{amount.Order}子 月額{Yen(amount.MonthlyAmount)}"
+                : ChildAllowanceRules.CountsForOrder(birth.Value, c.Date)
+                    ? $"宛名番号 {child}（{age}歳）: 支給対象外（多子加算の算定に含めます）"
+                    : $"宛名番号 {child}（{age}歳）: 支給対象外");
+        }
+        if (paid.Count == 0)
+            throw RuleContext.NotDecidable(WorkflowException.Codes.NoEligiblePerson,
+                "支給対象となる児童がいないため決定できません（18歳到達後の最初の3月31日を過ぎた児童は対象外です）。対象児童を確認してください");
+        var total = paid.Sum(p => p.MonthlyAmount);
         if (c.Date >= ChildAllowanceLimitAbolished)
         {
             reasons.Add("令和6年10月分以降は所得制限がありません");
-            return c.Approve($"児童手当 {children}人 月額{Yen(10_000L * children)}", 10_000L * children, reasons);
+            return c.Approve($"児童手当 {paid.Count}人 月額{Yen(total)}", total, reasons);
         }
+        var tax = Tax(c);
+        if (tax is null) return c.Reject(noTax, reasons);
+        reasons.Add($"所得 {Yen(tax.TotalIncome)}（{tax.FiscalYear}年度、扶養親族 {tax.Dependants}人）");
         var limit = 6_220_000L + 380_000L * tax.Dependants;
         var upper = 8_580_000L + 380_000L * tax.Dependants;
         reasons.Add($"所得制限限度額 {Yen(limit)}、所得上限限度額 {Yen(upper)}");
-        if (tax.TotalIncome < limit) return c.Approve($"児童手当 {children}人 月額{Yen(10_000L * children)}", 10_000L * children, reasons);
-        if (tax.TotalIncome < upper) return c.Approve($"特例給付 {children}人 月額{Yen(5_000L * children)}", 5_000L * children, reasons);
+        if (tax.TotalIncome < limit) return c.Approve($"児童手当 {paid.Count}人 月額{Yen(total)}", total, reasons);
+        if (tax.TotalIncome < upper) return c.Approve($"特例給付 {paid.Count}人 月額{Yen(5_000L * paid.Count)}", 5_000L * paid.Count, reasons);
         return c.Reject("所得上限限度額以上のため支給しません", reasons);
     }
+
+    private static int Age(DateOnly birth, DateOnly date) => date.Year - birth.Year - (date < birth.AddYears(date.Year - birth.Year) ? 1 : 0);
 
     /// <summary>The nursery fee stages of the simplified rule: upper bound of 市町村民税所得割額 (exclusive) and the monthly fee per child.</summary>
     private static readonly (long Below, long Fee)[] NurseryStages =

@@ -16,38 +16,68 @@ public sealed record ChildAllowanceAward(IntegratedAddresseeNumber Recipient, st
 public sealed record ChildAllowanceInformation(bool Recipient, DateOnly? CertifiedOn, long MonthlyAmount, int Children, IReadOnlyList<string> ChildAddresseeNumbers, bool CountedAsChild);
 
 /// <summary>
-/// Simplified child-allowance rules (児童手当法), two periods:
+/// The child-allowance rules (児童手当法) by the day they apply to, in two periods:
 /// <list type="bullet">
-/// <item>From 2024-10-01 (the 2024 reform): every child under 18 on the day counts (a simplification of "until the first
-/// 31 March after the 18th birthday"); no income limit; per child per month 15,000 yen under 3 and 10,000 yen from 3,
-/// and 30,000 yen for the third and later child (order by birth date, eldest first, among the counted children).</item>
-/// <item>Before 2024-10-01: children under 15; 15,000 yen under 3, 10,000 yen from 3, 15,000 yen for the third and later
-/// child of primary-school age (under 12); the income limit is left out.</item>
+/// <item>From 2024-10-01 (令和6年10月分から, the 2024 reform): a child is paid for until the first 31 March on or after
+/// the day they reach 18 (高校生年代まで); no income limit; per child per month 15,000 yen until the end of the month in
+/// which they reach 3, then 10,000 yen, and 30,000 yen for the third and later child, where children are counted, eldest
+/// first, until the first 31 March after they reach 22 (多子加算: 大学生年代まで, when the parent still supports them).</item>
+/// <item>Before 2024-10-01: paid until the first 31 March after the child reaches 15 (中学校修了前); 15,000 yen under 3,
+/// 10,000 yen from 3, 15,000 yen for the third and later child before the end of primary school (小学校修了前), children
+/// counted until the first 31 March after they reach 18; the income limit is applied by the procedure, not here.</item>
 /// </list>
-/// The recipient is the household head, or the eldest adult (18+) when the head is not a parent-age adult.
+/// One reaches an age the day before the birthday (年齢計算ニ関スル法律), so a child born on 1 April finishes a school year
+/// earlier than one born on 2 April. Simplification: whether a child of 18–22 is still supported is the applicant's
+/// declaration (the children the application names are counted).
 /// </summary>
 public static class ChildAllowanceRules
 {
     public static readonly DateOnly Reform2024 = new(2024, 10, 1);
 
-    /// <summary>The age up to which (exclusive) a child counts on <paramref name="date"/>.</summary>
+    /// <summary>The age after whose first 31 March a child is no longer paid for on <paramref name="date"/> (18, or 15 before the reform).</summary>
     public static int AgeLimit(DateOnly date) => date >= Reform2024 ? 18 : 15;
 
-    public static bool Counts(DateOnly birthDate, DateOnly date) => birthDate <= date && Dates.Age(birthDate, date) < AgeLimit(date);
+    /// <summary>The age after whose first 31 March a child no longer counts for the third-child rate (22, or 18 before the reform).</summary>
+    public static int CountingLimit(DateOnly date) => date >= Reform2024 ? 22 : 18;
 
-    /// <summary>Monthly amount for each counted child (eldest first); children who do not count are left out.</summary>
+    /// <summary>The first 31 March on or after the day a person born on <paramref name="birthDate"/> reaches <paramref name="age"/>.</summary>
+    public static DateOnly FirstMarch31AfterReaching(DateOnly birthDate, int age)
+    {
+        var reached = birthDate.AddYears(age).AddDays(-1);
+        var march31 = new DateOnly(reached.Year, 3, 31);
+        return reached <= march31 ? march31 : march31.AddYears(1);
+    }
+
+    /// <summary>Whether the allowance is paid for a child born on <paramref name="birthDate"/> on <paramref name="date"/>.</summary>
+    public static bool Counts(DateOnly birthDate, DateOnly date) => birthDate <= date && date <= FirstMarch31AfterReaching(birthDate, AgeLimit(date));
+
+    /// <summary>Whether the child is counted when children are numbered for the third-child rate.</summary>
+    public static bool CountsForOrder(DateOnly birthDate, DateOnly date) =>
+        birthDate <= date && date <= FirstMarch31AfterReaching(birthDate, CountingLimit(date));
+
+    /// <summary>Under 3 for the amount: until the end of the month in which the child reaches 3.</summary>
+    public static bool UnderThree(DateOnly birthDate, DateOnly date)
+    {
+        var reached = birthDate.AddYears(3).AddDays(-1);
+        return date <= new DateOnly(reached.Year, reached.Month, DateTime.DaysInMonth(reached.Year, reached.Month));
+    }
+
+    /// <summary>
+    /// Monthly amount for each child paid for, with the child's place in the count (eldest first among the children
+    /// counted); children counted but not paid for (e.g. 18–22) and children who do not count are left out.
+    /// </summary>
     public static IReadOnlyList<(DateOnly BirthDate, int Order, long MonthlyAmount)> Amounts(IEnumerable<DateOnly> birthDates, DateOnly date)
     {
-        var counted = birthDates.Where(b => Counts(b, date)).OrderBy(b => b).ToList();
+        var counted = birthDates.Where(b => CountsForOrder(b, date)).OrderBy(b => b).ToList();
         var list = new List<(DateOnly, int, long)>(counted.Count);
         for (var i = 0; i < counted.Count; i++)
         {
-            var order = i + 1;
-            var age = Dates.Age(counted[i], date);
+            var (birth, order) = (counted[i], i + 1);
+            if (!Counts(birth, date)) continue;
             long amount;
-            if (date >= Reform2024) amount = order >= 3 ? 30_000 : age < 3 ? 15_000 : 10_000;
-            else amount = age < 3 ? 15_000 : order >= 3 && age < 12 ? 15_000 : 10_000;
-            list.Add((counted[i], order, amount));
+            if (date >= Reform2024) amount = order >= 3 ? 30_000 : UnderThree(birth, date) ? 15_000 : 10_000;
+            else amount = UnderThree(birth, date) ? 15_000 : order >= 3 && date <= FirstMarch31AfterReaching(birth, 12) ? 15_000 : 10_000;
+            list.Add((birth, order, amount));
         }
         return list;
     }

@@ -82,10 +82,68 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         if (existing is { Status: RegisterStatus.Deceased })
             throw new RegisterException("deceased", "the register records this person as deceased (死亡により消除されています)");
 
+        await VerifyCarriedNumberAsync(request.ResidentCode, request.IndividualNumber, cancellationToken);
+
+        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromMunicipality, (c, t) =>
+        {
+            var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
+            var id = Reinstate(c, t, request.ResidentCode, request.IndividualNumber, person, placedAddress, household, request.Relationship, request.Date,
+                request.ForeignResident, request.Nationality, NumberReasons.CarriedOver);
+            return (id, household, request.Date, $"転入届（転出地 {request.FromMunicipality.Digits}）", null,
+                $"転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
+        }), cancellationToken);
+    }
+
+    public async Task<RegisterEventResult> ArrivalFromAbroadAsync(ArrivalFromAbroadRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Replay(request.RequestId, RegisterEventType.ArrivalFromAbroad) is { } done) return done;
+        var person = CheckPerson(request.Person);
+        var address = RequiredText(request.Address, "address");
+        var country = RequiredText(request.FromCountry, "fromCountry");
+        CheckDate(request.Date, "date");
+        CheckForeign(request.ForeignResident, request.Nationality);
+        CheckPlacement(request.HouseholdNumber, request.Relationship, address, out _);
+
+        if ((request.FormerResidentCode is null) != (request.FormerNumber is null))
+            throw new RegisterException("former-number-incomplete",
+                "formerResidentCode and formerNumber: give both for someone who lived in Japan before, or neither (以前の住民票コードと個人番号を両方入力してください)");
+        ResidentCode code;
+        IndividualNumber number;
+        var returning = request.FormerResidentCode is { } formerCode && request.FormerNumber is { } formerNumber;
+        if (returning)
+        {
+            // A number is for life, also across a stay abroad (再入国): J-LIS confirms the pair and the person keeps both.
+            (code, number) = (request.FormerResidentCode!.Value, request.FormerNumber!.Value);
+            await VerifyCarriedNumberAsync(code, number, cancellationToken);
+        }
+        else
+        {
+            code = (await jlis.IssueResidentCodeAsync(
+                new IssueResidentCodeRequest(request.RequestId, Municipality, ResidentCodeIssueReason.ArrivalFromAbroad), cancellationToken)).ResidentCode;
+            number = (await jlis.DeriveNumberAsync(
+                new DeriveNumberRequest(DerivedId(request.RequestId, "derive-number"), Municipality, code), cancellationToken)).IndividualNumber;
+        }
+
+        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromAbroad, (c, t) =>
+        {
+            var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
+            var id = returning
+                ? Reinstate(c, t, code, number, person, placedAddress, household, request.Relationship, request.Date,
+                    request.ForeignResident, request.Nationality, NumberReasons.ReEntry)
+                : InsertResident(c, t, code, number, person, placedAddress, household, request.Relationship, request.Date,
+                    request.ForeignResident, request.Nationality, NumberReasons.ArrivalFromAbroad, request.Date);
+            return (id, household, request.Date, returning ? $"国外からの転入（{country}、再入国・同じ個人番号）" : $"国外からの転入（{country}）", null,
+                $"国外からの転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
+        }), cancellationToken);
+    }
+
+    /// <summary>J-LIS confirms that a carried resident-record code and number belong together (転入, 国外からの再入国).</summary>
+    private async Task VerifyCarriedNumberAsync(ResidentCode code, IndividualNumber number, CancellationToken cancellationToken)
+    {
         VerifyNumberResponse verification;
         try
         {
-            verification = await jlis.VerifyNumberAsync(new VerifyNumberRequest(request.ResidentCode, request.IndividualNumber), cancellationToken);
+            verification = await jlis.VerifyNumberAsync(new VerifyNumberRequest(code, number), cancellationToken);
         }
         catch (JlisException refused) when (refused.Code == OtherMunicipalityCode)
         {
@@ -108,61 +166,31 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
                 throw new RegisterException("number-unverified", "J-LIS gave an unknown verification outcome (確認できません)");
         }
 
-        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromMunicipality, (c, t) =>
-        {
-            var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
-            var again = ResidentRegister.FindByCode(c, t, request.ResidentCode);
-            long id;
-            if (again is null)
-            {
-                id = InsertResident(c, t, request.ResidentCode, request.IndividualNumber, person, placedAddress, household, request.Relationship,
-                    request.Date, request.ForeignResident, request.Nationality, NumberReasons.CarriedOver, request.Date);
-            }
-            else if (again.Status == RegisterStatus.MovedOut)
-            {
-                // Someone who once left comes back: the same record is reinstated.
-                id = again.Id;
-                c.Command("""
-                    UPDATE residents SET family_name = @fn, given_name = @gn, family_name_kana = @fk, given_name_kana = @gk, birth_date = @birth,
-                      sex = @sex, address = @address, household_number = @household, relationship = @rel, resident_since = @since, status = 0,
-                      status_date = NULL, moved_out_to = NULL, foreign_resident = @foreign, nationality = @nat WHERE id = @id
-                    """, t)
-                    .With("@fn", person.FamilyName).With("@gn", person.GivenName).With("@fk", person.FamilyNameKana).With("@gk", person.GivenNameKana)
-                    .With("@birth", ResidentRegister.FormatDate(person.BirthDate)).With("@sex", (int)person.Sex).With("@address", placedAddress)
-                    .With("@household", household).With("@rel", (int)request.Relationship).With("@since", ResidentRegister.FormatDate(request.Date))
-                    .With("@foreign", request.ForeignResident ? 1 : 0).With("@nat", request.Nationality).With("@id", id).ExecuteNonQuery();
-                if (again.IndividualNumber != request.IndividualNumber)
-                    SetNumber(c, t, id, request.IndividualNumber, request.Date, NumberReasons.CarriedOver);
-            }
-            else throw new RegisterException("already-registered", "this person is already a resident here (既に住民として記録されています)");
-            return (id, household, request.Date, $"転入届（転出地 {request.FromMunicipality.Digits}）", null,
-                $"転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
-        }), cancellationToken);
     }
 
-    public async Task<RegisterEventResult> ArrivalFromAbroadAsync(ArrivalFromAbroadRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a person who carries their code and number: a new record, or the same record reinstated for someone who
+    /// once left (転出) and comes back, keeping its history.
+    /// </summary>
+    private static long Reinstate(DbConnection c, DbTransaction t, ResidentCode code, IndividualNumber number, NewPerson person, string placedAddress,
+        string household, Relationship relationship, DateOnly date, bool foreign, string? nationality, string numberReason)
     {
-        if (Replay(request.RequestId, RegisterEventType.ArrivalFromAbroad) is { } done) return done;
-        var person = CheckPerson(request.Person);
-        var address = RequiredText(request.Address, "address");
-        var country = RequiredText(request.FromCountry, "fromCountry");
-        CheckDate(request.Date, "date");
-        CheckForeign(request.ForeignResident, request.Nationality);
-        CheckPlacement(request.HouseholdNumber, request.Relationship, address, out _);
-
-        var code = (await jlis.IssueResidentCodeAsync(
-            new IssueResidentCodeRequest(request.RequestId, Municipality, ResidentCodeIssueReason.ArrivalFromAbroad), cancellationToken)).ResidentCode;
-        var number = (await jlis.DeriveNumberAsync(
-            new DeriveNumberRequest(DerivedId(request.RequestId, "derive-number"), Municipality, code), cancellationToken)).IndividualNumber;
-
-        return await AfterNumberRecordedAsync(request.RequestId, Commit(request.RequestId, RegisterEventType.ArrivalFromAbroad, (c, t) =>
-        {
-            var (household, placedAddress) = Place(c, t, request.HouseholdNumber, request.Relationship, address, request.Date);
-            var id = InsertResident(c, t, code, number, person, placedAddress, household, request.Relationship, request.Date,
-                request.ForeignResident, request.Nationality, NumberReasons.ArrivalFromAbroad, request.Date);
-            return (id, household, request.Date, $"国外からの転入（{country}）", null,
-                $"国外からの転入により記載（世帯番号 {household}、続柄 {request.Relationship.ToJapanese()}）");
-        }), cancellationToken);
+        var again = ResidentRegister.FindByCode(c, t, code);
+        if (again is null)
+            return InsertResident(c, t, code, number, person, placedAddress, household, relationship, date, foreign, nationality, numberReason, date);
+        if (again.Status != RegisterStatus.MovedOut)
+            throw new RegisterException("already-registered", "this person is already a resident here (既に住民として記録されています)");
+        c.Command("""
+            UPDATE residents SET family_name = @fn, given_name = @gn, family_name_kana = @fk, given_name_kana = @gk, birth_date = @birth,
+              sex = @sex, address = @address, household_number = @household, relationship = @rel, resident_since = @since, status = 0,
+              status_date = NULL, moved_out_to = NULL, moved_out_to_code = NULL, foreign_resident = @foreign, nationality = @nat WHERE id = @id
+            """, t)
+            .With("@fn", person.FamilyName).With("@gn", person.GivenName).With("@fk", person.FamilyNameKana).With("@gk", person.GivenNameKana)
+            .With("@birth", ResidentRegister.FormatDate(person.BirthDate)).With("@sex", (int)person.Sex).With("@address", placedAddress)
+            .With("@household", household).With("@rel", (int)relationship).With("@since", ResidentRegister.FormatDate(date))
+            .With("@foreign", foreign ? 1 : 0).With("@nat", nationality).With("@id", again.Id).ExecuteNonQuery();
+        if (again.IndividualNumber != number) SetNumber(c, t, again.Id, number, date, numberReason);
+        return again.Id;
     }
 
     // ---------------------------------------------------------------- leaving

@@ -556,6 +556,7 @@ public static class NumberReasons
 {
     public const string Imported = "既存住民基本台帳からの移行";
     public const string InitialAssignment = "初期一斉指定";
+    public const string ReEntry = "国外からの再入国（同じ個人番号）";
     public const string Birth = "出生による指定";
     public const string ArrivalFromAbroad = "国外からの転入による指定";
     public const string CarriedOver = "転入（転出地市町村の個人番号を引継ぎ）";

@@ -20,6 +20,18 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
     /// <summary>Steps to run; empty: every offered step.</summary>
     [BindProperty] public List<string> Steps { get; set; } = [];
 
+    /// <summary>The clerk saw the proposed decision and confirms it (決定の確定); false: show it first.</summary>
+    [BindProperty] public bool Confirmed { get; set; }
+
+    /// <summary>Why a decided application is corrected (更正の理由).</summary>
+    [BindProperty] public string? CorrectionReason { get; set; }
+
+    /// <summary>The decision the rule proposes, shown for confirmation before anything is decided.</summary>
+    public ApplicationDecision? Proposed { get; private set; }
+
+    /// <summary>The decisions corrections replaced (更正前の決定), oldest first.</summary>
+    public IReadOnlyList<SupersededDecision> History { get; private set; } = [];
+
     public Application? Application { get; private set; }
     public WorkflowDefinition? Workflow { get; private set; }
     public IReadOnlyList<OfferedLinkage> Offered { get; private set; } = [];
@@ -61,8 +73,32 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
         if (Workflows is null) return await ShowAsync();
         try
         {
-            var decision = Workflows.Decide(Staff!, Id, View.Today, Terminal);
-            Message = $"{ApplicationText.Decision(decision.Outcome)}しました: {decision.Summary}";
+            if (!Confirmed)
+            {
+                Proposed = Workflows.Preview(Staff!, Id, View.Today, Terminal);
+                Message = "次の内容で決定します。内容を確認して「確定する」を押してください（まだ決定していません）。";
+            }
+            else
+            {
+                var decision = Workflows.Decide(Staff!, Id, View.Today, Terminal);
+                Message = $"{ApplicationText.Decision(decision.Outcome)}しました: {decision.Summary}";
+            }
+        }
+        catch (WorkflowException refused)
+        {
+            return await AfterRefusalAsync(refused);
+        }
+        return await ShowAsync(log: false);
+    }
+
+    public async Task<IActionResult> OnPostCorrectAsync()
+    {
+        if (Workflows is null) return await ShowAsync();
+        try
+        {
+            var corrected = Workflows.Correct(Staff!, Id, View.Today, CorrectionReason, Terminal);
+            Message = $"更正しました（第{corrected.Version}版）: {corrected.Summary}";
+            CorrectionReason = null;
         }
         catch (WorkflowException refused)
         {
@@ -91,6 +127,7 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
             Application = log ? Workflows.Get(Staff!, Id, Terminal) : Workflows.Store.Find(Id);
             Workflow = Application is null ? null : WorkflowCatalogue.Find(Application.Workflow);
             Evidence = Application is { Channel: ApplicationChannel.EApplication } ? Workflows.Store.EvidenceOf(Application.Id) : null;
+            History = Application?.Decision is { Version: > 1 } ? Workflows.Store.DecisionHistory(Application.Id) : [];
         }
         catch (WorkflowException refused)
         {

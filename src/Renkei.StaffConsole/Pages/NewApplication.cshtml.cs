@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
+using Renkei.Municipality.Business;
+using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
 
 namespace Renkei.StaffConsole.Pages;
@@ -107,14 +109,20 @@ public sealed partial class NewApplicationModel : ApplicationPageModel
         }
     }
 
-    /// <summary>The role a household member gets by default: children under 18 are the children concerned.</summary>
+    /// <summary>
+    /// The role a household member gets by default: for 児童手当, every child the allowance counts (paid to the first
+    /// 31 March after 18, counted for the third-child rate to 22: ChildAllowanceRules); for the other child benefits,
+    /// children under 18.
+    /// </summary>
     public string? DefaultRole(Resident member)
     {
         if (Workflow is null) return null;
         var age = View.Today.Year - member.BirthDate.Year - (View.Today < member.BirthDate.AddYears(View.Today.Year - member.BirthDate.Year) ? 1 : 0);
         return Workflow.Code switch
         {
-            WorkflowCatalogue.ChildAllowanceArrival or WorkflowCatalogue.ChildRearingAllowance or WorkflowCatalogue.ChildUpbringingAllowance
+            WorkflowCatalogue.ChildAllowanceArrival or WorkflowCatalogue.ChildAllowance
+                => member.Relationship == Relationship.Child && ChildAllowanceRules.CountsForOrder(member.BirthDate, View.Today) ? WorkflowCatalogue.ChildRole : null,
+            WorkflowCatalogue.ChildRearingAllowance or WorkflowCatalogue.ChildUpbringingAllowance
                 => age < 18 ? WorkflowCatalogue.ChildRole : null,
             WorkflowCatalogue.PublicAssistanceInvestigation or WorkflowCatalogue.NhiEnrolment => WorkflowCatalogue.MemberRole,
             _ => null,

@@ -68,7 +68,7 @@ public sealed class AttachmentWorkflowTests
                 HealthInsuranceMemberCategory.Dependant, new DateOnly(2015, 4, 1), new DateOnly(2026, 4, 1), QualificationLossReason.InsuredLost)));
         c.SeedWardTax(3, 2_000_000, 1);
 
-        var childAllowance = await DecideAsync(c, WorkflowCatalogue.ChildAllowanceArrival, "child-allowance", 0, [Child(c, 1)], FromOta());
+        var childAllowance = await DecideAsync(c, WorkflowCatalogue.ChildAllowanceArrival, "child-allowance", 0, [Child(c, 2)], FromOta());
         Assert.Equal((DecisionOutcome.Approved, 10_000L), (childAllowance.Decision!.Outcome, childAllowance.Decision.MonthlyAmount));
 
         var nursing = await DecideAsync(c, WorkflowCatalogue.NursingCarePremiumArrival, "nursing-care-insurance", 2, [], FromOta());
@@ -132,6 +132,63 @@ public sealed class AttachmentWorkflowTests
             u => Assert.Equal((1L, 1L, 1.0), (u.Decided, u.DecidedWithLinkage, u.UsageRate!.Value)));
         Assert.All(dashboard.Usage.Where(u => counterOnly.Contains(u.Workflow)), u => Assert.Equal((0L, (double?)null), (u.Decided, u.UsageRate)));
         Assert.Equal(3, dashboard.OmittedAttachments.Where(a => a.Affair == "public-assistance").Sum(a => a.Omitted));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Not_held_asks_for_the_paper_a_decision_is_confirmed_before_it_is_made_and_a_correction_keeps_both_versions(string provider)
+    {
+        await using var c = await ApplicationCountry.StartAsync(provider);
+        // 大田区 holds the applicant's tax information but no resident record: linkage answers 該当なし for it.
+        await c.LoadAsync(Ota, (0, InformationKindCodes.LocalTax, Tax(4_000_000, 2)),
+            (4, InformationKindCodes.ResidentRecord, new ResidentRecordBody("0002", 1, [ApplicationCountry.ProviderAddressee(4)], ResidentStatus.MovedOut, null, new DateOnly(2026, 3, 1))),
+            (4, InformationKindCodes.LocalTax, Tax(3_000_000, 1)));
+        var clerk = c.Clerk("child-allowance");
+
+        // A procedure for children is not opened without a child.
+        var noChild = Assert.Throws<WorkflowException>(() => c.Workflows.Open(clerk, WorkflowCatalogue.ChildAllowanceArrival, c.AddresseeOf(0),
+            [Member(c, 1)], FromOta(), Today, "COUNTER-1"));
+        Assert.Equal(WorkflowException.Codes.NoChildNamed, noChild.Code);
+
+        // Two 17-year-olds (paid until the first 31 March after 18).
+        var application = c.Workflows.Open(clerk, WorkflowCatalogue.ChildAllowanceArrival, c.AddresseeOf(0), [Child(c, 2), Child(c, 3)], FromOta(), Today, "COUNTER-1");
+        var run = await c.Workflows.RunLinkageAsync(clerk, application.Id, Today, terminal: "COUNTER-1");
+        Assert.Equal(ApplicationStatus.Open, run.Status);
+        var linked = c.Workflows.Get(clerk, application.Id);
+        Assert.Equal(AttachmentState.Required, linked.Attachments.Single(a => a.Code == "resident-certificate").State); // 該当なし confirms nothing
+        Assert.Equal(AttachmentState.Omitted, linked.Attachments.Single(a => a.Code == "tax-certificate").State);
+        var paperNeeded = Assert.Throws<WorkflowException>(() => c.Workflows.Preview(clerk, application.Id, Today, "COUNTER-1"));
+        Assert.Equal(WorkflowException.Codes.PaperNeeded, paperNeeded.Code);
+        Assert.Contains("住民票の写し（前住所地）", paperNeeded.Message, StringComparison.Ordinal);
+        Assert.Equal(WorkflowException.Codes.PaperNeeded, Assert.Throws<WorkflowException>(() => c.Workflows.Decide(clerk, application.Id, Today, "COUNTER-1")).Code);
+
+        // The resident brings the paper: now the rule's result is shown first, and nothing is decided until confirmed.
+        c.Workflows.RecordPaperAttachment(clerk, application.Id, "resident-certificate", c.AddresseeOf(0),
+            JsonSerializer.SerializeToElement(new { status = "movedOut", movedOutOn = "2026-03-01" }));
+        var preview = c.Workflows.Preview(clerk, application.Id, Today, "COUNTER-1");
+        Assert.Equal((DecisionOutcome.Approved, 20_000L), (preview.Outcome, preview.MonthlyAmount));
+        Assert.Equal(ApplicationStatus.Linked, c.Workflows.Get(clerk, application.Id).Status);
+        var decided = c.Workflows.Decide(clerk, application.Id, Today, "COUNTER-1");
+        Assert.Equal((preview.Summary, 1), (decided.Summary, decided.Version));
+
+        // 更正: a reason is required; the corrected decision is the one in force, the first is kept whole.
+        Assert.Equal(WorkflowException.Codes.InvalidInput, Assert.Throws<WorkflowException>(() => c.Workflows.Correct(clerk, application.Id, Today, " ", "COUNTER-1")).Code);
+        var corrected = c.Workflows.Correct(clerk, application.Id, Today.AddDays(1), "添付書類の再確認による更正", "COUNTER-1");
+        Assert.Equal((2, "添付書類の再確認による更正"), (corrected.Version, corrected.CorrectionReason));
+        var inForce = c.Workflows.Get(clerk, application.Id).Decision!;
+        Assert.Equal((2, Today.AddDays(1)), (inForce.Version, inForce.DecidedOn));
+        var earlier = Assert.Single(c.Workflows.Store.DecisionHistory(application.Id));
+        Assert.Equal((1, Today, decided.Summary, clerk.StaffId.Value, "添付書類の再確認による更正"),
+            (earlier.Decision.Version, earlier.Decision.DecidedOn, earlier.Decision.Summary, earlier.SupersededBy, earlier.Reason));
+        Assert.Contains(c.Entries(), e => e.Entry.Detail == $"更正 第2版 認定 申請番号 {application.Id}");
+
+        // Only adults named as children: nothing is decided, and the refusal is logged.
+        var adults = c.Workflows.Open(clerk, WorkflowCatalogue.ChildAllowanceArrival, c.AddresseeOf(4), [Child(c, 5)], FromOta(), Today, "COUNTER-1");
+        Assert.Equal(ApplicationStatus.Linked, (await c.Workflows.RunLinkageAsync(clerk, adults.Id, Today, terminal: "COUNTER-1")).Status);
+        var nobody = Assert.Throws<WorkflowException>(() => c.Workflows.Decide(clerk, adults.Id, Today, "COUNTER-1"));
+        Assert.Equal(WorkflowException.Codes.NoEligiblePerson, nobody.Code);
+        Assert.Null(c.Workflows.Get(clerk, adults.Id).Decision);
+        Assert.Contains(c.Entries(), e => e.Entry.Result == OperationResult.Refused && e.Entry.Detail == $"決定 拒否 no-eligible-person 申請番号 {adults.Id}");
     }
 
     [Theory]

@@ -35,10 +35,42 @@ public class BusinessRulesTests
         var day = new DateOnly(2025, 1, 1);
         var births = new[] { new DateOnly(2008, 6, 1), new DateOnly(2012, 1, 1), new DateOnly(2023, 5, 5), new DateOnly(2006, 1, 1) };
         var after = ChildAllowanceRules.Amounts(births, day);
-        Assert.Equal([10_000L, 10_000L, 30_000L], after.Select(c => c.MonthlyAmount)); // 16, 13, 1 (third child); 19 does not count
+        // 19 is counted (third-child rate counts to 22) but not paid: 16 → 2nd, 10,000; 13 → 3rd, 30,000; 1 → 4th, 30,000.
+        Assert.Equal([(2, 10_000L), (3, 30_000L), (4, 30_000L)], after.Select(c => (c.Order, c.MonthlyAmount)));
         var before = ChildAllowanceRules.Amounts(births, new DateOnly(2024, 9, 30));
         Assert.Equal([10_000L, 15_000L], before.Select(c => c.MonthlyAmount)); // under 15 only: 12 → 10,000; 1 → 15,000
         Assert.Empty(ChildAllowanceRules.Amounts([new DateOnly(2000, 1, 1)], day));
+    }
+
+    [Theory]
+    // Paid until the first 31 March on or after reaching 18; one reaches an age the day before the birthday.
+    [InlineData("2007-04-02", "2026-03-31", true)]  // reaches 18 on 2025-04-01 → paid through 2026-03-31
+    [InlineData("2007-04-02", "2026-04-01", false)]
+    [InlineData("2007-04-01", "2025-03-31", true)]  // reaches 18 on 2025-03-31 → paid through that day
+    [InlineData("2007-04-01", "2025-04-01", false)]
+    [InlineData("2008-12-06", "2026-12-06", true)]  // 18 today and still in 高校3年生
+    [InlineData("2009-06-01", "2024-09-30", true)]  // before the reform: 中学3年生 (the first 31 March after 15 is 2025-03-31)
+    [InlineData("2008-06-01", "2024-09-30", false)] // before the reform: past the first 31 March after 15
+    [InlineData("2008-06-01", "2024-10-01", true)]  // from the reform: a 16-year-old counts again
+    public void A_child_is_paid_for_until_the_first_31_March_after_reaching_18(string birth, string day, bool paid)
+    {
+        Assert.Equal(paid, ChildAllowanceRules.Counts(DateOnly.Parse(birth, System.Globalization.CultureInfo.InvariantCulture),
+            DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Under_three_lasts_to_the_end_of_the_month_of_the_third_birthday_and_the_third_child_counts_siblings_to_22()
+    {
+        var day = new DateOnly(2026, 12, 6);
+        // Reaches 3 on 2026-12-14 (born 2023-12-15): still 15,000 in December; born 2023-11-15: 10,000 from December.
+        Assert.Equal(15_000L, ChildAllowanceRules.Amounts([new DateOnly(2023, 12, 15)], day).Single().MonthlyAmount);
+        Assert.Equal(10_000L, ChildAllowanceRules.Amounts([new DateOnly(2023, 11, 15)], day).Single().MonthlyAmount);
+        // Two students of 21 and 20 (counted, not paid) make a 10-year-old the third child: 30,000.
+        var family = ChildAllowanceRules.Amounts([new DateOnly(2005, 5, 1), new DateOnly(2006, 5, 1), new DateOnly(2016, 5, 1)], day);
+        Assert.Equal([(3, 30_000L)], family.Select(c => (c.Order, c.MonthlyAmount)));
+        // A sibling past the first 31 March after 22 no longer counts: the 10-year-old is the second child.
+        var older = ChildAllowanceRules.Amounts([new DateOnly(2003, 5, 1), new DateOnly(2006, 5, 1), new DateOnly(2016, 5, 1)], day);
+        Assert.Equal([(2, 10_000L)], older.Select(c => (c.Order, c.MonthlyAmount)));
     }
 
     [Fact]

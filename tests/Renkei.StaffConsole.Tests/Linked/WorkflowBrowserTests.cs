@@ -85,7 +85,11 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         foreach (var state in await page.Locator("table[aria-labelledby=attachments] tbody tr td:nth-child(3)").AllTextContentsAsync())
             Assert.Equal(Omitted, state);
         Assert.Equal("連携済", await page.Locator("#status").TextContentAsync());
+        // The rule's result is shown first; nothing is decided until the clerk confirms it.
         await page.Locator("#decide").ClickAsync();
+        await Expect(page.Locator("#proposed-outcome")).ToHaveTextAsync(outcome);
+        Assert.Equal("連携済", await page.Locator("#status").TextContentAsync());
+        await page.Locator("#confirm-decision").ClickAsync();
         await Expect(page.Locator("#decision-outcome")).ToHaveTextAsync(outcome);
         Assert.Equal("決定済", await page.Locator("#status").TextContentAsync());
         Assert.Equal("情報連携により添付書類を省略して決定", await page.Locator("#decision-linkage").TextContentAsync());
