@@ -18,7 +18,8 @@ public sealed record DemoStaffAccount(StaffId Id, string DisplayName, StaffRole 
 
 /// <summary>
 /// Seeds a ward's demo staff: a resident-register clerk, a tax clerk, child-and-family clerk and supervisor, a
-/// nursery clerk (保育課), a nursing-care clerk, a library clerk (affairs without numbers), an auditor and an administrator. Passwords are
+/// nursery clerk (保育課), a nursing-care clerk, a national-health-insurance clerk (国保年金課), a public-assistance
+/// caseworker (生活福祉課), a library clerk (affairs without numbers), an auditor and an administrator. Passwords are
 /// <c>demo-&lt;id&gt;-&lt;8 hex&gt;</c> and TOTP secrets 20 bytes, both HMAC-SHA256 of the demo seed, the ward code
 /// and the id — deterministic so tests and the web console can log in. DEMO ONLY; never seed a real ward with it.
 /// </summary>
@@ -36,6 +37,8 @@ public static class DemoStaff
             ["child-allowance", "child-rearing-allowance", "special-child-rearing-allowance", "ord-child-upbringing-allowance", "ord-single-parent-medical-aid", "ord-child-medical-aid"]),
         ("hoiku01", "保育課 中島 彩", StaffRole.Clerk, ["childcare-benefit-certification"]),
         ("kaigo01", "高齢者福祉課 田中 健", StaffRole.Clerk, ["nursing-care-insurance", "ord-care-burden-reduction"]),
+        ("kokuho01", "国保年金課 松本 大輔", StaffRole.Clerk, ["national-health-insurance"]),
+        ("hogo01", "生活福祉課 井上 直子", StaffRole.Clerk, ["public-assistance"]),
         ("tosho01", "品川図書館 小林 由美", StaffRole.Clerk, ["library", "facility-booking"]),
         ("kansa01", "監査担当 伊藤 誠", StaffRole.Auditor, ["resident-register", "local-tax"]),
         ("admin01", "情報システム管理者 渡辺 聡", StaffRole.Administrator, []),

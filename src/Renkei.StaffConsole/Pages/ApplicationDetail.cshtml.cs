@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Intermediate.Contracts;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Applications;
 
 namespace Renkei.StaffConsole.Pages;
@@ -25,6 +28,18 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
 
     /// <summary>Why a decided application is corrected (更正の理由).</summary>
     [BindProperty] public string? CorrectionReason { get; set; }
+
+    /// <summary>The paper attachment received at the counter (添付書類の受付): which one, for whom, and its values.</summary>
+    [BindProperty] public string? AttachmentCode { get; set; }
+    [BindProperty] public string? Subject { get; set; }
+    [BindProperty] public string? MovedOutOn { get; set; }
+    [BindProperty] public int? FiscalYear { get; set; }
+    [BindProperty] public string? Taxable { get; set; }
+    [BindProperty] public long? TotalIncome { get; set; }
+    [BindProperty] public int? Dependants { get; set; }
+
+    /// <summary>The information kinds whose certificate the counter form takes (the others are received by the API).</summary>
+    public static bool PaperFormFor(string kind) => kind is InformationKindCodes.ResidentRecord or InformationKindCodes.LocalTax;
 
     /// <summary>The decision the rule proposes, shown for confirmation before anything is decided.</summary>
     public ApplicationDecision? Proposed { get; private set; }
@@ -89,6 +104,54 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
             return await AfterRefusalAsync(refused);
         }
         return await ShowAsync(log: false);
+    }
+
+    /// <summary>
+    /// The resident brought the certificate (e.g. after linkage answered 該当なし): its values are recorded for the step
+    /// the attachment replaces, and the attachment counts as submitted (提出).
+    /// </summary>
+    public async Task<IActionResult> OnPostPaperAsync()
+    {
+        if (Workflows is null) return await ShowAsync();
+        try
+        {
+            if (!IntegratedAddresseeNumber.TryParse(Subject, out var subject, out _))
+                throw new WorkflowException(WorkflowException.Codes.InvalidInput, "対象者を選んでください");
+            var application = Workflows.Store.Find(Id);
+            var workflow = application is null ? null : WorkflowCatalogue.Find(application.Workflow);
+            var step = workflow?.Attachments.FirstOrDefault(x => x.Code == AttachmentCode) is { } attachment ? workflow.Step(attachment.ReplacedByStep) : null;
+            var body = step?.Kind switch
+            {
+                InformationKindCodes.ResidentRecord => ResidentRecordValues(),
+                InformationKindCodes.LocalTax => TaxValues(),
+                _ => throw new WorkflowException(WorkflowException.Codes.InvalidInput, "この添付書類は窓口の画面では受け付けられません"),
+            };
+            Workflows.RecordPaperAttachment(Staff!, Id, AttachmentCode!, subject, body, Terminal);
+            Message = "添付書類を受け付けました。";
+        }
+        catch (WorkflowException refused)
+        {
+            return await AfterRefusalAsync(refused);
+        }
+        return await ShowAsync(log: false);
+    }
+
+    /// <summary>住民票の写し（前住所地）: the day the person left the previous municipality.</summary>
+    private JsonElement ResidentRecordValues()
+    {
+        if (!DateInput.TryParse(MovedOutOn, out var movedOut, out _) || movedOut is null)
+            throw new WorkflowException(WorkflowException.Codes.InvalidInput, $"転出日を入力してください（{DateInput.Hint}）");
+        return JsonSerializer.SerializeToElement(new { status = "movedOut", movedOutOn = movedOut.Value });
+    }
+
+    /// <summary>課税（非課税）証明書: the fiscal year, taxable or not, 総所得金額等 and the number of dependants.</summary>
+    private JsonElement TaxValues()
+    {
+        if (FiscalYear is not (>= 2000 and <= 2100)) throw new WorkflowException(WorkflowException.Codes.InvalidInput, "年度を西暦4桁で入力してください");
+        if (Taxable is not ("taxable" or "non-taxable")) throw new WorkflowException(WorkflowException.Codes.InvalidInput, "課税・非課税を選んでください");
+        if (TotalIncome is not (>= 0 and <= 1_000_000_000_000)) throw new WorkflowException(WorkflowException.Codes.InvalidInput, "総所得金額等を0以上の円で入力してください");
+        if (Dependants is not (>= 0 and <= 99)) throw new WorkflowException(WorkflowException.Codes.InvalidInput, "扶養親族の数を0～99で入力してください");
+        return JsonSerializer.SerializeToElement(new { fiscalYear = FiscalYear, taxable = Taxable == "taxable", totalIncome = TotalIncome, dependantsCount = Dependants });
     }
 
     public async Task<IActionResult> OnPostCorrectAsync()

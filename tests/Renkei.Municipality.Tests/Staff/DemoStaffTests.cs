@@ -13,14 +13,14 @@ public class DemoStaffTests
     {
         using var fixture = new StaffFixture(provider);
         var accounts = DemoStaff.Seed(fixture.Directory, TestData.Shinagawa);
-        Assert.Equal(9, accounts.Count);
+        Assert.Equal(11, accounts.Count);
         Assert.Equal(accounts.Select(a => a.Id.Value).Order(StringComparer.Ordinal), fixture.Directory.List().Select(m => m.Id.Value));
         Assert.Contains(accounts, a => a.Role == StaffRole.Auditor);
         Assert.Contains(accounts, a => a.Role == StaffRole.Administrator);
 
         var again = DemoStaff.Seed(fixture.Directory, TestData.Shinagawa);
         Assert.Equal(accounts.Select(a => a.Password), again.Select(a => a.Password));
-        Assert.Equal(9, fixture.Directory.List().Count);
+        Assert.Equal(11, fixture.Directory.List().Count);
 
         var at = Morning;
         foreach (var account in accounts)

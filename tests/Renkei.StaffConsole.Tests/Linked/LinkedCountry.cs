@@ -199,21 +199,8 @@ public sealed partial class LinkedCountry : IAsyncDisposable, IMessageTap
             ward.IntermediateDatabase!, _country.IntermediateClientOf(code), new WardTokenOptions(Jlis.BaseAddress, ward.Intermediate!.BaseAddress, ward.InstitutionKeyDirectory));
     }
 
-    /// <summary>The demo staff, plus a national-health-insurance clerk and a public-assistance caseworker (the demo roster has neither yet).</summary>
-    private void SeedStaff(StaffDirectory staff)
-    {
-        _accounts.AddRange(DemoStaff.Seed(staff, Shinagawa));
-        foreach (var (id, name, affairs) in new[]
-        {
-            ("kokuho01", "国保年金課 松本 大輔", new[] { "national-health-insurance" }),
-            ("hogo01", "生活福祉課 井上 直子", new[] { "public-assistance" }),
-        })
-        {
-            var password = "test-" + id + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-            var enrolment = staff.Create(new NewStaffMember(StaffId.Parse(id), name, StaffRole.Clerk, affairs), password);
-            _accounts.Add(new DemoStaffAccount(StaffId.Parse(id), name, StaffRole.Clerk, affairs, password, Base32.Decode(enrolment.SecretBase32)));
-        }
-    }
+    /// <summary>The demo staff (the roster has a national-health-insurance clerk and a public-assistance caseworker).</summary>
+    private void SeedStaff(StaffDirectory staff) => _accounts.AddRange(DemoStaff.Seed(staff, Shinagawa));
 
     public ValueTask DisposeAsync() => _country.DisposeAsync();
 }

@@ -181,6 +181,54 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task When_linkage_finds_nothing_the_counter_receives_the_paper_before_anything_is_decided(string provider)
+    {
+        await using var country = await LinkedCountry.StartAsync(provider);
+        // 大田区 no longer holds the head's 住民票関係情報: linkage answers 該当なし for it.
+        var former = country.OtaWard.Register.Search(new Municipality.Registry.ResidentSearch("鈴木　大輔", IncludeFormerResidents: true)).Single();
+        await country.OtaWard.Intermediate.DeleteAsync(new DeleteCopyRequest(Guid.NewGuid(), LinkedCountry.Ota.Digits,
+            country.OtaWard.Addressees.ForResident(former.ResidentId)!.Value.ToInt64(), InformationKindCodes.ResidentRecord, "test: not held", Municipality.Business.IntermediateHttpFeed.Job));
+        var (context, page, recorder) = await OpenBrowserAsync(browser, country);
+        await using var _ = context;
+        await LoginAsync(page, country, country.Account("kodomo01"), "child-allowance");
+        await StartApplicationAsync(page, WorkflowCatalogue.ChildAllowanceArrival, "鈴木", "大輔");
+        await OpenAsync(page);
+        await page.Locator("#run-linkage").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("情報照会を実行しました");
+
+        // 該当なし confirms nothing: the 住民票 is still to be confirmed, nothing can be decided, the paper form is open.
+        var states = page.Locator("table[aria-labelledby=attachments] tbody tr td:nth-child(3)");
+        Assert.Equal(["未確認（連携または提出が必要）", Omitted], await states.AllTextContentsAsync());
+        Assert.Equal("受付", await page.Locator("#status").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#decide").CountAsync());
+        Assert.True(await page.Locator("#paper-resident-certificate").GetAttributeAsync("open") is not null);
+
+        // A date the form cannot read is refused with what it accepts; then the certificate is received.
+        await page.Locator("#paper-moved-out-on").FillAsync("先月");
+        await page.Locator("#receive-resident-certificate").ClickAsync();
+        await Expect(page.Locator("#error")).ToContainTextAsync("転出日を入力してください");
+        await page.Locator("#paper-moved-out-on").FillAsync("令和8年3月1日");
+        await page.Locator("#receive-resident-certificate").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync("添付書類を受け付けました。");
+        Assert.Equal(["提出あり", Omitted], await states.AllTextContentsAsync());
+
+        await page.Locator("#decide").ClickAsync();
+        await page.Locator("#confirm-decision").ClickAsync();
+        await Expect(page.Locator("#decision-outcome")).ToHaveTextAsync("認定");
+        Assert.Equal("添付書類の提出を受けて決定", await page.Locator("#decision-linkage").TextContentAsync());
+        await ScreenshotAsync(page, "paper-attachment");
+
+        // 更正 with a reason keeps the first decision on the page.
+        await page.Locator("#correction-reason-input").FillAsync("添付書類の記載を再確認");
+        await page.Locator("#correct").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("更正しました（第2版）");
+        Assert.Equal("添付書類の記載を再確認", await page.Locator("#correction-reason").TextContentAsync());
+        Assert.Equal(1, await page.Locator("details.superseded").CountAsync());
+        await AssertNoNumberAsync(country, recorder);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Child_allowance_for_a_family_that_arrived_after_1_January_is_decided_from_the_previous_wards_records(string provider)
     {
         await using var country = await LinkedCountry.StartAsync(provider);
