@@ -75,6 +75,8 @@ public static class EApplicationRefusalCodes
     public const string WrongMunicipality = "wrong-municipality";
     public const string ApplicantNotFound = "applicant-not-found";
     public const string ChildNotFound = "child-not-found";
+    /// <summary>The applicant already has an application of the procedure under examination or approved (409); the detail names it.</summary>
+    public const string AlreadyApplied = "already-applied";
 }
 
 public sealed class EApplicationException(int status, string code, string message) : Exception(message)

@@ -257,6 +257,8 @@ public sealed class WorkflowException(string code, string message) : Exception(m
         public const string IntermediateUnavailable = "intermediate-unavailable";
         /// <summary>Nobody the procedure can be decided for (e.g. no child who counts): nothing is decided.</summary>
         public const string NoEligiblePerson = "no-eligible-person";
+        /// <summary>An application of an affair certified once per applicant while one is examined or approved.</summary>
+        public const string DuplicateApplication = "duplicate-application";
         /// <summary>A procedure for children opened with no child named.</summary>
         public const string NoChildNamed = "no-child-named";
         /// <summary>Linkage answered 該当なし for a required step: the paper attachment is needed before a decision.</summary>

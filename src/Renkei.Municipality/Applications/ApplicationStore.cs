@@ -24,10 +24,32 @@ public sealed partial class ApplicationStore(Database database)
         ApplicationParties parties, DateOnly receivedOn, string staff, DateTimeOffset at) =>
         Database.InTransaction((connection, transaction) => Insert(connection, transaction, workflow, applicant, members, parties, receivedOn, staff, at));
 
+    /// <summary>
+    /// A benefit certified once per recipient (児童手当): a new application while one of the same affair is being examined
+    /// or was approved is refused with the earlier application's number, instead of a second one (a rejected one may be
+    /// applied for again).
+    /// </summary>
+    private static void RefuseDuplicate(DbConnection connection, DbTransaction transaction, WorkflowDefinition workflow, IntegratedAddresseeNumber applicant)
+    {
+        using var command = connection.Command("SELECT id, status, decision FROM app_applications WHERE applicant = @p AND affair = @a ORDER BY id", transaction)
+            .With("@p", applicant.ToInt64()).With("@a", workflow.Affair);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
+            if (reader.GetString(1) != Text(ApplicationStatus.Decided))
+                throw new WorkflowException(WorkflowException.Codes.DuplicateApplication, $"同じ手続の申請（申請番号 {id}）を審査中です。新しい申請は受け付けられません");
+            if (reader.NullableString(2) is { } decision
+                && JsonSerializer.Deserialize<ApplicationDecision>(decision, JsonDefaults.Options)?.Outcome == DecisionOutcome.Approved)
+                throw new WorkflowException(WorkflowException.Codes.DuplicateApplication, $"この手続は認定済みです（申請番号 {id}）。変更がある場合は更正または変更の届出をしてください");
+        }
+    }
+
     /// <summary>Inserts one application with its members and attachments inside the caller's transaction.</summary>
     private static long Insert(DbConnection connection, DbTransaction transaction, WorkflowDefinition workflow, IntegratedAddresseeNumber applicant,
         IReadOnlyList<ApplicationMember> members, ApplicationParties parties, DateOnly receivedOn, string staff, DateTimeOffset at)
     {
+        if (workflow.OncePerApplicant) RefuseDuplicate(connection, transaction, workflow, applicant);
         using var insert = connection.Command(
             "INSERT INTO app_applications (workflow, affair, applicant, status, received_on, previous_municipality, january_first_municipality, "
             + "former_insurer, opened_by, opened_at) VALUES (@w, @a, @p, @s, @r, @pm, @jm, @fi, @by, @at) RETURNING id", transaction)

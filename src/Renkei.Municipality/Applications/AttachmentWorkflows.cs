@@ -81,7 +81,16 @@ public sealed class AttachmentWorkflows
         CheckCode(parties.PreviousMunicipality, "previousMunicipality");
         CheckCode(parties.JanuaryFirstMunicipality, "januaryFirstMunicipality");
         CheckCode(parties.FormerInsurer, "formerInsurer");
-        var id = Store.Insert(workflow, applicant, members, parties, receivedOn, session.StaffId.Value, _options.Clock.GetUtcNow());
+        long id;
+        try
+        {
+            id = Store.Insert(workflow, applicant, members, parties, receivedOn, session.StaffId.Value, _options.Clock.GetUtcNow());
+        }
+        catch (WorkflowException refused)
+        {
+            _recorder.Record(session, terminal, applicant, OperationAction.Change, OperationResult.Refused, $"申請受付 拒否 {refused.Code} {workflow.Name}");
+            throw;
+        }
         _recorder.Record(session, terminal, applicant, OperationAction.Change, OperationResult.Success,
             $"申請受付 {workflow.Name} 申請番号 {id} 対象者 {members.Count + 1}人");
         return Store.Find(id)!;

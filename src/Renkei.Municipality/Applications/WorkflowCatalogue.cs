@@ -24,6 +24,9 @@ public sealed record WorkflowDefinition(
 {
     public LinkageStepDefinition? Step(string code) => Steps.FirstOrDefault(s => s.Code == code);
 
+    /// <summary>Certified once per applicant (児童手当): a second application while one is examined or approved is refused.</summary>
+    public bool OncePerApplicant => Affair == "child-allowance";
+
     /// <summary>A procedure for children (手当, 保育): it cannot be opened without a member of <see cref="WorkflowCatalogue.ChildRole"/>.</summary>
     public bool ForChildren => Code is WorkflowCatalogue.ChildAllowanceArrival or WorkflowCatalogue.ChildAllowance or WorkflowCatalogue.ChildRearingAllowance
         or WorkflowCatalogue.ChildUpbringingAllowance or WorkflowCatalogue.NurseryAdmission;

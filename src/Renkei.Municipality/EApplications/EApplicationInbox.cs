@@ -159,7 +159,16 @@ public sealed partial class EApplicationInbox
 
         var evidence = new EApplicationEvidence(submission.SubmissionId, now, document.SignedAt, verified.SerialNumber, submission.Document,
             submission.Signature, submission.SigningCertificate);
-        var (outcome, receipt) = _store.FileEApplication(evidence, fingerprint, applicantNumber, filings, Ward.Digits, receivedOn, Actor);
+        (FilingOutcome outcome, EApplicationReceipt? receipt) filing;
+        try
+        {
+            filing = _store.FileEApplication(evidence, fingerprint, applicantNumber, filings, Ward.Digits, receivedOn, Actor);
+        }
+        catch (WorkflowException duplicate) when (duplicate.Code == WorkflowException.Codes.DuplicateApplication)
+        {
+            throw Refuse(409, EApplicationRefusalCodes.AlreadyApplied, duplicate.Message);
+        }
+        var (outcome, receipt) = filing;
         switch (outcome)
         {
             case FilingOutcome.IdReused:

@@ -189,6 +189,16 @@ public sealed class AttachmentWorkflowTests
         Assert.Equal(WorkflowException.Codes.NoEligiblePerson, nobody.Code);
         Assert.Null(c.Workflows.Get(clerk, adults.Id).Decision);
         Assert.Contains(c.Entries(), e => e.Entry.Result == OperationResult.Refused && e.Entry.Detail == $"決定 拒否 no-eligible-person 申請番号 {adults.Id}");
+
+        // 児童手当 is certified once: a second application names the first, whether approved or still being examined.
+        var approved = Assert.Throws<WorkflowException>(() => c.Workflows.Open(clerk, WorkflowCatalogue.ChildAllowance, c.AddresseeOf(0), [Child(c, 2)],
+            new ApplicationParties(), Today, "COUNTER-1"));
+        Assert.Equal(WorkflowException.Codes.DuplicateApplication, approved.Code);
+        Assert.Contains($"認定済みです（申請番号 {application.Id}）", approved.Message, StringComparison.Ordinal);
+        var pending = Assert.Throws<WorkflowException>(() => c.Workflows.Open(clerk, WorkflowCatalogue.ChildAllowanceArrival, c.AddresseeOf(4), [Child(c, 6)],
+            FromOta(), Today, "COUNTER-1"));
+        Assert.Contains($"申請番号 {adults.Id}", pending.Message, StringComparison.Ordinal);
+        Assert.Contains(c.Entries(), e => e.Entry.Result == OperationResult.Refused && e.Entry.Detail == "申請受付 拒否 duplicate-application 児童手当 認定請求");
     }
 
     [Theory]
