@@ -1,3 +1,5 @@
+using Renkei.Core.Policy;
+
 namespace Renkei.Municipality.Affairs;
 
 /// <summary>Why an affair exists, which decides whether and how it may use individual numbers.</summary>
@@ -122,6 +124,8 @@ public sealed record BusinessSystem(string Code, string Name);
 /// <param name="EffectiveTo">The last day in force (inclusive); null while open.</param>
 /// <param name="Version">The version header of the data file the entry came from.</param>
 /// <param name="ResidentRecords">What the affair's staff may do with the resident register (need to know); none unless the file lists it.</param>
+/// <param name="Citation">The seed line the entry rests on (a row of 品川区's tables 1–3 in seed 000) and the day it was
+/// checked, or why no seed line supports it; null when the file gives none (policy/README.md, "Citations of the seeds").</param>
 public sealed record Affair(
     string Code,
     string Name,
@@ -134,7 +138,8 @@ public sealed record Affair(
     DateOnly EffectiveFrom,
     DateOnly? EffectiveTo,
     string Version,
-    ResidentRecordUse ResidentRecords = ResidentRecordUse.None)
+    ResidentRecordUse ResidentRecords = ResidentRecordUse.None,
+    SeedCitation? Citation = null)
 {
     public bool InForceOn(DateOnly date) => date >= EffectiveFrom && (EffectiveTo is null || date <= EffectiveTo.Value);
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Renkei.Municipality.Affairs;
@@ -127,9 +128,10 @@ public sealed partial class AffairCatalogue
         }
         if ((records & ResidentRecordUse.Change) != 0 && entry.System != ResidentRecordUses.RegisterSystem)
             throw Fail($"residentRecords: only affairs of the {ResidentRecordUses.RegisterSystem} system may change the register");
+        var citation = PolicyFile.Citation(entry.SourceLine, entry.CitationChecked, entry.CitationNote, Fail);
 
         return new Affair(entry.Code!, entry.Name.Trim(), kind, entry.LegalSource.Trim(), entry.Beppyo1Item, entry.NumberUse.Value,
-            entry.System, string.IsNullOrWhiteSpace(entry.Department) ? null : entry.Department.Trim(), from.Value, to, version, records);
+            entry.System, string.IsNullOrWhiteSpace(entry.Department) ? null : entry.Department.Trim(), from.Value, to, version, records, citation);
     }
 
     /// <summary>The current definition of an affair: its newest period (whether or not in force today); null if unknown.</summary>
@@ -209,6 +211,12 @@ public sealed partial class AffairCatalogue
         public string[]? ResidentRecords { get; set; }
         /// <summary>Where the entry comes from in the source document (e.g. 表1-9); informational.</summary>
         public string? SourceRow { get; set; }
+        /// <summary>The seed line the entry rests on (seeds/NNN l.N[-M]) or null with <see cref="CitationNote"/>; undefined when absent.</summary>
+        public JsonElement SourceLine { get; set; }
+        /// <summary>The day (yyyy-MM-dd) the citation was checked against the seed; undefined when absent.</summary>
+        public JsonElement CitationChecked { get; set; }
+        /// <summary>Why no seed line supports the entry (required with a null <see cref="SourceLine"/>), or a remark on the line.</summary>
+        public JsonElement CitationNote { get; set; }
     }
 }
 

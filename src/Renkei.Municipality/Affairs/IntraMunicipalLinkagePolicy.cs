@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Renkei.Core.Policy;
+
 namespace Renkei.Municipality.Affairs;
 
 /// <summary>A kind of information a business system holds and may provide inside the ward (住民票関係情報, 地方税関係情報 …).</summary>
@@ -7,6 +10,8 @@ public sealed record InformationKind(string Code, string Name, IReadOnlyList<str
 /// One row of the ward's ordinance on intra-municipality linkage (庁内連携): the inquiring business system, working
 /// <paramref name="AffairCode"/>, may obtain <paramref name="InformationKind"/> from <paramref name="ProviderSystem"/>
 /// between <paramref name="EffectiveFrom"/> and <paramref name="EffectiveTo"/> (inclusive), under <paramref name="Article"/>.
+/// <paramref name="Citation"/> is the seed line the row rests on (a row of 品川区's tables 4–6 in seed 000) and the day it
+/// was checked, or why no seed line supports it; null when the file gives none (policy/README.md, "Citations of the seeds").
 /// </summary>
 public sealed record IntraMunicipalLinkageRule(
     string InquirerSystem,
@@ -16,7 +21,8 @@ public sealed record IntraMunicipalLinkageRule(
     string Article,
     DateOnly EffectiveFrom,
     DateOnly? EffectiveTo,
-    string Version)
+    string Version,
+    SeedCitation? Citation = null)
 {
     public bool InForceOn(DateOnly date) => date >= EffectiveFrom && (EffectiveTo is null || date <= EffectiveTo.Value);
 
@@ -128,9 +134,11 @@ public sealed class IntraMunicipalLinkagePolicy
             var to = PolicyFile.ParseDate(entry.EffectiveTo, out var toValid);
             if (!toValid) throw Fail($"effectiveTo \"{Clip(entry.EffectiveTo)}\" is not a date (yyyy-MM-dd)");
             if (to is not null && to < from) throw Fail("effectiveTo is before effectiveFrom");
+            var citation = PolicyFile.Citation(entry.SourceLine, entry.CitationChecked, entry.CitationNote,
+                problem => file.Error($"rules entry {position} ({affair.Code}, {kind.Code}): {problem}", line));
 
             var rule = new IntraMunicipalLinkageRule(entry.InquirerSystem!, affair.Code, entry.ProviderSystem!, kind.Code,
-                entry.Article.Trim(), from.Value, to, version);
+                entry.Article.Trim(), from.Value, to, version, citation);
             var clash = rules.FirstOrDefault(r => r.SameTuple(rule) && r.Overlaps(rule));
             if (clash is not null) throw Fail($"the same row already is on line {lines[clash]} with an overlapping period");
             rules.Add(rule);
@@ -204,5 +212,11 @@ public sealed class IntraMunicipalLinkagePolicy
         public string? EffectiveFrom { get; set; }
         public string? EffectiveTo { get; set; }
         public string? SourceRow { get; set; }
+        /// <summary>The seed line the entry rests on (seeds/NNN l.N[-M]) or null with <see cref="CitationNote"/>; undefined when absent.</summary>
+        public JsonElement SourceLine { get; set; }
+        /// <summary>The day (yyyy-MM-dd) the citation was checked against the seed; undefined when absent.</summary>
+        public JsonElement CitationChecked { get; set; }
+        /// <summary>Why no seed line supports the entry (required with a null <see cref="SourceLine"/>), or a remark on the line.</summary>
+        public JsonElement CitationNote { get; set; }
     }
 }

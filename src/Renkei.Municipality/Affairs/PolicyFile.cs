@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Renkei.Core.Policy;
 
 namespace Renkei.Municipality.Affairs;
 
@@ -133,6 +134,18 @@ internal sealed partial class PolicyFile
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
         valid = false;
         return null;
+    }
+
+    /// <summary>
+    /// An entry's citation of the seeds (<see cref="SeedCitation.TryRead"/>) from its deserialised <c>sourceLine</c>,
+    /// <c>citationChecked</c> and <c>citationNote</c> (an absent property is an undefined element, a JSON null a Null one).
+    /// </summary>
+    public static SeedCitation? Citation(JsonElement sourceLine, JsonElement citationChecked, JsonElement citationNote, Func<string, PolicyFileException> fail)
+    {
+        static JsonElement? Written(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? null : element;
+        return SeedCitation.TryRead(Written(sourceLine), Written(citationChecked), Written(citationNote), out var citation, out var problem)
+            ? citation
+            : throw fail(problem!);
     }
 
     private static string Clip(string message)

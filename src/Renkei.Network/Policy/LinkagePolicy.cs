@@ -9,7 +9,7 @@ namespace Renkei.Network.Policy;
 /// (<c>policy/network/</c>): <see cref="CatalogueFileName"/> with the affairs and information kinds the network knows,
 /// and every other <c>*.json</c> file with rows. Everything is validated at load — an unknown code or class, a
 /// duplicate row id, a period that ends before it starts or overlaps another row of the same combination, a missing
-/// source, malformed JSON — and refused with a <see cref="PolicyValidationException"/> naming file and line, so a
+/// source, malformed JSON, a citation of the seeds that is malformed or incomplete — and refused with a <see cref="PolicyValidationException"/> naming file and line, so a
 /// network with a broken policy does not start. Immutable once loaded; <see cref="Check"/> is a dictionary lookup
 /// returning a precomputed decision (no allocation), safe from any number of threads.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed class LinkagePolicy
         var selfRows = selfDisplay.SelectMany(e => _kinds[e.Kind].ProvidedBy.Select(c => e.RowFor(c))).ToList();
         SelfDisplayRows = selfRows;
         if (selfDisplaySource is not null)
-            _affairs[Contracts.SelfDisplay.Affair] = new PolicyAffair(Contracts.SelfDisplay.Affair, "自己情報表示", selfDisplaySource, [InstitutionClass.Portal]);
+            _affairs[Contracts.SelfDisplay.Affair] = new PolicyAffair(Contracts.SelfDisplay.Affair, "自己情報表示", selfDisplaySource, [InstitutionClass.Portal], null);
         var all = rows.Concat(selfRows).ToList();
         _byKey = all.GroupBy(LinkKey.Of).ToDictionary(g => g.Key, g => new KeyRows([.. g.OrderBy(r => r.EffectiveFrom)]));
         _byInquiry = all.GroupBy(r => (r.InquirerClass, r.Affair)).ToDictionary(g => g.Key, g => g.ToArray());
@@ -172,7 +172,7 @@ public sealed class LinkagePolicy
             if (affairLines.TryGetValue(code, out var first)) throw entry.Fail($"the affair code is already defined on line {first}");
             var affair = new PolicyAffair(code, entry.RequiredString("name"),
                 entry.RequiredString("legalBasis", "legalBasis is missing (every affair names the law or ordinance it rests on)"),
-                entry.ClassList("performedBy"));
+                entry.ClassList("performedBy"), entry.Citation());
             entry.OptionalString("note");
             entry.RefuseUnknownProperties();
             affairs.Add(affair);
@@ -188,7 +188,7 @@ public sealed class LinkagePolicy
             var code = entry.Code("code");
             entry.Identify(code);
             if (kindLines.TryGetValue(code, out var first)) throw entry.Fail($"the information kind code is already defined on line {first}");
-            var kind = new PolicyInformationKind(code, entry.RequiredString("name"), entry.ClassList("providedBy"));
+            var kind = new PolicyInformationKind(code, entry.RequiredString("name"), entry.ClassList("providedBy"), entry.Citation());
             entry.OptionalString("note");
             entry.RefuseUnknownProperties();
             kinds.Add(kind);
@@ -257,9 +257,10 @@ public sealed class LinkagePolicy
             var from = entry.Date("effectiveFrom", required: true)!.Value;
             var to = entry.Date("effectiveTo", required: false);
             if (to < from) throw entry.Fail($"effectiveTo {to:yyyy-MM-dd} is before effectiveFrom {from:yyyy-MM-dd}");
+            var citation = entry.Citation();
             entry.OptionalString("note");
             entry.RefuseUnknownProperties();
-            entries.Add(new SelfDisplayEntry(code, displayName, legalNote, from, to, name, line));
+            entries.Add(new SelfDisplayEntry(code, displayName, legalNote, from, to, citation, name, line));
             lines[code] = line;
         }
         return (entries, source);
@@ -290,8 +291,9 @@ public sealed class LinkagePolicy
         var verified = entry.RequiredBool("sourceVerified");
         var sourceRow = entry.OptionalString("sourceRow");
         var note = entry.OptionalString("note");
+        var citation = entry.Citation();
         entry.RefuseUnknownProperties();
-        return new PolicyRow(id, inquirerClass, affair.Code, providerClass, kind.Code, from, to, source, verified, sourceRow, note, file, entry.Line);
+        return new PolicyRow(id, inquirerClass, affair.Code, providerClass, kind.Code, from, to, source, verified, sourceRow, note, citation, file, entry.Line);
     }
 
     private static string Where(PolicyRow row, string currentFile) =>

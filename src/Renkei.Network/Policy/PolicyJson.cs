@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Renkei.Core.Policy;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Network.Policy;
@@ -229,6 +230,22 @@ internal sealed partial class PolicyJsonEntry
         return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
             ? date
             : throw Fail($"{property} \"{PolicyJsonDocument.Clip(text ?? value.Value.ToString())}\" is not a date (yyyy-MM-dd)");
+    }
+
+    /// <summary>
+    /// The entry's citation of the seeds (<c>sourceLine</c>, <c>citationChecked</c>, <c>citationNote</c>; the rules of
+    /// <see cref="SeedCitation.TryRead"/>): null when the entry has none of the three.
+    /// </summary>
+    public SeedCitation? Citation() =>
+        SeedCitation.TryRead(Raw("sourceLine"), Raw("citationChecked"), Raw("citationNote"), out var citation, out var problem)
+            ? citation
+            : throw Fail(problem!);
+
+    /// <summary>The property as written, a JSON null included; null when the entry does not have it.</summary>
+    private JsonElement? Raw(string property)
+    {
+        _read.Add(property);
+        return _properties.TryGetValue(property, out var value) ? value : null;
     }
 
     /// <summary>Call after reading every known property.</summary>

@@ -1,18 +1,21 @@
+using Renkei.Core.Policy;
 using Renkei.Network.Contracts;
 
 namespace Renkei.Network.Policy;
 
 /// <summary>
 /// An affair (事務) the network knows: the work an inquirer does when it asks for information. <see cref="PerformedBy"/>
-/// lists the institution classes that carry it out (a row's inquirer class must be one of them).
+/// lists the institution classes that carry it out (a row's inquirer class must be one of them). <see cref="Citation"/>
+/// is the seed line that lists the affair (a table of seed 000, the 別表 seed 001 quotes), null when the file gives none.
 /// </summary>
-public sealed record PolicyAffair(string Code, string Name, string LegalBasis, IReadOnlyList<InstitutionClass> PerformedBy);
+public sealed record PolicyAffair(string Code, string Name, string LegalBasis, IReadOnlyList<InstitutionClass> PerformedBy, SeedCitation? Citation);
 
 /// <summary>
 /// An information kind (特定個人情報の種類) the network routes, e.g. 地方税関係情報. <see cref="ProvidedBy"/> lists the
-/// institution classes that hold and provide it (a row's provider class must be one of them).
+/// institution classes that hold and provide it (a row's provider class must be one of them). <see cref="Citation"/> is
+/// the seed line that names the kind, null when the file gives none.
 /// </summary>
-public sealed record PolicyInformationKind(string Code, string Name, IReadOnlyList<InstitutionClass> ProvidedBy);
+public sealed record PolicyInformationKind(string Code, string Name, IReadOnlyList<InstitutionClass> ProvidedBy, SeedCitation? Citation);
 
 /// <summary>
 /// One row of the linkage policy (番号法 別表第二, or an independent affair's ordinance row approved under the
@@ -20,7 +23,9 @@ public sealed record PolicyInformationKind(string Code, string Name, IReadOnlyLi
 /// <see cref="Kind"/> from an institution of <see cref="ProviderClass"/> between <see cref="EffectiveFrom"/> and
 /// <see cref="EffectiveTo"/> (both inclusive; null = open). <see cref="Source"/> is the legal text that allows it;
 /// <see cref="SourceVerified"/> is false where the item number was not checked against the text of the law.
-/// <see cref="DefinedIn"/> and <see cref="Line"/> say where the row is written.
+/// <see cref="SourceRow"/> is the row of 品川区's tables 4–6 (seed 000) that lists the affair with the information kind;
+/// <see cref="Citation"/> the seed line the row rests on and the day it was checked (null when the file gives none;
+/// the shipped policy cites every row). <see cref="DefinedIn"/> and <see cref="Line"/> say where the row is written.
 /// </summary>
 public sealed record PolicyRow(
     string Id,
@@ -34,6 +39,7 @@ public sealed record PolicyRow(
     bool SourceVerified,
     string? SourceRow,
     string? Note,
+    SeedCitation? Citation,
     string DefinedIn,
     int Line)
 {
@@ -48,7 +54,8 @@ public sealed record PolicyRow(
 /// <summary>
 /// One kind of the self-display list (自己情報表示, <see cref="LinkagePolicy.SelfDisplayFileName"/>): the person may see
 /// <see cref="Kind"/> (<see cref="Name"/>) about themselves through the portal between <see cref="EffectiveFrom"/> and
-/// <see cref="EffectiveTo"/>; <see cref="LegalNote"/> says what allows it.
+/// <see cref="EffectiveTo"/>; <see cref="LegalNote"/> says what allows it; <see cref="Citation"/> the seed line it rests
+/// on, or why none does (null when the file gives none).
 /// </summary>
 public sealed record SelfDisplayEntry(
     string Kind,
@@ -56,6 +63,7 @@ public sealed record SelfDisplayEntry(
     string LegalNote,
     DateOnly EffectiveFrom,
     DateOnly? EffectiveTo,
+    SeedCitation? Citation,
     string DefinedIn,
     int Line)
 {
@@ -64,7 +72,7 @@ public sealed record SelfDisplayEntry(
     /// <summary>The row this entry amounts to for providers of <paramref name="providerClass"/>.</summary>
     internal PolicyRow RowFor(InstitutionClass providerClass) =>
         new($"self-display-{Kind}-{providerClass.ToString().ToLowerInvariant()}", InstitutionClass.Portal, Contracts.SelfDisplay.Affair, providerClass, Kind,
-            EffectiveFrom, EffectiveTo, LegalNote, false, null, "自己情報表示", DefinedIn, Line);
+            EffectiveFrom, EffectiveTo, LegalNote, false, null, "自己情報表示", Citation, DefinedIn, Line);
 }
 
 /// <summary>

@@ -41,9 +41,9 @@ internal static class PolicyFixtures
         AffairLine("library", kind: "non-number", system: "library", legal: "根拠なし", numberUse: false)));
 
     public static string RuleLine(string inquirer, string affair, string provider, string kind, string from = "2016-01-01", string? to = null,
-        string article = "条例第4条第2項") =>
+        string article = "条例第4条第2項", string? extra = null) =>
         "    { " + $"\"inquirerSystem\": \"{inquirer}\", \"affair\": \"{affair}\", \"providerSystem\": \"{provider}\", \"informationKind\": \"{kind}\", "
-        + $"\"article\": \"{article}\", \"effectiveFrom\": \"{from}\", \"effectiveTo\": {(to is null ? "null" : $"\"{to}\"")}" + " }";
+        + $"\"article\": \"{article}\", \"effectiveFrom\": \"{from}\", \"effectiveTo\": {(to is null ? "null" : $"\"{to}\"")}{extra ?? ""}" + " }";
 
     /// <summary>A linkage file: rules start on line <see cref="FirstRuleLine"/>.</summary>
     public static string Linkage(params string[] ruleLines) =>
