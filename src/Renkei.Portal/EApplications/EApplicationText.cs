@@ -30,6 +30,7 @@ public static class EApplicationText
         EApplicationRefusalCodes.WrongMunicipality => "申請先の区が正しくありません。お住まいの区を選んでください。",
         EApplicationRefusalCodes.ApplicantNotFound => "申請先の区の住民記録に、署名用電子証明書の方が見つかりませんでした。お住まいの区を選んでいるか確認してください。",
         EApplicationRefusalCodes.ChildNotFound => "お子さんが申請者の世帯に見つかりませんでした。氏名（住民票のとおり）と生年月日を確認してください。",
+        EApplicationRefusalCodes.AlreadyApplied => "この手続はすでに申請されています（審査中または認定済み）。同じ申請を重ねて出す必要はありません。内容に変更がある場合は区の窓口にご相談ください。",
         _ => null,
     };
 }
