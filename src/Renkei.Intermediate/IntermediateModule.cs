@@ -32,7 +32,7 @@ public static class IntermediateModule
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new IntermediateOutgoingHandler(() => sp.GetService<MutualTls>()?.CreateHandler()));
 
-        services.AddSingleton(sp => IntermediateService.CreateCopies(sp.GetRequiredService<Database>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => CopyService.Open(sp.GetRequiredService<Database>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TokenService(sp.GetRequiredService<CopyService>(), sp.GetRequiredService<TimeProvider>()));
         // Only a network node has one (null otherwise); it holds the institution's keys.
         services.AddSingleton(sp => Options(sp).IsNetworkNode

@@ -36,7 +36,7 @@ public static class JlisModule
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new JlisOutgoingHandler(() => sp.GetService<MutualTls>()?.CreateHandler()));
 
-        services.AddSingleton(sp => JlisService.CreateNumbering(sp.GetRequiredService<Database>(), Options(sp).KeyFilePath!));
+        services.AddSingleton(sp => NumberingService.Open(sp.GetRequiredService<Database>(), Options(sp).KeyFilePath!));
         // Resolved only when the settings have the part (Jlis:Tokens, Jlis:Pki).
         services.AddSingleton(sp => new JlisNetworkLink(Options(sp).Tokens!, sp.GetRequiredService<JlisOutgoingHandler>().Create(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>

@@ -86,7 +86,7 @@ public sealed class WardModuleTests
         await using var composer = new Composer(provider);
         var accounts = DemoStaff.Seed(composer.Staff, TestData.Shinagawa);
         using var jlisDb = composer.Database.Sibling();
-        await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, composer.Keys.File("jlis-numbering.key")));
+        await using var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = composer.Keys.File("jlis-numbering.key") });
         JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, composer.Keys.File("institution"), "品川区");
         using var portalKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var settings = composer.Settings(jlis.BaseAddress);
