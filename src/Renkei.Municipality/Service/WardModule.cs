@@ -22,6 +22,7 @@ using Renkei.Municipality.Tokens;
 using Renkei.ServiceDefaults.Access;
 using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.Service;
 
@@ -61,13 +62,8 @@ public static class WardModule
     /// </summary>
     public static WebApplicationBuilder AddWard(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var databaseRegistered = services.Any(d => d.ServiceType == typeof(Database));
-        services.AddOptions<WardOptions>().Bind(builder.Configuration.GetSection(WardOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WardOptions>>(sp => new WardOptionsValidator(databaseRegistered, sp));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<WardOptions>(WardOptions.Section,
+            (databaseRegistered, sp) => new WardOptionsValidator(databaseRegistered, sp), o => o.Database);
         services.TryAddSingleton(new WardOutgoing());
 
         services.AddSingleton(sp => new ResidentRegister(sp.GetRequiredService<Database>(), Code(sp)));

@@ -162,10 +162,8 @@ public sealed class WardModuleTests
         settings["Ward:EApplicationPortals:0:PublicKey"] = Convert.ToBase64String(portalKey.ExportSubjectPublicKeyInfo());
         if (key.StartsWith("Ward:EApplicationPortals:1:", StringComparison.Ordinal))
             settings["Ward:EApplicationPortals:1:PublicKey"] = settings["Ward:EApplicationPortals:0:PublicKey"];
-        if (value is null) settings.Remove(key);
-        else settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(settings, port), [expected], value is { Length: > 3 } ? value : null);
+        await RefusedStart.SettingAsync<OptionsValidationException>((s, port) => composer.StartAsync(s, port), settings, key, value, expected,
+            value is { Length: > 3 } ? value : null);
     }
 
     [Fact]
