@@ -31,6 +31,9 @@ public sealed class CountryBuilder(DataLayout layout)
     private readonly List<WardDeclaration> _wards = [];
     private readonly List<HolderDeclaration> _holders = [];
 
+    /// <summary>Each institution's public keys by key directory, read once per <see cref="StartAsync"/>.</summary>
+    private readonly Dictionary<string, (string Signing, string Sealing)> _publicKeys = [];
+
     public DataLayout Layout { get; } = layout;
     public NetworkDeclaration? Network { get; private set; }
     public JlisDeclaration? Jlis { get; private set; }
@@ -71,6 +74,7 @@ public sealed class CountryBuilder(DataLayout layout)
     public async Task<RunningCountry> StartAsync(CancellationToken cancellationToken = default)
     {
         var country = new RunningCountry(Layout);
+        _publicKeys.Clear();
         try
         {
             if (Network is { Enabled: true }) country.Network = country.Own(new NetworkNode(await StartNetworkAsync(cancellationToken)));
@@ -107,18 +111,17 @@ public sealed class CountryBuilder(DataLayout layout)
                 : null,
             Pki = Jlis!.JpkiPassphrase is { } passphrase ? new JpkiSettings { KeyDirectory = Layout.JpkiKeyDirectory, Passphrase = passphrase } : null,
             // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
-            Institutions = _wards.Select(w => WardAtJlis(Layout, w.Code, w.Name)).ToList(),
+            Institutions = _wards.Select(w => WardAtJlis(w.Code, w.Name)).ToList(),
         };
         return StartAsync("jlis", Jlis, Layout.JlisDatabase(), ServiceSettings.From(JlisOptions.Section, options),
             b => b.AddJlis(), a => a.MapJlisApi(), cancellationToken);
     }
 
     /// <summary>The ward as J-LIS's registry holds it: code, name, role and the signing key in its key directory (created on first use).</summary>
-    public static JlisInstitutionSetting WardAtJlis(DataLayout layout, LocalGovernmentCode ward, string name)
+    private JlisInstitutionSetting WardAtJlis(LocalGovernmentCode ward, string name) => new()
     {
-        using var keys = InstitutionKeys.LoadOrCreate(layout.MunicipalityInstitutionKeyDirectory(ward));
-        return new JlisInstitutionSetting { Code = ward.Digits, Name = name, Role = JlisRoles.Municipality, SigningPublicKey = keys.SigningPublicKey };
-    }
+        Code = ward.Digits, Name = name, Role = JlisRoles.Municipality, SigningPublicKey = PublicKeys(Layout.MunicipalityInstitutionKeyDirectory(ward)).Signing,
+    };
 
     private async Task StartWardAsync(RunningCountry country, WardDeclaration declaration, CancellationToken cancellationToken)
     {
@@ -221,18 +224,20 @@ public sealed class CountryBuilder(DataLayout layout)
     }
 
     /// <summary>Registers an institution at the network with the public keys in <paramref name="keyDirectory"/> (created on first use).</summary>
-    private static void Register(ServiceHost network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory) =>
+    private void Register(ServiceHost network, string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory) =>
         network.Services.GetRequiredService<Renkei.Network.Registry.InstitutionRegistry>().Upsert(Registration(code, name, kind, endpoint, keyDirectory).ToInfo());
 
-    private static InstitutionSetting Registration(string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
+    private InstitutionSetting Registration(string code, string name, InstitutionClass kind, Uri? endpoint, string keyDirectory)
     {
         var (signing, sealing) = PublicKeys(keyDirectory);
         return new InstitutionSetting { Code = code, Name = name, Class = kind, Endpoint = endpoint, SigningPublicKey = signing, SealingPublicKey = sealing };
     }
 
-    private static (string Signing, string Sealing) PublicKeys(string keyDirectory)
+    /// <summary>The public keys in <paramref name="keyDirectory"/> (created on first use), read once per start.</summary>
+    private (string Signing, string Sealing) PublicKeys(string keyDirectory)
     {
+        if (_publicKeys.TryGetValue(keyDirectory, out var known)) return known;
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory);
-        return (keys.SigningPublicKey, keys.SealingPublicKey);
+        return _publicKeys[keyDirectory] = (keys.SigningPublicKey, keys.SealingPublicKey);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Renkei.Holders.Http;
 using Renkei.Infrastructure;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Holders;
 
@@ -23,13 +24,8 @@ public static class HolderModule
     /// </summary>
     public static WebApplicationBuilder AddHolder(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var databaseRegistered = services.Any(d => d.ServiceType == typeof(Database));
-        services.AddOptions<HolderOptions>().Bind(builder.Configuration.GetSection(HolderOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<HolderOptions>>(new HolderOptionsValidator(databaseRegistered));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => Database.Parse(sp.GetRequiredService<IOptions<HolderOptions>>().Value.Database!));
+        var services = builder.AddModuleOptions<HolderOptions>(HolderOptions.Section,
+            (databaseRegistered, _) => new HolderOptionsValidator(databaseRegistered), o => o.Database);
         // A factory registration: the container disposes the runtime (keys, operation log, clients) with the host.
         services.AddSingleton(sp => HolderRuntime.Create(sp.GetRequiredService<IOptions<HolderOptions>>().Value,
             sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<MutualTls>()));

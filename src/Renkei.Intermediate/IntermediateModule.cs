@@ -10,6 +10,7 @@ using Renkei.Intermediate.Http;
 using Renkei.Intermediate.Node;
 using Renkei.Intermediate.Tokens;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Intermediate;
 
@@ -25,14 +26,11 @@ public static class IntermediateModule
     /// </summary>
     public static WebApplicationBuilder AddIntermediate(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddOptions<IntermediateOptions>().Bind(builder.Configuration.GetSection(IntermediateOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IntermediateOptions>>(new IntermediateOptionsValidator(services.Any(d => d.ServiceType == typeof(Database))));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<IntermediateOptions>(IntermediateOptions.Section,
+            (databaseRegistered, _) => new IntermediateOptionsValidator(databaseRegistered), o => o.Database);
         services.TryAddSingleton(sp => new IntermediateOutgoingHandler(() => sp.GetService<MutualTls>()?.CreateHandler()));
 
-        services.AddSingleton(sp => IntermediateService.CreateCopies(sp.GetRequiredService<Database>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => CopyService.Open(sp.GetRequiredService<Database>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TokenService(sp.GetRequiredService<CopyService>(), sp.GetRequiredService<TimeProvider>()));
         // Only a network node has one (null otherwise); it holds the institution's keys.
         services.AddSingleton(sp => Options(sp).IsNetworkNode

@@ -14,6 +14,7 @@ using Renkei.Jlis.Pki;
 using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tokens;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis;
 
@@ -29,14 +30,11 @@ public static class JlisModule
     /// </summary>
     public static WebApplicationBuilder AddJlis(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddOptions<JlisOptions>().Bind(builder.Configuration.GetSection(JlisOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<JlisOptions>>(new JlisOptionsValidator(services.Any(d => d.ServiceType == typeof(Database))));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<JlisOptions>(JlisOptions.Section,
+            (databaseRegistered, _) => new JlisOptionsValidator(databaseRegistered), o => o.Database);
         services.TryAddSingleton(sp => new JlisOutgoingHandler(() => sp.GetService<MutualTls>()?.CreateHandler()));
 
-        services.AddSingleton(sp => JlisService.CreateNumbering(sp.GetRequiredService<Database>(), Options(sp).KeyFilePath!));
+        services.AddSingleton(sp => NumberingService.Open(sp.GetRequiredService<Database>(), Options(sp).KeyFilePath!));
         // Resolved only when the settings have the part (Jlis:Tokens, Jlis:Pki).
         services.AddSingleton(sp => new JlisNetworkLink(Options(sp).Tokens!, sp.GetRequiredService<JlisOutgoingHandler>().Create(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>

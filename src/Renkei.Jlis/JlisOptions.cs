@@ -35,9 +35,9 @@ public sealed class JlisOptions
 }
 
 /// <summary>
-/// How J-LIS reaches the network to have tokens issued (<see cref="Tokens.JlisTokenOptions"/> as settings): J-LIS is an
-/// institution on the network with its own signing and sealing keys in <see cref="KeyDirectory"/> (created on first use);
-/// the network must have it registered with that signing key.
+/// How J-LIS reaches the network to have tokens issued (符号取得): J-LIS is an institution on the network (class
+/// <see cref="Network.Contracts.InstitutionClass.NumberingAuthority"/>) with its own signing and sealing keys in
+/// <see cref="KeyDirectory"/> (created on first use); the network must have it registered with that signing key.
 /// </summary>
 public sealed class JlisTokenSettings
 {

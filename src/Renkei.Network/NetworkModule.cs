@@ -14,6 +14,7 @@ using Renkei.Network.Records;
 using Renkei.Network.Registry;
 using Renkei.Network.Storage;
 using Renkei.Network.Tokens;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Network;
 
@@ -27,11 +28,8 @@ public static class NetworkModule
     /// </summary>
     public static WebApplicationBuilder AddNetwork(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddOptions<NetworkOptions>().Bind(builder.Configuration.GetSection(NetworkOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NetworkOptions>>(new NetworkOptionsValidator(services.Any(d => d.ServiceType == typeof(Database))));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<NetworkOptions>(NetworkOptions.Section,
+            (databaseRegistered, _) => new NetworkOptionsValidator(databaseRegistered), o => o.Database);
         services.TryAddSingleton(_ => LinkagePolicy.LoadDefault());
         services.TryAddSingleton(sp => new NetworkOutgoingHandler(() => new SocketsHttpHandler
         {

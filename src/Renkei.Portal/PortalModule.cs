@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Renkei.ServiceDefaults.Access;
 using Renkei.ServiceDefaults.Tls;
 using Renkei.ServiceDefaults.Web;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Portal;
 
@@ -24,11 +25,8 @@ public static partial class PortalModule
     /// </summary>
     public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.AddOptions<PortalOptions>().Bind(builder.Configuration.GetSection(PortalOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
-        services.TryAddSingleton(TimeProvider.System);
+        // The portal keeps nothing of its own: no database.
+        var services = builder.AddModuleOptions<PortalOptions>(PortalOptions.Section, (_, _) => new PortalOptionsValidator());
         // A factory registration: the container disposes the runtime (keys, clients) with the host.
         services.AddSingleton(sp => new PortalRuntime(sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetService<MutualTls>(), sp.GetService<PortalOutgoingHandler>()));

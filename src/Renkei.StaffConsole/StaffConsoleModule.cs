@@ -10,6 +10,7 @@ using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.ServiceDefaults.Access;
 using Renkei.ServiceDefaults.Web;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.StaffConsole;
 
@@ -28,13 +29,8 @@ public static class StaffConsoleModule
     /// </summary>
     public static WebApplicationBuilder AddStaffConsole(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var databaseRegistered = services.Any(d => d.ServiceType == typeof(Database));
-        services.AddOptions<StaffConsoleOptions>().Bind(builder.Configuration.GetSection(StaffConsoleOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StaffConsoleOptions>>(sp => new StaffConsoleOptionsValidator(databaseRegistered, sp));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<StaffConsoleOptions>(StaffConsoleOptions.Section,
+            (databaseRegistered, sp) => new StaffConsoleOptionsValidator(databaseRegistered, sp), o => o.Database);
         services.TryAddSingleton(new StaffConsoleOutgoing());
         // A factory registration: the container disposes it (the intermediate server's client).
         services.AddSingleton(sp =>

@@ -3,6 +3,7 @@ using Renkei.Cli.Demo;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
+using Renkei.Jlis.Numbering;
 using Renkei.Municipality.Registry;
 using Renkei.TestSupport;
 
@@ -76,7 +77,7 @@ public class AssignNumbersResumeTests : IDisposable
         }
 
         // And every number is the one J-LIS designated for that resident's code (first generation).
-        using var numbering = JlisService.CreateNumbering(layout.JlisDatabase(), layout.JlisKeyFile);
+        using var numbering = NumberingService.Open(layout.JlisDatabase(), layout.JlisKeyFile);
         using (var command = connection.Command("""
             SELECT r.resident_code, n.individual_number
             FROM residents r JOIN resident_numbers n ON n.resident_id = r.id AND n.valid_to IS NULL

@@ -67,17 +67,14 @@ public sealed class HolderHarness : IAsyncDisposable
         ServiceHost? intermediate = null;
         try
         {
-            intermediate = await IntermediateService.StartAsync(new IntermediateServiceOptions(intermediateDatabase.Database, CodeOf(kind), NameOf(kind))
-            {
-                InstitutionKeyDirectory = InstitutionKeyDirectory(keys),
-            });
+            intermediate = await TestModules.StartIntermediateAsync(intermediateDatabase.Database,
+                new IntermediateOptions { HolderCode = CodeOf(kind), HolderName = NameOf(kind), InstitutionKeyDirectory = InstitutionKeyDirectory(keys) });
             var options = new HolderOptions
             {
                 Kind = kind, InstitutionCode = CodeOf(kind), Name = NameOf(kind), KeyDirectory = keys.Path, IntermediateAddress = intermediate.BaseAddress,
             };
-            var node = new HolderNode(await ServiceHost.StartAsync("holder-" + CodeOf(kind),
-                b => { b.Services.AddSingleton(holderDatabase.Database); b.AddHolder(); }, a => a.MapHolderApi(),
-                new ServiceHostOptions { Settings = ServiceSettings.From(HolderOptions.Section, options) }));
+            var node = new HolderNode(await TestModules.StartAsync("holder-" + CodeOf(kind), HolderOptions.Section, options,
+                s => s.AddSingleton(holderDatabase.Database), b => b.AddHolder(), a => a.MapHolderApi()));
             return new HolderHarness(kind, holderDatabase, intermediateDatabase, keys, intermediate, node);
         }
         catch

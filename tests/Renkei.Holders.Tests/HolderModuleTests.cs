@@ -26,7 +26,7 @@ public sealed class HolderModuleTests
         ["Holder:AuditCheckpointPeriod"] = "00:00:01",
     };
 
-    private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>
+    private static Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> settings, int port = 0) =>
         ServiceHost.StartAsync("holder", b => b.AddHolder(), a => a.MapHolderApi(), new ServiceHostOptions(port) { Settings = settings });
 
     [Theory]
@@ -83,10 +83,7 @@ public sealed class HolderModuleTests
         using var database = TestDatabase.CreateSqlite();
         using var keys = new TempDirectory();
         var keyDirectory = Path.Combine(keys.Path, "holder");
-        var settings = Settings(database.Setting, keyDirectory);
-        settings[key] = value;
-
-        await RefusedStart.AssertAsync<Exception>(port => StartAsync(settings, port), [named], "hunter2-secret");
+        await RefusedStart.SettingAsync<Exception>(StartAsync, Settings(database.Setting, keyDirectory), key, value, named, "hunter2-secret");
         Assert.False(Directory.Exists(keyDirectory), "a holder that did not start made no keys");
     }
 }

@@ -48,7 +48,7 @@ public sealed class IntermediateHarness : IAsyncDisposable
         var keys = new TempDirectory();
         try
         {
-            var host = await IntermediateService.StartAsync(Options(database.Database, keys.Path));
+            var host = await TestModules.StartIntermediateAsync(database.Database, Options(keys.Path));
             return new IntermediateHarness(database, keys, host);
         }
         catch
@@ -59,9 +59,9 @@ public sealed class IntermediateHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>The options of a copies-only server for 品川区 (its institution keys in <paramref name="keyDirectory"/>).</summary>
-    public static IntermediateServiceOptions Options(Database database, string keyDirectory) =>
-        new(database, Holder, HolderName) { InstitutionKeyDirectory = keyDirectory };
+    /// <summary>The options of a copies-only server for 品川区 (its institution keys in <paramref name="keyDirectory"/>; a deployment's own kinds file).</summary>
+    public static IntermediateOptions Options(string keyDirectory, string? kindsFile = null) =>
+        new() { HolderCode = Holder, HolderName = HolderName, InstitutionKeyDirectory = keyDirectory, KindsFile = kindsFile };
 
     public async ValueTask DisposeAsync()
     {

@@ -263,13 +263,13 @@ public sealed class SchemaValidationTests
         var path = directory.File("broken-kinds.json");
         File.WriteAllText(path, KindsFile("""{"type":"object","additionalProperties":false,"properties":{"a":{"type":"integer","exclusiveMinimum":0}}}"""));
         var error = await Assert.ThrowsAsync<SchemaDefinitionException>(() =>
-            IntermediateService.StartAsync(IntermediateHarness.Options(database.Database, directory.File("keys")) with { KindsFile = path }));
+            TestModules.StartIntermediateAsync(database.Database, IntermediateHarness.Options(directory.File("keys"), path)));
         Assert.Contains(path, error.Message);
         Assert.Contains("unsupported keyword 'exclusiveMinimum'", error.Message);
 
         // The same file fixed starts, and the service then knows only its kind.
         File.WriteAllText(path, KindsFile("""{"type":"object","additionalProperties":false,"properties":{"a":{"type":"integer","minimum":0}}}"""));
-        await using var host = await IntermediateService.StartAsync(IntermediateHarness.Options(database.Database, directory.File("keys")) with { KindsFile = path });
+        await using var host = await TestModules.StartIntermediateAsync(database.Database, IntermediateHarness.Options(directory.File("keys"), path));
         using var keys = InstitutionKeys.LoadOrCreate(directory.File("keys"));
         using var client = IntermediateHttpClient.Signed(host.BaseAddress, Holder, keys.Signing);
         var kinds = await client.ListKindsAsync(new ListKindsRequest(Holder));

@@ -103,7 +103,7 @@ public sealed class TrustRuleTests
         using var database = TestDatabase.Create(provider);
         using var keys = new TempDirectory();
         await using var network = await TestNetworkPeer.StartAsync();
-        await using (var host = await IntermediateService.StartAsync(TestNode.Options(Holder, HolderName, database.Database, keys.Path, network)))
+        await using (var host = await TestModules.StartIntermediateAsync(database.Database, TestNode.Options(Holder, HolderName, keys.Path, network)))
         {
             using var holderKeys = InstitutionKeys.LoadOrCreate(keys.Path);
             using var client = IntermediateHttpClient.Signed(host.BaseAddress, Holder, holderKeys.Signing);

@@ -62,7 +62,7 @@ public sealed class JlisHarness : IAsyncDisposable
     {
         var database = TestDatabase.Create(provider);
         var directory = new TempDirectory();
-        var host = await JlisService.StartAsync(new JlisServiceOptions(database.Database, Path.Combine(directory.Path, "jlis-numbering.key")));
+        var host = await TestModules.StartJlisAsync(database.Database, new JlisOptions { KeyFilePath = Path.Combine(directory.Path, "jlis-numbering.key") });
         return new JlisHarness(database, directory, host);
     }
 
@@ -71,7 +71,7 @@ public sealed class JlisHarness : IAsyncDisposable
     {
         Http.Dispose();
         await Host.DisposeAsync();
-        Host = await JlisService.StartAsync(new JlisServiceOptions(Database, KeyFile));
+        Host = await TestModules.StartJlisAsync(Database, new JlisOptions { KeyFilePath = KeyFile });
         Http = JlisCallers.Client(Host.BaseAddress, Shinagawa.Digits, WardKeys(Shinagawa));
         Client = new JlisHttpClient(Http);
     }

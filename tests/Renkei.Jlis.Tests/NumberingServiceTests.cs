@@ -327,7 +327,7 @@ public sealed class NumberingServiceTests
 
         using var other = new TempDirectory();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            JlisService.StartAsync(new JlisServiceOptions(jlis.Database, other.File("another.key"))));
+            TestModules.StartJlisAsync(jlis.Database, new JlisOptions { KeyFilePath = other.File("another.key") }));
         Assert.Contains("key file", error.Message);
     }
 }

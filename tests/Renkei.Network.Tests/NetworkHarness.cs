@@ -16,7 +16,7 @@ namespace Renkei.Network.Tests;
 /// (<see cref="TestInstitutionNode"/>s that receive tokens and answer queries) and the portal. Institutions call the network
 /// through <see cref="NetworkHttpClient"/> with a <see cref="SigningHandler"/>, as they do in production.
 /// </summary>
-internal sealed class NetworkHarness : IAsyncDisposable
+public sealed class NetworkHarness : IAsyncDisposable
 {
     public const string JlisCode = "JLIS00";
     public const string WardA = "131091";
@@ -156,7 +156,7 @@ internal sealed class NetworkHarness : IAsyncDisposable
     }
 
     /// <summary>Keeps every body the network received, as text.</summary>
-    internal sealed class RecordingTap : IMessageTap
+    public sealed class RecordingTap : IMessageTap
     {
         public ConcurrentQueue<(string Route, string? Institution, string Body)> Messages { get; } = new();
 

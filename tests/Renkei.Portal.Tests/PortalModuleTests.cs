@@ -38,7 +38,7 @@ public sealed class PortalModuleTests
         ["Portal:Wards:0:EApplicationAddress"] = "http://127.0.0.1:9/",
     };
 
-    private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>
+    private static Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> settings, int port = 0) =>
         ServiceHost.StartAsync(PortalService.ServiceName, b => b.AddPortal(), a => a.MapPortal(), new ServiceHostOptions(port) { Settings = settings });
 
     [Fact]
@@ -83,10 +83,7 @@ public sealed class PortalModuleTests
     {
         using var keys = new TempDirectory();
         var keyDirectory = Path.Combine(keys.Path, "portal");
-        var settings = Settings(keyDirectory);
-        settings[key] = value;
-
-        await RefusedStart.AssertAsync<Exception>(port => StartAsync(settings, port), [named], value is { Length: > 3 } ? value : null);
+        await RefusedStart.SettingAsync<Exception>(StartAsync, Settings(keyDirectory), key, value, named, value is { Length: > 3 } ? value : null);
         Assert.False(Directory.Exists(keyDirectory), "a portal that did not start made no keys");
     }
 }

@@ -82,7 +82,7 @@ public sealed class ConsoleWard : IAsyncDisposable
             Assert.Equal(0, import.Rejected);
             using (var jlisDatabase = database.Sibling())
             {
-                await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDatabase.Database, keys.File("jlis-numbering.key")));
+                await using var jlis = await TestModules.StartJlisAsync(jlisDatabase.Database, new JlisOptions { KeyFilePath = keys.File("jlis-numbering.key") });
                 using var http = JlisCallers.Client(jlis.BaseAddress, Shinagawa.Digits, keys.File("institution"), jlisDatabase.Database);
                 var report = await new NumberAssignmentJob(register, new JlisHttpClient(http)).RunAsync();
                 Assert.Equal(0, report.UnassignedCount);

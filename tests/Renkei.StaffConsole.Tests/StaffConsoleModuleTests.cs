@@ -102,11 +102,8 @@ public sealed class StaffConsoleModuleTests
     public async Task A_wrong_setting_stops_the_start_naming_the_setting_and_nothing_listens(string key, string? value, string expected)
     {
         await using var composer = new Composer("sqlite");
-        var settings = composer.Settings();
-        if (value is null) settings.Remove(key);
-        else settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(settings, port), [expected], value is { Length: > 3 } ? value : null);
+        await RefusedStart.SettingAsync<OptionsValidationException>((s, port) => composer.StartAsync(s, port), composer.Settings(), key, value, expected,
+            value is { Length: > 3 } ? value : null);
     }
 
     [Fact]

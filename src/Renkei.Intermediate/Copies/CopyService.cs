@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Kinds;
 using Renkei.Intermediate.Storage;
@@ -29,6 +30,21 @@ public sealed class CopyService
         HolderCode = holderCode;
         HolderName = holderName;
         _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// The copies on the server's database (the module's, and batch jobs and tests in the same process as the database):
+    /// loads and checks the information kinds (a broken schema file fails here, naming the file) and creates the schema.
+    /// </summary>
+    public static CopyService Open(Database database, IntermediateOptions options, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.HolderCode);
+        var kinds = options.KindsFile is null ? InformationKindCatalogue.LoadDefault() : InformationKindCatalogue.Load(options.KindsFile);
+        var store = new IntermediateStore(database);
+        store.EnsureSchema();
+        return new CopyService(store, kinds, options.HolderCode, options.HolderName ?? "", clock);
     }
 
     public IntermediateStore Store { get; }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Storage;
 using Renkei.ServiceDefaults;
@@ -46,6 +47,32 @@ public sealed class NumberingService : IDisposable
 
     public JlisStore Store => _store;
     public NumberDeriver Deriver => _deriver;
+
+    /// <summary>
+    /// The numbering service on J-LIS's database (J-LIS's module, and batch jobs and benchmarks in the same process as the
+    /// database): creates the schema, loads or creates the key, and checks that the key is the one this database was
+    /// numbered with. Dispose it when done.
+    /// </summary>
+    public static NumberingService Open(Database database, string keyFilePath)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyFilePath);
+        var store = new JlisStore(database);
+        store.EnsureSchema();
+        var key = SecretKeyFile.LoadOrCreate(keyFilePath, NumberDeriver.KeyLength);
+        try
+        {
+            var check = Convert.ToHexString(HMACSHA256.HashData(key, "renkei/jlis/numbering-key-check/v1"u8));
+            if (!store.KeyMatches(check))
+                throw new InvalidOperationException(
+                    "the numbering key file is not the one this J-LIS database was numbered with; restore the right key file");
+            return new NumberingService(store, new NumberDeriver(key));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
 
     /// <summary>The number for one code: the current one when it has one, else a new generation-0 designation.</summary>
     public NumberAssignment DeriveNumber(DeriveNumberRequest request)

@@ -18,32 +18,6 @@ using Renkei.ServiceDefaults;
 namespace Renkei.Jlis.Tokens;
 
 /// <summary>
-/// How J-LIS reaches the network to have tokens issued (符号取得). J-LIS is an institution on the network (class
-/// <see cref="InstitutionClass.NumberingAuthority"/>, code <see cref="InstitutionCode"/>) with its own signing and sealing
-/// keys in <paramref name="KeyDirectory"/> (created on first use); the network must have it registered with that
-/// signing key.
-/// </summary>
-/// <param name="NetworkAddress">The network's base address.</param>
-/// <param name="KeyDirectory">J-LIS's institution keys (signing.key, sealing.key; mode 600).</param>
-public sealed record JlisTokenOptions(Uri NetworkAddress, string KeyDirectory)
-{
-    /// <summary>J-LIS's code in the network's registry.</summary>
-    public string InstitutionCode { get; init; } = JlisTokenRoutes.JlisInstitutionCode;
-
-    /// <summary>Makes the handler for requests to the network; null: J-LIS's own mutual TLS (<see cref="JlisServiceOptions.Tls"/>) when set, else a plain <see cref="SocketsHttpHandler"/>.</summary>
-    public Func<HttpMessageHandler>? OutgoingHandler { get; init; }
-
-    /// <summary>The clock for request signatures (both ways) and the institution cache.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
-    /// <summary>How long an institution's registry entry (class, signing key) is used before it is looked up again.</summary>
-    public TimeSpan InstitutionCacheTime { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>How long J-LIS waits for the network (a batch of 50,000 includes delivery to the institution's intermediate server).</summary>
-    public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromMinutes(5);
-}
-
-/// <summary>
 /// J-LIS's token routes (<see cref="JlisTokenRoutes"/>): an institution's signed request → its number's resident-record
 /// code → the network (<see cref="TokenIssuanceService"/>). A request is answered only when it carries a valid signature
 /// of a registered institution (the key comes from the network's registry) and names that institution in its body;

@@ -92,7 +92,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
         var body = await StaffApiBodies.ReadAsync<StaffLoginRequest>(http);
         if (body.Value is not { } request)
         {
-            await RecordAsync(MunicipalityService.AnonymousStaff, terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: refused: " + body.Code);
+            await RecordAsync(WardModule.AnonymousStaff, terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: refused: " + body.Code);
             return BodyRefused(body);
         }
         var now = Now;
@@ -325,7 +325,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
 
     /// <summary>
     /// The caller's session from <c>Authorization: Bearer …</c>, refreshed from the staff directory (a disabled or locked
-    /// account ends it). Without one: 401, recorded as refused (staff <see cref="MunicipalityService.AnonymousStaff"/>) when
+    /// account ends it). Without one: 401, recorded as refused (staff <see cref="WardModule.AnonymousStaff"/>) when
     /// <paramref name="action"/> is given.
     /// </summary>
     private async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(HttpContext http, OperationAction? action, string what)
@@ -337,7 +337,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
         {
             var code = token is null ? "no-session" : "session-expired";
             if (action is { } refusedAction)
-                await RecordAsync(MunicipalityService.AnonymousStaff, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: {code}");
+                await RecordAsync(WardModule.AnonymousStaff, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: {code}");
             return (null, Unauthorized(http, code, token is null
                 ? "職員としてログインし、Authorization: Bearer でトークンを送ってください (staff session required)"
                 : "セッションが無効か期限切れです。もう一度ログインしてください (session expired or ended)"));

@@ -22,12 +22,37 @@ using Renkei.Municipality.Tokens;
 using Renkei.ServiceDefaults.Access;
 using Renkei.ServiceDefaults.ApiDescriptions;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.ServiceDefaults;
 
 namespace Renkei.Municipality.Service;
 
-/// <summary>The ward's resident-register service (<see cref="MunicipalityService"/>) as a module: it adds and maps itself.</summary>
+/// <summary>
+/// One municipality's resident-register service (住民基本台帳) as a module: it adds and maps itself. It talks to J-LIS only
+/// through <see cref="JlisHttpClient"/> at <see cref="WardOptions.JlisAddress"/>, signing as the ward.
+/// <para>Staff log in with id, password and TOTP code (<c>POST /staff/sessions</c>) and send the token they get as
+/// <c>Authorization: Bearer …</c>; every endpoint that reads or changes personal information answers 401 without it. They
+/// choose the affair they act in (<c>POST /staff/sessions/affair</c>). Whether any response carries individual numbers is
+/// decided only by <see cref="NumberVisibility.Decide"/> for the session on the day (DESIGN.md rule 7): asking for numbers
+/// when they are masked is refused with the reason (403), never silently masked. Whether a session may search residents,
+/// read a resident's record (certificate data: household, 続柄, moves) or change the register is decided only by
+/// <see cref="ResidentRecordAccess.Decide"/> from the chosen affair's need to know in the affair catalogue (403 with the
+/// reason otherwise); changes that carry or change a number (arrival, number change) also need a number-using affair.</para>
+/// <para>Every body is read by <see cref="StaffApiBodies"/> before anything is decided: at most 64 KiB (413), required
+/// fields present (400 naming the field), values of the right form; the register then checks its bounds
+/// (<see cref="RegisterInputRules"/>). No refusal repeats what was sent.</para>
+/// <para>Every login (and failed login), logout, affair choice, search, certificate and register change is written to the
+/// ward's operation log — refusals too — before the response is sent: staff id, time, terminal, affair, action, result.
+/// The person is the entry's subject by integrated addressee number (when they have one yet); the detail also carries the
+/// register's resident id (<c>resident-id=…</c>); never a number.</para>
+/// </summary>
 public static class WardModule
 {
+    /// <summary>The staff id recorded for requests without a valid session.</summary>
+    public const string AnonymousStaff = "anonymous";
+
+    /// <summary>The class a <see cref="WardOptions.EApplicationPortals"/> entry has (the registry's <c>Portal</c>).</summary>
+    public const string EApplicationPortalClass = nameof(Renkei.Network.Contracts.InstitutionClass.Portal);
+
     /// <summary>
     /// Binds and validates <see cref="WardOptions"/> (section <c>Ward</c>) and registers the ward's register, its signed
     /// clients of J-LIS (and of its intermediate server when it acquires tokens), the staff API and the e-application inbox,
@@ -37,13 +62,8 @@ public static class WardModule
     /// </summary>
     public static WebApplicationBuilder AddWard(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var databaseRegistered = services.Any(d => d.ServiceType == typeof(Database));
-        services.AddOptions<WardOptions>().Bind(builder.Configuration.GetSection(WardOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WardOptions>>(sp => new WardOptionsValidator(databaseRegistered, sp));
-        services.TryAddSingleton(sp => Database.Parse(Options(sp).Database!));
-        services.TryAddSingleton(TimeProvider.System);
+        var services = builder.AddModuleOptions<WardOptions>(WardOptions.Section,
+            (databaseRegistered, sp) => new WardOptionsValidator(databaseRegistered, sp), o => o.Database);
         services.TryAddSingleton(new WardOutgoing());
 
         services.AddSingleton(sp => new ResidentRegister(sp.GetRequiredService<Database>(), Code(sp)));
@@ -132,7 +152,7 @@ public static class WardModule
         app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
             .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
             .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
-                MunicipalityService.EApplicationPortalClass);
+                EApplicationPortalClass);
         return app;
     }
 
@@ -169,7 +189,7 @@ public static class WardModule
     private sealed class PinnedPortals(List<PinnedPortal> pinned) : IDisposable
     {
         public IReadOnlyList<KnownInstitution> Institutions { get; } = pinned
-            .Select(p => new KnownInstitution(p.Code!, MunicipalityService.EApplicationPortalClass, RequestSignature.ImportPublicKey(p.PublicKey!)))
+            .Select(p => new KnownInstitution(p.Code!, EApplicationPortalClass, RequestSignature.ImportPublicKey(p.PublicKey!)))
             .ToList();
 
         public void Dispose()

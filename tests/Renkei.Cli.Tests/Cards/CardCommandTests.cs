@@ -3,6 +3,7 @@ using System.Text.Json;
 using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
+using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Contracts;
 using Renkei.TestSupport;
 
@@ -61,7 +62,7 @@ public class CardLifecycleCommandTests : IDisposable
     private IndividualNumber DesignateNumber()
     {
         var layout = new DataLayout(new DirectoryInfo(_data.Path));
-        using var numbering = JlisService.CreateNumbering(layout.JlisDatabase(), layout.JlisKeyFile);
+        using var numbering = NumberingService.Open(layout.JlisDatabase(), layout.JlisKeyFile);
         return numbering.DeriveNumber(new DeriveNumberRequest(Guid.NewGuid(), LocalGovernmentCode.ParseOrThrow("131091"), ResidentCode.FromBody(4_711_000_123)))
             .IndividualNumber;
     }

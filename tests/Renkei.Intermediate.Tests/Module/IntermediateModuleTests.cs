@@ -74,14 +74,10 @@ public sealed class IntermediateModuleTests
     {
         using var database = TestDatabase.CreateSqlite();
         using var directory = new TempDirectory();
-        var settings = Settings(database, directory);
-        settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port => StartAsync(settings, port), [named],
-            key.EndsWith("Database", StringComparison.Ordinal) ? value : null);
+        await RefusedStart.SettingAsync<OptionsValidationException>(StartAsync, Settings(database, directory), key, value, named);
     }
 
-    private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>
+    private static Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> settings, int port = 0) =>
         ServiceHost.StartAsync("intermediate", b => b.AddIntermediate(), a => a.MapIntermediateApi(), new ServiceHostOptions(port) { Settings = settings });
 
     private static Dictionary<string, string?> Settings(TestDatabase database, TempDirectory directory) => new()

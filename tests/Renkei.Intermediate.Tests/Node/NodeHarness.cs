@@ -50,16 +50,17 @@ public sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(string code, string name, TestDatabase database, TestNetworkPeer network)
     {
         var keys = new TempDirectory();
-        var host = await IntermediateService.StartAsync(Options(code, name, database.Database, keys.Path, network));
+        var host = await TestModules.StartIntermediateAsync(database.Database, Options(code, name, keys.Path, network));
         using var published = InstitutionKeys.LoadOrCreate(keys.Path);
         var info = new InstitutionInfo(code, name, InstitutionClass.Municipality, host.BaseAddress, published.SigningPublicKey, published.SealingPublicKey);
         network.Register(info);
         return new TestNode(code, name, database, keys, host, info);
     }
 
-    public static IntermediateServiceOptions Options(string code, string name, Database database, string keyDirectory, TestNetworkPeer network) =>
-        new(database, code, name)
+    public static IntermediateOptions Options(string code, string name, string keyDirectory, TestNetworkPeer network) => new()
         {
+            HolderCode = code,
+            HolderName = name,
             InstitutionKeyDirectory = keyDirectory,
             NetworkAddress = network.BaseAddress,
             NetworkSigningPublicKey = network.SigningPublicKey,

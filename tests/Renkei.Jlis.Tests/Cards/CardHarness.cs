@@ -96,7 +96,7 @@ public sealed class CardHarness : IAsyncDisposable
         var database = TestDatabase.Create(provider);
         var directory = new TempDirectory();
         var clock = new TestClock(now ?? new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(9)));
-        var numbering = JlisService.CreateNumbering(database.Database, directory.File("numbering.key"));
+        var numbering = NumberingService.Open(database.Database, directory.File("numbering.key"));
         var options = new JpkiOptions(Path.Combine(directory.Path, "keys", "jpki"), Passphrase) { KeyFileIterations = JpkiOptions.MinimumKeyFileIterations };
         var authority = JpkiAuthority.OpenOrCreate(database.Database, options, clock);
         var keys = CardService.LoadKeys(options);

@@ -84,11 +84,7 @@ public sealed class JlisModuleTests
     {
         using var database = TestDatabase.CreateSqlite();
         using var directory = new TempDirectory();
-        var settings = Settings(database, directory, tokens: true, pki: true);
-        settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port => StartAsync(settings, port), [named],
-            Passphrase, key.EndsWith("Database", StringComparison.Ordinal) ? value : null);
+        await RefusedStart.SettingAsync<OptionsValidationException>(StartAsync, Settings(database, directory, tokens: true, pki: true), key, value, named, Passphrase);
     }
 
     [Fact]
@@ -105,7 +101,7 @@ public sealed class JlisModuleTests
         await RefusedStart.AssertAsync<OptionsValidationException>(port => StartAsync(settings, port), ["Jlis:Institutions:0", "signingPublicKey"], "bm90IGEga2V5");
     }
 
-    private static Task<ServiceHost> StartAsync(Dictionary<string, string?> settings, int port = 0) =>
+    private static Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> settings, int port = 0) =>
         ServiceHost.StartAsync("jlis", b => b.AddJlis(), a => a.MapJlisApi(), new ServiceHostOptions(port) { Settings = settings });
 
     private static Dictionary<string, string?> Settings(TestDatabase database, TempDirectory directory, bool tokens, bool pki)

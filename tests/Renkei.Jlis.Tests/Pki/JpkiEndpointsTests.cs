@@ -114,17 +114,19 @@ public sealed class JpkiEndpointsTests
     public async Task J_LIS_does_not_start_with_the_wrong_passphrase(string provider)
     {
         using var pki = PkiFixture.Create(provider);
-        var options = new JlisServiceOptions(pki.Database.Database, pki.Directory.File("numbering.key"))
+        var options = new JlisOptions
         {
-            Pki = new JpkiOptions(pki.Options.KeyDirectory, "a wrong passphrase"),
+            KeyFilePath = pki.Directory.File("numbering.key"),
+            Pki = new JpkiSettings { KeyDirectory = pki.Options.KeyDirectory, Passphrase = "a wrong passphrase" },
         };
-        var failure = await Assert.ThrowsAsync<JpkiKeyFileException>(() => JlisService.StartAsync(options));
+        var failure = await Assert.ThrowsAsync<JpkiKeyFileException>(() => TestModules.StartJlisAsync(pki.Database.Database, options));
         Assert.Contains(pki.Options.KeyFilePath, failure.Message);
     }
 
     private static Task<ServiceHost> StartAsync(PkiFixture pki) =>
-        JlisService.StartAsync(new JlisServiceOptions(pki.Database.Database, pki.Directory.File("numbering.key"))
+        TestModules.StartJlisAsync(pki.Database.Database, new JlisOptions
         {
-            Pki = new JpkiOptions(pki.Options.KeyDirectory, PkiFixture.Passphrase),
+            KeyFilePath = pki.Directory.File("numbering.key"),
+            Pki = new JpkiSettings { KeyDirectory = pki.Options.KeyDirectory, Passphrase = PkiFixture.Passphrase },
         });
 }

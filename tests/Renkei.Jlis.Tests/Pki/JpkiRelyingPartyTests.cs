@@ -147,8 +147,9 @@ public sealed class JpkiRelyingPartyTests
     }
 
     private static Task<ServiceHost> StartAsync(PkiFixture pki) =>
-        JlisService.StartAsync(new JlisServiceOptions(pki.Database.Database, pki.Directory.File("numbering.key"))
+        TestModules.StartJlisAsync(pki.Database.Database, new JlisOptions
         {
-            Pki = new JpkiOptions(pki.Options.KeyDirectory, PkiFixture.Passphrase),
+            KeyFilePath = pki.Directory.File("numbering.key"),
+            Pki = new JpkiSettings { KeyDirectory = pki.Options.KeyDirectory, Passphrase = PkiFixture.Passphrase },
         });
 }

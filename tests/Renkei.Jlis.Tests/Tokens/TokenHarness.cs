@@ -54,9 +54,10 @@ public sealed class TokenHarness : IAsyncDisposable
             harness.OtaKeys = harness.Own(InstitutionKeys.LoadOrCreate(harness._directory.File("ota")));
             network.Register(Ota, InstitutionClass.Municipality, harness.OtaKeys.SigningPublicKey);
 
-            harness.Jlis = await JlisService.StartAsync(new JlisServiceOptions(harness.Database, harness._directory.File("numbering.key"))
+            harness.Jlis = await TestModules.StartJlisAsync(harness.Database, new JlisOptions
             {
-                Tokens = new JlisTokenOptions(network.BaseAddress, jlisKeyDirectory),
+                KeyFilePath = harness._directory.File("numbering.key"),
+                Tokens = new JlisTokenSettings { NetworkAddress = network.BaseAddress, KeyDirectory = jlisKeyDirectory },
             });
             harness.Numbering = new JlisHttpClient(harness.SignedHttp(Shinagawa, harness.ShinagawaKeys));
             return harness;

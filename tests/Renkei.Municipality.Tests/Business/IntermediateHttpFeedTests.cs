@@ -29,8 +29,8 @@ public class IntermediateHttpFeedTests
             [ResidenceTaxRules.Assess(2024, new(4_000_000, 500_000, true, 0, 0, 1))])]);
 
         using var keyDirectory = new TempDirectory();
-        await using var host = await IntermediateService.StartAsync(
-            new IntermediateServiceOptions(intermediateDatabase.Database, "131091", "品川区") { InstitutionKeyDirectory = keyDirectory.Path });
+        await using var host = await TestModules.StartIntermediateAsync(intermediateDatabase.Database,
+            new IntermediateOptions { HolderCode = "131091", HolderName = "品川区", InstitutionKeyDirectory = keyDirectory.Path });
         using var keys = InstitutionKeys.LoadOrCreate(keyDirectory.Path);
         using var client = IntermediateHttpClient.Signed(host.BaseAddress, "131091", keys.Signing);
         var report = await new IntermediateFeeder(ward.Systems, new IntermediateHttpFeed(client, "131091", IntermediateHttpFeed.Job)).SendAllAsync(WardFixture.Today);

@@ -84,7 +84,7 @@ public sealed class StaffApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, inUrl.Status);
 
         Assert.Equal(RegisterStatus.Resident, ward.Register.Find(someone.Id)!.Status); // the unauthenticated death changed nothing
-        var refused = ward.Entries().Skip(before).Where(e => e.StaffId == MunicipalityService.AnonymousStaff).ToList();
+        var refused = ward.Entries().Skip(before).Where(e => e.StaffId == WardModule.AnonymousStaff).ToList();
         Assert.Equal(7, refused.Count);
         Assert.All(refused, e => Assert.Equal(OperationResult.Refused, e.Result));
         Assert.Equal([OperationAction.Search, OperationAction.Search, OperationAction.View, OperationAction.View, OperationAction.Change, OperationAction.Change,

@@ -336,7 +336,7 @@ public sealed class WardApiFindingsTests
         var entries = ward.Entries().TakeLast(4).ToList();
         Assert.Equal(
             [(OperationAction.Search, "jumin01", "WS-1@127.0.0.1"), (OperationAction.Search, "jumin01", "WS-2@127.0.0.1"),
-             (OperationAction.Change, "jumin01", "WS-3@127.0.0.1"), (OperationAction.LoginFailed, MunicipalityService.AnonymousStaff, "WS-4@127.0.0.1")],
+             (OperationAction.Change, "jumin01", "WS-3@127.0.0.1"), (OperationAction.LoginFailed, WardModule.AnonymousStaff, "WS-4@127.0.0.1")],
             entries.Select(e => (e.Action, e.StaffId, e.Terminal)));
         Assert.All(entries, e => Assert.Equal(OperationResult.Refused, e.Result));
         Assert.All(entries, e => Assert.Contains("body-too-large", e.Detail));
@@ -420,7 +420,7 @@ public sealed class WardApiFindingsTests
             using var response = await ward.Http.SendAsync(twice);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
-        Assert.All(ward.Entries(), e => Assert.Equal(MunicipalityService.AnonymousStaff, e.StaffId));
+        Assert.All(ward.Entries(), e => Assert.Equal(WardModule.AnonymousStaff, e.StaffId));
         AssertIntact(ward);
     }
 

@@ -86,7 +86,7 @@ public sealed class WardModuleTests
         await using var composer = new Composer(provider);
         var accounts = DemoStaff.Seed(composer.Staff, TestData.Shinagawa);
         using var jlisDb = composer.Database.Sibling();
-        await using var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, composer.Keys.File("jlis-numbering.key")));
+        await using var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = composer.Keys.File("jlis-numbering.key") });
         JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, composer.Keys.File("institution"), "品川区");
         using var portalKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var settings = composer.Settings(jlis.BaseAddress);
@@ -162,10 +162,8 @@ public sealed class WardModuleTests
         settings["Ward:EApplicationPortals:0:PublicKey"] = Convert.ToBase64String(portalKey.ExportSubjectPublicKeyInfo());
         if (key.StartsWith("Ward:EApplicationPortals:1:", StringComparison.Ordinal))
             settings["Ward:EApplicationPortals:1:PublicKey"] = settings["Ward:EApplicationPortals:0:PublicKey"];
-        if (value is null) settings.Remove(key);
-        else settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port => composer.StartAsync(settings, port), [expected], value is { Length: > 3 } ? value : null);
+        await RefusedStart.SettingAsync<OptionsValidationException>((s, port) => composer.StartAsync(s, port), settings, key, value, expected,
+            value is { Length: > 3 } ? value : null);
     }
 
     [Fact]

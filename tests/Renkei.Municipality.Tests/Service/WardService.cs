@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Renkei.Core.Json;
 using Renkei.Infrastructure;
 using Renkei.Jlis;
@@ -103,13 +104,11 @@ public sealed class WardService : IAsyncDisposable
             new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
         var accounts = DemoStaff.Seed(staff, TestData.Shinagawa);
         var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
-        var jlis = await JlisService.StartAsync(new JlisServiceOptions(jlisDb.Database, keys.File("jlis-numbering.key")));
+        var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = keys.File("jlis-numbering.key") });
         JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, keys.File("institution"), "品川区");
-        var ward = await MunicipalityService.StartAsync(
-            new MunicipalityServiceOptions(wardDb.Database, TestData.Shinagawa, "品川区", new WardJlisOptions(jlis.BaseAddress, keys.File("institution")), staff, log)
-            {
-                Clock = clock,
-            });
+        var ward = await TestModules.StartWardAsync(wardDb.Database, staff, log,
+            new WardOptions { Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = jlis.BaseAddress, KeyDirectory = keys.File("institution") },
+            services => services.AddSingleton<TimeProvider>(clock));
         return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock);
     }
 

@@ -181,8 +181,11 @@ public sealed class TokenAcquisitionTests
         var staff = new StaffDirectory(country.Register.Database, AffairCatalogue.LoadDefault(), keys.File("totp.key"),
             new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
         var clerk = DemoStaff.Seed(staff, TestData.Shinagawa).Single(a => a.Id.Value == "jumin01");
-        await using var ward = await MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.Register.Database, TestData.Shinagawa, "品川区",
-            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory), staff, country.Log) { Tokens = country.WardTokens });
+        await using var ward = await TestModules.StartWardAsync(country.Register.Database, staff, country.Log, new WardOptions
+        {
+            Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = country.Jlis.BaseAddress, KeyDirectory = country.WardKeyDirectory,
+            Tokens = { IntermediateAddress = country.Intermediate.BaseAddress },
+        });
         using var http = new HttpClient { BaseAddress = ward.BaseAddress };
 
         using var login = await http.PostAsJsonAsync(MunicipalityRoutes.StaffSessions,

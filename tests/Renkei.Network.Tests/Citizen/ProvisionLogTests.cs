@@ -15,9 +15,9 @@ namespace Renkei.Network.Tests.Citizen;
 /// <summary>
 /// The provision records' log read by anyone (issue 19): the latest signed head and consistency proofs between heads are
 /// public GETs with no personal data; a head kept earlier is proven a prefix of a later one, and a bad request is refused
-/// naming what was wrong.
+/// naming what was wrong. The refusals read an empty log: they share one network.
 /// </summary>
-public sealed class ProvisionLogTests
+public sealed class ProvisionLogTests(SharedCountry<NetworkHarness> empty) : IClassFixture<SharedCountry<NetworkHarness>>
 {
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
@@ -64,7 +64,7 @@ public sealed class ProvisionLogTests
     [InlineData("?first=3&second=2", "first must not be larger than second")]
     public async Task A_bad_query_is_refused_naming_what_is_wrong_without_echoing_it(string query, string expected)
     {
-        await using var h = await NetworkHarness.StartAsync("sqlite");
+        var h = await empty.For("sqlite", p => NetworkHarness.StartAsync(p));
         using var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress };
         using var response = await anyone.GetAsync(ProvisionLogRoutes.Consistency + query);
         var body = await response.Content.ReadAsStringAsync();
@@ -76,7 +76,7 @@ public sealed class ProvisionLogTests
     [Fact]
     public async Task A_size_beyond_the_latest_head_is_not_found()
     {
-        await using var h = await NetworkHarness.StartAsync("sqlite");
+        var h = await empty.For("sqlite", p => NetworkHarness.StartAsync(p));
         using var anyone = new HttpClient { BaseAddress = h.Network.BaseAddress };
         using var response = await anyone.GetAsync($"{ProvisionLogRoutes.Consistency}?first=0&second=5");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

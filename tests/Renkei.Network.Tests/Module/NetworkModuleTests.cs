@@ -30,7 +30,7 @@ public sealed class NetworkModuleTests
         settings["Network:Institutions:0:SealingPublicKey"] = ward.SealingPublicKey;
         settings["Network:AuditLog:CheckpointPeriod"] = "00:00:07";
 
-        await using var host = await ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions { Settings = settings });
+        await using var host = await StartAsync(settings);
         var network = new NetworkNode(host);
 
         // The host's readiness check reaches the database the module registered from its setting.
@@ -67,11 +67,7 @@ public sealed class NetworkModuleTests
     {
         using var database = TestDatabase.CreateSqlite();
         using var directory = new TempDirectory();
-        var settings = Settings(database, directory);
-        settings[key] = value;
-
-        await RefusedStart.AssertAsync<OptionsValidationException>(port =>
-            ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions(port) { Settings = settings }), [named], value);
+        await RefusedStart.SettingAsync<OptionsValidationException>(StartAsync, Settings(database, directory), key, value, named, value);
     }
 
     [Fact]
@@ -87,10 +83,11 @@ public sealed class NetworkModuleTests
         settings["Network:Institutions:0:SigningPublicKey"] = "bm90IGEga2V5";
         settings["Network:Institutions:0:SealingPublicKey"] = ward.SealingPublicKey;
 
-        await RefusedStart.AssertAsync<OptionsValidationException>(port =>
-                ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions(port) { Settings = settings }),
-            ["Network:Institutions:0", "signing key"], "bm90IGEga2V5");
+        await RefusedStart.AssertAsync<OptionsValidationException>(port => StartAsync(settings, port), ["Network:Institutions:0", "signing key"], "bm90IGEga2V5");
     }
+
+    private static Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> settings, int port = 0) =>
+        ServiceHost.StartAsync("network", b => b.AddNetwork(), a => a.MapNetworkApi(), new ServiceHostOptions(port) { Settings = settings });
 
     private static Dictionary<string, string?> Settings(TestDatabase database, TempDirectory directory) => new()
     {

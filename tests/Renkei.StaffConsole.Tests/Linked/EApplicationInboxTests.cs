@@ -48,11 +48,14 @@ public class EApplicationInboxTests
     /// taking e-applications from the portal whose key is <see cref="PortalKey"/>.
     /// </summary>
     internal static Task<ServiceHost> StartWardServiceAsync(LinkedCountry country) =>
-        MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa, "品川区",
-            new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log)
+        StartWardServiceAsync(country, new PinnedPortal { Code = PortalRoutes.DemoPortalCode, PublicKey = Convert.ToBase64String(PortalKey.ExportSubjectPublicKeyInfo()) });
+
+    /// <summary>品川区's service on the linked country's ward database taking e-applications from <paramref name="portals"/>.</summary>
+    private static Task<ServiceHost> StartWardServiceAsync(LinkedCountry country, params PinnedPortal[] portals) =>
+        TestModules.StartWardAsync(country.ShinagawaWard.Database, country.Staff, country.ShinagawaWard.Log, new WardOptions
         {
-            EApplicationPortals = [new KnownInstitution(PortalRoutes.DemoPortalCode, MunicipalityService.EApplicationPortalClass,
-                RequestSignature.ImportPublicKey(Convert.ToBase64String(PortalKey.ExportSubjectPublicKeyInfo())))],
+            Code = LinkedCountry.Shinagawa.Digits, Name = "品川区", JlisAddress = country.Jlis.BaseAddress,
+            KeyDirectory = country.WardKeyDirectory(LinkedCountry.Shinagawa), EApplicationPortals = [.. portals],
         });
 
     /// <summary>The ward's inbox as <paramref name="institution"/> signing with <paramref name="key"/> calls it (the portal by default).</summary>
@@ -257,8 +260,7 @@ public class EApplicationInboxTests
     public async Task A_ward_with_no_portal_configured_takes_no_e_applications()
     {
         await using var country = await LinkedCountry.StartAsync("sqlite");
-        await using var ward = await MunicipalityService.StartAsync(new MunicipalityServiceOptions(country.ShinagawaWard.Database, LinkedCountry.Shinagawa,
-            "品川区", new WardJlisOptions(country.Jlis.BaseAddress, country.WardKeyDirectory(LinkedCountry.Shinagawa)), country.Staff, country.ShinagawaWard.Log));
+        await using var ward = await StartWardServiceAsync(country, portals: []);
         using var portal = InboxClient(ward);
         using var response = await portal.PostAsync(EApplicationRoutes.Submit, new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
