@@ -28,6 +28,9 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
 
     /// <summary>Shown in every page header (<see cref="StaffConsoleOptions.WardName"/>, required at start).</summary>
     public string WardName => Options.WardName!;
+
+    /// <summary>Who issues notices and certificates: the ward and its head (<see cref="StaffConsoleOptions.MayorTitle"/>).</summary>
+    public NoticeIssuer Issuer => NoticeIssuer.For(WardName, Options.MayorTitle);
     public ResidentRegister Register { get; } = register;
     public LocalGovernmentCode Municipality => Register.Municipality;
     public StaffDirectory Staff { get; } = staff;
@@ -67,7 +70,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
                     Options.IntermediateTimeout);
                 var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
                 _workflows = new AttachmentWorkflows(new ApplicationStore(Register.Database), _addressee, Municipality,
-                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Clock });
+                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Clock, Issuer = Issuer });
                 return _workflows;
             }
         }
