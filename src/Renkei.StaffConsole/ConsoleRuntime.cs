@@ -10,6 +10,7 @@ using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
+using Renkei.Municipality.Certificates;
 using Renkei.Municipality.IntraLinkage;
 using Renkei.Municipality.Notices;
 using Renkei.Municipality.Audit;
@@ -41,6 +42,15 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     public TimeProvider Clock { get; } = clock;
 
     public ConsoleSessions Sessions { get; } = new(clock, options.IdleTimeout);
+
+    private CounterCertificates? _counter;
+
+    /// <summary>Certificates issued at the counter, recorded in the ward's issuance ledger (fee <see cref="StaffConsoleOptions.CertificateFee"/>).</summary>
+    public CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(Register.Database),
+        new CounterCertificateSettings(Issuer, Options.CertificateFee), Clock);
+
+    /// <summary>The register's data for residence certificates (who is on it; numbers only when the session may see them).</summary>
+    public ResidenceCertificates ResidenceCertificates => new(Register, Catalogue, Clock);
 
     private readonly AddresseeSystem _addressee = new(register, log,
         new AddresseeSystemOptions { Clock = clock, Terminal = "staff-console" });
