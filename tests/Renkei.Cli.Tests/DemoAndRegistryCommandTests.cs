@@ -355,6 +355,13 @@ public class RegistryCommandTests : IDisposable
         var kind = await CliProcess.RunAsync(_data.Path, ["certificate", "issue", "--municipality", "131091", "--kind", "passport", "--resident", "1", "--out", refusedPdf]);
         var unknown = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "99", "--out", refusedPdf]);
         Assert.Equal((1, 1, 2, 1), (library.ExitCode, outsider.ExitCode, kind.ExitCode, unknown.ExitCode));
+        // A tax certificate only in the residence-tax affair, and only for a person the tax system has an assessment of.
+        string[] kazei = ["certificate", "issue", "--municipality", "131091", "--kind", "kazei", "--resident", "1", "--out", refusedPdf];
+        var taxOutsideAffair = await CliProcess.RunAsync(_data.Path, kazei);
+        var noTaxRecord = await CliProcess.RunAsync(_data.Path, [.. kazei, "--affair", "individual-residence-tax"]);
+        Assert.Equal((2, 1), (taxOutsideAffair.ExitCode, noTaxRecord.ExitCode));
+        Assert.Contains("--affair:", taxOutsideAffair.StandardError);
+        Assert.Contains("課税台帳に記録がありません", noTaxRecord.StandardError);
         Assert.Contains("members:", outsider.StandardError);
         Assert.Contains("--kind:", kind.StandardError);
         Assert.Contains("residentId:", unknown.StandardError);
@@ -363,7 +370,8 @@ public class RegistryCommandTests : IDisposable
         // The operation log has each issuance and refusal (the bad kind is a usage error before the ward is opened), no number.
         var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
         Assert.Equal(
-            [("export", "success", null), ("export", "success", "resident-register"), ("export", "refused", "library"), ("export", "refused", null), ("export", "failed", null)],
+            [("export", "success", null), ("export", "success", "resident-register"), ("export", "refused", "library"), ("export", "refused", null), ("export", "failed", null),
+                ("export", "failed", "individual-residence-tax")],
             entries.Select(e => (e.Action, e.Result, e.AffairCode)));
         Assert.Contains("numbers=not-included; resident-ids=1,2", entries[0].Detail);
         Assert.Contains("member-not-in-household", entries[3].Detail);

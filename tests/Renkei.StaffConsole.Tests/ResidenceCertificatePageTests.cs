@@ -34,6 +34,7 @@ public sealed class ResidenceCertificatePageTests
         Assert.Equal(HttpStatusCode.OK, household.Status);
         Assert.Equal("application/pdf", household.Headers["Content-Type"]);
         var text = PdfText.Read(household.Bytes);
+        if (provider == "sqlite") DocumentSamples.Save("residence-record-household", household.Bytes);
         foreach (var person in new[] { taro, hanako, ichiro })
         {
             Assert.Contains(person.Name.Full, text);

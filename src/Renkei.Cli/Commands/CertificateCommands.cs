@@ -5,7 +5,9 @@ using Renkei.Documents;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
+using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
@@ -30,7 +32,7 @@ public static class CertificateCommands
     {
         var municipality = RegistryCommands.MunicipalityOption();
         var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
-        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し)", Required = true };
+        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し) or kazei (課税（非課税）証明書, in --affair individual-residence-tax)", Required = true };
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var members = new Option<string?>("--members") { Description = "some members of the household (一部): register ids separated by commas" };
         var withRelationship = new Option<bool>("--with-relationship") { Description = "print 世帯主 and 続柄 (省略 otherwise)" };
@@ -49,8 +51,11 @@ public static class CertificateCommands
         };
         command.SetAction(parse =>
         {
-            if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind) || certificateKind != CertificateKind.ResidenceRecord)
-                return Usage("--kind: juminhyo (住民票の写し) is the kind issued here");
+            if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
+                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment))
+                return Usage("--kind: juminhyo (住民票の写し) or kazei (課税（非課税）証明書)");
+            if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != ResidenceTaxSystem.Code)
+                return Usage("--affair: a tax certificate is issued in the affair " + ResidenceTaxSystem.Code);
             if (!CertificateRequesters.TryParse(parse.GetValue(requester), out var who))
                 return Usage("--requester: self, household-member or agent");
             IReadOnlyList<long>? chosen = null;
@@ -78,16 +83,30 @@ public static class CertificateCommands
             using var log = AuditCommands.OpenOperationLog(layout, code);
             void Record(OperationResult result, string detail) => log.Append(new OperationLogEntry(
                 RegistryCommands.BatchStaffId(), DateTimeOffset.UtcNow, RegistryCommands.BatchTerminal(), affairCode, null, OperationAction.Export, result,
-                $"住民票の写し交付; {residentId}; {detail}"));
+                $"{certificateKind.Title()}交付; {residentId}; {detail}"));
 
             IssuedCertificate issued;
             try
             {
                 CounterCertificates.CheckOptions(request, options);
-                var data = new ResidenceCertificates(register, catalogue).Build(request);
                 var counter = new CounterCertificates(new CertificateLedger(register.Database),
                     new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee)));
-                issued = counter.IssueResidenceRecord(data, request, options, RegistryCommands.BatchStaffId(), RegistryCommands.BatchTerminal(), affairCode);
+                if (certificateKind == CertificateKind.TaxAssessment)
+                {
+                    var person = register.Find(request.ResidentId)
+                        ?? throw new RegisterException("unknown-resident", "residentId: no resident with this id (該当する住民がいません)");
+                    var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
+                    var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
+                    var assessment = (addressee.ForResident(person.Id) is { } subject ? new ResidenceTaxSystem(addressee).Latest(subject, today) : null)
+                        ?? throw new RegisterException("no-tax-record", "residentId: the residence-tax system holds no assessment for this person (課税台帳に記録がありません)");
+                    issued = counter.IssueTaxAssessment(code.Digits, person, assessment, who, options.Copies, RegistryCommands.BatchStaffId(),
+                        RegistryCommands.BatchTerminal(), affairCode);
+                }
+                else
+                {
+                    var data = new ResidenceCertificates(register, catalogue).Build(request);
+                    issued = counter.IssueResidenceRecord(data, request, options, RegistryCommands.BatchStaffId(), RegistryCommands.BatchTerminal(), affairCode);
+                }
             }
             catch (Exception refused) when (refused is AffairNumberUseRefusedException or RegisterException or DocumentFontMissingException)
             {
@@ -97,7 +116,7 @@ public static class CertificateCommands
                     RegisterException r => r.Code,
                     _ => DocumentFontMissingException.Code,
                 };
-                Record(refused is RegisterException { Code: "unknown-resident" } or DocumentFontMissingException ? OperationResult.Failed : OperationResult.Refused,
+                Record(refused is RegisterException { Code: "unknown-resident" or "no-tax-record" } or DocumentFontMissingException ? OperationResult.Failed : OperationResult.Refused,
                     (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + reason);
                 Console.Error.WriteLine("renkei: " + refused.Message);
                 return ExitCodes.Failure;

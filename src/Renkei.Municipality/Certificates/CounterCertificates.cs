@@ -2,6 +2,7 @@ using System.Globalization;
 using Renkei.Core.Dates;
 using Renkei.Documents;
 using Renkei.Municipality.Applications;
+using Renkei.Municipality.Business;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
 
@@ -83,6 +84,86 @@ public sealed class CounterCertificates(CertificateLedger ledger, CounterCertifi
                 data.NumbersIncluded);
         });
     }
+
+    /// <summary>The attestation of a tax certificate.</summary>
+    public const string TaxAttestation = "上記のとおり相違ないことを証明する。";
+
+    /// <summary>
+    /// Issues a 課税（非課税）証明書 (also the 所得証明書: income and deductions) of <paramref name="person"/> for the fiscal year of
+    /// <paramref name="assessment"/>, from the residence-tax system's record, recorded in the ledger.
+    /// </summary>
+    /// <exception cref="RegisterException">copies out of range.</exception>
+    /// <exception cref="DocumentFontMissingException">the Japanese font is not installed (nothing is recorded).</exception>
+    public IssuedCertificate IssueTaxAssessment(string municipalityCode, Resident person, ResidenceTaxAssessment assessment, CertificateRequester requester,
+        int copies, string staffId, string terminal, string? affair)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(assessment);
+        CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
+        DocumentFonts.Locate();
+        var now = _clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var fee = (long)settings.FeePerCopy * copies;
+        var issuance = new CertificateIssuance(0, CertificateKind.TaxAssessment, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
+            $"{ResidenceTaxYear(assessment.FiscalYear)}");
+        return ledger.Record(issuance, id =>
+        {
+            var certificate = TaxAssessment(person, assessment, new CertificateSerial(municipalityCode, today.Year, id), today);
+            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
+        });
+    }
+
+    /// <summary>The 課税（非課税）証明書 as a certificate: the person, the fiscal year, income, deductions, taxable income, the levies.</summary>
+    public Certificate TaxAssessment(Resident person, ResidenceTaxAssessment assessment, CertificateSerial serial, DateOnly issuedOn)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(assessment);
+        static string Yen(long amount) => amount.ToString("N0", CultureInfo.InvariantCulture) + "円";
+        var status = assessment.Status switch
+        {
+            ResidenceTaxStatus.Taxable => "課税",
+            ResidenceTaxStatus.PerCapitaOnly => "課税（均等割のみ）",
+            _ => "非課税",
+        };
+        List<DocumentBlock> content =
+        [
+            new DocumentFields(
+                ("住所", person.Address),
+                ("氏名", person.Name.Full),
+                ("生年月日", JapaneseEraDate.Format(person.BirthDate)),
+                ("年度", $"{ResidenceTaxYear(assessment.FiscalYear)}（{ResidenceTaxYear(assessment.FiscalYear - 1)[..^1]}分所得）"),
+                ("課税区分", status)),
+            new DocumentTable(["区分", "金額"],
+            [
+                ["合計所得金額", Yen(assessment.TotalIncome)],
+                ["基礎控除", Yen(assessment.BasicDeduction)],
+                ["社会保険料控除", Yen(assessment.SocialInsuranceDeduction)],
+                ["配偶者控除", Yen(assessment.SpouseDeduction)],
+                ["扶養控除", Yen(assessment.DependantDeduction)],
+                ["課税標準額", Yen(assessment.TaxableIncome)],
+                ["所得割額", Yen(assessment.IncomeLevy)],
+                ["均等割額", Yen(assessment.PerCapitaLevy)],
+                ["年税額", Yen(assessment.TotalTax)],
+            ], [2, 1]),
+            new DocumentParagraph($"扶養親族の数 {assessment.Dependants.ToString(CultureInfo.InvariantCulture)}人（うち16歳未満 {assessment.DependantsUnder16.ToString(CultureInfo.InvariantCulture)}人）"),
+            new DocumentParagraph("特別区民税・都民税（森林環境税を含む）　以下余白"),
+        ];
+        return new Certificate(CertificateKind.TaxAssessment, content, new DocumentIssuer(settings.Issuer.MayorTitle) { Attestation = TaxAttestation }, serial, issuedOn);
+    }
+
+    /// <summary>
+    /// A fiscal year as 令和8年度: the era in force at the year's end (31 March), counted from the era's first calendar year, as
+    /// offices wrote 令和元年度 for the year from April 2019.
+    /// </summary>
+    public static string ResidenceTaxYear(int fiscalYear)
+    {
+        var end = JapaneseEraDate.Format(new DateOnly(fiscalYear + 1, 3, 31));
+        var (name, first) = EraStarts.First(e => end.StartsWith(e.Name, StringComparison.Ordinal));
+        var year = fiscalYear - first + 1;
+        return name + (year == 1 ? "元" : year.ToString(CultureInfo.InvariantCulture)) + "年度";
+    }
+
+    private static readonly (string Name, int FirstYear)[] EraStarts = [("令和", 2019), ("平成", 1989), ("昭和", 1926), ("大正", 1912), ("明治", 1868)];
 
     /// <summary>The 住民票の写し as a certificate: 住所, 世帯主 (or 省略), 本籍・筆頭者 省略, and one row per person.</summary>
     public Certificate ResidenceRecord(ResidenceCertificate data, ResidenceRecordOptions options, CertificateSerial serial)

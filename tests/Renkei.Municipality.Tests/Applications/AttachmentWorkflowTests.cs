@@ -122,7 +122,9 @@ public sealed class AttachmentWorkflowTests
 
         // The printed notice: addressed by the register's name and address, 文書番号, 品川区長 and the 公印 area, the amount, the 教示.
         var applicant = c.Register.FindByCode(TestData.Code(0))!;
-        var pdf = PdfText.Read(notice.ToPdf());
+        var pdfBytes = notice.ToPdf();
+        if (provider == "sqlite") DocumentSamples.Save("decision-notice", pdfBytes);
+        var pdf = PdfText.Read(pdfBytes);
         Assert.Contains(applicant.Name.Full + "　様", pdf);
         Assert.Contains(applicant.Address, pdf);
         Assert.DoesNotContain("宛名番号", pdf);

@@ -21,7 +21,9 @@ public sealed class DecisionNoticeDocumentTests
 
         var notice = DecisionNotices.Create(application, workflow, decision, TestData.Shinagawa, new NoticeAddressee("品川　花子", "東京都品川区広町二丁目1番36号"),
             issuer, new DocumentNumber(DecisionNotices.NumberPrefix("品川区", workflow.Affair), 2026, 7));
-        var pdf = PdfText.Read(notice.ToPdf());
+        var bytes = notice.ToPdf();
+        DocumentSamples.Save("rejection-notice", bytes);
+        var pdf = PdfText.Read(bytes);
 
         Assert.Equal("品子発第7号", notice.DocumentNumber);
         foreach (var expected in new[] { workflow.Name + " 却下通知書", "品子発第7号", "令和8年6月1日", "品川　花子　様", "東京都品川区広町二丁目1番36号", "品川区長",

@@ -140,3 +140,39 @@ public sealed class CounterCertificateTests
         return (new ResidenceCertificates(register, AffairCatalogue.LoadDefault()), new CounterCertificates(ledger, Settings), ledger);
     }
 }
+
+/// <summary>課税（非課税）証明書 from the residence-tax system's record, read back against it.</summary>
+public sealed class TaxCertificateTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_tax_certificate_shows_the_latest_assessment_and_is_recorded_without_content(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        var (register, head, _, _, _) = await CertificateAndNotificationTests.PopulateAsync(db);
+        var ledger = new CertificateLedger(db.Database);
+        var counter = new CounterCertificates(ledger, new CounterCertificateSettings(NoticeIssuer.For("品川区"), FeePerCopy: 300));
+        var assessment = Renkei.Municipality.Business.ResidenceTaxRules.Assess(2026, new Renkei.Municipality.Business.ResidenceTaxInput(4_200_000, 600_000, true, 1, 0, 1));
+        var person = register.Find(head)!;
+
+        var issued = counter.IssueTaxAssessment("131091", person, assessment, CertificateRequester.Self, 1, "zeimu01", "COUNTER-2", "individual-residence-tax");
+
+        var text = PdfText.Read(issued.Pdf);
+        DocumentSamples.Save("tax-assessment-certificate", issued.Pdf);
+        string Yen(long amount) => amount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + "円";
+        foreach (var expected in new[] { "課税（非課税）証明書", person.Name.Full, person.Address, "令和8年度（令和7年分所得）", "課税", "合計所得金額" + Yen(4_200_000),
+                     "所得割額" + Yen(assessment.IncomeLevy), "均等割額" + Yen(assessment.PerCapitaLevy), "年税額" + Yen(assessment.TotalTax), "品川区長",
+                     "上記のとおり相違ないことを証明する。" })
+            Assert.Contains(expected, text);
+        Assert.True(assessment.IncomeLevy > 0);
+        var entry = Assert.Single(ledger.ForResident(head));
+        Assert.Equal((CertificateKind.TaxAssessment, "令和8年度", 300L), (entry.Kind, entry.Options, entry.FeeYen));
+    }
+
+    [Theory]
+    [InlineData(2019, "令和元年度")]
+    [InlineData(2026, "令和8年度")]
+    [InlineData(2018, "平成30年度")]
+    public void Fiscal_years_are_written_in_the_era_of_1_April(int year, string expected) =>
+        Assert.Equal(expected, CounterCertificates.ResidenceTaxYear(year));
+}
