@@ -358,7 +358,7 @@ public class RegistryCommandTests : IDisposable
         // A tax certificate only in the residence-tax affair, and only for a person the tax system has an assessment of.
         string[] kazei = ["certificate", "issue", "--municipality", "131091", "--kind", "kazei", "--resident", "1", "--out", refusedPdf];
         var taxOutsideAffair = await CliProcess.RunAsync(_data.Path, kazei);
-        var noTaxRecord = await CliProcess.RunAsync(_data.Path, [.. kazei, "--affair", "individual-residence-tax"]);
+        var noTaxRecord = await CliProcess.RunAsync(_data.Path, [.. kazei, "--affair", "local-tax"]);
         Assert.Equal((2, 1), (taxOutsideAffair.ExitCode, noTaxRecord.ExitCode));
         Assert.Contains("--affair:", taxOutsideAffair.StandardError);
         Assert.Contains("課税台帳に記録がありません", noTaxRecord.StandardError);
@@ -371,7 +371,7 @@ public class RegistryCommandTests : IDisposable
         var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
         Assert.Equal(
             [("export", "success", null), ("export", "success", "resident-register"), ("export", "refused", "library"), ("export", "refused", null), ("export", "failed", null),
-                ("export", "failed", "individual-residence-tax")],
+                ("export", "failed", "local-tax")],
             entries.Select(e => (e.Action, e.Result, e.AffairCode)));
         Assert.Contains("numbers=not-included; resident-ids=1,2", entries[0].Detail);
         Assert.Contains("member-not-in-household", entries[3].Detail);

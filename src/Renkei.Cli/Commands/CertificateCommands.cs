@@ -32,7 +32,7 @@ public static class CertificateCommands
     {
         var municipality = RegistryCommands.MunicipalityOption();
         var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
-        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し) or kazei (課税（非課税）証明書, in --affair individual-residence-tax)", Required = true };
+        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し) or kazei (課税（非課税）証明書, in --affair local-tax)", Required = true };
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var members = new Option<string?>("--members") { Description = "some members of the household (一部): register ids separated by commas" };
         var withRelationship = new Option<bool>("--with-relationship") { Description = "print 世帯主 and 続柄 (省略 otherwise)" };
@@ -54,8 +54,8 @@ public static class CertificateCommands
             if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
                 || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment))
                 return Usage("--kind: juminhyo (住民票の写し) or kazei (課税（非課税）証明書)");
-            if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != ResidenceTaxSystem.Code)
-                return Usage("--affair: a tax certificate is issued in the affair " + ResidenceTaxSystem.Code);
+            if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != CounterCertificates.TaxAffair)
+                return Usage("--affair: a tax certificate is issued in the affair " + CounterCertificates.TaxAffair);
             if (!CertificateRequesters.TryParse(parse.GetValue(requester), out var who))
                 return Usage("--requester: self, household-member or agent");
             IReadOnlyList<long>? chosen = null;

@@ -85,6 +85,9 @@ public sealed class CounterCertificates(CertificateLedger ledger, CounterCertifi
         });
     }
 
+    /// <summary>The affair a tax certificate is issued in (地方税の賦課徴収に関する事務).</summary>
+    public const string TaxAffair = "local-tax";
+
     /// <summary>The attestation of a tax certificate.</summary>
     public const string TaxAttestation = "上記のとおり相違ないことを証明する。";
 

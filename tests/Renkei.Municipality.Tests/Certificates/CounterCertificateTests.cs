@@ -155,7 +155,7 @@ public sealed class TaxCertificateTests
         var assessment = Renkei.Municipality.Business.ResidenceTaxRules.Assess(2026, new Renkei.Municipality.Business.ResidenceTaxInput(4_200_000, 600_000, true, 1, 0, 1));
         var person = register.Find(head)!;
 
-        var issued = counter.IssueTaxAssessment("131091", person, assessment, CertificateRequester.Self, 1, "zeimu01", "COUNTER-2", "individual-residence-tax");
+        var issued = counter.IssueTaxAssessment("131091", person, assessment, CertificateRequester.Self, 1, "zeimu01", "COUNTER-2", "local-tax");
 
         var text = PdfText.Read(issued.Pdf);
         DocumentSamples.Save("tax-assessment-certificate", issued.Pdf);
