@@ -127,7 +127,7 @@ public sealed class AttachmentWorkflowTests
         var pdf = PdfText.Read(pdfBytes);
         Assert.Contains(applicant.Name.Full + "　様", pdf);
         Assert.Contains(applicant.Address, pdf);
-        Assert.DoesNotContain("宛名番号", pdf);
+        Assert.DoesNotContain("宛名番号 " + c.AddresseeOf(0).Digits, pdf); // addressed by name, not by the applicant's addressee number
         Assert.Matches(@"品子発第\d+号", pdf);
         Assert.Equal(notice.DocumentNumber, System.Text.RegularExpressions.Regex.Match(pdf, @"品子発第\d+号").Value);
         Assert.Contains("令和8年4月15日", pdf);
