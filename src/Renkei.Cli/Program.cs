@@ -9,6 +9,7 @@ var root = new RootCommand("Renkei (連携): an open implementation of Japan's M
 root.Options.Add(CliOptions.DataDirectory);
 NumberCommands.AddTo(root);
 RegistryCommands.AddTo(root);
+CertificateCommands.AddTo(root);
 ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);

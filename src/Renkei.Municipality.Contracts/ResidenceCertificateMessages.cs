@@ -9,7 +9,17 @@ namespace Renkei.Municipality.Contracts;
 /// must be the affair the session acts in; for batch work (<c>renkei registry certificate</c>) the
 /// <paramref name="AffairCode"/> must be an affair that may use numbers.
 /// </summary>
-public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false, string? AffairCode = null);
+public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false, string? AffairCode = null)
+{
+    /// <summary>
+    /// Some members of the person's household (一部): their register ids, the person among them or not; null: the person alone
+    /// (or the whole household with <see cref="WholeHousehold"/>). Each must be a current member of the person's household.
+    /// </summary>
+    public IReadOnlyList<long>? Members { get; init; }
+
+    /// <summary>Include the resident-record codes (住民票コード): allowed exactly when numbers are (<see cref="IncludeNumber"/>'s rule).</summary>
+    public bool IncludeResidentCode { get; init; }
+}
 
 public sealed record ResidenceCertificate(
     string MunicipalityCode,
@@ -39,7 +49,11 @@ public sealed record ResidenceCertificateEntry(
     string? MovedOutTo,
     ForeignResidentItems? ForeignResident,
     IndividualNumber? IndividualNumber,
-    IReadOnlyList<CertificateHistoryLine> History);
+    IReadOnlyList<CertificateHistoryLine> History)
+{
+    /// <summary>The resident-record code (住民票コード), only when asked for and allowed (as the number).</summary>
+    public ResidentCode? ResidentCode { get; init; }
+}
 
 /// <summary>Items recorded for foreign residents (外国人住民に係る記載事項).</summary>
 public sealed record ForeignResidentItems(string Nationality);

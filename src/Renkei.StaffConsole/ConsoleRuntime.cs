@@ -10,6 +10,7 @@ using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
+using Renkei.Municipality.Certificates;
 using Renkei.Municipality.IntraLinkage;
 using Renkei.Municipality.Notices;
 using Renkei.Municipality.Audit;
@@ -28,6 +29,9 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
 
     /// <summary>Shown in every page header (<see cref="StaffConsoleOptions.WardName"/>, required at start).</summary>
     public string WardName => Options.WardName!;
+
+    /// <summary>Who issues notices and certificates: the ward and its head (<see cref="StaffConsoleOptions.MayorTitle"/>).</summary>
+    public NoticeIssuer Issuer => NoticeIssuer.For(WardName, Options.MayorTitle);
     public ResidentRegister Register { get; } = register;
     public LocalGovernmentCode Municipality => Register.Municipality;
     public StaffDirectory Staff { get; } = staff;
@@ -38,6 +42,15 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     public TimeProvider Clock { get; } = clock;
 
     public ConsoleSessions Sessions { get; } = new(clock, options.IdleTimeout);
+
+    private CounterCertificates? _counter;
+
+    /// <summary>Certificates issued at the counter, recorded in the ward's issuance ledger (fee <see cref="StaffConsoleOptions.CertificateFee"/>).</summary>
+    public CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(Register.Database),
+        new CounterCertificateSettings(Issuer, Options.CertificateFee), Clock);
+
+    /// <summary>The register's data for residence certificates (who is on it; numbers only when the session may see them).</summary>
+    public ResidenceCertificates ResidenceCertificates => new(Register, Catalogue, Clock);
 
     private readonly AddresseeSystem _addressee = new(register, log,
         new AddresseeSystemOptions { Clock = clock, Terminal = "staff-console" });
@@ -67,7 +80,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
                     Options.IntermediateTimeout);
                 var intra = new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), new MunicipalBusinessSystems(_addressee));
                 _workflows = new AttachmentWorkflows(new ApplicationStore(Register.Database), _addressee, Municipality,
-                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Clock });
+                    _intermediate, intra, new AttachmentWorkflowOptions { Clock = Clock, Issuer = Issuer });
                 return _workflows;
             }
         }

@@ -41,6 +41,7 @@ internal static class ConsoleStyles
         dl.facts dd { margin: 0; }
         .number { font-family: "Noto Sans Mono CJK JP", monospace; letter-spacing: .08em; }
         fieldset { border: 1px solid var(--line); border-radius: 6px; padding: .6rem 1rem; margin: 0 0 1rem; background: #fff; }
+        ul.plain { list-style: none; padding-left: 1.2rem; margin: .2rem 0; }
         .choice { margin: .3rem 0; }
         .inline-fields { display: flex; flex-wrap: wrap; gap: 0 1.2rem; }
         .inline-fields .field { min-width: 14rem; }

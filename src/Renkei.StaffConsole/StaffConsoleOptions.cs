@@ -25,6 +25,12 @@ public sealed class StaffConsoleOptions
     /// <summary>Shown in every page header, e.g. 品川区.</summary>
     public string? WardName { get; set; }
 
+    /// <summary>The ward's head as printed on notices and certificates (issuer, 審査請求先); null: the ward's name and 長 (品川区長).</summary>
+    public string? MayorTitle { get; set; }
+
+    /// <summary>The fee of one copy of a certificate issued at the counter, in yen (品川区: 300).</summary>
+    public int CertificateFee { get; set; } = 300;
+
     /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -68,6 +74,7 @@ internal sealed class StaffConsoleOptionsValidator(bool databaseRegistered, ISer
         if (string.IsNullOrWhiteSpace(options.Municipality)) failures.Add($"{S}:Municipality is required (the ward's local government code)");
         else if (!code.IsValid) failures.Add($"{S}:Municipality is not a local government code (6 digits with the check digit)");
         if (string.IsNullOrWhiteSpace(options.WardName)) failures.Add($"{S}:WardName is required (shown in every page header)");
+        if (options.CertificateFee < 0) failures.Add($"{S}:CertificateFee must not be negative");
         if (options.IdleTimeout <= TimeSpan.Zero) failures.Add($"{S}:IdleTimeout must be positive");
         SettingChecks.CheckAddress(failures, $"{S}:IntermediateAddress", options.IntermediateAddress, required: false);
         if (options.IntermediateAddress is not null && string.IsNullOrWhiteSpace(options.InstitutionKeyDirectory))

@@ -325,6 +325,60 @@ public class RegistryCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Certificate_issue_writes_a_residence_record_pdf_with_the_number_only_when_asked_in_a_number_using_affair()
+    {
+        var csv = WriteCsv("household.csv", new UTF8Encoding(false), Row("1", 3000000001, "太郎", "世帯主"), Row("1", 3000000002, "花子", "妻"),
+            Row("2", 3000000003, "三郎", "世帯主"));
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091")).ExitCode);
+        string[] issue = ["certificate", "issue", "--municipality", "131091", "--kind", "juminhyo"];
+
+        var household = _data.File("household.pdf");
+        var plain = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "2", "--household", "--with-relationship", "--copies", "2", "--out", household]);
+        Assert.True(plain.ExitCode == 0, plain.StandardError);
+        var text = PdfText.Read(await File.ReadAllBytesAsync(household));
+        foreach (var expected in new[] { "住民票の写し", "太郎", "花子", "世帯主", "妻", "本籍省略", "品川区長", "令和", "記載人数 2人" })
+            Assert.Contains(expected, text);
+        Assert.DoesNotContain("三郎", text);
+        Assert.False(System.Text.RegularExpressions.Regex.IsMatch(text, @"\d{12}"), "a number is printed without being asked for");
+        Assert.Contains("2 person(s), 2 copy(ies), fee 600 yen", plain.StandardError);
+
+        var numbered = _data.File("numbered.pdf");
+        var withNumber = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "1", "--with-number", "--affair", "resident-register", "--out", numbered]);
+        Assert.True(withNumber.ExitCode == 0, withNumber.StandardError);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(PdfText.Read(await File.ReadAllBytesAsync(numbered)), @"\d{12}"), "the number asked for is not printed");
+
+        // Refused: a number in an affair that may not use numbers, a member of another household, an unknown kind or resident.
+        var refusedPdf = _data.File("refused.pdf");
+        var library = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "1", "--with-number", "--affair", "library", "--out", refusedPdf]);
+        var outsider = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "1", "--members", "1,3", "--out", refusedPdf]);
+        var kind = await CliProcess.RunAsync(_data.Path, ["certificate", "issue", "--municipality", "131091", "--kind", "passport", "--resident", "1", "--out", refusedPdf]);
+        var unknown = await CliProcess.RunAsync(_data.Path, [.. issue, "--resident", "99", "--out", refusedPdf]);
+        Assert.Equal((1, 1, 2, 1), (library.ExitCode, outsider.ExitCode, kind.ExitCode, unknown.ExitCode));
+        // A tax certificate only in the residence-tax affair, and only for a person the tax system has an assessment of.
+        string[] kazei = ["certificate", "issue", "--municipality", "131091", "--kind", "kazei", "--resident", "1", "--out", refusedPdf];
+        var taxOutsideAffair = await CliProcess.RunAsync(_data.Path, kazei);
+        var noTaxRecord = await CliProcess.RunAsync(_data.Path, [.. kazei, "--affair", "local-tax"]);
+        Assert.Equal((2, 1), (taxOutsideAffair.ExitCode, noTaxRecord.ExitCode));
+        Assert.Contains("--affair:", taxOutsideAffair.StandardError);
+        Assert.Contains("課税台帳に記録がありません", noTaxRecord.StandardError);
+        Assert.Contains("members:", outsider.StandardError);
+        Assert.Contains("--kind:", kind.StandardError);
+        Assert.Contains("residentId:", unknown.StandardError);
+        Assert.False(File.Exists(refusedPdf));
+
+        // The operation log has each issuance and refusal (the bad kind is a usage error before the ward is opened), no number.
+        var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
+        Assert.Equal(
+            [("export", "success", null), ("export", "success", "resident-register"), ("export", "refused", "library"), ("export", "refused", null), ("export", "failed", null),
+                ("export", "failed", "local-tax")],
+            entries.Select(e => (e.Action, e.Result, e.AffairCode)));
+        Assert.Contains("numbers=not-included; resident-ids=1,2", entries[0].Detail);
+        Assert.Contains("member-not-in-household", entries[3].Detail);
+        Assert.DoesNotMatch(OperationLogReader.TwelveDigits, log);
+    }
+
+    [Fact]
     public async Task Assign_numbers_talks_to_a_separately_served_jlis()
     {
         using var jlisData = new TempDirectory();

@@ -13,7 +13,7 @@ namespace Renkei.Municipality.Tests;
 
 public class CertificateAndNotificationTests
 {
-    private static async Task<(ResidentRegister Register, long Head, long Wife, long Child, long Lone)> PopulateAsync(TestDatabase db)
+    internal static async Task<(ResidentRegister Register, long Head, long Wife, long Child, long Lone)> PopulateAsync(TestDatabase db)
     {
         var register = new ResidentRegister(db.Database, TestData.Shinagawa);
         var events = new RegisterEvents(register, new FakeJlis());

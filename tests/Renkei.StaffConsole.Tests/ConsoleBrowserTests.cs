@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Playwright;
 using Renkei.Municipality.Staff;
+using Renkei.TestSupport;
 using Renkei.TestSupport.Browser;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -98,6 +99,47 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
 
         await page.GotoAsync("/residents");
         Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_clerk_issues_a_household_residence_record_with_the_number_at_the_counter_as_a_pdf()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var hanako = ward.Resident("山田", "花子");
+
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.GetByLabel("住民基本台帳に関する事務（個人番号利用事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await page.GotoAsync($"/residents/{hanako.Id}");
+        await page.Locator("#issue-residence-certificate").ClickAsync();
+        await page.WaitForURLAsync($"**/residents/{hanako.Id}/certificate");
+        Assert.Equal("山田　花子", await page.Locator("#certificate-person").TextContentAsync());
+
+        await page.GetByLabel("世帯全員").CheckAsync();
+        await page.GetByLabel("世帯主の氏名及び続柄を記載する").CheckAsync();
+        await page.GetByLabel("個人番号を記載する（本人等からの特別の請求があった場合に限る）").CheckAsync();
+        await page.GetByLabel("通数").FillAsync("2");
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "counter-residence-certificate.png"), FullPage = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#issue-certificate").ClickAsync());
+        var pdf = await File.ReadAllBytesAsync((await download.PathAsync())!);
+
+        var text = PdfText.Read(pdf);
+        foreach (var member in new[] { "太郎", "花子", "一郎" }.Select(g => ward.Resident("山田", g)))
+        {
+            Assert.Contains(member.Name.Full, text);
+            Assert.True(NumberScan.ContainsNumberOf(ward, member.Id, text), $"resident {member.Id}'s number, asked for, is not printed");
+        }
+        Assert.Contains("世帯主山田　太郎", text);
+        Assert.Contains("品川区長", text);
+        Assert.Contains("令和7年6月2日", text);
+        Assert.Equal(2, Assert.Single(new Renkei.Municipality.Certificates.CertificateLedger(ward.Database).ForResident(hanako.Id)).Copies);
+        // The page itself never showed a number (the PDF did, on request).
+        NumberScan.AssertNoNumber(ward, [("counter page", await page.ContentAsync())]);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public sealed record ConsoleResponse(HttpStatusCode Status, string Body, Uri? Lo
 {
     /// <summary>The body with HTML character references decoded (the console writes U+3000 in names as &amp;#x3000;).</summary>
     public string Text { get; } = WebUtility.HtmlDecode(Body);
+
+    /// <summary>The body as received (a PDF the console returned).</summary>
+    public byte[] Bytes { get; init; } = [];
 }
 
 /// <summary>
@@ -78,13 +81,14 @@ public sealed partial class ConsoleClient : IDisposable
         using (request)
         using (var response = await _http.SendAsync(request))
         {
-            var body = await response.Content.ReadAsStringAsync();
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            var body = System.Text.Encoding.UTF8.GetString(bytes);
             var cookies = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.ToList() : [];
             var location = response.Headers.Location is { } l ? new Uri(_http.BaseAddress!, l) : null;
             var headers = response.Headers.Concat(response.Content.Headers)
                 .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
             var result = new ConsoleResponse(response.StatusCode, body, location, cookies, request.RequestUri!.IsAbsoluteUri
-                ? request.RequestUri : new Uri(_http.BaseAddress!, request.RequestUri), headers);
+                ? request.RequestUri : new Uri(_http.BaseAddress!, request.RequestUri), headers) { Bytes = bytes };
             _responses.Add(result);
             var token = TokenPattern().Match(body);
             if (token.Success) _lastToken = WebUtility.HtmlDecode(token.Groups[1].Value);

@@ -25,7 +25,7 @@ namespace Renkei.Cli.Commands;
 /// </summary>
 public static class RegistryCommands
 {
-    private static Option<string> MunicipalityOption() => new("--municipality", "-m")
+    internal static Option<string> MunicipalityOption() => new("--municipality", "-m")
     {
         Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
         Required = true,
@@ -70,7 +70,7 @@ public static class RegistryCommands
         return kept.Length == 0 || PersonalNumberGuard.ContainsIndividualNumber(kept) || PersonalNumberGuard.ContainsResidentCode(kept) ? fallback : kept;
     }
 
-    private static (ResidentRegister Register, LocalGovernmentCode Code, DataLayout Layout) OpenWard(ParseResult parse, Option<string> municipality)
+    internal static (ResidentRegister Register, LocalGovernmentCode Code, DataLayout Layout) OpenWard(ParseResult parse, Option<string> municipality)
     {
         var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
         var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);

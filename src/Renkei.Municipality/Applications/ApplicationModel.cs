@@ -212,7 +212,29 @@ public sealed record BatchLinkageRun(IReadOnlyList<LinkageRun> Applications, IRe
 /// A decision notice (決定通知書) as a document: the text a resident reads (dates in the Japanese era) and the same content
 /// as JSON. Persons appear by integrated addressee number only.
 /// </summary>
-public sealed record DecisionNotice(long ApplicationId, string Title, string IssuedOnEra, string Text, string Json);
+public sealed record DecisionNotice(long ApplicationId, string Title, string IssuedOnEra, string Text, string Json)
+{
+    /// <summary>The notice on municipal paper (<see cref="DecisionNotices.Document"/>); null for a notice made without an issuer.</summary>
+    public Renkei.Documents.MunicipalDocument? Document { get; init; }
+
+    /// <summary>The notice's 文書番号 as printed (e.g. 品子発第12号).</summary>
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>The notice as a PDF (A4).</summary>
+    /// <exception cref="Renkei.Documents.DocumentFontMissingException">the Japanese font is not installed.</exception>
+    public byte[] ToPdf() => Renkei.Documents.MunicipalPaper.Render(Document ?? throw new InvalidOperationException("the notice has no document"));
+}
+
+/// <summary>Whom a notice is sent to, from the register: the name and the address (the addressee block prints 様).</summary>
+public sealed record NoticeAddressee(string Name, string Address);
+
+/// <summary>Who issues notices: the ward (e.g. 品川区; the defendant named in the 教示) and its head (品川区長; issuer and review authority).</summary>
+public sealed record NoticeIssuer(string WardName, string MayorTitle)
+{
+    /// <summary>The ward's head by the usual title: the ward's name and 長 (品川区 → 品川区長).</summary>
+    public static NoticeIssuer For(string wardName, string? mayorTitle = null) =>
+        new(wardName, string.IsNullOrWhiteSpace(mayorTitle) ? wardName + "長" : mayorTitle.Trim());
+}
 
 /// <summary>Omitted attachments of one affair (添付書類の省略件数).</summary>
 public sealed record OmittedAttachmentCount(string Affair, string AttachmentCode, string AttachmentName, long Omitted, long Submitted);

@@ -23,6 +23,9 @@ public sealed record AttachmentWorkflowOptions
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Who issues decision notices (the ward and its head, e.g. 品川区 / 品川区長); null: the notice names the ward by its code.</summary>
+    public NoticeIssuer? Issuer { get; init; }
 }
 
 /// <summary>
@@ -40,6 +43,7 @@ public sealed class AttachmentWorkflows
     private readonly IntraMunicipalLinkage? _intra;
     private readonly OperationRecorder _recorder;
     private readonly AttachmentWorkflowOptions _options;
+    private Certificates.DocumentNumbering? _numbering;
 
     public AttachmentWorkflows(ApplicationStore store, AddresseeSystem addressee, LocalGovernmentCode ward, IIntermediateLinkageClient intermediate,
         IntraMunicipalLinkage? intra = null, AttachmentWorkflowOptions? options = null)
@@ -546,13 +550,20 @@ public sealed class AttachmentWorkflows
         }
     }
 
-    /// <summary>The decision notice (決定通知書) as text and JSON with Japanese-era dates; logged as an export.</summary>
+    /// <summary>
+    /// The decision notice (決定通知書 / 却下通知書) as a document (PDF), text and JSON with Japanese-era dates, addressed to the
+    /// applicant by name and address from the register, with its 文書番号 (given on the first export, kept after); logged as an export.
+    /// </summary>
     public DecisionNotice ExportNotice(StaffSession session, long applicationId, string? terminal = null)
     {
         var (application, workflow) = Load(session, applicationId, terminal);
         if (application.Decision is not { } decision)
             throw new WorkflowException(WorkflowException.Codes.NotDecided, "the application is not decided yet (まだ決定されていません)");
-        var notice = DecisionNotices.Create(application, workflow, decision, Ward);
+        var issuer = _options.Issuer ?? new NoticeIssuer("地方公共団体コード " + Ward.Digits, "地方公共団体コード " + Ward.Digits + " の長");
+        var to = _addressee.Find(application.Applicant) is { } person ? new NoticeAddressee(person.Name.Full, person.Address) : null;
+        var number = (_numbering ??= new Certificates.DocumentNumbering(Store.Database))
+            .ForDecisionNotice(application.Id, decision.Version, DecisionNotices.NumberPrefix(_options.Issuer?.WardName ?? "", workflow.Affair), decision.DecidedOn, _options.Clock.GetUtcNow());
+        var notice = DecisionNotices.Create(application, workflow, decision, Ward, to, issuer, number);
         _recorder.Record(session, terminal, application.Applicant, OperationAction.Export, OperationResult.Success,
             $"決定通知書出力 申請番号 {application.Id}");
         return notice;

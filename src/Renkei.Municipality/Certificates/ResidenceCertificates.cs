@@ -20,7 +20,7 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
     {
         var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
         Affair? affair = null;
-        if (request.IncludeNumber) affair = affairs.RequireNumberUse(request.AffairCode, today);
+        if (request.IncludeNumber || request.IncludeResidentCode) affair = affairs.RequireNumberUse(request.AffairCode, today);
         return Build(request, today, affair is not null, affair?.Code);
     }
 
@@ -39,9 +39,9 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
         if (request.AffairCode is { } asked && !string.Equals(asked.Trim(), numbers.AffairCode, StringComparison.OrdinalIgnoreCase))
             throw new AffairNumberUseRefusedException(AffairMismatch,
                 "指定された事務は選択中の事務と異なります。事務を選択し直してください (the affair in the request is not the session's chosen affair)");
-        if (request.IncludeNumber && !numbers.Visible)
+        if ((request.IncludeNumber || request.IncludeResidentCode) && !numbers.Visible)
             throw new AffairNumberUseRefusedException(numbers.ReasonCode, numbers.Message);
-        var include = request.IncludeNumber && numbers.Visible;
+        var include = (request.IncludeNumber || request.IncludeResidentCode) && numbers.Visible;
         return Build(request, numbers.Date, include, include ? numbers.AffairCode : null);
     }
 
@@ -54,13 +54,32 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
     /// </summary>
     public const string RecordInvalid = "register-record-invalid";
 
-    private ResidenceCertificate Build(ResidenceCertificateRequest request, DateOnly today, bool includeNumbers, string? affairCode)
+    /// <summary>The refusal when chosen members (一部) are not all current members of the person's household.</summary>
+    public const string MemberNotInHousehold = "member-not-in-household";
+
+    /// <summary>The refusal when a request asks for both the whole household and chosen members.</summary>
+    public const string ScopeConflict = "scope-conflict";
+
+    private ResidenceCertificate Build(ResidenceCertificateRequest request, DateOnly today, bool allowed, string? affairCode)
     {
         var person = register.Find(request.ResidentId)
-            ?? throw new RegisterException("unknown-resident", "no resident with this id (該当する住民がいません)");
+            ?? throw new RegisterException("unknown-resident", "residentId: no resident with this id (該当する住民がいません)");
         IReadOnlyList<Resident> people = [person];
+        if (request.WholeHousehold && request.Members is not null)
+            throw new RegisterException(ScopeConflict,
+                "members: choose either the whole household or some members, not both (世帯全員と一部は同時に指定できません)");
         if (request.WholeHousehold && person.Status == RegisterStatus.Resident)
             people = register.FindHousehold(person.HouseholdNumber)?.Members ?? people;
+        if (request.Members is { } chosen)
+        {
+            var household = person.Status == RegisterStatus.Resident ? register.FindHousehold(person.HouseholdNumber)?.Members ?? [person] : [person];
+            if (chosen.Count == 0 || chosen.Any(id => household.All(m => m.Id != id)))
+                throw new RegisterException(MemberNotInHousehold,
+                    "members: every chosen member must be a current member of the person's household (選択した者が同じ世帯の世帯員ではありません)");
+            people = household.Where(m => chosen.Contains(m.Id)).ToList();
+        }
+        var includeNumbers = allowed && request.IncludeNumber;
+        var includeCodes = allowed && request.IncludeResidentCode;
         var head = people.FirstOrDefault(p => p.Relationship == Contracts.Relationship.Head)
             ?? register.FindHousehold(person.HouseholdNumber)?.Head;
         var headName = head?.Name.Full ?? "";
@@ -87,10 +106,13 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
             p.ForeignResident ? new ForeignResidentItems(p.Nationality ?? "") : null,
             includeNumbers ? p.IndividualNumber : null,
             events[p.Id].Select(e => new CertificateHistoryLine(e.Date, JapaneseEraDate.Format(e.Date), e.Type.ToJapanese(),
-                e.After ?? e.Reason)).ToList())).ToList();
+                e.After ?? e.Reason)).ToList())
+        {
+            ResidentCode = includeCodes ? p.ResidentCode : null,
+        }).ToList();
 
         return new ResidenceCertificate(register.Municipality.Digits, today, JapaneseEraDate.Format(today), person.HouseholdNumber, headName,
-            includeNumbers, affairCode, entries);
+            includeNumbers, allowed ? affairCode : null, entries);
     }
 
     private static bool FitToCertify(Resident person, IReadOnlyList<RegisterEvent> events, DateOnly today)

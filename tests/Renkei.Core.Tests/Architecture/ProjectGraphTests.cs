@@ -7,7 +7,8 @@ namespace Renkei.Core.Tests.Architecture;
 /// Core and other institutions' Contracts, and no server framework or database driver, so a client of an institution
 /// pulls in nothing of its storage; Infrastructure (storage, keys, certificates) only Core; ServiceDefaults (what every
 /// HTTP service shares) Core and Infrastructure; a module (one institution) Core, Infrastructure, ServiceDefaults
-/// and Contracts, never another module; the staff console is the ward's own (it may reference the ward's module); the
+/// and Contracts, never another module; Documents (the printed-paper stack: layout and PDF) only Core, and modules, the
+/// staff console and the composers may reference it; the staff console is the ward's own (it may reference the ward's module); the
 /// country (which institutions run, who talks to whom) and the CLI compose everything. A new reference outside these rules fails here.
 /// </summary>
 public sealed class ProjectGraphTests
@@ -20,6 +21,8 @@ public sealed class ProjectGraphTests
     {
         if (project is "Renkei.Cli" or "Renkei.Country") return true;
         if (project == "Renkei.Core") return false;
+        if (project == "Renkei.Documents") return reference == "Renkei.Core";
+        if (reference == "Renkei.Documents") return Modules.Contains(project) || project == "Renkei.StaffConsole";
         if (IsContracts(reference) && (IsContracts(project) || Modules.Contains(project) || project == "Renkei.StaffConsole")) return true;
         if (reference == "Renkei.Core") return true;
         if (IsContracts(project)) return false;
@@ -70,6 +73,9 @@ public sealed class ProjectGraphTests
         Assert.True(Allowed("Renkei.Municipality", "Renkei.Jlis.Contracts"));
         Assert.False(Allowed("Renkei.Infrastructure", "Renkei.ServiceDefaults"));
         Assert.False(Allowed("Renkei.Jlis.Contracts", "Renkei.ServiceDefaults"));
+        Assert.False(Allowed("Renkei.Documents", "Renkei.Infrastructure"));
+        Assert.False(Allowed("Renkei.Municipality.Contracts", "Renkei.Documents"));
+        Assert.True(Allowed("Renkei.Municipality", "Renkei.Documents"));
     }
 
     private sealed record Project(IReadOnlyList<string> ProjectReferences, IReadOnlyList<string> Packages, IReadOnlyList<string> Frameworks);

@@ -106,7 +106,10 @@ public sealed class ApplicationCountry : IAsyncDisposable
             c._otherSecret = c._staff.Create("koseki01", StaffRole.Clerk, "nursing-care-insurance");
             c.Workflows = new AttachmentWorkflows(new ApplicationStore(ward.Database), c.Addressees, TestData.Shinagawa, c.WardIntermediate,
                 new IntraMunicipalLinkage(IntraMunicipalLinkagePolicy.LoadDefault(), c.Systems),
-                new AttachmentWorkflowOptions { PensionOrganisation = Pension, BatchPollInterval = TimeSpan.FromMilliseconds(50) });
+                new AttachmentWorkflowOptions
+                {
+                    PensionOrganisation = Pension, BatchPollInterval = TimeSpan.FromMilliseconds(50), Issuer = NoticeIssuer.For("品川区"),
+                });
             return c;
         }
         catch

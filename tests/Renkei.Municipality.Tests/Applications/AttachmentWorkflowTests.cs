@@ -119,6 +119,32 @@ public sealed class AttachmentWorkflowTests
         Assert.Equal(childAllowance.Id, JsonDocument.Parse(notice.Json).RootElement.GetProperty("applicationId").GetInt64());
         var numbers = Enumerable.Range(0, ApplicationCountry.Residents).Select(i => c.Register.FindByCode(TestData.Code(i))!.IndividualNumber!.Value.Digits).ToList();
         Assert.All(numbers, n => Assert.DoesNotContain(n, notice.Text + notice.Json));
+
+        // The printed notice: addressed by the register's name and address, 文書番号, 品川区長 and the 公印 area, the amount, the 教示.
+        var applicant = c.Register.FindByCode(TestData.Code(0))!;
+        var pdfBytes = notice.ToPdf();
+        if (provider == "sqlite") DocumentSamples.Save("decision-notice", pdfBytes);
+        var pdf = PdfText.Read(pdfBytes);
+        Assert.Contains(applicant.Name.Full + "　様", pdf);
+        Assert.Contains(applicant.Address, pdf);
+        Assert.DoesNotContain("宛名番号 " + c.AddresseeOf(0).Digits, pdf); // addressed by name, not by the applicant's addressee number
+        Assert.Matches(@"品子発第\d+号", pdf);
+        Assert.Equal(notice.DocumentNumber, System.Text.RegularExpressions.Regex.Match(pdf, @"品子発第\d+号").Value);
+        Assert.Contains("令和8年4月15日", pdf);
+        Assert.Contains("品川区長", pdf);
+        Assert.Contains("児童手当認定通知書", pdf);
+        Assert.Contains(childAllowance.Decision!.MonthlyAmount!.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + "円", pdf);
+        Assert.Contains("品川区長に対して審査請求", pdf);
+        Assert.Contains("3か月以内", pdf);
+        Assert.Contains("品川区を被告として", pdf);
+        Assert.Contains("6か月以内", pdf);
+        Assert.Contains("課税（非課税）証明書", pdf);
+        Assert.All(numbers, n => Assert.False(pdf.Contains(n, StringComparison.Ordinal), "a number is printed on the notice"));
+        // Exported again: the same 文書番号; another application's notice: the next one of the fiscal year.
+        Assert.Equal(notice.DocumentNumber, c.Workflows.ExportNotice(c.Clerk("child-allowance"), childAllowance.Id).DocumentNumber);
+        var rearingNotice = c.Workflows.ExportNotice(c.Clerk("child-rearing-allowance"), rearing.Id);
+        Assert.NotEqual(notice.DocumentNumber, rearingNotice.DocumentNumber);
+        Assert.StartsWith("品子発第", rearingNotice.DocumentNumber);
         var log = c.Entries();
         Assert.Contains(log, e => e.Entry.Action == OperationAction.Export && e.Entry.SubjectAddresseeNumber == c.AddresseeOf(0).ToInt64());
         Assert.Equal(networkAnswers.Count, log.Count(e => e.Entry.Action == OperationAction.LinkageRequested && e.Entry.Detail!.StartsWith("情報照会", StringComparison.Ordinal)));

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using Renkei.Cli.Demo;
+using Renkei.Documents;
+using Renkei.Infrastructure;
+using Renkei.Municipality.Affairs;
+using Renkei.Municipality.Applications;
+using Renkei.Municipality.Addressee;
+using Renkei.Municipality.Audit;
+using Renkei.Municipality.Business;
+using Renkei.Municipality.Certificates;
+using Renkei.Municipality.Contracts;
+using Renkei.Municipality.Registry;
+
+namespace Renkei.Cli.Commands;
+
+/// <summary>
+/// <c>renkei certificate issue</c>: a certificate (証明書) as a PDF from a ward's database, as the counter issues it — recorded
+/// in the ward's issuance ledger (交付記録, never the content) and operation log (before the file is written; refusals too),
+/// under the batch identity of <see cref="RegistryCommands.BatchStaffId"/>.
+/// </summary>
+public static class CertificateCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        var certificate = new Command("certificate", "certificates issued by a ward (住民票の写し …) as PDF");
+        certificate.Subcommands.Add(IssueCommand());
+        root.Subcommands.Add(certificate);
+    }
+
+    private static Command IssueCommand()
+    {
+        var municipality = RegistryCommands.MunicipalityOption();
+        var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
+        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し) or kazei (課税（非課税）証明書, in --affair local-tax)", Required = true };
+        var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
+        var members = new Option<string?>("--members") { Description = "some members of the household (一部): register ids separated by commas" };
+        var withRelationship = new Option<bool>("--with-relationship") { Description = "print 世帯主 and 続柄 (省略 otherwise)" };
+        var withNumber = new Option<bool>("--with-number") { Description = "print the individual numbers (the person's express request; needs --affair that may use numbers)" };
+        var withCode = new Option<bool>("--with-resident-code") { Description = "print the resident-record codes (住民票コード; same rule as --with-number)" };
+        var affair = new Option<string?>("--affair") { Description = "the affair the request is made in (e.g. resident-register)" };
+        var requester = new Option<string>("--requester") { Description = "self (本人), household-member (同一世帯の者) or agent (代理人)", DefaultValueFactory = _ => "self" };
+        var copies = new Option<int>("--copies") { Description = "copies (1–10)", DefaultValueFactory = _ => 1 };
+        var fee = new Option<int>("--fee") { Description = "fee per copy in yen", DefaultValueFactory = _ => 300 };
+        var wardName = new Option<string?>("--ward-name") { Description = "the ward's name as printed (default: the demo ward's, e.g. 品川区)" };
+        var mayorTitle = new Option<string?>("--mayor-title") { Description = "the issuer as printed (default: the ward's name and 長, e.g. 品川区長)" };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "the PDF to write", Required = true };
+        var command = new Command("issue", "issue a certificate as PDF; recorded in the issuance ledger and the operation log")
+        {
+            municipality, resident, kind, household, members, withRelationship, withNumber, withCode, affair, requester, copies, fee, wardName, mayorTitle, output,
+        };
+        command.SetAction(parse =>
+        {
+            if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
+                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment))
+                return Usage("--kind: juminhyo (住民票の写し) or kazei (課税（非課税）証明書)");
+            if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != CounterCertificates.TaxAffair)
+                return Usage("--affair: a tax certificate is issued in the affair " + CounterCertificates.TaxAffair);
+            if (!CertificateRequesters.TryParse(parse.GetValue(requester), out var who))
+                return Usage("--requester: self, household-member or agent");
+            IReadOnlyList<long>? chosen = null;
+            if (parse.GetValue(members) is { } list)
+            {
+                var ids = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                var parsed = ids.Select(t => long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1).ToList();
+                if (parsed.Count == 0 || parsed.Any(id => id <= 0)) return Usage("--members: register ids separated by commas");
+                chosen = parsed;
+            }
+            if (parse.GetValue(fee) < 0) return Usage("--fee: a fee in yen, 0 or more");
+
+            var (register, code, layout) = RegistryCommands.OpenWard(parse, municipality);
+            var name = parse.GetValue(wardName) ?? DemoWard.All.FirstOrDefault(w => w.Code == code)?.Name;
+            if (string.IsNullOrWhiteSpace(name)) return Usage("--ward-name: required for a ward that is not one of the demo wards");
+            var catalogue = AffairCatalogue.LoadDefault();
+            var request = new ResidenceCertificateRequest(parse.GetValue(resident), parse.GetValue(household), parse.GetValue(withNumber), parse.GetValue(affair))
+            {
+                Members = chosen,
+                IncludeResidentCode = parse.GetValue(withCode),
+            };
+            var options = new ResidenceRecordOptions(parse.GetValue(withRelationship), who, parse.GetValue(copies));
+            var affairCode = catalogue.Find(request.AffairCode)?.Code; // an unknown code is not written to the log
+            var residentId = "resident-id=" + request.ResidentId.ToString(CultureInfo.InvariantCulture);
+            using var log = AuditCommands.OpenOperationLog(layout, code);
+            void Record(OperationResult result, string detail) => log.Append(new OperationLogEntry(
+                RegistryCommands.BatchStaffId(), DateTimeOffset.UtcNow, RegistryCommands.BatchTerminal(), affairCode, null, OperationAction.Export, result,
+                $"{certificateKind.Title()}交付; {residentId}; {detail}"));
+
+            IssuedCertificate issued;
+            try
+            {
+                CounterCertificates.CheckOptions(request, options);
+                var counter = new CounterCertificates(new CertificateLedger(register.Database),
+                    new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee)));
+                if (certificateKind == CertificateKind.TaxAssessment)
+                {
+                    var person = register.Find(request.ResidentId)
+                        ?? throw new RegisterException("unknown-resident", "residentId: no resident with this id (該当する住民がいません)");
+                    var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
+                    var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
+                    var assessment = (addressee.ForResident(person.Id) is { } subject ? new ResidenceTaxSystem(addressee).Latest(subject, today) : null)
+                        ?? throw new RegisterException("no-tax-record", "residentId: the residence-tax system holds no assessment for this person (課税台帳に記録がありません)");
+                    issued = counter.IssueTaxAssessment(code.Digits, person, assessment, who, options.Copies, RegistryCommands.BatchStaffId(),
+                        RegistryCommands.BatchTerminal(), affairCode);
+                }
+                else
+                {
+                    var data = new ResidenceCertificates(register, catalogue).Build(request);
+                    issued = counter.IssueResidenceRecord(data, request, options, RegistryCommands.BatchStaffId(), RegistryCommands.BatchTerminal(), affairCode);
+                }
+            }
+            catch (Exception refused) when (refused is AffairNumberUseRefusedException or RegisterException or DocumentFontMissingException)
+            {
+                var reason = refused switch
+                {
+                    AffairNumberUseRefusedException n => n.Code,
+                    RegisterException r => r.Code,
+                    _ => DocumentFontMissingException.Code,
+                };
+                Record(refused is RegisterException { Code: "unknown-resident" or "no-tax-record" } or DocumentFontMissingException ? OperationResult.Failed : OperationResult.Refused,
+                    (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + reason);
+                Console.Error.WriteLine("renkei: " + refused.Message);
+                return ExitCodes.Failure;
+            }
+            // Recorded before the file is written.
+            Record(OperationResult.Success, $"交付番号 {issued.LedgerId.ToString(CultureInfo.InvariantCulture)}; numbers={(issued.NumbersIncluded ? "included" : "not-included")}; "
+                + "resident-ids=" + string.Join(",", issued.ResidentIds.Select(i => i.ToString(CultureInfo.InvariantCulture))));
+            var target = parse.GetValue(output)!;
+            var temporary = target.FullName + ".partial";
+            using (var file = PrivateFiles.Create(temporary)) // personal data: owner only (600), kept by the move
+                file.Write(issued.Pdf);
+            File.Move(temporary, target.FullName, overwrite: true);
+            Console.Error.WriteLine($"{issued.Certificate.Serial.Text}: {issued.ResidentIds.Count} person(s), {issued.Copies} copy(ies), fee {issued.FeeYen} yen");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine("renkei: " + message);
+        return ExitCodes.Usage;
+    }
+}
