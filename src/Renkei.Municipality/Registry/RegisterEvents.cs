@@ -189,6 +189,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             .With("@birth", ResidentRegister.FormatDate(person.BirthDate)).With("@sex", (int)person.Sex).With("@address", placedAddress)
             .With("@household", household).With("@rel", (int)relationship).With("@since", ResidentRegister.FormatDate(date))
             .With("@foreign", foreign ? 1 : 0).With("@nat", nationality).With("@id", again.Id).ExecuteNonQuery();
+        ResidentRegister.WriteSearchKeys(c, t, again.Id);
         if (again.IndividualNumber != number) SetNumber(c, t, again.Id, number, date, numberReason);
         return again.Id;
     }
@@ -260,6 +261,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             c.Command("UPDATE residents SET family_name = @fn, given_name = @gn, family_name_kana = @fk, given_name_kana = @gk WHERE id = @id", t)
                 .With("@fn", name.FamilyName).With("@gn", name.GivenName).With("@fk", name.FamilyNameKana).With("@gk", name.GivenNameKana)
                 .With("@id", r.Id).ExecuteNonQuery();
+            ResidentRegister.WriteSearchKeys(c, t, r.Id);
             return (r.HouseholdNumber, request.Date, reason, $"氏名 {r.Name.Full}（{r.Name.FullKana}）", $"氏名 {name.Full}（{name.FullKana}）");
         }));
     }
@@ -432,6 +434,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             .With("@birth", ResidentRegister.FormatDate(person.BirthDate)).With("@sex", (int)person.Sex).With("@address", address)
             .With("@household", household).With("@rel", (int)relationship).With("@since", ResidentRegister.FormatDate(since))
             .With("@foreign", foreign ? 1 : 0).With("@nat", nationality).ScalarInt64();
+        ResidentRegister.WriteSearchKeys(c, t, id);
         c.Command("INSERT INTO resident_numbers (resident_id, individual_number, valid_from, reason) VALUES (@id, @n, @from, @reason)", t)
             .With("@id", id).With("@n", number.ToInt64()).With("@from", ResidentRegister.FormatDate(numberFrom)).With("@reason", numberReason)
             .ExecuteNonQuery();

@@ -416,9 +416,10 @@ internal sealed class ResidentInserter : IDisposable
     private readonly string _today;
 
     private const string Columns = "resident_code, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, " +
-        "address, household_number, relationship, resident_since, status, foreign_resident, nationality";
-    private const string Values = "@code, @fn, @gn, @fk, @gk, @birth, @sex, @address, @household, @rel, @since, 0, @foreign, @nat";
-    private const string FastValues = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13";
+        "address, household_number, relationship, resident_since, status, foreign_resident, nationality, " +
+        "search_name, search_given_name, search_kana, search_given_kana";
+    private const string Values = "@code, @fn, @gn, @fk, @gk, @birth, @sex, @address, @household, @rel, @since, 0, @foreign, @nat, @sn, @sgn, @sk, @sgk";
+    private const string FastValues = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?14, ?15, ?16, ?17";
 
     private readonly SqliteFastStatement? _fast;
 
@@ -463,6 +464,7 @@ internal sealed class ResidentInserter : IDisposable
         c.Parameter("@birth", DbType.String), c.Parameter("@sex", DbType.Int32), c.Parameter("@address", DbType.String),
         c.Parameter("@household", DbType.String), c.Parameter("@rel", DbType.Int32), c.Parameter("@since", DbType.String),
         c.Parameter("@foreign", DbType.Int32), c.Parameter("@nat", DbType.String),
+        c.Parameter("@sn", DbType.String), c.Parameter("@sgn", DbType.String), c.Parameter("@sk", DbType.String), c.Parameter("@sgk", DbType.String),
     ];
 
     /// <summary>
@@ -492,6 +494,7 @@ internal sealed class ResidentInserter : IDisposable
                 return "individual_number: already recorded on the register for someone (個人番号が既に登録されています)";
         }
 
+        var keys = ResidentRegister.SearchKeys(r.FamilyName, r.GivenName, r.FamilyNameKana, r.GivenNameKana);
         if (r.IndividualNumber is null && _fast is not null)
         {
             _fast.Bind(1, r.ResidentCode.ToInt64());
@@ -507,6 +510,10 @@ internal sealed class ResidentInserter : IDisposable
             _fast.Bind(11, ResidentRegister.FormatDate(r.ResidentSince));
             _fast.Bind(12, r.ForeignResident ? 1 : 0);
             _fast.Bind(13, r.Nationality);
+            _fast.Bind(14, keys.Name);
+            _fast.Bind(15, keys.GivenName);
+            _fast.Bind(16, keys.Kana);
+            _fast.Bind(17, keys.GivenKana);
             return _fast.Execute() == 0 ? DuplicateCode : null;
         }
 
@@ -524,6 +531,10 @@ internal sealed class ResidentInserter : IDisposable
         p[10].Value = ResidentRegister.FormatDate(r.ResidentSince);
         p[11].Value = r.ForeignResident ? 1 : 0;
         p[12].Value = (object?)r.Nationality ?? DBNull.Value;
+        p[13].Value = keys.Name;
+        p[14].Value = keys.GivenName;
+        p[15].Value = keys.Kana;
+        p[16].Value = keys.GivenKana;
 
         if (r.IndividualNumber is null)
         {

@@ -35,6 +35,7 @@ public sealed class ResidentRegister
             if (stored != municipality.Digits)
                 throw new InvalidOperationException($"this database holds the register of municipality {stored}, not {municipality.Digits}");
         });
+        RefoldSearchKeys(database);
     }
 
     public Database Database { get; }
@@ -168,7 +169,10 @@ public sealed class ResidentRegister
     }
 
     /// <summary>
-    /// Search by name, kana and/or birth date (each a substring match; <c>%</c>, <c>_</c> and <c>\</c> match themselves).
+    /// Search by name, kana and/or birth date. A name or kana term matches a resident whose whole name (family then given) or
+    /// given name starts with it, after both sides are folded by <see cref="NameSearchKey"/> (hiragana, katakana and
+    /// half-width kana alike, long-vowel marks alike, 旧字体・異体字 by its table; docs/search.md); <c>%</c>, <c>_</c> and
+    /// <c>\</c> match themselves. It is a range on the indexed search-key columns, on SQLite and PostgreSQL alike.
     /// Returns summaries without numbers or codes, at most <see cref="ResidentSearch.Limit"/> (clamped to 1–1,000).
     /// </summary>
     /// <exception cref="RegisterException">no term, a term longer than <see cref="RegisterInputRules.MaxSearchTerm"/>, or a term of wildcards only.</exception>
@@ -194,7 +198,7 @@ public sealed class ResidentRegister
         return list;
     }
 
-    private static DbCommand SearchCommand(DbConnection connection, ResidentSearch search)
+    internal static DbCommand SearchCommand(DbConnection connection, ResidentSearch search)
     {
         var name = SearchTerm(search.Name, "name");
         var kana = SearchTerm(search.Kana, "kana");
@@ -203,8 +207,8 @@ public sealed class ResidentRegister
         var sql = new StringBuilder(
             "SELECT id, family_name, given_name, family_name_kana, given_name_kana, birth_date, sex, address, household_number, status FROM residents WHERE 1 = 1");
         var command = connection.Command("");
-        if (name is not null) { sql.Append(@" AND (family_name || given_name) LIKE @name ESCAPE '\'"); command.With("@name", "%" + RegisterInputRules.EscapeLike(name) + "%"); }
-        if (kana is not null) { sql.Append(@" AND (family_name_kana || given_name_kana) LIKE @kana ESCAPE '\'"); command.With("@kana", "%" + RegisterInputRules.EscapeLike(kana) + "%"); }
+        if (name is not null) AppendPrefix(sql, command, "search_name", "search_given_name", "@name", name);
+        if (kana is not null) AppendPrefix(sql, command, "search_kana", "search_given_kana", "@kana", kana);
         if (search.BirthDate is { } birth) { sql.Append(" AND birth_date = @birth"); command.With("@birth", FormatDate(birth)); }
         if (!search.IncludeFormerResidents) sql.Append(" AND status = 0");
         sql.Append(" ORDER BY family_name_kana, given_name_kana, birth_date, id LIMIT @limit");
@@ -213,12 +217,95 @@ public sealed class ResidentRegister
         return command;
     }
 
+    /// <summary>The whole key or the given-name key starts with the folded term: two index ranges (bytewise on both engines).</summary>
+    private static void AppendPrefix(StringBuilder sql, DbCommand command, string whole, string given, string parameter, string key)
+    {
+        sql.Append($" AND (({whole} >= {parameter} AND {whole} < {parameter}_end) OR ({given} >= {parameter} AND {given} < {parameter}_end))");
+        command.With(parameter, key).With(parameter + "_end", NameSearchKey.PrefixUpperBound(key));
+    }
+
+    // ---------------------------------------------------------------- search keys
+
+    /// <summary>
+    /// Writes the folded search keys of one resident from the names on their row: every insert and name change calls it in
+    /// its own transaction, so a name and its keys never disagree.
+    /// </summary>
+    internal static void WriteSearchKeys(DbConnection connection, DbTransaction? transaction, long residentId)
+    {
+        string family, given, familyKana, givenKana;
+        using (var reader = connection.Command("SELECT family_name, given_name, family_name_kana, given_name_kana FROM residents WHERE id = @id", transaction)
+                   .With("@id", residentId).ExecuteReader())
+        {
+            if (!reader.Read()) return;
+            (family, given, familyKana, givenKana) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        }
+        using var update = SearchKeyUpdate(connection, transaction);
+        BindSearchKeys(update, residentId, family, given, familyKana, givenKana);
+        update.ExecuteNonQuery();
+    }
+
+    /// <summary>The four keys of a name, in the order of the columns search_name, search_given_name, search_kana, search_given_kana.</summary>
+    internal static (string Name, string GivenName, string Kana, string GivenKana) SearchKeys(string family, string given, string familyKana, string givenKana) =>
+        (NameSearchKey.Fold(family + given), NameSearchKey.Fold(given), NameSearchKey.Fold(familyKana + givenKana), NameSearchKey.Fold(givenKana));
+
+    private static DbCommand SearchKeyUpdate(DbConnection connection, DbTransaction? transaction) => connection.Command(
+        "UPDATE residents SET search_name = @sn, search_given_name = @sgn, search_kana = @sk, search_given_kana = @sgk WHERE id = @id", transaction);
+
+    private static void BindSearchKeys(DbCommand update, long residentId, string family, string given, string familyKana, string givenKana)
+    {
+        var keys = SearchKeys(family, given, familyKana, givenKana);
+        update.Parameters.Clear();
+        update.With("@sn", keys.Name).With("@sgn", keys.GivenName).With("@sk", keys.Kana).With("@sgk", keys.GivenKana).With("@id", residentId);
+    }
+
+    /// <summary>
+    /// Folds every resident's names again when the register's keys were made by other folding rules (or none: rows from
+    /// before migration 0002), a batch per transaction, then records <see cref="NameSearchKey.Version"/>. Rows written
+    /// meanwhile carry keys already, so a run that stops half-way is simply done again at the next start.
+    /// </summary>
+    private static void RefoldSearchKeys(Database database)
+    {
+        using (var connection = database.Open())
+            if (connection.Command("SELECT value FROM register_info WHERE name = 'search-key-version'").ExecuteScalar() is string version
+                && version == NameSearchKey.Version) return;
+        const int batch = 2000;
+        long cursor = 0;
+        while (true)
+        {
+            var done = false;
+            database.InTransaction((connection, transaction) =>
+            {
+                var rows = new List<(long Id, string Family, string Given, string FamilyKana, string GivenKana)>(batch);
+                using (var reader = connection.Command(
+                               "SELECT id, family_name, given_name, family_name_kana, given_name_kana FROM residents WHERE id > @cursor ORDER BY id LIMIT @batch",
+                               transaction)
+                           .With("@cursor", cursor).With("@batch", batch).ExecuteReader())
+                    while (reader.Read()) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+                using var update = SearchKeyUpdate(connection, transaction);
+                foreach (var row in rows)
+                {
+                    BindSearchKeys(update, row.Id, row.Family, row.Given, row.FamilyKana, row.GivenKana);
+                    update.ExecuteNonQuery();
+                }
+                if (rows.Count > 0) cursor = rows[^1].Id;
+                if (rows.Count < batch)
+                {
+                    connection.Command("""
+                        INSERT INTO register_info (name, value) VALUES ('search-key-version', @v) ON CONFLICT (name) DO UPDATE SET value = @v
+                        """, transaction).With("@v", NameSearchKey.Version).ExecuteNonQuery();
+                    done = true;
+                }
+            });
+            if (done) return;
+        }
+    }
+
     private static ResidentSummary ReadSummary(DbDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1) + "　" + reader.GetString(2),
             reader.GetString(3) + "　" + reader.GetString(4), ParseDate(reader.GetString(5)), (Sex)reader.GetInt32(6),
             reader.GetString(7), reader.GetString(8), (RegisterStatus)reader.GetInt32(9));
 
-    /// <summary>A search term without spaces, or null when none was given; refused when too long, with a control character or only wildcards.</summary>
+    /// <summary>A search term folded to its search key (<see cref="NameSearchKey"/>), or null when none was given; refused when too long, with a control character or only wildcards.</summary>
     private static string? SearchTerm(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
@@ -229,10 +316,11 @@ public sealed class ResidentRegister
         // PostgreSQL refuses NUL in text: a control character would end as a database error rather than a refusal.
         if (stripped.Any(char.IsControl))
             throw new RegisterException("bad-text", $"{field} contains a control character ({field} に制御文字が含まれています)");
-        if (RegisterInputRules.IsWildcardOnly(stripped))
+        var key = NameSearchKey.Fold(stripped);
+        if (key.Length == 0 || RegisterInputRules.IsWildcardOnly(stripped) || RegisterInputRules.IsWildcardOnly(key))
             throw new RegisterException("wildcard-search",
                 $"{field} holds only wildcard characters; search by a name, reading or birth date ({field} に記号だけを指定して検索することはできません)");
-        return stripped;
+        return key;
     }
 
     // ---------------------------------------------------------------- shared helpers
