@@ -10,8 +10,9 @@ using Renkei.Municipality.Staff;
 namespace Renkei.StaffConsole;
 
 /// <summary>What the page header shows about the ward and the staff member.</summary>
+/// <param name="PasswordMessage">the password's expiry warning (14 days ahead) or the demand to change it, on every page</param>
 public sealed record ConsoleHeader(string WardName, string? StaffName, string? RoleName, string? AffairName, bool NumbersVisible, string? VisibilityMessage,
-    bool IsAuditor, bool IsAdministrator);
+    bool IsAuditor, bool IsAdministrator, string? PasswordMessage = null);
 
 /// <summary>
 /// Base of every console page: finds the session from the cookie, brings it up to date with the staff directory (a
@@ -37,6 +38,12 @@ public abstract class ConsolePageModel : PageModel
 
     /// <summary>Whether a role may open the page at all.</summary>
     protected virtual bool Allows(StaffRole role) => true;
+
+    /// <summary>
+    /// Whether the page opens while the password must be changed (temporary or expired): only the password page and logout;
+    /// every other page sends the staff member to the password page first.
+    /// </summary>
+    protected virtual bool OpensBeforePasswordChange => false;
 
     /// <summary>A short description of the page for the refusal record (e.g. 操作記録の閲覧).</summary>
     protected virtual string PageDescription => "画面";
@@ -73,6 +80,11 @@ public abstract class ConsolePageModel : PageModel
             context.Result = new RedirectToPageResult("/Login");
             return;
         }
+        if (session is not null && RequiresLogin && session.MustChangePassword && !OpensBeforePasswordChange)
+        {
+            context.Result = new RedirectToPageResult("/Password");
+            return;
+        }
         if (session is not null && RequiresLogin && !Allows(session.Role))
         {
             await Runtime.RecordAsync(HttpContext, session.StaffId.Value, session.ChosenAffair, null, OperationAction.View, OperationResult.Refused,
@@ -107,7 +119,7 @@ public abstract class ConsolePageModel : PageModel
     {
         var affair = Staff?.ChosenAffair is { } code ? Runtime.Catalogue.Find(code, Runtime.Today)?.Name ?? code : null;
         return new ConsoleHeader(Runtime.WardName, Staff?.DisplayName, Staff?.Role.ToJapanese(), affair, Decision.Visible,
-            Staff is null ? null : Decision.Message, Staff?.Role == StaffRole.Auditor, Staff?.Role == StaffRole.Administrator);
+            Staff is null ? null : Decision.Message, Staff?.Role == StaffRole.Auditor, Staff?.Role == StaffRole.Administrator, Staff?.Password?.Message);
     }
 
     /// <summary>403 with a short Japanese page (no personal data).</summary>

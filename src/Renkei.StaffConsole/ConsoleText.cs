@@ -57,6 +57,13 @@ public static class ConsoleText
         OperationAction.RetentionDeletion => "保管期間経過による削除",
         OperationAction.NoticeSent => "お知らせ送信",
         OperationAction.AccountUnlocked => "ロック解除",
+        OperationAction.AccountCreated => "アカウント発行",
+        OperationAction.AccountDisabled => "アカウント失効",
+        OperationAction.AffairsAssigned => "担当事務の変更",
+        OperationAction.PasswordReset => "パスワード再発行",
+        OperationAction.PasswordChanged => "パスワード変更",
+        OperationAction.AccountsReviewed => "アカウントの棚卸し",
+        OperationAction.OperationLogReviewed => "操作記録の検査・分析",
         _ => action.ToString(),
     };
 

@@ -117,6 +117,51 @@ public class AccountsAndSecretsTests(SeededDemo demo) : IClassFixture<SeededDemo
     }
 
     [Fact]
+    public async Task An_administrator_adds_assigns_resets_and_disables_accounts_and_each_step_is_a_japanese_sentence_in_the_log()
+    {
+        var layout = new DataLayout(new DirectoryInfo(demo.Data));
+        var directory = new StaffDirectory(layout.MunicipalityDatabase(Shinagawa), AffairCatalogue.LoadDefault(), layout.MunicipalityTotpKeyFile(Shinagawa));
+        Task<CliProcess.Outcome> Staff(params string[] args) => CliProcess.RunAsync(demo.Data, ["staff", .. args, "--municipality", "131091"]);
+
+        var generic = await Staff("add", "--staff", "madoguchi01", "--name", "窓口", "--role", "clerk", "--by", "admin01");
+        Assert.Equal(2, generic.ExitCode);
+        Assert.Contains("共用", generic.StandardError);
+        var notAdmin = await Staff("add", "--staff", "kazei02", "--name", "税務課 佐藤 次郎", "--role", "clerk", "--by", "kazei01");
+        Assert.Equal(1, notAdmin.ExitCode);
+        Assert.Null(directory.Find(StaffId.Parse("kazei02")));
+
+        var added = await Staff("add", "--staff", "kazei02", "--name", "税務課 佐藤 次郎", "--role", "clerk", "--affairs", "local-tax", "--by", "admin01");
+        Assert.True(added.ExitCode == 0, added.StandardError);
+        var member = directory.Find(StaffId.Parse("kazei02"))!;
+        Assert.Equal(["local-tax"], member.Affairs);
+        Assert.True(member.TemporaryPassword);
+        Assert.Matches("仮パスワード .*: [A-Za-z2-9]{16}", added.StandardOutput);
+
+        var assigned = await Staff("assign", "--staff", "kazei02", "--affairs", "local-tax,resident-register", "--by", "admin01");
+        Assert.True(assigned.ExitCode == 0, assigned.StandardError);
+        Assert.Equal(["local-tax", "resident-register"], directory.Find(StaffId.Parse("kazei02"))!.Affairs);
+        var reset = await Staff("reset-password", "--staff", "kazei02", "--by", "admin01");
+        Assert.True(reset.ExitCode == 0, reset.StandardError);
+
+        var disabled = await Staff("disable", "--staff", "kazei02", "--by", "admin01");
+        Assert.True(disabled.ExitCode == 0, disabled.StandardError);
+        Assert.False(directory.Find(StaffId.Parse("kazei02"))!.Active);
+        var reused = await Staff("add", "--staff", "kazei02", "--name", "税務課 別人", "--role", "clerk", "--by", "admin01");
+        Assert.Equal(2, reused.ExitCode);
+        Assert.Contains("再利用できません", reused.StandardError);
+
+        var (entries, text) = await OperationLogReader.ReadAsync(demo.Data, "131091");
+        var admin = entries.Where(e => e.Action is "accountCreated" or "affairsAssigned" or "passwordReset" or "accountDisabled").ToList();
+        Assert.Equal(["accountCreated", "accountCreated", "accountCreated", "affairsAssigned", "passwordReset", "accountDisabled", "accountCreated"],
+            admin.Select(e => e.Action));
+        Assert.Equal(["refused", "refused", "success", "success", "success", "success", "refused"], admin.Select(e => e.Result));
+        Assert.StartsWith("職員アカウント kazei02（税務課 佐藤 次郎、担当者）を発行しました。担当事務: ", admin[2].Detail);
+        Assert.Contains("変更後: ", admin[3].Detail);
+        Assert.StartsWith("職員アカウント kazei02 を失効させました（退職・異動日 令和", admin[5].Detail);
+        Assert.DoesNotMatch("仮パスワード.*[A-Za-z2-9]{16}", text);
+    }
+
+    [Fact]
     public async Task Data_directories_databases_keys_and_exports_are_readable_by_their_owner_only()
     {
         if (OperatingSystem.IsWindows()) return;

@@ -31,6 +31,20 @@ public enum OperationAction
     NoticeSent,
     /// <summary>An administrator cleared a staff account's login lockout, with the reason (ロック解除).</summary>
     AccountUnlocked,
+    /// <summary>An administrator created a staff account (アカウント発行).</summary>
+    AccountCreated,
+    /// <summary>An administrator disabled a staff account, from the day the person leaves (アカウント失効).</summary>
+    AccountDisabled,
+    /// <summary>An administrator changed the affairs assigned to a staff account (担当事務の変更).</summary>
+    AffairsAssigned,
+    /// <summary>An administrator gave a staff account a temporary password (パスワード再発行).</summary>
+    PasswordReset,
+    /// <summary>A staff member set a new password (パスワード変更).</summary>
+    PasswordChanged,
+    /// <summary>An administrator confirmed accounts in a periodic review (アカウントの棚卸し).</summary>
+    AccountsReviewed,
+    /// <summary>An auditor recorded the monthly review of the operation log (操作記録の検査・分析).</summary>
+    OperationLogReviewed,
 }
 
 /// <summary>How the operation ended.</summary>

@@ -14,8 +14,13 @@ public sealed record NewStaffMember(StaffId Id, string DisplayName, StaffRole Ro
 /// <param name="Locked">locked out now (until <paramref name="LockedUntil"/>)</param>
 /// <param name="FailedLogins">consecutive failures since the last lockout or successful login</param>
 /// <param name="LockedUntil">the end of the current or last lockout; null if the account was never locked since its last good login</param>
+/// <param name="Active">enabled and not past the day the person leaves (<paramref name="LeavesOn"/>)</param>
+/// <param name="PasswordChangedAt">when the password was last set (its expiry counts from here)</param>
+/// <param name="TemporaryPassword">the password is a temporary one from an administrator: the next login must set a new one</param>
+/// <param name="LeavesOn">the day the person leaves (退職日・異動日): the account is disabled from that day on</param>
 public sealed record StaffMember(StaffId Id, string DisplayName, StaffRole Role, IReadOnlyList<string> Affairs, bool Active, bool Locked,
-    int FailedLogins, DateTimeOffset CreatedAt, DateTimeOffset? LockedUntil = null);
+    int FailedLogins, DateTimeOffset CreatedAt, DateTimeOffset? LockedUntil = null, DateTimeOffset? PasswordChangedAt = null,
+    bool TemporaryPassword = false, DateOnly? LeavesOn = null);
 
 /// <summary>
 /// What a staff member needs to set up their authenticator app, shown once at enrolment: the shared secret in base32
@@ -82,6 +87,12 @@ public sealed record StaffDirectoryOptions
     /// <summary>The longest a lockout lasts, however often the id was locked.</summary>
     public TimeSpan MaxLockout { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a password lasts (seed 001: changed every three months or no login).</summary>
+    public int PasswordLifetimeMonths { get; init; } = 3;
+
+    /// <summary>How long before the password expires the staff member is warned, at login and on the dashboard.</summary>
+    public int PasswordWarningDays { get; init; } = 14;
+
     /// <summary>The clock that decides whether a lockout has ended when accounts are read (<see cref="StaffDirectory.Find"/>, <see cref="StaffDirectory.Refresh"/>).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
@@ -102,7 +113,7 @@ public sealed record StaffDirectoryOptions
 /// unlock earlier with a reason written to the operation log. Failures are counted for unknown ids too, so neither answers
 /// nor lockouts reveal which ids exist.
 /// </summary>
-public sealed class StaffDirectory
+public sealed partial class StaffDirectory
 {
     private readonly Database _database;
     private readonly TotpSecretProtector _secrets;
@@ -154,10 +165,11 @@ public sealed class StaffDirectory
         _database.InTransaction((connection, transaction) =>
         {
             var inserted = connection.Command("""
-                INSERT INTO staff_accounts (staff_id, display_name, role, active, password_hash, totp_secret, totp_last_step, created_at, updated_at)
-                VALUES (@id, @name, @role, @active, @hash, @secret, NULL, @now, @now) ON CONFLICT (staff_id) DO NOTHING
+                INSERT INTO staff_accounts (staff_id, display_name, role, active, password_hash, totp_secret, totp_last_step, created_at, updated_at,
+                  password_changed_at, must_change_password)
+                VALUES (@id, @name, @role, @active, @hash, @secret, NULL, @now, @now, @changed, 0) ON CONFLICT (staff_id) DO NOTHING
                 """, transaction)
-                .With("@id", member.Id.Value).With("@name", displayName).With("@role", member.Role.ToCode())
+                .With("@changed", Timestamp(Options.Clock.GetUtcNow())).With("@id", member.Id.Value).With("@name", displayName).With("@role", member.Role.ToCode())
                 .With("@active", member.Active ? 1 : 0).With("@hash", hash).With("@secret", protectedSecret).With("@now", now)
                 .ExecuteNonQuery();
             if (inserted == 0) throw new StaffException(StaffException.StaffExists, $"職員ID {member.Id} は既に登録されています (staff id exists)");
@@ -324,7 +336,8 @@ public sealed class StaffDirectory
                 .With("@hash", Options.PasswordHashing.Hash(password)).With("@id", id.Value).ExecuteNonQuery();
 
         var member = Read(connection, null, id)!;
-        return new(AuthenticationOutcome.Success, new StaffSession(member.Id, member.DisplayName, member.Role, member.Affairs, now, null, Catalogue));
+        return new(AuthenticationOutcome.Success, new StaffSession(member.Id, member.DisplayName, member.Role, member.Affairs, now, null, Catalogue,
+            PasswordOf(member, now)));
     }
 
     /// <summary>
@@ -336,7 +349,8 @@ public sealed class StaffDirectory
         var member = Find(session.StaffId);
         if (member is null || !member.Active || member.Locked) return null;
         var chosen = session.ChosenAffair is not null && member.Affairs.Contains(session.ChosenAffair, StringComparer.Ordinal) ? session.ChosenAffair : null;
-        return new StaffSession(member.Id, member.DisplayName, member.Role, member.Affairs, session.OpenedAt, chosen, Catalogue);
+        return new StaffSession(member.Id, member.DisplayName, member.Role, member.Affairs, session.OpenedAt, chosen, Catalogue,
+            PasswordOf(member, Options.Clock.GetUtcNow()));
     }
 
     /// <summary>
@@ -381,25 +395,33 @@ public sealed class StaffDirectory
 
     private sealed record Credentials(string PasswordHash, byte[] ProtectedSecret, long? LastStep, bool Active);
 
-    private static Credentials? ReadCredentials(DbConnection connection, StaffId id)
+    private Credentials? ReadCredentials(DbConnection connection, StaffId id)
     {
-        using var reader = connection.Command("SELECT password_hash, totp_secret, totp_last_step, active FROM staff_accounts WHERE staff_id = @id")
+        using var reader = connection.Command("SELECT password_hash, totp_secret, totp_last_step, active, leaves_on FROM staff_accounts WHERE staff_id = @id")
             .With("@id", id.Value).ExecuteReader();
         if (!reader.Read()) return null;
-        return new Credentials(reader.GetString(0), (byte[])reader.GetValue(1), reader.NullableInt64(2), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0);
+        var leaves = reader.NullableString(4);
+        var left = leaves is not null && HasLeft(DateOnly.ParseExact(leaves, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return new Credentials(reader.GetString(0), (byte[])reader.GetValue(1), reader.NullableInt64(2),
+            Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0 && !left);
     }
 
     private StaffMember? Read(DbConnection connection, DbTransaction? transaction, StaffId id)
     {
         string name, role, created;
-        bool active;
-        using (var reader = connection.Command("SELECT display_name, role, active, created_at FROM staff_accounts WHERE staff_id = @id", transaction)
-                   .With("@id", id.Value).ExecuteReader())
+        bool active, temporary;
+        string? passwordChanged, leaves;
+        using (var reader = connection.Command(
+                   "SELECT display_name, role, active, created_at, password_changed_at, must_change_password, leaves_on FROM staff_accounts WHERE staff_id = @id",
+                   transaction).With("@id", id.Value).ExecuteReader())
         {
             if (!reader.Read()) return null;
             (name, role, active, created) = (reader.GetString(0), reader.GetString(1),
                 Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture) != 0, reader.GetString(3));
+            (passwordChanged, temporary, leaves) = (reader.NullableString(4), Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture) != 0,
+                reader.NullableString(6));
         }
+        var leavesOn = leaves is null ? (DateOnly?)null : DateOnly.ParseExact(leaves, "yyyy-MM-dd", CultureInfo.InvariantCulture);
         var affairs = new List<string>();
         using (var reader = connection.Command("SELECT affair_code FROM staff_affairs WHERE staff_id = @id ORDER BY affair_code", transaction)
                    .With("@id", id.Value).ExecuteReader())
@@ -408,8 +430,11 @@ public sealed class StaffDirectory
         var failures = (int)connection.Command("SELECT failures FROM staff_login_failures WHERE staff_id = @id", transaction)
             .With("@id", id.Value).ScalarInt64();
         var lockedUntil = LockedUntil(connection, transaction, id);
-        return new StaffMember(id, name, StaffRoles.FromCode(role), affairs, active, lockedUntil > Options.Clock.GetUtcNow(), failures,
-            DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), lockedUntil);
+        var createdAt = DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        return new StaffMember(id, name, StaffRoles.FromCode(role), affairs, active && !HasLeft(leavesOn), lockedUntil > Options.Clock.GetUtcNow(), failures,
+            createdAt, lockedUntil,
+            passwordChanged is null ? createdAt : DateTimeOffset.Parse(passwordChanged, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            temporary, leavesOn);
     }
 
     private void UpdateAccount(StaffId id, string assignment, object value) => _database.InTransaction((connection, transaction) =>

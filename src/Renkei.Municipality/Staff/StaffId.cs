@@ -97,6 +97,11 @@ public sealed class StaffException(string code, string message) : Exception(mess
     public const string AffairNotAssigned = "affair-not-assigned";
     public const string NotAdministrator = "not-administrator";
     public const string InvalidReason = "invalid-reason";
+    public const string GenericStaffId = "generic-staff-id";
+    public const string OwnAccount = "own-account";
+    public const string WrongPassword = "wrong-password";
+    public const string SamePassword = "same-password";
+    public const string PasswordChangeRequired = "password-change-required";
 
     public string Code { get; } = code;
 }

@@ -10,8 +10,9 @@ namespace Renkei.Municipality.Staff;
 public sealed class StaffSession
 {
     internal StaffSession(StaffId staffId, string displayName, StaffRole role, IReadOnlyList<string> assignedAffairs,
-        DateTimeOffset openedAt, string? chosenAffair, AffairCatalogue catalogue)
+        DateTimeOffset openedAt, string? chosenAffair, AffairCatalogue catalogue, PasswordState? password = null)
     {
+        Password = password;
         StaffId = staffId;
         DisplayName = displayName;
         Role = role;
@@ -20,6 +21,12 @@ public sealed class StaffSession
         ChosenAffair = chosenAffair;
         Catalogue = catalogue;
     }
+
+    /// <summary>The password's state when the session was opened or last refreshed; null for sessions made without the directory.</summary>
+    public PasswordState? Password { get; }
+
+    /// <summary>A temporary or expired password: the staff member must set a new one before anything else.</summary>
+    public bool MustChangePassword => Password is { MustChange: true };
 
     public StaffId StaffId { get; }
     public string DisplayName { get; }
@@ -45,11 +52,11 @@ public sealed class StaffSession
     {
         if (!IsAssigned(affairCode))
             throw new StaffException(StaffException.AffairNotAssigned, "担当していない事務は選択できません (affair not assigned to this staff member)");
-        return new StaffSession(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, affairCode.Trim().ToLowerInvariant(), Catalogue);
+        return new StaffSession(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, affairCode.Trim().ToLowerInvariant(), Catalogue, Password);
     }
 
     /// <summary>Stop acting in any affair (numbers are masked again).</summary>
-    public StaffSession LeaveAffair() => new(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, null, Catalogue);
+    public StaffSession LeaveAffair() => new(StaffId, DisplayName, Role, AssignedAffairs, OpenedAt, null, Catalogue, Password);
 
     public override string ToString() => $"{StaffId} ({Role}) affair={ChosenAffair ?? "-"}";
 }

@@ -54,6 +54,9 @@ public sealed class LoginModel : ConsolePageModel
             Path = "/",
             IsEssential = true,
         });
-        return RedirectToPage("/Affair");
+        // A temporary or expired password is changed before anything else; the administrator's work is the accounts.
+        return session.MustChangePassword ? RedirectToPage("/Password")
+            : session.Role == Municipality.Staff.StaffRole.Administrator ? RedirectToPage("/Accounts")
+            : RedirectToPage("/Affair");
     }
 }

@@ -6,6 +6,8 @@ namespace Renkei.StaffConsole.Pages;
 /// <summary>ログアウト (POST only): closes the session and removes the cookie.</summary>
 public sealed class LogoutModel : ConsolePageModel
 {
+    protected override bool OpensBeforePasswordChange => true;
+
     public IActionResult OnGet() => RedirectToPage("/Search");
 
     public async Task<IActionResult> OnPostAsync()
