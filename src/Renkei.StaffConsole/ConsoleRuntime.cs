@@ -57,6 +57,13 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
 
     public AddresseeSystem Addressee => _addressee;
 
+    /// <summary>Account reviews (アカウントの棚卸し) over the ward's staff accounts.</summary>
+    public AccountReviews AccountReviews { get; } = new(register.Database, staff);
+
+    /// <summary>The monthly operation-log review (操作記録の検査・分析).</summary>
+    public OperationLogReviews LogReviews { get; } = new(register.Database, log, staff,
+        new OperationLogReviewOptions { PersonViewsPerDay = options.ReviewPersonViewsPerDay });
+
     private InstitutionKeys? _keys;
     private IntermediateHttpClient? _intermediate;
     private AttachmentWorkflows? _workflows;

@@ -34,6 +34,9 @@ public sealed class StaffConsoleOptions
     /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>The monthly operation-log review (操作記録の検査・分析) lists a staff member's day with more person views and searches than this.</summary>
+    public int ReviewPersonViewsPerDay { get; set; } = 100;
+
     /// <summary>
     /// The ward's own intermediate server (中間サーバー), through which the attachment-omission workflows ask the network
     /// for linked data and read the linkages the network's policy offers. Null: the application pages still open, decide

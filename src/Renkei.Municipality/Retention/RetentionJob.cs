@@ -25,6 +25,15 @@ public sealed class RetentionJob(MunicipalBusinessSystems systems)
     /// <summary>The operation log's staff id for the scheduled job.</summary>
     public const string Actor = "system-retention";
 
+    /// <summary>
+    /// Operation logs are kept five years (seed 001: 記録は５年間保存する). The log is append-only and tamper-evident, so this
+    /// job deletes nothing from it, ever; an entry may be archived off line only after <see cref="OperationLogKeptUntil"/>.
+    /// </summary>
+    public const int OperationLogYears = 5;
+
+    /// <summary>The last day an entry recorded on <paramref name="recordedOn"/> must still be in the ward's log.</summary>
+    public static DateOnly OperationLogKeptUntil(DateOnly recordedOn) => recordedOn.AddYears(OperationLogYears);
+
     public RetentionReport Run(DateOnly date)
     {
         var recorder = systems.Addressee.Recorder;

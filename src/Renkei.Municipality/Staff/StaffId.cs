@@ -101,7 +101,7 @@ public sealed class StaffException(string code, string message) : Exception(mess
     public const string OwnAccount = "own-account";
     public const string WrongPassword = "wrong-password";
     public const string SamePassword = "same-password";
-    public const string PasswordChangeRequired = "password-change-required";
+    public const string NotAuditor = "not-auditor";
 
     public string Code { get; } = code;
 }

@@ -33,6 +33,9 @@ public sealed class AccountsModel : ConsolePageModel
 
     public IReadOnlyList<StaffMember> Accounts { get; private set; } = [];
 
+    /// <summary>Accounts whose periodic review (棚卸し) is overdue: shown to the administrator at the top of the page.</summary>
+    public int OverdueReviews => Runtime.AccountReviews.Status(Runtime.Today).Count(s => s.Overdue);
+
     /// <summary>A temporary password (and, for a new account, the authenticator secret) to hand over: shown once, never stored.</summary>
     public TemporaryPassword? Issued { get; private set; }
     public TotpEnrolment? Enrolment { get; private set; }
