@@ -160,7 +160,7 @@ public sealed partial class StaffDirectory
         if (weakness is not null) throw new StaffException(StaffException.WeakPassword, weakness);
         var hash = Options.PasswordHashing.Hash(password);
         var protectedSecret = _secrets.Protect(member.Id, totpSecret);
-        var now = Timestamp(DateTimeOffset.UtcNow);
+        var now = Timestamp(Options.Clock.GetUtcNow());
 
         _database.InTransaction((connection, transaction) =>
         {
@@ -169,7 +169,7 @@ public sealed partial class StaffDirectory
                   password_changed_at, must_change_password)
                 VALUES (@id, @name, @role, @active, @hash, @secret, NULL, @now, @now, @changed, 0) ON CONFLICT (staff_id) DO NOTHING
                 """, transaction)
-                .With("@changed", Timestamp(Options.Clock.GetUtcNow())).With("@id", member.Id.Value).With("@name", displayName).With("@role", member.Role.ToCode())
+                .With("@changed", now).With("@id", member.Id.Value).With("@name", displayName).With("@role", member.Role.ToCode())
                 .With("@active", member.Active ? 1 : 0).With("@hash", hash).With("@secret", protectedSecret).With("@now", now)
                 .ExecuteNonQuery();
             if (inserted == 0) throw new StaffException(StaffException.StaffExists, $"職員ID {member.Id} は既に登録されています (staff id exists)");

@@ -58,6 +58,28 @@ public class RetentionJobTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public void Operation_log_entries_are_kept_five_years_and_the_job_never_deletes_one(string provider)
+    {
+        using var ward = new WardFixture(provider, residents: 2);
+        var recorded = new DateTimeOffset(2020, 4, 1, 10, 0, 0, TimeSpan.FromHours(9));
+        ward.Log.Append(new OperationLogEntry("jumin01", recorded, "terminal-1", "resident-register", ward.AddresseeOf(0).ToInt64(),
+            OperationAction.View, OperationResult.Success, "住民票の閲覧"));
+        var before = ward.Entries().Count();
+
+        Assert.Equal(5, RetentionJob.OperationLogYears);
+        Assert.Equal(new DateOnly(2025, 4, 1), RetentionJob.OperationLogKeptUntil(new DateOnly(2020, 4, 1)));
+        // Within the five years and long after them alike, the job leaves every entry in place (and logs only its own deletions).
+        new RetentionJob(ward.Systems).Run(new DateOnly(2025, 3, 31));
+        new RetentionJob(ward.Systems).Run(new DateOnly(2031, 1, 1));
+
+        var entries = ward.Entries().ToList();
+        Assert.Equal(before, entries.Count(e => e.Entry.Action != OperationAction.RetentionDeletion));
+        Assert.Contains(entries, e => e.Entry.At == recorded && e.Entry.StaffId == "jumin01");
+        Assert.True(ward.Log.Verify().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public void Retention_periods_are_configurable_per_system(string provider)
     {
         using var ward = new WardFixture(provider, residents: 4, retention: new BusinessRetentionOptions(ResidenceTax: new RetentionPolicy(1)));
