@@ -21,8 +21,8 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await page.GetByLabel("パスワード", new() { Exact = true }).FillAsync(password ?? account.Password);
         await page.GetByLabel("ワンタイムパスワード（確認コード）").FillAsync(code ?? ward.NextCode(account));
         await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
-        // Either the affair choice or the login page again with its error.
-        await page.Locator("#login-error, #affair-none, .notice").First.WaitForAsync();
+        // The affair choice, the accounts (an administrator), the password page (a temporary or expired password), or the login page again with its error.
+        await page.Locator("#login-error, #affair-none, .notice, #accounts-hint, #password-hint").First.WaitForAsync();
     }
 
     private static Task<string> ActiveElementIdAsync(IPage page) => page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''");
@@ -246,7 +246,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         {
             var clerkPage = await clerkContext.NewPageAsync();
             await LoginAsync(clerkPage, ward, ward.Account("kaigo01"));
-            Assert.Equal(0, await clerkPage.GetByRole(AriaRole.Link, new() { Name = "操作記録" }).CountAsync());
+            Assert.Equal(0, await clerkPage.GetByRole(AriaRole.Link, new() { Name = "操作記録", Exact = true }).CountAsync());
             var refused = await clerkPage.GotoAsync("/audit");
             Assert.Equal(403, refused!.Status);
             Assert.Equal("権限がありません", await clerkPage.Locator("h1").TextContentAsync());
@@ -255,7 +255,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await using var context = await browser.NewContextAsync(ward.BaseAddress);
         var page = await context.NewPageAsync();
         await LoginAsync(page, ward, ward.Account("kansa01"));
-        await page.GetByRole(AriaRole.Link, new() { Name = "操作記録" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "操作記録", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/audit");
         Assert.True(await page.Locator("tbody tr", new() { HasText = "kaigo01" }).CountAsync() >= 2, "the clerk's login and refused view are listed");
 
@@ -293,5 +293,110 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await Expect(page.Locator("#unlock-done")).ToContainTextAsync("職員 kazei01 のロックを解除しました");
         await Expect(page.Locator("#account-kazei01")).ToContainTextAsync("有効");
         Assert.False(ward.Staff.Find(locked.Id)!.Locked);
+    }
+
+    [Fact]
+    public async Task An_administrator_issues_an_account_whose_owner_must_change_the_temporary_password_first_then_disables_it()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var adminContext = await browser.NewContextAsync(ward.BaseAddress);
+        var admin = await adminContext.NewPageAsync();
+        await LoginAsync(admin, ward, ward.Account("admin01"));
+        await admin.WaitForURLAsync("**/accounts");
+        // The administrator's menu: accounts and reviews, no clerk's work.
+        var menu = await admin.Locator("nav a").AllTextContentsAsync();
+        Assert.Equal(["職員アカウント", "アカウントの棚卸し", "パスワード変更"], menu);
+
+        await admin.GetByLabel("職員ID").FillAsync("madoguchi01");
+        await admin.GetByLabel("氏名（所属）").FillAsync("住民課 窓口");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "アカウントを発行する" }).ClickAsync();
+        await Expect(admin.Locator("#unlock-error")).ToContainTextAsync("共用の名前のIDは発行できません");
+
+        await admin.GetByLabel("職員ID").FillAsync("jumin02");
+        await admin.GetByLabel("氏名（所属）").FillAsync("住民記録係 中村 恵");
+        await admin.Locator("#new-affairs").SelectOptionAsync(["resident-register"]);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "アカウントを発行する" }).ClickAsync();
+        await Expect(admin.Locator("#unlock-done")).ToContainTextAsync("職員アカウント jumin02 を発行しました");
+        var temporary = (await admin.Locator("#issued-password").TextContentAsync())!;
+        var secret = Base32.Decode((await admin.Locator("#issued-totp").TextContentAsync())!);
+        await Expect(admin.Locator("#account-jumin02")).ToContainTextAsync("住民基本台帳に関する事務");
+
+        // The new clerk logs in with the temporary password: every page leads to the password page until it is changed.
+        await using (var clerkContext = await browser.NewContextAsync(ward.BaseAddress))
+        {
+            var clerk = await clerkContext.NewPageAsync();
+            ward.Clock.Advance(TimeSpan.FromMinutes(1));
+            var account = new DemoStaffAccount(StaffId.Parse("jumin02"), "住民記録係 中村 恵", StaffRole.Clerk, ["resident-register"], temporary, secret);
+            await LoginAsync(clerk, ward, account, code: Totp.Code(secret, Totp.Step(ward.Clock.GetUtcNow())));
+            await clerk.WaitForURLAsync("**/password");
+            await Expect(clerk.Locator("#password-warning")).ToContainTextAsync("仮パスワードでログインしています");
+            await clerk.GotoAsync("/residents");
+            await clerk.WaitForURLAsync("**/password");
+            await clerk.GetByLabel("現在のパスワード").FillAsync(temporary);
+            await clerk.GetByLabel("新しいパスワード", new() { Exact = true }).FillAsync("my own long passphrase");
+            await clerk.GetByLabel("新しいパスワード（確認）").FillAsync("my own long passphrase");
+            await clerk.GetByRole(AriaRole.Button, new() { Name = "パスワードを変更する" }).ClickAsync();
+            await Expect(clerk.Locator("#password-done")).ToContainTextAsync("パスワードを変更しました");
+            Assert.Equal(0, await clerk.Locator("#password-warning").CountAsync());
+            await clerk.GotoAsync("/residents");
+            await Expect(clerk.Locator("h1")).ToHaveTextAsync("住民検索");
+        }
+
+        // The day the person leaves: disabled at once, shown as such, and the id cannot be issued again.
+        await admin.GotoAsync("/accounts");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "jumin02 を失効させる" }).ClickAsync();
+        await Expect(admin.Locator("#unlock-done")).ToContainTextAsync("職員アカウント jumin02 を失効させました");
+        await Expect(admin.Locator("#account-jumin02")).ToContainTextAsync("利用停止");
+        Assert.False(ward.Staff.Find(StaffId.Parse("jumin02"))!.Active);
+        Assert.Contains(ward.Log.Read(new Municipality.Audit.OperationLogQuery(StaffId: "admin01")).Select(r => r.Entry.Detail),
+            detail => detail is not null && detail.StartsWith("職員アカウント jumin02 を失効させました（退職・異動日 令和7年", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_administrator_confirms_accounts_due_for_review_and_the_auditor_records_the_monthly_log_review()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        ward.Clock.Advance(TimeSpan.FromDays(40)); // the privileged ids (monthly) are overdue, the others (quarterly) not yet due
+
+        await using (var adminContext = await browser.NewContextAsync(ward.BaseAddress))
+        {
+            var admin = await adminContext.NewPageAsync();
+            await LoginAsync(admin, ward, ward.Account("admin01"));
+            await Expect(admin.Locator("#reviews-overdue")).ToContainTextAsync("棚卸しの期限を過ぎたアカウントが 2 件あります");
+            await admin.GetByRole(AriaRole.Link, new() { Name = "アカウントの棚卸し" }).First.ClickAsync();
+            await admin.WaitForURLAsync("**/account-reviews");
+            Assert.Equal(["review-admin01", "review-kansa01"], await admin.Locator("tbody tr[id^=review-]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.id)"));
+            await Expect(admin.Locator("#review-admin01")).ToContainTextAsync("期限超過");
+            await admin.GetByLabel("admin01 を確認済みにする").CheckAsync();
+            await admin.GetByLabel("kansa01 を確認済みにする").CheckAsync();
+            await admin.GetByRole(AriaRole.Button, new() { Name = "選んだアカウントを確認済みとして記録する" }).ClickAsync();
+            await Expect(admin.Locator("#reviews-done")).ToContainTextAsync("2 件のアカウントの確認を記録しました");
+            await Expect(admin.Locator("#reviews-none")).ToBeVisibleAsync();
+        }
+
+        // A clerk's refused attempt at the auditor's page becomes a finding of that month's review.
+        await using (var clerkContext = await browser.NewContextAsync(ward.BaseAddress))
+        {
+            var clerk = await clerkContext.NewPageAsync();
+            await LoginAsync(clerk, ward, ward.Account("kaigo01"));
+            Assert.Equal(403, (await clerk.GotoAsync("/log-review"))!.Status);
+        }
+        var month = ward.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, ward, ward.Account("kansa01"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "操作記録の検査・分析" }).ClickAsync();
+        await page.WaitForURLAsync("**/log-review");
+        await Expect(page.Locator("#review-overdue")).ToContainTextAsync("前月の操作記録の検査・分析がまだ記録されていません");
+        await page.GetByLabel("対象月（例: 2026-11）").FillAsync(month);
+        await page.GetByRole(AriaRole.Button, new() { Name = "表示する" }).ClickAsync();
+        await Expect(page.Locator("tr.finding", new() { HasText = "kaigo01" })).ToContainTextAsync("拒否された操作");
+        await page.GetByLabel("所見（500文字まで）").FillAsync("拒否は権限外の画面を開いたもので、不正なアクセスはない");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("の検査・分析を記録する$") }).ClickAsync();
+        await Expect(page.Locator("#review-done")).ToContainTextAsync("の操作記録の検査・分析を記録しました");
+        await Expect(page.Locator("table").Last).ToContainTextAsync("kansa01");
+        var recorded = ward.Log.Read(new Municipality.Audit.OperationLogQuery(Action: Municipality.Audit.OperationAction.OperationLogReviewed)).Single().Entry;
+        Assert.Equal("kansa01", recorded.StaffId);
+        Assert.EndsWith("所見: 拒否は権限外の画面を開いたもので、不正なアクセスはない", recorded.Detail);
     }
 }
