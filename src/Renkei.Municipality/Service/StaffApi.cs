@@ -105,6 +105,13 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
             return ErrorResponses.Problem(StatusCodes.Status401Unauthorized, code, result.Message + " (" + code + ")");
         }
         var session = result.Session!;
+        if (session.MustChangePassword)
+        {
+            // A temporary or expired password opens nothing until it is changed (in the staff console).
+            await RecordAsync(session.StaffId.Value, terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: password-change-required");
+            return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "password-change-required",
+                "パスワードの変更が必要です。職員用画面でパスワードを変更してください (password-change-required)");
+        }
         var opened = _sessions.Open(session);
         await RecordAsync(session.StaffId.Value, terminal, null, OperationAction.Login, OperationResult.Success, "login: api");
         return Results.Json(new StaffLoginResponse(opened.Token, opened.ExpiresAt, session.StaffId.Value, session.DisplayName,

@@ -317,4 +317,26 @@ public sealed class StaffApiTests
         Assert.Equal((HttpStatusCode.Unauthorized, "account-unavailable"), (disabled.Status, disabled.Code));
         AssertIntact(ward);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_temporary_password_opens_no_api_session_until_it_is_changed(string provider)
+    {
+        await using var ward = await WardService.StartAsync(provider);
+        var account = ward.Account("kazei01");
+        var temporary = ward.Staff.ResetPassword(StaffId.Parse("admin01"), account.Id, ward.Log, "test-terminal");
+        Task<Answer> LoginAsync(string password)
+        {
+            ward.Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+            return ward.PostAsync(MunicipalityRoutes.StaffSessions, new StaffLoginRequest("kazei01", password, account.CodeAt(ward.Clock.GetUtcNow())), token: null);
+        }
+
+        var refused = await LoginAsync(temporary.Value);
+
+        Assert.Equal((HttpStatusCode.Forbidden, "password-change-required"), (refused.Status, refused.Code));
+        Assert.DoesNotContain(temporary.Value, refused.ToString());
+        Assert.Contains(ward.Entries(), e => e is { Action: OperationAction.LoginFailed, StaffId: "kazei01", Detail: "login: password-change-required" });
+        ward.Staff.ChangeOwnPassword(account.Id, temporary.Value, "kazei01 chose this passphrase", ward.Log, "test-terminal");
+        Assert.Equal(HttpStatusCode.OK, (await LoginAsync("kazei01 chose this passphrase")).Status);
+    }
 }
