@@ -188,7 +188,7 @@ public class ResidentSearchTests
     {
         using var f = new Fixture(provider);
         var id = await f.ArriveAsync("髙橋", "美咲", "タカハシ", "ミサキ");
-        // As a register written before migration 0004 (or by older folding rules) looks: no keys, no version.
+        // As a register written before migration 0005 (or by older folding rules) looks: no keys, no version.
         using (var connection = f.Db.Database.Open())
         {
             connection.Command("UPDATE residents SET search_name = NULL, search_given_name = NULL, search_kana = NULL, search_given_kana = NULL").ExecuteNonQuery();

@@ -260,7 +260,7 @@ public sealed class ResidentRegister
 
     /// <summary>
     /// Folds every resident's names again when the register's keys were made by other folding rules (or none: rows from
-    /// before migration 0004), a batch per transaction, then records <see cref="NameSearchKey.Version"/>. Rows written
+    /// before migration 0005), a batch per transaction, then records <see cref="NameSearchKey.Version"/>. Rows written
     /// meanwhile carry keys already, so a run that stops half-way is simply done again at the next start.
     /// </summary>
     private static void RefoldSearchKeys(Database database)
