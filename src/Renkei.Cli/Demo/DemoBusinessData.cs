@@ -124,7 +124,8 @@ public static class DemoBusinessData
                 var children = people.Where(p => p != recipient && ChildAllowanceRules.Counts(p.Member.BirthDate, referenceDate)).ToList();
                 if (children.Count > 0)
                 {
-                    var amounts = ChildAllowanceRules.Amounts(children.Select(c => c.Member.BirthDate), referenceDate);
+                    // Older siblings (to 22) count for the third-child rate, though they are not paid for.
+                    var amounts = ChildAllowanceRules.Amounts(people.Where(p => p != recipient).Select(p => p.Member.BirthDate), referenceDate);
                     var ordered = children.OrderBy(c => c.Member.BirthDate).ThenBy(c => c.Member.ResidentId).ToList();
                     var certified = Later(recipient.Member.ResidentSince, ordered[0].Member.BirthDate);
                     awards.Add(new ChildAllowanceAward(recipient.Member.AddresseeNumber, household[0].HouseholdNumber, certified,

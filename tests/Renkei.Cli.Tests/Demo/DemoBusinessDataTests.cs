@@ -99,18 +99,18 @@ public sealed class DemoBusinessDataTests
         Assert.Equal(r.Taxpayers * 2, r.TaxAssessments);
         Assert.True(r.ChildAllowanceRecipients > 0 && r.NursingCareInsured > 0 && r.NationalHealthInsuranceHouseholds > 0 && r.PublicAssistanceCases > 0, r.ToString());
 
-        // Child allowance: children under 18 in the recipient's household; recipients adults.
+        // Child allowance: children the allowance pays for (to the first 31 March after 18) in the recipient's household; recipients adults.
         foreach (var row in ward.Rows("SELECT p.addressee_number, c.child_addressee_number, r.household_number FROM ca_children c JOIN ca_persons p ON p.person_id = c.recipient_person_id JOIN ca_recipients r ON r.person_id = c.recipient_person_id"))
         {
             var parts = row.Split('|');
             var recipient = long.Parse(parts[0]);
             var child = long.Parse(parts[1]);
-            Assert.InRange(AgeOf(child), 0, 17);
+            Assert.True(ChildAllowanceRules.Counts(population[child].BirthDate, Today), $"a child of {AgeOf(child)} is not paid for");
             Assert.True(AgeOf(recipient) >= 18);
             Assert.Equal(parts[2], population[child].HouseholdNumber);
             Assert.Equal(parts[2], population[recipient].HouseholdNumber);
         }
-        var householdsWithChildren = population.Values.Where(m => Age(m.BirthDate, Today) < 18).Select(m => m.HouseholdNumber).ToHashSet();
+        var householdsWithChildren = population.Values.Where(m => ChildAllowanceRules.Counts(m.BirthDate, Today)).Select(m => m.HouseholdNumber).ToHashSet();
         Assert.All(ward.Rows("SELECT household_number FROM ca_recipients"), h => Assert.Contains(h, householdsWithChildren));
 
         // Nursing care: first category 65+, second category 40–64 and certified.
