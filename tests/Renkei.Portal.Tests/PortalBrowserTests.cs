@@ -157,10 +157,13 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
             Assert.DoesNotMatch(SixteenDigits, url);
         }
 
-        // Logout ends the session: the history asks for a login again.
+        // Logout ends the session and takes the card out of the browser's reader: the history asks for a login again,
+        // and the card file is no longer in this browser's storage.
         await page.GotoAsync("/");
+        Assert.NotNull(await page.EvaluateAsync<string?>("() => localStorage.getItem('renkei.card-reader.inserted-card')"));
         await page.Locator("form.logout button").ClickAsync();
         await page.WaitForURLAsync("**/login?done=logout");
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('renkei.card-reader.inserted-card')"));
         await page.GotoAsync("/history");
         Assert.EndsWith("/login", new Uri(page.Url).AbsolutePath);
     }
