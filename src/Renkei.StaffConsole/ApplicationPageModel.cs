@@ -1,3 +1,4 @@
+using Renkei.Documents;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -136,29 +137,14 @@ public static class ApplicationText
     };
 
     /// <summary>
-    /// The provided information's top-level values as "name: value" pairs, for the staff member to read (nested lists are
-    /// summarised by their length). The bodies are the intermediate servers' copies: they hold no individual number.
+    /// The provided information as "label: value" lines with the Japanese labels, yen and era dates the portal shows the
+    /// resident (<see cref="InformationTables"/>, one table for both); each item of a nested list on a line of its own. The
+    /// bodies are the intermediate servers' copies: they hold no individual number.
     /// </summary>
-    public static IReadOnlyList<string> Values(JsonElement? body)
+    public static IReadOnlyList<string> Values(string kind, JsonElement? body)
     {
-        if (body is not { ValueKind: JsonValueKind.Object } value) return [];
-        var lines = new List<string>();
-        foreach (var property in value.EnumerateObject())
-        {
-            var text = property.Value.ValueKind switch
-            {
-                JsonValueKind.Array => property.Value.GetArrayLength().ToString(CultureInfo.InvariantCulture) + "件",
-                JsonValueKind.Object => "…",
-                JsonValueKind.Null => "—",
-                JsonValueKind.True => "はい",
-                JsonValueKind.False => "いいえ",
-                // Amounts with thousands separators; years and codes as they are.
-                JsonValueKind.Number => property.Value.TryGetInt64(out var n) && !property.Name.EndsWith("Year", StringComparison.Ordinal)
-                    && !property.Name.EndsWith("Code", StringComparison.Ordinal) ? n.ToString("N0", CultureInfo.InvariantCulture) : property.Value.GetRawText(),
-                _ => property.Value.GetString() ?? "",
-            };
-            lines.Add(property.Name + ": " + text);
-        }
-        return lines;
+        var table = InformationTables.Render(kind, body);
+        return [.. table.Rows.Select(r => $"{r.Label}: {r.Value}"),
+            .. table.Tables.Select(t => $"{t.Caption}: {string.Join("、", t.Rows.Select(r => $"{r.Label} {r.Value}"))}")];
     }
 }

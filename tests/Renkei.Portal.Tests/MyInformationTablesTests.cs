@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Network.Contracts;
-using Renkei.Portal.SelfInformation;
+using Renkei.Documents;
 
 namespace Renkei.Portal.Tests;
 
@@ -11,12 +11,15 @@ public sealed class MyInformationTablesTests
     private static ProvidedInformation Info(string kind, object body, DateOnly? asOf = null) =>
         new(true, kind, asOf, 1, null, JsonSerializer.SerializeToElement(body, JsonDefaults.Options), null);
 
+    private static InformationTable Render(ProvidedInformation information) =>
+        InformationTables.Render(information.Kind, information.Body, information.AsOf, information.UpdatedAt);
+
     private static Dictionary<string, string> Rows(InformationTable table) => table.Rows.ToDictionary(r => r.Label, r => r.Value);
 
     [Fact]
     public void Local_tax_has_Japanese_labels_yen_and_the_fiscal_year_in_the_era()
     {
-        var table = InformationTables.Render(Info("local-tax", new
+        var table = Render(Info("local-tax", new
         {
             fiscalYear = 2026, taxable = false, totalIncome = 1_234_567, totalDeductions = 430_000, taxableIncome = 804_567,
             incomeBasedTaxAmount = 0, perCapitaLevy = 0, dependantsCount = 1,
@@ -34,7 +37,7 @@ public sealed class MyInformationTablesTests
     [Fact]
     public void Pension_benefits_are_nested_tables_with_months_and_types_in_Japanese()
     {
-        var table = InformationTables.Render(Info("pension-benefit", new
+        var table = Render(Info("pension-benefit", new
         {
             amountFiscalYear = 2019,
             totalAnnualAmount = 780_100,
@@ -71,7 +74,7 @@ public sealed class MyInformationTablesTests
     [Fact]
     public void Resident_record_shows_the_household_size_and_relationship_but_no_addressee_numbers()
     {
-        var table = InformationTables.Render(Info("resident-record", new
+        var table = Render(Info("resident-record", new
         {
             householdNumber = "0000123", relationshipCode = 4, householdMemberAddresseeNumbers = new[] { 10_000_001L, 10_000_002L, 10_000_003L },
             status = "resident", movedInOn = "2026-03-15", movedOutOn = (string?)null,
@@ -88,7 +91,7 @@ public sealed class MyInformationTablesTests
     [Fact]
     public void Health_insurance_qualification_loss_is_readable()
     {
-        var rows = Rows(InformationTables.Render(Info("health-insurance-qualification", new
+        var rows = Rows(Render(Info("health-insurance-qualification", new
         {
             insurerType = "healthInsuranceSociety", insurerNumber = "06139999", insuredCategory = "insured",
             acquiredOn = "2015-04-01", lostOn = "2026-04-01", lossReason = "retirement",
@@ -103,7 +106,7 @@ public sealed class MyInformationTablesTests
     [Fact]
     public void A_field_the_layout_does_not_know_is_still_shown()
     {
-        var rows = Rows(InformationTables.Render(Info("child-allowance", new
+        var rows = Rows(Render(Info("child-allowance", new
         {
             eligible = true, childrenCount = 2, monthlyAmount = 25_000, periodFrom = "2026-04-01", periodTo = (string?)null, extraNote = "新設項目",
         })));
@@ -117,7 +120,7 @@ public sealed class MyInformationTablesTests
     public void An_unknown_kind_is_a_generic_key_value_table()
     {
         Assert.False(InformationTables.IsKnown("disability-certificate"));
-        var table = InformationTables.Render(Info("disability-certificate", new
+        var table = Render(Info("disability-certificate", new
         {
             grade = 2, issuedOn = "2020-10-01", valid = true, office = new { name = "福祉事務所", code = "A1" }, tags = new[] { "身体", "視覚" },
             history = new[] { new { on = "2021-01-01", action = "再認定" } },

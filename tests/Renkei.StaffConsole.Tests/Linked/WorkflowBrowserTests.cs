@@ -252,6 +252,12 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         foreach (var shown in await page.Locator("#results-table td.provider").AllTextContentsAsync()) Assert.Equal("大田区（131113）", shown);
         Assert.All(await page.Locator("#results-table td.as-of").AllTextContentsAsync(), t => Assert.EndsWith("時点", t));
         Assert.All(await page.Locator("#results-table td.record").AllTextContentsAsync(), t => Assert.Matches(@"^ネットワーク \d+ ／ 当区 \d+$", t));
+        // The linked values read as the portal shows them to the resident: Japanese labels, yen, era dates — no field names.
+        var results = await page.Locator("#results-table").InnerTextAsync();
+        Assert.Contains("賦課年度", results);
+        Assert.Contains("住民の状態: 転出", results);
+        Assert.DoesNotContain("fiscalYear", results);
+        Assert.DoesNotContain("movedOutOn", results);
 
         Assert.Equal("児童手当 2人 月額20,000円", await DecideAsync(page, WorkflowCatalogue.ChildAllowanceArrival));
         var notice = await ExportNoticeAsync(page);
@@ -273,7 +279,7 @@ public class WorkflowBrowserTests(BrowserFixture browser, ITestOutputHelper outp
         await page.Locator("#run-linkage").ClickAsync();
         await Expect(page.Locator("#results-table tbody tr")).ToHaveCountAsync(1);
         Assert.Equal("大田区（131113）", await page.Locator("#results-table td.provider").TextContentAsync());
-        Assert.Contains("totalIncome: 1,400,000", await page.Locator("#results-table tbody tr").TextContentAsync());
+        Assert.Contains("総所得金額等: 1,400,000円", await page.Locator("#results-table tbody tr").TextContentAsync());
         var summary = await DecideAsync(page, WorkflowCatalogue.NursingCarePremiumArrival);
         Assert.StartsWith("第7段階 年額", summary);
         var notice = await ExportNoticeAsync(page);

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Renkei.Core.Dates;
-using Renkei.Network.Contracts;
 
-namespace Renkei.Portal.SelfInformation;
+namespace Renkei.Documents;
 
-/// <summary>One row of a table on the self-information page: a Japanese label and the value as a resident reads it.</summary>
+/// <summary>One row of an information table: a Japanese label and the value as a resident or a clerk reads it.</summary>
 public sealed record InformationRow(string Label, string Value);
 
 /// <summary>A table of rows, with tables nested under it (e.g. each pension of 年金給付関係情報).</summary>
@@ -15,7 +14,8 @@ public sealed record InformationTable(string? Caption, IReadOnlyList<Information
 /// Turns a provided information body into readable tables: the shipped kinds (地方税, 住民票, 児童手当, 介護保険, 国民健康保険,
 /// 生活保護, 年金給付, 医療保険資格) get Japanese labels in a fixed order, amounts in yen and dates in the Japanese era; any
 /// field a known kind does not list, and every field of an unknown kind, is shown as a generic key/value row (nothing the
-/// holder sent is hidden). Bodies are read as JSON, not bound to the holders' types: the portal renders what it receives.
+/// holder sent is hidden). Bodies are read as JSON, not bound to the holders' types: what was received is rendered. One
+/// table for everyone who reads linked information: the portal's わたしの情報 and the staff console's linkage results.
 /// </summary>
 public static class InformationTables
 {
@@ -115,23 +115,28 @@ public static class InformationTables
     /// <summary>True for the kinds with a Japanese layout; others are shown generically.</summary>
     public static bool IsKnown(string kind) => Layouts.ContainsKey(kind);
 
-    /// <summary>The information's body as a table (plus its 基準日 and 更新日 when given). A missing body gives an empty table.</summary>
-    public static InformationTable Render(ProvidedInformation information)
+    /// <summary>A body of information kind <paramref name="kind"/> as a table (plus its 基準日 and 更新日 when given). A missing body gives an empty table.</summary>
+    public static InformationTable Render(string kind, JsonElement? body, DateOnly? asOf = null, DateTimeOffset? updatedAt = null)
     {
-        ArgumentNullException.ThrowIfNull(information);
+        ArgumentNullException.ThrowIfNull(kind);
         var rows = new List<InformationRow>();
         var tables = new List<InformationTable>();
-        if (information.Body is { ValueKind: JsonValueKind.Object } body)
+        if (body is { ValueKind: JsonValueKind.Object } value)
         {
-            if (Layouts.TryGetValue(information.Kind, out var layout)) Fill(body, layout, rows, tables);
-            else Generic(body, null, rows, tables);
+            if (Layouts.TryGetValue(kind, out var layout)) Fill(value, layout, rows, tables);
+            else Generic(value, null, rows, tables);
         }
-        else if (information.Body is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } other)
+        else if (body is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } other)
         {
             rows.Add(new InformationRow("内容", Text(other)));
         }
-        if (information.AsOf is { } asOf) rows.Add(new InformationRow("基準日", JapaneseEraDate.Format(asOf)));
-        if (information.UpdatedAt is { } updated) rows.Add(new InformationRow("情報の更新日時", PortalText.EraDateTime(updated)));
+        if (asOf is { } day) rows.Add(new InformationRow("基準日", JapaneseEraDate.Format(day)));
+        if (updatedAt is { } updated)
+        {
+            var local = updated.ToOffset(TimeSpan.FromHours(9));
+            rows.Add(new InformationRow("情報の更新日時",
+                JapaneseEraDate.Format(DateOnly.FromDateTime(local.DateTime)) + " " + local.ToString("HH:mm", CultureInfo.InvariantCulture)));
+        }
         return new InformationTable(null, rows, tables);
     }
 
