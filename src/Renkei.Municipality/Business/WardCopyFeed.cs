@@ -45,6 +45,7 @@ public sealed class WardCopyFeed(ResidentRegister register, AddresseeSystem addr
 
     private static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IntermediateFeeder _business = new(systems, new IntermediateHttpFeed(intermediate, register.Municipality.Digits, IntermediateHttpFeed.Job, clock));
     private Database Database => register.Database;
     private string Holder => register.Municipality.Digits;
     private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(JapanOffset).DateTime);
@@ -103,8 +104,7 @@ public sealed class WardCopyFeed(ResidentRegister register, AddresseeSystem addr
         var (households, residentCopies) = await SendRegisterAsync(cancellationToken);
         long businessCopies = 0;
         if (pendingRuns.Count > 0)
-            businessCopies += (await new IntermediateFeeder(systems, new IntermediateHttpFeed(intermediate, Holder, IntermediateHttpFeed.Job, clock))
-                .SendAllAsync(Today, cancellationToken)).CopiesSent;
+            businessCopies += (await _business.SendAllAsync(Today, cancellationToken)).CopiesSent;
         businessCopies += await SendBusinessChangesAsync(cancellationToken);
         foreach (var run in pendingRuns) FinishRun(run, residentCopies + businessCopies);
         return new CopyFeedReport(households, residentCopies, businessCopies, pendingRuns.Count);
@@ -205,8 +205,7 @@ public sealed class WardCopyFeed(ResidentRegister register, AddresseeSystem addr
         using (var connection = Database.Open())
             cursors = systems.All.ToDictionary(s => s.SystemCode, s => Cursor(connection, s.SystemCode));
         if (systems.All.All(s => s.ChangesAfter(cursors[s.SystemCode], 1).Count == 0)) return 0;
-        var report = await new IntermediateFeeder(systems, new IntermediateHttpFeed(intermediate, Holder, IntermediateHttpFeed.Job, clock))
-            .SendChangesAsync(Today, cursors, cancellationToken);
+        var report = await _business.SendChangesAsync(Today, cursors, cancellationToken);
         foreach (var (system, sequence) in report.LastSequenceBySystem)
             if (sequence > cursors[system]) SetCursor(system, sequence);
         return report.CopiesSent;

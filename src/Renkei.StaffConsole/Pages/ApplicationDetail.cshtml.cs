@@ -117,8 +117,9 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
         {
             if (!IntegratedAddresseeNumber.TryParse(Subject, out var subject, out _))
                 throw new WorkflowException(WorkflowException.Codes.InvalidInput, "対象者を選んでください");
-            var application = Workflows.Store.Find(Id);
-            var workflow = application is null ? null : WorkflowCatalogue.Find(application.Workflow);
+            // Through the workflows (affair checked, logged), so an application of another affair is refused as such.
+            var application = Workflows.Get(Staff!, Id, Terminal);
+            var workflow = WorkflowCatalogue.Find(application.Workflow);
             var step = workflow?.Attachments.FirstOrDefault(x => x.Code == AttachmentCode) is { } attachment ? workflow.Step(attachment.ReplacedByStep) : null;
             var body = step?.Kind switch
             {
