@@ -36,6 +36,9 @@ public sealed class DemoCountryGenerator
     public const double MoveRate = 0.005;
     public const int MinimumMovesPerWard = 2;
 
+    /// <summary>Every ward receives a family with a child younger than this (児童手当 for an arriving household).</summary>
+    public const int YoungChildAge = 15;
+
     private const long HouseholdNumberBase = 1_000_000_000L; // ten-digit household numbers 1xxxxxxxxx
     private const long HouseholdNumberSpace = 1_000_000_000L;
 
@@ -141,7 +144,9 @@ public sealed class DemoCountryGenerator
     /// <summary>
     /// Planned moves of whole households between different wards, about <see cref="MoveRate"/> of each ward's
     /// households (at least <see cref="MinimumMovesPerWard"/>), dated within 180 days after <see cref="ReferenceDate"/>,
-    /// ordered by date, then departure ward and household number. A household moves at most once.
+    /// ordered by date, then departure ward and household number. A household moves at most once. Each ward receives at
+    /// least one household with a child under <see cref="YoungChildAge"/> from the next ward in <see cref="DemoWard.All"/>
+    /// (so 品川区 always receives such a family from 大田区), one more move if the random ones include none.
     /// </summary>
     public IReadOnlyList<DemoMove> Moves => _moves.Value;
 
@@ -232,6 +237,7 @@ public sealed class DemoCountryGenerator
     {
         var moves = new List<DemoMove>();
         var buffer = new StringBuilder(128);
+        var composer = new HouseholdComposer(ReferenceDate);
         var wards = DemoWard.All;
         for (var w = 0; w < wards.Count; w++)
         {
@@ -239,12 +245,34 @@ public sealed class DemoCountryGenerator
             var wanted = Math.Min(households, Math.Max(MinimumMovesPerWard, (int)Math.Round(households * MoveRate, MidpointRounding.AwayFromZero)));
             var random = new SplitMix64(SplitMix64.Derive(_key, 0x4D4F5645, (ulong)w));
             var chosen = new HashSet<int>();
+            var familyTo = (w + wards.Count - 1) % wards.Count;
+            var familyMoves = false;
             while (chosen.Count < wanted)
             {
                 var household = random.Next(households);
                 if (!chosen.Add(household)) continue;
                 var (a, b) = ((w + 1) % wards.Count, (w + 2) % wards.Count);
                 var to = random.NextDouble() < wards[a].Share / (wards[a].Share + wards[b].Share) ? a : b;
+                Add(household, to);
+                familyMoves |= to == familyTo && HasYoungChild(composer, w, household);
+            }
+            // Every ward receives a family with a young child from the next ward in the list (大田区 → 品川区, 板橋区 → 大田区,
+            // 品川区 → 板橋区): the counter's flagship flow, 児童手当 for an arriving household, works on every demo.
+            if (!familyMoves)
+            {
+                var start = random.Next(households);
+                for (var i = 0; i < households; i++)
+                {
+                    var household = (start + i) % households;
+                    if (chosen.Contains(household) || !HasYoungChild(composer, w, household)) continue;
+                    chosen.Add(household);
+                    Add(household, familyTo);
+                    break;
+                }
+            }
+
+            void Add(int household, int to)
+            {
                 var date = ReferenceDate.AddDays(random.Between(1, 180));
                 var address = WardTowns[to].Build(ref random, random.PerMille(600), buffer);
                 moves.Add(new DemoMove(wards[w].Code, wards[to].Code, HouseholdNumber(w, household), date, address));
@@ -255,5 +283,20 @@ public sealed class DemoCountryGenerator
             .ThenBy(m => m.From.Digits, StringComparer.Ordinal)
             .ThenBy(m => m.HouseholdNumber, StringComparer.Ordinal)
             .ToArray();
+    }
+
+    /// <summary>
+    /// Whether the household has a child (続柄 子) under <see cref="YoungChildAge"/> on <see cref="ReferenceDate"/>. The last household
+    /// of a ward never counts: it may be cut short (<see cref="HouseholdComposer.Forced"/>).
+    /// </summary>
+    private bool HasYoungChild(HouseholdComposer composer, int ward, int household)
+    {
+        if (household >= _householdCounts[ward] - 1) return false;
+        var random = HouseholdRandom(ward, household);
+        var plan = HouseholdComposer.Plan(ref random);
+        var count = composer.Compose(ref random, plan, out _);
+        for (var i = 0; i < count; i++)
+            if (composer.Members[i] is { Relationship: Relationship.Child, Age: < YoungChildAge }) return true;
+        return false;
     }
 }

@@ -365,6 +365,25 @@ public sealed class DemoCountryGeneratorTests(DemoCountryFixture country) : ICla
         Assert.All(generator.Moves, m => Assert.Contains(m.HouseholdNumber, households[m.From]));
     }
 
+    [Theory]
+    [InlineData(6, 900)]
+    [InlineData(11, 300)]
+    [InlineData(42, 5_000)]
+    public void Every_ward_receives_a_family_with_a_young_child_from_the_next_ward(int seed, int size)
+    {
+        var generator = new DemoCountryGenerator(seed, size);
+        var wards = generator.Wards;
+        for (var w = 0; w < wards.Count; w++)
+        {
+            var (from, to) = (wards[(w + 1) % wards.Count], wards[w]);
+            var households = generator.Residents(from).GroupBy(r => r.HouseholdNumber).ToDictionary(g => g.Key, g => g.ToList());
+            var families = generator.Moves.Where(m => m.From == from.Code && m.To == to.Code)
+                .Where(m => households[m.HouseholdNumber].Any(r => r.Relationship == Relationship.Child
+                    && r.BirthDate > generator.ReferenceDate.AddYears(-DemoCountryGenerator.YoungChildAge)));
+            Assert.True(families.Any(), $"seed {seed}, {size} residents: no family with a young child moves from {from.Name} to {to.Name}");
+        }
+    }
+
     [Fact]
     public void Household_numbers_for_new_households_do_not_collide_with_generated_ones()
     {
