@@ -24,6 +24,13 @@ public static class EApplicationRoutes
 
     /// <summary>児童手当 認定請求 (child allowance).</summary>
     public const string ChildAllowance = "child-allowance";
+
+    /// <summary>
+    /// <c>POST e-applications/status</c>: the state of one filed application, asked by its receipt number (受付番号) and the
+    /// submission's inquiry code (照会番号, <see cref="EApplicationReceipt.InquiryCode"/>) — what the resident keeps from the
+    /// receipt, since the portal keeps nothing. An unknown number and a wrong code get the same 404.
+    /// </summary>
+    public const string Status = "e-applications/status";
 }
 
 /// <summary>
@@ -59,7 +66,68 @@ public sealed record NurseryRequest(IReadOnlyList<string> Preferences, DateOnly 
 public sealed record EApplicationSubmission(Guid SubmissionId, string Document, string Signature, string SigningCertificate);
 
 /// <summary>What the ward filed: one application per procedure (ids are the ward's), or why it refused.</summary>
-public sealed record EApplicationReceipt(Guid SubmissionId, string Municipality, DateTimeOffset ReceivedAt, IReadOnlyList<FiledApplication> Applications);
+/// <param name="InquiryCode">照会番号: a secret of the submission (<see cref="EApplicationInquiryCode"/>) that, with a receipt number,
+/// lets the applicant ask for the status later (<see cref="EApplicationRoutes.Status"/>); a resend returns the same code.</param>
+public sealed record EApplicationReceipt(Guid SubmissionId, string Municipality, DateTimeOffset ReceivedAt, IReadOnlyList<FiledApplication> Applications,
+    string? InquiryCode = null);
+
+/// <summary>The question of <see cref="EApplicationRoutes.Status"/>: a receipt number (受付番号) and the submission's inquiry code (照会番号).</summary>
+public sealed record EApplicationStatusRequest(long ApplicationId, string InquiryCode);
+
+/// <summary>
+/// The state of a filed application (<see cref="EApplicationRoutes.Status"/>): <see cref="State"/> is one of
+/// <see cref="EApplicationStates"/>; <see cref="Outcome"/> (<c>approved</c> / <c>rejected</c>) and <see cref="DecidedOn"/> only once decided.
+/// </summary>
+public sealed record EApplicationStatus(long ApplicationId, string Procedure, string ProcedureName, DateOnly ReceivedOn, string State,
+    string? Outcome, DateOnly? DecidedOn);
+
+/// <summary>The states an e-application is reported in.</summary>
+public static class EApplicationStates
+{
+    /// <summary>受付: received, being checked.</summary>
+    public const string Received = "received";
+    /// <summary>審査中: the information needed is gathered; awaiting the decision.</summary>
+    public const string Examining = "examining";
+    /// <summary>決定済: decided (see the outcome).</summary>
+    public const string Decided = "decided";
+}
+
+/// <summary>
+/// 照会番号: 12 characters of Crockford's base32 (no I, L, O, U), written in three groups of four (<c>7KQ2-M9XD-4RTB</c>),
+/// 60 random bits. <see cref="Normalise"/> accepts lower case, full-width characters, spaces and missing hyphens.
+/// </summary>
+public static class EApplicationInquiryCode
+{
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// <summary>A new random code.</summary>
+    public static string New()
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        var text = new char[14];
+        for (int i = 0, j = 0; i < 12; i++)
+        {
+            if (i is 4 or 8) text[j++] = '-';
+            text[j++] = Alphabet[bytes[i] & 31];
+        }
+        return new string(text);
+    }
+
+    /// <summary>The code in its written form, or null when <paramref name="text"/> cannot be one.</summary>
+    public static string? Normalise(string? text)
+    {
+        if (text is null || text.Length > 40) return null;
+        var letters = new System.Text.StringBuilder(12);
+        foreach (var c in text.Normalize(System.Text.NormalizationForm.FormKC).ToUpperInvariant())
+        {
+            if (c is '-' || char.IsWhiteSpace(c)) continue;
+            if (!Alphabet.Contains(c, StringComparison.Ordinal) || letters.Length == 12) return null;
+            letters.Append(c);
+        }
+        return letters.Length == 12 ? $"{letters.ToString(0, 4)}-{letters.ToString(4, 4)}-{letters.ToString(8, 4)}" : null;
+    }
+}
 
 public sealed record FiledApplication(string Procedure, string ProcedureName, long ApplicationId);
 
@@ -77,6 +145,8 @@ public static class EApplicationRefusalCodes
     public const string ChildNotFound = "child-not-found";
     /// <summary>The applicant already has an application of the procedure under examination or approved (409); the detail names it.</summary>
     public const string AlreadyApplied = "already-applied";
+    /// <summary>No application with this receipt number and inquiry code (404 of <see cref="EApplicationRoutes.Status"/>): the same answer for either wrong.</summary>
+    public const string StatusNotFound = "status-not-found";
 }
 
 public sealed class EApplicationException(int status, string code, string message) : Exception(message)
@@ -93,6 +163,14 @@ public sealed class EApplicationHttpClient(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync(EApplicationRoutes.Submit, submission, JsonDefaults.Options, cancellationToken);
         return await ServiceResponses.ReadAsync<EApplicationReceipt>(response,
+            (status, problem) => new EApplicationException((int)status, problem.Code, problem.Detail), cancellationToken);
+    }
+
+    /// <exception cref="EApplicationException">No such application with that code (<see cref="EApplicationRefusalCodes.StatusNotFound"/>), or refused.</exception>
+    public async Task<EApplicationStatus> StatusAsync(EApplicationStatusRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(EApplicationRoutes.Status, request, JsonDefaults.Options, cancellationToken);
+        return await ServiceResponses.ReadAsync<EApplicationStatus>(response,
             (status, problem) => new EApplicationException((int)status, problem.Code, problem.Detail), cancellationToken);
     }
 }

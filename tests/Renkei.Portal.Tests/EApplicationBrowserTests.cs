@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Playwright;
+using Renkei.Core.Json;
 using Renkei.Cli.Demo;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Contracts;
@@ -57,9 +59,19 @@ public sealed class EApplicationBrowserTests(PortalCountry country, ITestOutputH
         await Expect(page.Locator("#procedure-allowance")).ToBeCheckedAsync();
         await FillAndConfirmAsync();
 
-        // The confirmation shows exactly the text that will be signed.
+        // The confirmation shows the text that will be signed as a Japanese table read back from that very text; the raw
+        // text is folded away for those who want to check it.
         await Expect(page.Locator("#confirmation")).ToBeVisibleAsync();
-        var documentText = await page.Locator("#document-text").InnerTextAsync();
+        await Expect(page.Locator("#document-text")).ToBeHiddenAsync();
+        var documentText = (await page.Locator("#document-text").TextContentAsync())!;
+        var signedDocument = JsonSerializer.Deserialize<EApplicationDocument>(documentText, JsonDefaults.Options)!;
+        var table = await page.Locator("#confirm-table").InnerTextAsync();
+        Assert.Contains(signedDocument.SubmissionId.ToString(), table);
+        Assert.All(signedDocument.Children, c => Assert.Contains($"{c.Name}（{PortalText.EraDate(c.BirthDate)}生）", table));
+        Assert.All(signedDocument.Nursery!.Preferences, p => Assert.Contains(p, table));
+        Assert.Contains(signedDocument.Contact!, table);
+        Assert.DoesNotContain("{", table);
+        Assert.DoesNotContain("municipality", table);
         Assert.Contains(EApplicationRoutes.DocumentFormat, documentText);
         Assert.Contains("\"municipality\":\"131091\"", documentText);
         Assert.Contains("東五反田保育園", documentText);
@@ -124,6 +136,31 @@ public sealed class EApplicationBrowserTests(PortalCountry country, ITestOutputH
 
         // No number on the receipt page.
         Assert.DoesNotMatch("(?<![0-9])[0-9]{12}(?![0-9])", await page.Locator("main").InnerTextAsync());
+
+        // Later: the parent asks for the status with the receipt number and the inquiry code the receipt showed.
+        var inquiryCode = (await page.Locator("#inquiry-code").TextContentAsync())!;
+        Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", inquiryCode);
+        await page.Locator("a[href='/e-application/status']").First.ClickAsync();
+        await page.Locator("#ward").SelectOptionAsync(DemoWard.Shinagawa.Code.Digits);
+        await page.Locator("#receipt-number").FillAsync(receipt[0].Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A code with one letter changed is refused exactly as an unknown number would be.
+        var wrong = (inquiryCode[0] == '7' ? '8' : '7') + inquiryCode[1..];
+        await page.Locator("#inquiry-code").FillAsync(wrong);
+        await page.Locator("#status-button").ClickAsync();
+        await Expect(page.Locator("#status-error")).ToHaveAttributeAsync("data-code", EApplicationRefusalCodes.StatusNotFound);
+        await Expect(page.Locator("#status-error")).ToContainTextAsync("受付番号または照会番号が違います");
+        await Expect(page.Locator("#status")).ToHaveCountAsync(0);
+        // Typed in lower case without hyphens, the right code shows the state the ward holds.
+        await page.Locator("#receipt-number").FillAsync(receipt[0].Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#inquiry-code").FillAsync(inquiryCode.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant());
+        await page.Locator("#status-button").ClickAsync();
+        await Expect(page.Locator("#status-state")).ToHaveAttributeAsync("data-state", EApplicationStates.Received);
+        await Expect(page.Locator("#status-procedure")).ToHaveTextAsync("保育所等の利用申込み");
+        await Expect(page.Locator("#status-state")).ToContainTextAsync("受付済み");
+        await PortalPages.ScreenshotAsync(page, "portal-e-application-status", output);
+        var log = ward.OperationLog.Read().Select(r => r.Entry).Where(e => e.StaffId == Renkei.Municipality.EApplications.EApplicationInbox.Actor).ToList();
+        Assert.Contains(log, e => e.Result == Renkei.Municipality.Audit.OperationResult.Refused && e.Detail!.Contains("状況照会", StringComparison.Ordinal));
+        Assert.Contains(log, e => e.Result == Renkei.Municipality.Audit.OperationResult.Success && e.Detail!.Contains("状況照会 保育所", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -54,7 +54,8 @@ public sealed partial class ApplicationStore
     /// fingerprint) returns the stored receipt and files nothing; the same id with other content files nothing either.
     /// </summary>
     internal (FilingOutcome Outcome, EApplicationReceipt? Receipt) FileEApplication(EApplicationEvidence evidence, string fingerprint,
-        IntegratedAddresseeNumber applicant, IReadOnlyList<EApplicationFiling> filings, string municipality, DateOnly receivedOn, string actor) =>
+        IntegratedAddresseeNumber applicant, IReadOnlyList<EApplicationFiling> filings, string municipality, DateOnly receivedOn, string actor,
+        string inquiryCode) =>
         Database.InTransaction<(FilingOutcome, EApplicationReceipt?)>((connection, transaction) =>
         {
             var stored = Submissions.Claim(connection, transaction, evidence.SubmissionId, "e-application", fingerprint, evidence.ReceivedAt);
@@ -76,7 +77,7 @@ public sealed partial class ApplicationStore
                 .With("@s", evidence.SubmissionId.ToString("D")).With("@a", applicant.ToInt64()).With("@r", Time(evidence.ReceivedAt))
                 .With("@sa", Time(evidence.SignedAt)).With("@c", evidence.CertificateSerial).With("@d", evidence.Document)
                 .With("@sg", evidence.Signature).With("@sc", evidence.SigningCertificate).ExecuteNonQuery();
-            var receipt = new EApplicationReceipt(evidence.SubmissionId, municipality, evidence.ReceivedAt, filed);
+            var receipt = new EApplicationReceipt(evidence.SubmissionId, municipality, evidence.ReceivedAt, filed, inquiryCode);
             Submissions.Complete(connection, transaction, evidence.SubmissionId, JsonSerializer.Serialize(receipt, JsonDefaults.Options));
             return (FilingOutcome.Filed, receipt);
         });
@@ -107,6 +108,17 @@ public sealed partial class ApplicationStore
         return new EApplicationEvidence(Guid.Parse(reader.GetString(0)), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
             DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture), reader.GetString(3), reader.GetString(4), reader.GetString(5),
             reader.GetString(6));
+    }
+
+    /// <summary>The receipt of the submission an application was filed with, or null for an application opened at the counter.</summary>
+    internal EApplicationReceipt? ReceiptOfApplication(long applicationId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Command("SELECT submission_id FROM app_e_applications WHERE application_id = @id").With("@id", applicationId);
+        if (command.ExecuteScalar() is not string submission) return null;
+        return Submissions.Find(connection, null, Guid.Parse(submission)) is { Response: { } response }
+            ? JsonSerializer.Deserialize<EApplicationReceipt>(response, JsonDefaults.Options)
+            : null;
     }
 
     /// <summary>The applications filed for a submission (none when it was never filed).</summary>

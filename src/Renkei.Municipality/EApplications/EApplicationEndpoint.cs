@@ -25,6 +25,13 @@ internal static class EApplicationEndpoint
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary><c>POST e-applications/status</c>: the body read with the shared strict rules, then <see cref="EApplicationInbox.StatusAsync"/>.</summary>
+    public static async Task<IResult> HandleStatusAsync(HttpContext http, EApplicationInbox inbox)
+    {
+        var (request, _, problem) = await RequestBodies.ReadJsonAsync<EApplicationStatusRequest>(http, RequestBodies.Strict, 4 * 1024);
+        return problem ?? Results.Json(await inbox.StatusAsync(request, http.RequestAborted), JsonDefaults.Options);
+    }
+
     public static async Task<IResult> HandleAsync(HttpContext http, EApplicationInbox inbox)
     {
         if (http.Request.ContentLength is > MaxBody)

@@ -162,7 +162,7 @@ public sealed partial class EApplicationInbox
         (FilingOutcome outcome, EApplicationReceipt? receipt) filing;
         try
         {
-            filing = _store.FileEApplication(evidence, fingerprint, applicantNumber, filings, Ward.Digits, receivedOn, Actor);
+            filing = _store.FileEApplication(evidence, fingerprint, applicantNumber, filings, Ward.Digits, receivedOn, Actor, EApplicationInquiryCode.New());
         }
         catch (WorkflowException duplicate) when (duplicate.Code == WorkflowException.Codes.DuplicateApplication)
         {
@@ -183,6 +183,47 @@ public sealed partial class EApplicationInbox
                 $"電子申請受付 {workflow.Name} 申請番号 {filed.ApplicationId} 対象者 {members.Count + 1}人 署名検証済み", cancellationToken);
         }
         return receipt;
+    }
+
+    /// <summary>
+    /// The state of one filed application, for the applicant who kept its receipt number and the submission's inquiry code.
+    /// An unknown number, an application opened at the counter and a wrong code get the same refusal; each question is logged.
+    /// </summary>
+    /// <exception cref="RefusalException">400 for a malformed question (naming the field), 404 <see cref="EApplicationRefusalCodes.StatusNotFound"/>.</exception>
+    public async Task<EApplicationStatus> StatusAsync(EApplicationStatusRequest? request, CancellationToken cancellationToken = default)
+    {
+        if (request is null) throw Refuse(400, EApplicationRefusalCodes.BadDocument, "the question is empty (照会内容がありません)");
+        if (request.ApplicationId <= 0) throw Refuse(400, EApplicationRefusalCodes.BadDocument, "applicationId: a receipt number (受付番号を入力してください)");
+        var code = EApplicationInquiryCode.Normalise(request.InquiryCode)
+            ?? throw Refuse(400, EApplicationRefusalCodes.BadDocument, "inquiryCode: 12 letters and digits, as on the receipt (照会番号は受付時に表示された英数字12文字です)");
+        var receipt = _store.ReceiptOfApplication(request.ApplicationId);
+        var application = receipt?.InquiryCode is { } expected
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(code))
+                ? _store.Find(request.ApplicationId)
+                : null;
+        if (application is null)
+        {
+            await LogAsync(null, null, OperationResult.Refused, "電子申請 状況照会 拒否（受付番号または照会番号の誤り）", cancellationToken, OperationAction.View);
+            throw Refuse(404, EApplicationRefusalCodes.StatusNotFound,
+                "no application with this receipt number and inquiry code (受付番号または照会番号が違います)");
+        }
+        var workflow = WorkflowCatalogue.Find(application.Workflow)!;
+        var filed = receipt!.Applications.First(a => a.ApplicationId == application.Id);
+        var state = application.Status switch
+        {
+            ApplicationStatus.Decided => EApplicationStates.Decided,
+            ApplicationStatus.Linked => EApplicationStates.Examining,
+            _ => EApplicationStates.Received,
+        };
+        var outcome = application.Decision?.Outcome switch
+        {
+            DecisionOutcome.Approved => "approved",
+            DecisionOutcome.Rejected => "rejected",
+            _ => null,
+        };
+        await LogAsync(workflow.Affair, application.Applicant, OperationResult.Success,
+            $"電子申請 状況照会 {workflow.Name} 申請番号 {application.Id}（申請者本人の照会番号による）", cancellationToken, OperationAction.View);
+        return new EApplicationStatus(application.Id, filed.Procedure, workflow.Name, application.ReceivedOn, state, outcome, application.Decision?.DecidedOn);
     }
 
     // ---------------------------------------------------------------- checks
@@ -290,7 +331,8 @@ public sealed partial class EApplicationInbox
 
     private static RefusalException Refuse(int status, string code, string message) => new(status, code, message);
 
-    private Task LogAsync(string? affair, IntegratedAddresseeNumber? subject, OperationResult result, string detail, CancellationToken cancellationToken) =>
-        _addressee.Log.AppendAsync(new OperationLogEntry(Actor, _clock.GetUtcNow(), Terminal, affair, subject?.ToInt64(), OperationAction.Change, result, detail),
+    private Task LogAsync(string? affair, IntegratedAddresseeNumber? subject, OperationResult result, string detail, CancellationToken cancellationToken,
+        OperationAction action = OperationAction.Change) =>
+        _addressee.Log.AppendAsync(new OperationLogEntry(Actor, _clock.GetUtcNow(), Terminal, affair, subject?.ToInt64(), action, result, detail),
             cancellationToken);
 }

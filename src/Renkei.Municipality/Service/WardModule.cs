@@ -153,6 +153,10 @@ public static class WardModule
             .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
             .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",
                 EApplicationPortalClass);
+        app.MapPost("/" + EApplicationRoutes.Status, Handler(context => EApplicationEndpoint.HandleStatusAsync(context, inbox)))
+            .ExchangesJson<EApplicationStatusRequest, EApplicationStatus>()
+            .RequireInstitution("the citizen portal, asking for the applicant with the receipt number and inquiry code the applicant kept",
+                EApplicationPortalClass);
         return app;
     }
 

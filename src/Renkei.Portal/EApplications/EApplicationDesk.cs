@@ -72,6 +72,13 @@ public sealed class EApplicationDesk
     }
 
     /// <summary>
+    /// The document in <paramref name="text"/>, which the portal wrote itself (<see cref="Prepare"/>): the confirmation page
+    /// shows what this returns, so the resident reads in Japanese exactly the bytes they sign.
+    /// </summary>
+    public static EApplicationDocument Read(string text) =>
+        JsonSerializer.Deserialize<EApplicationDocument>(text, JsonDefaults.Options) ?? throw new InvalidOperationException("the prepared document does not parse");
+
+    /// <summary>
     /// Checks the form and prepares the document for <paramref name="sessionBinding"/> (a value only this session knows,
     /// e.g. its cookie). Returns the prepared document, or the form's errors (and no document).
     /// </summary>
@@ -201,8 +208,7 @@ public sealed class EApplicationDesk
             throw new EApplicationDeskException(EApplicationDeskException.DocumentChanged,
                 "申請内容が確認画面で作成したものと一致しません。もう一度最初から入力してください。");
         // The portal wrote this text itself (the hash says so): parsing it cannot fail short of a bug.
-        var parsed = JsonSerializer.Deserialize<EApplicationDocument>(document, JsonDefaults.Options)
-            ?? throw new InvalidOperationException("the prepared document does not parse");
+        var parsed = Read(document);
         var ward = _wards.FirstOrDefault(w => w.Code == parsed.Municipality)
             ?? throw new EApplicationDeskException(EApplicationDeskException.UnknownWard, "申請先の区は現在、電子申請を受け付けていません。");
 

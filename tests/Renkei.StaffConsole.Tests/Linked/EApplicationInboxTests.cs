@@ -165,6 +165,57 @@ public class EApplicationInboxTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_applicant_follows_the_status_by_receipt_number_and_inquiry_code_and_a_wrong_code_learns_nothing(string provider)
+    {
+        await using var country = await LinkedCountry.StartAsync(provider, pki: true);
+        await using var ward = await StartWardServiceAsync(country);
+        using var http = InboxClient(ward);
+        var inbox = new EApplicationHttpClient(http);
+        var father = country.Resident("鈴木", "大輔");
+        var card = await IssueCardAsync(country, country.ShinagawaWard, father, "suzuki");
+        var submission = Sign(card, Document(Guid.NewGuid(), "131091", Child(country.Resident("鈴木", "陽太"))));
+        var receipt = await inbox.SubmitAsync(submission);
+        var code = receipt.InquiryCode!;
+        Assert.Equal(code, EApplicationInquiryCode.Normalise(code));
+        Assert.Equal(code, (await inbox.SubmitAsync(submission)).InquiryCode); // a resend keeps the code
+        var allowance = receipt.Applications.Single(a => a.Procedure == EApplicationRoutes.ChildAllowance).ApplicationId;
+
+        var status = await inbox.StatusAsync(new EApplicationStatusRequest(allowance, code.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant()));
+        Assert.Equal((allowance, EApplicationRoutes.ChildAllowance, EApplicationStates.Received, null), (status.ApplicationId, status.Procedure, status.State, status.Outcome));
+
+        // A wrong code and an unknown number: the same 404, logged as refused.
+        var wrong = (code[0] == '7' ? '8' : '7') + code[1..];
+        var other = receipt.Applications.Single(a => a.Procedure == EApplicationRoutes.NurseryAdmission).ApplicationId;
+        foreach (var question in new[] { new EApplicationStatusRequest(allowance, wrong), new EApplicationStatusRequest(other + 1000, code) })
+        {
+            var refused = await Assert.ThrowsAsync<EApplicationException>(() => inbox.StatusAsync(question));
+            Assert.Equal((404, EApplicationRefusalCodes.StatusNotFound), (refused.Status, refused.Code));
+            Assert.DoesNotContain(wrong, refused.Message);
+        }
+        var malformed = await Assert.ThrowsAsync<EApplicationException>(() => inbox.StatusAsync(new EApplicationStatusRequest(allowance, "not a code")));
+        Assert.Equal((400, EApplicationRefusalCodes.BadDocument), (malformed.Status, malformed.Code));
+        Assert.Contains("inquiryCode", malformed.Message);
+        Assert.DoesNotContain("not a code", malformed.Message);
+
+        // After linkage and the decision at the counter, the same question reports 決定済み with the outcome and the date.
+        using var clerk = new ConsoleClient(country.BaseAddress);
+        await LoginAsync(clerk, country, "kodomo01", "child-allowance");
+        var path = $"/applications/{allowance}";
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsync(path + "?handler=Link", ("Mode", "immediate"))).Status);
+        Assert.Equal(EApplicationStates.Examining, (await inbox.StatusAsync(new EApplicationStatusRequest(allowance, code))).State);
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsync(path + "?handler=Decide", ("Confirmed", "true"))).Status);
+        var decided = await inbox.StatusAsync(new EApplicationStatusRequest(allowance, code));
+        var stored = new ApplicationStore(country.ShinagawaWard.Database).Find(allowance)!;
+        Assert.Equal((EApplicationStates.Decided, "approved", stored.Decision!.DecidedOn), (decided.State, decided.Outcome, decided.DecidedOn));
+
+        var log = country.ShinagawaWard.Log.Read(new OperationLogQuery(StaffId: EApplicationInbox.Actor)).Select(r => r.Entry)
+            .Where(e => e.Action == OperationAction.View).ToList();
+        Assert.Equal(2, log.Count(e => e.Result == OperationResult.Refused));
+        Assert.Equal(3, log.Count(e => e.Result == OperationResult.Success && e.SubjectAddresseeNumber == country.AddresseeOf(father.Id).ToInt64()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Tampered_suspended_revoked_other_ward_unknown_applicant_and_unknown_child_are_refused_and_nothing_is_filed(string provider)
     {
         await using var country = await LinkedCountry.StartAsync(provider, pki: true);
