@@ -58,9 +58,45 @@ public sealed record HistoryFilter(DateOnly? From, DateOnly? To, string? Institu
         Institution is null ? records : records.Where(r => r.Inquirer == Institution || r.Provider == Institution);
 }
 
+/// <summary>
+/// A stretch of the history as the page shows it: one record on its own, or the queries one fetch of わたしの情報 made
+/// (<see cref="IsSelfDisplay"/>: consecutive records of the portal's self-display affair whose request ids the same fetch
+/// made, <see cref="SelfInformation.SelfDisplayFetch"/>) shown as one line that opens to its records.
+/// </summary>
+public sealed record HistoryGroup(IReadOnlyList<HistoryRow> Rows, bool IsSelfDisplay)
+{
+    /// <summary>The holders asked, each once, in the order first asked.</summary>
+    public IReadOnlyList<string> Providers => Rows.Select(r => r.ProviderName).Distinct(StringComparer.Ordinal).ToList();
+}
+
 /// <summary>Builds the rows of the history (names looked up once per code) and its CSV export.</summary>
 internal static class History
 {
+    /// <summary>
+    /// The rows (newest first) in stretches: the portal's own self-display queries of one fetch together, every other
+    /// record on its own, so a few visits to わたしの情報 do not bury the linkages institutions made.
+    /// </summary>
+    public static IReadOnlyList<HistoryGroup> Groups(IReadOnlyList<HistoryRow> rows, string portal)
+    {
+        var groups = new List<HistoryGroup>();
+        List<HistoryRow>? current = null;
+        foreach (var row in rows)
+        {
+            var selfDisplay = row.Record.Affair == SelfDisplay.Affair && row.Record.Inquirer == portal;
+            if (selfDisplay && current is { Count: > 0 } && SelfInformation.SelfDisplayFetch.Same(current[0].Record.RequestId, row.Record.RequestId))
+            {
+                current.Add(row);
+                continue;
+            }
+            if (current is not null) groups.Add(new HistoryGroup(current, true));
+            current = null;
+            if (selfDisplay) current = [row];
+            else groups.Add(new HistoryGroup([row], false));
+        }
+        if (current is not null) groups.Add(new HistoryGroup(current, true));
+        return groups;
+    }
+
     public static IReadOnlyList<HistoryRow> Rows(VerifiedNames names, IEnumerable<ProvisionRecord> records) =>
         records.OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Sequence)
             .Select(record => new HistoryRow(record, PortalText.EraDateTime(record.RecordedAt),

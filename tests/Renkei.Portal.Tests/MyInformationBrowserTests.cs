@@ -69,11 +69,20 @@ public sealed class MyInformationBrowserTests(PortalCountry country, ITestOutput
         // やりとり履歴 shows the queries: the portal asked 大田区 for the local tax.
         var taxSequence = items.Single(i => i.Institution == DemoWard.Ota.Code.Digits && i.Kind == "local-tax").Sequence;
         await page.GotoAsync("/history");
-        var row = page.Locator($"#history-table tr[data-sequence='{taxSequence}']");
-        await Expect(row).ToHaveCountAsync(1);
+        // The fetch's queries read as one line of the history, which opens to each record.
+        var group = page.Locator("tbody.self-display-group", new() { Has = page.Locator($"tr[data-sequence='{taxSequence}']") });
+        await Expect(group).ToHaveCountAsync(1);
+        await Expect(group.Locator("tr[data-sequence]")).ToHaveCountAsync(items.Length);
+        await Expect(group.Locator(".group-header")).ToContainTextAsync($"あなたの操作による照会 {items.Length} 件");
+        await Expect(group.Locator(".group-header")).ToContainTextAsync("大田区");
+        var row = group.Locator($"tr[data-sequence='{taxSequence}']");
+        await Expect(row).ToBeHiddenAsync();
+        await group.Locator("button.group-toggle").ClickAsync();
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(group.Locator("button.group-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
         await Expect(row.Locator("td[data-label='提供機関']")).ToHaveTextAsync("大田区");
         await Expect(row.Locator("td[data-label='結果']")).ToHaveTextAsync("提供");
-        var shown = await page.Locator("#history-table tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))");
+        var shown = await page.Locator("#history-table tbody tr[data-sequence]").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))");
         Assert.All(items, i => Assert.Contains(i.Sequence, shown));
     }
 

@@ -41,7 +41,7 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         await page.GotoAsync("/history");
 
         // Exactly the network's records about the person, newest first — no one else's.
-        var shown = (await page.Locator("#history-table tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))")).ToList();
+        var shown = (await page.Locator("#history-table tbody tr[data-sequence]").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))")).ToList();
         Assert.Equal(expected.Select(r => r.Sequence).Order(), shown.Order());
         Assert.Equal(expected.OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Sequence).Select(r => r.Sequence), shown);
 
@@ -143,7 +143,7 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         // The institution filter keeps the records where 大田区 is inquirer or provider.
         await page.Locator("#institution").SelectOptionAsync(new SelectOptionValue { Label = "大田区" });
         await page.Locator("form[aria-label='絞り込み'] button[type=submit]").ClickAsync();
-        var filtered = await page.Locator("#history-table tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))");
+        var filtered = await page.Locator("#history-table tbody tr[data-sequence]").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))");
         Assert.Equal(expected.Where(r => r.Inquirer == "131113" || r.Provider == "131113").Select(r => r.Sequence).Order(), filtered.Order());
         // A period that ended before the records gives none.
         await page.GotoAsync("/history?from=2000-01-01&to=2000-12-31");
@@ -174,7 +174,7 @@ public sealed class PortalBrowserTests(PortalCountry country, ITestOutputHelper 
         await using var context = await country.NewContextAsync(width: 375);
         var page = await PortalPages.LoginAsync(context, country.Scenario.ParentCardFile);
         await page.GotoAsync("/history");
-        await Expect(page.Locator("#history-table tbody tr").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#history-table tbody tr[data-sequence]").First).ToBeVisibleAsync();
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
         Assert.True(overflow <= 0, $"the page scrolls sideways by {overflow}px at 375px");
         await PortalPages.ScreenshotAsync(page, "portal-history-phone", output);

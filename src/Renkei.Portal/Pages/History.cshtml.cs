@@ -20,6 +20,9 @@ public sealed class HistoryModel(ILogger<HistoryModel> logger) : PortalPageModel
     public HistoryFilter Filter { get; private set; } = new(null, null, null);
     public IReadOnlyList<HistoryRow> Rows { get; private set; } = [];
 
+    /// <summary><see cref="Rows"/> as the page shows them: each わたしの情報 fetch's queries as one line (<see cref="History.Groups"/>).</summary>
+    public IReadOnlyList<HistoryGroup> Groups => History.Groups(Rows, Runtime.InstitutionCode);
+
     /// <summary>The institutions that appear in the period's records (for the institution filter), by name.</summary>
     public IReadOnlyList<(string Code, string Name)> Institutions { get; private set; } = [];
 

@@ -68,6 +68,7 @@ public sealed class SelfInformationReader(
         foreach (var source in list.Sources)
             keys.TryAdd(source.Institution, ProviderKeyAsync(source.Institution, cancellationToken));
 
+        var fetch = SelfDisplayFetch.Start();
         using var gate = new SemaphoreSlim(Parallelism);
         try
         {
@@ -76,7 +77,7 @@ public sealed class SelfInformationReader(
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    return await QueryAsync(source, kind, portalToken, keys[source.Institution], cancellationToken);
+                    return await QueryAsync(fetch, source, kind, portalToken, keys[source.Institution], cancellationToken);
                 }
                 finally
                 {
@@ -95,14 +96,14 @@ public sealed class SelfInformationReader(
         }
     }
 
-    private async Task<SelfInformationItem> QueryAsync(SelfSource source, SelfDisplayKind kind, Token portalToken, Task<ECDsa?> providerKey,
-        CancellationToken cancellationToken)
+    private async Task<SelfInformationItem> QueryAsync(SelfDisplayFetch fetch, SelfSource source, SelfDisplayKind kind, Token portalToken,
+        Task<ECDsa?> providerKey, CancellationToken cancellationToken)
     {
         SelfInformationItem Item(SelfInformationState state, ProvidedInformation? information = null, long? sequence = null, string? refusal = null) =>
             new(source.Institution, source.Name, kind.Kind, kind.Name, state, information, sequence, refusal);
 
         LinkageResponse linkage;
-        var request = new LinkageRequest(Guid.NewGuid(), portal, portalToken, SelfDisplay.Affair, source.Institution, kind.Kind, null, null);
+        var request = new LinkageRequest(fetch.NextRequestId(), portal, portalToken, SelfDisplay.Affair, source.Institution, kind.Kind, null, null);
         try
         {
             linkage = await network.LinkageAsync(request, cancellationToken);
@@ -147,5 +148,37 @@ public sealed class SelfInformationReader(
         {
             return null;
         }
+    }
+}
+
+/// <summary>
+/// One fetch of わたしの情報: its queries' request ids share their first 8 bytes (random per fetch; the other 8 are random per
+/// query, so ids stay unique), which lets やりとり履歴 show the fetch's provision records as one line (<see cref="History.Groups"/>).
+/// The shared part says nothing about the person: it is random and lives only in the portal's own requests.
+/// </summary>
+public sealed class SelfDisplayFetch
+{
+    private readonly byte[] _prefix;
+
+    private SelfDisplayFetch(byte[] prefix) => _prefix = prefix;
+
+    public static SelfDisplayFetch Start() => new(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>A new request id of this fetch.</summary>
+    public Guid NextRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _prefix.CopyTo(bytes);
+        RandomNumberGenerator.Fill(bytes[8..]);
+        return new Guid(bytes);
+    }
+
+    /// <summary>Whether two request ids were made by the same fetch.</summary>
+    public static bool Same(Guid a, Guid b)
+    {
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        a.TryWriteBytes(x);
+        b.TryWriteBytes(y);
+        return x[..8].SequenceEqual(y[..8]);
     }
 }

@@ -73,6 +73,14 @@ function show(panel, result, message) {
 }
 
 table?.addEventListener('click', async (event) => {
+  const toggle = event.target.closest('button.group-toggle');
+  if (toggle) {
+    const group = document.getElementById(toggle.getAttribute('aria-controls'));
+    const open = group.classList.toggle('open');
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = open ? '内訳を閉じる' : '内訳を表示';
+    return;
+  }
   const button = event.target.closest('button.verify');
   if (!button) return;
   const row = button.closest('tr');
