@@ -109,8 +109,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
         {
             // A temporary or expired password opens nothing until it is changed (in the staff console).
             await RecordAsync(session.StaffId.Value, terminal, null, OperationAction.LoginFailed, OperationResult.Refused, "login: password-change-required");
-            return ErrorResponses.Problem(StatusCodes.Status403Forbidden, "password-change-required",
-                "パスワードの変更が必要です。職員用画面でパスワードを変更してください (password-change-required)");
+            return PasswordChangeRequired();
         }
         var opened = _sessions.Open(session);
         await RecordAsync(session.StaffId.Value, terminal, null, OperationAction.Login, OperationResult.Success, "login: api");
@@ -357,6 +356,14 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
                 await RecordAsync(found.Session.StaffId.Value, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: account-unavailable");
             return (null, Unauthorized(http, "account-unavailable", "このアカウントは現在利用できません (account disabled or locked)"));
         }
+        if (refreshed.MustChangePassword)
+        {
+            // The password expired, or an administrator reset it, while the session was open: the session ends as a login would be refused.
+            _sessions.Close(token);
+            if (action is { } refusedAction)
+                await RecordAsync(found.Session.StaffId.Value, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: password-change-required");
+            return (null, PasswordChangeRequired());
+        }
         _sessions.Update(token, refreshed);
         return (new Caller(refreshed, token, found.ExpiresAt, terminal), null);
     }
@@ -374,6 +381,10 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
         var (_, refusal) = await AuthenticateAsync(http, route?.Action, route?.What ?? "staff");
         if (refusal is not null) await refusal.ExecuteAsync(http);
     }
+
+    /// <summary>A temporary or expired password opens nothing until it is changed (in the staff console).</summary>
+    private static IResult PasswordChangeRequired() => ErrorResponses.Problem(StatusCodes.Status403Forbidden, "password-change-required",
+        "パスワードの変更が必要です。職員用画面でパスワードを変更してください (password-change-required)");
 
     private static IResult Unauthorized(HttpContext http, string code, string message)
     {

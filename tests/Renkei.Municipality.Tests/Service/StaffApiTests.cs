@@ -339,4 +339,35 @@ public sealed class StaffApiTests
         ward.Staff.ChangeOwnPassword(account.Id, temporary.Value, "kazei01 chose this passphrase", ward.Log, "test-terminal");
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync("kazei01 chose this passphrase")).Status);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_open_api_session_ends_when_its_password_expires_or_is_reset(string provider)
+    {
+        await using var ward = await WardService.StartAsync(provider);
+        var search = new ResidentSearchRequest(Kana: "タ");
+
+        // An administrator's reset ends a clerk's open session at its next request.
+        var other = await ward.LoginAsync("kaigo01", "nursing-care-insurance");
+        Assert.Equal(HttpStatusCode.OK, (await ward.PostAsync(MunicipalityRoutes.Search, search, other)).Status);
+        ward.Staff.ResetPassword(StaffId.Parse("admin01"), StaffId.Parse("kaigo01"), ward.Log, "test-terminal");
+        Assert.Equal((HttpStatusCode.Forbidden, "password-change-required"), Summary(await ward.PostAsync(MunicipalityRoutes.Search, search, other)));
+
+        // Ten minutes before jumin01's password (set when the account was made) reaches three months, a session opens …
+        var expires = ward.Staff.PasswordOf(ward.Staff.Find(StaffId.Parse("jumin01"))!, ward.Clock.GetUtcNow()).ExpiresAt;
+        ward.Clock.Advance(expires.AddMinutes(-10) - ward.Clock.GetUtcNow());
+        var clerk = await ward.LoginAsync("jumin01", Register);
+        Assert.Equal(HttpStatusCode.OK, (await ward.PostAsync(MunicipalityRoutes.Search, search, clerk)).Status);
+
+        // … and ends when the password expires under it.
+        ward.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal((HttpStatusCode.Forbidden, "password-change-required"), Summary(await ward.PostAsync(MunicipalityRoutes.Search, search, clerk)));
+        Assert.Contains(ward.Entries(), e => e is { StaffId: "jumin01", Action: OperationAction.Search, Result: OperationResult.Refused }
+            && e.Detail!.Contains("password-change-required", StringComparison.Ordinal));
+        // The session is over: changing the password later does not bring it back.
+        ward.Staff.ChangeOwnPassword(StaffId.Parse("jumin01"), ward.Account("jumin01").Password, "jumin01 picked a new phrase", ward.Log, "test-terminal");
+        Assert.Equal((HttpStatusCode.Unauthorized, "session-expired"), Summary(await ward.PostAsync(MunicipalityRoutes.Search, search, clerk)));
+    }
+
+    private static (HttpStatusCode, string?) Summary(Answer answer) => (answer.Status, answer.Code);
 }

@@ -101,7 +101,7 @@ public sealed class WardService : IAsyncDisposable
         var keys = new TempDirectory();
         var clock = new ManualClock(Start);
         var staff = new StaffDirectory(wardDb.Database, AffairCatalogue.LoadDefault(), keys.File("totp.key"),
-            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000) });
+            new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), Clock = clock });
         var accounts = DemoStaff.Seed(staff, TestData.Shinagawa);
         var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
         var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = keys.File("jlis-numbering.key") });
