@@ -134,6 +134,9 @@ public sealed class FreshDemoCounterTests(FreshDemoCountry demo, ITestOutputHelp
         Assert.Contains("審査請求", text);
         Assert.Contains("取消訴訟", text);
         Assert.Contains("住民票の写し（前住所地）", text);
+        Assert.Contains("前住所地の住民票関係情報", text); // the information used, by name, not by kind code
+        Assert.DoesNotContain("resident-record", text);
+        Assert.DoesNotContain("local-tax", text);
         Assert.False(family.Select(r => shinagawa.Register.FindByCode(r.ResidentCode)!.IndividualNumber!.Value.Digits).Any(text.Contains),
             "the notice holds an individual number");
         output.WriteLine($"notice: {pdf.Length:N0} bytes, {children.Count} child(ren), 月額{amount}円");

@@ -45,6 +45,10 @@ public static class DecisionNotices
         return (string.IsNullOrEmpty(wardName) ? "" : wardName[..1]) + office + "発";
     }
 
+    /// <summary>What the answer was about, as the workflow names it (「前住所地の住民票関係情報」), not the kind's code.</summary>
+    private static string StepName(WorkflowDefinition workflow, LinkageAnswer answer) =>
+        workflow.Step(answer.Step)?.Name ?? answer.Kind;
+
     /// <summary>The notice on municipal paper (A4): addressee, 文書番号, date, issuer and 公印 area, decision, reasons, information used, 教示.</summary>
     public static MunicipalDocument Document(Application application, WorkflowDefinition workflow, ApplicationDecision decision, NoticeAddressee? to,
         NoticeIssuer issuer, DocumentNumber number)
@@ -65,7 +69,7 @@ public static class DecisionNotices
 
         var used = application.Results.Where(r => r.Answered).Select(r => (IReadOnlyList<string>)
         [
-            r.Kind,
+            StepName(workflow, r),
             ChannelName(r.Channel),
             r.Provider ?? "申請者提出",
             r.AsOf is { } d ? JapaneseEraDate.Format(d) + "時点" : "—",
@@ -133,6 +137,7 @@ public static class DecisionNotices
             step = r.Step,
             subject = r.Subject.Digits,
             kind = r.Kind,
+            name = StepName(workflow, r),
             channel = ChannelName(r.Channel),
             provider = r.Provider,
             asOf = r.AsOf is { } d ? JapaneseEraDate.Format(d) : null,
@@ -158,7 +163,7 @@ public static class DecisionNotices
         foreach (var reason in decision.Reasons) text.AppendLine($"  ・{reason}");
         text.AppendLine("情報連携により確認した情報:");
         foreach (var u in used)
-            text.AppendLine($"  ・{u.kind}（{u.channel}、提供元 {u.provider ?? "申請者提出"}{(u.asOf is null ? "" : "、" + u.asOf + "時点")}）{u.result}"
+            text.AppendLine($"  ・{u.name}（{u.channel}、提供元 {u.provider ?? "申請者提出"}{(u.asOf is null ? "" : "、" + u.asOf + "時点")}）{u.result}"
                 + (u.networkRecord is { } n ? $" 情報提供等記録 {n.ToString(CultureInfo.InvariantCulture)}" : ""));
         text.AppendLine(omitted.Count == 0 ? "省略した添付書類: なし" : $"省略した添付書類: {string.Join("、", omitted)}");
         text.AppendLine();
