@@ -22,5 +22,6 @@ PkiCommands.AddTo(root);
 JlisCommands.AddTo(root);
 DbCommands.AddTo(root);
 FeedCommands.AddTo(root);
+PiaCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);
