@@ -11,6 +11,8 @@ public enum CertificateKind
     TaxAssessment,
     /// <summary>納税証明書.</summary>
     TaxPayment,
+    /// <summary>住民票の除票の写し: the record of a person who moved out or died.</summary>
+    RemovedResidenceRecord,
 }
 
 /// <summary>Stable codes (CLI, ledger) and Japanese titles of <see cref="CertificateKind"/>.</summary>
@@ -22,6 +24,7 @@ public static class CertificateKinds
         CertificateKind.SealRegistration => "inkan",
         CertificateKind.TaxAssessment => "kazei",
         CertificateKind.TaxPayment => "nozei",
+        CertificateKind.RemovedResidenceRecord => "johyo",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -31,10 +34,11 @@ public static class CertificateKinds
         CertificateKind.SealRegistration => "印鑑登録証明書",
         CertificateKind.TaxAssessment => "課税（非課税）証明書",
         CertificateKind.TaxPayment => "納税証明書",
+        CertificateKind.RemovedResidenceRecord => "住民票の除票の写し",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>The kind for a stable code (juminhyo, inkan, kazei, nozei); false for anything else.</summary>
+    /// <summary>The kind for a stable code (juminhyo, inkan, kazei, nozei, johyo); false for anything else.</summary>
     public static bool TryParse(string? code, out CertificateKind kind)
     {
         foreach (var candidate in Enum.GetValues<CertificateKind>())

@@ -92,5 +92,12 @@ public sealed record DocumentFields(IReadOnlyList<KeyValuePair<string, string>> 
     }
 }
 
+/// <summary>
+/// An image printed at its real size inside a framed box with a label beside it (e.g. the 印影 of a 印鑑登録証明書):
+/// <paramref name="Image"/> is a PNG or JPEG, <paramref name="SideMillimetres"/> the printed length of its longer side,
+/// <paramref name="BoxMillimetres"/> the side of the square frame it is centred in.
+/// </summary>
+public sealed record DocumentImage(string Label, byte[] Image, double SideMillimetres, double BoxMillimetres = 30) : DocumentBlock;
+
 /// <summary>Vertical space of about one line.</summary>
 public sealed record DocumentSpace : DocumentBlock;

@@ -196,6 +196,9 @@ public static class MunicipalPaper
                 case DocumentTable table:
                     Table(table.Headers, table.Rows, table.Widths);
                     break;
+                case DocumentImage image:
+                    Image(image);
+                    break;
                 case DocumentSpace:
                     _y += LineHeight;
                     break;
@@ -265,6 +268,31 @@ public static class MunicipalPaper
             if (headers is not null) Row(headers, header: true);
             foreach (var row in rows) Row(row, header: false);
             _y += LineHeight * 0.5;
+        }
+
+        /// <summary>The label cell and the framed square with the image at its printed size, centred (aspect kept).</summary>
+        private void Image(DocumentImage block)
+        {
+            const double PointsPerMillimetre = 72 / 25.4;
+            var box = block.BoxMillimetres * PointsPerMillimetre;
+            Ensure(box + LineHeight);
+            var labelWidth = ContentWidth / 4;
+            var pen = new XPen(XColors.Black, 0.6);
+            _gfx.DrawRectangle(new XSolidBrush(XColor.FromArgb(238, 238, 238)), Margin, _y, labelWidth, box);
+            _gfx.DrawRectangle(pen, Margin, _y, labelWidth, box);
+            _gfx.DrawString(block.Label, _body, XBrushes.Black, new XRect(Margin, _y, labelWidth, box), XStringFormats.Center);
+            var boxX = Margin + labelWidth;
+            _gfx.DrawRectangle(pen, boxX, _y, box, box);
+            _gfx.DrawRectangle(pen, boxX + 2, _y + 2, box - 4, box - 4);
+            using (var stream = new MemoryStream(block.Image, writable: false))
+            using (var image = XImage.FromStream(stream))
+            {
+                var side = Math.Min(block.SideMillimetres * PointsPerMillimetre, box - 8);
+                var (w, h) = (image.PixelWidth, image.PixelHeight);
+                var (width, height) = w >= h ? (side, side * h / w) : (side * w / h, side);
+                _gfx.DrawImage(image, boxX + (box - width) / 2, _y + (box - height) / 2, width, height);
+            }
+            _y += box + LineHeight * 0.5;
         }
 
         private double Measure(string text) => _gfx.MeasureString(text, _body).Width;

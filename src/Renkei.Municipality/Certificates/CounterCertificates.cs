@@ -5,6 +5,8 @@ using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Seals;
+using Renkei.Core.People;
 
 namespace Renkei.Municipality.Certificates;
 
@@ -205,5 +207,126 @@ public sealed class CounterCertificates(CertificateLedger ledger, CounterCertifi
         content.Add(new DocumentParagraph($"記載人数 {data.Entries.Count.ToString(CultureInfo.InvariantCulture)}人　以下余白"));
         return new Certificate(CertificateKind.ResidenceRecord, content,
             new DocumentIssuer(settings.Issuer.MayorTitle) { Attestation = ResidenceRecordAttestation }, serial, data.IssuedOn);
+    }
+
+    /// <summary>The affair seals are registered and 印鑑登録証明書 issued in (印鑑登録に関する事務, no numbers).</summary>
+    public const string SealAffair = "seal-registration";
+
+    /// <summary>The attestation of a 印鑑登録証明書.</summary>
+    public const string SealAttestation = "この写しは、登録されている印影と相違ないことを証明する。";
+
+    /// <summary>The side of the framed box the 印影 is printed in (mm): room for the largest seal (25 mm) and a margin.</summary>
+    public const double SealBoxMillimetres = 32;
+
+    /// <summary>
+    /// Issues a 印鑑登録証明書 of <paramref name="person"/> from <paramref name="registration"/> (found by
+    /// <see cref="SealRegistry.ForCertificate"/> from the 印鑑登録証 presented), recorded in the ledger — without the card number.
+    /// </summary>
+    /// <exception cref="RegisterException">copies out of range; the registration is not the person's current one.</exception>
+    /// <exception cref="DocumentFontMissingException">the Japanese font is not installed (nothing is recorded).</exception>
+    public IssuedCertificate IssueSealRegistration(string municipalityCode, Resident person, SealRegistration registration, CertificateRequester requester,
+        int copies, string staffId, string terminal, string? affair)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(registration);
+        CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
+        if (registration.ResidentId != person.Id || !registration.Current || person.Status != RegisterStatus.Resident)
+            throw new RegisterException(SealRegistry.NotRegistered, "residentId: this person has no registered seal (印鑑登録がありません)");
+        DocumentFonts.Locate();
+        var now = _clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var fee = (long)settings.FeePerCopy * copies;
+        var issuance = new CertificateIssuance(0, CertificateKind.SealRegistration, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
+            "印鑑登録証の提示あり");
+        return ledger.Record(issuance, id =>
+        {
+            var certificate = SealRegistrationCertificate(person, registration, new CertificateSerial(municipalityCode, today.Year, id), today);
+            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
+        });
+    }
+
+    /// <summary>The 印鑑登録証明書: the 印影 in a framed box at its size, then 氏名, 生年月日, 性別 and 住所.</summary>
+    public Certificate SealRegistrationCertificate(Resident person, SealRegistration registration, CertificateSerial serial, DateOnly issuedOn)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(registration);
+        List<DocumentBlock> content =
+        [
+            new DocumentImage("印影", registration.Image.Bytes, registration.Image.SideMillimetres, SealBoxMillimetres),
+            new DocumentFields(
+                ("氏名", person.Name.Full),
+                ("生年月日", JapaneseEraDate.Format(person.BirthDate)),
+                ("性別", person.Sex.ToJapanese()),
+                ("住所", person.Address)),
+            new DocumentParagraph("以下余白"),
+        ];
+        return new Certificate(CertificateKind.SealRegistration, content, new DocumentIssuer(settings.Issuer.MayorTitle) { Attestation = SealAttestation },
+            serial, issuedOn);
+    }
+
+    /// <summary>The attestation of a 住民票の除票の写し.</summary>
+    public const string RemovedRecordAttestation = "この写しは、住民票の除票の原本と相違ないことを証明する。";
+
+    /// <summary>The refusal of a 除票 for a person who is still a resident (their 住民票の写し is issued instead).</summary>
+    public const string StillResident = "record-not-removed";
+
+    /// <summary>
+    /// Issues a 住民票の除票の写し of a person who moved out (転出: date and destination) or died (死亡: date), from the register's
+    /// record that the ward keeps after the removal (住民基本台帳法施行令第34条: 150 years; this register never deletes it).
+    /// No number or resident-record code is printed.
+    /// </summary>
+    /// <exception cref="RegisterException">copies out of range; the person is still a resident (<see cref="StillResident"/>).</exception>
+    /// <exception cref="DocumentFontMissingException">the Japanese font is not installed (nothing is recorded).</exception>
+    public IssuedCertificate IssueRemovedResidenceRecord(string municipalityCode, Resident person, CertificateRequester requester, int copies, string staffId,
+        string terminal, string? affair)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
+        if (person.Status == RegisterStatus.Resident)
+            throw new RegisterException(StillResident,
+                "residentId: this person is a resident; a 除票 exists only after a departure or death (この方は住民です。除票は転出又は死亡により消除された方についてのみ交付します)");
+        DocumentFonts.Locate();
+        var now = _clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var fee = (long)settings.FeePerCopy * copies;
+        var issuance = new CertificateIssuance(0, CertificateKind.RemovedResidenceRecord, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
+            person.Status == RegisterStatus.Deceased ? "消除事由: 死亡" : "消除事由: 転出");
+        return ledger.Record(issuance, id =>
+        {
+            var certificate = RemovedResidenceRecord(person, new CertificateSerial(municipalityCode, today.Year, id), today);
+            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
+        });
+    }
+
+    /// <summary>The 住民票の除票の写し: the person's last entry with the removal (転出日・転出先, or 死亡日).</summary>
+    public Certificate RemovedResidenceRecord(Resident person, CertificateSerial serial, DateOnly issuedOn)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var removedOn = person.StatusDate is { } d ? JapaneseEraDate.Format(d) : "不詳";
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("氏名", person.Name.Full),
+            new("フリガナ", person.Name.FullKana),
+            new("生年月日", JapaneseEraDate.Format(person.BirthDate)),
+            new("性別", person.Sex.ToJapanese()),
+            new("住所", person.Address),
+            new("住民となった年月日", JapaneseEraDate.Format(person.ResidentSince)),
+            new("本籍", "省略"),
+        };
+        if (person.Status == RegisterStatus.Deceased)
+        {
+            fields.Add(new("消除事由", "死亡"));
+            fields.Add(new("死亡日", removedOn));
+        }
+        else
+        {
+            fields.Add(new("消除事由", "転出"));
+            fields.Add(new("転出日", removedOn));
+            fields.Add(new("転出先", person.MovedOutTo ?? "不詳"));
+        }
+        if (person.ForeignResident) fields.Add(new("国籍・地域", person.Nationality ?? ""));
+        List<DocumentBlock> content = [new DocumentFields(fields), new DocumentParagraph("以下余白")];
+        return new Certificate(CertificateKind.RemovedResidenceRecord, content,
+            new DocumentIssuer(settings.Issuer.MayorTitle) { Attestation = RemovedRecordAttestation }, serial, issuedOn);
     }
 }

@@ -213,6 +213,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
         {
             c.Command("UPDATE residents SET status = 1, status_date = @d, moved_out_to = @to, moved_out_to_code = @code WHERE id = @id", t)
                 .With("@d", ResidentRegister.FormatDate(request.Date)).With("@to", destination).With("@code", destinationCode).With("@id", r.Id).ExecuteNonQuery();
+            Seals.SealRegistry.EndOnLeaving(c, t, r.Id, request.Date, Seals.SealAbolitionReason.Departure);
             return (r.HouseholdNumber, request.Date, "転出届", $"住所 {r.Address}", $"転出（転出先 {destination}）");
         }));
     }
@@ -225,6 +226,7 @@ public sealed class RegisterEvents(ResidentRegister register, IJlisNumberingClie
             if (request.Date < r.BirthDate) throw new RegisterException("bad-date", "the date of death is before the birth date (死亡日が生年月日より前です)");
             c.Command("UPDATE residents SET status = 2, status_date = @d WHERE id = @id", t)
                 .With("@d", ResidentRegister.FormatDate(request.Date)).With("@id", r.Id).ExecuteNonQuery();
+            Seals.SealRegistry.EndOnLeaving(c, t, r.Id, request.Date, Seals.SealAbolitionReason.Death);
             return (r.HouseholdNumber, request.Date, "死亡届", null, "死亡により消除");
         }));
     }

@@ -29,7 +29,7 @@ public static class DemoStaff
 
     private static readonly (string Id, string Name, StaffRole Role, string[] Affairs)[] Roster =
     [
-        ("jumin01", "住民記録係 山田 太郎", StaffRole.Clerk, ["resident-register", "resident-certificate-general"]),
+        ("jumin01", "住民記録係 山田 太郎", StaffRole.Clerk, ["resident-register", "resident-certificate-general", "seal-registration"]),
         ("kazei01", "税務課 佐藤 花子", StaffRole.Clerk, ["local-tax"]),
         ("kodomo01", "子ども家庭支援課 鈴木 一郎", StaffRole.Clerk,
             ["child-allowance", "child-rearing-allowance", "special-child-rearing-allowance", "ord-child-upbringing-allowance", "ord-single-parent-medical-aid", "ord-child-medical-aid"]),

@@ -123,7 +123,7 @@ public sealed class CounterCertificateTests
     }
 
     /// <summary>Every stored value of the ledger, joined (never printed).</summary>
-    private static string LedgerRows(TestDatabase db)
+    internal static string LedgerRows(TestDatabase db)
     {
         using var connection = db.Database.Open();
         using var select = connection.Command("SELECT * FROM certificate_issuances");
