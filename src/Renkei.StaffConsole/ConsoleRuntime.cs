@@ -15,6 +15,7 @@ using Renkei.Municipality.IntraLinkage;
 using Renkei.Municipality.Notices;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Seals;
 using Renkei.Municipality.Staff;
 
 namespace Renkei.StaffConsole;
@@ -48,6 +49,11 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// <summary>Certificates issued at the counter, recorded in the ward's issuance ledger (fee <see cref="StaffConsoleOptions.CertificateFee"/>).</summary>
     public CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(Register.Database),
         new CounterCertificateSettings(Issuer, Options.CertificateFee), Clock);
+
+    private SealRegistry? _seals;
+
+    /// <summary>印鑑登録: the ward's seal registrations (dated by <see cref="Clock"/>).</summary>
+    public SealRegistry Seals => _seals ??= new SealRegistry(Register.Database, Clock);
 
     /// <summary>The register's data for residence certificates (who is on it; numbers only when the session may see them).</summary>
     public ResidenceCertificates ResidenceCertificates => new(Register, Catalogue, Clock);

@@ -54,6 +54,19 @@ public sealed partial class ConsoleClient : IDisposable
         return await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) }, follow);
     }
 
+    /// <summary>Posts a multipart form (a file upload) with the antiforgery token of the last page that had one.</summary>
+    public async Task<ConsoleResponse> PostFileAsync(string path, (string Name, string FileName, string ContentType, byte[] Bytes) file,
+        params (string Name, string Value)[] fields)
+    {
+        if (_lastToken is null) await GetAsync("/login");
+        var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields.Append(("__RequestVerificationToken", _lastToken!))) form.Add(new StringContent(value), name);
+        var content = new ByteArrayContent(file.Bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(file.ContentType);
+        form.Add(content, file.Name, file.FileName);
+        return await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = form }, follow: true);
+    }
+
     public Task<ConsoleResponse> PostAsync(string path, params (string Name, string Value)[] fields) =>
         PostAsync(path, fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
 

@@ -57,6 +57,9 @@ public sealed class ConsoleWard : IAsyncDisposable
     public Resident Resident(string familyName, string givenName) =>
         Residents.Single(r => r.Name.FamilyName == familyName && r.Name.GivenName == givenName);
 
+    /// <summary>The ward's seal registrations (印鑑登録), dated by the ward's clock.</summary>
+    public Renkei.Municipality.Seals.SealRegistry Seals() => new(Database, Clock);
+
     public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
 
     /// <summary>The resident's integrated addressee number: how the operation log names the person.</summary>

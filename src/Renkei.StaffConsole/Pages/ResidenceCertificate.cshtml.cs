@@ -86,6 +86,34 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         return File(issued.Pdf, "application/pdf", $"juminhyo-{issued.LedgerId.ToString(CultureInfo.InvariantCulture)}.pdf");
     }
 
+    /// <summary>住民票の除票の写し for a person who moved out or died (no numbers printed); refused for a current resident.</summary>
+    public async Task<IActionResult> OnPostRemovedAsync()
+    {
+        if (!Load()) return await NotFoundAsync();
+        var subject = Runtime.SubjectOf(Id);
+        if (!CertificateRequesters.TryParse(Requester, out var requester))
+            return await Refused(StatusCodes.Status400BadRequest, "請求者の指定が正しくありません。", "bad-input", subject, "住民票の除票の写し交付");
+        IssuedCertificate issued;
+        try
+        {
+            issued = Runtime.Counter.IssueRemovedResidenceRecord(Runtime.Municipality.Digits, Resident!, requester, Copies, StaffIdText,
+                ConsoleRuntime.Terminal(HttpContext), Staff!.ChosenAffair);
+        }
+        catch (RegisterException refused)
+        {
+            return await Refused(refused.Code == CounterCertificates.StillResident ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                Japanese(refused.Code), refused.Code, subject, "住民票の除票の写し交付");
+        }
+        catch (DocumentFontMissingException)
+        {
+            return await Refused(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+                DocumentFontMissingException.Code, subject, "住民票の除票の写し交付");
+        }
+        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,
+            $"住民票の除票の写し交付 {issued.Certificate.Serial.Text} {issued.Copies}通 手数料{issued.FeeYen}円 resident-id={Id}", HttpContext.RequestAborted);
+        return File(issued.Pdf, "application/pdf", $"johyo-{issued.LedgerId.ToString(CultureInfo.InvariantCulture)}.pdf");
+    }
+
     private static string Japanese(string code) => code switch
     {
         ResidenceCertificates.MemberNotInHousehold => "世帯員の選択：同じ世帯の世帯員を一人以上選んでください。",
@@ -93,15 +121,16 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         ResidenceCertificates.RecordInvalid => "住民記録に誤りがあるため証明できません。記録を訂正してください。",
         CounterCertificates.CopiesOutOfRange => $"通数：1から{CounterCertificateSettings.MaxCopies}までの数を入力してください。",
         CounterCertificates.NumberNeedsOwnRequest => "請求者：個人番号・住民票コードの記載は、本人又は同一世帯の者の請求に限ります。",
+        CounterCertificates.StillResident => "この方は住民です。除票の写しは、転出又は死亡により消除された方に限り交付します。",
         "unknown-resident" => "該当する住民はいません。",
         _ => "証明書を交付できませんでした。",
     };
 
-    private async Task<IActionResult> Refused(int status, string message, string code, long? subject)
+    private async Task<IActionResult> Refused(int status, string message, string code, long? subject, string what = "住民票の写し交付")
     {
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export,
             status == StatusCodes.Status503ServiceUnavailable ? OperationResult.Failed : OperationResult.Refused,
-            $"住民票の写し交付 拒否: {code}{(WithNumber ? " 個人番号の記載を請求" : "")} resident-id={Id}", HttpContext.RequestAborted);
+            $"{what} 拒否: {code}{(WithNumber ? " 個人番号の記載を請求" : "")} resident-id={Id}", HttpContext.RequestAborted);
         Error = message;
         Response.StatusCode = status;
         return Page();
