@@ -10,6 +10,7 @@ root.Options.Add(CliOptions.DataDirectory);
 NumberCommands.AddTo(root);
 RegistryCommands.AddTo(root);
 CertificateCommands.AddTo(root);
+SealCommands.AddTo(root);
 ServeCommand.AddTo(root);
 DemoCommand.AddTo(root);
 BenchCommands.AddTo(root);

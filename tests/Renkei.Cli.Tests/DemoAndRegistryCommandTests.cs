@@ -111,7 +111,7 @@ public class DemoCommandTests : IDisposable
     /// <summary>The queries a ward made: the inquirer records of its intermediate server's provision records (read from its database).</summary>
     private List<PartyRecordEntry> LinkagesMadeBy(string code)
     {
-        var layout = new DataLayout(new DirectoryInfo(_data.Path));
+        var layout = new Renkei.Country.DataLayout(new DirectoryInfo(_data.Path));
         using var store = new Renkei.Infrastructure.Audit.AuditLogStore(layout.IntermediateDatabase(code), PartyRecordLog.TableName, null);
         var made = store.ReadEntries().Select(e => PartyRecordEntry.FromPayload(e.Payload)!).Where(r => r.Role == PartyRole.Inquirer).ToList();
         Assert.All(made, r => Assert.False(string.IsNullOrEmpty(r.Staff) || string.IsNullOrEmpty(r.Terminal), "a linkage recorded without staff or terminal"));
@@ -126,7 +126,7 @@ public class DemoCommandTests : IDisposable
         Assert.Contains("職員用画面", outcome.StandardOutput);
         Assert.Contains("中間サーバー", outcome.StandardOutput);
 
-        var layout = new DataLayout(new DirectoryInfo(_data.Path));
+        var layout = new Renkei.Country.DataLayout(new DirectoryInfo(_data.Path));
         foreach (var code in new[] { "131091", "131113", "131199" })
         {
             var ward = LocalGovernmentCode.ParseOrThrow(code);
@@ -213,6 +213,75 @@ public class RegistryCommandTests : IDisposable
     private readonly TempDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Seal_commands_register_and_abolish_and_certificate_issue_prints_the_seal_on_the_card_and_the_removed_record()
+    {
+        var csv = WriteCsv("seal.csv", new UTF8Encoding(false), Row("1", 3000000001, "太郎", "世帯主"), Row("1", 3000000002, "花子", "妻"),
+            Row("2", 3000000003, "三郎", "世帯主", birth: "1950-02-03"));
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        var image = _data.File("inkan.png");
+        await File.WriteAllBytesAsync(image, SealImages.Png());
+        var notImage = _data.File("inkan.txt");
+        await File.WriteAllTextAsync(notImage, "品川太郎の実印");
+        string[] register = ["seal", "register", "--municipality", "131091", "--side-mm", "15", "--identity-check", "drivers-licence"];
+
+        var registered = await CliProcess.RunAsync(_data.Path, [.. register, "--resident", "1", "--image", image]);
+        Assert.True(registered.ExitCode == 0, registered.StandardError);
+        var card = registered.StandardOutput.Trim();
+        Assert.Matches("^[0-9]{8}$", card);
+        var side = await CliProcess.RunAsync(_data.Path, ["seal", "register", "--municipality", "131091", "--side-mm", "30", "--identity-check", "passport",
+            "--resident", "2", "--image", image]);
+        var text = await CliProcess.RunAsync(_data.Path, [.. register, "--resident", "3", "--image", notImage]);
+        var second = await CliProcess.RunAsync(_data.Path, [.. register, "--resident", "1", "--image", image]);
+        Assert.Equal((1, 1, 1), (side.ExitCode, text.ExitCode, second.ExitCode));
+        Assert.Contains("sideMillimetres:", side.StandardError);
+        Assert.Contains("image:", text.StandardError);
+        Assert.DoesNotContain("実印", text.StandardError);
+        Assert.Contains("seal-already-registered", (await OperationLogReader.ReadAsync(_data.Path, "131091")).Entries[^1].Detail);
+
+        string[] inkan = ["certificate", "issue", "--municipality", "131091", "--kind", "inkan", "--resident", "1"];
+        var pdf = _data.File("inkan.pdf");
+        var wrong = await CliProcess.RunAsync(_data.Path, [.. inkan, "--seal-card", Renkei.Municipality.Seals.SealCardNumber.FromSequence(9_999_999).Digits, "--out", pdf]);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("sealCard:", wrong.StandardError);
+        Assert.Equal(2, (await CliProcess.RunAsync(_data.Path, [.. inkan, "--out", pdf])).ExitCode); // no card presented
+        var issued = await CliProcess.RunAsync(_data.Path, [.. inkan, "--seal-card", card, "--out", pdf]);
+        Assert.True(issued.ExitCode == 0, issued.StandardError);
+        var bytes = await File.ReadAllBytesAsync(pdf);
+        foreach (var expected in new[] { "印鑑登録証明書", "品川　太郎", "東京都品川区大井一丁目1番1号", "昭和55年4月1日", "品川区長", "令和", "登録されている印影と相違ない" })
+            Assert.Contains(expected, PdfText.Read(bytes));
+        Assert.Single(Assert.Single(PdfText.Images(bytes)));
+
+        var show = await CliProcess.RunAsync(_data.Path, "seal", "show", "--municipality", "131091", "--resident", "1");
+        Assert.Contains("******" + card[6..] + "\t", show.StandardOutput);
+        Assert.DoesNotContain(card, show.StandardOutput);
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "seal", "abolish", "--municipality", "131091", "--resident", "1", "--reason", "request")).ExitCode);
+        var abolished = await CliProcess.RunAsync(_data.Path, [.. inkan, "--seal-card", card, "--out", _data.File("refused.pdf")]);
+        Assert.Equal(1, abolished.ExitCode);
+        Assert.Contains("abolished", abolished.StandardError);
+        Assert.False(File.Exists(_data.File("refused.pdf")));
+
+        // 住民票の除票の写し: refused for a resident; issued after a departure (recorded directly in the ward's register).
+        string[] johyo = ["certificate", "issue", "--municipality", "131091", "--kind", "johyo", "--resident", "3"];
+        Assert.Equal(1, (await CliProcess.RunAsync(_data.Path, [.. johyo, "--out", _data.File("johyo.pdf")])).ExitCode);
+        var ward = new Renkei.Municipality.Registry.ResidentRegister(new Renkei.Country.DataLayout(new DirectoryInfo(_data.Path)).MunicipalityDatabase(
+            LocalGovernmentCode.ParseOrThrow("131091")), LocalGovernmentCode.ParseOrThrow("131091"));
+        using (var nowhere = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") }) // a departure never calls J-LIS
+            await new Renkei.Municipality.Registry.RegisterEvents(ward, new Renkei.Jlis.Contracts.JlisHttpClient(nowhere))
+                .DepartureAsync(new Renkei.Municipality.Contracts.DepartureRequest(Guid.NewGuid(), 3, new DateOnly(2025, 3, 31), "千葉県千葉市中央区千葉港1番1号"));
+        var removed = await CliProcess.RunAsync(_data.Path, [.. johyo, "--out", _data.File("johyo.pdf")]);
+        Assert.True(removed.ExitCode == 0, removed.StandardError);
+        var removedText = PdfText.Read(await File.ReadAllBytesAsync(_data.File("johyo.pdf")));
+        foreach (var expected in new[] { "住民票の除票の写し", "品川　三郎", "転出日令和7年3月31日", "転出先千葉県千葉市中央区千葉港1番1号", "品川区長" })
+            Assert.Contains(expected, removedText);
+
+        var (entries, log) = await OperationLogReader.ReadAsync(_data.Path, "131091");
+        Assert.Contains(entries, e => e is { Action: "change", Result: "success", AffairCode: "seal-registration" } && e.Detail!.StartsWith("印鑑登録 登録", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e is { Action: "export", Result: "refused" } && e.Detail!.Contains("seal-card-mismatch", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e is { Action: "export", Result: "success" } && e.Detail!.StartsWith("住民票の除票の写し交付", StringComparison.Ordinal));
+        Assert.DoesNotContain(card, log);
+    }
 
     private static string Row(string household, long codeBody, string given, string relationship, string birth = "1980-04-01", string sex = "1") =>
         $"{household},{ResidentCode.FromBody(codeBody).Digits},品川,{given},シナガワ,タロウ,{birth},{sex},{relationship},東京都品川区大井一丁目1番1号,2000-01-01,0,,";

@@ -143,6 +143,55 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_clerk_registers_a_seal_with_an_image_upload_and_issues_its_certificate_on_the_card_as_a_pdf()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var taro = ward.Resident("山田", "太郎");
+
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.GetByLabel("印鑑登録に関する事務（個人番号を利用しない事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await page.GotoAsync($"/residents/{taro.Id}");
+        await page.Locator("#seal-registration").ClickAsync();
+        await page.WaitForURLAsync($"**/residents/{taro.Id}/seal");
+        Assert.Equal("山田　太郎", await page.Locator("#seal-person").TextContentAsync());
+
+        await page.GetByLabel("印影の画像（PNG又はJPEG、200KB以下）").SetInputFilesAsync(new FilePayload
+        {
+            Name = "inkan.png", MimeType = "image/png", Buffer = SealImages.Png(),
+        });
+        await page.GetByLabel("印影の大きさ（一辺のミリメートル数、8から25まで）").FillAsync("15");
+        await page.GetByLabel("本人確認の方法").SelectOptionAsync(new SelectOptionValue { Label = "マイナンバーカード" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "登録する" }).ClickAsync();
+        await Expect(page.Locator("#seal-done")).ToHaveTextAsync("印鑑を登録しました。印鑑登録証を交付してください。");
+        var card = (await page.Locator("#seal-card-number").TextContentAsync())!;
+        Assert.Matches("^[0-9]{8}$", card);
+        // The registered 印影 shows on the page (same-origin image, decoded by the browser).
+        Assert.True(await page.Locator("#seal-image").EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 120"), "the 印影 is not shown");
+
+        await page.GetByLabel("印鑑登録証の番号（提示された登録証）").FillAsync(card);
+        await page.GetByLabel("請求者").SelectOptionAsync("agent");
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "counter-seal-registration.png"), FullPage = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#issue-seal-certificate").ClickAsync());
+        var pdf = await File.ReadAllBytesAsync((await download.PathAsync())!);
+
+        var text = PdfText.Read(pdf);
+        foreach (var expected in new[] { "印鑑登録証明書", taro.Name.Full, taro.Address, "昭和45年1月1日", "品川区長", "令和7年6月2日",
+                     "この写しは、登録されている印影と相違ないことを証明する。" })
+            Assert.Contains(expected, text);
+        Assert.DoesNotContain(card, text);
+        Assert.Equal([(120, 120)], Assert.Single(PdfText.Images(pdf)));
+        Assert.Equal(Renkei.Documents.CertificateKind.SealRegistration,
+            Assert.Single(new Renkei.Municipality.Certificates.CertificateLedger(ward.Database).ForResident(taro.Id)).Kind);
+        NumberScan.AssertNoNumber(ward, [("seal page", await page.ContentAsync())]);
+    }
+
+    [Fact]
     public async Task A_library_clerk_can_neither_search_nor_open_a_residents_page()
     {
         await using var ward = await ConsoleWard.StartAsync("sqlite");

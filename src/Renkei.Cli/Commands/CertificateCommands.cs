@@ -11,13 +11,16 @@ using Renkei.Municipality.Business;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Seals;
 
 namespace Renkei.Cli.Commands;
 
 /// <summary>
 /// <c>renkei certificate issue</c>: a certificate (証明書) as a PDF from a ward's database, as the counter issues it — recorded
 /// in the ward's issuance ledger (交付記録, never the content) and operation log (before the file is written; refusals too),
-/// under the batch identity of <see cref="RegistryCommands.BatchStaffId"/>.
+/// under the batch identity of <see cref="RegistryCommands.BatchStaffId"/>. Kinds: <c>juminhyo</c> 住民票の写し, <c>kazei</c>
+/// 課税（非課税）証明書, <c>inkan</c> 印鑑登録証明書 (the 印鑑登録証 number presented, <c>--seal-card</c>) and <c>johyo</c> 住民票の除票の写し
+/// (除票, read じょひょう: the record of a person who moved out or died).
 /// </summary>
 public static class CertificateCommands
 {
@@ -32,7 +35,13 @@ public static class CertificateCommands
     {
         var municipality = RegistryCommands.MunicipalityOption();
         var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
-        var kind = new Option<string>("--kind") { Description = "juminhyo (住民票の写し) or kazei (課税（非課税）証明書, in --affair local-tax)", Required = true };
+        var kind = new Option<string>("--kind")
+        {
+            Description = "juminhyo (住民票の写し), kazei (課税（非課税）証明書, in --affair local-tax), inkan (印鑑登録証明書, with --seal-card; "
+                + "affair seal-registration) or johyo (住民票の除票の写し, for a person who moved out or died)",
+            Required = true,
+        };
+        var sealCard = new Option<string?>("--seal-card") { Description = "the 印鑑登録証 number presented (8 digits; --kind inkan)" };
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var members = new Option<string?>("--members") { Description = "some members of the household (一部): register ids separated by commas" };
         var withRelationship = new Option<bool>("--with-relationship") { Description = "print 世帯主 and 続柄 (省略 otherwise)" };
@@ -48,14 +57,22 @@ public static class CertificateCommands
         var command = new Command("issue", "issue a certificate as PDF; recorded in the issuance ledger and the operation log")
         {
             municipality, resident, kind, household, members, withRelationship, withNumber, withCode, affair, requester, copies, fee, wardName, mayorTitle, output,
+            sealCard,
         };
         command.SetAction(parse =>
         {
             if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
-                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment))
-                return Usage("--kind: juminhyo (住民票の写し) or kazei (課税（非課税）証明書)");
+                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment or CertificateKind.SealRegistration
+                    or CertificateKind.RemovedResidenceRecord))
+                return Usage("--kind: juminhyo (住民票の写し), kazei (課税（非課税）証明書), inkan (印鑑登録証明書) or johyo (住民票の除票の写し)");
             if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != CounterCertificates.TaxAffair)
                 return Usage("--affair: a tax certificate is issued in the affair " + CounterCertificates.TaxAffair);
+            if (certificateKind == CertificateKind.SealRegistration && parse.GetValue(affair) is { } sealAffair && sealAffair != CounterCertificates.SealAffair)
+                return Usage("--affair: a seal certificate is issued in the affair " + CounterCertificates.SealAffair);
+            if (certificateKind == CertificateKind.SealRegistration && string.IsNullOrWhiteSpace(parse.GetValue(sealCard)))
+                return Usage("--seal-card: the 印鑑登録証 number presented is required for --kind inkan");
+            if (certificateKind != CertificateKind.SealRegistration && parse.GetValue(sealCard) is not null)
+                return Usage("--seal-card: only for --kind inkan");
             if (!CertificateRequesters.TryParse(parse.GetValue(requester), out var who))
                 return Usage("--requester: self, household-member or agent");
             IReadOnlyList<long>? chosen = null;
@@ -78,7 +95,8 @@ public static class CertificateCommands
                 IncludeResidentCode = parse.GetValue(withCode),
             };
             var options = new ResidenceRecordOptions(parse.GetValue(withRelationship), who, parse.GetValue(copies));
-            var affairCode = catalogue.Find(request.AffairCode)?.Code; // an unknown code is not written to the log
+            var affairCode = certificateKind == CertificateKind.SealRegistration ? CounterCertificates.SealAffair
+                : catalogue.Find(request.AffairCode)?.Code; // an unknown code is not written to the log
             var residentId = "resident-id=" + request.ResidentId.ToString(CultureInfo.InvariantCulture);
             using var log = AuditCommands.OpenOperationLog(layout, code);
             void Record(OperationResult result, string detail) => log.Append(new OperationLogEntry(
@@ -101,6 +119,16 @@ public static class CertificateCommands
                         ?? throw new RegisterException("no-tax-record", "residentId: the residence-tax system holds no assessment for this person (課税台帳に記録がありません)");
                     issued = counter.IssueTaxAssessment(code.Digits, person, assessment, who, options.Copies, RegistryCommands.BatchStaffId(),
                         RegistryCommands.BatchTerminal(), affairCode);
+                }
+                else if (certificateKind is CertificateKind.SealRegistration or CertificateKind.RemovedResidenceRecord)
+                {
+                    var person = register.Find(request.ResidentId)
+                        ?? throw new RegisterException("unknown-resident", "residentId: no resident with this id (該当する住民がいません)");
+                    issued = certificateKind == CertificateKind.SealRegistration
+                        ? counter.IssueSealRegistration(code.Digits, person, new SealRegistry(register.Database).ForCertificate(person.Id, parse.GetValue(sealCard)),
+                            who, options.Copies, RegistryCommands.BatchStaffId(), RegistryCommands.BatchTerminal(), affairCode)
+                        : counter.IssueRemovedResidenceRecord(code.Digits, person, who, options.Copies, RegistryCommands.BatchStaffId(),
+                            RegistryCommands.BatchTerminal(), affairCode);
                 }
                 else
                 {
