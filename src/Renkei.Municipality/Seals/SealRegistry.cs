@@ -188,7 +188,24 @@ public sealed class SealRegistry
         if (!Enum.IsDefined(request.IdentityCheck)) throw new ArgumentOutOfRangeException(nameof(request));
         var today = Today;
         var now = _clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        var id = _database.InTransaction((c, t) =>
+        long id;
+        try
+        {
+            id = Insert(request, staffId, terminal, today, now);
+        }
+        catch (DbException) when (Current(request.ResidentId) is not null)
+        {
+            // Registered concurrently by another counter: the partial unique index kept it to one.
+            throw AlreadyRegisteredError();
+        }
+        return Find(id)!;
+    }
+
+    private static RegisterException AlreadyRegisteredError() => new(AlreadyRegistered,
+        "residentId: this person already has a registered seal; abolish it first (既に印鑑登録があります。登録できる印鑑は一人一個です)");
+
+    private long Insert(SealRegistrationRequest request, string staffId, string terminal, DateOnly today, string now) =>
+        _database.InTransaction((c, t) =>
         {
             var person = ResidentRegister.Find(c, t, request.ResidentId)
                 ?? throw new RegisterException(UnknownResident, "residentId: no resident with this id (該当する住民がいません)");
@@ -197,8 +214,7 @@ public sealed class SealRegistry
             if (AgeOn(person.BirthDate, today) < MinimumAge)
                 throw new RegisterException(TooYoung, $"residentId: a seal is registered from the age of {MinimumAge} (15歳未満の方は印鑑登録できません)");
             if (CurrentId(c, t, person.Id) is not null)
-                throw new RegisterException(AlreadyRegistered,
-                    "residentId: this person already has a registered seal; abolish it first (既に印鑑登録があります。登録できる印鑑は一人一個です)");
+                throw AlreadyRegisteredError();
             var sequence = c.Command("INSERT INTO register_counters (name, value) VALUES ('seal-card', 1) "
                 + "ON CONFLICT (name) DO UPDATE SET value = register_counters.value + 1 RETURNING value", t).ScalarInt64();
             return c.Command("""
@@ -209,8 +225,6 @@ public sealed class SealRegistry
                 .With("@at", now).With("@by", staffId).With("@t", terminal).With("@check", request.IdentityCheck.Code())
                 .With("@image", request.Image.Bytes).With("@type", request.Image.TypeCode).With("@side", request.Image.SideMillimetres).ScalarInt64();
         });
-        return Find(id)!;
-    }
 
     /// <summary>Abolishes the person's current registration (本人申請 or 亡失; departure and death end it through the register).</summary>
     /// <exception cref="RegisterException">no current registration.</exception>

@@ -124,6 +124,32 @@ public sealed class SealRegistrationTests
         Assert.Empty(ledger.ForResident(wife));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Two_counters_registering_the_same_person_at_once_leave_one_registration(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        var (_, head, _, _, _) = await CertificateAndNotificationTests.PopulateAsync(db);
+        var seals = new SealRegistry(db.Database);
+        var image = SealImage.Parse(SealImages.Png(), 15);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            try
+            {
+                return seals.Register(new SealRegistrationRequest(head, SealIdentityCheck.MyNumberCard, image), "jumin01", $"COUNTER-{i}").CardNumber.Digits;
+            }
+            catch (RegisterException refused)
+            {
+                return refused.Code;
+            }
+        })));
+
+        Assert.Single(attempts, a => a.Length == 8 && a.All(char.IsAsciiDigit));
+        Assert.All(attempts.Where(a => a.Length != 8), a => Assert.Equal(SealRegistry.AlreadyRegistered, a));
+        Assert.Single(seals.History(head));
+    }
+
     [Fact]
     public void A_seal_image_is_a_png_or_jpeg_of_at_most_200_KB_measuring_8_to_25_mm_and_refusals_name_the_field_without_the_content()
     {
