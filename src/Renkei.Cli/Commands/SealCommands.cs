@@ -40,22 +40,15 @@ public static class SealCommands
         {
             municipality, resident, image, side, identity,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (!SealCodes.TryParse(parse.GetValue(identity), out SealIdentityCheck check))
                 return Usage("--identity-check: mynumber-card, drivers-licence, passport, residence-card, inquiry-reply or guarantor");
             var file = parse.GetValue(image)!;
             if (!file.Exists) return Usage("--image: no such file");
             byte[] bytes;
-            using (var stream = file.OpenRead())
-            {
-                // Read one byte past the limit at most: a larger file is refused without reading it all.
-                bytes = new byte[SealImage.MaxBytes + 1];
-                var read = 0;
-                int n;
-                while (read < bytes.Length && (n = stream.Read(bytes, read, bytes.Length - read)) > 0) read += n;
-                bytes = bytes[..read];
-            }
+            await using (var stream = file.OpenRead())
+                bytes = await SealImage.ReadAsync(stream, cancellationToken);
             return Run(parse, municipality, parse.GetValue(resident), "印鑑登録 登録", seals =>
             {
                 var registered = seals.Register(new SealRegistrationRequest(parse.GetValue(resident), check, SealImage.Parse(bytes, parse.GetValue(side))),

@@ -63,6 +63,20 @@ public sealed record SealImage
         return new SealImage(bytes.ToArray(), type, size.Width, size.Height, sideMillimetres);
     }
 
+    /// <summary>
+    /// An upload's bytes, read up to one byte past <see cref="MaxBytes"/>: a larger file is then refused by <see cref="Parse"/>
+    /// without being read whole.
+    /// </summary>
+    public static async Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new byte[MaxBytes + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0) read += n;
+        return buffer[..read];
+    }
+
     /// <summary>A stored image, checked when it was registered.</summary>
     internal static SealImage FromStored(byte[] bytes, string type, int sideMillimetres)
     {

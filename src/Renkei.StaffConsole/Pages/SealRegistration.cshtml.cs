@@ -142,16 +142,12 @@ public sealed class SealRegistrationModel : ConsolePageModel
 
     private const string AffairRequired = "印鑑登録の操作は、「印鑑登録に関する事務」を選択しているときに限り行えます。";
 
-    /// <summary>The upload, read up to one byte past the limit (so a too-large file is refused without reading all of it).</summary>
+    /// <summary>The upload (read up to one byte past the limit), or null when none was chosen.</summary>
     private async Task<byte[]?> ReadImageAsync()
     {
         if (Image is null || Image.Length == 0) return null;
         await using var stream = Image.OpenReadStream();
-        var buffer = new byte[SealImage.MaxBytes + 1];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), HttpContext.RequestAborted)) > 0) read += n;
-        return buffer[..read];
+        return await SealImage.ReadAsync(stream, HttpContext.RequestAborted);
     }
 
     private static string Japanese(string code) => code switch
