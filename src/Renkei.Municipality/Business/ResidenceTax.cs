@@ -101,7 +101,7 @@ public sealed record LocalTaxInformation(int FiscalYear, long TotalIncome, long 
 /// <c>local-tax</c>; provides <c>local-tax</c> (地方税関係情報). Numbers are kept 7 years after the relationship ended
 /// (the longest period in which a local-tax assessment can still be corrected, 地方税法第17条の5).
 /// </summary>
-public sealed class ResidenceTaxSystem(AddresseeSystem addressee, RetentionPolicy? retention = null)
+public sealed partial class ResidenceTaxSystem(AddresseeSystem addressee, RetentionPolicy? retention = null)
     : BusinessSystemStore(addressee, Code, "tax_", retention ?? DefaultRetention)
 {
     public const string Code = "individual-residence-tax";

@@ -33,7 +33,7 @@ public sealed record IssuedCertificate(Certificate Certificate, byte[] Pdf, long
 /// paper with the attestation, the ward's head and the 公印 area, and recorded in the issuance ledger (kind, person, who,
 /// when, terminal, affair, requester, copies, fee, options — never the content). The caller writes the operation log.
 /// </summary>
-public sealed class CounterCertificates(CertificateLedger ledger, CounterCertificateSettings settings, TimeProvider? clock = null)
+public sealed partial class CounterCertificates(CertificateLedger ledger, CounterCertificateSettings settings, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
