@@ -24,5 +24,6 @@ JlisCommands.AddTo(root);
 DbCommands.AddTo(root);
 FeedCommands.AddTo(root);
 PiaCommands.AddTo(root);
+TaxCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);

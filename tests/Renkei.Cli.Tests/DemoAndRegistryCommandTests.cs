@@ -8,6 +8,8 @@ using Renkei.Core.Numbers;
 using Renkei.Infrastructure;
 using Renkei.Intermediate.Contracts;
 using Renkei.Intermediate.Records;
+using Renkei.Municipality.Business;
+using Renkei.Municipality.Certificates;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
@@ -291,6 +293,65 @@ public class RegistryCommandTests : IDisposable
         var path = _data.File(name);
         File.WriteAllText(path, string.Join("\n", [Header, .. rows]) + "\n", encoding);
         return path;
+    }
+
+    [Fact]
+    public async Task Tax_pay_records_payments_and_certificate_issue_nozei_prints_the_ledger_with_what_is_unpaid()
+    {
+        var csv = WriteCsv("taxpayers.csv", new UTF8Encoding(false), Row("1", 3000000011, "太郎", "世帯主"), Row("2", 3000000012, "三郎", "世帯主"));
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "assign-numbers", "--municipality", "131091")).ExitCode);
+        // The residence-tax system's assessment, as its yearly import stores it.
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var year = ResidenceTaxRules.FiscalYearOf(today);
+        var assessment = ResidenceTaxRules.Assess(year, new ResidenceTaxInput(4_000_000, 500_000, false, 0, 0, 0));
+        var code = Core.Numbers.LocalGovernmentCode.ParseOrThrow("131091");
+        var layout = new Renkei.Country.DataLayout(new DirectoryInfo(_data.Path));
+        string name;
+        using (var log = Commands.AuditCommands.OpenOperationLog(layout, code))
+        {
+            var register = new Municipality.Registry.ResidentRegister(layout.MunicipalityDatabase(code), code);
+            var addressee = new Municipality.Addressee.AddresseeSystem(register, log);
+            addressee.SyncFromRegister();
+            new ResidenceTaxSystem(addressee).Record(addressee.ForResident(1)!.Value, new DateOnly(2000, 1, 1), assessment);
+            name = register.Find(1)!.Name.Full;
+        }
+        var first = ResidenceTaxInstallments.Schedule(year, assessment.TotalTax)[0].Amount;
+        string[] pay = ["tax", "pay", "--municipality", "131091", "--resident", "1", "--fiscal-year", year.ToString(CultureInfo.InvariantCulture)];
+        static string Yen(long amount) => amount.ToString("N0", CultureInfo.InvariantCulture) + "円";
+
+        var paid = await CliProcess.RunAsync(_data.Path, [.. pay, "--installment", "1", "--amount", first.ToString(CultureInfo.InvariantCulture), "--paid-on",
+            $"{year}-04-01"]);
+        Assert.True(paid.ExitCode == 0, paid.StandardError);
+        Assert.Contains("未納額 " + Yen(assessment.TotalTax - first), paid.StandardOutput);
+        var over = await CliProcess.RunAsync(_data.Path, [.. pay, "--installment", "2", "--amount", "98765432"]);
+        var noYear = await CliProcess.RunAsync(_data.Path, ["tax", "pay", "--municipality", "131091", "--resident", "1", "--fiscal-year", "2001", "--installment", "1", "--amount", "1000"]);
+        Assert.Equal((1, 1), (over.ExitCode, noYear.ExitCode));
+        Assert.Contains("納付額（amount）", over.StandardError);
+        Assert.DoesNotContain("98765432", over.StandardError);
+        Assert.Contains("年度（fiscalYear）", noYear.StandardError);
+
+        var pdf = _data.File("nozei.pdf");
+        string[] nozei = ["certificate", "issue", "--municipality", "131091", "--kind", "nozei", "--fiscal-year", year.ToString(CultureInfo.InvariantCulture), "--out", pdf];
+        var issued = await CliProcess.RunAsync(_data.Path, [.. nozei, "--resident", "1", "--affair", "local-tax"]);
+        Assert.True(issued.ExitCode == 0, issued.StandardError);
+        var text = PdfText.Read(await File.ReadAllBytesAsync(pdf));
+        foreach (var expected in new[] { "納税証明書", name, "年度" + CounterCertificates.ResidenceTaxYear(year), "税額" + Yen(assessment.TotalTax), "納付済額" + Yen(first),
+                     "未納額" + Yen(assessment.TotalTax - first), "品川区長", "令和" })
+            Assert.Contains(expected, text);
+        File.Delete(pdf);
+        var outsideAffair = await CliProcess.RunAsync(_data.Path, [.. nozei, "--resident", "1"]);
+        var noRecord = await CliProcess.RunAsync(_data.Path, [.. nozei, "--resident", "2", "--affair", "local-tax"]);
+        Assert.Equal((2, 1), (outsideAffair.ExitCode, noRecord.ExitCode));
+        Assert.Contains("fiscalYear:", noRecord.StandardError);
+        Assert.False(File.Exists(pdf));
+
+        var (entries, logText) = await OperationLogReader.ReadAsync(_data.Path, "131091");
+        var tax = entries.Where(e => e.AffairCode == "local-tax").Select(e => (e.Action, e.Result)).ToList();
+        Assert.Equal([("change", "success"), ("change", "refused"), ("change", "refused"), ("export", "success"), ("export", "failed")], tax);
+        Assert.Contains(entries, e => e.Detail?.Contains("refused: " + ResidenceTaxSystem.Overpayment, StringComparison.Ordinal) == true);
+        Assert.DoesNotContain("98765432", logText);
+        Assert.DoesNotMatch(OperationLogReader.TwelveDigits, logText);
     }
 
     [Fact]

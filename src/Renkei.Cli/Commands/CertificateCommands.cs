@@ -37,11 +37,12 @@ public static class CertificateCommands
         var resident = new Option<long>("--resident") { Description = "the resident's id in the register", Required = true };
         var kind = new Option<string>("--kind")
         {
-            Description = "juminhyo (住民票の写し), kazei (課税（非課税）証明書, in --affair local-tax), inkan (印鑑登録証明書, with --seal-card; "
-                + "affair seal-registration) or johyo (住民票の除票の写し, for a person who moved out or died)",
+            Description = "juminhyo (住民票の写し), kazei (課税（非課税）証明書) or nozei (納税証明書), both in --affair local-tax, inkan (印鑑登録証明書, "
+                + "with --seal-card; affair seal-registration) or johyo (住民票の除票の写し, for a person who moved out or died)",
             Required = true,
         };
         var sealCard = new Option<string?>("--seal-card") { Description = "the 印鑑登録証 number presented (8 digits; --kind inkan)" };
+        var fiscalYear = new Option<int?>("--fiscal-year") { Description = "kazei, nozei: the fiscal year (年度, e.g. 2025; default: the latest one assessed)" };
         var household = new Option<bool>("--household") { Description = "the whole household (世帯全員)" };
         var members = new Option<string?>("--members") { Description = "some members of the household (一部): register ids separated by commas" };
         var withRelationship = new Option<bool>("--with-relationship") { Description = "print 世帯主 and 続柄 (省略 otherwise)" };
@@ -57,15 +58,16 @@ public static class CertificateCommands
         var command = new Command("issue", "issue a certificate as PDF; recorded in the issuance ledger and the operation log")
         {
             municipality, resident, kind, household, members, withRelationship, withNumber, withCode, affair, requester, copies, fee, wardName, mayorTitle, output,
-            sealCard,
+            sealCard, fiscalYear,
         };
         command.SetAction(parse =>
         {
             if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
-                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment or CertificateKind.SealRegistration
-                    or CertificateKind.RemovedResidenceRecord))
-                return Usage("--kind: juminhyo (住民票の写し), kazei (課税（非課税）証明書), inkan (印鑑登録証明書) or johyo (住民票の除票の写し)");
-            if (certificateKind == CertificateKind.TaxAssessment && parse.GetValue(affair) != CounterCertificates.TaxAffair)
+                || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment or CertificateKind.TaxPayment
+                    or CertificateKind.SealRegistration or CertificateKind.RemovedResidenceRecord))
+                return Usage("--kind: juminhyo (住民票の写し), kazei (課税（非課税）証明書), nozei (納税証明書), inkan (印鑑登録証明書) or johyo (住民票の除票の写し)");
+            var taxCertificate = certificateKind is CertificateKind.TaxAssessment or CertificateKind.TaxPayment;
+            if (taxCertificate && parse.GetValue(affair) != CounterCertificates.TaxAffair)
                 return Usage("--affair: a tax certificate is issued in the affair " + CounterCertificates.TaxAffair);
             if (certificateKind == CertificateKind.SealRegistration && parse.GetValue(affair) is { } sealAffair && sealAffair != CounterCertificates.SealAffair)
                 return Usage("--affair: a seal certificate is issued in the affair " + CounterCertificates.SealAffair);
@@ -109,16 +111,13 @@ public static class CertificateCommands
                 CounterCertificates.CheckOptions(request, options);
                 var counter = new CounterCertificates(new CertificateLedger(register.Database),
                     new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee)));
-                if (certificateKind == CertificateKind.TaxAssessment)
+                if (taxCertificate)
                 {
-                    var person = register.Find(request.ResidentId)
-                        ?? throw new RegisterException("unknown-resident", "residentId: no resident with this id (該当する住民がいません)");
                     var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
                     var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
-                    var assessment = (addressee.ForResident(person.Id) is { } subject ? new ResidenceTaxSystem(addressee).Latest(subject, today) : null)
-                        ?? throw new RegisterException("no-tax-record", "residentId: the residence-tax system holds no assessment for this person (課税台帳に記録がありません)");
-                    issued = counter.IssueTaxAssessment(code.Digits, person, assessment, who, options.Copies, RegistryCommands.BatchStaffId(),
-                        RegistryCommands.BatchTerminal(), affairCode);
+                    issued = new TaxCertificates(register, addressee, new ResidenceTaxSystem(addressee), counter).Issue(
+                        new TaxCertificateRequest(certificateKind, request.ResidentId, parse.GetValue(fiscalYear), who, options.Copies), today,
+                        RegistryCommands.BatchStaffId(), RegistryCommands.BatchTerminal(), affairCode);
                 }
                 else if (certificateKind is CertificateKind.SealRegistration or CertificateKind.RemovedResidenceRecord)
                 {
@@ -144,7 +143,7 @@ public static class CertificateCommands
                     RegisterException r => r.Code,
                     _ => DocumentFontMissingException.Code,
                 };
-                Record(refused is RegisterException { Code: "unknown-resident" or "no-tax-record" } or DocumentFontMissingException ? OperationResult.Failed : OperationResult.Refused,
+                Record(refused is RegisterException { Code: "unknown-resident" or TaxCertificates.NoTaxRecord } or DocumentFontMissingException ? OperationResult.Failed : OperationResult.Refused,
                     (request.IncludeNumber ? "numbers requested: " : "") + "refused: " + reason);
                 Console.Error.WriteLine("renkei: " + refused.Message);
                 return ExitCodes.Failure;

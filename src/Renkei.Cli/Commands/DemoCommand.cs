@@ -209,7 +209,7 @@ public static class DemoCommand
             // business data goes with a full run, as after a yearly assessment. Wait for them.
             WardCopyFeed.RequestFullRun(ward.Database, "renkei-demo");
             var feed = await ward.Ward.CopyFeed!.DrainAsync(cancellationToken);
-            Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s); "
+            Console.WriteLine($"{ward.Descriptor.Name}: {business.AddresseesIssued:N0} addressee number(s), {business.Taxpayers:N0} taxpayer(s), {business.TaxPayments:N0} tax payment(s); "
                 + $"{feed.ResidentCopies + feed.BusinessCopies:N0} copies sent to the intermediate server");
 
             // 符号一斉取得: J-LIS turns each number into the resident-record code, the network delivers the ward's token to

@@ -11,6 +11,7 @@ public sealed record DemoBusinessReport(
     long AddresseesIssued,
     long Taxpayers,
     long TaxAssessments,
+    long TaxPayments,
     long ChildAllowanceRecipients,
     long ChildAllowanceChildren,
     long NursingCareInsured,
@@ -28,7 +29,9 @@ public sealed record DemoBusinessReport(
 /// total income, about one worker in eight self-employed, part-time work for some 16–22-year-olds, public pension for
 /// 65+ (total income = pension − 1.1 M, some still working);</item>
 /// <item>residence tax for the current and the previous fiscal year for everyone 16+, the head claiming the spouse and
-/// the other low-income members as dependants (<see cref="ResidenceTaxRules"/>);</item>
+/// the other low-income members as dependants (<see cref="ResidenceTaxRules"/>), and its payments (普通徴収 4期): every
+/// installment due by the reference date paid up to 20 days before its due date, except that about one taxpayer in sixteen
+/// left the previous year's last installment (or last two) unpaid (未納);</item>
 /// <item>public assistance for about a quarter of the fully non-taxable households (more for elderly singles);</item>
 /// <item>national health insurance for households with no employee under 75 and not on public assistance (members under 75);</item>
 /// <item>nursing care: every 65+ resident is first-category insured with a stage from tax status
@@ -49,6 +52,7 @@ public static class DemoBusinessData
         var fiscalYear = ResidenceTaxRules.FiscalYearOf(referenceDate);
 
         var taxpayers = new List<TaxpayerRecord>();
+        var payments = new List<ResidenceTaxPaymentEntry>();
         var awards = new List<ChildAllowanceAward>();
         var insured = new List<NursingCareInsured>();
         var nhi = new List<NhiHousehold>();
@@ -61,6 +65,7 @@ public static class DemoBusinessData
             var head = people[0];
 
             // Residence tax: the head (or eldest adult) claims the others with low income.
+            var firstTaxpayer = taxpayers.Count;
             var claimant = people.Where(p => p.Age >= 18).OrderByDescending(p => p.Income).FirstOrDefault() ?? head;
             var assessments = new Dictionary<IntegratedAddresseeNumber, ResidenceTaxAssessment>();
             foreach (var p in people.Where(p => p.Age >= 16))
@@ -71,6 +76,18 @@ public static class DemoBusinessData
                 var previous = ResidenceTaxRules.Assess(fiscalYear - 1, input with { TotalIncome = previousIncome, SocialInsurancePremiums = Math.Min(input.SocialInsurancePremiums, previousIncome) });
                 assessments[p.Member.AddresseeNumber] = current;
                 taxpayers.Add(new TaxpayerRecord(p.Member.AddresseeNumber, p.Member.ResidentSince, [previous, current]));
+            }
+            // Payments from their own stream, so the draws above stay what they were.
+            var paying = new SplitMix64(SplitMix64.Derive(key, Fnv(household[0].HouseholdNumber), 0xB1));
+            for (var k = firstTaxpayer; k < taxpayers.Count; k++)
+            {
+                var t = taxpayers[k];
+                var missed = paying.PerMille(60) ? 1 + paying.Next(2) : 0; // the previous year's last installments left unpaid
+                foreach (var a in t.Assessments)
+                    foreach (var i in ResidenceTaxInstallments.Schedule(a.FiscalYear, a.TotalTax))
+                        if (i.DueOn <= referenceDate && (a.FiscalYear == fiscalYear || i.Number <= ResidenceTaxInstallments.Count - missed))
+                            payments.Add(new ResidenceTaxPaymentEntry(t.Subject, a.FiscalYear, i.Number,
+                                Later(new DateOnly(a.FiscalYear, 4, 1), i.DueOn.AddDays(-paying.Between(0, 20))), i.Amount));
             }
             var householdTaxable = assessments.Values.Any(a => a.Status != ResidenceTaxStatus.NonTaxable);
 
@@ -135,11 +152,12 @@ public static class DemoBusinessData
         }
 
         var assessed = systems.ResidenceTax.Import(taxpayers);
+        var paid = systems.ResidenceTax.ImportPayments(payments, "demo");
         systems.ChildAllowance.Import(awards);
         systems.NursingCare.Import(insured);
         systems.NationalHealthInsurance.Import(nhi);
         systems.PublicAssistance.Import(assistance);
-        return new DemoBusinessReport(sync.Issued, taxpayers.Count, assessed, awards.Count, awards.Sum(a => a.Children.Count), insured.Count,
+        return new DemoBusinessReport(sync.Issued, taxpayers.Count, assessed, paid, awards.Count, awards.Sum(a => a.Children.Count), insured.Count,
             nhi.Count, nhi.Sum(h => h.Members.Count), assistance.Count, watch.Elapsed);
     }
 

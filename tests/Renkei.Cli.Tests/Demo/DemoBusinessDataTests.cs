@@ -71,6 +71,7 @@ public sealed class DemoBusinessDataTests
         "SELECT p.addressee_number, i.category, i.care_level, i.premium_stage, i.annual_premium FROM ltc_insured i JOIN ltc_persons p ON p.person_id = i.person_id ORDER BY 1",
         "SELECT p.addressee_number, m.annual_premium FROM nhi_members m JOIN nhi_persons p ON p.person_id = m.person_id ORDER BY 1",
         "SELECT household_number, aid_types, monthly_amount FROM pa_cases ORDER BY 1",
+        "SELECT p.addressee_number, t.fiscal_year, t.installment, t.paid_on, t.amount FROM tax_payments t JOIN tax_persons p ON p.person_id = t.person_id ORDER BY 1, 2, 3",
     ];
 
     [Fact]
@@ -131,6 +132,16 @@ public sealed class DemoBusinessDataTests
             JOIN tax_persons tp ON tp.addressee_number = pp.addressee_number JOIN tax_assessments a ON a.person_id = tp.person_id
             WHERE a.fiscal_year = {Municipality.Business.ResidenceTaxRules.FiscalYearOf(Today)} AND a.status <> 0
             """));
+
+        // Tax payments: nothing paid beyond what is due; most taxpayers of the previous year paid it all, some left 未納.
+        var previous = ResidenceTaxRules.FiscalYearOf(Today) - 1;
+        Assert.Equal(r.TaxPayments, ward.Scalar("SELECT COUNT(*) FROM tax_payments"));
+        var accounts = ward.Addressee.Population().Select(m => ward.Systems.ResidenceTax.Account(m.AddresseeNumber, previous))
+            .OfType<ResidenceTaxAccount>().Where(a => a.Assessed > 0).ToList();
+        Assert.All(accounts, a => Assert.All(a.Installments, i => Assert.InRange(i.Paid, 0, i.Amount)));
+        Assert.All(accounts.SelectMany(a => a.Payments), p => Assert.True(p.PaidOn <= Today));
+        var withUnpaid = accounts.Count(a => a.Unpaid > 0);
+        Assert.True(withUnpaid > 0 && withUnpaid < accounts.Count / 10, $"{withUnpaid} of {accounts.Count} with 未納");
 
         // Every business person holds their number and is linked in the addressee system.
         foreach (var system in ward.Systems.All)
