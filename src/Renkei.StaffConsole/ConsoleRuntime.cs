@@ -55,6 +55,11 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// <summary>印鑑登録: the ward's seal registrations (dated by <see cref="Clock"/>).</summary>
     public SealRegistry Seals => _seals ??= new SealRegistry(Register.Database, Clock);
 
+    private TaxCertificates? _taxCertificates;
+
+    /// <summary>Tax certificates (課税（非課税）証明書, 納税証明書) from the residence-tax system, issued through <see cref="Counter"/>.</summary>
+    public TaxCertificates TaxCertificates => _taxCertificates ??= new TaxCertificates(Register, _addressee, new ResidenceTaxSystem(_addressee), Counter);
+
     /// <summary>The register's data for residence certificates (who is on it; numbers only when the session may see them).</summary>
     public ResidenceCertificates ResidenceCertificates => new(Register, Catalogue, Clock);
 
