@@ -192,6 +192,47 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_tax_clerk_issues_the_tax_assessment_and_tax_payment_certificates_at_the_counter_as_pdfs()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        var records = TaxCertificatePageTests.SeedTax(ward);
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var taro = ward.Resident("山田", "太郎");
+
+        await LoginAsync(page, ward, ward.Account("kazei01"));
+        await page.GetByLabel("地方税の賦課及び徴収に関する事務（個人番号利用事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await page.GotoAsync($"/residents/{taro.Id}");
+        await page.Locator("#issue-tax-certificate").ClickAsync();
+        await page.WaitForURLAsync($"**/residents/{taro.Id}/tax-certificate");
+        Assert.Equal("山田　太郎", await page.Locator("#tax-certificate-person").TextContentAsync());
+
+        // 課税（非課税）証明書 for the latest year (chosen by default).
+        await page.GetByLabel("課税（非課税）証明書・所得証明書").CheckAsync();
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "counter-tax-certificate.png"), FullPage = true });
+        var kazei = await page.RunAndWaitForDownloadAsync(() => page.Locator("#issue-tax-certificate").ClickAsync());
+        var kazeiText = PdfText.Read(await File.ReadAllBytesAsync((await kazei.PathAsync())!));
+        static string Yen(long amount) => amount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + "円";
+        foreach (var expected in new[] { "課税（非課税）証明書", "山田　太郎", "令和7年度", "年税額" + Yen(records.Current.TotalTax), "品川区長", "令和7年6月2日" })
+            Assert.Contains(expected, kazeiText);
+
+        // 納税証明書 for the previous year, with its unpaid last installment.
+        await page.GetByLabel("納税証明書").CheckAsync();
+        await page.GetByLabel("年度").SelectOptionAsync("2024");
+        var nozei = await page.RunAndWaitForDownloadAsync(() => page.Locator("#issue-tax-certificate").ClickAsync());
+        var nozeiText = PdfText.Read(await File.ReadAllBytesAsync((await nozei.PathAsync())!));
+        foreach (var expected in new[] { "納税証明書", "山田　太郎", "年度令和6年度", "税額" + Yen(records.Previous.TotalTax), "納付済額" + Yen(records.PreviousAccount.Paid),
+                     "未納額" + Yen(records.PreviousAccount.Unpaid), "品川区長", "令和7年6月2日" })
+            Assert.Contains(expected, nozeiText);
+        Assert.Equal(2, new Renkei.Municipality.Certificates.CertificateLedger(ward.Database).ForResident(taro.Id).Count);
+        NumberScan.AssertNoNumber(ward, [("tax counter page", await page.ContentAsync())]);
+    }
+
+    [Fact]
     public async Task A_library_clerk_can_neither_search_nor_open_a_residents_page()
     {
         await using var ward = await ConsoleWard.StartAsync("sqlite");
