@@ -20,6 +20,9 @@ public static class MunicipalityRoutes
     public const string Search = "residents/search";
     public const string ResidenceCertificate = "certificates/residence";
 
+    /// <summary>A certificate as issued at the counter, as a PDF (<see cref="CertificatePdfRequest"/>): recorded in the issuance ledger.</summary>
+    public const string CertificatePdf = "certificates/pdf";
+
     /// <summary>
     /// The e-application inbox (<see cref="EApplicationRoutes.Submit"/>): no staff session; the portal that forwards it
     /// (one of the ward's pinned e-application portals) and the resident's signature are what is checked.

@@ -21,6 +21,34 @@ public sealed record ResidenceCertificateRequest(long ResidentId, bool WholeHous
     public bool IncludeResidentCode { get; init; }
 }
 
+/// <summary>
+/// Ask for a certificate as the counter issues it, as a PDF: <paramref name="Kind"/> <c>juminhyo</c> (住民票の写し: the
+/// scope, members, number and code as in <see cref="ResidenceCertificateRequest"/>, numbers only on the person's express
+/// request while the session may see them), <c>kazei</c> (課税（非課税）証明書) or <c>nozei</c> (納税証明書) for
+/// <see cref="FiscalYear"/> (null: the latest assessed) — the tax ones only in the affair <c>local-tax</c>. Recorded in the
+/// ward's issuance ledger (never the content) and operation log.
+/// </summary>
+public sealed record CertificatePdfRequest(string Kind, long ResidentId, bool WholeHousehold = false, bool IncludeNumber = false)
+{
+    /// <summary>juminhyo: some members of the household (一部), as <see cref="ResidenceCertificateRequest.Members"/>.</summary>
+    public IReadOnlyList<long>? Members { get; init; }
+
+    /// <summary>juminhyo: include the resident-record codes (住民票コード), on the number's rule.</summary>
+    public bool IncludeResidentCode { get; init; }
+
+    /// <summary>juminhyo: print 世帯主 and 続柄 (省略 otherwise).</summary>
+    public bool WithRelationship { get; init; }
+
+    /// <summary>Who asked: <c>self</c> (本人), <c>household-member</c> (同一世帯の者) or <c>agent</c> (代理人).</summary>
+    public string Requester { get; init; } = "self";
+
+    /// <summary>Copies, 1–10 (the fee is per copy).</summary>
+    public int Copies { get; init; } = 1;
+
+    /// <summary>kazei, nozei: the fiscal year (年度); null: the latest one assessed.</summary>
+    public int? FiscalYear { get; init; }
+}
+
 public sealed record ResidenceCertificate(
     string MunicipalityCode,
     DateOnly IssuedOn,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Documents;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Affairs;
@@ -51,7 +52,8 @@ internal static class WardRefusals
         "unknown-resident" or "unknown-household" => StatusCodes.Status404NotFound,
         "already-registered" or "head-exists" or "request-id-reused" or "number-in-use" or "not-resident" or "deceased" => StatusCodes.Status409Conflict,
         "number-mismatch" or "number-superseded" or "no-number-designated" => StatusCodes.Status422UnprocessableEntity,
-        ResidenceCertificates.RecordInvalid => StatusCodes.Status409Conflict,
+        ResidenceCertificates.RecordInvalid or TaxCertificates.NoTaxRecord or TaxCertificates.NoTaxDue => StatusCodes.Status409Conflict,
+        TaxCertificates.TaxAffairRequired => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 }
@@ -64,13 +66,17 @@ internal enum NumberNeed { None, Required }
 /// (<paramref name="clock"/>) times logins (TOTP), session expiry, the day number use is decided for, and log entries.
 /// </summary>
 internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentRegister register, ResidenceCertificates certificates,
-    TimeProvider clock, TimeSpan sessionIdleTimeout)
+    TimeProvider clock, TimeSpan sessionIdleTimeout, CounterCertificateSettings counterSettings)
 {
     private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
     private const int MaxIdsInDetail = 100;
 
     private readonly StaffApiSessions _sessions = new(clock, sessionIdleTimeout);
     private readonly AddresseeSystem _addressee = new(register, log);
+    private CounterCertificates? _counter;
+    private TaxCertificates? _taxes;
+    private CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(register.Database), counterSettings, clock);
+    private TaxCertificates Taxes => _taxes ??= new TaxCertificates(register, _addressee, new Business.ResidenceTaxSystem(_addressee), Counter);
     private StaffDirectory Staff => staff;
     private OperationLog Log => log;
     private DateTimeOffset Now => clock.GetUtcNow();
@@ -325,6 +331,79 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
             Detail(kind, request.ResidentId, $"numbers={(certificate.NumbersIncluded ? "included" : "not-included")}; {Ids(certificate.Entries.Select(e => e.ResidentId))}"),
             request.ResidentId);
         return Results.Json(certificate, JsonDefaults.Options);
+    }
+
+    /// <summary>
+    /// A certificate as a PDF, issued as at the counter (<see cref="CounterCertificates"/>): need to know for the chosen
+    /// affair (view), numbers only on request while visible, tax certificates only in <see cref="CounterCertificates.TaxAffair"/>;
+    /// recorded in the issuance ledger and, issued or refused, in the operation log (export).
+    /// </summary>
+    public async Task<IResult> CertificatePdfAsync(HttpContext http)
+    {
+        var (caller, refusal) = await AuthenticateAsync(http, OperationAction.Export, "certificate pdf");
+        if (caller is null) return refusal!;
+        var affair = caller.Session.ChosenAffair;
+        var body = await StaffApiBodies.ReadAsync<CertificatePdfRequest>(http);
+        var access = Access(caller.Session, ResidentRecordUse.View);
+        var resident = body.Value?.ResidentId;
+        if (!access.Allowed || body.Value is null)
+        {
+            var code = access.Allowed ? body.Code : access.ReasonCode;
+            await RecordAsync(caller, affair, OperationAction.Export, OperationResult.Refused, Detail("certificate pdf", resident, "refused: " + code), resident);
+            return access.Allowed ? BodyRefused(body) : ErrorResponses.Problem(StatusCodes.Status403Forbidden, access.ReasonCode, access.ProblemMessage);
+        }
+        var request = body.Value;
+        var known = CertificateKinds.TryParse(request.Kind, out var kind)
+            && kind is CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment or CertificateKind.TaxPayment;
+        var what = known ? kind.Code() + " certificate pdf" : "certificate pdf";
+        if (!known || !CertificateRequesters.TryParse(request.Requester, out var requester))
+        {
+            var field = known ? "requester" : "kind";
+            await RecordAsync(caller, affair, OperationAction.Export, OperationResult.Refused, Detail(what, resident, "refused: bad-field " + field), resident);
+            return ErrorResponses.BadRequest("bad-field", known
+                ? "requester: self, household-member or agent (請求者は self, household-member, agent のいずれかです)"
+                : "kind: juminhyo, kazei or nozei (証明書の種類は juminhyo, kazei, nozei のいずれかです)");
+        }
+        IssuedCertificate issued;
+        try
+        {
+            if (kind == CertificateKind.ResidenceRecord)
+            {
+                var residence = new ResidenceCertificateRequest(request.ResidentId, request.WholeHousehold, request.IncludeNumber)
+                {
+                    Members = request.Members,
+                    IncludeResidentCode = request.IncludeResidentCode,
+                };
+                var options = new ResidenceRecordOptions(request.WithRelationship, requester, request.Copies);
+                CounterCertificates.CheckOptions(residence, options);
+                var data = certificates.Build(residence, NumberVisibility.Decide(caller.Session, Today));
+                issued = Counter.IssueResidenceRecord(data, residence, options, caller.Session.StaffId.Value, caller.Terminal, affair);
+            }
+            else
+            {
+                issued = Taxes.Issue(new TaxCertificateRequest(kind, request.ResidentId, request.FiscalYear, requester, request.Copies), Today,
+                    caller.Session.StaffId.Value, caller.Terminal, affair);
+            }
+        }
+        catch (Exception e) when (WardRefusals.Refusal(e) is { } problem)
+        {
+            var outcome = e is RegisterException { Code: "unknown-resident" or ResidenceCertificates.RecordInvalid or TaxCertificates.NoTaxRecord }
+                ? OperationResult.Failed : OperationResult.Refused;
+            await RecordAsync(caller, affair, OperationAction.Export, outcome, Detail(what, resident,
+                (request.IncludeNumber || request.IncludeResidentCode ? "numbers requested: " : "") + (outcome == OperationResult.Failed ? "failed: " : "refused: ")
+                + WardRefusals.RefusalCode(e)), resident);
+            return problem;
+        }
+        catch (DocumentFontMissingException)
+        {
+            await RecordAsync(caller, affair, OperationAction.Export, OperationResult.Failed, Detail(what, resident, "failed: " + DocumentFontMissingException.Code), resident);
+            return ErrorResponses.Problem(StatusCodes.Status503ServiceUnavailable, DocumentFontMissingException.Code,
+                "the Japanese font is not installed; ask the administrator (日本語フォントが導入されていないため、証明書を作成できません)");
+        }
+        await RecordAsync(caller, affair, OperationAction.Export, OperationResult.Success, Detail(what, resident,
+            $"{issued.Certificate.Serial.Text}; copies={issued.Copies}; fee={issued.FeeYen}; numbers={(issued.NumbersIncluded ? "included" : "not-included")}; {Ids(issued.ResidentIds)}"),
+            resident);
+        return Results.File(issued.Pdf, "application/pdf", $"{kind.Code()}-{issued.LedgerId.ToString(CultureInfo.InvariantCulture)}.pdf");
     }
 
     // ------------------------------------------------------------------ helpers

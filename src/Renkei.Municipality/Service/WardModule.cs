@@ -102,8 +102,9 @@ public static class WardModule
         services.AddSingleton(sp =>
         {
             var (register, staff, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<TimeProvider>());
+            var options = Options(sp);
             return new StaffApi(staff, sp.GetRequiredService<OperationLog>(), register, new ResidenceCertificates(register, staff.Catalogue, clock), clock,
-                Options(sp).SessionIdleTimeout);
+                options.SessionIdleTimeout, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee));
         });
         services.AddSingleton(sp =>
         {
@@ -149,6 +150,9 @@ public static class WardModule
         api.MapEvent<NumberChangeRequest>(app, MunicipalityRoutes.NumberChanges, "number-change", NumberNeed.Required, r => r.ResidentId, events.ChangeNumberAsync);
         app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).ExchangesJson<ResidentSearchRequest, List<ResidentSearchHit>>().RequireStaff(OperationAction.Search, "search");
         app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).ExchangesJson<ResidenceCertificateRequest, ResidenceCertificate>().RequireStaff(OperationAction.View, "certificate");
+        app.MapPost("/" + MunicipalityRoutes.CertificatePdf, Handler(api.CertificatePdfAsync))
+            .Reads<CertificatePdfRequest>("application/json").Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .RequireStaff(OperationAction.Export, "certificate pdf");
         app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
             .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
             .RequireInstitution("the citizen portal, forwarding an application the resident signed with the card (the resident's signature is checked too)",

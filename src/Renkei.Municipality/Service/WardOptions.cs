@@ -26,6 +26,12 @@ public sealed class WardOptions
     /// <summary>The ward's name, e.g. 品川区 (the health check shows it).</summary>
     public string? Name { get; set; }
 
+    /// <summary>The ward's head as printed on certificates (issuer); null: the ward's name and 長 (品川区長).</summary>
+    public string? MayorTitle { get; set; }
+
+    /// <summary>The fee of one copy of a certificate issued through the staff API, in yen (品川区: 300), as at the counter.</summary>
+    public int CertificateFee { get; set; } = 300;
+
     /// <summary>A staff API session unused this long ends (sliding: every request extends it).</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -130,6 +136,7 @@ internal sealed class WardOptionsValidator(bool databaseRegistered, IServiceProv
         if (string.IsNullOrWhiteSpace(options.Code)) failures.Add($"{S}:Code is required (the ward's local government code)");
         else if (!code.IsValid) failures.Add($"{S}:Code is not a local government code (6 digits with the check digit)");
         if (string.IsNullOrWhiteSpace(options.Name)) failures.Add($"{S}:Name is required (the ward's name)");
+        if (options.CertificateFee < 0) failures.Add($"{S}:CertificateFee must not be negative");
         if (options.SessionIdleTimeout <= TimeSpan.Zero) failures.Add($"{S}:SessionIdleTimeout must be positive");
         SettingChecks.CheckAddress(failures, $"{S}:JlisAddress", options.JlisAddress, required: true);
         if (string.IsNullOrWhiteSpace(options.KeyDirectory)) failures.Add($"{S}:KeyDirectory is required (the ward's institution keys)");
