@@ -151,7 +151,7 @@ public static class WardModule
         app.MapPost("/" + MunicipalityRoutes.Search, Handler(api.SearchAsync)).ExchangesJson<ResidentSearchRequest, List<ResidentSearchHit>>().RequireStaff(OperationAction.Search, "search");
         app.MapPost("/" + MunicipalityRoutes.ResidenceCertificate, Handler(api.CertificateAsync)).ExchangesJson<ResidenceCertificateRequest, ResidenceCertificate>().RequireStaff(OperationAction.View, "certificate");
         app.MapPost("/" + MunicipalityRoutes.CertificatePdf, Handler(api.CertificatePdfAsync))
-            .Reads<CertificatePdfRequest>("application/json").Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .Reads<CertificatePdfRequest>("application/json").Produces<Stream>(StatusCodes.Status200OK, "application/pdf")
             .RequireStaff(OperationAction.Export, "certificate pdf");
         app.MapPost("/" + MunicipalityRoutes.EApplications, Handler(context => EApplicationEndpoint.HandleAsync(context, inbox)))
             .ExchangesJson<EApplicationSubmission, EApplicationReceipt>()
