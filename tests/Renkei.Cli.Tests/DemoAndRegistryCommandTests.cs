@@ -326,7 +326,9 @@ public class RegistryCommandTests : IDisposable
         Assert.Contains("未納額 " + Yen(assessment.TotalTax - first), paid.StandardOutput);
         var over = await CliProcess.RunAsync(_data.Path, [.. pay, "--installment", "2", "--amount", "98765432"]);
         var noYear = await CliProcess.RunAsync(_data.Path, ["tax", "pay", "--municipality", "131091", "--resident", "1", "--fiscal-year", "2001", "--installment", "1", "--amount", "1000"]);
-        Assert.Equal((1, 1), (over.ExitCode, noYear.ExitCode));
+        var badYear = await CliProcess.RunAsync(_data.Path, ["tax", "account", "--municipality", "131091", "--resident", "1", "--fiscal-year", "99999"]);
+        Assert.Equal((1, 1, 2), (over.ExitCode, noYear.ExitCode, badYear.ExitCode));
+        Assert.Contains("--fiscal-year:", badYear.StandardError);
         Assert.Contains("納付額（amount）", over.StandardError);
         Assert.DoesNotContain("98765432", over.StandardError);
         Assert.Contains("年度（fiscalYear）", noYear.StandardError);

@@ -84,6 +84,9 @@ public sealed class TaxCertificatePageTests
         var copies = await client.PostAsync(path, ("Kind", "kazei"), ("FiscalYear", "2025"), ("Requester", "self"), ("Copies", "11"));
         Assert.Equal(HttpStatusCode.BadRequest, copies.Status);
         Assert.Contains("通数：", copies.Text);
+        var badYear = await client.PostAsync(path, ("Kind", "kazei"), ("FiscalYear", "令和"), ("Requester", "self"), ("Copies", "1"));
+        Assert.Equal(HttpStatusCode.BadRequest, badYear.Status);
+        Assert.Contains("証明書の種類、年度、請求者または通数の指定が正しくありません。", badYear.Text);
         var none = await client.GetAsync($"/residents/{ken.Id}/tax-certificate");
         Assert.Contains("個人住民税の課税記録がありません。", none.Text);
         NumberScan.AssertNoNumber(ward, client.Responses.Where(r => !r.Bytes.AsSpan().StartsWith("%PDF-"u8)).Select(r => (r.RequestUri.ToString(), r.Text)));
@@ -94,7 +97,8 @@ public sealed class TaxCertificatePageTests
             ledger.Select(e => (e.Kind, e.Options, e.Copies, e.FeeYen)));
         Assert.All(ledger, e => Assert.Equal(("kazei01", "local-tax"), (e.StaffId, e.Affair)));
         var exports = ward.Log.Read(new OperationLogQuery(StaffId: "kazei01")).Select(r => r.Entry).Where(e => e.Action == OperationAction.Export).ToList();
-        Assert.Equal([OperationResult.Success, OperationResult.Success, OperationResult.Refused, OperationResult.Refused], exports.Select(e => e.Result));
+        Assert.Equal([OperationResult.Success, OperationResult.Success, OperationResult.Refused, OperationResult.Refused, OperationResult.Refused],
+            exports.Select(e => e.Result));
         Assert.StartsWith("納税証明書交付 交付番号", exports[1].Detail);
         var refusals = ward.Log.Read(new OperationLogQuery(StaffId: "jumin01")).Select(r => r.Entry).Where(e => e.Action == OperationAction.Export).ToList();
         Assert.Equal(2, refusals.Count(e => e.Result == OperationResult.Refused && e.Detail!.Contains(TaxCertificates.TaxAffairRequired, StringComparison.Ordinal)));

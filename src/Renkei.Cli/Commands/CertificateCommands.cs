@@ -75,6 +75,7 @@ public static class CertificateCommands
                 return Usage("--seal-card: the 印鑑登録証 number presented is required for --kind inkan");
             if (certificateKind != CertificateKind.SealRegistration && parse.GetValue(sealCard) is not null)
                 return Usage("--seal-card: only for --kind inkan");
+            if (parse.GetValue(fiscalYear) is < 1900 or > 2999) return Usage("--fiscal-year: a fiscal year such as 2025");
             if (!CertificateRequesters.TryParse(parse.GetValue(requester), out var who))
                 return Usage("--requester: self, household-member or agent");
             IReadOnlyList<long>? chosen = null;

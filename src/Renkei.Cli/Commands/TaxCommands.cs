@@ -43,11 +43,12 @@ public static class TaxCommands
         };
         command.SetAction(parse =>
         {
+            var fiscalYear = parse.GetValue(year);
+            CheckFiscalYear(fiscalYear);
             var (register, code, layout) = RegistryCommands.OpenWard(parse, municipality);
             using var log = AuditCommands.OpenOperationLog(layout, code);
             var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
             var today = Today();
-            var fiscalYear = parse.GetValue(year);
             var what = $"住民税の納付を記録 {CounterCertificates.ResidenceTaxYear(fiscalYear)} 第{parse.GetValue(installment)}期; resident-id={parse.GetValue(resident)}";
             var subject = addressee.ForResident(parse.GetValue(resident));
             void Record(OperationResult result, string detail) => log.Append(new OperationLogEntry(RegistryCommands.BatchStaffId(), DateTimeOffset.UtcNow,
@@ -90,6 +91,7 @@ public static class TaxCommands
         };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(year) is { } asked) CheckFiscalYear(asked);
             var (register, code, layout) = RegistryCommands.OpenWard(parse, municipality);
             using var log = AuditCommands.OpenOperationLog(layout, code);
             var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
@@ -124,6 +126,12 @@ public static class TaxCommands
         Console.WriteLine($"{year} {CounterCertificates.ResidenceTaxItem}　税額 {Yen(account.Assessed)}　納付済額 {Yen(account.Paid)}　未納額 {Yen(account.Unpaid)}");
         foreach (var i in account.Installments)
             Console.WriteLine($"  第{i.Number}期　納期限 {JapaneseEraDate.Format(i.DueOn)}　税額 {Yen(i.Amount)}　納付済額 {Yen(i.Paid)}　未納額 {Yen(i.Unpaid)}");
+    }
+
+    /// <summary>A fiscal year the era calendar can print (明治 on): refused before the ward is opened otherwise.</summary>
+    private static void CheckFiscalYear(int fiscalYear)
+    {
+        if (fiscalYear is < 1900 or > 2999) throw new UsageException("--fiscal-year: a fiscal year such as 2025 (年度を西暦で指定してください)");
     }
 
     private static DateOnly Today() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);

@@ -53,8 +53,8 @@ public sealed class TaxCertificateModel : ConsolePageModel
         var subject = Runtime.SubjectOf(Id);
         var kind = Kind switch { "kazei" => CertificateKind.TaxAssessment, "nozei" => CertificateKind.TaxPayment, _ => (CertificateKind?)null };
         var title = kind?.Title() ?? "税の証明書";
-        if (kind is null || !CertificateRequesters.TryParse(Requester, out var requester))
-            return await Refused(StatusCodes.Status400BadRequest, "証明書の種類または請求者の指定が正しくありません。", "bad-input", subject, title);
+        if (kind is null || !CertificateRequesters.TryParse(Requester, out var requester) || !ModelState.IsValid)
+            return await Refused(StatusCodes.Status400BadRequest, "証明書の種類、年度、請求者または通数の指定が正しくありません。", "bad-input", subject, title);
         IssuedCertificate issued;
         try
         {
