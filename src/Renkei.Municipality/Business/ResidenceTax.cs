@@ -97,7 +97,8 @@ public sealed record LocalTaxInformation(int FiscalYear, long TotalIncome, long 
 
 /// <summary>
 /// The individual residence tax system (個人住民税システム, tables <c>tax_*</c>): per person and fiscal year, income,
-/// deductions, dependants, taxable income, income-based and per-capita levies and the taxable status. Serves the affair
+/// deductions, dependants, taxable income, income-based and per-capita levies and the taxable status, and the payments
+/// received for each year's installments (収納, <c>tax_payments</c>: <see cref="Account"/>, <see cref="RecordPayment"/>). Serves the affair
 /// <c>local-tax</c>; provides <c>local-tax</c> (地方税関係情報). Numbers are kept 7 years after the relationship ended
 /// (the longest period in which a local-tax assessment can still be corrected, 地方税法第17条の5).
 /// </summary>
