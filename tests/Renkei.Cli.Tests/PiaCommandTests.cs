@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Renkei.Core.Numbers;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
@@ -38,5 +40,38 @@ public class PiaCommandTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--people", bad.StandardError);
         Assert.DoesNotContain("-5x", bad.StandardError);
+    }
+
+    [Fact]
+    public async Task Assess_lists_every_file_with_its_live_figures_and_a_contractor_raises_the_handlers()
+    {
+        var csv = _data.File("register.csv");
+        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
+            + string.Concat(Enumerable.Range(1, 3).Select(i =>
+                $"{i},{ResidentCode.FromBody(3000000000 + i).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目{i}番1号,2000-01-01,0,,\n")),
+            new UTF8Encoding(false));
+        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+
+        var added = await CliProcess.RunAsync(_data.Path, "pia", "contractor", "add", "--municipality", "131091", "--file", "resident-register",
+            "--company", "株式会社デモ情報サービス", "--handlers", "600", "--from", "2020-04-01", "--by", "admin01");
+        Assert.True(added.ExitCode == 0, added.StandardError);
+        var refused = await CliProcess.RunAsync(_data.Path, "pia", "incident", "add", "--municipality", "131091", "--file", "no-such-file",
+            "--occurred-on", "2026-01-05", "--description", "誤送付", "--serious", "--by", "admin01");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("file:", refused.StandardError);
+
+        var outcome = await CliProcess.RunAsync(_data.Path, "pia", "assess", "--municipality", "131091", "--json");
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        using var json = JsonDocument.Parse(outcome.StandardOutput);
+        var files = json.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("file").GetString()!);
+        Assert.Contains("individual-residence-tax", files.Keys);
+        var register = files["resident-register"];
+        Assert.Equal((3, 600, "none", "basic+full", "above-need"),
+            (register.GetProperty("people").GetInt32(), register.GetProperty("handlers").GetInt32(), register.GetProperty("computedLevel").GetString(),
+             register.GetProperty("declaredLevel").GetString(), register.GetProperty("followUp").GetString()));
+
+        var text = await CliProcess.RunAsync(_data.Path, "pia", "assess", "--municipality", "131091");
+        Assert.Contains("住民基本台帳ファイル", text.StandardOutput);
+        Assert.Contains("宣言した評価: 基礎項目評価及び全項目評価", text.StandardOutput);
     }
 }

@@ -1,13 +1,17 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Globalization;
 using Renkei.Core.Json;
 using Renkei.Core.Pia;
+using Renkei.Core.Text;
+using Renkei.Municipality.Pia;
 
 namespace Renkei.Cli.Commands;
 
 /// <summary>
 /// <c>renkei pia …</c>: privacy impact assessment (特定個人情報保護評価). <c>pia level</c> is the threshold decision
-/// (<see cref="AssessmentThresholds"/>) for given figures.
+/// (<see cref="AssessmentThresholds"/>) for given figures; <c>pia assess</c> computes every file of a ward's inventory from its
+/// database (<see cref="PiaAssessor"/>); <c>pia contractor add</c> and <c>pia incident add</c> keep the records it counts.
 /// </summary>
 public static class PiaCommands
 {
@@ -15,6 +19,13 @@ public static class PiaCommands
     {
         var pia = new Command("pia", "privacy impact assessment (特定個人情報保護評価)");
         pia.Subcommands.Add(LevelCommand());
+        pia.Subcommands.Add(AssessCommand());
+        var contractor = new Command("contractor", "contractors who handle a file (外部委託先)");
+        contractor.Subcommands.Add(ContractorAddCommand());
+        pia.Subcommands.Add(contractor);
+        var incident = new Command("incident", "the incident register (事故記録簿)");
+        incident.Subcommands.Add(IncidentAddCommand());
+        pia.Subcommands.Add(incident);
         root.Subcommands.Add(pia);
     }
 
@@ -38,6 +49,125 @@ public static class PiaCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static Option<string> Municipality() => new("--municipality", "-m")
+    {
+        Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
+        Required = true,
+    };
+
+    private static Option<string> FileOption() => new("--file") { Description = "the file's code in the ward's inventory (policy/municipality/pia-files-*.json)", Required = true };
+
+    private static Option<string> ByOption() => new("--by") { Description = "who records it: your own staff id (an active account of the ward)", Required = true };
+
+    private static PiaAssessor Open(ParseResult parse, Option<string> municipality, out DataLayout layout, out Core.Numbers.LocalGovernmentCode code)
+    {
+        code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+        layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+        if (!layout.MunicipalityExists(code))
+            throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+        return new PiaAssessor(layout.MunicipalityDatabase(code));
+    }
+
+    private static Command AssessCommand()
+    {
+        var municipality = Municipality();
+        var json = CliOptions.Json();
+        var command = new Command("assess", "every file of the ward with its live figures, computed level, declared level and what follows") { municipality, json };
+        command.SetAction(parse =>
+        {
+            var assessor = Open(parse, municipality, out _, out _);
+            var files = assessor.AssessAll();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(files.Select(f => new
+                {
+                    file = f.File.Code, name = f.File.Name, department = f.File.Department, asOf = f.AsOf, people = f.People, staffHandlers = f.StaffHandlers,
+                    contractorHandlers = f.ContractorHandlers, handlers = f.Handlers, seriousIncident = f.SeriousIncident, computedLevel = f.Computed.Code(),
+                    declaredLevel = f.File.DeclaredLevel.Code(), followUp = f.FollowUpCode,
+                }), JsonDefaults.Options));
+                return ExitCodes.Success;
+            }
+            foreach (var f in files)
+            {
+                Console.WriteLine($"{TextWidth.PadRight(f.File.Name, 24)} 対象人数 {f.People.ToString("N0", CultureInfo.InvariantCulture),9}人  "
+                    + $"取扱者数 {f.Handlers.ToString("N0", CultureInfo.InvariantCulture),5}人（職員 {f.StaffHandlers.ToString("N0", CultureInfo.InvariantCulture)}、委託先 {f.ContractorHandlers.ToString("N0", CultureInfo.InvariantCulture)}）  "
+                    + $"重大事故 {(f.SeriousIncident ? "あり" : "なし")}");
+                Console.WriteLine($"  必要な評価: {f.Computed.Japanese()}　宣言した評価: {f.File.DeclaredLevel.Japanese()}　→ {f.FollowUp}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command ContractorAddCommand()
+    {
+        var municipality = Municipality();
+        var file = FileOption();
+        var company = new Option<string>("--company") { Description = "the contractor's name (委託先)", Required = true };
+        var handlers = new Option<string>("--handlers") { Description = "how many of its people handle the file", Required = true };
+        var from = new Option<string>("--from") { Description = "first day of the contract (yyyy-MM-dd)", Required = true };
+        var to = new Option<string>("--to") { Description = "last day of the contract (yyyy-MM-dd; open when absent)" };
+        var by = ByOption();
+        var command = new Command("add", "record a contractor handling a file") { municipality, file, company, handlers, from, to, by };
+        command.SetAction(parse =>
+        {
+            var assessor = Open(parse, municipality, out var layout, out var code);
+            var staff = Staff(parse.GetValue(by));
+            var count = Count(parse.GetValue(handlers), "--handlers", "取扱者数");
+            var contractor = new PiaContractor(parse.GetValue(file)!, parse.GetValue(company)!, (int)Math.Min(count, int.MaxValue), Date(parse.GetValue(from), "--from")!.Value,
+                Date(parse.GetValue(to), "--to"));
+            using var log = AuditCommands.OpenOperationLog(layout, code);
+            Refusing(() => assessor.AddContractor(contractor, staff, RegistryCommands.BatchTerminal(), log));
+            Console.WriteLine("外部委託先を登録しました（操作記録に記録しました）。`renkei pia assess` で取扱者数を確認できます。");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command IncidentAddCommand()
+    {
+        var municipality = Municipality();
+        var file = FileOption();
+        var on = new Option<string>("--occurred-on") { Description = "the day it happened (yyyy-MM-dd)", Required = true };
+        var description = new Option<string>("--description") { Description = "what happened (no personal data)", Required = true };
+        var serious = new Option<bool>("--serious") { Description = "a serious incident (重大事故)" };
+        var reported = new Option<bool>("--reported") { Description = "reported to the Personal Information Protection Commission" };
+        var by = ByOption();
+        var command = new Command("add", "record an incident with a file in the incident register") { municipality, file, on, description, serious, reported, by };
+        command.SetAction(parse =>
+        {
+            var assessor = Open(parse, municipality, out var layout, out var code);
+            var staff = Staff(parse.GetValue(by));
+            var incident = new PiaIncident(parse.GetValue(file)!, Date(parse.GetValue(on), "--occurred-on")!.Value, parse.GetValue(description)!,
+                parse.GetValue(serious), parse.GetValue(reported));
+            using var log = AuditCommands.OpenOperationLog(layout, code);
+            Refusing(() => assessor.AddIncident(incident, staff, RegistryCommands.BatchTerminal(), log));
+            Console.WriteLine("事故記録簿に登録しました（操作記録に記録しました）。");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string Staff(string? text) =>
+        Renkei.Municipality.Staff.StaffId.TryParse(text, out var id) ? id.Value : throw new UsageException("--by: not a staff id (職員IDの形式ではありません)");
+
+    private static DateOnly? Date(string? text, string option) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
+        : throw new UsageException($"{option}: a date as yyyy-MM-dd (日付は yyyy-MM-dd で指定してください)");
+
+    private static void Refusing(Action act)
+    {
+        try
+        {
+            act();
+        }
+        catch (ArgumentException refused)
+        {
+            throw new UsageException(refused.Message.Split(" (Parameter", 2)[0]);
+        }
     }
 
     private static long Count(string? text, string option, string japanese) =>
