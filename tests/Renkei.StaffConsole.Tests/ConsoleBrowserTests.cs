@@ -143,6 +143,57 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task The_number_is_printed_only_when_asked_for_in_a_number_using_affair_and_never_otherwise()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var hanako = ward.Resident("山田", "花子");
+        var household = new[] { "太郎", "花子", "一郎" }.Select(g => ward.Resident("山田", g)).ToList();
+
+        async Task FillAsync(bool withNumber)
+        {
+            await page.GotoAsync($"/residents/{hanako.Id}/certificate");
+            await page.GetByLabel("世帯全員").CheckAsync();
+            await page.GetByLabel("個人番号を記載する（本人等からの特別の請求があった場合に限る）").SetCheckedAsync(withNumber);
+        }
+
+        async Task<string> IssueAsync(bool withNumber)
+        {
+            await FillAsync(withNumber);
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#issue-certificate").ClickAsync());
+            return PdfText.Read(await File.ReadAllBytesAsync((await download.PathAsync())!));
+        }
+
+        // In 印鑑登録 (an affair that may see the register but uses no numbers): asked for, the number is refused with the reason …
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.GetByLabel("印鑑登録に関する事務（個人番号を利用しない事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await FillAsync(withNumber: true);
+        await page.Locator("#issue-certificate").ClickAsync();
+        await Expect(page.Locator("#certificate-error")).ToContainTextAsync("個人番号を利用できる事務を選択しているときに限り");
+        // … and not asked for, the household's copy is issued with no number on it.
+        var plain = await IssueAsync(withNumber: false);
+        Assert.All(household, m => Assert.Contains(m.Name.Full, plain));
+        Assert.All(household, m => Assert.False(NumberScan.ContainsNumberOf(ward, m.Id, plain), $"resident {m.Id}'s number is printed unasked"));
+
+        // In 住民基本台帳 (a number-using affair): not asked for, no number; asked for, every member's.
+        await page.GotoAsync("/affair");
+        await page.GetByLabel("住民基本台帳に関する事務（個人番号利用事務）").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        var unasked = await IssueAsync(withNumber: false);
+        Assert.All(household, m => Assert.False(NumberScan.ContainsNumberOf(ward, m.Id, unasked), $"resident {m.Id}'s number is printed unasked"));
+        var asked = await IssueAsync(withNumber: true);
+        Assert.All(household, m => Assert.True(NumberScan.ContainsNumberOf(ward, m.Id, asked), $"resident {m.Id}'s number, asked for, is missing"));
+
+        // Three copies issued, the refusal logged; the pages never showed a number.
+        Assert.Equal(3, new Renkei.Municipality.Certificates.CertificateLedger(ward.Database).ForResident(hanako.Id).Count);
+        NumberScan.AssertNoNumber(ward, [("counter page", await page.ContentAsync())]);
+    }
+
+    [Fact]
     public async Task A_clerk_registers_a_seal_with_an_image_upload_and_issues_its_certificate_on_the_card_as_a_pdf()
     {
         await using var ward = await ConsoleWard.StartAsync("sqlite");
