@@ -80,6 +80,7 @@ public sealed class MyInformationBrowserTests(PortalCountry country, ITestOutput
         await group.Locator("button.group-toggle").ClickAsync();
         await Expect(row).ToBeVisibleAsync();
         await Expect(group.Locator("button.group-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
+        await PortalPages.ScreenshotAsync(page, "portal-history-self-display", output);
         await Expect(row.Locator("td[data-label='提供機関']")).ToHaveTextAsync("大田区");
         await Expect(row.Locator("td[data-label='結果']")).ToHaveTextAsync("提供");
         var shown = await page.Locator("#history-table tbody tr[data-sequence]").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.sequence))");
