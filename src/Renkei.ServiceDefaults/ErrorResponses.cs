@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Renkei.Core.Json;
+using Renkei.Core.Text;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,13 @@ namespace Renkei.ServiceDefaults;
 
 /// <summary>
 /// Errors as RFC 9457 problem details (<see cref="ProblemBody"/>): <c>type</c> <c>urn:renkei:problem:&lt;code&gt;</c>,
-/// a Japanese <c>title</c> per status (<see cref="TitleOf"/>), <c>status</c>, <c>detail</c> (the message) and the stable
-/// <c>code</c>. A refusal (<see cref="RefusalException"/>) is logged by code and path only; unexpected exceptions by type
+/// a Japanese <c>title</c> per status (<see cref="TitleOf"/>), <c>status</c>, <c>detail</c> and the stable <c>code</c>.
+/// <para>The <c>detail</c> is for people (a clerk's or a resident's page shows it), so it is Japanese only: the message,
+/// written "English (日本語)" like every message in the code base, passes through <see cref="JapaneseText.ForPerson"/>,
+/// which keeps its Japanese part (and a leading field name) or, for a message without one, gives a Japanese sentence for
+/// the code or the status. Programs branch on <c>code</c>, never on <c>detail</c>; the CLI and the logs keep the
+/// bilingual message. See docs/routes.md, "Errors".</para>
+/// A refusal (<see cref="RefusalException"/>) is logged by code and path only; unexpected exceptions by type
 /// only: their messages could carry personal data, so neither the response nor the log repeats them.
 /// </summary>
 public static partial class ErrorResponses
@@ -20,9 +26,9 @@ public static partial class ErrorResponses
     public static IResult Problem(int status, string code, string message) =>
         Results.Json(Body(status, code, message), JsonDefaults.Options, ProblemBody.MediaType, status);
 
-    /// <summary>The problem body of <paramref name="status"/>, <paramref name="code"/> and <paramref name="message"/> (the <c>detail</c>).</summary>
+    /// <summary>The problem body of <paramref name="status"/>, <paramref name="code"/> and the Japanese of <paramref name="message"/> (the <c>detail</c>).</summary>
     public static ProblemBody Body(int status, string code, string message) =>
-        new(ProblemBody.TypeOf(code), TitleOf(status), status, message, code);
+        new(ProblemBody.TypeOf(code), TitleOf(status), status, JapaneseText.ForPerson(message, code, status), code);
 
     /// <summary>The problem response of a refusal.</summary>
     public static IResult Problem(RefusalException refusal)
@@ -35,24 +41,7 @@ public static partial class ErrorResponses
     public const string LogCategory = "Renkei.Errors";
 
     /// <summary>The short Japanese title of a problem with <paramref name="status"/> (the same for every code of that status).</summary>
-    public static string TitleOf(int status) => status switch
-    {
-        StatusCodes.Status400BadRequest => "要求の内容に誤りがあります",
-        StatusCodes.Status401Unauthorized => "認証が必要です",
-        StatusCodes.Status403Forbidden => "この操作は許可されていません",
-        StatusCodes.Status404NotFound => "見つかりません",
-        StatusCodes.Status409Conflict => "現在の状態では実行できません",
-        StatusCodes.Status413PayloadTooLarge => "要求が大きすぎます",
-        StatusCodes.Status415UnsupportedMediaType => "要求の形式に対応していません",
-        StatusCodes.Status422UnprocessableEntity => "要求を処理できません",
-        StatusCodes.Status429TooManyRequests => "要求が多すぎます",
-        StatusCodes.Status500InternalServerError => "内部エラーが発生しました",
-        StatusCodes.Status502BadGateway => "連携先のサービスが要求を拒否しました",
-        StatusCodes.Status503ServiceUnavailable => "サービスを利用できません",
-        StatusCodes.Status504GatewayTimeout => "連携先のサービスが応答しません",
-        >= 400 and < 500 => "要求を受け付けられません",
-        _ => "サービスでエラーが発生しました",
-    };
+    public static string TitleOf(int status) => JapaneseText.StatusTitle(status);
 
     public static IResult BadRequest(string code, string message) => Problem(StatusCodes.Status400BadRequest, code, message);
 
@@ -123,23 +112,32 @@ public static partial class ErrorResponses
         if (cut > 0) reason = reason[..cut];
         if (reason.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
             return "the request body is empty (要求が空です)";
+        string japanese;
         if (IsReaderError(e))
-            reason = e.LineNumber is { } line && e.BytePositionInLine is { } position
-                ? $"not valid JSON (line {line + 1}, byte {position + 1})"
-                : "not valid JSON";
+        {
+            (reason, japanese) = e.LineNumber is { } line && e.BytePositionInLine is { } position
+                ? ($"not valid JSON (line {line + 1}, byte {position + 1})", $"JSONとして読み取れません（{line + 1}行目、{position + 1}バイト目）")
+                : ("not valid JSON", "JSONとして読み取れません");
+        }
         else if (reason.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
-            reason = "the value has the wrong JSON type or form";
+            (reason, japanese) = ("the value has the wrong JSON type or form", "値の型または形式が正しくありません");
         else if (reason.StartsWith("JSON deserialization for type", StringComparison.Ordinal) && reason.Contains("missing required properties", StringComparison.Ordinal))
-            reason = "a required field is missing: " + string.Join(", ", MissingNames().Matches(reason).Select(m => m.Groups[1].Value).Where(IsShowableName));
+        {
+            var names = MissingNames().Matches(reason).Select(m => m.Groups[1].Value).Where(IsShowableName).ToList();
+            (reason, japanese) = ("a required field is missing: " + string.Join(", ", names), "必須の項目がありません: " + string.Join("、", names));
+        }
         else if (reason.Contains("allow null values", StringComparison.Ordinal) || reason.Contains("allow setting null values", StringComparison.Ordinal))
-            reason = "the field may not be null";
+            (reason, japanese) = ("the field may not be null", "null は指定できません");
         else if (reason.Contains('\'') || reason.Contains('"'))
-            reason = "the value is not accepted"; // a quote may enclose something the sender wrote
+            (reason, japanese) = ("the value is not accepted", "値を受け付けられません"); // a quote may enclose something the sender wrote
+        else
+            japanese = "要求の形式が正しくありません";
         if (reason.Length == 0) reason = "malformed JSON";
         var where = e.Path is { Length: > 1 } path && SafePath().IsMatch(path) && PathNames().Matches(path).All(m => IsShowableName(m.Groups[1].Value))
             ? path[2..] + ": "
             : "";
-        return $"{where}{reason.TrimEnd('.')} (要求の形式が正しくありません)";
+        // A converter's own reason may be bilingual already ("… (検査数字が一致しません)"): its Japanese part says more.
+        return JapaneseText.HasJapanese(reason) ? $"{where}{reason.TrimEnd('.')}" : $"{where}{reason.TrimEnd('.')} ({japanese})";
     }
 
     /// <summary>

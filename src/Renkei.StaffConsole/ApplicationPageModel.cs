@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Renkei.Core.Dates;
+using Renkei.Core.Text;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Applications;
 using Renkei.Network.Contracts;
@@ -30,7 +31,6 @@ public abstract class ApplicationPageModel : ConsolePageModel
     /// <summary>Shows the backend's refusal on the page with a status code that fits it.</summary>
     protected IActionResult Refused(WorkflowException refused)
     {
-        Error = refused.Message;
         Response.StatusCode = refused.Code switch
         {
             WorkflowException.Codes.NotFound => StatusCodes.Status404NotFound,
@@ -40,6 +40,7 @@ public abstract class ApplicationPageModel : ConsolePageModel
             WorkflowException.Codes.AlreadyDecided or WorkflowException.Codes.LinkageIncomplete => StatusCodes.Status409Conflict,
             _ => StatusCodes.Status400BadRequest,
         };
+        Error = JapaneseText.ForPerson(refused.Message, refused.Code, Response.StatusCode);
         return Page();
     }
 
@@ -85,7 +86,11 @@ public static class ApplicationText
     };
 
     public static string Institution(string? code) =>
-        code is null ? "—" : KnownInstitutions.TryGetValue(code, out var name) ? $"{name}（{code}）" : code;
+        code is null ? "—" : KnownInstitution(code) ?? code;
+
+    /// <summary>"大田区（131113）" for a code the directory knows, else null.</summary>
+    public static string? KnownInstitution(string code) =>
+        KnownInstitutions.TryGetValue(code, out var name) ? $"{name}（{code}）" : null;
 
     public static string Status(ApplicationStatus status) => status switch
     {

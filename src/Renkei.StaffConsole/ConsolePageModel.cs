@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
+using Renkei.Core.Text;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
@@ -59,6 +60,20 @@ public abstract class ConsolePageModel : PageModel
 
     protected string StaffIdText => Staff?.StaffId.Value ?? "anonymous";
 
+    /// <summary>
+    /// How operation-log sentences name things on this page (<see cref="EventText.Describe"/>): municipality codes by the
+    /// directory's names, resident ids by 宛名番号 (enough for auditors, who never need the name), affairs by the catalogue.
+    /// </summary>
+    public EventNames LogNames => _logNames ??= new EventNames(
+        ApplicationText.KnownInstitution,
+        id => Runtime.Addressee.ForResident(id) is { } addressee ? "宛名番号 " + addressee.Digits : null,
+        AffairName);
+
+    private EventNames? _logNames;
+
+    /// <summary>The affair catalogue's Japanese name of <paramref name="code"/> (as of today, else any version), or the code when it is unknown.</summary>
+    public string AffairName(string code) => new ConsoleRuntimeView(Runtime).AffairName(code);
+
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var token = Request.Cookies[StaffConsoleService.SessionCookie];
@@ -97,7 +112,7 @@ public abstract class ConsolePageModel : PageModel
             await Runtime.RecordAsync(HttpContext, session.StaffId.Value, session.ChosenAffair, null,
                 use == ResidentRecordUse.Search ? OperationAction.Search : OperationAction.View, OperationResult.Refused,
                 $"{PageDescription}: 拒否: {denied.ReasonCode}{(RefusalDetail is { } detail ? " " + detail : "")}", HttpContext.RequestAborted);
-            context.Result = Forbidden(denied.Message);
+            context.Result = Forbidden(JapaneseText.ForPerson(denied.Message, denied.ReasonCode, StatusCodes.Status403Forbidden));
             return;
         }
         await next();

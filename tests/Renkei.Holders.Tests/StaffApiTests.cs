@@ -45,7 +45,7 @@ public sealed class StaffApiTests
         var badNumber = await Assert.ThrowsAsync<HolderApiException>(() => h.Staff.RecordPensionAsync(
             new PensionRecordRequest(Guid.NewGuid(), number, "12345-678", 2026, [benefit])));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-record"), (badNumber.Status, badNumber.Code));
-        Assert.StartsWith("basicPensionNumber: 10 digits", badNumber.Reason);
+        Assert.StartsWith("basicPensionNumber: 基礎年金番号は10桁です", badNumber.Reason); // the field, then what people read (Japanese)
         Assert.DoesNotContain("12345", badNumber.Message);
         var noGrade = await Assert.ThrowsAsync<HolderApiException>(() => h.Staff.RecordPensionAsync(
             new PensionRecordRequest(Guid.NewGuid(), number, "1234567890", 2026, [benefit with { DisabilityGrade = null }])));

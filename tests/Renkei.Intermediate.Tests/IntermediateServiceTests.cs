@@ -155,7 +155,7 @@ public sealed class IntermediateServiceTests
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-copy"), (upsert.Status, upsert.Code));
         Assert.Contains("body.totalIncome: individual-number", upsert.Message);
-        Assert.Contains("12-digit integer", upsert.Message);
+        Assert.Contains("body.totalIncome: individual-number: 個人番号は保有できません", upsert.Message); // the field, the rule and the Japanese reason
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-copy"), (batch.Status, batch.Code));
         Assert.Contains("copies[1].body.totalIncome: individual-number", batch.Message);
         Assert.DoesNotContain(value, upsert.Message + batch.Message);
@@ -231,7 +231,7 @@ public sealed class IntermediateServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         var problem = (await missing.Content.ReadFromJsonAsync<Renkei.Core.Json.ProblemBody>(Renkei.Core.Json.JsonDefaults.Options))!;
         Assert.Equal("invalid-request", problem.Code);
-        Assert.Contains("requestId", problem.Detail);
+        Assert.Contains("requestId", problem.Detail, StringComparison.Ordinal);
 
         var stream = await Assert.ThrowsAsync<IntermediateException>(() => server.Client.LoadStreamAsync("131113", TestActors.Feed, AsAsync([LocalTax(1)])));
         Assert.Equal("wrong-holder", stream.Code);

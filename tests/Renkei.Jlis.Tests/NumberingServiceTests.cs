@@ -214,7 +214,7 @@ public sealed class NumberingServiceTests
             jlis.Client.ChangeNumberAsync(new ChangeNumberRequest(Guid.NewGuid(), Shinagawa, code, NumberChangeReason.HolderRequest)));
         Assert.Equal(HttpStatusCode.Conflict, error.Status);
         Assert.Equal("generation-exhausted", error.Code);
-        Assert.Contains("resident-record code", error.Message);
+        Assert.Contains("住民票コードの変更が必要です", error.Message);
         Assert.Equal(10, jlis.Store.History(code).Count);
         Assert.Equal(NumberDeriver.MaxGeneration, jlis.Store.FindCurrent(code)!.Generation);
         Assert.Equal(10, jlis.Store.Counts().RequestRecords); // the refused request left no record
@@ -223,11 +223,11 @@ public sealed class NumberingServiceTests
     public static TheoryData<string, string, string> MalformedBodies => new()
     {
         { "sqlite", "{ not json", "" },
-        { "sqlite", "", "empty" },
-        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"12345678901"}""", "check digit" },
-        { "postgres", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"1234567890"}""", "expected 11 digits" },
-        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"12345x78901"}""", "not a digit" },
-        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":12345678901}""", "residentCode: the value has the wrong JSON type" },
+        { "sqlite", "", "要求が空です" },
+        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"12345678901"}""", "検査数字が一致しません" },
+        { "postgres", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"1234567890"}""", "11桁ではありません" },
+        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":"12345x78901"}""", "6文字目に数字以外の文字が含まれています" },
+        { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091","residentCode":12345678901}""", "residentCode: 値の型または形式が正しくありません" },
         { "postgres", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131091"}""", "residentCode" },
         { "sqlite", """{"requestId":"00000000-0000-0000-0000-000000000000","municipality":"131091","residentCode":"{code}"}""", "requestId" },
         { "sqlite", """{"requestId":"6d1f0c36-5bbd-4d3b-9b7e-0c9c1f2a8e11","municipality":"131092","residentCode":"{code}"}""", "municipality" },
@@ -262,7 +262,7 @@ public sealed class NumberingServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
         Assert.Contains("individualNumber", problem.Detail);
-        Assert.Contains("check digit", problem.Detail);
+        Assert.Contains("検査数字が一致しません", problem.Detail);
         Assert.DoesNotContain(wrong, problem.Detail);
     }
 
@@ -279,7 +279,7 @@ public sealed class NumberingServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>(JsonDefaults.Options))!;
         Assert.Equal("invalid-request", problem.Code);
-        Assert.StartsWith("residentCodes[1]: invalid resident-record code: check digit", problem.Detail);
+        Assert.Equal("residentCodes[1]: 検査数字が一致しません", problem.Detail);
         Assert.DoesNotMatch(new Regex(@"\d{5}"), problem.Detail);
         Assert.Equal(0, jlis.Store.Counts().CurrentNumbers);
     }

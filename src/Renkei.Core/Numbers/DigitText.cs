@@ -28,7 +28,7 @@ public static class DigitText
             else
             {
                 error = new NumberFormatError(NumberFormatErrorKind.NonDigit,
-                    $"character {i + 1} is not a digit, space or hyphen (数字以外の文字が含まれています)");
+                    $"character {i + 1} is not a digit, space or hyphen ({i + 1}文字目に数字以外の文字が含まれています)");
                 return null;
             }
         }

@@ -791,7 +791,7 @@ public sealed class CardService
 
     private static void RequireId(Guid id)
     {
-        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
+        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", "requestId: missing or empty (要求IDがありません)");
     }
 
     private static void RequireDefined<T>(T value, string name) where T : struct, Enum

@@ -334,7 +334,7 @@ public sealed class NumberingService : IDisposable
     private static void RequireId(Guid id, string name)
     {
         if (id == Guid.Empty)
-            throw RefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
+            throw RefusalException.BadRequest("invalid-request", $"{name}: missing or empty (要求IDがありません)");
     }
 
     private static string Fingerprint(string canonical) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));

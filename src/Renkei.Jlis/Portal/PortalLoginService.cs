@@ -62,7 +62,7 @@ internal sealed class PortalLoginService
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestId == Guid.Empty)
-            throw RefusalException.BadRequest("invalid-request", "requestId is missing or empty (要求IDがありません)");
+            throw RefusalException.BadRequest("invalid-request", "requestId: missing or empty (要求IDがありません)");
         var portal = request.Portal;
         var key = TokenAcquirer.DerivedId(request.RequestId, "jlis/portal-token/" + portal);
         var fingerprint = Fingerprint(portal, request.UserCertificate, request.Challenge, request.ChallengeSignature);

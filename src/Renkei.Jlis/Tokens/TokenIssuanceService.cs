@@ -227,7 +227,7 @@ public sealed class TokenIssuanceService
 
     private static void RequireId(Guid id, string name)
     {
-        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", $"{name} is missing or empty (要求IDがありません)");
+        if (id == Guid.Empty) throw RefusalException.BadRequest("invalid-request", $"{name}: missing or empty (要求IDがありません)");
     }
 
     private static string RequireInstitution(string? institution) =>

@@ -259,7 +259,7 @@ public sealed class AttachmentWorkflows
                     RefuseStep(session, application, offer, terminal);
                     throw new WorkflowException(WorkflowException.Codes.LinkageNotPermitted,
                         $"no policy row allows information kind {offer.Step.Kind} from a {offer.Step.ProviderClass} in affair {session.ChosenAffair} "
-                        + "(選択中の事務ではこの情報を照会できません: 別表第二・条例に該当する行がありません)");
+                        + $"(選択中の事務（{session.ChosenAffair}）では「{offer.Step.Name}」を照会できません: 別表第二・条例に該当する行がありません)");
                 }
                 if (offer.Step.Source != ProviderSource.OwnWard && offer.Provider is null)
                     throw new WorkflowException(WorkflowException.Codes.ProviderMissing,

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Renkei.Core.Text;
 using Renkei.Municipality.Contracts;
 using Renkei.Portal.EApplications;
 
@@ -69,7 +70,7 @@ public sealed class EApplicationModel(IDataProtectionProvider protection, ILogge
         catch (EApplicationDeskException e)
         {
             logger.LogInformation("e-application not submitted: {Code}", e.Code);
-            Error = e.Message;
+            Error = JapaneseText.ForPerson(e.Message, e.Code);
             ErrorCode = e.Code;
         }
         return Page();

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Renkei.Core.Text;
 
 namespace Renkei.Portal.Pages;
 
@@ -39,7 +40,7 @@ public sealed class LoginModel(ILogger<LoginModel> logger) : PortalPageModel
         Signature = null;
         if (!result.Succeeded)
         {
-            Error = result.Message;
+            Error = JapaneseText.ForPerson(result.Message, result.Code);
             ErrorCode = result.Code;
             IssueChallenge();
             return Page();

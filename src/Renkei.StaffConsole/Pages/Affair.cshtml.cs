@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Core.Text;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 
@@ -37,7 +38,7 @@ public sealed class AffairModel : ConsolePageModel
             var code = Runtime.Catalogue.Find(Affair)?.Code;
             await Runtime.RecordAsync(HttpContext, StaffIdText, code, null, OperationAction.AffairChosen, OperationResult.Refused,
                 "担当していない事務", HttpContext.RequestAborted);
-            Error = refused.Message;
+            Error = JapaneseText.ForPerson(refused.Message, refused.Code, Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden);
             Choices = BuildChoices();
             Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden;
             return Page();

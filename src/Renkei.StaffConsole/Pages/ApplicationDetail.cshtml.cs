@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Core.Text;
 using Renkei.Intermediate.Contracts;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Applications;
@@ -206,7 +207,7 @@ public sealed class ApplicationDetailModel : ApplicationPageModel
             }
             catch (WorkflowException refused)
             {
-                OfferError = refused.Message;
+                OfferError = JapaneseText.ForPerson(refused.Message, refused.Code);
             }
         }
         return Page();

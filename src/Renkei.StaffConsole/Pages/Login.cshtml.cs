@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Core.Text;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 
@@ -37,7 +38,7 @@ public sealed class LoginModel : ConsolePageModel
             StaffId = safeId;
             await Runtime.RecordAsync(HttpContext, loggedId, null, null, OperationAction.LoginFailed, OperationResult.Refused,
                 "ログイン失敗: " + OperationLog.Name(result.Outcome), HttpContext.RequestAborted);
-            Error = result.Message;
+            Error = JapaneseText.ForPerson(result.Message, OperationLog.Name(result.Outcome), StatusCodes.Status401Unauthorized);
             return Page();
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Renkei.Core.Text;
 using Renkei.Municipality.Addressee;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Notices;
@@ -40,7 +41,7 @@ public sealed class NoticesModel : ApplicationPageModel
         Result = await notices.SendChildAllowanceGuidanceAsync(Staff!, addressee, View.Today, Terminal, HttpContext.RequestAborted);
         if (!Result.Sent)
         {
-            Error = Result.Message;
+            Error = JapaneseText.ForPerson(Result.Message, Result.ReasonCode);
             Response.StatusCode = Result.ReasonCode switch
             {
                 EligibilityNotices.Codes.AffairMismatch => StatusCodes.Status403Forbidden,

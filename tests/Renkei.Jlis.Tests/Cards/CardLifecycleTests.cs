@@ -325,7 +325,7 @@ public class CardLifecycleTests
 
         using var badNumber = await h.Http.PostAsJsonAsync(CardRoutes.Status, new { cardNumber = "IIII" }, JsonDefaults.Options);
         Assert.Equal(HttpStatusCode.BadRequest, badNumber.StatusCode);
-        Assert.Contains("card number", await badNumber.Content.ReadAsStringAsync());
+        Assert.Contains("カード番号", await badNumber.Content.ReadAsStringAsync());
 
         var missing = await Assert.ThrowsAsync<JlisException>(() => h.Cards.StatusAsync(new CardStatusRequest(CardNumber.NewRandom(), null)));
         Assert.Equal("card-not-found", missing.Code);

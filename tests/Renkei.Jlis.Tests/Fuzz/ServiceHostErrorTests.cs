@@ -68,7 +68,7 @@ public sealed class ServiceHostErrorTests
             Assert.Equal("urn:renkei:problem:internal-error", internalError.GetProperty("type").GetString());
             Assert.Equal("内部エラーが発生しました", internalError.GetProperty("title").GetString());
             Assert.Equal(500, internalError.GetProperty("status").GetInt32());
-            Assert.Equal("internal error (内部エラー)", internalError.GetProperty("detail").GetString());
+            Assert.Equal("内部エラー", internalError.GetProperty("detail").GetString()); // people read the Japanese part only
             Assert.DoesNotContain("failed for", bug.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(nameof(InvalidOperationException), bug.Text, StringComparison.Ordinal);
         }
@@ -91,9 +91,10 @@ public sealed class ServiceHostErrorTests
     {
         using var console = new ConsoleCapture();
         // The refusal's message is text for people; it is not logged (it is written for the body, where it names no value).
-        const string detail = "probe: refused for the test (テストのため拒否します)";
+        const string message = "probe: refused for the test (テストのため拒否します)";
+        const string detail = "probe: テストのため拒否します"; // what people read: the field and the Japanese part (JapaneseText.ForPerson)
         var host = await ServiceHost.StartAsync("probe", _ => { }, app =>
-            app.MapPost("/refuse", IResult () => throw new RefusalException(status, code, detail))
+            app.MapPost("/refuse", IResult () => throw new RefusalException(status, code, message))
                 .AllowPublic("a probe of the host's error handling"),
             new ServiceHostOptions { Settings = new Dictionary<string, string?> { ["Logging:LogLevel:" + ErrorResponses.LogCategory] = "Information" } });
         try

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Renkei.Core.Cards;
+using Renkei.Core.Text;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tests.Cards;
@@ -140,6 +141,7 @@ public sealed class PortalLoginTests
     {
         var refusal = await Assert.ThrowsAsync<JlisException>(() => portal.PortalTokenAsync(request));
         Assert.Equal((status, code), (refusal.Status, refusal.Code));
-        Assert.Matches(@"\(.+\)$", refusal.Message);
+        var read = JapaneseText.ForPerson(refusal.Message, refusal.Code); // what a page shows of it
+        Assert.True(JapaneseText.HasJapanese(read) && !JapaneseText.HasEnglishSentence(read), "the refusal has a Japanese part");
     }
 }

@@ -149,7 +149,7 @@ public sealed class WardApiFindingsTests
             var refused = await ward.PostJsonAsync(route, body, clerk);
             Assert.True(refused.Status == HttpStatusCode.BadRequest, refused.ToString());
             Assert.Equal("missing-field", refused.Code);
-            Assert.StartsWith(field + " is required", refused.Body<ProblemBody>().Detail);
+            Assert.Equal(field + " がありません", refused.Body<ProblemBody>().Detail); // people read the Japanese part, which names the field
             var entry = ward.Entries()[^1];
             Assert.Equal(("jumin01", OperationResult.Refused), (entry.StaffId, entry.Result));
             Assert.Contains("missing-field", entry.Detail);

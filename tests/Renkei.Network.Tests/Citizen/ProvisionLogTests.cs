@@ -56,12 +56,12 @@ public sealed class ProvisionLogTests(SharedCountry<NetworkHarness> empty) : ICl
     }
 
     [Theory]
-    [InlineData("", "first and second are required")]
-    [InlineData("?first=1", "first and second are required")]
-    [InlineData("?first=-1&second=2", "first and second are required")]
-    [InlineData("?first=1e3&second=2", "first and second are required")]
-    [InlineData("?first=1&first=2&second=3", "first and second are required")]
-    [InlineData("?first=3&second=2", "first must not be larger than second")]
+    [InlineData("", "first と second に0以上の整数を指定してください")]
+    [InlineData("?first=1", "first と second に0以上の整数を指定してください")]
+    [InlineData("?first=-1&second=2", "first と second に0以上の整数を指定してください")]
+    [InlineData("?first=1e3&second=2", "first と second に0以上の整数を指定してください")]
+    [InlineData("?first=1&first=2&second=3", "first と second に0以上の整数を指定してください")]
+    [InlineData("?first=3&second=2", "first は second 以下にしてください")]
     public async Task A_bad_query_is_refused_naming_what_is_wrong_without_echoing_it(string query, string expected)
     {
         var h = await empty.For("sqlite", p => NetworkHarness.StartAsync(p));

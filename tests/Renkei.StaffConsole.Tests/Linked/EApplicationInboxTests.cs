@@ -230,7 +230,7 @@ public class EApplicationInboxTests
         {
             var refused = await Assert.ThrowsAsync<EApplicationException>(() => inbox.SubmitAsync(submission));
             Assert.Equal((status, code), (refused.Status, refused.Code));
-            Assert.Contains("(", refused.Message, StringComparison.Ordinal); // the detail reached the client: "English (日本語)"
+            Assert.True(Renkei.Core.Text.JapaneseText.HasJapanese(refused.Message), "the detail reached the client, in Japanese");
         }
 
         // A changed byte after signing: the signature no longer verifies.
