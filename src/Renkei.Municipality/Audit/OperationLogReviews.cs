@@ -1,4 +1,5 @@
 using System.Globalization;
+using Renkei.Core.Text;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Staff;
 
@@ -68,7 +69,8 @@ public sealed class OperationLogReviews(Database database, OperationLog log, Sta
     }
 
     /// <summary>The unusual events between <paramref name="from"/> and <paramref name="to"/> (JST days, inclusive), in log order.</summary>
-    public IReadOnlyList<UnusualEvent> Analyse(DateOnly from, DateOnly to)
+    /// <param name="names">how the findings' sentences name places, people and affairs (<see cref="EventText.Describe"/>)</param>
+    public IReadOnlyList<UnusualEvent> Analyse(DateOnly from, DateOnly to, EventNames? names = null)
     {
         var query = new OperationLogQuery(From: Start(from), To: Start(to.AddDays(1)));
         var findings = new List<UnusualEvent>();
@@ -80,10 +82,10 @@ public sealed class OperationLogReviews(Database database, OperationLog log, Sta
             if (e.Action == OperationAction.LoginFailed && e.Detail?.EndsWith(OperationLog.Name(AuthenticationOutcome.Locked), StringComparison.Ordinal) == true)
                 findings.Add(new(UnusualEventKind.Lockout, e.At, e.StaffId, "ログインがロックされました", record.Sequence));
             else if (e.Result == OperationResult.Refused)
-                findings.Add(new(UnusualEventKind.Refused, e.At, e.StaffId, $"拒否された操作（{Describe(e)}）", record.Sequence));
+                findings.Add(new(UnusualEventKind.Refused, e.At, e.StaffId, $"拒否された操作（{Describe(e, names)}）", record.Sequence));
             if (ShowsNumber(e) && !WithinOfficeHours(e.At))
                 findings.Add(new(UnusualEventKind.NumberShownOutsideOfficeHours, e.At, e.StaffId,
-                    $"勤務時間外の個人番号の表示（{local:HH:mm}、{Describe(e)}）", record.Sequence));
+                    $"勤務時間外の個人番号の表示（{local:HH:mm}、{Describe(e, names)}）", record.Sequence));
             if (e.Result == OperationResult.Success && e.Action is OperationAction.View or OperationAction.Search)
             {
                 var key = (e.StaffId, DateOnly.FromDateTime(local.DateTime));
@@ -156,9 +158,12 @@ public sealed class OperationLogReviews(Database database, OperationLog log, Sta
             .With("@from", Day(first)).With("@to", Day(first.AddMonths(1).AddDays(-1))).ScalarInt64() == 0;
     }
 
-    private static string Describe(OperationLogEntry e) => e.Detail is { Length: > 0 } detail
-        ? (detail.Length > 80 ? detail[..80] + "…" : detail)
-        : OperationLog.Name(e.Action);
+    /// <summary>The entry as a Japanese sentence (<see cref="EventText"/>), cut at 80 characters.</summary>
+    private static string Describe(OperationLogEntry e, EventNames? names)
+    {
+        var sentence = EventText.Describe(e.Detail, names);
+        return sentence.Length > 80 ? sentence[..80] + "…" : sentence;
+    }
 
     private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), Japan);
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -89,7 +89,7 @@ public sealed class LogReviewModel : ConsolePageModel
 
     private void Load()
     {
-        Findings = Runtime.LogReviews.Analyse(From, To);
+        Findings = Runtime.LogReviews.Analyse(From, To, LogNames);
         History = Runtime.LogReviews.History(24);
         LastMonthUnreviewed = Runtime.LogReviews.LastMonthUnreviewed(Runtime.Today);
     }
