@@ -25,14 +25,17 @@ public static class Chromium
     /// </summary>
     public const float ActionTimeoutMs = 90_000;
 
-    /// <summary>A browser context with <see cref="ActionTimeoutMs"/> for actions and navigations.</summary>
+    /// <summary>
+    /// A browser context with <see cref="ActionTimeoutMs"/> for actions and navigations, whose pages are scanned for English
+    /// sentences (<see cref="PageTextScan"/>: closing or disposing the context fails the test if a page showed one).
+    /// </summary>
     public static async Task<IBrowserContext> NewContextAsync(IBrowser browser, BrowserNewContextOptions options)
     {
         ArgumentNullException.ThrowIfNull(browser);
         var context = await browser.NewContextAsync(options);
         context.SetDefaultTimeout(ActionTimeoutMs);
         context.SetDefaultNavigationTimeout(ActionTimeoutMs);
-        return context;
+        return PageTextScan.Attach(context);
     }
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
