@@ -49,6 +49,10 @@ public static partial class EventText
         ["residence certificate (household)"] = "住民票の写し（世帯全員）",
         ["household certificate"] = "住民票の写し（世帯全員）",
         ["person certificate"] = "住民票の写し（本人）",
+        ["certificate pdf"] = "証明書（PDF）の交付",
+        ["juminhyo certificate pdf"] = "住民票の写し（PDF）の交付",
+        ["kazei certificate pdf"] = "課税（非課税）証明書（PDF）の交付",
+        ["nozei certificate pdf"] = "納税証明書（PDF）の交付",
         // Register events (WardModule.MapEvent names).
         ["birth"] = "出生届",
         ["arrival"] = "転入届",
@@ -193,6 +197,9 @@ public static partial class EventText
         ["person-required"] = "本人の情報がない",
         ["same-municipality"] = "同じ市区町村内の異動",
         ["not-found"] = "見つからない",
+        ["seal-abolition-reason"] = "印鑑登録の廃止理由の誤り",
+        ["record-not-removed"] = "除票ではない記録",
+        ["bad-field"] = "項目の形式の誤り",
     };
 
     /// <summary>Phrases of several words inside details → Japanese (replaced wherever they appear).</summary>
@@ -324,6 +331,7 @@ public static partial class EventText
             return token.Length == 6 && names.Institution?.Invoke(token) is { } place ? place : token;
         if (Codes.TryGetValue(token, out var word)) return word;
         if (Events.TryGetValue(token, out var @event)) return @event;
+        if (JapaneseText.AllowedWords.Contains(token)) return token; // PDF, CSV, JPKI …
         if (InformationKinds.TryGetValue(token, out var kind)) return kind;
         // Ids (kodomo01), serials, application kinds with digits stay as they are; letters-only codes are quoted.
         return token.Any(char.IsAsciiDigit) ? token : $"（コード {token}）";
