@@ -40,6 +40,9 @@ public static class PortalRoutes
 public static class SelfDisplay
 {
     public const string Affair = "self-display";
+
+    /// <summary>The affair's name in the network's signed name table (what a person reads in やりとり履歴).</summary>
+    public const string AffairName = "自己情報表示（マイナポータル）";
 }
 
 // ------------------------------------------------------------------ verifiable provision records

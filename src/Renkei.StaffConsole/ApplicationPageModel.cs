@@ -70,27 +70,11 @@ public sealed class ConsoleRuntimeView
 /// <summary>Japanese words and names for the attachment-omission pages.</summary>
 public static class ApplicationText
 {
-    /// <summary>
-    /// Institutions the demo country registers on the network, by code, so staff read a name beside the code. The code
-    /// stays on the page: it is what the provision record names.
-    /// </summary>
-    private static readonly Dictionary<string, string> KnownInstitutions = new(StringComparer.Ordinal)
-    {
-        ["131091"] = "品川区",
-        ["131113"] = "大田区",
-        ["131199"] = "板橋区",
-        ["JPS001"] = "日本年金機構",
-        ["06139999"] = "東京デモ健康保険組合",
-        ["individual-residence-tax"] = "個人住民税システム（庁内）",
-        ["child-allowance"] = "児童手当・児童扶養手当システム（庁内）",
-    };
-
     public static string Institution(string? code) =>
         code is null ? "—" : KnownInstitution(code) ?? code;
 
-    /// <summary>"大田区（131113）" for a code the directory knows, else null.</summary>
-    public static string? KnownInstitution(string code) =>
-        KnownInstitutions.TryGetValue(code, out var name) ? $"{name}（{code}）" : null;
+    /// <summary>"大田区（131113）" for a code <see cref="InstitutionNames"/> knows, else null.</summary>
+    public static string? KnownInstitution(string code) => InstitutionNames.WithCode(code);
 
     public static string Status(ApplicationStatus status) => status switch
     {

@@ -135,6 +135,8 @@ public sealed class FreshDemoCounterTests(FreshDemoCountry demo, ITestOutputHelp
         Assert.Contains("取消訴訟", text);
         Assert.Contains("住民票の写し（前住所地）", text);
         Assert.Contains("前住所地の住民票関係情報", text); // the information used, by name, not by kind code
+        Assert.Contains("大田区", text); // the provider by name
+        Assert.DoesNotContain("131113", text);
         Assert.DoesNotContain("resident-record", text);
         Assert.DoesNotContain("local-tax", text);
         Assert.False(family.Select(r => shinagawa.Register.FindByCode(r.ResidentCode)!.IndividualNumber!.Value.Digits).Any(text.Contains),

@@ -79,6 +79,7 @@ public sealed class MyInformationBrowserTests(PortalCountry country, ITestOutput
         await Expect(row).ToBeHiddenAsync();
         await group.Locator("button.group-toggle").ClickAsync();
         await Expect(row).ToBeVisibleAsync();
+        await Expect(row.Locator("td[data-label='事務']")).ToHaveTextAsync(SelfDisplay.AffairName); // by name, from the signed table
         await Expect(group.Locator("button.group-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
         await PortalPages.ScreenshotAsync(page, "portal-history-self-display", output);
         await Expect(row.Locator("td[data-label='提供機関']")).ToHaveTextAsync("大田区");

@@ -71,7 +71,7 @@ public static class DecisionNotices
         [
             StepName(workflow, r),
             ChannelName(r.Channel),
-            r.Provider ?? "申請者提出",
+            r.Provider is null ? "申請者提出" : InstitutionNames.NameOf(r.Provider) ?? r.Provider,
             r.AsOf is { } d ? JapaneseEraDate.Format(d) + "時点" : "—",
             (r.Outcome == LinkageOutcome.Provided ? "提供" : "該当なし") + (r.NetworkRecordSequence is { } n ? $"（記録 {n.ToString(CultureInfo.InvariantCulture)}）" : ""),
         ]).ToList();

@@ -19,7 +19,10 @@ internal sealed class PublishedNames(InstitutionRegistry registry, LinkagePolicy
     public SignedNameTable Current()
     {
         var institutions = registry.All.Select(i => new NamedCode(i.Code, i.Name)).ToList();
-        var affairs = policy.Affairs.Select(a => new NamedCode(a.Code, a.Name)).OrderBy(n => n.Code, StringComparer.Ordinal).ToList();
+        // The portal's own affair (自己情報表示) is not a row of 別表第二 but names the portal's queries in everyone's history.
+        var affairs = policy.Affairs.Select(a => new NamedCode(a.Code, a.Name))
+            .Append(new NamedCode(SelfDisplay.Affair, SelfDisplay.AffairName))
+            .DistinctBy(n => n.Code, StringComparer.Ordinal).OrderBy(n => n.Code, StringComparer.Ordinal).ToList();
         var kinds = policy.Kinds.Select(k => new NamedCode(k.Code, k.Name)).OrderBy(n => n.Code, StringComparer.Ordinal).ToList();
         var digest = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(new { institutions, affairs, kinds })));
         lock (_gate)

@@ -26,7 +26,8 @@ public sealed class NameTableTests
             Assert.False(RequestSignature.VerifyText(requestKey, SignedNameTable.SignedText(signed.Table), signed.Signature));
         var table = JsonSerializer.Deserialize<NameTable>(Convert.FromBase64String(signed.Table), JsonDefaults.Options)!;
         Assert.Contains(table.Institutions, n => n.Code == NetworkHarness.WardB && n.Name == h.B.Info.Name);
-        Assert.Equal(h.Network.Policy.Affairs.Count, table.Affairs.Count);
+        Assert.Equal(h.Network.Policy.Affairs.Count + 1, table.Affairs.Count); // and the portal's own 自己情報表示
+        Assert.Contains(table.Affairs, n => n.Code == SelfDisplay.Affair && n.Name == SelfDisplay.AffairName);
         var affair = h.Network.Policy.Affairs[0];
         Assert.Contains(table.Affairs, n => n.Code == affair.Code && n.Name == affair.Name);
         Assert.Equal(h.Network.Policy.Kinds.Count, table.Kinds.Count);
