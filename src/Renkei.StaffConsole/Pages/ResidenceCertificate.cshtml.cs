@@ -16,9 +16,8 @@ namespace Renkei.StaffConsole.Pages;
 /// (a number-using affair chosen; asked for otherwise, it is refused, not silently left out). The POST returns the PDF,
 /// after the issuance is in the ledger and the operation log; refusals are on the page in Japanese and in the log too.
 /// </summary>
-public sealed class ResidenceCertificateModel : ConsolePageModel
+public sealed class ResidenceCertificateModel : ResidentCounterPageModel
 {
-    [FromRoute] public long Id { get; set; }
 
     /// <summary>self (本人), household (世帯全員) or members (一部).</summary>
     [BindProperty] public string Scope { get; set; } = "self";
@@ -29,14 +28,10 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
     [BindProperty] public string Requester { get; set; } = "self";
     [BindProperty] public int Copies { get; set; } = 1;
 
-    public Resident? Resident { get; private set; }
     public IReadOnlyList<Resident> Household { get; private set; } = [];
-    public string? Error { get; private set; }
     public int FeePerCopy => Runtime.Options.CertificateFee;
 
-    protected override ResidentRecordUse? Needs => ResidentRecordUse.View;
     protected override string PageDescription => "住民票の写しの交付";
-    protected override string? RefusalDetail => $"resident-id={Id}";
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -50,7 +45,7 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         var subject = Runtime.SubjectOf(Id);
         var scope = Scope switch { "household" => "世帯全員", "members" => "一部", "self" => "本人", _ => null };
         if (scope is null || !CertificateRequesters.TryParse(Requester, out var requester))
-            return await Refused(StatusCodes.Status400BadRequest, "交付の範囲または請求者の指定が正しくありません。", "bad-input", subject);
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "交付の範囲または請求者の指定が正しくありません。", "bad-input", "住民票の写し交付");
         var request = new ResidenceCertificateRequest(Id, Scope == "household", WithNumber)
         {
             Members = Scope == "members" ? Members : null,
@@ -66,18 +61,18 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         }
         catch (AffairNumberUseRefusedException refused)
         {
-            return await Refused(StatusCodes.Status403Forbidden, "個人番号・住民票コードは、個人番号を利用できる事務を選択しているときに限り記載できます。" + Decision.Message,
-                refused.Code, subject);
+            return await RefusedAsync(StatusCodes.Status403Forbidden, "個人番号・住民票コードは、個人番号を利用できる事務を選択しているときに限り記載できます。" + Decision.Message,
+                refused.Code, "住民票の写し交付");
         }
         catch (RegisterException refused)
         {
-            return await Refused(refused.Code == ResidenceCertificates.RecordInvalid ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
-                Japanese(refused.Code), refused.Code, subject);
+            return await RefusedAsync(refused.Code == ResidenceCertificates.RecordInvalid ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                Japanese(refused.Code), refused.Code, "住民票の写し交付");
         }
         catch (DocumentFontMissingException)
         {
-            return await Refused(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
-                DocumentFontMissingException.Code, subject);
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+                DocumentFontMissingException.Code, "住民票の写し交付");
         }
         var printed = issued.NumbersIncluded ? "個人番号記載あり" : "個人番号記載なし";
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,
@@ -92,7 +87,7 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         if (!Load()) return await NotFoundAsync();
         var subject = Runtime.SubjectOf(Id);
         if (!CertificateRequesters.TryParse(Requester, out var requester))
-            return await Refused(StatusCodes.Status400BadRequest, "請求者の指定が正しくありません。", "bad-input", subject, "住民票の除票の写し交付");
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "請求者の指定が正しくありません。", "bad-input", "住民票の除票の写し交付");
         IssuedCertificate issued;
         try
         {
@@ -101,13 +96,13 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         }
         catch (RegisterException refused)
         {
-            return await Refused(refused.Code == CounterCertificates.StillResident ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
-                Japanese(refused.Code), refused.Code, subject, "住民票の除票の写し交付");
+            return await RefusedAsync(refused.Code == CounterCertificates.StillResident ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                Japanese(refused.Code), refused.Code, "住民票の除票の写し交付");
         }
         catch (DocumentFontMissingException)
         {
-            return await Refused(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
-                DocumentFontMissingException.Code, subject, "住民票の除票の写し交付");
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+                DocumentFontMissingException.Code, "住民票の除票の写し交付");
         }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,
             $"住民票の除票の写し交付 {issued.Certificate.Serial.Text} {issued.Copies}通 手数料{issued.FeeYen}円 resident-id={Id}", HttpContext.RequestAborted);
@@ -126,29 +121,8 @@ public sealed class ResidenceCertificateModel : ConsolePageModel
         _ => "証明書を交付できませんでした。",
     };
 
-    private async Task<IActionResult> Refused(int status, string message, string code, long? subject, string what = "住民票の写し交付")
-    {
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export,
-            status == StatusCodes.Status503ServiceUnavailable ? OperationResult.Failed : OperationResult.Refused,
-            $"{what} 拒否: {code}{(WithNumber ? " 個人番号の記載を請求" : "")} resident-id={Id}", HttpContext.RequestAborted);
-        Error = message;
-        Response.StatusCode = status;
-        return Page();
-    }
+    protected override void OnResidentLoaded(Resident resident) =>
+        Household = resident.Status == RegisterStatus.Resident ? Runtime.Register.FindHousehold(resident.HouseholdNumber)?.Members ?? [resident] : [resident];
 
-    private bool Load()
-    {
-        Resident = Runtime.Register.Find(Id);
-        if (Resident is null) return false;
-        Household = Resident.Status == RegisterStatus.Resident ? Runtime.Register.FindHousehold(Resident.HouseholdNumber)?.Members ?? [Resident] : [Resident];
-        return true;
-    }
-
-    private async Task<IActionResult> NotFoundAsync()
-    {
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.View, OperationResult.Failed,
-            $"住民票の写しの交付: 該当なし resident-id={Id}", HttpContext.RequestAborted);
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
-    }
+    protected override string RefusalNote => WithNumber ? " 個人番号の記載を請求" : "";
 }

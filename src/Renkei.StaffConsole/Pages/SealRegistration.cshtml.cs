@@ -18,12 +18,11 @@ namespace Renkei.StaffConsole.Pages;
 /// needs the 印鑑登録 affair chosen. Each change, issuance and refusal is in the operation log; refusals show in Japanese.
 /// </summary>
 [RequestSizeLimit(MaxRequestBytes)]
-public sealed class SealRegistrationModel : ConsolePageModel
+public sealed class SealRegistrationModel : ResidentCounterPageModel
 {
     /// <summary>The largest request taken (an image of up to 200 KB and the form, with room); larger is refused by the server.</summary>
     public const long MaxRequestBytes = 1024 * 1024;
 
-    [FromRoute] public long Id { get; set; }
 
     [BindProperty] public IFormFile? Image { get; set; }
     [BindProperty] public int? SideMillimetres { get; set; }
@@ -33,10 +32,8 @@ public sealed class SealRegistrationModel : ConsolePageModel
     [BindProperty] public string Requester { get; set; } = "self";
     [BindProperty] public int Copies { get; set; } = 1;
 
-    public Resident? Resident { get; private set; }
     public SealRegistration? Current { get; private set; }
     public IReadOnlyList<SealRegistration> History { get; private set; } = [];
-    public string? Error { get; private set; }
 
     /// <summary>The 印鑑登録証 number, shown once right after registration so the card can be made and handed over.</summary>
     public SealCardNumber? NewCard { get; private set; }
@@ -46,9 +43,7 @@ public sealed class SealRegistrationModel : ConsolePageModel
     /// <summary>Whether the chosen affair is 印鑑登録 (changes and issuance are allowed only then).</summary>
     public bool InSealAffair => Staff?.ChosenAffair == CounterCertificates.SealAffair;
 
-    protected override ResidentRecordUse? Needs => ResidentRecordUse.View;
     protected override string PageDescription => "印鑑登録";
-    protected override string? RefusalDetail => $"resident-id={Id}";
 
     /// <summary>A card number as the page shows it after the day of registration: the last two digits only.</summary>
     public static string Masked(SealCardNumber card) => new string('＊', 6) + card.Digits[6..];
@@ -72,9 +67,9 @@ public sealed class SealRegistrationModel : ConsolePageModel
     public async Task<IActionResult> OnPostRegisterAsync()
     {
         if (!Load()) return await NotFoundAsync();
-        if (!InSealAffair) return await Refused(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録");
+        if (!InSealAffair) return await RefusedAsync(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録", OperationAction.Change);
         if (!SealCodes.TryParse(IdentityCheck, out SealIdentityCheck check))
-            return await Refused(StatusCodes.Status400BadRequest, "本人確認の方法：一覧から選んでください。", "bad-identity-check", "印鑑登録");
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "本人確認の方法：一覧から選んでください。", "bad-identity-check", "印鑑登録", OperationAction.Change);
         SealRegistration registered;
         try
         {
@@ -83,7 +78,7 @@ public sealed class SealRegistrationModel : ConsolePageModel
         }
         catch (RegisterException refused)
         {
-            return await Refused(StatusCodes.Status400BadRequest, Japanese(refused.Code), refused.Code, "印鑑登録");
+            return await RefusedAsync(StatusCodes.Status400BadRequest, Japanese(refused.Code), refused.Code, "印鑑登録", OperationAction.Change);
         }
         await Record(OperationAction.Change, OperationResult.Success, $"印鑑登録 登録 本人確認 {check.ToJapanese()} 印影 {registered.Image.SideMillimetres}mm");
         Load();
@@ -95,16 +90,16 @@ public sealed class SealRegistrationModel : ConsolePageModel
     public async Task<IActionResult> OnPostAbolishAsync()
     {
         if (!Load()) return await NotFoundAsync();
-        if (!InSealAffair) return await Refused(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録 廃止");
+        if (!InSealAffair) return await RefusedAsync(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録 廃止", OperationAction.Change);
         if (!SealCodes.TryParse(Reason, out SealAbolitionReason reason) || reason is not (SealAbolitionReason.Request or SealAbolitionReason.Lost))
-            return await Refused(StatusCodes.Status400BadRequest, "廃止の事由：本人申請又は亡失を選んでください。", "bad-abolition-reason", "印鑑登録 廃止");
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "廃止の事由：本人申請又は亡失を選んでください。", "bad-abolition-reason", "印鑑登録 廃止", OperationAction.Change);
         try
         {
             Runtime.Seals.Abolish(Id, reason, StaffIdText);
         }
         catch (RegisterException refused)
         {
-            return await Refused(StatusCodes.Status409Conflict, Japanese(refused.Code), refused.Code, "印鑑登録 廃止");
+            return await RefusedAsync(StatusCodes.Status409Conflict, Japanese(refused.Code), refused.Code, "印鑑登録 廃止", OperationAction.Change);
         }
         await Record(OperationAction.Change, OperationResult.Success, $"印鑑登録 廃止 事由 {reason.ToJapanese()}");
         Load();
@@ -115,9 +110,9 @@ public sealed class SealRegistrationModel : ConsolePageModel
     public async Task<IActionResult> OnPostCertificateAsync()
     {
         if (!Load()) return await NotFoundAsync();
-        if (!InSealAffair) return await Refused(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録証明書交付");
+        if (!InSealAffair) return await RefusedAsync(StatusCodes.Status403Forbidden, AffairRequired, "seal-affair-required", "印鑑登録証明書交付", OperationAction.Change);
         if (!CertificateRequesters.TryParse(Requester, out var requester))
-            return await Refused(StatusCodes.Status400BadRequest, "請求者：一覧から選んでください。", "bad-input", "印鑑登録証明書交付");
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "請求者：一覧から選んでください。", "bad-input", "印鑑登録証明書交付", OperationAction.Change);
         IssuedCertificate issued;
         try
         {
@@ -127,12 +122,12 @@ public sealed class SealRegistrationModel : ConsolePageModel
         }
         catch (RegisterException refused)
         {
-            return await Refused(refused.Code is SealRegistry.CardMismatch or SealRegistry.Abolished or SealRegistry.NotRegistered
+            return await RefusedAsync(refused.Code is SealRegistry.CardMismatch or SealRegistry.Abolished or SealRegistry.NotRegistered
                 ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, Japanese(refused.Code), refused.Code, "印鑑登録証明書交付", OperationAction.Export);
         }
         catch (DocumentFontMissingException)
         {
-            return await Refused(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
                 DocumentFontMissingException.Code, "印鑑登録証明書交付", OperationAction.Export);
         }
         await Record(OperationAction.Export, OperationResult.Success,
@@ -173,28 +168,9 @@ public sealed class SealRegistrationModel : ConsolePageModel
         Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, Runtime.SubjectOf(Id), action, result,
             $"{detail} resident-id={Id}", HttpContext.RequestAborted);
 
-    private async Task<IActionResult> Refused(int status, string message, string code, string what, OperationAction action = OperationAction.Change)
+    protected override void OnResidentLoaded(Resident resident)
     {
-        await Record(action, status == StatusCodes.Status503ServiceUnavailable ? OperationResult.Failed : OperationResult.Refused, $"{what} 拒否: {code}");
-        Error = message;
-        Response.StatusCode = status;
-        return Page();
-    }
-
-    private bool Load()
-    {
-        Resident = Runtime.Register.Find(Id);
-        if (Resident is null) return false;
         History = Runtime.Seals.History(Id);
         Current = History.FirstOrDefault(r => r.Current);
-        return true;
-    }
-
-    private async Task<IActionResult> NotFoundAsync()
-    {
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.View, OperationResult.Failed,
-            $"印鑑登録: 該当なし resident-id={Id}", HttpContext.RequestAborted);
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
     }
 }

@@ -15,9 +15,8 @@ namespace Renkei.StaffConsole.Pages;
 /// <see cref="CounterCertificates.TaxAffair"/> (the form is not offered otherwise, and an issue is refused). The POST returns
 /// the PDF, after the issuance is in the ledger and the operation log; refusals are on the page in Japanese and in the log too.
 /// </summary>
-public sealed class TaxCertificateModel : ConsolePageModel
+public sealed class TaxCertificateModel : ResidentCounterPageModel
 {
-    [FromRoute] public long Id { get; set; }
 
     /// <summary>kazei (課税（非課税）証明書) or nozei (納税証明書).</summary>
     [BindProperty] public string Kind { get; set; } = "kazei";
@@ -25,25 +24,20 @@ public sealed class TaxCertificateModel : ConsolePageModel
     [BindProperty] public string Requester { get; set; } = "self";
     [BindProperty] public int Copies { get; set; } = 1;
 
-    public Resident? Resident { get; private set; }
 
     /// <summary>The fiscal years the residence-tax system has an assessment of the person for, newest first.</summary>
     public IReadOnlyList<int> FiscalYears { get; private set; } = [];
     public bool AffairAllowed => Staff?.ChosenAffair == CounterCertificates.TaxAffair;
-    public string? Error { get; private set; }
     public int FeePerCopy => Runtime.Options.CertificateFee;
 
-    protected override ResidentRecordUse? Needs => ResidentRecordUse.View;
     protected override string PageDescription => "税の証明書の交付";
-    protected override string? RefusalDetail => $"resident-id={Id}";
 
     public async Task<IActionResult> OnGetAsync()
     {
         if (!Load()) return await NotFoundAsync();
         FiscalYear ??= FiscalYears.FirstOrDefault();
         if (!AffairAllowed)
-            return await Refused(StatusCodes.Status403Forbidden, Japanese(TaxCertificates.TaxAffairRequired), TaxCertificates.TaxAffairRequired,
-                Runtime.SubjectOf(Id), "税の証明書の交付");
+            return await RefusedAsync(StatusCodes.Status403Forbidden, Japanese(TaxCertificates.TaxAffairRequired), TaxCertificates.TaxAffairRequired, "税の証明書の交付");
         return Page();
     }
 
@@ -54,7 +48,7 @@ public sealed class TaxCertificateModel : ConsolePageModel
         var kind = Kind switch { "kazei" => CertificateKind.TaxAssessment, "nozei" => CertificateKind.TaxPayment, _ => (CertificateKind?)null };
         var title = kind?.Title() ?? "税の証明書";
         if (kind is null || !CertificateRequesters.TryParse(Requester, out var requester) || !ModelState.IsValid)
-            return await Refused(StatusCodes.Status400BadRequest, "証明書の種類、年度、請求者または通数の指定が正しくありません。", "bad-input", subject, title);
+            return await RefusedAsync(StatusCodes.Status400BadRequest, "証明書の種類、年度、請求者または通数の指定が正しくありません。", "bad-input", title + "交付");
         IssuedCertificate issued;
         try
         {
@@ -69,12 +63,12 @@ public sealed class TaxCertificateModel : ConsolePageModel
                 TaxCertificates.NoTaxRecord or TaxCertificates.NoTaxDue => StatusCodes.Status409Conflict,
                 _ => StatusCodes.Status400BadRequest,
             };
-            return await Refused(status, Japanese(refused.Code), refused.Code, subject, title);
+            return await RefusedAsync(status, Japanese(refused.Code), refused.Code, title + "交付");
         }
         catch (DocumentFontMissingException)
         {
-            return await Refused(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
-                DocumentFontMissingException.Code, subject, title);
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+                DocumentFontMissingException.Code, title + "交付");
         }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,
             $"{title}交付 {issued.Certificate.Serial.Text} {issued.Copies}通 手数料{issued.FeeYen}円 resident-id={Id}", HttpContext.RequestAborted);
@@ -91,29 +85,5 @@ public sealed class TaxCertificateModel : ConsolePageModel
         _ => "証明書を交付できませんでした。",
     };
 
-    private async Task<IActionResult> Refused(int status, string message, string code, long? subject, string title)
-    {
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export,
-            status == StatusCodes.Status503ServiceUnavailable ? OperationResult.Failed : OperationResult.Refused,
-            $"{title}交付 拒否: {code} resident-id={Id}", HttpContext.RequestAborted);
-        Error = message;
-        Response.StatusCode = status;
-        return Page();
-    }
-
-    private bool Load()
-    {
-        Resident = Runtime.Register.Find(Id);
-        if (Resident is null) return false;
-        FiscalYears = Runtime.TaxCertificates.FiscalYears(Id);
-        return true;
-    }
-
-    private async Task<IActionResult> NotFoundAsync()
-    {
-        await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, null, OperationAction.View, OperationResult.Failed,
-            $"税の証明書の交付: 該当なし resident-id={Id}", HttpContext.RequestAborted);
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
-    }
+    protected override void OnResidentLoaded(Resident resident) => FiscalYears = Runtime.TaxCertificates.FiscalYears(Id);
 }
