@@ -15,6 +15,7 @@ using Renkei.Municipality.IntraLinkage;
 using Renkei.Municipality.Notices;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Pia;
 using Renkei.Municipality.Seals;
 using Renkei.Municipality.Staff;
 
@@ -49,6 +50,9 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// <summary>Certificates issued at the counter, recorded in the ward's issuance ledger (fee <see cref="StaffConsoleOptions.CertificateFee"/>).</summary>
     public CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(Register.Database),
         new CounterCertificateSettings(Issuer, Options.CertificateFee), Clock);
+
+    /// <summary>特定個人情報保護評価: the ward's files with their live figures (the PIA page).</summary>
+    public required PiaAssessor Pia { get; init; }
 
     private SealRegistry? _seals;
 

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Renkei.Core.Numbers;
+using Renkei.Core.Pia;
 using Renkei.Infrastructure;
+using Renkei.Municipality.Pia;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
@@ -38,7 +40,12 @@ public static class StaffConsoleModule
             var options = Options(sp);
             return new ConsoleRuntime(options, new ResidentRegister(sp.GetRequiredService<Database>(), LocalGovernmentCode.ParseOrThrow(options.Municipality)),
                 sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<OperationLog>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<StaffConsoleOutgoing>());
+                sp.GetRequiredService<StaffConsoleOutgoing>())
+            {
+                // The law's thresholds and the shipped inventory unless the host registers others (a small test country).
+                Pia = new PiaAssessor(sp.GetRequiredService<Database>(), sp.GetService<PiaInventory>(), sp.GetService<AssessmentThresholds>(),
+                    sp.GetRequiredService<TimeProvider>()),
+            };
         });
         ServerRenderedPages.AddServices(services, "renkei_csrf", pages =>
             RouteAccess.DeclarePages(pages, CallerKind.StaffSession, StaffConsoleService.SessionScheme,

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;
@@ -140,6 +141,48 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         Assert.Equal(2, Assert.Single(new Renkei.Municipality.Certificates.CertificateLedger(ward.Database).ForResident(hanako.Id)).Copies);
         // The page itself never showed a number (the PDF did, on request).
         NumberScan.AssertNoNumber(ward, [("counter page", await page.ContentAsync())]);
+    }
+
+    [Fact]
+    public async Task Five_hundred_contractor_handlers_raise_a_files_level_and_the_pia_page_asks_for_reassessment()
+    {
+        // The shipped inventory with the register file declared at 基礎項目評価, and bands shifted so this small register stands
+        // for the law's 1万人 band (basic; priority with 500 handlers or a serious incident).
+        var shipped = Renkei.Municipality.Pia.PiaInventory.LoadDefault();
+        var json = System.Text.Encoding.UTF8.GetBytes("{\"version\": \"test\", \"source\": \"test\", \"files\": [{\"code\": \"resident-register\", "
+            + "\"name\": \"住民基本台帳ファイル\", \"affairs\": [\"resident-register\"], \"system\": \"resident-register\", \"population\": \"resident-register\", "
+            + "\"department\": \"戸籍住民課\", \"declaredLevel\": \"basic\", \"sourceLine\": null, \"citationChecked\": \"2026-12-06\", \"citationNote\": \"test\"}]}");
+        var inventory = Renkei.Municipality.Pia.PiaInventory.Parse(json, "pia-test.json", Renkei.Municipality.Affairs.AffairCatalogue.LoadDefault());
+        var thresholds = new Renkei.Core.Pia.AssessmentThresholds(Basic: 1, Priority: 2, Full: 100_000, AlwaysFull: 300_000, Handlers: 500);
+        Assert.NotEqual(shipped.Files.Single(f => f.Code == "resident-register").DeclaredLevel, inventory.Files[0].DeclaredLevel);
+        await using var ward = await ConsoleWard.StartAsync("sqlite", services => services.AddSingleton(inventory).AddSingleton(thresholds));
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+
+        await LoginAsync(page, ward, ward.Account("kansa01"));
+        await page.GotoAsync("/pia");
+        var row = page.Locator("#pia-resident-register");
+        await Expect(row).ToHaveAttributeAsync("data-follow-up", "ok");
+        await Expect(row.Locator(".computed")).ToHaveTextAsync("基礎項目評価");
+        await Expect(page.Locator("#pia-ok")).ToBeVisibleAsync();
+
+        // A contractor with 500 people on the register: the handlers pass 500, the level rises above the declaration.
+        new Renkei.Municipality.Pia.PiaAssessor(ward.Database, inventory, thresholds, ward.Clock).AddContractor(
+            new Renkei.Municipality.Pia.PiaContractor("resident-register", "株式会社デモ情報サービス", 500, DateOnly.FromDateTime(ConsoleWard.Start.DateTime), null),
+            "admin01", "test", ward.Log);
+        await page.ReloadAsync();
+        await Expect(row).ToHaveAttributeAsync("data-follow-up", "reassess");
+        await Expect(row.Locator(".computed")).ToHaveTextAsync("基礎項目評価及び重点項目評価");
+        await Expect(page.Locator("#pia-alerts")).ToContainTextAsync("再評価が必要なファイルがあります（1 件）");
+        await Expect(page.Locator("#pia-alerts")).ToContainTextAsync("住民基本台帳ファイル");
+        await Expect(row.Locator(".handlers")).ToContainTextAsync("委託先 500人");
+
+        // A clerk may not open it.
+        await using var clerkContext = await browser.NewContextAsync(ward.BaseAddress);
+        var clerkPage = await clerkContext.NewPageAsync();
+        await LoginAsync(clerkPage, ward, ward.Account("jumin01"));
+        var refused = await clerkPage.GotoAsync("/pia");
+        Assert.Equal(403, refused!.Status);
     }
 
     [Fact]

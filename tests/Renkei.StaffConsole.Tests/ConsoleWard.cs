@@ -73,7 +73,8 @@ public sealed class ConsoleWard : IAsyncDisposable
         return account.CodeAt(Clock.GetUtcNow());
     }
 
-    public static async Task<ConsoleWard> StartAsync(string provider)
+    /// <param name="services">more registrations for the console (e.g. a PIA inventory and shifted thresholds for this small register)</param>
+    public static async Task<ConsoleWard> StartAsync(string provider, Action<IServiceCollection>? services = null)
     {
         var database = TestDatabase.Create(provider);
         var keys = new TempDirectory();
@@ -100,6 +101,7 @@ public sealed class ConsoleWard : IAsyncDisposable
             var console = await ServiceHost.StartAsync(StaffConsoleService.ServiceName, b =>
             {
                 b.Services.AddSingleton(database.Database).AddSingleton(staff).AddSingleton(log).AddSingleton<TimeProvider>(clock);
+                services?.Invoke(b.Services);
                 b.AddStaffConsole();
             }, a => a.MapStaffConsole(), new ServiceHostOptions { Settings = settings });
             return new ConsoleWard(database, keys, clock, register, staff, log, accounts, console);
