@@ -70,6 +70,14 @@ public class PiaCommandTests : IDisposable
             (register.GetProperty("people").GetInt32(), register.GetProperty("handlers").GetInt32(), register.GetProperty("computedLevel").GetString(),
              register.GetProperty("declaredLevel").GetString(), register.GetProperty("followUp").GetString()));
 
+        var pdf = _data.File("kiso.pdf");
+        var document = await CliProcess.RunAsync(_data.Path, "pia", "document", "--municipality", "131091", "--file", "resident-register", "--mayor-title", "品川区長", "--out", pdf);
+        Assert.True(document.ExitCode == 0, document.StandardError);
+        var printed = PdfText.Read(File.ReadAllBytes(pdf));
+        Assert.Contains("住民基本台帳ファイル", printed);
+        Assert.Contains("1,000人未満（3人）", printed);
+        Assert.Contains("500人以上（職員0人、外部委託先600人）", printed);
+
         var text = await CliProcess.RunAsync(_data.Path, "pia", "assess", "--municipality", "131091");
         Assert.Contains("住民基本台帳ファイル", text.StandardOutput);
         Assert.Contains("宣言した評価: 基礎項目評価及び全項目評価", text.StandardOutput);

@@ -20,6 +20,7 @@ public static class PiaCommands
         var pia = new Command("pia", "privacy impact assessment (特定個人情報保護評価)");
         pia.Subcommands.Add(LevelCommand());
         pia.Subcommands.Add(AssessCommand());
+        pia.Subcommands.Add(DocumentCommand());
         var contractor = new Command("contractor", "contractors who handle a file (外部委託先)");
         contractor.Subcommands.Add(ContractorAddCommand());
         pia.Subcommands.Add(contractor);
@@ -96,6 +97,28 @@ public static class PiaCommands
                     + $"重大事故 {(f.SeriousIncident ? "あり" : "なし")}");
                 Console.WriteLine($"  必要な評価: {f.Computed.Japanese()}　宣言した評価: {f.File.DeclaredLevel.Japanese()}　→ {f.FollowUp}");
             }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command DocumentCommand()
+    {
+        var municipality = Municipality();
+        var file = FileOption();
+        var mayor = new Option<string>("--mayor-title") { Description = "the assessing body as printed (評価実施機関), e.g. 品川区長", Required = true };
+        var output = new Option<string>("--out") { Description = "the PDF to write", Required = true };
+        var command = new Command("document", "the file's 基礎項目評価書 as a PDF, from the inventory and today's live figures") { municipality, file, mayor, output };
+        command.SetAction(parse =>
+        {
+            var assessor = Open(parse, municipality, out _, out _);
+            var piaFile = assessor.Inventory.Find(parse.GetValue(file))
+                ?? throw new UsageException("--file: not a file of the ward's inventory (特定個人情報ファイルの指定が正しくありません)");
+            var title = parse.GetValue(mayor)!.Trim();
+            if (title.Length is 0 or > 40) throw new UsageException("--mayor-title: 1 to 40 characters (評価実施機関の名称を40文字以内で指定してください)");
+            var document = PiaDocuments.Basic(assessor.Assess(piaFile), assessor.Thresholds, Renkei.Municipality.Affairs.AffairCatalogue.LoadDefault(), title);
+            File.WriteAllBytes(parse.GetValue(output)!, Renkei.Documents.MunicipalPaper.Render(document));
+            Console.WriteLine($"{piaFile.Name}の基礎項目評価書を出力しました。");
             return ExitCodes.Success;
         });
         return command;

@@ -59,6 +59,8 @@ public sealed class PiaAssessor
 
     public PiaInventory Inventory => _inventory;
 
+    public AssessmentThresholds Thresholds => _thresholds;
+
     private DateOnly Today => DateOnly.FromDateTime(_clock.GetUtcNow().ToOffset(JapanOffset).DateTime);
 
     /// <summary>Every file of the inventory, assessed today.</summary>

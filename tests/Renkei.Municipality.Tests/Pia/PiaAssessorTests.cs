@@ -82,6 +82,23 @@ public class PiaAssessorTests
         Assert.Equal(AssessmentLevel.None, childAllowance.Computed); // no people in the system yet
     }
 
+    [Fact]
+    public void The_basic_assessment_document_reads_back_with_the_files_name_figures_and_result()
+    {
+        using var staff = new StaffFixture("sqlite");
+        new RegisterImporter(new ResidentRegister(staff.Database, TestData.Shinagawa)).Import(TestData.Records(1_200));
+        staff.Create("jumin01", StaffRole.Clerk, "resident-register");
+        var assessor = new PiaAssessor(staff.Database, thresholds: Small, clock: staff.Clock);
+        assessor.AddContractor(new PiaContractor("resident-register", "委託先", 7, Today(staff.Clock), null), "admin01", "test", staff.Log);
+        var assessment = assessor.Assess(assessor.Inventory.Find("resident-register")!);
+
+        var text = PdfText.Read(Renkei.Documents.MunicipalPaper.Render(PiaDocuments.Basic(assessment, Small, AffairCatalogue.LoadDefault(), "品川区長")));
+
+        foreach (var expected in new[] { "特定個人情報保護評価書（基礎項目評価書）", "品川区長", "住民基本台帳ファイル", "戸籍住民課", "住民基本台帳に関する事務",
+                     "1,000人以上3,000人未満（1,200人）", "5人以上（職員1人、外部委託先7人）", "発生なし", "基礎項目評価及び全項目評価の実施が義務付けられる。", "令和6年6月3日" })
+            Assert.Contains(expected, text);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public void Bad_records_are_refused_naming_the_field_and_nothing_is_stored(string provider)
