@@ -87,6 +87,26 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         });
     }
 
+    /// <summary>
+    /// Issues a certificate about one person with no number on it: the font is checked before anything is recorded, then the
+    /// ledger entry (kind, copies, fee, <paramref name="ledgerOptions"/> — never the content) and the certificate made from its
+    /// serial and today's date (Japan) in one transaction.
+    /// </summary>
+    private IssuedCertificate IssueForPerson(CertificateKind kind, string municipalityCode, Resident person, CertificateRequester requester, int copies,
+        string staffId, string terminal, string? affair, string ledgerOptions, Func<CertificateSerial, DateOnly, Certificate> make)
+    {
+        DocumentFonts.Locate();
+        var now = _clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var fee = (long)settings.FeePerCopy * copies;
+        var issuance = new CertificateIssuance(0, kind, person.Id, now, today, staffId, terminal, affair, requester, copies, fee, ledgerOptions);
+        return ledger.Record(issuance, id =>
+        {
+            var certificate = make(new CertificateSerial(municipalityCode, today.Year, id), today);
+            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
+        });
+    }
+
     /// <summary>The affair a tax certificate is issued in (地方税の賦課徴収に関する事務).</summary>
     public const string TaxAffair = "local-tax";
 
@@ -105,17 +125,9 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         ArgumentNullException.ThrowIfNull(person);
         ArgumentNullException.ThrowIfNull(assessment);
         CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
-        DocumentFonts.Locate();
-        var now = _clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        var fee = (long)settings.FeePerCopy * copies;
-        var issuance = new CertificateIssuance(0, CertificateKind.TaxAssessment, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
-            $"{ResidenceTaxYear(assessment.FiscalYear)}");
-        return ledger.Record(issuance, id =>
-        {
-            var certificate = TaxAssessment(person, assessment, new CertificateSerial(municipalityCode, today.Year, id), today);
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
-        });
+        return IssueForPerson(CertificateKind.TaxAssessment, municipalityCode, person, requester, copies, staffId, terminal, affair,
+            ResidenceTaxYear(assessment.FiscalYear),
+            (serial, today) => TaxAssessment(person, assessment, serial, today));
     }
 
     /// <summary>The 課税（非課税）証明書 as a certificate: the person, the fiscal year, income, deductions, taxable income, the levies.</summary>
@@ -232,17 +244,8 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
         if (registration.ResidentId != person.Id || !registration.Current || person.Status != RegisterStatus.Resident)
             throw new RegisterException(SealRegistry.NotRegistered, "residentId: this person has no registered seal (印鑑登録がありません)");
-        DocumentFonts.Locate();
-        var now = _clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        var fee = (long)settings.FeePerCopy * copies;
-        var issuance = new CertificateIssuance(0, CertificateKind.SealRegistration, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
-            "印鑑登録証の提示あり");
-        return ledger.Record(issuance, id =>
-        {
-            var certificate = SealRegistrationCertificate(person, registration, new CertificateSerial(municipalityCode, today.Year, id), today);
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
-        });
+        return IssueForPerson(CertificateKind.SealRegistration, municipalityCode, person, requester, copies, staffId, terminal, affair, "印鑑登録証の提示あり",
+            (serial, today) => SealRegistrationCertificate(person, registration, serial, today));
     }
 
     /// <summary>The 印鑑登録証明書: the 印影 in a framed box at its size, then 氏名, 生年月日, 性別 and 住所.</summary>
@@ -285,17 +288,9 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         if (person.Status == RegisterStatus.Resident)
             throw new RegisterException(StillResident,
                 "residentId: this person is a resident; a 除票 exists only after a departure or death (この方は住民です。除票は転出又は死亡により消除された方についてのみ交付します)");
-        DocumentFonts.Locate();
-        var now = _clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        var fee = (long)settings.FeePerCopy * copies;
-        var issuance = new CertificateIssuance(0, CertificateKind.RemovedResidenceRecord, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
-            person.Status == RegisterStatus.Deceased ? "消除事由: 死亡" : "消除事由: 転出");
-        return ledger.Record(issuance, id =>
-        {
-            var certificate = RemovedResidenceRecord(person, new CertificateSerial(municipalityCode, today.Year, id), today);
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
-        });
+        return IssueForPerson(CertificateKind.RemovedResidenceRecord, municipalityCode, person, requester, copies, staffId, terminal, affair,
+            person.Status == RegisterStatus.Deceased ? "消除事由: 死亡" : "消除事由: 転出",
+            (serial, today) => RemovedResidenceRecord(person, serial, today));
     }
 
     /// <summary>The 住民票の除票の写し: the person's last entry with the removal (転出日・転出先, or 死亡日).</summary>

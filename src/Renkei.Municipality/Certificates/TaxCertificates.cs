@@ -84,17 +84,9 @@ public sealed partial class CounterCertificates
         ArgumentNullException.ThrowIfNull(person);
         ArgumentNullException.ThrowIfNull(account);
         CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
-        DocumentFonts.Locate();
-        var now = _clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        var fee = (long)settings.FeePerCopy * copies;
-        var issuance = new CertificateIssuance(0, CertificateKind.TaxPayment, person.Id, now, today, staffId, terminal, affair, requester, copies, fee,
-            ResidenceTaxYear(account.FiscalYear));
-        return ledger.Record(issuance, id =>
-        {
-            var certificate = TaxPayment(person, account, new CertificateSerial(municipalityCode, today.Year, id), today);
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
-        });
+        return IssueForPerson(CertificateKind.TaxPayment, municipalityCode, person, requester, copies, staffId, terminal, affair,
+            ResidenceTaxYear(account.FiscalYear),
+            (serial, today) => TaxPayment(person, account, serial, today));
     }
 
     /// <summary>The 納税証明書 as a certificate: the person, 年度, 税目, 税額, 納付済額, 未納額, and each installment with its 納期限.</summary>
