@@ -17,6 +17,12 @@ public enum CallerKind
 
     /// <summary>A resident logged in to the portal with the card.</summary>
     ResidentSession,
+
+    /// <summary>
+    /// The device's own screen (a kiosk terminal's touch page): a browser on the same machine (loopback) on a page of the
+    /// same origin; nobody else reaches the route (<see cref="LocalScreenAuthentication"/>).
+    /// </summary>
+    LocalScreen,
 }
 
 /// <summary>

@@ -53,6 +53,11 @@ public static class RouteAccess
         return builder.RequireAuthorization(policy).WithMetadata(new CallerDeclaration(CallerKind.OneInstitution, who, [code]));
     }
 
+    /// <summary>The device's own screen only (<see cref="CallerKind.LocalScreen"/>): loopback, same origin.</summary>
+    public static TBuilder RequireLocalScreen<TBuilder>(this TBuilder builder, string who) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(new AuthorizationPolicyBuilder(LocalScreenAuthentication.SchemeName).RequireAuthenticatedUser().Build())
+            .WithMetadata(new CallerDeclaration(CallerKind.LocalScreen, who, []));
+
     /// <summary>
     /// The route streams its request body (never buffered whole): a signed caller signs
     /// <see cref="Renkei.Core.Crypto.RequestSignature.StreamedBody"/> in place of the body's digest
@@ -132,7 +137,8 @@ public static class RouteAccess
         services.AddSingleton<InstitutionCallers>();
         services.AddAuthentication(NoRouteAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, NoRouteAuthentication>(NoRouteAuthentication.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, InstitutionAuthentication>(InstitutionAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, InstitutionAuthentication>(InstitutionAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, LocalScreenAuthentication>(LocalScreenAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(NoRouteAuthentication.SchemeName).RequireAssertion(_ => false).Build());
     }
