@@ -46,7 +46,7 @@ public sealed class KioskTerminal : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         (Code, Location, _centre, _printer, _clock, _idleTimeout, _logger) = (options.Code, options.Location, centre, printer, clock, options.IdleTimeout, logger);
-        _sweeper = clock.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _sweeper = clock.CreateTimer(_ => SweepIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public string Code { get; }
@@ -221,13 +221,14 @@ public sealed class KioskTerminal : IDisposable
             if (ended is null || (handle is not null && !FixedTimeEquals(ended.Handle, handle)) || ended.Printing) return;
             _current = null;
         }
+        var session = ended.Session;
         ended.Erase();
         _logger.LogInformation("kiosk {Kiosk}: transaction ended ({Why})", Code, why);
-        if (ended.Session is { } session)
+        if (session is not null)
         {
             try
             {
-                await _centre.EndSessionAsync(session, CancellationToken.None);
+                await _centre.EndSessionAsync(session.Value, CancellationToken.None);
             }
             catch (Exception e) when (e is IssuanceCentreException or HttpRequestException or TaskCanceledException)
             {
@@ -256,7 +257,8 @@ public sealed class KioskTerminal : IDisposable
         throw Refused(HttpStatusCode.Conflict, "transaction-ended", KioskMessages.Expired);
     }
 
-    private void Sweep()
+    /// <summary>Ends the transaction when it has been idle <see cref="KioskOptions.IdleTimeout"/> (run every second).</summary>
+    internal void SweepIdle()
     {
         string? idle;
         lock (_gate) idle = _current is { Printing: false } t && _clock.GetUtcNow() - t.Touched >= _idleTimeout ? t.Handle : null;
