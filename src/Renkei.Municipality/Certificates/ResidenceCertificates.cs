@@ -45,6 +45,20 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
         return Build(request, numbers.Date, include, include ? numbers.AffairCode : null);
     }
 
+    /// <summary>
+    /// Kiosk issuance (コンビニ交付): the register's data dated <paramref name="today"/> (Japan), never with numbers or
+    /// resident-record codes — kiosk paper carries neither.
+    /// </summary>
+    /// <exception cref="ArgumentException">the request asks for numbers or codes.</exception>
+    /// <exception cref="RegisterException">no such resident, or a record unfit to certify.</exception>
+    public ResidenceCertificate BuildWithoutNumbers(ResidenceCertificateRequest request, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IncludeNumber || request.IncludeResidentCode)
+            throw new ArgumentException("no numbers or resident-record codes on this certificate", nameof(request));
+        return Build(request, today, allowed: false, affairCode: null);
+    }
+
     /// <summary>The reason code when a request names another affair than the one the staff member acts in.</summary>
     public const string AffairMismatch = "affair-mismatch";
 

@@ -16,6 +16,8 @@ using Renkei.Municipality.Business;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.EApplications;
+using Renkei.Municipality.Kiosk;
+using Renkei.Municipality.Seals;
 using Renkei.Municipality.Registry;
 using Renkei.Municipality.Staff;
 using Renkei.Municipality.Tokens;
@@ -113,7 +115,17 @@ public static class WardModule
                 new AddresseeSystem(register, sp.GetRequiredService<OperationLog>(), new AddresseeSystemOptions { Clock = clock, Terminal = EApplicationInbox.Terminal }),
                 new JpkiRelyingParty(sp.GetRequiredService<WardJlisConnection>().Pki, new JpkiRelyingPartyOptions { Clock = clock }), clock);
         });
-        services.AddSingleton(sp => new PinnedPortals(Options(sp).EApplicationPortals));
+        services.AddSingleton(sp => new PinnedPortals(Options(sp).EApplicationPortals, Options(sp).IssuanceCentre));
+        services.AddSingleton(sp =>
+        {
+            var (register, clock, options) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>(), Options(sp));
+            var log = sp.GetRequiredService<OperationLog>();
+            var ledger = new CertificateLedger(register.Database);
+            var counter = new CounterCertificates(ledger, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee), clock);
+            var rules = options.Kiosk.File is { } file ? KioskServiceRules.Load(file) : KioskServiceRules.LoadDefault();
+            return new KioskIssuanceServer(register, options.Name!, counter, ledger, new SealRegistry(register.Database, clock),
+                new SupportMeasures(register.Database, clock), new AddresseeSystem(register, log, new AddresseeSystemOptions { Clock = clock }), log, rules, clock);
+        });
         AddCopyFeed(builder);
         StaffApiAccess.AddScheme(services);
         return builder;
@@ -127,8 +139,9 @@ public static class WardModule
         var options = Options(services); // validated here: a wrong setting fails the start before anything listens
         var (code, api, events) = (Code(services), services.GetRequiredService<StaffApi>(), services.GetRequiredService<RegisterEvents>());
         var inbox = services.GetRequiredService<EApplicationInbox>();
-        if (services.GetRequiredService<PinnedPortals>().Institutions is { Count: > 0 } portals)
-            services.UseInstitutionCallers(code.Digits, new FixedInstitutions([.. portals]), services.GetRequiredService<TimeProvider>());
+        var kiosk = services.GetRequiredService<KioskIssuanceServer>();
+        if (services.GetRequiredService<PinnedPortals>().Institutions is { Count: > 0 } pinned)
+            services.UseInstitutionCallers(code.Digits, new FixedInstitutions([.. pinned]), services.GetRequiredService<TimeProvider>());
 
         app.MapGet("/" + MunicipalityRoutes.Health, () => Results.Json(new MunicipalityHealth("ok", code.Digits, options.Name!)))
             .Produces<MunicipalityHealth>()
@@ -161,6 +174,18 @@ public static class WardModule
             .ExchangesJson<EApplicationStatusRequest, EApplicationStatus>()
             .RequireInstitution("the citizen portal, asking for the applicant with the receipt number and inquiry code the applicant kept",
                 EApplicationPortalClass);
+        app.MapPost("/" + KioskIssuanceRoutes.Menu, Handler(context => KioskEndpoint.MenuAsync(context, kiosk)))
+            .ExchangesJson<KioskMenuRequest, KioskMenu>()
+            .RequireInstitution("the pinned certificate issuance centre (J-LIS), for a kiosk whose card it verified: the ward's kiosk menu and fees for the resident",
+                KioskIssuanceRoutes.IssuanceCentreClass);
+        app.MapPost("/" + KioskIssuanceRoutes.Issue, Handler(context => KioskEndpoint.IssueAsync(context, kiosk)))
+            .ExchangesJson<KioskIssueRequest, KioskIssued>()
+            .RequireInstitution("the pinned certificate issuance centre (J-LIS), for a kiosk whose card it verified and whose payment it took: one certificate",
+                KioskIssuanceRoutes.IssuanceCentreClass);
+        app.MapPost("/" + KioskIssuanceRoutes.Void, Handler(context => KioskEndpoint.VoidAsync(context, kiosk)))
+            .Reads<KioskVoidRequest>("application/json").Produces(StatusCodes.Status204NoContent)
+            .RequireInstitution("the pinned certificate issuance centre (J-LIS), when its kiosk could not print or take the payment: the issuance is voided",
+                KioskIssuanceRoutes.IssuanceCentreClass);
         return app;
     }
 
@@ -193,11 +218,17 @@ public static class WardModule
     private static Func<HttpMessageHandler>? DefaultHandler(IServiceProvider services) =>
         services.GetService<MutualTls>() is { } tls ? tls.CreateHandler : null;
 
-    /// <summary>The citizen portals of <see cref="WardOptions.EApplicationPortals"/> with their keys read, released with the service.</summary>
-    private sealed class PinnedPortals(List<PinnedPortal> pinned) : IDisposable
+    /// <summary>
+    /// The institutions the ward pins, with their keys read, released with the service: the citizen portals of
+    /// <see cref="WardOptions.EApplicationPortals"/> and the issuance centre of <see cref="WardOptions.IssuanceCentre"/>, in one resolver.
+    /// </summary>
+    private sealed class PinnedPortals(List<PinnedPortal> pinned, PinnedPortal? issuanceCentre) : IDisposable
     {
         public IReadOnlyList<KnownInstitution> Institutions { get; } = pinned
             .Select(p => new KnownInstitution(p.Code!, EApplicationPortalClass, RequestSignature.ImportPublicKey(p.PublicKey!)))
+            .Concat(issuanceCentre is { } centre
+                ? [new KnownInstitution(centre.Code!, KioskIssuanceRoutes.IssuanceCentreClass, RequestSignature.ImportPublicKey(centre.PublicKey!))]
+                : [])
             .ToList();
 
         public void Dispose()

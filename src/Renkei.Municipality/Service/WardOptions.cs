@@ -61,10 +61,30 @@ public sealed class WardOptions
     public List<PinnedPortal> EApplicationPortals { get; set; } = [];
 
     /// <summary>
+    /// The certificate issuance centre (証明書交付センター, J-LIS) whose kiosk requests the ward's issuance server answers,
+    /// pinned by code and signing public key like <see cref="EApplicationPortals"/> (<c>Ward:IssuanceCentre:Code</c>,
+    /// <c>Ward:IssuanceCentre:PublicKey</c>); null: no one may call the kiosk routes.
+    /// </summary>
+    public PinnedPortal? IssuanceCentre { get; set; }
+
+    /// <summary>The ward's kiosk service (section <c>Ward:Kiosk</c>): hours, holidays, maintenance and menu.</summary>
+    public WardKioskSettings Kiosk { get; set; } = new();
+
+    /// <summary>
     /// The register and business systems feeding the ward's own intermediate server (<see cref="Business.WardCopyFeed"/>),
     /// section <c>Ward:CopyFeed</c>. It runs when <c>Ward:Tokens:IntermediateAddress</c> names that server.
     /// </summary>
     public WardCopyFeedSettings CopyFeed { get; set; } = new();
+}
+
+/// <summary>The ward's kiosk service data (section <c>Ward:Kiosk</c>).</summary>
+public sealed class WardKioskSettings
+{
+    /// <summary>
+    /// The ward's own kiosk service file (the format of policy/municipality/kiosk-service-shinagawa.json, checked at start
+    /// naming the file and line); null: the file shipped with the module (all four certificates, 06:30–23:00).
+    /// </summary>
+    public string? File { get; set; }
 }
 
 /// <summary>The copy feed to the ward's intermediate server (section <c>Ward:CopyFeed</c>).</summary>
@@ -147,6 +167,18 @@ internal sealed class WardOptionsValidator(bool databaseRegistered, IServiceProv
         if (tokens.Timeout <= TimeSpan.Zero) failures.Add($"{S}:Tokens:Timeout must be positive");
         if (options.CopyFeed.Interval <= TimeSpan.Zero) failures.Add($"{S}:CopyFeed:Interval must be positive");
         CheckPortals(failures, options.EApplicationPortals);
+        CheckIssuanceCentre(failures, options);
+        if (options.Kiosk.File is { } kioskFile)
+        {
+            try
+            {
+                Kiosk.KioskServiceRules.Load(kioskFile);
+            }
+            catch (Affairs.PolicyFileException e)
+            {
+                failures.Add($"{S}:Kiosk:File: {e.Message}");
+            }
+        }
 
         if (services.GetService(typeof(StaffDirectory)) is null)
             failures.Add($"{S}: no StaffDirectory is registered (the composer opens the ward's staff directory and registers it before AddWard)");
@@ -155,6 +187,16 @@ internal sealed class WardOptionsValidator(bool databaseRegistered, IServiceProv
         else if (code.IsValid && log.Municipality != code.Value)
             failures.Add($"{S}:Code is not the municipality of the registered operation log");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckIssuanceCentre(List<string> failures, WardOptions options)
+    {
+        if (options.IssuanceCentre is not { } centre) return;
+        if (string.IsNullOrWhiteSpace(centre.Code)) failures.Add($"{S}:IssuanceCentre:Code is required");
+        else if (options.EApplicationPortals.Any(p => p.Code == centre.Code))
+            failures.Add($"{S}:IssuanceCentre:Code names a pinned e-application portal (the centre is its own institution)");
+        if (!SettingChecks.IsPublicKey(centre.PublicKey))
+            failures.Add($"{S}:IssuanceCentre:PublicKey is not an EC public key (SubjectPublicKeyInfo, base64)");
     }
 
     private static void CheckPortals(List<string> failures, List<PinnedPortal> portals)
