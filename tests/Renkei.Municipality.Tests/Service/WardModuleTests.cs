@@ -149,6 +149,9 @@ public sealed class WardModuleTests
         { "Ward:EApplicationPortals:0:PublicKey", "bm90IGEga2V5", "Ward:EApplicationPortals:0:PublicKey is not an EC public key" },
         { "Ward:EApplicationPortals:0:Code", null, "Ward:EApplicationPortals:0:Code is required" },
         { "Ward:EApplicationPortals:1:Code", PortalCode, "Ward:EApplicationPortals:1:Code names a portal already pinned" },
+        { "Ward:IssuanceCentre:PublicKey", "bm90IGEga2V5", "Ward:IssuanceCentre:PublicKey is not an EC public key" },
+        { "Ward:IssuanceCentre:Code", PortalCode, "Ward:IssuanceCentre:Code names a pinned e-application portal" },
+        { "Ward:Kiosk:File", "/nonexistent-renkei/kiosk-service-x.json", "Ward:Kiosk:File: kiosk-service-x.json: cannot be read" },
     };
 
     [Theory]

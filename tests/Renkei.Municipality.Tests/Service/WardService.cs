@@ -94,7 +94,8 @@ public sealed class WardService : IAsyncDisposable
     public Database Database => _wardDb.Database;
     public ResidentRegister Register => new(_wardDb.Database, TestData.Shinagawa);
 
-    public static async Task<WardService> StartAsync(string provider)
+    /// <param name="configure">Settings beyond the defaults (the pinned issuance centre, the kiosk file …).</param>
+    public static async Task<WardService> StartAsync(string provider, Action<WardOptions>? configure = null)
     {
         var wardDb = TestDatabase.Create(provider);
         var jlisDb = wardDb.Sibling();
@@ -106,9 +107,9 @@ public sealed class WardService : IAsyncDisposable
         var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
         var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = keys.File("jlis-numbering.key") });
         JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, keys.File("institution"), "品川区");
-        var ward = await TestModules.StartWardAsync(wardDb.Database, staff, log,
-            new WardOptions { Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = jlis.BaseAddress, KeyDirectory = keys.File("institution") },
-            services => services.AddSingleton<TimeProvider>(clock));
+        var options = new WardOptions { Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = jlis.BaseAddress, KeyDirectory = keys.File("institution") };
+        configure?.Invoke(options);
+        var ward = await TestModules.StartWardAsync(wardDb.Database, staff, log, options, services => services.AddSingleton<TimeProvider>(clock));
         return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock);
     }
 
