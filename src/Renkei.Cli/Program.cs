@@ -24,6 +24,8 @@ JlisCommands.AddTo(root);
 DbCommands.AddTo(root);
 FeedCommands.AddTo(root);
 PiaCommands.AddTo(root);
+KioskCommands.AddTo(root);
+SupportMeasureCommands.AddTo(root);
 TaxCommands.AddTo(root);
 
 return await CommandLineRunner.RunAsync(root, args);
