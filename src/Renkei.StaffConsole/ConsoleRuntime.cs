@@ -59,6 +59,16 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// <summary>印鑑登録: the ward's seal registrations (dated by <see cref="Clock"/>).</summary>
     public SealRegistry Seals => _seals ??= new SealRegistry(Register.Database, Clock);
 
+    private SupportMeasures? _supportMeasures;
+
+    /// <summary>支援措置: the register's DV/stalking/child-abuse support measures (dated by <see cref="Clock"/>).</summary>
+    public SupportMeasures SupportMeasures => _supportMeasures ??= new SupportMeasures(Register.Database, Clock);
+
+    private CertificateLedger? _ledger;
+
+    /// <summary>The issuance ledger, read for the dashboard's statistics.</summary>
+    public CertificateLedger Ledger => _ledger ??= new CertificateLedger(Register.Database);
+
     private TaxCertificates? _taxCertificates;
 
     /// <summary>Tax certificates (課税（非課税）証明書, 納税証明書) from the residence-tax system, issued through <see cref="Counter"/>.</summary>

@@ -27,6 +27,9 @@ public sealed class PersonModel : ConsolePageModel
     public IReadOnlyList<NumberHistoryRow> NumberHistory { get; private set; } = [];
     public string NumberText { get; private set; } = "";
     public bool Revealed { get; private set; }
+    /// <summary>Whether the person is under a support measure (支援措置): the page says so, so the clerk checks who asks for their certificates.</summary>
+    public bool UnderSupportMeasure => Resident is { } person && Runtime.SupportMeasures.IsUnderMeasure(person.Id);
+
     public bool CanReveal => !Revealed && Decision.Visible && Resident?.IndividualNumber is not null;
     public string? Error { get; private set; }
 
