@@ -19,3 +19,10 @@ public sealed record IssuanceHolderRequest(Guid RequestId, string Centre, string
 /// <param name="ResidentCode">The card's resident-record code (住民票コード).</param>
 /// <param name="Municipality">The code of the municipality whose register holds the resident now.</param>
 public sealed record IssuanceHolder(string ResidentCode, string Municipality);
+
+/// <summary>Implemented by <see cref="JlisHttpClient"/>; its <see cref="HttpClient"/> must sign requests as the issuance centre.</summary>
+public interface IJlisIssuanceHolderClient
+{
+    /// <exception cref="JlisException">J-LIS refused (a <see cref="PortalLoginRefusalCodes"/> code, a reused id, or a signature failure).</exception>
+    Task<IssuanceHolder> IssuanceHolderAsync(IssuanceHolderRequest request, CancellationToken cancellationToken = default);
+}

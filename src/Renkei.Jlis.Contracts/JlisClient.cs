@@ -25,8 +25,11 @@ public sealed class JlisException(HttpStatusCode status, string code, string mes
 }
 
 /// <summary>J-LIS over HTTP. For <see cref="IJlisTokenClient"/> the <see cref="HttpClient"/> must sign requests as the asking institution.</summary>
-public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJlisTokenClient, IJlisPortalClient
+public sealed class JlisHttpClient(HttpClient http) : IJlisNumberingClient, IJlisTokenClient, IJlisPortalClient, IJlisIssuanceHolderClient
 {
+    public Task<IssuanceHolder> IssuanceHolderAsync(IssuanceHolderRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<IssuanceHolderRequest, IssuanceHolder>(IssuanceHolderRoutes.Holder, request, cancellationToken);
+
     public Task<PortalTokenResponse> PortalTokenAsync(PortalTokenRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<PortalTokenRequest, PortalTokenResponse>(PortalLoginRoutes.PortalToken, request, cancellationToken);
 

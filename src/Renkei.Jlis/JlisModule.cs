@@ -9,6 +9,7 @@ using Renkei.Jlis.Cards;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Http;
 using Renkei.Jlis.Institutions;
+using Renkei.Jlis.Issuance;
 using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Portal;
@@ -24,7 +25,7 @@ public static class JlisModule
     /// <summary>
     /// Binds <see cref="JlisOptions"/> (checked at start) and registers J-LIS's services: numbering (the key checked
     /// against the database), with <c>Jlis:Tokens</c> the link to the network and token issuance, with <c>Jlis:Pki</c> the
-    /// certificate authorities (a wrong passphrase stops the start) and the card service, with both the portal login. The
+    /// certificate authorities (a wrong passphrase stops the start), the card service and the issuance centre's holder lookup, with both the portal login. The
     /// container disposes them when the host stops. A composer registers a <see cref="Database"/>,
     /// <see cref="TimeProvider"/>, <see cref="MutualTls"/> or <see cref="JlisOutgoingHandler"/> before this to replace the defaults.
     /// </summary>
@@ -55,6 +56,10 @@ public static class JlisModule
             login.EnsureSchema();
             return login;
         });
+        services.AddSingleton(sp => new IssuanceHolderService(
+            new CardLoginProofs(sp.GetRequiredService<Database>(), sp.GetRequiredService<JpkiAuthority>(), sp.GetRequiredService<PortalAnchors>().Anchors,
+                sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<NumberingService>().Store));
         return builder;
     }
 
@@ -70,6 +75,8 @@ public static class JlisModule
         {
             JpkiEndpoints.Map(app, sp.GetRequiredService<JpkiAuthority>());
             CardEndpoints.Map(app, sp.GetRequiredService<CardService>());
+            // The issuance centre's holder lookup needs the CAs and the cards only (no network).
+            IssuanceHolderEndpoints.Map(app, sp.GetRequiredService<IssuanceHolderService>());
         }
         if (link is not null && options.Pki is not null) PortalEndpoints.Map(app, link, sp.GetRequiredService<PortalLoginService>());
         var callers = JlisInstitutions.Use(app, sp.GetRequiredService<Database>(), link?.Callers,

@@ -105,4 +105,15 @@ public static class JlisEndpoints
         if (authorize(request!) is { } refused) return refused;
         return Results.Json(operation(request!), JsonDefaults.Options);
     }
+
+    /// <summary><see cref="Handle{TRequest,TResponse}(HttpContext,Func{TRequest,IResult?},Func{TRequest,TResponse})"/> for an asynchronous operation.</summary>
+    internal static async Task<IResult> HandleAsync<TRequest, TResponse>(HttpContext context, Func<TRequest, IResult?> authorize,
+        Func<TRequest, CancellationToken, Task<TResponse>> operation)
+        where TRequest : class
+    {
+        var (request, _, problem) = await RequestBodies.ReadJsonAsync<TRequest>(context, Strict, MaxBodyBytes<TRequest>());
+        if (problem is not null) return problem;
+        if (authorize(request!) is { } refused) return refused;
+        return Results.Json(await operation(request!, context.RequestAborted), JsonDefaults.Options);
+    }
 }

@@ -30,10 +30,16 @@ public static class JlisRoles
     /// <summary>The card call centre (個人番号カードコールセンター, a J-LIS role): suspends and resumes any card by phone, checking the four facts.</summary>
     public const string CardCallCentre = "CardCallCentre";
 
-    public static readonly IReadOnlyList<string> All = [Municipality, Portal, Verifier, CardCallCentre];
+    /// <summary>
+    /// The certificate issuance centre (証明書交付センター, run by J-LIS for convenience-store issuance): asks whose card signed a
+    /// kiosk's challenge (<see cref="IssuanceHolderRoutes.Holder"/>, in its own name) and certificate status.
+    /// </summary>
+    public const string IssuanceCentre = "IssuanceCentre";
+
+    public static readonly IReadOnlyList<string> All = [Municipality, Portal, Verifier, CardCallCentre, IssuanceCentre];
 
     /// <summary>Approved verifiers (seed 001: government bodies and businesses the minister approves): who may ask certificate status.</summary>
-    public static readonly string[] ApprovedVerifiers = [Municipality, Portal, Verifier, CardCallCentre];
+    public static readonly string[] ApprovedVerifiers = [Municipality, Portal, Verifier, CardCallCentre, IssuanceCentre];
 }
 
 /// <summary>An institution connected to J-LIS: its code, name, role and signing key (SubjectPublicKeyInfo, base64).</summary>

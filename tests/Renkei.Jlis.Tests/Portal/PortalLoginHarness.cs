@@ -81,11 +81,18 @@ public sealed class PortalLoginHarness : IAsyncDisposable
     /// <summary>A resident with a designated number and a handed-over card (in memory) with both certificates.</summary>
     public async Task<(ResidentCode Code, SoftwareCard Card)> IssueCardAsync()
     {
+        var (code, card, _) = await IssueCardWithNumberAsync();
+        return (code, card);
+    }
+
+    /// <summary><see cref="IssueCardAsync"/> with the number J-LIS designated (what a ward the resident moves to presents).</summary>
+    public async Task<(ResidentCode Code, SoftwareCard Card, IndividualNumber Number)> IssueCardWithNumberAsync()
+    {
         var code = ResidentCode.FromBody(4_800_000_000L + Interlocked.Increment(ref _nextCode));
         var number = (await Numbering.DeriveNumberAsync(new DeriveNumberRequest(Guid.NewGuid(), Ward, code))).IndividualNumber;
         var holder = new CardHolderFacts(Ward, number, "番号 太郎", "東京都品川区広町二丁目1番36号", new DateOnly(1985, 4, 2), Sex.Male);
         var card = await Counter.IssueNewCardAsync(holder, new InMemoryCardMedium(), CardHarness.Pins(), CardHarness.Identity);
-        return (code, card);
+        return (code, card, number);
     }
 
     /// <summary>A J-LIS client that signs as <paramref name="institution"/>.</summary>
@@ -136,7 +143,10 @@ public sealed class PortalLoginHarness : IAsyncDisposable
         return rows;
     }
 
-    private T Own<T>(T disposable) where T : class, IDisposable => _country.Own(disposable);
+    /// <summary>The country's temporary directory (key directories of further callers go under it).</summary>
+    public string Directory => _country.Directory.Path;
+
+    public T Own<T>(T disposable) where T : class, IDisposable => _country.Own(disposable);
 
     public ValueTask DisposeAsync() => _country.DisposeAsync();
 }
