@@ -4,6 +4,7 @@ using Renkei.Holders;
 using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
+using Renkei.IssuanceCentre;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
@@ -38,6 +39,7 @@ public sealed class CountryBuilder(DataLayout layout)
     public NetworkDeclaration? Network { get; private set; }
     public JlisDeclaration? Jlis { get; private set; }
     public PortalDeclaration? Portal { get; private set; }
+    public IssuanceCentreDeclaration? IssuanceCentre { get; private set; }
     public IReadOnlyList<WardDeclaration> Wards => _wards;
     public IReadOnlyList<HolderDeclaration> Holders => _holders;
 
@@ -46,6 +48,9 @@ public sealed class CountryBuilder(DataLayout layout)
     public CountryBuilder AddJlis(Action<JlisDeclaration>? configure = null) => Declare(Jlis = new JlisDeclaration(), configure);
 
     public CountryBuilder AddPortal(Action<PortalDeclaration>? configure = null) => Declare(Portal = new PortalDeclaration(), configure);
+
+    public CountryBuilder AddIssuanceCentre(Action<IssuanceCentreDeclaration>? configure = null) =>
+        Declare(IssuanceCentre = new IssuanceCentreDeclaration(), configure);
 
     public CountryBuilder AddWard(LocalGovernmentCode code, string name, Action<WardDeclaration>? configure = null)
     {
@@ -68,7 +73,7 @@ public sealed class CountryBuilder(DataLayout layout)
 
     /// <summary>
     /// Starts the declared institutions in the order their links need: the network, J-LIS, each ward (intermediate
-    /// server, API, console), each holder (intermediate server, service), the portal. A service that does not start stops
+    /// server, API, console), each holder (intermediate server, service), the portal, the issuance centre. A service that does not start stops
     /// every one started before it.
     /// </summary>
     public async Task<RunningCountry> StartAsync(CancellationToken cancellationToken = default)
@@ -82,6 +87,7 @@ public sealed class CountryBuilder(DataLayout layout)
             foreach (var ward in _wards) await StartWardAsync(country, ward, cancellationToken);
             foreach (var holder in _holders) await StartHolderAsync(country, holder, cancellationToken);
             if (Portal is { Enabled: true }) country.Portal = await country.OwnAsync(StartPortalAsync(country, cancellationToken));
+            if (IssuanceCentre is { Enabled: true }) country.IssuanceCentre = await country.OwnAsync(StartIssuanceCentreAsync(country, cancellationToken));
             return country;
         }
         catch
@@ -113,6 +119,13 @@ public sealed class CountryBuilder(DataLayout layout)
             // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
             Institutions = _wards.Select(w => WardAtJlis(w.Code, w.Name)).ToList(),
         };
+        // The issuance centre asks whose card a kiosk read (issuance/holder) and certificate status, as itself.
+        if (IssuanceCentre is { Enabled: true } centre)
+            options.Institutions.Add(new JlisInstitutionSetting
+            {
+                Code = centre.Code, Name = centre.Name, Role = JlisRoles.IssuanceCentre,
+                SigningPublicKey = PublicKeys(Layout.IssuanceCentreInstitutionKeyDirectory).Signing,
+            });
         return StartAsync("jlis", Jlis, Layout.JlisDatabase(), ServiceSettings.From(JlisOptions.Section, options),
             b => b.AddJlis(), a => a.MapJlisApi(), cancellationToken);
     }
@@ -149,7 +162,14 @@ public sealed class CountryBuilder(DataLayout layout)
             if (ward.Intermediate is not null && country.Network is not null) options.Tokens.IntermediateAddress = ward.Intermediate.BaseAddress;
             if (Portal is { Enabled: true })
                 options.EApplicationPortals.Add(new PinnedPortal { Code = Portal.Code, PublicKey = PublicKeys(Layout.PortalInstitutionKeyDirectory).Signing });
-            ward.Api = await StartAsync($"municipality-{code.Digits}", declaration.Api, null, ServiceSettings.From(WardOptions.Section, options),
+            var settings = ServiceSettings.From(WardOptions.Section, options);
+            // The issuance centre is the one caller of the ward's kiosk routes: pinned by code and signing key.
+            if (IssuanceCentre is { Enabled: true } centre)
+            {
+                settings[$"{WardOptions.Section}:IssuanceCentre:Code"] = centre.Code;
+                settings[$"{WardOptions.Section}:IssuanceCentre:PublicKey"] = PublicKeys(Layout.IssuanceCentreInstitutionKeyDirectory).Signing;
+            }
+            ward.Api = await StartAsync($"municipality-{code.Digits}", declaration.Api, null, settings,
                 b => { application.Register(b.Services); b.AddWard(); }, a => a.MapWardApi(), cancellationToken);
         }
         if (declaration.Console.Enabled)
@@ -207,6 +227,24 @@ public sealed class CountryBuilder(DataLayout layout)
         };
         return StartAsync(PortalService.ServiceName, portal, null, ServiceSettings.From(PortalOptions.Section, options),
             b => b.AddPortal(), a => a.MapPortal(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The issuance centre: every ward with an API takes part (its issuance server is the ward's API), and the declared kiosks
+    /// are pinned by their signing keys. J-LIS registered it at its start; the wards pinned it at theirs.
+    /// </summary>
+    private Task<ServiceHost> StartIssuanceCentreAsync(RunningCountry country, CancellationToken cancellationToken)
+    {
+        var centre = IssuanceCentre!;
+        var options = new IssuanceCentreOptions
+        {
+            Code = centre.Code, KeyDirectory = Layout.IssuanceCentreInstitutionKeyDirectory, JlisAddress = country.Jlis?.BaseAddress,
+            Wards = country.Wards.Where(w => w.Api is not null)
+                .Select(w => new CentreWard { Code = w.Code.Digits, Name = w.Name, Address = w.Api!.BaseAddress }).ToList(),
+            Kiosks = centre.Kiosks.Select(k => new PinnedKiosk { Code = k.Code, PublicKey = PublicKeys(k.KeyDirectory).Signing }).ToList(),
+        };
+        return StartAsync("issuance-centre", centre, Layout.IssuanceCentreDatabase(), ServiceSettings.From(IssuanceCentreOptions.Section, options),
+            b => b.AddIssuanceCentre(), a => a.MapIssuanceCentreApi(), cancellationToken);
     }
 
     /// <summary>One module on its own host: the builder's settings, then the declaration's; the database and the declaration's instances in DI.</summary>

@@ -21,12 +21,14 @@ namespace Renkei.Country;
 /// &lt;data&gt;/holders/&lt;code&gt;/holder.db          the pension organisation's or a health insurer's own records
 /// &lt;data&gt;/holders/&lt;code&gt;/keys/institution/   its signing and sealing keys
 /// &lt;data&gt;/portal/keys/institution/           the citizen portal's (マイナポータル) signing and sealing keys (it keeps no database)
+/// &lt;data&gt;/issuance-centre/centre.db          the certificate issuance centre's (証明書交付センター) transaction log
+/// &lt;data&gt;/issuance-centre/keys/institution/  its signing and sealing keys (registered at J-LIS, pinned by the wards)
 /// </code>
 /// A deployment on PostgreSQL names each role's database in its configuration file (<c>Ward:Database</c> …, see
 /// <see cref="CountryRoles"/>); the data directory is the demo's and the batch commands' default.
 /// A country that keeps its databases elsewhere (benchmarks and tests on PostgreSQL, a schema per institution) passes
 /// <c>databases</c>: it gets each institution's database by name (<c>jlis</c>, <c>network</c>, <c>municipality-&lt;code&gt;</c>,
-/// <c>intermediate-&lt;code&gt;</c>, <c>holder-&lt;code&gt;</c>) and the files stay for the keys.
+/// <c>intermediate-&lt;code&gt;</c>, <c>holder-&lt;code&gt;</c>, <c>issuance-centre</c>) and the files stay for the keys.
 /// </summary>
 public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? databases = null)
 {
@@ -89,6 +91,16 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
 
     /// <summary>The citizen portal's signing and sealing keys as an institution on the network (class Portal).</summary>
     public string PortalInstitutionKeyDirectory => Path.Combine(PortalDirectory, "keys", "institution");
+
+    /// <summary>The certificate issuance centre's folder: its transaction log and its keys.</summary>
+    public string IssuanceCentreDirectory => Path.Combine(Root.FullName, "issuance-centre");
+
+    public string IssuanceCentreDatabaseFile => Path.Combine(IssuanceCentreDirectory, "centre.db");
+
+    public Database IssuanceCentreDatabase() => Named("issuance-centre") ?? Database.Sqlite(IssuanceCentreDatabaseFile);
+
+    /// <summary>The issuance centre's signing and sealing keys (registered at J-LIS, pinned by the wards).</summary>
+    public string IssuanceCentreInstitutionKeyDirectory => Path.Combine(IssuanceCentreDirectory, "keys", "institution");
 
     public bool MunicipalityExists(LocalGovernmentCode code) => File.Exists(MunicipalityDatabaseFile(code));
 

@@ -34,6 +34,9 @@ public sealed class RunningCountry : IAsyncDisposable
     /// <summary>The citizen portal (マイナポータル), when declared.</summary>
     public ServiceHost? Portal { get; internal set; }
 
+    /// <summary>The certificate issuance centre (証明書交付センター), when declared.</summary>
+    public ServiceHost? IssuanceCentre { get; internal set; }
+
     public CountryWard Ward(LocalGovernmentCode code) => _wards.Single(w => w.Code == code);
 
     /// <summary>Every running service by name (the route inventory walks their routes).</summary>
@@ -42,6 +45,7 @@ public sealed class RunningCountry : IAsyncDisposable
         .. Network is { } network ? [("network", network.Host)] : Array.Empty<(string, ServiceHost)>(),
         .. Jlis is { } jlis ? [("jlis", jlis)] : Array.Empty<(string, ServiceHost)>(),
         .. Portal is { } portal ? [("portal", portal)] : Array.Empty<(string, ServiceHost)>(),
+        .. IssuanceCentre is { } centre ? [("issuance-centre", centre)] : Array.Empty<(string, ServiceHost)>(),
         .. _wards.SelectMany(w => new[] { ($"ward-{w.Code.Digits}", w.Api), ($"console-{w.Code.Digits}", w.Console), ($"intermediate-{w.Code.Digits}", w.Intermediate) })
             .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!)),
         .. _holders.SelectMany(h => new[] { ($"holder-{h.Code}", h.Node.Host), ($"intermediate-{h.Code}", h.IntermediateHost) }),

@@ -90,3 +90,32 @@ public sealed class PortalDeclaration : ServiceDeclaration
     public string Code { get; set; } = Renkei.Network.Contracts.PortalRoutes.DemoPortalCode;
     public string Name { get; set; } = "マイナポータル";
 }
+
+/// <summary>
+/// The certificate issuance centre (証明書交付センター, run by J-LIS): registered at J-LIS (role <c>IssuanceCentre</c>), pinned
+/// by every ward with an API (<c>Ward:IssuanceCentre</c>), each such ward listed as participating. It serves the kiosks
+/// pinned here (<see cref="PinKiosk"/>).
+/// </summary>
+public sealed class IssuanceCentreDeclaration : ServiceDeclaration
+{
+    /// <summary>The demo's centre code at J-LIS and the wards (what kiosk challenges name).</summary>
+    public const string DemoCode = "ISSUANCE";
+
+    public string Code { get; set; } = DemoCode;
+    public string Name { get; set; } = "証明書交付センター";
+
+    private readonly List<(string Code, string KeyDirectory)> _kiosks = [];
+
+    /// <summary>The kiosks the centre pins: code and the directory of the kiosk's signing key (created on first use).</summary>
+    public IReadOnlyList<(string Code, string KeyDirectory)> Kiosks => _kiosks;
+
+    /// <summary>Pins a kiosk by its code and the signing key in <paramref name="keyDirectory"/> (created when the country starts, if missing).</summary>
+    public IssuanceCentreDeclaration PinKiosk(string code, string keyDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyDirectory);
+        if (_kiosks.Any(k => k.Code == code)) throw new ArgumentException("the kiosk is pinned already", nameof(code));
+        _kiosks.Add((code, keyDirectory));
+        return this;
+    }
+}

@@ -93,6 +93,20 @@ public sealed partial class RequestLedger
 
     public sealed record StoredRequest(string Operation, string Fingerprint, string? Response);
 
+    /// <summary>A request's fingerprint: SHA-256 (hex) over its length-prefixed UTF-8 parts, so no two part lists collide.</summary>
+    public static string Fingerprint(params string[] parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var part in parts)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(part);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
     private static partial Regex TableName();
 }

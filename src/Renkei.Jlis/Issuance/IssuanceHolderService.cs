@@ -34,7 +34,7 @@ internal sealed class IssuanceHolderService(CardLoginProofs proofs, JlisStore re
             throw RefusalException.BadRequest("invalid-request", "requestId: missing or empty (要求IDがありません)");
         var centre = request.Centre;
         var key = TokenAcquirer.DerivedId(request.RequestId, "jlis/issuance-holder/" + centre);
-        var fingerprint = CardLoginProofs.Fingerprint(centre, request.UserCertificate, request.Challenge, request.ChallengeSignature);
+        var fingerprint = RequestLedger.Fingerprint(centre, request.UserCertificate, request.Challenge, request.ChallengeSignature);
         if (proofs.Claim<IssuanceHolder>(key, Operation, fingerprint) is { } stored) return stored;
 
         var certificate = await proofs.VerifyAsync(centre, request.UserCertificate, request.Challenge, request.ChallengeSignature, cancellationToken);

@@ -112,18 +112,6 @@ internal sealed class CardLoginProofs
     public static void Complete<T>(DbConnection c, DbTransaction t, Guid key, T response) =>
         Ledger.Complete(c, t, key, JsonSerializer.Serialize(response, JsonDefaults.Options));
 
-    /// <summary>A SHA-256 over the length-prefixed UTF-8 parts (what a request id was first used for).</summary>
-    public static string Fingerprint(params string[] parts)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var part in parts)
-        {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            hash.AppendData(BitConverter.GetBytes(bytes.Length));
-            hash.AppendData(bytes);
-        }
-        return Convert.ToHexString(hash.GetHashAndReset());
-    }
 
     public static RefusalException Refusal(string code, string message) => RefusalException.Conflict(code, message);
 }

@@ -57,7 +57,7 @@ internal sealed class PortalLoginService
             throw RefusalException.BadRequest("invalid-request", "requestId: missing or empty (要求IDがありません)");
         var portal = request.Portal;
         var key = TokenAcquirer.DerivedId(request.RequestId, "jlis/portal-token/" + portal);
-        var fingerprint = CardLoginProofs.Fingerprint(portal, request.UserCertificate, request.Challenge, request.ChallengeSignature);
+        var fingerprint = RequestLedger.Fingerprint(portal, request.UserCertificate, request.Challenge, request.ChallengeSignature);
         if (_proofs.Claim<PortalTokenResponse>(key, Operation, fingerprint) is { } stored) return stored;
 
         // The challenge (naming this portal, fresh), the certificate and the signature, against J-LIS's own CA and records.
