@@ -6,6 +6,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Intermediate;
 using Renkei.IssuanceCentre;
 using Renkei.Jlis;
+using Renkei.Kiosk;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
 using Renkei.Municipality.Service;
@@ -31,6 +32,7 @@ public sealed class CountryBuilder(DataLayout layout)
 
     private readonly List<WardDeclaration> _wards = [];
     private readonly List<HolderDeclaration> _holders = [];
+    private readonly List<KioskDeclaration> _kiosks = [];
 
     /// <summary>Each institution's public keys by key directory, read once per <see cref="StartAsync"/>.</summary>
     private readonly Dictionary<string, (string Signing, string Sealing)> _publicKeys = [];
@@ -40,6 +42,7 @@ public sealed class CountryBuilder(DataLayout layout)
     public JlisDeclaration? Jlis { get; private set; }
     public PortalDeclaration? Portal { get; private set; }
     public IssuanceCentreDeclaration? IssuanceCentre { get; private set; }
+    public IReadOnlyList<KioskDeclaration> Kiosks => _kiosks;
     public IReadOnlyList<WardDeclaration> Wards => _wards;
     public IReadOnlyList<HolderDeclaration> Holders => _holders;
 
@@ -51,6 +54,13 @@ public sealed class CountryBuilder(DataLayout layout)
 
     public CountryBuilder AddIssuanceCentre(Action<IssuanceCentreDeclaration>? configure = null) =>
         Declare(IssuanceCentre = new IssuanceCentreDeclaration(), configure);
+
+    /// <summary>A kiosk terminal calling the issuance centre (declared too), pinned there by its signing key.</summary>
+    public CountryBuilder AddKiosk(string code, string location, Action<KioskDeclaration>? configure = null)
+    {
+        if (_kiosks.Any(k => k.Code == code)) throw new ArgumentException("the kiosk is declared already", nameof(code));
+        return Declare(new KioskDeclaration(code, location), configure, _kiosks.Add);
+    }
 
     public CountryBuilder AddWard(LocalGovernmentCode code, string name, Action<WardDeclaration>? configure = null)
     {
@@ -88,6 +98,7 @@ public sealed class CountryBuilder(DataLayout layout)
             foreach (var holder in _holders) await StartHolderAsync(country, holder, cancellationToken);
             if (Portal is { Enabled: true }) country.Portal = await country.OwnAsync(StartPortalAsync(country, cancellationToken));
             if (IssuanceCentre is { Enabled: true }) country.IssuanceCentre = await country.OwnAsync(StartIssuanceCentreAsync(country, cancellationToken));
+            foreach (var kiosk in _kiosks.Where(k => k.Enabled)) country.AddKiosk(kiosk.Code, await StartKioskAsync(country, kiosk, cancellationToken));
             return country;
         }
         catch
@@ -241,10 +252,24 @@ public sealed class CountryBuilder(DataLayout layout)
             Code = centre.Code, KeyDirectory = Layout.IssuanceCentreInstitutionKeyDirectory, JlisAddress = country.Jlis?.BaseAddress,
             Wards = country.Wards.Where(w => w.Api is not null)
                 .Select(w => new CentreWard { Code = w.Code.Digits, Name = w.Name, Address = w.Api!.BaseAddress }).ToList(),
-            Kiosks = centre.Kiosks.Select(k => new PinnedKiosk { Code = k.Code, PublicKey = PublicKeys(k.KeyDirectory).Signing }).ToList(),
+            Kiosks = centre.Kiosks.Concat(_kiosks.Where(k => k.Enabled).Select(k => (k.Code, KeyDirectory: Layout.KioskKeyDirectory(k.Code))))
+                .Select(k => new PinnedKiosk { Code = k.Code, PublicKey = PublicKeys(k.KeyDirectory).Signing }).ToList(),
         };
         return StartAsync("issuance-centre", centre, Layout.IssuanceCentreDatabase(), ServiceSettings.From(IssuanceCentreOptions.Section, options),
             b => b.AddIssuanceCentre(), a => a.MapIssuanceCentreApi(), cancellationToken);
+    }
+
+    /// <summary>A kiosk terminal: its screen and device service, calling the centre as itself.</summary>
+    private Task<ServiceHost> StartKioskAsync(RunningCountry country, KioskDeclaration kiosk, CancellationToken cancellationToken)
+    {
+        var centre = country.IssuanceCentre ?? throw new InvalidOperationException("a kiosk needs the issuance centre (AddIssuanceCentre)");
+        var options = new KioskOptions
+        {
+            Code = kiosk.Code, Location = kiosk.Location, KeyDirectory = Layout.KioskKeyDirectory(kiosk.Code),
+            CentreAddress = centre.BaseAddress, CentreCode = IssuanceCentre!.Code,
+        };
+        return StartAsync(KioskModule.ServiceName + "-" + kiosk.Code, kiosk, null, ServiceSettings.From(KioskOptions.Section, options),
+            b => b.AddKiosk(), a => a.MapKiosk(), cancellationToken);
     }
 
     /// <summary>One module on its own host: the builder's settings, then the declaration's; the database and the declaration's instances in DI.</summary>

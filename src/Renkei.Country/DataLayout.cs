@@ -23,6 +23,7 @@ namespace Renkei.Country;
 /// &lt;data&gt;/portal/keys/institution/           the citizen portal's (マイナポータル) signing and sealing keys (it keeps no database)
 /// &lt;data&gt;/issuance-centre/centre.db          the certificate issuance centre's (証明書交付センター) transaction log
 /// &lt;data&gt;/issuance-centre/keys/institution/  its signing and sealing keys (registered at J-LIS, pinned by the wards)
+/// &lt;data&gt;/kiosks/&lt;code&gt;/keys/              a kiosk terminal's signing key (pinned by the centre; it keeps nothing else)
 /// </code>
 /// A deployment on PostgreSQL names each role's database in its configuration file (<c>Ward:Database</c> …, see
 /// <see cref="CountryRoles"/>); the data directory is the demo's and the batch commands' default.
@@ -101,6 +102,9 @@ public sealed class DataLayout(DirectoryInfo root, Func<string, Database>? datab
 
     /// <summary>The issuance centre's signing and sealing keys (registered at J-LIS, pinned by the wards).</summary>
     public string IssuanceCentreInstitutionKeyDirectory => Path.Combine(IssuanceCentreDirectory, "keys", "institution");
+
+    /// <summary>A kiosk terminal's keys (its signing key, pinned by the issuance centre).</summary>
+    public string KioskKeyDirectory(string code) => Path.Combine(Root.FullName, "kiosks", code, "keys");
 
     public bool MunicipalityExists(LocalGovernmentCode code) => File.Exists(MunicipalityDatabaseFile(code));
 

@@ -6,7 +6,7 @@ namespace Renkei.Country;
 /// <summary>
 /// Where the demo country's services listen on loopback: fixed ports from <see cref="Base"/>, so a bookmark works on the
 /// next start (<c>renkei demo --port-base</c>; README lists them), or any free port when the base is 0 (tests, benchmarks).
-/// Offsets: network +0, J-LIS +1, portal +2; ward n (0, 1, 2 …) API +10+10n, staff console +11+10n, intermediate
+/// Offsets: network +0, J-LIS +1, portal +2, issuance centre +3, kiosk +4; ward n (0, 1, 2 …) API +10+10n, staff console +11+10n, intermediate
 /// server +12+10n; holder n (the pension organisation, then the insurer) service +50+10n, intermediate server +51+10n.
 /// </summary>
 public sealed record DemoPorts(int Base)
@@ -26,6 +26,8 @@ public sealed record DemoPorts(int Base)
     public int Network => At(0);
     public int Jlis => At(1);
     public int Portal => At(2);
+    public int IssuanceCentre => At(3);
+    public int Kiosk => At(4);
     public int WardApi(int ward) => At(10 + 10 * ward);
     public int WardConsole(int ward) => At(11 + 10 * ward);
     public int WardIntermediate(int ward) => At(12 + 10 * ward);
@@ -41,6 +43,8 @@ public sealed record DemoPorts(int Base)
         yield return ("network", Network);
         yield return ("jlis", Jlis);
         yield return ("portal", Portal);
+        yield return ("issuance centre", IssuanceCentre);
+        yield return ("kiosk", Kiosk);
         for (var ward = 0; ward < wards; ward++)
         {
             yield return ($"ward {ward + 1} API", WardApi(ward));

@@ -37,6 +37,13 @@ public sealed class RunningCountry : IAsyncDisposable
     /// <summary>The certificate issuance centre (証明書交付センター), when declared.</summary>
     public ServiceHost? IssuanceCentre { get; internal set; }
 
+    /// <summary>The kiosk terminals by code, when declared.</summary>
+    public IReadOnlyDictionary<string, ServiceHost> Kiosks => _kiosks;
+
+    private readonly Dictionary<string, ServiceHost> _kiosks = new(StringComparer.Ordinal);
+
+    internal void AddKiosk(string code, ServiceHost host) => _kiosks.Add(code, Own(host));
+
     public CountryWard Ward(LocalGovernmentCode code) => _wards.Single(w => w.Code == code);
 
     /// <summary>Every running service by name (the route inventory walks their routes).</summary>
@@ -46,6 +53,7 @@ public sealed class RunningCountry : IAsyncDisposable
         .. Jlis is { } jlis ? [("jlis", jlis)] : Array.Empty<(string, ServiceHost)>(),
         .. Portal is { } portal ? [("portal", portal)] : Array.Empty<(string, ServiceHost)>(),
         .. IssuanceCentre is { } centre ? [("issuance-centre", centre)] : Array.Empty<(string, ServiceHost)>(),
+        .. _kiosks.Select(k => ($"kiosk-{k.Key}", k.Value)),
         .. _wards.SelectMany(w => new[] { ($"ward-{w.Code.Digits}", w.Api), ($"console-{w.Code.Digits}", w.Console), ($"intermediate-{w.Code.Digits}", w.Intermediate) })
             .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!)),
         .. _holders.SelectMany(h => new[] { ($"holder-{h.Code}", h.Node.Host), ($"intermediate-{h.Code}", h.IntermediateHost) }),

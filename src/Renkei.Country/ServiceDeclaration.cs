@@ -92,6 +92,20 @@ public sealed class PortalDeclaration : ServiceDeclaration
 }
 
 /// <summary>
+/// A kiosk terminal (キオスク端末) in a store: its touch screen and device service, pinned by the issuance centre it calls.
+/// The declaration's address is where its screen is served; keep it on loopback (its routes answer the device's own
+/// screen only).
+/// </summary>
+public sealed class KioskDeclaration(string code, string location) : ServiceDeclaration
+{
+    /// <summary>The terminal's id at the centre and in the wards' operation logs.</summary>
+    public string Code { get; } = code;
+
+    /// <summary>Where it stands, shown on its screen.</summary>
+    public string Location { get; } = location;
+}
+
+/// <summary>
 /// The certificate issuance centre (証明書交付センター, run by J-LIS): registered at J-LIS (role <c>IssuanceCentre</c>), pinned
 /// by every ward with an API (<c>Ward:IssuanceCentre</c>), each such ward listed as participating. It serves the kiosks
 /// pinned here (<see cref="PinKiosk"/>).

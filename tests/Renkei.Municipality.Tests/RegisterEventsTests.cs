@@ -19,7 +19,7 @@ public class RegisterEventsTests
         }
 
         /// <summary>Far enough ahead that the household story of <see cref="Household_changes_move_people_and_change_the_head"/> (2045) is not in the future.</summary>
-        public Service.ManualClock Clock { get; } = new(new DateTimeOffset(2046, 1, 1, 9, 0, 0, TimeSpan.FromHours(9)));
+        public ManualClock Clock { get; } = new(new DateTimeOffset(2046, 1, 1, 9, 0, 0, TimeSpan.FromHours(9)));
 
         public TestDatabase Db { get; }
         public ResidentRegister Register { get; }

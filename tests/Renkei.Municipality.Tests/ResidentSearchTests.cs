@@ -72,7 +72,7 @@ public class ResidentSearchTests
         {
             Db = TestDatabase.Create(provider);
             Register = new ResidentRegister(Db.Database, TestData.Shinagawa);
-            Events = new RegisterEvents(Register, new FakeJlis(), new Service.ManualClock(new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.FromHours(9))));
+            Events = new RegisterEvents(Register, new FakeJlis(), new ManualClock(new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.FromHours(9))));
         }
 
         public TestDatabase Db { get; }

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Playwright;
+using Renkei.TestSupport.Browser;
 using Xunit.Abstractions;
 
 namespace Renkei.Portal.Tests;
@@ -35,19 +35,5 @@ internal static class PortalPages
     }
 
     /// <summary>A full-page screenshot into the test output and, when RENKEI_SCREENSHOTS is set, there (docs/screenshots).</summary>
-    public static async Task ScreenshotAsync(IPage page, string name, ITestOutputHelper output)
-    {
-        var directories = new List<string> { Path.Combine(AppContext.BaseDirectory, "screenshots") };
-        if (Environment.GetEnvironmentVariable("RENKEI_SCREENSHOTS") is { Length: > 0 } configured)
-            directories.Add(Path.IsPathRooted(configured) ? configured : Path.Combine(RepositoryRoot(), configured));
-        foreach (var directory in directories)
-        {
-            Directory.CreateDirectory(directory);
-            var path = Path.Combine(directory, name + ".png");
-            await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-            output.WriteLine($"screenshot: {path}");
-        }
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string source = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "../.."));
+    public static Task ScreenshotAsync(IPage page, string name, ITestOutputHelper output) => Screenshots.SaveAsync(page, name, output);
 }

@@ -65,9 +65,13 @@ public static class DemoCommand
             Description = $"the services listen on fixed ports from this one (default {DemoPorts.DefaultBase}: network, +1 J-LIS, +2 portal, +10… wards; 0: any free port)",
             DefaultValueFactory = _ => DemoPorts.DefaultBase,
         };
-        var command = new Command("demo", "run the demo country: the network, J-LIS, three wards and two other information holders on loopback")
+        var kioskClock = new Option<string?>("--kiosk-clock")
         {
-            residents, seed, fresh, once, capture, scenario, portBase,
+            Description = "decide the wards' kiosk service hours as if it were this time (ISO 8601 with an offset, e.g. 2026-12-30T10:00+09:00) to try the hours and the year end",
+        };
+        var command = new Command("demo", "run the demo country: the network, J-LIS, three wards, two other information holders, the portal, the issuance centre and a kiosk on loopback")
+        {
+            residents, seed, fresh, once, capture, scenario, portBase, kioskClock,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -83,10 +87,15 @@ public static class DemoCommand
             if (ports.FirstTaken(generator.Wards.Count) is { } taken)
                 throw new UsageException($"ポート {taken.Port} ({taken.Service}) は他のプログラムが使用中です。--port-base で別の番号を指定してください "
                     + $"(port {taken.Port} for the {taken.Service} is in use; choose another --port-base, or 0 for any free ports)");
+            TimeSpan? kioskShift = null;
+            if (parse.GetValue(kioskClock) is { } clockText)
+                kioskShift = DateTimeOffset.TryParse(clockText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+                    ? at - DateTimeOffset.UtcNow
+                    : throw new UsageException("--kiosk-clock must be an ISO 8601 time with an offset, e.g. 2026-12-30T10:00+09:00");
             var needsSeeding = PrepareDataDirectory(layout, generator, parse.GetValue(fresh));
 
             using var tap = parse.GetValue(capture) is { } captureFile ? new FileMessageTap(captureFile.FullName) : null;
-            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, tap, ports);
+            await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, tap, ports, kioskShift);
             if (needsSeeding)
             {
                 await SeedAsync(layout, country, generator, cancellationToken);

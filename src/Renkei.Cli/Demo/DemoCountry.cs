@@ -27,6 +27,11 @@ internal sealed class DemoCountry : IAsyncDisposable
 {
     public const string PortalName = "マイナポータル";
 
+    /// <summary>The demo's one kiosk terminal (キオスク端末).</summary>
+    public const string KioskCode = "kiosk-0001";
+
+    public const string KioskLocation = "デモ店（品川駅前）";
+
     /// <summary>
     /// DEMO ONLY: the demo accounts' passwords are derived from a public seed (<see cref="DemoStaff"/>), so slow hashing
     /// protects nothing; a light PBKDF2 keeps seeding three wards quick.
@@ -50,7 +55,9 @@ internal sealed class DemoCountry : IAsyncDisposable
     }
 
     /// <summary>The demo's preset: every institution, the API reference page on each API, fixed ports unless <paramref name="ports"/> is <see cref="DemoPorts.Any"/>.</summary>
-    public static CountryBuilder Declare(DataLayout layout, IReadOnlyList<DemoWard> wards, DemoPorts ports, IMessageTap? networkTap = null)
+    /// <param name="kioskClockShift">the wards decide their kiosk service hours this much later than now (<c>--kiosk-clock</c>)</param>
+    public static CountryBuilder Declare(DataLayout layout, IReadOnlyList<DemoWard> wards, DemoPorts ports, IMessageTap? networkTap = null,
+        TimeSpan? kioskClockShift = null)
     {
         var builder = new CountryBuilder(layout)
             .AddNetwork(network =>
@@ -60,7 +67,10 @@ internal sealed class DemoCountry : IAsyncDisposable
             })
             // DEMO ONLY: the JPKI CAs' key file is protected with the published demo passphrase.
             .AddJlis(jlis => (jlis.Port, jlis.ApiReference, jlis.JpkiPassphrase) = (ports.Jlis, true, JpkiPassphrase.DemoPassphrase))
-            .AddPortal(portal => (portal.Port, portal.Name) = (ports.Portal, PortalName));
+            .AddPortal(portal => (portal.Port, portal.Name) = (ports.Portal, PortalName))
+            // Convenience-store issuance: the centre (every ward takes part) and one kiosk terminal.
+            .AddIssuanceCentre(centre => (centre.Port, centre.ApiReference) = (ports.IssuanceCentre, true))
+            .AddKiosk(KioskCode, KioskLocation, kiosk => kiosk.Port = ports.Kiosk);
         for (var i = 0; i < wards.Count; i++)
         {
             var (index, code) = (i, wards[i].Code);
@@ -68,6 +78,8 @@ internal sealed class DemoCountry : IAsyncDisposable
             {
                 (ward.Intermediate.Port, ward.Intermediate.ApiReference) = (ports.WardIntermediate(index), true);
                 (ward.Api.Port, ward.Api.ApiReference) = (ports.WardApi(index), true);
+                if (kioskClockShift is { } shift)
+                    ward.Api.Settings["Ward:Kiosk:ClockShift"] = shift.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
                 (ward.Console.Enabled, ward.Console.Port) = (true, ports.WardConsole(index));
                 ward.StaffOptions = DemoStaffOptions;
                 ward.SeedStaff = staff => DemoStaff.Seed(staff, code);
@@ -84,8 +96,8 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     /// <summary>Starts the country's services on <paramref name="ports"/> (default: any free port).</summary>
     public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken,
-        IMessageTap? networkTap = null, DemoPorts? ports = null) =>
-        new(await Declare(layout, descriptors, ports ?? DemoPorts.Any, networkTap).StartAsync(cancellationToken), descriptors);
+        IMessageTap? networkTap = null, DemoPorts? ports = null, TimeSpan? kioskClockShift = null) =>
+        new(await Declare(layout, descriptors, ports ?? DemoPorts.Any, networkTap, kioskClockShift).StartAsync(cancellationToken), descriptors);
 
     /// <summary>J-LIS as <paramref name="ward"/> sees it: requests signed with the ward's institution key.</summary>
     public WardJlisConnection JlisFor(LocalGovernmentCode ward) => _wardJlis[ward];
@@ -100,6 +112,12 @@ internal sealed class DemoCountry : IAsyncDisposable
 
     /// <summary>The citizen portal (マイナポータル), registered with the network as institution <see cref="Network.Contracts.PortalRoutes.DemoPortalCode"/>.</summary>
     public ServiceHost Portal => _country.Portal!;
+
+    /// <summary>The certificate issuance centre (証明書交付センター).</summary>
+    public ServiceHost IssuanceCentre => _country.IssuanceCentre!;
+
+    /// <summary>The demo's kiosk terminal: its touch screen is served at the base address.</summary>
+    public ServiceHost Kiosk => _country.Kiosks[KioskCode];
 
     public RunningWard Ward(LocalGovernmentCode code) => Wards.Single(w => w.Descriptor.Code == code);
 
@@ -126,6 +144,8 @@ internal sealed class DemoCountry : IAsyncDisposable
             output.WriteLine($"  {TextWidth.PadRight("  中間サーバー (intermediate server)", 38)} {holder.IntermediateHost.BaseAddress,-26} {holder.IntermediateDatabase.Describe()}");
         }
         output.WriteLine($"  {TextWidth.PadRight($"{PortalName} (citizen portal)", 38)} {Portal.BaseAddress + "login",-26} カードのファイル: <data>/cards/<区>/（利用者証明用暗証番号 {DemoCards.UserPin}）");
+        output.WriteLine($"  {TextWidth.PadRight("証明書交付センター (issuance centre)", 38)} {IssuanceCentre.BaseAddress + "verify",-26} 真正性確認 (certificate verification)");
+        output.WriteLine($"  {TextWidth.PadRight("キオスク端末 (kiosk)", 38)} {Kiosk.BaseAddress,-26} {KioskLocation}: 同じカードのファイルと暗証番号で証明書を取得");
         output.WriteLine();
         output.WriteLine("  デモ職員のパスワードとワンタイムパスワード: ./renkei demo staff --municipality 131091");
         output.WriteLine();

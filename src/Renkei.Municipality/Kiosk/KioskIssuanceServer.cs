@@ -27,10 +27,11 @@ public sealed class KioskRefusedException(int status, string code, string messag
 /// without number or code, recorded in the issuance ledger as a kiosk issuance (terminal = the kiosk, the transaction, the
 /// kiosk fee and what was paid) and in the operation log with staff <see cref="ServiceActor"/> and terminal = the kiosk.
 /// A resend of a transaction gets the same serial and recorded once; another request with its id, or a voided one, is
-/// refused.
+/// refused. <c>hoursShift</c> (<see cref="Service.WardKioskSettings.ClockShift"/>, demos and tests only) moves the instant the
+/// service hours are decided for, nothing else.
 /// </summary>
 public sealed class KioskIssuanceServer(ResidentRegister register, string municipalityName, CounterCertificates counter, CertificateLedger ledger,
-    SealRegistry seals, SupportMeasures supportMeasures, AddresseeSystem addressee, OperationLog log, KioskServiceRules rules, TimeProvider clock)
+    SealRegistry seals, SupportMeasures supportMeasures, AddresseeSystem addressee, OperationLog log, KioskServiceRules rules, TimeProvider clock, TimeSpan hoursShift = default)
 {
     /// <summary>The operation log's staff column for kiosk issuances: the issuance server itself, not a person.</summary>
     public const string ServiceActor = "kiosk-issuance-server";
@@ -62,7 +63,7 @@ public sealed class KioskIssuanceServer(ResidentRegister register, string munici
             await RecordAsync(kiosk, null, subject, OperationAction.View, OperationResult.Refused, $"kiosk menu; refused: {refused.Code}", cancellationToken);
             throw;
         }
-        var opening = rules.At(clock.GetUtcNow());
+        var opening = rules.At(clock.GetUtcNow() + hoursShift);
         var items = new List<KioskMenuItem>();
         foreach (var entry in rules.Menu)
         {
@@ -130,7 +131,7 @@ public sealed class KioskIssuanceServer(ResidentRegister register, string munici
         {
             if (earlier is null)
             {
-                if (rules.At(now) is { Open: false } closed)
+                if (rules.At(now + hoursShift) is { Open: false } closed)
                     throw new KioskRefusedException(Conflict, KioskRefusalCodes.Closed, $"the kiosk service is closed now ({closed.Reason})");
                 if (entry is null)
                     throw new KioskRefusedException(Conflict, KioskRefusalCodes.KindNotOffered, "kind: this ward does not issue this certificate at kiosks (この証明書はコンビニ交付では取り扱っていません)");

@@ -124,7 +124,7 @@ public static class WardModule
             var counter = new CounterCertificates(ledger, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee), clock);
             var rules = options.Kiosk.File is { } file ? KioskServiceRules.Load(file) : KioskServiceRules.LoadDefault();
             return new KioskIssuanceServer(register, options.Name!, counter, ledger, new SealRegistry(register.Database, clock),
-                new SupportMeasures(register.Database, clock), new AddresseeSystem(register, log, new AddresseeSystemOptions { Clock = clock }), log, rules, clock);
+                new SupportMeasures(register.Database, clock), new AddresseeSystem(register, log, new AddresseeSystemOptions { Clock = clock }), log, rules, clock, options.Kiosk.ClockShift);
         });
         AddCopyFeed(builder);
         StaffApiAccess.AddScheme(services);

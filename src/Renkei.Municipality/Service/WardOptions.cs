@@ -85,6 +85,12 @@ public sealed class WardKioskSettings
     /// naming the file and line); null: the file shipped with the module (all four certificates, 06:30–23:00).
     /// </summary>
     public string? File { get; set; }
+
+    /// <summary>
+    /// DEMO AND TESTS ONLY: the service hours are decided as if the time were later by this much (<c>renkei demo
+    /// --kiosk-clock</c>: try the hours at any time of day); issuance times and everything else stay on the real clock.
+    /// </summary>
+    public TimeSpan ClockShift { get; set; }
 }
 
 /// <summary>The copy feed to the ward's intermediate server (section <c>Ward:CopyFeed</c>).</summary>

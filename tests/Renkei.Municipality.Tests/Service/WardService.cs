@@ -20,23 +20,6 @@ using Renkei.Municipality.Contracts;
 
 namespace Renkei.Municipality.Tests.Service;
 
-/// <summary>A clock the test moves: each login spends a TOTP step, so logins move it past the last code's step.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private readonly Lock _gate = new();
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow()
-    {
-        lock (_gate) return _now.ToUniversalTime();
-    }
-
-    public void Advance(TimeSpan by)
-    {
-        lock (_gate) _now += by;
-    }
-}
-
 /// <summary>An HTTP response read in full: status, the raw body (to scan for numbers) and the problem code if refused.</summary>
 public sealed record Answer(HttpStatusCode Status, string Text, HttpResponseMessage Response)
 {
