@@ -50,11 +50,11 @@ public static partial class KioskModule
         app.MapGet("/assets/{name}", (string name) => Asset(name)).Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css").RequireLocalScreen(Screen);
         app.MapGet("/api/terminal", () => Results.Json(new TerminalView(terminal.Location, (int)terminal.IdleTimeout.TotalSeconds)))
             .Produces<TerminalView>().RequireLocalScreen(Screen);
-        app.MapPost("/api/start", Handler(context => Guard(async () =>
+        app.MapPost("/api/start", Handler(context => Body<StartBody>(context, async _ =>
         {
             var (handle, challenge) = await terminal.StartAsync(context.RequestAborted);
             return Results.Json(new StartView(handle, challenge, terminal.Location));
-        }))).Produces<StartView>().RequireLocalScreen(Screen);
+        }))).ExchangesJson<StartBody, StartView>().RequireLocalScreen(Screen);
         app.MapPost("/api/session", Handler(context => Body<SessionBody>(context, async body =>
             Results.Json(await terminal.OpenSessionAsync(body.Transaction, body.Certificate, body.Signature, context.RequestAborted)))))
             .ExchangesJson<SessionBody, KioskMenuView>().RequireLocalScreen(Screen);
@@ -122,6 +122,9 @@ public static partial class KioskModule
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 
     public sealed record TerminalView(string Location, int IdleSeconds);
+
+    /// <summary>An empty object: a new transaction has nothing to say yet.</summary>
+    public sealed record StartBody;
 
     public sealed record StartView(string Transaction, string Challenge, string Location);
 

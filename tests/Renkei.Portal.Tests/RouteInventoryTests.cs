@@ -17,6 +17,7 @@ using Renkei.TestSupport;
 using Renkei.ServiceDefaults.Signing;
 using Renkei.ServiceDefaults;
 using Renkei.Municipality.Contracts;
+using Renkei.Cli.Demo;
 
 namespace Renkei.Portal.Tests;
 
@@ -49,8 +50,20 @@ public sealed class RouteInventoryTests(PortalCountry country)
         var checkedRoutes = 0;
         foreach (var (service, host, route) in AllRoutes().Where(r => r.Route.Caller!.Kind != CallerKind.Public))
         {
-            using var response = await http.SendAsync(Request(host, route));
+            using var request = Request(host, route);
             var what = $"{service} {route}";
+            if (route.Caller!.Kind == CallerKind.LocalScreen)
+            {
+                // This test runs on the device itself: what it must not be is another site's page in the device's browser.
+                request.Headers.Add("Origin", "http://attacker.example");
+                request.Headers.Add("Sec-Fetch-Site", "cross-site");
+                using var refused = await http.SendAsync(request);
+                Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{what}: {(int)refused.StatusCode}");
+                Assert.Contains(LocalScreenAuthentication.RefusedCode, await refused.Content.ReadAsStringAsync());
+                checkedRoutes++;
+                continue;
+            }
+            using var response = await http.SendAsync(request);
             if (route.Caller!.Kind is CallerKind.StaffSession or CallerKind.ResidentSession && response.StatusCode == HttpStatusCode.Redirect)
             {
                 Assert.EndsWith("/login", response.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
@@ -193,6 +206,8 @@ public sealed class RouteInventoryTests(PortalCountry country)
         ("console", "Staff console (職員用画面)"),
         ("holder", "Holders (日本年金機構, 健康保険組合)"),
         ("portal", "マイナポータル (citizen portal)"),
+        ("issuance", "証明書交付センター (certificate issuance centre, run by J-LIS)"),
+        ("kiosk", "キオスク端末 (kiosk terminal: its own touch screen only)"),
     ];
 
     private string RouteTable()
@@ -204,7 +219,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
         text.Append("route does not start. Made by `RouteInventoryTests` from a running demo country; do not edit by hand.\n\n");
         text.Append("Kinds: **Public** (anyone), **Institution** (a registered institution of the listed classes, by mutual-TLS certificate or\n");
         text.Append("request signature), **OneInstitution** (exactly that institution), **StaffSession** / **ResidentSession** (a live login\n");
-        text.Append("session).\n");
+        text.Append("session), **LocalScreen** (the device's own screen: a browser on the same machine, same origin).\n");
         var routes = AllRoutes()
             .Select(r => (Kind: ServiceKind(r.Service), r.Route))
             .DistinctBy(r => (r.Kind, string.Join(",", r.Route.Methods), r.Route.Pattern))
@@ -241,6 +256,9 @@ public sealed class RouteInventoryTests(PortalCountry country)
         foreach (var holder in country.Country.Holders)
             signers.Add(new(holder.Node.InstitutionCode, registry.Find(holder.Node.InstitutionCode)!.Class.ToString(),
                 InstitutionKeys.LoadOrCreate(layout.HolderInstitutionKeyDirectory(holder.Node.InstitutionCode))));
+        // Convenience-store issuance: the centre (known to J-LIS and the wards by role) and the kiosk (known to the centre).
+        signers.Add(new(IssuanceCentreDeclaration.DemoCode, KioskIssuanceRoutes.IssuanceCentreClass, InstitutionKeys.LoadOrCreate(layout.IssuanceCentreInstitutionKeyDirectory)));
+        signers.Add(new(DemoCountry.KioskCode, Renkei.IssuanceCentre.Contracts.IssuanceCentreRoutes.KioskClass, InstitutionKeys.LoadOrCreate(layout.KioskKeyDirectory(DemoCountry.KioskCode))));
         return signers;
     }
 
@@ -252,6 +270,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
     {
         "network" => NodeRoutes.NetworkInstitutionCode,
         "jlis" => JlisTokenRoutes.JlisInstitutionCode,
+        "issuance-centre" => IssuanceCentreDeclaration.DemoCode,
         _ when service.StartsWith("intermediate-", StringComparison.Ordinal) => service["intermediate-".Length..],
         _ when service.StartsWith("ward-", StringComparison.Ordinal) => service["ward-".Length..],
         _ => service,

@@ -238,7 +238,9 @@ public static class ApiDescription
             operation.Responses ??= new OpenApiResponses();
             if (operation.RequestBody is not null)
                 AddProblem(operation, context, StatusCodes.Status400BadRequest, "the body is malformed or breaks a rule (the message names the field, not its value)");
-            if (caller.Kind != CallerKind.Public)
+            if (caller.Kind == CallerKind.LocalScreen)
+                AddProblem(operation, context, StatusCodes.Status403Forbidden, "the caller is not the device's own screen (another machine, or another site's page)");
+            else if (caller.Kind != CallerKind.Public)
             {
                 AddProblem(operation, context, StatusCodes.Status401Unauthorized, "no caller of the required kind was recognised");
                 AddProblem(operation, context, StatusCodes.Status403Forbidden, "the caller is recognised, but the route or the resource is not for it");
