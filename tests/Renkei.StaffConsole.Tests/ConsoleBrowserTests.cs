@@ -286,6 +286,34 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_clerk_places_a_resident_under_a_support_measure_from_the_person_page_and_the_person_page_flags_it()
+    {
+        await using var ward = await ConsoleWard.StartAsync("sqlite");
+        await using var context = await browser.NewContextAsync(ward.BaseAddress);
+        var page = await context.NewPageAsync();
+        var hanako = ward.Resident("山田", "花子");
+
+        await LoginAsync(page, ward, ward.Account("jumin01"));
+        await page.Locator("#affair-resident-register").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "この事務で作業する" }).ClickAsync();
+        await page.WaitForURLAsync("**/residents");
+        await page.GotoAsync($"/residents/{hanako.Id}");
+        await page.Locator("#support-measure").ClickAsync();
+        await page.WaitForURLAsync($"**/residents/{hanako.Id}/support-measure");
+        Assert.Equal("山田　花子", await page.Locator("#measure-person").TextContentAsync());
+
+        await page.GetByLabel("種別").SelectOptionAsync(new SelectOptionValue { Label = "配偶者からの暴力（DV）" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "支援措置の対象者として記録する" }).ClickAsync();
+        await Expect(page.Locator("#measure-done")).ToHaveTextAsync("支援措置の対象者として記録しました。コンビニ交付は停止されます。");
+        await Expect(page.Locator("#measure-current")).ToContainTextAsync("配偶者からの暴力（DV）");
+        Assert.NotNull(new Renkei.Municipality.Registry.SupportMeasures(ward.Database).Current(hanako.Id));
+
+        await page.GotoAsync($"/residents/{hanako.Id}");
+        await Expect(page.Locator("#support-measure-flag")).ToContainTextAsync("支援措置対象者です");
+        NumberScan.AssertNoNumber(ward, [("support measure", await page.ContentAsync())]);
+    }
+
+    [Fact]
     public async Task A_tax_clerk_issues_the_tax_assessment_and_tax_payment_certificates_at_the_counter_as_pdfs()
     {
         await using var ward = await ConsoleWard.StartAsync("sqlite");
