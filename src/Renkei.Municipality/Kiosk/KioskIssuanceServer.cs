@@ -154,8 +154,10 @@ public sealed class KioskIssuanceServer(ResidentRegister register, string munici
             await RecordAsync(kiosk, affair, subject, OperationAction.Export, OperationResult.Failed, $"{what}; failed: {DocumentFontMissingException.Code}", cancellationToken);
             throw;
         }
-        var detail = $"{what}; {issued.Certificate.Serial.Text}; resident-id={person!.Id.ToString(CultureInfo.InvariantCulture)}; channel=kiosk; "
-            + $"transaction={request.TransactionId:D}; fee={issued.FeeYen.ToString(CultureInfo.InvariantCulture)}; paid={request.PaidYen.ToString(CultureInfo.InvariantCulture)}"
+        // The transaction id stays in the ledger (found by the serial): a GUID's hex may read as a number to the log's guard.
+        var detail = $"{what}; {issued.Certificate.Serial.Text}; serial={issued.LedgerId.ToString(CultureInfo.InvariantCulture)}; "
+            + $"resident-id={person!.Id.ToString(CultureInfo.InvariantCulture)}; channel=kiosk; "
+            + $"fee={issued.FeeYen.ToString(CultureInfo.InvariantCulture)}; paid={request.PaidYen.ToString(CultureInfo.InvariantCulture)}"
             + (earlier is null ? "" : "; resent (recorded once)");
         await RecordAsync(kiosk, affair, subject, OperationAction.Export, OperationResult.Success, detail, cancellationToken);
         return new KioskIssued(request.TransactionId, issued.LedgerId, request.Kind, issued.FeeYen, now, Convert.ToBase64String(issued.Pdf));
@@ -173,7 +175,7 @@ public sealed class KioskIssuanceServer(ResidentRegister register, string munici
         var subject = addressee.ForResident(voided.ResidentId);
         await RecordAsync(voided.Terminal, voided.Affair, subject, OperationAction.Export, OperationResult.Failed,
             $"kiosk {voided.Kind.Code()} certificate voided; serial={voided.Id.ToString(CultureInfo.InvariantCulture)}; "
-            + $"resident-id={voided.ResidentId.ToString(CultureInfo.InvariantCulture)}; transaction={request.TransactionId:D}; reason={request.Reason}; fee=0",
+            + $"resident-id={voided.ResidentId.ToString(CultureInfo.InvariantCulture)}; reason={request.Reason}; fee=0",
             cancellationToken);
     }
 

@@ -174,7 +174,7 @@ public sealed class KioskIssuanceApiTests
         // The operation log: kiosk issuances with terminal = the kiosk and the service actor; refusals too; no number or code anywhere.
         var kioskEntries = ward.Entries().Where(e => e.StaffId == KioskIssuanceServer.ServiceActor).ToList();
         Assert.All(kioskEntries, e => Assert.Equal(KioskId, e.Terminal));
-        Assert.Contains(kioskEntries, e => e.Result == OperationResult.Success && e.Detail!.Contains($"transaction={juminhyo:D}", StringComparison.Ordinal));
+        Assert.Contains(kioskEntries, e => e.Result == OperationResult.Success && e.Detail!.Contains($"serial={issued.Serial}; ", StringComparison.Ordinal));
         Assert.Contains(kioskEntries, e => e.Result == OperationResult.Refused && e.Detail!.EndsWith("refused: " + KioskRefusalCodes.SupportMeasure, StringComparison.Ordinal));
         Assert.Contains(kioskEntries, e => e.Result == OperationResult.Failed && e.Detail!.Contains("voided", StringComparison.Ordinal));
         StaffApiTests.AssertNoNumber(people, ward.ExportedLog());
@@ -222,6 +222,23 @@ public sealed class KioskIssuanceApiTests
         var closed = await centre.IssueAsync(Guid.NewGuid(), head, KioskCertificateKinds.ResidenceRecord, paid: 250);
         Assert.Equal((HttpStatusCode.Conflict, KioskRefusalCodes.Closed), (closed.Status, closed.Code));
         Assert.Contains("8時から20時まで", closed.Text);
+        Assert.Single(new CertificateLedger(ward.Database).ForResident(head.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Resends_of_one_transaction_at_the_same_time_get_one_certificate_recorded_once(string provider)
+    {
+        using var centreKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var ward = await StartAsync(provider, centreKey);
+        var head = (await StaffApiTests.SeedAsync(ward)).Single(p => p.Name.GivenName == "誠");
+        using var centre = new Centre(ward, centreKey);
+        var transaction = Guid.NewGuid();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => centre.IssueAsync(transaction, head, KioskCertificateKinds.ResidenceRecord)));
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, a.ToString()));
+        Assert.Single(answers.Select(a => a.Body<KioskIssued>().Serial).Distinct());
         Assert.Single(new CertificateLedger(ward.Database).ForResident(head.Id));
     }
 
