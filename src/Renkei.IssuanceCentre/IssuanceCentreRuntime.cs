@@ -34,7 +34,7 @@ internal sealed class IssuanceCentreRuntime : IDisposable
         Keys = InstitutionKeys.LoadOrCreate(options.KeyDirectory!);
         try
         {
-            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress!, Code, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), options.CallTimeout);
+            _jlisHttp = SigningHandler.CreateClient(options.JlisAddress!, Code, Keys.Signing, JlisTokenRoutes.JlisInstitutionCode, NewHandler(), options.CallTimeout, clock);
         }
         catch
         {
@@ -76,7 +76,7 @@ internal sealed class IssuanceCentreRuntime : IDisposable
         if (ward is null) return null;
         return _wards.GetOrAdd(ward.Code!, _ => new Lazy<(HttpClient, WardIssuanceClient)>(() =>
         {
-            var http = SigningHandler.CreateClient(ward.Address!, Code, Keys.Signing, ward.Code!, NewHandler(), Options.CallTimeout);
+            var http = SigningHandler.CreateClient(ward.Address!, Code, Keys.Signing, ward.Code!, NewHandler(), Options.CallTimeout, Clock);
             return (http, new WardIssuanceClient(http));
         })).Value.Client;
     }
