@@ -6,6 +6,7 @@ using Renkei.Core.Numbers;
 using Renkei.Holders;
 using Renkei.Infrastructure;
 using Renkei.Intermediate;
+using Renkei.IssuanceCentre;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Service;
@@ -20,7 +21,7 @@ namespace Renkei.Country;
 /// <summary>
 /// One institution of a country per process (<c>renkei serve --role … --config appsettings.json</c>): the role's modules
 /// start from the .NET configuration system — the file's sections are exactly the modules' options (<c>Network</c>,
-/// <c>Jlis</c>, <c>Ward</c>, <c>Intermediate</c>, <c>Holder</c>, <c>Portal</c>) plus <see cref="ServeOptions"/> — and
+/// <c>Jlis</c>, <c>Ward</c>, <c>Intermediate</c>, <c>Holder</c>, <c>Portal</c>, <c>IssuanceCentre</c>) plus <see cref="ServeOptions"/> — and
 /// environment variables override any key (<c>Ward__Database=postgres:…</c>). A ward's API gets its staff directory and
 /// operation log as <see cref="CountryBuilder"/> gives them (<see cref="WardApplication"/>).
 /// </summary>
@@ -32,6 +33,14 @@ public static class CountryRoles
     /// <summary>Top-level settings of the format <c>renkei serve</c> read before the configuration system (removed).</summary>
     private static readonly string[] OldFormat = ["role", "institution", "listen", "peers", "keyDirectory", "database", "tls", "audit", "municipality"];
 
+    /// <summary>The role's name on the command line (<c>--role issuance-centre</c>), each an enum name in lower case, words joined by '-'.</summary>
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<CountryRole>().Select(NameOf).ToList();
+
+    public static string NameOf(CountryRole role) => role == CountryRole.IssuanceCentre ? "issuance-centre" : role.ToString().ToLowerInvariant();
+
+    /// <summary>The role a command-line name (<see cref="Names"/>) stands for.</summary>
+    public static CountryRole Parse(string name) => Enum.GetValues<CountryRole>().Single(r => NameOf(r) == name);
+
     /// <summary>The module sections a role's file holds.</summary>
     public static IReadOnlyList<string> ModuleSections(CountryRole role) => role switch
     {
@@ -39,6 +48,7 @@ public static class CountryRoles
         CountryRole.Jlis => [JlisOptions.Section],
         CountryRole.Municipality => [WardOptions.Section, IntermediateOptions.Section],
         CountryRole.Holder => [HolderOptions.Section, IntermediateOptions.Section],
+        CountryRole.IssuanceCentre => [IssuanceCentreOptions.Section],
         _ => [PortalOptions.Section],
     };
 
@@ -71,7 +81,7 @@ public static class CountryRoles
         var unknown = top.Where(key => !allowed.Contains(key, StringComparer.OrdinalIgnoreCase)).ToList();
         if (unknown.Count > 0)
             throw new RoleConfigurationException(string.Join("; ", unknown.Select(key =>
-                $"{key} is not a section of --role {role.ToString().ToLowerInvariant()} (its sections: {string.Join(", ", allowed)})")));
+                $"{key} is not a section of --role {NameOf(role)} (its sections: {string.Join(", ", allowed)})")));
         return new ConfigurationBuilder().AddConfiguration(file).AddEnvironmentVariables().Build();
     }
 
@@ -92,6 +102,7 @@ public static class CountryRoles
             CountryRole.Jlis => Required("Jlis:Tokens:KeyDirectory", "J-LIS's keys as an institution on the network"),
             CountryRole.Municipality => Required("Ward:KeyDirectory", "the ward's institution keys"),
             CountryRole.Holder => Path.Combine(Required("Holder:KeyDirectory", "the holder's keys"), "institution"),
+            CountryRole.IssuanceCentre => Required("IssuanceCentre:KeyDirectory", "the issuance centre's institution keys"),
             _ => Required("Portal:KeyDirectory", "the portal's institution keys"),
         });
     }
@@ -103,6 +114,7 @@ public static class CountryRoles
         CountryRole.Jlis => "Jlis:Tokens:InstitutionCode",
         CountryRole.Municipality => "Ward:Code",
         CountryRole.Holder => "Holder:InstitutionCode",
+        CountryRole.IssuanceCentre => "IssuanceCentre:Code",
         _ => "Portal:InstitutionCode",
     };
 
@@ -174,6 +186,16 @@ public static class CountryRoles
                         JlisAddress = PlaceholderJlis,
                     }),
                     (IntermediateOptions.Section, Intermediate(holderCode, holderName, Path.Combine(keys, "institution"))), (ServeOptions.Section, Serve(holderCode)));
+            case CountryRole.IssuanceCentre:
+                // The participating wards and the pinned kiosks are the operator's to list (IssuanceCentre:Wards, IssuanceCentre:Kiosks).
+                var centreCode = code ?? IssuanceCentreDeclaration.DemoCode;
+                return ServiceSettings.From(
+                    (IssuanceCentreOptions.Section, new IssuanceCentreOptions
+                    {
+                        Code = centreCode, Database = Sqlite(layout.IssuanceCentreDatabaseFile), KeyDirectory = layout.IssuanceCentreInstitutionKeyDirectory,
+                        JlisAddress = PlaceholderJlis,
+                    }),
+                    (ServeOptions.Section, Serve(centreCode)));
             default:
                 var portalCode = code ?? PortalRoutes.DemoPortalCode;
                 return ServiceSettings.From(
@@ -234,6 +256,10 @@ public static class CountryRoles
                     // have no node certificate); its own calls to the network, J-LIS and the wards use the node's mutual TLS.
                     await start.ModuleAsync(PortalService.ServiceName, PortalOptions.Section, serve.Listen, null, b => b.AddPortal(), a => a.MapPortal(),
                         serveTls: false);
+                    break;
+                case CountryRole.IssuanceCentre:
+                    await start.ModuleAsync("issuance-centre", IssuanceCentreOptions.Section, serve.Listen, null, b => b.AddIssuanceCentre(),
+                        a => a.MapIssuanceCentreApi());
                     break;
             }
             return running;

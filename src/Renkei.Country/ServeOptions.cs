@@ -16,6 +16,8 @@ public enum CountryRole
     Holder,
     /// <summary>マイナポータル (section <c>Portal</c>; no database: sessions in memory).</summary>
     Portal,
+    /// <summary>証明書交付センター (section <c>IssuanceCentre</c>; <c>--role issuance-centre</c>): the kiosks' sessions and transaction log.</summary>
+    IssuanceCentre,
 }
 
 /// <summary>

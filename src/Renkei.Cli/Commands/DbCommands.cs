@@ -28,8 +28,8 @@ public static class DbCommands
 
     public static void AddTo(RootCommand root)
     {
-        var role = new Option<string>("--role") { Description = "whose databases: network, jlis, municipality or holder", Required = true };
-        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder", "portal");
+        var role = new Option<string>("--role") { Description = "whose databases: network, jlis, municipality, holder or issuance-centre", Required = true };
+        role.AcceptOnlyFromAmong([.. CountryRoles.Names]);
         var config = new Option<FileInfo?>("--config") { Description = "the role's deployment configuration file (its databases); default: the role's databases under --data" };
         var list = new Option<bool>("--list") { Description = "list the pending scripts and change nothing" };
         var json = CliOptions.Json();
@@ -76,7 +76,7 @@ public static class DbCommands
 
     private static List<Target> FromConfig(FileInfo file, string roleName)
     {
-        var role = Enum.Parse<CountryRole>(roleName, ignoreCase: true);
+        var role = CountryRoles.Parse(roleName);
         var configuration = ServeCommand.Load(file, role);
         var targets = new List<Target>();
         foreach (var section in CountryRoles.ModuleSections(role))
@@ -117,6 +117,10 @@ public static class DbCommands
                     AddIntermediate(targets, layout, code);
                 }
                 break;
+            case "issuance-centre":
+                if (File.Exists(layout.IssuanceCentreDatabaseFile))
+                    targets.Add(Describe("issuance-centre", layout.IssuanceCentreDatabase(), IssuanceCentre.IssuanceCentreSchema.Components));
+                break;
         }
         if (targets.Count == 0)
             throw new UsageException($"no {roleName} database under {layout.Root.FullName} (give --data <dir> or --config <file>)");
@@ -144,6 +148,7 @@ public static class DbCommands
         "jlis" => JlisSchema.Components,
         "municipality" => MunicipalitySchema.Components,
         "holder" => HoldersSchema.Components,
+        "issuance-centre" => IssuanceCentre.IssuanceCentreSchema.Components,
         _ => throw new UsageException($"--role {roleName} keeps no database"),
     };
 }

@@ -27,8 +27,8 @@ public static class ServeCommand
 
     public static void AddTo(RootCommand root)
     {
-        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality, holder or portal", Required = true };
-        role.AcceptOnlyFromAmong("network", "jlis", "municipality", "holder", "portal");
+        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality, holder, portal or issuance-centre", Required = true };
+        role.AcceptOnlyFromAmong([.. CountryRoles.Names]);
         var config = new Option<FileInfo?>("--config") { Description = "the role's configuration file (appsettings-style JSON; environment variables Section__Key override it; see docs/deployment.md)" };
         var publicKeys = new Option<bool>("--public-keys") { Description = "print the institution's public signing and sealing keys as JSON (for the network's registry) and exit" };
         var writeConfig = new Option<FileInfo?>("--write-config") { Description = "write a complete starting configuration file for the role (never over an existing file) and exit" };
@@ -42,7 +42,7 @@ public static class ServeCommand
             if (removed.FirstOrDefault(r => parse.GetResult(r.Option) is { Implicit: false }) is { Option: not null } old)
                 throw new UsageException($"{old.Option.Name} was removed: the setting is {old.Replacement} in the role's configuration file (docs/deployment.md)");
             var roleName = parse.GetValue(role)!;
-            var serveRole = Enum.Parse<CountryRole>(roleName, ignoreCase: true);
+            var serveRole = CountryRoles.Parse(roleName);
             if (parse.GetValue(writeConfig) is { } target)
             {
                 if (parse.GetValue(config) is not null || parse.GetValue(publicKeys)) throw new UsageException("--write-config: give it alone, without --config or --public-keys");

@@ -1,9 +1,7 @@
 using Renkei.Infrastructure;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Storage;
-using Renkei.Jlis.Pki;
 using Renkei.Jlis.Portal;
-using Renkei.Jlis.Tokens;
 using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis.Issuance;

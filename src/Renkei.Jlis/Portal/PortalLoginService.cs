@@ -1,14 +1,7 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Renkei.Core.Cards;
-using Renkei.Core.Json;
 using Renkei.Infrastructure;
-using Renkei.Jlis.Cards;
 using Renkei.Jlis.Contracts;
-using Renkei.Jlis.Numbering;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Tokens;
 using Renkei.Network.Contracts;
