@@ -11,6 +11,7 @@ using Renkei.Jlis.Http;
 using Renkei.Jlis.Institutions;
 using Renkei.Jlis.Issuance;
 using Renkei.Jlis.Numbering;
+using Renkei.Jlis.Paper;
 using Renkei.Jlis.Pki;
 using Renkei.Jlis.Portal;
 using Renkei.Jlis.Tokens;
@@ -19,7 +20,7 @@ using Renkei.ServiceDefaults;
 
 namespace Renkei.Jlis;
 
-/// <summary>J-LIS (地方公共団体情報システム機構) as a module of a host: numbering, tokens, JPKI and cards, the portal login.</summary>
+/// <summary>J-LIS (地方公共団体情報システム機構) as a module of a host: numbering, tokens, JPKI and cards, the certificate-signing CA, the portal login.</summary>
 public static class JlisModule
 {
     /// <summary>
@@ -45,6 +46,7 @@ public static class JlisModule
             return issuance;
         });
         services.AddSingleton(sp => JpkiAuthority.OpenOrCreate(sp.GetRequiredService<Database>(), Options(sp).Pki!.ToJpkiOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => PaperSigningAuthority.OpenOrCreate(sp.GetRequiredService<Database>(), Options(sp).Pki!.ToJpkiOptions(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CardKeys(CardService.LoadKeys(Options(sp).Pki!.ToJpkiOptions())));
         services.AddSingleton(sp => new CardService(sp.GetRequiredService<Database>(), sp.GetRequiredService<NumberingService>(), sp.GetRequiredService<JpkiAuthority>(),
             sp.GetRequiredService<CardKeys>().Keys, sp.GetRequiredService<TimeProvider>()));
@@ -74,6 +76,7 @@ public static class JlisModule
         if (options.Pki is not null)
         {
             JpkiEndpoints.Map(app, sp.GetRequiredService<JpkiAuthority>());
+            PaperSigningEndpoints.Map(app, sp.GetRequiredService<PaperSigningAuthority>(), sp.GetRequiredService<Database>());
             CardEndpoints.Map(app, sp.GetRequiredService<CardService>());
             // The issuance centre's holder lookup needs the CAs and the cards only (no network).
             IssuanceHolderEndpoints.Map(app, sp.GetRequiredService<IssuanceHolderService>());

@@ -48,7 +48,7 @@ public static class JpkiEndpoints
             })).ExchangesJson<CertificateStatusRequest, CertificateStatusResponse>().RequireInstitution(JlisEndpoints.ApprovedVerifiers, JlisRoles.ApprovedVerifiers);
     }
 
-    private static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)
+    internal static IResult Certificate(HttpRequest http, Func<X509Certificate2> certificate)
     {
         if (!TryFormat(http, out var pem)) return BadFormat();
         using var value = certificate();
@@ -57,7 +57,7 @@ public static class JpkiEndpoints
             : Results.Bytes(value.RawData, "application/pkix-cert");
     }
 
-    private static IResult Crl(HttpRequest http, Func<byte[]> crl)
+    internal static IResult Crl(HttpRequest http, Func<byte[]> crl)
     {
         if (!TryFormat(http, out var pem)) return BadFormat();
         var der = crl();
