@@ -9,6 +9,7 @@ using Renkei.Jlis;
 using Renkei.Kiosk;
 using Renkei.Jlis.Contracts;
 using Renkei.Jlis.Institutions;
+using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Service;
 using Renkei.Network;
 using Renkei.Network.Contracts;
@@ -161,6 +162,10 @@ public sealed class CountryBuilder(DataLayout layout)
                 Register(network.Host, code.Digits, name, InstitutionClass.Municipality, ward.Intermediate.BaseAddress, keyDirectory);
         }
         if (!declaration.Api.Enabled && !declaration.Console.Enabled) return;
+        // With J-LIS's certificate-signing CA (it runs with JPKI) every certificate is signed: the ward's certificate is obtained
+        // here, once, so the console (which reads the files) has it from the start; the ward's service renews it itself.
+        var signs = country.Jlis is not null && Jlis!.JpkiPassphrase is not null;
+        if (signs) await ObtainCertificateSignerAsync(country.Jlis!.BaseAddress, code, name, keyDirectory, cancellationToken);
 
         // The API and the console are one application of the ward: one staff directory and one operation log.
         var application = WardApplication.Open(ward.Database, code, Layout.MunicipalityTotpKeyFile(code), Layout.MunicipalityAuditKeyFile(code),
@@ -169,7 +174,10 @@ public sealed class CountryBuilder(DataLayout layout)
         declaration.SeedStaff?.Invoke(ward.Staff);
         if (declaration.Api.Enabled)
         {
-            var options = new WardOptions { Code = code.Digits, Name = name, JlisAddress = country.Jlis?.BaseAddress, KeyDirectory = keyDirectory };
+            var options = new WardOptions
+            {
+                Code = code.Digits, Name = name, JlisAddress = country.Jlis?.BaseAddress, KeyDirectory = keyDirectory, SignCertificates = signs,
+            };
             if (ward.Intermediate is not null && country.Network is not null) options.Tokens.IntermediateAddress = ward.Intermediate.BaseAddress;
             if (Portal is { Enabled: true })
                 options.EApplicationPortals.Add(new PinnedPortal { Code = Portal.Code, PublicKey = PublicKeys(Layout.PortalInstitutionKeyDirectory).Signing });
@@ -189,10 +197,20 @@ public sealed class CountryBuilder(DataLayout layout)
             {
                 Municipality = code.Digits, WardName = name, IntermediateAddress = ward.Intermediate?.BaseAddress,
                 InstitutionKeyDirectory = ward.Intermediate is null ? null : keyDirectory,
+                CertificateSigningKeyDirectory = signs ? keyDirectory : null,
             };
             ward.Console = await StartAsync(StaffConsoleService.ServiceName, declaration.Console, null, ServiceSettings.From(StaffConsoleOptions.Section, options),
                 b => { application.Register(b.Services); b.AddStaffConsole(); }, a => a.MapStaffConsole(), cancellationToken);
         }
+    }
+
+    /// <summary>The ward's certificate-signing certificate from J-LIS (asked as the ward, over HTTP) unless its key directory holds a current one.</summary>
+    private static async Task ObtainCertificateSignerAsync(Uri jlis, LocalGovernmentCode code, string name, string keyDirectory, CancellationToken cancellationToken)
+    {
+        using (var held = WardCertificateSigner.TryLoad(keyDirectory, code))
+            if (held is not null && held.NotAfter - WardCertificateSigner.RenewBefore > DateTime.UtcNow) return;
+        using var connection = new WardJlisConnection(code, new WardJlisOptions(jlis, keyDirectory));
+        using var signer = await WardCertificateSigner.ObtainAsync(keyDirectory, code, name, connection.Paper, cancellationToken);
     }
 
     private async Task StartHolderAsync(RunningCountry country, HolderDeclaration declaration, CancellationToken cancellationToken)

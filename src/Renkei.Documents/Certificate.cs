@@ -1,3 +1,5 @@
+using Renkei.Documents.Paper;
+
 namespace Renkei.Documents;
 
 /// <summary>The kinds of certificate a ward issues at the counter (and, later, the convenience-store kiosk).</summary>
@@ -66,8 +68,19 @@ public sealed record Certificate(CertificateKind Kind, IReadOnlyList<DocumentBlo
         Footer = Serial.Text,
     };
 
-    /// <summary>The certificate as a PDF.</summary>
+    /// <summary>The certificate as a PDF, without the signed 2D code and print marks (a draft; issued paper uses the signer).</summary>
     public byte[] ToPdf() => MunicipalPaper.Render(ToDocument());
+
+    /// <summary>
+    /// The certificate as issued: a PDF with, on every page, the 2D code signed by the ward's <paramref name="signer"/> (issuer,
+    /// serial, date, kind, page, text digest), the latent 「複写」 and the microtext border (<see cref="PaperMarks"/>).
+    /// </summary>
+    public byte[] ToPdf(PaperSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var pdf = MunicipalPaper.Render(ToDocument() with { CodeArea = true });
+        return PaperMarks.Apply(pdf, new PaperFacts(Serial.Ward, Serial.Number, IssuedOn, Kind.Code()), signer);
+    }
 }
 
 /// <summary>A certificate's serial as printed (e.g. 交付番号 131091-2026-000012): ward, year of issue and the ledger's number.</summary>

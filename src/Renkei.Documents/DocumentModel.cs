@@ -28,6 +28,12 @@ public sealed record MunicipalDocument(string Title, DateOnly IssuedOn, Document
 
     /// <summary>Printed at the foot of every page beside the page number (e.g. the certificate's serial); null: page number only.</summary>
     public string? Footer { get; init; }
+
+    /// <summary>
+    /// Keep a band above the footer of every page free for the signed 2D code (<see cref="Paper.PaperMarks"/>), with the sentence
+    /// that says how to verify it; false: the body runs down to the footer.
+    /// </summary>
+    public bool CodeArea { get; init; }
 }
 
 public enum IssuerPlacement

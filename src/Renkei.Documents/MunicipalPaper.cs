@@ -24,6 +24,18 @@ public static class MunicipalPaper
     /// <summary>Characters a line must not start with (行頭禁則).</summary>
     private const string NoLineStart = "、。，．）」』】〕・ー！？：；％";
 
+    /// <summary>The height of the band kept for the 2D code when <see cref="MunicipalDocument.CodeArea"/> is set.</summary>
+    private const double CodeBand = 112;
+
+    /// <summary>The sentence beside the 2D code.</summary>
+    public const string CodeCaption = "この証明書の右の二次元コードには発行団体の電子署名があります。証明書交付センターの真正性確認ページで、署名と印字内容を確認できます。";
+
+    /// <summary>Where the 2D code is printed on each page (points from the top left) when the band is kept.</summary>
+    internal static XRect CodeSquare => new(PageWidth - Margin - 100, PageHeight - Margin - FooterSpace - CodeBand + 6, 100, 100);
+
+    internal const double PageWidthPoints = PageWidth;
+    internal const double PageHeightPoints = PageHeight;
+
     private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
     private static readonly XColor SealRed = XColor.FromArgb(204, 0, 0);
 
@@ -35,12 +47,13 @@ public static class MunicipalPaper
         using var pdf = new PdfDocument();
         pdf.Info.Title = document.Title;
         pdf.Info.Creator = "Renkei";
-        var layout = new Layout(pdf);
+        var layout = new Layout(pdf, document.CodeArea);
         layout.Header(document);
         foreach (var block in document.Body) layout.Block(block);
         if (document.IssuerPlacement == IssuerPlacement.End) layout.Attestation(document);
         layout.Finish();
         Footers(pdf, document.Footer);
+        if (document.CodeArea) CodeCaptions(pdf);
         using var stream = new MemoryStream();
         pdf.Save(stream, closeStream: false);
         return stream.ToArray();
@@ -58,6 +71,23 @@ public static class MunicipalPaper
             var y = PageHeight - Margin + 12;
             gfx.DrawString($"- {i + 1} / {pdf.PageCount} -", font, XBrushes.Black, new XRect(0, y, PageWidth, 12), XStringFormats.TopCenter);
             if (footer is not null) gfx.DrawString(footer, font, XBrushes.Black, new XRect(Margin, y, PageWidth - 2 * Margin, 12), XStringFormats.TopRight);
+        }
+    }
+
+    private static void CodeCaptions(PdfDocument pdf)
+    {
+        var font = Font(DocumentFonts.Gothic, 8);
+        var square = CodeSquare;
+        var width = square.X - Margin - 12;
+        for (var i = 0; i < pdf.PageCount; i++)
+        {
+            using var gfx = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
+            var y = square.Y + 8;
+            foreach (var line in Wrap(CodeCaption, s => gfx.MeasureString(s, font).Width, width))
+            {
+                gfx.DrawString(line, font, XBrushes.Black, new XPoint(Margin, y), XStringFormats.TopLeft);
+                y += font.GetHeight() * 1.3;
+            }
         }
     }
 
@@ -89,7 +119,7 @@ public static class MunicipalPaper
         while (e.MoveNext()) yield return e.GetTextElement();
     }
 
-    private sealed class Layout(PdfDocument pdf)
+    private sealed class Layout(PdfDocument pdf, bool codeArea)
     {
         private readonly XFont _body = Font(DocumentFonts.Gothic, BodySize);
         private readonly XFont _bold = Font(DocumentFonts.Gothic, BodySize, bold: true);
@@ -97,7 +127,7 @@ public static class MunicipalPaper
         private double _y;
 
         private static double ContentWidth => PageWidth - 2 * Margin;
-        private static double Bottom => PageHeight - Margin - FooterSpace;
+        private double Bottom => PageHeight - Margin - FooterSpace - (codeArea ? CodeBand : 0);
         private double LineHeight => _body.GetHeight() * 1.25;
 
         public void Header(MunicipalDocument document)

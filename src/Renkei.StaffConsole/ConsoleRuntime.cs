@@ -49,7 +49,15 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
 
     /// <summary>Certificates issued at the counter, recorded in the ward's issuance ledger (fee <see cref="StaffConsoleOptions.CertificateFee"/>).</summary>
     public CounterCertificates Counter => _counter ??= new CounterCertificates(new CertificateLedger(Register.Database),
-        new CounterCertificateSettings(Issuer, Options.CertificateFee), Clock);
+        new CounterCertificateSettings(Issuer, Options.CertificateFee, Signer is { } signer ? () => signer.Current : null), Clock);
+
+    /// <summary>
+    /// The ward's certificate-signing key and certificate from <see cref="StaffConsoleOptions.CertificateSigningKeyDirectory"/> (the
+    /// ward's service obtains the certificate from J-LIS; the console reads the files); null when that option is not set.
+    /// </summary>
+    public WardCertificateSigner? Signer { get; } = options.CertificateSigningKeyDirectory is { } directory
+        ? new WardCertificateSigner(directory, register.Municipality, options.WardName!, jlis: null, clock)
+        : null;
 
     /// <summary>特定個人情報保護評価: the ward's files with their live figures (the PIA page).</summary>
     public required PiaAssessor Pia { get; init; }
@@ -141,6 +149,7 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     {
         _intermediate?.Dispose();
         _keys?.Dispose();
+        Signer?.Dispose();
     }
 
     /// <summary>

@@ -31,6 +31,12 @@ public sealed class StaffConsoleOptions
     /// <summary>The fee of one copy of a certificate issued at the counter, in yen (品川区: 300).</summary>
     public int CertificateFee { get; set; } = 300;
 
+    /// <summary>
+    /// The ward's key directory holding its certificate-signing key and the certificate J-LIS issued for it (docs/paper.md): every
+    /// certificate the console issues is signed, and refused while there is none. null: a ward without the CA (certificates carry no code).
+    /// </summary>
+    public string? CertificateSigningKeyDirectory { get; set; }
+
     /// <summary>A session unused this long is closed; the staff member logs in again.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -1,3 +1,4 @@
+using Renkei.Core.Text;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Renkei.Cli.Demo;
+using Renkei.Core.Numbers;
 using Renkei.Documents;
+using Renkei.Documents.Paper;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Applications;
@@ -20,7 +22,8 @@ namespace Renkei.Cli.Commands;
 /// in the ward's issuance ledger (交付記録, never the content) and operation log (before the file is written; refusals too),
 /// under the batch identity of <see cref="RegistryCommands.BatchStaffId"/>. Kinds: <c>juminhyo</c> 住民票の写し, <c>kazei</c>
 /// 課税（非課税）証明書, <c>inkan</c> 印鑑登録証明書 (the 印鑑登録証 number presented, <c>--seal-card</c>) and <c>johyo</c> 住民票の除票の写し
-/// (除票, read じょひょう: the record of a person who moved out or died).
+/// (除票, read じょひょう: the record of a person who moved out or died). Every page carries the ward's signed 2D code (docs/paper.md);
+/// <c>renkei certificate verify</c> checks it (<see cref="CertificateVerifyCommand"/>).
 /// </summary>
 public static class CertificateCommands
 {
@@ -28,6 +31,7 @@ public static class CertificateCommands
     {
         var certificate = new Command("certificate", "certificates issued by a ward (住民票の写し …) as PDF");
         certificate.Subcommands.Add(IssueCommand());
+        certificate.Subcommands.Add(CertificateVerifyCommand.Create());
         root.Subcommands.Add(certificate);
     }
 
@@ -110,8 +114,9 @@ public static class CertificateCommands
             try
             {
                 CounterCertificates.CheckOptions(request, options);
+                var signer = CertificateSigner(layout, code, name);
                 var counter = new CounterCertificates(new CertificateLedger(register.Database),
-                    new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee)));
+                    new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee), signer is null ? null : () => signer));
                 if (taxCertificate)
                 {
                     var addressee = new AddresseeSystem(register, log, new AddresseeSystemOptions { Terminal = RegistryCommands.BatchTerminal() });
@@ -161,6 +166,34 @@ public static class CertificateCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The ward's certificate-signing key and certificate (docs/paper.md) from its key directory; when the certificate is not there
+    /// yet and J-LIS's CA can be opened (a demo data directory, or RENKEI_JPKI_PASSPHRASE), it is obtained from J-LIS started from
+    /// the data directory, over HTTP as the ward. null (the certificate is printed without the 2D code, and the command says so)
+    /// only where the data directory has no J-LIS whose CA this command may open.
+    /// </summary>
+    private static PaperSigner? CertificateSigner(DataLayout layout, LocalGovernmentCode code, string name)
+    {
+        var directory = layout.MunicipalityInstitutionKeyDirectory(code);
+        if (WardCertificateSigner.TryLoad(directory, code) is { } held) return held;
+        string passphrase;
+        try
+        {
+            passphrase = JpkiPassphrase.Resolve(layout, null);
+        }
+        catch (UsageException)
+        {
+            Console.Error.WriteLine("renkei: no certificate-signing certificate for this ward and no J-LIS CA to ask (set RENKEI_JPKI_PASSPHRASE); "
+                + "the certificate carries no signed 2D code (署名付き二次元コードなし)");
+            return null;
+        }
+        return Task.Run(async () =>
+        {
+            await using var jlis = await JlisConnection.OpenAsync(layout, null, passphrase, CancellationToken.None, code);
+            return await WardCertificateSigner.ObtainAsync(directory, code, name, jlis.For(code).Paper);
+        }).GetAwaiter().GetResult();
     }
 
     private static int Usage(string message)

@@ -14,6 +14,7 @@ public static class PkiCommands
         var pki = new Command("pki", "certificate authorities: the network's CA for mutual TLS, J-LIS's JPKI CAs");
         PkiInitCommand.AddTo(pki);
         PkiExportCommand.AddTo(pki);
+        PkiSignerCommands.AddTo(pki);
         root.Subcommands.Add(pki);
     }
 }

@@ -199,6 +199,7 @@ public static partial class EventText
         ["not-found"] = "見つからない",
         ["seal-abolition-reason"] = "印鑑登録の廃止理由の誤り",
         ["record-not-removed"] = "除票ではない記録",
+        ["certificate-signer-unavailable"] = "証明書の電子署名用の証明書がない",
         ["bad-field"] = "項目の形式の誤り",
     };
 

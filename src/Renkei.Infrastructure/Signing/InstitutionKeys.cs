@@ -76,6 +76,22 @@ public sealed class InstitutionKeys : IDisposable
             ECDsa.Create, key => key.KeySize);
     }
 
+    /// <summary>The ward's certificate-signing key file (the 2D code on its certificates, docs/paper.md).</summary>
+    public const string CertificateSigningKeyFileName = "certificate-signing.key";
+
+    /// <summary>
+    /// The ward's certificate-signing key (ECDSA P-256) from <see cref="CertificateSigningKeyFileName"/> in
+    /// <paramref name="directory"/>, created (PKCS#8 PEM, mode 600) when missing; its certificate from J-LIS lies beside it.
+    /// Separate from the request key, so each can be replaced (or revoked) alone.
+    /// </summary>
+    public static ECDsa LoadOrCreateCertificateSigningKey(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return LoadOrCreate(Path.Combine(directory, CertificateSigningKeyFileName),
+            () => { using var k = ECDsa.Create(ECCurve.NamedCurves.nistP256); return k.ExportPkcs8PrivateKeyPem(); },
+            ECDsa.Create, key => key.KeySize);
+    }
+
     private static T LoadOrCreate<T>(string path, Func<string> createPem, Func<T> empty, Func<T, int> keySize) where T : AsymmetricAlgorithm
     {
         if (!File.Exists(path)) KeyFileWriter.CreateNew(path, Encoding.ASCII.GetBytes(createPem()), privateFile: true);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Renkei.Core.Dates;
 using Renkei.Documents;
+using Renkei.Documents.Paper;
 using Renkei.Municipality.Applications;
 using Renkei.Municipality.Business;
 using Renkei.Municipality.Contracts;
@@ -10,8 +11,13 @@ using Renkei.Core.People;
 
 namespace Renkei.Municipality.Certificates;
 
-/// <summary>How a certificate is issued at the counter: the ward and its head, and the fee of one copy (品川区: 300 yen).</summary>
-public sealed record CounterCertificateSettings(NoticeIssuer Issuer, int FeePerCopy = 300)
+/// <summary>
+/// How a certificate is issued at the counter: the ward and its head, the fee of one copy (品川区: 300 yen), and the ward's
+/// certificate-signing key (<see cref="WardCertificateSigner.Current"/>, docs/paper.md) that signs the 2D code on every page,
+/// asked for before anything is recorded; null only where the country has no certificate-signing CA (a J-LIS without JPKI, tests of
+/// the content), and then the PDF carries no code.
+/// </summary>
+public sealed record CounterCertificateSettings(NoticeIssuer Issuer, int FeePerCopy = 300, Func<PaperSigner>? Signer = null)
 {
     /// <summary>The most copies issued at once.</summary>
     public const int MaxCopies = 10;
@@ -61,12 +67,14 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
 
     /// <summary>Issues a 住民票の写し from <paramref name="data"/> (built for the request by <see cref="ResidenceCertificates"/>), recorded in the ledger.</summary>
     /// <exception cref="DocumentFontMissingException">the Japanese font is not installed (nothing is recorded).</exception>
+    /// <exception cref="RegisterException">the ward's signer is unavailable (<see cref="WardCertificateSigner.Unavailable"/>; nothing is recorded).</exception>
     public IssuedCertificate IssueResidenceRecord(ResidenceCertificate data, ResidenceCertificateRequest request, ResidenceRecordOptions options, string staffId,
         string terminal, string? affair)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckOptions(request, options);
         DocumentFonts.Locate(); // before anything is recorded
+        var signer = settings.Signer?.Invoke();
         var now = _clock.GetUtcNow();
         var fee = (long)settings.FeePerCopy * options.Copies;
         var scope = request.Members is not null ? "一部" : request.WholeHousehold ? "世帯全員" : "本人";
@@ -82,7 +90,7 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         return ledger.Record(issuance, id =>
         {
             var certificate = ResidenceRecord(data, options, new CertificateSerial(data.MunicipalityCode, data.IssuedOn.Year, id));
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, options.Copies, fee, data.Entries.Select(e => e.ResidentId).ToList(),
+            return new IssuedCertificate(certificate, Pdf(certificate, signer), id, options.Copies, fee, data.Entries.Select(e => e.ResidentId).ToList(),
                 data.NumbersIncluded);
         });
     }
@@ -96,6 +104,7 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         string staffId, string terminal, string? affair, string ledgerOptions, Func<CertificateSerial, DateOnly, Certificate> make)
     {
         DocumentFonts.Locate();
+        var signer = settings.Signer?.Invoke(); // before anything is recorded
         var now = _clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(9)).DateTime);
         var fee = (long)settings.FeePerCopy * copies;
@@ -103,9 +112,12 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         return ledger.Record(issuance, id =>
         {
             var certificate = make(new CertificateSerial(municipalityCode, today.Year, id), today);
-            return new IssuedCertificate(certificate, certificate.ToPdf(), id, copies, fee, [person.Id], NumbersIncluded: false);
+            return new IssuedCertificate(certificate, Pdf(certificate, signer), id, copies, fee, [person.Id], NumbersIncluded: false);
         });
     }
+
+    /// <summary>The certificate's PDF: signed and marked when the ward has its signer.</summary>
+    private static byte[] Pdf(Certificate certificate, PaperSigner? signer) => signer is not null ? certificate.ToPdf(signer) : certificate.ToPdf();
 
     /// <summary>The affair a tax certificate is issued in (地方税の賦課徴収に関する事務).</summary>
     public const string TaxAffair = "local-tax";

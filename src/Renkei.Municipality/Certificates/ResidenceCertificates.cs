@@ -18,7 +18,7 @@ public sealed class ResidenceCertificates(ResidentRegister register, AffairCatal
     /// <exception cref="RegisterException">no such resident.</exception>
     public ResidenceCertificate Build(ResidenceCertificateRequest request)
     {
-        var today = DateOnly.FromDateTime(_clock.GetLocalNow().Date);
+        var today = DateOnly.FromDateTime(_clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime); // the day in Japan, as every certificate is dated
         Affair? affair = null;
         if (request.IncludeNumber || request.IncludeResidentCode) affair = affairs.RequireNumberUse(request.AffairCode, today);
         return Build(request, today, affair is not null, affair?.Code);

@@ -54,6 +54,7 @@ internal static class WardRefusals
         "number-mismatch" or "number-superseded" or "no-number-designated" => StatusCodes.Status422UnprocessableEntity,
         ResidenceCertificates.RecordInvalid or TaxCertificates.NoTaxRecord or TaxCertificates.NoTaxDue => StatusCodes.Status409Conflict,
         TaxCertificates.TaxAffairRequired => StatusCodes.Status403Forbidden,
+        WardCertificateSigner.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 }

@@ -23,7 +23,7 @@ public sealed record WardJlisOptions(Uri Address, string KeyDirectory)
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
-/// <summary>The ward's signed clients of J-LIS: numbering, cards and certificate status. Dispose when done.</summary>
+/// <summary>The ward's signed clients of J-LIS: numbering, cards, certificate status and the certificate-signing CA. Dispose when done.</summary>
 public sealed class WardJlisConnection : IDisposable
 {
     private readonly InstitutionKeys _keys;
@@ -46,6 +46,7 @@ public sealed class WardJlisConnection : IDisposable
         Numbering = new JlisHttpClient(Http);
         Cards = new CardHttpClient(Http);
         Pki = new JpkiHttpClient(Http);
+        Paper = new PaperSigningHttpClient(Http);
     }
 
     /// <summary>The signing HTTP client (base address: J-LIS).</summary>
@@ -56,6 +57,9 @@ public sealed class WardJlisConnection : IDisposable
     public CardHttpClient Cards { get; }
 
     public JpkiHttpClient Pki { get; }
+
+    /// <summary>The certificate-signing CA (the certificate of the key that signs the ward's certificates).</summary>
+    public PaperSigningHttpClient Paper { get; }
 
     /// <summary>The ward's public signing key as J-LIS's registry must hold it (SPKI, base64).</summary>
     public string SigningPublicKey => _keys.SigningPublicKey;

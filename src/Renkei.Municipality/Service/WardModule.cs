@@ -101,12 +101,15 @@ public static class WardModule
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Municipality.Tokens")).OnNumberRecordedAsync;
             return events;
         });
+        services.AddSingleton(sp => new WardCertificateSigner(Options(sp).KeyDirectory!, Code(sp), Options(sp).Name!,
+            () => sp.GetRequiredService<WardJlisConnection>().Paper, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var (register, staff, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<TimeProvider>());
             var options = Options(sp);
             return new StaffApi(staff, sp.GetRequiredService<OperationLog>(), register, new ResidenceCertificates(register, staff.Catalogue, clock), clock,
-                options.SessionIdleTimeout, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee));
+                options.SessionIdleTimeout, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee,
+                    CertificateSigner(sp)));
         });
         services.AddSingleton(sp =>
         {
@@ -140,6 +143,7 @@ public static class WardModule
         var (code, api, events) = (Code(services), services.GetRequiredService<StaffApi>(), services.GetRequiredService<RegisterEvents>());
         var inbox = services.GetRequiredService<EApplicationInbox>();
         var kiosk = services.GetRequiredService<KioskIssuanceServer>();
+        ObtainSignerAtStart(app);
         if (services.GetRequiredService<PinnedPortals>().Institutions is { Count: > 0 } pinned)
             services.UseInstitutionCallers(code.Digits, new FixedInstitutions([.. pinned]), services.GetRequiredService<TimeProvider>());
 
@@ -205,6 +209,36 @@ public static class WardModule
         });
         builder.Services.AddSingleton<CopyFeedWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CopyFeedWorker>());
+    }
+
+    /// <summary>
+    /// The signer counter (and kiosk) certificates are signed with: the ward's <see cref="WardCertificateSigner"/> when
+    /// <see cref="WardOptions.SignCertificates"/>, else none.
+    /// </summary>
+    public static Func<Renkei.Documents.Paper.PaperSigner>? CertificateSigner(IServiceProvider services)
+    {
+        if (!Options(services).SignCertificates) return null;
+        var signer = services.GetRequiredService<WardCertificateSigner>();
+        return () => signer.Current;
+    }
+
+    /// <summary>Obtains the certificate-signing certificate once the ward listens, so the first certificate does not wait (a failure is retried then).</summary>
+    private static void ObtainSignerAtStart(WebApplication app)
+    {
+        if (!Options(app.Services).SignCertificates) return;
+        var signer = app.Services.GetRequiredService<WardCertificateSigner>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Municipality.Certificates");
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await signer.EnsureAsync(app.Lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is RegisterException or OperationCanceledException)
+            {
+                logger.LogWarning("the certificate-signing certificate is not available yet ({Code}); the first certificate asks J-LIS again", WardCertificateSigner.Unavailable);
+            }
+        }));
     }
 
     /// <summary>A handler whose <see cref="IResult"/> is written to the response (a bare method group would bind as a RequestDelegate).</summary>

@@ -32,6 +32,14 @@ public sealed class WardOptions
     /// <summary>The fee of one copy of a certificate issued through the staff API, in yen (品川区: 300), as at the counter.</summary>
     public int CertificateFee { get; set; } = 300;
 
+    /// <summary>
+    /// Sign every certificate (the 2D code, docs/paper.md) with the ward's certificate-signing key, whose certificate the ward
+    /// obtains from J-LIS's certificate-signing CA (at start, or at the first certificate) and keeps in <see cref="KeyDirectory"/>;
+    /// without one no certificate is issued. false only for a country whose J-LIS runs no CA (numbering only): certificates then
+    /// carry no code.
+    /// </summary>
+    public bool SignCertificates { get; set; } = true;
+
     /// <summary>A staff API session unused this long ends (sliding: every request extends it).</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -1,3 +1,4 @@
+using Renkei.Core.Text;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;

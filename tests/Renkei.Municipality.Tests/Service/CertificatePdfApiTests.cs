@@ -41,8 +41,14 @@ public sealed class CertificatePdfApiTests
 
         // 住民票の写し in the register's affair.
         var clerk = await ward.LoginAsync("jumin01", "resident-register");
-        var household = await PdfTextOf(await ward.PostAsync(MunicipalityRoutes.CertificatePdf,
-            new CertificatePdfRequest("juminhyo", head.Id, WholeHousehold: true) { WithRelationship = true }, clerk));
+        var householdAnswer = await ward.PostAsync(MunicipalityRoutes.CertificatePdf,
+            new CertificatePdfRequest("juminhyo", head.Id, WholeHousehold: true) { WithRelationship = true }, clerk);
+        var household = await PdfTextOf(householdAnswer);
+        // Signed with the key whose certificate the ward obtained from J-LIS over HTTP (kept in its key directory).
+        var code = Renkei.Documents.Paper.PaperCode.TryParse(Assert.Single(Renkei.Documents.Paper.PaperVerifier.QrTexts(
+            await householdAnswer.Response.Content.ReadAsByteArrayAsync())))!;
+        Assert.Equal(("131091", "juminhyo", 1), (code.Statement.Issuer, code.Statement.Kind, code.Statement.Pages));
+        Assert.True(File.Exists(Path.Combine(ward.KeyDirectory, WardCertificateSigner.CertificateFileName)));
         foreach (var expected in new[] { "住民票の写し", head.Name.Full, child.Name.Full, head.Address, "品川区長", "令和6年6月3日", "記載人数 2人" })
             Assert.Contains(expected, household);
         StaffApiTests.AssertNoNumber(people, household);
@@ -71,6 +77,7 @@ public sealed class CertificatePdfApiTests
 
         // The ledger: three issuances (kind, staff, affair), no content; the log: every issuance and refusal, by addressee number, no number.
         var ledger = new CertificateLedger(ward.Database).ForResident(head.Id);
+        Assert.Equal(ledger[0].Id, code.Statement.IssuanceId);
         Assert.Equal([(CertificateKind.ResidenceRecord, "jumin01", "resident-register"), (CertificateKind.TaxPayment, "kazei01", "local-tax"),
                 (CertificateKind.TaxAssessment, "kazei01", "local-tax")], ledger.Select(e => (e.Kind, e.StaffId, e.Affair)));
         var exports = ward.Entries().Where(e => e.Action == OperationAction.Export).ToList();

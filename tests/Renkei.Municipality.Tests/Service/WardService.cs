@@ -68,6 +68,9 @@ public sealed class WardService : IAsyncDisposable
 
     public ServiceHost Jlis { get; }
     public ServiceHost Host { get; }
+
+    /// <summary>品川区's key directory (institution keys, the certificate-signing key and certificate).</summary>
+    public string KeyDirectory => _keys.File("institution");
     public OperationLog Log { get; }
     public StaffDirectory Staff { get; }
     public IReadOnlyList<DemoStaffAccount> Accounts { get; }
@@ -76,6 +79,9 @@ public sealed class WardService : IAsyncDisposable
     public JlisHttpClient JlisClient { get; }
     public Database Database => _wardDb.Database;
     public ResidentRegister Register => new(_wardDb.Database, TestData.Shinagawa);
+
+    /// <summary>The passphrase of the test J-LIS's CA keys.</summary>
+    public const string JpkiPassphrase = "correct horse battery staple";
 
     /// <param name="configure">Settings beyond the defaults (the pinned issuance centre, the kiosk file …).</param>
     public static async Task<WardService> StartAsync(string provider, Action<WardOptions>? configure = null)
@@ -88,7 +94,12 @@ public sealed class WardService : IAsyncDisposable
             new StaffDirectoryOptions { PasswordHashing = PasswordHashing.InsecureForTestsAndDemos(1_000), Clock = clock });
         var accounts = DemoStaff.Seed(staff, TestData.Shinagawa);
         var log = OperationLog.Open(wardDb.Database, TestData.Shinagawa, keys.File("audit-signing.key"), clock: clock);
-        var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions { KeyFilePath = keys.File("jlis-numbering.key") });
+        // J-LIS with its CAs: the ward obtains its certificate-signing certificate from it over HTTP and signs every certificate.
+        var jlis = await TestModules.StartJlisAsync(jlisDb.Database, new JlisOptions
+        {
+            KeyFilePath = keys.File("jlis-numbering.key"),
+            Pki = new JpkiSettings { KeyDirectory = keys.File("jpki"), Passphrase = JpkiPassphrase, KeyFileIterations = Renkei.Jlis.Pki.JpkiOptions.MinimumKeyFileIterations },
+        });
         JlisCallers.Register(jlisDb.Database, TestData.Shinagawa.Digits, JlisRoles.Municipality, keys.File("institution"), "品川区");
         var options = new WardOptions { Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = jlis.BaseAddress, KeyDirectory = keys.File("institution") };
         configure?.Invoke(options);

@@ -1,3 +1,4 @@
+using Renkei.Core.Text;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
 using Renkei.TestSupport;

@@ -1,3 +1,4 @@
+using Renkei.Core.Text;
 using System.Text;
 using Renkei.Infrastructure;
 using Renkei.Municipality.Staff;

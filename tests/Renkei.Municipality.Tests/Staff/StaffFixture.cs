@@ -1,3 +1,4 @@
+using Renkei.Core.Text;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Audit;
 using Renkei.Municipality.Staff;
