@@ -64,7 +64,7 @@ public static class CertificateCommands
             municipality, resident, kind, household, members, withRelationship, withNumber, withCode, affair, requester, copies, fee, wardName, mayorTitle, output,
             sealCard, fiscalYear,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (!CertificateKinds.TryParse(parse.GetValue(kind), out var certificateKind)
                 || certificateKind is not (CertificateKind.ResidenceRecord or CertificateKind.TaxAssessment or CertificateKind.TaxPayment
@@ -114,7 +114,7 @@ public static class CertificateCommands
             try
             {
                 CounterCertificates.CheckOptions(request, options);
-                var signer = CertificateSigner(layout, code, name);
+                var signer = await CertificateSignerAsync(layout, code, name, cancellationToken);
                 var counter = new CounterCertificates(new CertificateLedger(register.Database),
                     new CounterCertificateSettings(NoticeIssuer.For(name, parse.GetValue(mayorTitle)), parse.GetValue(fee), signer is null ? null : () => signer));
                 if (taxCertificate)
@@ -174,7 +174,7 @@ public static class CertificateCommands
     /// the data directory, over HTTP as the ward. null (the certificate is printed without the 2D code, and the command says so)
     /// only where the data directory has no J-LIS whose CA this command may open.
     /// </summary>
-    private static PaperSigner? CertificateSigner(DataLayout layout, LocalGovernmentCode code, string name)
+    private static async Task<PaperSigner?> CertificateSignerAsync(DataLayout layout, LocalGovernmentCode code, string name, CancellationToken cancellationToken)
     {
         var directory = layout.MunicipalityInstitutionKeyDirectory(code);
         if (WardCertificateSigner.TryLoad(directory, code) is { } held) return held;
@@ -189,11 +189,8 @@ public static class CertificateCommands
                 + "the certificate carries no signed 2D code (署名付き二次元コードなし)");
             return null;
         }
-        return Task.Run(async () =>
-        {
-            await using var jlis = await JlisConnection.OpenAsync(layout, null, passphrase, CancellationToken.None, code);
-            return await WardCertificateSigner.ObtainAsync(directory, code, name, jlis.For(code).Paper);
-        }).GetAwaiter().GetResult();
+        await using var jlis = await JlisConnection.OpenAsync(layout, null, passphrase, cancellationToken, code);
+        return await WardCertificateSigner.ObtainAsync(directory, code, name, jlis.For(code).Paper, cancellationToken);
     }
 
     private static int Usage(string message)

@@ -32,6 +32,7 @@ public sealed class WardCertificateSigner : IDisposable
     private readonly Func<PaperSigningHttpClient>? _jlis;
     private readonly TimeProvider _clock;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _state = new();
     private PaperSigner? _current;
 
     /// <param name="directory">The ward's key directory.</param>
@@ -43,17 +44,42 @@ public sealed class WardCertificateSigner : IDisposable
         (_directory, _ward, _name, _jlis, _clock) = (directory, ward, name, jlis, clock ?? TimeProvider.System);
     }
 
-    /// <summary>The signer: from the files, or (once) from J-LIS when they are missing or due for renewal.</summary>
-    /// <exception cref="RegisterException"><see cref="Unavailable"/>: no usable certificate and J-LIS did not issue one.</exception>
+    /// <summary>
+    /// The signer, without waiting: the one held, else the one in the files. When there is none (or it is due for renewal) J-LIS is
+    /// asked in the background (<see cref="EnsureAsync"/>; the ward's start does it before it listens), and until it answers a
+    /// certificate is refused rather than issued unsigned.
+    /// </summary>
+    /// <exception cref="RegisterException"><see cref="Unavailable"/>: no usable certificate yet.</exception>
     public PaperSigner Current
     {
         get
         {
-            if (_current is { } current && current.NotAfter - RenewBefore > _clock.GetUtcNow().UtcDateTime) return current;
-            // Issuance is synchronous (inside the ledger's transaction); J-LIS is asked at most once per renewal.
-            return EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var now = _clock.GetUtcNow().UtcDateTime;
+            PaperSigner? current;
+            lock (_state)
+            {
+                if (_current is null && TryLoad(_directory, _ward) is { } loaded) _current = loaded;
+                current = _current;
+            }
+            if ((current is null || current.NotAfter - RenewBefore <= now) && _jlis is not null)
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await EnsureAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is RegisterException or IOException or InvalidDataException or OperationCanceledException)
+                    {
+                        // asked again at the next certificate
+                    }
+                });
+            if (current is not null && current.NotAfter > now) return current;
+            throw NotAvailable();
         }
     }
+
+    private static RegisterException NotAvailable() => new(Unavailable,
+        "the ward has no certificate-signing certificate from J-LIS yet; certificates cannot be issued until it has one, try again shortly (証明書の電子署名用の証明書がないため交付できません。しばらくしてから再度お試しください)");
 
     /// <summary>Loads or obtains the signer (the ward's start calls this, so the first certificate does not wait for J-LIS).</summary>
     /// <exception cref="RegisterException"><see cref="Unavailable"/>.</exception>
@@ -80,8 +106,7 @@ public sealed class WardCertificateSigner : IDisposable
                 }
             }
             if (loaded is not null && loaded.NotAfter > now) return Keep(loaded);
-            throw new RegisterException(Unavailable,
-                "the ward has no certificate-signing certificate from J-LIS; certificates cannot be issued until it has one (証明書の電子署名用の証明書がないため交付できません)");
+            throw NotAvailable();
         }
         finally
         {
@@ -91,9 +116,12 @@ public sealed class WardCertificateSigner : IDisposable
 
     private PaperSigner Keep(PaperSigner signer)
     {
-        if (!ReferenceEquals(_current, signer)) _current?.Dispose();
-        _current = signer;
-        return signer;
+        lock (_state)
+        {
+            // The replaced signer is left to the collector: a certificate being issued on another thread may still hold it.
+            _current = signer;
+            return signer;
+        }
     }
 
     /// <summary>The signer from the files when both are there, the certificate is for this key and names this ward; null otherwise.</summary>

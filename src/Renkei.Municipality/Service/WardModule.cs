@@ -103,6 +103,7 @@ public static class WardModule
         });
         services.AddSingleton(sp => new WardCertificateSigner(Options(sp).KeyDirectory!, Code(sp), Options(sp).Name!,
             () => sp.GetRequiredService<WardJlisConnection>().Paper, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<SignerAtStart>();
         services.AddSingleton(sp =>
         {
             var (register, staff, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<TimeProvider>());
@@ -143,7 +144,6 @@ public static class WardModule
         var (code, api, events) = (Code(services), services.GetRequiredService<StaffApi>(), services.GetRequiredService<RegisterEvents>());
         var inbox = services.GetRequiredService<EApplicationInbox>();
         var kiosk = services.GetRequiredService<KioskIssuanceServer>();
-        ObtainSignerAtStart(app);
         if (services.GetRequiredService<PinnedPortals>().Institutions is { Count: > 0 } pinned)
             services.UseInstitutionCallers(code.Digits, new FixedInstitutions([.. pinned]), services.GetRequiredService<TimeProvider>());
 
@@ -222,24 +222,33 @@ public static class WardModule
         return () => signer.Current;
     }
 
-    /// <summary>Obtains the certificate-signing certificate once the ward listens, so the first certificate does not wait (a failure is retried then).</summary>
-    private static void ObtainSignerAtStart(WebApplication app)
+    /// <summary>
+    /// Obtains the certificate-signing certificate before the ward listens (hosted services start before the server), so the first
+    /// certificate does not wait: at most <see cref="SignerStartWait"/>, then the ward starts anyway and asks J-LIS again at the next
+    /// certificate (refusing certificates until it has one).
+    /// </summary>
+    private sealed class SignerAtStart(IServiceProvider services, ILogger<WardCertificateSigner> logger) : Microsoft.Extensions.Hosting.IHostedService
     {
-        if (!Options(app.Services).SignCertificates) return;
-        var signer = app.Services.GetRequiredService<WardCertificateSigner>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Renkei.Municipality.Certificates");
-        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        public async Task StartAsync(CancellationToken cancellationToken)
         {
+            if (!Options(services).SignCertificates) return;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(SignerStartWait);
             try
             {
-                await signer.EnsureAsync(app.Lifetime.ApplicationStopping);
+                await services.GetRequiredService<WardCertificateSigner>().EnsureAsync(wait.Token);
             }
             catch (Exception e) when (e is RegisterException or OperationCanceledException)
             {
-                logger.LogWarning("the certificate-signing certificate is not available yet ({Code}); the first certificate asks J-LIS again", WardCertificateSigner.Unavailable);
+                logger.LogWarning("the certificate-signing certificate is not available yet ({Code}); the next certificate asks J-LIS again", WardCertificateSigner.Unavailable);
             }
-        }));
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    /// <summary>How long the ward's start waits for J-LIS's certificate-signing CA.</summary>
+    public static readonly TimeSpan SignerStartWait = TimeSpan.FromSeconds(20);
 
     /// <summary>A handler whose <see cref="IResult"/> is written to the response (a bare method group would bind as a RequestDelegate).</summary>
     private static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
