@@ -149,6 +149,25 @@ public sealed class KioskBrowserTests(KioskCountry demo, ITestOutputHelper outpu
         }
         Assert.Contains(Compact(holder.Address), Compact(text));
 
+        // Anyone can verify the paper (renkei certificate verify, trust from J-LIS); one changed character, or the 2D code of
+        // another certificate (a counter one of the same person, made by the CLI on the ward's data), is refused.
+        var directory = Path.Combine(demo.Layout.Root.FullName, "verify");
+        Directory.CreateDirectory(directory);
+        var kioskFile = Path.Combine(directory, "kiosk.pdf");
+        await File.WriteAllBytesAsync(kioskFile, pdf);
+        Assert.Equal((0, true, "131091"), await VerifyAsync(kioskFile));
+        var edited = Path.Combine(directory, "edited.pdf");
+        await File.WriteAllBytesAsync(edited, PdfTamper.ChangeOneCharacter(pdf));
+        Assert.Equal((1, false, "131091"), await VerifyAsync(edited));
+        var counterFile = Path.Combine(directory, "counter.pdf");
+        var counter = await CliProcess.RunAsync(demo.Layout.Root.FullName, "certificate", "issue", "--municipality", "131091", "--kind", "juminhyo",
+            "--resident", holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", counterFile);
+        Assert.True(counter.ExitCode == 0, counter.StandardError);
+        Assert.Equal((0, true, "131091"), await VerifyAsync(counterFile));
+        var copied = Path.Combine(directory, "copied-code.pdf");
+        await File.WriteAllBytesAsync(copied, PdfTamper.CopyCode(await File.ReadAllBytesAsync(counterFile), pdf));
+        Assert.Equal(1, (await VerifyAsync(copied)).ExitCode);
+
         // The kiosk holds nothing: no transaction, nothing to download again, nothing on the screen, no card in the reader.
         Assert.False(demo.Terminal.HoldsTransaction);
         var again = await context.APIRequest.GetAsync(printed!);
@@ -176,6 +195,14 @@ public sealed class KioskBrowserTests(KioskCountry demo, ITestOutputHelper outpu
         for (var i = 0; i < 50 && demo.Terminal.HoldsTransaction; i++) await Task.Delay(100);
         Assert.False(demo.Terminal.HoldsTransaction);
         Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('renkei.card-reader.inserted-card')"));
+    }
+
+    private async Task<(int ExitCode, bool Genuine, string? Issuer)> VerifyAsync(string file)
+    {
+        var outcome = await CliProcess.RunAsync(demo.Layout.Root.FullName, "certificate", "verify", file, "--jlis", demo.Country.JlisAddress.ToString(), "--json");
+        output.WriteLine(outcome.StandardOutput);
+        using var json = System.Text.Json.JsonDocument.Parse(outcome.StandardOutput);
+        return (outcome.ExitCode, json.RootElement.GetProperty("genuine").GetBoolean(), json.RootElement.GetProperty("issuer").GetString());
     }
 
     private static string Compact(string text) => new(text.Where(c => !char.IsWhiteSpace(c) && c != '　').ToArray());

@@ -109,8 +109,7 @@ public static class WardModule
             var (register, staff, clock) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<StaffDirectory>(), sp.GetRequiredService<TimeProvider>());
             var options = Options(sp);
             return new StaffApi(staff, sp.GetRequiredService<OperationLog>(), register, new ResidenceCertificates(register, staff.Catalogue, clock), clock,
-                options.SessionIdleTimeout, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee,
-                    CertificateSigner(sp)));
+                options.SessionIdleTimeout, CertificateSettings(sp));
         });
         services.AddSingleton(sp =>
         {
@@ -125,7 +124,8 @@ public static class WardModule
             var (register, clock, options) = (sp.GetRequiredService<ResidentRegister>(), sp.GetRequiredService<TimeProvider>(), Options(sp));
             var log = sp.GetRequiredService<OperationLog>();
             var ledger = new CertificateLedger(register.Database);
-            var counter = new CounterCertificates(ledger, new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee), clock);
+            // The counter's issuing code and settings, signer included: kiosk paper carries the same mark.
+            var counter = new CounterCertificates(ledger, CertificateSettings(sp), clock);
             var rules = options.Kiosk.File is { } file ? KioskServiceRules.Load(file) : KioskServiceRules.LoadDefault();
             return new KioskIssuanceServer(register, options.Name!, counter, ledger, new SealRegistry(register.Database, clock),
                 new SupportMeasures(register.Database, clock), new AddresseeSystem(register, log, new AddresseeSystemOptions { Clock = clock }), log, rules, clock, options.Kiosk.ClockShift);
@@ -215,6 +215,12 @@ public static class WardModule
     /// The signer counter (and kiosk) certificates are signed with: the ward's <see cref="WardCertificateSigner"/> when
     /// <see cref="WardOptions.SignCertificates"/>, else none.
     /// </summary>
+    private static CounterCertificateSettings CertificateSettings(IServiceProvider services)
+    {
+        var options = Options(services);
+        return new CounterCertificateSettings(NoticeIssuer.For(options.Name!, options.MayorTitle), options.CertificateFee, CertificateSigner(services));
+    }
+
     public static Func<Renkei.Documents.Paper.PaperSigner>? CertificateSigner(IServiceProvider services)
     {
         if (!Options(services).SignCertificates) return null;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Renkei.Cli.Tests;
+namespace Renkei.TestSupport;
 
 /// <summary>Runs the real `renkei` program (the built renkei.dll) as a child process, as a user would.</summary>
 public static class CliProcess
