@@ -82,6 +82,7 @@ public static class IssuanceCentreModule
                 }))
             .Accepts<KioskCancelRequest>("application/json").Produces(StatusCodes.Status204NoContent)
             .RequireInstitution(Kiosks, IssuanceCentreRoutes.KioskClass);
+        VerificationPage.Map(app, services.GetRequiredService<IssuanceCentreRuntime>());
         return app;
     }
 

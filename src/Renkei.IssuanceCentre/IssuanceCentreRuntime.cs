@@ -42,6 +42,7 @@ internal sealed class IssuanceCentreRuntime : IDisposable
             throw;
         }
         Jlis = new JlisHttpClient(_jlisHttp);
+        Paper = new PaperSigningHttpClient(_jlisHttp);
         // Certificate status is for approved verifiers (the centre is one at J-LIS): signed as the centre.
         RelyingParty = new JpkiRelyingParty(new JpkiHttpClient(_jlisHttp), new JpkiRelyingPartyOptions { Clock = clock });
         Sessions = new KioskSessions(clock, options.SessionIdleTimeout);
@@ -61,6 +62,9 @@ internal sealed class IssuanceCentreRuntime : IDisposable
 
     /// <summary>J-LIS, signed as the centre (issuance/holder).</summary>
     public JlisHttpClient Jlis { get; }
+
+    /// <summary>J-LIS's certificate-signing CA: its public root and CRL, for the verification page.</summary>
+    public PaperSigningHttpClient Paper { get; }
 
     /// <summary>Checks a user-authentication certificate's chain to J-LIS's root, its validity and its status at J-LIS.</summary>
     public JpkiRelyingParty RelyingParty { get; }

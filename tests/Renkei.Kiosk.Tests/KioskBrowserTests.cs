@@ -168,6 +168,19 @@ public sealed class KioskBrowserTests(KioskCountry demo, ITestOutputHelper outpu
         await File.WriteAllBytesAsync(copied, PdfTamper.CopyCode(await File.ReadAllBytesAsync(counterFile), pdf));
         Assert.Equal(1, (await VerifyAsync(copied)).ExitCode);
 
+        // The centre's public verification page (真正性確認) says the same and shows the signed fields.
+        var verifyPage = await context.NewPageAsync();
+        await verifyPage.GotoAsync(new Uri(demo.Country.IssuanceCentre.BaseAddress, "verify").ToString());
+        await verifyPage.Locator("#file").SetInputFilesAsync(kioskFile);
+        await verifyPage.GetByRole(AriaRole.Button, new() { Name = "確認する" }).ClickAsync();
+        await Expect(verifyPage.Locator("#verify-result")).ToHaveAttributeAsync("data-reason", "genuine");
+        await Expect(verifyPage.Locator("#verify-fields")).ToContainTextAsync("品川区（131091）");
+        await Expect(verifyPage.Locator("#verify-fields")).ToContainTextAsync("令和");
+        await Screenshots.SaveAsync(verifyPage, "kiosk-verify-genuine", output);
+        await verifyPage.Locator("#file").SetInputFilesAsync(edited);
+        await verifyPage.GetByRole(AriaRole.Button, new() { Name = "確認する" }).ClickAsync();
+        await Expect(verifyPage.Locator("#verify-result")).ToHaveAttributeAsync("data-reason", "text-mismatch");
+
         // The kiosk holds nothing: no transaction, nothing to download again, nothing on the screen, no card in the reader.
         Assert.False(demo.Terminal.HoldsTransaction);
         var again = await context.APIRequest.GetAsync(printed!);

@@ -39,7 +39,7 @@ public sealed class RouteInventoryTests(PortalCountry country)
         Assert.All(routes, r => Assert.NotNull(r.Route.Caller));
         // Public only where the real system is public, each with its reason.
         var publicRoutes = routes.Where(r => r.Route.Caller!.Kind == CallerKind.Public).ToList();
-        Assert.All(publicRoutes, r => Assert.Matches("health|login|top, login and logout|CA certificates|public keys|style sheet|scripts and styles|answers who called|API description|API reference page|audit the log",
+        Assert.All(publicRoutes, r => Assert.Matches("health|login|top, login and logout|CA certificates|public keys|style sheet|scripts and styles|answers who called|API description|API reference page|audit the log|verification page",
             r.Route.Caller!.Who));
     }
 
