@@ -14,7 +14,7 @@ namespace Renkei.Core.Tests.Architecture;
 public sealed class ProjectGraphTests
 {
     private static readonly string[] Modules =
-        ["Renkei.Jlis", "Renkei.Network", "Renkei.Intermediate", "Renkei.Municipality", "Renkei.Holders", "Renkei.Portal", "Renkei.IssuanceCentre"];
+        ["Renkei.Jlis", "Renkei.Network", "Renkei.Intermediate", "Renkei.Municipality", "Renkei.Holders", "Renkei.Portal", "Renkei.IssuanceCentre", "Renkei.Kiosk"];
 
     /// <summary>What a project of each kind may reference (project names).</summary>
     private static bool Allowed(string project, string reference)
