@@ -235,7 +235,7 @@ public static class LinkageBench
     private sealed record CeilingAnswer(Guid RequestId, string Kind, bool Held);
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), so shared-machine noise is visible next to the figures.</summary>
-    private static double[]? LoadAverage()
+    internal static double[]? LoadAverage()
     {
         try
         {

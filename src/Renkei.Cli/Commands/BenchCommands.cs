@@ -43,6 +43,7 @@ public static class BenchCommands
         IntermediateBenchCommand.AddTo(bench);
         TokenBenchCommand.AddTo(bench);
         LinkageBenchCommand.AddTo(bench);
+        CertificateBenchCommand.AddTo(bench);
         root.Subcommands.Add(bench);
     }
 
