@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Renkei.Core.Numbers;
+using Renkei.Country;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests.Certificates;
@@ -70,6 +71,13 @@ public sealed class CertificateVerifyCommandTests : IDisposable
         var revoked = await Run([.. verify[..2], pdf, .. verify[2..]]);
         Assert.Equal((1, "signer-revoked"), (revoked.ExitCode, Json(revoked).GetProperty("reason").GetString()));
         Assert.Equal(1, (await Run("pki", "signer", "revoke", "--serial", "0BADC0DE")).ExitCode);
+
+        // The same from J-LIS over HTTP (its public root and CRL routes), as --jlis does by default for the demo's J-LIS.
+        await using (var jlis = await new CountryBuilder(new DataLayout(new DirectoryInfo(_data.Path))).AddJlis(j => j.JpkiPassphrase = Passphrase).StartAsync())
+        {
+            var overHttp = await Run("certificate", "verify", pdf, "--jlis", jlis.Jlis!.BaseAddress.AbsoluteUri, "--json");
+            Assert.Equal((1, "signer-revoked", "131091"), (overHttp.ExitCode, Json(overHttp).GetProperty("reason").GetString(), Json(overHttp).GetProperty("issuer").GetString()));
+        }
 
         // Bad use: no such file, --root without --crl, J-LIS not there.
         Assert.Equal(2, (await Run("certificate", "verify", _data.File("missing.pdf"), "--json")).ExitCode);
