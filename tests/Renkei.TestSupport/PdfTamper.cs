@@ -42,12 +42,18 @@ public static partial class PdfTamper
     /// <paramref name="onto"/> with the 2D code image of page <paramref name="page"/> replaced by that of <paramref name="from"/>'s
     /// page (the image XObject's pixels, size and filter copied, as an image editor would paste it).
     /// </summary>
-    public static byte[] CopyCode(byte[] from, byte[] onto, int page = 0)
+    public static byte[] CopyCode(byte[] from, byte[] onto, int page = 0) => CopyImage(from, onto, largest: true, page);
+
+    /// <summary>
+    /// <paramref name="onto"/> with an image of page <paramref name="page"/> replaced by the same image of <paramref name="from"/>:
+    /// the largest (the 2D code) or the smallest (e.g. the 印影 of a 印鑑登録証明書).
+    /// </summary>
+    public static byte[] CopyImage(byte[] from, byte[] onto, bool largest, int page = 0)
     {
         using var source = PdfReader.Open(new MemoryStream(from), PdfDocumentOpenMode.Import);
         using var target = PdfReader.Open(new MemoryStream(onto), PdfDocumentOpenMode.Modify);
-        var code = LargestImage(source.Pages[page]);
-        var replaced = LargestImage(target.Pages[page]);
+        var code = Image(source.Pages[page], largest);
+        var replaced = Image(target.Pages[page], largest);
         foreach (var key in new[] { "/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter", "/DecodeParms" })
         {
             replaced.Elements.Remove(key);
@@ -57,14 +63,15 @@ public static partial class PdfTamper
         return Save(target);
     }
 
-    /// <summary>The page's largest image XObject (the 2D code; a seal image is smaller).</summary>
-    private static PdfDictionary LargestImage(PdfPage page)
+    /// <summary>The page's largest (the 2D code) or smallest (a seal image) image XObject.</summary>
+    private static PdfDictionary Image(PdfPage page, bool largest)
     {
         var objects = page.Resources.Elements.GetDictionary("/XObject") ?? throw new InvalidOperationException("the page has no images");
-        return objects.Elements.Keys.Select(k => objects.Elements.GetDictionary(k)).OfType<PdfDictionary>()
+        var images = objects.Elements.Keys.Select(k => objects.Elements.GetDictionary(k)).OfType<PdfDictionary>()
             .Where(d => d.Elements.GetName("/Subtype") == "/Image")
             .OrderByDescending(d => d.Elements.GetInteger("/Width"))
-            .First();
+            .ToList();
+        return largest ? images[0] : images[^1];
     }
 
     private static byte[] Save(PdfDocument document)

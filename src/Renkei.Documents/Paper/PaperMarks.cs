@@ -39,7 +39,7 @@ public static class PaperMarks
         ArgumentNullException.ThrowIfNull(signer);
         List<byte[]> digests;
         using (var read = PdfPigDocument.Open(pdf))
-            digests = read.GetPages().Select(PaperText.Digest).ToList();
+            digests = read.GetPages().Select(page => PaperText.Digest(page)).ToList();
 
         DocumentFonts.Install();
         using var input = new MemoryStream(pdf, writable: false);

@@ -40,8 +40,20 @@ public static class PaperText
         return text.ToString().Normalize(NormalizationForm.FormC);
     }
 
-    /// <summary>SHA-256 of <see cref="Normalised"/> in UTF-8.</summary>
-    public static byte[] Digest(Page page) => SHA256.HashData(Encoding.UTF8.GetBytes(Normalised(page)));
+    /// <summary>
+    /// The page's digest: SHA-256 over the UTF-8 of <see cref="Normalised"/>, then, for each image the page draws (in order) that
+    /// is not a 2D code (<paramref name="isCode"/>, by the image's index on the page; at issuance there is none yet), the SHA-256 of the image's stream as stored —
+    /// so a pasted picture of other text, or another 印影, changes it too.
+    /// </summary>
+    public static byte[] Digest(Page page, Func<int, bool>? isCode = null)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(Normalised(page)));
+        var index = 0;
+        foreach (var image in page.GetImages())
+            if (isCode is null || !isCode(index++)) hash.AppendData(SHA256.HashData(image.RawBytes));
+        return hash.GetHashAndReset();
+    }
 
     internal static bool IsPrintMark(Letter letter)
     {

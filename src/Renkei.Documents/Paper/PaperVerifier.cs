@@ -52,7 +52,7 @@ public static class PaperVerifier
             PaperVerification? first = null;
             for (var i = 0; i < pages.Count; i++)
             {
-                var codes = Codes(pages[i]);
+                var (codes, codeImages) = Codes(pages[i]);
                 if (codes.Count == 0) return Refused(PaperReasons.NoCode, first) with { Page = i + 1 };
                 if (codes.Count > 1) return Refused(PaperReasons.PageMismatch, first) with { Page = i + 1 };
                 var code = codes[0];
@@ -63,7 +63,7 @@ public static class PaperVerifier
                 if (s.Page != i + 1 || s.Pages != pages.Count || s.Issuer != f.Issuer || s.IssuanceId != f.IssuanceId || s.IssuedOn != f.IssuedOn
                     || s.Kind != f.Kind)
                     return Refused(PaperReasons.PageMismatch, first) with { Page = i + 1 };
-                if (!PaperText.Digest(pages[i]).AsSpan().SequenceEqual(s.TextDigest))
+                if (!PaperText.Digest(pages[i], codeImages.Contains).AsSpan().SequenceEqual(s.TextDigest))
                     return Refused(PaperReasons.TextMismatch, first) with { Page = i + 1 };
             }
             return first is null ? Refused(PaperReasons.NoCode) : first with { TextChecked = true };
@@ -148,17 +148,26 @@ public static class PaperVerifier
     }
 
     /// <summary>The paper codes among the QR codes of the page's images.</summary>
-    private static List<PaperCode> Codes(Page page)
+    private static (List<PaperCode> Codes, HashSet<int> Images) Codes(Page page)
     {
         var codes = new List<PaperCode>();
+        var images = new HashSet<int>();
+        var index = 0;
         foreach (var image in page.GetImages())
+        {
             foreach (var text in Decode(ImageBytes(image)) ?? [])
-                if (PaperCode.TryParse(text) is { } code) codes.Add(code);
-        return codes;
+                if (PaperCode.TryParse(text) is { } code)
+                {
+                    codes.Add(code);
+                    images.Add(index);
+                }
+            index++;
+        }
+        return (codes, images);
     }
 
     /// <summary>A PDF image as PNG (decoded by PdfPig) or its own bytes (a JPEG passes through).</summary>
-    private static byte[] ImageBytes(UglyToad.PdfPig.Content.IPdfImage image) => image.TryGetPng(out var png) ? png : image.RawBytes.ToArray();
+    private static byte[] ImageBytes(IPdfImage image) => image.TryGetPng(out var png) ? png : image.RawBytes.ToArray();
 
     /// <summary>The QR codes' texts in a PNG or JPEG; null when it is not an image this reads.</summary>
     private static List<string>? Decode(byte[] image)

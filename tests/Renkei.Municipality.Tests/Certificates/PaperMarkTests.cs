@@ -12,6 +12,7 @@ using Renkei.Municipality.Applications;
 using Renkei.Municipality.Certificates;
 using Renkei.Municipality.Contracts;
 using Renkei.Municipality.Registry;
+using Renkei.Municipality.Seals;
 using Renkei.TestSupport;
 
 namespace Renkei.Municipality.Tests.Certificates;
@@ -142,6 +143,33 @@ public sealed class PaperMarkTests
         var scan = await File.ReadAllBytesAsync(Path.Combine(directory.Path, "scan.png"));
         var seen = PaperVerifier.Verify(scan, ca.Trust(), DateTimeOffset.UtcNow);
         Assert.Equal((true, PaperReasons.SignatureOnly, false, "131091", issued.LedgerId), (seen.Genuine, seen.Reason, seen.TextChecked, seen.Issuer, seen.Statement!.IssuanceId));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_seal_certificate_verifies_and_another_seal_image_pasted_on_it_is_refused(string provider)
+    {
+        using var db = TestDatabase.Create(provider);
+        var (register, head, wife, _, _) = await CertificateAndNotificationTests.PopulateAsync(db);
+        using var ca = Ca.Create(db);
+        var (counter, _) = Parts(register, db, ca.Signer);
+        var seals = new SealRegistry(db.Database);
+        IssuedCertificate Issue(long resident, int pixels)
+        {
+            var registration = seals.Register(new SealRegistrationRequest(resident, SealIdentityCheck.DriversLicence, SealImage.Parse(SealImages.Png(pixels), 15)),
+                "jumin01", "COUNTER-1");
+            return counter.IssueSealRegistration("131091", register.Find(resident)!, seals.ForCertificate(resident, registration.CardNumber.Digits),
+                CertificateRequester.Self, 1, "jumin01", "COUNTER-1", CounterCertificates.SealAffair);
+        }
+        var mine = Issue(head, 120);
+        var theirs = Issue(wife, 100);
+
+        var genuine = PaperVerifier.Verify(mine.Pdf, ca.Trust(), DateTimeOffset.UtcNow);
+        Assert.Equal((true, "inkan", "印鑑登録証明書"), (genuine.Genuine, genuine.Statement!.Kind, genuine.KindTitle));
+        // The printed text is untouched; only the 印影 is another one.
+        var pasted = PdfTamper.CopyImage(from: theirs.Pdf, onto: mine.Pdf, largest: false);
+        Assert.Equal(PdfText.Read(mine.Pdf), PdfText.Read(pasted));
+        Assert.Equal(PaperReasons.TextMismatch, PaperVerifier.Verify(pasted, ca.Trust(), DateTimeOffset.UtcNow).Reason);
     }
 
     private static (CounterCertificates Counter, ResidenceCertificates Certificates) Parts(ResidentRegister register, TestDatabase db, PaperSigner signer) =>
