@@ -9,5 +9,8 @@ public sealed partial class CounterCertificates
     /// again from that entry's serial, dated as <paramref name="clock"/> says (the original issuance's time).
     /// </summary>
     public CounterCertificates ForKiosk(KioskTransaction transaction, long feeYen, long? replay, TimeProvider clock) =>
-        new(ledger.ForKiosk(transaction, replay), settings with { FeePerCopy = checked((int)feeYen) }, clock);
+        new(ledger.ForKiosk(transaction, replay), settings with { FeePerCopy = checked((int)feeYen) }, clock) { KioskChannel = true };
+
+    /// <summary>Issuing for a kiosk: the resident proved who they are with the card's user certificate, not a 印鑑登録証 (the ledger's note says so).</summary>
+    private bool KioskChannel { get; init; }
 }

@@ -256,7 +256,7 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
         CheckOptions(new ResidenceCertificateRequest(person.Id), new ResidenceRecordOptions(false, requester, copies));
         if (registration.ResidentId != person.Id || !registration.Current || person.Status != RegisterStatus.Resident)
             throw new RegisterException(SealRegistry.NotRegistered, "residentId: this person has no registered seal (印鑑登録がありません)");
-        return IssueForPerson(CertificateKind.SealRegistration, municipalityCode, person, requester, copies, staffId, terminal, affair, "印鑑登録証の提示あり",
+        return IssueForPerson(CertificateKind.SealRegistration, municipalityCode, person, requester, copies, staffId, terminal, affair, KioskChannel ? "コンビニ交付（利用者証明用電子証明書で本人確認）" : "印鑑登録証の提示あり",
             (serial, today) => SealRegistrationCertificate(person, registration, serial, today));
     }
 

@@ -168,6 +168,7 @@ public sealed class KioskIssuanceApiTests
             (e.Channel, e.Terminal, e.StaffId, e.FeeYen, e.PaidYen!.Value)));
         var sealEntry = headEntries.Single(e => e.Kind == CertificateKind.SealRegistration);
         Assert.Equal((seal.Serial, "print-failed"), (sealEntry.Id, sealEntry.VoidReason));
+        Assert.Equal("コンビニ交付（利用者証明用電子証明書で本人確認）", sealEntry.Options);
         Assert.NotNull(sealEntry.VoidedAt);
         Assert.Equal(issued.Serial, headEntries[0].Id);
 
