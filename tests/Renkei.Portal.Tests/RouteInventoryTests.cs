@@ -253,9 +253,6 @@ public sealed class RouteInventoryTests(PortalCountry country)
         };
         foreach (var ward in country.Country.Wards)
             signers.Add(new(ward.Descriptor.Code.Digits, nameof(InstitutionClass.Municipality), InstitutionKeys.LoadOrCreate(layout.MunicipalityInstitutionKeyDirectory(ward.Descriptor.Code))));
-        if (country.Country.IssuanceCentre is not null) // the wards pin it (Ward:IssuanceCentre) for their kiosk routes
-            signers.Add(new(Renkei.Country.IssuanceCentreDeclaration.DemoCode, KioskIssuanceRoutes.IssuanceCentreClass,
-                InstitutionKeys.LoadOrCreate(layout.IssuanceCentreInstitutionKeyDirectory)));
         foreach (var holder in country.Country.Holders)
             signers.Add(new(holder.Node.InstitutionCode, registry.Find(holder.Node.InstitutionCode)!.Class.ToString(),
                 InstitutionKeys.LoadOrCreate(layout.HolderInstitutionKeyDirectory(holder.Node.InstitutionCode))));
