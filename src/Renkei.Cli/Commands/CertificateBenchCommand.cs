@@ -66,7 +66,17 @@ public static class CertificateBenchCommand
             // The wards judge their kiosk hours as at a weekday morning in Japan: the bench runs at any hour.
             var shift = new DateTimeOffset(2026, 6, 1, 10, 0, 0, TimeSpan.FromHours(9)) - DateTimeOffset.UtcNow;
             await using var country = await DemoCountry.StartAsync(layout, generator.Wards, cancellationToken, kioskClockShift: shift);
-            await DemoCommand.SeedAsync(layout, country, generator, cancellationToken);
+            // The seeding report goes to stderr, so that --json prints only the result on stdout.
+            var output = Console.Out;
+            Console.SetOut(quiet ? TextWriter.Null : Console.Error);
+            try
+            {
+                await DemoCommand.SeedAsync(layout, country, generator, cancellationToken);
+            }
+            finally
+            {
+                Console.SetOut(output);
+            }
 
             using var keys = InstitutionKeys.LoadOrCreate(layout.KioskKeyDirectory(DemoCountry.KioskCode));
             using var http = SigningHandler.CreateClient(country.IssuanceCentre.BaseAddress, DemoCountry.KioskCode, keys.Signing,
