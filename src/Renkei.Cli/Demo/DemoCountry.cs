@@ -94,10 +94,14 @@ internal sealed class DemoCountry : IAsyncDisposable
         return builder;
     }
 
-    /// <summary>Starts the country's services on <paramref name="ports"/> (default: any free port).</summary>
+    /// <summary>Starts the country's services on <paramref name="ports"/> (default: any free port); <paramref name="adjust"/> may change the declarations first (tests).</summary>
     public static async Task<DemoCountry> StartAsync(DataLayout layout, IReadOnlyList<DemoWard> descriptors, CancellationToken cancellationToken,
-        IMessageTap? networkTap = null, DemoPorts? ports = null, TimeSpan? kioskClockShift = null) =>
-        new(await Declare(layout, descriptors, ports ?? DemoPorts.Any, networkTap, kioskClockShift).StartAsync(cancellationToken), descriptors);
+        IMessageTap? networkTap = null, DemoPorts? ports = null, TimeSpan? kioskClockShift = null, Action<CountryBuilder>? adjust = null)
+    {
+        var builder = Declare(layout, descriptors, ports ?? DemoPorts.Any, networkTap, kioskClockShift);
+        adjust?.Invoke(builder);
+        return new(await builder.StartAsync(cancellationToken), descriptors);
+    }
 
     /// <summary>J-LIS as <paramref name="ward"/> sees it: requests signed with the ward's institution key.</summary>
     public WardJlisConnection JlisFor(LocalGovernmentCode ward) => _wardJlis[ward];
