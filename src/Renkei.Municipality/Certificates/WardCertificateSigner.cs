@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Documents.Paper;
+using Renkei.Infrastructure;
 using Renkei.Infrastructure.Signing;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Registry;
@@ -158,7 +159,8 @@ public sealed class WardCertificateSigner : IDisposable
             var signer = new PaperSigner(key, der);
             var path = Path.Combine(directory, CertificateFileName);
             var temporary = path + ".tmp";
-            await File.WriteAllTextAsync(temporary, new string(PemEncoding.Write("CERTIFICATE", der)) + "\n", Encoding.ASCII, cancellationToken).ConfigureAwait(false);
+            // Owner-only like every file of the data directory (the certificate is public, but J-LIS publishes it, not this file).
+            PrivateFiles.WriteAllText(temporary, new string(PemEncoding.Write("CERTIFICATE", der)) + "\n");
             File.Move(temporary, path, overwrite: true);
             return signer;
         }

@@ -29,7 +29,7 @@ public sealed class DbMigrateCommandTests : IDisposable
         File.WriteAllText(config, "{ \"Jlis\": { \"Database\": \"sqlite:" + Path.Combine(_data.Path, "not-this.db").Replace("\\", "/") + "\" } }");
         string[] from = postgres is null ? [] : ["--config", config];
         PreviousRelease.Jlis(database);
-        string[] scripts = ["0001-initial.sql", "0002-card-events-by-application.sql"];
+        string[] scripts = ["0001-initial.sql", "0002-card-events-by-application.sql", "0003-paper-signing-ca.sql"];
 
         var list = await CliProcess.RunAsync(_data.Path, environment, ["db", "migrate", "--role", "jlis", "--list", .. from]);
         Assert.True(list.ExitCode == 0, list.StandardOutput + list.StandardError);
