@@ -35,7 +35,18 @@ internal static class VerificationPage
             .AllowPublic("the public verification page (真正性確認): anyone may check a certificate's paper; nothing is kept");
         app.MapPost("/" + IssuanceCentreRoutes.Verify, async (HttpContext context) =>
             {
-                var form = await context.Request.ReadFormAsync(context.RequestAborted);
+                // The file at most, and a little for the form's framing: a larger upload is cut off by the server.
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                    size.MaxRequestBodySize = PaperVerifier.MaxFileBytes + 64 * 1024;
+                IFormCollection form;
+                try
+                {
+                    form = await context.Request.ReadFormAsync(context.RequestAborted);
+                }
+                catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+                {
+                    return Page(context, headers, Form("ファイルを読み取れませんでした（PDF、PNG または JPEG、20MB まで）。"));
+                }
                 if (form.Files.GetFile("file") is not { Length: > 0 } file)
                     return Page(context, headers, Form("ファイルを選んでください（PDF、PNG または JPEG、20MB まで）。"));
                 if (file.Length > PaperVerifier.MaxFileBytes)
@@ -58,8 +69,7 @@ internal static class VerificationPage
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .AllowPublic("the public verification page (真正性確認): anyone may check a certificate's paper; nothing is kept")
             // A public form that changes nothing and keeps nothing: no session to forge a request for.
-            .DisableAntiforgery()
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PaperVerifier.MaxFileBytes + 64 * 1024));
+            .DisableAntiforgery();
     }
 
     private static IResult Page(HttpContext context, Func<HttpContext, Func<Task>, Task> headers, string body)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +22,7 @@ namespace Renkei.Kiosk;
 /// device's own screen only (<see cref="CallerKind.LocalScreen"/>: loopback, same origin): the kiosk serves nobody else.
 /// The PIN never leaves the page; the page sends the card's signature and certificate only.
 /// </summary>
-public static partial class KioskModule
+public static class KioskModule
 {
     /// <summary>The host's name for the kiosk service (logs, health).</summary>
     public const string ServiceName = "kiosk";
@@ -46,8 +45,8 @@ public static partial class KioskModule
         ArgumentNullException.ThrowIfNull(app);
         var terminal = app.Services.GetRequiredService<KioskTerminal>();
         app.Use(SecurityHeaders);
-        app.MapGet("/", () => Asset("kiosk.html")).Produces<Stream>(StatusCodes.Status200OK, "text/html").RequireLocalScreen(Screen);
-        app.MapGet("/assets/{name}", (string name) => Asset(name)).Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css").RequireLocalScreen(Screen);
+        app.MapGet("/", () => EmbeddedAssets.Serve(typeof(KioskModule).Assembly, "kiosk", "kiosk.html")).Produces<Stream>(StatusCodes.Status200OK, "text/html").RequireLocalScreen(Screen);
+        app.MapGet("/assets/{name}", (string name) => EmbeddedAssets.Serve(typeof(KioskModule).Assembly, "kiosk", name)).Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css").RequireLocalScreen(Screen);
         app.MapGet("/api/terminal", () => Results.Json(new TerminalView(terminal.Location, (int)terminal.IdleTimeout.TotalSeconds)))
             .Produces<TerminalView>().RequireLocalScreen(Screen);
         app.MapPost("/api/start", Handler(context => Body<StartBody>(context, async _ =>
@@ -103,19 +102,6 @@ public static partial class KioskModule
         return Results.Json(new RefusalView(body.Type, body.Title, body.Status, body.Detail, body.Code, refusal.RefundYen),
             statusCode: (int)refusal.Status, contentType: "application/problem+json");
     }
-
-    private static IResult Asset(string name)
-    {
-        if (!AssetName().IsMatch(name)) return Results.NotFound();
-        var stream = typeof(KioskModule).Assembly.GetManifestResourceStream("kiosk/" + name);
-        if (stream is null) return Results.NotFound();
-        var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8"
-            : name.EndsWith(".html", StringComparison.Ordinal) ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8";
-        return Results.Stream(stream, type);
-    }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,60}\\.(js|css|html)$")]
-    private static partial Regex AssetName();
 
     // Scripts and styles from the kiosk only, fetches to the kiosk only, never framed.
     private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(

@@ -133,21 +133,13 @@ public sealed class KioskTerminal : IDisposable
     public async Task<KioskPrintedView?> CardRemovedAsync(string? handle, CancellationToken cancellationToken)
     {
         var transaction = Find(handle);
-        PaidOrder order;
+        PaidOrder? order;
         Guid session;
         lock (_gate)
         {
-            if (transaction.Order is null || transaction.Session is null || transaction.Printing)
-            {
-                if (transaction.Printing) throw Refused(HttpStatusCode.Conflict, "printing", "印刷中です。しばらくお待ちください。");
-                order = null!;
-                session = default;
-            }
-            else
-            {
-                (order, session) = (transaction.Order, transaction.Session.Value);
-                transaction.Printing = true;
-            }
+            if (transaction.Printing) throw Refused(HttpStatusCode.Conflict, "printing", "印刷中です。しばらくお待ちください。");
+            (order, session) = (transaction.Order, transaction.Session ?? default);
+            if (order is not null) transaction.Printing = true;
         }
         if (order is null)
         {
@@ -281,8 +273,8 @@ public sealed class KioskTerminal : IDisposable
             catch (IssuanceCentreException e)
             {
                 if (attempt < 2) continue;
-                throw new KioskRefusalException(new KioskRefusal(HttpStatusCode.BadGateway, e.Code, KioskMessages.For(e.Code) is var text
-                    && e.Code == IssuanceCentreRefusalCodes.WardUnavailable ? text : KioskMessages.Unavailable));
+                var message = e.Code == IssuanceCentreRefusalCodes.WardUnavailable ? KioskMessages.For(e.Code) : KioskMessages.Unavailable;
+                throw new KioskRefusalException(new KioskRefusal(HttpStatusCode.BadGateway, e.Code, message));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +15,7 @@ namespace Renkei.Portal;
 /// <c>Portal</c> and registers its runtime, pages and session scheme; <see cref="MapPortal"/> maps its pages and assets. The
 /// host's application name must be <see cref="PortalService.ServiceName"/> (ASP.NET Core finds the compiled pages by it).
 /// </summary>
-public static partial class PortalModule
+public static class PortalModule
 {
     /// <summary>
     /// Binds and validates <see cref="PortalOptions"/> (at start, naming the setting) and registers the portal's runtime
@@ -57,25 +56,12 @@ public static partial class PortalModule
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<PortalRuntime>();
         app.Use(SecurityHeaders);
-        app.MapGet(PortalService.AssetsPath + "{name}", (string name) => Asset(name))
+        app.MapGet(PortalService.AssetsPath + "{name}", (string name) => EmbeddedAssets.Serve(typeof(PortalModule).Assembly, "portal", name))
             .Produces<Stream>(StatusCodes.Status200OK, "text/javascript", "text/css")
             .AllowPublic("the portal's own scripts and styles (no data)");
         app.MapRazorPages();
         return app;
     }
-
-    /// <summary>One of the embedded wwwroot files (flat names only: <c>card-reader.js</c>, <c>portal.css</c>).</summary>
-    private static IResult Asset(string name)
-    {
-        if (!AssetName().IsMatch(name)) return Results.NotFound();
-        var stream = typeof(PortalModule).Assembly.GetManifestResourceStream("portal/" + name);
-        if (stream is null) return Results.NotFound();
-        var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-        return Results.Stream(stream, type);
-    }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,60}\\.(js|css)$")]
-    private static partial Regex AssetName();
 
     // Scripts and styles from the portal only (no inline code), fetches to the portal only, never framed.
     private static readonly Func<HttpContext, Func<Task>, Task> SecurityHeaders = ServerRenderedPages.SecurityHeaders(
