@@ -106,4 +106,7 @@ public sealed class DocumentFontMissingException(string file, string directory) 
 {
     /// <summary>Stable code for programs.</summary>
     public const string Code = "document-font-missing";
+
+    /// <summary>What a clerk is told when a certificate cannot be made for want of the font.</summary>
+    public const string CertificateMessage = "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。";
 }

@@ -71,7 +71,7 @@ public sealed class ResidenceCertificateModel : ResidentCounterPageModel
         }
         catch (DocumentFontMissingException)
         {
-            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, DocumentFontMissingException.CertificateMessage,
                 DocumentFontMissingException.Code, "住民票の写し交付");
         }
         var printed = issued.NumbersIncluded ? "個人番号記載あり" : "個人番号記載なし";
@@ -101,7 +101,7 @@ public sealed class ResidenceCertificateModel : ResidentCounterPageModel
         }
         catch (DocumentFontMissingException)
         {
-            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, DocumentFontMissingException.CertificateMessage,
                 DocumentFontMissingException.Code, "住民票の除票の写し交付");
         }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,

@@ -127,7 +127,7 @@ public sealed class SealRegistrationModel : ResidentCounterPageModel
         }
         catch (DocumentFontMissingException)
         {
-            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, DocumentFontMissingException.CertificateMessage,
                 DocumentFontMissingException.Code, "印鑑登録証明書交付", OperationAction.Export);
         }
         await Record(OperationAction.Export, OperationResult.Success,

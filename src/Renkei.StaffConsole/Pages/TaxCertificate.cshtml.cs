@@ -67,7 +67,7 @@ public sealed class TaxCertificateModel : ResidentCounterPageModel
         }
         catch (DocumentFontMissingException)
         {
-            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, "日本語フォントが導入されていないため、証明書を作成できません。システム管理者に連絡してください。",
+            return await RefusedAsync(StatusCodes.Status503ServiceUnavailable, DocumentFontMissingException.CertificateMessage,
                 DocumentFontMissingException.Code, title + "交付");
         }
         await Runtime.RecordAsync(HttpContext, StaffIdText, Staff!.ChosenAffair, subject, OperationAction.Export, OperationResult.Success,
