@@ -46,6 +46,7 @@ public static class PaperMarks
         DocumentFonts.Install();
         using var input = new MemoryStream(pdf, writable: false);
         using var document = PdfReader.Open(input, PdfDocumentOpenMode.Modify);
+        document.Options.FlateEncodeMode = MunicipalPaper.FlateMode;
         var microtext = new XFont(DocumentFonts.Gothic, MicrotextPoints, XFontStyleEx.Regular, Unicode);
         var latent = new XFont(DocumentFonts.Gothic, 44, XFontStyleEx.Regular, Unicode);
         for (var i = 0; i < document.PageCount; i++)

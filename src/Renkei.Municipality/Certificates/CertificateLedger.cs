@@ -135,15 +135,23 @@ public sealed class CertificateLedger
         return new CertificateLedger(_database, transaction, replay);
     }
 
+    /// <summary>Why an entry was voided when its certificate could not be made after it was recorded.</summary>
+    public const string ProduceFailed = "produce-failed";
+
     /// <summary>
-    /// Records an issuance and, in the same transaction, produces what is handed over from its serial (the entry's id):
-    /// when <paramref name="produce"/> throws, nothing is recorded.
+    /// Records an issuance, then produces what is handed over from its serial (the entry's id). The write transaction holds
+    /// only the entry (and the kiosk transaction's claim): the certificate is rendered and signed after it commits, so a ward
+    /// makes certificates on every core at once instead of one at a time behind the database's write lock. When
+    /// <paramref name="produce"/> throws, the entry is voided (<see cref="ProduceFailed"/>: not counted as issued, no fee; a
+    /// kiosk transaction that was voided is never issued) and the exception goes to the caller; the caller checks what it
+    /// can before (fonts, signer), so this is for faults only.
     /// </summary>
     public T Record<T>(CertificateIssuance issuance, Func<long, T> produce)
     {
         ArgumentNullException.ThrowIfNull(issuance);
+        ArgumentNullException.ThrowIfNull(produce);
         if (_kiosk is { Replay: { } replay }) return produce(replay);
-        return _database.InTransaction((connection, transaction) =>
+        var id = _database.InTransaction((connection, transaction) =>
         {
             if (_kiosk is { Transaction: var kiosk })
             {
@@ -154,9 +162,23 @@ public sealed class CertificateLedger
             var id = Insert(connection, transaction, issuance);
             if (_kiosk is { Transaction: var done })
                 KioskTransactions.Complete(connection, transaction, done.TransactionId, id.ToString(CultureInfo.InvariantCulture));
-            return produce(id);
+            return id;
         });
+        try
+        {
+            return produce(id);
+        }
+        catch
+        {
+            VoidEntry(id, ProduceFailed, issuance.IssuedAt);
+            throw;
+        }
     }
+
+    private void VoidEntry(long id, string reason, DateTimeOffset at) =>
+        _database.InTransaction((connection, transaction) =>
+            connection.Command("UPDATE certificate_issuances SET voided_at = @at, void_reason = @why WHERE id = @id AND voided_at IS NULL", transaction)
+                .With("@at", at.ToString("O", CultureInfo.InvariantCulture)).With("@why", reason).With("@id", id).ExecuteNonQuery());
 
     /// <summary>
     /// What the ledger knows of a kiosk transaction: null when it was never seen; otherwise whether it was an issuance with

@@ -98,7 +98,7 @@ public sealed partial class CounterCertificates(CertificateLedger ledger, Counte
     /// <summary>
     /// Issues a certificate about one person with no number on it: the font is checked before anything is recorded, then the
     /// ledger entry (kind, copies, fee, <paramref name="ledgerOptions"/> — never the content) and the certificate made from its
-    /// serial and today's date (Japan) in one transaction.
+    /// serial and today's date (Japan) after it is recorded (<see cref="CertificateLedger.Record"/>).
     /// </summary>
     private IssuedCertificate IssueForPerson(CertificateKind kind, string municipalityCode, Resident person, CertificateRequester requester, int copies,
         string staffId, string terminal, string? affair, string ledgerOptions, Func<CertificateSerial, DateOnly, Certificate> make)
