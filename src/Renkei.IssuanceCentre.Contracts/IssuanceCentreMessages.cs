@@ -72,8 +72,8 @@ public sealed record KioskSession(Guid SessionId, KioskMenu Menu);
 public sealed record KioskCertificateRequest(Guid SessionId, Guid TransactionId, string Kind, bool WholeHousehold, int? FiscalYear, long PaidYen);
 
 /// <param name="ChangeYen">Paid minus fee (おつり).</param>
-/// <param name="Pdf">The printable certificate, base64.</param>
-public sealed record KioskCertificate(Guid TransactionId, long Serial, string Kind, long FeeYen, long ChangeYen, string Pdf);
+/// <param name="Pdf">The printable certificate (PDF); base64 in JSON.</param>
+public sealed record KioskCertificate(Guid TransactionId, long Serial, string Kind, long FeeYen, long ChangeYen, byte[] Pdf);
 
 /// <param name="Reason"><c>print-failed</c>, <c>payment-failed</c> or <c>cancelled</c>.</param>
 public sealed record KioskCancelRequest(Guid SessionId, Guid TransactionId, string Reason);

@@ -161,7 +161,7 @@ public sealed class KioskTerminal : IDisposable
         byte[] document;
         try
         {
-            document = Convert.FromBase64String(certificate.Pdf);
+            document = certificate.Pdf;
             await _printer.PrintAsync(document, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -93,8 +93,8 @@ public sealed record KioskMenuItem(string Kind, string Name, long FeeYen, IReadO
 public sealed record KioskIssueRequest(Guid TransactionId, string ResidentCode, string Kiosk, string Kind, bool WholeHousehold, int? FiscalYear, long PaidYen);
 
 /// <param name="Serial">The ledger entry's id (the certificate's serial printed on it).</param>
-/// <param name="Pdf">The certificate as a PDF, base64 (with the ward's signed mark).</param>
-public sealed record KioskIssued(Guid TransactionId, long Serial, string Kind, long FeeYen, DateTimeOffset IssuedAt, string Pdf);
+/// <param name="Pdf">The certificate as a PDF (with the ward's signed mark); base64 in JSON.</param>
+public sealed record KioskIssued(Guid TransactionId, long Serial, string Kind, long FeeYen, DateTimeOffset IssuedAt, byte[] Pdf);
 
 /// <param name="Reason">Why: <c>print-failed</c>, <c>payment-failed</c> or <c>cancelled</c>.</param>
 public sealed record KioskVoidRequest(Guid TransactionId, string Reason);

@@ -80,7 +80,7 @@ internal sealed class FakeWardIssuanceServer : IAsyncDisposable
             Interlocked.Increment(ref _charges);
             var serial = Interlocked.Increment(ref _serial);
             return new Issue(fingerprint, new KioskIssued(request.TransactionId, serial, request.Kind, Fee, DateTimeOffset.UtcNow,
-                Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))), false);
+                RandomNumberGenerator.GetBytes(64)), false);
         });
         return issue.Fingerprint == fingerprint
             ? Results.Json(issue.Answer, JsonDefaults.Options)

@@ -208,7 +208,7 @@ public sealed class KioskTerminalTests : IDisposable
                         DropNextCertificateAnswer = false;
                         throw new HttpRequestException("connection reset");
                     }
-                    return Json(new KioskCertificate(asked.TransactionId, 42, asked.Kind, 200, asked.PaidYen - 200, Convert.ToBase64String(Document)));
+                    return Json(new KioskCertificate(asked.TransactionId, 42, asked.Kind, 200, asked.PaidYen - 200, Document));
                 case ("POST", IssuanceCentreRoutes.Void):
                     Voids.Add(JsonSerializer.Deserialize<KioskCancelRequest>(body, JsonDefaults.Options)!);
                     return new HttpResponseMessage(HttpStatusCode.NoContent);

@@ -122,12 +122,14 @@ public static class PaperMarks
             writer.Write(0x00000000); // black
             writer.Write(0x00FFFFFF); // white
         }
-        for (var row = 0; row < side; row++)
+        // One row of pixels per row of modules, copied to the module's other pixel rows (bottom-up).
+        var pixels = bitmap.AsSpan(HeaderBytes);
+        for (var moduleRow = 0; moduleRow < modules.Height; moduleRow++)
         {
-            var moduleRow = (side - 1 - row) / scale;
-            var offset = HeaderBytes + row * rowBytes;
+            var first = pixels.Slice((side - 1 - moduleRow * scale) * rowBytes, rowBytes);
             for (var x = 0; x < side; x++)
-                if (!modules[x / scale, moduleRow]) bitmap[offset + x / 8] |= (byte)(0x80 >> (x % 8));
+                if (!modules[x / scale, moduleRow]) first[x >> 3] |= (byte)(0x80 >> (x & 7));
+            for (var copy = 1; copy < scale; copy++) first.CopyTo(pixels.Slice((side - 1 - moduleRow * scale - copy) * rowBytes, rowBytes));
         }
         return bitmap;
     }

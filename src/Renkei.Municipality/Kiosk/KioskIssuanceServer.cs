@@ -160,7 +160,7 @@ public sealed class KioskIssuanceServer(ResidentRegister register, string munici
             + $"fee={issued.FeeYen.ToString(CultureInfo.InvariantCulture)}; paid={request.PaidYen.ToString(CultureInfo.InvariantCulture)}"
             + (earlier is null ? "" : "; resent (recorded once)");
         await RecordAsync(kiosk, affair, subject, OperationAction.Export, OperationResult.Success, detail, cancellationToken);
-        return new KioskIssued(request.TransactionId, issued.LedgerId, request.Kind, issued.FeeYen, now, Convert.ToBase64String(issued.Pdf));
+        return new KioskIssued(request.TransactionId, issued.LedgerId, request.Kind, issued.FeeYen, now, issued.Pdf);
     }
 
     /// <summary>Voids the transaction (not printed, not paid): its ledger entry no longer counts as issued nor charged; an unseen transaction can no longer be issued.</summary>

@@ -55,7 +55,7 @@ public sealed class KioskIssuanceApiTests
             options.Kiosk.File = kioskFile;
         });
 
-    private static string Text(KioskIssued issued) => PdfText.Read(Convert.FromBase64String(issued.Pdf));
+    private static string Text(KioskIssued issued) => PdfText.Read(issued.Pdf);
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
