@@ -78,7 +78,7 @@ public sealed record Certificate(CertificateKind Kind, IReadOnlyList<DocumentBlo
     public byte[] ToPdf(PaperSigner signer)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        var pdf = MunicipalPaper.Render(ToDocument() with { CodeArea = true });
+        var pdf = PaperMarks.Render(ToDocument() with { CodeArea = true }, Serial.Ward);
         return PaperMarks.Apply(pdf, new PaperFacts(Serial.Ward, Serial.Number, IssuedOn, Kind.Code()), signer);
     }
 }

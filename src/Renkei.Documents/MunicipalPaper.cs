@@ -45,8 +45,19 @@ public static class MunicipalPaper
     private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
     private static readonly XColor SealRed = XColor.FromArgb(204, 0, 0);
 
+    /// <summary>What is drawn on every page besides the document itself: under everything, and over it once the page is done.</summary>
+    internal interface IPageMarks
+    {
+        void Underlay(XGraphics page);
+
+        void Overlay(XGraphics page);
+    }
+
     /// <exception cref="DocumentFontMissingException">the Japanese font is not installed.</exception>
-    public static byte[] Render(MunicipalDocument document)
+    public static byte[] Render(MunicipalDocument document) => Render(document, marks: null);
+
+    /// <summary>The document with <paramref name="marks"/> on every page, drawn in the same pass (one font subset, one save).</summary>
+    internal static byte[] Render(MunicipalDocument document, IPageMarks? marks)
     {
         ArgumentNullException.ThrowIfNull(document);
         DocumentFonts.Install();
@@ -54,13 +65,19 @@ public static class MunicipalPaper
         pdf.Options.FlateEncodeMode = FlateMode;
         pdf.Info.Title = document.Title;
         pdf.Info.Creator = "Renkei";
-        var layout = new Layout(pdf, document.CodeArea);
+        var layout = new Layout(pdf, document.CodeArea, marks);
         layout.Header(document);
         foreach (var block in document.Body) layout.Block(block);
         if (document.IssuerPlacement == IssuerPlacement.End) layout.Attestation(document);
         layout.Finish();
         Footers(pdf, document.Footer);
         if (document.CodeArea) CodeCaptions(pdf);
+        if (marks is not null)
+            foreach (var page in pdf.Pages)
+            {
+                using var gfx = XGraphics.FromPdfPage(page, XGraphicsPdfPageOptions.Append);
+                marks.Overlay(gfx);
+            }
         using var stream = new MemoryStream();
         pdf.Save(stream, closeStream: false);
         return stream.ToArray();
@@ -135,7 +152,7 @@ public static class MunicipalPaper
         while (e.MoveNext()) yield return e.GetTextElement();
     }
 
-    private sealed class Layout(PdfDocument pdf, bool codeArea)
+    private sealed class Layout(PdfDocument pdf, bool codeArea, IPageMarks? marks)
     {
         private readonly XFont _body = Font(DocumentFonts.Gothic, BodySize);
         private readonly XFont _bold = Font(DocumentFonts.Gothic, BodySize, bold: true);
@@ -362,6 +379,7 @@ public static class MunicipalPaper
             var page = pdf.AddPage();
             page.Size = PageSize.A4;
             _gfx = XGraphics.FromPdfPage(page);
+            marks?.Underlay(_gfx);
             _y = Margin;
         }
 

@@ -16,11 +16,12 @@ namespace Renkei.Documents.Paper;
 public sealed record PaperFacts(string Issuer, long IssuanceId, DateOnly IssuedOn, string Kind);
 
 /// <summary>
-/// Puts the anti-forgery marks on a rendered certificate (docs/paper.md): on every page a QR code (ECC level M) with the signed
-/// <see cref="PaperStatement"/> in the band <see cref="MunicipalDocument.CodeArea"/> keeps free, a latent 「複写」 background
-/// (the word in a pale tint, diagonal, under everything) and a microtext border (RENKEI and the municipality code, 1.6 pt). The
-/// text digest is taken from the rendered PDF read back by the verifier's own reader before any mark is added, so the
-/// signature covers exactly what a verifier extracts.
+/// The anti-forgery marks of a certificate (docs/paper.md): on every page a latent 「複写」 background (the word in a pale tint,
+/// diagonal, under everything) and a microtext border (RENKEI and the municipality code, 1.6 pt), drawn with the page
+/// (<see cref="Render"/>); then a QR code (ECC level M) with the signed <see cref="PaperStatement"/> in the band
+/// <see cref="MunicipalDocument.CodeArea"/> keeps free (<see cref="Apply"/>). The text digest is taken from the rendered PDF read
+/// back by the verifier's own reader before the code is added, so the signature covers exactly what a verifier extracts (the
+/// latent word and the microtext are print marks it leaves out: <see cref="PaperText"/>).
 /// </summary>
 public static class PaperMarks
 {
@@ -33,7 +34,16 @@ public static class PaperMarks
     private static readonly XColor LatentColour = XColor.FromArgb(238, 238, 238);
     private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
 
-    /// <summary>The PDF with the marks on every page, each page's code signed by <paramref name="signer"/>.</summary>
+    /// <summary>The document on municipal paper with the latent word and the microtext of <paramref name="issuer"/> on every page, without the code.</summary>
+    public static byte[] Render(MunicipalDocument document, string issuer)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentException.ThrowIfNullOrWhiteSpace(issuer);
+        DocumentFonts.Install();
+        return MunicipalPaper.Render(document, new PrintMarks("RENKEI-" + issuer + "-"));
+    }
+
+    /// <summary>The PDF (made by <see cref="Render"/>) with each page's code signed by <paramref name="signer"/>.</summary>
     public static byte[] Apply(byte[] pdf, PaperFacts facts, PaperSigner signer)
     {
         ArgumentNullException.ThrowIfNull(pdf);
@@ -43,29 +53,31 @@ public static class PaperMarks
         using (var read = PdfPigDocument.Open(pdf))
             digests = read.GetPages().Select(page => PaperText.Digest(page)).ToList();
 
-        DocumentFonts.Install();
         using var input = new MemoryStream(pdf, writable: false);
         using var document = PdfReader.Open(input, PdfDocumentOpenMode.Modify);
         document.Options.FlateEncodeMode = MunicipalPaper.FlateMode;
-        var microtext = new XFont(DocumentFonts.Gothic, MicrotextPoints, XFontStyleEx.Regular, Unicode);
-        var latent = new XFont(DocumentFonts.Gothic, 44, XFontStyleEx.Regular, Unicode);
         for (var i = 0; i < document.PageCount; i++)
         {
             var statement = new PaperStatement(facts.Issuer, facts.IssuanceId, facts.IssuedOn, facts.Kind, i + 1, document.PageCount, digests[i]);
-            var encoded = statement.Encode();
-            var code = new PaperCode(statement, signer.Certificate, signer.Sign(encoded));
-            var page = document.Pages[i];
-            using (var gfx = XGraphics.FromPdfPage(page, XGraphicsPdfPageOptions.Prepend)) Latent(gfx, latent);
-            using (var gfx = XGraphics.FromPdfPage(page, XGraphicsPdfPageOptions.Append))
-            {
-                Microtext(gfx, microtext, "RENKEI-" + facts.Issuer + "-");
-                using var image = QrImage(code.ToText());
-                gfx.DrawImage(image, MunicipalPaper.CodeSquare);
-            }
+            var code = new PaperCode(statement, signer.Certificate, signer.Sign(statement.Encode()));
+            using var gfx = XGraphics.FromPdfPage(document.Pages[i], XGraphicsPdfPageOptions.Append);
+            using var image = QrImage(code.ToText());
+            gfx.DrawImage(image, MunicipalPaper.CodeSquare);
         }
         using var output = new MemoryStream();
         document.Save(output, closeStream: false);
         return output.ToArray();
+    }
+
+    /// <summary>The latent word under each page and the microtext border over it.</summary>
+    private sealed class PrintMarks(string unit) : MunicipalPaper.IPageMarks
+    {
+        private readonly XFont _microtext = new(DocumentFonts.Gothic, MicrotextPoints, XFontStyleEx.Regular, Unicode);
+        private readonly XFont _latent = new(DocumentFonts.Gothic, 44, XFontStyleEx.Regular, Unicode);
+
+        public void Underlay(XGraphics page) => Latent(page, _latent);
+
+        public void Overlay(XGraphics page) => Microtext(page, _microtext, unit);
     }
 
     /// <summary>
