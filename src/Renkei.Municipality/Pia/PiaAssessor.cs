@@ -8,8 +8,11 @@ namespace Renkei.Municipality.Pia;
 /// <summary>A contractor (外部委託先) handling a file, and how many of its people do, from <see cref="From"/> to <see cref="To"/> (inclusive).</summary>
 public sealed record PiaContractor(string FileCode, string Company, int Handlers, DateOnly From, DateOnly? To);
 
-/// <summary>An incident (事故) with a file: the day, what happened, whether serious (重大事故) and whether reported to the commission.</summary>
-public sealed record PiaIncident(string FileCode, DateOnly OccurredOn, string Description, bool Serious, bool Reported);
+/// <summary>
+/// An incident (事故) with a file: the day, what happened, whether serious (重大事故), whether reported to the commission and,
+/// once decided, its handling and the measures against recurrence (<see cref="Handling"/>, 対応・再発防止策).
+/// </summary>
+public sealed record PiaIncident(string FileCode, DateOnly OccurredOn, string Description, bool Serious, bool Reported, string? Handling = null);
 
 /// <summary>
 /// A file's live figures and what follows: 対象人数 (<see cref="People"/>), 取扱者数 (staff with one of its affairs plus
@@ -108,18 +111,19 @@ public sealed class PiaAssessor
     }
 
     /// <summary>Records an incident with a file (the incident register).</summary>
-    /// <exception cref="ArgumentException">an unknown file, no description, or a day in the future (the message names the field).</exception>
+    /// <exception cref="ArgumentException">an unknown file, no description, a blank or over-long handling, or a day in the future (the message names the field).</exception>
     public long AddIncident(PiaIncident incident, string staffId, string terminal, OperationLog log)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(log);
         var file = KnownFile(incident.FileCode);
         var description = Text(incident.Description, "description", "事故の内容", 1000);
+        var handling = incident.Handling is null ? null : Text(incident.Handling, "handling", "対応・再発防止策", 1000);
         if (incident.OccurredOn > Today) throw new ArgumentException("occurredOn: not in the future (発生日が未来の日付です)", nameof(incident));
         var id = _database.InTransaction((connection, transaction) => connection.Command(
-                "INSERT INTO pia_incidents (file_code, occurred_on, description, serious, reported, recorded_by, recorded_at) VALUES (@f, @on, @d, @s, @r, @by, @at) RETURNING id",
+                "INSERT INTO pia_incidents (file_code, occurred_on, description, serious, reported, handling, recorded_by, recorded_at) VALUES (@f, @on, @d, @s, @r, @hd, @by, @at) RETURNING id",
                 transaction)
-            .With("@f", file.Code).With("@on", Day(incident.OccurredOn)).With("@d", description).With("@s", incident.Serious ? 1 : 0)
+            .With("@f", file.Code).With("@on", Day(incident.OccurredOn)).With("@d", description).With("@hd", handling).With("@s", incident.Serious ? 1 : 0)
             .With("@r", incident.Reported ? 1 : 0).With("@by", staffId).With("@at", _clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)).ScalarInt64());
         log.Append(new OperationLogEntry(staffId, _clock.GetUtcNow(), terminal, null, null, OperationAction.Change, OperationResult.Success,
             $"特定個人情報保護評価: {file.Name}の事故（{(incident.Serious ? "重大事故" : "重大事故以外")}、発生日 {Day(incident.OccurredOn)}）を事故記録簿に登録しました。"));
