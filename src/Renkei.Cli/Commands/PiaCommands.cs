@@ -27,6 +27,7 @@ public static class PiaCommands
         var incident = new Command("incident", "the incident register (事故記録簿)");
         incident.Subcommands.Add(IncidentAddCommand());
         pia.Subcommands.Add(incident);
+        PiaMeasureCommands.AddTo(pia);
         root.Subcommands.Add(pia);
     }
 
@@ -108,17 +109,40 @@ public static class PiaCommands
         var file = FileOption();
         var mayor = new Option<string>("--mayor-title") { Description = "the assessing body as printed (評価実施機関), e.g. 品川区長", Required = true };
         var output = new Option<string>("--out") { Description = "the PDF to write", Required = true };
-        var command = new Command("document", "the file's 基礎項目評価書 as a PDF, from the inventory and today's live figures") { municipality, file, mayor, output };
+        var form = new Option<string>("--form")
+        {
+            Description = "basic (基礎項目評価書), priority (重点項目評価書) or full (全項目評価書); default: the highest the file's computed level needs",
+        };
+        form.AcceptOnlyFromAmong("basic", "priority", "full");
+        var command = new Command("document", "the file's assessment document (評価書) as a PDF, from the inventory, today's live figures and the measure records")
+        {
+            municipality, file, mayor, output, form,
+        };
         command.SetAction(parse =>
         {
-            var assessor = Open(parse, municipality, out _, out _);
+            var assessor = Open(parse, municipality, out var layout, out var code);
             var piaFile = assessor.Inventory.Find(parse.GetValue(file))
                 ?? throw new UsageException("--file: not a file of the ward's inventory (特定個人情報ファイルの指定が正しくありません)");
             var title = parse.GetValue(mayor)!.Trim();
             if (title.Length is 0 or > 40) throw new UsageException("--mayor-title: 1 to 40 characters (評価実施機関の名称を40文字以内で指定してください)");
-            var document = PiaDocuments.Basic(assessor.Assess(piaFile), assessor.Thresholds, Renkei.Municipality.Affairs.AffairCatalogue.LoadDefault(), title);
+            var assessment = assessor.Assess(piaFile);
+            var chosen = parse.GetValue(form) ?? assessment.Computed switch
+            {
+                AssessmentLevel.BasicFull => "full",
+                AssessmentLevel.BasicPriority => "priority",
+                _ => "basic",
+            };
+            var affairs = Renkei.Municipality.Affairs.AffairCatalogue.LoadDefault();
+            PiaFileMeasures Measures() => new PiaMeasures(layout.MunicipalityDatabase(code))
+                .Read(piaFile, PiaMeasureCommands.NetworkRows(Renkei.Network.Policy.LinkagePolicy.LoadDefault(), assessment.AsOf));
+            var (document, name) = chosen switch
+            {
+                "full" => (PiaDocuments.Full(assessment, Measures(), assessor.Thresholds, affairs, title), "全項目評価書"),
+                "priority" => (PiaDocuments.Priority(assessment, Measures(), assessor.Thresholds, affairs, title), "重点項目評価書"),
+                _ => (PiaDocuments.Basic(assessment, assessor.Thresholds, affairs, title), "基礎項目評価書"),
+            };
             File.WriteAllBytes(parse.GetValue(output)!, Renkei.Documents.MunicipalPaper.Render(document));
-            Console.WriteLine($"{piaFile.Name}の基礎項目評価書を出力しました。");
+            Console.WriteLine($"{piaFile.Name}の{name}を出力しました。");
             return ExitCodes.Success;
         });
         return command;
@@ -156,15 +180,16 @@ public static class PiaCommands
         var on = new Option<string>("--occurred-on") { Description = "the day it happened (yyyy-MM-dd)", Required = true };
         var description = new Option<string>("--description") { Description = "what happened (no personal data)", Required = true };
         var serious = new Option<bool>("--serious") { Description = "a serious incident (重大事故)" };
+        var handling = new Option<string>("--handling") { Description = "its handling and the measures against recurrence (対応・再発防止策; no personal data)" };
         var reported = new Option<bool>("--reported") { Description = "reported to the Personal Information Protection Commission" };
         var by = ByOption();
-        var command = new Command("add", "record an incident with a file in the incident register") { municipality, file, on, description, serious, reported, by };
+        var command = new Command("add", "record an incident with a file in the incident register") { municipality, file, on, description, serious, reported, handling, by };
         command.SetAction(parse =>
         {
             var assessor = Open(parse, municipality, out var layout, out var code);
             var staff = Staff(parse.GetValue(by));
             var incident = new PiaIncident(parse.GetValue(file)!, Date(parse.GetValue(on), "--occurred-on")!.Value, parse.GetValue(description)!,
-                parse.GetValue(serious), parse.GetValue(reported));
+                parse.GetValue(serious), parse.GetValue(reported), parse.GetValue(handling));
             using var log = AuditCommands.OpenOperationLog(layout, code);
             Refusing(() => assessor.AddIncident(incident, staff, RegistryCommands.BatchTerminal(), log));
             Console.WriteLine("事故記録簿に登録しました（操作記録に記録しました）。");
