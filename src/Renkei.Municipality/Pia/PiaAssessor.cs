@@ -86,6 +86,9 @@ public sealed class PiaAssessor
             .With("@f", file.Code).With("@today", day).ScalarInt64();
         var serious = connection.Command("SELECT COUNT(*) FROM pia_incidents WHERE file_code = @f AND serious = 1 AND occurred_on > @since AND occurred_on <= @today")
             .With("@f", file.Code).With("@since", Day(today.AddYears(-1))).With("@today", day).ScalarInt64() > 0;
+        // The published assessment's level is the file's declared level; the inventory's until one is published (PiaAssessments).
+        if (connection.Command("SELECT level FROM pia_assessments WHERE file_code = @f AND status = 'published'").With("@f", file.Code).ExecuteScalar() is string published)
+            file = file with { DeclaredLevel = Enum.GetValues<AssessmentLevel>().First(l => l.Code() == published) };
         return new PiaFileAssessment(file, today, people, staff, contractors, serious, _thresholds.Decide(people, staff + contractors, serious));
     }
 
