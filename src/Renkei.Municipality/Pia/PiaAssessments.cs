@@ -118,7 +118,6 @@ public sealed class PiaAssessments
     public const string NotDraft = "not-draft";
     public const string NotSubmitted = "not-submitted";
     public const string CommentPeriodMissing = "comment-period-missing";
-    public const string CommentPeriodRecorded = "comment-period-recorded";
     public const string CommentPeriodTooShort = "comment-period-too-short";
     public const string CommentPeriodOpen = "comment-period-open";
     public const string CommentOutsidePeriod = "comment-outside-period";
@@ -186,7 +185,11 @@ public sealed class PiaAssessments
         return created;
     }
 
-    /// <summary>Records the public-comment period (住民意見聴取) of a draft version; once per version.</summary>
+    /// <summary>
+    /// Records the public-comment period (住民意見聴取) of a draft version: its first and last day and where it was announced.
+    /// Recorded again while the version is a draft, it replaces the earlier one (a period moved before it started), unless a
+    /// comment already received would fall outside it.
+    /// </summary>
     public void RecordCommentPeriod(string fileCode, int version, PiaCommentPeriod period, string staffId, string terminal, OperationLog log)
     {
         ArgumentNullException.ThrowIfNull(period);
@@ -195,14 +198,19 @@ public sealed class PiaAssessments
         var announced = Text(period.Announced, "announced", "公示の方法", 200);
         if (period.To < period.From) throw new ArgumentException("to: not before from (意見聴取期間の終了日が開始日より前です)", nameof(period));
         var target = Draft(file, version);
+        if (target.Comments.Any(c => c.ReceivedOn < period.From || c.ReceivedOn > period.To))
+            throw new PiaAssessmentRefusedException(CommentOutsidePeriod, "受付済みの意見が新しい意見聴取期間の外になります。期間を見直してください。");
         _database.InTransaction((connection, transaction) =>
         {
-            if (connection.Command("SELECT COUNT(*) FROM pia_comment_periods WHERE assessment_id = @id", transaction).With("@id", target.Id).ScalarInt64() > 0)
-                throw new PiaAssessmentRefusedException(CommentPeriodRecorded, $"{file.Name}の第{version}版には意見聴取期間が記録済みです。");
-            connection.Command("INSERT INTO pia_comment_periods (assessment_id, from_date, to_date, announced, recorded_by, recorded_at) VALUES (@id, @from, @to, @a, @by, @at)",
-                    transaction)
+            var replaced = connection.Command("UPDATE pia_comment_periods SET from_date = @from, to_date = @to, announced = @a, recorded_by = @by, recorded_at = @at "
+                    + "WHERE assessment_id = @id", transaction)
                 .With("@id", target.Id).With("@from", Day(period.From)).With("@to", Day(period.To)).With("@a", announced).With("@by", staffId)
                 .With("@at", Stamp(_clock.GetUtcNow())).ExecuteNonQuery();
+            if (replaced == 0)
+                connection.Command("INSERT INTO pia_comment_periods (assessment_id, from_date, to_date, announced, recorded_by, recorded_at) VALUES (@id, @from, @to, @a, @by, @at)",
+                        transaction)
+                    .With("@id", target.Id).With("@from", Day(period.From)).With("@to", Day(period.To)).With("@a", announced).With("@by", staffId)
+                    .With("@at", Stamp(_clock.GetUtcNow())).ExecuteNonQuery();
         });
         Log(log, staffId, terminal, $"特定個人情報保護評価: {file.Name}の評価書 第{version}版の住民意見聴取期間（{Day(period.From)}から{Day(period.To)}まで、{period.Days}日間）を記録しました。");
     }
