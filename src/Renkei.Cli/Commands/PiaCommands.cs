@@ -21,6 +21,7 @@ public static class PiaCommands
         pia.Subcommands.Add(LevelCommand());
         pia.Subcommands.Add(AssessCommand());
         pia.Subcommands.Add(DocumentCommand());
+        pia.Subcommands.Add(PiaReferenceCommands.CompareCommand());
         var contractor = new Command("contractor", "contractors who handle a file (外部委託先)");
         contractor.Subcommands.Add(ContractorAddCommand());
         pia.Subcommands.Add(contractor);
