@@ -29,6 +29,7 @@ public static class PiaCommands
         incident.Subcommands.Add(IncidentAddCommand());
         pia.Subcommands.Add(incident);
         PiaMeasureCommands.AddTo(pia);
+        PiaAssessmentCommands.AddTo(pia);
         root.Subcommands.Add(pia);
     }
 
@@ -80,8 +81,9 @@ public static class PiaCommands
         var command = new Command("assess", "every file of the ward with its live figures, computed level, declared level and what follows") { municipality, json };
         command.SetAction(parse =>
         {
-            var assessor = Open(parse, municipality, out _, out _);
+            var assessor = Open(parse, municipality, out var layout, out var code);
             var files = assessor.AssessAll();
+            var alerts = new PiaAlerts(new PiaAssessments(layout.MunicipalityDatabase(code), assessor));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(files.Select(f => new
@@ -89,6 +91,7 @@ public static class PiaCommands
                     file = f.File.Code, name = f.File.Name, department = f.File.Department, asOf = f.AsOf, people = f.People, staffHandlers = f.StaffHandlers,
                     contractorHandlers = f.ContractorHandlers, handlers = f.Handlers, seriousIncident = f.SeriousIncident, computedLevel = f.Computed.Code(),
                     declaredLevel = f.File.DeclaredLevel.Code(), followUp = f.FollowUpCode,
+                    alerts = alerts.For(f).Select(a => new { code = a.Code, message = a.Message }),
                 }), JsonDefaults.Options));
                 return ExitCodes.Success;
             }
@@ -98,6 +101,7 @@ public static class PiaCommands
                     + $"取扱者数 {f.Handlers.ToString("N0", CultureInfo.InvariantCulture),5}人（職員 {f.StaffHandlers.ToString("N0", CultureInfo.InvariantCulture)}、委託先 {f.ContractorHandlers.ToString("N0", CultureInfo.InvariantCulture)}）  "
                     + $"重大事故 {(f.SeriousIncident ? "あり" : "なし")}");
                 Console.WriteLine($"  必要な評価: {f.Computed.Japanese()}　宣言した評価: {f.File.DeclaredLevel.Japanese()}　→ {f.FollowUp}");
+                foreach (var alert in alerts.For(f).Where(a => a.Code != PiaAlert.Reassess)) Console.WriteLine($"  注意（{alert.Code}）: {alert.Message}");
             }
             return ExitCodes.Success;
         });
