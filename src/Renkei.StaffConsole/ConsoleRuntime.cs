@@ -62,6 +62,11 @@ internal sealed class ConsoleRuntime(StaffConsoleOptions options, ResidentRegist
     /// <summary>特定個人情報保護評価: the ward's files with their live figures (the PIA page).</summary>
     public required PiaAssessor Pia { get; init; }
 
+    private PiaAssessments? _piaAssessments;
+
+    /// <summary>特定個人情報保護評価書: the versions of the ward's assessments and their alerts (the PIA page).</summary>
+    public PiaAssessments PiaAssessments => _piaAssessments ??= new PiaAssessments(Register.Database, Pia, clock: Clock);
+
     private SealRegistry? _seals;
 
     /// <summary>印鑑登録: the ward's seal registrations (dated by <see cref="Clock"/>).</summary>

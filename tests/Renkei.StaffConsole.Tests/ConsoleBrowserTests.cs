@@ -159,6 +159,12 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await using var ward = await ConsoleWard.StartAsync("sqlite", services => services.AddSingleton(inventory).AddSingleton(thresholds));
         await using var context = await browser.NewContextAsync(ward.BaseAddress);
         var page = await context.NewPageAsync();
+        // The ward has published its 基礎項目評価書 (version 1) from today's figures.
+        var assessments = new Renkei.Municipality.Pia.PiaAssessments(ward.Database, new Renkei.Municipality.Pia.PiaAssessor(ward.Database, inventory, thresholds, ward.Clock),
+            clock: ward.Clock);
+        assessments.Create("resident-register", null, "admin01", "test", ward.Log);
+        assessments.Submit("resident-register", 1, "admin01", "test", ward.Log);
+        assessments.Publish("resident-register", 1, "admin01", "test", ward.Log);
 
         await LoginAsync(page, ward, ward.Account("kansa01"));
         await page.GotoAsync("/pia");
@@ -166,6 +172,9 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await Expect(row).ToHaveAttributeAsync("data-follow-up", "ok");
         await Expect(row.Locator(".computed")).ToHaveTextAsync("基礎項目評価");
         await Expect(page.Locator("#pia-ok")).ToBeVisibleAsync();
+        await Expect(page.Locator("#pia-other-alerts")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#pia-version-resident-register-1")).ToHaveAttributeAsync("data-status", "published");
+        await Expect(page.Locator("#pia-version-resident-register-1 .status")).ToHaveTextAsync("公表中");
 
         // A contractor with 500 people on the register: the handlers pass 500, the level rises above the declaration.
         new Renkei.Municipality.Pia.PiaAssessor(ward.Database, inventory, thresholds, ward.Clock).AddContractor(
@@ -177,6 +186,8 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await Expect(page.Locator("#pia-alerts")).ToContainTextAsync("再評価が必要なファイルがあります（1 件）");
         await Expect(page.Locator("#pia-alerts")).ToContainTextAsync("住民基本台帳ファイル");
         await Expect(row.Locator(".handlers")).ToContainTextAsync("委託先 500人");
+        // A contractor added since the published version: a significant change (重要な変更).
+        await Expect(page.Locator("#pia-other-alerts li[data-code='significant-change']")).ToContainTextAsync("外部委託先の追加");
 
         // A clerk may not open it.
         await using var clerkContext = await browser.NewContextAsync(ward.BaseAddress);
