@@ -116,8 +116,10 @@ public class PiaFormsTests
                      "令和6年度に研修を受講した取扱職員：1人／2人（50%）", "要改善", "持出し記録の様式が古い", "住民票の写しの誤交付", "交付前の二名確認を徹底",
                      "情報提供ネットワークシステム", "住民票関係情報", "庁内連携", "インターネット接続系では本システムのサービスは稼働しない",
                      "Ⅳ　評価実施手続", "住民等からの意見の聴取", PiaDocuments.RecordedWithVersion,
+                     "国の機関", // a network row: the register's 住民票関係情報 provided to a national agency (別表第二 第117項)
                  })
             Assert.Contains(expected, text);
+        Assert.Matches(@"提供[1-9]\d*行、移転[1-9]\d*行", text); // rows of 別表第二 and of the ward's ordinance (庁内連携) both counted
     }
 
     [Fact]
