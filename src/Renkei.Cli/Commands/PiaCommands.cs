@@ -142,7 +142,9 @@ public static class PiaCommands
                 .Read(piaFile, PiaMeasureCommands.NetworkRows(Renkei.Network.Policy.LinkagePolicy.LoadDefault(), assessment.AsOf));
             var (document, name) = chosen switch
             {
-                "full" => (PiaDocuments.Full(assessment, Measures(), assessor.Thresholds, affairs, title), "全項目評価書"),
+                // Ⅳ 評価実施手続 from the file's latest version (its comment period and review), when there is one.
+                "full" => (PiaDocuments.Full(assessment, Measures(), assessor.Thresholds, affairs, title,
+                    new PiaAssessments(layout.MunicipalityDatabase(code), assessor).List(piaFile.Code).MaxBy(v => v.Version)), "全項目評価書"),
                 "priority" => (PiaDocuments.Priority(assessment, Measures(), assessor.Thresholds, affairs, title), "重点項目評価書"),
                 _ => (PiaDocuments.Basic(assessment, assessor.Thresholds, affairs, title), "基礎項目評価書"),
             };

@@ -50,15 +50,17 @@ public static class PiaDocuments
     /// this form and not printed.
     /// </summary>
     public static MunicipalDocument Priority(PiaFileAssessment assessment, PiaFileMeasures measures, AssessmentThresholds thresholds, AffairCatalogue affairs,
-        string mayorTitle) => Form("特定個人情報保護評価書（重点項目評価書）", assessment, measures, thresholds, affairs, mayorTitle, full: false);
+        string mayorTitle) => Form("特定個人情報保護評価書（重点項目評価書）", assessment, measures, thresholds, affairs, mayorTitle, full: false, version: null);
 
     /// <summary>
-    /// 全項目評価書 of <paramref name="assessment"/>'s file: the sections of <see cref="Priority"/> and Ⅳ 評価実施手続. 住民意見聴取
-    /// (a public-comment period) and 第三者点検 (the third-party review) are printed as placeholders 「（評価書の版で記録）」: they
-    /// belong to a version of the assessment (its comment period and review), which the versions of the assessment fill.
+    /// 全項目評価書 of <paramref name="assessment"/>'s file: the sections of <see cref="Priority"/> and Ⅳ 評価実施手続, whose
+    /// 住民意見聴取 (the public-comment period, its announcement and the comments with how each was reflected) and 第三者点検 (the
+    /// reviewing body, day, findings and result) come from <paramref name="version"/> of the assessment; without a version they
+    /// print 「（評価書の版で記録）」, and a version without them 「未実施」.
     /// </summary>
     public static MunicipalDocument Full(PiaFileAssessment assessment, PiaFileMeasures measures, AssessmentThresholds thresholds, AffairCatalogue affairs,
-        string mayorTitle) => Form("特定個人情報保護評価書（全項目評価書）", assessment, measures, thresholds, affairs, mayorTitle, full: true);
+        string mayorTitle, PiaAssessmentVersion? version = null) =>
+        Form("特定個人情報保護評価書（全項目評価書）", assessment, measures, thresholds, affairs, mayorTitle, full: true, version);
 
     /// <summary>The text of a field a version of the assessment records (住民意見聴取, 第三者点検).</summary>
     public const string RecordedWithVersion = "（評価書の版で記録）";
@@ -66,7 +68,7 @@ public static class PiaDocuments
     private const string NotRecorded = "（本システムに記録なし）";
 
     private static MunicipalDocument Form(string title, PiaFileAssessment assessment, PiaFileMeasures measures, AssessmentThresholds thresholds,
-        AffairCatalogue affairs, string mayorTitle, bool full)
+        AffairCatalogue affairs, string mayorTitle, bool full, PiaAssessmentVersion? version)
     {
         ArgumentNullException.ThrowIfNull(assessment);
         ArgumentNullException.ThrowIfNull(measures);
@@ -137,13 +139,28 @@ public static class PiaDocuments
         {
             blocks.Add(new DocumentHeading("Ⅳ　評価実施手続"));
             blocks.Add(new DocumentFields(
-                ("住民等からの意見の聴取", RecordedWithVersion),
-                ("第三者点検", RecordedWithVersion)));
+                ("評価書の版", version is null ? RecordedWithVersion : $"第{version.Version}版（{version.Status.Japanese()}）"),
+                ("住民等からの意見の聴取", version is null ? RecordedWithVersion : PublicComment(version)),
+                ("第三者点検", version is null ? RecordedWithVersion : Review(version))));
+            if (version is { Comments.Count: > 0 })
+                blocks.Add(new DocumentTable(["受付日", "意見の概要", "評価書への反映"], [.. version.Comments.Select(c => (IReadOnlyList<string>)
+                    [Era(c.ReceivedOn), c.Summary, c.Reflection ?? "（記載なし）"])], [1.2, 3, 3]));
         }
         blocks.Add(new DocumentParagraph("　この評価書の数値及びリスク対策は、" + Renkei.Core.Dates.JapaneseEraDate.Format(assessment.AsOf)
             + "現在の住民記録・業務システム・職員の担当事務・外部委託先・研修・自己点検・事故の記録、ネットワーク区分の定め及び連携ポリシーから作成した。"));
         return new MunicipalDocument(title, assessment.AsOf, new DocumentIssuer(mayorTitle, OfficialSeal: false), blocks);
     }
+
+    private const string NotDone = "未実施";
+
+    private static string PublicComment(PiaAssessmentVersion version) => version.CommentPeriod is { } period
+        ? $"{Era(period.From)}から{Era(period.To)}まで（{period.To.DayNumber - period.From.DayNumber + 1}日間、周知：{period.Announced}）。"
+            + $"意見{version.Comments.Count}件"
+        : NotDone;
+
+    private static string Review(PiaAssessmentVersion version) => version.Reviews.Count == 0
+        ? NotDone
+        : string.Join("／", version.Reviews.Select(r => $"{r.Body}（{Era(r.ReviewedOn)}）：{r.Findings}" + (r.Result is { } result ? $"　結果：{result}" : "")));
 
     private static DocumentBlock Linkages(IReadOnlyList<PiaLinkage> rows, string counterpart, string none) =>
         rows.Count == 0

@@ -1,4 +1,5 @@
 using System.Text;
+using Renkei.Core.Dates;
 using Renkei.Core.Pia;
 using Renkei.Core.Text;
 using Renkei.Municipality.Affairs;
@@ -120,6 +121,42 @@ public class PiaFormsTests
                  })
             Assert.Contains(expected, text);
         Assert.Matches(@"提供[1-9]\d*行、移転[1-9]\d*行", text); // rows of 別表第二 and of the ward's ordinance (庁内連携) both counted
+    }
+
+    [Fact]
+    public void The_full_assessment_prints_its_version_s_public_comment_and_third_party_review()
+    {
+        using var staff = new StaffFixture("sqlite");
+        new RegisterImporter(new ResidentRegister(staff.Database, TestData.Shinagawa)).Import(TestData.Records(1_200));
+        var assessor = new PiaAssessor(staff.Database, thresholds: Small, clock: staff.Clock);
+        var assessments = new PiaAssessments(staff.Database, assessor, clock: staff.Clock);
+        var file = assessor.Inventory.Find("resident-register")!;
+        var today = Today;
+        Render(null); // no version yet: the placeholders
+
+        assessments.Create(file.Code, AssessmentLevel.BasicFull, "admin01", "t", staff.Log);
+        Assert.Contains("未実施", Render(assessments.List(file.Code).Single()));
+        assessments.RecordCommentPeriod(file.Code, 1, new PiaCommentPeriod(today, today.AddDays(29), "区報・区ホームページ"), "admin01", "t", staff.Log);
+        assessments.RecordComment(file.Code, 1, new PiaPublicComment(today.AddDays(3), "委託先の監督方法を具体的に記載すべき", "Ⅲ 委託の項に追記"), "admin01", "t", staff.Log);
+        assessments.RecordReview(file.Code, 1, new PiaThirdPartyReview("品川区情報公開・個人情報保護審議会", today, "リスク対策は適切", "適当"), "admin01", "t", staff.Log);
+
+        var text = Render(assessments.List(file.Code).Single());
+        foreach (var expected in new[]
+                 {
+                     "第1版（作成中）", $"{JapaneseEraDate.Format(today)}から{JapaneseEraDate.Format(today.AddDays(29))}まで（30日間、周知：区報・区ホームページ）",
+                     "意見1件", "委託先の監督方法を具体的に記載すべき", "Ⅲ 委託の項に追記",
+                     $"品川区情報公開・個人情報保護審議会（{JapaneseEraDate.Format(today)}）：リスク対策は適切", "結果：適当",
+                 })
+            Assert.Contains(expected, text);
+        Assert.DoesNotContain(PiaDocuments.RecordedWithVersion, text);
+
+        string Render(PiaAssessmentVersion? version)
+        {
+            var pdf = PdfText.Read(Renkei.Documents.MunicipalPaper.Render(PiaDocuments.Full(assessor.Assess(file),
+                new PiaMeasures(staff.Database, clock: staff.Clock).Read(file, NetworkRows(today)), Small, AffairCatalogue.LoadDefault(), "品川区長", version)));
+            if (version is null) Assert.Contains(PiaDocuments.RecordedWithVersion, pdf);
+            return pdf;
+        }
     }
 
     [Fact]
