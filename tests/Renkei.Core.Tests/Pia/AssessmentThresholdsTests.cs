@@ -32,6 +32,39 @@ public class AssessmentThresholdsTests
     public void Each_band_edge_gives_the_level_the_rules_state(long people, long handlers, bool incident, AssessmentLevel expected) =>
         Assert.Equal(expected, AssessmentThresholds.Law.Decide(people, handlers, incident));
 
+    /// <summary>
+    /// Every band edge (999/1,000, 9,999/10,000, 99,999/100,000, 299,999/300,000) with each combination of 499 or 500 handlers
+    /// and a serious incident or none: the level without the higher-risk signs, and with any of them (seed 001 資料1-3's flow).
+    /// </summary>
+    public static TheoryData<long, long, bool, AssessmentLevel> EdgeMatrix()
+    {
+        var edges = new (long People, AssessmentLevel Low, AssessmentLevel High)[]
+        {
+            (999, AssessmentLevel.None, AssessmentLevel.None),
+            (1_000, AssessmentLevel.Basic, AssessmentLevel.Basic),
+            (9_999, AssessmentLevel.Basic, AssessmentLevel.Basic),
+            (10_000, AssessmentLevel.Basic, AssessmentLevel.BasicPriority),
+            (99_999, AssessmentLevel.Basic, AssessmentLevel.BasicPriority),
+            (100_000, AssessmentLevel.BasicPriority, AssessmentLevel.BasicFull),
+            (299_999, AssessmentLevel.BasicPriority, AssessmentLevel.BasicFull),
+            (300_000, AssessmentLevel.BasicFull, AssessmentLevel.BasicFull),
+        };
+        var data = new TheoryData<long, long, bool, AssessmentLevel>();
+        foreach (var (people, low, high) in edges)
+        {
+            data.Add(people, 499, false, low);
+            data.Add(people, 500, false, high);
+            data.Add(people, 499, true, high);
+            data.Add(people, 500, true, high);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EdgeMatrix))]
+    public void Each_band_edge_with_and_without_500_handlers_and_a_serious_incident(long people, long handlers, bool incident, AssessmentLevel expected) =>
+        Assert.Equal(expected, AssessmentThresholds.Law.Decide(people, handlers, incident));
+
     [Fact]
     public void Shifted_bands_stand_for_the_law_in_a_small_test_country()
     {
