@@ -21,8 +21,9 @@ public class PiaReferenceBrowserTests(BrowserFixture browser) : IClassFixture<Br
         await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
         await page.Locator("#login-error, #affair-none, .notice, #accounts-hint, #password-hint").First.WaitForAsync();
 
-        // The link from /pia is checked over HTTP (PiaReferencePageTests); here the page itself, whose text the scan reads on close.
-        await page.GotoAsync("/pia/reference");
+        // From /pia (a fresh ward: no assessment version yet) by its link; the scan reads both pages' text on close.
+        await page.GotoAsync("/pia");
+        await page.Locator("#pia-reference-link a").ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("特定個人情報保護評価の比較");
         var register = page.Locator("#cmp-resident-register");
         await Expect(register).ToHaveAttributeAsync("data-differs", "true");
