@@ -4,6 +4,7 @@ using System.Text.Json;
 using Renkei.Core.Json;
 using Renkei.Core.Pia;
 using Renkei.Municipality.Pia;
+using static Renkei.Cli.Commands.PiaCommands;
 
 namespace Renkei.Cli.Commands;
 
@@ -31,27 +32,13 @@ public static class PiaAssessmentCommands
         pia.Subcommands.Add(yearly);
     }
 
-    private static Option<string> Municipality() => new("--municipality", "-m")
-    {
-        Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
-        Required = true,
-    };
-
-    private static Option<string> FileOption(bool required = true) =>
-        new("--file") { Description = "the file's code in the ward's inventory (policy/municipality/pia-files-*.json)", Required = required };
-
     private static Option<string> VersionOption() => new("--version") { Description = "the version of the file's assessment (1, 2, 3 …)", Required = true };
-
-    private static Option<string> ByOption() => new("--by") { Description = "who records it: your own staff id (an active account of the ward)", Required = true };
 
     private sealed record Ward(PiaAssessments Assessments, DataLayout Layout, Core.Numbers.LocalGovernmentCode Code);
 
     private static Ward Open(ParseResult parse, Option<string> municipality)
     {
-        var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
-        var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-        if (!layout.MunicipalityExists(code))
-            throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+        var (layout, code) = PiaCommands.Ward(parse, municipality);
         var database = layout.MunicipalityDatabase(code);
         return new Ward(new PiaAssessments(database, new PiaAssessor(database)), layout, code);
     }
@@ -79,7 +66,7 @@ public static class PiaAssessmentCommands
 
     private static Command NewCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var level = new Option<string>("--level") { Description = "basic | basic+priority | basic+full (default: the level today's figures call for; not less)" };
         var by = ByOption();
@@ -88,7 +75,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             AssessmentLevel? chosen = parse.GetValue(level) is { } text
                 ? Enum.GetValues<AssessmentLevel>().Cast<AssessmentLevel?>().FirstOrDefault(l => l!.Value.Code() == text)
                   ?? throw new UsageException("--level: basic, basic+priority or basic+full (評価の区分の指定が正しくありません)")
@@ -105,7 +92,7 @@ public static class PiaAssessmentCommands
 
     private static Command CommentPeriodCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var version = VersionOption();
         var from = new Option<string>("--from") { Description = "first day of the public-comment period (yyyy-MM-dd)", Required = true };
@@ -116,7 +103,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var period = new PiaCommentPeriod(Date(parse.GetValue(from), "--from"), Date(parse.GetValue(to), "--to"), parse.GetValue(announced)!);
             return Record(ward, log => ward.Assessments.RecordCommentPeriod(parse.GetValue(file)!, Version(parse.GetValue(version)), period, staff,
                 RegistryCommands.BatchTerminal(), log), $"住民意見聴取の期間（{period.Days}日間）を記録しました。");
@@ -126,7 +113,7 @@ public static class PiaAssessmentCommands
 
     private static Command CommentCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var version = VersionOption();
         var on = new Option<string>("--received-on") { Description = "the day the comment was received (yyyy-MM-dd, within the period)", Required = true };
@@ -137,7 +124,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var comment = new PiaPublicComment(Date(parse.GetValue(on), "--received-on"), parse.GetValue(summary)!, parse.GetValue(reflection));
             return Record(ward, log => ward.Assessments.RecordComment(parse.GetValue(file)!, Version(parse.GetValue(version)), comment, staff,
                 RegistryCommands.BatchTerminal(), log), "住民意見を記録しました。");
@@ -147,7 +134,7 @@ public static class PiaAssessmentCommands
 
     private static Command ReviewCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var version = VersionOption();
         var body = new Option<string>("--body") { Description = "the reviewing body (e.g. 品川区情報公開・個人情報保護審議会)", Required = true };
@@ -159,7 +146,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var review = new PiaThirdPartyReview(parse.GetValue(body)!, Date(parse.GetValue(on), "--reviewed-on"), parse.GetValue(findings)!, parse.GetValue(result));
             return Record(ward, log => ward.Assessments.RecordReview(parse.GetValue(file)!, Version(parse.GetValue(version)), review, staff,
                 RegistryCommands.BatchTerminal(), log), "第三者点検を記録しました。");
@@ -169,7 +156,7 @@ public static class PiaAssessmentCommands
 
     private static Command StepCommand(string name, string description, bool submit)
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var version = VersionOption();
         var by = ByOption();
@@ -177,7 +164,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var number = Version(parse.GetValue(version));
             return Record(ward, log =>
             {
@@ -190,7 +177,7 @@ public static class PiaAssessmentCommands
 
     private static Command ListCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption(required: false);
         var json = CliOptions.Json();
         var command = new Command("list", "every version of the ward's assessments (or of one file) with status, figures, comment period and review") { municipality, file, json };
@@ -230,7 +217,7 @@ public static class PiaAssessmentCommands
 
     private static Command YearlyReviewAddCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var year = new Option<string>("--fiscal-year") { Description = "the fiscal year (年度, April–March) reviewed, e.g. 2026", Required = true };
         var on = new Option<string>("--done-on") { Description = "the day of the review (yyyy-MM-dd)", Required = true };
@@ -240,7 +227,7 @@ public static class PiaAssessmentCommands
         command.SetAction(parse =>
         {
             var ward = Open(parse, municipality);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var fiscalYear = int.TryParse(parse.GetValue(year), NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y is >= 1900 and <= 9999
                 ? y
                 : throw new UsageException("--fiscal-year: a year such as 2026 (年度は西暦の4桁で指定してください)");
@@ -262,18 +249,10 @@ public static class PiaAssessmentCommands
         reviews = v.Reviews.Select(r => new { body = r.Body, reviewedOn = r.ReviewedOn, findings = r.Findings, result = r.Result }),
     };
 
-    private static string Staff(string? text) =>
-        Renkei.Municipality.Staff.StaffId.TryParse(text, out var id) ? id.Value : throw new UsageException("--by: not a staff id (職員IDの形式ではありません)");
-
     private static int Version(string? text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 9999
             ? value
             : throw new UsageException("--version: a version number from 1 (版の番号は1以上の整数で指定してください)");
-
-    private static DateOnly Date(string? text, string option) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new UsageException($"{option}: a date as yyyy-MM-dd (日付は yyyy-MM-dd で指定してください)");
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -55,28 +55,38 @@ public static class PiaCommands
         return command;
     }
 
-    private static Option<string> Municipality() => new("--municipality", "-m")
+    // The options and parsing every `pia` command shares (PiaMeasureCommands and PiaAssessmentCommands use them too).
+
+    internal static Option<string> MunicipalityOption() => new("--municipality", "-m")
     {
         Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
         Required = true,
     };
 
-    private static Option<string> FileOption() => new("--file") { Description = "the file's code in the ward's inventory (policy/municipality/pia-files-*.json)", Required = true };
+    internal static Option<string> FileOption(bool required = true) =>
+        new("--file") { Description = "the file's code in the ward's inventory (policy/municipality/pia-files-*.json)", Required = required };
 
-    private static Option<string> ByOption() => new("--by") { Description = "who records it: your own staff id (an active account of the ward)", Required = true };
+    internal static Option<string> ByOption() => new("--by") { Description = "who records it: your own staff id (an active account of the ward)", Required = true };
+
+    /// <summary>The data directory and the ward <paramref name="municipality"/> names, which must be in it.</summary>
+    internal static (DataLayout Layout, Core.Numbers.LocalGovernmentCode Code) Ward(ParseResult parse, Option<string> municipality)
+    {
+        var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
+        var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
+        if (!layout.MunicipalityExists(code))
+            throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+        return (layout, code);
+    }
 
     private static PiaAssessor Open(ParseResult parse, Option<string> municipality, out DataLayout layout, out Core.Numbers.LocalGovernmentCode code)
     {
-        code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
-        layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-        if (!layout.MunicipalityExists(code))
-            throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+        (layout, code) = Ward(parse, municipality);
         return new PiaAssessor(layout.MunicipalityDatabase(code));
     }
 
     private static Command AssessCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var json = CliOptions.Json();
         var command = new Command("assess", "every file of the ward with its live figures, computed level, declared level and what follows") { municipality, json };
         command.SetAction(parse =>
@@ -110,7 +120,7 @@ public static class PiaCommands
 
     private static Command DocumentCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var mayor = new Option<string>("--mayor-title") { Description = "the assessing body as printed (評価実施機関), e.g. 品川区長", Required = true };
         var output = new Option<string>("--out") { Description = "the PDF to write", Required = true };
@@ -157,7 +167,7 @@ public static class PiaCommands
 
     private static Command ContractorAddCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var company = new Option<string>("--company") { Description = "the contractor's name (委託先)", Required = true };
         var handlers = new Option<string>("--handlers") { Description = "how many of its people handle the file", Required = true };
@@ -168,10 +178,10 @@ public static class PiaCommands
         command.SetAction(parse =>
         {
             var assessor = Open(parse, municipality, out var layout, out var code);
-            var staff = Staff(parse.GetValue(by));
+            var staff = StaffId(parse.GetValue(by));
             var count = Count(parse.GetValue(handlers), "--handlers", "取扱者数");
-            var contractor = new PiaContractor(parse.GetValue(file)!, parse.GetValue(company)!, (int)Math.Min(count, int.MaxValue), Date(parse.GetValue(from), "--from")!.Value,
-                Date(parse.GetValue(to), "--to"));
+            var contractor = new PiaContractor(parse.GetValue(file)!, parse.GetValue(company)!, (int)Math.Min(count, int.MaxValue), Date(parse.GetValue(from), "--from"),
+                OptionalDate(parse.GetValue(to), "--to"));
             using var log = AuditCommands.OpenOperationLog(layout, code);
             Refusing(() => assessor.AddContractor(contractor, staff, RegistryCommands.BatchTerminal(), log));
             Console.WriteLine("外部委託先を登録しました（操作記録に記録しました）。`renkei pia assess` で取扱者数を確認できます。");
@@ -182,7 +192,7 @@ public static class PiaCommands
 
     private static Command IncidentAddCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = FileOption();
         var on = new Option<string>("--occurred-on") { Description = "the day it happened (yyyy-MM-dd)", Required = true };
         var description = new Option<string>("--description") { Description = "what happened (no personal data)", Required = true };
@@ -194,8 +204,8 @@ public static class PiaCommands
         command.SetAction(parse =>
         {
             var assessor = Open(parse, municipality, out var layout, out var code);
-            var staff = Staff(parse.GetValue(by));
-            var incident = new PiaIncident(parse.GetValue(file)!, Date(parse.GetValue(on), "--occurred-on")!.Value, parse.GetValue(description)!,
+            var staff = StaffId(parse.GetValue(by));
+            var incident = new PiaIncident(parse.GetValue(file)!, Date(parse.GetValue(on), "--occurred-on"), parse.GetValue(description)!,
                 parse.GetValue(serious), parse.GetValue(reported), parse.GetValue(handling));
             using var log = AuditCommands.OpenOperationLog(layout, code);
             Refusing(() => assessor.AddIncident(incident, staff, RegistryCommands.BatchTerminal(), log));
@@ -205,15 +215,19 @@ public static class PiaCommands
         return command;
     }
 
-    private static string Staff(string? text) =>
-        Renkei.Municipality.Staff.StaffId.TryParse(text, out var id) ? id.Value : throw new UsageException("--by: not a staff id (職員IDの形式ではありません)");
+    internal static string StaffId(string? text, string option = "--by") =>
+        Renkei.Municipality.Staff.StaffId.TryParse(text, out var id) ? id.Value : throw new UsageException($"{option}: not a staff id (職員IDの形式ではありません)");
 
-    private static DateOnly? Date(string? text, string option) =>
+    internal static DateOnly Date(string? text, string option) =>
+        OptionalDate(text, option) ?? throw new UsageException($"{option}: a date as yyyy-MM-dd (日付は yyyy-MM-dd で指定してください)");
+
+    internal static DateOnly? OptionalDate(string? text, string option) =>
         text is null ? null
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
         : throw new UsageException($"{option}: a date as yyyy-MM-dd (日付は yyyy-MM-dd で指定してください)");
 
-    private static void Refusing(Action act)
+    /// <summary>Runs a step; a value the step refuses (<see cref="ArgumentException"/>, naming the field) is a usage error (exit 2).</summary>
+    internal static void Refusing(Action act)
     {
         try
         {

@@ -4,6 +4,7 @@ using Renkei.Core.Text;
 using Renkei.Municipality.Pia;
 using Renkei.Network.Contracts;
 using Renkei.Network.Policy;
+using static Renkei.Cli.Commands.PiaCommands;
 
 namespace Renkei.Cli.Commands;
 
@@ -33,21 +34,13 @@ public static class PiaMeasureCommands
             r.ProviderClass == InstitutionClass.Municipality, r.Kind, policy.KindName(r.Kind) ?? r.Kind, r.Source));
     }
 
-    private static Option<string> Municipality() => new("--municipality", "-m")
-    {
-        Description = "local government code (131091 品川区, 131113 大田区, 131199 板橋区, …)",
-        Required = true,
-    };
-
-    private static Option<string> By() => new("--by") { Description = "who records it: your own staff id (an active account of the ward)", Required = true };
-
     private static Command TrainingAddCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var staff = new Option<string>("--staff") { Description = "the staff id of the member who attended", Required = true };
         var course = new Option<string>("--course") { Description = "the course (研修の名称)", Required = true };
         var on = new Option<string>("--attended-on") { Description = "the day attended (yyyy-MM-dd)", Required = true };
-        var by = By();
+        var by = ByOption();
         var command = new Command("add", "record that a staff member attended a course on handling specific personal information") { municipality, staff, course, on, by };
         command.SetAction(parse =>
         {
@@ -64,13 +57,13 @@ public static class PiaMeasureCommands
 
     private static Command SelfInspectionAddCommand()
     {
-        var municipality = Municipality();
+        var municipality = MunicipalityOption();
         var file = new Option<string>("--file") { Description = "the file's code in the ward's inventory (policy/municipality/pia-files-*.json)", Required = true };
         var on = new Option<string>("--inspected-on") { Description = "the day of the inspection (yyyy-MM-dd)", Required = true };
         var inspector = new Option<string>("--inspector") { Description = "who inspected (点検者), e.g. 戸籍住民課長", Required = true };
         var result = new Option<string>("--result") { Description = "the result (点検結果), e.g. 適正 / 要改善", Required = true };
         var findings = new Option<string>("--findings") { Description = "what was found (指摘事項; no personal data)" };
-        var by = By();
+        var by = ByOption();
         var command = new Command("add", "record a self-inspection of a file") { municipality, file, on, inspector, result, findings, by };
         command.SetAction(parse =>
         {
@@ -88,30 +81,7 @@ public static class PiaMeasureCommands
 
     private static (PiaMeasures Measures, DataLayout Layout, Core.Numbers.LocalGovernmentCode Code) Open(ParseResult parse, Option<string> municipality)
     {
-        var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
-        var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-        if (!layout.MunicipalityExists(code))
-            throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+        var (layout, code) = Ward(parse, municipality);
         return (new PiaMeasures(layout.MunicipalityDatabase(code)), layout, code);
-    }
-
-    private static string StaffId(string? text, string option) =>
-        Renkei.Municipality.Staff.StaffId.TryParse(text, out var id) ? id.Value : throw new UsageException($"{option}: not a staff id (職員IDの形式ではありません)");
-
-    private static DateOnly Date(string? text, string option) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new UsageException($"{option}: a date as yyyy-MM-dd (日付は yyyy-MM-dd で指定してください)");
-
-    private static void Refusing(Action act)
-    {
-        try
-        {
-            act();
-        }
-        catch (ArgumentException refused)
-        {
-            throw new UsageException(refused.Message.Split(" (Parameter", 2)[0]);
-        }
     }
 }

@@ -26,10 +26,7 @@ public static class PiaReferenceCommands
         var command = new Command("compare", "the ward's computed levels beside Shinagawa's 表7 and Itabashi's 44 published assessments") { municipality, json };
         command.SetAction(parse =>
         {
-            var code = ServeCommand.ParseMunicipality(parse.GetValue(municipality));
-            var layout = new DataLayout(parse.GetValue(CliOptions.DataDirectory)!);
-            if (!layout.MunicipalityExists(code))
-                throw new UsageException($"--municipality: this data directory holds no ward {code.Digits} (このデータディレクトリに団体 {code.Digits} はありません)");
+            var (layout, code) = PiaCommands.Ward(parse, municipality);
             var assessor = new PiaAssessor(layout.MunicipalityDatabase(code));
             var lists = PiaReferenceList.LoadDefault();
             var demo = assessor.AssessAll();
