@@ -7,6 +7,7 @@ using Renkei.Holders;
 using Renkei.Infrastructure;
 using Renkei.Intermediate;
 using Renkei.IssuanceCentre;
+using Renkei.Kiosk;
 using Renkei.Jlis;
 using Renkei.Jlis.Contracts;
 using Renkei.Municipality.Service;
@@ -21,7 +22,7 @@ namespace Renkei.Country;
 /// <summary>
 /// One institution of a country per process (<c>renkei serve --role … --config appsettings.json</c>): the role's modules
 /// start from the .NET configuration system — the file's sections are exactly the modules' options (<c>Network</c>,
-/// <c>Jlis</c>, <c>Ward</c>, <c>Intermediate</c>, <c>Holder</c>, <c>Portal</c>, <c>IssuanceCentre</c>) plus <see cref="ServeOptions"/> — and
+/// <c>Jlis</c>, <c>Ward</c>, <c>Intermediate</c>, <c>Holder</c>, <c>Portal</c>, <c>IssuanceCentre</c>, <c>Kiosk</c>) plus <see cref="ServeOptions"/> — and
 /// environment variables override any key (<c>Ward__Database=postgres:…</c>). A ward's API gets its staff directory and
 /// operation log as <see cref="CountryBuilder"/> gives them (<see cref="WardApplication"/>).
 /// </summary>
@@ -49,6 +50,7 @@ public static class CountryRoles
         CountryRole.Municipality => [WardOptions.Section, IntermediateOptions.Section],
         CountryRole.Holder => [HolderOptions.Section, IntermediateOptions.Section],
         CountryRole.IssuanceCentre => [IssuanceCentreOptions.Section],
+        CountryRole.Kiosk => [KioskOptions.Section],
         _ => [PortalOptions.Section],
     };
 
@@ -103,6 +105,7 @@ public static class CountryRoles
             CountryRole.Municipality => Required("Ward:KeyDirectory", "the ward's institution keys"),
             CountryRole.Holder => Path.Combine(Required("Holder:KeyDirectory", "the holder's keys"), "institution"),
             CountryRole.IssuanceCentre => Required("IssuanceCentre:KeyDirectory", "the issuance centre's institution keys"),
+            CountryRole.Kiosk => Required("Kiosk:KeyDirectory", "the kiosk's keys"),
             _ => Required("Portal:KeyDirectory", "the portal's institution keys"),
         });
     }
@@ -115,6 +118,7 @@ public static class CountryRoles
         CountryRole.Municipality => "Ward:Code",
         CountryRole.Holder => "Holder:InstitutionCode",
         CountryRole.IssuanceCentre => "IssuanceCentre:Code",
+        CountryRole.Kiosk => "Kiosk:Code",
         _ => "Portal:InstitutionCode",
     };
 
@@ -126,7 +130,8 @@ public static class CountryRoles
     };
 
     /// <summary>Where a written file says the peers are until the operator names them (RFC 2606 names: nothing answers there).</summary>
-    public static readonly Uri PlaceholderNetwork = new("https://network.example:8443/"), PlaceholderJlis = new("https://jlis.example:8443/");
+    public static readonly Uri PlaceholderNetwork = new("https://network.example:8443/"), PlaceholderJlis = new("https://jlis.example:8443/"),
+        PlaceholderIssuanceCentre = new("https://issuance.example:8443/");
 
     /// <summary>
     /// A complete starting file's settings for <paramref name="role"/> (<c>renkei serve --write-config</c>): every module
@@ -196,6 +201,18 @@ public static class CountryRoles
                         JlisAddress = PlaceholderJlis,
                     }),
                     (ServeOptions.Section, Serve(centreCode)));
+            case CountryRole.Kiosk:
+                // The screen is the device's own browser: plain HTTP on loopback; the centre is reached over mutual TLS.
+                var kioskCode = code ?? "KIOSK-0001";
+                var kioskServe = Serve(kioskCode);
+                kioskServe.Listen = new ListenSetting { Address = "127.0.0.1", Port = 8080 };
+                return ServiceSettings.From(
+                    (KioskOptions.Section, new KioskOptions
+                    {
+                        Code = kioskCode, Location = name?.Trim() ?? "設置場所（画面に表示されます）", KeyDirectory = layout.KioskKeyDirectory(kioskCode),
+                        CentreAddress = PlaceholderIssuanceCentre, CentreCode = IssuanceCentreDeclaration.DemoCode,
+                    }),
+                    (ServeOptions.Section, kioskServe));
             default:
                 var portalCode = code ?? PortalRoutes.DemoPortalCode;
                 return ServiceSettings.From(
@@ -260,6 +277,10 @@ public static class CountryRoles
                 case CountryRole.IssuanceCentre:
                     await start.ModuleAsync("issuance-centre", IssuanceCentreOptions.Section, serve.Listen, null, b => b.AddIssuanceCentre(),
                         a => a.MapIssuanceCentreApi());
+                    break;
+                case CountryRole.Kiosk:
+                    // Like the portal's pages, the screen is plain HTTP (its routes answer loopback only); its calls to the centre use the node's mutual TLS.
+                    await start.ModuleAsync(KioskModule.ServiceName, KioskOptions.Section, serve.Listen, null, b => b.AddKiosk(), a => a.MapKiosk(), serveTls: false);
                     break;
             }
             return running;

@@ -18,6 +18,11 @@ public enum CountryRole
     Portal,
     /// <summary>証明書交付センター (section <c>IssuanceCentre</c>; <c>--role issuance-centre</c>): the kiosks' sessions and transaction log.</summary>
     IssuanceCentre,
+    /// <summary>
+    /// キオスク端末 (section <c>Kiosk</c>): the touch screen, served over plain HTTP to the device's own browser only (loopback),
+    /// and its signed requests to the issuance centre (mutual TLS with <c>Serve:Tls</c>). No database: it keeps nothing.
+    /// </summary>
+    Kiosk,
 }
 
 /// <summary>

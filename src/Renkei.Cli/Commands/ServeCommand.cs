@@ -11,7 +11,7 @@ using Renkei.ServiceDefaults;
 namespace Renkei.Cli.Commands;
 
 /// <summary>
-/// <c>renkei serve --role network|jlis|municipality|holder|portal --config appsettings.json</c>: one institution per process
+/// <c>renkei serve --role network|jlis|municipality|holder|portal|issuance-centre|kiosk --config appsettings.json</c>: one institution per process
 /// (<see cref="CountryRoles"/>; docs/deployment.md). <c>--write-config &lt;file&gt;</c> writes a complete starting file for
 /// the role; <c>--public-keys</c> prints the institution's public keys (for the network's registry) and exits. A wrong
 /// file or setting exits 2 naming the file and the setting.
@@ -27,7 +27,7 @@ public static class ServeCommand
 
     public static void AddTo(RootCommand root)
     {
-        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality, holder, portal or issuance-centre", Required = true };
+        var role = new Option<string>("--role") { Description = "which institution to run: network, jlis, municipality, holder, portal, issuance-centre or kiosk", Required = true };
         role.AcceptOnlyFromAmong([.. CountryRoles.Names]);
         var config = new Option<FileInfo?>("--config") { Description = "the role's configuration file (appsettings-style JSON; environment variables Section__Key override it; see docs/deployment.md)" };
         var publicKeys = new Option<bool>("--public-keys") { Description = "print the institution's public signing and sealing keys as JSON (for the network's registry) and exit" };

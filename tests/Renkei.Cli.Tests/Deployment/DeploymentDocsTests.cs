@@ -17,7 +17,7 @@ public sealed partial class DeploymentDocsTests : IDisposable
     private static readonly Dictionary<string, CountryRole> RoleOfSection = new(StringComparer.Ordinal)
     {
         ["Network"] = CountryRole.Network, ["Jlis"] = CountryRole.Jlis, ["Ward"] = CountryRole.Municipality, ["Holder"] = CountryRole.Holder,
-        ["Portal"] = CountryRole.Portal, ["IssuanceCentre"] = CountryRole.IssuanceCentre,
+        ["Portal"] = CountryRole.Portal, ["IssuanceCentre"] = CountryRole.IssuanceCentre, ["Kiosk"] = CountryRole.Kiosk,
     };
 
     private static string Document => File.ReadAllText(RepositoryFiles.Path("docs", "deployment.md")).ReplaceLineEndings("\n");
