@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using Renkei.Core.Numbers;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
@@ -22,10 +20,7 @@ public class PiaAssessmentCommandTests : IDisposable
     [Fact]
     public async Task A_full_assessment_goes_through_comment_period_and_review_to_publication_and_assess_prints_the_alerts()
     {
-        var csv = _data.File("register.csv");
-        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
-            + $"1,{ResidentCode.FromBody(3000000001).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目1番1号,2000-01-01,0,,\n", new UTF8Encoding(false));
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        await PiaCommandTests.ImportShinagawaResidentsAsync(_data, 1);
         var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
         const string File_ = "resident-register";
 

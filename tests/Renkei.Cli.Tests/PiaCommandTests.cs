@@ -45,12 +45,7 @@ public class PiaCommandTests : IDisposable
     [Fact]
     public async Task Assess_lists_every_file_with_its_live_figures_and_a_contractor_raises_the_handlers()
     {
-        var csv = _data.File("register.csv");
-        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
-            + string.Concat(Enumerable.Range(1, 3).Select(i =>
-                $"{i},{ResidentCode.FromBody(3000000000 + i).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目{i}番1号,2000-01-01,0,,\n")),
-            new UTF8Encoding(false));
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        await ImportShinagawaResidentsAsync(_data, 3);
 
         var added = await CliProcess.RunAsync(_data.Path, "pia", "contractor", "add", "--municipality", "131091", "--file", "resident-register",
             "--company", "株式会社デモ情報サービス", "--handlers", "600", "--from", "2020-04-01", "--by", "admin01");
@@ -81,5 +76,16 @@ public class PiaCommandTests : IDisposable
         var text = await CliProcess.RunAsync(_data.Path, "pia", "assess", "--municipality", "131091");
         Assert.Contains("住民基本台帳ファイル", text.StandardOutput);
         Assert.Contains("宣言した評価: 基礎項目評価及び全項目評価", text.StandardOutput);
+    }
+
+    /// <summary>Imports <paramref name="count"/> one-person households into 品川区's register of the data directory, through the CLI.</summary>
+    internal static async Task ImportShinagawaResidentsAsync(TempDirectory data, int count)
+    {
+        var csv = data.File("register.csv");
+        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
+            + string.Concat(Enumerable.Range(1, count).Select(i =>
+                $"{i},{ResidentCode.FromBody(3000000000 + i).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目{i}番1号,2000-01-01,0,,\n")),
+            new UTF8Encoding(false));
+        Assert.Equal(0, (await CliProcess.RunAsync(data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
     }
 }

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using Renkei.Core.Numbers;
 using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests;
@@ -15,12 +13,7 @@ public class PiaCompareCommandTests : IDisposable
     [Fact]
     public async Task Compare_prints_each_affair_with_the_demos_live_level_and_the_published_ones()
     {
-        var csv = _data.File("register.csv");
-        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
-            + string.Concat(Enumerable.Range(1, 3).Select(i =>
-                $"{i},{ResidentCode.FromBody(3000000000 + i).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目{i}番1号,2000-01-01,0,,\n")),
-            new UTF8Encoding(false));
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        await PiaCommandTests.ImportShinagawaResidentsAsync(_data, 3);
 
         var outcome = await CliProcess.RunAsync(_data.Path, "pia", "compare", "--municipality", "131091", "--json");
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);

@@ -1,4 +1,3 @@
-using System.Text;
 using Renkei.Core.Numbers;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Staff;
@@ -19,12 +18,7 @@ public class PiaMeasureCommandTests : IDisposable
     [Fact]
     public async Task Training_self_inspection_and_incident_handling_come_back_in_the_full_assessment()
     {
-        var csv = _data.File("register.csv");
-        File.WriteAllText(csv, "household_number,resident_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,relationship,address,resident_since,foreign_resident,nationality,individual_number\n"
-            + string.Concat(Enumerable.Range(1, 3).Select(i =>
-                $"{i},{ResidentCode.FromBody(3000000000 + i).Digits},品川,太郎,シナガワ,タロウ,1980-04-01,1,世帯主,東京都品川区大井一丁目{i}番1号,2000-01-01,0,,\n")),
-            new UTF8Encoding(false));
-        Assert.Equal(0, (await CliProcess.RunAsync(_data.Path, "registry", "import", csv, "--municipality", "131091")).ExitCode);
+        await PiaCommandTests.ImportShinagawaResidentsAsync(_data, 3);
         var layout = new DataLayout(new DirectoryInfo(_data.Path));
         var shinagawa = LocalGovernmentCode.ParseOrThrow("131091");
         var directory = new StaffDirectory(layout.MunicipalityDatabase(shinagawa), AffairCatalogue.LoadDefault(), layout.MunicipalityTotpKeyFile(shinagawa),
