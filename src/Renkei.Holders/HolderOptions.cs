@@ -67,6 +67,7 @@ internal sealed class HolderOptionsValidator(bool databaseRegistered) : IValidat
         var failures = new List<string>();
         if (options.Kind is not { } kind || !Enum.IsDefined(kind))
             failures.Add($"{s}:Kind is required: {nameof(HolderKind.PensionOrganisation)} or {nameof(HolderKind.HealthInsurer)}");
+        else Pia.HolderPia.Files(kind).Check(failures);
         if (!HolderInstitutions.IsInstitutionCode(options.InstitutionCode))
             failures.Add($"{s}:InstitutionCode must be 6–8 of 0-9 and A-Z");
         else if (options.Kind == HolderKind.HealthInsurer && !HolderInstitutions.IsInsurerNumber(options.InstitutionCode))

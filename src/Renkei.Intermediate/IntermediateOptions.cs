@@ -77,6 +77,7 @@ internal sealed class IntermediateOptionsValidator(bool databaseRegistered) : IV
             else if (!IsEcdsaPublicKey(options.NetworkSigningPublicKey))
                 failures.Add(s + "NetworkSigningPublicKey is not an ECDSA public key (SubjectPublicKeyInfo DER, base64)");
         }
+        Pia.IntermediatePia.Files.Check(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -129,6 +129,7 @@ internal sealed class JlisOptionsValidator(bool databaseRegistered) : IValidateO
                 failures.Add($"{s}Pki:KeyFileIterations must be at least {JpkiOptions.MinimumKeyFileIterations}");
             if (pki.CrlValidity <= TimeSpan.Zero) failures.Add(s + "Pki:CrlValidity must be positive");
         }
+        Pia.JlisPia.Files.Check(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

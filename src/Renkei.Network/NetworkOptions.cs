@@ -93,6 +93,7 @@ internal sealed class NetworkOptionsValidator(bool databaseRegistered) : IValida
         if (options.TreeHeadInterval < TimeSpan.Zero) failures.Add(s + "TreeHeadInterval must not be negative");
         for (var i = 0; i < options.Institutions.Count; i++)
             if (string.IsNullOrWhiteSpace(options.Institutions[i].Code)) failures.Add($"{s}Institutions:{i}:Code is required");
+        Pia.NetworkPia.Files.Check(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

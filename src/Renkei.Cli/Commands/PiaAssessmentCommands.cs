@@ -77,7 +77,7 @@ public static class PiaAssessmentCommands
             var ward = Open(parse, municipality);
             var staff = StaffId(parse.GetValue(by));
             AssessmentLevel? chosen = parse.GetValue(level) is { } text
-                ? Enum.GetValues<AssessmentLevel>().Cast<AssessmentLevel?>().FirstOrDefault(l => l!.Value.Code() == text)
+                ? AssessmentLevels.FromCode(text)
                   ?? throw new UsageException("--level: basic, basic+priority or basic+full (評価の区分の指定が正しくありません)")
                 : null;
             PiaAssessmentVersion? created = null;

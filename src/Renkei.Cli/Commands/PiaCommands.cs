@@ -87,10 +87,18 @@ public static class PiaCommands
     private static Command AssessCommand()
     {
         var municipality = MunicipalityOption();
+        municipality.Required = false;
+        var institution = PiaInstitutionCommands.InstitutionOption();
         var json = CliOptions.Json();
-        var command = new Command("assess", "every file of the ward with its live figures, computed level, declared level and what follows") { municipality, json };
+        var command = new Command("assess", "every file of a ward (--municipality) or of another institution (--institution) with its live figures, computed level, declared level and what follows")
+        {
+            municipality, institution, json,
+        };
         command.SetAction(parse =>
         {
+            if ((parse.GetValue(municipality) is null) == (parse.GetValue(institution) is null))
+                throw new UsageException("give either --municipality or --institution (--municipality か --institution のどちらか一方を指定してください)");
+            if (parse.GetValue(institution) is { } other) return PiaInstitutionCommands.Assess(parse, other, parse.GetValue(json));
             var assessor = Open(parse, municipality, out var layout, out var code);
             var files = assessor.AssessAll();
             var alerts = new PiaAlerts(new PiaAssessments(layout.MunicipalityDatabase(code), assessor));

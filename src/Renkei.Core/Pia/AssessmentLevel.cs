@@ -28,6 +28,10 @@ public static class AssessmentLevels
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
 
+    /// <summary>The level whose <see cref="Code"/> is <paramref name="code"/>, or null.</summary>
+    public static AssessmentLevel? FromCode(string? code) =>
+        Enum.GetValues<AssessmentLevel>().Cast<AssessmentLevel?>().FirstOrDefault(l => l!.Value.Code() == code);
+
     public static string Japanese(this AssessmentLevel level) => level switch
     {
         AssessmentLevel.None => "評価の実施は義務付けられない",
@@ -36,6 +40,20 @@ public static class AssessmentLevels
         AssessmentLevel.BasicFull => "基礎項目評価及び全項目評価",
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
+
+    /// <summary>What follows when a file's figures call for <paramref name="computed"/> and its published assessment declares <paramref name="declared"/>, in Japanese.</summary>
+    public static string FollowUp(AssessmentLevel computed, AssessmentLevel declared) =>
+        computed > declared
+            ? $"宣言した評価（{declared.Japanese()}）を超えています。{computed.Japanese()}を実施し、評価書を再提出してください。"
+            : computed < declared
+                ? computed == AssessmentLevel.None
+                    ? "現在の数値では評価の実施は義務付けられません（宣言した評価はそれ以上のため、そのままで問題ありません）。"
+                    : $"現在の数値では{computed.Japanese()}で足ります（宣言した評価はそれ以上のため、そのままで問題ありません）。"
+                : "宣言した評価のとおりです。";
+
+    /// <summary>A stable code for programs: <c>reassess</c> (re-assess before going on, 再評価が必要), <c>above-need</c> or <c>ok</c>.</summary>
+    public static string FollowUpCode(AssessmentLevel computed, AssessmentLevel declared) =>
+        computed > declared ? "reassess" : computed < declared ? "above-need" : "ok";
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.Globalization;
 using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Contracts;

@@ -464,7 +464,7 @@ public sealed class PiaAssessments
     private PiaFile KnownFile(string? code) =>
         _assessor.Inventory.Find(code) ?? throw new ArgumentException("file: not a file of the inventory (特定個人情報ファイルの指定が正しくありません)", nameof(code));
 
-    private static AssessmentLevel Level(string code) => Enum.GetValues<AssessmentLevel>().First(l => l.Code() == code);
+    private static AssessmentLevel Level(string code) => AssessmentLevels.FromCode(code)!.Value;
 
     private static string Text(string? text, string field, string japanese, int max) =>
         string.IsNullOrWhiteSpace(text) || text.Trim().Length > max || text.Any(c => char.IsControl(c) && c != '\n')

@@ -27,14 +27,10 @@ public sealed record PiaFileAssessment(PiaFile File, DateOnly AsOf, long People,
     public bool NeedsReassessment => Computed > File.DeclaredLevel;
 
     /// <summary>What follows, in Japanese.</summary>
-    public string FollowUp => NeedsReassessment
-        ? $"宣言した評価（{File.DeclaredLevel.Japanese()}）を超えています。{Computed.Japanese()}を実施し、評価書を再提出してください。"
-        : Computed < File.DeclaredLevel
-            ? $"現在の数値では{Computed.Japanese()}で足ります（宣言した評価はそれ以上のため、そのままで問題ありません）。"
-            : "宣言した評価のとおりです。";
+    public string FollowUp => AssessmentLevels.FollowUp(Computed, File.DeclaredLevel);
 
     /// <summary>A stable code for programs: <c>ok</c>, <c>reassess</c> or <c>above-need</c>.</summary>
-    public string FollowUpCode => NeedsReassessment ? "reassess" : Computed < File.DeclaredLevel ? "above-need" : "ok";
+    public string FollowUpCode => AssessmentLevels.FollowUpCode(Computed, File.DeclaredLevel);
 }
 
 /// <summary>
@@ -88,7 +84,7 @@ public sealed class PiaAssessor
             .With("@f", file.Code).With("@since", Day(today.AddYears(-1))).With("@today", day).ScalarInt64() > 0;
         // The published assessment's level is the file's declared level; the inventory's until one is published (PiaAssessments).
         if (connection.Command("SELECT level FROM pia_assessments WHERE file_code = @f AND status = 'published'").With("@f", file.Code).ExecuteScalar() is string published)
-            file = file with { DeclaredLevel = Enum.GetValues<AssessmentLevel>().First(l => l.Code() == published) };
+            file = file with { DeclaredLevel = AssessmentLevels.FromCode(published)!.Value };
         return new PiaFileAssessment(file, today, people, staff, contractors, serious, _thresholds.Decide(people, staff + contractors, serious));
     }
 

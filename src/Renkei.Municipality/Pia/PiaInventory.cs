@@ -72,7 +72,7 @@ public sealed class PiaInventory
             var population = Populations.FirstOrDefault(p => p.Code == entry.Population).Value
                 ?? throw Fail($"population: one of {string.Join(", ", Populations.Select(p => p.Code))}");
             if (string.IsNullOrWhiteSpace(entry.Department)) throw Fail("department (所管課) is missing");
-            var declared = Enum.GetValues<AssessmentLevel>().Cast<AssessmentLevel?>().FirstOrDefault(l => l!.Value.Code() == entry.DeclaredLevel)
+            var declared = AssessmentLevels.FromCode(entry.DeclaredLevel)
                 ?? throw Fail("declaredLevel: none, basic, basic+priority or basic+full");
             var citation = PolicyFile.Citation(entry.SourceLine, entry.CitationChecked, entry.CitationNote, Fail);
             files.Add(new PiaFile(entry.Code!, entry.Name.Trim(), entry.Affairs, entry.System, population, entry.Department.Trim(), declared, citation));

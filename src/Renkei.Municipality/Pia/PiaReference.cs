@@ -95,7 +95,7 @@ public sealed class PiaReferenceList
     }
 
     private static AssessmentLevel? Level(string? code) =>
-        Enum.GetValues<AssessmentLevel>().Where(l => l != AssessmentLevel.None).Cast<AssessmentLevel?>().FirstOrDefault(l => l!.Value.Code() == code);
+        AssessmentLevels.FromCode(code) is { } level && level != AssessmentLevel.None ? level : null;
 
     private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
 

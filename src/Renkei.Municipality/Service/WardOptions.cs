@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Renkei.Core.Numbers;
@@ -188,7 +189,7 @@ internal sealed class WardOptionsValidator(bool databaseRegistered, IServiceProv
             {
                 Kiosk.KioskServiceRules.Load(kioskFile);
             }
-            catch (Affairs.PolicyFileException e)
+            catch (PolicyFileException e)
             {
                 failures.Add($"{S}:Kiosk:File: {e.Message}");
             }

@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using Renkei.Municipality.Affairs;
 using Renkei.TestSupport;
 using static Renkei.Municipality.Tests.Affairs.PolicyFixtures;

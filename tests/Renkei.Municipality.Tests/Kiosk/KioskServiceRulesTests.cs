@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.Globalization;
 using System.Text;
 using Renkei.Municipality.Affairs;

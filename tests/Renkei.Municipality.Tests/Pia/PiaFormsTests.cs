@@ -1,3 +1,4 @@
+using Renkei.Core.Policy;
 using System.Text;
 using Renkei.Core.Dates;
 using Renkei.Core.Pia;

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Renkei.Core.Policy;
 
-namespace Renkei.Municipality.Affairs;
+namespace Renkei.Core.Policy;
 
 /// <summary>A policy data file that cannot be used: names the file, and the line and entry where known.</summary>
 public sealed class PolicyFileException(string file, int? line, string problem)
@@ -20,7 +19,7 @@ public sealed class PolicyFileException(string file, int? line, string problem)
 /// (<c>version</c>, <c>source</c> …) and arrays of entries. Each entry is deserialised on its own
 /// so an error can name its line; unknown properties are errors (a typo must not silently drop a rule).
 /// </summary>
-internal sealed partial class PolicyFile
+public sealed partial class PolicyFile
 {
     private static readonly JsonSerializerOptions EntryOptions = new(JsonSerializerDefaults.Web)
     {
