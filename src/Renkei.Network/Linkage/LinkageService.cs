@@ -29,7 +29,7 @@ internal sealed record Evaluation(LinkageOutcome Outcome, string? RefusalCode, s
 /// → provider's token issued? → forward <see cref="ProvideRequest"/> to the provider's node (timeout, no retry) → check
 /// the provider's signature → record (情報提供等記録) → answer. Every refusal and every unavailable provider is recorded
 /// too. Immediate queries are idempotent by request id: the first answer is stored with the record, in one transaction,
-/// and a retry returns it without a second record.
+/// and a retry returns it without a second record — also when it lands on another instance serving the same database.
 /// </summary>
 internal sealed class LinkageService(
     NetworkStore store,
@@ -42,6 +42,8 @@ internal sealed class LinkageService(
     TimeSpan providerTimeout)
 {
     private const string Operation = "linkage";
+
+    // Saves a second evaluation when a retry reaches this same instance; correctness does not rest on it (the ledger decides).
     private readonly ConcurrentDictionary<Guid, (string Fingerprint, Task<LinkageResponse> Task)> _inFlight = new();
 
     public async Task<LinkageResponse> ImmediateAsync(LinkageRequest request)
@@ -83,12 +85,23 @@ internal sealed class LinkageService(
         // Not cancelled when the caller hangs up: once the provider may have answered, the record must be written.
         var evaluation = await EvaluateAsync(linkage, CancellationToken.None).ConfigureAwait(false);
         LinkageResponse? response = null;
-        var sequence = await records.AppendAsync(ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, seq) =>
+        long sequence;
+        try
         {
-            response = ToResponse(linkage.RequestId, evaluation, seq);
-            store.CompleteRequest(c, t, linkage.RequestId, Operation, fingerprint,
-                JsonSerializer.Serialize(response, JsonDefaults.Options), clock.GetUtcNow());
-        }).ConfigureAwait(false);
+            sequence = await records.AppendAsync(ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, seq) =>
+            {
+                response = ToResponse(linkage.RequestId, evaluation, seq);
+                store.CompleteRequest(c, t, linkage.RequestId, Operation, fingerprint,
+                    JsonSerializer.Serialize(response, JsonDefaults.Options), clock.GetUtcNow());
+            }).ConfigureAwait(false);
+        }
+        catch (RequestAlreadyAnsweredException)
+        {
+            // Another instance on the same database (a retry that landed there) recorded this request first: its answer
+            // is the answer, and this evaluation leaves no record.
+            return await StoredAsync(linkage.RequestId, fingerprint).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("the request ledger holds the request without its answer");
+        }
         return response ?? ToResponse(linkage.RequestId, evaluation, sequence);
     }
 

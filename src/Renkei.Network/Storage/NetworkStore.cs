@@ -252,11 +252,16 @@ internal sealed class NetworkStore(Database database)
         return await Requests.FindAsync(c, null, requestId, cancellationToken);
     }
 
-    /// <summary>Runs in the provision record's transaction: the request's first answer and the record's index row.</summary>
+    /// <summary>
+    /// Runs in the provision record's transaction: stores the request's first answer. When the request id is already in the
+    /// ledger — the same request answered by another instance on this database, or by this one before — it throws
+    /// <see cref="RequestAlreadyAnsweredException"/>, which rolls the record back: the database, not a process's memory,
+    /// decides that one request id gets one record. On PostgreSQL the claim waits for a concurrent transaction holding the id.
+    /// </summary>
     public void CompleteRequest(DbConnection c, DbTransaction t, Guid requestId, string operation, string fingerprint, string response, DateTimeOffset now)
     {
-        if (Requests.Claim(c, t, requestId, operation, fingerprint, now) is null)
-            Requests.Complete(c, t, requestId, response);
+        if (Requests.Claim(c, t, requestId, operation, fingerprint, now) is not null) throw new RequestAlreadyAnsweredException();
+        Requests.Complete(c, t, requestId, response);
     }
 
     public static void IndexRecord(DbConnection c, DbTransaction t, long idCode, long sequence)
@@ -496,3 +501,6 @@ internal sealed class NetworkStore(Database database)
     private static DateOnly? ParseDate(string? text) =>
         text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>The request id was recorded by another transaction first: this one's record is rolled back and the stored answer is used.</summary>
+internal sealed class RequestAlreadyAnsweredException() : Exception("the request id is already in the request ledger");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Renkei.Core.Audit;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
+using Renkei.Core.Crypto;
 using Renkei.Network.Contracts;
 using Renkei.Network.Records;
 using Renkei.TestSupport;
@@ -135,6 +136,35 @@ public sealed class LinkageTests
         var afterRestart = await h.ClientOf(h.A).LinkageAsync(request);
         Assert.Equal(first.RecordSequence, afterRestart.RecordSequence);
         Assert.Equal(2, Records(h).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Two_instances_on_one_database_answer_a_request_id_once_whichever_receives_it(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider);
+        await using var second = await h.StartNetworkNodeAsync();
+        using var secondHttp = SigningHandler.CreateClient(second.BaseAddress, h.A.Code, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode);
+        var viaSecond = new NetworkHttpClient(secondHttp);
+        var viaFirst = h.ClientOf(h.A);
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        var person = NetworkHarness.Person(21);
+        var token = await h.IssueAsync(h.A, person);
+        h.B.Holdings[await h.IssueAsync(h.B, person)] = """{"a":1}""";
+
+        // Ten request ids, each sent to both instances at once (a client retrying on the other instance behind a balancer).
+        var requests = Enumerable.Range(0, 10).Select(_ => Query(h, token, row.Affair, NetworkHarness.WardB, row.Kind)).ToList();
+        var answers = await Task.WhenAll(requests.Select(async r =>
+        {
+            var both = await Task.WhenAll(viaFirst.LinkageAsync(r), viaSecond.LinkageAsync(r), viaSecond.LinkageAsync(r));
+            return both.Select(a => a.RecordSequence).Distinct().ToList();
+        }));
+
+        Assert.All(answers, sequences => Assert.Single(sequences));
+        var records = Records(h);
+        Assert.Equal(requests.Select(r => r.RequestId).Order(), records.Select(r => r.RequestId).Order());
+        Assert.True(h.Network.VerifyRecords().IsIntact);
+        Assert.True(second.VerifyRecords().IsIntact);
     }
 
     [Theory]
