@@ -19,6 +19,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ServiceInstance.Of(builder.Configuration); // a bad instance name stops the service before it listens
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         RouteAccess.AddDenyByDefault(builder.Services);
         LogRedaction.Add(builder);

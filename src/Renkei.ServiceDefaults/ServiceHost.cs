@@ -98,6 +98,7 @@ public sealed class ServiceHost : IAsyncDisposable
         try
         {
             app.UseExceptionHandler(ErrorResponses.HandlerOptions());
+            ServiceInstance.Use(app);
             if (tls is not null)
             {
                 app.Use(CallerCertificate.RequireCertificateUnlessPublic);

@@ -34,7 +34,11 @@ public static class ServeCommand
         var writeConfig = new Option<FileInfo?>("--write-config") { Description = "write a complete starting configuration file for the role (never over an existing file) and exit" };
         var code = new Option<string?>("--code") { Description = "with --write-config: the institution's code (a ward's local government code, e.g. 131091)" };
         var name = new Option<string?>("--name") { Description = "with --write-config: the institution's name (e.g. 品川区)" };
-        var command = new Command("serve", "run one institution's services until stopped (Ctrl+C)") { role, config, publicKeys, writeConfig, code, name };
+        var instance = new Option<string?>("--instance")
+        {
+            Description = "this instance's name when several serve one database behind a load balancer (a-z, 0-9, '-'; in logs, metrics and the X-Renkei-Instance header)",
+        };
+        var command = new Command("serve", "run one institution's services until stopped (Ctrl+C)") { role, config, publicKeys, writeConfig, code, name, instance };
         var removed = RemovedFlags.Select(f => (Option: new Option<string?>(f.Name) { Hidden = true, Arity = ArgumentArity.ZeroOrOne }, f.Replacement)).ToList();
         foreach (var (option, _) in removed) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,6 +57,12 @@ public static class ServeCommand
                 if (parse.GetResult(option) is { Implicit: false }) throw new UsageException($"{option.Name} is only for --write-config: with --config the file names the institution");
             var file = parse.GetValue(config) ?? throw new UsageException("--config <file> is required (write a starting one with --write-config <file>; see docs/deployment.md)");
             var configuration = Load(file, serveRole);
+            if (parse.GetValue(instance) is { } instanceName)
+            {
+                if (!ServiceInstance.IsName(instanceName)) throw new UsageException("--instance: 1 to 32 of a-z, 0-9 and '-' (インスタンス名の形式が正しくありません)");
+                configuration = new ConfigurationBuilder().AddConfiguration(configuration)
+                    .AddInMemoryCollection([new(ServiceInstance.Setting, instanceName)]).Build();
+            }
             if (parse.GetValue(publicKeys))
             {
                 PrintPublicKeys(file, serveRole, configuration);
@@ -151,7 +161,8 @@ public static class ServeCommand
         }
         await using (running)
         {
-            foreach (var service in running.Services) Console.WriteLine($"{service.Name}: listening on {service.BaseAddress} (Ctrl+C to stop)");
+            var instance = ServiceInstance.Of(configuration) is { } name ? $" [{name}]" : "";
+            foreach (var service in running.Services) Console.WriteLine($"{service.Name}{instance}: listening on {service.BaseAddress} (Ctrl+C to stop)");
             await WaitForShutdownAsync(cancellationToken);
         }
     }

@@ -33,7 +33,7 @@ public static class ServiceTelemetry
         if (!string.IsNullOrWhiteSpace(endpoint) && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             throw new InvalidOperationException($"{Section}:OtlpEndpoint is not an absolute URI");
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: section["Instance"]))
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: ServiceInstance.Of(builder.Configuration)))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.RecordException = false)
                 .AddHttpClientInstrumentation(o => o.RecordException = false)

@@ -47,7 +47,7 @@ public sealed partial class DeploymentDocsTests : IDisposable
     [Fact]
     public void Every_serve_command_in_the_docs_uses_options_serve_has()
     {
-        string[] known = ["--role", "--config", "--public-keys", "--write-config", "--code", "--name"];
+        string[] known = ["--role", "--config", "--public-keys", "--write-config", "--code", "--name", "--instance"];
         var commands = ServeCommandLine().Matches(Document).Select(m => m.Value).ToList();
         Assert.True(commands.Count >= 8, $"{commands.Count} serve commands found");
         foreach (var command in commands)
