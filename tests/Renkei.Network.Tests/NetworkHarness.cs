@@ -50,9 +50,13 @@ public sealed class NetworkHarness : IAsyncDisposable
     public string KeyDirectory => _directory.File("network-keys");
     public RecordingTap Tap { get; } = new();
 
-    public static async Task<NetworkHarness> StartAsync(string provider, Action<NetworkOptions>? configure = null)
+    public static Task<NetworkHarness> StartAsync(string provider, Action<NetworkOptions>? configure = null) =>
+        StartAsync(TestDatabase.Create(provider), configure);
+
+    /// <summary>A harness on <paramref name="database"/>, which it disposes.</summary>
+    public static async Task<NetworkHarness> StartAsync(TestDatabase database, Action<NetworkOptions>? configure = null)
     {
-        var harness = new NetworkHarness(TestDatabase.Create(provider), configure);
+        var harness = new NetworkHarness(database, configure);
         try
         {
             foreach (var node in harness.Nodes) await node.StartAsync();

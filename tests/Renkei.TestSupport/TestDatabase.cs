@@ -54,6 +54,12 @@ public sealed class TestDatabase : IDisposable
         var admin = Environment.GetEnvironmentVariable(PostgresVariable);
         if (string.IsNullOrWhiteSpace(admin))
             throw new InvalidOperationException($"{PostgresVariable} is not set: run the tests with ./test, which starts PostgreSQL");
+        return CreatePostgres(admin);
+    }
+
+    /// <summary>A schema of its own on the server <paramref name="admin"/> reaches (e.g. a <see cref="PrivatePostgres"/> cluster).</summary>
+    public static TestDatabase CreatePostgres(string admin)
+    {
         var schema = "t_" + Guid.NewGuid().ToString("N");
         using (var connection = new NpgsqlConnection(admin))
         {
