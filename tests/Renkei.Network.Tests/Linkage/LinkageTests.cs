@@ -196,11 +196,19 @@ public sealed class LinkageTests
         var person = NetworkHarness.Person(31);
         var token = await h.IssueAsync(h.A, person);
         await h.IssueAsync(h.B, person);
-        h.B.AnswerDelay = TimeSpan.FromSeconds(3);
-        var response = await h.ClientOf(h.A).LinkageAsync(Query(h, token, row.Affair, NetworkHarness.WardB, row.Kind));
+        h.B.AnswerDelay = TimeSpan.FromSeconds(1.5);
+        var request = Query(h, token, row.Affair, NetworkHarness.WardB, row.Kind);
+        var response = await h.ClientOf(h.A).LinkageAsync(request);
         Assert.Equal(LinkageOutcome.ProviderUnavailable, response.Outcome);
         Assert.Contains("within", response.Message);
         Assert.Equal(ProvisionResult.ProviderUnavailable, Assert.Single(Records(h)).Result);
+
+        // The provider's late answer changes nothing: still one record, not "provided", and a retry gets the first answer.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(h.B.Queries);
+        Assert.Equal(ProvisionResult.ProviderUnavailable, Assert.Single(Records(h)).Result);
+        var retried = await h.ClientOf(h.A).LinkageAsync(request);
+        Assert.Equal((LinkageOutcome.ProviderUnavailable, response.RecordSequence), (retried.Outcome, retried.RecordSequence));
     }
 
     [Theory]
