@@ -159,6 +159,12 @@ public static class ServeCommand
         {
             throw new UsageException($"{file.Name}: {string.Join("; ", problem.Failures)}");
         }
+        catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A read-only or full disk, or a directory the service may not write: nothing listens and nothing is half-written.
+            throw new ServeStartException($"{file.Name}: the service cannot write its database or keys ({problem.GetType().Name}: {problem.Message}); "
+                + "check the Database and KeyDirectory settings, the directories' permissions and free space (データまたは鍵を書き込めないため起動しません)");
+        }
         await using (running)
         {
             var instance = ServiceInstance.Of(configuration) is { } name ? $" [{name}]" : "";
@@ -192,3 +198,6 @@ public static class ServeCommand
 /// <summary>What <c>renkei serve --config &lt;file&gt; --public-keys</c> prints: the institution's code and its public keys (SubjectPublicKeyInfo DER, base64).</summary>
 /// <param name="LogSigningPublicKey">The network's only: the key that signs its provision records' heads, checkpoints and name table.</param>
 public sealed record InstitutionPublicKeys(string Code, string SigningPublicKey, string SealingPublicKey, string? LogSigningPublicKey = null);
+
+/// <summary>The role could not start for a reason outside its settings' form (exit 1): the message says what and where.</summary>
+public sealed class ServeStartException(string message) : Exception(message);
