@@ -12,12 +12,20 @@ namespace Renkei.Network.Registry;
 /// The network's institution registry (機関情報): code, name, class, node endpoint and public keys of every institution,
 /// kept in the network's database and cached in memory with the parsed signing keys. <see cref="Upsert"/> registers
 /// or updates an institution at any time (the single-process demo registers nodes once their ports are known).
+/// Several network instances on one database share the registry through it: the memory is a cache that never decides
+/// alone — a code it does not know is looked up in the database (registered through another instance), and the whole
+/// cache is reloaded in the background once it is older than <see cref="RefreshAfter"/> (a key replaced elsewhere).
 /// </summary>
 public sealed partial class InstitutionRegistry
 {
+    /// <summary>How long the cache is used before it is reloaded from the database (in the background, on the next lookup).</summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(30);
+
     private readonly NetworkStore _store;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private long _loadedAtTicks;
+    private int _reloading;
 
     internal sealed record Entry(InstitutionInfo Info, ECDsa SigningKey);
 
@@ -25,7 +33,31 @@ public sealed partial class InstitutionRegistry
     {
         _store = store;
         _clock = clock;
-        foreach (var info in store.LoadInstitutions()) _entries[info.Code] = Parse(info);
+        Reload();
+    }
+
+    /// <summary>Reloads every registration from the database (what other instances registered or replaced).</summary>
+    public void Reload()
+    {
+        var loadedAt = _clock.GetUtcNow().UtcTicks;
+        foreach (var info in _store.LoadInstitutions())
+            if (!_entries.TryGetValue(info.Code, out var known) || known.Info != info) _entries[info.Code] = Parse(info);
+        Interlocked.Exchange(ref _loadedAtTicks, loadedAt);
+    }
+
+    /// <summary>The cached entry; a code not in memory is looked up in the database, and a stale cache is reloaded in the background.</summary>
+    private Entry? Lookup(string code)
+    {
+        if (_clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _loadedAtTicks) > RefreshAfter.Ticks && Interlocked.Exchange(ref _reloading, 1) == 0)
+            _ = Task.Run(() =>
+            {
+                try { Reload(); }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException) { /* the cache stays; the next lookup tries again */ }
+                finally { Volatile.Write(ref _reloading, 0); }
+            });
+        if (_entries.TryGetValue(code, out var entry)) return entry;
+        if (!IsValidCode(code) || _store.LoadInstitution(code) is not { } info) return null;
+        return _entries.GetOrAdd(code, _ => Parse(info));
     }
 
     /// <summary>Registers <paramref name="info"/> or replaces what was registered under its code (durably, then in memory). Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
@@ -38,14 +70,14 @@ public sealed partial class InstitutionRegistry
         _entries[info.Code] = entry;
     }
 
-    public InstitutionInfo? Find(string code) => _entries.TryGetValue(code, out var entry) ? entry.Info : null;
+    public InstitutionInfo? Find(string code) => Lookup(code)?.Info;
 
     public IReadOnlyList<InstitutionInfo> All => _entries.Values.Select(e => e.Info).OrderBy(i => i.Code, StringComparer.Ordinal).ToList();
 
     /// <summary>The registered signing key of <paramref name="code"/>, or null (for <c>SignedRequestVerifier</c>).</summary>
-    internal ECDsa? SigningKeyOf(string code) => _entries.TryGetValue(code, out var entry) ? entry.SigningKey : null;
+    internal ECDsa? SigningKeyOf(string code) => Lookup(code)?.SigningKey;
 
-    internal Entry? EntryOf(string code) => _entries.GetValueOrDefault(code);
+    internal Entry? EntryOf(string code) => Lookup(code);
 
     /// <summary>6–8 of 0-9 and A-Z, e.g. a local government code (131091) or an insurer number.</summary>
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code) && code != NodeRoutes.NetworkInstitutionCode;

@@ -94,10 +94,17 @@ internal sealed class NetworkStore(Database database)
             .With("at", AuditTime.ToMicros(now)).ExecuteNonQuery();
     }
 
-    public List<InstitutionInfo> LoadInstitutions()
+    public List<InstitutionInfo> LoadInstitutions() => ReadInstitutions(null);
+
+    /// <summary>The registration of <paramref name="code"/>, or null.</summary>
+    public InstitutionInfo? LoadInstitution(string code) => ReadInstitutions(code).SingleOrDefault();
+
+    private List<InstitutionInfo> ReadInstitutions(string? code)
     {
         using var c = Database.Open();
-        using var select = c.Command("SELECT code, name, class, endpoint, signing_key, sealing_key FROM net_institutions ORDER BY code");
+        using var select = c.Command("SELECT code, name, class, endpoint, signing_key, sealing_key FROM net_institutions"
+            + (code is null ? "" : " WHERE code = @code") + " ORDER BY code");
+        if (code is not null) select.With("code", code);
         using var reader = select.ExecuteReader();
         var list = new List<InstitutionInfo>();
         while (reader.Read())

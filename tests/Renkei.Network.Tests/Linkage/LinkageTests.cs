@@ -5,6 +5,7 @@ using Renkei.Core.Audit;
 using Renkei.Core.Json;
 using Renkei.Core.Numbers;
 using Renkei.Core.Crypto;
+using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.Network.Records;
 using Renkei.TestSupport;
@@ -165,6 +166,34 @@ public sealed class LinkageTests
         Assert.Equal(requests.Select(r => r.RequestId).Order(), records.Select(r => r.RequestId).Order());
         Assert.True(h.Network.VerifyRecords().IsIntact);
         Assert.True(second.VerifyRecords().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_institution_registered_through_one_instance_is_known_to_the_other_and_a_replaced_entry_after_a_reload(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider);
+        await using var second = await h.StartNetworkNodeAsync();
+        using var directory = new TempDirectory();
+        using var keys = InstitutionKeys.LoadOrCreate(directory.Path);
+        var itabashi = new InstitutionInfo("131199", "板橋区", InstitutionClass.Municipality, null, keys.SigningPublicKey, keys.SealingPublicKey);
+
+        h.Network.Registry.Upsert(itabashi);
+
+        // Not in the second instance's memory: looked up in the database, and its signed requests verify there.
+        Assert.Equal("板橋区", second.Registry.Find("131199")?.Name);
+        using var http = SigningHandler.CreateClient(second.BaseAddress, "131199", keys.Signing, NodeRoutes.NetworkInstitutionCode);
+        var token = await h.IssueAsync(h.A, NetworkHarness.Person(22));
+        var answered = await new NetworkHttpClient(http).LinkageAsync(
+            new LinkageRequest(Guid.NewGuid(), "131199", token, "child-allowance", NetworkHarness.WardB, "local-tax", null, null));
+        // The signature was accepted; the linkage itself is refused on its merits (the token was issued to another ward).
+        Assert.Equal((LinkageOutcome.Refused, RefusalCodes.UnknownToken), (answered.Outcome, answered.RefusalCode));
+
+        // A replaced entry reaches the other instance when its cache is reloaded (in the background once older than RefreshAfter).
+        h.Network.Registry.Upsert(itabashi with { Name = "板橋区役所" });
+        second.Registry.Reload();
+        Assert.Equal("板橋区役所", second.Registry.Find("131199")?.Name);
+        Assert.Null(second.Registry.Find("131229"));
     }
 
     [Theory]
