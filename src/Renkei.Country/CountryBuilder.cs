@@ -109,14 +109,28 @@ public sealed class CountryBuilder(DataLayout layout)
         }
     }
 
-    private Task<ServiceHost> StartNetworkAsync(CancellationToken cancellationToken)
+    /// <summary>Where the other institutions call the network: the declared public address (a balancer), else the instance's.</summary>
+    private Uri NetworkAddress(NetworkNode network) => Network?.PublicAddress ?? network.BaseAddress;
+
+    /// <summary>
+    /// Another instance of the declared network on the same database and keys, listening on <paramref name="port"/> and named
+    /// <paramref name="instance"/> (<c>Renkei:Instance</c>): for a load balancer in front of several (<see cref="NetworkDeclaration.PublicAddress"/>).
+    /// The registry comes from the database. The caller disposes it.
+    /// </summary>
+    public async Task<NetworkNode> StartNetworkInstanceAsync(int port, string instance, CancellationToken cancellationToken = default)
+    {
+        if (Network is null) throw new InvalidOperationException("the country declares no network");
+        return new NetworkNode(await StartNetworkAsync(cancellationToken, port, instance));
+    }
+
+    private Task<ServiceHost> StartNetworkAsync(CancellationToken cancellationToken, int? port = null, string? instance = null)
     {
         var options = new NetworkOptions { KeyDirectory = Layout.NetworkKeyDirectory };
         // J-LIS asks the network for tokens as an institution of its own.
         if (Jlis is { Enabled: true }) options.Institutions.Add(Registration(JlisTokenRoutes.JlisInstitutionCode, JlisName, InstitutionClass.NumberingAuthority, null,
             Layout.JlisInstitutionKeyDirectory));
         return StartAsync("network", Network!, Layout.NetworkDatabase(), ServiceSettings.From(NetworkOptions.Section, options),
-            b => b.AddNetwork(), a => a.MapNetworkApi(), cancellationToken);
+            b => b.AddNetwork(), a => a.MapNetworkApi(), cancellationToken, port, instance);
     }
 
     private Task<ServiceHost> StartJlisAsync(RunningCountry country, CancellationToken cancellationToken)
@@ -125,7 +139,7 @@ public sealed class CountryBuilder(DataLayout layout)
         {
             KeyFilePath = Layout.JlisKeyFile,
             Tokens = country.Network is { } network
-                ? new JlisTokenSettings { NetworkAddress = network.BaseAddress, KeyDirectory = Layout.JlisInstitutionKeyDirectory }
+                ? new JlisTokenSettings { NetworkAddress = NetworkAddress(network), KeyDirectory = Layout.JlisInstitutionKeyDirectory }
                 : null,
             Pki = Jlis!.JpkiPassphrase is { } passphrase ? new JpkiSettings { KeyDirectory = Layout.JpkiKeyDirectory, Passphrase = passphrase } : null,
             // The wards as J-LIS's own registry holds them (住基ネット): they number and card their residents.
@@ -235,7 +249,7 @@ public sealed class CountryBuilder(DataLayout layout)
         var options = new IntermediateOptions
         {
             HolderCode = code, HolderName = name, InstitutionKeyDirectory = keyDirectory,
-            NetworkAddress = country.Network?.BaseAddress, NetworkSigningPublicKey = country.Network?.SigningPublicKey,
+            NetworkAddress = country.Network is { } network ? NetworkAddress(network) : null, NetworkSigningPublicKey = country.Network?.SigningPublicKey,
         };
         return await StartAsync("intermediate-" + code, declaration, database, ServiceSettings.From(IntermediateOptions.Section, options),
             b => b.AddIntermediate(), a => a.MapIntermediateApi(), cancellationToken);
@@ -250,7 +264,7 @@ public sealed class CountryBuilder(DataLayout layout)
         var options = new PortalOptions
         {
             InstitutionCode = portal.Code, Name = portal.Name, KeyDirectory = keyDirectory,
-            NetworkAddress = country.Network?.BaseAddress, JlisAddress = country.Jlis?.BaseAddress,
+            NetworkAddress = country.Network is { } running ? NetworkAddress(running) : null, JlisAddress = country.Jlis?.BaseAddress,
             NetworkLogPublicKey = country.Network?.LogPublicKey,
             Wards = country.Wards.Where(w => w.Api is not null).Select(w => new PortalWard(w.Code.Digits, w.Name, w.Api!.BaseAddress)).ToList(),
         };
@@ -292,16 +306,18 @@ public sealed class CountryBuilder(DataLayout layout)
 
     /// <summary>One module on its own host: the builder's settings, then the declaration's; the database and the declaration's instances in DI.</summary>
     private async Task<ServiceHost> StartAsync(string name, ServiceDeclaration declaration, Database? database, Dictionary<string, string?> settings,
-        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> add, Action<Microsoft.AspNetCore.Builder.WebApplication> map, CancellationToken cancellationToken)
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> add, Action<Microsoft.AspNetCore.Builder.WebApplication> map, CancellationToken cancellationToken,
+        int? port = null, string? instance = null)
     {
         foreach (var (key, value) in declaration.Settings) settings[key] = value;
+        if (instance is not null) settings[Renkei.ServiceDefaults.ServiceInstance.Setting] = instance; // another instance of the declared service
         return await ServiceHost.StartAsync(name, builder =>
             {
                 if (database is not null) builder.Services.AddSingleton(database);
                 foreach (var register in declaration.Services) register(builder.Services);
                 add(builder);
             },
-            map, new ServiceHostOptions(declaration.Port, declaration.Address) { ApiReference = declaration.ApiReference, Settings = settings }, cancellationToken);
+            map, new ServiceHostOptions(port ?? declaration.Port, declaration.Address) { ApiReference = declaration.ApiReference, Settings = settings }, cancellationToken);
     }
 
     /// <summary>Registers an institution at the network with the public keys in <paramref name="keyDirectory"/> (created on first use).</summary>

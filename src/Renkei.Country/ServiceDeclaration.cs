@@ -35,7 +35,14 @@ public class ServiceDeclaration
 }
 
 /// <summary>The information provision network (情報提供ネットワークシステム).</summary>
-public sealed class NetworkDeclaration : ServiceDeclaration;
+public sealed class NetworkDeclaration : ServiceDeclaration
+{
+    /// <summary>
+    /// Where the other institutions reach the network when that is not the instance's own address: a load balancer in front
+    /// of several instances (<see cref="CountryBuilder.StartNetworkInstanceAsync"/>). Null: the instance's address.
+    /// </summary>
+    public Uri? PublicAddress { get; set; }
+}
 
 /// <summary>J-LIS (地方公共団体情報システム機構): numbering, its token routes when the country has a network, JPKI and cards when <see cref="JpkiPassphrase"/> is set.</summary>
 public sealed class JlisDeclaration : ServiceDeclaration

@@ -26,7 +26,13 @@ public sealed class NetworkNode : IAsyncDisposable
         Tokens = services.GetRequiredService<TokenDeriver>();
         Records = services.GetRequiredService<ProvisionRecords>();
         Policy = services.GetRequiredService<LinkagePolicy>();
+        _linkage = services.GetRequiredService<Linkage.LinkageService>();
     }
+
+    private readonly Linkage.LinkageService _linkage;
+
+    /// <summary>Immediate linkages this instance evaluated and answered since it started (for a balancer's per-instance figures; decides nothing).</summary>
+    public long ImmediateLinkagesAnswered => _linkage.Answered;
 
     /// <summary>Runs the network on its own host: <paramref name="options"/> as its settings, <paramref name="services"/> registers instances first (a database, a tap, a clock).</summary>
     public static async Task<NetworkNode> StartAsync(NetworkOptions options, Action<IServiceCollection>? services = null, ServiceHostOptions? host = null,

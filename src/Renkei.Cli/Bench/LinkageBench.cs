@@ -30,7 +30,16 @@ namespace Renkei.Cli.Bench;
 /// <param name="Concurrency">queries in flight at once (closed loop)</param>
 /// <param name="Warmup">linkages before the measurement (JIT, connection pools, caches), recorded like the others; null: until the CPU
 /// per linkage is steady (<see cref="LinkageBench.WarmUpAsync"/>)</param>
-public sealed record LinkageBenchOptions(int Requests, int People, int Concurrency, int? Warmup);
+/// <param name="NetworkInstances">1: the network as one service; 2: two instances on one database behind HAProxy, measured after one
+/// instance behind the same balancer in the same run (<see cref="InstancesFigures"/>)</param>
+public sealed record LinkageBenchOptions(int Requests, int People, int Concurrency, int? Warmup, int NetworkInstances = 1);
+
+/// <summary>
+/// The network behind HAProxy: the same load through the balancer with one instance, then with two on the same database
+/// (the headline figures are the two-instance run's), and what each instance answered of it.
+/// </summary>
+public sealed record InstancesFigures(int Instances, LoadFigures OneInstance, LoadFigures AllInstances, IReadOnlyDictionary<string, double> PerInstancePerSecond,
+    double RatioToOneInstance, string Balancer);
 
 /// <summary>Latency and throughput of one load run, and the process's CPU time per operation (every service runs in this process).</summary>
 public sealed record LoadFigures(double PerSecond, double P50Ms, double P99Ms, double MaxMs, double CpuMsPerOperation);
@@ -61,7 +70,8 @@ public sealed record LinkageBenchResult(
     RecordCounts Records,
     double SetupSeconds,
     double[]? LoadAverage,
-    MachineInfo Machine);
+    MachineInfo Machine,
+    InstancesFigures? NetworkInstances = null);
 
 /// <summary>
 /// <c>renkei bench linkage</c>: immediate linkages (情報照会・提供) between two wards through the network, every part a real
@@ -88,7 +98,8 @@ public static class LinkageBench
         ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(options);
         var setup = Stopwatch.StartNew();
-        await using var country = await BenchCountry.StartAsync(databases, cancellationToken);
+        await using var balancer = options.NetworkInstances > 1 ? NetworkBalancer.Start(options.NetworkInstances) : null;
+        await using var country = await BenchCountry.StartAsync(databases, balancer, cancellationToken);
         await country.GivePeopleTokensAndCopiesAsync(options.People, quiet, cancellationToken);
         setup.Stop();
 
@@ -121,6 +132,17 @@ public static class LinkageBench
 
         var warmedUp = await WarmUpAsync(Linkage, options.Warmup, options.Concurrency, cancellationToken);
         firstFailure = null;
+        LoadFigures? oneInstance = null;
+        if (balancer is not null)
+        {
+            // One instance behind the balancer first, then the others started on the same database and waited for.
+            var cpuOne = CpuClock.Start();
+            var one = await LoadDriver.RunAsync(Linkage, options.Requests, options.Concurrency, cancellationToken: cancellationToken);
+            oneInstance = new LoadFigures(one.OperationsPerSecond, one.P50Ms, one.P99Ms, one.MaxMs, cpuOne.MillisecondsPer(options.Requests));
+            await country.StartOtherNetworkInstancesAsync(balancer, cancellationToken);
+            await WarmUpAsync(Linkage, options.Warmup ?? WarmupRound, options.Concurrency, cancellationToken);
+        }
+        var answeredBefore = country.AnsweredByInstance();
         var before = await country.RecordHeadsAsync(cancellationToken);
         var loadAverage = LoadAverage();
         var cpu = CpuClock.Start();
@@ -128,7 +150,12 @@ public static class LinkageBench
             LoadDriver.RunAsync(Linkage, options.Requests, options.Concurrency, new Progress<long>(done => progress.Report((done, options.Requests))),
                 cancellationToken));
         var cpuMs = cpu.MillisecondsPer(options.Requests);
+        var answeredAfter = country.AnsweredByInstance();
         var after = await country.RecordHeadsAsync(cancellationToken);
+        var instances = balancer is null || oneInstance is null ? null : new InstancesFigures(options.NetworkInstances, oneInstance,
+            new LoadFigures(result.OperationsPerSecond, result.P50Ms, result.P99Ms, result.MaxMs, cpuMs),
+            answeredAfter.ToDictionary(a => a.Key, a => Math.Round((a.Value - answeredBefore.GetValueOrDefault(a.Key)) / result.Seconds)),
+            Math.Round(result.OperationsPerSecond / oneInstance.PerSecond, 3), balancer.Description);
         var verification = country.Network.VerifyRecords();
 
         return new LinkageBenchResult(
@@ -141,7 +168,7 @@ public static class LinkageBench
             after.Network - before.Network,
             new RecordCounts(after.Network - before.Network, after.Inquirer - before.Inquirer, after.Provider - before.Provider,
                 verification.EntriesVerified, verification.IsIntact),
-            Math.Round(setup.Elapsed.TotalSeconds, 3), loadAverage, MachineInfo.Current());
+            Math.Round(setup.Elapsed.TotalSeconds, 3), loadAverage, MachineInfo.Current(), instances);
     }
 
     /// <summary>The first warm-up round when none is given (linkages).</summary>
@@ -254,8 +281,12 @@ public static class LinkageBench
         private readonly RunningCountry _country;
         private readonly Dictionary<string, InstitutionKeys> _wardKeys;
 
-        private BenchCountry(RunningCountry country)
+        private readonly CountryBuilder _builder;
+        private readonly List<NetworkNode> _otherInstances = [];
+
+        private BenchCountry(CountryBuilder builder, RunningCountry country)
         {
+            _builder = builder;
             _country = country;
             _wardKeys = country.Wards.ToDictionary(w => w.Code.Digits, w => InstitutionKeys.LoadOrCreate(w.InstitutionKeyDirectory), StringComparer.Ordinal);
         }
@@ -270,13 +301,35 @@ public static class LinkageBench
         private string KeyDirectory(BenchWard ward) => _country.Layout.MunicipalityInstitutionKeyDirectory(LocalGovernmentCode.ParseOrThrow(ward.Code));
 
         /// <summary>The network, J-LIS with its token routes, and the two wards' intermediate servers (no register API: the bench is the wards' systems).</summary>
-        public static async Task<BenchCountry> StartAsync(BenchDatabases databases, CancellationToken cancellationToken)
+        /// <param name="balancer">when given, the network's first instance listens on its first port and the others call the balancer</param>
+        public static async Task<BenchCountry> StartAsync(BenchDatabases databases, NetworkBalancer? balancer, CancellationToken cancellationToken)
         {
-            var builder = new CountryBuilder(new DataLayout(new DirectoryInfo(databases.WorkDirectory), databases.Create)).AddNetwork().AddJlis();
+            var builder = new CountryBuilder(new DataLayout(new DirectoryInfo(databases.WorkDirectory), databases.Create)).AddNetwork(network =>
+            {
+                if (balancer is null) return;
+                network.Port = balancer.InstancePorts[0];
+                network.PublicAddress = balancer.Address;
+                network.Settings[ServiceInstance.Setting] = NetworkBalancer.InstanceName(0);
+            }).AddJlis();
             foreach (var ward in new[] { Inquirer, Provider })
                 builder.AddWard(LocalGovernmentCode.ParseOrThrow(ward.Code), ward.Name, w => w.Api.Enabled = false);
-            return new BenchCountry(await builder.StartAsync(cancellationToken));
+            var country = new BenchCountry(builder, await builder.StartAsync(cancellationToken));
+            if (balancer is not null) await balancer.WaitForAsync(1, cancellationToken);
+            return country;
         }
+
+        /// <summary>The network's other instances on the same database and keys, on the balancer's other ports; returns once the balancer uses them all.</summary>
+        public async Task StartOtherNetworkInstancesAsync(NetworkBalancer balancer, CancellationToken cancellationToken)
+        {
+            for (var i = 1; i < balancer.InstancePorts.Count; i++)
+                _otherInstances.Add(await _builder.StartNetworkInstanceAsync(balancer.InstancePorts[i], NetworkBalancer.InstanceName(i), cancellationToken));
+            await balancer.WaitForAsync(balancer.InstancePorts.Count, cancellationToken);
+        }
+
+        /// <summary>Immediate linkages each network instance has answered, by instance name.</summary>
+        public Dictionary<string, long> AnsweredByInstance() =>
+            new[] { Network }.Concat(_otherInstances).Select((node, i) => (Name: NetworkBalancer.InstanceName(i), node.ImmediateLinkagesAnswered))
+                .ToDictionary(x => x.Name, x => x.ImmediateLinkagesAnswered, StringComparer.Ordinal);
 
         /// <summary>The ward's own systems' client of its intermediate server: signed as the ward, over the bench's pooled handler.</summary>
         public IntermediateHttpClient IntermediateClientOf(BenchWard ward) =>
@@ -355,6 +408,7 @@ public static class LinkageBench
 
         public async ValueTask DisposeAsync()
         {
+            foreach (var instance in _otherInstances) await instance.DisposeAsync();
             await _country.DisposeAsync();
             foreach (var keys in _wardKeys.Values) keys.Dispose();
         }

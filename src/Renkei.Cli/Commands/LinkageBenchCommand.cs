@@ -24,11 +24,16 @@ public static class LinkageBenchCommand
         {
             Description = "sqlite (default: throw-away files) or postgres:<connection string> (a throw-away schema per institution, dropped afterwards)",
         };
+        var instances = new Option<int>("--network-instances")
+        {
+            Description = "1, or 2–8 network instances on one database behind HAProxy, measured after one instance behind it in the same run",
+            DefaultValueFactory = _ => 1,
+        };
         var json = CliOptions.Json();
         var command = new Command("linkage",
             "immediate linkages between two wards through the network (tokens, sealing, signatures, provision records) and print linkages per second")
         {
-            requests, people, concurrency, warmup, database, json,
+            requests, people, concurrency, warmup, database, instances, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,11 +45,13 @@ public static class LinkageBenchCommand
             if (inFlight is < 1 or > 4096) throw new UsageException("--concurrency must be between 1 and 4096");
             var warm = parse.GetValue(warmup);
             if (warm < 0) throw new UsageException("--warmup must be at least 0");
+            var networkInstances = parse.GetValue(instances);
+            if (networkInstances is < 1 or > 8) throw new UsageException("--network-instances must be between 1 and 8");
 
             var workDirectory = Path.Combine(Path.GetTempPath(), "renkei-bench-" + Guid.NewGuid().ToString("N"));
             using var databases = BenchDatabases.FromSetting(workDirectory, parse.GetValue(database));
             var quiet = parse.GetValue(json);
-            var result = await LinkageBench.RunAsync(databases, new LinkageBenchOptions(count, persons, inFlight, warm), quiet, cancellationToken);
+            var result = await LinkageBench.RunAsync(databases, new LinkageBenchOptions(count, persons, inFlight, warm, networkInstances), quiet, cancellationToken);
             if (quiet)
                 Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Options));
             else
@@ -52,6 +59,10 @@ public static class LinkageBenchCommand
                     + $"p50 {result.P50Ms:F1} ms, p99 {result.P99Ms:F1} ms, max {result.MaxMs:F1} ms, {result.Failures} failed; "
                     + $"plain Kestrel {result.KestrelCeilingPerSecond:N0}/s; network records +{result.NetworkRecords:N0} ({result.Database}, "
                     + $"{result.Machine.ProcessorCount} cores, load {string.Join(" ", result.LoadAverage ?? [])})");
+            if (!quiet && result.NetworkInstances is { } balanced)
+                Console.WriteLine($"one instance behind the balancer: {balanced.OneInstance.PerSecond:N0}/s, p99 {balanced.OneInstance.P99Ms:F1} ms; "
+                    + $"{balanced.Instances} instances: {balanced.AllInstances.PerSecond:N0}/s, p99 {balanced.AllInstances.P99Ms:F1} ms "
+                    + $"({string.Join(", ", balanced.PerInstancePerSecond.Select(i => $"{i.Key} {i.Value:N0}/s"))}; ratio {balanced.RatioToOneInstance:F2})");
             if (result.FirstFailure is not null) Console.Error.WriteLine($"first failure: {result.FirstFailure}");
             return result.Failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
         });

@@ -46,6 +46,11 @@ internal sealed class LinkageService(
     // Saves a second evaluation when a retry reaches this same instance; correctness does not rest on it (the ledger decides).
     private readonly ConcurrentDictionary<Guid, (string Fingerprint, Task<LinkageResponse> Task)> _inFlight = new();
 
+    private long _answered;
+
+    /// <summary>Immediate queries this instance answered (first answers and stored ones).</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
     public async Task<LinkageResponse> ImmediateAsync(LinkageRequest request)
     {
         var fingerprint = Fingerprint(request);
@@ -63,6 +68,7 @@ internal sealed class LinkageService(
         try
         {
             var response = await StoredAsync(request.RequestId, fingerprint).ConfigureAwait(false) ?? await RunAsync(request, fingerprint).ConfigureAwait(false);
+            Interlocked.Increment(ref _answered);
             completion.SetResult(response);
             return response;
         }

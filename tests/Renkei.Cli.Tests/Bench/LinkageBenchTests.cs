@@ -65,6 +65,35 @@ public class LinkageBenchTests : IDisposable
         if (postgres is not null) Assert.Equal(schemasBefore, BenchSchemas(postgres));
     }
 
+    /// <summary>
+    /// <c>--network-instances 2</c> on PostgreSQL: HAProxy in front, one instance measured, then two; both answer part of the
+    /// second run, and the network's one chain holds every linkage of both runs exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Two_network_instances_behind_haproxy_share_the_linkages_and_keep_one_chain()
+    {
+        var postgres = Environment.GetEnvironmentVariable(TestDatabase.PostgresVariable)
+            ?? throw new InvalidOperationException($"{TestDatabase.PostgresVariable} is not set: run the tests with ./test");
+
+        var outcome = await CliProcess.RunAsync(_data.Path, "bench", "linkage", "--requests", Requests.ToString(), "--people", "25", "--concurrency", "4",
+            "--warmup", Warmup.ToString(), "--network-instances", "2", "--database", "postgres:" + postgres, "--json");
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        var json = JsonDocument.Parse(outcome.StandardOutput).RootElement;
+        var instances = json.GetProperty("networkInstances");
+        Assert.Equal(2, instances.GetProperty("instances").GetInt32());
+        var perInstance = instances.GetProperty("perInstancePerSecond").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        Assert.Equal(["a", "b"], perInstance.Keys.Order());
+        Assert.All(perInstance.Values, rate => Assert.True(rate > 0, "each instance answered part of the run"));
+        Assert.True(instances.GetProperty("oneInstance").GetProperty("perSecond").GetDouble() > 0);
+        Assert.Equal(json.GetProperty("linkagesPerSecond").GetDouble(), instances.GetProperty("allInstances").GetProperty("perSecond").GetDouble());
+        Assert.StartsWith("HAProxy", instances.GetProperty("balancer").GetString(), StringComparison.Ordinal);
+        var records = json.GetProperty("records");
+        Assert.Equal(Requests, records.GetProperty("network").GetInt64());
+        Assert.Equal(2 * (Requests + Warmup), records.GetProperty("networkTotal").GetInt64());
+        Assert.True(records.GetProperty("networkChainIntact").GetBoolean());
+    }
+
     [Fact]
     public async Task Refuses_a_wrong_command_line()
     {
