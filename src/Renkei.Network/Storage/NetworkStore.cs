@@ -305,7 +305,11 @@ internal sealed class NetworkStore(Database database)
 
     // ---------------------------------------------------------------- batch queries
 
-    /// <summary>Stores a new batch with all its items pending, or returns the one already stored under that id (then nothing is written).</summary>
+    /// <summary>
+    /// Stores a new batch with all its items pending, or returns the one already stored under that id (then nothing is
+    /// written). The batch row is inserted with <c>ON CONFLICT DO NOTHING</c>, so the same batch sent to two instances at
+    /// once is stored once: on PostgreSQL the second insert waits for the first transaction and then finds its batch.
+    /// </summary>
     public async Task<BatchRow> InsertBatchAsync(BatchLinkageRequest request, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await Database.InTransactionAsync(async (c, t) =>
     {
@@ -315,12 +319,17 @@ internal sealed class NetworkStore(Database database)
         using (var insert = c.Command("""
             INSERT INTO net_batches (batch_id, inquirer, affair, provider, kind, policy_date, total, state, fingerprint, created_at)
             VALUES (@id, @inquirer, @affair, @provider, @kind, @policy, @total, @state, @fp, @at)
+            ON CONFLICT (batch_id) DO NOTHING
             """, t))
         {
-            await insert.With("id", request.BatchId.ToString("D")).With("inquirer", request.Inquirer).With("affair", request.Affair)
+            var inserted = await insert.With("id", request.BatchId.ToString("D")).With("inquirer", request.Inquirer).With("affair", request.Affair)
                 .With("provider", request.Provider).With("kind", request.Kind).With("policy", FormatDate(request.PolicyDate))
                 .With("total", request.Items.Count).With("state", nameof(BatchState.Queued)).With("fp", fingerprint).With("at", at)
                 .ExecuteAsync(cancellationToken);
+            // Another instance stored the batch meanwhile; read committed, the next statement sees it.
+            if (inserted == 0)
+                return await FindBatchAsync(c, t, request.BatchId, cancellationToken)
+                    ?? throw new InvalidOperationException("the batch was stored by another transaction but cannot be read");
         }
         if (IsPostgres)
         {
