@@ -78,7 +78,7 @@ public static class NetworkModule
             sp.GetRequiredService<LinkagePolicy>(), sp.GetRequiredService<TimeProvider>(), Options(sp).ProviderTimeout));
         services.AddSingleton(sp => new BatchService(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<LinkageService>(),
             sp.GetRequiredService<ProvisionRecords>(), sp.GetRequiredService<TimeProvider>(),
-            new BatchOptions(Options(sp).BatchParallelism, Options(sp).BatchRetryInitial, Options(sp).BatchRetryMax)));
+            new BatchOptions(Options(sp).BatchParallelism, Options(sp).BatchRetryInitial, Options(sp).BatchRetryMax, Options(sp).BatchClaimLease)));
         services.AddSingleton(sp => new TokenIssuance(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<InstitutionRegistry>(),
             sp.GetRequiredService<TokenDeriver>(), sp.GetRequiredService<NodeClient>(), sp.GetRequiredService<TimeProvider>(), Options(sp).DeliveryTimeout));
         services.AddHostedService<BatchWorker>();

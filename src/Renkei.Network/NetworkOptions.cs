@@ -40,6 +40,13 @@ public sealed class NetworkOptions
     public TimeSpan BatchRetryMax { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How long an instance's claim on the batch items it works lasts (renewed while it works them). Instances on one
+    /// database skip each other's claimed items; a stopped or dead instance's items are taken over when its claim lapses,
+    /// and an idle instance looks for batches another instance accepted at least this often. Default 30 s.
+    /// </summary>
+    public TimeSpan BatchClaimLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The provision records' Merkle tree head (records/tree-head) is signed anew at most this often when the log has
     /// grown; a proof of a record the head does not cover yet signs a new one at once. Default 5 s.
     /// </summary>
@@ -90,6 +97,7 @@ internal sealed class NetworkOptionsValidator(bool databaseRegistered) : IValida
         if (options.BatchParallelism < 1) failures.Add(s + "BatchParallelism must be at least 1");
         if (options.BatchRetryInitial <= TimeSpan.Zero) failures.Add(s + "BatchRetryInitial must be positive");
         if (options.BatchRetryMax < options.BatchRetryInitial) failures.Add(s + "BatchRetryMax must be at least BatchRetryInitial");
+        if (options.BatchClaimLease < TimeSpan.FromSeconds(1)) failures.Add(s + "BatchClaimLease must be at least 1 second");
         if (options.TreeHeadInterval < TimeSpan.Zero) failures.Add(s + "TreeHeadInterval must not be negative");
         for (var i = 0; i < options.Institutions.Count; i++)
             if (string.IsNullOrWhiteSpace(options.Institutions[i].Code)) failures.Add($"{s}Institutions:{i}:Code is required");

@@ -16,7 +16,9 @@ namespace Renkei.Network.Linkage;
 /// <param name="Parallelism">items of one batch in flight at once</param>
 /// <param name="RetryInitial">first wait after a provider was unavailable; doubles per consecutive failure</param>
 /// <param name="RetryMax">longest wait between attempts</param>
-internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, TimeSpan RetryMax);
+/// <param name="ClaimLease">how long this instance's claim on the items it works lasts (renewed while it works them); an idle
+/// instance also looks at the database this often, for batches another instance accepted or left behind</param>
+internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, TimeSpan RetryMax, TimeSpan ClaimLease);
 
 /// <summary>
 /// Batch queries (一括照会): accepted and persisted at once (202), then worked through in the background, in chunks, with
@@ -24,6 +26,10 @@ internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, Time
 /// backoff per provider) and resumes when the provider answers again. Each item is recorded once: its answer is written
 /// in the transaction of its provision record, and only while it is still pending. Unfinished batches resume when the
 /// network starts.
+/// <para>Several instances may serve one database: each takes the items it works with a claim in the database (a lease,
+/// renewed while it works), so the others skip them and a dead instance's items are taken over when its claim lapses. The
+/// claim saves asking the provider twice; that an item gets one record is decided by the database alone
+/// (<see cref="NetworkStore.CompleteItem"/>), whatever the claims, the backoff or the wake-ups of this process say.</para>
 /// </summary>
 internal sealed class BatchService : IAsyncDisposable
 {
@@ -36,6 +42,9 @@ internal sealed class BatchService : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset Until)> _providerDown = new(StringComparer.Ordinal);
+
+    // Names this running instance in the claims it takes; a restarted instance is another one (its old claims are let go or lapse).
+    private readonly string _instance = Guid.NewGuid().ToString("N");
     private Task? _loop;
 
     public BatchService(NetworkStore store, LinkageService linkage, ProvisionRecords records, TimeProvider clock, BatchOptions options)
@@ -141,20 +150,16 @@ internal sealed class BatchService : IAsyncDisposable
                 wakeAt = _clock.GetUtcNow() + _options.RetryInitial;
             }
             if (worked) continue;
-            var delay = wakeAt is { } at ? at - _clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
-            if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) continue;
+            // Idle, this instance still looks again within a lease: a batch accepted by another instance, or left behind by
+            // one that died, is found in the database (a wake-up only comes from submissions to this instance).
+            var delay = wakeAt is { } at ? at - _clock.GetUtcNow() : _options.ClaimLease;
+            if (delay <= TimeSpan.Zero) continue;
+            if (delay > _options.ClaimLease) delay = _options.ClaimLease;
             try
             {
-                if (delay == Timeout.InfiniteTimeSpan)
-                {
-                    await _wake.WaitAsync(stop).ConfigureAwait(false);
-                }
-                else
-                {
-                    using var timer = new CancellationTokenSource(delay, _clock);
-                    using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timer.Token);
-                    await _wake.WaitAsync(either.Token).ConfigureAwait(false);
-                }
+                using var timer = new CancellationTokenSource(delay, _clock);
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timer.Token);
+                await _wake.WaitAsync(either.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
@@ -167,14 +172,32 @@ internal sealed class BatchService : IAsyncDisposable
         }
     }
 
-    /// <summary>Works through one chunk of the batch's due items; true when any item finished.</summary>
+    /// <summary>
+    /// Claims one chunk of the batch's due items and works it through; true when any item finished. The claims are renewed
+    /// while the chunk is worked and let go at the end, so the items left pending are free for any instance when next due.
+    /// </summary>
     private async Task<bool> WorkAsync(BatchRow batch, CancellationToken stop)
     {
         var now = _clock.GetUtcNow();
-        var items = _store.DueItems(batch.BatchId, now, Chunk);
+        var items = _store.ClaimDueItems(batch.BatchId, _instance, now, now + _options.ClaimLease, Chunk);
         if (items.Count == 0) return false;
-        if (batch.State == BatchState.Queued) _store.SetState(batch.BatchId, BatchState.Running);
+        using var working = new CancellationTokenSource();
+        var renewing = RenewClaimsAsync(batch.BatchId, working.Token);
+        try
+        {
+            if (batch.State == BatchState.Queued) _store.SetState(batch.BatchId, BatchState.Running);
+            return await WorkClaimedAsync(batch, items, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await working.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+            ReleaseClaims(batch.BatchId);
+        }
+    }
 
+    private async Task<bool> WorkClaimedAsync(BatchRow batch, List<BatchItemRow> items, CancellationToken stop)
+    {
         var unavailable = new ConcurrentBag<int>();
         var finished = 0;
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop }, async (item, ct) =>
@@ -195,11 +218,18 @@ internal sealed class BatchService : IAsyncDisposable
                     return;
                 }
             }
-            await _records.AppendAsync(LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
-                NetworkStore.CompleteItem(c, t, batch.BatchId, item.ItemIndex,
-                    JsonSerializer.Serialize(LinkageService.ToResponse(linkage.RequestId, evaluation, sequence), JsonDefaults.Options), sequence),
-                CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref finished);
+            try
+            {
+                await _records.AppendAsync(LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
+                    NetworkStore.CompleteItem(c, t, batch.BatchId, item.ItemIndex,
+                        JsonSerializer.Serialize(LinkageService.ToResponse(linkage.RequestId, evaluation, sequence), JsonDefaults.Options), sequence),
+                    CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref finished);
+            }
+            catch (BatchItemAlreadyAnsweredException)
+            {
+                // Another instance answered the item first (this one's claim had lapsed): its record stands, this one rolled back.
+            }
         }).ConfigureAwait(false);
 
         if (_providerDown.TryGetValue(batch.Provider, out var stillDown) && stillDown.Until > _clock.GetUtcNow() && unavailable.IsEmpty)
@@ -220,6 +250,44 @@ internal sealed class BatchService : IAsyncDisposable
             _store.Postpone(batch.BatchId, unavailable.ToArray(), until);
         }
         return finished > 0;
+    }
+
+    /// <summary>Keeps this instance's claims on the batch alive (a third of the lease apart) until <paramref name="done"/>.</summary>
+    private async Task RenewClaimsAsync(Guid batchId, CancellationToken done)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.ClaimLease / 3, _clock, done).ConfigureAwait(false);
+                try
+                {
+                    _store.RenewClaims(batchId, _instance, _clock.GetUtcNow() + _options.ClaimLease);
+                }
+                catch (Exception failure) when (failure is not OperationCanceledException)
+                {
+                    // Should the claims lapse meanwhile, another instance may ask the provider again; still one record per item.
+                    _logger?.LogWarning("batch worker: renewing claims failed: {ExceptionType}", failure.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+            // the chunk is done
+        }
+    }
+
+    /// <summary>Lets go of this instance's claims on the batch's items still pending; should the database be away, they lapse instead.</summary>
+    private void ReleaseClaims(Guid batchId)
+    {
+        try
+        {
+            _store.ReleaseClaims(batchId, _instance);
+        }
+        catch (Exception failure)
+        {
+            _logger?.LogWarning("batch worker: letting go of claims failed: {ExceptionType}", failure.GetType().Name);
+        }
     }
 
     private int _disposed;

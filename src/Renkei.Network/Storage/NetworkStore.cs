@@ -24,7 +24,8 @@ internal sealed record BatchItemRow(int ItemIndex, string ItemId, Token Inquirer
 /// net_token_issuance  (institution, id_code) PK, issued_at          which institution holds a token for whom
 /// net_requests        RequestLedger                                 immediate queries by request id → first answer
 /// net_batches         (batch_id PK, …)                              batch queries (一括照会)
-/// net_batch_items     (batch_id, item_index) PK, …, response        their items; response NULL while pending
+/// net_batch_items     (batch_id, item_index) PK, …, response,       their items; response NULL while pending;
+///                     claimed_by, claimed_until                     the instance working an item, and until when
 /// net_record_index    (id_code, sequence) PK                        provision records by person (for the portal)
 /// net_record_subjects (sequence PK, salt, inquirer_token, provider_token) what each record's subject commitment hides
 /// net_notices         (notice_id PK, id_code, sender, portal, sealed, …) notices for persons, sealed to the portal (お知らせ)
@@ -408,28 +409,69 @@ internal sealed class NetworkStore(Database database)
         return ids.Select(id => FindBatch(c, null, id)).OfType<BatchRow>().ToList();
     }
 
-    /// <summary>Pending items of a batch due at <paramref name="now"/>, in item order.</summary>
-    public List<BatchItemRow> DueItems(Guid batchId, DateTimeOffset now, int limit)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> pending items of the batch that are due at <paramref name="now"/> and not held
+    /// by a live claim, for <paramref name="instance"/> until <paramref name="until"/>; returns them in item order. Several
+    /// instances on one database thus never take the same item while its claim lives, and a dead instance's items are taken
+    /// over once its claim lapses. On PostgreSQL the rows are picked with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims
+    /// pass each other's rows instead of waiting for them; SQLite has one writer, and the same statement (without the
+    /// locking clause) is atomic there. The rows are picked once, in a materialized CTE: as a subquery of the UPDATE,
+    /// PostgreSQL may run the pick again per row, skip the rows the statement itself just updated and so claim past the
+    /// limit. The claim's conditions are repeated in the UPDATE: PostgreSQL checks them again on the row's latest version.
+    /// A claim only saves work: <see cref="CompleteItem"/> decides that an item is answered once.
+    /// </summary>
+    public List<BatchItemRow> ClaimDueItems(Guid batchId, string instance, DateTimeOffset now, DateTimeOffset until, int limit)
     {
         using var c = Database.Open();
-        using var select = c.Command("""
-            SELECT item_index, item_id, inquirer_token, as_of, attempts FROM net_batch_items
-            WHERE batch_id = @b AND response IS NULL AND next_attempt_at <= @now ORDER BY item_index LIMIT @limit
+        using var claim = c.Command($"""
+            WITH picked AS MATERIALIZED (
+                SELECT item_index FROM net_batch_items
+                WHERE batch_id = @b AND response IS NULL AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
+                ORDER BY item_index LIMIT @limit{(IsPostgres ? " FOR UPDATE SKIP LOCKED" : "")})
+            UPDATE net_batch_items SET claimed_by = @me, claimed_until = @until
+            WHERE batch_id = @b AND response IS NULL AND (claimed_until IS NULL OR claimed_until < @now)
+                AND item_index IN (SELECT item_index FROM picked)
+            RETURNING item_index, item_id, inquirer_token, as_of, attempts
             """);
-        select.With("b", batchId.ToString("D")).With("now", AuditTime.ToMicros(now)).With("limit", limit);
-        using var reader = select.ExecuteReader();
+        claim.With("me", instance).With("until", AuditTime.ToMicros(until)).With("b", batchId.ToString("D"))
+            .With("now", AuditTime.ToMicros(now)).With("limit", limit);
+        using var reader = claim.ExecuteReader();
         var items = new List<BatchItemRow>();
         while (reader.Read())
             items.Add(new BatchItemRow(reader.GetInt32(0), reader.GetString(1), Token.FromInt64(reader.GetInt64(2)),
                 ParseDate(reader.NullableString(3)), reader.GetInt32(4)));
+        items.Sort((x, y) => x.ItemIndex.CompareTo(y.ItemIndex));
         return items;
     }
 
-    /// <summary>The earliest time a pending item of the batch is due, or null when none is pending.</summary>
+    /// <summary>Extends <paramref name="instance"/>'s claims on the batch's pending items to <paramref name="until"/> (it is still working them).</summary>
+    public void RenewClaims(Guid batchId, string instance, DateTimeOffset until)
+    {
+        using var c = Database.Open();
+        using var renew = c.Command("UPDATE net_batch_items SET claimed_until = @until WHERE batch_id = @b AND claimed_by = @me AND response IS NULL");
+        renew.With("until", AuditTime.ToMicros(until)).With("b", batchId.ToString("D")).With("me", instance).ExecuteNonQuery();
+    }
+
+    /// <summary>Lets go of <paramref name="instance"/>'s claims on the batch's items still pending, so any instance may take them when they are due.</summary>
+    public void ReleaseClaims(Guid batchId, string instance)
+    {
+        using var c = Database.Open();
+        using var release = c.Command(
+            "UPDATE net_batch_items SET claimed_by = NULL, claimed_until = NULL WHERE batch_id = @b AND claimed_by = @me AND response IS NULL");
+        release.With("b", batchId.ToString("D")).With("me", instance).ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The earliest time a pending item of the batch may be taken — when it is due or, while a claim holds it, when that
+    /// claim lapses — or null when none is pending.
+    /// </summary>
     public DateTimeOffset? NextDue(Guid batchId)
     {
         using var c = Database.Open();
-        using var select = c.Command("SELECT MIN(next_attempt_at) FROM net_batch_items WHERE batch_id = @b AND response IS NULL");
+        using var select = c.Command("""
+            SELECT MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END)
+            FROM net_batch_items WHERE batch_id = @b AND response IS NULL
+            """);
         var value = select.With("b", batchId.ToString("D")).ExecuteScalar();
         return value is null or DBNull ? null : AuditTime.FromMicros(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -450,12 +492,19 @@ internal sealed class NetworkStore(Database database)
         }
     });
 
-    /// <summary>Runs in the provision record's transaction: the item's answer, once (a finished item is never overwritten).</summary>
+    /// <summary>
+    /// Runs in the provision record's transaction: the item's answer, once. When the item is already answered — by another
+    /// instance on this database whose claim lapsed while it worked, or by this one before — it throws
+    /// <see cref="BatchItemAlreadyAnsweredException"/>, which rolls the record back: the database, not a claim or a process's
+    /// memory, decides that one item gets one record. On PostgreSQL the update waits for a concurrent transaction answering
+    /// the same item and then finds it answered.
+    /// </summary>
     public static void CompleteItem(DbConnection c, DbTransaction t, Guid batchId, int itemIndex, string response, long sequence)
     {
         using var update = c.Command(
             "UPDATE net_batch_items SET response = @r, record_sequence = @s WHERE batch_id = @b AND item_index = @i AND response IS NULL", t);
-        update.With("r", response).With("s", sequence).With("b", batchId.ToString("D")).With("i", itemIndex).ExecuteNonQuery();
+        if (update.With("r", response).With("s", sequence).With("b", batchId.ToString("D")).With("i", itemIndex).ExecuteNonQuery() == 0)
+            throw new BatchItemAlreadyAnsweredException();
     }
 
     public void SetState(Guid batchId, BatchState state)
@@ -520,3 +569,6 @@ internal sealed class NetworkStore(Database database)
 
 /// <summary>The request id was recorded by another transaction first: this one's record is rolled back and the stored answer is used.</summary>
 internal sealed class RequestAlreadyAnsweredException() : Exception("the request id is already in the request ledger");
+
+/// <summary>The batch item was answered by another transaction first: this one's record is rolled back and the item keeps that answer.</summary>
+internal sealed class BatchItemAlreadyAnsweredException() : Exception("the batch item is already answered");
