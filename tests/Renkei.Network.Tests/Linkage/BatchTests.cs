@@ -159,6 +159,73 @@ public sealed class BatchTests
         Assert.True(second.VerifyRecords().IsIntact);
     }
 
+    /// <summary>
+    /// Issue 18's drill: one of two instances stops in the middle of a 10,000-item batch query (on PostgreSQL). Its claims lapse
+    /// and the other instance finishes the batch: every item answered, one provision record each, none doubled, chain intact.
+    /// In one process an instance cannot be killed with SIGKILL; its host is stopped under it (tests/Renkei.Cli.Tests'
+    /// NetworkInstancesTests kills a real process with SIGKILL during immediate requests).
+    /// </summary>
+    [Fact]
+    public async Task An_instance_stopped_in_the_middle_of_a_10000_item_batch_loses_and_doubles_nothing()
+    {
+        await using var h = await NetworkHarness.StartAsync("postgres", o =>
+        {
+            o.ProviderTimeout = TimeSpan.FromSeconds(30);
+            o.BatchClaimLease = TimeSpan.FromSeconds(2);
+        });
+        var second = await h.StartNetworkNodeAsync();
+        var secondStopped = false;
+        try
+        {
+            using var secondHttp = SigningHandler.CreateClient(second.BaseAddress, h.A.Code, h.A.Keys.Signing, NodeRoutes.NetworkInstitutionCode);
+            var viaFirst = h.ClientOf(h.A);
+            var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+            var tokens = new List<Token>();
+            for (var i = 0; i < 100; i++)
+            {
+                var person = NetworkHarness.Person(5000 + i);
+                tokens.Add(await h.IssueAsync(h.A, person));
+                h.B.Holdings[await h.IssueAsync(h.B, person)] = $$"""{"n":{{i}}}""";
+            }
+            const int count = 10_000;
+            var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null,
+                Enumerable.Range(0, count).Select(i => new BatchLinkageItem("item-" + i, tokens[i % tokens.Count], null)).ToList());
+            await Task.WhenAll(viaFirst.SubmitBatchAsync(batch), new NetworkHttpClient(secondHttp).SubmitBatchAsync(batch));
+
+            // Stop the second instance once a fifth of the batch is done, while it holds claims.
+            Task<BatchStatusResponse> Status() => viaFirst.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, NetworkHarness.WardA, count, 1));
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while ((await Status()).Finished < count / 5)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "a fifth of the batch was not done in time");
+                await Task.Delay(100);
+            }
+            await second.DisposeAsync();
+            secondStopped = true;
+            BatchStatusResponse status;
+            while ((status = await Status()).State != BatchState.Completed)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"batch still {status.State}: {status.Finished} finished");
+                await Task.Delay(200);
+            }
+            Assert.Equal((count, 0), (status.Finished, status.Pending));
+
+            var results = await AllResultsAsync(viaFirst, batch.BatchId, 1_000);
+            Assert.Equal(count, results.Count);
+            Assert.All(results, r => Assert.Equal(LinkageOutcome.Provided, r.Response.Outcome));
+            var entries = h.Network.Records.Log.ReadEntries().ToList();
+            var records = entries.Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+            Assert.Equal(count, records.Count);
+            Assert.Equal(results.Select(r => r.Response.RequestId).Order(), records.Select(r => r.RequestId).Order());
+            Assert.Equal(results.Select(r => r.Response.RecordSequence).Order(), entries.Select(e => e.Sequence));
+            Assert.True(h.Network.VerifyRecords().IsIntact);
+        }
+        finally
+        {
+            if (!secondStopped) await second.DisposeAsync();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_claimed_item_is_skipped_by_other_instances_until_its_claim_lapses_and_is_answered_once(string provider)
