@@ -72,7 +72,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
     private static readonly TimeSpan JapanStandardTime = TimeSpan.FromHours(9);
     private const int MaxIdsInDetail = 100;
 
-    private readonly StaffApiSessions _sessions = new(clock, sessionIdleTimeout);
+    private readonly StaffApiSessions _sessions = new(register.Database, staff.Catalogue, clock, sessionIdleTimeout);
     private readonly AddresseeSystem _addressee = new(register, log);
     private CounterCertificates? _counter;
     private TaxCertificates? _taxes;

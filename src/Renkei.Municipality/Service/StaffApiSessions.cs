@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Renkei.Infrastructure;
+using Renkei.Municipality.Affairs;
 using Renkei.Municipality.Staff;
 
 namespace Renkei.Municipality.Service;
@@ -17,22 +18,31 @@ public sealed class StaffApiSessionOpened(string token, DateTimeOffset expiresAt
 public sealed record StaffApiSessionFound(StaffSession Session, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// The API's staff sessions, in memory. A token is 256 random bits in base64url (43 characters); the table keeps only
-/// its SHA-256, so neither a memory dump nor a log of the table yields a usable token. Expiry slides: a session unused
-/// for <see cref="IdleTimeout"/> is gone, and every use extends it. Restarting the service ends every session.
+/// The API's staff sessions, kept in the ward's database (<c>staff_api_sessions</c>) so that every instance of the ward API
+/// on that database knows every session: one opened at one instance behind a load balancer is used, slid and closed at
+/// another. A token is 256 random bits in base64url (43 characters); the table keeps only its SHA-256, so neither a dump
+/// of the table nor a log of it yields a usable token. Expiry slides: a session unused for <see cref="IdleTimeout"/> is
+/// gone, and every use extends it. Sessions outlive a restart of the service until they lapse.
 /// </summary>
-public sealed class StaffApiSessions(TimeProvider clock, TimeSpan idleTimeout)
+public sealed class StaffApiSessions
 {
     /// <summary>Length of a token as issued (32 bytes in unpadded base64url).</summary>
     public const int TokenLength = 43;
 
-    private sealed record Entry(StaffSession Session, DateTimeOffset LastSeen);
+    private readonly Database _database;
+    private readonly AffairCatalogue _catalogue;
+    private readonly TimeProvider _clock;
 
-    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    public StaffApiSessions(Database database, AffairCatalogue catalogue, TimeProvider clock, TimeSpan idleTimeout)
+    {
+        _database = database;
+        _catalogue = catalogue;
+        _clock = clock;
+        IdleTimeout = idleTimeout > TimeSpan.Zero ? idleTimeout : throw new ArgumentOutOfRangeException(nameof(idleTimeout));
+        Migrations.Apply(database, MunicipalitySchema.Tables);
+    }
 
-    public TimeSpan IdleTimeout { get; } = idleTimeout > TimeSpan.Zero ? idleTimeout : throw new ArgumentOutOfRangeException(nameof(idleTimeout));
-
-    public int Count => _sessions.Count;
+    public TimeSpan IdleTimeout { get; }
 
     public StaffApiSessionOpened Open(StaffSession session)
     {
@@ -40,9 +50,15 @@ public sealed class StaffApiSessions(TimeProvider clock, TimeSpan idleTimeout)
         var bytes = RandomNumberGenerator.GetBytes(32);
         var token = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         CryptographicOperations.ZeroMemory(bytes);
-        var now = clock.GetUtcNow();
-        RemoveExpired(now);
-        _sessions[Key(token)] = new Entry(session, now);
+        var now = _clock.GetUtcNow();
+        using var connection = _database.Open();
+        connection.Command("DELETE FROM staff_api_sessions WHERE last_seen < @idle").With("@idle", Micros(now - IdleTimeout)).ExecuteNonQuery();
+        connection.Command("""
+            INSERT INTO staff_api_sessions (token_hash, staff_id, display_name, role, affairs, chosen_affair, opened_at, last_seen)
+            VALUES (@h, @id, @name, @role, @affairs, @chosen, @opened, @now)
+            """).With("@h", Key(token)).With("@id", session.StaffId.Value).With("@name", session.DisplayName).With("@role", session.Role.ToString())
+            .With("@affairs", string.Join('\n', session.AssignedAffairs)).With("@chosen", session.ChosenAffair)
+            .With("@opened", Micros(session.OpenedAt)).With("@now", Micros(now)).ExecuteNonQuery();
         return new StaffApiSessionOpened(token, now + IdleTimeout);
     }
 
@@ -51,37 +67,56 @@ public sealed class StaffApiSessions(TimeProvider clock, TimeSpan idleTimeout)
     {
         if (!LooksLikeToken(token)) return null;
         var key = Key(token!);
-        if (!_sessions.TryGetValue(key, out var entry)) return null;
-        var now = clock.GetUtcNow();
-        if (now - entry.LastSeen > IdleTimeout)
+        var now = _clock.GetUtcNow();
+        using var connection = _database.Open();
+        StaffSession session;
+        long lastSeen;
+        using (var reader = connection.Command(
+                   "SELECT staff_id, display_name, role, affairs, chosen_affair, opened_at, last_seen FROM staff_api_sessions WHERE token_hash = @h")
+                   .With("@h", key).ExecuteReader())
         {
-            _sessions.TryRemove(key, out _);
+            if (!reader.Read()) return null;
+            session = new StaffSession(StaffId.Parse(reader.GetString(0)), reader.GetString(1), Enum.Parse<StaffRole>(reader.GetString(2)),
+                reader.GetString(3).Split('\n', StringSplitOptions.RemoveEmptyEntries), FromMicros(reader.GetInt64(5)), reader.NullableString(4), _catalogue);
+            lastSeen = reader.GetInt64(6);
+        }
+        if (Micros(now) - lastSeen > IdleTimeout.Ticks / 10)
+        {
+            connection.Command("DELETE FROM staff_api_sessions WHERE token_hash = @h").With("@h", key).ExecuteNonQuery();
             return null;
         }
-        _sessions.TryUpdate(key, entry with { LastSeen = now }, entry);
-        return new StaffApiSessionFound(entry.Session, now + IdleTimeout);
+        connection.Command("UPDATE staff_api_sessions SET last_seen = @now WHERE token_hash = @h AND last_seen < @now")
+            .With("@now", Micros(now)).With("@h", key).ExecuteNonQuery();
+        return new StaffApiSessionFound(session, now + IdleTimeout);
     }
 
     /// <summary>Stores the session's new state (affair chosen or left, refreshed from the directory). No effect on a closed session.</summary>
     public void Update(string token, StaffSession session)
     {
+        ArgumentNullException.ThrowIfNull(session);
         if (!LooksLikeToken(token)) return;
-        var key = Key(token);
-        if (_sessions.TryGetValue(key, out var entry)) _sessions.TryUpdate(key, entry with { Session = session }, entry);
+        using var connection = _database.Open();
+        connection.Command("""
+            UPDATE staff_api_sessions SET display_name = @name, role = @role, affairs = @affairs, chosen_affair = @chosen WHERE token_hash = @h
+            """).With("@name", session.DisplayName).With("@role", session.Role.ToString()).With("@affairs", string.Join('\n', session.AssignedAffairs))
+            .With("@chosen", session.ChosenAffair).With("@h", Key(token)).ExecuteNonQuery();
     }
 
     /// <summary>Ends the session; false if there was none.</summary>
-    public bool Close(string? token) => LooksLikeToken(token) && _sessions.TryRemove(Key(token!), out _);
+    public bool Close(string? token)
+    {
+        if (!LooksLikeToken(token)) return false;
+        using var connection = _database.Open();
+        return connection.Command("DELETE FROM staff_api_sessions WHERE token_hash = @h").With("@h", Key(token!)).ExecuteNonQuery() > 0;
+    }
 
     /// <summary>43 base64url characters: anything else is not one of ours and is not even hashed.</summary>
     public static bool LooksLikeToken(string? token) =>
         token is { Length: TokenLength } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private void RemoveExpired(DateTimeOffset now)
-    {
-        foreach (var (key, entry) in _sessions)
-            if (now - entry.LastSeen > IdleTimeout) _sessions.TryRemove(key, out _);
-    }
+    private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + micros * 10, TimeSpan.Zero);
 
     private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
 }

@@ -1,4 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Renkei.Core.Json;
+using Renkei.Infrastructure;
 using Renkei.Core.Numbers;
 using Renkei.Core.People;
 using Renkei.Jlis.Contracts;
@@ -315,6 +319,47 @@ public sealed class StaffApiTests
         ward.Staff.SetActive(StaffId.Parse("kaigo01"), false);
         var disabled = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Kana: "タ"), other);
         Assert.Equal((HttpStatusCode.Unauthorized, "account-unavailable"), (disabled.Status, disabled.Code));
+        AssertIntact(ward);
+    }
+
+    /// <summary>Issue 18: sessions live in the ward's database, so any instance behind a balancer serves any session.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_session_opened_at_one_instance_is_used_slid_and_closed_at_another(string provider)
+    {
+        await using var ward = await WardService.StartAsync(provider);
+        await using var second = await ward.StartAnotherInstanceAsync();
+        using var other = new HttpClient { BaseAddress = second.BaseAddress };
+        async Task<HttpStatusCode> AtSecondAsync(HttpMethod method, string route, string token, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, route);
+            if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: JsonDefaults.Options);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await other.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var token = await ward.LoginAsync("jumin01", Register);
+        Assert.Equal(HttpStatusCode.OK, await AtSecondAsync(HttpMethod.Post, MunicipalityRoutes.Search, token, new ResidentSearchRequest(Kana: "タ")));
+        await using (var connection = await ward.Database.OpenAsync())
+        {
+            // The table holds the token's hash, never the token.
+            Assert.Equal(1L, connection.Command("SELECT COUNT(*) FROM staff_api_sessions WHERE staff_id = 'jumin01'").ScalarInt64());
+            Assert.Equal(0L, connection.Command("SELECT COUNT(*) FROM staff_api_sessions WHERE token_hash = @t").With("@t", token).ScalarInt64());
+        }
+
+        // Used every 20 minutes at the other instance, the session outlives its 30-minute idle time at the first.
+        for (var i = 0; i < 3; i++)
+        {
+            ward.Clock.Advance(TimeSpan.FromMinutes(20));
+            Assert.Equal(HttpStatusCode.OK, await AtSecondAsync(HttpMethod.Get, MunicipalityRoutes.StaffSessionCurrent, token));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Kana: "タ"), token)).Status);
+
+        // Closed at the other instance: refused at the first.
+        Assert.Equal(HttpStatusCode.NoContent, await AtSecondAsync(HttpMethod.Delete, MunicipalityRoutes.StaffSessionCurrent, token));
+        var after = await ward.PostAsync(MunicipalityRoutes.Search, new ResidentSearchRequest(Kana: "タ"), token);
+        Assert.Equal((HttpStatusCode.Unauthorized, "session-expired"), (after.Status, after.Code));
         AssertIntact(ward);
     }
 

@@ -104,8 +104,14 @@ public sealed class WardService : IAsyncDisposable
         var options = new WardOptions { Code = TestData.Shinagawa.Digits, Name = "品川区", JlisAddress = jlis.BaseAddress, KeyDirectory = keys.File("institution") };
         configure?.Invoke(options);
         var ward = await TestModules.StartWardAsync(wardDb.Database, staff, log, options, services => services.AddSingleton<TimeProvider>(clock));
-        return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock);
+        return new WardService(wardDb, jlisDb, keys, jlis, ward, log, staff, accounts, clock) { _options = options };
     }
+
+    private WardOptions _options = null!;
+
+    /// <summary>Another instance of the ward API on the same database, staff directory, log and clock (as behind a load balancer); the caller disposes it.</summary>
+    public Task<ServiceHost> StartAnotherInstanceAsync() =>
+        TestModules.StartWardAsync(_wardDb.Database, Staff, Log, _options, services => services.AddSingleton<TimeProvider>(Clock));
 
     public DemoStaffAccount Account(string id) => Accounts.Single(a => a.Id.Value == id);
 
