@@ -71,7 +71,10 @@ public sealed record LinkageBenchResult(
     double SetupSeconds,
     double[]? LoadAverage,
     MachineInfo Machine,
-    InstancesFigures? NetworkInstances = null);
+    InstancesFigures? NetworkInstances = null,
+    double ChainCeilingPerSecond = 0,
+    LoadFigures? Chain = null,
+    double RatioToChain = 0);
 
 /// <summary>
 /// <c>renkei bench linkage</c>: immediate linkages (情報照会・提供) between two wards through the network, every part a real
@@ -129,6 +132,8 @@ public static class LinkageBench
 
         // The ceiling first: the same client settings and driver against an endpoint that does nothing but JSON.
         var ceiling = await KestrelCeilingAsync(Math.Min(options.Requests, 50_000), options.Concurrency, options.Warmup ?? MinWarmup, cancellationToken);
+        // The honest ceiling of this route: a plain relay of the same three hops (business system → A → network → B and back).
+        var chain = await ChainCeilingAsync(Math.Min(options.Requests, 50_000), options.Concurrency, options.Warmup ?? MinWarmup, cancellationToken);
 
         var warmedUp = await WarmUpAsync(Linkage, options.Warmup, options.Concurrency, cancellationToken);
         firstFailure = null;
@@ -168,7 +173,10 @@ public static class LinkageBench
             after.Network - before.Network,
             new RecordCounts(after.Network - before.Network, after.Inquirer - before.Inquirer, after.Provider - before.Provider,
                 verification.EntriesVerified, verification.IsIntact),
-            Math.Round(setup.Elapsed.TotalSeconds, 3), loadAverage, MachineInfo.Current(), instances);
+            Math.Round(setup.Elapsed.TotalSeconds, 3), loadAverage, MachineInfo.Current(), instances,
+            chain.Result.OperationsPerSecond,
+            new LoadFigures(chain.Result.OperationsPerSecond, chain.Result.P50Ms, chain.Result.P99Ms, chain.Result.MaxMs, chain.CpuMsPerOperation),
+            Math.Round(result.OperationsPerSecond / chain.Result.OperationsPerSecond, 3));
     }
 
     /// <summary>The first warm-up round when none is given (linkages).</summary>
@@ -248,6 +256,46 @@ public static class LinkageBench
         var cpu = CpuClock.Start();
         var result = await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
         return (result, cpu.MillisecondsPer(requests));
+    }
+
+    /// <summary>
+    /// The same three hops a linkage makes with no work at any of them: the bench (ward A's business system) posts an inquiry's
+    /// shape to a relay standing for A's intermediate server, which posts it on to one standing for the network, which posts
+    /// it to one standing for B's intermediate server, which answers; each relay returns the answer it got. Three Kestrel
+    /// hosts through <see cref="ServiceHost"/>, pooled clients as the services use.
+    /// </summary>
+    public static async Task<(LoadResult Result, double CpuMsPerOperation)> ChainCeilingAsync(int requests, int concurrency, int warmup, CancellationToken cancellationToken)
+    {
+        const string route = "relay";
+        await using var provider = await ServiceHost.StartAsync("bench-chain-provider", _ => { }, app =>
+            app.MapPost("/" + route, (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options))
+                .AllowPublic("benchmark only: the last hop of a plain relay chain on loopback"), cancellationToken: cancellationToken);
+        using var toProvider = CreateClient(provider.BaseAddress);
+        await using var network = await RelayAsync("bench-chain-network", toProvider, cancellationToken);
+        using var toNetwork = CreateClient(network.BaseAddress);
+        await using var inquirer = await RelayAsync("bench-chain-inquirer", toNetwork, cancellationToken);
+        using var http = CreateClient(inquirer.BaseAddress);
+        async Task Call(long index, CancellationToken ct)
+        {
+            using var response = await http.PostAsJsonAsync(route,
+                new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index + 1, Affair, Provider.Code, Kind), JsonDefaults.Options, ct);
+            response.EnsureSuccessStatusCode();
+            var answer = await response.Content.ReadFromJsonAsync<CeilingAnswer>(JsonDefaults.Options, ct);
+            if (answer is not { Held: true }) throw new InvalidOperationException("the relay chain answered wrongly");
+        }
+        if (warmup > 0) await LoadDriver.RunAsync(Call, warmup, concurrency, cancellationToken: cancellationToken);
+        var cpu = CpuClock.Start();
+        var result = await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
+        return (result, cpu.MillisecondsPer(requests));
+
+        static Task<ServiceHost> RelayAsync(string name, HttpClient next, CancellationToken ct) => ServiceHost.StartAsync(name, _ => { }, app =>
+            app.MapPost("/" + route, async (InquiryRequest request, CancellationToken rt) =>
+                {
+                    using var response = await next.PostAsJsonAsync(route, request, JsonDefaults.Options, rt);
+                    response.EnsureSuccessStatusCode();
+                    return Results.Json(await response.Content.ReadFromJsonAsync<CeilingAnswer>(JsonDefaults.Options, rt), JsonDefaults.Options);
+                })
+                .AllowPublic("benchmark only: a hop of a plain relay chain on loopback"), cancellationToken: ct);
     }
 
     /// <summary>The process's CPU time (all threads, user and system) over a phase: on a shared machine a steadier figure than wall-clock rates.</summary>

@@ -57,7 +57,7 @@ public static class LinkageBenchCommand
             else
                 Console.WriteLine($"{result.Requests:N0} linkages at concurrency {result.Concurrency}: {result.LinkagesPerSecond:N0}/s, "
                     + $"p50 {result.P50Ms:F1} ms, p99 {result.P99Ms:F1} ms, max {result.MaxMs:F1} ms, {result.Failures} failed; "
-                    + $"plain Kestrel {result.KestrelCeilingPerSecond:N0}/s; network records +{result.NetworkRecords:N0} ({result.Database}, "
+                    + $"plain Kestrel {result.KestrelCeilingPerSecond:N0}/s, relay chain {result.ChainCeilingPerSecond:N0}/s (ratio {result.RatioToChain:F2}); network records +{result.NetworkRecords:N0} ({result.Database}, "
                     + $"{result.Machine.ProcessorCount} cores, load {string.Join(" ", result.LoadAverage ?? [])})");
             if (!quiet && result.NetworkInstances is { } balanced)
                 Console.WriteLine($"one instance behind the balancer: {balanced.OneInstance.PerSecond:N0}/s, p99 {balanced.OneInstance.P99Ms:F1} ms; "

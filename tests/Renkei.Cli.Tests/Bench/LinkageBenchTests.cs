@@ -49,6 +49,11 @@ public class LinkageBenchTests : IDisposable
         Assert.True(json.GetProperty("p50Ms").GetDouble() <= json.GetProperty("p99Ms").GetDouble());
         Assert.True(json.GetProperty("p99Ms").GetDouble() <= json.GetProperty("maxMs").GetDouble());
         Assert.Equal(json.GetProperty("kestrelCeilingPerSecond").GetDouble(), json.GetProperty("kestrel").GetProperty("perSecond").GetDouble());
+        // Issue 17: the plain relay of the same three hops, measured in the same run, and the linkage's share of it.
+        Assert.True(json.GetProperty("chainCeilingPerSecond").GetDouble() > 0);
+        Assert.Equal(json.GetProperty("chainCeilingPerSecond").GetDouble(), json.GetProperty("chain").GetProperty("perSecond").GetDouble());
+        Assert.Equal(Math.Round(json.GetProperty("linkagesPerSecond").GetDouble() / json.GetProperty("chainCeilingPerSecond").GetDouble(), 3),
+            json.GetProperty("ratioToChain").GetDouble(), 3);
         var machine = json.GetProperty("machine");
         Assert.Equal(Environment.ProcessorCount, machine.GetProperty("processorCount").GetInt32());
 
