@@ -243,10 +243,17 @@ public static class LinkageBench
             app.MapPost("/ceiling", (InquiryRequest request) => Results.Json(new CeilingAnswer(request.RequestId, request.Kind, true), JsonDefaults.Options))
                 .AllowPublic("benchmark only: a plain JSON endpoint on loopback, the measure of what Kestrel alone does"),
             cancellationToken: cancellationToken);
-        using var http = CreateClient(host.BaseAddress);
+        return await DriveCeilingAsync(host.BaseAddress, "ceiling", requests, concurrency, warmup, cancellationToken);
+    }
+
+    /// <summary>Posts an inquiry's shape to <paramref name="route"/> as the linkage run posts inquiries, after <paramref name="warmup"/> calls.</summary>
+    private static async Task<(LoadResult Result, double CpuMsPerOperation)> DriveCeilingAsync(Uri baseAddress, string route, int requests, int concurrency,
+        int warmup, CancellationToken cancellationToken)
+    {
+        using var http = CreateClient(baseAddress);
         async Task Call(long index, CancellationToken ct)
         {
-            using var response = await http.PostAsJsonAsync("ceiling",
+            using var response = await http.PostAsJsonAsync(route,
                 new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index + 1, Affair, Provider.Code, Kind), JsonDefaults.Options, ct);
             response.EnsureSuccessStatusCode();
             var answer = await response.Content.ReadFromJsonAsync<CeilingAnswer>(JsonDefaults.Options, ct);
@@ -274,19 +281,7 @@ public static class LinkageBench
         await using var network = await RelayAsync("bench-chain-network", toProvider, cancellationToken);
         using var toNetwork = CreateClient(network.BaseAddress);
         await using var inquirer = await RelayAsync("bench-chain-inquirer", toNetwork, cancellationToken);
-        using var http = CreateClient(inquirer.BaseAddress);
-        async Task Call(long index, CancellationToken ct)
-        {
-            using var response = await http.PostAsJsonAsync(route,
-                new InquiryRequest(Guid.NewGuid(), Inquirer.Code, index + 1, Affair, Provider.Code, Kind), JsonDefaults.Options, ct);
-            response.EnsureSuccessStatusCode();
-            var answer = await response.Content.ReadFromJsonAsync<CeilingAnswer>(JsonDefaults.Options, ct);
-            if (answer is not { Held: true }) throw new InvalidOperationException("the relay chain answered wrongly");
-        }
-        if (warmup > 0) await LoadDriver.RunAsync(Call, warmup, concurrency, cancellationToken: cancellationToken);
-        var cpu = CpuClock.Start();
-        var result = await LoadDriver.RunAsync(Call, requests, concurrency, cancellationToken: cancellationToken);
-        return (result, cpu.MillisecondsPer(requests));
+        return await DriveCeilingAsync(inquirer.BaseAddress, route, requests, concurrency, warmup, cancellationToken);
 
         static Task<ServiceHost> RelayAsync(string name, HttpClient next, CancellationToken ct) => ServiceHost.StartAsync(name, _ => { }, app =>
             app.MapPost("/" + route, async (InquiryRequest request, CancellationToken rt) =>

@@ -26,16 +26,11 @@ public sealed partial class NetworkInstancesTests : IDisposable
     private const string PortalCode = "PORTAL";
 
     private readonly TempDirectory _root = new();
-    private readonly List<Process> _processes = [];
+    private readonly OwnedProcesses _processes = new();
 
     public void Dispose()
     {
-        foreach (var process in _processes)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            process.Dispose();
-        }
+        _processes.Dispose();
         _root.Dispose();
     }
 
