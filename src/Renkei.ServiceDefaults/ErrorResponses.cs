@@ -43,6 +43,9 @@ public static partial class ErrorResponses
     /// <summary>The short Japanese title of a problem with <paramref name="status"/> (the same for every code of that status).</summary>
     public static string TitleOf(int status) => JapaneseText.StatusTitle(status);
 
+    /// <summary>The code of a 503 answered because the service's disk is full or read-only.</summary>
+    public const string StorageUnavailable = "storage-unavailable";
+
     public static IResult BadRequest(string code, string message) => Problem(StatusCodes.Status400BadRequest, code, message);
 
     /// <summary>
@@ -85,6 +88,15 @@ public static partial class ErrorResponses
                 ? DescribeJsonError(json)
                 : "the request could not be read (要求を読み取れません)";
             await Problem(StatusCodes.Status400BadRequest, "bad-request", message).ExecuteAsync(context);
+            return;
+        }
+        if (Renkei.Infrastructure.StorageFailures.IsStorageFailure(failure))
+        {
+            // The disk is full or read-only: the request's transaction rolled back; a balancer should send work elsewhere.
+            logger.LogError("storage unavailable ({ExceptionType}) on {Path}: disk full or read-only", failure!.GetType().Name, context.Request.Path.Value);
+            await Problem(StatusCodes.Status503ServiceUnavailable, StorageUnavailable,
+                "the service cannot write its records (disk full or read-only); nothing of this request was recorded (記録領域に書き込めないため受け付けられません。この要求は何も記録されていません)")
+                .ExecuteAsync(context);
             return;
         }
         logger.LogError("unhandled {ExceptionType} on {Path}", failure?.GetType().Name, context.Request.Path.Value);

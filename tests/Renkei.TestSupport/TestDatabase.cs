@@ -42,6 +42,10 @@ public sealed class TestDatabase : IDisposable
         _ => throw new ArgumentException("provider is sqlite or postgres", nameof(provider)),
     };
 
+    /// <summary>A SQLite database in <paramref name="directory"/> (e.g. a <see cref="TmpfsMount"/>, whose disposal removes it).</summary>
+    public static TestDatabase CreateSqliteIn(string directory) =>
+        new(Database.Sqlite(Path.Combine(directory, "test.db")), null, null, null);
+
     public static TestDatabase CreateSqlite()
     {
         var directory = Path.Combine(Path.GetTempPath(), "renkei-test-" + Guid.NewGuid().ToString("N"));

@@ -15,7 +15,7 @@ public sealed record HealthAnswer(string Status, IReadOnlyDictionary<string, str
 /// <summary>
 /// Every service's health routes, for operators and load balancers: <c>GET /health/live</c> (the process answers HTTP;
 /// no check runs) and <c>GET /health/ready</c> (every check tagged <see cref="ReadyTag"/> passes — the service's database
-/// answers a query — else 503). Neither says more than each check's name and outcome: no connection string, no exception.
+/// answers a query and, on SQLite, its disk has room — else 503). Neither says more than each check's name and outcome: no connection string, no exception.
 /// </summary>
 public static class ServiceHealth
 {
@@ -26,7 +26,7 @@ public static class ServiceHealth
     public const string ReadyTag = "ready";
 
     internal static void Add(IServiceCollection services) =>
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]).AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
 
     internal static void Map(IEndpointRouteBuilder app)
     {
@@ -45,6 +45,23 @@ public static class ServiceHealth
             .Produces<HealthAnswer>(StatusCodes.Status503ServiceUnavailable)
             .AllowPublic("health check (readiness: the database answers) for operators and load balancers (no personal data)");
     }
+}
+
+/// <summary>
+/// Ready when, on SQLite, the file system holding the service's database has at least <see cref="MinimumFreeBytes"/> free: a
+/// full disk still answers reads but refuses every record, so a balancer should send work elsewhere. PostgreSQL's disk is the
+/// server's to watch; a write it refuses for space is answered 503 <c>storage-unavailable</c> (<see cref="StorageFailures"/>).
+/// </summary>
+internal sealed class StorageHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    /// <summary>Below this much free space next to a SQLite database the service reports itself not ready.</summary>
+    public const long MinimumFreeBytes = 4L * 1024 * 1024;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(services.GetService<Database>() is { Provider: DatabaseProvider.Sqlite } database
+                        && StorageFailures.FreeBytes(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource) is < MinimumFreeBytes
+            ? HealthCheckResult.Unhealthy("storage nearly full")
+            : HealthCheckResult.Healthy());
 }
 
 /// <summary>
