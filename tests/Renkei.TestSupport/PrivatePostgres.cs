@@ -28,6 +28,21 @@ public sealed class PrivatePostgres : IDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts a streaming replica of this server (pg_basebackup -R -X stream with a replication slot, as docs/deployment.md
+    /// shows) and returns its connection string; it stops with the server.
+    /// </summary>
+    public string StartReplica()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        _replicaPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return Run("replica").Trim();
+    }
+
+    private int? _replicaPort;
+
     /// <summary>Stops the server at once (<c>pg_ctl stop -m fast</c>: open connections are cut).</summary>
     public void Stop() => Run("stop");
 
@@ -43,6 +58,8 @@ public sealed class PrivatePostgres : IDisposable
         info.ArgumentList.Add(verb);
         info.Environment["RENKEI_PG_PORT"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["RENKEI_PG_DIR"] = _directory;
+        info.Environment["RENKEI_PG_REPLICA_DIR"] = _directory + "-replica";
+        if (_replicaPort is { } replicaPort) info.Environment["RENKEI_PG_REPLICA_PORT"] = replicaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -55,6 +72,7 @@ public sealed class PrivatePostgres : IDisposable
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
         try { Run("stop"); } catch (Exception e) when (e is InvalidOperationException or TimeoutException) { }
-        try { Directory.Delete(_directory, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        foreach (var directory in new[] { _directory, _directory + "-replica" })
+            try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

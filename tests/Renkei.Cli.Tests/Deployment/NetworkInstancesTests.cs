@@ -16,8 +16,8 @@ namespace Renkei.Cli.Tests.Deployment;
 
 /// <summary>
 /// docs/deployment.md "Several network instances behind HAProxy", started as written: two <c>renkei serve --role network
-/// --instance</c> processes on one PostgreSQL database, HAProxy (its configuration read from the page) in front with its
-/// health checks. J-LIS's requests through the balancer reach both instances, a request id is answered once whichever
+/// --instance</c> processes on one PostgreSQL database (a primary of the test's own with a streaming replica made by
+/// pg_basebackup as the page shows), HAProxy (its configuration read from the page) in front with its health checks. J-LIS's requests through the balancer reach both instances, a request id is answered once whichever
 /// instance receives it, and an instance killed with SIGKILL in the middle of requests loses and doubles nothing.
 /// </summary>
 public sealed partial class NetworkInstancesTests : IDisposable
@@ -138,7 +138,10 @@ public sealed partial class NetworkInstancesTests : IDisposable
     [Fact]
     public async Task Two_instances_behind_haproxy_share_the_work_and_one_killed_mid_requests_loses_and_doubles_nothing()
     {
-        using var database = TestDatabase.Create("postgres");
+        // A PostgreSQL primary of the test's own with a streaming replica, as the page sets them up.
+        using var server = PrivatePostgres.Start();
+        var replica = server.StartReplica();
+        using var database = TestDatabase.CreatePostgres(server.ConnectionString);
         var init = await CliProcess.RunAsync(InRoot("data"), "pki", "init", "--out", InRoot("pki"), "--node", "network", "--node", "jlis",
             "--host", "127.0.0.1", "--host", "localhost", "--log-key", InRoot("keys", "network"));
         Assert.True(init.ExitCode == 0, init.StandardError);
@@ -215,5 +218,22 @@ public sealed partial class NetworkInstancesTests : IDisposable
         var first = requests[0];
         var again = await IssueWithRetriesAsync(tls, jlis, balancer, first);
         Assert.Equal(answered[first.RequestId].SealedToken!.Ciphertext, again.SealedToken!.Ciphertext);
+
+        // The replica streams from the primary and holds the same requests (read-only, a hot standby).
+        Assert.Equal("streaming", (string?)connection.Command("SELECT state FROM pg_stat_replication").ExecuteScalar());
+        var schema = new Npgsql.NpgsqlConnectionStringBuilder(database.Database.ConnectionString).SearchPath;
+        await using var standby = new Npgsql.NpgsqlConnection(replica);
+        await standby.OpenAsync();
+        long onReplica = 0;
+        for (var wait = 0; wait < 100 && onReplica != requests.Count + 1; wait++)
+        {
+            await using var count = new Npgsql.NpgsqlCommand($"SELECT COUNT(*) FROM {schema}.net_requests", standby);
+            onReplica = (long)(await count.ExecuteScalarAsync())!;
+            if (onReplica != requests.Count + 1) await Task.Delay(100);
+        }
+        Assert.Equal(requests.Count + 1L, onReplica);
+        await using var write = new Npgsql.NpgsqlCommand($"DELETE FROM {schema}.net_requests", standby);
+        var readOnly = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write.ExecuteNonQueryAsync());
+        Assert.Equal("25006", readOnly.SqlState); // read_only_sql_transaction
     }
 }
