@@ -11,6 +11,7 @@ using Renkei.Infrastructure.Signing;
 using Renkei.Network.Contracts;
 using Renkei.ServiceDefaults;
 using Renkei.ServiceDefaults.Tls;
+using Renkei.TestSupport;
 
 namespace Renkei.Cli.Tests.Deployment;
 
@@ -235,5 +236,137 @@ public sealed partial class NetworkInstancesTests : IDisposable
         await using var write = new Npgsql.NpgsqlCommand($"DELETE FROM {schema}.net_requests", standby);
         var readOnly = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write.ExecuteNonQueryAsync());
         Assert.Equal("25006", readOnly.SqlState); // read_only_sql_transaction
+    }
+
+    /// <summary>
+    /// The same layout on the shared test server, with two wards as fake nodes: 品川区 sends a 10,000-item batch query
+    /// through the balancer, both instances work it, and instance a is killed with SIGKILL when a fifth is done. Its
+    /// claims lapse (Network:BatchClaimLease 2 s), b finishes: every item answered, one provision record each, the chain intact.
+    /// </summary>
+    [Fact]
+    public async Task One_of_two_instances_killed_during_a_10000_item_batch_query_loses_and_doubles_nothing()
+    {
+        using var database = TestDatabase.Create("postgres");
+        var init = await CliProcess.RunAsync(InRoot("data"), "pki", "init", "--out", InRoot("pki"), "--node", "network", "--node", "jlis", "--node", "131091",
+            "--host", "127.0.0.1", "--host", "localhost", "--log-key", InRoot("keys", "network"));
+        Assert.True(init.ExitCode == 0, init.StandardError);
+        using var jlis = InstitutionKeys.LoadOrCreate(InRoot("keys", "jlis"));
+        await using var wardA = new TestInstitutionNode("131091", InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(InRoot("keys", "131091")));
+        await using var wardB = new TestInstitutionNode("131113", InstitutionClass.Municipality, InstitutionKeys.LoadOrCreate(InRoot("keys", "131113")));
+        await wardA.StartAsync();
+        await wardB.StartAsync();
+        var (balancerPort, portA, portB) = (FreePort(), FreePort(), FreePort());
+        JsonObject Registered(InstitutionInfo info) => new()
+        {
+            ["Code"] = info.Code, ["Name"] = info.Name, ["Class"] = info.Class.ToString(), ["SigningPublicKey"] = info.SigningPublicKey,
+            ["SealingPublicKey"] = info.SealingPublicKey, ["Endpoint"] = info.Endpoint?.AbsoluteUri,
+        };
+        var networkJson = new JsonObject
+        {
+            ["Network"] = new JsonObject
+            {
+                ["Database"] = "postgres:" + database.Database.ConnectionString, ["KeyDirectory"] = InRoot("keys", "network"),
+                ["ProviderTimeout"] = "00:00:30", ["BatchClaimLease"] = "00:00:02",
+                ["Institutions"] = new JsonArray(
+                    Registered(new InstitutionInfo(JlisCode, "地方公共団体情報システム機構", InstitutionClass.NumberingAuthority, null, jlis.SigningPublicKey, jlis.SealingPublicKey)),
+                    Registered(wardA.Info), Registered(wardB.Info)),
+            },
+            ["Serve"] = new JsonObject
+            {
+                ["Listen"] = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = balancerPort },
+                ["Tls"] = new JsonObject { ["Certificate"] = InRoot("pki", "network.pem"), ["Key"] = InRoot("pki", "network.key"), ["Authority"] = InRoot("pki", "ca.pem") },
+            },
+        };
+        await File.WriteAllTextAsync(InRoot("network.json"), networkJson.ToJsonString());
+        var keys = await CliProcess.RunAsync(InRoot("data"), "serve", "--role", "network", "--config", InRoot("network.json"), "--public-keys");
+        Assert.True(keys.ExitCode == 0, keys.StandardError);
+        wardA.NetworkKey = wardB.NetworkKey = JsonNode.Parse(keys.StandardOutput)!["signingPublicKey"]!.GetValue<string>();
+
+        var instanceA = await ServeInstanceAsync("a", portA);
+        await ServeInstanceAsync("b", portB);
+        StartHaproxy(DocumentedHaproxyConfig(balancerPort, portA, portB));
+        var balancer = new Uri($"https://127.0.0.1:{balancerPort}/");
+        using var jlisTls = MutualTls.Load(InRoot("pki", "jlis.pem"), InRoot("pki", "jlis.key"), InRoot("pki", "ca.pem"));
+        using var wardTls = MutualTls.Load(InRoot("pki", "131091.pem"), InRoot("pki", "131091.key"), InRoot("pki", "ca.pem"));
+        var seen = new HashSet<string>();
+        using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            while (seen.Count < 2)
+                if (await InstanceBehindAsync(jlisTls, balancer) is { } name) seen.Add(name);
+                else await Task.Delay(200, ready.Token);
+
+        // 100 people with tokens at both wards (delivered by the network to each ward's node), B holding something for each.
+        var tokens = new List<Token>();
+        for (var i = 0; i < 100; i++)
+        {
+            var person = ResidentCode.FromBody(5_200_000_000L + i * 7919L);
+            var atA = new IssueTokenRequest(Guid.NewGuid(), wardA.Code, person);
+            Assert.True((await IssueWithRetriesAsync(jlisTls, jlis, balancer, atA)).Delivered);
+            tokens.Add(wardA.DeliveredTokens[atA.RequestId]);
+            var atB = new IssueTokenRequest(Guid.NewGuid(), wardB.Code, person);
+            Assert.True((await IssueWithRetriesAsync(jlisTls, jlis, balancer, atB)).Delivered);
+            wardB.Holdings[wardB.DeliveredTokens[atB.RequestId]] = $$"""{"n":{{i}}}""";
+        }
+
+        async Task<T> AsWardAsync<T>(Func<NetworkHttpClient, Task<T>> call)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                using var http = new HttpClient(new SigningHandler(wardA.Code, wardA.Keys.Signing, NodeRoutes.NetworkInstitutionCode) { InnerHandler = wardTls.CreateHandler() })
+                {
+                    BaseAddress = balancer, Timeout = TimeSpan.FromSeconds(30),
+                };
+                try
+                {
+                    return await call(new NetworkHttpClient(http));
+                }
+                catch (Exception e) when (attempt < 20 && e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    await Task.Delay(300);
+                }
+            }
+        }
+        const int count = 10_000;
+        var policy = Renkei.Network.Policy.LinkagePolicy.LoadDefault();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(9));
+        var row = policy.Rows.First(r => r.InquirerClass == InstitutionClass.Municipality && r.ProviderClass == InstitutionClass.Municipality
+            && policy.Check(InstitutionClass.Municipality, r.Affair, InstitutionClass.Municipality, r.Kind, today).IsAllowed);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), wardA.Code, row.Affair, wardB.Code, row.Kind, null,
+            Enumerable.Range(0, count).Select(i => new BatchLinkageItem("item-" + i, tokens[i % tokens.Count], null)).ToList());
+        Assert.Equal(count, (await AsWardAsync(c => c.SubmitBatchAsync(batch))).Items);
+
+        Task<BatchStatusResponse> Status() => AsWardAsync(c => c.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, wardA.Code, count, 1)));
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while ((await Status()).Finished < count / 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a fifth of the batch was not done in time");
+            await Task.Delay(100);
+        }
+        instanceA.Kill(); // SIGKILL in the middle of the batch: claims held, answers in flight
+        Assert.True((await Status()).Finished < count, "the batch was not finished when instance a was killed");
+        BatchStatusResponse status;
+        while ((status = await Status()).State != BatchState.Completed)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"batch still {status.State}: {status.Finished} finished");
+            await Task.Delay(200);
+        }
+        Assert.Equal((count, 0), (status.Finished, status.Pending));
+
+        var results = new List<BatchItemResult>();
+        for (var after = -1; ;)
+        {
+            var page = await AsWardAsync(c => c.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, wardA.Code, after, 1000)));
+            if (page.Results.Count == 0) break;
+            results.AddRange(page.Results);
+            after = page.Results[^1].ItemIndex;
+        }
+        Assert.Equal(count, results.Count);
+        Assert.All(results, r => Assert.Equal(LinkageOutcome.Provided, r.Response.Outcome));
+        Assert.Equal(count, results.Select(r => r.Response.RecordSequence).Distinct().Count());
+
+        // The network's one chain: exactly one record per item, verified by the records command from the deployment file.
+        var verified = await CliProcess.RunAsync(InRoot("data"), "records", "verify", "--role", "network", "--config", InRoot("network.json"), "--json");
+        Assert.True(verified.ExitCode == 0, verified.StandardOutput + verified.StandardError);
+        var report = JsonNode.Parse(verified.StandardOutput)!;
+        Assert.Equal(count, report["entries"]!.GetValue<long>());
     }
 }
