@@ -52,7 +52,7 @@ public sealed partial class InstitutionRegistry
             _ = Task.Run(() =>
             {
                 try { Reload(); }
-                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException) { /* the cache stays; the next lookup tries again */ }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or ArgumentException) { /* the cache stays; the next lookup tries again */ }
                 finally { Volatile.Write(ref _reloading, 0); }
             });
         if (_entries.TryGetValue(code, out var entry)) return entry;
