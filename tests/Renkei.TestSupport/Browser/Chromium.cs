@@ -112,6 +112,12 @@ public sealed class ResponseRecorder
         {
             return (response.Url, response.Status, "");
         }
+        catch (PlaywrightException e) when (e.Message.Contains("navigated away", StringComparison.Ordinal))
+        {
+            // On a loaded machine the page may follow a link before the body was read: Chromium has dropped it. The page the
+            // navigation led to is recorded and scanned in its turn; this one's body cannot be had any more.
+            return (response.Url, response.Status, "");
+        }
     }
 
     public async Task<IReadOnlyList<(string Url, int Status, string Body)>> AllAsync()
