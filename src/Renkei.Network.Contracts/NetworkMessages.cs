@@ -336,6 +336,12 @@ public static class NodeRoutes
     /// <summary>The network forwards a query (<see cref="ProvideRequest"/> → <see cref="SignedSealedAnswer"/>).</summary>
     public const string Provide = "network/provide";
 
+    /// <summary>
+    /// The network forwards a chunk of a batch query's items under one signed request (<see cref="BulkProvideRequest"/> →
+    /// <see cref="BulkProvideResponse"/>, per item the same answer <see cref="Provide"/> would give).
+    /// </summary>
+    public const string ProvideBulk = "network/provide/bulk";
+
     /// <summary>The network delivers one token under the institution's request id (<see cref="TokenDelivery"/>).</summary>
     public const string DeliverToken = "network/tokens/deliver";
 
@@ -360,6 +366,44 @@ public sealed record ProvideRequest(
     string Kind,
     DateOnly? AsOf,
     string InquirerSealingKey);
+
+/// <summary>One person of a <see cref="BulkProvideRequest"/>: the request id the provider records under, its own token for the person, the as-of date.</summary>
+public sealed record BulkProvideItem(Guid RequestId, Token ProviderToken, DateOnly? AsOf);
+
+/// <summary>
+/// Network → provider: a chunk of one batch query's items (one inquirer, affair, provider and kind), at most
+/// <see cref="MaxItems"/>, under one signed request. Each item is answered and recorded exactly as the
+/// <see cref="ProvideRequest"/> <see cref="ItemRequest"/> makes of it would be on <see cref="NodeRoutes.Provide"/>: a resent
+/// item (the same request id and content) gets the very same answer and no second record.
+/// </summary>
+public sealed record BulkProvideRequest(
+    Guid ChunkId,
+    string Inquirer,
+    string Affair,
+    string Provider,
+    string Kind,
+    string InquirerSealingKey,
+    IReadOnlyList<BulkProvideItem> Items)
+{
+    public const int MaxItems = 1000;
+
+    /// <summary>The single query <paramref name="item"/> stands for.</summary>
+    public ProvideRequest ItemRequest(BulkProvideItem item) =>
+        new(item.RequestId, Inquirer, Affair, Provider, item.ProviderToken, Kind, item.AsOf, InquirerSealingKey);
+}
+
+/// <summary>
+/// One item's outcome in a <see cref="BulkProvideResponse"/>: the signed, sealed answer, or (answer null) the refusal
+/// code the single route would have answered with (e.g. <c>request-in-progress</c>); the network retries such an item later.
+/// </summary>
+public sealed record BulkProvideResult(Guid RequestId, SignedSealedAnswer? Answer, string? Code = null);
+
+/// <summary>
+/// Provider → network: per item of the chunk, in the request's order. The answers first given in this response share one
+/// batch signature (each carries its own leaf index and audit path, so it still verifies alone); an answer given before
+/// (a resent item) is returned as stored, with its own signature.
+/// </summary>
+public sealed record BulkProvideResponse(Guid ChunkId, IReadOnlyList<BulkProvideResult> Results);
 
 /// <summary>Network → institution's node: the token for the person the institution registered under <paramref name="RequestId"/>.</summary>
 public sealed record TokenDelivery(Guid RequestId, string Institution, Token Token);

@@ -70,6 +70,40 @@ public static class SignedAnswers
         return new SignedSealedAnswer(provider, sealedPayload, signature, information.Held);
     }
 
+    /// <summary>
+    /// Answers for several requests of one <paramref name="inquirer"/> (a chunk of a batch query), each sealed as
+    /// <see cref="CreateAsync"/> seals it, all signed in one batch (<see cref="BatchSigner.SignAllAsync"/>): one root
+    /// signature for the lot, and each answer still verifies alone with its own index and audit path.
+    /// </summary>
+    public static async Task<SignedSealedAnswer[]> CreateManyAsync(string provider, string inquirer,
+        IReadOnlyList<(Guid RequestId, ProvidedInformation Information)> answers, ECDiffieHellmanPublicKey inquirerSealingKey, string inquirerKeyId,
+        SealingWindows windows, ECDsa providerKey)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(windows);
+        var sealedPayloads = new SealedPayload[answers.Count];
+        var texts = new string[answers.Count];
+        for (var i = 0; i < answers.Count; i++)
+        {
+            var (requestId, information) = answers[i];
+            var plaintext = JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options);
+            try
+            {
+                sealedPayloads[i] = windows.Seal(inquirerSealingKey, inquirerKeyId, plaintext, KeyInfo(requestId, provider, inquirer, information.Kind),
+                    AssociatedData(requestId));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+            }
+            texts[i] = SignedSealedAnswer.SignedText(requestId, provider, inquirer, information.Kind, sealedPayloads[i]);
+        }
+        var signatures = await BatchSigner.For(providerKey).SignAllAsync(texts).ConfigureAwait(false);
+        var signed = new SignedSealedAnswer[answers.Count];
+        for (var i = 0; i < signed.Length; i++) signed[i] = new SignedSealedAnswer(provider, sealedPayloads[i], signatures[i], answers[i].Information.Held);
+        return signed;
+    }
+
     /// <summary>Seals <paramref name="information"/> to <paramref name="inquirerSealingKey"/> (SPKI DER) with a key of its own and signs it alone with <paramref name="providerKey"/>.</summary>
     public static SignedSealedAnswer Create(Guid requestId, string provider, string inquirer, ProvidedInformation information,
         ReadOnlySpan<byte> inquirerSealingKey, ECDsa providerKey)

@@ -51,6 +51,21 @@ public sealed class TestInstitutionNode : IAsyncDisposable
     /// <summary>Delay before answering a query (to make the network time out).</summary>
     public TimeSpan AnswerDelay { get; set; }
 
+    /// <summary>The bulk requests received (<see cref="NodeRoutes.ProvideBulk"/>); each of their items is in <see cref="Queries"/> too.</summary>
+    public ConcurrentQueue<BulkProvideRequest> BulkQueries { get; } = new();
+
+    /// <summary>
+    /// How many more bulk requests die in the middle of their answer, as a provider killed mid-chunk: the node reads the
+    /// request, works every item, writes half of the answer and cuts the connection.
+    /// </summary>
+    public int CutBulkAnswers
+    {
+        get => Volatile.Read(ref _cutBulkAnswers);
+        set => Volatile.Write(ref _cutBulkAnswers, value);
+    }
+
+    private int _cutBulkAnswers;
+
     public InstitutionInfo Info => new(Code, "test " + Code, Class, Endpoint, Keys.SigningPublicKey, Keys.SealingPublicKey);
 
     public async Task StartAsync()
@@ -91,15 +106,53 @@ public sealed class TestInstitutionNode : IAsyncDisposable
             if (refusal is not null) return refusal;
             Queries.Enqueue(query!);
             if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay);
-            var held = Holdings.TryGetValue(query!.ProviderToken, out var body);
-            var information = new ProvidedInformation(held, query.Kind, query.AsOf, held ? 1 : null, held ? DateTimeOffset.UnixEpoch : null,
-                held ? JsonDocument.Parse(body!).RootElement : null, held ? null : "no copy for this person");
-            var sealedPayload = MessageSealing.Seal(Convert.FromBase64String(query.InquirerSealingKey),
-                JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options), MessageSealing.AssociatedData(query.RequestId.ToString("D")));
+            var (information, sealedPayload) = Answer(query!);
             var signature = RequestSignature.SignText(Keys.Signing,
-                SignedSealedAnswer.SignedText(query.RequestId, Code, query.Inquirer, query.Kind, sealedPayload));
-            return Results.Json(new SignedSealedAnswer(Code, sealedPayload, signature, held), JsonDefaults.Options);
+                SignedSealedAnswer.SignedText(query!.RequestId, Code, query.Inquirer, query.Kind, sealedPayload));
+            return Results.Json(new SignedSealedAnswer(Code, sealedPayload, signature, information.Held), JsonDefaults.Options);
         });
+        routes.MapPost("/" + NodeRoutes.ProvideBulk, async (HttpContext context) =>
+        {
+            var (bulk, refusal) = await Read<BulkProvideRequest>(context);
+            if (refusal is not null) return refusal;
+            BulkQueries.Enqueue(bulk!);
+            var answers = new List<(Guid RequestId, ProvidedInformation Information, SealedPayload Sealed)>();
+            foreach (var item in bulk!.Items)
+            {
+                var query = bulk.ItemRequest(item);
+                Queries.Enqueue(query);
+                var (information, sealedPayload) = Answer(query);
+                answers.Add((query.RequestId, information, sealedPayload));
+            }
+            if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay);
+            // One batch signature over the chunk's answers; each answer carries its own index and audit path.
+            var signatures = await BatchSigner.For(Keys.Signing).SignAllAsync(
+                answers.Select(a => SignedSealedAnswer.SignedText(a.RequestId, Code, bulk.Inquirer, bulk.Kind, a.Sealed)).ToList());
+            var response = new BulkProvideResponse(bulk.ChunkId, answers.Select((a, i) =>
+                new BulkProvideResult(a.RequestId, new SignedSealedAnswer(Code, a.Sealed, signatures[i], a.Information.Held))).ToList());
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(response, JsonDefaults.Options);
+            if (Interlocked.Decrement(ref _cutBulkAnswers) >= 0)
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                await context.Response.Body.FlushAsync();
+                context.Abort();
+                return Results.Empty;
+            }
+            Interlocked.Increment(ref _cutBulkAnswers); // not cut: undo the decrement
+            return Results.Bytes(bytes, "application/json");
+        });
+    }
+
+    private (ProvidedInformation Information, SealedPayload Sealed) Answer(ProvideRequest query)
+    {
+        var held = Holdings.TryGetValue(query.ProviderToken, out var body);
+        var information = new ProvidedInformation(held, query.Kind, query.AsOf, held ? 1 : null, held ? DateTimeOffset.UnixEpoch : null,
+            held ? JsonDocument.Parse(body!).RootElement : null, held ? null : "no copy for this person");
+        var sealedPayload = MessageSealing.Seal(Convert.FromBase64String(query.InquirerSealingKey),
+            JsonSerializer.SerializeToUtf8Bytes(information, JsonDefaults.Options), MessageSealing.AssociatedData(query.RequestId.ToString("D")));
+        return (information, sealedPayload);
     }
 
     private async Task<(T?, IResult?)> Read<T>(HttpContext context) where T : class

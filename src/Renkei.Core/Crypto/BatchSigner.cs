@@ -71,6 +71,30 @@ public sealed class BatchSigner
         return pending.Result.Task;
     }
 
+    /// <summary>
+    /// The batch signatures of <paramref name="texts"/>, in order, all from one batch: they join the queue together, so one
+    /// root signature covers every one of them (with whatever else was queued at that moment).
+    /// </summary>
+    public async Task<string[]> SignAllAsync(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0) return [];
+        var pending = new Pending[texts.Count];
+        for (var i = 0; i < pending.Length; i++) pending[i] = new Pending(BatchSignature.MessageDigest(texts[i] ?? throw new ArgumentNullException(nameof(texts))));
+        Interlocked.Add(ref _unsigned, pending.Length);
+        bool lead;
+        lock (_gate)
+        {
+            _queue.AddRange(pending);
+            lead = !_signing;
+            if (lead) _signing = true;
+        }
+        if (lead) SignQueued(handOff: true);
+        var signatures = new string[pending.Length];
+        for (var i = 0; i < pending.Length; i++) signatures[i] = await pending[i].Result.Task.ConfigureAwait(false);
+        return signatures;
+    }
+
     /// <summary>Signs what is queued, then either hands further batches to the thread pool or keeps signing them.</summary>
     private void SignQueued(bool handOff)
     {

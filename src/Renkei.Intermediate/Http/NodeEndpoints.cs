@@ -88,6 +88,10 @@ public static class NodeEndpoints
             FromNetworkAsync<ProvideRequest, SignedSealedAnswer>(http.HttpContext, node, clock, request => node!.ProvideAsync(request, http.HttpContext.RequestAborted)))
             .ExchangesJson<ProvideRequest, SignedSealedAnswer>()
             .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
+        app.MapPost("/" + NodeRoutes.ProvideBulk, (HttpRequest http) =>
+            FromNetworkAsync<BulkProvideRequest, BulkProvideResponse>(http.HttpContext, node, clock, request => node!.ProvideBulkAsync(request, http.HttpContext.RequestAborted)))
+            .ExchangesJson<BulkProvideRequest, BulkProvideResponse>()
+            .RequireInstitutionCode("the network (情報提供ネットワークシステム)", NodeRoutes.NetworkInstitutionCode);
     }
 
     private static async Task<IResult> FromNetworkAsync<TRequest, TResponse>(HttpContext context, IntermediateNode? node, TimeProvider clock,

@@ -140,6 +140,65 @@ public sealed class IntermediateNode : IAsyncDisposable
         return answer;
     }
 
+    /// <summary>Items of one bulk provide recorded at once (each through <see cref="PartyRecordLog.OnceAsync"/>; the log commits them in groups).</summary>
+    private const int BulkRecordingParallelism = 32;
+
+    /// <summary>
+    /// Answers a chunk of a batch query the network forwards in one request: every item exactly as <see cref="ProvideAsync"/>
+    /// answers its <see cref="BulkProvideRequest.ItemRequest"/> (the same checks, one record per request id, a resent item
+    /// its stored answer), the fresh answers sealed under the current window and signed in one batch. An item that cannot
+    /// be answered now (e.g. the same request id is being answered by another call) carries its refusal code instead of an
+    /// answer, and the network asks again later; the other items are answered regardless.
+    /// </summary>
+    public async Task<BulkProvideResponse> ProvideBulkAsync(BulkProvideRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Provider != HolderCode)
+            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+                $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
+        RequireId(request.ChunkId, "chunkId");
+        Require(request.Inquirer, "inquirer");
+        Require(request.Affair, "affair");
+        Require(request.Kind, "kind");
+        var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
+        if (items.Count == 0 || items.Count > BulkProvideRequest.MaxItems)
+            throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
+                $"items: 1 to {BulkProvideRequest.MaxItems} per request (件数が正しくありません)");
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not { } item) throw Invalid($"items[{i}]: required (照会対象がありません)");
+            RequireId(item.RequestId, $"items[{i}].requestId");
+            if (!ids.Add(item.RequestId)) throw Invalid($"items[{i}].requestId: used twice in the request (要求IDが重複しています)");
+        }
+        var sealingKey = InquirerSealingKey(request.InquirerSealingKey);
+
+        // Every item's answer first, sealed and signed together; then each is recorded once (a resent item keeps its stored answer).
+        var singles = items.Select(request.ItemRequest).ToArray();
+        var information = new (Guid, ProvidedInformation)[singles.Length];
+        for (var i = 0; i < singles.Length; i++) information[i] = (singles[i].RequestId, await InformationAsync(singles[i], cancellationToken));
+        var fresh = await SignedAnswers.CreateManyAsync(HolderCode, request.Inquirer, information, sealingKey, request.InquirerSealingKey,
+            _sealingWindows, Keys.Signing);
+        var results = new BulkProvideResult[singles.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, singles.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = BulkRecordingParallelism, CancellationToken = cancellationToken }, async (i, _) =>
+            {
+                var single = singles[i];
+                try
+                {
+                    var (answer, _) = await Records.OnceAsync(PartyRole.Provider, single.RequestId, Fingerprint(single), () =>
+                        Task.FromResult((fresh[i], (PartyRecordEntry?)new PartyRecordEntry(PartyRole.Provider, single.RequestId, null, single.Inquirer,
+                            HolderCode, single.Affair, single.Kind, fresh[i].Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null,
+                            single.ProviderToken))), cancellationToken);
+                    results[i] = new BulkProvideResult(single.RequestId, answer);
+                }
+                catch (RefusalException refusal)
+                {
+                    results[i] = new BulkProvideResult(single.RequestId, null, refusal.Code);
+                }
+            });
+        return new BulkProvideResponse(request.ChunkId, results);
+    }
+
     /// <summary>
     /// The inquirer's sealing key (SPKI DER, base64), imported and checked to be an ECDH P-256 public key. A key seen before
     /// is not imported again: inquirers are few and keep their keys, so the import (which validates the point and costs

@@ -196,48 +196,49 @@ internal sealed class BatchService : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Works a claimed chunk: the network's own checks for every item (its refusals are final at once), then the items it
+    /// forwards go to the batch's provider in one signed request (<see cref="LinkageService.ForwardBulkAsync"/>; one by one
+    /// when the provider does not serve the bulk route), then every final item is recorded in one transaction. When the
+    /// provider cannot be reached or its answer breaks off, none of its items is recorded: they stay pending and are retried
+    /// with the batch's backoff.
+    /// </summary>
     private async Task<bool> WorkClaimedAsync(BatchRow batch, List<BatchItemRow> items, CancellationToken stop)
     {
-        var unavailable = new ConcurrentBag<int>();
-        var finished = 0;
-        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop }, async (item, ct) =>
-        {
-            var linkage = new LinkageCase(ItemRequestId(batch.BatchId, item.ItemIndex), batch.Inquirer, item.InquirerToken, batch.Affair,
-                batch.Provider, batch.Kind, item.AsOf, batch.PolicyDate);
-            // The network's own refusals are final at once; only forwarding waits for the provider.
-            var decision = await _linkage.DecideAsync(linkage, ct).ConfigureAwait(false);
-            var evaluation = decision.Refusal;
-            if (evaluation is null)
-            {
-                // While the provider is down (or failed earlier in this chunk) the item waits with the batch instead of timing out.
-                if (!unavailable.IsEmpty || (_providerDown.TryGetValue(batch.Provider, out var down) && down.Until > _clock.GetUtcNow())) return;
-                evaluation = await _linkage.ForwardAsync(linkage, decision.Forward!, ct).ConfigureAwait(false);
-                if (evaluation.Retryable)
-                {
-                    unavailable.Add(item.ItemIndex);
-                    return;
-                }
-            }
-            try
-            {
-                await _records.AppendAsync(LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
-                    NetworkStore.CompleteItem(c, t, batch.BatchId, item.ItemIndex,
-                        JsonSerializer.Serialize(LinkageService.ToResponse(linkage.RequestId, evaluation, sequence), JsonDefaults.Options), sequence),
-                    CancellationToken.None).ConfigureAwait(false);
-                Interlocked.Increment(ref finished);
-            }
-            catch (BatchItemAlreadyAnsweredException)
-            {
-                // Another instance answered the item first (this one's claim had lapsed): its record stands, this one rolled back.
-            }
-        }).ConfigureAwait(false);
+        var linkages = items.Select(item => new LinkageCase(ItemRequestId(batch.BatchId, item.ItemIndex), batch.Inquirer, item.InquirerToken,
+            batch.Affair, batch.Provider, batch.Kind, item.AsOf, batch.PolicyDate)).ToArray();
+        var decisions = new LinkageService.Decision[items.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop },
+            async (i, ct) => decisions[i] = await _linkage.DecideAsync(linkages[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        if (_providerDown.TryGetValue(batch.Provider, out var stillDown) && stillDown.Until > _clock.GetUtcNow() && unavailable.IsEmpty)
+        var evaluations = new Evaluation?[items.Count];
+        var forward = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (decisions[i].Refusal is { } refusal) evaluations[i] = refusal;
+            else forward.Add(i);
+        }
+        var unavailable = new List<int>();
+        // While the provider is down the items wait with the batch instead of timing out.
+        if (forward.Count > 0 && !(_providerDown.TryGetValue(batch.Provider, out var down) && down.Until > _clock.GetUtcNow()))
+        {
+            var forwarded = await ForwardAsync(forward.Select(i => (linkages[i], decisions[i].Forward!)).ToList(), stop).ConfigureAwait(false);
+            for (var j = 0; j < forward.Count; j++)
+            {
+                if (forwarded[j] is not { } evaluation) continue; // not sent: it waits with the batch
+                if (evaluation.Retryable) unavailable.Add(items[forward[j]].ItemIndex);
+                else evaluations[forward[j]] = evaluation;
+            }
+        }
+
+        var finished = Record(batch, linkages, items, evaluations);
+
+        if (_providerDown.TryGetValue(batch.Provider, out var stillDown) && stillDown.Until > _clock.GetUtcNow() && unavailable.Count == 0)
         {
             // Not tried this round: the rest of the batch waits for the provider's next attempt.
             _store.Postpone(batch.BatchId, [], stillDown.Until);
         }
-        else if (unavailable.IsEmpty)
+        else if (unavailable.Count == 0)
         {
             _providerDown.TryRemove(batch.Provider, out _);
         }
@@ -247,9 +248,69 @@ internal sealed class BatchService : IAsyncDisposable
             var wait = TimeSpan.FromTicks(Math.Min(_options.RetryMax.Ticks, _options.RetryInitial.Ticks * (1L << Math.Min(failures - 1, 20))));
             var until = _clock.GetUtcNow() + wait;
             _providerDown[batch.Provider] = (failures, until);
-            _store.Postpone(batch.BatchId, unavailable.ToArray(), until);
+            _store.Postpone(batch.BatchId, unavailable, until);
         }
         return finished > 0;
+    }
+
+    /// <summary>
+    /// The provider's answers to the items, in order: one bulk request for the chunk, or, from a provider without the bulk
+    /// route, one request per item (no further item is sent once one found the provider unavailable: those are null).
+    /// </summary>
+    private async Task<Evaluation?[]> ForwardAsync(List<(LinkageCase Linkage, LinkageService.ForwardTo Forward)> items, CancellationToken stop)
+    {
+        if (await _linkage.ForwardBulkAsync(items, stop).ConfigureAwait(false) is { } answers) return answers;
+        var evaluations = new Evaluation?[items.Count];
+        var unavailable = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = stop }, async (i, ct) =>
+        {
+            if (Volatile.Read(ref unavailable) != 0) return;
+            var evaluation = await _linkage.ForwardAsync(items[i].Linkage, items[i].Forward, ct).ConfigureAwait(false);
+            if (evaluation.Retryable) Interlocked.Exchange(ref unavailable, 1);
+            evaluations[i] = evaluation;
+        }).ConfigureAwait(false);
+        return evaluations;
+    }
+
+    /// <summary>
+    /// Records every item with a final evaluation (null: still pending) in one transaction, each with its answer
+    /// (<see cref="NetworkStore.CompleteItem"/>); returns how many were recorded. Should another instance have answered one of
+    /// them meanwhile (its claim here had lapsed), that transaction rolls back whole and the items are recorded one by one,
+    /// so the others still get their one record and that one none.
+    /// </summary>
+    private int Record(BatchRow batch, LinkageCase[] linkages, List<BatchItemRow> items, Evaluation?[] evaluations)
+    {
+        var final = Enumerable.Range(0, items.Count).Where(i => evaluations[i] is not null).ToList();
+        if (final.Count == 0) return 0;
+        (ProvisionDraft, long?, Action<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, long>?) Entry(int i)
+        {
+            var (linkage, evaluation, itemIndex) = (linkages[i], evaluations[i]!, items[i].ItemIndex);
+            return (LinkageService.ToPayload(linkage, evaluation), evaluation.IdCode, (c, t, sequence) =>
+                NetworkStore.CompleteItem(c, t, batch.BatchId, itemIndex,
+                    JsonSerializer.Serialize(LinkageService.ToResponse(linkage.RequestId, evaluation, sequence), JsonDefaults.Options), sequence));
+        }
+        try
+        {
+            return _records.AppendBatch(final.Select(Entry).ToList()).Length;
+        }
+        catch (BatchItemAlreadyAnsweredException)
+        {
+            // Nothing of the chunk was written: one by one, so only the items answered elsewhere go without a record here.
+        }
+        var recorded = 0;
+        foreach (var i in final)
+        {
+            try
+            {
+                _records.AppendBatch([Entry(i)]);
+                recorded++;
+            }
+            catch (BatchItemAlreadyAnsweredException)
+            {
+                // Another instance answered the item first: its record stands, this one rolled back.
+            }
+        }
+        return recorded;
     }
 
     /// <summary>Keeps this instance's claims on the batch alive (a third of the lease apart) until <paramref name="done"/>.</summary>

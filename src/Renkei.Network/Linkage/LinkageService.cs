@@ -174,7 +174,55 @@ internal sealed class LinkageService(
                 $"the provider did not answer the query: {call.Message} (情報提供者から応答がありません)", null, idCode, providerToken,
                 Retryable: call.Failure == NodeFailure.Unavailable);
 
-        var answer = call.Value!;
+        return Checked(provider, linkage, idCode, providerToken, call.Value!);
+    }
+
+    /// <summary>
+    /// Asks the provider's node for a chunk of one batch's items (one inquirer, affair, provider and kind) in one signed
+    /// request (<see cref="NodeRoutes.ProvideBulk"/>; one attempt, with the timeout) and checks every answer's signature
+    /// exactly as <see cref="ForwardAsync"/> does; per item, in order, what <see cref="ForwardAsync"/> would have given.
+    /// When the provider could not be reached or its answer broke off, every item is <see cref="Evaluation.Retryable"/>; so
+    /// is an item the provider could not answer just now (<c>request-in-progress</c>) or left out. Null when the provider
+    /// does not serve the bulk route (404): the caller forwards the items one by one.
+    /// </summary>
+    public async Task<Evaluation[]?> ForwardBulkAsync(IReadOnlyList<(LinkageCase Linkage, ForwardTo Forward)> items, CancellationToken cancellationToken)
+    {
+        var (first, (inquirer, provider, _, _)) = items[0];
+        var request = new BulkProvideRequest(Guid.NewGuid(), first.Inquirer, first.Affair, first.Provider, first.Kind, inquirer.Info.SealingPublicKey,
+            items.Select(i => new BulkProvideItem(i.Linkage.RequestId, i.Forward.ProviderToken, i.Linkage.AsOf)).ToList());
+        var call = await nodes.PostAsync<BulkProvideRequest, BulkProvideResponse>(provider.Info.Code, provider.Info.Endpoint!, NodeRoutes.ProvideBulk,
+            request, providerTimeout, cancellationToken).ConfigureAwait(false);
+        if (call is { Failure: NodeFailure.Refused, Status: StatusCodes.Status404NotFound }) return null;
+
+        var evaluations = new Evaluation[items.Count];
+        var results = new Dictionary<Guid, BulkProvideResult>();
+        if (call.Succeeded && call.Value!.ChunkId == request.ChunkId && call.Value.Results is { } answered)
+            foreach (var result in answered)
+                if (result is not null) results.TryAdd(result.RequestId, result);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (linkage, (_, _, idCode, providerToken)) = items[i];
+            Evaluation Unavailable(string message, bool retryable) => new(LinkageOutcome.ProviderUnavailable, null, message, null, idCode, providerToken,
+                Retryable: retryable);
+            if (!call.Succeeded)
+                evaluations[i] = Unavailable($"the provider did not answer the query: {call.Message} (情報提供者から応答がありません)",
+                    call.Failure == NodeFailure.Unavailable);
+            else if (call.Value!.ChunkId != request.ChunkId || call.Value.Results is null)
+                evaluations[i] = Unavailable("the provider did not answer the query: the node's answer is for another request (情報提供者から応答がありません)", false);
+            else if (!results.TryGetValue(linkage.RequestId, out var result))
+                evaluations[i] = Unavailable("the provider's answer left the query out (情報提供者から応答がありません)", true);
+            else if (result.Answer is null)
+                evaluations[i] = Unavailable($"the provider did not answer the query: the node refused ({result.Code}) (情報提供者から応答がありません)",
+                    result.Code == "request-in-progress");
+            else
+                evaluations[i] = Checked(provider, linkage, idCode, providerToken, result.Answer);
+        }
+        return evaluations;
+    }
+
+    /// <summary>The provider's answer to <paramref name="linkage"/> when it is signed with the provider's registered key; otherwise provider-unavailable.</summary>
+    private static Evaluation Checked(InstitutionRegistry.Entry provider, LinkageCase linkage, long idCode, Token providerToken, SignedSealedAnswer answer)
+    {
         if (answer.Provider != linkage.Provider || answer.Sealed is null || answer.Signature is null
             || !VerifyAnswer(provider.SigningKey, linkage, answer))
             return new Evaluation(LinkageOutcome.ProviderUnavailable, null,

@@ -9,7 +9,8 @@ using Renkei.Network.Contracts;
 namespace Renkei.Network.Linkage;
 
 /// <summary>The outcome of one call to an institution's node.</summary>
-internal readonly record struct NodeCall<T>(T? Value, NodeFailure Failure, string? Code, string Message) where T : class
+/// <param name="Status">the HTTP status the node answered with (0 when it did not answer)</param>
+internal readonly record struct NodeCall<T>(T? Value, NodeFailure Failure, string? Code, string Message, int Status = 0) where T : class
 {
     public bool Succeeded => Failure == NodeFailure.None;
 }
@@ -60,8 +61,8 @@ internal sealed class NodeClient : IDisposable
             {
                 var problem = ServiceResponses.ProblemOf(response, bytes);
                 if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
-                    return new(null, NodeFailure.Unavailable, problem.Code, $"the node answered {(int)response.StatusCode}");
-                return new(null, NodeFailure.Refused, problem.Code, $"the node refused ({problem.Code})");
+                    return new(null, NodeFailure.Unavailable, problem.Code, $"the node answered {(int)response.StatusCode}", (int)response.StatusCode);
+                return new(null, NodeFailure.Refused, problem.Code, $"the node refused ({problem.Code})", (int)response.StatusCode);
             }
             try
             {
@@ -82,6 +83,11 @@ internal sealed class NodeClient : IDisposable
         catch (HttpRequestException e)
         {
             return new(null, NodeFailure.Unavailable, null, $"the node could not be reached ({e.HttpRequestError})");
+        }
+        catch (IOException)
+        {
+            // The connection broke in the middle of the answer (the node died while sending it).
+            return new(null, NodeFailure.Unavailable, null, "the node's answer was cut off");
         }
     }
 

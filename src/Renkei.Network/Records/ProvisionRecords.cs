@@ -127,6 +127,36 @@ internal sealed class ProvisionRecords : IAsyncDisposable
         return entry.Sequence;
     }
 
+    /// <summary>
+    /// Appends several records in one transaction (a chunk of a batch query: one group commit), each as
+    /// <see cref="AppendAsync"/> appends it — its own salted commitment, its index, and its <c>alongside</c> writes with its
+    /// sequence. Should any alongside write throw, nothing is appended and the exception propagates. Returns the sequences
+    /// in order.
+    /// </summary>
+    public long[] AppendBatch(IReadOnlyList<(ProvisionDraft Draft, long? IdCode, Action<DbConnection, DbTransaction, long>? Alongside)> records)
+    {
+        if (records.Count == 0) return [];
+        var payloads = new byte[records.Count][];
+        var alongside = new Action<DbConnection, DbTransaction, AuditEntry>?[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (draft, idCode, own) = records[i];
+            var salt = RandomNumberGenerator.GetBytes(ProvisionSubjects.SaltLength);
+            payloads[i] = CanonicalJson.Serialize(new ProvisionPayload(draft.RequestId, draft.Inquirer, draft.Provider, draft.Affair, draft.Kind,
+                draft.Result, draft.RefusalCode, ProvisionSubjects.Commit(salt, draft.InquirerToken, draft.ProviderToken)));
+            alongside[i] = (c, t, e) =>
+            {
+                NetworkStore.InsertSubject(c, t, e.Sequence, salt, draft.InquirerToken, draft.ProviderToken);
+                if (idCode is { } id) NetworkStore.IndexRecord(c, t, id, e.Sequence);
+                own?.Invoke(c, t, e.Sequence);
+            };
+        }
+        var entries = _log.AppendBatch(payloads, alongside);
+        foreach (var (draft, _, _) in records)
+            NetworkMetrics.Linkages.Add(1, new KeyValuePair<string, object?>("result", draft.Result.ToString()));
+        return entries.Select(e => e.Sequence).ToArray();
+    }
+
     /// <summary>The records about the person with <paramref name="idCode"/>, recorded on dates (Japan time) from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     public async Task<List<ProvisionRecord>> RecordsOfAsync(long idCode, DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default)
     {

@@ -131,6 +131,70 @@ public sealed class ProvideTests
         Assert.Equal(3, (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code, AddresseeNumber: 100))).Records.Count);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_chunk_forwarded_in_one_request_is_answered_under_one_batch_signature_and_recorded_once_per_item(string provider)
+    {
+        await using var pair = await NodePair.StartAsync(provider);
+        var node = pair.Provider;
+        await node.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), node.Code, LocalTax(100, taxableIncome: 4_400_000), TestActors.Feed));
+        await node.BindAsync(pair.Network, "P1", 100, Person);
+        using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var unknown = Token.FromInt64(7_300_000_000_000_999);
+        var bulk = new BulkProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, InformationKindCodes.LocalTax,
+            Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo()),
+            [new BulkProvideItem(Guid.NewGuid(), Person, null), new BulkProvideItem(Guid.NewGuid(), unknown, null), new BulkProvideItem(Guid.NewGuid(), Person, new DateOnly(2026, 5, 31))]);
+        // One item was asked alone before: it keeps its answer and its one record.
+        var earlier = await ProvideAsync(pair, bulk.ItemRequest(bulk.Items[0]));
+
+        async Task<BulkProvideResponse> Bulk()
+        {
+            using var response = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.ProvideBulk, bulk, JsonDefaults.Options);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<BulkProvideResponse>(JsonDefaults.Options))!;
+        }
+        var answered = await Bulk();
+        Assert.Equal(bulk.ChunkId, answered.ChunkId);
+        Assert.Equal(bulk.Items.Select(i => i.RequestId), answered.Results.Select(r => r.RequestId));
+        Assert.All(answered.Results, r => Assert.Null(r.Code));
+        Assert.DoesNotContain("4400000", JsonSerializer.Serialize(answered, JsonDefaults.Options));
+        Assert.Equal((earlier.Signature, earlier.Sealed), (answered.Results[0].Answer!.Signature, answered.Results[0].Answer!.Sealed));
+
+        // The fresh answers share one root signature, and each verifies alone with a fresh key object and opens for its own request only.
+        var fresh = answered.Results.Skip(1).Select(r => BatchSignature.TryParse(r.Answer!.Signature)!).ToList();
+        Assert.Single(fresh.Select(x => Convert.ToBase64String(x.RootSignature)).Distinct());
+        using var providerKey = RequestSignature.ImportPublicKey(node.Info.SigningPublicKey);
+        var expected = new[] { (true, (string?)null), (false, "unknown-token"), (false, "only-later-copy") };
+        for (var i = 0; i < bulk.Items.Count; i++)
+        {
+            var (requestId, answer) = (bulk.Items[i].RequestId, answered.Results[i].Answer!);
+            Assert.True(SignedAnswers.Verify(answer, requestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
+            Assert.False(SignedAnswers.Verify(answer, bulk.Items[(i + 1) % bulk.Items.Count].RequestId, NodePair.InquirerCode, InformationKindCodes.LocalTax, providerKey));
+            var information = Open(answer, requestId, inquirerKey);
+            Assert.Equal(expected[i], (information.Held, information.Reason));
+            Assert.Equal(information.Held, answer.Held);
+        }
+
+        // The network resends the chunk (its answer was lost): the very same answers, still one record per item.
+        var again = await Bulk();
+        Assert.Equal(answered.Results.Select(r => (r.Answer!.Signature, r.Answer.Sealed)), again.Results.Select(r => (r.Answer!.Signature, r.Answer.Sealed)));
+        var records = (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records;
+        Assert.Equal(bulk.Items.Select(i => i.RequestId).Order(), records.Select(r => r.RequestId).Order());
+        Assert.Equal([ProvisionResult.Provided, ProvisionResult.NotHeld, ProvisionResult.NotHeld],
+            bulk.Items.Select(i => records.Single(r => r.RequestId == i.RequestId).Result));
+        await using (var log = node.OpenRecords())
+            Assert.True(log.Verify().IsIntact);
+
+        // A chunk for another institution, or with a request id twice, is refused whole.
+        using var elsewhere = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.ProvideBulk,
+            bulk with { ChunkId = Guid.NewGuid(), Provider = "131121" }, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
+        using var twice = await pair.Network.ClientFor(node.Host.BaseAddress, node.Code).PostAsJsonAsync(NodeRoutes.ProvideBulk,
+            bulk with { ChunkId = Guid.NewGuid(), Items = [bulk.Items[0], bulk.Items[0]] }, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Equal(3, (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records.Count);
+    }
+
     private static string Flip(string base64)
     {
         var bytes = Convert.FromBase64String(base64);

@@ -161,6 +161,135 @@ public sealed class BatchTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_batch_is_forwarded_one_signed_request_per_chunk_answered_under_one_batch_signature_with_one_record_per_item(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromSeconds(30));
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        const int people = 300; // two chunks: 256 and 44
+        var items = new List<BatchLinkageItem>();
+        var forwarded = new List<int>();
+        for (var i = 0; i < people; i++)
+        {
+            var person = NetworkHarness.Person(2000 + i);
+            var atA = await h.IssueAsync(h.A, person);
+            if (i % 5 != 4) // every fifth has no token at B: refused by the network itself, never forwarded
+            {
+                var atB = await h.IssueAsync(h.B, person);
+                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
+                forwarded.Add(i);
+            }
+            items.Add(new BatchLinkageItem("item-" + i, atA, null));
+        }
+        var client = h.ClientOf(h.A);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
+        await client.SubmitBatchAsync(batch);
+        var done = await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+        Assert.Equal((people, 0), (done.Finished, done.Pending));
+
+        var results = await AllResultsAsync(client, batch.BatchId, 1000);
+        Assert.Equal(Enumerable.Range(0, people), results.Select(r => r.ItemIndex));
+        foreach (var result in results)
+        {
+            var i = result.ItemIndex;
+            var expected = i % 5 == 4 ? LinkageOutcome.Refused : i % 2 == 0 ? LinkageOutcome.Provided : LinkageOutcome.NotHeld;
+            Assert.Equal(expected, result.Response.Outcome);
+            Assert.Equal(BatchService.ItemRequestId(batch.BatchId, i), result.Response.RequestId);
+            if (expected == LinkageOutcome.Provided)
+                Assert.Equal(i, TestInstitutionNode.Open(h.A.Keys, result.Response.RequestId, result.Response.Answer!).Body!.Value.GetProperty("n").GetInt32());
+            if (expected == LinkageOutcome.Refused) Assert.Equal(RefusalCodes.ProviderHasNoToken, result.Response.RefusalCode);
+        }
+
+        // One request per chunk, carrying exactly the chunk's forwarded items; each chunk's answers share one root signature.
+        var bulks = h.B.BulkQueries.ToList();
+        Assert.Equal(2, bulks.Count);
+        Assert.Equal(forwarded.Select(i => BatchService.ItemRequestId(batch.BatchId, i)).Order(), bulks.SelectMany(b => b.Items).Select(x => x.RequestId).Order());
+        Assert.Equal(forwarded.Count, h.B.Queries.Count);
+        foreach (var bulk in bulks)
+        {
+            var ids = bulk.Items.Select(x => x.RequestId).ToHashSet();
+            var signatures = results.Where(r => ids.Contains(r.Response.RequestId)).Select(r => BatchSignature.TryParse(r.Response.Answer!.Signature)!).ToList();
+            Assert.Equal(bulk.Items.Count, signatures.Count);
+            Assert.Single(signatures.Select(x => Convert.ToBase64String(x.RootSignature)).Distinct());
+            Assert.All(signatures, x => Assert.Equal(bulk.Items.Count, x.TreeSize));
+        }
+
+        // One provision record per item, none twice, and the answers point at them.
+        var entries = h.Network.Records.Log.ReadEntries().ToList();
+        var records = entries.Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+        Assert.Equal(people, records.Count);
+        Assert.Equal(results.Select(r => r.Response.RequestId).Order(), records.Select(r => r.RequestId).Order());
+        Assert.Equal(results.Select(r => r.Response.RecordSequence).Order(), entries.Select(e => e.Sequence));
+        Assert.True(h.Network.VerifyRecords().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_provider_that_dies_in_the_middle_of_a_chunk_loses_and_doubles_nothing(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromSeconds(30));
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        const int people = 300;
+        var items = new List<BatchLinkageItem>();
+        var refused = 0;
+        for (var i = 0; i < people; i++)
+        {
+            var person = NetworkHarness.Person(3000 + i);
+            var atA = await h.IssueAsync(h.A, person);
+            if (i % 10 != 9)
+            {
+                var atB = await h.IssueAsync(h.B, person);
+                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
+            }
+            else refused++;
+            items.Add(new BatchLinkageItem("item-" + i, atA, null));
+        }
+
+        // The provider dies in the middle of every answer: it reads the chunk, works every item, sends half and is gone.
+        h.B.CutBulkAnswers = int.MaxValue;
+        var client = h.ClientOf(h.A);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
+        await client.SubmitBatchAsync(batch);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (h.B.BulkQueries.Count < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the provider was not asked again");
+            await Task.Delay(20);
+        }
+        // Then it stays down for a while.
+        await h.B.StopAsync();
+        await Task.Delay(300);
+
+        // Nothing of a cut chunk was recorded: only the network's own refusals (of the items claimed so far) are finished.
+        var waiting = await client.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, NetworkHarness.WardA));
+        var early = h.Network.Records.Log.ReadEntries().Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+        Assert.InRange(early.Count, 1, refused);
+        Assert.All(early, r => Assert.Equal(ProvisionResult.Refused, r.Result));
+        Assert.Equal((early.Count, people - early.Count), (waiting.Finished, waiting.Pending));
+
+        // It comes back whole: every item answered once.
+        h.B.CutBulkAnswers = 0;
+        await h.B.StartAsync();
+        var done = await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+        Assert.Equal((people, 0), (done.Finished, done.Pending));
+        var results = await AllResultsAsync(client, batch.BatchId, 1000);
+        Assert.Equal(Enumerable.Range(0, people), results.Select(r => r.ItemIndex));
+        Assert.All(results, r => Assert.Equal(r.ItemIndex % 10 == 9 ? LinkageOutcome.Refused : r.ItemIndex % 2 == 0 ? LinkageOutcome.Provided : LinkageOutcome.NotHeld,
+            r.Response.Outcome));
+
+        // The provider was asked more than once for some items, yet the network holds one record per item, none twice.
+        Assert.True(h.B.Queries.Count > people - refused);
+        Assert.Equal(people - refused, h.B.Queries.Select(q => q.RequestId).Distinct().Count());
+        var entries = h.Network.Records.Log.ReadEntries().ToList();
+        var records = entries.Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+        Assert.Equal(people, records.Count);
+        Assert.Equal(people, records.Select(r => r.RequestId).Distinct().Count());
+        Assert.Equal(results.Select(r => r.Response.RequestId).Order(), records.Select(r => r.RequestId).Order());
+        Assert.Equal(results.Select(r => r.Response.RecordSequence).Order(), entries.Select(e => e.Sequence));
+        Assert.True(h.Network.VerifyRecords().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_claimed_item_is_skipped_by_other_instances_until_its_claim_lapses_and_is_answered_once(string provider)
     {
         using var db = TestDatabase.Create(provider);
