@@ -319,7 +319,7 @@ public static class LinkageBench
     }
 
     /// <summary>The services of the benchmark, each with its own database and keys: the bench's preset of the <see cref="CountryBuilder"/>.</summary>
-    private sealed class BenchCountry : IAsyncDisposable
+    internal sealed class BenchCountry : IAsyncDisposable
     {
         private readonly RunningCountry _country;
         private readonly Dictionary<string, InstitutionKeys> _wardKeys;

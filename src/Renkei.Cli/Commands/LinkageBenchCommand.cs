@@ -29,11 +29,12 @@ public static class LinkageBenchCommand
             Description = "1, or 2–8 network instances on one database behind HAProxy, measured after one instance behind it in the same run",
             DefaultValueFactory = _ => 1,
         };
+        var mode = new Option<string>("--mode") { Description = "immediate, or batch: --people in batch queries of 10,000 (BatchLinkageBench)", DefaultValueFactory = _ => "immediate" };
         var json = CliOptions.Json();
         var command = new Command("linkage",
             "immediate linkages between two wards through the network (tokens, sealing, signatures, provision records) and print linkages per second")
         {
-            requests, people, concurrency, warmup, database, instances, json,
+            requests, people, concurrency, warmup, database, instances, mode, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +52,8 @@ public static class LinkageBenchCommand
             var workDirectory = Path.Combine(Path.GetTempPath(), "renkei-bench-" + Guid.NewGuid().ToString("N"));
             using var databases = BenchDatabases.FromSetting(workDirectory, parse.GetValue(database));
             var quiet = parse.GetValue(json);
+            if (parse.GetValue(mode) == "batch")
+                return BatchLinkageBench.Print(await BatchLinkageBench.RunAsync(databases, persons, quiet, cancellationToken), quiet);
             var result = await LinkageBench.RunAsync(databases, new LinkageBenchOptions(count, persons, inFlight, warm, networkInstances), quiet, cancellationToken);
             if (quiet)
                 Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Options));

@@ -71,6 +71,39 @@ public class LinkageBenchTests : IDisposable
     }
 
     /// <summary>
+    /// <c>--mode batch</c> with a handful of people: the JSON has the figure the issue asks for (<c>peoplePerSecond</c>), every
+    /// person was provided, and each party's provision records grew by exactly one per person. No timing is asserted.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Runs_batch_queries_through_the_network_and_counts_every_record(string provider)
+    {
+        const int people = 30;
+        var arguments = new List<string> { "bench", "linkage", "--mode", "batch", "--people", people.ToString(), "--json" };
+        if (provider == "postgres")
+            arguments.AddRange(["--database", "postgres:" + (Environment.GetEnvironmentVariable(TestDatabase.PostgresVariable)
+                ?? throw new InvalidOperationException($"{TestDatabase.PostgresVariable} is not set: run the tests with ./test"))]);
+
+        var outcome = await CliProcess.RunAsync(_data.Path, [.. arguments]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        var json = JsonDocument.Parse(outcome.StandardOutput).RootElement;
+        Assert.Equal("linkage-batch", json.GetProperty("benchmark").GetString());
+        Assert.Equal(provider == "postgres" ? "postgresql" : "sqlite", json.GetProperty("database").GetString());
+        Assert.Equal((people, 1), (json.GetProperty("people").GetInt32(), json.GetProperty("batches").GetInt32()));
+        Assert.Equal((people, 0L), (json.GetProperty("provided").GetInt64(), json.GetProperty("failures").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("firstFailure").ValueKind);
+        Assert.True(json.GetProperty("peoplePerSecond").GetDouble() > 0);
+        Assert.True(json.GetProperty("seconds").GetDouble() > 0);
+        var records = json.GetProperty("records");
+        Assert.Equal(people, records.GetProperty("network").GetInt64());
+        Assert.Equal(people, records.GetProperty("inquirer").GetInt64());
+        Assert.Equal(people, records.GetProperty("provider").GetInt64());
+        Assert.Equal(people, records.GetProperty("networkTotal").GetInt64());
+        Assert.True(records.GetProperty("networkChainIntact").GetBoolean());
+    }
+
+    /// <summary>
     /// <c>--network-instances 2</c> on PostgreSQL: HAProxy in front, one instance measured, then two; both answer part of the
     /// second run, and the network's one chain holds every linkage of both runs exactly once.
     /// </summary>
