@@ -444,7 +444,7 @@ internal sealed class StaffApi(StaffDirectory staff, OperationLog log, ResidentR
                 await RecordAsync(found.Session.StaffId.Value, terminal, null, refusedAction, OperationResult.Refused, $"{what}: refused: password-change-required");
             return (null, PasswordChangeRequired());
         }
-        _sessions.Update(token, refreshed);
+        _sessions.Update(token, refreshed, found.Session);
         return (new Caller(refreshed, token, found.ExpiresAt, terminal), null);
     }
 

@@ -44,6 +44,8 @@ public sealed class StaffApiSessions
 
     public TimeSpan IdleTimeout { get; }
 
+    private static readonly TimeSpan SlideWriteInterval = TimeSpan.FromMinutes(1);
+
     public StaffApiSessionOpened Open(StaffSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -85,16 +87,24 @@ public sealed class StaffApiSessions
             connection.Command("DELETE FROM staff_api_sessions WHERE token_hash = @h").With("@h", key).ExecuteNonQuery();
             return null;
         }
-        connection.Command("UPDATE staff_api_sessions SET last_seen = @now WHERE token_hash = @h AND last_seen < @now")
-            .With("@now", Micros(now)).With("@h", key).ExecuteNonQuery();
+        // Every request finds its session (the access check, then the handler): the slide is written at most once a
+        // minute, so reads stay reads; expiry is then up to a minute early, never late.
+        if (Micros(now) - lastSeen >= SlideWriteInterval.Ticks / 10)
+            connection.Command("UPDATE staff_api_sessions SET last_seen = @now WHERE token_hash = @h AND last_seen < @now")
+                .With("@now", Micros(now)).With("@h", key).ExecuteNonQuery();
         return new StaffApiSessionFound(session, now + IdleTimeout);
     }
 
-    /// <summary>Stores the session's new state (affair chosen or left, refreshed from the directory). No effect on a closed session.</summary>
-    public void Update(string token, StaffSession session)
+    /// <summary>
+    /// Stores the session's new state (affair chosen or left, refreshed from the directory) when it differs from
+    /// <paramref name="stored"/>, what <see cref="Find"/> returned (null: write it). No effect on a closed session.
+    /// </summary>
+    public void Update(string token, StaffSession session, StaffSession? stored = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         if (!LooksLikeToken(token)) return;
+        if (stored is not null && stored.DisplayName == session.DisplayName && stored.Role == session.Role && stored.ChosenAffair == session.ChosenAffair
+            && stored.AssignedAffairs.SequenceEqual(session.AssignedAffairs, StringComparer.Ordinal)) return;
         using var connection = _database.Open();
         connection.Command("""
             UPDATE staff_api_sessions SET display_name = @name, role = @role, affairs = @affairs, chosen_affair = @chosen WHERE token_hash = @h
