@@ -23,15 +23,19 @@ public sealed class TmpfsMount : IDisposable
     /// <summary>Writes zeros into <paramref name="name"/> until the file system is full.</summary>
     public void Fill(string name)
     {
-        using var stream = new FileStream(System.IO.Path.Combine(Path, name), FileMode.Create, FileAccess.Write);
-        var block = new byte[4096];
-        try
+        // Unbuffered, in 4 KiB blocks and then byte by byte, so not a byte is left.
+        using var stream = new FileStream(System.IO.Path.Combine(Path, name), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        foreach (var size in new[] { 4096, 1 })
         {
-            while (true) stream.Write(block);
-        }
-        catch (IOException)
-        {
-            // Full.
+            var block = new byte[size];
+            try
+            {
+                while (true) stream.Write(block);
+            }
+            catch (IOException)
+            {
+                // Full at this block size.
+            }
         }
     }
 
