@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Renkei.Core.Policy;
 
 namespace Renkei.Core.Pia;
@@ -63,44 +62,25 @@ public sealed class InstitutionPiaInventory
         var source = file.RequiredString("source");
         var institution = file.RequiredString("institution");
         var files = new List<InstitutionPiaFile>();
-        foreach (var (entry, line, position) in file.Entries<FileEntry>("files"))
+        foreach (var (entry, code, name, department, declared, citation, fail) in PiaFileEntry.ReadFiles<FileEntry>(file, "所管部署"))
         {
-            var where = $"files entry {position}" + (PolicyFile.IsCode(entry.Code) ? $" ({entry.Code})" : "");
-            PolicyFileException Fail(string problem) => file.Error($"{where}: {problem}", line);
-            if (!PolicyFile.IsCode(entry.Code)) throw Fail("code is missing or not lower-case ASCII words joined by hyphens");
-            if (files.Any(f => f.Code == entry.Code)) throw Fail("duplicate file code");
-            if (string.IsNullOrWhiteSpace(entry.Name)) throw Fail("name is missing");
-            if (string.IsNullOrWhiteSpace(entry.Basis)) throw Fail("basis (the statute that lets the institution hold the file) is missing");
-            if (string.IsNullOrWhiteSpace(entry.System)) throw Fail("system is missing");
-            if (entry.Tables is not { Length: > 0 } || entry.Tables.Any(t => !IsTableName(t))) throw Fail("tables: at least one table name (lower-case ASCII and underscores)");
-            if (entry.Population is null || !populations.Contains(entry.Population)) throw Fail($"population: one of {string.Join(", ", populations)}");
-            if (string.IsNullOrWhiteSpace(entry.Department)) throw Fail("department (所管部署) is missing");
-            if (entry.Handlers is not { } handlers || handlers < 0 || handlers > 1_000_000) throw Fail("handlers (取扱者数, operators and contractors): 0 to 1,000,000");
-            var declared = AssessmentLevels.FromCode(entry.DeclaredLevel)
-                ?? throw Fail("declaredLevel: none, basic, basic+priority or basic+full");
-            var citation = PolicyFile.Citation(entry.SourceLine, entry.CitationChecked, entry.CitationNote, Fail);
-            files.Add(new InstitutionPiaFile(entry.Code!, entry.Name.Trim(), entry.Basis.Trim(), entry.System.Trim(), entry.Tables, entry.Population,
-                entry.Department.Trim(), handlers, declared, citation));
+            if (string.IsNullOrWhiteSpace(entry.Basis)) throw fail("basis (the statute that lets the institution hold the file) is missing");
+            if (string.IsNullOrWhiteSpace(entry.System)) throw fail("system is missing");
+            if (entry.Tables is not { Length: > 0 } || entry.Tables.Any(t => !IsTableName(t))) throw fail("tables: at least one table name (lower-case ASCII and underscores)");
+            if (entry.Population is null || !populations.Contains(entry.Population)) throw fail($"population: one of {string.Join(", ", populations)}");
+            if (entry.Handlers is not { } handlers || handlers < 0 || handlers > 1_000_000) throw fail("handlers (取扱者数, operators and contractors): 0 to 1,000,000");
+            files.Add(new InstitutionPiaFile(code, name, entry.Basis.Trim(), entry.System.Trim(), entry.Tables, entry.Population, department, handlers,
+                declared, citation));
         }
-        if (files.Count == 0) throw file.Error("the inventory lists no files", 1);
         return new InstitutionPiaInventory(institution, version, source, files);
     }
 
     private static bool IsTableName(string? name) => name is { Length: > 0 and <= 63 } && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
-    private sealed class FileEntry
+    private sealed class FileEntry : PiaFileEntry
     {
-        public string? Code { get; set; }
-        public string? Name { get; set; }
         public string? Basis { get; set; }
-        public string? System { get; set; }
         public string[]? Tables { get; set; }
-        public string? Population { get; set; }
-        public string? Department { get; set; }
         public int? Handlers { get; set; }
-        public string? DeclaredLevel { get; set; }
-        public JsonElement SourceLine { get; set; }
-        public JsonElement CitationChecked { get; set; }
-        public JsonElement CitationNote { get; set; }
     }
 }

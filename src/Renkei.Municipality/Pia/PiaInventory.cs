@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Renkei.Core.Pia;
 using Renkei.Core.Policy;
 using Renkei.Municipality.Affairs;
@@ -57,27 +56,17 @@ public sealed class PiaInventory
         var source = file.RequiredString("source");
         file.OptionalString("municipality");
         var files = new List<PiaFile>();
-        foreach (var (entry, line, position) in file.Entries<FileEntry>("files"))
+        foreach (var (entry, code, name, department, declared, citation, fail) in PiaFileEntry.ReadFiles<FileEntry>(file, "所管課"))
         {
-            var where = $"files entry {position}" + (PolicyFile.IsCode(entry.Code) ? $" ({entry.Code})" : "");
-            PolicyFileException Fail(string problem) => file.Error($"{where}: {problem}", line);
-            if (!PolicyFile.IsCode(entry.Code)) throw Fail("code is missing or not lower-case ASCII words joined by hyphens");
-            if (files.Any(f => f.Code == entry.Code)) throw Fail("duplicate file code");
-            if (string.IsNullOrWhiteSpace(entry.Name)) throw Fail("name is missing");
-            if (entry.Affairs is not { Length: > 0 }) throw Fail("affairs: at least one affair code (whose staff can reach the file)");
+            if (entry.Affairs is not { Length: > 0 }) throw fail("affairs: at least one affair code (whose staff can reach the file)");
             foreach (var affair in entry.Affairs)
-                if (affairs.Find(affair) is null) throw Fail($"affairs: \"{Clip(affair)}\" is not in the affair catalogue");
+                if (affairs.Find(affair) is null) throw fail($"affairs: \"{Clip(affair)}\" is not in the affair catalogue");
             if (string.IsNullOrWhiteSpace(entry.System) || affairs.Systems.All(s => s.Code != entry.System))
-                throw Fail("system: one of the affair catalogue's systems");
+                throw fail("system: one of the affair catalogue's systems");
             var population = Populations.FirstOrDefault(p => p.Code == entry.Population).Value
-                ?? throw Fail($"population: one of {string.Join(", ", Populations.Select(p => p.Code))}");
-            if (string.IsNullOrWhiteSpace(entry.Department)) throw Fail("department (所管課) is missing");
-            var declared = AssessmentLevels.FromCode(entry.DeclaredLevel)
-                ?? throw Fail("declaredLevel: none, basic, basic+priority or basic+full");
-            var citation = PolicyFile.Citation(entry.SourceLine, entry.CitationChecked, entry.CitationNote, Fail);
-            files.Add(new PiaFile(entry.Code!, entry.Name.Trim(), entry.Affairs, entry.System, population, entry.Department.Trim(), declared, citation));
+                ?? throw fail($"population: one of {string.Join(", ", Populations.Select(p => p.Code))}");
+            files.Add(new PiaFile(code, name, entry.Affairs, entry.System, population, department, declared, citation));
         }
-        if (files.Count == 0) throw file.Error("the inventory lists no files", 1);
         return new PiaInventory(version, source, files);
     }
 
@@ -93,17 +82,8 @@ public sealed class PiaInventory
 
     private static string Clip(string? text) => text is null ? "" : text.Length > 40 ? text[..40] + "…" : text;
 
-    private sealed class FileEntry
+    private sealed class FileEntry : PiaFileEntry
     {
-        public string? Code { get; set; }
-        public string? Name { get; set; }
         public string[]? Affairs { get; set; }
-        public string? System { get; set; }
-        public string? Population { get; set; }
-        public string? Department { get; set; }
-        public string? DeclaredLevel { get; set; }
-        public JsonElement SourceLine { get; set; }
-        public JsonElement CitationChecked { get; set; }
-        public JsonElement CitationNote { get; set; }
     }
 }
