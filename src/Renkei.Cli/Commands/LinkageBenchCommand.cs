@@ -62,6 +62,9 @@ public static class LinkageBenchCommand
                     + $"p50 {result.P50Ms:F1} ms, p99 {result.P99Ms:F1} ms, max {result.MaxMs:F1} ms, {result.Failures} failed; "
                     + $"plain Kestrel {result.KestrelCeilingPerSecond:N0}/s, relay chain {result.ChainCeilingPerSecond:N0}/s (ratio {result.RatioToChain:F2}); network records +{result.NetworkRecords:N0} ({result.Database}, "
                     + $"{result.Machine.ProcessorCount} cores, load {string.Join(" ", result.LoadAverage ?? [])})");
+            if (!quiet && result.SignaturesPerLinkage is { } signing)
+                Console.WriteLine($"per linkage: {signing.RootSignatures:F2} ECDSA signatures for {signing.SignedMessages:F2} signed messages, "
+                    + $"{signing.RootVerifications:F2} ECDSA verifications for {signing.VerifiedMessages:F2} checked (batch signatures)");
             if (!quiet && result.NetworkInstances is { } balanced)
                 Console.WriteLine($"one instance behind the balancer: {balanced.OneInstance.PerSecond:N0}/s, p99 {balanced.OneInstance.P99Ms:F1} ms; "
                     + $"{balanced.Instances} instances: {balanced.AllInstances.PerSecond:N0}/s, p99 {balanced.AllInstances.P99Ms:F1} ms "

@@ -57,6 +57,14 @@ public class LinkageBenchTests : IDisposable
         var machine = json.GetProperty("machine");
         Assert.Equal(Environment.ProcessorCount, machine.GetProperty("processorCount").GetInt32());
 
+        // Every linkage signs four messages (business system → A, A → network, network → B, B's answer) and checks five (A,
+        // the network, B, the network checking B's answer, A checking it); batches make at most as many ECDSA operations.
+        var signing = json.GetProperty("signaturesPerLinkage");
+        Assert.Equal(4.0, signing.GetProperty("signedMessages").GetDouble());
+        Assert.Equal(5.0, signing.GetProperty("verifiedMessages").GetDouble());
+        Assert.InRange(signing.GetProperty("rootSignatures").GetDouble(), 0.01, 4.0);
+        Assert.InRange(signing.GetProperty("rootVerifications").GetDouble(), 0.01, 5.0);
+
         // Records: the network's signed checkpoints before and after the run, both wards' own logs, and the network's whole chain.
         Assert.Equal(Requests, json.GetProperty("networkRecords").GetInt64());
         var records = json.GetProperty("records");
