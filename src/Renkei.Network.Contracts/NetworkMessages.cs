@@ -239,7 +239,9 @@ public sealed record BatchStatusRequest(Guid BatchId, string Inquirer, int After
 
 /// <summary>
 /// <paramref name="Pending"/> counts items still waiting (e.g. the provider is down: they are retried until it returns).
-/// <paramref name="Results"/> holds the finished items after <see cref="BatchStatusRequest.AfterItemIndex"/> in item order.
+/// <paramref name="Results"/> holds the finished items after <see cref="BatchStatusRequest.AfterItemIndex"/> in item order,
+/// up to the first item still pending: items finish in any order, and a reader that pages on from the last index it got
+/// never passes over one that finishes later.
 /// </summary>
 public sealed record BatchStatusResponse(Guid BatchId, BatchState State, int Total, int Finished, int Pending, IReadOnlyList<BatchItemResult> Results);
 

@@ -75,10 +75,11 @@ public static class NetworkModule
             sp.GetRequiredService<TimeProvider>(), sp.GetService<IMessageTap>()));
         services.AddSingleton(sp => new LinkageService(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<InstitutionRegistry>(),
             sp.GetRequiredService<TokenDeriver>(), sp.GetRequiredService<ProvisionRecords>(), sp.GetRequiredService<NodeClient>(),
-            sp.GetRequiredService<LinkagePolicy>(), sp.GetRequiredService<TimeProvider>(), Options(sp).ProviderTimeout));
+            sp.GetRequiredService<LinkagePolicy>(), sp.GetRequiredService<TimeProvider>(), Options(sp).ProviderTimeout, Options(sp).BulkProviderTimeout));
         services.AddSingleton(sp => new BatchService(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<LinkageService>(),
             sp.GetRequiredService<ProvisionRecords>(), sp.GetRequiredService<TimeProvider>(),
-            new BatchOptions(Options(sp).BatchParallelism, Options(sp).BatchRetryInitial, Options(sp).BatchRetryMax, Options(sp).BatchClaimLease)));
+            new BatchOptions(Options(sp).BatchParallelism, Options(sp).BatchRetryInitial, Options(sp).BatchRetryMax, Options(sp).BatchClaimLease,
+                Options(sp).BatchChunkSize, Options(sp).BatchChunksInFlight)));
         services.AddSingleton(sp => new TokenIssuance(sp.GetRequiredService<NetworkStore>(), sp.GetRequiredService<InstitutionRegistry>(),
             sp.GetRequiredService<TokenDeriver>(), sp.GetRequiredService<NodeClient>(), sp.GetRequiredService<TimeProvider>(), Options(sp).DeliveryTimeout));
         services.AddHostedService<BatchWorker>();

@@ -31,8 +31,20 @@ public sealed class NetworkOptions
     /// <summary>How long a token delivery to an institution's node may take (a batch of 50,000 is a few MB). Default 60 s.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Batch items of one batch in flight at once. Default 8.</summary>
+    /// <summary>How long the provider may take to answer one chunk of a batch query (<see cref="BatchChunkSize"/> items in one bulk request). Default 30 s.</summary>
+    public TimeSpan BulkProviderTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Batch items of one chunk checked at once (and asked one by one of a provider without the bulk route). Default 8.</summary>
     public int BatchParallelism { get; set; } = 8;
+
+    /// <summary>Items of a batch query claimed and forwarded to the provider together, in one bulk request: 1 to <see cref="BulkProvideRequest.MaxItems"/>. Default 256.</summary>
+    public int BatchChunkSize { get; set; } = 256;
+
+    /// <summary>
+    /// Chunks of batch queries this instance works at once (over all batches): while one is checked, another is at the
+    /// provider and another is being recorded. 1 to 64. Default 4.
+    /// </summary>
+    public int BatchChunksInFlight { get; set; } = 4;
 
     /// <summary>First wait before a batch retries an unavailable provider; doubles per failure up to <see cref="BatchRetryMax"/>. Default 1 s.</summary>
     public TimeSpan BatchRetryInitial { get; set; } = TimeSpan.FromSeconds(1);
@@ -85,6 +97,8 @@ public sealed record NetworkOutgoingHandler(Func<HttpMessageHandler> Create);
 /// <summary>Checks <see cref="NetworkOptions"/> at start; each failure names the setting, never its value.</summary>
 internal sealed class NetworkOptionsValidator(bool databaseRegistered) : IValidateOptions<NetworkOptions>
 {
+    private const int MaxBatchChunksInFlight = 64;
+
     public ValidateOptionsResult Validate(string? name, NetworkOptions options)
     {
         var failures = new List<string>();
@@ -94,7 +108,11 @@ internal sealed class NetworkOptionsValidator(bool databaseRegistered) : IValida
         if (string.IsNullOrWhiteSpace(options.KeyDirectory)) failures.Add(s + "KeyDirectory is required");
         if (options.ProviderTimeout <= TimeSpan.Zero) failures.Add(s + "ProviderTimeout must be positive");
         if (options.DeliveryTimeout <= TimeSpan.Zero) failures.Add(s + "DeliveryTimeout must be positive");
+        if (options.BulkProviderTimeout <= TimeSpan.Zero) failures.Add(s + "BulkProviderTimeout must be positive");
         if (options.BatchParallelism < 1) failures.Add(s + "BatchParallelism must be at least 1");
+        if (options.BatchChunkSize is < 1 or > BulkProvideRequest.MaxItems)
+            failures.Add($"{s}BatchChunkSize must be between 1 and {BulkProvideRequest.MaxItems}");
+        if (options.BatchChunksInFlight is < 1 or > MaxBatchChunksInFlight) failures.Add($"{s}BatchChunksInFlight must be between 1 and {MaxBatchChunksInFlight}");
         if (options.BatchRetryInitial <= TimeSpan.Zero) failures.Add(s + "BatchRetryInitial must be positive");
         if (options.BatchRetryMax < options.BatchRetryInitial) failures.Add(s + "BatchRetryMax must be at least BatchRetryInitial");
         if (options.BatchClaimLease < TimeSpan.FromSeconds(1)) failures.Add(s + "BatchClaimLease must be at least 1 second");

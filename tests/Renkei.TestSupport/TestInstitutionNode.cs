@@ -66,6 +66,26 @@ public sealed class TestInstitutionNode : IAsyncDisposable
 
     private int _cutBulkAnswers;
 
+    /// <summary>Bulk requests being answered right now.</summary>
+    public int BulkInFlight => Volatile.Read(ref _bulkInFlight);
+
+    /// <summary>The most bulk requests answered at once so far.</summary>
+    public int MostBulkInFlight => Volatile.Read(ref _mostBulkInFlight);
+
+    /// <summary>
+    /// When above 1, each bulk request is held until this many are being answered at once (or <see cref="BulkHoldLimit"/> has
+    /// passed, so a network that never sends that many still gets its answers): shows how many chunks the network has in flight.
+    /// </summary>
+    public int HoldBulkUntilInFlight { get; set; }
+
+    public TimeSpan BulkHoldLimit { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Awaited before a bulk request is answered (e.g. to hold one chunk back while later ones finish).</summary>
+    public Func<BulkProvideRequest, Task>? BeforeBulkAnswer { get; set; }
+
+    private int _bulkInFlight;
+    private int _mostBulkInFlight;
+
     public InstitutionInfo Info => new(Code, "test " + Code, Class, Endpoint, Keys.SigningPublicKey, Keys.SealingPublicKey);
 
     public async Task StartAsync()
@@ -116,33 +136,51 @@ public sealed class TestInstitutionNode : IAsyncDisposable
             var (bulk, refusal) = await Read<BulkProvideRequest>(context);
             if (refusal is not null) return refusal;
             BulkQueries.Enqueue(bulk!);
-            var answers = new List<(Guid RequestId, ProvidedInformation Information, SealedPayload Sealed)>();
-            foreach (var item in bulk!.Items)
+            var inFlight = Interlocked.Increment(ref _bulkInFlight);
+            try
             {
-                var query = bulk.ItemRequest(item);
-                Queries.Enqueue(query);
-                var (information, sealedPayload) = Answer(query);
-                answers.Add((query.RequestId, information, sealedPayload));
+                for (var most = MostBulkInFlight; inFlight > most; most = MostBulkInFlight)
+                    Interlocked.CompareExchange(ref _mostBulkInFlight, inFlight, most);
+                var holdUntil = DateTime.UtcNow + BulkHoldLimit;
+                while (BulkInFlight < HoldBulkUntilInFlight && DateTime.UtcNow < holdUntil) await Task.Delay(10);
+                if (BeforeBulkAnswer is { } before) await before(bulk!);
+                return await AnswerBulkAsync(context, bulk!);
             }
-            if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay);
-            // One batch signature over the chunk's answers; each answer carries its own index and audit path.
-            var signatures = await BatchSigner.For(Keys.Signing).SignAllAsync(
-                answers.Select(a => SignedSealedAnswer.SignedText(a.RequestId, Code, bulk.Inquirer, bulk.Kind, a.Sealed)).ToList());
-            var response = new BulkProvideResponse(bulk.ChunkId, answers.Select((a, i) =>
-                new BulkProvideResult(a.RequestId, new SignedSealedAnswer(Code, a.Sealed, signatures[i], a.Information.Held))).ToList());
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(response, JsonDefaults.Options);
-            if (Interlocked.Decrement(ref _cutBulkAnswers) >= 0)
+            finally
             {
-                context.Response.ContentType = "application/json";
-                context.Response.ContentLength = bytes.Length;
-                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
-                await context.Response.Body.FlushAsync();
-                context.Abort();
-                return Results.Empty;
+                Interlocked.Decrement(ref _bulkInFlight);
             }
-            Interlocked.Increment(ref _cutBulkAnswers); // not cut: undo the decrement
-            return Results.Bytes(bytes, "application/json");
         });
+    }
+
+    private async Task<IResult> AnswerBulkAsync(HttpContext context, BulkProvideRequest bulk)
+    {
+        var answers = new List<(Guid RequestId, ProvidedInformation Information, SealedPayload Sealed)>();
+        foreach (var item in bulk.Items)
+        {
+            var query = bulk.ItemRequest(item);
+            Queries.Enqueue(query);
+            var (information, sealedPayload) = Answer(query);
+            answers.Add((query.RequestId, information, sealedPayload));
+        }
+        if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay);
+        // One batch signature over the chunk's answers; each answer carries its own index and audit path.
+        var signatures = await BatchSigner.For(Keys.Signing).SignAllAsync(
+            answers.Select(a => SignedSealedAnswer.SignedText(a.RequestId, Code, bulk.Inquirer, bulk.Kind, a.Sealed)).ToList());
+        var response = new BulkProvideResponse(bulk.ChunkId, answers.Select((a, i) =>
+            new BulkProvideResult(a.RequestId, new SignedSealedAnswer(Code, a.Sealed, signatures[i], a.Information.Held))).ToList());
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(response, JsonDefaults.Options);
+        if (Interlocked.Decrement(ref _cutBulkAnswers) >= 0)
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+            return Results.Empty;
+        }
+        Interlocked.Increment(ref _cutBulkAnswers); // not cut: undo the decrement
+        return Results.Bytes(bytes, "application/json");
     }
 
     private (ProvidedInformation Information, SealedPayload Sealed) Answer(ProvideRequest query)

@@ -18,11 +18,16 @@ namespace Renkei.Network.Linkage;
 /// <param name="RetryMax">longest wait between attempts</param>
 /// <param name="ClaimLease">how long this instance's claim on the items it works lasts (renewed while it works them); an idle
 /// instance also looks at the database this often, for batches another instance accepted or left behind</param>
-internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, TimeSpan RetryMax, TimeSpan ClaimLease);
+/// <param name="ChunkSize">items claimed and forwarded to the provider together (one bulk request)</param>
+/// <param name="ChunksInFlight">chunks this instance works at once, over all batches (one worker lane each)</param>
+internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, TimeSpan RetryMax, TimeSpan ClaimLease, int ChunkSize,
+    int ChunksInFlight);
 
 /// <summary>
 /// Batch queries (一括照会): accepted and persisted at once (202), then worked through in the background, in chunks, with
-/// bounded parallelism. An item whose provider is unavailable stays pending; the whole batch then waits (exponential
+/// bounded parallelism: <see cref="BatchOptions.ChunksInFlight"/> worker lanes each take the unfinished batches in turn, one
+/// chunk of each per round, so several chunks are on their way at once (one being checked, one at the provider, one being
+/// recorded) and no batch waits for another to finish. An item whose provider is unavailable stays pending; the whole batch then waits (exponential
 /// backoff per provider) and resumes when the provider answers again. Each item is recorded once: its answer is written
 /// in the transaction of its provision record, and only while it is still pending. Unfinished batches resume when the
 /// network starts.
@@ -33,7 +38,6 @@ internal sealed record BatchOptions(int Parallelism, TimeSpan RetryInitial, Time
 /// </summary>
 internal sealed class BatchService : IAsyncDisposable
 {
-    private const int Chunk = 256;
     private readonly NetworkStore _store;
     private readonly LinkageService _linkage;
     private readonly ProvisionRecords _records;
@@ -44,6 +48,7 @@ internal sealed class BatchService : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset Until)> _providerDown = new(StringComparer.Ordinal);
 
     // Names this running instance in the claims it takes; a restarted instance is another one (its old claims are let go or lapse).
+    // Each lane claims under its own name (instance/lane), so a lane renews and lets go of its own chunk's items only.
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private Task? _loop;
 
@@ -60,7 +65,7 @@ internal sealed class BatchService : IAsyncDisposable
     public void Start(ILogger logger)
     {
         _logger = logger;
-        _loop ??= Task.Run(LoopAsync);
+        _loop ??= Task.WhenAll(Enumerable.Range(0, _options.ChunksInFlight).Select(lane => Task.Run(() => LoopAsync(lane))));
     }
 
     private ILogger? _logger;
@@ -73,7 +78,7 @@ internal sealed class BatchService : IAsyncDisposable
         if (row.Fingerprint != fingerprint)
             throw new RefusalException(StatusCodes.Status409Conflict, "batch-id-reused",
                 "this batch id was already used for a different batch (一括照会の識別子が別の照会に使われています)");
-        _wake.Release();
+        _wake.Release(_options.ChunksInFlight); // every idle lane looks
         return new BatchLinkageAccepted(row.BatchId, row.Total, row.State);
     }
 
@@ -121,8 +126,10 @@ internal sealed class BatchService : IAsyncDisposable
         return new Guid(hash[..16]);
     }
 
-    private async Task LoopAsync()
+    /// <summary>One worker lane: the unfinished batches in turn, one chunk of each per round, until none is due.</summary>
+    private async Task LoopAsync(int lane)
     {
+        var owner = $"{_instance}/{lane}";
         var stop = _stopping.Token;
         while (!stop.IsCancellationRequested)
         {
@@ -133,7 +140,7 @@ internal sealed class BatchService : IAsyncDisposable
                 foreach (var batch in _store.UnfinishedBatches())
                 {
                     if (stop.IsCancellationRequested) break;
-                    worked |= await WorkAsync(batch, stop).ConfigureAwait(false);
+                    worked |= await WorkAsync(batch, owner, stop).ConfigureAwait(false);
                     var next = _store.NextDue(batch.BatchId);
                     if (next is null) _store.SetState(batch.BatchId, BatchState.Completed);
                     else if (wakeAt is null || next < wakeAt) wakeAt = next;
@@ -150,8 +157,9 @@ internal sealed class BatchService : IAsyncDisposable
                 wakeAt = _clock.GetUtcNow() + _options.RetryInitial;
             }
             if (worked) continue;
-            // Idle, this instance still looks again within a lease: a batch accepted by another instance, or left behind by
-            // one that died, is found in the database (a wake-up only comes from submissions to this instance).
+            // Idle, this lane still looks again within a lease: a batch accepted by another instance, or left behind by
+            // one that died, is found in the database (a wake-up only comes from submissions to this instance). Items another
+            // lane holds count as due when its claim lapses; that lane goes on with the batch meanwhile.
             var delay = wakeAt is { } at ? at - _clock.GetUtcNow() : _options.ClaimLease;
             if (delay <= TimeSpan.Zero) continue;
             if (delay > _options.ClaimLease) delay = _options.ClaimLease;
@@ -176,13 +184,13 @@ internal sealed class BatchService : IAsyncDisposable
     /// Claims one chunk of the batch's due items and works it through; true when any item finished. The claims are renewed
     /// while the chunk is worked and let go at the end, so the items left pending are free for any instance when next due.
     /// </summary>
-    private async Task<bool> WorkAsync(BatchRow batch, CancellationToken stop)
+    private async Task<bool> WorkAsync(BatchRow batch, string owner, CancellationToken stop)
     {
         var now = _clock.GetUtcNow();
-        var items = _store.ClaimDueItems(batch.BatchId, _instance, now, now + _options.ClaimLease, Chunk);
+        var items = _store.ClaimDueItems(batch.BatchId, owner, now, now + _options.ClaimLease, _options.ChunkSize);
         if (items.Count == 0) return false;
         using var working = new CancellationTokenSource();
-        var renewing = RenewClaimsAsync(batch.BatchId, working.Token);
+        var renewing = RenewClaimsAsync(batch.BatchId, owner, working.Token);
         try
         {
             if (batch.State == BatchState.Queued) _store.SetState(batch.BatchId, BatchState.Running);
@@ -192,7 +200,7 @@ internal sealed class BatchService : IAsyncDisposable
         {
             await working.CancelAsync().ConfigureAwait(false);
             await renewing.ConfigureAwait(false);
-            ReleaseClaims(batch.BatchId);
+            ReleaseClaims(batch.BatchId, owner);
         }
     }
 
@@ -241,6 +249,11 @@ internal sealed class BatchService : IAsyncDisposable
         else if (unavailable.Count == 0)
         {
             _providerDown.TryRemove(batch.Provider, out _);
+        }
+        else if (_providerDown.TryGetValue(batch.Provider, out var counted) && counted.Until > _clock.GetUtcNow())
+        {
+            // Another lane's chunk found the provider down in this same round and counted the failure: wait as long.
+            _store.Postpone(batch.BatchId, unavailable, counted.Until);
         }
         else
         {
@@ -313,8 +326,8 @@ internal sealed class BatchService : IAsyncDisposable
         return recorded;
     }
 
-    /// <summary>Keeps this instance's claims on the batch alive (a third of the lease apart) until <paramref name="done"/>.</summary>
-    private async Task RenewClaimsAsync(Guid batchId, CancellationToken done)
+    /// <summary>Keeps the lane's claims on the batch alive (a third of the lease apart) until <paramref name="done"/>.</summary>
+    private async Task RenewClaimsAsync(Guid batchId, string owner, CancellationToken done)
     {
         try
         {
@@ -323,7 +336,7 @@ internal sealed class BatchService : IAsyncDisposable
                 await Task.Delay(_options.ClaimLease / 3, _clock, done).ConfigureAwait(false);
                 try
                 {
-                    _store.RenewClaims(batchId, _instance, _clock.GetUtcNow() + _options.ClaimLease);
+                    _store.RenewClaims(batchId, owner, _clock.GetUtcNow() + _options.ClaimLease);
                 }
                 catch (Exception failure) when (failure is not OperationCanceledException)
                 {
@@ -338,12 +351,12 @@ internal sealed class BatchService : IAsyncDisposable
         }
     }
 
-    /// <summary>Lets go of this instance's claims on the batch's items still pending; should the database be away, they lapse instead.</summary>
-    private void ReleaseClaims(Guid batchId)
+    /// <summary>Lets go of the lane's claims on the batch's items still pending; should the database be away, they lapse instead.</summary>
+    private void ReleaseClaims(Guid batchId, string owner)
     {
         try
         {
-            _store.ReleaseClaims(batchId, _instance);
+            _store.ReleaseClaims(batchId, owner);
         }
         catch (Exception failure)
         {

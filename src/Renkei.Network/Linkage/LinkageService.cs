@@ -39,7 +39,8 @@ internal sealed class LinkageService(
     NodeClient nodes,
     LinkagePolicy policy,
     TimeProvider clock,
-    TimeSpan providerTimeout)
+    TimeSpan providerTimeout,
+    TimeSpan bulkProviderTimeout)
 {
     private const string Operation = "linkage";
 
@@ -179,7 +180,7 @@ internal sealed class LinkageService(
 
     /// <summary>
     /// Asks the provider's node for a chunk of one batch's items (one inquirer, affair, provider and kind) in one signed
-    /// request (<see cref="NodeRoutes.ProvideBulk"/>; one attempt, with the timeout) and checks every answer's signature
+    /// request (<see cref="NodeRoutes.ProvideBulk"/>; one attempt, with the bulk timeout) and checks every answer's signature
     /// exactly as <see cref="ForwardAsync"/> does; per item, in order, what <see cref="ForwardAsync"/> would have given.
     /// When the provider could not be reached or its answer broke off, every item is <see cref="Evaluation.Retryable"/>; so
     /// is an item the provider could not answer just now (<c>request-in-progress</c>) or left out. Null when the provider
@@ -191,7 +192,7 @@ internal sealed class LinkageService(
         var request = new BulkProvideRequest(Guid.NewGuid(), first.Inquirer, first.Affair, first.Provider, first.Kind, inquirer.Info.SealingPublicKey,
             items.Select(i => new BulkProvideItem(i.Linkage.RequestId, i.Forward.ProviderToken, i.Linkage.AsOf)).ToList());
         var call = await nodes.PostAsync<BulkProvideRequest, BulkProvideResponse>(provider.Info.Code, provider.Info.Endpoint!, NodeRoutes.ProvideBulk,
-            request, providerTimeout, cancellationToken).ConfigureAwait(false);
+            request, bulkProviderTimeout, cancellationToken).ConfigureAwait(false);
         if (call is { Failure: NodeFailure.Refused, Status: StatusCodes.Status404NotFound }) return null;
 
         var evaluations = new Evaluation[items.Count];

@@ -527,14 +527,21 @@ internal sealed class NetworkStore(Database database)
             Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Finished items after <paramref name="afterIndex"/>, in item order: (index, item id, stored response JSON).</summary>
+    /// <summary>
+    /// Finished items after <paramref name="afterIndex"/>, in item order, up to the first item still pending: (index, item
+    /// id, stored response JSON). Chunks finish in any order (several in flight, several instances), so a reader that pages
+    /// on from the last index it got must not be shown an item beyond one that finishes later: it would pass over it.
+    /// </summary>
     public async Task<List<(int Index, string ItemId, string Response)>> FinishedItemsAsync(Guid batchId, int afterIndex, int limit,
         CancellationToken cancellationToken = default)
     {
         await using var c = await Database.OpenAsync(cancellationToken);
         using var select = c.Command("""
             SELECT item_index, item_id, response FROM net_batch_items
-            WHERE batch_id = @b AND item_index > @after AND response IS NOT NULL ORDER BY item_index LIMIT @limit
+            WHERE batch_id = @b AND item_index > @after AND response IS NOT NULL
+                AND item_index < COALESCE((SELECT MIN(p.item_index) FROM net_batch_items p
+                    WHERE p.batch_id = @b AND p.item_index > @after AND p.response IS NULL), 2147483647)
+            ORDER BY item_index LIMIT @limit
             """);
         select.With("b", batchId.ToString("D")).With("after", afterIndex).With("limit", limit);
         await using var reader = await select.ReaderAsync(cancellationToken);

@@ -288,6 +288,131 @@ public sealed class BatchTests
         Assert.True(h.Network.VerifyRecords().IsIntact);
     }
 
+    /// <summary>
+    /// A batch of <paramref name="people"/> from A to B: every <paramref name="refusedEvery"/>-th person has no token at B
+    /// (0: none), every other one of the rest holds <c>{"n": i}</c> at B.
+    /// </summary>
+    private static async Task<List<BatchLinkageItem>> PeopleAsync(NetworkHarness h, int first, int people, int refusedEvery = 0)
+    {
+        var items = new List<BatchLinkageItem>();
+        for (var i = 0; i < people; i++)
+        {
+            var person = NetworkHarness.Person(first + i);
+            var atA = await h.IssueAsync(h.A, person);
+            if (refusedEvery == 0 || i % refusedEvery != refusedEvery - 1)
+            {
+                var atB = await h.IssueAsync(h.B, person);
+                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
+            }
+            items.Add(new BatchLinkageItem("item-" + i, atA, null));
+        }
+        return items;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Chunks_in_flight_stay_within_the_setting_and_a_provider_failing_mid_chunk_still_leaves_one_record_per_item(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o =>
+        {
+            o.ProviderTimeout = TimeSpan.FromSeconds(30);
+            o.BulkProviderTimeout = TimeSpan.FromSeconds(30);
+            o.BatchChunkSize = 10;
+            o.BatchChunksInFlight = 3;
+        });
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        const int people = 100;
+        var items = await PeopleAsync(h, 5000, people, refusedEvery: 10);
+
+        // B holds each chunk until three are at it at once (so a fourth would show), and the first four answers die halfway.
+        h.B.HoldBulkUntilInFlight = 3;
+        h.B.CutBulkAnswers = 4;
+        var client = h.ClientOf(h.A);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
+        await client.SubmitBatchAsync(batch);
+        var done = await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+        Assert.Equal((people, 0), (done.Finished, done.Pending));
+
+        // Three chunks of at most ten were at B at once, never more; the cut ones were asked again.
+        Assert.Equal(3, h.B.MostBulkInFlight);
+        Assert.All(h.B.BulkQueries, b => Assert.InRange(b.Items.Count, 1, 10));
+        Assert.True(h.B.BulkQueries.Count >= 10 + 4, $"{h.B.BulkQueries.Count} bulk requests");
+
+        // Every item once, in item order, whichever chunk finished first.
+        var results = await AllResultsAsync(client, batch.BatchId, 7);
+        Assert.Equal(Enumerable.Range(0, people), results.Select(r => r.ItemIndex));
+        Assert.All(results, r => Assert.Equal(r.ItemIndex % 10 == 9 ? LinkageOutcome.Refused : r.ItemIndex % 2 == 0 ? LinkageOutcome.Provided : LinkageOutcome.NotHeld,
+            r.Response.Outcome));
+        var entries = h.Network.Records.Log.ReadEntries().ToList();
+        var records = entries.Select(e => JsonSerializer.Deserialize<ProvisionPayload>(e.Payload, JsonDefaults.Options)!).ToList();
+        Assert.Equal(people, records.Count);
+        Assert.Equal(people, records.Select(r => r.RequestId).Distinct().Count());
+        Assert.Equal(results.Select(r => r.Response.RecordSequence).Order(), entries.Select(e => e.Sequence));
+        Assert.True(h.Network.VerifyRecords().IsIntact);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Results_are_given_in_item_order_only_up_to_the_first_pending_item_so_a_chunk_finishing_late_is_not_passed_over(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o =>
+        {
+            o.BatchChunkSize = 10;
+            o.BatchChunksInFlight = 2;
+        });
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        const int people = 20;
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null,
+            await PeopleAsync(h, 6000, people));
+
+        // B holds the first chunk back until the second has been recorded.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = BatchService.ItemRequestId(batch.BatchId, 0);
+        h.B.BeforeBulkAnswer = bulk => bulk.Items.Any(i => i.RequestId == first) ? release.Task : Task.CompletedTask;
+        var client = h.ClientOf(h.A);
+        await client.SubmitBatchAsync(batch);
+        try
+        {
+            var early = await WaitAsync(client, batch.BatchId, s => s.Finished == 10);
+            Assert.Equal((10, 10), (early.Finished, early.Pending));
+            Assert.Empty(early.Results);
+            Assert.Empty((await client.BatchStatusAsync(new BatchStatusRequest(batch.BatchId, NetworkHarness.WardA, 4))).Results);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+        var results = await AllResultsAsync(client, batch.BatchId, 7);
+        Assert.Equal(Enumerable.Range(0, people), results.Select(r => r.ItemIndex));
+        Assert.Equal(people, h.Network.Records.Log.ReadEntries().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_chunk_waits_for_its_provider_as_long_as_the_bulk_timeout_not_the_immediate_one(string provider)
+    {
+        await using var h = await NetworkHarness.StartAsync(provider, o =>
+        {
+            o.ProviderTimeout = TimeSpan.FromMilliseconds(300);
+            o.BulkProviderTimeout = TimeSpan.FromSeconds(30);
+        });
+        var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
+        var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null,
+            await PeopleAsync(h, 7000, 12));
+        h.B.AnswerDelay = TimeSpan.FromSeconds(1); // longer than an immediate query may wait
+        var client = h.ClientOf(h.A);
+        await client.SubmitBatchAsync(batch);
+        var done = await WaitAsync(client, batch.BatchId, s => s.State == BatchState.Completed);
+
+        // Answered at the first attempt: one bulk request, every item provided or not held, none unavailable.
+        Assert.Single(h.B.BulkQueries);
+        var results = await AllResultsAsync(client, batch.BatchId, 100);
+        Assert.All(results, r => Assert.Equal(r.ItemIndex % 2 == 0 ? LinkageOutcome.Provided : LinkageOutcome.NotHeld, r.Response.Outcome));
+        Assert.Equal((12, 0), (done.Finished, done.Pending));
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_claimed_item_is_skipped_by_other_instances_until_its_claim_lapses_and_is_answered_once(string provider)
