@@ -119,46 +119,30 @@ public sealed class IntermediateNode : IAsyncDisposable
     /// </summary>
     public async Task<SignedSealedAnswer> ProvideAsync(ProvideRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.Provider != HolderCode)
-            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
-                $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
-        RequireId(request.RequestId, "requestId");
-        Require(request.Inquirer, "inquirer");
-        Require(request.Affair, "affair");
-        Require(request.Kind, "kind");
+        CheckProvide(request.Provider, request.RequestId, "requestId", request.Inquirer, request.Affair, request.Kind);
         var sealingKey = InquirerSealingKey(request.InquirerSealingKey);
 
         var (answer, _) = await Records.OnceAsync(PartyRole.Provider, request.RequestId, Fingerprint(request), async () =>
         {
-            var information = await InformationAsync(request, cancellationToken);
+            var information = (await InformationAsync(request.Kind, [request], cancellationToken))[0];
             var answer = await SignedAnswers.CreateAsync(request.RequestId, HolderCode, request.Inquirer, information, sealingKey,
                 request.InquirerSealingKey!, _sealingWindows, Keys.Signing);
-            var entry = new PartyRecordEntry(PartyRole.Provider, request.RequestId, null, request.Inquirer, HolderCode, request.Affair, request.Kind,
-                information.Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null, request.ProviderToken);
-            return (answer, (PartyRecordEntry?)entry);
+            return (answer, (PartyRecordEntry?)ProviderEntry(request, answer.Held));
         }, cancellationToken);
         return answer;
     }
 
-    /// <summary>Items of one bulk provide recorded at once (each through <see cref="PartyRecordLog.OnceAsync"/>; the log commits them in groups).</summary>
-    private const int BulkRecordingParallelism = 32;
-
     /// <summary>
     /// Answers a chunk of a batch query the network forwards in one request: every item exactly as <see cref="ProvideAsync"/>
     /// answers its <see cref="BulkProvideRequest.ItemRequest"/> (the same checks, one record per request id, a resent item
-    /// its stored answer), the fresh answers sealed under the current window and signed in one batch. An item that cannot
-    /// be answered now (e.g. the same request id is being answered by another call) carries its refusal code instead of an
-    /// answer, and the network asks again later; the other items are answered regardless.
+    /// its stored answer), the fresh answers read in one look-up, sealed under the current window, signed in one batch and
+    /// recorded in one group (<see cref="PartyRecordLog.OnceManyAsync"/>). An item that cannot be answered now (e.g. the same
+    /// request id is being answered by another call) carries its refusal code instead of an answer, and the network asks
+    /// again later; the other items are answered regardless.
     /// </summary>
     public async Task<BulkProvideResponse> ProvideBulkAsync(BulkProvideRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.Provider != HolderCode)
-            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
-                $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
-        RequireId(request.ChunkId, "chunkId");
-        Require(request.Inquirer, "inquirer");
-        Require(request.Affair, "affair");
-        Require(request.Kind, "kind");
+        CheckProvide(request.Provider, request.ChunkId, "chunkId", request.Inquirer, request.Affair, request.Kind);
         var items = request.Items ?? throw Invalid("items: required (照会対象がありません)");
         if (items.Count == 0 || items.Count > BulkProvideRequest.MaxItems)
             throw new RefusalException(StatusCodes.Status400BadRequest, "batch-too-large",
@@ -172,32 +156,36 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
         var sealingKey = InquirerSealingKey(request.InquirerSealingKey);
 
-        // Every item's answer first, sealed and signed together; then each is recorded once (a resent item keeps its stored answer).
+        // Only the items not answered before are worked: read together, sealed and signed together, recorded in one group.
         var singles = items.Select(request.ItemRequest).ToArray();
-        var information = new (Guid, ProvidedInformation)[singles.Length];
-        for (var i = 0; i < singles.Length; i++) information[i] = (singles[i].RequestId, await InformationAsync(singles[i], cancellationToken));
-        var fresh = await SignedAnswers.CreateManyAsync(HolderCode, request.Inquirer, information, sealingKey, request.InquirerSealingKey,
-            _sealingWindows, Keys.Signing);
-        var results = new BulkProvideResult[singles.Length];
-        await Parallel.ForEachAsync(Enumerable.Range(0, singles.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = BulkRecordingParallelism, CancellationToken = cancellationToken }, async (i, _) =>
-            {
-                var single = singles[i];
-                try
-                {
-                    var (answer, _) = await Records.OnceAsync(PartyRole.Provider, single.RequestId, Fingerprint(single), () =>
-                        Task.FromResult((fresh[i], (PartyRecordEntry?)new PartyRecordEntry(PartyRole.Provider, single.RequestId, null, single.Inquirer,
-                            HolderCode, single.Affair, single.Kind, fresh[i].Held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null,
-                            single.ProviderToken))), cancellationToken);
-                    results[i] = new BulkProvideResult(single.RequestId, answer);
-                }
-                catch (RefusalException refusal)
-                {
-                    results[i] = new BulkProvideResult(single.RequestId, null, refusal.Code);
-                }
-            });
-        return new BulkProvideResponse(request.ChunkId, results);
+        var outcomes = await Records.OnceManyAsync<SignedSealedAnswer>(PartyRole.Provider, singles.Select(s => (s.RequestId, Fingerprint(s))).ToList(), async fresh =>
+        {
+            var asked = fresh.Select(i => singles[i]).ToList();
+            var information = await InformationAsync(request.Kind, asked, cancellationToken);
+            var answers = await SignedAnswers.CreateManyAsync(HolderCode, request.Inquirer, asked.Select((s, j) => (s.RequestId, information[j])).ToList(),
+                sealingKey, request.InquirerSealingKey, _sealingWindows, Keys.Signing);
+            return answers.Select((answer, j) => (answer, ProviderEntry(asked[j], answer.Held))).ToList();
+        }, cancellationToken);
+        return new BulkProvideResponse(request.ChunkId,
+            outcomes.Select((o, i) => new BulkProvideResult(singles[i].RequestId, o.Refusal is null ? o.Answer : null, o.Refusal?.Code)).ToArray());
     }
+
+    /// <summary>The checks a single and a bulk provide share: this holder's, an id, an inquirer, an affair and a kind.</summary>
+    private void CheckProvide(string provider, Guid id, string idField, string inquirer, string affair, string kind)
+    {
+        if (provider != HolderCode)
+            throw new RefusalException(StatusCodes.Status400BadRequest, "wrong-holder",
+                $"this node provides for institution {HolderCode} only (この中間サーバーの機関ではありません)");
+        RequireId(id, idField);
+        Require(inquirer, "inquirer");
+        Require(affair, "affair");
+        Require(kind, "kind");
+    }
+
+    /// <summary>The provider's record of one answered request: by the holder's own token, provided or not held.</summary>
+    private PartyRecordEntry ProviderEntry(ProvideRequest request, bool held) =>
+        new(PartyRole.Provider, request.RequestId, null, request.Inquirer, HolderCode, request.Affair, request.Kind,
+            held ? ProvisionResult.Provided : ProvisionResult.NotHeld, null, request.ProviderToken);
 
     /// <summary>
     /// The inquirer's sealing key (SPKI DER, base64), imported and checked to be an ECDH P-256 public key. A key seen before
@@ -223,17 +211,32 @@ public sealed class IntermediateNode : IAsyncDisposable
         }
     }
 
-    private async Task<ProvidedInformation> InformationAsync(ProvideRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the copies hold for each of <paramref name="requests"/> (all for <paramref name="kind"/>): the person by the
+    /// holder's token, the copy as the provision logic finds it (as-of date, not-held reasons), for all of them in one look-up.
+    /// </summary>
+    private async Task<ProvidedInformation[]> InformationAsync(string kind, IReadOnlyList<ProvideRequest> requests, CancellationToken cancellationToken)
     {
-        if (_copies.Kinds.Find(request.Kind) is null)
-            return new ProvidedInformation(false, request.Kind, null, null, null, null, "kind-not-kept");
-        var addressee = await Tokens.AddresseeOfAsync(HolderCode, request.ProviderToken, cancellationToken);
-        if (addressee is null)
-            return new ProvidedInformation(false, request.Kind, null, null, null, null, "unknown-token");
-        var copy = await _copies.Store.FindAsync(HolderCode, addressee.Value, request.Kind, cancellationToken);
-        var answer = CopyService.Answer(request.RequestId, request.Kind, request.AsOf, copy);
-        return new ProvidedInformation(answer.Outcome == ProvisionOutcome.Provided, request.Kind, answer.AsOf, answer.Version, answer.UpdatedAt,
-            answer.Body, answer.Reason);
+        var information = new ProvidedInformation[requests.Count];
+        if (_copies.Kinds.Find(kind) is null)
+        {
+            Array.Fill(information, new ProvidedInformation(false, kind, null, null, null, null, "kind-not-kept"));
+            return information;
+        }
+        var copies = await _copies.Store.FindByTokensAsync(HolderCode, requests.Select(r => r.ProviderToken).Distinct().ToList(), kind, cancellationToken);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if (!copies.TryGetValue(request.ProviderToken, out var copy))
+            {
+                information[i] = new ProvidedInformation(false, kind, null, null, null, null, "unknown-token");
+                continue;
+            }
+            var answer = CopyService.Answer(request.RequestId, kind, request.AsOf, copy);
+            information[i] = new ProvidedInformation(answer.Outcome == ProvisionOutcome.Provided, kind, answer.AsOf, answer.Version, answer.UpdatedAt,
+                answer.Body, answer.Reason);
+        }
+        return information;
     }
 
     // ---------------------------------------------------------------- inquirer (情報照会)

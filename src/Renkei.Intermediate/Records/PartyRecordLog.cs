@@ -85,6 +85,9 @@ public sealed record PartyRecordEntry(
 /// </summary>
 public sealed class PartyRecordLog : IAsyncDisposable
 {
+    /// <summary>One request's outcome in <see cref="OnceManyAsync"/>: its answer and record sequence, or (answer unset) the refusal <see cref="OnceAsync"/> would throw.</summary>
+    public readonly record struct Once<T>(T? Answer, long RecordSequence, RefusalException? Refusal);
+
     public const string TableName = "intermediate_party_records";
     public const string ClaimsTable = "intermediate_party_claims";
     public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
@@ -201,6 +204,103 @@ public sealed class PartyRecordLog : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="OnceAsync"/> for many requests at once (a chunk of a bulk provide): their claims looked up in one query; a
+    /// request recorded before with the same fingerprint gets its stored answer, one with another fingerprint the refusal
+    /// <c>request-id-reused</c>, one another call in this process is answering right now <c>request-in-progress</c>.
+    /// <paramref name="work"/> runs once, for the indexes of the new requests only, and returns an answer and a record for
+    /// each; their records and completed claims are appended in one transaction of the log, so each commits with its claim.
+    /// A new request that another process claimed meanwhile is left out of the group and answered as <see cref="OnceAsync"/>
+    /// answers it (the stored answer), as is a claim left working (refused until <see cref="ClaimLease"/> has passed, then
+    /// taken over). Returns the outcome per request, in order.
+    /// </summary>
+    public async Task<Once<T>[]> OnceManyAsync<T>(PartyRole role, IReadOnlyList<(Guid RequestId, string Fingerprint)> requests,
+        Func<IReadOnlyList<int>, Task<IReadOnlyList<(T Answer, PartyRecordEntry Entry)>>> work, CancellationToken cancellationToken = default)
+    {
+        var results = new Once<T>[requests.Count];
+        if (requests.Count == 0) return results;
+        var seen = await FindManyAsync(role, requests.Select(r => r.RequestId).ToList(), cancellationToken);
+        var fresh = new List<int>();
+        var single = new List<int>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (requestId, fingerprint) = requests[i];
+            if (!seen.TryGetValue(requestId, out var row))
+            {
+                if (_inFlight.TryAdd((role, requestId), 0)) fresh.Add(i);
+                else results[i] = new Once<T>(default, 0, InProgress());
+            }
+            else if (row.Fingerprint != fingerprint) results[i] = new Once<T>(default, 0, Reused());
+            else if (row.State == Done) results[i] = new Once<T>(JsonSerializer.Deserialize<T>(row.Response!, JsonDefaults.Options)!, row.RecordSequence ?? 0, null);
+            else single.Add(i);
+        }
+        try
+        {
+            if (fresh.Count > 0) single.AddRange(await FirstAttemptsAsync(role, requests, fresh, work, results));
+        }
+        finally
+        {
+            foreach (var i in fresh) _inFlight.TryRemove((role, requests[i].RequestId), out _);
+        }
+        foreach (var i in single.Order())
+        {
+            try
+            {
+                var (answer, sequence) = await OnceAsync(role, requests[i].RequestId, requests[i].Fingerprint, async () =>
+                {
+                    var (answer, entry) = (await work([i]))[0];
+                    return (answer, (PartyRecordEntry?)entry);
+                }, cancellationToken);
+                results[i] = new Once<T>(answer, sequence, null);
+            }
+            catch (RefusalException refusal)
+            {
+                results[i] = new Once<T>(default, 0, refusal);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The first attempts of <see cref="OnceManyAsync"/>: the work for <paramref name="fresh"/>, then their records, each with
+    /// its claim inserted as done, in one transaction. A claim another process inserted first rolls the group back; the group
+    /// is appended again without it. Returns the indexes so left out (their claims are committed by the other process).
+    /// </summary>
+    private async Task<List<int>> FirstAttemptsAsync<T>(PartyRole role, IReadOnlyList<(Guid RequestId, string Fingerprint)> requests, List<int> fresh,
+        Func<IReadOnlyList<int>, Task<IReadOnlyList<(T Answer, PartyRecordEntry Entry)>>> work, Once<T>[] results)
+    {
+        var done = await work(fresh);
+        if (done.Count != fresh.Count) throw new InvalidOperationException("the work must answer every request it is given, in order");
+        var responses = done.Select(d => JsonSerializer.Serialize(d.Answer, JsonDefaults.Options)).ToArray();
+        var payloads = done.Select(d => d.Entry.ToPayload()).ToArray();
+        var pending = Enumerable.Range(0, fresh.Count).ToList();
+        var claimedElsewhere = new List<int>();
+        while (pending.Count > 0)
+        {
+            var now = _clock.GetUtcNow();
+            var conflicts = new List<int>();
+            var alongside = pending.Select((j, k) => (Action<DbConnection, DbTransaction, AuditEntry>?)((c, t, e) =>
+            {
+                var (requestId, fingerprint) = requests[fresh[j]];
+                if (!InsertDone(c, t, role, requestId, fingerprint, now, responses[j], e.Sequence)) conflicts.Add(j);
+                if (k == pending.Count - 1 && conflicts.Count > 0) throw new ClaimedElsewhereException();
+            })).ToList();
+            try
+            {
+                var stored = Store.AppendBatch(pending.Select(j => payloads[j]).ToList(), alongside);
+                for (var k = 0; k < pending.Count; k++) results[fresh[pending[k]]] = new Once<T>(done[pending[k]].Answer, stored[k].Sequence, null);
+                break;
+            }
+            catch (ClaimedElsewhereException)
+            {
+                // Nothing of the group was written: append it again without the requests claimed elsewhere.
+                pending.RemoveAll(conflicts.Contains);
+                claimedElsewhere.AddRange(conflicts.Select(j => fresh[j]));
+            }
+        }
+        return claimedElsewhere;
+    }
+
+    /// <summary>
     /// Appends the records of batch items not recorded before (claims keyed by <paramref name="batchId"/> and the item
     /// index), in one transaction of the log. Returns each entry's record sequence; 0 for an item another caller is
     /// recording right now.
@@ -310,7 +410,42 @@ public sealed class PartyRecordLog : IAsyncDisposable
     private static RefusalException InProgress() =>
         new(StatusCodes.Status503ServiceUnavailable, "request-in-progress", "this request id is being answered right now; retry shortly (同じ要求を処理中です)");
 
+    private static RefusalException Reused() =>
+        new(StatusCodes.Status409Conflict, "request-id-reused", "this request id was used for a different request (要求IDが別の要求で使用済みです)");
+
     private sealed record ClaimRow(string Fingerprint, string State, string? Response, long? RecordSequence);
+
+    /// <summary>The claims of immediate requests among <paramref name="requestIds"/>, by request id: one query on PostgreSQL, one prepared statement on SQLite.</summary>
+    private async Task<Dictionary<Guid, ClaimRow>> FindManyAsync(PartyRole role, IReadOnlyList<Guid> requestIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<Guid, ClaimRow>(requestIds.Count);
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        using var select = connection.Command($"""
+            SELECT request_id, fingerprint, state, response, record_sequence FROM {ClaimsTable}
+            WHERE role = @r AND item_index = @i AND request_id
+            """ + (IsPostgres ? " = ANY(@id)" : " = @id"));
+        select.With("r", role == PartyRole.Inquirer ? "inquirer" : "provider").With("i", Immediate);
+        if (IsPostgres)
+        {
+            select.With("id", requestIds.Select(id => id.ToString("D")).ToArray());
+            await ReadClaimsAsync(select, found, cancellationToken);
+            return found;
+        }
+        var id = select.Parameter("id", System.Data.DbType.String);
+        foreach (var requestId in requestIds)
+        {
+            id.Value = requestId.ToString("D");
+            await ReadClaimsAsync(select, found, cancellationToken);
+        }
+        return found;
+    }
+
+    private static async Task ReadClaimsAsync(DbCommand select, Dictionary<Guid, ClaimRow> found, CancellationToken cancellationToken)
+    {
+        await using var reader = await select.ReaderAsync(cancellationToken);
+        while (await reader.ReadRowAsync(cancellationToken))
+            found[Guid.Parse(reader.GetString(0))] = new ClaimRow(reader.GetString(1), reader.GetString(2), reader.NullableString(3), reader.NullableInt64(4));
+    }
 
     /// <summary>The claim of a request, read without a transaction; null when there is none.</summary>
     private async Task<ClaimRow?> FindAsync(PartyRole role, Guid requestId, int item, CancellationToken cancellationToken)
@@ -357,9 +492,7 @@ public sealed class PartyRecordLog : IAsyncDisposable
             (storedFingerprint, state, logHead, claimedAt, response, sequence) =
                 (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.NullableString(4), reader.NullableInt64(5));
         }
-        if (storedFingerprint != fingerprint)
-            throw new RefusalException(StatusCodes.Status409Conflict, "request-id-reused",
-                "this request id was used for a different request (要求IDが別の要求で使用済みです)");
+        if (storedFingerprint != fingerprint) throw Reused();
         if (state == Done) return new Claimed(ClaimState.Done, logHead, response, sequence);
         if (ParseTime(claimedAt) > now - ClaimLease) return new Claimed(ClaimState.Busy, logHead, null, null);
         using (var update = c.Command($"UPDATE {ClaimsTable} SET claimed_at = @at WHERE role = @r AND request_id = @id AND item_index = @i", t))

@@ -235,6 +235,47 @@ public sealed class IntermediateStore
         return await ReadOneAsync(select, cancellationToken);
     }
 
+    /// <summary>
+    /// For a chunk of requests for one <paramref name="kind"/>: per token of <paramref name="tokens"/> bound to an addressee,
+    /// that addressee's copy of the kind (null: none held); a token bound to no one is left out. One query on PostgreSQL;
+    /// on SQLite one prepared statement run per token on one connection.
+    /// </summary>
+    public async Task<Dictionary<Renkei.Core.Numbers.Token, StoredCopy?>> FindByTokensAsync(string holderCode, IReadOnlyList<Renkei.Core.Numbers.Token> tokens,
+        string kind, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<Renkei.Core.Numbers.Token, StoredCopy?>(tokens.Count);
+        if (tokens.Count == 0) return found;
+        await using var c = await Database.OpenAsync(cancellationToken);
+        const string byToken = """
+            SELECT t.token, c.holder_code, c.addressee_number, c.kind, c.as_of, c.version, c.body, c.updated_at
+            FROM intermediate_tokens t
+            LEFT JOIN intermediate_copies c ON c.holder_code = t.holder_code AND c.addressee_number = t.addressee_number AND c.kind = @k
+            WHERE t.holder_code = @h AND t.token
+            """;
+        using var select = c.Command(byToken + (IsPostgres ? " = ANY(@t)" : " = @t"));
+        select.With("h", holderCode).With("k", kind);
+        if (IsPostgres)
+        {
+            select.With("t", tokens.Select(t => t.ToInt64()).ToArray());
+            await ReadByTokenAsync(select, found, cancellationToken);
+            return found;
+        }
+        var token = select.Parameter("t", DbType.Int64);
+        foreach (var one in tokens)
+        {
+            token.Value = one.ToInt64();
+            await ReadByTokenAsync(select, found, cancellationToken);
+        }
+        return found;
+    }
+
+    private static async Task ReadByTokenAsync(DbCommand select, Dictionary<Renkei.Core.Numbers.Token, StoredCopy?> found, CancellationToken cancellationToken)
+    {
+        await using var reader = await select.ReaderAsync(cancellationToken);
+        while (await reader.ReadRowAsync(cancellationToken))
+            found[Renkei.Core.Numbers.Token.FromInt64(reader.GetInt64(0))] = reader.IsDBNull(1) ? null : ReadCopy(reader, 1);
+    }
+
     public long CountCopies(string holderCode)
     {
         using var c = Database.Open();
@@ -254,11 +295,14 @@ public sealed class IntermediateStore
     private static async ValueTask<StoredCopy?> ReadOneAsync(DbCommand select, CancellationToken cancellationToken)
     {
         await using var reader = await select.ReaderAsync(cancellationToken);
-        if (!await reader.ReadRowAsync(cancellationToken)) return null;
-        return new StoredCopy(reader.GetString(0), reader.GetInt64(1), reader.GetString(2),
-            DateOnly.ParseExact(reader.GetString(3), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(4), reader.GetString(5),
-            DateTimeOffset.ParseExact(reader.GetString(6), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+        return await reader.ReadRowAsync(cancellationToken) ? ReadCopy(reader, 0) : null;
     }
+
+    /// <summary>The copy in the <see cref="Columns"/> that start at column <paramref name="first"/>.</summary>
+    private static StoredCopy ReadCopy(DbDataReader reader, int first) =>
+        new(reader.GetString(first), reader.GetInt64(first + 1), reader.GetString(first + 2),
+            DateOnly.ParseExact(reader.GetString(first + 3), DateFormat, CultureInfo.InvariantCulture), reader.GetInt64(first + 4), reader.GetString(first + 5),
+            DateTimeOffset.ParseExact(reader.GetString(first + 6), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
 
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 

@@ -195,6 +195,92 @@ public sealed class ProvideTests
         Assert.Equal(3, (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records.Count);
     }
 
+    /// <summary>A node pair whose provider holds a local-tax copy for addressee 100, bound to <see cref="Person"/>.</summary>
+    private static async Task<NodePair> StartWithPersonAsync(string provider)
+    {
+        var pair = await NodePair.StartAsync(provider);
+        await pair.Provider.Client.UpsertAsync(new UpsertCopyRequest(Guid.NewGuid(), pair.Provider.Code, LocalTax(100, taxableIncome: 4_400_000), TestActors.Feed));
+        await pair.Provider.BindAsync(pair.Network, "P1", 100, Person);
+        return pair;
+    }
+
+    private static async Task<BulkProvideResponse> ProvideBulkAsync(NodePair pair, BulkProvideRequest bulk)
+    {
+        using var response = await pair.Network.ClientFor(pair.Provider.Host.BaseAddress, pair.Provider.Code).PostAsJsonAsync(NodeRoutes.ProvideBulk, bulk, JsonDefaults.Options);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<BulkProvideResponse>(JsonDefaults.Options))!;
+    }
+
+    /// <summary>What an opened answer says, the body as its text.</summary>
+    private static (bool, string, DateOnly?, long?, DateTimeOffset?, string?, string?) Said(ProvidedInformation i) =>
+        (i.Held, i.Kind, i.AsOf, i.Version, i.UpdatedAt, i.Body?.GetRawText(), i.Reason);
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_chunk_answers_each_person_as_the_single_route_does_held_not_held_and_as_of(string provider)
+    {
+        await using var pair = await StartWithPersonAsync(provider);
+        var node = pair.Provider;
+        var withoutCopy = Token.FromInt64(7_300_000_000_000_200);
+        await node.BindAsync(pair.Network, "P2", 200, withoutCopy);
+        using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var sealingKey = Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo());
+        var people = new (Token Token, DateOnly? AsOf)[]
+        {
+            (Person, null), (Person, new DateOnly(2026, 7, 1)), (Person, new DateOnly(2026, 6, 1)), (Person, new DateOnly(2026, 5, 31)),
+            (withoutCopy, null), (Token.FromInt64(7_300_000_000_000_999), null), (Person, null),
+        };
+
+        foreach (var kind in new[] { InformationKindCodes.LocalTax, "no-such-kind" })
+        {
+            var bulk = new BulkProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, kind, sealingKey,
+                people.Select(p => new BulkProvideItem(Guid.NewGuid(), p.Token, p.AsOf)).ToList());
+            var chunk = await ProvideBulkAsync(pair, bulk);
+            for (var i = 0; i < people.Length; i++)
+            {
+                var alone = new ProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, people[i].Token, kind, people[i].AsOf, sealingKey);
+                var single = await ProvideAsync(pair, alone);
+                var inChunk = chunk.Results[i].Answer!;
+                Assert.Equal(single.Held, inChunk.Held);
+                Assert.Equal(Said(Open(single, alone.RequestId, inquirerKey, kind: kind)), Said(Open(inChunk, bulk.Items[i].RequestId, inquirerKey, kind: kind)));
+            }
+        }
+        var records = (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records;
+        Assert.Equal(2 * 2 * people.Length, records.Count); // every chunk item and every single request once
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_chunk_of_new_resent_and_reused_request_ids_answers_the_new_returns_the_stored_and_refuses_only_the_reused(string provider)
+    {
+        await using var pair = await StartWithPersonAsync(provider);
+        var node = pair.Provider;
+        using var inquirerKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var bulk = new BulkProvideRequest(Guid.NewGuid(), NodePair.InquirerCode, "child-allowance", node.Code, InformationKindCodes.LocalTax,
+            Convert.ToBase64String(inquirerKey.ExportSubjectPublicKeyInfo()),
+            Enumerable.Range(0, 5).Select(_ => new BulkProvideItem(Guid.NewGuid(), Person, null)).ToList());
+        // Before the chunk: item 1 asked alone as it stands, item 3's request id used alone for another request.
+        var earlier = await ProvideAsync(pair, bulk.ItemRequest(bulk.Items[1]));
+        await ProvideAsync(pair, bulk.ItemRequest(bulk.Items[3]) with { Affair = "public-assistance" });
+
+        var answered = await ProvideBulkAsync(pair, bulk);
+        Assert.Equal([null, null, null, "request-id-reused", null], answered.Results.Select(r => r.Code));
+        Assert.Null(answered.Results[3].Answer);
+        Assert.Equal(JsonSerializer.Serialize(earlier, JsonDefaults.Options), JsonSerializer.Serialize(answered.Results[1].Answer, JsonDefaults.Options));
+        foreach (var i in new[] { 0, 2, 4 })
+            Assert.True(Open(answered.Results[i].Answer!, bulk.Items[i].RequestId, inquirerKey).Held);
+        var records = (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records;
+        Assert.Equal(bulk.Items.Select(i => i.RequestId).Order(), records.Select(r => r.RequestId).Order()); // one each, item 3's from before
+        Assert.Equal("public-assistance", records.Single(r => r.RequestId == bulk.Items[3].RequestId).Affair);
+
+        // Resent whole: the same bytes per item, the same refusal, no new record.
+        var again = await ProvideBulkAsync(pair, bulk);
+        Assert.Equal(JsonSerializer.Serialize(answered, JsonDefaults.Options), JsonSerializer.Serialize(again, JsonDefaults.Options));
+        Assert.Equal(5, (await node.Client.RecordsAsync(new PartyRecordQuery(node.Code))).Records.Count);
+        await using (var log = node.OpenRecords())
+            Assert.True(log.Verify().IsIntact);
+    }
+
     private static string Flip(string base64)
     {
         var bytes = Convert.FromBase64String(base64);
