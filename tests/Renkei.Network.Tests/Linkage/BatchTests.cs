@@ -44,18 +44,8 @@ public sealed class BatchTests
         await using var h = await NetworkHarness.StartAsync(provider);
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 40;
-        var items = new List<BatchLinkageItem>();
-        for (var i = 0; i < people; i++)
-        {
-            var person = NetworkHarness.Person(100 + i);
-            var atA = await h.IssueAsync(h.A, person);
-            if (i % 10 != 9) // every tenth has no token at B: refused at once, even while B is down
-            {
-                var atB = await h.IssueAsync(h.B, person);
-                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
-            }
-            items.Add(new BatchLinkageItem("item-" + i, atA, null));
-        }
+        // Every tenth has no token at B: refused at once, even while B is down.
+        var (items, _) = await PeopleAsync(h, 100, people, refusedEvery: 10);
         // Plus one token that is not A's at all.
         items.Add(new BatchLinkageItem("stranger", Token.FromInt64(1234567890123456), null));
 
@@ -118,20 +108,9 @@ public sealed class BatchTests
         var viaFirst = h.ClientOf(h.A);
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 300;
-        var items = new List<BatchLinkageItem>();
-        var forwarded = 0;
-        for (var i = 0; i < people; i++)
-        {
-            var person = NetworkHarness.Person(1000 + i);
-            var atA = await h.IssueAsync(h.A, person);
-            if (i % 5 != 4) // every fifth has no token at B: refused by the network itself
-            {
-                var atB = await h.IssueAsync(h.B, person);
-                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
-                forwarded++;
-            }
-            items.Add(new BatchLinkageItem("item-" + i, atA, null));
-        }
+        // Every fifth has no token at B: refused by the network itself.
+        var (items, forwardedItems) = await PeopleAsync(h, 1000, people, refusedEvery: 5);
+        var forwarded = forwardedItems.Count;
 
         // The ward sends the batch to both instances (a client retrying on the other instance behind a balancer): both work it.
         var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
@@ -166,20 +145,8 @@ public sealed class BatchTests
         await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromSeconds(30));
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 300; // two chunks: 256 and 44
-        var items = new List<BatchLinkageItem>();
-        var forwarded = new List<int>();
-        for (var i = 0; i < people; i++)
-        {
-            var person = NetworkHarness.Person(2000 + i);
-            var atA = await h.IssueAsync(h.A, person);
-            if (i % 5 != 4) // every fifth has no token at B: refused by the network itself, never forwarded
-            {
-                var atB = await h.IssueAsync(h.B, person);
-                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
-                forwarded.Add(i);
-            }
-            items.Add(new BatchLinkageItem("item-" + i, atA, null));
-        }
+        // Every fifth has no token at B: refused by the network itself, never forwarded.
+        var (items, forwarded) = await PeopleAsync(h, 2000, people, refusedEvery: 5);
         var client = h.ClientOf(h.A);
         var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null, items);
         await client.SubmitBatchAsync(batch);
@@ -229,20 +196,8 @@ public sealed class BatchTests
         await using var h = await NetworkHarness.StartAsync(provider, o => o.ProviderTimeout = TimeSpan.FromSeconds(30));
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 300;
-        var items = new List<BatchLinkageItem>();
-        var refused = 0;
-        for (var i = 0; i < people; i++)
-        {
-            var person = NetworkHarness.Person(3000 + i);
-            var atA = await h.IssueAsync(h.A, person);
-            if (i % 10 != 9)
-            {
-                var atB = await h.IssueAsync(h.B, person);
-                if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
-            }
-            else refused++;
-            items.Add(new BatchLinkageItem("item-" + i, atA, null));
-        }
+        var (items, forwarded) = await PeopleAsync(h, 3000, people, refusedEvery: 10);
+        var refused = people - forwarded.Count;
 
         // The provider dies in the middle of every answer: it reads the chunk, works every item, sends half and is gone.
         h.B.CutBulkAnswers = int.MaxValue;
@@ -290,11 +245,13 @@ public sealed class BatchTests
 
     /// <summary>
     /// A batch of <paramref name="people"/> from A to B: every <paramref name="refusedEvery"/>-th person has no token at B
-    /// (0: none), every other one of the rest holds <c>{"n": i}</c> at B.
+    /// (0: none), every other one of the rest holds <c>{"n": i}</c> at B. Returns the items and the indexes of those with a
+    /// token at B (the ones the network forwards).
     /// </summary>
-    private static async Task<List<BatchLinkageItem>> PeopleAsync(NetworkHarness h, int first, int people, int refusedEvery = 0)
+    private static async Task<(List<BatchLinkageItem> Items, List<int> Forwarded)> PeopleAsync(NetworkHarness h, int first, int people, int refusedEvery = 0)
     {
         var items = new List<BatchLinkageItem>();
+        var forwarded = new List<int>();
         for (var i = 0; i < people; i++)
         {
             var person = NetworkHarness.Person(first + i);
@@ -303,10 +260,11 @@ public sealed class BatchTests
             {
                 var atB = await h.IssueAsync(h.B, person);
                 if (i % 2 == 0) h.B.Holdings[atB] = $$"""{"n":{{i}}}""";
+                forwarded.Add(i);
             }
             items.Add(new BatchLinkageItem("item-" + i, atA, null));
         }
-        return items;
+        return (items, forwarded);
     }
 
     [Theory]
@@ -322,7 +280,7 @@ public sealed class BatchTests
         });
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 100;
-        var items = await PeopleAsync(h, 5000, people, refusedEvery: 10);
+        var (items, _) = await PeopleAsync(h, 5000, people, refusedEvery: 10);
 
         // B holds each chunk until three are at it at once (so a fourth would show), and the first four answers die halfway.
         h.B.HoldBulkUntilInFlight = 3;
@@ -363,7 +321,7 @@ public sealed class BatchTests
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         const int people = 20;
         var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null,
-            await PeopleAsync(h, 6000, people));
+            (await PeopleAsync(h, 6000, people)).Items);
 
         // B holds the first chunk back until the second has been recorded.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -400,7 +358,7 @@ public sealed class BatchTests
         });
         var row = PolicyChoice.Allowed(h.Network.Policy, InstitutionClass.Municipality, InstitutionClass.Municipality);
         var batch = new BatchLinkageRequest(Guid.NewGuid(), NetworkHarness.WardA, row.Affair, NetworkHarness.WardB, row.Kind, null,
-            await PeopleAsync(h, 7000, 12));
+            (await PeopleAsync(h, 7000, 12)).Items);
         h.B.AnswerDelay = TimeSpan.FromSeconds(1); // longer than an immediate query may wait
         var client = h.ClientOf(h.A);
         await client.SubmitBatchAsync(batch);
