@@ -64,15 +64,7 @@ public sealed class BatchSigner
     {
         ArgumentNullException.ThrowIfNull(text);
         var pending = new Pending(BatchSignature.MessageDigest(text));
-        Interlocked.Increment(ref _unsigned);
-        bool lead;
-        lock (_gate)
-        {
-            _queue.Add(pending);
-            lead = !_signing;
-            if (lead) _signing = true;
-        }
-        if (lead) SignQueued(handOff: true);
+        Enqueue([pending]);
         return pending.Result.Task;
     }
 
@@ -86,6 +78,15 @@ public sealed class BatchSigner
         if (texts.Count == 0) return [];
         var pending = new Pending[texts.Count];
         for (var i = 0; i < pending.Length; i++) pending[i] = new Pending(BatchSignature.MessageDigest(texts[i] ?? throw new ArgumentNullException(nameof(texts))));
+        Enqueue(pending);
+        var signatures = new string[pending.Length];
+        for (var i = 0; i < pending.Length; i++) signatures[i] = await pending[i].Result.Task.ConfigureAwait(false);
+        return signatures;
+    }
+
+    /// <summary>Queues <paramref name="pending"/> together; a caller that finds the signer free signs the queue at once.</summary>
+    private void Enqueue(Pending[] pending)
+    {
         Interlocked.Add(ref _unsigned, pending.Length);
         bool lead;
         lock (_gate)
@@ -95,9 +96,6 @@ public sealed class BatchSigner
             if (lead) _signing = true;
         }
         if (lead) SignQueued(handOff: true);
-        var signatures = new string[pending.Length];
-        for (var i = 0; i < pending.Length; i++) signatures[i] = await pending[i].Result.Task.ConfigureAwait(false);
-        return signatures;
     }
 
     /// <summary>Signs what is queued, then either hands further batches to the thread pool or keeps signing them.</summary>
